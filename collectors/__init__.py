@@ -1,0 +1,1 @@
+"""Collectors: one package per evidence source, plus shared file-signal detection (detect/)."""

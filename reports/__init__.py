@@ -1,0 +1,1 @@
+"""Renderers: each turns one Assessment into one format."""

@@ -1,0 +1,1 @@
+"""The rules engine: rule packs as YAML data, evaluated into an Assessment."""

@@ -1,0 +1,127 @@
+"""The collector contract: what the core gives a collector, and what it expects back.
+
+The core owns this so that it never imports collectors/; `collectors.base.Collector` is the
+convenience base class built-in collectors derive from.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, TextIO, runtime_checkable
+
+from pydantic import BaseModel
+
+from scanner.kinds import KindRegistry
+from scanner.model import Assessment, Evidence, EvidenceStatus, Problem, RequestCount, Subject
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 1_048_576  # files larger than this are not read (a 50 MB YAML says nothing useful)
+    max_files_per_repository: int = 200_000
+    max_workers: int = 4
+
+
+class RequestCounter:
+    """Requests a collector sent, per endpoint family; API-backed collectors count into it."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, RequestCount] = {}
+
+    def add(self, family: str, sent: int = 1, charged: int = 0, cost: int = 0) -> None:
+        old = self._counts.get(family, RequestCount())
+        self._counts[family] = RequestCount(
+            sent=old.sent + sent, charged=old.charged + charged, cost=old.cost + cost
+        )
+
+    def snapshot(self) -> dict[str, RequestCount]:
+        return dict(sorted(self._counts.items()))
+
+
+@dataclass
+class CollectContext:
+    """Everything a collector may use. Collectors read no environment variables and no globals."""
+
+    collector: str
+    collector_version: str
+    config: BaseModel
+    kinds: KindRegistry
+    clock: Callable[[], datetime]
+    logger: logging.Logger
+    limits: Limits = field(default_factory=Limits)
+    cache_dir: Path | None = None
+    secret: Callable[[str], str | None] = lambda _name: None  # environment variable name -> value
+    progress: Callable[[str], None] = lambda _subject_id: None  # called once per finished subject
+    report_problem: Callable[[Problem], None] = lambda _problem: None
+    requests: RequestCounter = field(default_factory=RequestCounter)
+
+    def observed(self, kind: str, subject: Subject, data: dict[str, Any], locators: tuple[str, ...] = ()) -> Evidence:
+        return self._evidence(kind, subject, EvidenceStatus.OBSERVED, self.kinds.validate_data(kind, data), None, locators)
+
+    def unavailable(self, kind: str, subject: Subject, reason: str) -> Evidence:
+        return self._evidence(kind, subject, EvidenceStatus.UNAVAILABLE, {}, reason, ())
+
+    def unsupported(self, kind: str, subject: Subject, reason: str) -> Evidence:
+        return self._evidence(kind, subject, EvidenceStatus.UNSUPPORTED, {}, reason, ())
+
+    def problem(self, message: str, subject: Subject | None = None, hint: str | None = None) -> None:
+        self.report_problem(
+            Problem(source=self.collector, subject=subject.id if subject else None, message=message, hint=hint)
+        )
+
+    def _evidence(
+        self,
+        kind: str,
+        subject: Subject,
+        status: EvidenceStatus,
+        data: dict[str, Any],
+        reason: str | None,
+        locators: tuple[str, ...],
+    ) -> Evidence:
+        return Evidence(
+            kind=kind,
+            subject=subject.id,
+            status=status,
+            data=data,
+            reason=reason,
+            locators=tuple(locators),
+            collector=self.collector,
+            collector_version=self.collector_version,
+            observed_at=self.clock(),
+        )
+
+
+@runtime_checkable
+class CollectorPlugin(Protocol):
+    """A collector, as registered in the `pecm.collectors` entry-point group.
+
+    `collect` yields each Subject before any Evidence about it, and for every subject one
+    record of every kind in `provides` — `unavailable` or `unsupported` where it could not
+    observe. It raises `scanner.errors.SourceUnavailable` when the whole source is out of
+    reach; any other exception is treated as a bug in the plugin and recorded as a problem.
+    """
+
+    name: ClassVar[str]
+    version: ClassVar[str]
+    config_model: ClassVar[type[BaseModel]]
+    provides: ClassVar[frozenset[str]]
+
+    def collect(self, ctx: CollectContext) -> Iterator[Subject | Evidence]: ...
+
+
+@runtime_checkable
+class RendererPlugin(Protocol):
+    """A report format, as registered in the `pecm.renderers` entry-point group.
+
+    Renderers are pure: they write the assessment to `out` and do nothing else (no
+    evaluation, no files, no collector knowledge). The CLI owns files and paths.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+
+    def render(self, assessment: Assessment, out: TextIO) -> None: ...

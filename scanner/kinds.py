@@ -1,0 +1,254 @@
+"""The evidence vocabulary: every kind an evidence record may have, and the shape of its data.
+
+Kinds are source-neutral, so one rule covers GitHub, GitLab and local checkouts alike.
+Collectors of other sources add their own vocabularies through the `pecm.kinds` entry-point
+group (a module-level `KINDS: list[KindSpec]`), without touching this file.
+
+Repository signals share one convention: `present` says whether the signal was found,
+`paths` lists where (capped, see MAX_PATHS), and lists such as `tools` name what was found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from scanner.model import SubjectKind
+
+MAX_PATHS = 20  # paths kept per signal: enough to show where, small enough for 10k repositories
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    name: str
+    subject_kind: SubjectKind
+    data_model: type[BaseModel]
+    description: str
+
+
+class KindData(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Signal(KindData):
+    present: bool = False
+    paths: list[str] = Field(default_factory=list)
+
+
+class ToolSignal(Signal):
+    tools: list[str] = Field(default_factory=list, description="Sorted names of the tools found.")
+
+
+# --- repository signals found in files (collectors/detect) --------------------------------
+
+
+class IacUsage(ToolSignal):
+    """tools: terraform, bicep, arm, pulumi, cloudformation, helm, kustomize, crossplane, ansible."""
+
+    module_refs: list[str] = Field(
+        default_factory=list, description="Shared modules/charts referenced from elsewhere (git, registry, OCI)."
+    )
+
+
+class CiPipelines(Signal):
+    """systems: github_actions, gitlab_ci, azure_pipelines, jenkins, circleci."""
+
+    systems: list[str] = Field(default_factory=list)
+    deploys: bool = Field(default=False, description="A pipeline deploys (deploy jobs, environments, kubectl/helm/az).")
+    applies_infrastructure: bool = Field(
+        default=False, description="A pipeline applies IaC: terraform apply, az deployment, helm upgrade, pulumi up."
+    )
+
+
+class ReusableCiProvided(Signal):
+    """Reusable CI this repository offers others: workflow_call workflows, GitLab CI templates."""
+
+    workflows: list[str] = Field(default_factory=list)
+
+
+class ReusableCiUsed(Signal):
+    """References to CI defined elsewhere: `uses: org/repo/.github/workflows/x.yml@ref`, GitLab `include:`."""
+
+    refs: list[str] = Field(default_factory=list, description="e.g. 'acme/platform/.github/workflows/build.yml@v1'.")
+
+
+class PolicyAsCode(ToolSignal):
+    """tools: rego, kyverno, gatekeeper, azure_policy."""
+
+
+class PolicyScanners(ToolSignal):
+    """Policy or security scanners run in CI. tools: checkov, tfsec, trivy, kics, conftest."""
+
+
+class Codeowners(Signal):
+    rules: int = Field(default=0, description="Ownership lines in the CODEOWNERS file.")
+    owners: list[str] = Field(default_factory=list, description="Distinct owners named (teams and users).")
+
+
+class RbacManifests(Signal):
+    kinds: list[str] = Field(default_factory=list, description="Role, ClusterRole, RoleBinding, ClusterRoleBinding.")
+
+
+class Dashboards(ToolSignal):
+    """tools: grafana (dashboard JSON), grafana_operator (GrafanaDashboard), azure_workbook."""
+
+
+class Alerting(ToolSignal):
+    """tools: prometheus_rules (rule files, PrometheusRule), service_monitor (ServiceMonitor/PodMonitor)."""
+
+
+class SloDefinitions(ToolSignal):
+    """tools: openslo, sloth, slo_recording_rules."""
+
+
+class CatalogEntities(Signal):
+    """Backstage catalog descriptors (catalog-info.yaml and friends)."""
+
+    entity_kinds: list[str] = Field(default_factory=list, description="Component, API, System, Template, …")
+
+
+class GoldenPathTemplates(ToolSignal):
+    """Templates this repository offers. tools: backstage, cookiecutter, copier."""
+
+
+class TemplateOrigin(ToolSignal):
+    """This repository was generated from a template. tools: copier, cruft, backstage."""
+
+
+class DevContainer(Signal):
+    pass
+
+
+class DocsSite(ToolSignal):
+    """tools: mkdocs, techdocs, docusaurus, sphinx, antora, hugo."""
+
+
+class GitOps(ToolSignal):
+    """tools: argocd, flux."""
+
+
+class DependencyAutomation(ToolSignal):
+    """tools: dependabot, renovate."""
+
+
+class ProductArtifacts(KindData):
+    """Artifacts of a repository run as a product."""
+
+    roadmap: bool = False
+    changelog: bool = False
+    contributing: bool = False
+    security_policy: bool = False
+    issue_templates: bool = False
+    feature_request_template: bool = False
+    paths: list[str] = Field(default_factory=list)
+
+
+class RepositoryInventory(KindData):
+    """What the collector could see of the repository's files."""
+
+    files: int = Field(description="Files listed.")
+    bytes: int = 0
+    files_read: int = Field(default=0, description="Files whose content detection needed.")
+    skipped: int = Field(default=0, description="Files not read: too large, binary, unreadable, links out of tree.")
+
+
+# --- version-control activity and settings ------------------------------------------------
+
+
+class VcsActivity(KindData):
+    window_days: int
+    head_commit: str | None = None
+    last_commit_at: str | None = Field(default=None, description="ISO 8601 time of the newest commit.")
+    commits: int = Field(description="Commits in the window.")
+    active_weeks: int = Field(description="Weeks of the window with at least one commit.")
+    authors: int = Field(description="Distinct commit authors in the window.")
+
+
+class BranchProtection(KindData):
+    enabled: bool
+    required_reviews: int = 0
+    code_owner_reviews: bool = False
+    required_checks: list[str] = Field(default_factory=list)
+    policy_checks_required: bool = Field(default=False, description="A policy or security scan is a required check.")
+
+
+_FILE_SIGNALS: list[KindSpec] = [
+    KindSpec("iac.usage", "repository", IacUsage, "Infrastructure as code in the repository."),
+    KindSpec("ci.pipelines", "repository", CiPipelines, "CI/CD pipeline definitions."),
+    KindSpec("ci.reusable_provided", "repository", ReusableCiProvided, "Reusable CI offered to other repositories."),
+    KindSpec("ci.reusable_used", "repository", ReusableCiUsed, "Reusable CI consumed from elsewhere."),
+    KindSpec("policy.as_code", "repository", PolicyAsCode, "Policy-as-code definitions."),
+    KindSpec("policy.ci_scanners", "repository", PolicyScanners, "Policy and security scanners run in CI."),
+    KindSpec("ownership.codeowners", "repository", Codeowners, "A CODEOWNERS file."),
+    KindSpec("ownership.rbac_manifests", "repository", RbacManifests, "Kubernetes RBAC manifests."),
+    KindSpec("observability.dashboards", "repository", Dashboards, "Dashboards as code."),
+    KindSpec("observability.alerting", "repository", Alerting, "Alerting rules and scrape definitions."),
+    KindSpec("observability.slo", "repository", SloDefinitions, "SLO definitions."),
+    KindSpec("portal.catalog", "repository", CatalogEntities, "Service-catalog descriptors."),
+    KindSpec("golden_path.templates", "repository", GoldenPathTemplates, "Project templates offered."),
+    KindSpec("golden_path.origin", "repository", TemplateOrigin, "Created from a project template."),
+    KindSpec("devenv.devcontainer", "repository", DevContainer, "Development container definitions."),
+    KindSpec("docs.site", "repository", DocsSite, "A documentation site."),
+    KindSpec("gitops.controllers", "repository", GitOps, "GitOps controller manifests."),
+    KindSpec("deps.automation", "repository", DependencyAutomation, "Automated dependency updates."),
+    KindSpec("product.artifacts", "repository", ProductArtifacts, "Roadmap, changelog, contribution guide, templates."),
+]
+
+_REPOSITORY: list[KindSpec] = [
+    KindSpec("repo.inventory", "repository", RepositoryInventory, "What could be seen of the files."),
+    KindSpec("vcs.activity", "repository", VcsActivity, "Commit activity over a window."),
+    KindSpec("vcs.branch_protection", "repository", BranchProtection, "Default-branch protection and rulesets."),
+]
+
+#: Kinds emitted by the shared file-signal detection (collectors/detect).
+FILE_SIGNAL_KINDS: tuple[str, ...] = tuple(spec.name for spec in _FILE_SIGNALS)
+
+KINDS: list[KindSpec] = _FILE_SIGNALS + _REPOSITORY
+
+
+class KindRegistry:
+    """The kinds known in this process: the core vocabulary plus every `pecm.kinds` plugin."""
+
+    def __init__(self, specs: list[KindSpec]) -> None:
+        self._specs: dict[str, KindSpec] = {}
+        for spec in specs:
+            self.add(spec)
+
+    def add(self, spec: KindSpec) -> None:
+        if spec.name in self._specs and self._specs[spec.name] is not spec:
+            raise ValueError(f"evidence kind {spec.name!r} is defined twice")
+        self._specs[spec.name] = spec
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs
+
+    def __getitem__(self, name: str) -> KindSpec:
+        return self._specs[name]
+
+    def names(self) -> list[str]:
+        return sorted(self._specs)
+
+    def validate_data(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Return the data normalised by the kind's model; raise ValueError naming the kind."""
+        try:
+            model = self._specs[kind].data_model
+        except KeyError:
+            raise ValueError(f"unknown evidence kind {kind!r}") from None
+        try:
+            return model.model_validate(data).model_dump(mode="json")
+        except ValidationError as exc:
+            raise ValueError(f"evidence data for {kind!r} does not fit its model: {exc}") from None
+
+    def has_field(self, kind: str, path: str) -> bool:
+        """Whether `path` (dotted) names a field of the kind's data model."""
+        model: Any = self._specs[kind].data_model
+        for part in path.split("."):
+            if not (isinstance(model, type) and issubclass(model, BaseModel)):
+                return True  # inside a free-form dict or list: cannot check further
+            field = model.model_fields.get(part)
+            if field is None:
+                return False
+            model = field.annotation
+        return True

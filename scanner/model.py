@@ -1,0 +1,241 @@
+"""The domain model shared by collectors, the rules engine and renderers.
+
+Everything here crosses a file or package boundary (evidence bundles, assessments),
+so it is pydantic: it validates on load and serialises to JSON losslessly.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import Enum
+from functools import total_ordering
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+BUNDLE_SCHEMA_VERSION = 1
+ASSESSMENT_SCHEMA_VERSION = 1
+
+
+@total_ordering
+class Stage(str, Enum):
+    """The five maturity stages, ordered: `Stage.DEFINED > Stage.REPEATABLE`."""
+
+    INITIAL = "initial"
+    REPEATABLE = "repeatable"
+    DEFINED = "defined"
+    MANAGED = "managed"
+    OPTIMIZING = "optimizing"
+
+    @property
+    def rank(self) -> int:
+        return _STAGE_RANK[self]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Stage):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def next(self) -> Stage | None:
+        stages = list(Stage)
+        return stages[self.rank] if self.rank < len(stages) else None
+
+
+_STAGE_RANK = {stage: index + 1 for index, stage in enumerate(Stage)}
+
+
+class Capability(str, Enum):
+    INVESTMENT = "investment"
+    ADOPTION = "adoption"
+    GOVERNANCE = "governance"
+    PROVISIONING = "provisioning"
+    INTERFACES = "interfaces"
+    MEASUREMENT = "measurement"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# --- subjects and evidence -------------------------------------------------------------
+
+SubjectKind = Literal["organization", "repository", "cluster", "subscription"]
+
+
+class Subject(_Frozen):
+    """What evidence is about. `id` is stable across scans: `<source>:<name>`."""
+
+    id: str = Field(description="Stable id, e.g. 'local:payments-api' or 'github:acme/payments-api'.")
+    kind: SubjectKind
+    name: str
+    source: str = Field(description="Name of the collector that found the subject.")
+    parent: str | None = Field(default=None, description="Id of the enclosing subject (a repository's organization).")
+    url: str | None = None
+    tags: tuple[str, ...] = Field(
+        default=(), description="Labels the pipeline or collector attached, e.g. 'platform' for platform repositories."
+    )
+
+
+class EvidenceStatus(str, Enum):
+    OBSERVED = "observed"
+    UNAVAILABLE = "unavailable"  # the source could have told, but did not (error, permission, rate limit)
+    UNSUPPORTED = "unsupported"  # this source cannot know (a local checkout has no branch protection)
+
+
+class Evidence(_Frozen):
+    """One observation of one evidence kind about one subject."""
+
+    kind: str = Field(description="Source-neutral evidence kind, e.g. 'iac.usage' (see scanner/kinds.py).")
+    subject: str = Field(description="Subject id.")
+    status: EvidenceStatus
+    data: dict[str, Any] = Field(default_factory=dict, description="Validated against the kind's data model.")
+    reason: str | None = Field(default=None, description="Why the evidence was not observed.")
+    locators: tuple[str, ...] = Field(default=(), description="Paths, URLs or object references behind the data.")
+    collector: str
+    collector_version: str
+    observed_at: datetime
+
+
+class Problem(_Frozen):
+    """Something the scan could not see or do, told in one line with what to do about it."""
+
+    severity: Literal["warning", "error"] = "warning"
+    source: str = Field(description="Collector, plugin or stage that met the problem.")
+    subject: str | None = None
+    message: str
+    hint: str | None = None
+
+
+class RequestCount(_Frozen):
+    sent: int = 0
+    charged: int = 0
+    cost: int = 0  # e.g. GraphQL points
+
+
+class SourceRun(_Frozen):
+    """One collector's run: what it is, what it provides and how it went."""
+
+    collector: str
+    version: str
+    provides: tuple[str, ...]
+    status: Literal["ok", "partial", "failed"]
+    subjects: int = 0
+    evidence: int = 0
+    started_at: datetime
+    finished_at: datetime
+    requests: dict[str, RequestCount] = Field(
+        default_factory=dict, description="Requests per endpoint family, for API-backed collectors."
+    )
+
+
+class EvidenceBundle(_Frozen):
+    """Everything collected in one scan: `pecm evaluate` re-runs the rules on it offline."""
+
+    schema_version: Literal[1] = BUNDLE_SCHEMA_VERSION
+    pecm_version: str
+    created_at: datetime
+    sources: tuple[SourceRun, ...] = ()
+    subjects: tuple[Subject, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+
+# --- the assessment -------------------------------------------------------------------
+
+
+class Outcome(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    UNKNOWN = "unknown"  # the evidence needed could not be collected and could change the outcome
+    NOT_APPLICABLE = "not_applicable"  # no configured source provides the evidence
+
+
+class EvidenceRef(_Frozen):
+    """A pointer from a verdict back to the evidence behind it."""
+
+    subject: str
+    kind: str
+    status: EvidenceStatus
+    locators: tuple[str, ...] = ()
+    reason: str | None = None
+
+
+class MetricValue(_Frozen):
+    """An organization-wide aggregate. Unknown subjects widen [low, high]; low == high when all was seen."""
+
+    name: str
+    low: float | None = Field(description="Value if every unknown subject counted against; None when nothing was counted.")
+    high: float | None = Field(description="Value if every unknown subject counted in favour.")
+    matched: int = Field(default=0, description="Subjects whose evidence met the condition.")
+    observed: int = Field(default=0, description="Subjects whose evidence decided the condition.")
+    unknown: int = Field(default=0, description="Subjects whose evidence was unavailable or unsupported.")
+
+
+class RuleResult(_Frozen):
+    rule_id: str
+    capability: Capability
+    stage: Stage
+    title: str
+    outcome: Outcome
+    explanation: str = Field(description="The condition with the values it was decided on.")
+    remediation: str
+    needs: tuple[str, ...]
+    metrics: tuple[MetricValue, ...] = ()
+    supporting: tuple[EvidenceRef, ...] = Field(default=(), description="Evidence that speaks for the rule.")
+    opposing: tuple[EvidenceRef, ...] = Field(default=(), description="Evidence that speaks against it.")
+    missing: tuple[EvidenceRef, ...] = Field(default=(), description="Evidence that could not be collected.")
+    evidence_omitted: int = Field(default=0, description="References left out to keep the assessment small.")
+
+
+class NotInferable(_Frozen):
+    capability: Capability
+    stage: Stage
+    criterion: str
+    reason: str
+
+
+class CapabilityResult(_Frozen):
+    capability: Capability
+    title: str
+    stage: Stage = Field(description="Proven stage: every applicable rule up to it passed.")
+    ceiling: Stage = Field(description="Stage reachable if every unknown rule passed.")
+    confidence: float = Field(ge=0, le=1, description="Share of applicable rules that evidence decided.")
+    next_stage: Stage | None
+    blockers: tuple[str, ...] = Field(default=(), description="Rule ids (failed or unknown) that keep it from next_stage.")
+    rules: tuple[RuleResult, ...] = ()
+    not_inferable: tuple[NotInferable, ...] = ()
+
+
+class PackRef(_Frozen):
+    name: str
+    version: str
+    source: str
+
+
+class ScanMetadata(_Frozen):
+    pecm_version: str
+    started_at: datetime
+    finished_at: datetime
+    sources: tuple[SourceRun, ...] = ()
+    subjects: dict[str, int] = Field(default_factory=dict, description="Subjects counted per subject kind.")
+    evidence: int = 0
+    problems: tuple[Problem, ...] = ()
+    packs: tuple[PackRef, ...] = ()
+
+
+class Assessment(_Frozen):
+    schema_version: Literal[1] = ASSESSMENT_SCHEMA_VERSION
+    scan: ScanMetadata
+    capabilities: tuple[CapabilityResult, ...]
+    metrics: tuple[MetricValue, ...] = ()
+
+    def capability(self, capability: Capability | str) -> CapabilityResult:
+        wanted = Capability(capability)
+        for result in self.capabilities:
+            if result.capability is wanted:
+                return result
+        raise KeyError(wanted.value)
