@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Protocol, TextIO, runtime_checkable
 from pydantic import BaseModel
 
 from scanner.kinds import KindRegistry
-from scanner.model import Assessment, Evidence, EvidenceStatus, Problem, RequestCount, Subject
+from scanner.model import Assessment, CapabilityResult, Evidence, EvidenceStatus, Problem, RequestCount, Subject
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,7 @@ class CollectContext:
     clock: Callable[[], datetime]
     logger: logging.Logger
     limits: Limits = field(default_factory=Limits)
+    base_dir: Path = Path(".")  # relative paths in the collector's config are relative to this
     cache_dir: Path | None = None
     secret: Callable[[str], str | None] = lambda _name: None  # environment variable name -> value
     progress: Callable[[str], None] = lambda _subject_id: None  # called once per finished subject
@@ -125,3 +126,10 @@ class RendererPlugin(Protocol):
     description: ClassVar[str]
 
     def render(self, assessment: Assessment, out: TextIO) -> None: ...
+
+
+@runtime_checkable
+class ExplainingRenderer(RendererPlugin, Protocol):
+    """A renderer that can also tell why one capability is at its stage (`pecm explain`)."""
+
+    def explain(self, result: CapabilityResult, out: TextIO) -> None: ...

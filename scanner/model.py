@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from enum import Enum
-from functools import total_ordering
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,7 +16,6 @@ BUNDLE_SCHEMA_VERSION = 1
 ASSESSMENT_SCHEMA_VERSION = 1
 
 
-@total_ordering
 class Stage(str, Enum):
     """The five maturity stages, ordered: `Stage.DEFINED > Stage.REPEATABLE`."""
 
@@ -31,10 +29,20 @@ class Stage(str, Enum):
     def rank(self) -> int:
         return _STAGE_RANK[self]
 
+    # str already defines the comparisons (alphabetical), so all four are overridden here.
     def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Stage):
-            return NotImplemented
-        return self.rank < other.rank
+        return self.rank < other.rank if isinstance(other, Stage) else NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        return self.rank <= other.rank if isinstance(other, Stage) else NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        return self.rank > other.rank if isinstance(other, Stage) else NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        return self.rank >= other.rank if isinstance(other, Stage) else NotImplemented
+
+    __hash__ = str.__hash__
 
     def next(self) -> Stage | None:
         stages = list(Stage)

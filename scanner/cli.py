@@ -1,0 +1,276 @@
+"""The `pecm` command line. It owns files, paths, exit codes and what is printed.
+
+Exit codes: 0 done; 2 user error (bad path, config, pack or file: one line, no traceback);
+4 the scan itself failed (every source failed, or an internal error).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+import click
+from pydantic import ValidationError
+
+import scanner
+from rules.evaluate import evaluate
+from rules.loader import RuleSet, load_pack
+from scanner.config import LoadedConfig, describe_validation_error, load_config, parse_config
+from scanner.contract import ExplainingRenderer
+from scanner.errors import PecmError, ScanFailed, UserError
+from scanner.model import Assessment, Capability, EvidenceBundle
+from scanner.pipeline import collect, load_ruleset, plan_scan
+from scanner.plugins import Plugins, discover
+from scanner.progress import ScanProgress
+from scanner.secrets import RedactingFilter, SecretStore
+
+EXIT_OK, EXIT_USER_ERROR, EXIT_SCAN_FAILED = 0, 2, 4
+
+log = logging.getLogger("pecm")
+
+
+class _State:
+    def __init__(self, verbose: int) -> None:
+        self.verbose = verbose
+        self.secrets = SecretStore(os.environ)
+        self._plugins: Plugins | None = None
+
+    @property
+    def plugins(self) -> Plugins:
+        if self._plugins is None:
+            self._plugins = discover()
+        return self._plugins
+
+
+def _configure_logging(verbose: int, secrets: SecretStore) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter(secrets))
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel({0: logging.ERROR, 1: logging.INFO}.get(verbose, logging.DEBUG))
+
+
+def _fail(exit_code: int, message: str) -> NoReturn:
+    click.echo(f"pecm: error: {message}", err=True)
+    sys.exit(exit_code)
+
+
+@contextmanager
+def _errors(state: _State) -> Iterator[None]:
+    """Turn pecm's errors into one line and an exit code; tracebacks only with -vv."""
+    try:
+        yield
+    except UserError as exc:
+        _fail(EXIT_USER_ERROR, state.secrets.redact(exc.one_line()))
+    except ScanFailed as exc:
+        _fail(EXIT_SCAN_FAILED, state.secrets.redact(exc.one_line()))
+    except PecmError as exc:
+        _fail(EXIT_SCAN_FAILED, state.secrets.redact(exc.one_line()))
+    except (click.exceptions.Exit, click.ClickException, SystemExit):
+        raise
+    except Exception as exc:
+        log.debug("internal error", exc_info=True)
+        _fail(EXIT_SCAN_FAILED, state.secrets.redact(f"internal error: {type(exc).__name__}: {exc} (run with -vv for the traceback)"))
+
+
+def _load(config_path: Path | None, paths: tuple[Path, ...]) -> LoadedConfig:
+    if config_path is None:
+        loaded = parse_config({}, "config", Path.cwd())
+    else:
+        loaded = load_config(config_path)
+    if not paths:
+        return loaded
+    for path in paths:
+        if not path.exists():
+            raise UserError(f"{path}: no such file or directory")
+    sources = dict(loaded.config.sources)
+    local = dict(sources.get("local", {}))
+    local["paths"] = [str(path.resolve()) for path in paths]  # command-line paths replace configured ones
+    sources["local"] = local
+    return LoadedConfig(loaded.config.model_copy(update={"sources": sources}), loaded.base_dir, loaded.label)
+
+
+def _renderer(state: _State, name: str) -> Any:
+    renderers = state.plugins.renderers
+    if name not in renderers:
+        raise UserError(f"--format {name}: no such format (available: {', '.join(sorted(renderers)) or 'none'})")
+    return renderers[name]()
+
+
+@contextmanager
+def _destination(output: Path | None) -> Iterator[TextIO]:
+    if output is None:
+        yield sys.stdout
+        return
+    buffer = io.StringIO()
+    yield buffer
+    _write(output, buffer.getvalue())
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _read_bundle(path: Path) -> EvidenceBundle:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return EvidenceBundle.model_validate_json(text)
+    except ValidationError as exc:
+        if any(error["type"] == "json_invalid" for error in exc.errors()):
+            raise UserError(f"{path}: not valid JSON ({exc.errors()[0]['msg']})") from None
+        raise UserError(describe_validation_error(exc, f"{path}: not an evidence bundle:")) from None
+
+
+def _scan(state: _State, config_path: Path | None, paths: tuple[Path, ...], progress_out: TextIO | None) -> tuple[EvidenceBundle, RuleSet]:
+    loaded = _load(config_path, paths)
+    plugins = state.plugins
+    plan = plan_scan(loaded, plugins)
+    with ScanProgress(progress_out) as progress:
+        bundle = collect(plan, plugins, secrets=state.secrets, clock=_utc_now, progress=progress.advance)
+    return bundle, plan.ruleset
+
+
+format_option = click.option("--format", "fmt", default="console", show_default=True, help="Report format (see `pecm plugins`).")
+output_option = click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE instead of standard output.")
+config_option = click.option("--config", "-c", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Configuration file (see config.example.yaml).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(scanner.__version__, prog_name="pecm")
+@click.option("-v", "--verbose", count=True, help="More logging on standard error (-vv for debug).")
+@click.pass_context
+def main(ctx: click.Context, verbose: int) -> None:
+    """pecm: where your platform engineering really stands, from evidence."""
+    state = _State(verbose)
+    _configure_logging(verbose, state.secrets)
+    ctx.obj = state
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@config_option
+@format_option
+@output_option
+@click.option("--evidence-out", type=click.Path(path_type=Path, dir_okay=False), help="Also save the evidence bundle (for `pecm evaluate`).")
+@click.option("--progress/--no-progress", default=True, help="Show progress on standard error while scanning (TTY only).")
+@click.pass_obj
+def scan(state: _State, paths: tuple[Path, ...], config_path: Path | None, fmt: str, output: Path | None, evidence_out: Path | None, progress: bool) -> None:
+    """Scan PATHs (folders of repositories, or one repository) and/or the configured sources."""
+    with _errors(state):
+        renderer = _renderer(state, fmt)
+        bundle, ruleset = _scan(state, config_path, paths, sys.stderr if progress else None)
+        if evidence_out is not None:
+            _write(evidence_out, bundle.model_dump_json(indent=2) + "\n")
+        assessment = evaluate(bundle, ruleset)
+        with _destination(output) as out:
+            renderer.render(assessment, out)
+
+
+@main.command("evaluate")
+@click.argument("evidence", type=click.Path(path_type=Path, dir_okay=False))
+@config_option
+@format_option
+@output_option
+@click.pass_obj
+def evaluate_command(state: _State, evidence: Path, config_path: Path | None, fmt: str, output: Path | None) -> None:
+    """Re-run the rules on a saved evidence bundle, offline."""
+    with _errors(state):
+        renderer = _renderer(state, fmt)
+        ruleset = load_ruleset(_load(config_path, ()), state.plugins)
+        assessment = evaluate(_read_bundle(evidence), ruleset)
+        with _destination(output) as out:
+            renderer.render(assessment, out)
+
+
+@main.command()
+@click.argument("capability", type=click.Choice([c.value for c in Capability]))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@config_option
+@click.option("--evidence", type=click.Path(path_type=Path, dir_okay=False), help="Explain from a saved evidence bundle instead of scanning.")
+@click.pass_obj
+def explain(state: _State, capability: str, paths: tuple[Path, ...], config_path: Path | None, evidence: Path | None) -> None:
+    """Why CAPABILITY is at its stage, and what evidence would lift it to the next."""
+    with _errors(state):
+        renderer = _renderer(state, "console")
+        if not isinstance(renderer, ExplainingRenderer):
+            raise UserError("the installed console renderer cannot explain")
+        if evidence is not None:
+            assessment = evaluate(_read_bundle(evidence), load_ruleset(_load(config_path, ()), state.plugins))
+        else:
+            bundle, ruleset = _scan(state, config_path, paths, sys.stderr)
+            assessment = evaluate(bundle, ruleset)
+        renderer.explain(assessment.capability(capability), sys.stdout)
+
+
+@main.group()
+def rules() -> None:
+    """List, show and validate rule packs."""
+
+
+@rules.command("list")
+@config_option
+@click.pass_obj
+def rules_list(state: _State, config_path: Path | None) -> None:
+    """Every rule of the packs in use, by capability and stage."""
+    with _errors(state):
+        ruleset = load_ruleset(_load(config_path, ()), state.plugins)
+        for rule in ruleset.rules:
+            click.echo(f"{rule.id:<48} {rule.stage.value:<11} {rule.title}")
+        for item in ruleset.not_inferable:
+            click.echo(f"{'(not inferable) ' + item.capability.value:<48} {item.stage.value:<11} {item.criterion}")
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@config_option
+@click.pass_obj
+def rules_show(state: _State, rule_id: str, config_path: Path | None) -> None:
+    """One rule in full: what it reads, its condition and its remediation."""
+    with _errors(state):
+        ruleset = load_ruleset(_load(config_path, ()), state.plugins)
+        rule = ruleset.rule(rule_id)
+        if rule is None:
+            raise UserError(f"no rule {rule_id!r} (see `pecm rules list`)")
+        click.echo(json.dumps(rule.describe(), indent=2))
+
+
+@rules.command("validate")
+@click.argument("path", type=click.Path(path_type=Path, exists=True))
+@click.pass_obj
+def rules_validate(state: _State, path: Path) -> None:
+    """Check a rule pack (file or directory) without scanning."""
+    with _errors(state):
+        pack = load_pack(path, state.plugins.kinds)
+        click.echo(f"{path}: pack {pack.name} {pack.version} is valid ({len(pack.rules)} rules)")
+
+
+@main.command()
+@click.pass_obj
+def plugins(state: _State) -> None:
+    """Installed plugins: evidence vocabularies, collectors, renderers, rule packs."""
+    with _errors(state):
+        found = state.plugins
+        for info in sorted(found.infos, key=lambda i: (i.group, i.name)):
+            click.echo(f"{info.group:<16} {info.name:<12} {info.value:<45} {info.distribution}")
+        for problem in found.problems:
+            click.echo(f"problem: {problem.message}", err=True)

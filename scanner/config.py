@@ -1,0 +1,135 @@
+"""The configuration file: validated up front so that a typo stops the scan with one line.
+
+Collector sections (`sources.<name>`) are validated by each collector's own config model;
+secrets are never written in the file, only the names of environment variables holding them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from scanner.errors import UserError
+
+DEFAULT_PLATFORM_PATTERNS = ["platform*", "*-platform", "*-platform-*", "*-templates", "infra*", "shared-*"]
+
+# Keys that would hold a secret in clear; their `_env` twin names the variable instead.
+_SECRET_KEYS = {"token", "password", "secret", "private_key", "client_secret", "api_key"}
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PlatformConfig(_Section):
+    repositories: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PLATFORM_PATTERNS),
+        description="Name patterns (fnmatch) of the platform team's repositories; they are tagged 'platform'.",
+    )
+
+
+class LimitsConfig(_Section):
+    max_file_bytes: int = Field(default=1_048_576, gt=0)
+    max_files_per_repository: int = Field(default=200_000, gt=0)
+    max_workers: int = Field(default=4, ge=1, le=64)
+
+
+class RulesConfig(_Section):
+    default_pack: bool = True
+    packs: list[Path] = Field(default_factory=list, description="Additional rule packs (files or directories).")
+    params: dict[str, float] = Field(default_factory=dict, description="Overrides of pack parameters.")
+    disable: list[str] = Field(default_factory=list, description="Rule ids not to evaluate.")
+
+
+class PecmConfig(_Section):
+    organization: str | None = None
+    sources: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    platform: PlatformConfig = Field(default_factory=PlatformConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    rules: RulesConfig = Field(default_factory=RulesConfig)
+    cache_dir: Path | None = None
+
+
+def describe_validation_error(exc: ValidationError, where: str, key_prefix: str = "") -> str:
+    """One line: the first offending key and what is wrong with it."""
+    errors = exc.errors()
+    first = errors[0]
+    key = key_prefix + ".".join(str(part) for part in first["loc"]) or "(top level)"
+    message = first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where} {key}: {message}{more}"
+
+
+def _find_secret_key(node: Any, path: str) -> str | None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{path}.{key}" if path else str(key)
+            if str(key).lower() in _SECRET_KEYS and value not in (None, ""):
+                return here
+            found = _find_secret_key(value, here)
+            if found:
+                return found
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found = _find_secret_key(value, f"{path}.{index}")
+            if found:
+                return found
+    return None
+
+
+def _resolve_paths(config: PecmConfig, base: Path) -> PecmConfig:
+    """Relative paths in a config file are relative to the file, not to the working directory.
+
+    Collectors resolve their own path settings against `CollectContext.base_dir`.
+    """
+    packs = [path if path.is_absolute() else base / path for path in config.rules.packs]
+    cache_dir = config.cache_dir if config.cache_dir is None or config.cache_dir.is_absolute() else base / config.cache_dir
+    return config.model_copy(update={"rules": config.rules.model_copy(update={"packs": packs}), "cache_dir": cache_dir})
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    config: PecmConfig
+    base_dir: Path  # the config file's folder; the working directory when there is no file
+    label: str = "config"  # how messages name the configuration, e.g. "config pecm.yaml"
+
+
+def parse_config(data: Any, where: str, base: Path) -> LoadedConfig:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise UserError(f"{where}: the configuration must be a mapping of keys, not {type(data).__name__}")
+    secret_key = _find_secret_key(data, "")
+    if secret_key:
+        raise UserError(
+            f"{where} {secret_key}: secrets do not belong in the config file",
+            hint=f"put it in an environment variable and name that variable with '{secret_key.rsplit('.', 1)[-1]}_env'",
+        )
+    for name, section in data.get("sources", {}).items() if isinstance(data.get("sources"), dict) else ():
+        if not isinstance(section, dict):
+            raise UserError(f"{where} sources.{name}: must be a mapping of the collector's settings")
+    try:
+        config = PecmConfig.model_validate(data)
+    except ValidationError as exc:
+        raise UserError(describe_validation_error(exc, where)) from None
+    return LoadedConfig(_resolve_paths(config, base), base, where)
+
+
+def load_config(path: Path) -> LoadedConfig:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark else ""
+        raise UserError(f"config {path}{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    return parse_config(data, f"config {path}", path.parent)

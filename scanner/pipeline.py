@@ -1,0 +1,235 @@
+"""collect → evaluate: run the configured collectors into one EvidenceBundle, then the rules.
+
+Failures stay local: a collector that cannot reach its source, or crashes, is recorded as a
+problem, every kind it provides becomes `unavailable` for the subjects it had found, and the
+other collectors go on.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+import scanner
+from rules.loader import RuleSet, build_ruleset, load_pack
+from scanner.config import LoadedConfig, describe_validation_error
+from scanner.contract import CollectContext, Limits, RequestCounter
+from scanner.errors import ScanFailed, SourceUnavailable, UserError
+from scanner.model import Evidence, EvidenceBundle, Problem, SourceRun, Subject
+from scanner.plugins import Plugins
+from scanner.secrets import SecretStore
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, str], None]  # (collector name, subject id)
+
+
+@dataclass(frozen=True)
+class PlannedSource:
+    name: str
+    plugin: type[Any]
+    config: BaseModel
+
+
+@dataclass(frozen=True)
+class ScanPlan:
+    """Everything validated before any collection starts: user errors surface first."""
+
+    loaded: LoadedConfig
+    sources: tuple[PlannedSource, ...]
+    ruleset: RuleSet
+
+
+def load_ruleset(loaded: LoadedConfig, plugins: Plugins) -> RuleSet:
+    rules = loaded.config.rules
+    paths = ([plugins.rule_packs["default"]] if rules.default_pack and "default" in plugins.rule_packs else []) + list(
+        rules.packs
+    )
+    if not paths:
+        raise UserError("no rule pack to evaluate", hint="set rules.default_pack: true or list rules.packs")
+    packs = [load_pack(path, plugins.kinds) for path in paths]
+    return build_ruleset(packs, params=rules.params, disabled=rules.disable)
+
+
+def plan_scan(loaded: LoadedConfig, plugins: Plugins) -> ScanPlan:
+    if not loaded.config.sources:
+        raise UserError("nothing to scan", hint="give a PATH, or configure sources in the config file")
+    sources = []
+    for name, section in loaded.config.sources.items():
+        plugin = plugins.collectors.get(name)
+        if plugin is None:
+            installed = ", ".join(sorted(plugins.collectors)) or "none"
+            raise UserError(f"{loaded.label} sources.{name}: no collector named {name!r} (installed: {installed})")
+        try:
+            config = plugin.config_model.model_validate(section)
+        except ValidationError as exc:
+            raise UserError(describe_validation_error(exc, loaded.label, f"sources.{name}.")) from None
+        sources.append(PlannedSource(name, plugin, config))
+    return ScanPlan(loaded, tuple(sources), load_ruleset(loaded, plugins))
+
+
+class _SourceRecorder:
+    """Keeps one collector's output honest: declared kinds only, one record per subject and kind."""
+
+    def __init__(self, name: str, provides: frozenset[str], kinds_for: Callable[[Subject], list[str]]) -> None:
+        self.name = name
+        self.provides = provides
+        self._kinds_for = kinds_for
+        self.subjects: dict[str, Subject] = {}
+        self.evidence: dict[tuple[str, str], Evidence] = {}
+        self.problems: list[Problem] = []
+
+    def take(self, item: Subject | Evidence) -> None:
+        if isinstance(item, Subject):
+            self.subjects.setdefault(item.id, item)
+            return
+        key = (item.subject, item.kind)
+        if item.subject not in self.subjects:
+            self.contract_violation(f"emitted {item.kind} for {item.subject}, a subject it never announced; ignored")
+        elif item.kind not in self.provides:
+            self.contract_violation(f"emitted {item.kind}, which it does not declare in `provides`; ignored")
+        elif key in self.evidence:
+            self.contract_violation(f"emitted {item.kind} twice for {item.subject}; the second was ignored")
+        else:
+            self.evidence[key] = item
+
+    def fill_missing(self, make: Callable[[str, Subject], Evidence]) -> int:
+        """Give every subject a record of every provided kind; return how many were missing."""
+        missing = 0
+        for subject in self.subjects.values():
+            for kind in self._kinds_for(subject):
+                if (subject.id, kind) not in self.evidence:
+                    self.evidence[(subject.id, kind)] = make(kind, subject)
+                    missing += 1
+        return missing
+
+    def contract_violation(self, what: str) -> None:
+        self.problems.append(
+            Problem(
+                source=self.name,
+                message=f"collector {self.name} {what}",
+                hint="report this to the collector's authors",
+            )
+        )
+
+
+def _tag_platform(subject: Subject, patterns: list[str]) -> Subject:
+    if subject.kind != "repository" or "platform" in subject.tags:
+        return subject
+    short = subject.name.rsplit("/", 1)[-1]
+    if any(fnmatch.fnmatch(short, pattern) or fnmatch.fnmatch(subject.name, pattern) for pattern in patterns):
+        return subject.model_copy(update={"tags": tuple(sorted({*subject.tags, "platform"}))})
+    return subject
+
+
+def collect(
+    plan: ScanPlan,
+    plugins: Plugins,
+    *,
+    secrets: SecretStore,
+    clock: Callable[[], datetime],
+    progress: Progress = lambda _collector, _subject: None,
+) -> EvidenceBundle:
+    config = plan.loaded.config
+    limits = Limits(**config.limits.model_dump())
+    problems: list[Problem] = list(plugins.problems)
+    runs: list[SourceRun] = []
+    subjects: dict[str, Subject] = {}
+    evidence: list[Evidence] = []
+
+    for source in plan.sources:
+        run, recorder = _run_source(source, plan, plugins, limits, secrets, clock, progress)
+        runs.append(run)
+        problems.extend(recorder.problems)
+        for subject in recorder.subjects.values():
+            subjects.setdefault(subject.id, _tag_platform(subject, config.platform.repositories))
+        evidence.extend(recorder.evidence.values())
+
+    if runs and all(run.status == "failed" for run in runs):
+        reasons = "; ".join(p.message for p in problems if p.severity == "error")
+        raise ScanFailed(f"every source failed: {reasons}")
+    return EvidenceBundle(
+        pecm_version=scanner.__version__,
+        created_at=clock(),
+        sources=tuple(runs),
+        subjects=tuple(sorted(subjects.values(), key=lambda s: s.id)),
+        evidence=tuple(sorted(evidence, key=lambda e: (e.subject, e.kind))),
+        problems=tuple(Problem(**{**p.model_dump(), "message": secrets.redact(p.message)}) for p in problems),
+    )
+
+
+def _run_source(
+    source: PlannedSource,
+    plan: ScanPlan,
+    plugins: Plugins,
+    limits: Limits,
+    secrets: SecretStore,
+    clock: Callable[[], datetime],
+    progress: Progress,
+) -> tuple[SourceRun, _SourceRecorder]:
+    plugin = source.plugin
+    provides = frozenset(plugin.provides)
+
+    def kinds_for(subject: Subject) -> list[str]:
+        return sorted(kind for kind in provides if plugins.kinds[kind].subject_kind == subject.kind)
+
+    recorder = _SourceRecorder(source.name, provides, kinds_for)
+    ctx = CollectContext(
+        collector=plugin.name,
+        collector_version=plugin.version,
+        config=source.config,
+        kinds=plugins.kinds,
+        clock=clock,
+        logger=logging.getLogger(f"pecm.collectors.{source.name}"),
+        limits=limits,
+        base_dir=plan.loaded.base_dir,
+        cache_dir=plan.loaded.config.cache_dir,
+        secret=secrets.get,
+        progress=lambda subject_id: progress(source.name, subject_id),
+        report_problem=recorder.problems.append,
+        requests=RequestCounter(),
+    )
+    started = clock()
+    status = "ok"
+    failure: str | None = None
+    try:
+        for item in plugin().collect(ctx):
+            recorder.take(item)
+    except SourceUnavailable as exc:
+        status, failure = "failed", exc.one_line()
+    except Exception as exc:  # a bug in one plugin must not cost the others their evidence
+        log.debug("collector %s crashed", source.name, exc_info=True)
+        status, failure = "failed", f"collector {source.name} crashed: {type(exc).__name__}: {exc}"
+    if failure is not None:
+        recorder.problems.append(
+            Problem(
+                severity="error",
+                source=source.name,
+                message=secrets.redact(failure),
+                hint="its evidence is recorded as unavailable; run with -v for details",
+            )
+        )
+    reason = f"not collected: {secrets.redact(failure)}" if failure else "the collector emitted no record of this kind"
+    missing = recorder.fill_missing(lambda kind, subject: ctx.unavailable(kind, subject, reason))
+    if missing and failure is None:
+        recorder.contract_violation(f"left {missing} subject/kind pairs without a record; they are unavailable")
+    if status == "ok" and recorder.problems:
+        status = "partial"
+    run = SourceRun(
+        collector=plugin.name,
+        version=plugin.version,
+        provides=tuple(sorted(provides)),
+        status=status,
+        subjects=len(recorder.subjects),
+        evidence=len(recorder.evidence),
+        started_at=started,
+        finished_at=clock(),
+        requests=ctx.requests.snapshot(),
+    )
+    return run, recorder

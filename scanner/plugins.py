@@ -1,0 +1,106 @@
+"""Plugin discovery through entry points: built-ins register exactly like third-party plugins.
+
+Groups: `pecm.kinds` (lists of KindSpec), `pecm.collectors`, `pecm.renderers`,
+`pecm.rule_packs` (a path to a pack). A plugin that fails to load is a warning and a
+recorded problem, not a crash; two plugins with one name is an error naming both.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
+from typing import Any
+
+from scanner.errors import UserError
+from scanner.kinds import KindRegistry, KindSpec
+from scanner.model import Problem
+
+log = logging.getLogger(__name__)
+
+GROUPS = ("pecm.kinds", "pecm.collectors", "pecm.renderers", "pecm.rule_packs")
+
+_COLLECTOR_ATTRIBUTES = ("name", "version", "config_model", "provides", "collect")
+_RENDERER_ATTRIBUTES = ("name", "description", "render")
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    group: str
+    name: str
+    value: str
+    distribution: str
+
+
+@dataclass
+class Plugins:
+    kinds: KindRegistry
+    collectors: dict[str, type[Any]] = field(default_factory=dict)
+    renderers: dict[str, type[Any]] = field(default_factory=dict)
+    rule_packs: dict[str, Path] = field(default_factory=dict)
+    infos: list[PluginInfo] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _distribution(entry: EntryPoint) -> str:
+    dist = entry.dist
+    return f"{dist.name} {dist.version}" if dist is not None else "unknown distribution"
+
+
+def _unique(group: str) -> list[EntryPoint]:
+    seen: dict[str, EntryPoint] = {}
+    for entry in sorted(entry_points(group=group), key=lambda e: e.name):
+        other = seen.get(entry.name)
+        if other is not None and other.value != entry.value:
+            raise UserError(
+                f"two plugins are named {entry.name!r} in {group}: "
+                f"{other.value} ({_distribution(other)}) and {entry.value} ({_distribution(entry)})",
+                hint="uninstall one of them",
+            )
+        seen[entry.name] = entry
+    return list(seen.values())
+
+
+def _missing_attributes(obj: Any, names: tuple[str, ...]) -> list[str]:
+    return [name for name in names if not hasattr(obj, name)]
+
+
+def discover() -> Plugins:
+    loaded: dict[str, dict[str, Any]] = {group: {} for group in GROUPS}
+    infos: list[PluginInfo] = []
+    problems: list[Problem] = []
+    for group in GROUPS:
+        for entry in _unique(group):
+            try:
+                loaded[group][entry.name] = entry.load()
+            except Exception as exc:  # a broken plugin must not take the others down
+                message = f"plugin {entry.name!r} ({group}, {_distribution(entry)}) failed to load: {exc}"
+                log.warning(message)
+                problems.append(Problem(source="plugins", message=message, hint="reinstall or remove the plugin"))
+                continue
+            infos.append(PluginInfo(group, entry.name, entry.value, _distribution(entry)))
+
+    specs: list[KindSpec] = [spec for kinds in loaded["pecm.kinds"].values() for spec in kinds]
+    plugins = Plugins(kinds=KindRegistry(specs), infos=infos, problems=problems)
+    for name, collector in loaded["pecm.collectors"].items():
+        _admit(plugins, "pecm.collectors", name, collector, _COLLECTOR_ATTRIBUTES)
+    for name, renderer in loaded["pecm.renderers"].items():
+        _admit(plugins, "pecm.renderers", name, renderer, _RENDERER_ATTRIBUTES)
+    plugins.rule_packs = {name: Path(path) for name, path in loaded["pecm.rule_packs"].items()}
+    return plugins
+
+
+def _admit(plugins: Plugins, group: str, name: str, plugin: Any, required: tuple[str, ...]) -> None:
+    missing = _missing_attributes(plugin, required)
+    if group == "pecm.collectors" and not missing:
+        unknown = sorted(set(plugin.provides) - set(plugins.kinds.names()))
+        if unknown:
+            missing = [f"a vocabulary for the kinds it provides ({', '.join(unknown)})"]
+    if missing:
+        message = f"plugin {name!r} ({group}) is not usable: it lacks {', '.join(missing)}"
+        log.warning(message)
+        plugins.problems.append(Problem(source="plugins", message=message, hint="update or remove the plugin"))
+        return
+    target = plugins.collectors if group == "pecm.collectors" else plugins.renderers
+    target[name] = plugin
