@@ -24,12 +24,11 @@ import scanner
 from rules.evaluate import evaluate
 from rules.loader import RuleSet, load_pack
 from scanner.config import LoadedConfig, describe_validation_error, load_config, parse_config
-from scanner.contract import ExplainingRenderer
+from scanner.contract import InteractiveRenderer
 from scanner.errors import PecmError, ScanFailed, UserError
 from scanner.model import Assessment, Capability, EvidenceBundle
 from scanner.pipeline import collect, load_ruleset, plan_scan
 from scanner.plugins import Plugins, discover
-from scanner.progress import ScanProgress
 from scanner.secrets import RedactingFilter, SecretStore
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_SCAN_FAILED = 0, 2, 4
@@ -141,11 +140,20 @@ def _read_bundle(path: Path) -> EvidenceBundle:
         raise UserError(describe_validation_error(exc, f"{path}: not an evidence bundle:")) from None
 
 
-def _scan(state: _State, config_path: Path | None, paths: tuple[Path, ...], progress_out: TextIO | None) -> tuple[EvidenceBundle, RuleSet]:
+def _interactive(state: _State) -> InteractiveRenderer:
+    renderer = _renderer(state, "console")
+    if not isinstance(renderer, InteractiveRenderer):
+        raise UserError("the installed console renderer cannot explain or show progress", hint="reinstall pecm")
+    return renderer
+
+
+def _scan(state: _State, config_path: Path | None, paths: tuple[Path, ...], show_progress: bool) -> tuple[EvidenceBundle, RuleSet]:
     loaded = _load(config_path, paths)
     plugins = state.plugins
     plan = plan_scan(loaded, plugins)
-    with ScanProgress(progress_out) as progress:
+    # Progress goes to stderr, and only at -v 0: log lines would tangle with the live display.
+    enabled = show_progress and state.verbose == 0
+    with _interactive(state).progress(sys.stderr, enabled) as progress:
         bundle = collect(plan, plugins, secrets=state.secrets, clock=_utc_now, progress=progress.advance)
     return bundle, plan.ruleset
 
@@ -178,7 +186,7 @@ def scan(state: _State, paths: tuple[Path, ...], config_path: Path | None, fmt: 
     """Scan PATHs (folders of repositories, or one repository) and/or the configured sources."""
     with _errors(state):
         renderer = _renderer(state, fmt)
-        bundle, ruleset = _scan(state, config_path, paths, sys.stderr if progress else None)
+        bundle, ruleset = _scan(state, config_path, paths, progress)
         if evidence_out is not None:
             _write(evidence_out, bundle.model_dump_json(indent=2) + "\n")
         assessment = evaluate(bundle, ruleset)
@@ -211,13 +219,11 @@ def evaluate_command(state: _State, evidence: Path, config_path: Path | None, fm
 def explain(state: _State, capability: str, paths: tuple[Path, ...], config_path: Path | None, evidence: Path | None) -> None:
     """Why CAPABILITY is at its stage, and what evidence would lift it to the next."""
     with _errors(state):
-        renderer = _renderer(state, "console")
-        if not isinstance(renderer, ExplainingRenderer):
-            raise UserError("the installed console renderer cannot explain")
+        renderer = _interactive(state)
         if evidence is not None:
             assessment = evaluate(_read_bundle(evidence), load_ruleset(_load(config_path, ()), state.plugins))
         else:
-            bundle, ruleset = _scan(state, config_path, paths, sys.stderr)
+            bundle, ruleset = _scan(state, config_path, paths, True)
             assessment = evaluate(bundle, ruleset)
         renderer.explain(assessment.capability(capability), sys.stdout)
 

@@ -128,8 +128,19 @@ class RendererPlugin(Protocol):
     def render(self, assessment: Assessment, out: TextIO) -> None: ...
 
 
+class ProgressDisplay(Protocol):
+    def __enter__(self) -> ProgressDisplay: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+    def advance(self, collector: str, subject_id: str) -> None: ...
+
+
 @runtime_checkable
-class ExplainingRenderer(RendererPlugin, Protocol):
-    """A renderer that can also tell why one capability is at its stage (`pecm explain`)."""
+class InteractiveRenderer(RendererPlugin, Protocol):
+    """The renderer for people at a terminal: it also explains one capability (`pecm explain`)
+    and shows progress while a long scan runs. The `console` renderer is one."""
 
     def explain(self, result: CapabilityResult, out: TextIO) -> None: ...
+
+    def progress(self, out: TextIO, enabled: bool = True) -> ProgressDisplay: ...
