@@ -51,10 +51,12 @@ class _State:
 
 def _configure_logging(verbose: int, secrets: SecretStore) -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.set_name("pecm")
     handler.addFilter(RedactingFilter(secrets))
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Replace only our own handler: an embedding program (or pytest) keeps its own.
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != "pecm"] + [handler]
     root.setLevel({0: logging.ERROR, 1: logging.INFO}.get(verbose, logging.DEBUG))
 
 

@@ -41,6 +41,11 @@ class RedactingFilter(logging.Filter):
         if redacted != message:
             record.msg, record.args = redacted, None
         if record.exc_info and record.exc_info[1] is not None:
-            text = self._store.redact(logging.Formatter().formatException(record.exc_info))
-            record.exc_info, record.exc_text = None, text
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        # Another handler may have formatted the traceback first: its cached text is scrubbed too.
+        if record.exc_text:
+            record.exc_text = self._store.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self._store.redact(record.stack_info)
         return True

@@ -1,0 +1,358 @@
+"""CI/CD pipelines: which systems, whether they deploy or apply infrastructure, which policy
+scanners they run, and which reusable CI they offer or consume.
+
+Commands are found in the pipeline text (whole-line comments removed), so one set of patterns
+serves every system, including Jenkinsfiles that are not YAML. Structure (jobs, environments,
+includes, `uses:`) comes from the parsed YAML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from collectors.detect.files import FileReader, RepoFile
+from collectors.detect.findings import CI, REUSE_PROVIDED, REUSE_USED, SCANNERS, Findings
+from collectors.detect.iac import without_credentials
+from collectors.detect.parse import as_list, iter_mappings, load_yaml, strip_comment_lines
+
+_APPLIES = re.compile(
+    r"""\b(?:terraform|tofu|terragrunt)[ \t]+(?:-chdir=\S+[ \t]+)?(?:run-all[ \t]+)?apply\b
+    |\baz[ \t]+deployment[ \t]+(?:group|sub|mg|tenant)[ \t]+create\b
+    |\baz[ \t]+stack[ \t]+(?:group|sub|mg)[ \t]+create\b
+    |\bNew-Az(?:ResourceGroup|Subscription|ManagementGroup|Tenant)?Deployment\b
+    |\bhelm[ \t]+(?:upgrade|install)\b
+    |\bhelmfile[ \t]+(?:apply|sync)\b
+    |\bpulumi[ \t]+up\b
+    |\bkubectl[ \t]+apply\b
+    |\bbicep[ \t]+deploy\b
+    |\baws[ \t]+cloudformation[ \t]+(?:deploy|create-stack|update-stack)\b
+    |\b(?:cdk|sam)[ \t]+deploy\b
+    |\b(?:AzureResourceManagerTemplateDeployment|AzureResourceGroupDeployment|HelmDeploy)@
+    |\b(?:azure/arm-deploy|aws-actions/aws-cloudformation-github-deploy)@
+    |^[ \t]*command:[ \t]*["']?(?:apply|up)["']?[ \t]*$   # Terraform/Kubernetes tasks, pulumi/actions
+    """,
+    re.X | re.M,
+)
+_DEPLOYS = re.compile(
+    r"""\bkubectl[ \t]+(?:set[ \t]+image|rollout[ \t]+restart|create)\b
+    |\b(?:gcloud[ \t]+(?:run|app|functions)|firebase|vercel|netlify|flyctl|fly|serverless|sls|eb|azd)[ \t]+deploy\b
+    |\bazd[ \t]+up\b
+    |\bcf[ \t]+push\b
+    |\baz[ \t]+(?:webapp|functionapp|containerapp|staticwebapp|spring)\b[^\n]*\b(?:deploy|up|update|create)\b
+    |\buses:[ \t]*["']?[\w.-]+/[\w./-]*deploy[\w.-]*@
+    |\btask:[ \t]*(?:AzureWebApp|AzureFunctionApp|AzureRmWebAppDeployment|KubernetesManifest|Kubernetes|AzureContainerApps)@
+    """,
+    re.X | re.M,
+)
+# Word-like boundaries by letters only: `terraform_checkov` and `trivy-action` count.
+_SCANNER = re.compile(
+    r"(?<![A-Za-z0-9])(checkov|tfsec|trivy|kics)(?![A-Za-z0-9])"
+    r"|(?<![A-Za-z0-9_./])(conftest)(?![A-Za-z0-9_.])"  # not pytest's conftest.py
+    r"|(SAST-IaC)"  # GitLab's IaC scanning template runs KICS
+    r"|(Container-Scanning)",  # GitLab's container scanning template runs Trivy
+    re.I,
+)
+_JENKINS_DEPLOY_STAGE = re.compile(r"\bstage[ \t]*\([ \t]*[\"'][^\"'\n]*deploy", re.I)
+_JENKINS_LIBRARY = re.compile(r"@Library\([ \t]*\[?[ \t]*[\"']([^\"']+)[\"']|\blibrary[ \t(]+[\"']([^\"']+)[\"']")
+
+_GITLAB_KEYWORDS = frozenset(
+    {
+        "default",
+        "include",
+        "stages",
+        "variables",
+        "workflow",
+        "image",
+        "services",
+        "cache",
+        "before_script",
+        "after_script",
+        "types",
+        "spec",
+    }
+)
+_GITLAB_JOB_KEYS = frozenset({"script", "trigger", "extends", "stage", "run", "needs"})
+
+_AZURE_TOP = re.compile(r"^(?:stages|jobs|steps):", re.M)
+_AZURE_ITEM = re.compile(
+    r"^[ \t]*-[ \t]*(?:stage|job|deployment|task|script|bash|pwsh|powershell|template|checkout)[ \t]*:", re.M
+)
+_AZURE_STEP_KEYS = frozenset(
+    {
+        "task",
+        "script",
+        "bash",
+        "pwsh",
+        "powershell",
+        "checkout",
+        "download",
+        "publish",
+        "template",
+        "downloadBuild",
+        "getPackage",
+        "reviewApp",
+    }
+)
+_AZURE_SHAPES = (
+    ("stages", frozenset({"stage", "template"})),
+    ("jobs", frozenset({"job", "deployment", "template"})),
+    ("steps", _AZURE_STEP_KEYS),
+)
+_AZURE_ENTRY_KEYS = frozenset({"trigger", "pr", "schedules", "pool", "resources"})
+
+_NOT_GITLAB_TEMPLATE = re.compile(r"^apiVersion:|\{\{", re.M)  # a Helm chart's templates/
+
+
+def _says_deploy(value: Any) -> bool:
+    return isinstance(value, str) and "deploy" in value.lower()
+
+
+def _scan_commands(path: str, text: str, findings: Findings) -> None:
+    """Deploy and apply commands, and policy scanners, anywhere in a pipeline's text."""
+    code = strip_comment_lines(text)
+    if _APPLIES.search(code):
+        findings.set(CI, "applies_infrastructure", True)
+        findings.set(CI, "deploys", True)
+    elif _DEPLOYS.search(code):
+        findings.set(CI, "deploys", True)
+    _record_scanners(path, code, findings)
+
+
+def _record_pipeline(path: str, system: str, findings: Findings) -> None:
+    findings.hit(CI, path)
+    findings.add(CI, "systems", system)
+
+
+def _record_scanners(path: str, code: str, findings: Findings) -> None:
+    for match in _SCANNER.finditer(code):
+        tool, conftest, sast_iac, _container = match.groups()
+        name = (tool or "").lower() or ("conftest" if conftest else "kics" if sast_iac else "trivy")
+        findings.hit(SCANNERS, path, name)
+
+
+# --- GitHub Actions ------------------------------------------------------------------------
+
+
+def _triggered_by(workflow: dict[Any, Any], event: str) -> bool:
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads the key `on` as True
+    if isinstance(triggers, str):
+        return triggers == event
+    return isinstance(triggers, (list, dict)) and event in triggers
+
+
+def scan_github_workflows(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
+    for file in files:
+        text = reader.text(file)
+        documents = load_yaml(file.path, text, reader) if text is not None else None
+        workflow = documents[0] if documents and isinstance(documents[0], dict) else None
+        if text is None or workflow is None:
+            continue
+        _record_pipeline(file.path, "github_actions", findings)
+        _scan_commands(file.path, text, findings)
+        if _triggered_by(workflow, "workflow_call"):
+            findings.hit(REUSE_PROVIDED, file.path)
+            findings.add(REUSE_PROVIDED, "workflows", file.path)
+        jobs = workflow.get("jobs")
+        for job_id, job in jobs.items() if isinstance(jobs, dict) else ():
+            if not isinstance(job, dict):
+                continue
+            uses = job.get("uses")  # job-level `uses:` calls a reusable workflow; step-level is an action
+            if isinstance(uses, str) and not uses.startswith("./") and "/.github/workflows/" in uses:
+                findings.hit(REUSE_USED, file.path)
+                findings.add(REUSE_USED, "refs", uses)
+            if "environment" in job or _says_deploy(job_id) or _says_deploy(job.get("name")):
+                findings.set(CI, "deploys", True)
+
+
+# --- GitLab CI -----------------------------------------------------------------------------
+
+
+def _gitlab_jobs(document: dict[Any, Any]) -> Iterator[tuple[str, dict[Any, Any]]]:
+    for name, job in document.items():
+        if (
+            isinstance(name, str)
+            and name not in _GITLAB_KEYWORDS
+            and isinstance(job, dict)
+            and not _GITLAB_JOB_KEYS.isdisjoint(job)
+        ):
+            yield name, job
+
+
+def _gitlab_include_refs(document: dict[Any, Any]) -> Iterator[str]:
+    """Includes from elsewhere; `local:` includes are this repository's own files."""
+    for include in as_list(document.get("include")):
+        if isinstance(include, str):
+            if include.startswith(("http://", "https://")):
+                yield without_credentials(include)
+        elif isinstance(include, dict):
+            if isinstance(include.get("project"), str):
+                ref = include.get("ref")
+                for name in as_list(include.get("file")):
+                    if isinstance(name, str):
+                        yield f"{include['project']}/{name.lstrip('/')}" + (f"@{ref}" if ref else "")
+            elif isinstance(include.get("remote"), str):
+                yield without_credentials(include["remote"])
+            elif isinstance(include.get("component"), str):
+                yield include["component"]
+            elif isinstance(include.get("template"), str):
+                yield f"template:{include['template']}"
+
+
+def _has_spec_header(documents: list[Any]) -> bool:
+    """A CI/CD component or input-taking template starts with a `spec:` document."""
+    return len(documents) > 1 and isinstance(documents[0], dict) and set(documents[0]) == {"spec"}
+
+
+def scan_gitlab_pipelines(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
+    """.gitlab-ci.yml and the files it usually includes locally from .gitlab/ci/."""
+    for file in files:
+        text = reader.text(file)
+        documents = load_yaml(file.path, text, reader) if text is not None else None
+        if text is None or not documents or not any(isinstance(document, dict) for document in documents):
+            continue
+        _record_pipeline(file.path, "gitlab_ci", findings)
+        _scan_commands(file.path, text, findings)
+        if file.path != ".gitlab-ci.yml" and _has_spec_header(documents):
+            findings.hit(REUSE_PROVIDED, file.path)
+            findings.add(REUSE_PROVIDED, "workflows", file.path)
+        for document in documents:
+            if not isinstance(document, dict):
+                continue
+            refs = list(_gitlab_include_refs(document))
+            if refs:
+                findings.hit(REUSE_USED, file.path)
+                findings.add(REUSE_USED, "refs", *refs)
+            for name, job in _gitlab_jobs(document):
+                if "environment" in job or _says_deploy(name) or _says_deploy(job.get("stage")):
+                    findings.set(CI, "deploys", True)
+
+
+def scan_gitlab_templates(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
+    """CI templates and components offered to others: `*.gitlab-ci.yml` away from the root,
+    root `templates/` files. A Helm chart's `templates/` is told apart by its manifests."""
+    for file in files:
+        text = reader.text(file)
+        if text is None or _NOT_GITLAB_TEMPLATE.search(text):
+            continue
+        if not any(key in text for key in ("script:", "spec:", "extends:", "trigger:")):
+            continue
+        documents = load_yaml(file.path, text, reader) or []
+        jobs = [job for document in documents if isinstance(document, dict) for job in _gitlab_jobs(document)]
+        if jobs or _has_spec_header(documents):
+            findings.hit(REUSE_PROVIDED, file.path)
+            findings.add(REUSE_PROVIDED, "workflows", file.path)
+
+
+# --- Azure Pipelines -----------------------------------------------------------------------
+
+
+def _azure_shaped(document: Any) -> bool:
+    if not isinstance(document, dict) or "on" in document or True in document:
+        return False
+    for key, item_keys in _AZURE_SHAPES:
+        items = document.get(key)
+        if (
+            isinstance(items, list)
+            and items
+            and all(isinstance(i, dict) and not item_keys.isdisjoint(i) for i in items)
+        ):
+            return True
+    return False
+
+
+def _azure_template_refs(pipeline: dict[Any, Any]) -> Iterator[str]:
+    """`template: file.yml@alias` where alias names a repository resource."""
+    repositories: dict[str, tuple[str, Any]] = {}
+    resources = pipeline.get("resources")
+    for repository in as_list(resources.get("repositories") if isinstance(resources, dict) else None):
+        if isinstance(repository, dict) and isinstance(repository.get("repository"), str):
+            alias = repository["repository"]
+            repositories[alias] = (str(repository.get("name") or alias), repository.get("ref"))
+    for mapping in iter_mappings(pipeline):
+        template = mapping.get("template")
+        if isinstance(template, str) and "@" in template:
+            name, _, alias = template.rpartition("@")
+            if alias != "self":
+                repository, ref = repositories.get(alias, (alias, None))
+                yield f"{repository}/{name.lstrip('/')}" + (f"@{ref}" if ref else "")
+
+
+def _scan_azure_pipeline(path: str, text: str, pipeline: dict[Any, Any], findings: Findings) -> None:
+    _record_pipeline(path, "azure_pipelines", findings)
+    _scan_commands(path, text, findings)
+    refs = list(_azure_template_refs(pipeline))
+    if refs:
+        findings.hit(REUSE_USED, path)
+        findings.add(REUSE_USED, "refs", *refs)
+    for mapping in iter_mappings(pipeline):
+        if isinstance(mapping.get("deployment"), str) or any(_says_deploy(mapping.get(k)) for k in ("stage", "job")):
+            findings.set(CI, "deploys", True)
+            break
+
+
+def scan_azure_pipelines(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
+    """Files named azure-pipelines*.yml: pipelines by name."""
+    for file in files:
+        text = reader.text(file)
+        documents = load_yaml(file.path, text, reader) if text is not None else None
+        if text is not None and documents and isinstance(documents[0], dict):
+            _scan_azure_pipeline(file.path, text, documents[0], findings)
+
+
+def scan_yaml(path: str, text: str, reader: FileReader, findings: Findings) -> None:
+    """Any other YAML file may be an Azure pipeline (or template) recognised by its shape."""
+    if not (_AZURE_TOP.search(text) and _AZURE_ITEM.search(text)):
+        return
+    documents = load_yaml(path, text, reader)
+    if not documents or not _azure_shaped(documents[0]):
+        return
+    pipeline = documents[0]
+    in_templates_folder = "template" in path.rpartition("/")[0].lower()
+    if _AZURE_ENTRY_KEYS.isdisjoint(pipeline) and ("parameters" in pipeline or in_templates_folder):
+        findings.hit(REUSE_PROVIDED, path)
+        findings.add(REUSE_PROVIDED, "workflows", path)
+        return
+    _scan_azure_pipeline(path, text, pipeline, findings)
+
+
+# --- Jenkins, CircleCI, pre-commit ---------------------------------------------------------
+
+
+def scan_jenkinsfiles(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
+    for file in files:
+        text = reader.text(file)
+        if text is None:
+            continue
+        _record_pipeline(file.path, "jenkins", findings)
+        code = strip_comment_lines(text, slash=True)  # Groovy comments; shell ones go next
+        _scan_commands(file.path, code, findings)
+        if _JENKINS_DEPLOY_STAGE.search(code):
+            findings.set(CI, "deploys", True)
+        libraries = [a or b for a, b in _JENKINS_LIBRARY.findall(code)]
+        if libraries:  # shared libraries are Jenkins' reusable CI
+            findings.hit(REUSE_USED, file.path)
+            findings.add(REUSE_USED, "refs", *(f"jenkins-library:{name}" for name in libraries))
+
+
+def scan_circleci(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
+    for file in files:
+        text = reader.text(file)
+        documents = load_yaml(file.path, text, reader) if text is not None else None
+        config = documents[0] if documents and isinstance(documents[0], dict) else None
+        if text is None or config is None:
+            continue
+        _record_pipeline(file.path, "circleci", findings)
+        _scan_commands(file.path, text, findings)
+        jobs = config.get("jobs")
+        if isinstance(jobs, dict) and any(_says_deploy(name) for name in jobs):
+            findings.set(CI, "deploys", True)
+
+
+def scan_precommit(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
+    """Scanner hooks in pre-commit run on every commit, in CI too where pre-commit runs."""
+    for file in files:
+        text = reader.text(file)
+        if text is not None:
+            _record_scanners(file.path, strip_comment_lines(text), findings)

@@ -1,0 +1,98 @@
+"""`detect`: a repository's file list (and contents read on demand) in, file signals out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from collectors.detect import ci, iac, observability, ownership, policy, portal, product
+from collectors.detect.classify import plan_files
+from collectors.detect.files import FileReader, ReadFile, RepoFile
+from collectors.detect.findings import Findings
+from collectors.detect.manifests import scan_manifests
+from collectors.detect.parse import load_json, refuse_alias_bomb
+from scanner.kinds import FILE_SIGNAL_KINDS
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_FILE_BYTES = 1_048_576
+
+# A JSON file is parsed only when it holds one of these: most JSON is not infrastructure.
+_JSON_MARKERS = (
+    '"panels"',  # Grafana dashboard
+    "eploymentTemplate.json",  # ARM template $schema (deploymentTemplate, subscriptionDeploymentTemplate …)
+    '"policyRule"',  # Azure Policy definition
+    "Notebook/1.0",  # Azure workbook
+    "AWSTemplateFormatVersion",  # CloudFormation
+    '"AWS::',
+)
+
+
+@dataclass
+class Detection:
+    signals: dict[str, dict[str, Any]]  # kind -> evidence data; every FILE_SIGNAL_KINDS kind
+    locators: dict[str, tuple[str, ...]]  # kind -> paths behind it (data["paths"])
+    files_read: int  # calls made to `read`
+    problems: list[str]  # "<path>: <what happened> — <what to do>"
+
+
+def detect(files: Sequence[RepoFile], read: ReadFile, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Detection:
+    """Detect every file signal. Reads only candidate files, each at most once, none larger
+    than `max_file_bytes`; a file that cannot be used becomes a problem and detection goes on."""
+    reader = FileReader(read, max_file_bytes)
+    findings = Findings()
+    plan = plan_files(list(files), findings)
+
+    ci.scan_github_workflows(plan.workflows, reader, findings)
+    ci.scan_gitlab_pipelines(plan.gitlab_pipelines, reader, findings)
+    ci.scan_gitlab_templates(plan.gitlab_templates, reader, findings)
+    ci.scan_azure_pipelines(plan.azure_pipelines, reader, findings)
+    ci.scan_jenkinsfiles(plan.jenkinsfiles, reader, findings)
+    ci.scan_circleci(plan.circleci, reader, findings)
+    ci.scan_precommit(plan.precommit, reader, findings)
+    ownership.scan_codeowners(plan.codeowners, reader, findings)
+    iac.scan_module_sources(plan.terraform, plan.bicep, reader, findings)
+    iac.scan_terraform_json(plan.terraform_json, reader, findings)
+    iac.scan_helm_charts(plan.helm_charts, reader, findings)
+    iac.scan_kustomizations(plan.kustomizations, reader, findings)
+    product.scan_issue_templates(plan.issue_templates, reader, findings)
+    for file in plan.yaml:
+        _scan_yaml(file, reader, findings)
+    for file in plan.json:
+        _scan_json(file, reader, findings)
+    portal.resolve_techdocs(findings)
+
+    signals = {kind: findings.data(kind) for kind in FILE_SIGNAL_KINDS}
+    logger.debug("detection read %d of %d files, %d problems", reader.files_read, len(files), len(reader.problems))
+    return Detection(
+        signals=signals,
+        locators={kind: tuple(data["paths"]) for kind, data in signals.items()},
+        files_read=reader.files_read,
+        problems=reader.problems,
+    )
+
+
+def _scan_yaml(file: RepoFile, reader: FileReader, findings: Findings) -> None:
+    """Any YAML file may be a manifest, a rule file, a playbook, a template or a pipeline."""
+    text = reader.text(file)
+    if text is None or portal.is_template_skeleton(text) or refuse_alias_bomb(file.path, text, reader):
+        return
+    families = scan_manifests(file.path, text, findings)
+    portal.scan_yaml(file.path, text, findings, families)
+    observability.scan_yaml(file.path, text, findings, families)
+    iac.scan_yaml(file.path, text, findings)
+    ci.scan_yaml(file.path, text, reader, findings)
+
+
+def _scan_json(file: RepoFile, reader: FileReader, findings: Findings) -> None:
+    text = reader.text(file)
+    if text is None or not any(marker in text for marker in _JSON_MARKERS):
+        return
+    value = load_json(file.path, text, reader)
+    if value is None:
+        return
+    observability.scan_json(file.path, value, text, findings)
+    iac.scan_json(file.path, value, findings)
+    policy.scan_json(file.path, value, text, findings)

@@ -1,0 +1,84 @@
+"""What detection knows of a repository's files, and how it reads one on demand.
+
+Detection never touches a filesystem: a collector lists the files (`RepoFile`) and hands over
+a `ReadFile` callable (a local checkout opens the file, a Git host fetches it over HTTP).
+`FileReader` wraps that callable with the limits every source shares: size, binary content,
+unreadable files, and one read per file at most.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RepoFile:
+    path: str  # POSIX path relative to the repository root, e.g. ".github/workflows/ci.yml"
+    size: int  # bytes
+
+
+class UnreadableFile(Exception):
+    """Raised by a ReadFile callable; str(exc) is the reason, e.g. "permission denied"."""
+
+
+#: Reads one file on demand by its repository-relative path; raises UnreadableFile.
+ReadFile = Callable[[str], bytes]
+
+NOT_DETECTED = "signals in it are not detected"
+
+
+def human_size(size: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:.3g} {unit}"
+    return f"{size} bytes"
+
+
+class FileReader:
+    """Reads candidate files through `read`, at most once each, within the shared limits.
+
+    Every file that cannot be used becomes one line in `problems`; callers just get None.
+    """
+
+    def __init__(self, read: ReadFile, max_file_bytes: int) -> None:
+        self._read = read
+        self._max_file_bytes = max_file_bytes
+        self._texts: dict[str, str | None] = {}
+        self.files_read = 0
+        self.problems: list[str] = []
+
+    def problem(self, path: str, what: str) -> None:
+        self.problems.append(f"{path}: {what}")
+
+    def text(self, file: RepoFile) -> str | None:
+        """The file's content decoded as UTF-8 (bad bytes replaced), or None if unusable."""
+        if file.path in self._texts:
+            return self._texts[file.path]
+        text = self._load(file)
+        self._texts[file.path] = text
+        return text
+
+    def _load(self, file: RepoFile) -> str | None:
+        limit = human_size(self._max_file_bytes)
+        if file.size > self._max_file_bytes:
+            self.problem(file.path, f"larger than {limit} ({human_size(file.size)}), not read — {NOT_DETECTED}")
+            return None
+        self.files_read += 1
+        try:
+            raw = self._read(file.path)
+        except (UnreadableFile, OSError) as exc:
+            # OSError too: a file can vanish or change permissions between listing and reading.
+            logger.debug("cannot read %s: %s", file.path, exc)
+            self.problem(file.path, f"not read ({exc}) — {NOT_DETECTED}")
+            return None
+        if len(raw) > self._max_file_bytes:  # the listing's size was stale
+            self.problem(file.path, f"larger than {limit} ({human_size(len(raw))}), not read — {NOT_DETECTED}")
+            return None
+        if b"\0" in raw:
+            self.problem(file.path, f"binary content (NUL bytes), not read — {NOT_DETECTED}")
+            return None
+        return raw.decode("utf-8", errors="replace").removeprefix("\ufeff")

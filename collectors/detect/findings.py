@@ -1,0 +1,82 @@
+"""What detection found so far, kind by kind, and its final shape as evidence data."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from pydantic import BaseModel
+
+from scanner.kinds import FILE_SIGNAL_KINDS, KINDS, MAX_PATHS
+
+#: Items kept per list other than `paths` (module refs, owners, workflows …): lists are for
+#: showing and counting, and one repository must not bloat a 10k-repository bundle.
+MAX_ITEMS = 100
+
+# The kinds by the names detection code uses for them.
+IAC = "iac.usage"
+CI = "ci.pipelines"
+REUSE_PROVIDED = "ci.reusable_provided"
+REUSE_USED = "ci.reusable_used"
+POLICY = "policy.as_code"
+SCANNERS = "policy.ci_scanners"
+CODEOWNERS = "ownership.codeowners"
+RBAC = "ownership.rbac_manifests"
+DASHBOARDS = "observability.dashboards"
+ALERTING = "observability.alerting"
+SLO = "observability.slo"
+CATALOG = "portal.catalog"
+TEMPLATES = "golden_path.templates"
+ORIGIN = "golden_path.origin"
+DEVCONTAINER = "devenv.devcontainer"
+DOCS = "docs.site"
+GITOPS = "gitops.controllers"
+DEPS = "deps.automation"
+PRODUCT = "product.artifacts"
+
+_MODELS: dict[str, type[BaseModel]] = {spec.name: spec.data_model for spec in KINDS if spec.name in FILE_SIGNAL_KINDS}
+
+
+class Findings:
+    """Accumulates signals; `hit` marks a kind present at a path, the rest adds detail."""
+
+    def __init__(self) -> None:
+        self._present: set[str] = set()
+        self._paths: dict[str, set[str]] = defaultdict(set)
+        self._items: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self._values: dict[str, dict[str, Any]] = defaultdict(dict)
+        #: Catalog files naming TechDocs sources; they make an mkdocs site a TechDocs site.
+        self.techdocs_refs: list[str] = []
+
+    def hit(self, kind: str, path: str, tool: str | None = None) -> None:
+        self._present.add(kind)
+        self._paths[kind].add(path)
+        if tool is not None:
+            self._items[kind]["tools"].add(tool)
+
+    def add(self, kind: str, field: str, *items: str) -> None:
+        self._items[kind][field].update(items)
+
+    def set(self, kind: str, field: str, value: Any) -> None:
+        self._values[kind][field] = value
+
+    def value(self, kind: str, field: str) -> Any:
+        """A value set with `set`, or None."""
+        return self._values.get(kind, {}).get(field)
+
+    def has(self, kind: str, field: str = "", item: str = "") -> bool:
+        """Whether `kind` was hit, or, with field and item, whether that item was added."""
+        if not field:
+            return kind in self._present
+        return item in self._items.get(kind, {}).get(field, ())
+
+    def data(self, kind: str) -> dict[str, Any]:
+        """The kind's evidence data: sorted lists, capped, validated by the kind's model."""
+        model = _MODELS[kind]
+        data: dict[str, Any] = {"paths": sorted(self._paths.get(kind, ()))[:MAX_PATHS]}
+        if "present" in model.model_fields:
+            data["present"] = kind in self._present
+        for field, items in self._items.get(kind, {}).items():
+            data[field] = sorted(items)[:MAX_ITEMS]
+        data.update(self._values.get(kind, {}))
+        return model.model_validate(data).model_dump(mode="json")

@@ -1,0 +1,162 @@
+"""Infrastructure as code: tools by content where names are not enough, and shared modules.
+
+`module_refs` lists what a repository takes from elsewhere: remote Terraform module sources,
+Bicep registry and template-spec modules, Helm chart dependencies from chart repositories,
+remote Kustomize resources and charts.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from collectors.detect import observability, policy
+from collectors.detect.files import FileReader, RepoFile
+from collectors.detect.findings import IAC, Findings
+from collectors.detect.parse import as_list, load_json, load_yaml, strip_comment_lines
+
+#: Terraform and Bicep files read for module sources at most, per repository. Module blocks
+#: sit in a few root files; a module library's hundreds of resource files add nothing.
+MAX_MODULE_SOURCE_READS = 50
+
+# `terraform fmt` puts blocks and their closing brace at column 0.
+_TF_MODULE_BLOCK = re.compile(r'^module[ \t]+"?[\w-]+"?[ \t]*\{(.*?)^\}', re.M | re.S)
+_TERRAGRUNT_BLOCK = re.compile(r"^terraform[ \t]*\{(.*?)^\}", re.M | re.S)
+_HCL_SOURCE = re.compile(r'^[ \t]+source[ \t]*=[ \t]*"([^"]+)"', re.M)
+_BICEP_MODULE = re.compile(r"^[ \t]*module[ \t]+\w+[ \t]+'((?:br|ts)[:/][^']+)'", re.M)
+_URL_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+
+_CFN_VERSION = re.compile(r"^AWSTemplateFormatVersion:", re.M)
+_CFN_RESOURCES = re.compile(r"^Resources:", re.M)
+_CFN_AWS_TYPE = re.compile(r"^[ \t]+Type:[ \t]*[\"']?AWS::", re.M)
+
+_PLAY_HOSTS = re.compile(r"^(?:-[ \t]+|[ \t]+)hosts:[ \t]*\S", re.M)
+_PLAY_BODY = re.compile(r"^(?:-[ \t]+|[ \t]+)(?:tasks|roles|pre_tasks|post_tasks):", re.M)
+_PLAY_IMPORT = re.compile(r"^-[ \t]+(?:ansible\.builtin\.)?import_playbook:", re.M)
+
+_REMOTE_KUSTOMIZE_PREFIXES = ("github.com/", "gitlab.com/", "bitbucket.org/", "git@", "ssh://", "git::")
+
+
+def without_credentials(reference: str) -> str:
+    """A reference with any user:password@ part of a URL removed: evidence holds no secrets."""
+    return _URL_USERINFO.sub("", reference)
+
+
+def is_remote_module_source(source: str) -> bool:
+    """Registry, Git, HTTP, S3 … sources; not local paths or interpolations."""
+    return bool(source) and not source.startswith(("./", "../", "/", ".\\", "..\\", "$")) and source != "."
+
+
+def _module_source_priority(file: RepoFile) -> tuple[int, int, str]:
+    folder, _, name = file.path.rpartition("/")
+    named = 0 if name in ("main.tf", "modules.tf", "terragrunt.hcl") or "module" in name else 1
+    return (named, folder.count("/") + bool(folder), file.path)
+
+
+def scan_module_sources(
+    terraform: list[RepoFile], bicep: list[RepoFile], reader: FileReader, findings: Findings
+) -> None:
+    """Read the likeliest Terraform and Bicep files (capped) for references to shared modules."""
+    for file in sorted(terraform, key=_module_source_priority)[:MAX_MODULE_SOURCE_READS]:
+        text = reader.text(file)
+        if text is None:
+            continue
+        block = _TERRAGRUNT_BLOCK if file.path.endswith("terragrunt.hcl") else _TF_MODULE_BLOCK
+        _add_refs((s for body in block.findall(text) for s in _HCL_SOURCE.findall(body)), findings)
+        _scan_other_families(file.path, text, findings)
+    for file in sorted(bicep, key=_module_source_priority)[:MAX_MODULE_SOURCE_READS]:
+        text = reader.text(file)
+        if text is None:
+            continue
+        _add_refs(_BICEP_MODULE.findall(text), findings)
+        _scan_other_families(file.path, text, findings)
+
+
+def scan_terraform_json(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
+    for file in files:
+        text = reader.text(file)
+        value = load_json(file.path, text, reader) if text is not None else None
+        if not isinstance(value, dict):
+            continue
+        sources = []
+        for modules in as_list(value.get("module")):
+            if isinstance(modules, dict):
+                sources += [m.get("source") for m in modules.values() if isinstance(m, dict)]
+        _add_refs((s for s in sources if isinstance(s, str)), findings)
+
+
+def scan_helm_charts(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
+    """Chart dependencies served from chart repositories (not file://) are shared charts."""
+    for file in files:
+        chart = _first_mapping(file, reader)
+        for dependency in as_list(chart.get("dependencies")):
+            if not isinstance(dependency, dict):
+                continue
+            repository, name, version = (dependency.get(k) for k in ("repository", "name", "version"))
+            if isinstance(repository, str) and repository and not repository.startswith("file://") and name:
+                ref = f"{repository.rstrip('/')}/{name}" + (f"@{version}" if version else "")
+                findings.add(IAC, "module_refs", without_credentials(ref))
+
+
+def scan_kustomizations(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
+    """Remote bases/resources/components and helmCharts are shared configuration."""
+    for file in files:
+        kustomization = _first_mapping(file, reader)
+        for key in ("resources", "bases", "components"):
+            for entry in as_list(kustomization.get(key)):
+                if isinstance(entry, str) and ("://" in entry or entry.startswith(_REMOTE_KUSTOMIZE_PREFIXES)):
+                    findings.add(IAC, "module_refs", without_credentials(entry))
+        for chart in as_list(kustomization.get("helmCharts")):
+            if isinstance(chart, dict) and isinstance(chart.get("repo"), str) and chart.get("name"):
+                ref = f"{chart['repo'].rstrip('/')}/{chart['name']}" + (
+                    f"@{chart['version']}" if chart.get("version") else ""
+                )
+                findings.add(IAC, "module_refs", without_credentials(ref))
+
+
+def scan_yaml(path: str, text: str, findings: Findings) -> None:
+    """CloudFormation templates and Ansible playbooks, which have no telling name."""
+    if "AWS" in text and (_CFN_VERSION.search(text) or (_CFN_RESOURCES.search(text) and _CFN_AWS_TYPE.search(text))):
+        findings.hit(IAC, path, "cloudformation")
+    if ("hosts:" in text or "import_playbook" in text) and _is_playbook(text):
+        findings.hit(IAC, path, "ansible")
+
+
+def _is_playbook(text: str) -> bool:
+    """A list of plays: hosts with tasks or roles, or imports of other playbooks."""
+    return strip_comment_lines(text).lstrip().startswith("-") and bool(
+        (_PLAY_HOSTS.search(text) and _PLAY_BODY.search(text)) or _PLAY_IMPORT.search(text)
+    )
+
+
+def scan_json(path: str, value: Any, findings: Findings) -> None:
+    """ARM templates (by `$schema`) and CloudFormation templates in JSON."""
+    if not isinstance(value, dict):
+        return
+    schema = value.get("$schema")
+    if isinstance(schema, str) and "deploymenttemplate.json" in schema.lower():
+        findings.hit(IAC, path, "arm")
+    resources = value.get("Resources")
+    if "AWSTemplateFormatVersion" in value or (
+        isinstance(resources, dict)
+        and any(isinstance(r, dict) and str(r.get("Type", "")).startswith("AWS::") for r in resources.values())
+    ):
+        findings.hit(IAC, path, "cloudformation")
+
+
+def _scan_other_families(path: str, text: str, findings: Findings) -> None:
+    """IaC files read for module sources may also deploy policies and workbooks."""
+    policy.scan_iac_text(path, text, findings)
+    observability.scan_iac_text(path, text, findings)
+
+
+def _add_refs(sources: Any, findings: Findings) -> None:
+    refs = [without_credentials(source) for source in sources if is_remote_module_source(source)]
+    if refs:
+        findings.add(IAC, "module_refs", *refs)
+
+
+def _first_mapping(file: RepoFile, reader: FileReader) -> dict[Any, Any]:
+    text = reader.text(file)
+    documents = load_yaml(file.path, text, reader) if text is not None else None
+    return documents[0] if documents and isinstance(documents[0], dict) else {}

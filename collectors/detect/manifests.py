@@ -1,0 +1,110 @@
+"""Kubernetes-style manifests recognised by each YAML document's `apiVersion` and `kind`.
+
+A line regex over the text, not a parse: it is fast, and it also reads Helm chart templates,
+which hold most RBAC, ServiceMonitor and PrometheusRule manifests and are not valid YAML.
+"""
+
+from __future__ import annotations
+
+import re
+
+from collectors.detect.findings import (
+    ALERTING,
+    CATALOG,
+    DASHBOARDS,
+    GITOPS,
+    IAC,
+    POLICY,
+    RBAC,
+    SLO,
+    TEMPLATES,
+    Findings,
+)
+
+# Top-level (column 0) document separators, apiVersion and kind lines.
+_HEAD = re.compile(r"^(?:---|apiVersion:[ \t]*[\"']?([^\s\"'#]*)|kind:[ \t]*[\"']?([^\s\"'#]*))", re.M)
+
+RBAC_KINDS = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"})
+_ARGO_KINDS = frozenset({"Application", "ApplicationSet", "AppProject"})
+_MONITORING_KINDS = {
+    "PrometheusRule": "prometheus_rules",
+    "ServiceMonitor": "service_monitor",
+    "PodMonitor": "service_monitor",
+}
+
+#: Families `scan_manifests` reports back so other checks know what the file holds.
+BACKSTAGE = "backstage"
+PROMETHEUS_RULE = "prometheus_rule"
+
+
+def manifest_heads(text: str) -> list[tuple[str, str]]:
+    """(apiVersion, kind) of every document that has a top-level kind; apiVersion may be ''."""
+    heads: list[tuple[str, str]] = []
+    api_version = kind = ""
+    for match in _HEAD.finditer(text):
+        api_group, kind_group = match.group(1), match.group(2)
+        if api_group is not None:
+            api_version = api_group
+        elif kind_group is not None:
+            kind = kind_group
+        else:  # '---': the document ends
+            if kind:
+                heads.append((api_version, kind))
+            api_version = kind = ""
+    if kind:
+        heads.append((api_version, kind))
+    return heads
+
+
+def scan_manifests(path: str, text: str, findings: Findings) -> set[str]:
+    """Record every signal the file's manifests carry; return the families seen."""
+    families: set[str] = set()
+    if "apiVersion" not in text or "kind:" not in text:
+        return families
+    for api_version, kind in manifest_heads(text):
+        group = api_version.rpartition("/")[0]
+        family = _record(path, group, kind, findings)
+        if family:
+            families.add(family)
+    return families
+
+
+def _record(path: str, group: str, kind: str, findings: Findings) -> str | None:
+    if group == "rbac.authorization.k8s.io":
+        if kind in RBAC_KINDS:
+            findings.hit(RBAC, path)
+            findings.add(RBAC, "kinds", kind)
+    elif group.endswith("kyverno.io"):
+        if kind.endswith("Policy"):  # Policy, ClusterPolicy and the newer ValidatingPolicy & co.
+            findings.hit(POLICY, path, "kyverno")
+    elif (group == "templates.gatekeeper.sh" and kind == "ConstraintTemplate") or group == "constraints.gatekeeper.sh":
+        findings.hit(POLICY, path, "gatekeeper")
+    elif group == "crossplane.io" or group.endswith(".crossplane.io"):
+        findings.hit(IAC, path, "crossplane")
+    elif group == "argoproj.io":
+        if kind in _ARGO_KINDS:
+            findings.hit(GITOPS, path, "argocd")
+    elif group.endswith(".toolkit.fluxcd.io"):
+        findings.hit(GITOPS, path, "flux")
+    elif group.endswith("integreatly.org"):
+        if kind == "GrafanaDashboard":
+            findings.hit(DASHBOARDS, path, "grafana_operator")
+    elif group == "monitoring.coreos.com":
+        tool = _MONITORING_KINDS.get(kind)
+        if tool:
+            findings.hit(ALERTING, path, tool)
+            return PROMETHEUS_RULE if kind == "PrometheusRule" else None
+    elif group == "openslo":
+        findings.hit(SLO, path, "openslo")
+    elif group == "sloth.slok.dev":
+        if kind == "PrometheusServiceLevel":
+            findings.hit(SLO, path, "sloth")
+    elif group == "backstage.io" or group.endswith(".backstage.io"):
+        findings.hit(CATALOG, path)
+        findings.add(CATALOG, "entity_kinds", kind)
+        if group == "scaffolder.backstage.io" and kind == "Template":
+            findings.hit(TEMPLATES, path, "backstage")
+        return BACKSTAGE
+    elif group == "kustomize.config.k8s.io":
+        findings.hit(IAC, path, "kustomize")
+    return None

@@ -1,0 +1,46 @@
+"""CODEOWNERS: how many ownership rules, and who owns."""
+
+from __future__ import annotations
+
+import re
+
+from collectors.detect.files import FileReader, RepoFile
+from collectors.detect.findings import CODEOWNERS, Findings
+
+# GitLab sections: `[Name]`, `^[Optional]`, `[Name][2]`, optionally followed by default owners.
+_SECTION = re.compile(r"^\^?\[[^\]]+\](?:\[\d+\])?(.*)$")
+
+
+def parse_codeowners(text: str) -> tuple[int, set[str]]:
+    """(rule lines, distinct owners); owners are @users, @org/teams and e-mail addresses."""
+    rules = 0
+    owners: set[str] = set()
+    for raw_line in text.splitlines():
+        line = raw_line.strip()
+        if not line or line.startswith("#"):
+            continue
+        section = _SECTION.match(line)
+        if section:
+            tokens = section.group(1).split()
+        else:
+            rules += 1
+            tokens = line.split()[1:]
+        for token in tokens:
+            if token.startswith("#"):  # a trailing comment
+                break
+            if "@" in token:
+                owners.add(token)
+    return rules, owners
+
+
+def scan_codeowners(candidates: list[RepoFile], reader: FileReader, findings: Findings) -> None:
+    """Only the file the host uses counts: the first readable one in order of precedence."""
+    for file in candidates:
+        text = reader.text(file)
+        if text is None:
+            continue
+        rules, owners = parse_codeowners(text)
+        findings.hit(CODEOWNERS, file.path)
+        findings.set(CODEOWNERS, "rules", rules)
+        findings.add(CODEOWNERS, "owners", *owners)
+        return

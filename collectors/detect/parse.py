@@ -1,0 +1,153 @@
+"""Safe parsing of repository files: YAML and JSON that may be hostile or broken.
+
+Everything here turns bad input into one problem line and a None result, never an exception.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+
+from collectors.detect.files import FileReader
+
+# The C loader is an order of magnitude faster; the pure-Python one behaves the same.
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+#: An alias bomb ("billion laughs") is a small file whose aliases expand to an enormous tree.
+#: Real CI files and manifests use a few aliases for small shared blocks; a document with more
+#: aliases than this, or whose aliases expand past MAX_YAML_EXPANDED_NODES, is refused.
+MAX_YAML_ALIASES = 100
+MAX_YAML_EXPANDED_NODES = 100_000
+
+#: Nodes a structural walk visits at most; bounds work on whatever a file holds.
+MAX_WALK_NODES = 20_000
+
+_FIX = "fix or ignore the file"
+_YAML_COMMENT_LINE = re.compile(r"^[ \t]*#.*$", re.M)
+_SLASH_COMMENT_LINE = re.compile(r"^[ \t]*//.*$", re.M)
+
+
+# An anchor (`&name`) starts a node: only text holding one can hold a working alias.
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[\w-]")
+
+
+def _is_alias_bomb(text: str) -> bool:
+    """Count each document's aliases and the size they expand to, from parse events alone
+    (nothing is built). Raises yaml.YAMLError on malformed text."""
+    if not _ANCHOR.search(text):
+        return False
+    aliases = 0
+    anchored: dict[str, int] = {}  # anchor -> nodes under it once expanded
+    open_nodes: list[list[Any]] = []  # [expanded size so far, anchor] per open collection
+    for event in yaml.parse(text, Loader=_LOADER):
+        if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
+            if isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                size = anchored.get(event.anchor or "", 1)
+            else:
+                size = 1
+                if event.anchor:
+                    anchored[event.anchor] = 1
+            if open_nodes:
+                open_nodes[-1][0] += size
+        elif isinstance(event, yaml.CollectionStartEvent):
+            open_nodes.append([1, event.anchor])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            size, anchor = open_nodes.pop()
+            if anchor:
+                anchored[anchor] = size
+            if open_nodes:
+                open_nodes[-1][0] += size
+        elif isinstance(event, yaml.DocumentStartEvent):
+            aliases = 0
+            anchored.clear()
+        if aliases > MAX_YAML_ALIASES or (open_nodes and open_nodes[-1][0] > MAX_YAML_EXPANDED_NODES):
+            return True
+    return False
+
+
+def refuse_alias_bomb(path: str, text: str, reader: FileReader) -> bool:
+    """True, with a problem recorded, if the YAML text is an alias bomb. Malformed text is
+    left to whoever parses it (a Helm template need not be valid YAML)."""
+    try:
+        bomb = _is_alias_bomb(text)
+    except yaml.YAMLError:
+        return False
+    if bomb:
+        reader.problem(
+            path,
+            f"YAML aliases past the limit (more than {MAX_YAML_ALIASES} in a document, or expanding "
+            f"past {MAX_YAML_EXPANDED_NODES:,} nodes): a possible alias bomb, not parsed — "
+            "remove the aliases or ignore the file",
+        )
+    return bomb
+
+
+def _where(exc: Exception) -> str:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return f" (line {mark.line + 1})" if mark is not None else ""
+
+
+def load_yaml(path: str, text: str, reader: FileReader) -> list[Any] | None:
+    """All documents of a YAML file, or None (with a problem recorded) if it cannot be trusted."""
+    if refuse_alias_bomb(path, text, reader):
+        return None
+    try:
+        return list(yaml.load_all(text, Loader=_LOADER))
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        reader.problem(path, f"malformed YAML{_where(exc)}: {problem} — {_FIX}")
+    except (ValueError, TypeError, RecursionError) as exc:
+        # Raised by constructors on values YAML allows but Python cannot build (a date like
+        # 2024-13-45, a structure nested thousands deep).
+        reader.problem(path, f"malformed YAML: {type(exc).__name__}: {exc} — {_FIX}")
+    return None
+
+
+def load_json(path: str, text: str, reader: FileReader) -> Any | None:
+    """The parsed JSON value, or None (with a problem recorded)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        reader.problem(path, f"malformed JSON (line {exc.lineno}): {exc.msg} — {_FIX}")
+    except RecursionError:
+        reader.problem(path, f"malformed JSON: nested too deeply — {_FIX}")
+    return None
+
+
+def iter_mappings(value: Any) -> Iterator[dict[Any, Any]]:
+    """Every mapping inside `value`, each visited once, at most MAX_WALK_NODES nodes.
+
+    YAML aliases share objects, so a naive walk of a small file can take exponential time;
+    visiting each container once keeps it linear.
+    """
+    seen: set[int] = set()
+    pending = [value]
+    visited = 0
+    while pending and visited < MAX_WALK_NODES:
+        node = pending.pop()
+        if not isinstance(node, (dict, list)) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        visited += 1
+        if isinstance(node, dict):
+            yield node
+            pending.extend(node.values())
+        else:
+            pending.extend(node)
+
+
+def strip_comment_lines(text: str, *, slash: bool = False) -> str:
+    """Text without whole-line comments, so a commented-out command does not count."""
+    return (_SLASH_COMMENT_LINE if slash else _YAML_COMMENT_LINE).sub("", text)
+
+
+def as_list(value: Any) -> list[Any]:
+    """YAML keys that take one item or a list of them, always as a list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

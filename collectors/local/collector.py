@@ -1,0 +1,225 @@
+"""The local collector: repositories checked out on disk, file signals and git metadata."""
+
+from __future__ import annotations
+
+import shutil
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from collectors.base import Collector
+from collectors.detect import Detection, detect
+from collectors.local.config import LocalConfig
+from collectors.local.discover import Repository, discover
+from collectors.local.git import GitFailed, git_dir, read_activity, read_head
+from collectors.local.read import FileReader
+from collectors.local.walk import list_files
+from scanner.contract import CollectContext, Limits
+from scanner.errors import SourceUnavailable
+from scanner.kinds import FILE_SIGNAL_KINDS
+from scanner.model import Evidence, EvidenceStatus, Subject
+
+BRANCH_PROTECTION_REASON = (
+    "a local checkout cannot show branch protection; scan the Git host (github collector) to see it"
+)
+PLAIN_FOLDER_REASON = "plain folder: no history"
+NO_GIT_REASON = "git not installed: install git to see commit activity"
+GIT_DISABLED_REASON = "git disabled in the configuration: set git to see commit activity"
+MAX_PROBLEMS_PER_REPOSITORY = 10  # a checkout full of unreadable files should not bury every other problem
+
+_FILE_HINT = "the file was left out; the rest of the repository was scanned"
+
+
+@dataclass(frozen=True)
+class _History:
+    """What vcs.activity says about one repository."""
+
+    status: EvidenceStatus
+    data: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""  # why it was not observed
+
+
+@dataclass(frozen=True)
+class _Examination:
+    """Everything learned about one repository, before it becomes evidence (no file list: 10k
+    repositories' listings must not pile up while evidence is being consumed)."""
+
+    inventory: dict[str, Any]
+    walk_problems: list[tuple[str, str]]
+    capped: bool
+    root_error: str | None  # the repository folder itself could not be listed
+    detection: Detection | str  # str: why there is no detection
+    history: _History
+
+
+class LocalCollector(Collector):
+    name: ClassVar[str] = "local"
+    version: ClassVar[str] = "1"
+    config_model: ClassVar[type[LocalConfig]] = LocalConfig
+    provides: ClassVar[frozenset[str]] = frozenset(
+        (*FILE_SIGNAL_KINDS, "repo.inventory", "vcs.activity", "vcs.branch_protection")
+    )
+
+    def collect(self, ctx: CollectContext) -> Iterator[Subject | Evidence]:
+        config = ctx.config
+        if not isinstance(config, LocalConfig):
+            raise TypeError(f"the local collector needs a LocalConfig, got {type(config).__name__}")
+        paths = [path if path.is_absolute() else ctx.base_dir / path for path in config.paths]
+        found = discover(paths, config.exclude)
+        if found.usable_paths == 0:
+            raise SourceUnavailable(
+                "no local path can be scanned: " + "; ".join(message for message, _hint in found.problems),
+                hint="set sources.local.paths to existing folders",
+            )
+        for message, hint in found.problems:
+            ctx.problem(message, hint=hint)
+        git = shutil.which(config.git) if config.git else None
+        if config.git and git is None:
+            ctx.problem(f"git executable {config.git!r} not found", hint="install git or set sources.local.git")
+        now = ctx.clock()
+
+        for repository, examination in _examine_all(found.repositories, config, ctx.limits, git, now):
+            subject = Subject(
+                id=repository.id,
+                kind="repository",
+                name=repository.name,
+                source=self.name,
+                url=Path(repository.root).as_uri(),
+            )
+            yield subject
+            yield from _evidence(ctx, subject, examination, ctx.limits)
+            ctx.progress(subject.id)
+
+
+def _examine_all(
+    repositories: list[Repository], config: LocalConfig, limits: Limits, git: str | None, now: datetime
+) -> Iterator[tuple[Repository, _Examination]]:
+    """Examine repositories in worker threads, yielding results in discovery order.
+
+    Threads overlap the walks' disk waits and git's subprocesses. Only a few repositories are
+    in flight at once, and abandoning the iteration cancels the ones not started.
+    """
+    workers = max(1, limits.max_workers)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pecm-local")
+    in_flight: deque[tuple[Repository, Future[_Examination]]] = deque()
+    pending = iter(repositories)
+    try:
+        while True:
+            while len(in_flight) < 2 * workers and (repository := next(pending, None)) is not None:
+                in_flight.append((repository, pool.submit(_examine, repository, config, limits, git, now)))
+            if not in_flight:
+                return
+            repository, future = in_flight.popleft()
+            yield repository, future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _examine(
+    repository: Repository, config: LocalConfig, limits: Limits, git: str | None, now: datetime
+) -> _Examination:
+    """Walk, detect and ask git about one repository. Runs in a worker thread: touches no context."""
+    listing = list_files(repository.root, limits.max_files_per_repository)
+    reader = FileReader(listing.locations, limits.max_file_bytes)
+    detection: Detection | str = f"cannot list the repository folder: {listing.root_error}"
+    if listing.root_error is None:
+        try:
+            detection = detect(listing.files, reader, max_file_bytes=limits.max_file_bytes)
+        except Exception as exc:  # a detection bug must cost one repository's file signals, not the scan
+            detection = f"file detection failed: {type(exc).__name__}: {exc}"
+    oversized = {file.path for file in listing.files if file.size > limits.max_file_bytes}
+    inventory = {
+        "files": len(listing.files),
+        "bytes": listing.bytes,
+        "files_read": 0 if isinstance(detection, str) else detection.files_read,
+        "skipped": listing.skipped + len(oversized | reader.refused),
+    }
+    return _Examination(
+        inventory=inventory,
+        walk_problems=listing.problems,
+        capped=listing.capped,
+        root_error=listing.root_error,
+        detection=detection,
+        history=_history(repository.root, config, git, now),
+    )
+
+
+def _history(root: str, config: LocalConfig, git: str | None, now: datetime) -> _History:
+    directory = git_dir(root)
+    if directory is None:
+        return _History(EvidenceStatus.UNSUPPORTED, reason=PLAIN_FOLDER_REASON)
+    if config.git is None:
+        return _History(EvidenceStatus.UNSUPPORTED, reason=GIT_DISABLED_REASON)
+    if git is None:
+        return _History(EvidenceStatus.UNSUPPORTED, reason=NO_GIT_REASON)
+    head = read_head(directory)
+    data: dict[str, Any] = {"window_days": config.window_days, "head_commit": head.commit}
+    if head.unborn:  # git log would fail on a branch without commits; there is nothing to count
+        return _History(EvidenceStatus.OBSERVED, {**data, "commits": 0, "active_weeks": 0, "authors": 0})
+    try:
+        activity = read_activity(git, root, now, config.window_days, config.git_timeout_seconds)
+    except GitFailed as exc:
+        return _History(EvidenceStatus.UNAVAILABLE, reason=str(exc))
+    return _History(
+        EvidenceStatus.OBSERVED,
+        {
+            **data,
+            "commits": activity.commits,
+            "active_weeks": activity.active_weeks,
+            "authors": activity.authors,
+            "last_commit_at": activity.last_commit_at,
+        },
+    )
+
+
+def _evidence(ctx: CollectContext, subject: Subject, examination: _Examination, limits: Limits) -> Iterator[Evidence]:
+    name = subject.name
+    problems = list(examination.walk_problems)
+    if examination.capped:
+        problems.append(
+            (
+                f"listed only the first {limits.max_files_per_repository} files",
+                "raise limits.max_files_per_repository to see them all",
+            )
+        )
+    detection = examination.detection
+    if examination.root_error is not None:
+        ctx.problem(f"{name}: {detection}", subject, hint="give the scanning user read access to the folder")
+        for kind in (*FILE_SIGNAL_KINDS, "repo.inventory"):
+            yield ctx.unavailable(kind, subject, str(detection))
+    elif isinstance(detection, str):
+        ctx.problem(f"{name}: {detection}", subject, hint="report this as a pecm bug; other repositories were scanned")
+        for kind in FILE_SIGNAL_KINDS:
+            yield ctx.unavailable(kind, subject, detection)
+        yield ctx.observed("repo.inventory", subject, examination.inventory)
+    else:
+        problems.extend((line, _FILE_HINT) for line in detection.problems)
+        for kind in FILE_SIGNAL_KINDS:
+            yield ctx.observed(kind, subject, detection.signals[kind], detection.locators.get(kind, ()))
+        yield ctx.observed("repo.inventory", subject, examination.inventory)
+    _report(ctx, subject, problems)
+
+    history = examination.history
+    if history.status is EvidenceStatus.OBSERVED:
+        yield ctx.observed("vcs.activity", subject, history.data)
+    elif history.status is EvidenceStatus.UNAVAILABLE:
+        ctx.problem(f"{name}: {history.reason}", subject, hint="run `git log` in the checkout to see what is wrong")
+        yield ctx.unavailable("vcs.activity", subject, history.reason)
+    else:
+        yield ctx.unsupported("vcs.activity", subject, history.reason)
+    yield ctx.unsupported("vcs.branch_protection", subject, BRANCH_PROTECTION_REASON)
+
+
+def _report(ctx: CollectContext, subject: Subject, problems: list[tuple[str, str]]) -> None:
+    for line, hint in problems[:MAX_PROBLEMS_PER_REPOSITORY]:
+        ctx.problem(f"{subject.name}: {line}", subject, hint=hint)
+    if len(problems) > MAX_PROBLEMS_PER_REPOSITORY:
+        ctx.problem(
+            f"{subject.name}: {len(problems) - MAX_PROBLEMS_PER_REPOSITORY} more problems not shown",
+            subject,
+            hint="fix the ones shown and scan again to see the rest",
+        )

@@ -1,0 +1,53 @@
+"""The `read` callable detection is given: bytes of a listed file, within the size limit."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from collectors.detect import UnreadableFile
+from collectors.local.text import READ_FLAGS, os_reason
+
+
+class FileReader:
+    """Reads files of one listing by their RepoFile path, and remembers which it could not read.
+
+    Files are opened non-blocking and checked to be regular after opening, so a file swapped
+    for a FIFO since the listing still cannot block the scan; the size is checked on the open
+    file and again while reading, so a file that grew past the limit is refused too.
+    """
+
+    def __init__(self, locations: dict[str, str], max_bytes: int) -> None:
+        self._locations = locations
+        self._max_bytes = max_bytes
+        self.refused: set[str] = set()
+
+    def __call__(self, path: str) -> bytes:
+        try:
+            return self._read(path)
+        except UnreadableFile:
+            self.refused.add(path)
+            raise
+
+    def _read(self, path: str) -> bytes:
+        location = self._locations.get(path)
+        if location is None:
+            raise UnreadableFile("not in the repository listing")
+        too_large = UnreadableFile(f"larger than {self._max_bytes} bytes")
+        try:
+            descriptor = os.open(location, READ_FLAGS)
+        except OSError as exc:
+            raise UnreadableFile(os_reason(exc)) from None
+        with os.fdopen(descriptor, "rb") as opened:
+            try:
+                status = os.fstat(descriptor)
+                if not stat.S_ISREG(status.st_mode):
+                    raise UnreadableFile("not a regular file")
+                if status.st_size > self._max_bytes:
+                    raise too_large
+                content = opened.read(self._max_bytes + 1)
+            except OSError as exc:
+                raise UnreadableFile(os_reason(exc)) from None
+        if len(content) > self._max_bytes:
+            raise too_large
+        return content

@@ -1,0 +1,2 @@
+DATABASE_HOST = "db01.internal"
+PAGE_SIZE = 50

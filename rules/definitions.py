@@ -1,0 +1,101 @@
+"""What a compiled rule pack holds: the model, params, metrics and rules, ready to evaluate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Union
+
+from rules.conditions import AllOf, AnyOf, EvidenceCondition, FieldRef, Not, leaves
+from scanner.model import Capability, Stage
+
+MetricForm = Literal["share_of", "count_of", "median_of"]
+
+
+@dataclass(frozen=True)
+class CapabilityDef:
+    id: Capability
+    title: str
+
+
+@dataclass(frozen=True)
+class PackModel:
+    stages: tuple[Stage, ...]
+    capabilities: tuple[CapabilityDef, ...]
+
+    def title(self, capability: Capability) -> str:
+        return next(entry.title for entry in self.capabilities if entry.id is capability)
+
+
+@dataclass(frozen=True)
+class ParamDef:
+    name: str
+    default: float
+    description: str
+    source: str
+
+
+@dataclass(frozen=True)
+class MetricDef:
+    name: str
+    form: MetricForm
+    subject_kind: str
+    among_tags: tuple[str, ...]
+    where: EvidenceCondition | None
+    value: FieldRef | None  # median_of only
+    kinds: frozenset[str]  # every evidence kind the metric reads
+    source: str
+
+
+@dataclass(frozen=True)
+class MetricLeaf:
+    """`{metric, op, value}` of a rule's `when`; `threshold` is None until params are resolved."""
+
+    metric: str
+    op: str
+    threshold: float | None
+    param: str | None = None
+
+
+WhenCondition = Union[MetricLeaf, AllOf[MetricLeaf], AnyOf[MetricLeaf], Not[MetricLeaf]]
+
+
+@dataclass(frozen=True)
+class RuleDef:
+    id: str
+    capability: Capability
+    stage: Stage
+    title: str
+    needs: tuple[str, ...]
+    when: WhenCondition
+    remediation: str
+    source: str
+
+    @property
+    def metric_names(self) -> tuple[str, ...]:
+        return tuple(sorted({leaf.metric for leaf in leaves(self.when)}))
+
+    def describe(self) -> dict[str, Any]:
+        """The rule as plain data (for `pecm rules show`)."""
+        return {
+            "id": self.id,
+            "capability": self.capability.value,
+            "stage": self.stage.value,
+            "title": self.title,
+            "needs": list(self.needs),
+            "when": _describe_when(self.when),
+            "remediation": self.remediation,
+            "source": self.source,
+        }
+
+
+def _describe_when(node: WhenCondition) -> dict[str, Any]:
+    if isinstance(node, AllOf):
+        return {"all": [_describe_when(item) for item in node.items]}
+    if isinstance(node, AnyOf):
+        return {"any": [_describe_when(item) for item in node.items]}
+    if isinstance(node, Not):
+        return {"not": _describe_when(node.item)}
+    described: dict[str, Any] = {"metric": node.metric, "op": node.op, "value": node.threshold}
+    if node.param is not None:
+        described["param"] = node.param
+    return described

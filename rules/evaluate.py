@@ -1,0 +1,65 @@
+"""Evaluate an evidence bundle against a rule set: one Assessment, pure and deterministic.
+
+Capabilities come in model order, rules by stage then id, metrics by name, evidence
+references by subject then kind; the same bundle and rules give the same assessment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rules.evidence_index import EvidenceIndex
+from rules.judge import judge_rule
+from rules.loader import RuleSet
+from rules.metrics import MetricEngine, fields_read
+from rules.stages import walk_stages
+from scanner.model import Assessment, CapabilityResult, EvidenceBundle, RuleResult, ScanMetadata
+
+
+def evaluate(bundle: EvidenceBundle, ruleset: RuleSet) -> Assessment:
+    index = EvidenceIndex(bundle, fields_read(ruleset.metrics.values()))
+    engine = MetricEngine(index)
+    metrics = {name: engine.compute(metric) for name, metric in ruleset.metrics.items()}
+    results = [judge_rule(rule, metrics, index) for rule in ruleset.rules]
+    return Assessment(
+        scan=_scan_metadata(bundle, ruleset, index),
+        capabilities=_capabilities(ruleset, results),
+        metrics=tuple(outcome.value for outcome in metrics.values()),
+    )
+
+
+def _capabilities(ruleset: RuleSet, results: Sequence[RuleResult]) -> tuple[CapabilityResult, ...]:
+    assessed = []
+    for entry in ruleset.model.capabilities:
+        rules = sorted(
+            (result for result in results if result.capability is entry.id),
+            key=lambda result: (result.stage.rank, result.rule_id),
+        )
+        verdict = walk_stages(rules)
+        assessed.append(
+            CapabilityResult(
+                capability=entry.id,
+                title=entry.title,
+                stage=verdict.stage,
+                ceiling=verdict.ceiling,
+                confidence=verdict.confidence,
+                next_stage=verdict.next_stage,
+                blockers=verdict.blockers,
+                rules=tuple(rules),
+                not_inferable=tuple(item for item in ruleset.not_inferable if item.capability is entry.id),
+            )
+        )
+    return tuple(assessed)
+
+
+def _scan_metadata(bundle: EvidenceBundle, ruleset: RuleSet, index: EvidenceIndex) -> ScanMetadata:
+    return ScanMetadata(
+        pecm_version=bundle.pecm_version,
+        started_at=min((run.started_at for run in bundle.sources), default=bundle.created_at),
+        finished_at=bundle.created_at,
+        sources=bundle.sources,
+        subjects={kind: len(table.ids) for kind, table in sorted(index.tables.items())},
+        evidence=len(bundle.evidence),
+        problems=bundle.problems + tuple(index.problems),
+        packs=ruleset.packs,
+    )

@@ -1,0 +1,77 @@
+"""Readable sentences for metrics and rule conditions, with the numbers they were decided on.
+
+e.g. "share of repositories with ownership.codeowners.present = true: 0.62–0.77 (8 of 13;
+2 unknown) — needs ≥ 0.8 (codeowners_share_min)".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from rules.conditions import OP_SYMBOLS, describe_condition
+from rules.definitions import MetricDef, MetricLeaf
+from scanner.model import MetricValue, Outcome
+
+_PLURALS = {"repository": "repositories"}
+LEAF_VERDICTS = {Outcome.PASS: "holds", Outcome.FAIL: "does not hold", Outcome.UNKNOWN: "unknown"}
+
+
+def plural(subject_kind: str) -> str:
+    return _PLURALS.get(subject_kind, subject_kind + "s")
+
+
+def describe_metric(metric: MetricDef) -> str:
+    subjects = plural(metric.subject_kind)
+    if metric.among_tags:
+        subjects += " tagged " + ", ".join(metric.among_tags)
+    condition = f" with {describe_condition(metric.where)}" if metric.where is not None else ""
+    if metric.form == "share_of":
+        return f"share of {subjects}{condition}"
+    if metric.form == "count_of":
+        return f"number of {subjects}{condition}"
+    assert metric.value is not None
+    return f"median {metric.value.kind}.{metric.value.field} of {subjects}{condition}"
+
+
+def describe_value(metric: MetricDef, value: MetricValue) -> str:
+    unknown = f"; {value.unknown} unknown" if value.unknown else ""
+    if metric.form == "share_of":
+        if value.low is None or value.high is None:
+            return f"none (no {plural(metric.subject_kind)} to measure)"
+        counted = f"({value.matched} of {value.observed + value.unknown}{unknown})"
+        if value.low == value.high:
+            return f"{value.low:.2f} {counted}"
+        return f"{value.low:.2f}–{value.high:.2f} {counted}"
+    if metric.form == "count_of":
+        if not value.unknown:
+            return str(value.matched)
+        return f"{value.matched}–{value.matched + value.unknown} ({value.unknown} unknown)"
+    counted = f"({value.matched} value{'s' if value.matched != 1 else ''}{unknown})"
+    if value.low is None and value.high is None:
+        return f"unknown {counted}" if value.unknown else "none (no values)"
+    if value.low is None:
+        return f"at most {number(value.high)} {counted}"
+    if value.high is None:
+        return f"at least {number(value.low)} {counted}"
+    if value.low == value.high:
+        return f"{number(value.low)} {counted}"
+    return f"{number(value.low)}–{number(value.high)} {counted}"
+
+
+def describe_leaf(leaf: MetricLeaf, metric: MetricDef, value: MetricValue) -> str:
+    assert leaf.threshold is not None
+    param = f" ({leaf.param})" if leaf.param else ""
+    needs = f"needs {OP_SYMBOLS[leaf.op]} {number(leaf.threshold)}{param}"
+    return f"{describe_metric(metric)}: {describe_value(metric, value)} — {needs}"
+
+
+def not_provided(kinds: Collection[str]) -> str:
+    return "no configured source provides " + ", ".join(sorted(kinds))
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return "none"
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.2f}".rstrip("0").rstrip(".")

@@ -1,0 +1,174 @@
+"""One rule's verdict: its `when` over metric bounds, in Kleene logic, with the evidence behind it.
+
+A leaf passes when its comparison holds for every value in [low, high], fails when it holds
+for none, and is unknown otherwise: a rule is unknown only when the missing evidence could
+change its outcome. An unbounded side (None) stands for -inf / +inf.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from rules.conditions import AllOf, AnyOf, Not, leaves
+from rules.definitions import MetricLeaf, RuleDef, WhenCondition
+from rules.evidence_index import EvidenceIndex
+from rules.evidence_refs import RefSource, collect_refs
+from rules.explain import LEAF_VERDICTS, describe_leaf, describe_metric, not_provided
+from rules.metrics import MetricOutcome
+from scanner.model import Outcome, RuleResult
+
+_HOLDS = {
+    "eq": lambda value, threshold: value == threshold,
+    "ne": lambda value, threshold: value != threshold,
+    "gt": lambda value, threshold: value > threshold,
+    "gte": lambda value, threshold: value >= threshold,
+    "lt": lambda value, threshold: value < threshold,
+    "lte": lambda value, threshold: value <= threshold,
+}
+_SWAP = {Outcome.PASS: Outcome.FAIL, Outcome.FAIL: Outcome.PASS}
+
+
+def compare(op: str, low: float | None, high: float | None, threshold: float) -> Outcome:
+    lo = -math.inf if low is None else low
+    hi = math.inf if high is None else high
+    if op in ("eq", "ne"):
+        exact = lo == hi == threshold
+        outside = threshold < lo or threshold > hi
+        if exact or outside:
+            return Outcome.PASS if exact == (op == "eq") else Outcome.FAIL
+        return Outcome.UNKNOWN
+    holds = _HOLDS[op]
+    at_low, at_high = holds(lo, threshold), holds(hi, threshold)
+    if at_low and at_high:
+        return Outcome.PASS
+    if not at_low and not at_high:
+        return Outcome.FAIL
+    return Outcome.UNKNOWN
+
+
+def kleene_all(outcomes: list[Outcome]) -> Outcome:
+    if Outcome.FAIL in outcomes:
+        return Outcome.FAIL
+    return Outcome.UNKNOWN if Outcome.UNKNOWN in outcomes else Outcome.PASS
+
+
+def kleene_any(outcomes: list[Outcome]) -> Outcome:
+    if Outcome.PASS in outcomes:
+        return Outcome.PASS
+    return Outcome.UNKNOWN if Outcome.UNKNOWN in outcomes else Outcome.FAIL
+
+
+@dataclass
+class _Verdict:
+    outcome: Outcome
+    text: str
+    supporting: list[RefSource] = field(default_factory=list)
+    opposing: list[RefSource] = field(default_factory=list)
+    missing: list[RefSource] = field(default_factory=list)
+    not_provided: set[str] = field(default_factory=set)
+
+
+def judge_rule(rule: RuleDef, metrics: Mapping[str, MetricOutcome], index: EvidenceIndex) -> RuleResult:
+    judge = _Judge(metrics, index.provided, several_leaves=len(leaves(rule.when)) > 1)
+    verdict = judge.node(rule.when, flipped=False)
+    values = tuple(metrics[name].value for name in rule.metric_names)
+    common = dict(
+        rule_id=rule.id,
+        capability=rule.capability,
+        stage=rule.stage,
+        title=rule.title,
+        remediation=rule.remediation,
+        needs=rule.needs,
+        metrics=values,
+    )
+    if verdict.outcome is Outcome.NOT_APPLICABLE:
+        return RuleResult(**common, outcome=verdict.outcome, explanation="not applicable: " + not_provided(verdict.not_provided))
+    supporting, supporting_total = collect_refs(verdict.supporting, index, observed=True)
+    opposing, opposing_total = collect_refs(verdict.opposing, index, observed=True)
+    missing, missing_total = collect_refs(verdict.missing, index, observed=False)
+    shown = len(supporting) + len(opposing) + len(missing)
+    return RuleResult(
+        **common,
+        outcome=verdict.outcome,
+        explanation=verdict.text,
+        supporting=tuple(supporting),
+        opposing=tuple(opposing),
+        missing=tuple(missing),
+        evidence_omitted=supporting_total + opposing_total + missing_total - shown,
+    )
+
+
+@dataclass(frozen=True)
+class _Judge:
+    metrics: Mapping[str, MetricOutcome]
+    provided: frozenset[str]
+    several_leaves: bool
+
+    def node(self, node: WhenCondition, flipped: bool) -> _Verdict:
+        if isinstance(node, MetricLeaf):
+            return self.leaf(node, flipped)
+        if isinstance(node, Not):
+            inner = self.node(node.item, not flipped)
+            outcome = _SWAP.get(inner.outcome, inner.outcome)
+            return _Verdict(outcome, f"not ({inner.text})", inner.supporting, inner.opposing, inner.missing, inner.not_provided)
+        children = [self.node(item, flipped) for item in node.items]
+        joined = ("; and " if isinstance(node, AllOf) else "; or ").join(
+            f"({child.text})" if _nested(item) else child.text for child, item in zip(children, node.items)
+        )
+        # leaves over kinds no configured source provides are dropped
+        applicable = [child for child in children if child.outcome is not Outcome.NOT_APPLICABLE]
+        if not applicable:
+            return _Verdict(Outcome.NOT_APPLICABLE, joined, not_provided=set().union(*(c.not_provided for c in children)))
+        outcomes = [child.outcome for child in applicable]
+        verdict = _Verdict(kleene_all(outcomes) if isinstance(node, AllOf) else kleene_any(outcomes), joined)
+        for child in applicable:
+            verdict.supporting += child.supporting
+            verdict.opposing += child.opposing
+            verdict.missing += child.missing
+        return verdict
+
+    def leaf(self, leaf: MetricLeaf, flipped: bool) -> _Verdict:
+        assert leaf.threshold is not None, "params are resolved by build_ruleset"
+        outcome = self.metrics[leaf.metric]
+        metric = outcome.definition
+        absent = metric.kinds - self.provided
+        if absent:
+            text = f"{describe_metric(metric)}: not applicable ({not_provided(absent)})"
+            return _Verdict(Outcome.NOT_APPLICABLE, text, not_provided=set(absent))
+        result = compare(leaf.op, outcome.value.low, outcome.value.high, leaf.threshold)
+        text = describe_leaf(leaf, metric, outcome.value)
+        if self.several_leaves:
+            text += f" [{LEAF_VERDICTS[result]}]"
+        speaks_for, speaks_against = _split(leaf, outcome)
+        if flipped:
+            speaks_for, speaks_against = speaks_against, speaks_for
+        kinds = tuple(sorted(metric.kinds))
+        return _Verdict(
+            result,
+            text,
+            supporting=[RefSource(outcome.table, speaks_for, kinds)],
+            opposing=[RefSource(outcome.table, speaks_against, kinds)],
+            missing=[RefSource(outcome.table, outcome.unknown, kinds)],
+        )
+
+
+def _split(leaf: MetricLeaf, outcome: MetricOutcome) -> tuple[list[int], list[int]]:
+    """Which counted subjects speak for the comparison and which against it."""
+    assert leaf.threshold is not None
+    if outcome.definition.form == "median_of":
+        holds = _HOLDS[leaf.op]
+        speaks_for = [p for p, value in zip(outcome.matched, outcome.values) if holds(value, leaf.threshold)]
+        speaks_against = [p for p, value in zip(outcome.matched, outcome.values) if not holds(value, leaf.threshold)]
+        return speaks_for, speaks_against
+    # A matching subject raises a share or count: it speaks for "at least" comparisons and
+    # against "at most" ones; `eq 0` and `ne` of a positive number want fewer matches.
+    wants_more = leaf.op in ("gt", "gte") or (leaf.op == "eq" and leaf.threshold > 0) or (
+        leaf.op == "ne" and leaf.threshold <= 0
+    )
+    return (outcome.matched, outcome.unmatched) if wants_more else (outcome.unmatched, outcome.matched)
+
+
+def _nested(node: WhenCondition) -> bool:
+    return isinstance(node, (AllOf, AnyOf))

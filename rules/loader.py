@@ -1,0 +1,210 @@
+"""Loading rule packs (YAML) and merging them, with the config's overrides, into a RuleSet.
+
+A pack's rules may use only the metrics and params that pack declares, so each pack is
+checked completely on its own (`pecm rules validate PATH`); names are global, so merging
+refuses a rule id, metric or param that two packs both define.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TypeVar
+
+from rules.conditions import AllOf, AnyOf, Not
+from rules.definitions import MetricDef, MetricLeaf, PackModel, ParamDef, RuleDef, WhenCondition
+from rules.errors import PackError
+from rules.pack_compiler import (
+    PackScope,
+    Site,
+    capability_of,
+    compile_metric,
+    compile_model,
+    compile_not_inferable,
+    compile_params,
+    compile_rule,
+    parse_document,
+)
+from rules.pack_schema import CapabilityDoc, ManifestDoc, SingleFilePackDoc
+from rules.yaml_file import display_path, read_yaml
+from scanner.kinds import KindRegistry
+from scanner.model import Capability, NotInferable, PackRef
+
+__all__ = ["PackError", "RulePack", "RuleSet", "build_ruleset", "load_pack"]
+
+MANIFEST = "pack.yaml"
+Named = TypeVar("Named", ParamDef, MetricDef, RuleDef)
+
+
+@dataclass(frozen=True)
+class RulePack:
+    name: str
+    version: str
+    source: str  # the pack's path, as shown to the user
+    model: PackModel | None  # None in an add-on pack that uses the first pack's model
+    params: Mapping[str, ParamDef]
+    metrics: Mapping[str, MetricDef]
+    rules: tuple[RuleDef, ...]
+    not_inferable: tuple[NotInferable, ...]
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The packs in use, merged: params resolved, disabled rules left out, everything ordered."""
+
+    packs: tuple[PackRef, ...]
+    model: PackModel
+    params: Mapping[str, float]  # resolved: override or default
+    metrics: Mapping[str, MetricDef]  # by name, in name order
+    rules: tuple[RuleDef, ...]  # enabled rules, by capability (model order), stage, id
+    not_inferable: tuple[NotInferable, ...]
+    disabled: tuple[str, ...] = ()
+
+    def rule(self, rule_id: str) -> RuleDef | None:
+        return next((rule for rule in self.rules if rule.id == rule_id), None)
+
+
+def load_pack(path: Path, kinds: KindRegistry) -> RulePack:
+    """Load and check a pack: a directory with pack.yaml, or a single YAML file."""
+    shown = display_path(path)
+    manifest: ManifestDoc
+    if path.is_dir():
+        manifest_path = path / MANIFEST
+        if not manifest_path.is_file():
+            raise PackError(f"{shown}: not a rule pack: {MANIFEST} is missing")
+        manifest_file = display_path(manifest_path)
+        manifest = parse_document(ManifestDoc, read_yaml(manifest_path), manifest_file)
+        documents = [
+            (display_path(file), parse_document(CapabilityDoc, read_yaml(file), display_path(file)))
+            for file in sorted(path.glob("*.yaml"), key=lambda file: file.name)
+            if file.name != MANIFEST
+        ]
+    elif path.is_file():
+        single = parse_document(SingleFilePackDoc, read_yaml(path), shown)
+        manifest, manifest_file = single, shown
+        documents = [(shown, document) for document in single.capabilities]
+    else:
+        raise PackError(f"{shown}: no such rule pack (neither a file nor a directory)")
+    return _compile_pack(manifest, manifest_file, documents, kinds, shown)
+
+
+def _compile_pack(
+    manifest: ManifestDoc,
+    manifest_file: str,
+    documents: Sequence[tuple[str, CapabilityDoc]],
+    kinds: KindRegistry,
+    source: str,
+) -> RulePack:
+    model = compile_model(manifest.model, manifest_file) if manifest.model else None
+    params = compile_params(manifest.params, manifest_file)
+    scope = PackScope(
+        kinds=kinds,
+        capabilities=[entry.id for entry in model.capabilities] if model else list(Capability),
+        params=params.keys(),
+    )
+    capabilities = [capability_of(document, file, scope) for file, document in documents]
+
+    metrics: dict[str, MetricDef] = {}
+    for file, document in documents:
+        for name, metric_doc in document.metrics.items():
+            if name in metrics:
+                raise Site(file, f"metric {name}").error("", f"also defined in {metrics[name].source}")
+            metrics[name] = compile_metric(name, metric_doc, file, scope)
+
+    rules: dict[str, RuleDef] = {}
+    not_inferable: list[NotInferable] = []
+    for (file, document), capability in zip(documents, capabilities):
+        for rule_doc in document.rules:
+            if rule_doc.id in rules:
+                raise Site(file, f"rule {rule_doc.id}").error("id", f"also defined in {rules[rule_doc.id].source}")
+            rules[rule_doc.id] = compile_rule(rule_doc, capability, file, scope, metrics)
+        not_inferable += compile_not_inferable(capability, document.not_inferable, file)
+
+    return RulePack(
+        name=manifest.name,
+        version=manifest.version,
+        source=source,
+        model=model,
+        params=params,
+        metrics=metrics,
+        rules=tuple(rules.values()),
+        not_inferable=tuple(not_inferable),
+    )
+
+
+def build_ruleset(
+    packs: Sequence[RulePack],
+    params: Mapping[str, float | int] | None = None,
+    disabled: Collection[str] = (),
+) -> RuleSet:
+    """Merge packs (the first one defines the model) and apply the config's overrides."""
+    if not packs:
+        raise PackError("no rule pack to evaluate")
+    first = packs[0]
+    if first.model is None:
+        raise PackError(f"{first.source}: model: missing (the first rule pack defines the capability model)")
+    model = first.model
+    for pack in packs[1:]:
+        if pack.model is not None and pack.model != model:
+            raise PackError(f"{pack.source}: model: differs from the model of {first.source} (leave it out to use that one)")
+
+    declared = _merge((pack.params.values() for pack in packs), lambda param: param.name, "param")
+    metrics = _merge((pack.metrics.values() for pack in packs), lambda metric: metric.name, "metric")
+    rules = _merge((pack.rules for pack in packs), lambda rule: rule.id, "rule")
+    in_model = [entry.id for entry in model.capabilities]
+    for rule in rules.values():
+        if rule.capability not in in_model:
+            raise PackError(f"{rule.source}: rule {rule.id}: capability {rule.capability.value!r} is not in the model of {first.source}")
+
+    values = {name: param.default for name, param in declared.items()}
+    for name, value in (params or {}).items():
+        if name not in declared:
+            raise PackError(f"config rules.params.{name}: no rule pack declares this parameter")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise PackError(f"config rules.params.{name}: expected a number, got {value!r}")
+        values[name] = float(value)
+    for rule_id in disabled:
+        if rule_id not in rules:
+            raise PackError(f"config rules.disable: no rule pack declares rule {rule_id!r}")
+
+    order = {capability: index for index, capability in enumerate(in_model)}
+    enabled = [
+        replace(rule, when=_resolve(rule.when, values))
+        for rule in rules.values()
+        if rule.id not in disabled
+    ]
+    not_inferable = [item for pack in packs for item in pack.not_inferable if item.capability in order]
+    return RuleSet(
+        packs=tuple(PackRef(name=pack.name, version=pack.version, source=pack.source) for pack in packs),
+        model=model,
+        params=dict(sorted(values.items())),
+        metrics=dict(sorted(metrics.items())),
+        rules=tuple(sorted(enabled, key=lambda rule: (order[rule.capability], rule.stage.rank, rule.id))),
+        not_inferable=tuple(sorted(not_inferable, key=lambda item: (order[item.capability], item.stage.rank))),
+        disabled=tuple(sorted(set(disabled))),
+    )
+
+
+def _merge(per_pack: Iterable[Iterable[Named]], name_of: Callable[[Named], str], noun: str) -> dict[str, Named]:
+    """Names are global across packs: a name two packs define is an error naming both files."""
+    merged: dict[str, Named] = {}
+    for items in per_pack:
+        for item in items:
+            name = name_of(item)
+            if name in merged:
+                raise PackError(f"{item.source}: {noun} {name}: also defined in {merged[name].source}")
+            merged[name] = item
+    return merged
+
+
+def _resolve(node: WhenCondition, params: Mapping[str, float]) -> WhenCondition:
+    if isinstance(node, AllOf):
+        return AllOf(tuple(_resolve(item, params) for item in node.items))
+    if isinstance(node, AnyOf):
+        return AnyOf(tuple(_resolve(item, params) for item in node.items))
+    if isinstance(node, Not):
+        return Not(_resolve(node.item, params))
+    if isinstance(node, MetricLeaf) and node.param is not None:
+        return replace(node, threshold=params[node.param])
+    return node

@@ -1,0 +1,118 @@
+"""The shape of rule-pack YAML documents (see docs/rule-packs.md).
+
+These models check structure only: unknown keys, missing keys, types. Whether a kind,
+field, metric or param exists is checked when the documents are compiled
+(rules/pack_compiler.py), because that needs the kind registry and the whole pack.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat
+
+EVIDENCE_OPS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "contains", "exists", "matches")
+METRIC_OPS = ("eq", "ne", "gt", "gte", "lt", "lte")
+
+EvidenceOp = Literal["eq", "ne", "gt", "gte", "lt", "lte", "in", "contains", "exists", "matches"]
+MetricOp = Literal["eq", "ne", "gt", "gte", "lt", "lte"]
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CapabilityEntry(_Doc):
+    id: str
+    title: str
+
+
+class ModelDoc(_Doc):
+    stages: list[str]
+    capabilities: list[CapabilityEntry]
+
+
+class ParamDoc(_Doc):
+    default: StrictFloat
+    description: str = ""
+
+
+class ConditionDoc(_Doc):
+    """A leaf `{kind, field, op, value}` or one of `all`, `any`, `not` (checked when compiled)."""
+
+    kind: str | None = None
+    field: str | None = None
+    op: EvidenceOp | None = None
+    value: Any = None
+    all_: list[ConditionDoc] | None = Field(default=None, alias="all")
+    any_: list[ConditionDoc] | None = Field(default=None, alias="any")
+    not_: ConditionDoc | None = Field(default=None, alias="not")
+
+
+class ValueRefDoc(_Doc):
+    kind: str
+    field: str
+
+
+class AmongDoc(_Doc):
+    tags: list[str] = Field(min_length=1)
+
+
+class MetricDoc(_Doc):
+    """Exactly one of share_of, count_of, median_of (checked when compiled)."""
+
+    share_of: str | None = None
+    count_of: str | None = None
+    median_of: str | None = None
+    among: AmongDoc | None = None
+    where: ConditionDoc | None = None
+    value: ValueRefDoc | None = None
+
+
+class WhenDoc(_Doc):
+    """A leaf `{metric, op, value}` or one of `all`, `any`, `not` (checked when compiled)."""
+
+    metric: str | None = None
+    op: MetricOp | None = None
+    value: Any = None  # a number or {param: NAME}; checked when compiled for a clearer message
+    all_: list[WhenDoc] | None = Field(default=None, alias="all")
+    any_: list[WhenDoc] | None = Field(default=None, alias="any")
+    not_: WhenDoc | None = Field(default=None, alias="not")
+
+
+class RuleDoc(_Doc):
+    id: str
+    stage: str
+    title: str
+    needs: list[str]
+    when: WhenDoc
+    remediation: str
+
+
+class NotInferableDoc(_Doc):
+    stage: str
+    criterion: str
+    reason: str
+
+
+class CapabilityDoc(_Doc):
+    capability: str
+    metrics: dict[str, MetricDoc] = Field(default_factory=dict)
+    rules: list[RuleDoc] = Field(default_factory=list)
+    not_inferable: list[NotInferableDoc] = Field(default_factory=list)
+
+
+class ManifestDoc(_Doc):
+    """pack.yaml of a directory pack."""
+
+    name: str
+    version: str
+    description: str = ""
+    model: ModelDoc | None = None
+    params: dict[str, ParamDoc] = Field(default_factory=dict)
+
+
+class SingleFilePackDoc(ManifestDoc):
+    """A pack in one file: the pack.yaml keys plus the capability documents."""
+
+    capabilities: list[CapabilityDoc]

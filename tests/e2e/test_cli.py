@@ -1,0 +1,148 @@
+"""The CLI end to end on the bundled example organization, through click's runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from scanner.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "acme"
+GOLDEN = ROOT / "tests" / "golden" / "acme-assessment.json"
+SCHEMAS = ROOT / "reports" / "schema"
+TIME_KEYS = {"started_at", "finished_at", "created_at", "observed_at"}
+
+
+def _without_times(node: Any) -> Any:
+    """The golden comparison leaves out what changes from run to run: times and absolute paths."""
+    if isinstance(node, dict):
+        return {k: _without_times(v) for k, v in node.items() if k not in TIME_KEYS}
+    if isinstance(node, list):
+        return [_without_times(v) for v in node]
+    if isinstance(node, str):
+        return node.replace(str(ROOT), "<root>")
+    return node
+
+
+def _run(*args: str) -> Any:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    out = tmp_path_factory.mktemp("scan")
+    result = _run("scan", str(EXAMPLE), "--format", "json", "--output", str(out / "a.json"), "--evidence-out", str(out / "e.json"), "--no-progress")
+    assert result.exit_code == 0, result.output
+    return out / "a.json", out / "e.json"
+
+
+def test_json_report_matches_golden(scanned: tuple[Path, Path], update_golden: bool) -> None:
+    actual = _without_times(json.loads(scanned[0].read_text()))
+    if update_golden:
+        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+        GOLDEN.write_text(json.dumps(actual, indent=2) + "\n")
+    assert actual == json.loads(GOLDEN.read_text()), "run pytest --update-golden after an intended change"
+
+
+def test_outputs_validate_against_published_schemas(scanned: tuple[Path, Path]) -> None:
+    for path, schema in ((scanned[0], "assessment.schema.json"), (scanned[1], "evidence-bundle.schema.json")):
+        validator = jsonschema.Draft202012Validator(json.loads((SCHEMAS / schema).read_text()))
+        errors = list(validator.iter_errors(json.loads(path.read_text())))
+        assert not errors, errors[0].message
+
+
+def test_evaluate_reproduces_the_scan_offline(scanned: tuple[Path, Path], tmp_path: Path) -> None:
+    result = _run("evaluate", str(scanned[1]), "--format", "json", "--output", str(tmp_path / "again.json"))
+    assert result.exit_code == 0, result.output
+    assert _without_times(json.loads((tmp_path / "again.json").read_text())) == _without_times(json.loads(scanned[0].read_text()))
+
+
+def test_console_report_shows_every_capability() -> None:
+    result = _run("scan", str(EXAMPLE), "--no-progress")
+    assert result.exit_code == 0, result.output
+    for capability in ("investment", "adoption", "governance", "provisioning", "interfaces", "measurement"):
+        assert capability in result.output.lower()
+
+
+def test_broken_files_are_problems_not_crashes(scanned: tuple[Path, Path]) -> None:
+    assessment = json.loads(scanned[0].read_text())
+    problems = [p for p in assessment["scan"]["problems"] if p.get("subject") == "local:broken-repo"]
+    assert problems, "the broken repository's files should be reported"
+    assert all("\n" not in p["message"] for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["scan", "/nonexistent/path"], "no such file or directory"),
+        (["scan", str(EXAMPLE), "--format", "pdf"], "--format pdf: no such format"),
+        (["scan"], "nothing to scan"),
+        (["evaluate", "/nonexistent.json"], "cannot read"),
+        (["rules", "show", "no.such_rule"], "no rule 'no.such_rule'"),
+    ],
+)
+def test_user_errors_exit_2_with_one_line(args: list[str], fragment: str) -> None:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert fragment in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_config_exits_2_naming_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "pecm.yaml"
+    config.write_text("sources:\n  local:\n    paths: [x]\n    window_dayz: 3\n")
+    result = CliRunner().invoke(main, ["scan", "--config", str(config)])
+    assert result.exit_code == 2
+    assert "sources.local.window_dayz: unknown key" in result.output
+
+
+def test_malformed_evidence_bundle_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "e.json"
+    bad.write_text("{not json")
+    result = CliRunner().invoke(main, ["evaluate", str(bad)])
+    assert result.exit_code == 2 and "not valid JSON" in result.output
+
+
+def test_scan_of_only_unusable_paths_exits_4(tmp_path: Path) -> None:
+    empty_file = tmp_path / "not-a-folder.txt"
+    empty_file.write_text("x")
+    result = CliRunner().invoke(main, ["scan", str(empty_file), "--no-progress"])
+    assert result.exit_code == 4, result.output
+    assert "every source failed" in result.output
+
+
+def test_explain_names_the_stage_and_the_blockers() -> None:
+    result = _run("explain", "governance", str(EXAMPLE))
+    assert result.exit_code == 0, result.output
+    assert "governance" in result.output.lower()
+
+
+def test_rules_list_show_validate_plugins_version() -> None:
+    listed = _run("rules", "list")
+    assert listed.exit_code == 0 and "governance." in listed.output
+    first_id = listed.output.split()[0]
+    shown = _run("rules", "show", first_id)
+    assert shown.exit_code == 0 and first_id in shown.output
+    validated = _run("rules", "validate", str(ROOT / "rules" / "catalog"))
+    assert validated.exit_code == 0 and "is valid" in validated.output
+    plugins = _run("plugins")
+    assert "pecm.collectors" in plugins.output and "local" in plugins.output
+    assert _run("--version").output.startswith("pecm, version")
+
+
+def test_invalid_pack_exits_2_naming_file_and_rule(tmp_path: Path) -> None:
+    pack = tmp_path / "bad.yaml"
+    pack.write_text(
+        "name: bad\nversion: '1'\ncapabilities:\n  - capability: governance\n    rules:\n"
+        "      - id: governance.x\n        stage: definedd\n        title: t\n        needs: [iac.usage]\n"
+        "        when: {metric: m, op: gte, value: 1}\n        remediation: r\n"
+    )
+    result = CliRunner().invoke(main, ["rules", "validate", str(pack)])
+    assert result.exit_code == 2, result.output
+    assert "bad.yaml" in result.output and "governance.x" in result.output

@@ -1,0 +1,51 @@
+"""An in-memory repository for detection: `detect` takes a file list and a read callable,
+so a dict of contents is a real source, not a stand-in."""
+
+from __future__ import annotations
+
+import pytest
+
+from collectors.detect import Detection, RepoFile, UnreadableFile, detect
+from scanner.kinds import FILE_SIGNAL_KINDS, KINDS, KindRegistry
+
+REGISTRY = KindRegistry(KINDS)
+
+
+class Scanner:
+    """Runs detection over `{path: content}` and checks every produced data dict."""
+
+    def __init__(self) -> None:
+        self.reads: list[str] = []
+
+    def __call__(
+        self,
+        contents: dict[str, str | bytes],
+        *,
+        max_file_bytes: int = 1_048_576,
+        sizes: dict[str, int] | None = None,
+        unreadable: dict[str, str] | None = None,
+    ) -> Detection:
+        raw = {path: data.encode() if isinstance(data, str) else data for path, data in contents.items()}
+        sizes = sizes or {}
+        unreadable = unreadable or {}
+        self.reads = []
+
+        def read(path: str) -> bytes:
+            self.reads.append(path)
+            if path in unreadable:
+                raise UnreadableFile(unreadable[path])
+            return raw[path]
+
+        files = [RepoFile(path, sizes.get(path, len(data))) for path, data in raw.items()]
+        detection = detect(files, read, max_file_bytes=max_file_bytes)
+        assert list(detection.signals) == list(FILE_SIGNAL_KINDS)
+        for kind, data in detection.signals.items():
+            assert REGISTRY.validate_data(kind, data) == data
+            assert detection.locators[kind] == tuple(data["paths"])
+        assert detection.files_read == len(self.reads)
+        return detection
+
+
+@pytest.fixture
+def scan() -> Scanner:
+    return Scanner()

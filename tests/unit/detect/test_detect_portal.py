@@ -1,0 +1,181 @@
+"""Catalog, golden paths, dev containers, docs sites, GitOps, dependency automation, product artifacts."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+CATALOG = dedent(
+    """\
+    apiVersion: backstage.io/v1alpha1
+    kind: Component
+    metadata:
+      name: api
+      annotations:
+        backstage.io/techdocs-ref: dir:.
+        backstage.io/source-template: template:default/python-service
+    spec: {type: service, owner: team-a}
+    ---
+    apiVersion: backstage.io/v1alpha1
+    kind: API
+    metadata: {name: api}
+    """
+)
+
+TEMPLATE = "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: python-service\n"
+
+
+def test_catalog_entities_and_template_origin(scan):
+    detection = scan({"catalog-info.yaml": CATALOG})
+    catalog = detection.signals["portal.catalog"]
+    assert catalog["present"] and catalog["entity_kinds"] == ["API", "Component"]
+    assert detection.signals["golden_path.origin"]["tools"] == ["backstage"]
+
+
+def test_backstage_entity_in_any_yaml_file(scan):
+    detection = scan({"catalog/systems.yaml": "apiVersion: backstage.io/v1alpha1\nkind: System\n"})
+    assert detection.signals["portal.catalog"]["entity_kinds"] == ["System"]
+
+
+def test_backstage_software_template_is_a_golden_path(scan):
+    detection = scan({"templates/python/template.yaml": TEMPLATE})
+    assert detection.signals["golden_path.templates"]["tools"] == ["backstage"]
+    assert detection.signals["portal.catalog"]["entity_kinds"] == ["Template"]
+
+
+def test_backstage_skeleton_files_are_not_this_repositorys_catalog(scan):
+    skeleton = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${{ values.name }}\n"
+    detection = scan(
+        {"templates/python/template.yaml": TEMPLATE, "templates/python/skeleton/catalog-info.yaml": skeleton}
+    )
+    assert detection.signals["portal.catalog"]["entity_kinds"] == ["Template"]
+    assert detection.signals["portal.catalog"]["paths"] == ["templates/python/template.yaml"]
+
+
+def test_mkdocs_with_a_techdocs_annotation_is_techdocs(scan):
+    with_catalog = scan({"mkdocs.yml": "site_name: x\n", "catalog-info.yaml": CATALOG}).signals["docs.site"]
+    alone = scan({"mkdocs.yml": "site_name: x\n"}).signals["docs.site"]
+    assert with_catalog["tools"] == ["mkdocs", "techdocs"]
+    assert alone["tools"] == ["mkdocs"]
+
+
+def test_docs_site_generators(scan):
+    detection = scan(
+        {
+            "website/docusaurus.config.ts": "export default {}",
+            "docs/source/conf.py": "project = 'x'",
+            "src/conf.py": "DEBUG = True",
+            "docs/antora.yml": "name: x\n",
+            "site/hugo.toml": "title = 'x'",
+        }
+    )
+    assert detection.signals["docs.site"]["tools"] == ["antora", "docusaurus", "hugo", "sphinx"]
+    assert "src/conf.py" not in detection.signals["docs.site"]["paths"]
+
+
+def test_legacy_hugo_config_needs_a_hugo_layout_beside_it(scan):
+    hugo = scan({"config.toml": "x", "content/_index.md": "x", "themes/t/theme.toml": "x"}).signals["docs.site"]
+    other = scan({"config.toml": "x", "src/main.rs": "x"}).signals["docs.site"]
+    assert hugo["tools"] == ["hugo"] and not other["present"]
+
+
+def test_cookiecutter_template_counts_but_its_skeleton_is_ignored(scan):
+    detection = scan(
+        {
+            "cookiecutter.json": '{"project_slug": "x"}',
+            "{{cookiecutter.project_slug}}/.github/workflows/ci.yml": "on: push\njobs: {}\n",
+            "{{cookiecutter.project_slug}}/catalog-info.yaml": "apiVersion: backstage.io/v1alpha1\nkind: Component\n",
+            "{{cookiecutter.project_slug}}/main.tf": "",
+        }
+    )
+    assert detection.signals["golden_path.templates"]["tools"] == ["cookiecutter"]
+    for kind in ("ci.pipelines", "portal.catalog", "iac.usage"):
+        assert not detection.signals[kind]["present"], kind
+    assert detection.files_read == 0
+
+
+def test_copier_template_and_generated_repositories(scan):
+    detection = scan(
+        {
+            "copier.yml": "project_name: {type: str}\n",
+            ".copier-answers.yml": "_src_path: gh:acme/t\n",
+            ".cruft.json": "{}",
+        }
+    )
+    assert detection.signals["golden_path.templates"]["tools"] == ["copier"]
+    assert detection.signals["golden_path.origin"]["tools"] == ["copier", "cruft"]
+    assert detection.files_read == 0
+
+
+def test_dev_containers(scan):
+    for path in (".devcontainer/devcontainer.json", ".devcontainer.json", ".devcontainer/python/devcontainer.json"):
+        assert scan({path: "{}"}).signals["devenv.devcontainer"]["paths"] == [path]
+    for path in ("src/devcontainer.json", ".devcontainer/a/b/devcontainer.json", "sub/.devcontainer.json"):
+        assert not scan({path: "{}"}).signals["devenv.devcontainer"]["present"], path
+
+
+def test_gitops_argocd_and_flux(scan):
+    detection = scan(
+        {
+            "argo/app.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\n",
+            "argo/rollout.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\n",
+            "clusters/prod/flux.yaml": "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n",
+        }
+    )
+    gitops = detection.signals["gitops.controllers"]
+    assert gitops["tools"] == ["argocd", "flux"]
+    assert gitops["paths"] == ["argo/app.yaml", "clusters/prod/flux.yaml"]
+
+
+def test_kustomize_kustomization_is_not_flux(scan):
+    text = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n"
+    detection = scan({"base/kustomization.yaml": text})
+    assert not detection.signals["gitops.controllers"]["present"]
+    assert detection.signals["iac.usage"]["tools"] == ["kustomize"]
+
+
+def test_dependency_automation(scan):
+    dependabot = scan({".github/dependabot.yml": "version: 2\n"}).signals["deps.automation"]
+    renovate = scan({".github/renovate.json": "{}", "renovate.json5": "{}"}).signals["deps.automation"]
+    nowhere = scan({"src/renovate.json": "{}", "dependabot.yml": "version: 2\n"}).signals["deps.automation"]
+    assert dependabot["tools"] == ["dependabot"]
+    assert renovate["tools"] == ["renovate"] and len(renovate["paths"]) == 2
+    assert not nowhere["present"]
+
+
+def test_product_artifacts_by_name_and_place(scan):
+    detection = scan(
+        {
+            "ROADMAP.md": "x",
+            "docs/CHANGELOG.rst": "x",
+            ".github/CONTRIBUTING.md": "x",
+            "SECURITY.md": "x",
+            "src/history.py": "x",
+            "lib/CHANGELOG.md": "x",
+        }
+    )
+    product = detection.signals["product.artifacts"]
+    assert product["roadmap"] and product["changelog"] and product["contributing"] and product["security_policy"]
+    assert not product["issue_templates"]
+    assert product["paths"] == [".github/CONTRIBUTING.md", "ROADMAP.md", "SECURITY.md", "docs/CHANGELOG.rst"]
+
+
+def test_feature_request_template_by_name_needs_no_read(scan):
+    detection = scan({".github/ISSUE_TEMPLATE/feature_request.md": "x", ".github/ISSUE_TEMPLATE/bug.md": "x"})
+    product = detection.signals["product.artifacts"]
+    assert product["issue_templates"] and product["feature_request_template"]
+    assert detection.files_read == 0
+
+
+def test_feature_request_template_by_content(scan):
+    form = "name: Idea\ndescription: Suggest something\nlabels: [enhancement]\nbody: []\n"
+    detection = scan(
+        {".github/ISSUE_TEMPLATE/idea.yml": form, ".github/ISSUE_TEMPLATE/config.yml": "blank_issues_enabled: false\n"}
+    )
+    assert detection.signals["product.artifacts"]["feature_request_template"]
+    assert detection.signals["product.artifacts"]["paths"] == [".github/ISSUE_TEMPLATE/idea.yml"]
+
+
+def test_bug_template_is_not_a_feature_request(scan):
+    bug = "---\nname: Bug report\nlabels: bug\n---\nWhich feature is broken?\n"
+    product = scan({".gitlab/issue_templates/Bug.md": bug}).signals["product.artifacts"]
+    assert product["issue_templates"] and not product["feature_request_template"]
