@@ -11,27 +11,22 @@ import json
 import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar, Union
-
-Leaf = TypeVar("Leaf")
+from typing import Any
 
 
 @dataclass(frozen=True)
-class AllOf(Generic[Leaf]):
-    items: tuple[Node[Leaf], ...]
+class AllOf:
+    items: tuple[Any, ...]  # nodes of one tree: evidence conditions, or a rule's `when`
 
 
 @dataclass(frozen=True)
-class AnyOf(Generic[Leaf]):
-    items: tuple[Node[Leaf], ...]
+class AnyOf:
+    items: tuple[Any, ...]
 
 
 @dataclass(frozen=True)
-class Not(Generic[Leaf]):
-    item: Node[Leaf]
-
-
-Node = Union[Leaf, AllOf[Leaf], AnyOf[Leaf], Not[Leaf]]
+class Not:
+    item: Any
 
 
 def leaves(node: Any) -> list[Any]:
@@ -65,7 +60,7 @@ class FieldRef:
     path: tuple[str, ...]
 
 
-EvidenceCondition = Union[EvidenceLeaf, AllOf[EvidenceLeaf], AnyOf[EvidenceLeaf], Not[EvidenceLeaf]]
+EvidenceCondition = EvidenceLeaf | AllOf | AnyOf | Not
 
 
 def evidence_leaf(kind: str, field_path: str, op: str, value: Any) -> EvidenceLeaf:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from rules.conditions import AllOf, AnyOf, EvidenceCondition, FieldRef, Not, leaves
 from scanner.model import Capability, Stage
@@ -56,7 +56,7 @@ class MetricLeaf:
     param: str | None = None
 
 
-WhenCondition = Union[MetricLeaf, AllOf[MetricLeaf], AnyOf[MetricLeaf], Not[MetricLeaf]]
+WhenCondition = MetricLeaf | AllOf | AnyOf | Not
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,9 @@ class EvidenceIndex:
         self.problems: list[Problem] = []
         self.provides_by_source: dict[str, frozenset[str]] = {}
         for run in bundle.sources:
-            self.provides_by_source[run.collector] = self.provides_by_source.get(run.collector, frozenset()) | set(run.provides)
+            self.provides_by_source[run.collector] = self.provides_by_source.get(run.collector, frozenset()) | set(
+                run.provides
+            )
         self.provided: frozenset[str] = frozenset().union(*self.provides_by_source.values())
         subjects = self._unique_subjects(bundle.subjects)
         self.tables = self._tables(subjects)
@@ -134,7 +136,9 @@ class EvidenceIndex:
                     for name, path, column in extractors:
                         column[position] = data.get(name) if name is not None else field_value(data, path)
         for kind, count in sorted(duplicates.items()):
-            self._problem(f"{count} extra {kind} record(s) for subjects that already had one; the first of each was used")
+            self._problem(
+                f"{count} extra {kind} record(s) for subjects that already had one; the first of each was used"
+            )
         if orphans:
             self._problem(f"{orphans} evidence record(s) name subjects missing from the bundle and were ignored")
 
@@ -153,7 +157,9 @@ class EvidenceIndex:
         unique: dict[str, Subject] = {}
         for subject in subjects:
             if subject.id in unique:
-                self._problem(f"subject {subject.id} is listed twice in the bundle; the first entry was used", subject.id)
+                self._problem(
+                    f"subject {subject.id} is listed twice in the bundle; the first entry was used", subject.id
+                )
             else:
                 unique[subject.id] = subject
         for source in sorted({subject.source for subject in unique.values()} - set(self.provides_by_source)):
@@ -182,4 +188,6 @@ class EvidenceIndex:
         return tables
 
     def _problem(self, message: str, subject: str | None = None, hint: str | None = None) -> None:
-        self.problems.append(Problem(severity="warning", source=PROBLEM_SOURCE, subject=subject, message=message, hint=hint))
+        self.problems.append(
+            Problem(severity="warning", source=PROBLEM_SOURCE, subject=subject, message=message, hint=hint)
+        )

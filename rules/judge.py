@@ -84,7 +84,9 @@ def judge_rule(rule: RuleDef, metrics: Mapping[str, MetricOutcome], index: Evide
         metrics=values,
     )
     if verdict.outcome is Outcome.NOT_APPLICABLE:
-        return RuleResult(**common, outcome=verdict.outcome, explanation="not applicable: " + not_provided(verdict.not_provided))
+        return RuleResult(
+            **common, outcome=verdict.outcome, explanation="not applicable: " + not_provided(verdict.not_provided)
+        )
     supporting, supporting_total = collect_refs(verdict.supporting, index, observed=True)
     opposing, opposing_total = collect_refs(verdict.opposing, index, observed=True)
     missing, missing_total = collect_refs(verdict.missing, index, observed=False)
@@ -112,15 +114,19 @@ class _Judge:
         if isinstance(node, Not):
             inner = self.node(node.item, not flipped)
             outcome = _SWAP.get(inner.outcome, inner.outcome)
-            return _Verdict(outcome, f"not ({inner.text})", inner.supporting, inner.opposing, inner.missing, inner.not_provided)
+            return _Verdict(
+                outcome, f"not ({inner.text})", inner.supporting, inner.opposing, inner.missing, inner.not_provided
+            )
         children = [self.node(item, flipped) for item in node.items]
         joined = ("; and " if isinstance(node, AllOf) else "; or ").join(
-            f"({child.text})" if _nested(item) else child.text for child, item in zip(children, node.items)
+            f"({child.text})" if _nested(item) else child.text for child, item in zip(children, node.items, strict=True)
         )
         # leaves over kinds no configured source provides are dropped
         applicable = [child for child in children if child.outcome is not Outcome.NOT_APPLICABLE]
         if not applicable:
-            return _Verdict(Outcome.NOT_APPLICABLE, joined, not_provided=set().union(*(c.not_provided for c in children)))
+            return _Verdict(
+                Outcome.NOT_APPLICABLE, joined, not_provided=set().union(*(c.not_provided for c in children))
+            )
         outcomes = [child.outcome for child in applicable]
         verdict = _Verdict(kleene_all(outcomes) if isinstance(node, AllOf) else kleene_any(outcomes), joined)
         for child in applicable:
@@ -159,13 +165,19 @@ def _split(leaf: MetricLeaf, outcome: MetricOutcome) -> tuple[list[int], list[in
     assert leaf.threshold is not None
     if outcome.definition.form == "median_of":
         holds = _HOLDS[leaf.op]
-        speaks_for = [p for p, value in zip(outcome.matched, outcome.values) if holds(value, leaf.threshold)]
-        speaks_against = [p for p, value in zip(outcome.matched, outcome.values) if not holds(value, leaf.threshold)]
+        speaks_for = [
+            p for p, value in zip(outcome.matched, outcome.values, strict=True) if holds(value, leaf.threshold)
+        ]
+        speaks_against = [
+            p for p, value in zip(outcome.matched, outcome.values, strict=True) if not holds(value, leaf.threshold)
+        ]
         return speaks_for, speaks_against
     # A matching subject raises a share or count: it speaks for "at least" comparisons and
     # against "at most" ones; `eq 0` and `ne` of a positive number want fewer matches.
-    wants_more = leaf.op in ("gt", "gte") or (leaf.op == "eq" and leaf.threshold > 0) or (
-        leaf.op == "ne" and leaf.threshold <= 0
+    wants_more = (
+        leaf.op in ("gt", "gte")
+        or (leaf.op == "eq" and leaf.threshold > 0)
+        or (leaf.op == "ne" and leaf.threshold <= 0)
     )
     return (outcome.matched, outcome.unmatched) if wants_more else (outcome.unmatched, outcome.matched)
 

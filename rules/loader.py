@@ -114,7 +114,7 @@ def _compile_pack(
 
     rules: dict[str, RuleDef] = {}
     not_inferable: list[NotInferable] = []
-    for (file, document), capability in zip(documents, capabilities):
+    for (file, document), capability in zip(documents, capabilities, strict=True):
         for rule_doc in document.rules:
             if rule_doc.id in rules:
                 raise Site(file, f"rule {rule_doc.id}").error("id", f"also defined in {rules[rule_doc.id].source}")
@@ -139,42 +139,19 @@ def build_ruleset(
     disabled: Collection[str] = (),
 ) -> RuleSet:
     """Merge packs (the first one defines the model) and apply the config's overrides."""
-    if not packs:
-        raise PackError("no rule pack to evaluate")
-    first = packs[0]
-    if first.model is None:
-        raise PackError(f"{first.source}: model: missing (the first rule pack defines the capability model)")
-    model = first.model
-    for pack in packs[1:]:
-        if pack.model is not None and pack.model != model:
-            raise PackError(f"{pack.source}: model: differs from the model of {first.source} (leave it out to use that one)")
-
+    model = _shared_model(packs)
     declared = _merge((pack.params.values() for pack in packs), lambda param: param.name, "param")
     metrics = _merge((pack.metrics.values() for pack in packs), lambda metric: metric.name, "metric")
     rules = _merge((pack.rules for pack in packs), lambda rule: rule.id, "rule")
-    in_model = [entry.id for entry in model.capabilities]
-    for rule in rules.values():
-        if rule.capability not in in_model:
-            raise PackError(f"{rule.source}: rule {rule.id}: capability {rule.capability.value!r} is not in the model of {first.source}")
-
-    values = {name: param.default for name, param in declared.items()}
-    for name, value in (params or {}).items():
-        if name not in declared:
-            raise PackError(f"config rules.params.{name}: no rule pack declares this parameter")
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise PackError(f"config rules.params.{name}: expected a number, got {value!r}")
-        values[name] = float(value)
+    order = {entry.id: index for index, entry in enumerate(model.capabilities)}
+    _check_in_model(packs, order)
+    values = _param_values(declared, params or {})
     for rule_id in disabled:
         if rule_id not in rules:
             raise PackError(f"config rules.disable: no rule pack declares rule {rule_id!r}")
 
-    order = {capability: index for index, capability in enumerate(in_model)}
-    enabled = [
-        replace(rule, when=_resolve(rule.when, values))
-        for rule in rules.values()
-        if rule.id not in disabled
-    ]
-    not_inferable = [item for pack in packs for item in pack.not_inferable if item.capability in order]
+    enabled = [replace(rule, when=_resolve(rule.when, values)) for rule in rules.values() if rule.id not in disabled]
+    not_inferable = [item for pack in packs for item in pack.not_inferable]
     return RuleSet(
         packs=tuple(PackRef(name=pack.name, version=pack.version, source=pack.source) for pack in packs),
         model=model,
@@ -184,6 +161,45 @@ def build_ruleset(
         not_inferable=tuple(sorted(not_inferable, key=lambda item: (order[item.capability], item.stage.rank))),
         disabled=tuple(sorted(set(disabled))),
     )
+
+
+def _shared_model(packs: Sequence[RulePack]) -> PackModel:
+    if not packs:
+        raise PackError("no rule pack to evaluate")
+    first = packs[0]
+    if first.model is None:
+        raise PackError(f"{first.source}: model: missing (the first rule pack defines the capability model)")
+    for pack in packs[1:]:
+        if pack.model is not None and pack.model != first.model:
+            raise PackError(
+                f"{pack.source}: model: differs from the model of {first.source} (leave it out to use that one)"
+            )
+    return first.model
+
+
+def _check_in_model(packs: Sequence[RulePack], order: Mapping[Capability, int]) -> None:
+    """Add-on packs without a model were checked against every capability; now check the model's."""
+    where = f"is not in the model of {packs[0].source}"
+    for pack in packs:
+        for rule in pack.rules:
+            if rule.capability not in order:
+                raise PackError(f"{rule.source}: rule {rule.id}: capability {rule.capability.value!r} {where}")
+        for item in pack.not_inferable:
+            if item.capability not in order:
+                raise PackError(
+                    f"{pack.source}: not_inferable {item.criterion!r}: capability {item.capability.value!r} {where}"
+                )
+
+
+def _param_values(declared: Mapping[str, ParamDef], overrides: Mapping[str, float | int]) -> dict[str, float]:
+    values = {name: param.default for name, param in declared.items()}
+    for name, value in overrides.items():
+        if name not in declared:
+            raise PackError(f"config rules.params.{name}: no rule pack declares this parameter")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise PackError(f"config rules.params.{name}: expected a number, got {value!r}")
+        values[name] = float(value)
+    return values
 
 
 def _merge(per_pack: Iterable[Iterable[Named]], name_of: Callable[[Named], str], noun: str) -> dict[str, Named]:

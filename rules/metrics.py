@@ -65,7 +65,9 @@ class MetricEngine:
             low, high = hits / len(population), (hits + open_) / len(population)
         else:
             low = high = None  # a share of nothing is no share at all
-        value = MetricValue(name=metric.name, low=low, high=high, matched=hits, observed=hits + len(unmatched), unknown=open_)
+        value = MetricValue(
+            name=metric.name, low=low, high=high, matched=hits, observed=hits + len(unmatched), unknown=open_
+        )
         return MetricOutcome(metric, value, table, matched, unmatched, unknown, [])
 
     def _population(self, table: SubjectTable, metric: MetricDef) -> list[int]:
@@ -76,7 +78,9 @@ class MetricEngine:
             kinds, tags = metric.kinds, frozenset(metric.among_tags)
             counted = [kinds <= provides and tags <= subject_tags for provides, subject_tags in table.group_keys]
             everyone = range(len(table.ids))
-            population = list(everyone) if all(counted) else list(compress(everyone, map(counted.__getitem__, table.groups)))
+            population = (
+                list(everyone) if all(counted) else list(compress(everyone, map(counted.__getitem__, table.groups)))
+            )
             self._populations[key] = population
         return population
 

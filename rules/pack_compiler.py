@@ -14,7 +14,16 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from rules.conditions import AllOf, AnyOf, EvidenceCondition, FieldRef, Not, condition_kinds, evidence_leaf, format_value
+from rules.conditions import (
+    AllOf,
+    AnyOf,
+    EvidenceCondition,
+    FieldRef,
+    Not,
+    condition_kinds,
+    evidence_leaf,
+    format_value,
+)
 from rules.definitions import CapabilityDef, MetricDef, MetricLeaf, PackModel, ParamDef, RuleDef, WhenCondition
 from rules.errors import PackError
 from rules.field_types import FieldShape, field_shape, fits
@@ -78,7 +87,8 @@ def _from_validation_error(exc: ValidationError, raw: dict[str, Any], file: str)
     elif first["type"] == "missing":
         message = "missing (required)"
     else:
-        message = f"{first['msg']}, got {format_value(first['input']) if _plain(first['input']) else _type_name(first['input'])}"
+        found = first["input"]
+        message = f"{first['msg']}, got {format_value(found) if _plain(found) else _type_name(found)}"
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return Site(file, owner).error(format_loc(loc) or "(top level)", message + more)
 
@@ -123,7 +133,9 @@ def compile_model(doc: ModelDoc, file: str) -> PackModel:
     entries: list[CapabilityDef] = []
     for index, entry in enumerate(doc.capabilities):
         if entry.id not in known:
-            raise site.error(f"model.capabilities[{index}].id", f"unknown capability {entry.id!r} (known: {', '.join(known)})")
+            raise site.error(
+                f"model.capabilities[{index}].id", f"unknown capability {entry.id!r} (known: {', '.join(known)})"
+            )
         if any(seen.id.value == entry.id for seen in entries):
             raise site.error(f"model.capabilities[{index}].id", f"capability {entry.id!r} is listed twice")
         entries.append(CapabilityDef(Capability(entry.id), entry.title))
@@ -154,7 +166,9 @@ class PackScope:
 def capability_of(doc: CapabilityDoc, file: str, scope: PackScope) -> Capability:
     allowed = [capability.value for capability in scope.capabilities]
     if doc.capability not in allowed:
-        raise Site(file).error("capability", f"unknown capability {doc.capability!r} (the model has: {', '.join(allowed)})")
+        raise Site(file).error(
+            "capability", f"unknown capability {doc.capability!r} (the model has: {', '.join(allowed)})"
+        )
     return Capability(doc.capability)
 
 
@@ -200,12 +214,24 @@ def _compile_value_ref(doc: MetricDoc, site: Site, subject_kind: str, kinds: Kin
     return FieldRef(doc.value.kind, doc.value.field, tuple(doc.value.field.split(".")))
 
 
-def _compile_condition(doc: ConditionDoc, at: str, site: Site, subject_kind: str, kinds: KindRegistry) -> EvidenceCondition:
+def _compile_condition(
+    doc: ConditionDoc, at: str, site: Site, subject_kind: str, kinds: KindRegistry
+) -> EvidenceCondition:
     combinator = _combinator(doc, ("kind", "field", "op", "value"), at, site)
     if combinator == "all":
-        return AllOf(tuple(_compile_condition(item, f"{at}.all[{i}]", site, subject_kind, kinds) for i, item in enumerate(doc.all_ or ())))
+        return AllOf(
+            tuple(
+                _compile_condition(item, f"{at}.all[{i}]", site, subject_kind, kinds)
+                for i, item in enumerate(doc.all_ or ())
+            )
+        )
     if combinator == "any":
-        return AnyOf(tuple(_compile_condition(item, f"{at}.any[{i}]", site, subject_kind, kinds) for i, item in enumerate(doc.any_ or ())))
+        return AnyOf(
+            tuple(
+                _compile_condition(item, f"{at}.any[{i}]", site, subject_kind, kinds)
+                for i, item in enumerate(doc.any_ or ())
+            )
+        )
     if combinator == "not":
         assert doc.not_ is not None
         return Not(_compile_condition(doc.not_, f"{at}.not", site, subject_kind, kinds))
@@ -279,7 +305,9 @@ def _value_problem(op: str, value: Any, shape: FieldShape, field: str) -> str | 
         return f"{format_value(wrong[0])} can never equal a value of {field}; {holds}" if wrong else None
     if op == "contains":
         if shape.base == "list":
-            return None if fits(value, shape.item) else f"{format_value(value)} can never be an item of {field}; {holds}"
+            return (
+                None if fits(value, shape.item) else f"{format_value(value)} can never be an item of {field}; {holds}"
+            )
         if shape.base == "str":
             return None if isinstance(value, str) else f"contains on a string field takes a string; {holds}"
         return None if shape.base == "any" else f"contains needs a list or string field; {holds}"
@@ -341,12 +369,18 @@ def _metric_names(node: WhenCondition) -> set[str]:
     return {node.metric}
 
 
-def _compile_when(doc: WhenDoc, at: str, site: Site, scope: PackScope, metrics: Mapping[str, MetricDef]) -> WhenCondition:
+def _compile_when(
+    doc: WhenDoc, at: str, site: Site, scope: PackScope, metrics: Mapping[str, MetricDef]
+) -> WhenCondition:
     combinator = _combinator(doc, ("metric", "op", "value"), at, site)
     if combinator == "all":
-        return AllOf(tuple(_compile_when(item, f"{at}.all[{i}]", site, scope, metrics) for i, item in enumerate(doc.all_ or ())))
+        return AllOf(
+            tuple(_compile_when(item, f"{at}.all[{i}]", site, scope, metrics) for i, item in enumerate(doc.all_ or ()))
+        )
     if combinator == "any":
-        return AnyOf(tuple(_compile_when(item, f"{at}.any[{i}]", site, scope, metrics) for i, item in enumerate(doc.any_ or ())))
+        return AnyOf(
+            tuple(_compile_when(item, f"{at}.any[{i}]", site, scope, metrics) for i, item in enumerate(doc.any_ or ()))
+        )
     if combinator == "not":
         assert doc.not_ is not None
         return Not(_compile_when(doc.not_, f"{at}.not", site, scope, metrics))
@@ -362,7 +396,10 @@ def _compile_when(doc: WhenDoc, at: str, site: Site, scope: PackScope, metrics: 
         if value["param"] not in scope.params:
             raise site.error(f"{at}.value.param", f"unknown param {value['param']!r} (declare it in the pack's params)")
         return MetricLeaf(metric=doc.metric, op=doc.op, threshold=None, param=value["param"])
-    raise site.error(f"{at}.value", f"expected a number or {{param: NAME}}, got {format_value(value) if _plain(value) else _type_name(value)}")
+    raise site.error(
+        f"{at}.value",
+        f"expected a number or {{param: NAME}}, got {format_value(value) if _plain(value) else _type_name(value)}",
+    )
 
 
 def compile_not_inferable(capability: Capability, entries: Sequence[Any], file: str) -> list[NotInferable]:
@@ -370,6 +407,12 @@ def compile_not_inferable(capability: Capability, entries: Sequence[Any], file: 
     for index, entry in enumerate(entries):
         if entry.stage not in _STAGE_NAMES:
             site = Site(file, f"capability {capability.value}")
-            raise site.error(f"not_inferable[{index}].stage", f"unknown stage {entry.stage!r} (stages: {', '.join(_STAGE_NAMES)})")
-        compiled.append(NotInferable(capability=capability, stage=Stage(entry.stage), criterion=entry.criterion, reason=entry.reason))
+            raise site.error(
+                f"not_inferable[{index}].stage", f"unknown stage {entry.stage!r} (stages: {', '.join(_STAGE_NAMES)})"
+            )
+        compiled.append(
+            NotInferable(
+                capability=capability, stage=Stage(entry.stage), criterion=entry.criterion, reason=entry.reason
+            )
+        )
     return compiled

@@ -30,9 +30,11 @@ def walk_stages(results: Sequence[RuleResult]) -> StageVerdict:
     counted = [result for rules in applicable.values() for result in rules]
     decided = sum(1 for result in counted if result.outcome in _DECIDED)
     next_stage = stage.next()
-    blockers = sorted(
-        result.rule_id for result in applicable.get(next_stage, []) if result.outcome is not Outcome.PASS
-    ) if next_stage else []
+    blockers = (
+        sorted(result.rule_id for result in applicable.get(next_stage, []) if result.outcome is not Outcome.PASS)
+        if next_stage
+        else []
+    )
     return StageVerdict(
         stage=stage,
         ceiling=ceiling,

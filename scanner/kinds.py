@@ -149,7 +149,6 @@ class RepositoryInventory(KindData):
     """What the collector could see of the repository's files."""
 
     files: int = Field(description="Files listed.")
-    bytes: int = 0
     files_read: int = Field(default=0, description="Files whose content detection needed.")
     skipped: int = Field(default=0, description="Files not read: too large, binary, unreadable, links out of tree.")
 
@@ -172,6 +171,81 @@ class BranchProtection(KindData):
     code_owner_reviews: bool = False
     required_checks: list[str] = Field(default_factory=list)
     policy_checks_required: bool = Field(default=False, description="A policy or security scan is a required check.")
+    via: list[str] = Field(
+        default_factory=list, description="What protects the branch: branch_protection, repository_ruleset, organization_ruleset."
+    )
+
+
+# --- settings and history only a Git host knows (GitHub, GitLab) ---------------------------
+
+
+class SecuritySettings(KindData):
+    """None where the host did not say (the token may lack the permission to see it)."""
+
+    secret_scanning: bool | None = None
+    push_protection: bool | None = None
+    dependency_alerts: bool | None = None
+    dependency_security_updates: bool | None = None
+
+
+class TemplateLink(KindData):
+    is_template: bool = Field(description="The repository is offered as a template for new ones.")
+    created_from: str | None = Field(default=None, description="The template it was created from, e.g. 'acme/service-template'.")
+    created_from_organization: bool = Field(default=False, description="That template belongs to the scanned organization.")
+
+
+class Contributions(KindData):
+    window_days: int
+    contributors: int = Field(description="Distinct authors of commits on the default branch in the window.")
+    outside_platform_team: int | None = Field(
+        default=None, description="Of those, how many are not members of the platform team (None: no team known)."
+    )
+    outside_share: float | None = Field(default=None, description="outside_platform_team / contributors.")
+
+
+class ReusableCiConsumers(KindData):
+    """Who uses the reusable CI this repository provides, across the scanned organization."""
+
+    consumers: int
+    repositories: list[str] = Field(default_factory=list)
+
+
+class Deployments(KindData):
+    """DORA inputs over a window. Each figure says how it was derived and over how many events."""
+
+    window_days: int
+    derived_from: str = Field(description="deployments, workflow_runs or none.")
+    events: int = Field(description="Deployments (or deploy runs) in the window.")
+    failed: int = 0
+    per_week: float = 0.0
+    change_failure_rate: float | None = None
+    lead_time_hours_median: float | None = Field(default=None, description="Commit to deployment, where SHAs allow it.")
+    time_to_restore_hours_median: float | None = None
+
+
+class FeedbackChannels(KindData):
+    issues_enabled: bool
+    discussions_enabled: bool
+
+
+class TeamStructure(KindData):
+    teams: int
+    platform_team: str | None = Field(default=None, description="The team matching the configured platform-team pattern.")
+    platform_team_members: int = 0
+    platform_team_repositories: list[str] = Field(default_factory=list)
+
+
+class OrganizationAccess(KindData):
+    owners: int
+    members: int
+    two_factor_required: bool | None = None
+
+
+class OrganizationRulesets(KindData):
+    rulesets: int
+    active_on_default_branch: int = Field(description="Active rulesets that target every repository's default branch.")
+    require_reviews: bool = False
+    require_status_checks: bool = False
 
 
 _FILE_SIGNALS: list[KindSpec] = [
@@ -202,10 +276,22 @@ _REPOSITORY: list[KindSpec] = [
     KindSpec("vcs.branch_protection", "repository", BranchProtection, "Default-branch protection and rulesets."),
 ]
 
+_GIT_HOST: list[KindSpec] = [
+    KindSpec("vcs.security_settings", "repository", SecuritySettings, "Secret scanning and dependency alerts."),
+    KindSpec("vcs.template", "repository", TemplateLink, "Template repositories and repositories made from them."),
+    KindSpec("vcs.contributions", "repository", Contributions, "Who contributes, and from outside the platform team."),
+    KindSpec("ci.reusable_consumers", "repository", ReusableCiConsumers, "Repositories using this one's reusable CI."),
+    KindSpec("delivery.deployments", "repository", Deployments, "Deployment history: DORA inputs."),
+    KindSpec("collaboration.feedback", "repository", FeedbackChannels, "Issues and discussions enabled."),
+    KindSpec("org.teams", "organization", TeamStructure, "Teams, and the platform team."),
+    KindSpec("org.access", "organization", OrganizationAccess, "Owners, members and two-factor requirement."),
+    KindSpec("org.rulesets", "organization", OrganizationRulesets, "Organization-wide rulesets."),
+]
+
 #: Kinds emitted by the shared file-signal detection (collectors/detect).
 FILE_SIGNAL_KINDS: tuple[str, ...] = tuple(spec.name for spec in _FILE_SIGNALS)
 
-KINDS: list[KindSpec] = _FILE_SIGNALS + _REPOSITORY
+KINDS: list[KindSpec] = _FILE_SIGNALS + _REPOSITORY + _GIT_HOST
 
 
 class KindRegistry:

@@ -8,7 +8,9 @@ only once read and parsed: a broken pipeline definition runs nowhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from typing import NamedTuple
 
 from collectors.detect.files import RepoFile
 from collectors.detect.findings import (
@@ -29,8 +31,6 @@ IGNORED_FOLDERS = frozenset({".git", "node_modules", "vendor", "third_party", ".
 
 #: Where GitHub and GitLab look for CODEOWNERS, in GitHub's order of precedence.
 CODEOWNERS_FOLDERS = (".github", "", "docs", ".gitlab")
-
-_YAML = frozenset({"yml", "yaml"})
 
 # Names of YAML and JSON files that are never manifests, pipelines or dashboards: not read.
 _PLAIN_YAML_NAMES = frozenset(
@@ -94,7 +94,6 @@ _PLAIN_JSON_NAMES = frozenset(
         "packages.lock.json",
         "release-please-config.json",
         ".release-please-manifest.json",
-        "composer.lock",
     }
 )
 _PLAIN_JSON_PREFIXES = ("tsconfig", "appsettings")
@@ -129,6 +128,7 @@ _PRODUCT_PREFIXES = (
     ("CONTRIBUTING", "contributing"),
     ("SECURITY", "security_policy"),
 )
+_DOCUMENT_PREFIXES = tuple(prefix for prefix, _flag in _PRODUCT_PREFIXES) + ("ISSUE_TEMPLATE",)
 _DOC_EXTENSIONS = frozenset({"", "md", "markdown", "rst", "txt", "adoc", "asciidoc", "org"})
 _FEATURE_WORDS = ("feature", "enhancement", "proposal")
 
@@ -172,152 +172,241 @@ def is_ignored(path: str) -> bool:
 
 def plan_files(files: list[RepoFile], findings: Findings) -> Plan:
     plan = Plan()
+    by_name, by_extension = _NAME_RULES.get, _EXTENSION_RULES.get
     for file in files:
-        if not is_ignored(file.path):
-            _classify(file, plan, findings)
+        # Most files match no rule: two dict lookups reject them before anything else runs.
+        folder, _, name = file.path.rpartition("/")
+        dot = name.rfind(".")
+        extension = name[dot + 1 :].lower() if dot > 0 else ""
+        name_rule, extension_rule = by_name(name), by_extension(extension)
+        if name_rule is None:
+            if extension_rule is None:
+                if not name.startswith("Jenkinsfile"):  # Jenkinsfile.release and kin
+                    continue
+                name_rule = _jenkinsfile
+            elif extension_rule is _document and not (
+                folder in _ISSUE_TEMPLATE_FOLDERS
+                or (folder in _PRODUCT_FOLDERS and name.upper().startswith(_DOCUMENT_PREFIXES))
+            ):
+                continue  # the common case: one of many Markdown or text files
+        if is_ignored(file.path):
+            continue
+        if name_rule is not None and name_rule(_File(file, folder, name, extension), plan, findings):
+            continue
+        if extension_rule is not None:
+            extension_rule(_File(file, folder, name, extension), plan, findings)
     if plan.hugo_candidates:
         _confirm_hugo(files, plan.hugo_candidates, findings)
     plan.sort()
     return plan
 
 
-def _classify(file: RepoFile, plan: Plan, findings: Findings) -> None:
-    path = file.path
-    folder, _, name = path.rpartition("/")
-    dot = name.rfind(".")
-    ext = name[dot + 1 :].lower() if dot > 0 else ""
+class _File(NamedTuple):
+    file: RepoFile
+    folder: str
+    name: str
+    extension: str  # lower case, without the dot; "" for none
 
-    # CI definitions.
+    @property
+    def path(self) -> str:
+        return self.file.path
+
+
+# A name rule returns True when it has dealt with the file, False to let the extension rule
+# have it too. Extension rules run for every file of their extension that no name rule took.
+_Rule = Callable[[_File, Plan, Findings], "bool | None"]
+
+
+def _hit(kind: str, tool: str | None = None) -> _Rule:
+    def rule(file: _File, plan: Plan, findings: Findings) -> bool:
+        findings.hit(kind, file.path, tool)
+        return True
+
+    return rule
+
+
+def _queue(kind: str, tool: str, queue: str) -> _Rule:
+    def rule(file: _File, plan: Plan, findings: Findings) -> bool:
+        findings.hit(kind, file.path, tool)
+        getattr(plan, queue).append(file.file)
+        return True
+
+    return rule
+
+
+def _gitlab_ci(file: _File, plan: Plan, findings: Findings) -> bool:
+    # At the root it is the pipeline; anywhere else, a template for others to include.
+    (plan.gitlab_pipelines if file.folder == "" else plan.gitlab_templates).append(file.file)
+    return True
+
+
+def _precommit(file: _File, plan: Plan, findings: Findings) -> bool:
+    if file.folder == "":
+        plan.precommit.append(file.file)
+    return True
+
+
+def _codeowners(file: _File, plan: Plan, findings: Findings) -> bool:
+    if file.folder in CODEOWNERS_FOLDERS:
+        plan.codeowners.append(file.file)
+    return True
+
+
+def _ansible_role_tasks(file: _File, plan: Plan, findings: Findings) -> bool:
+    if file.folder.endswith("/tasks") and file.folder.split("/")[-3:-2] == ["roles"]:
+        findings.hit(IAC, file.path, "ansible")
+        return True
+    return False
+
+
+def _devcontainer(file: _File, plan: Plan, findings: Findings) -> bool:
+    folder = file.folder
+    if (file.name == ".devcontainer.json" and folder == "") or (
+        file.name == "devcontainer.json" and (folder == ".devcontainer" or _is_child_folder(folder, ".devcontainer"))
+    ):
+        findings.hit(DEVCONTAINER, file.path)
+    return True
+
+
+def _sphinx(file: _File, plan: Plan, findings: Findings) -> bool:
+    parts = file.folder.split("/")
+    if "docs" in parts or "doc" in parts:
+        findings.hit(DOCS, file.path, "sphinx")
+    return True
+
+
+def _hugo_legacy_config(file: _File, plan: Plan, findings: Findings) -> bool:
+    if "/" not in file.folder:  # Hugo sites sit at the root or one folder down
+        plan.hugo_candidates.append(file.path)
+    return False  # a config.yaml may still be anything else
+
+
+def _dependabot(file: _File, plan: Plan, findings: Findings) -> bool:
+    if file.folder == ".github":
+        findings.hit(DEPS, file.path, "dependabot")
+        return True
+    return False
+
+
+def _renovate(file: _File, plan: Plan, findings: Findings) -> bool:
+    if file.folder in ("", ".github", ".gitlab"):
+        findings.hit(DEPS, file.path, "renovate")
+        return True
+    return False
+
+
+def _jenkinsfile(file: _File, plan: Plan, findings: Findings) -> bool:
+    if file.name.startswith("Jenkinsfile") or file.extension == "jenkinsfile":
+        plan.jenkinsfiles.append(file.file)
+        return True
+    return False
+
+
+def _terraform_or_json(file: _File, plan: Plan, findings: Findings) -> None:
+    if file.name.endswith(".tf.json"):
+        findings.hit(IAC, file.path, "terraform")
+        plan.terraform_json.append(file.file)
+    elif not _is_plain_config(file.folder, file.name, _PLAIN_JSON_NAMES, _PLAIN_JSON_PREFIXES):
+        plan.json.append(file.file)
+
+
+def _yaml(file: _File, plan: Plan, findings: Findings) -> None:
+    folder, name = file.folder, file.name
     if folder == ".github/workflows":
-        if ext in _YAML:
-            plan.workflows.append(file)
-        return
-    if (name == ".gitlab-ci.yml" and folder == "") or (
-        ext in _YAML and (folder == ".gitlab/ci" or folder.startswith(".gitlab/ci/"))
-    ):
-        plan.gitlab_pipelines.append(file)
-        return
-    if name.endswith(".gitlab-ci.yml"):  # elsewhere: a template for others to include
-        plan.gitlab_templates.append(file)
-        return
-    if name.startswith("azure-pipelines") and ext in _YAML:
-        plan.azure_pipelines.append(file)
-        return
-    if name.startswith("Jenkinsfile") or ext == "jenkinsfile":
-        plan.jenkinsfiles.append(file)
-        return
-    if folder == ".circleci":
+        plan.workflows.append(file.file)
+    elif folder == ".gitlab/ci" or folder.startswith(".gitlab/ci/"):
+        plan.gitlab_pipelines.append(file.file)
+    elif name.endswith(".gitlab-ci.yml"):
+        plan.gitlab_templates.append(file.file)
+    elif name.startswith("azure-pipelines"):
+        plan.azure_pipelines.append(file.file)
+    elif folder == ".circleci":
         if name in ("config.yml", "config.yaml"):
-            plan.circleci.append(file)
-        return
-    if folder == "" and name in (".pre-commit-config.yaml", ".pre-commit-config.yml"):
-        plan.precommit.append(file)
-        return
-    if name == "CODEOWNERS":
-        if folder in CODEOWNERS_FOLDERS:
-            plan.codeowners.append(file)
-        return
-
-    # Infrastructure as code.
-    if ext == "tf":
-        findings.hit(IAC, path, "terraform")
-        plan.terraform.append(file)
-        return
-    if ext == "json" and name.endswith(".tf.json"):
-        findings.hit(IAC, path, "terraform")
-        plan.terraform_json.append(file)
-        return
-    if name == "terragrunt.hcl":
-        findings.hit(IAC, path, "terraform")
-        plan.terraform.append(file)
-        return
-    if ext in ("bicep", "bicepparam"):
-        findings.hit(IAC, path, "bicep")
-        if ext == "bicep":
-            plan.bicep.append(file)
-        return
-    if name == "Chart.yaml":
-        findings.hit(IAC, path, "helm")
-        plan.helm_charts.append(file)
-        return
-    if name in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
-        findings.hit(IAC, path, "kustomize")
-        plan.kustomizations.append(file)
-        return
-    if name in ("Pulumi.yaml", "Pulumi.yml"):
-        findings.hit(IAC, path, "pulumi")
-        return
-    if name == "ansible.cfg" or (
-        name in ("main.yml", "main.yaml") and folder.endswith("/tasks") and folder.split("/")[-3:-2] == ["roles"]
-    ):
-        findings.hit(IAC, path, "ansible")
-        return
-    if ext == "rego":
-        findings.hit(POLICY, path, "rego")
-        return
-    if ext == "workbook":
-        findings.hit(DASHBOARDS, path, "azure_workbook")
-        return
-
-    # Templates, dev environments, docs, dependency automation, product artifacts.
-    if name in _TEMPLATE_NAMES:
-        findings.hit(TEMPLATES, path, _TEMPLATE_NAMES[name])
-        return
-    if name == ".cruft.json":
-        findings.hit(ORIGIN, path, "cruft")
-        return
-    if name.startswith(".copier-answers") and ext in _YAML:
-        findings.hit(ORIGIN, path, "copier")
-        return
-    if (name == "devcontainer.json" and (folder == ".devcontainer" or _is_child_folder(folder, ".devcontainer"))) or (
-        name == ".devcontainer.json" and folder == ""
-    ):
-        findings.hit(DEVCONTAINER, path)
-        return
-    if name in _DOCS_SITE_NAMES:
-        findings.hit(DOCS, path, _DOCS_SITE_NAMES[name])
-        return
-    if name == "conf.py":
-        parts = folder.split("/")
-        if "docs" in parts or "doc" in parts:
-            findings.hit(DOCS, path, "sphinx")
-        return
-    if name in _HUGO_LEGACY_CONFIGS and "/" not in folder:  # Hugo sites sit at the root or one down
-        plan.hugo_candidates.append(path)
-    if folder in ("", ".github", ".gitlab"):
-        if folder == ".github" and name in ("dependabot.yml", "dependabot.yaml"):
-            findings.hit(DEPS, path, "dependabot")
-            return
-        if name in _RENOVATE_NAMES:
-            findings.hit(DEPS, path, "renovate")
-            return
-    if _is_issue_template(folder, name):
-        findings.hit(PRODUCT, path)
-        findings.set(PRODUCT, "issue_templates", True)
-        if any(word in name.lower() for word in _FEATURE_WORDS):
-            findings.set(PRODUCT, "feature_request_template", True)
-        elif ext in ("md", "yml", "yaml"):
-            plan.issue_templates.append(file)
-        return
-    if folder in _PRODUCT_FOLDERS and ext in _DOC_EXTENSIONS:
-        upper = name.upper()
-        for prefix, flag in _PRODUCT_PREFIXES:
-            if upper.startswith(prefix):
-                findings.hit(PRODUCT, path)
-                findings.set(PRODUCT, flag, True)
-                return
-
-    # Everything else is decided by content, if its name allows it to matter at all.
-    if ext in _YAML:
-        if _is_plain_config(folder, name, _PLAIN_YAML_NAMES, _PLAIN_YAML_PREFIXES):
-            return
+            plan.circleci.append(file.file)
+    elif name.startswith(".copier-answers"):
+        findings.hit(ORIGIN, file.path, "copier")
+    elif folder in _ISSUE_TEMPLATE_FOLDERS:
+        _issue_template(file, plan, findings)
+    elif not _is_plain_config(folder, name, _PLAIN_YAML_NAMES, _PLAIN_YAML_PREFIXES):
         if folder == "templates" or (
             name in ("template.yml", "template.yaml") and _is_child_folder(folder, "templates")
         ):
-            plan.gitlab_templates.append(file)  # a CI/CD component, or a root Helm chart's template
-        plan.yaml.append(file)
-    elif ext == "json" and not _is_plain_config(folder, name, _PLAIN_JSON_NAMES, _PLAIN_JSON_PREFIXES):
-        plan.json.append(file)
+            plan.gitlab_templates.append(file.file)  # a CI/CD component, or a root Helm chart's template
+        plan.yaml.append(file.file)
+
+
+def _document(file: _File, plan: Plan, findings: Findings) -> None:
+    """Product artifacts and issue templates: only at the root, in .github/ or docs/."""
+    folder, name = file.folder, file.name
+    if folder in _ISSUE_TEMPLATE_FOLDERS:
+        _issue_template(file, plan, findings)
+    elif folder in _PRODUCT_FOLDERS:
+        if name.lower() == "issue_template.md":
+            _issue_template(file, plan, findings)
+            return
+        upper = name.upper()
+        for prefix, flag in _PRODUCT_PREFIXES:
+            if upper.startswith(prefix):
+                findings.hit(PRODUCT, file.path)
+                findings.set(PRODUCT, flag, True)
+                return
+
+
+def _issue_template(file: _File, plan: Plan, findings: Findings) -> None:
+    if file.name in ("config.yml", "config.yaml") or (
+        file.folder == ".gitlab/issue_templates" and file.extension != "md"
+    ):
+        return  # the template chooser's settings; GitLab takes Markdown only
+    findings.hit(PRODUCT, file.path)
+    findings.set(PRODUCT, "issue_templates", True)
+    if any(word in file.name.lower() for word in _FEATURE_WORDS):
+        findings.set(PRODUCT, "feature_request_template", True)
+    elif file.extension in ("md", "yml", "yaml"):
+        plan.issue_templates.append(file.file)
+
+
+_ISSUE_TEMPLATE_FOLDERS = frozenset({".github/ISSUE_TEMPLATE", ".github/issue_template", ".gitlab/issue_templates"})
+
+_NAME_RULES: dict[str, _Rule] = {
+    ".gitlab-ci.yml": _gitlab_ci,
+    "Jenkinsfile": _jenkinsfile,
+    ".pre-commit-config.yaml": _precommit,
+    ".pre-commit-config.yml": _precommit,
+    "CODEOWNERS": _codeowners,
+    "terragrunt.hcl": _queue(IAC, "terraform", "terraform"),
+    "Chart.yaml": _queue(IAC, "helm", "helm_charts"),
+    "kustomization.yaml": _queue(IAC, "kustomize", "kustomizations"),
+    "kustomization.yml": _queue(IAC, "kustomize", "kustomizations"),
+    "Kustomization": _queue(IAC, "kustomize", "kustomizations"),
+    "Pulumi.yaml": _hit(IAC, "pulumi"),
+    "Pulumi.yml": _hit(IAC, "pulumi"),
+    "ansible.cfg": _hit(IAC, "ansible"),
+    "main.yml": _ansible_role_tasks,
+    "main.yaml": _ansible_role_tasks,
+    ".cruft.json": _hit(ORIGIN, "cruft"),
+    "devcontainer.json": _devcontainer,
+    ".devcontainer.json": _devcontainer,
+    "conf.py": _sphinx,
+    "dependabot.yml": _dependabot,
+    "dependabot.yaml": _dependabot,
+    **{name: _renovate for name in _RENOVATE_NAMES},
+    **{name: _hugo_legacy_config for name in _HUGO_LEGACY_CONFIGS},
+    **{name: _hit(TEMPLATES, tool) for name, tool in _TEMPLATE_NAMES.items()},
+    **{name: _hit(DOCS, tool) for name, tool in _DOCS_SITE_NAMES.items()},
+}
+
+_EXTENSION_RULES: dict[str, _Rule] = {
+    "yml": _yaml,
+    "yaml": _yaml,
+    "json": _terraform_or_json,
+    "tf": _queue(IAC, "terraform", "terraform"),
+    "bicep": _queue(IAC, "bicep", "bicep"),
+    "bicepparam": _hit(IAC, "bicep"),
+    "rego": _hit(POLICY, "rego"),
+    "workbook": _hit(DASHBOARDS, "azure_workbook"),
+    "jenkinsfile": _jenkinsfile,
+    **{extension: _document for extension in _DOC_EXTENSIONS},
+}
 
 
 def _is_child_folder(folder: str, parent: str) -> bool:
@@ -327,14 +416,6 @@ def _is_child_folder(folder: str, parent: str) -> bool:
 
 def _is_plain_config(folder: str, name: str, names: frozenset[str], prefixes: tuple[str, ...]) -> bool:
     return name in names or name.startswith(prefixes) or folder.split("/", 1)[0] in _SETTINGS_FOLDERS
-
-
-def _is_issue_template(folder: str, name: str) -> bool:
-    if folder.lower() == ".github/issue_template":
-        return name not in ("config.yml", "config.yaml")
-    if folder == ".gitlab/issue_templates":
-        return name.endswith(".md")
-    return folder in _PRODUCT_FOLDERS and name.lower() == "issue_template.md"
 
 
 def _confirm_hugo(files: list[RepoFile], configs: list[str], findings: Findings) -> None:

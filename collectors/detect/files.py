@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class RepoFile:
+class RepoFile(NamedTuple):
+    """One listed file. A tuple: a 100,000-file repository lists a hundred thousand of them."""
+
     path: str  # POSIX path relative to the repository root, e.g. ".github/workflows/ci.yml"
-    size: int  # bytes
+    size: int | None = None  # bytes; None when the lister does not know (the reader then enforces the limit)
 
 
 class UnreadableFile(Exception):
@@ -64,7 +65,7 @@ class FileReader:
 
     def _load(self, file: RepoFile) -> str | None:
         limit = human_size(self._max_file_bytes)
-        if file.size > self._max_file_bytes:
+        if file.size is not None and file.size > self._max_file_bytes:
             self.problem(file.path, f"larger than {limit} ({human_size(file.size)}), not read — {NOT_DETECTED}")
             return None
         self.files_read += 1

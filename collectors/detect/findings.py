@@ -35,6 +35,8 @@ DEPS = "deps.automation"
 PRODUCT = "product.artifacts"
 
 _MODELS: dict[str, type[BaseModel]] = {spec.name: spec.data_model for spec in KINDS if spec.name in FILE_SIGNAL_KINDS}
+# Most kinds are absent from most repositories: their data is the model's defaults, built once.
+_ABSENT: dict[str, dict[str, Any]] = {kind: model().model_dump(mode="json") for kind, model in _MODELS.items()}
 
 
 class Findings:
@@ -72,6 +74,8 @@ class Findings:
 
     def data(self, kind: str) -> dict[str, Any]:
         """The kind's evidence data: sorted lists, capped, validated by the kind's model."""
+        if kind not in self._paths and kind not in self._items and kind not in self._values:
+            return {field: list(value) if isinstance(value, list) else value for field, value in _ABSENT[kind].items()}
         model = _MODELS[kind]
         data: dict[str, Any] = {"paths": sorted(self._paths.get(kind, ()))[:MAX_PATHS]}
         if "present" in model.model_fields:

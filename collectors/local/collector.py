@@ -98,31 +98,27 @@ class LocalCollector(Collector):
 def _examine_all(
     repositories: list[Repository], config: LocalConfig, limits: Limits, git: str | None, now: datetime
 ) -> Iterator[tuple[Repository, _Examination]]:
-    """Examine repositories in worker threads, yielding results in discovery order.
+    """Examine repositories in order, with git's subprocesses running ahead in worker threads.
 
-    Threads overlap the walks' disk waits and git's subprocesses. Only a few repositories are
-    in flight at once, and abandoning the iteration cancels the ones not started.
+    Walking and detection are CPU-bound Python, which threads only slow down (the GIL); git
+    is a subprocess, so a few of those overlap usefully. Abandoning the iteration cancels the
+    git lookups not started.
     """
     workers = max(1, limits.max_workers)
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pecm-local")
-    in_flight: deque[tuple[Repository, Future[_Examination]]] = deque()
-    pending = iter(repositories)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pecm-git")
+    histories: deque[Future[_History]] = deque()
+    ahead = iter(repositories)
     try:
-        while True:
-            while len(in_flight) < 2 * workers and (repository := next(pending, None)) is not None:
-                in_flight.append((repository, pool.submit(_examine, repository, config, limits, git, now)))
-            if not in_flight:
-                return
-            repository, future = in_flight.popleft()
-            yield repository, future.result()
+        for repository in repositories:
+            while len(histories) < 2 * workers and (next_up := next(ahead, None)) is not None:
+                histories.append(pool.submit(_history, next_up.root, config, git, now))
+            yield repository, _examine(repository, limits, histories.popleft().result())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _examine(
-    repository: Repository, config: LocalConfig, limits: Limits, git: str | None, now: datetime
-) -> _Examination:
-    """Walk, detect and ask git about one repository. Runs in a worker thread: touches no context."""
+def _examine(repository: Repository, limits: Limits, history: _History) -> _Examination:
+    """Walk one repository and detect its file signals."""
     listing = list_files(repository.root, limits.max_files_per_repository)
     reader = FileReader(listing.locations, limits.max_file_bytes)
     detection: Detection | str = f"cannot list the repository folder: {listing.root_error}"
@@ -131,12 +127,10 @@ def _examine(
             detection = detect(listing.files, reader, max_file_bytes=limits.max_file_bytes)
         except Exception as exc:  # a detection bug must cost one repository's file signals, not the scan
             detection = f"file detection failed: {type(exc).__name__}: {exc}"
-    oversized = {file.path for file in listing.files if file.size > limits.max_file_bytes}
     inventory = {
         "files": len(listing.files),
-        "bytes": listing.bytes,
         "files_read": 0 if isinstance(detection, str) else detection.files_read,
-        "skipped": listing.skipped + len(oversized | reader.refused),
+        "skipped": listing.skipped + len(reader.refused),
     }
     return _Examination(
         inventory=inventory,
@@ -144,7 +138,7 @@ def _examine(
         capped=listing.capped,
         root_error=listing.root_error,
         detection=detection,
-        history=_history(repository.root, config, git, now),
+        history=history,
     )
 
 

@@ -89,7 +89,9 @@ def case_bundle(document: CaseDocument, kinds: KindRegistry, path: Path) -> Evid
     subjects: list[Subject] = []
     evidence: list[Evidence] = []
     for entry in document.subjects:
-        subject = Subject(id=f"{SOURCE}:{entry.name}", kind=entry.kind, name=entry.name, source=SOURCE, tags=tuple(entry.tags))
+        subject = Subject(
+            id=f"{SOURCE}:{entry.name}", kind=entry.kind, name=entry.name, source=SOURCE, tags=tuple(entry.tags)
+        )
         subjects.append(subject)
         for kind, data in entry.evidence.items():
             evidence.append(_record(kind, data, subject, kinds, path))

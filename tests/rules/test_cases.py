@@ -7,7 +7,7 @@ to work whatever the default pack holds.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -27,7 +27,7 @@ SUITES = [
 KINDS_REGISTRY = KindRegistry(KINDS)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pack(pack_dir: Path) -> RulePack:
     return load_pack(pack_dir, KINDS_REGISTRY)
 
@@ -53,7 +53,9 @@ CASES = [
 @pytest.mark.parametrize(("case_path", "pack_dir"), CASES)
 def test_rule_case(case_path: Path, pack_dir: Path) -> None:
     expected, result = run_case(case_path, pack_dir)
-    assert result.outcome is expected, f"{case_path}: expected {expected.value}, got {result.outcome.value}: {result.explanation}"
+    assert result.outcome is expected, (
+        f"{case_path}: expected {expected.value}, got {result.outcome.value}: {result.explanation}"
+    )
 
 
 def test_a_case_for_a_rule_that_does_not_exist_fails(tmp_path: Path) -> None:

@@ -295,3 +295,8 @@ def test_malformed_workflow_is_a_problem_not_a_pipeline(scan):
     assert not detection.signals["ci.pipelines"]["present"]  # GitHub would not run it either
     assert len(detection.problems) == 1
     assert detection.problems[0].startswith(".github/workflows/ci.yml: malformed YAML (line ")
+
+
+def test_jenkinsfile_variants_are_pipelines(scan):
+    detection = scan({"Jenkinsfile.release": "node {}\n", "ci/build.jenkinsfile": "node {}\n", "docs/Jenkins.md": "x"})
+    assert detection.signals["ci.pipelines"]["paths"] == ["Jenkinsfile.release", "ci/build.jenkinsfile"]

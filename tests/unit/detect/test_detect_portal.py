@@ -179,3 +179,9 @@ def test_bug_template_is_not_a_feature_request(scan):
     bug = "---\nname: Bug report\nlabels: bug\n---\nWhich feature is broken?\n"
     product = scan({".gitlab/issue_templates/Bug.md": bug}).signals["product.artifacts"]
     assert product["issue_templates"] and not product["feature_request_template"]
+
+
+def test_product_artifacts_without_extension_and_the_legacy_issue_template(scan):
+    product = scan({"ROADMAP": "x", "docs/ISSUE_TEMPLATE.md": "x", "docs/guide.md": "x"}).signals["product.artifacts"]
+    assert product["roadmap"] and product["issue_templates"]
+    assert product["paths"] == ["ROADMAP", "docs/ISSUE_TEMPLATE.md"]

@@ -86,7 +86,12 @@ def capability_doc(
     rules: list[dict[str, Any]] | None = None,
     not_inferable: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    return {"capability": capability, "metrics": metrics or {}, "rules": rules or [], "not_inferable": not_inferable or []}
+    return {
+        "capability": capability,
+        "metrics": metrics or {},
+        "rules": rules or [],
+        "not_inferable": not_inferable or [],
+    }
 
 
 def present(kind: str, value: bool = True) -> dict[str, Any]:

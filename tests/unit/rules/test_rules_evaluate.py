@@ -23,7 +23,9 @@ PASS, FAIL, UNKNOWN, NA = Outcome.PASS, Outcome.FAIL, Outcome.UNKNOWN, Outcome.N
 
 
 def rule_result(assessment: Assessment, rule_id: str) -> RuleResult:
-    return next(result for capability in assessment.capabilities for result in capability.rules if result.rule_id == rule_id)
+    return next(
+        result for capability in assessment.capabilities for result in capability.rules if result.rule_id == rule_id
+    )
 
 
 def owners(name: str, evidence: Any, **extra: Any) -> dict[str, Any]:
@@ -81,7 +83,9 @@ def test_unknown_only_when_the_missing_evidence_could_change_the_outcome(
     assert rule_result(assessment, "governance.codeowners_common").outcome is expected
 
 
-def test_not_applicable_when_no_configured_source_provides_the_kinds(sample_pack: RulePack, bundle_of: BundleMaker) -> None:
+def test_not_applicable_when_no_configured_source_provides_the_kinds(
+    sample_pack: RulePack, bundle_of: BundleMaker
+) -> None:
     bundle = sample_bundle(bundle_of, [{"present": True}], test=[CODEOWNERS])
     result = rule_result(evaluate(bundle, build_ruleset([sample_pack])), "governance.branches_protected")
     assert result.outcome is NA
@@ -100,7 +104,9 @@ def test_explanation_states_the_condition_with_its_numbers(sample_pack: RulePack
     assert [metric.name for metric in result.metrics] == ["codeowners_share"]
 
 
-def test_params_come_from_the_pack_unless_the_config_overrides_them(sample_pack: RulePack, bundle_of: BundleMaker) -> None:
+def test_params_come_from_the_pack_unless_the_config_overrides_them(
+    sample_pack: RulePack, bundle_of: BundleMaker
+) -> None:
     bundle = sample_bundle(bundle_of, [{"present": True}, {}, {}])
     default = evaluate(bundle, build_ruleset([sample_pack]))
     lowered = evaluate(bundle, build_ruleset([sample_pack], params={"codeowners_share_min": 0.3}))
@@ -149,7 +155,9 @@ PROTECTED_LEAF = {"metric": "protected", "op": "gte", "value": 0.5}  # over a ki
         ({"all": [PROTECTED_LEAF, {"not": PROTECTED_LEAF}]}, NA),  # nothing left
     ],
 )
-def test_kleene_logic_in_when(when: dict[str, Any], expected: Outcome, ruleset_of: RuleSetMaker, bundle_of: BundleMaker) -> None:
+def test_kleene_logic_in_when(
+    when: dict[str, Any], expected: Outcome, ruleset_of: RuleSetMaker, bundle_of: BundleMaker
+) -> None:
     bundle = sample_bundle(bundle_of, [{"present": True}, "unavailable"])
     needs = [kind for kind, metric in ((CODEOWNERS, "'owned'"), (PROTECTION, "'protected'")) if metric in str(when)]
     assert when_outcome(ruleset_of, bundle, when, needs).outcome is expected
@@ -168,9 +176,17 @@ def test_a_multi_leaf_explanation_tells_each_leafs_verdict(ruleset_of: RuleSetMa
 # --- evidence references ------------------------------------------------------------------------
 
 
-def test_evidence_refs_point_at_matching_failing_and_missing_records(sample_pack: RulePack, bundle_of: BundleMaker) -> None:
+def test_evidence_refs_point_at_matching_failing_and_missing_records(
+    sample_pack: RulePack, bundle_of: BundleMaker
+) -> None:
     bundle = bundle_of(
-        [owners("b", {"present": True}), owners("a", {"present": True}), owners("c", {}), owners("d", "unsupported"), {"name": "e"}]
+        [
+            owners("b", {"present": True}),
+            owners("a", {"present": True}),
+            owners("c", {}),
+            owners("d", "unsupported"),
+            {"name": "e"},
+        ]
     )
     result = rule_result(evaluate(bundle, build_ruleset([sample_pack])), "governance.codeowners_common")
     assert [(ref.subject, ref.locators) for ref in result.supporting] == [
@@ -180,7 +196,11 @@ def test_evidence_refs_point_at_matching_failing_and_missing_records(sample_pack
     assert [ref.subject for ref in result.opposing] == ["test:c"]
     assert [(ref.subject, ref.status, ref.reason) for ref in result.missing] == [
         ("test:d", EvidenceStatus.UNSUPPORTED, "unsupported: test"),
-        ("test:e", EvidenceStatus.UNAVAILABLE, "no record was collected, although the subject's source provides this kind"),
+        (
+            "test:e",
+            EvidenceStatus.UNAVAILABLE,
+            "no record was collected, although the subject's source provides this kind",
+        ),
     ]
     assert result.evidence_omitted == 0
 
@@ -193,7 +213,9 @@ def test_evidence_refs_are_capped_with_the_rest_counted(sample_pack: RulePack, b
     assert [ref.subject for ref in result.supporting] == sorted(ref.subject for ref in result.supporting)
 
 
-def test_an_at_most_comparison_counts_matching_subjects_against_it(ruleset_of: RuleSetMaker, bundle_of: BundleMaker) -> None:
+def test_an_at_most_comparison_counts_matching_subjects_against_it(
+    ruleset_of: RuleSetMaker, bundle_of: BundleMaker
+) -> None:
     bundle = sample_bundle(bundle_of, [{"present": True}, {}, {}])
     result = when_outcome(ruleset_of, bundle, {"metric": "owned", "op": "lte", "value": 0.5}, [CODEOWNERS])
     assert result.outcome is PASS
@@ -205,12 +227,18 @@ def test_an_at_most_comparison_counts_matching_subjects_against_it(ruleset_of: R
 
 def test_a_median_rule_splits_subjects_by_the_threshold(sample_pack: RulePack, bundle_of: BundleMaker) -> None:
     def activity(name: str, weeks: int) -> dict[str, Any]:
-        return {"name": name, "evidence": {"vcs.activity": {"window_days": 84, "commits": 1, "active_weeks": weeks, "authors": 1}}}
+        return {
+            "name": name,
+            "evidence": {"vcs.activity": {"window_days": 84, "commits": 1, "active_weeks": weeks, "authors": 1}},
+        }
 
     bundle = bundle_of([activity("a", 9), activity("b", 2), activity("c", 7)])
     result = rule_result(evaluate(bundle, build_ruleset([sample_pack])), "provisioning.steadily_active")
     assert result.outcome is PASS
-    assert result.explanation == "median vcs.activity.active_weeks of repositories: 7 (3 values) — needs ≥ 6 (active_weeks_min)"
+    assert (
+        result.explanation
+        == "median vcs.activity.active_weeks of repositories: 7 (3 values) — needs ≥ 6 (active_weeks_min)"
+    )
     assert [ref.subject for ref in result.supporting] == ["test:a", "test:c"]
     assert [ref.subject for ref in result.opposing] == ["test:b"]
 
@@ -218,7 +246,14 @@ def test_a_median_rule_splits_subjects_by_the_threshold(sample_pack: RulePack, b
 def test_refs_of_several_leaves_are_merged_once_per_record(sample_pack: RulePack, bundle_of: BundleMaker) -> None:
     bundle = bundle_of(
         [
-            {"name": "infra", "evidence": {IAC: {"present": True}, "ci.pipelines": {"applies_infrastructure": True}, "gitops.controllers": {}}},
+            {
+                "name": "infra",
+                "evidence": {
+                    IAC: {"present": True},
+                    "ci.pipelines": {"applies_infrastructure": True},
+                    "gitops.controllers": {},
+                },
+            },
             {"name": "lib", "evidence": {IAC: {}, "ci.pipelines": "unavailable", "gitops.controllers": {}}},
         ]
     )
@@ -234,8 +269,10 @@ def test_refs_of_several_leaves_are_merged_once_per_record(sample_pack: RulePack
 
 def test_scan_metadata_comes_from_the_bundle(sample_pack: RulePack, bundle_of: BundleMaker) -> None:
     bundle = bundle_of([owners("a", {"present": True}), {"name": "acme", "kind": "organization"}])
-    early = bundle.sources[0].model_copy(update={"collector": "other", "started_at": datetime(2025, 12, 31, tzinfo=timezone.utc)})
-    bundle = bundle.model_copy(update={"sources": bundle.sources + (early,)})
+    early = bundle.sources[0].model_copy(
+        update={"collector": "other", "started_at": datetime(2025, 12, 31, tzinfo=timezone.utc)}
+    )
+    bundle = bundle.model_copy(update={"sources": (*bundle.sources, early)})
     scan = evaluate(bundle, build_ruleset([sample_pack])).scan
     assert scan.started_at == datetime(2025, 12, 31, tzinfo=timezone.utc)
     assert scan.finished_at == bundle.created_at
@@ -246,7 +283,9 @@ def test_scan_metadata_comes_from_the_bundle(sample_pack: RulePack, bundle_of: B
     assert scan.problems == ()
 
 
-def test_a_bundle_without_sources_starts_and_ends_at_its_creation(sample_pack: RulePack, bundle_of: BundleMaker) -> None:
+def test_a_bundle_without_sources_starts_and_ends_at_its_creation(
+    sample_pack: RulePack, bundle_of: BundleMaker
+) -> None:
     bundle = bundle_of([], sources={})
     scan = evaluate(bundle, build_ruleset([sample_pack])).scan
     assert scan.started_at == scan.finished_at == bundle.created_at
@@ -259,7 +298,10 @@ def test_inconsistent_bundles_become_problems_not_crashes(sample_pack: RulePack,
     duplicate = first.model_copy(update={"data": {"present": False}})
     stranger = bundle.subjects[0].model_copy(update={"id": "elsewhere:x", "source": "elsewhere"})
     bundle = bundle.model_copy(
-        update={"evidence": bundle.evidence + (orphan, duplicate), "subjects": bundle.subjects + (stranger, bundle.subjects[0])}
+        update={
+            "evidence": (*bundle.evidence, orphan, duplicate),
+            "subjects": (*bundle.subjects, stranger, bundle.subjects[0]),
+        }
     )
     assessment = evaluate(bundle, build_ruleset([sample_pack]))
     messages = [problem.message for problem in assessment.scan.problems]
@@ -290,10 +332,16 @@ def test_the_assessment_is_ordered_and_deterministic(sample_pack: RulePack, bund
     first = evaluate(bundle_of(subjects), ruleset)
     random.Random(7).shuffle(subjects)
     shuffled = bundle_of(subjects)
-    shuffled = shuffled.model_copy(update={"evidence": tuple(random.Random(3).sample(shuffled.evidence, len(shuffled.evidence)))})
+    shuffled = shuffled.model_copy(
+        update={"evidence": tuple(random.Random(3).sample(shuffled.evidence, len(shuffled.evidence)))}
+    )
     assert evaluate(shuffled, ruleset).model_dump_json() == first.model_dump_json()
 
-    assert [capability.capability.value for capability in first.capabilities] == ["governance", "provisioning", "measurement"]
+    assert [capability.capability.value for capability in first.capabilities] == [
+        "governance",
+        "provisioning",
+        "measurement",
+    ]
     for capability in first.capabilities:
         keys = [(result.stage.rank, result.rule_id) for result in capability.rules]
         assert keys == sorted(keys)
@@ -303,9 +351,13 @@ def test_the_assessment_is_ordered_and_deterministic(sample_pack: RulePack, bund
     assert [metric.name for metric in first.metrics] == sorted(metric.name for metric in first.metrics)
 
 
-def test_not_inferable_criteria_are_carried_into_their_capability(sample_pack: RulePack, bundle_of: BundleMaker) -> None:
+def test_not_inferable_criteria_are_carried_into_their_capability(
+    sample_pack: RulePack, bundle_of: BundleMaker
+) -> None:
     assessment = evaluate(bundle_of([]), build_ruleset([sample_pack]))
     measurement = assessment.capability("measurement")
-    assert [(item.stage.value, item.criterion) for item in measurement.not_inferable] == [("defined", "Feedback is gathered regularly")]
+    assert [(item.stage.value, item.criterion) for item in measurement.not_inferable] == [
+        ("defined", "Feedback is gathered regularly")
+    ]
     assert [item.criterion for item in assessment.capability("governance").not_inferable] == ["Predictive governance"]
     assert assessment.capability("provisioning").not_inferable == ()

@@ -35,12 +35,19 @@ def test_a_directory_pack_loads_every_capability_file(sample_pack: RulePack) -> 
     assert sample_pack.metrics["codeowners_share"].source.endswith("governance.yaml")
     assert sample_pack.metrics["active_weeks"].source.endswith("provisioning.yaml")
     assert len(sample_pack.rules) == 10
-    assert [item.criterion for item in sample_pack.not_inferable] == ["Predictive governance", "Feedback is gathered regularly"]
+    assert [item.criterion for item in sample_pack.not_inferable] == [
+        "Predictive governance",
+        "Feedback is gathered regularly",
+    ]
 
 
-def test_a_single_file_pack_holds_the_same_as_a_directory(tmp_path: Path, kinds: KindRegistry, sample_pack: RulePack) -> None:
+def test_a_single_file_pack_holds_the_same_as_a_directory(
+    tmp_path: Path, kinds: KindRegistry, sample_pack: RulePack
+) -> None:
     manifest = yaml.safe_load((SAMPLE_PACK / "pack.yaml").read_text())
-    capabilities = [yaml.safe_load(path.read_text()) for path in sorted(SAMPLE_PACK.glob("*.yaml")) if path.name != "pack.yaml"]
+    capabilities = [
+        yaml.safe_load(path.read_text()) for path in sorted(SAMPLE_PACK.glob("*.yaml")) if path.name != "pack.yaml"
+    ]
     single = load_pack(write_yaml(tmp_path / "sample.yaml", {**manifest, "capabilities": capabilities}), kinds)
     assert single.model == sample_pack.model
     assert single.params.keys() == sample_pack.params.keys()
@@ -62,7 +69,12 @@ def test_params_resolve_to_their_defaults_or_overrides(sample_pack: RulePack) ->
     assert ruleset.params == {"active_weeks_min": 4.0, "codeowners_share_min": 0.5, "protected_share_min": 0.9}
     rule = ruleset.rule("governance.branches_protected")
     assert rule is not None
-    assert rule.describe()["when"] == {"metric": "protected_share", "op": "gte", "value": 0.9, "param": "protected_share_min"}
+    assert rule.describe()["when"] == {
+        "metric": "protected_share",
+        "op": "gte",
+        "value": 0.9,
+        "param": "protected_share_min",
+    }
 
 
 def test_rule_lookup_and_description(sample_pack: RulePack) -> None:
@@ -90,14 +102,23 @@ def test_rule_lookup_and_description(sample_pack: RulePack) -> None:
         ({"disabled": ["governance.nope"]}, "config rules.disable: no rule pack declares rule 'governance.nope'"),
     ],
 )
-def test_config_overrides_naming_nothing_are_errors(sample_pack: RulePack, overrides: dict[str, Any], message: str) -> None:
+def test_config_overrides_naming_nothing_are_errors(
+    sample_pack: RulePack, overrides: dict[str, Any], message: str
+) -> None:
     with pytest.raises(PackError) as caught:
         build_ruleset([sample_pack], **overrides)
     assert str(caught.value) == message
     assert isinstance(caught.value, UserError)
 
 
-def add_on(tmp_path: Path, kinds: KindRegistry, rule_id: str = "governance.extra", metric: str = "extra_share", param: str = "extra_min", **top: Any) -> RulePack:
+def add_on(
+    tmp_path: Path,
+    kinds: KindRegistry,
+    rule_id: str = "governance.extra",
+    metric: str = "extra_share",
+    param: str = "extra_min",
+    **top: Any,
+) -> RulePack:
     document = {
         "name": "extra",
         "version": "2",
@@ -107,14 +128,20 @@ def add_on(tmp_path: Path, kinds: KindRegistry, rule_id: str = "governance.extra
             capability_doc(
                 rule_id.split(".")[0],
                 metrics={metric: {"share_of": "repository", "where": present("docs.site")}},
-                rules=[rule_doc(rule_id, "managed", {"metric": metric, "op": "gte", "value": {"param": param}}, ["docs.site"])],
+                rules=[
+                    rule_doc(
+                        rule_id, "managed", {"metric": metric, "op": "gte", "value": {"param": param}}, ["docs.site"]
+                    )
+                ],
             )
         ],
     }
     return load_pack(write_yaml(tmp_path / "extra.yaml", document), kinds)
 
 
-def test_an_add_on_pack_uses_the_first_packs_model(tmp_path: Path, kinds: KindRegistry, sample_pack: RulePack, bundle_of: BundleMaker) -> None:
+def test_an_add_on_pack_uses_the_first_packs_model(
+    tmp_path: Path, kinds: KindRegistry, sample_pack: RulePack, bundle_of: BundleMaker
+) -> None:
     extra = add_on(tmp_path, kinds)
     assert extra.model is None
     ruleset = build_ruleset([sample_pack, extra], params={"extra_min": 0.4})
@@ -127,7 +154,9 @@ def test_an_add_on_pack_uses_the_first_packs_model(tmp_path: Path, kinds: KindRe
     ]
 
 
-def test_an_add_on_pack_may_repeat_the_model_but_not_change_it(tmp_path: Path, kinds: KindRegistry, sample_pack: RulePack) -> None:
+def test_an_add_on_pack_may_repeat_the_model_but_not_change_it(
+    tmp_path: Path, kinds: KindRegistry, sample_pack: RulePack
+) -> None:
     assert sample_pack.model is not None
     same = yaml.safe_load((SAMPLE_PACK / "pack.yaml").read_text())["model"]
     build_ruleset([sample_pack, add_on(tmp_path, kinds, model=same)])
@@ -155,12 +184,32 @@ def test_names_are_global_across_packs(
 
 def test_an_add_on_capability_must_be_in_the_model(tmp_path: Path, kinds: KindRegistry, sample_pack: RulePack) -> None:
     extra = add_on(tmp_path, kinds, rule_id="interfaces.extra")
-    with pytest.raises(PackError, match=r"rule interfaces\.extra: capability 'interfaces' is not in the model of .*packs/sample"):
+    with pytest.raises(
+        PackError, match=r"rule interfaces\.extra: capability 'interfaces' is not in the model of .*packs/sample"
+    ):
+        build_ruleset([sample_pack, extra])
+
+
+def test_an_add_on_not_inferable_criterion_must_be_in_the_model(
+    tmp_path: Path, kinds: KindRegistry, sample_pack: RulePack
+) -> None:
+    criterion = {"stage": "managed", "criterion": "Self-service everywhere", "reason": "Only people can tell."}
+    document = {
+        "name": "extra",
+        "version": "2",
+        "capabilities": [capability_doc("interfaces", not_inferable=[criterion])],
+    }
+    extra = load_pack(write_yaml(tmp_path / "extra.yaml", document), kinds)
+    with pytest.raises(
+        PackError, match=r"extra\.yaml: not_inferable 'Self-service everywhere': capability 'interfaces' is not"
+    ):
         build_ruleset([sample_pack, extra])
 
 
 def test_the_first_pack_must_define_the_model(tmp_path: Path, kinds: KindRegistry, sample_pack: RulePack) -> None:
-    with pytest.raises(PackError, match=r"extra\.yaml: model: missing \(the first rule pack defines the capability model\)"):
+    with pytest.raises(
+        PackError, match=r"extra\.yaml: model: missing \(the first rule pack defines the capability model\)"
+    ):
         build_ruleset([add_on(tmp_path, kinds), sample_pack])
     with pytest.raises(PackError, match="no rule pack to evaluate"):
         build_ruleset([])

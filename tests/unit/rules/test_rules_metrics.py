@@ -28,7 +28,9 @@ def owners(name: str, evidence: Any, **extra: Any) -> dict[str, Any]:
 def test_a_share_counts_unknown_subjects_against_in_low_and_in_favour_in_high(
     ruleset_of: RuleSetMaker, bundle_of: BundleMaker
 ) -> None:
-    bundle = bundle_of([owners("a", {"present": True}), owners("b", {}), owners("c", "unavailable"), owners("d", "unsupported")])
+    bundle = bundle_of(
+        [owners("a", {"present": True}), owners("b", {}), owners("c", "unavailable"), owners("d", "unsupported")]
+    )
     values = metric_values(ruleset_of, bundle, owned={"share_of": "repository", "where": present(CODEOWNERS)})
     assert values["owned"] == MetricValue(name="owned", low=0.25, high=0.75, matched=1, observed=2, unknown=2)
 
@@ -41,7 +43,9 @@ def test_a_missing_record_is_unknown_when_the_subjects_source_provides_the_kind(
     assert (values["owned"].low, values["owned"].high, values["owned"].unknown) == (0.5, 1.0, 1)
 
 
-def test_subjects_whose_source_does_not_provide_the_kind_are_left_out(ruleset_of: RuleSetMaker, bundle_of: BundleMaker) -> None:
+def test_subjects_whose_source_does_not_provide_the_kind_are_left_out(
+    ruleset_of: RuleSetMaker, bundle_of: BundleMaker
+) -> None:
     bundle = bundle_of(
         [
             {"name": "a", "source": "github", "evidence": {PROTECTION: {"enabled": True}}},
@@ -55,7 +59,9 @@ def test_subjects_whose_source_does_not_provide_the_kind_are_left_out(ruleset_of
     assert values["protected"] == MetricValue(name="protected", low=0.5, high=0.5, matched=1, observed=2, unknown=0)
 
 
-def test_a_share_of_no_subjects_is_null_and_a_count_of_none_is_zero(ruleset_of: RuleSetMaker, bundle_of: BundleMaker) -> None:
+def test_a_share_of_no_subjects_is_null_and_a_count_of_none_is_zero(
+    ruleset_of: RuleSetMaker, bundle_of: BundleMaker
+) -> None:
     bundle = bundle_of([], sources={"test": [CODEOWNERS]})
     values = metric_values(
         ruleset_of,
@@ -86,7 +92,9 @@ def test_among_tags_keeps_only_subjects_with_every_tag(ruleset_of: RuleSetMaker,
     assert (values["core"].matched, values["core"].observed) == (1, 2)
 
 
-def test_count_of_without_where_counts_every_subject_of_its_kind(ruleset_of: RuleSetMaker, bundle_of: BundleMaker) -> None:
+def test_count_of_without_where_counts_every_subject_of_its_kind(
+    ruleset_of: RuleSetMaker, bundle_of: BundleMaker
+) -> None:
     bundle = bundle_of([{"name": "a"}, {"name": "b"}, {"name": "acme", "kind": "organization"}], sources={"test": []})
     values = metric_values(
         ruleset_of, bundle, repositories={"count_of": "repository"}, organizations={"count_of": "organization"}
@@ -95,7 +103,9 @@ def test_count_of_without_where_counts_every_subject_of_its_kind(ruleset_of: Rul
 
 
 def activity(name: str, weeks: int | str, **extra: Any) -> dict[str, Any]:
-    data = weeks if isinstance(weeks, str) else {"window_days": 84, "commits": weeks, "active_weeks": weeks, "authors": 1}
+    data = (
+        weeks if isinstance(weeks, str) else {"window_days": 84, "commits": weeks, "active_weeks": weeks, "authors": 1}
+    )
     return {"name": name, "evidence": {"vcs.activity": data, **extra}}
 
 
@@ -199,10 +209,24 @@ ACTIVITY = "vcs.activity"
         ({"kind": ACTIVITY, "field": "last_commit_at", "op": "eq", "value": None}, ["b", "c"]),
     ],
 )
-def test_operators(where: dict[str, Any], matching: list[str], ruleset_of: RuleSetMaker, bundle_of: BundleMaker) -> None:
-    def repo(name: str, tools: list[str], refs: list[str], head: str | None, last: str | None, commits: int, authors: int) -> Any:
-        data = {"window_days": 84, "head_commit": head, "last_commit_at": last, "commits": commits, "active_weeks": 1, "authors": authors}
-        return {"name": name, "evidence": {IAC: {"present": bool(tools), "tools": tools, "module_refs": refs}, ACTIVITY: data}}
+def test_operators(
+    where: dict[str, Any], matching: list[str], ruleset_of: RuleSetMaker, bundle_of: BundleMaker
+) -> None:
+    def repo(
+        name: str, tools: list[str], refs: list[str], head: str | None, last: str | None, commits: int, authors: int
+    ) -> Any:
+        data = {
+            "window_days": 84,
+            "head_commit": head,
+            "last_commit_at": last,
+            "commits": commits,
+            "active_weeks": 1,
+            "authors": authors,
+        }
+        return {
+            "name": name,
+            "evidence": {IAC: {"present": bool(tools), "tools": tools, "module_refs": refs}, ACTIVITY: data},
+        }
 
     bundle = bundle_of(
         [
@@ -213,5 +237,26 @@ def test_operators(where: dict[str, Any], matching: list[str], ruleset_of: RuleS
     )
     metric = {"count_of": "repository", "where": where}
     rule = rule_doc("governance.any_count", "repeatable", {"metric": "m", "op": "gte", "value": 0}, [where["kind"]])
-    result = evaluate(bundle, ruleset_of(capability_doc("governance", metrics={"m": metric}, rules=[rule]))).capabilities[0].rules[0]
+    result = (
+        evaluate(bundle, ruleset_of(capability_doc("governance", metrics={"m": metric}, rules=[rule])))
+        .capabilities[0]
+        .rules[0]
+    )
     assert [ref.subject for ref in result.supporting] == [f"test:{name}" for name in matching]
+
+
+def test_subjects_of_other_kinds_neither_count_nor_shift_the_columns(
+    ruleset_of: RuleSetMaker, bundle_of: BundleMaker
+) -> None:
+    # organizations sort before repositories: the repositories' columns start further in
+    bundle = bundle_of(
+        [
+            {"name": "acme", "kind": "organization"},
+            {"name": "beta", "kind": "organization"},
+            owners("a", {}),
+            owners("b", {"present": True}),
+            owners("c", {"present": True}),
+        ]
+    )
+    values = metric_values(ruleset_of, bundle, owned={"share_of": "repository", "where": present(CODEOWNERS)})
+    assert values["owned"] == MetricValue(name="owned", low=2 / 3, high=2 / 3, matched=2, observed=3, unknown=0)

@@ -13,7 +13,7 @@ from rules.stages import StageVerdict, walk_stages
 from scanner.model import Capability, Outcome, RuleResult, Stage
 
 PASS, FAIL, UNKNOWN, NA = Outcome.PASS, Outcome.FAIL, Outcome.UNKNOWN, Outcome.NOT_APPLICABLE
-R, D, M, O = Stage.REPEATABLE, Stage.DEFINED, Stage.MANAGED, Stage.OPTIMIZING
+R, D, M, OPT = Stage.REPEATABLE, Stage.DEFINED, Stage.MANAGED, Stage.OPTIMIZING
 
 
 def results(*rules: tuple[Stage, Outcome]) -> list[RuleResult]:
@@ -36,10 +36,10 @@ def results(*rules: tuple[Stage, Outcome]) -> list[RuleResult]:
     ("rules", "stage", "ceiling"),
     [
         ([], Stage.INITIAL, Stage.INITIAL),
-        ([(R, PASS), (D, PASS), (M, PASS), (O, PASS)], O, O),
+        ([(R, PASS), (D, PASS), (M, PASS), (OPT, PASS)], OPT, OPT),
         ([(R, FAIL), (D, PASS), (M, PASS)], Stage.INITIAL, Stage.INITIAL),  # stage N requires every stage below
         ([(R, PASS), (D, PASS), (D, FAIL), (M, PASS)], R, R),  # every applicable rule of a stage must pass
-        ([(R, PASS), (D, UNKNOWN), (M, PASS), (O, FAIL)], R, M),  # the ceiling counts unknown as passing
+        ([(R, PASS), (D, UNKNOWN), (M, PASS), (OPT, FAIL)], R, M),  # the ceiling counts unknown as passing
         ([(R, PASS), (D, NA), (M, PASS)], R, R),  # a stage no source can speak for stops both walks
         ([(R, PASS), (D, PASS), (D, NA), (M, PASS)], M, M),  # not applicable rules beside applicable ones are ignored
         ([(R, UNKNOWN), (D, UNKNOWN)], Stage.INITIAL, D),
@@ -51,7 +51,7 @@ def test_stage_and_ceiling(rules: list[tuple[Stage, Outcome]], stage: Stage, cei
 
 
 def test_confidence_is_the_share_of_applicable_rules_evidence_decided() -> None:
-    assert walk_stages(results((R, PASS), (D, FAIL), (M, UNKNOWN), (O, NA))).confidence == pytest.approx(2 / 3)
+    assert walk_stages(results((R, PASS), (D, FAIL), (M, UNKNOWN), (OPT, NA))).confidence == pytest.approx(2 / 3)
     assert walk_stages(results((R, NA))).confidence == 0.0
 
 
@@ -67,7 +67,7 @@ def test_blockers_are_the_next_stages_failed_and_unknown_rules() -> None:
 
 
 def test_at_the_top_there_is_no_next_stage_and_nothing_blocks() -> None:
-    verdict = walk_stages(results((R, PASS), (D, PASS), (M, PASS), (O, PASS)))
+    verdict = walk_stages(results((R, PASS), (D, PASS), (M, PASS), (OPT, PASS)))
     assert (verdict.next_stage, verdict.blockers) == (None, ())
 
 
@@ -79,13 +79,16 @@ def test_a_stage_without_applicable_rules_blocks_promotion(sample_pack: RulePack
     # No source provides branch protection: 'defined' rests on codeowners alone, and
     # 'optimizing' (which reads branch protection) has no applicable rule at all.
     rego = {"policy.as_code": {"present": True, "tools": ["rego"]}}
-    bundle = bundle_of([owned("a", True, **rego), owned("b", True, **rego)], sources={"test": ["ownership.codeowners", "policy.as_code"]})
+    bundle = bundle_of(
+        [owned("a", True, **rego), owned("b", True, **rego)],
+        sources={"test": ["ownership.codeowners", "policy.as_code"]},
+    )
     governance = evaluate(bundle, build_ruleset([sample_pack])).capability("governance")
     outcomes = {result.rule_id: result.outcome for result in governance.rules}
     assert outcomes["governance.branches_protected"] is NA
     assert outcomes["governance.reviewed_and_owned"] is NA  # needs branch protection too
     assert (governance.stage, governance.ceiling) == (M, M)  # optimizing has no applicable rule
-    assert (governance.next_stage, governance.blockers) == (O, ())
+    assert (governance.next_stage, governance.blockers) == (OPT, ())
 
     without_policy = bundle_of([owned("a", True), owned("b", True)], sources={"test": ["ownership.codeowners"]})
     governance = evaluate(without_policy, build_ruleset([sample_pack])).capability("governance")
@@ -93,7 +96,9 @@ def test_a_stage_without_applicable_rules_blocks_promotion(sample_pack: RulePack
 
 
 def test_capability_results_carry_the_walk(sample_pack: RulePack, bundle_of: BundleMaker) -> None:
-    bundle = bundle_of([owned("a", True), owned("b", False), {"name": "c", "evidence": {"ownership.codeowners": "unavailable"}}])
+    bundle = bundle_of(
+        [owned("a", True), owned("b", False), {"name": "c", "evidence": {"ownership.codeowners": "unavailable"}}]
+    )
     governance = evaluate(bundle, build_ruleset([sample_pack])).capability("governance")
     assert governance.title == "Governance"
     assert (governance.stage, governance.ceiling, governance.next_stage) == (R, D, D)

@@ -59,80 +59,206 @@ def where(**changes: Any) -> Mutation:
 
 
 CASES: list[tuple[str, Mutation, str]] = [
-    ("unknown kind", where(kind="ownership.codeowner"),
-     "metric owned_share: where.kind: unknown evidence kind 'ownership.codeowner'; did you mean 'ownership.codeowners'?"),
-    ("unknown field", where(field="presnt"),
-     "metric owned_share: where.field: ownership.codeowners has no field 'presnt' (fields: present, paths, rules, owners)"),
-    ("unknown stage", lambda doc: rule(doc).update(stage="definde"),
-     "rule governance.owned: stage: unknown stage 'definde' (stages: initial, repeatable, defined, managed, optimizing)"),
-    ("rule at initial", lambda doc: rule(doc).update(stage="initial"),
-     "rule governance.owned: stage: 'initial' needs no evidence; rules start at 'repeatable'"),
-    ("unknown capability", lambda doc: doc.update(capability="govern"),
-     "capability: unknown capability 'govern' (the model has: governance, provisioning)"),
-    ("capability outside the model", lambda doc: doc.update(capability="interfaces"),
-     "capability: unknown capability 'interfaces' (the model has: governance, provisioning)"),
+    (
+        "unknown kind",
+        where(kind="ownership.codeowner"),
+        "metric owned_share: where.kind: unknown evidence kind 'ownership.codeowner'; did you mean 'ownership.codeowners'?",
+    ),
+    (
+        "unknown field",
+        where(field="presnt"),
+        "metric owned_share: where.field: ownership.codeowners has no field 'presnt' (fields: present, paths, rules, owners)",
+    ),
+    (
+        "unknown stage",
+        lambda doc: rule(doc).update(stage="definde"),
+        "rule governance.owned: stage: unknown stage 'definde' (stages: initial, repeatable, defined, managed, optimizing)",
+    ),
+    (
+        "rule at initial",
+        lambda doc: rule(doc).update(stage="initial"),
+        "rule governance.owned: stage: 'initial' needs no evidence; rules start at 'repeatable'",
+    ),
+    (
+        "unknown capability",
+        lambda doc: doc.update(capability="govern"),
+        "capability: unknown capability 'govern' (the model has: governance, provisioning)",
+    ),
+    (
+        "capability outside the model",
+        lambda doc: doc.update(capability="interfaces"),
+        "capability: unknown capability 'interfaces' (the model has: governance, provisioning)",
+    ),
     ("unknown operator in where", where(op="equals"), "metric owned_share: where.op: Input should be 'eq', 'ne', "),
-    ("unknown operator in when", lambda doc: rule(doc)["when"].update(op="greater"),
-     "rule governance.owned: when.op: Input should be 'eq', 'ne', 'gt', 'gte', 'lt' or 'lte', got \"greater\""),
-    ("evidence operator in when", lambda doc: rule(doc)["when"].update(op="contains"), "rule governance.owned: when.op: "),
-    ("unknown metric", lambda doc: rule(doc)["when"].update(metric="owned_shar"),
-     "rule governance.owned: when.metric: unknown metric 'owned_shar'; did you mean 'owned_share'?"),
-    ("unknown param", lambda doc: rule(doc)["when"].update(value={"param": "share_max"}),
-     "rule governance.owned: when.value.param: unknown param 'share_max' (declare it in the pack's params)"),
-    ("threshold not a number", lambda doc: rule(doc)["when"].update(value="0.5"),
-     'rule governance.owned: when.value: expected a number or {param: NAME}, got "0.5"'),
-    ("duplicate id", lambda doc: doc["rules"].append(copy.deepcopy(rule(doc))), "rule governance.owned: id: also defined in {file}"),
-    ("id of another capability", lambda doc: rule(doc).update(id="provisioning.owned"),
-     "rule provisioning.owned: id: must start with 'governance.' (the capability of its document)"),
-    ("id not snake case", lambda doc: rule(doc).update(id="governance.Owned-Repos"),
-     "rule governance.Owned-Repos: id: must be governance.<snake_case name> (a-z, 0-9, _)"),
-    ("needs mismatch", lambda doc: rule(doc).update(needs=["iac.usage"]),
-     "rule governance.owned: needs: lists [iac.usage] but its metrics read [ownership.codeowners]"),
-    ("needs an unknown kind", lambda doc: rule(doc).update(needs=["ownership.codeownrs"]),
-     "rule governance.owned: needs[0]: unknown evidence kind 'ownership.codeownrs'"),
-    ("unknown key in a rule", lambda doc: rule(doc).update(descriptoin="x"), "rule governance.owned: descriptoin: unknown key"),
+    (
+        "unknown operator in when",
+        lambda doc: rule(doc)["when"].update(op="greater"),
+        "rule governance.owned: when.op: Input should be 'eq', 'ne', 'gt', 'gte', 'lt' or 'lte', got \"greater\"",
+    ),
+    (
+        "evidence operator in when",
+        lambda doc: rule(doc)["when"].update(op="contains"),
+        "rule governance.owned: when.op: ",
+    ),
+    (
+        "unknown metric",
+        lambda doc: rule(doc)["when"].update(metric="owned_shar"),
+        "rule governance.owned: when.metric: unknown metric 'owned_shar'; did you mean 'owned_share'?",
+    ),
+    (
+        "unknown param",
+        lambda doc: rule(doc)["when"].update(value={"param": "share_max"}),
+        "rule governance.owned: when.value.param: unknown param 'share_max' (declare it in the pack's params)",
+    ),
+    (
+        "threshold not a number",
+        lambda doc: rule(doc)["when"].update(value="0.5"),
+        'rule governance.owned: when.value: expected a number or {param: NAME}, got "0.5"',
+    ),
+    (
+        "duplicate id",
+        lambda doc: doc["rules"].append(copy.deepcopy(rule(doc))),
+        "rule governance.owned: id: also defined in {file}",
+    ),
+    (
+        "id of another capability",
+        lambda doc: rule(doc).update(id="provisioning.owned"),
+        "rule provisioning.owned: id: must start with 'governance.' (the capability of its document)",
+    ),
+    (
+        "id not snake case",
+        lambda doc: rule(doc).update(id="governance.Owned-Repos"),
+        "rule governance.Owned-Repos: id: must be governance.<snake_case name> (a-z, 0-9, _)",
+    ),
+    (
+        "needs mismatch",
+        lambda doc: rule(doc).update(needs=["iac.usage"]),
+        "rule governance.owned: needs: lists [iac.usage] but its metrics read [ownership.codeowners]",
+    ),
+    (
+        "needs an unknown kind",
+        lambda doc: rule(doc).update(needs=["ownership.codeownrs"]),
+        "rule governance.owned: needs[0]: unknown evidence kind 'ownership.codeownrs'",
+    ),
+    (
+        "unknown key in a rule",
+        lambda doc: rule(doc).update(descriptoin="x"),
+        "rule governance.owned: descriptoin: unknown key",
+    ),
     ("unknown key in a metric", lambda doc: metric(doc).update(wher=OWNED), "metric owned_share: wher: unknown key"),
     ("unknown key in a condition", where(vlaue=True), "metric owned_share: where.vlaue: unknown key"),
-    ("missing key in a rule", lambda doc: rule(doc).pop("remediation"), "rule governance.owned: remediation: missing (required)"),
-    ("missing key in when", lambda doc: rule(doc)["when"].pop("metric"), "rule governance.owned: when.metric: missing (required)"),
-    ("string for a boolean", where(value="true"),
-     'metric owned_share: where.value: "true" can never equal a value of ownership.codeowners.present; '
-     "ownership.codeowners.present holds booleans"),
-    ("ordering a boolean", where(op="gte", value=1),
-     "metric owned_share: where.value: gte needs a numeric field; ownership.codeowners.present holds booleans"),
-    ("contains on a boolean", where(op="contains", value=True),
-     "metric owned_share: where.value: contains needs a list or string field; ownership.codeowners.present holds booleans"),
-    ("in on a list field", where(field="owners", op="in", value=["@a"]),
-     "metric owned_share: where.value: in compares one value with a list; ownership.codeowners.owners holds lists of strings, "
-     "so use contains"),
-    ("eq of a list with a scalar", where(field="owners", value="@a"),
-     "metric owned_share: where.value: eq compares the whole list; ownership.codeowners.owners holds lists of strings"),
-    ("contains of the wrong item type", where(field="owners", op="contains", value=3),
-     "metric owned_share: where.value: 3 can never be an item of ownership.codeowners.owners"),
-    ("matches on a list", where(field="owners", op="matches", value="@a"),
-     "metric owned_share: where.value: matches needs a string field; ownership.codeowners.owners holds lists of strings"),
-    ("invalid regular expression", where(kind="vcs.activity", field="head_commit", op="matches", value="("),
-     'metric owned_share: where.value: invalid regular expression "(": missing ), unterminated subpattern at position 0'),
-    ("exists takes a boolean", where(op="exists", value="yes"), 'metric owned_share: where.value: exists takes true or false, got "yes"'),
-    ("median of a non-number", lambda doc: metric(doc, "weeks")["value"].update(field="last_commit_at"),
-     "metric weeks: value.field: vcs.activity.last_commit_at holds strings, not numbers"),
-    ("share without a condition", lambda doc: metric(doc).pop("where"), "metric owned_share: where: missing (share_of needs a condition)"),
-    ("two forms", lambda doc: metric(doc).update(count_of="repository"),
-     "metric owned_share: share_of: give exactly one of share_of, count_of, median_of"),
-    ("unknown subject kind", lambda doc: metric(doc).update(share_of="repo"),
-     "metric owned_share: share_of: unknown subject kind 'repo' (known: organization, repository, cluster, subscription)"),
-    ("value outside median", lambda doc: metric(doc).update(value={"kind": "vcs.activity", "field": "commits"}),
-     "metric owned_share: value: only median_of takes a value"),
-    ("leaf and combinator", where(all=[OWNED]),
-     "metric owned_share: where: use either a leaf {kind, field, op, value} or one of all/any/not, not both"),
-    ("empty all", lambda doc: metric(doc).update(where={"all": []}), "metric owned_share: where.all: must list at least one condition"),
-    ("incomplete nested leaf", lambda doc: metric(doc).update(where={"any": [OWNED, {"not": {"kind": "iac.usage", "field": "present"}}]}),
-     "metric owned_share: where.any[1].not.op: missing (required)"),
-    ("metric name", lambda doc: doc["metrics"].update({"Owned-Share": doc["metrics"].pop("owned_share")}),
-     "metric Owned-Share: name must be snake_case (a-z, 0-9, _)"),
-    ("not_inferable stage", lambda doc: doc["not_inferable"][0].update(stage="later"),
-     "capability governance: not_inferable[0].stage: unknown stage 'later'"),
-    ("rules not a list", lambda doc: doc.update(rules={"id": "governance.owned"}), "rules: Input should be a valid list, got a mapping"),
+    (
+        "missing key in a rule",
+        lambda doc: rule(doc).pop("remediation"),
+        "rule governance.owned: remediation: missing (required)",
+    ),
+    (
+        "missing key in when",
+        lambda doc: rule(doc)["when"].pop("metric"),
+        "rule governance.owned: when.metric: missing (required)",
+    ),
+    (
+        "string for a boolean",
+        where(value="true"),
+        'metric owned_share: where.value: "true" can never equal a value of ownership.codeowners.present; '
+        "ownership.codeowners.present holds booleans",
+    ),
+    (
+        "ordering a boolean",
+        where(op="gte", value=1),
+        "metric owned_share: where.value: gte needs a numeric field; ownership.codeowners.present holds booleans",
+    ),
+    (
+        "contains on a boolean",
+        where(op="contains", value=True),
+        "metric owned_share: where.value: contains needs a list or string field; ownership.codeowners.present holds booleans",
+    ),
+    (
+        "in on a list field",
+        where(field="owners", op="in", value=["@a"]),
+        "metric owned_share: where.value: in compares one value with a list; ownership.codeowners.owners holds lists of strings, "
+        "so use contains",
+    ),
+    (
+        "eq of a list with a scalar",
+        where(field="owners", value="@a"),
+        "metric owned_share: where.value: eq compares the whole list; ownership.codeowners.owners holds lists of strings",
+    ),
+    (
+        "contains of the wrong item type",
+        where(field="owners", op="contains", value=3),
+        "metric owned_share: where.value: 3 can never be an item of ownership.codeowners.owners",
+    ),
+    (
+        "matches on a list",
+        where(field="owners", op="matches", value="@a"),
+        "metric owned_share: where.value: matches needs a string field; ownership.codeowners.owners holds lists of strings",
+    ),
+    (
+        "invalid regular expression",
+        where(kind="vcs.activity", field="head_commit", op="matches", value="("),
+        'metric owned_share: where.value: invalid regular expression "(": missing ), unterminated subpattern at position 0',
+    ),
+    (
+        "exists takes a boolean",
+        where(op="exists", value="yes"),
+        'metric owned_share: where.value: exists takes true or false, got "yes"',
+    ),
+    (
+        "median of a non-number",
+        lambda doc: metric(doc, "weeks")["value"].update(field="last_commit_at"),
+        "metric weeks: value.field: vcs.activity.last_commit_at holds strings, not numbers",
+    ),
+    (
+        "share without a condition",
+        lambda doc: metric(doc).pop("where"),
+        "metric owned_share: where: missing (share_of needs a condition)",
+    ),
+    (
+        "two forms",
+        lambda doc: metric(doc).update(count_of="repository"),
+        "metric owned_share: share_of: give exactly one of share_of, count_of, median_of",
+    ),
+    (
+        "unknown subject kind",
+        lambda doc: metric(doc).update(share_of="repo"),
+        "metric owned_share: share_of: unknown subject kind 'repo' (known: organization, repository, cluster, subscription)",
+    ),
+    (
+        "value outside median",
+        lambda doc: metric(doc).update(value={"kind": "vcs.activity", "field": "commits"}),
+        "metric owned_share: value: only median_of takes a value",
+    ),
+    (
+        "leaf and combinator",
+        where(all=[OWNED]),
+        "metric owned_share: where: use either a leaf {kind, field, op, value} or one of all/any/not, not both",
+    ),
+    (
+        "empty all",
+        lambda doc: metric(doc).update(where={"all": []}),
+        "metric owned_share: where.all: must list at least one condition",
+    ),
+    (
+        "incomplete nested leaf",
+        lambda doc: metric(doc).update(where={"any": [OWNED, {"not": {"kind": "iac.usage", "field": "present"}}]}),
+        "metric owned_share: where.any[1].not.op: missing (required)",
+    ),
+    (
+        "metric name",
+        lambda doc: doc["metrics"].update({"Owned-Share": doc["metrics"].pop("owned_share")}),
+        "metric Owned-Share: name must be snake_case (a-z, 0-9, _)",
+    ),
+    (
+        "not_inferable stage",
+        lambda doc: doc["not_inferable"][0].update(stage="later"),
+        "capability governance: not_inferable[0].stage: unknown stage 'later'",
+    ),
+    (
+        "rules not a list",
+        lambda doc: doc.update(rules={"id": "governance.owned"}),
+        "rules: Input should be a valid list, got a mapping",
+    ),
 ]
 
 
@@ -163,7 +289,9 @@ def test_a_condition_on_evidence_about_another_kind_of_subject_is_refused(tmp_pa
     governance = copy.deepcopy(GOVERNANCE)
     metric(governance)["where"] = {"kind": "k8s.nodes", "field": "nodes", "op": "gt", "value": 3}
     root = write_pack(tmp_path / "pack", governance)
-    with pytest.raises(PackError, match="where.kind: k8s.nodes describes cluster subjects, but the metric counts repository subjects"):
+    with pytest.raises(
+        PackError, match="where.kind: k8s.nodes describes cluster subjects, but the metric counts repository subjects"
+    ):
         load_pack(root, kinds)
     metric(governance)["share_of"] = "cluster"
     rule(governance)["needs"] = ["k8s.nodes"]
@@ -177,10 +305,15 @@ def test_a_condition_on_evidence_about_another_kind_of_subject_is_refused(tmp_pa
         ("- capability: governance\n", "expected a mapping of keys at the top level, found a list"),
         ("just words\n", "expected a mapping of keys at the top level, found a string"),
         ("", "the document is empty"),
-        ("capability: governance\nmetrics: {}\nmetrics: {}\n", "line 3, column 1: YAML syntax error: duplicate key 'metrics'"),
+        (
+            "capability: governance\nmetrics: {}\nmetrics: {}\n",
+            "line 3, column 1: YAML syntax error: duplicate key 'metrics'",
+        ),
     ],
 )
-def test_a_file_that_is_not_a_yaml_mapping_is_named(tmp_path: Path, kinds: KindRegistry, text: str, expected: str) -> None:
+def test_a_file_that_is_not_a_yaml_mapping_is_named(
+    tmp_path: Path, kinds: KindRegistry, text: str, expected: str
+) -> None:
     root = write_pack(tmp_path / "pack", GOVERNANCE)
     (root / "governance.yaml").write_text(text)
     with pytest.raises(PackError) as caught:
@@ -191,17 +324,26 @@ def test_a_file_that_is_not_a_yaml_mapping_is_named(tmp_path: Path, kinds: KindR
 @pytest.mark.parametrize(
     ("manifest", "expected"),
     [
-        ({**MANIFEST, "model": {**MODEL, "stages": ["initial", "defined"]}},
-         "model.stages: must be initial, repeatable, defined, managed, optimizing (in this order)"),
-        ({**MANIFEST, "model": {**MODEL, "capabilities": [{"id": "platform", "title": "P"}]}},
-         "model.capabilities[0].id: unknown capability 'platform'"),
-        ({**MANIFEST, "params": {"share_min": {"default": "half"}}}, 'param share_min: default: Input should be a valid number, got "half"'),
+        (
+            {**MANIFEST, "model": {**MODEL, "stages": ["initial", "defined"]}},
+            "model.stages: must be initial, repeatable, defined, managed, optimizing (in this order)",
+        ),
+        (
+            {**MANIFEST, "model": {**MODEL, "capabilities": [{"id": "platform", "title": "P"}]}},
+            "model.capabilities[0].id: unknown capability 'platform'",
+        ),
+        (
+            {**MANIFEST, "params": {"share_min": {"default": "half"}}},
+            'param share_min: default: Input should be a valid number, got "half"',
+        ),
         ({**MANIFEST, "params": {"Share": {"default": 1}}}, "param Share: name must be snake_case"),
         ({**MANIFEST, "version": 1}, "version: Input should be a valid string, got 1"),
         ({**MANIFEST, "rules": []}, "rules: unknown key"),
     ],
 )
-def test_an_invalid_manifest_is_named(tmp_path: Path, kinds: KindRegistry, manifest: dict[str, Any], expected: str) -> None:
+def test_an_invalid_manifest_is_named(
+    tmp_path: Path, kinds: KindRegistry, manifest: dict[str, Any], expected: str
+) -> None:
     root = write_pack(tmp_path / "pack", GOVERNANCE, manifest)
     with pytest.raises(PackError) as caught:
         load_pack(root, kinds)
@@ -214,7 +356,10 @@ def test_a_metric_defined_in_two_files_of_a_pack_names_both(tmp_path: Path, kind
     (root / "provisioning.yaml").write_text(yaml.safe_dump(provisioning))
     with pytest.raises(PackError) as caught:
         load_pack(root, kinds)
-    assert str(caught.value) == f"{root / 'provisioning.yaml'}: metric owned_share: also defined in {root / 'governance.yaml'}"
+    assert (
+        str(caught.value)
+        == f"{root / 'provisioning.yaml'}: metric owned_share: also defined in {root / 'governance.yaml'}"
+    )
 
 
 def test_a_directory_without_pack_yaml_or_a_missing_path_is_not_a_pack(tmp_path: Path, kinds: KindRegistry) -> None:
@@ -224,7 +369,9 @@ def test_a_directory_without_pack_yaml_or_a_missing_path_is_not_a_pack(tmp_path:
         load_pack(tmp_path / "nowhere", kinds)
 
 
-def test_a_single_file_pack_names_the_capability_document_of_an_anonymous_rule(tmp_path: Path, kinds: KindRegistry) -> None:
+def test_a_single_file_pack_names_the_capability_document_of_an_anonymous_rule(
+    tmp_path: Path, kinds: KindRegistry
+) -> None:
     governance = copy.deepcopy(GOVERNANCE)
     rule(governance).pop("id")
     path = tmp_path / "pack.yaml"
