@@ -78,6 +78,9 @@ def _errors(state: _State) -> Iterator[None]:
         _fail(EXIT_SCAN_FAILED, state.secrets.redact(exc.one_line()))
     except (click.exceptions.Exit, click.ClickException, SystemExit):
         raise
+    except BrokenPipeError:  # `pecm … | head`: the reader left; nothing more to say to anyone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_OK)
     except Exception as exc:
         log.debug("internal error", exc_info=True)
         _fail(EXIT_SCAN_FAILED, state.secrets.redact(f"internal error: {type(exc).__name__}: {exc} (run with -vv for the traceback)"))
