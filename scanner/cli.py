@@ -26,7 +26,7 @@ from rules.loader import RuleSet, load_pack
 from scanner.config import LoadedConfig, describe_validation_error, load_config, parse_config
 from scanner.contract import InteractiveRenderer
 from scanner.errors import PecmError, ScanFailed, UserError
-from scanner.model import Assessment, Capability, EvidenceBundle
+from scanner.model import Capability, EvidenceBundle
 from scanner.pipeline import collect, load_ruleset, plan_scan
 from scanner.plugins import Plugins, discover
 from scanner.secrets import RedactingFilter, SecretStore

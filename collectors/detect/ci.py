@@ -15,7 +15,7 @@ from typing import Any
 from collectors.detect.files import FileReader, RepoFile
 from collectors.detect.findings import CI, REUSE_PROVIDED, REUSE_USED, SCANNERS, Findings
 from collectors.detect.iac import without_credentials
-from collectors.detect.parse import as_list, iter_mappings, load_yaml, strip_comment_lines
+from collectors.detect.parse import as_list, iter_mappings, load_yaml, read_yaml_mapping, strip_comment_lines
 
 _APPLIES = re.compile(
     r"""\b(?:terraform|tofu|terragrunt)[ \t]+(?:-chdir=\S+[ \t]+)?(?:run-all[ \t]+)?apply\b
@@ -144,11 +144,10 @@ def _triggered_by(workflow: dict[Any, Any], event: str) -> bool:
 
 def scan_github_workflows(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
     for file in files:
-        text = reader.text(file)
-        documents = load_yaml(file.path, text, reader) if text is not None else None
-        workflow = documents[0] if documents and isinstance(documents[0], dict) else None
-        if text is None or workflow is None:
+        loaded = read_yaml_mapping(file, reader)
+        if loaded is None:
             continue
+        text, workflow = loaded
         _record_pipeline(file.path, "github_actions", findings)
         _scan_commands(file.path, text, findings)
         if _triggered_by(workflow, "workflow_call"):
@@ -295,10 +294,9 @@ def _scan_azure_pipeline(path: str, text: str, pipeline: dict[Any, Any], finding
 def scan_azure_pipelines(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
     """Files named azure-pipelines*.yml: pipelines by name."""
     for file in files:
-        text = reader.text(file)
-        documents = load_yaml(file.path, text, reader) if text is not None else None
-        if text is not None and documents and isinstance(documents[0], dict):
-            _scan_azure_pipeline(file.path, text, documents[0], findings)
+        loaded = read_yaml_mapping(file, reader)
+        if loaded is not None:
+            _scan_azure_pipeline(file.path, *loaded, findings)
 
 
 def scan_yaml(path: str, text: str, reader: FileReader, findings: Findings) -> None:
@@ -338,11 +336,10 @@ def scan_jenkinsfiles(files: list[RepoFile], reader: FileReader, findings: Findi
 
 def scan_circleci(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
     for file in files:
-        text = reader.text(file)
-        documents = load_yaml(file.path, text, reader) if text is not None else None
-        config = documents[0] if documents and isinstance(documents[0], dict) else None
-        if text is None or config is None:
+        loaded = read_yaml_mapping(file, reader)
+        if loaded is None:
             continue
+        text, config = loaded
         _record_pipeline(file.path, "circleci", findings)
         _scan_commands(file.path, text, findings)
         jobs = config.get("jobs")

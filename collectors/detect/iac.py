@@ -13,7 +13,7 @@ from typing import Any
 from collectors.detect import observability, policy
 from collectors.detect.files import FileReader, RepoFile
 from collectors.detect.findings import IAC, Findings
-from collectors.detect.parse import as_list, load_json, load_yaml, strip_comment_lines
+from collectors.detect.parse import as_list, load_json, read_yaml_mapping, strip_comment_lines
 
 #: Terraform and Bicep files read for module sources at most, per repository. Module blocks
 #: sit in a few root files; a module library's hundreds of resource files add nothing.
@@ -157,6 +157,5 @@ def _add_refs(sources: Any, findings: Findings) -> None:
 
 
 def _first_mapping(file: RepoFile, reader: FileReader) -> dict[Any, Any]:
-    text = reader.text(file)
-    documents = load_yaml(file.path, text, reader) if text is not None else None
-    return documents[0] if documents and isinstance(documents[0], dict) else {}
+    loaded = read_yaml_mapping(file, reader)
+    return loaded[1] if loaded else {}

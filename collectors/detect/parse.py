@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from collectors.detect.files import FileReader
+from collectors.detect.files import FileReader, RepoFile
 
 # The C loader is an order of magnitude faster; the pure-Python one behaves the same.
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -106,6 +106,16 @@ def load_yaml(path: str, text: str, reader: FileReader) -> list[Any] | None:
         # 2024-13-45, a structure nested thousands deep).
         reader.problem(path, f"malformed YAML: {type(exc).__name__}: {exc} — {_FIX}")
     return None
+
+
+def read_yaml_mapping(file: RepoFile, reader: FileReader) -> tuple[str, dict[Any, Any]] | None:
+    """The file's text and its first YAML document when that is a mapping; None otherwise
+    (unreadable and malformed files are already recorded as problems by then)."""
+    text = reader.text(file)
+    documents = load_yaml(file.path, text, reader) if text is not None else None
+    if text is None or not documents or not isinstance(documents[0], dict):
+        return None
+    return text, documents[0]
 
 
 def load_json(path: str, text: str, reader: FileReader) -> Any | None:

@@ -146,3 +146,57 @@ def test_invalid_pack_exits_2_naming_file_and_rule(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["rules", "validate", str(pack)])
     assert result.exit_code == 2, result.output
     assert "bad.yaml" in result.output and "governance.x" in result.output
+
+
+def _stages(path: Path) -> dict[str, str]:
+    return {c["capability"]: c["stage"] for c in json.loads(path.read_text())["capabilities"]}
+
+
+def test_config_overrides_thresholds_disables_rules_and_adds_packs(tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    assert _run("scan", str(EXAMPLE), "--format", "json", "-o", str(baseline), "--no-progress").exit_code == 0
+    assert _stages(baseline)["interfaces"] == "defined"  # blocked at managed by dev containers and template use
+
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(
+        "name: extra\nversion: '1'\ncapabilities:\n  - capability: interfaces\n    metrics:\n"
+        "      devenv_repos: {count_of: repository, where: {kind: devenv.devcontainer, field: present, op: eq, value: true}}\n"
+        "    rules:\n      - id: interfaces.some_dev_container\n        stage: managed\n"
+        "        title: At least one repository ships a dev container\n        needs: [devenv.devcontainer]\n"
+        "        when: {metric: devenv_repos, op: gte, value: 1}\n        remediation: Add one.\n"
+    )
+    config = tmp_path / "pecm.yaml"
+    config.write_text(
+        f"sources:\n  local:\n    paths: [{EXAMPLE}]\n"
+        "rules:\n  packs: [extra.yaml]\n"
+        "  params: {devcontainer_share_min: 0.3, template_origin_share_min: 0.1}\n"
+    )
+    tuned = tmp_path / "tuned.json"
+    result = _run("scan", "--config", str(config), "--format", "json", "-o", str(tuned), "--no-progress")
+    assert result.exit_code == 0, result.output
+    interfaces = next(c for c in json.loads(tuned.read_text())["capabilities"] if c["capability"] == "interfaces")
+    assert interfaces["stage"] == "managed"
+    assert "interfaces.some_dev_container" in {r["rule_id"] for r in interfaces["rules"]}
+
+    config.write_text(
+        f"sources:\n  local:\n    paths: [{EXAMPLE}]\n"
+        "rules:\n  params: {devcontainer_share_min: 0.3}\n  disable: [interfaces.repositories_created_from_templates]\n"
+    )
+    result = _run("scan", "--config", str(config), "--format", "json", "-o", str(tuned), "--no-progress")
+    assert result.exit_code == 0, result.output
+    assert _stages(tuned)["interfaces"] == "managed"
+
+
+def test_unknown_param_in_config_is_a_user_error(tmp_path: Path) -> None:
+    config = tmp_path / "pecm.yaml"
+    config.write_text(f"sources:\n  local:\n    paths: [{EXAMPLE}]\nrules:\n  params: {{no_such_param: 1}}\n")
+    result = CliRunner().invoke(main, ["scan", "--config", str(config)])
+    assert result.exit_code == 2 and "rules.params.no_such_param" in result.output
+
+
+def test_python_dash_m_scanner_runs_the_cli() -> None:
+    import subprocess
+    import sys
+
+    completed = subprocess.run([sys.executable, "-m", "scanner", "--version"], capture_output=True, text=True, check=False)
+    assert completed.returncode == 0 and completed.stdout.startswith("pecm, version")
