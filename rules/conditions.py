@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field  # `field` is also a leaf attribute below
 from typing import Any
 
 
@@ -46,9 +47,9 @@ class EvidenceLeaf:
     field: str
     op: str
     value_key: Hashable  # the value with its type, so that `eq: 1` and `eq: true` stay distinct
-    value: Any = field(compare=False)
-    path: tuple[str, ...] = field(compare=False)
-    test: Callable[[Any], bool] = field(compare=False, repr=False)
+    value: Any = dataclass_field(compare=False)
+    path: tuple[str, ...] = dataclass_field(compare=False)
+    test: Callable[[Any], bool] = dataclass_field(compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 from rules.conditions import AllOf, AnyOf, Not, leaves
 from rules.definitions import MetricLeaf, RuleDef, WhenCondition
@@ -74,7 +75,8 @@ def judge_rule(rule: RuleDef, metrics: Mapping[str, MetricOutcome], index: Evide
     judge = _Judge(metrics, index.provided, several_leaves=len(leaves(rule.when)) > 1)
     verdict = judge.node(rule.when, flipped=False)
     values = tuple(metrics[name].value for name in rule.metric_names)
-    common = dict(
+    result = partial(
+        RuleResult,
         rule_id=rule.id,
         capability=rule.capability,
         stage=rule.stage,
@@ -84,15 +86,12 @@ def judge_rule(rule: RuleDef, metrics: Mapping[str, MetricOutcome], index: Evide
         metrics=values,
     )
     if verdict.outcome is Outcome.NOT_APPLICABLE:
-        return RuleResult(
-            **common, outcome=verdict.outcome, explanation="not applicable: " + not_provided(verdict.not_provided)
-        )
+        return result(outcome=verdict.outcome, explanation="not applicable: " + not_provided(verdict.not_provided))
     supporting, supporting_total = collect_refs(verdict.supporting, index, observed=True)
     opposing, opposing_total = collect_refs(verdict.opposing, index, observed=True)
     missing, missing_total = collect_refs(verdict.missing, index, observed=False)
     shown = len(supporting) + len(opposing) + len(missing)
-    return RuleResult(
-        **common,
+    return result(
         outcome=verdict.outcome,
         explanation=verdict.text,
         supporting=tuple(supporting),

@@ -24,7 +24,16 @@ from rules.conditions import (
     evidence_leaf,
     format_value,
 )
-from rules.definitions import CapabilityDef, MetricDef, MetricLeaf, PackModel, ParamDef, RuleDef, WhenCondition
+from rules.definitions import (
+    CapabilityDef,
+    MetricDef,
+    MetricForm,
+    MetricLeaf,
+    PackModel,
+    ParamDef,
+    RuleDef,
+    WhenCondition,
+)
 from rules.errors import PackError
 from rules.field_types import FieldShape, field_shape, fits
 from rules.pack_schema import CapabilityDoc, ConditionDoc, MetricDoc, ModelDoc, ParamDoc, RuleDoc, WhenDoc
@@ -117,7 +126,8 @@ def _plain(value: Any) -> bool:
 
 
 def _type_name(value: Any) -> str:
-    return {list: "a list", dict: "a mapping", str: "a string"}.get(type(value), type(value).__name__)
+    names: dict[type, str] = {list: "a list", dict: "a mapping", str: "a string"}
+    return names.get(type(value), type(value).__name__)
 
 
 # --- the model and params ------------------------------------------------------------------
@@ -176,7 +186,7 @@ def compile_metric(name: str, doc: MetricDoc, file: str, scope: PackScope) -> Me
     site = Site(file, f"metric {name}")
     if not _SNAKE.fullmatch(name):
         raise site.error("", "name must be snake_case (a-z, 0-9, _)")
-    forms = [form for form in ("share_of", "count_of", "median_of") if getattr(doc, form) is not None]
+    forms: list[MetricForm] = [form for form in get_args(MetricForm) if getattr(doc, form) is not None]
     if len(forms) != 1:
         raise site.error("share_of", "give exactly one of share_of, count_of, median_of")
     form = forms[0]

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-BUNDLE_SCHEMA_VERSION = 1
-ASSESSMENT_SCHEMA_VERSION = 1
+BUNDLE_SCHEMA_VERSION: Final = 1
+ASSESSMENT_SCHEMA_VERSION: Final = 1
 
 
 class Stage(str, Enum):

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
@@ -196,7 +196,7 @@ def _run_source(
         requests=RequestCounter(),
     )
     started = clock()
-    status = "ok"
+    status: Literal["ok", "partial", "failed"] = "ok"
     failure: str | None = None
     try:
         for item in plugin().collect(ctx):
