@@ -148,9 +148,14 @@ def fields_read(metrics: Iterable[MetricDef]) -> dict[str, set[FieldPath]]:
 
 def _leaf_column(leaf: EvidenceLeaf, values: list[Any]) -> Column:
     test, value = leaf.test, leaf.value
+    if leaf.op == "exists":  # the one operator for which null is an answer
+        return [UNKNOWN if found is NOT_OBSERVED else TRUE if test(found) else FALSE for found in values]
+    # Elsewhere null means the source did not say (a setting the token may not see): unknown, not false.
     if leaf.op == "eq":  # the most common leaf, inlined: no call per subject
-        return [UNKNOWN if found is NOT_OBSERVED else TRUE if found == value else FALSE for found in values]
-    return [UNKNOWN if found is NOT_OBSERVED else TRUE if test(found) else FALSE for found in values]
+        return [
+            UNKNOWN if found is NOT_OBSERVED or found is None else TRUE if found == value else FALSE for found in values
+        ]
+    return [UNKNOWN if found is NOT_OBSERVED or found is None else TRUE if test(found) else FALSE for found in values]
 
 
 def median_bounds(values: Sequence[float], unknown: int) -> tuple[float | None, float | None]:

@@ -206,7 +206,7 @@ ACTIVITY = "vcs.activity"
         ({"kind": ACTIVITY, "field": "commits", "op": "gt", "value": 5}, ["b"]),
         ({"kind": ACTIVITY, "field": "commits", "op": "lte", "value": 5}, ["a", "c"]),
         ({"kind": ACTIVITY, "field": "authors", "op": "lt", "value": 1.5}, ["a", "b"]),
-        ({"kind": ACTIVITY, "field": "last_commit_at", "op": "eq", "value": None}, ["b", "c"]),
+        ({"kind": ACTIVITY, "field": "last_commit_at", "op": "eq", "value": None}, []),  # null: unknown
     ],
 )
 def test_operators(
@@ -243,6 +243,27 @@ def test_operators(
         .rules[0]
     )
     assert [ref.subject for ref in result.supporting] == [f"test:{name}" for name in matching]
+
+
+def test_a_null_field_is_unknown_for_every_operator_but_exists(
+    ruleset_of: RuleSetMaker, bundle_of: BundleMaker
+) -> None:
+    """A Git host reports None for settings the token may not see: that must not count as 'off'."""
+    activity = {"window_days": 84, "commits": 1, "active_weeks": 1, "authors": 1}
+    bundle = bundle_of(
+        [
+            {"name": "seen", "evidence": {ACTIVITY: {**activity, "head_commit": "abc"}}},
+            {"name": "hidden", "evidence": {ACTIVITY: {**activity, "head_commit": None}}},
+        ]
+    )
+    values = metric_values(
+        ruleset_of,
+        bundle,
+        named={"share_of": "repository", "where": {"kind": ACTIVITY, "field": "head_commit", "op": "ne", "value": "x"}},
+        present={"share_of": "repository", "where": {"kind": ACTIVITY, "field": "head_commit", "op": "exists", "value": True}},
+    )
+    assert values["named"] == MetricValue(name="named", low=0.5, high=1.0, matched=1, observed=1, unknown=1)
+    assert values["present"] == MetricValue(name="present", low=0.5, high=0.5, matched=1, observed=2, unknown=0)
 
 
 def test_subjects_of_other_kinds_neither_count_nor_shift_the_columns(
