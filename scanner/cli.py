@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 import click
+import platformdirs
 from pydantic import ValidationError
 
 import scanner
@@ -91,6 +92,9 @@ def _load(config_path: Path | None, paths: tuple[Path, ...]) -> LoadedConfig:
         loaded = parse_config({}, "config", Path.cwd())
     else:
         loaded = load_config(config_path)
+    if loaded.config.cache_dir is None:  # collectors keep re-scan caches in the user's cache directory
+        config = loaded.config.model_copy(update={"cache_dir": Path(platformdirs.user_cache_dir("pecm"))})
+        loaded = LoadedConfig(config, loaded.base_dir, loaded.label)
     if not paths:
         return loaded
     for path in paths:

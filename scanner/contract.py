@@ -7,6 +7,7 @@ convenience base class built-in collectors derive from.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,19 +28,24 @@ class Limits:
 
 
 class RequestCounter:
-    """Requests a collector sent, per endpoint family; API-backed collectors count into it."""
+    """Requests a collector sent, per endpoint family; API-backed collectors count into it.
+
+    Thread-safe: collectors count from their worker threads."""
 
     def __init__(self) -> None:
         self._counts: dict[str, RequestCount] = {}
+        self._lock = threading.Lock()
 
     def add(self, family: str, sent: int = 1, charged: int = 0, cost: int = 0) -> None:
-        old = self._counts.get(family, RequestCount())
-        self._counts[family] = RequestCount(
-            sent=old.sent + sent, charged=old.charged + charged, cost=old.cost + cost
-        )
+        with self._lock:
+            old = self._counts.get(family, RequestCount())
+            self._counts[family] = RequestCount(
+                sent=old.sent + sent, charged=old.charged + charged, cost=old.cost + cost
+            )
 
     def snapshot(self) -> dict[str, RequestCount]:
-        return dict(sorted(self._counts.items()))
+        with self._lock:
+            return dict(sorted(self._counts.items()))
 
 
 @dataclass

@@ -1,0 +1,123 @@
+"""The re-scan cache: file evidence per repository head, and answers to revalidate with ETags.
+
+One JSON file per entry, written atomically, so concurrent workers never share a file and an
+interrupted scan leaves every finished entry usable. An unreadable or foreign entry is a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from collectors.github.client import CachedAnswer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FileEvidence:
+    """What a repository's files said at one head commit."""
+
+    head: str
+    inventory: dict[str, Any]
+    signals: dict[str, dict[str, Any]]
+    locators: dict[str, list[str]]
+    problems: list[str]
+
+
+class ScanCache:
+    def __init__(self, root: Path, base_url: str, fingerprint: str) -> None:
+        """`fingerprint` names everything that changes what is cached (versions, limits):
+        entries written under another fingerprint are ignored."""
+        parts = urlsplit(base_url)
+        host = f"{parts.hostname}_{parts.port}" if parts.port else str(parts.hostname)
+        self._root = root / "github" / f"{host}{parts.path.replace('/', '_')}"
+        self._fingerprint = fingerprint
+
+    # --- file evidence ------------------------------------------------------------------
+
+    def files(self, full_name: str, head: str) -> FileEvidence | None:
+        entry = self._read(self._repo_path(full_name))
+        if entry is None or entry.get("head") != head:
+            return None
+        try:
+            return FileEvidence(
+                head=head,
+                inventory=dict(entry["inventory"]),
+                signals={kind: dict(data) for kind, data in entry["signals"].items()},
+                locators={kind: list(paths) for kind, paths in entry["locators"].items()},
+                problems=[str(line) for line in entry["problems"]],
+            )
+        except (KeyError, TypeError, AttributeError, ValueError):
+            return None
+
+    def save_files(self, full_name: str, evidence: FileEvidence) -> None:
+        self._write(
+            self._repo_path(full_name),
+            {
+                "head": evidence.head,
+                "inventory": evidence.inventory,
+                "signals": evidence.signals,
+                "locators": evidence.locators,
+                "problems": evidence.problems,
+            },
+        )
+
+    # --- conditional answers (client.ConditionalStore) -----------------------------------
+
+    def load(self, url: str) -> CachedAnswer | None:
+        entry = self._read(self._answer_path(url))
+        if entry is None or entry.get("url") != url or not isinstance(entry.get("etag"), str):
+            return None
+        return CachedAnswer(etag=entry["etag"], data=entry.get("data"), next_url=entry.get("next_url"))
+
+    def save(self, url: str, answer: CachedAnswer) -> None:
+        self._write(
+            self._answer_path(url), {"url": url, "etag": answer.etag, "data": answer.data, "next_url": answer.next_url}
+        )
+
+    # --- storage ------------------------------------------------------------------------
+
+    def _repo_path(self, full_name: str) -> Path:
+        return self._root / "repositories" / f"{_digest(full_name.lower())}.json"
+
+    def _answer_path(self, url: str) -> Path:
+        return self._root / "answers" / f"{_digest(url)}.json"
+
+    def _read(self, path: Path) -> dict[str, Any] | None:
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            log.debug("ignoring unreadable cache entry %s: %s", path, exc)
+            return None
+        if not isinstance(entry, dict) or entry.get("fingerprint") != self._fingerprint:
+            return None
+        value = entry.get("value")
+        return value if isinstance(value, dict) else None
+
+    def _write(self, path: Path, value: dict[str, Any]) -> None:
+        """Best effort: a cache that cannot be written costs the next scan requests, nothing else."""
+        temporary: str | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump({"fingerprint": self._fingerprint, "value": value}, stream, separators=(",", ":"))
+            os.replace(temporary, path)
+        except (OSError, TypeError, ValueError) as exc:
+            log.warning("cannot write the GitHub cache entry %s: %s", path, exc)
+            if temporary is not None:
+                Path(temporary).unlink(missing_ok=True)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]

@@ -1,0 +1,483 @@
+"""The only module that talks HTTP to GitHub: REST and GraphQL through PyGithub's requester.
+
+Every request goes through one loop that counts it, honours rate limits and retries 5xx and
+network errors. PyGithub's own retries are off (`retry=None`) so that each request on the
+wire is counted once and the rate-limit policy is ours: wait when the reset is near, else
+stop cleanly. A PyGithub `Github` is not thread-safe, so each worker thread gets its own.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Protocol
+from urllib.parse import quote, urlencode, urlsplit
+
+import requests
+from github import Auth, Github, GithubException
+
+from scanner.contract import RequestCounter
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "pecm-github-collector"
+PER_PAGE = 100
+RETRY_BACKOFF_SECONDS = 0.25  # doubled on each retry of a 5xx or network error
+MAX_RATE_LIMIT_WAITS = 5  # per request: a reset that keeps moving away is not waited for forever
+RAW_MEDIA_TYPE = "application/vnd.github.raw+json"
+
+_NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
+
+
+class ApiError(Exception):
+    """A request GitHub refused or that kept failing. `status` is None for network errors."""
+
+    def __init__(self, status: int | None, message: str, path: str) -> None:
+        super().__init__(f"{path}: HTTP {status}: {message}" if status else f"{path}: {message}")
+        self.status = status
+        self.message = message
+        self.path = path
+
+    def reason(self) -> str:
+        return f"HTTP {self.status}: {self.message}" if self.status else self.message
+
+
+class RateLimited(ApiError):
+    """The rate limit is exhausted and resets too far ahead to wait for."""
+
+    def __init__(self, resource: str, resets_at: datetime, path: str) -> None:
+        self.resource = resource
+        self.resets_at = resets_at
+        message = f"rate limit exhausted; resets at {resets_at:%H:%M} UTC"
+        if resource == "graphql":
+            message = f"GraphQL {message}"
+        super().__init__(None, message, path)
+
+
+class TokenRefused(Exception):
+    """GitHub answered 401: the credentials are bad, expired or revoked."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConditionalStore(Protocol):
+    """Remembers answers by URL so that a re-scan can ask `If-None-Match` (304s are free)."""
+
+    def load(self, url: str) -> CachedAnswer | None: ...
+
+    def save(self, url: str, answer: CachedAnswer) -> None: ...
+
+
+@dataclass(frozen=True)
+class CachedAnswer:
+    etag: str
+    data: Any
+    next_url: str | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    data: Any
+    next_url: str | None = None
+
+
+@dataclass(frozen=True)
+class GraphQLAnswer:
+    data: dict[str, Any]
+    errors: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class _Raw:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class _RateGate:
+    """What the last responses said about each rate-limit resource, shared by all threads."""
+
+    def __init__(self, max_wait: float) -> None:
+        self._max_wait = max_wait
+        self._lock = threading.Lock()
+        self._empty_until: dict[str, float] = {}  # resource -> reset time, while remaining is 0
+        self._closed: dict[str, float] = {}  # resource -> reset time, once we gave up on it
+
+    def before(self, resource: str, path: str) -> None:
+        """Wait for a near reset of an exhausted resource; raise RateLimited for a far one."""
+        with self._lock:
+            closed = self._closed.get(resource)
+            reset = self._empty_until.get(resource)
+        if closed is not None:
+            raise RateLimited(resource, _utc(closed), path)
+        if reset is not None:
+            self.wait_or_stop(resource, reset - time.time() + 1, reset, path)  # the reset second is inclusive
+            with self._lock:
+                if self._empty_until.get(resource) == reset:
+                    del self._empty_until[resource]
+
+    def observe(self, resource: str, headers: Mapping[str, str]) -> None:
+        remaining, reset = headers.get("x-ratelimit-remaining"), headers.get("x-ratelimit-reset")
+        if remaining is None or reset is None:
+            return
+        with self._lock:
+            if _number(remaining) <= 0:
+                self._empty_until[resource] = _number(reset)
+            else:
+                self._empty_until.pop(resource, None)
+
+    def wait_or_stop(self, resource: str, wait: float, reset: float, path: str) -> None:
+        if wait > self._max_wait:
+            with self._lock:
+                self._closed.setdefault(resource, reset)
+            raise RateLimited(resource, _utc(reset), path)
+        if wait > 0:
+            log.info("GitHub %s rate limit: waiting %.0f s", resource, wait)
+            time.sleep(wait)
+
+
+class GitHubClient:
+    """REST and GraphQL for one credential. Thread-safe: each thread gets its own PyGithub client."""
+
+    def __init__(
+        self,
+        base_url: str,
+        auth: Auth.Auth,
+        *,
+        counter: RequestCounter,
+        timeout: int,
+        max_retries: int,
+        max_rate_limit_wait: float,
+        conditional: ConditionalStore | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._auth = auth
+        self._counter = counter
+        self._timeout = timeout
+        self._max_retries = max_retries
+        self._conditional = conditional
+        self._gate = _RateGate(max_rate_limit_wait)
+        self._local = threading.local()
+        self._opened: list[Github | requests.Session] = []
+        self._opened_lock = threading.Lock()
+        api = urlsplit(self.base_url)
+        self._api_origin = (api.scheme, api.hostname, api.port)
+
+    # --- REST -------------------------------------------------------------------------
+
+    def get(
+        self, family: str, path: str, params: Mapping[str, Any] | None = None, *, conditional: bool = False
+    ) -> Answer:
+        """GET a JSON resource; raise ApiError for any status >= 400."""
+        url = _with_query(path, params)
+        cached = self._conditional.load(url) if conditional and self._conditional else None
+        headers = {"Accept": "application/vnd.github+json"}
+        if cached is not None:
+            headers["If-None-Match"] = cached.etag
+        raw = self._send(family, "core", "GET", url, headers, None)
+        if raw.status == 304 and cached is not None:
+            return Answer(200, cached.data, cached.next_url)
+        data = _json(raw, url)
+        if raw.status >= 400:
+            raise ApiError(raw.status, _message(data), _path_only(url))
+        next_url = _next_link(raw.headers)
+        etag = raw.headers.get("etag")
+        if conditional and self._conditional is not None and etag:
+            self._conditional.save(url, CachedAnswer(etag, data, next_url))
+        return Answer(raw.status, data, next_url)
+
+    def pages(
+        self, family: str, path: str, params: Mapping[str, Any] | None = None, *, conditional: bool = False
+    ) -> Iterator[Any]:
+        """Every item of a paginated list, following `Link: rel="next"`."""
+        answer = self.get(family, path, {**(params or {}), "per_page": PER_PAGE}, conditional=conditional)
+        while True:
+            if not isinstance(answer.data, list):
+                raise ApiError(answer.status, "expected a list in the answer", _path_only(path))
+            yield from answer.data
+            if answer.next_url is None:
+                return
+            answer = self.get(family, answer.next_url, conditional=conditional)
+
+    def raw_file(self, family: str, owner: str, repo: str, path: str, ref: str) -> bytes:
+        """One file's bytes through the contents API (raw media type: no base64, no JSON)."""
+        url = _with_query(f"/repos/{owner}/{repo}/contents/{_quote_path(path)}", {"ref": ref})
+        raw = self._send(family, "core", "GET", url, {"Accept": RAW_MEDIA_TYPE}, None, binary=True)
+        if raw.status >= 400:
+            raise ApiError(raw.status, _message(_json(raw, url)), _path_only(url))
+        return raw.body
+
+    def archive(self, family: str, owner: str, repo: str, ref: str, max_bytes: int) -> bytes | None:
+        """The gzipped tarball of `ref`, or None when it is larger than `max_bytes`.
+
+        GitHub answers with a redirect to a download host; only the redirect is an API request.
+        """
+        url = f"/repos/{owner}/{repo}/tarball/{ref}"
+        raw = self._send(family, "core", "GET", url, {"Accept": "application/vnd.github+json"}, None)
+        location = raw.headers.get("location")
+        if raw.status not in (301, 302, 303, 307) or not location:
+            raise ApiError(raw.status, _message(_json(raw, url)) if raw.status >= 400 else "no redirect", url)
+        return self._download(f"{family}_download", location, max_bytes)
+
+    # --- GraphQL ------------------------------------------------------------------------
+
+    def graphql(self, family: str, query: str, variables: Mapping[str, Any] | None = None) -> GraphQLAnswer:
+        """POST one query. Partial answers are normal (a field the token may not see): `errors`
+        comes back with whatever `data` GitHub could give; only a wholly failed query raises."""
+        body = {"query": query, "variables": dict(variables or {})}
+        path = "/graphql"
+        raw = self._send(family, "graphql", "POST", path, {"Accept": "application/json"}, body, graphql=True)
+        payload = _json(raw, path)
+        if raw.status >= 400:
+            raise ApiError(raw.status, _message(payload), path)
+        if not isinstance(payload, dict):
+            raise ApiError(raw.status, "the GraphQL answer is not a JSON object", path)
+        data: dict[str, Any] = payload["data"] if isinstance(payload.get("data"), dict) else {}
+        errors = [error for error in payload.get("errors") or [] if isinstance(error, dict)]
+        if not data and errors:
+            raise ApiError(raw.status, "; ".join(str(error.get("message")) for error in errors[:3]), path)
+        cost = data.get("rateLimit", {}).get("cost") if isinstance(data.get("rateLimit"), dict) else None
+        self._counter.add(family, sent=0, cost=int(cost) if isinstance(cost, (int, float)) else 1)
+        return GraphQLAnswer(data, errors)
+
+    def close(self) -> None:
+        with self._opened_lock:
+            for opened in self._opened:
+                opened.close()
+            self._opened.clear()
+
+    # --- the request loop -----------------------------------------------------------------
+
+    def _send(
+        self,
+        family: str,
+        resource: str,
+        verb: str,
+        url: str,
+        headers: dict[str, str],
+        body: Any,
+        *,
+        binary: bool = False,
+        graphql: bool = False,
+    ) -> _Raw:
+        path = _path_only(url)
+        failures = 0
+        rate_waits = 0
+        while True:
+            self._gate.before(resource, path)
+            try:
+                if binary:
+                    raw = self._session_get(url, headers)
+                else:
+                    raw = self._pygithub(verb, self._graphql_url() if graphql else url, headers, body)
+            except (requests.RequestException, OSError) as exc:
+                self._counter.add(family, sent=1)
+                if failures < self._max_retries:
+                    time.sleep(RETRY_BACKOFF_SECONDS * 2**failures)
+                    failures += 1
+                    continue
+                raise ApiError(None, f"network error after {failures + 1} attempts: {type(exc).__name__}", path) from None
+            limited = _is_rate_limited(raw) or (graphql and _graphql_rate_limited(raw))
+            # GitHub charges neither a 304 nor a request it refused for the rate limit.
+            self._counter.add(family, sent=1, charged=0 if raw.status == 304 or limited else 1)
+            self._gate.observe(resource, raw.headers)
+            if limited:
+                wait, reset = self._rate_limit_wait(raw)
+                rate_waits += 1
+                if rate_waits > MAX_RATE_LIMIT_WAITS:
+                    wait = float("inf")
+                self._gate.wait_or_stop(resource, wait, reset, path)
+                continue
+            if raw.status >= 500 and failures < self._max_retries:
+                time.sleep(_retry_after(raw.headers) or RETRY_BACKOFF_SECONDS * 2**failures)
+                failures += 1
+                continue
+            if raw.status == 401:
+                raise TokenRefused(f"{raw.status} {_message(_json(raw, path)) or 'Unauthorized'}")
+            return raw
+
+    def _rate_limit_wait(self, raw: _Raw) -> tuple[float, float]:
+        now = time.time()
+        retry_after = _retry_after(raw.headers)
+        if retry_after is not None:
+            return retry_after, now + retry_after
+        reset = raw.headers.get("x-ratelimit-reset")
+        if reset is not None:
+            return _number(reset) - now + 1, _number(reset)  # the reset second is inclusive
+        return 60.0, now + 60.0  # a secondary limit without a hint: GitHub asks for a minute
+
+    def _graphql_url(self) -> str:
+        return self._thread_github().requester.graphql_url
+
+    def _pygithub(self, verb: str, url: str, headers: dict[str, str], body: Any) -> _Raw:
+        requester = self._thread_github().requester
+        try:
+            status, response_headers, text = requester.requestJson(verb, url, headers=dict(headers), input=body)
+        except GithubException as exc:  # minting a GitHub App installation token failed
+            if exc.status == 401:
+                raise TokenRefused(f"401 {exc.message or 'Bad credentials'}") from None
+            raise ApiError(exc.status, f"GitHub App authentication failed: {exc.message}", "/app/installations") from None
+        lowered = {key.lower(): str(value) for key, value in response_headers.items()}
+        return _Raw(status, lowered, text.encode("utf-8") if isinstance(text, str) else b"")
+
+    def _thread_github(self) -> Github:
+        github = getattr(self._local, "github", None)
+        if github is None:
+            github = Github(
+                base_url=self.base_url,
+                auth=self._auth,
+                timeout=self._timeout,
+                user_agent=USER_AGENT,
+                per_page=PER_PAGE,
+                retry=None,  # ours: counted, bounded, rate-limit aware
+                seconds_between_requests=None,
+                seconds_between_writes=None,
+                lazy=True,  # never a lazy-completion request behind our back
+            )
+            self._local.github = github
+            with self._opened_lock:
+                self._opened.append(github)
+        return github
+
+    def _thread_session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers["User-Agent"] = USER_AGENT
+            self._local.session = session
+            with self._opened_lock:
+                self._opened.append(session)
+        return session
+
+    def _session_get(self, url: str, headers: dict[str, str]) -> _Raw:
+        absolute = url if "://" in url else self.base_url + url
+        send = dict(headers)
+        self._auth.authentication(send)
+        response = self._thread_session().get(absolute, headers=send, timeout=self._timeout, allow_redirects=False)
+        with response:
+            return _Raw(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
+
+    def _download(self, family: str, location: str, max_bytes: int) -> bytes | None:
+        """Follow an archive redirect. The download host is not the API: not charged, and it gets
+        the credentials only when it is the API's own host."""
+        target = urlsplit(location if "://" in location else self.base_url + location)
+        headers: dict[str, str] = {}
+        if (target.scheme, target.hostname, target.port) == self._api_origin:
+            self._auth.authentication(headers)
+        failures = 0
+        while True:
+            try:
+                self._counter.add(family, sent=1)
+                return self._stream(target.geturl(), headers, max_bytes)
+            except (requests.RequestException, OSError) as exc:
+                if failures >= self._max_retries:
+                    raise ApiError(None, f"archive download failed: {type(exc).__name__}", target.path) from None
+                time.sleep(RETRY_BACKOFF_SECONDS * 2**failures)
+                failures += 1
+
+    def _stream(self, url: str, headers: dict[str, str], max_bytes: int) -> bytes | None:
+        session = self._thread_session()
+        with session.get(url, headers=headers, timeout=self._timeout, stream=True, allow_redirects=True) as response:
+            if response.status_code >= 500:
+                raise requests.HTTPError(f"HTTP {response.status_code}")
+            if response.status_code >= 400:
+                raise ApiError(response.status_code, "archive download refused", urlsplit(url).path)
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_content(chunk_size=65536):
+                size += len(chunk)
+                if size > max_bytes:
+                    return None
+                chunks.append(chunk)
+            return b"".join(chunks)
+
+
+def _is_rate_limited(raw: _Raw) -> bool:
+    if raw.status == 429:
+        return True
+    if raw.status != 403:
+        return False
+    if raw.headers.get("x-ratelimit-remaining") == "0" or "retry-after" in raw.headers:
+        return True
+    return "rate limit" in _message(_json(raw, "")).lower()
+
+
+def _graphql_rate_limited(raw: _Raw) -> bool:
+    """GitHub answers an exhausted GraphQL budget with 200 and a RATE_LIMITED error."""
+    if raw.status != 200 or b"RATE_LIMITED" not in raw.body:
+        return False
+    payload = _json(raw, "/graphql")
+    errors = payload.get("errors") if isinstance(payload, dict) else None
+    return any(isinstance(error, dict) and error.get("type") == "RATE_LIMITED" for error in errors or ())
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def _number(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        return 0.0
+
+
+def _utc(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, tz=timezone.utc)
+
+
+def _json(raw: _Raw, url: str) -> Any:
+    if not raw.body:
+        return None
+    try:
+        return json.loads(raw.body)
+    except ValueError:
+        if raw.status < 400:
+            raise ApiError(raw.status, "the answer is not JSON", _path_only(url)) from None
+        return None
+
+
+def _message(data: Any) -> str:
+    if isinstance(data, dict) and isinstance(data.get("message"), str):
+        return str(data["message"])
+    return ""
+
+
+def _next_link(headers: Mapping[str, str]) -> str | None:
+    match = _NEXT_LINK.search(headers.get("link", ""))
+    return match.group(1) if match else None
+
+
+def _with_query(path: str, params: Mapping[str, Any] | None) -> str:
+    if not params:
+        return path
+    separator = "&" if "?" in path else "?"
+    return path + separator + urlencode({key: _param(value) for key, value in params.items()})
+
+
+def _param(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def _quote_path(path: str) -> str:
+    return quote(path, safe="/")
+
+
+def _path_only(url: str) -> str:
+    """The URL without scheme, host or query: what error messages show."""
+    return urlsplit(url).path or url

@@ -1,0 +1,87 @@
+"""Configuration of the GitHub collector: which accounts to scan, how to authenticate, how hard to try."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+DEFAULT_BASE_URL = "https://api.github.com"
+
+
+class GitHubAppConfig(BaseModel):
+    """Authenticate as a GitHub App installation instead of with a token (higher rate limits)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    app_id: int = Field(gt=0, description="The App's id (its settings page, 'App ID').")
+    private_key_file: Path = Field(description="PEM private key of the App; relative to the config file.")
+    installation_id: int | None = Field(
+        default=None, gt=0, description="The installation to act as; omitted: looked up per organization."
+    )
+
+
+class GitHubConfig(BaseModel):
+    """GitHub organizations (or user accounts) to scan through the REST and GraphQL APIs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organizations: list[str] = Field(min_length=1, description="Organization or user logins, e.g. ['acme'].")
+    base_url: str = Field(
+        default=DEFAULT_BASE_URL,
+        description="API root: https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server.",
+    )
+    token_env: str = Field(
+        default="GITHUB_TOKEN",
+        description="Environment variable holding a read-only token; unused when `app` is set.",
+    )
+    app: GitHubAppConfig | None = Field(default=None, description="GitHub App authentication, instead of a token.")
+    include: list[str] = Field(
+        default_factory=list, description="Glob patterns on repository names to scan; empty: every repository."
+    )
+    exclude: list[str] = Field(default_factory=list, description="Glob patterns on repository names to leave out.")
+    topics: list[str] = Field(
+        default_factory=list, description="Scan only repositories with at least one of these topics; empty: all."
+    )
+    include_archived: bool = Field(default=False, description="Also scan archived repositories.")
+    include_forks: bool = Field(default=False, description="Also scan forks.")
+    window_days: int = Field(default=90, gt=0, description="Days of history counted as recent (commits, deployments).")
+    platform_team: str = Field(
+        default="platform*", description="Glob pattern on team slugs that names the platform team."
+    )
+    archive_threshold: int = Field(
+        default=1,
+        ge=0,
+        description="Detection needing more files than this reads one tarball of the default branch instead of "
+        "one request per file (a tarball costs one rate-limited request).",
+    )
+    archive_max_megabytes: int = Field(
+        default=200, ge=0, description="Repositories larger than this are read file by file, never as a tarball."
+    )
+    max_rate_limit_wait_seconds: float = Field(
+        default=60.0, ge=0, description="Wait for a rate-limit reset this close; further away, stop cleanly."
+    )
+    request_timeout_seconds: int = Field(default=30, gt=0, description="Longest a single request may take.")
+    max_retries: int = Field(default=3, ge=0, le=10, description="Retries of a request that failed with 5xx or a network error.")
+    graphql_batch_size: int = Field(
+        default=30, ge=1, le=100, description="Repositories per GraphQL query (30 costs one point)."
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http(s) URL such as https://api.github.com or https://HOST/api/v3")
+        if parts.query or parts.fragment:
+            raise ValueError("must not carry a query or fragment")
+        return value.rstrip("/")
+
+    @field_validator("organizations")
+    @classmethod
+    def _logins(cls, value: list[str]) -> list[str]:
+        for login in value:
+            if not login or "/" in login or login.strip() != login:
+                raise ValueError(f"{login!r} is not an organization or user login")
+        return list(dict.fromkeys(value))

@@ -1,0 +1,464 @@
+"""Pure functions from GitHub's REST and GraphQL answers to evidence data (scanner/kinds.py).
+
+Nothing here talks to the network or reads the clock: every input is a payload as GitHub
+shapes it (or the part of it the collector asked for) and every output validates against
+the kind's data model.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from collectors.detect import RepoFile
+
+WEEK = timedelta(days=7)
+
+#: Required-check names that reveal a policy or security scan (lower-cased substrings).
+POLICY_CHECK_WORDS = (
+    "checkov",
+    "tfsec",
+    "trivy",
+    "kics",
+    "conftest",
+    "opa",
+    "policy",
+    "security",
+    "codeql",
+    "code scanning",
+    "snyk",
+    "semgrep",
+    "scorecard",
+    "gitleaks",
+    "trufflehog",
+    "kyverno",
+    "terrascan",
+    "grype",
+)
+
+_BLOB_SYMLINK = "120000"
+_FAILED_STATES = frozenset({"FAILURE", "ERROR"})
+_SUCCEEDED_STATES = frozenset({"SUCCESS", "INACTIVE"})  # INACTIVE: a successful deployment since superseded
+_WORKFLOW_REF = re.compile(r"^([^/\s]+)/([^/\s]+)/\.github/workflows/[^@\s]+@\S+$")
+
+
+# --- repositories as listed -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Listed:
+    """What `GET /orgs/{org}/repos` says about one repository: all the collector needs of it."""
+
+    owner: str
+    name: str
+    html_url: str | None
+    default_branch: str | None
+    archived: bool
+    fork: bool
+    topics: tuple[str, ...]
+    pushed_at: str | None
+    size_kb: int
+    has_issues: bool
+    has_discussions: bool
+    security_and_analysis: Mapping[str, Any] | None
+    team_permission: str | None = None  # the platform team's role on it, when it has one
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.name}"
+
+
+def listed(item: Mapping[str, Any], owner: str) -> Listed:
+    security = item.get("security_and_analysis")
+    return Listed(
+        owner=str((item.get("owner") or {}).get("login") or owner),
+        name=str(item["name"]),
+        html_url=item.get("html_url"),
+        default_branch=item.get("default_branch"),
+        archived=bool(item.get("archived")),
+        fork=bool(item.get("fork")),
+        topics=tuple(str(topic) for topic in item.get("topics") or ()),
+        pushed_at=item.get("pushed_at"),
+        size_kb=int(item.get("size") or 0),
+        has_issues=bool(item.get("has_issues")),
+        has_discussions=bool(item.get("has_discussions")),
+        security_and_analysis=security if isinstance(security, dict) else None,
+    )
+
+
+def selected(
+    repo: Listed,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    topics: Sequence[str],
+    include_archived: bool,
+    include_forks: bool,
+) -> bool:
+    if repo.archived and not include_archived or repo.fork and not include_forks:
+        return False
+    if include and not any(fnmatch.fnmatch(repo.name, pattern) for pattern in include):
+        return False
+    if any(fnmatch.fnmatch(repo.name, pattern) for pattern in exclude):
+        return False
+    return not topics or not set(topics).isdisjoint(repo.topics)
+
+
+# --- files ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TreeListing:
+    files: list[RepoFile]
+    skipped: int  # symbolic links and submodules: no content to read
+    subtrees: list[tuple[str, str]]  # (path, sha) of the trees listed: walked when the answer was truncated
+
+
+def tree_entries(entries: Iterable[Mapping[str, Any]], prefix: str = "") -> TreeListing:
+    """Files of a Git Trees API answer (`tree` entries), paths prefixed with `prefix`."""
+    files: list[RepoFile] = []
+    subtrees: list[tuple[str, str]] = []
+    skipped = 0
+    for entry in entries:
+        path = f"{prefix}{entry.get('path', '')}"
+        kind = entry.get("type")
+        if kind == "blob":
+            if entry.get("mode") == _BLOB_SYMLINK:
+                skipped += 1
+                continue
+            size = entry.get("size")
+            files.append(RepoFile(path, int(size) if isinstance(size, int) else None))
+        elif kind == "tree":
+            subtrees.append((path, str(entry.get("sha"))))
+        else:  # "commit": a submodule, whose files live in another repository
+            skipped += 1
+    return TreeListing(files, skipped, subtrees)
+
+
+# --- GraphQL repository metadata ---------------------------------------------------------
+
+
+def head(meta: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The default branch's head commit (with its `history`), or None for an empty repository."""
+    ref = meta.get("defaultBranchRef")
+    target = ref.get("target") if isinstance(ref, dict) else None
+    return target if isinstance(target, dict) and target.get("oid") else None
+
+
+def activity(
+    meta: Mapping[str, Any], commits: Sequence[Mapping[str, Any]], now: datetime, window_days: int
+) -> dict[str, Any]:
+    """vcs.activity from the head commit and the window's history nodes (every page)."""
+    target = head(meta)
+    if target is None:
+        return {
+            "window_days": window_days,
+            "head_commit": None,
+            "last_commit_at": None,
+            "commits": 0,
+            "active_weeks": 0,
+            "authors": 0,
+        }
+    history = target.get("history") or {}
+    dates = [date for node in commits if (date := _time(node.get("committedDate"))) is not None]
+    authors = {_author_key(node.get("author") or {}, by_login=False) for node in commits}
+    authors.discard("")
+    return {
+        "window_days": window_days,
+        "head_commit": target["oid"],
+        "last_commit_at": _iso(target.get("committedDate")),
+        "commits": max(int(history.get("totalCount") or 0), len(commits)),
+        "active_weeks": len({int((now - date) / WEEK) for date in dates if date <= now}),
+        "authors": len(authors),
+    }
+
+
+def contributions(
+    commits: Sequence[Mapping[str, Any]], window_days: int, platform_members: frozenset[str] | None
+) -> dict[str, Any]:
+    """vcs.contributions: people (bots left out) who authored commits in the window.
+
+    An author whose email maps to no GitHub account cannot be matched to the platform team,
+    so it counts as outside it."""
+    people = {
+        key
+        for node in commits
+        if (key := _author_key(node.get("author") or {}, by_login=True)) and not key.endswith("[bot]")
+    }
+    outside = None if platform_members is None else len([person for person in people if person not in platform_members])
+    return {
+        "window_days": window_days,
+        "contributors": len(people),
+        "outside_platform_team": outside,
+        "outside_share": round(outside / len(people), 4) if outside is not None and people else None,
+    }
+
+
+def template_link(meta: Mapping[str, Any], organization: str) -> dict[str, Any]:
+    template = meta.get("templateRepository")
+    created_from = template.get("nameWithOwner") if isinstance(template, dict) else None
+    owner = ((template or {}).get("owner") or {}).get("login") if isinstance(template, dict) else None
+    if created_from and not owner:
+        owner = created_from.split("/", 1)[0]
+    return {
+        "is_template": bool(meta.get("isTemplate")),
+        "created_from": created_from,
+        "created_from_organization": bool(owner) and str(owner).lower() == organization.lower(),
+    }
+
+
+def feedback(repo: Listed, meta: Mapping[str, Any] | None) -> dict[str, Any]:
+    if meta is not None and "hasIssuesEnabled" in meta:
+        return {
+            "issues_enabled": bool(meta.get("hasIssuesEnabled")),
+            "discussions_enabled": bool(meta.get("hasDiscussionsEnabled")),
+        }
+    return {"issues_enabled": repo.has_issues, "discussions_enabled": repo.has_discussions}
+
+
+def security_settings(repo: Listed, meta: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """vcs.security_settings, or None when GitHub told nothing (the token cannot see them)."""
+    analysis = repo.security_and_analysis or {}
+
+    def status(feature: str) -> bool | None:
+        value = (analysis.get(feature) or {}).get("status")
+        return None if value is None else value == "enabled"
+
+    vulnerability_alerts = (meta or {}).get("hasVulnerabilityAlertsEnabled")
+    data = {
+        "secret_scanning": status("secret_scanning"),
+        "push_protection": status("secret_scanning_push_protection"),
+        "dependency_alerts": vulnerability_alerts if isinstance(vulnerability_alerts, bool) else None,
+        "dependency_security_updates": status("dependabot_security_updates"),
+    }
+    return data if any(value is not None for value in data.values()) else None
+
+
+def deployments(
+    nodes: Sequence[Mapping[str, Any]], now: datetime, window_days: int, ever_deployed: bool
+) -> dict[str, Any]:
+    """delivery.deployments: DORA inputs from the deployments created in the window.
+
+    Failed: the latest status is failure or error. Change-failure rate: failed over those
+    that finished. Lead time: commit date to its first successful deployment. Time to
+    restore: from a failure to the next success in the same environment."""
+    since = now - timedelta(days=window_days)
+    events = []
+    for node in nodes:
+        created = _time(node.get("createdAt"))
+        if created is not None and since < created <= now:
+            events.append((created, node))
+    events.sort(key=lambda event: event[0])
+    states = [str((node.get("latestStatus") or {}).get("state") or "").upper() for _created, node in events]
+    failed = sum(state in _FAILED_STATES for state in states)
+    finished = sum(state in _FAILED_STATES or state in _SUCCEEDED_STATES for state in states)
+    first_deployed: dict[str, float] = {}  # commit -> hours to its first successful deployment
+    for (created, node), state in zip(events, states):
+        commit = node.get("commit") or {}
+        committed = _time(commit.get("committedDate"))
+        if state in _SUCCEEDED_STATES and committed is not None and commit.get("oid") not in first_deployed:
+            first_deployed[str(commit.get("oid"))] = (created - committed).total_seconds() / 3600
+    lead_times = [hours for hours in first_deployed.values() if hours >= 0]  # negative: clock skew, not lead time
+    return {
+        "window_days": window_days,
+        "derived_from": "deployments" if events or ever_deployed else "none",
+        "events": len(events),
+        "failed": failed,
+        "per_week": round(len(events) / (window_days / 7), 4),
+        "change_failure_rate": round(failed / finished, 4) if finished else None,
+        "lead_time_hours_median": _median(lead_times),
+        "time_to_restore_hours_median": _median(_restore_hours(events, states)),
+    }
+
+
+def _restore_hours(events: Sequence[tuple[datetime, Mapping[str, Any]]], states: Sequence[str]) -> list[float]:
+    broken_since: dict[str, datetime] = {}
+    hours = []
+    for (created, node), state in zip(events, states):
+        environment = str(node.get("environment") or "")
+        if state in _FAILED_STATES:
+            broken_since.setdefault(environment, created)
+        elif state in _SUCCEEDED_STATES and environment in broken_since:
+            hours.append((created - broken_since.pop(environment)).total_seconds() / 3600)
+    return hours
+
+
+# --- branch protection ------------------------------------------------------------------
+
+
+def branch_protection(
+    branch: str, classic_rules: Sequence[Mapping[str, Any]] | None, ruleset_rules: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """vcs.branch_protection of `branch` from classic rules (GraphQL branchProtectionRules;
+    None: not visible) and the rules in force on it (REST `rules/branches/{branch}`)."""
+    via: set[str] = set()
+    reviews = 0
+    code_owners = False
+    checks: set[str] = set()
+    for rule in classic_rules or ():
+        if not fnmatch.fnmatchcase(branch, str(rule.get("pattern") or "")):
+            continue
+        via.add("branch_protection")
+        if rule.get("requiresApprovingReviews"):
+            reviews = max(reviews, int(rule.get("requiredApprovingReviewCount") or 0))
+        code_owners = code_owners or bool(rule.get("requiresCodeOwnerReviews"))
+        if rule.get("requiresStatusChecks"):
+            checks.update(str(check) for check in rule.get("requiredStatusCheckContexts") or ())
+    for rule in ruleset_rules:
+        source = str(rule.get("ruleset_source_type") or "Repository")
+        via.add("organization_ruleset" if source == "Organization" else "repository_ruleset")
+        parameters = rule.get("parameters") or {}
+        if rule.get("type") == "pull_request":
+            reviews = max(reviews, int(parameters.get("required_approving_review_count") or 0))
+            code_owners = code_owners or bool(parameters.get("require_code_owner_review"))
+        elif rule.get("type") == "required_status_checks":
+            checks.update(str(check.get("context")) for check in parameters.get("required_status_checks") or ())
+    return {
+        "enabled": bool(via),
+        "required_reviews": reviews,
+        "code_owner_reviews": code_owners,
+        "required_checks": sorted(checks),
+        "policy_checks_required": any(_is_policy_check(check) for check in checks),
+        "via": sorted(via),
+    }
+
+
+def protected_flag(branch: Mapping[str, Any]) -> dict[str, Any]:
+    """vcs.branch_protection from `GET /repos/{o}/{r}/branches/{b}`, all a reader without admin
+    rights sees: whether the branch is protected and its required checks (reviews stay 0)."""
+    protected = bool(branch.get("protected"))
+    contexts = ((branch.get("protection") or {}).get("required_status_checks") or {}).get("contexts") or ()
+    checks = sorted({str(context) for context in contexts}) if protected else []
+    return {
+        "enabled": protected,
+        "required_reviews": 0,
+        "code_owner_reviews": False,
+        "required_checks": checks,
+        "policy_checks_required": any(_is_policy_check(check) for check in checks),
+        "via": ["branch_protection"] if protected else [],
+    }
+
+
+def _is_policy_check(name: str) -> bool:
+    lowered = name.lower()
+    return any(word in lowered for word in POLICY_CHECK_WORDS)
+
+
+# --- the organization ---------------------------------------------------------------------
+
+
+def platform_team(teams: Sequence[Mapping[str, Any]], pattern: str) -> Mapping[str, Any] | None:
+    """The team whose slug matches the pattern; of several, the shortest slug (the parent)."""
+    matching = [team for team in teams if fnmatch.fnmatch(str(team.get("slug", "")).lower(), pattern.lower())]
+    return min(matching, key=lambda team: (len(str(team["slug"])), str(team["slug"]))) if matching else None
+
+
+def team_permission(item: Mapping[str, Any]) -> str | None:
+    """The team's role on a repository of `GET /orgs/{org}/teams/{slug}/repos`."""
+    role = item.get("role_name")
+    if isinstance(role, str) and role:
+        return role
+    permissions = item.get("permissions") or {}
+    for name in ("admin", "maintain", "push", "triage", "pull"):
+        if permissions.get(name):
+            return name
+    return None
+
+
+def team_structure(
+    teams: int, platform: Mapping[str, Any] | None, members: int, repositories: Iterable[str]
+) -> dict[str, Any]:
+    return {
+        "teams": teams,
+        "platform_team": platform.get("slug") if platform else None,
+        "platform_team_members": members if platform else 0,
+        "platform_team_repositories": sorted(repositories) if platform else [],
+    }
+
+
+def organization_access(owners: int, members: int, two_factor_required: bool | None) -> dict[str, Any]:
+    return {"owners": owners, "members": members, "two_factor_required": two_factor_required}
+
+
+def organization_rulesets(rulesets: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """org.rulesets from `GET /orgs/{org}/rulesets/{id}` answers (with conditions and rules)."""
+    branch_rulesets = [ruleset for ruleset in rulesets if ruleset.get("target", "branch") == "branch"]
+    active = [ruleset for ruleset in branch_rulesets if ruleset.get("enforcement") == "active"]
+    everywhere = [ruleset for ruleset in active if _targets_every_default_branch(ruleset.get("conditions") or {})]
+    rule_types = {rule.get("type") for ruleset in everywhere for rule in ruleset.get("rules") or ()}
+    return {
+        "rulesets": len(rulesets),
+        "active_on_default_branch": len(everywhere),
+        "require_reviews": "pull_request" in rule_types,
+        "require_status_checks": "required_status_checks" in rule_types,
+    }
+
+
+def _targets_every_default_branch(conditions: Mapping[str, Any]) -> bool:
+    refs = conditions.get("ref_name") or {}
+    names = conditions.get("repository_name") or {}
+    on_default = not set(refs.get("include") or ()).isdisjoint({"~DEFAULT_BRANCH", "~ALL"}) and not set(
+        refs.get("exclude") or ()
+    ).intersection({"~DEFAULT_BRANCH", "~ALL"})
+    if "repository_id" in conditions or "repository_property" in conditions:
+        return False  # a chosen set of repositories, not all of them
+    every_repository = "~ALL" in (names.get("include") or ()) and not names.get("exclude")
+    return on_default and every_repository
+
+
+# --- reuse across the organization ----------------------------------------------------------
+
+
+def reusable_workflow_repository(ref: str, organization: str) -> str | None:
+    """'acme/platform' for 'acme/platform/.github/workflows/build.yml@v1' of the organization."""
+    match = _WORKFLOW_REF.match(ref)
+    if match is None or match.group(1).lower() != organization.lower():
+        return None
+    return match.group(2).lower()
+
+
+def reusable_consumers(used: Mapping[str, Iterable[str]], organization: str) -> dict[str, list[str]]:
+    """Repository name (lower case) -> sorted full names of the other repositories using its workflows."""
+    consumers: dict[str, set[str]] = {}
+    for consumer, refs in used.items():
+        for ref in refs:
+            provider = reusable_workflow_repository(ref, organization)
+            if provider is not None and provider != consumer.rpartition("/")[2].lower():
+                consumers.setdefault(provider, set()).add(consumer)
+    return {provider: sorted(names) for provider, names in consumers.items()}
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _author_key(author: Mapping[str, Any], *, by_login: bool) -> str:
+    login = (author.get("user") or {}).get("login") if isinstance(author.get("user"), dict) else None
+    email = author.get("email")
+    if by_login and login:
+        return str(login).lower()
+    if email:
+        return str(email).strip().lower()
+    return str(login or author.get("name") or "").strip().lower()
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
+
+
+def _iso(value: Any) -> str | None:
+    parsed = _time(value)
+    return parsed.isoformat() if parsed else None
+
+
+def _median(values: Sequence[float]) -> float | None:
+    return round(statistics.median(values), 2) if values else None

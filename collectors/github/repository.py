@@ -1,0 +1,185 @@
+"""One repository's REST work, run in a worker thread: its files (or the cache's copy) and the
+protection of its default branch. Everything else about it came in its GraphQL batch."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from collectors.detect import detect
+from collectors.github import mapping
+from collectors.github.cache import FileEvidence, ScanCache
+from collectors.github.client import ApiError, GitHubClient, RateLimited
+from collectors.github.files import RemoteFiles, files_to_read, list_files
+from collectors.github.mapping import Listed
+from collectors.github.metadata import RepoMetadata
+from scanner.contract import Limits
+
+log = logging.getLogger(__name__)
+
+RULES = "rules"
+BRANCHES = "branches"
+MEGABYTE = 1 << 20
+
+CONTENTS_PERMISSION = "the token needs Contents: read"
+RULES_PERMISSION = "the token needs Metadata: read"
+ADMIN_PERMISSION = "the token needs Administration: read"
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Why a piece of evidence is missing; `failure` when requests kept failing (not a refusal)."""
+
+    reason: str
+    failure: bool = False
+
+
+@dataclass
+class Examination:
+    repo: Listed
+    meta: RepoMetadata | Gap
+    files: FileEvidence | Gap
+    protection: dict[str, Any] | Gap
+
+
+@dataclass(frozen=True)
+class FileOptions:
+    archive_threshold: int
+    archive_max_megabytes: int
+    limits: Limits
+
+
+def examine(
+    client: GitHubClient,
+    repo: Listed,
+    meta: RepoMetadata | ApiError,
+    options: FileOptions,
+    cache: ScanCache | None,
+) -> Examination:
+    metadata: RepoMetadata | Gap = meta if isinstance(meta, RepoMetadata) else gap(meta)
+    target = mapping.head(meta.data) if isinstance(meta, RepoMetadata) else None
+    branch = _default_branch(repo, meta)
+    files: FileEvidence | Gap
+    cached = cache.files(repo.full_name, str(target["oid"])) if cache is not None and target is not None else None
+    if cached is not None:
+        files = cached
+    elif isinstance(meta, RepoMetadata) and target is None:
+        files = _empty()  # no default branch yet: nothing to list
+    elif branch is None:
+        files = Gap("the repository has no default branch to read")
+    else:
+        files = _read_files(client, repo, str(target["oid"]) if target is not None else branch, options)
+        if cache is not None and target is not None and isinstance(files, FileEvidence):
+            cache.save_files(repo.full_name, files)
+    protection = _protection(client, repo, branch, meta) if branch else Gap("the repository has no default branch")
+    return Examination(repo, metadata, files, protection)
+
+
+def gap(exc: ApiError, permission: str | None = None) -> Gap:
+    if isinstance(exc, RateLimited):
+        return Gap(exc.reason())
+    if exc.status is None or exc.status >= 500:
+        return Gap(exc.reason(), failure=True)
+    return Gap(f"{exc.reason()} — {permission}" if permission and exc.status in (403, 404) else exc.reason())
+
+
+def _default_branch(repo: Listed, meta: RepoMetadata | ApiError) -> str | None:
+    if isinstance(meta, RepoMetadata):
+        ref = meta.data.get("defaultBranchRef")
+        if isinstance(ref, dict) and ref.get("name"):
+            return str(ref["name"])
+    return repo.default_branch
+
+
+def _empty() -> FileEvidence:
+    detection = detect([], lambda _path: b"")
+    return FileEvidence(
+        head="",
+        inventory={"files": 0, "files_read": 0, "skipped": 0},
+        signals=detection.signals,
+        locators={kind: list(paths) for kind, paths in detection.locators.items()},
+        problems=[],
+    )
+
+
+def _read_files(client: GitHubClient, repo: Listed, ref: str, options: FileOptions) -> FileEvidence | Gap:
+    limits = options.limits
+    try:
+        listing = list_files(client, repo.owner, repo.name, ref, limits.max_files_per_repository)
+        wanted = files_to_read(listing.files, limits.max_file_bytes)
+        reader = RemoteFiles(client, repo.owner, repo.name, ref)
+        if len(wanted) > options.archive_threshold and repo.size_kb * 1024 <= options.archive_max_megabytes * MEGABYTE:
+            reader.fetch_archive(wanted, options.archive_max_megabytes * MEGABYTE, limits.max_file_bytes)
+        detection = detect(listing.files, reader, max_file_bytes=limits.max_file_bytes)
+    except ApiError as exc:
+        return gap(exc, CONTENTS_PERMISSION)
+    except Exception as exc:  # a detection bug must cost one repository's file signals, not the scan
+        log.debug("file detection failed for %s", repo.full_name, exc_info=True)
+        return Gap(f"file detection failed: {type(exc).__name__}: {exc}", failure=True)
+    problems = list(detection.problems)
+    problems.extend(
+        f"{folder}: GitHub would not list every file in this folder — signals in the files left out are not detected"
+        for folder in listing.truncated
+    )
+    if listing.capped:
+        problems.append(f"listed only the first {limits.max_files_per_repository} files — raise limits.max_files_per_repository to see them all")
+    oversized = sum(1 for file in listing.files if file.size is not None and file.size > limits.max_file_bytes)
+    return FileEvidence(
+        head=ref,
+        inventory={
+            "files": len(listing.files),
+            "files_read": detection.files_read,
+            "skipped": listing.skipped + oversized + reader.refused,
+        },
+        signals=detection.signals,
+        locators={kind: list(paths) for kind, paths in detection.locators.items()},
+        problems=problems,
+    )
+
+
+def _protection(
+    client: GitHubClient, repo: Listed, branch: str, meta: RepoMetadata | ApiError
+) -> dict[str, Any] | Gap:
+    """Classic protection comes from the GraphQL batch, rules in force from REST (asked only
+    when GraphQL says some branch ruleset applies). When classic protection is hidden (no
+    admin read) and no rule applies, the branch's `protected` flag, which any reader may
+    see, still says whether it is protected."""
+    classic: list[dict[str, Any]] | None = None
+    classic_gap: Gap | None = None
+    if isinstance(meta, ApiError):
+        classic_gap = gap(meta)
+    elif "branchProtectionRules" in meta.denied or not isinstance(meta.data.get("branchProtectionRules"), dict):
+        classic_gap = Gap(f"{meta.denied.get('branchProtectionRules', 'classic branch protection not shown')} — {ADMIN_PERMISSION}")
+    else:
+        classic = list(meta.data["branchProtectionRules"].get("nodes") or ())
+    rules: list[dict[str, Any]] = []  # when no branch ruleset applies, there is nothing to ask
+    if not (isinstance(meta, RepoMetadata) and _no_branch_ruleset(meta)):
+        path = f"/repos/{repo.owner}/{repo.name}/rules/branches/{quote(branch, safe='')}"
+        try:
+            answer = client.get(RULES, path, conditional=True).data
+        except ApiError as exc:
+            from_classic = mapping.branch_protection(branch, classic, []) if classic is not None else None
+            if from_classic is not None and from_classic["enabled"]:
+                return from_classic  # protected for sure; rulesets could only add to it
+            return gap(exc, RULES_PERMISSION)
+        rules = [rule for rule in answer or () if isinstance(rule, dict)]
+    if classic is None and not rules:
+        return _protected_flag(client, repo, branch, classic_gap)
+    return mapping.branch_protection(branch, classic, rules)
+
+
+def _no_branch_ruleset(meta: RepoMetadata) -> bool:
+    rulesets = meta.data.get("rulesets")
+    return "rulesets" not in meta.denied and isinstance(rulesets, dict) and rulesets.get("totalCount") == 0
+
+
+def _protected_flag(client: GitHubClient, repo: Listed, branch: str, classic_gap: Gap | None) -> dict[str, Any] | Gap:
+    if classic_gap is not None and classic_gap.failure:
+        return classic_gap
+    try:
+        answer = client.get(BRANCHES, f"/repos/{repo.owner}/{repo.name}/branches/{quote(branch, safe='')}", conditional=True)
+    except ApiError as exc:
+        return gap(exc, RULES_PERMISSION)
+    return mapping.protected_flag(answer.data)

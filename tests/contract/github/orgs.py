@@ -1,0 +1,136 @@
+"""Organizations the contract tests declare for the fake GitHub."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from tests.contract.github.scanning import NOW
+from tests.fakes.github.model import (
+    Branch,
+    BranchProtection,
+    Commit,
+    Deployment,
+    DeploymentState,
+    DeploymentStatus,
+    Organization,
+    Repository,
+    Ruleset,
+    Team,
+    User,
+    fake_sha,
+    rule,
+)
+
+REUSABLE = b"""on:
+  workflow_call:
+    inputs:
+      target: {type: string}
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make build
+"""
+CALLER = b"""on: [push]
+jobs:
+  build:
+    uses: acme/platform-ci/.github/workflows/build.yml@v1
+  scan:
+    runs-on: ubuntu-latest
+    steps:
+      - run: checkov -d .
+"""
+
+
+def commits(name: str, authors: list[tuple[str | None, str]], days: list[float]) -> list[Commit]:
+    """Commits `days` ago (newest first), cycling through (login, email) authors."""
+    return [
+        Commit(
+            sha=fake_sha(name, index),
+            date=NOW - timedelta(days=day, hours=1),
+            author_login=authors[index % len(authors)][0],
+            author_email=authors[index % len(authors)][1],
+        )
+        for index, day in enumerate(sorted(days))
+    ]
+
+
+def deployment(day: float, state: DeploymentState, environment: str = "production") -> Deployment:
+    created = NOW - timedelta(days=day)
+    return Deployment(environment, created_at=created, statuses=[DeploymentStatus(state, created + timedelta(minutes=5))])
+
+
+def acme() -> Organization:
+    alice, bob, erin = ("alice", "alice@acme.test"), ("bob", "bob@acme.test"), ("erin", "erin@acme.test")
+    outsider = (None, "contractor@example.com")
+    head_date: datetime = NOW - timedelta(days=2, hours=1)
+    platform_ci = Repository(
+        "platform-ci",
+        files={
+            ".github/workflows/build.yml": REUSABLE,
+            "CODEOWNERS": b"* @acme/platform\n",
+            "CONTRIBUTING.md": b"# Contributing\n",
+            "README.md": b"# CI\n",
+        },
+        commits=commits("platform-ci", [alice, erin, outsider], [2, 9, 16, 30, 31]),
+        pushed_at=head_date,
+        has_discussions=True,
+        rulesets=[Ruleset("main", rules=[rule("pull_request", required_approving_review_count=1, require_code_owner_review=True)])],
+        security_and_analysis={"secret_scanning": "enabled", "secret_scanning_push_protection": "disabled"},
+    )
+    svc_a = Repository(
+        "svc-a",
+        files={
+            ".github/workflows/ci.yml": CALLER,
+            ".github/CODEOWNERS": b"* @acme/payments @bob\n/infra/ @acme/platform\n",
+            ".github/dependabot.yml": b"version: 2\nupdates: []\n",
+            "infra/main.tf": b'module "db" {\n  source = "git::https://github.com/acme/tf-modules.git//db?ref=v1"\n}\n',
+            "src/app.py": b"print('a')\n",
+        },
+        commits=commits("svc-a", [bob, alice], [1, 2, 8, 40]),
+        template_repository="acme/service-template",
+        has_vulnerability_alerts=True,
+        branches=[Branch("main", protection=BranchProtection(required_approving_review_count=2, required_status_checks=["build", "scan / checkov"]))],
+        deployments=[deployment(10, "success"), deployment(8, "failure"), deployment(7, "success"), deployment(3, "success", "staging")],
+    )
+    svc_b = Repository(
+        "svc-b",
+        files={".github/workflows/ci.yml": CALLER, "main.go": b"package main\n"},
+        commits=commits("svc-b", [bob], [5]),
+    )
+    template = Repository(
+        "service-template",
+        is_template=True,
+        files={"cookiecutter.json": b'{"name": "svc"}\n', "{{cookiecutter.name}}/README.md": b"# {{cookiecutter.name}}\n"},
+        commits=commits("service-template", [alice], [60]),
+    )
+    return Organization(
+        "acme",
+        two_factor_requirement_enabled=True,
+        members=[User("alice"), User("bob"), User("erin"), User("frank")],
+        owners={"alice", "frank"},
+        teams=[
+            Team("platform", members=["alice", "erin"], repos={"platform-ci": "admin", "service-template": "maintain"}),
+            Team("platform-oncall", members=["erin"]),
+            Team("payments", members=["bob"], repos={"svc-a": "admin"}),
+        ],
+        rulesets=[Ruleset("org-main", rules=[rule("required_status_checks", required_status_checks=[{"context": "build"}])])],
+        repos=[
+            platform_ci,
+            svc_a,
+            svc_b,
+            template,
+            Repository("old", archived=True, files={"a.txt": b"a"}),
+            Repository("upstream-fork", fork=True, files={"b.txt": b"b"}),
+        ],
+    )
+
+
+def many_repositories(count: int) -> Organization:
+    """An organization with `count` tiny repositories, named repo-000 …"""
+    return Organization(
+        "acme",
+        members=[User("alice")],
+        owners={"alice"},
+        repos=[Repository(f"repo-{index:03d}", files={"README.md": b"# r\n", ".github/CODEOWNERS": b"* @alice\n"}) for index in range(count)],
+    )

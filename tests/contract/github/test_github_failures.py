@@ -1,0 +1,252 @@
+"""What goes wrong with a Git host: credentials, rate limits, faults, timeouts, missing permissions."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from github import Auth
+
+from collectors.github import GitHubCollector, mapping
+from collectors.github.client import ApiError, GitHubClient
+from collectors.github.metadata import RepoMetadata
+from collectors.github.repository import FileOptions, examine
+from collectors.local import LocalCollector
+from rules.catalog import PACK_DIR
+from scanner.config import parse_config
+from scanner.contract import Limits, RequestCounter
+from scanner.errors import SourceUnavailable
+from scanner.kinds import KINDS, KindRegistry
+from scanner.model import Evidence, EvidenceStatus, Subject
+from scanner.pipeline import collect, plan_scan
+from scanner.plugins import Plugins
+from scanner.secrets import SecretStore
+from tests.contract.github.scanning import NOW, Scan, ScanRunner, context
+from tests.contract.github.orgs import acme
+from tests.fakes.github.fixtures import fake_github_fixture
+from tests.fakes.github.model import DEFAULT_TOKEN, Token, World
+from tests.fakes.github.server import FakeGitHub
+
+RESETS_AT = re.compile(r"rate limit exhausted; resets at \d\d:\d\d UTC")
+
+acme_github = fake_github_fixture(acme)
+small_budget_github = fake_github_fixture(lambda: World(orgs=[acme()], tokens=[Token(DEFAULT_TOKEN, rate_limit=12)]))
+no_graphql_github = fake_github_fixture(lambda: World(orgs=[acme()], tokens=[Token(DEFAULT_TOKEN, graphql_limit=1)]))
+reader_github = fake_github_fixture(
+    lambda: World(orgs=[acme()], tokens=[Token(DEFAULT_TOKEN, repo_admin=False, org_admin=False)])
+)
+
+
+def collect_all(fake: FakeGitHub, **options: Any) -> list[Subject | Evidence]:
+    return list(GitHubCollector().collect(context(fake, Scan(), **options)))
+
+
+# --- credentials and reachability -------------------------------------------------------------
+
+
+def test_a_missing_token_is_one_line_naming_the_collector_and_the_variable(acme_github: FakeGitHub) -> None:
+    with pytest.raises(SourceUnavailable) as raised:
+        collect_all(acme_github, token="")
+    line = raised.value.one_line()
+    assert line.startswith("github: environment variable GITHUB_TOKEN is not set") and "\n" not in line
+    assert acme_github.stats.requests == 0
+
+
+def test_a_refused_token_is_one_line_without_the_token(acme_github: FakeGitHub) -> None:
+    wrong = "ghp_not_the_right_token_0123456789"
+    with pytest.raises(SourceUnavailable) as raised:
+        collect_all(acme_github, token=wrong)
+    line = raised.value.one_line()
+    assert line.startswith("github: the token in GITHUB_TOKEN was refused (401 Bad credentials)")
+    assert "\n" not in line and wrong not in line and wrong not in repr(raised.value.__cause__)
+
+
+def test_an_unreachable_api_is_a_source_failure(acme_github: FakeGitHub) -> None:
+    with pytest.raises(SourceUnavailable, match=r"github: nothing could be scanned at http://127\.0\.0\.1:9: acme: network error"):
+        collect_all(acme_github, base_url="http://127.0.0.1:9", max_retries=0)
+
+
+def test_through_the_pipeline_a_refused_token_leaves_other_collectors_alone(acme_github: FakeGitHub, tmp_path: Path) -> None:
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "main.tf").write_text('resource "null_resource" "x" {}\n', encoding="utf-8")
+    plugins = Plugins(
+        kinds=KindRegistry(KINDS),
+        collectors={"github": GitHubCollector, "local": LocalCollector},
+        rule_packs={"default": PACK_DIR},
+    )
+    sources = {
+        "github": {"organizations": ["acme"], "base_url": acme_github.url},
+        "local": {"paths": [str(tmp_path)], "git": None},
+    }
+    loaded = parse_config({"sources": sources}, "config", tmp_path)
+    secret = "ghp_refused_by_the_fake_0123456789"
+    bundle = collect(plan_scan(loaded, plugins), plugins, secrets=SecretStore({"GITHUB_TOKEN": secret}), clock=lambda: NOW)
+    runs = {run.collector: run.status for run in bundle.sources}
+    assert runs == {"github": "failed", "local": "ok"}
+    [problem] = [p for p in bundle.problems if p.source == "github"]
+    assert "github: the token in GITHUB_TOKEN was refused (401 Bad credentials)" in problem.message
+    assert any(e.kind == "iac.usage" and e.status is EvidenceStatus.OBSERVED for e in bundle.evidence)
+    assert secret not in bundle.model_dump_json()
+
+
+def test_an_unknown_account_is_a_problem_and_the_others_are_scanned(acme_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    scan = scan_github(acme_github, organizations=["nobody-here", "acme"])
+    assert "github:acme/svc-a" in scan.ids
+    assert scan.messages() == ["github: nobody-here: no organization or user of that name is visible to the token"]
+
+
+# --- rate limits ---------------------------------------------------------------------------------
+
+
+def test_an_exhausted_rate_limit_stops_cleanly_and_keeps_what_was_gathered(
+    small_budget_github: FakeGitHub, scan_github: ScanRunner
+) -> None:
+    scan = scan_github(small_budget_github, max_rate_limit_wait_seconds=5)
+    assert len(scan.ids) == 5  # every repository is still a subject with every kind
+    assert scan.of("github:acme", "org.teams").status is EvidenceStatus.OBSERVED
+    statuses = {item.status for item in scan.evidence if item.subject != "github:acme"}
+    assert statuses == {EvidenceStatus.OBSERVED, EvidenceStatus.UNAVAILABLE}
+    reasons = {
+        item.reason
+        for item in scan.evidence
+        if item.status is EvidenceStatus.UNAVAILABLE and item.kind != "ci.reusable_consumers"
+    }
+    assert reasons and all(RESETS_AT.fullmatch(reason or "") for reason in reasons)
+    [problem] = [message for message in scan.messages() if "rate limit" in message]
+    assert RESETS_AT.search(problem) and "not fully scanned" in problem
+    refused = [entry for entry in small_budget_github.stats.log if entry.status == 403]
+    assert len(refused) <= Limits().max_workers  # only those already in flight; the gate stops the rest
+    assert small_budget_github.stats.charged == 12
+
+
+def test_a_secondary_limit_is_waited_out(acme_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    acme_github.faults.secondary_limit(route="/repos/acme/svc-a/rules/branches/*", retry_after=1, times=1)
+    scan = scan_github(acme_github)
+    assert scan.statuses() == {EvidenceStatus.OBSERVED} and scan.problems == []
+    rules = [entry.status for entry in acme_github.stats.log if entry.path == "/repos/acme/svc-a/rules/branches/main"]
+    assert rules == [403, 200]
+
+
+@pytest.fixture
+def reset_soon(small_budget_github: FakeGitHub) -> Iterator[FakeGitHub]:
+    """Start the budget's window an hour (less two seconds) in the past, and let the hour pass
+    on the fake's clock as soon as the budget is spent: the reset is two real seconds away."""
+    fake = small_budget_github
+    fake.clock.advance(-3598)
+    done = threading.Event()
+
+    def pass_the_hour() -> None:
+        while not done.wait(0.01):
+            if fake.stats.charged >= 12:
+                fake.clock.advance(3598)
+                return
+
+    watcher = threading.Thread(target=pass_the_hour, daemon=True)
+    watcher.start()
+    yield fake
+    done.set()
+    watcher.join()
+
+
+def test_a_near_reset_is_waited_for(reset_soon: FakeGitHub, scan_github: ScanRunner) -> None:
+    scan = scan_github(reset_soon, max_rate_limit_wait_seconds=30)
+    assert scan.statuses() == {EvidenceStatus.OBSERVED} and scan.problems == []
+    assert reset_soon.stats.charged > 12  # the scan went on in the next window
+
+
+def test_an_exhausted_graphql_budget_costs_only_what_graphql_gives(no_graphql_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    scan = scan_github(no_graphql_github)
+    assert scan.data("github:acme/svc-a", "iac.usage")["tools"] == ["terraform"]
+    assert scan.data("github:acme/svc-a", "vcs.branch_protection")["enabled"] is True
+    for kind in ("vcs.activity", "vcs.contributions", "vcs.template", "delivery.deployments"):
+        reason = scan.of("github:acme/svc-a", kind).reason or ""
+        assert reason.startswith("GraphQL rate limit exhausted; resets at"), kind
+    assert len([message for message in scan.messages() if "rate limit" in message]) == 1
+
+
+# --- faults and timeouts --------------------------------------------------------------------------------
+
+
+def test_timeouts_apply_to_every_request(acme_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    acme_github.faults.delay(route="/repos/acme/svc-b/rules/branches/*", seconds=2.5)
+    scan = scan_github(acme_github, request_timeout_seconds=1, max_retries=1)
+    protection = scan.of("github:acme/svc-b", "vcs.branch_protection")
+    assert protection.status is EvidenceStatus.UNAVAILABLE
+    assert protection.reason == "network error after 2 attempts: ReadTimeout"
+    assert scan.messages() == [
+        "acme/svc-b: requests kept failing (network error after 2 attempts: ReadTimeout); the evidence they carry is unavailable"
+    ]
+    assert scan.of("github:acme/svc-a", "vcs.branch_protection").status is EvidenceStatus.OBSERVED
+
+
+def test_a_dropped_connection_is_retried(acme_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    acme_github.faults.drop(route="/repos/acme/*/git/trees/*", every=2, times=2)
+    scan = scan_github(acme_github)
+    assert scan.statuses() == {EvidenceStatus.OBSERVED}
+    assert len(acme_github.stats.for_family("git/trees")) == 4 + 2
+
+
+def test_a_repository_whose_requests_keep_failing_is_unavailable_and_the_scan_goes_on(
+    acme_github: FakeGitHub, scan_github: ScanRunner
+) -> None:
+    acme_github.faults.error(route="/repos/acme/svc-b/git/trees/*", status=500)
+    scan = scan_github(acme_github)
+    assert scan.of("github:acme/svc-b", "iac.usage").reason == "HTTP 500: Server Error"
+    assert scan.of("github:acme/svc-b", "vcs.activity").status is EvidenceStatus.OBSERVED
+    assert scan.messages() == [
+        "acme/svc-b: requests kept failing (HTTP 500: Server Error); the evidence they carry is unavailable"
+    ]
+    # Without svc-b's files, nobody can say svc-a has no consumers; platform-ci's two are still known.
+    assert scan.of("github:acme/svc-a", "ci.reusable_consumers").status is EvidenceStatus.UNAVAILABLE
+    assert scan.data("github:acme/platform-ci", "ci.reusable_consumers")["consumers"] == 1
+
+
+# --- permissions ---------------------------------------------------------------------------------------
+
+
+def test_a_token_without_admin_rights_sees_less_and_says_why_once(reader_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    scan = scan_github(reader_github)
+    rulesets = scan.of("github:acme", "org.rulesets")
+    assert rulesets.status is EvidenceStatus.UNAVAILABLE
+    assert (rulesets.reason or "").endswith("the token needs Administration: read on the organization")
+    assert scan.data("github:acme/svc-a", "vcs.branch_protection")["enabled"] is True
+    security = scan.data("github:acme/platform-ci", "vcs.security_settings")
+    assert security["secret_scanning"] is None  # hidden from a reader
+    messages = scan.messages()
+    assert len(messages) == len(set(messages))
+    assert any(message.startswith("github: org.rulesets unavailable for 1 subject: HTTP 403") for message in messages)
+
+
+def test_hidden_classic_protection_falls_back_to_the_protected_flag(acme_github: FakeGitHub) -> None:
+    """GitHub hides branchProtectionRules from a token without Administration: read (the fake
+    does not: this builds the batch's answer as GitHub gives it)."""
+    client = GitHubClient(acme_github.url, Auth.Token(acme_github.token), counter=RequestCounter(), timeout=5,
+                          max_retries=0, max_rate_limit_wait=0)
+    repo = mapping.listed({"name": "svc-a", "owner": {"login": "acme"}, "default_branch": "main"}, "acme")
+    meta = RepoMetadata(
+        {"defaultBranchRef": None, "rulesets": {"totalCount": 0}},
+        denied={"branchProtectionRules": "GitHub GraphQL FORBIDDEN: Resource not accessible by personal access token"},
+    )
+    examination = examine(client, repo, meta, FileOptions(1, 1, Limits()), None)
+    assert examination.protection == {
+        "enabled": True, "required_reviews": 0, "code_owner_reviews": False, "required_checks": ["build", "scan / checkov"],
+        "policy_checks_required": True, "via": ["branch_protection"]}
+    assert [entry.path for entry in acme_github.stats.log] == ["/repos/acme/svc-a/branches/main"]
+    client.close()
+
+
+def test_an_enterprise_server_base_url_is_honoured(acme_github: FakeGitHub) -> None:
+    """GitHub Enterprise Server serves REST under /api/v3 and GraphQL at /api/graphql (the fake
+    serves neither, so the account is not found: what matters is where the requests went)."""
+    with pytest.raises(SourceUnavailable, match="nothing could be scanned"):
+        collect_all(acme_github, base_url=f"{acme_github.url}/api/v3", max_retries=0)
+    client = GitHubClient(f"{acme_github.url}/api/v3", Auth.Token(acme_github.token), counter=RequestCounter(),
+                          timeout=5, max_retries=0, max_rate_limit_wait=0)
+    with pytest.raises(ApiError):
+        list(client.pages("repos", "/orgs/acme/repos"))
+    client.close()
+    assert [entry.path for entry in acme_github.stats.log] == ["/api/graphql", "/api/v3/orgs/acme/repos"]

@@ -1,0 +1,193 @@
+"""Full scans of declared organizations: the evidence, pagination, truncated trees, the cache."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scanner.model import EvidenceStatus
+from tests.contract.github.scanning import NOW, Scan, ScanRunner
+from tests.contract.github.orgs import acme, commits, deployment, many_repositories
+from tests.fakes.github.fixtures import fake_github_fixture
+from tests.fakes.github.server import FakeGitHub
+
+EXPECTED = Path(__file__).parent / "expected" / "acme.json"
+
+acme_github = fake_github_fixture(acme)
+many_github = fake_github_fixture(lambda: many_repositories(105))
+
+
+def summary(scan: Scan, fake: FakeGitHub) -> dict[str, Any]:
+    """Subjects and evidence as plain data, with the fake's port taken out."""
+    evidence: dict[str, dict[str, Any]] = {}
+    for item in sorted(scan.evidence, key=lambda e: (e.subject, e.kind)):
+        shown: dict[str, Any] = {"status": item.status.value}
+        if item.status is EvidenceStatus.OBSERVED:
+            shown["data"] = item.data
+            if item.locators:
+                shown["locators"] = list(item.locators)
+        else:
+            shown["reason"] = item.reason
+        evidence.setdefault(item.subject, {})[item.kind] = shown
+    text = json.dumps(
+        {"subjects": [s.model_dump(mode="json") for s in scan.subjects], "evidence": evidence}, indent=1, sort_keys=True
+    )
+    plain: dict[str, Any] = json.loads(text.replace(fake.url, "http://FAKE"))
+    return plain
+
+
+def test_a_full_scan_gives_the_expected_evidence(acme_github: FakeGitHub, scan_github: ScanRunner, update_golden: bool) -> None:
+    scan = scan_github(acme_github)
+    assert scan.ids == ["github:acme", "github:acme/platform-ci", "github:acme/service-template", "github:acme/svc-a", "github:acme/svc-b"]
+    assert scan.problems == []
+    # The facts the expectation rests on, spelled out.
+    assert scan.subject("github:acme/platform-ci").tags == ("platform",)
+    assert scan.subject("github:acme/svc-a").tags == ()  # the platform team has no admin/maintain on it
+    assert scan.subject("github:acme/svc-a").parent == "github:acme"
+    assert scan.data("github:acme", "org.teams") == {
+        "teams": 3, "platform_team": "platform", "platform_team_members": 2,
+        "platform_team_repositories": ["platform-ci", "service-template"]}
+    assert scan.data("github:acme", "org.access") == {"owners": 2, "members": 4, "two_factor_required": True}
+    assert scan.data("github:acme", "org.rulesets") == {
+        "rulesets": 1, "active_on_default_branch": 1, "require_reviews": False, "require_status_checks": True}
+    assert scan.data("github:acme/platform-ci", "ci.reusable_consumers") == {
+        "consumers": 2, "repositories": ["acme/svc-a", "acme/svc-b"]}
+    assert scan.data("github:acme/platform-ci", "vcs.contributions") == {
+        "window_days": 90, "contributors": 3, "outside_platform_team": 1, "outside_share": 0.3333}
+    protection = scan.data("github:acme/svc-a", "vcs.branch_protection")
+    assert protection["required_reviews"] == 2 and protection["policy_checks_required"] is True
+    assert protection["via"] == ["branch_protection", "organization_ruleset"]
+    assert protection["required_checks"] == ["build", "scan / checkov"]
+    deployments = scan.data("github:acme/svc-a", "delivery.deployments")
+    assert (deployments["events"], deployments["failed"], deployments["change_failure_rate"]) == (4, 1, 0.25)
+    assert deployments["time_to_restore_hours_median"] == 24.0
+    assert scan.data("github:acme/svc-a", "vcs.template")["created_from_organization"] is True
+    assert scan.data("github:acme/svc-a", "iac.usage")["tools"] == ["terraform"]
+    assert scan.data("github:acme/svc-a", "vcs.activity")["commits"] == 4
+    assert scan.data("github:acme/service-template", "golden_path.templates")["tools"] == ["cookiecutter"]
+
+    if update_golden:
+        EXPECTED.write_text(json.dumps(summary(scan, acme_github), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    assert summary(scan, acme_github) == json.loads(EXPECTED.read_text(encoding="utf-8"))
+
+
+def test_requests_stay_within_the_budget_per_repository(acme_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    scan = scan_github(acme_github)
+    repositories = len(scan.ids) - 1
+    counted = scan.requests.snapshot()
+    assert sum(count.sent for count in counted.values()) == acme_github.stats.requests  # every request counted once
+    assert sum(count.charged for family, count in counted.items() if family != "graphql") == acme_github.stats.charged
+    assert counted["graphql"].cost == acme_github.stats.graphql_cost == 2  # the account, one batch
+    # Per repository: one tree, one rules request, at most one tarball or a contents read or two.
+    assert acme_github.stats.by_family["git/trees"] == repositories
+    assert acme_github.stats.by_family["rules"] == repositories
+    assert acme_github.stats.charged <= 3 * repositories + 6  # + teams, members, rulesets, repos for the org
+
+
+def test_lists_are_read_across_pages(many_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    scan = scan_github(many_github, graphql_batch_size=50)
+    assert len(scan.ids) == 106 and scan.problems == []
+    repos_pages = [entry.query for entry in many_github.stats.for_family("repos")]
+    assert len(repos_pages) == 2 and "page=2" in repos_pages[1]
+    assert all(scan.data(f"github:acme/repo-{index:03d}", "ownership.codeowners")["present"] for index in range(105))
+    assert len(many_github.stats.for_family("graphql")) == 1 + 3  # the account, then batches of 50
+
+
+def long_history() -> Any:
+    org = acme()
+    svc_b = org.repo("svc-b")
+    assert svc_b is not None
+    bob = ("bob", "bob@acme.test")
+    svc_b.commits = commits("svc-b", [bob, (None, "ext@example.com")], [day / 3 for day in range(250)])
+    svc_b.deployments = [deployment(day / 4, "success") for day in range(230)] + [deployment(200, "success")]
+    return org
+
+
+history_github = fake_github_fixture(long_history)
+
+
+def test_long_histories_and_deployment_lists_are_followed_page_by_page(history_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    scan = scan_github(history_github)
+    activity = scan.data("github:acme/svc-b", "vcs.activity")
+    assert activity["commits"] == 250 and activity["authors"] == 2 and activity["active_weeks"] == 12
+    assert scan.data("github:acme/svc-b", "delivery.deployments")["events"] == 230
+    # one batch, then history pages 2 and 3 and deployment pages 2 and 3, each batched across repositories
+    assert len(history_github.stats.for_family("graphql")) == 1 + 1 + 2 + 2
+
+
+def test_a_truncated_tree_is_walked_by_sub_tree(acme_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    whole = scan_github(acme_github)
+    acme_github.reset()
+    acme_github.settings.tree_entry_limit = 4
+    walked = scan_github(acme_github)
+    assert summary(walked, acme_github) == summary(whole, acme_github)
+    trees = [entry.path for entry in acme_github.stats.for_family("git/trees") if "svc-a" in entry.path]
+    assert len(trees) > 1  # the truncated answer, then sub-trees
+
+
+def test_an_unchanged_rescan_is_served_from_the_cache(acme_github: FakeGitHub, scan_github: ScanRunner, tmp_path: Path) -> None:
+    first = scan_github(acme_github, cache_dir=tmp_path)
+    full = (acme_github.stats.requests, acme_github.stats.charged)
+    acme_github.stats.clear()
+    second = scan_github(acme_github, cache_dir=tmp_path)
+    assert summary(second, acme_github) == summary(first, acme_github)
+    assert acme_github.stats.charged == 0  # every REST answer revalidated: 304, not charged
+    assert acme_github.stats.graphql_cost == 2  # the account and one batch: activity moves with the window
+    for family in ("git/trees", "contents", "tarball", "codeload"):
+        assert acme_github.stats.by_family[family] == 0, family
+    assert acme_github.stats.requests < full[0] and full[1] > 0
+    assert {entry.status for entry in acme_github.stats.log if entry.family != "graphql"} == {304}
+
+
+def test_a_new_push_reads_that_repository_again(acme_github: FakeGitHub, scan_github: ScanRunner, tmp_path: Path) -> None:
+    scan_github(acme_github, cache_dir=tmp_path)
+    svc_b = acme_github.org.repo("svc-b")
+    assert svc_b is not None
+    svc_b.files["deploy/main.tf"] = b'resource "null_resource" "x" {}\n'
+    svc_b.commits.insert(0, commits("svc-b-new", [("bob", "bob@acme.test")], [0])[0])
+    svc_b.pushed_at = NOW
+    acme_github.stats.clear()
+    second = scan_github(acme_github, cache_dir=tmp_path)
+    assert second.data("github:acme/svc-b", "iac.usage")["tools"] == ["terraform"]
+    trees = {entry.path for entry in acme_github.stats.for_family("git/trees")}
+    assert trees == {f"/repos/acme/svc-b/git/trees/{svc_b.head_sha}"}
+
+
+def test_the_scan_completes_through_ten_percent_server_errors(acme_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    acme_github.faults.error(route="*", status=502, share=0.1, seed=3)
+    scan = scan_github(acme_github)
+    assert len(scan.ids) == 5
+    assert scan.statuses() == {EvidenceStatus.OBSERVED}
+    failed = [entry for entry in acme_github.stats.log if entry.status == 502]
+    assert failed  # the faults did fire, and were retried
+    assert scan.requests.snapshot() and sum(c.sent for c in scan.requests.snapshot().values()) == acme_github.stats.requests
+
+
+@pytest.mark.parametrize("threshold", [0, 100])
+def test_files_come_from_one_tarball_or_one_request_each(
+    acme_github: FakeGitHub, scan_github: ScanRunner, threshold: int
+) -> None:
+    scan = scan_github(acme_github, archive_threshold=threshold)
+    read = scan.data("github:acme/svc-a", "repo.inventory")["files_read"]
+    assert read == 3  # the workflow, CODEOWNERS and main.tf
+    if threshold == 0:
+        assert acme_github.stats.by_family["contents"] == 0
+        reading = [subject for subject in scan.ids[1:] if scan.data(subject, "repo.inventory")["files_read"]]
+        assert acme_github.stats.by_family["tarball"] == acme_github.stats.by_family["codeload"] == len(reading) == 3
+    else:
+        assert acme_github.stats.by_family["tarball"] == 0
+        assert acme_github.stats.by_family["contents"] == sum(
+            scan.data(subject, "repo.inventory")["files_read"] for subject in scan.ids[1:])
+    assert scan.data("github:acme/svc-a", "ci.reusable_used")["refs"] == ["acme/platform-ci/.github/workflows/build.yml@v1"]
+
+
+def test_no_rules_request_where_no_branch_ruleset_applies(fake_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    scan = scan_github(fake_github)  # sample_org(): the organization's ruleset covers svc-* only
+    asked = {entry.path for entry in fake_github.stats.for_family("rules")}
+    assert asked == {"/repos/acme/svc-payments/rules/branches/main", "/repos/acme/svc-orders/rules/branches/main"}
+    assert scan.data("github:acme/platform-templates", "vcs.branch_protection")["enabled"] is False
+    assert scan.data("github:acme/svc-orders", "vcs.branch_protection")["via"] == ["organization_ruleset"]

@@ -1,0 +1,108 @@
+"""Git objects derived from a repository's files: real blob and tree shas, tree walks, tarballs.
+
+Shas are computed the way git computes them, so a tree sha names exactly one directory and a
+client can walk a truncated tree by requesting sub-trees by sha.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tarfile
+from dataclasses import dataclass, field
+from datetime import datetime
+
+BLOB_MODE = "100644"
+TREE_MODE = "040000"
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    name: str
+    mode: str
+    type: str  # "blob" or "tree"
+    sha: str
+    size: int | None  # blobs only
+
+
+@dataclass
+class GitObjects:
+    root: str  # sha of the top-level tree
+    trees: dict[str, list[TreeEntry]] = field(default_factory=dict)  # tree sha -> its direct entries
+    blobs: dict[str, bytes] = field(default_factory=dict)  # blob sha -> content
+
+    def walk(self, tree_sha: str, prefix: str = "") -> list[tuple[str, TreeEntry]]:
+        """Every entry below a tree as (path, entry), in git's order: a tree precedes its contents."""
+        entries: list[tuple[str, TreeEntry]] = []
+        for entry in self.trees[tree_sha]:
+            path = f"{prefix}{entry.name}"
+            entries.append((path, entry))
+            if entry.type == "tree":
+                entries.extend(self.walk(entry.sha, f"{path}/"))
+        return entries
+
+
+def blob_sha(content: bytes) -> str:
+    return hashlib.sha1(b"blob %d\x00" % len(content) + content).hexdigest()
+
+
+def _git_sort_key(entry: TreeEntry) -> bytes:
+    # git orders a tree entry as if its name ended with "/"
+    return (entry.name + "/" if entry.type == "tree" else entry.name).encode()
+
+
+def _store_tree(objects: GitObjects, directory: dict[str, object]) -> str:
+    entries: list[TreeEntry] = []
+    for name, child in directory.items():
+        if isinstance(child, dict):
+            entries.append(TreeEntry(name, TREE_MODE, "tree", _store_tree(objects, child), None))
+        else:
+            assert isinstance(child, bytes)
+            sha = blob_sha(child)
+            objects.blobs[sha] = child
+            entries.append(TreeEntry(name, BLOB_MODE, "blob", sha, len(child)))
+    entries.sort(key=_git_sort_key)
+    body = b"".join(f"{e.mode.lstrip('0')} {e.name}".encode() + b"\x00" + bytes.fromhex(e.sha) for e in entries)
+    sha = hashlib.sha1(b"tree %d\x00" % len(body) + body).hexdigest()
+    objects.trees[sha] = entries
+    return sha
+
+
+def build_objects(files: dict[str, bytes]) -> GitObjects:
+    root: dict[str, object] = {}
+    for path, content in files.items():
+        parts = [part for part in path.split("/") if part]
+        directory = root
+        for part in parts[:-1]:
+            child = directory.setdefault(part, {})
+            if not isinstance(child, dict):  # a file and a directory share a name; the directory wins
+                child = directory[part] = {}
+            directory = child
+        directory.setdefault(parts[-1], content)
+    objects = GitObjects(root="")
+    objects.root = _store_tree(objects, root)
+    return objects
+
+
+def tarball(files: dict[str, bytes], top_folder: str, commit_sha: str, mtime: datetime) -> bytes:
+    """A .tar.gz laid out like GitHub's: one top folder, the commit sha in the pax global header."""
+    buffer = io.BytesIO()
+    timestamp = int(mtime.timestamp())
+    with tarfile.open(
+        fileobj=buffer, mode="w:gz", format=tarfile.PAX_FORMAT, pax_headers={"comment": commit_sha}
+    ) as archive:
+        folders = {top_folder}
+        for path in sorted(files):
+            parts = path.split("/")
+            for depth in range(1, len(parts)):
+                folders.add(f"{top_folder}/{'/'.join(parts[:depth])}")
+        for folder in sorted(folders):
+            info = tarfile.TarInfo(folder + "/")
+            info.type, info.mode, info.mtime = tarfile.DIRTYPE, 0o775, timestamp
+            archive.addfile(info)
+        for path in sorted(files):
+            content = files[path]
+            info = tarfile.TarInfo(f"{top_folder}/{path}")
+            info.size, info.mode, info.mtime = len(content), 0o664, timestamp
+            archive.addfile(info, io.BytesIO(content))
+    return buffer.getvalue()

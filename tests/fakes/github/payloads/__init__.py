@@ -1,0 +1,1 @@
+"""REST payload builders: model objects -> dicts in GitHub's documented shapes, URLs on the fake."""
