@@ -9,8 +9,11 @@ from __future__ import annotations
 import hashlib
 import io
 import tarfile
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 BLOB_MODE = "100644"
 TREE_MODE = "040000"
@@ -68,7 +71,39 @@ def _store_tree(objects: GitObjects, directory: dict[str, object]) -> str:
     return sha
 
 
+class _Memo:
+    """Results of pure functions of a repository's files, so that hashing every blob or building a
+    tarball happens once per content, not once per request (a benchmark's 1,000 repositories would
+    otherwise measure the fake's CPU, not the collector). Keys hold the contents' identities; the
+    entry keeps the contents alive, so an identity cannot be reused while it is cached."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._entries: dict[tuple[Any, ...], tuple[tuple[bytes, ...], Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, files: dict[str, bytes], extra: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        key = (*extra, *sorted((path, id(content)) for path, content in files.items()))
+        with self._lock:
+            hit = self._entries.get(key)
+        if hit is not None:
+            return hit[1]
+        value = make()
+        with self._lock:
+            if len(self._entries) >= self._size:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[key] = (tuple(files.values()), value)
+        return value
+
+
+_MEMO = _Memo()
+
+
 def build_objects(files: dict[str, bytes]) -> GitObjects:
+    return _MEMO.get(files, ("objects",), lambda: _build_objects(files))  # type: ignore[no-any-return]
+
+
+def _build_objects(files: dict[str, bytes]) -> GitObjects:
     root: dict[str, object] = {}
     for path, content in files.items():
         parts = [part for part in path.split("/") if part]
@@ -86,6 +121,11 @@ def build_objects(files: dict[str, bytes]) -> GitObjects:
 
 def tarball(files: dict[str, bytes], top_folder: str, commit_sha: str, mtime: datetime) -> bytes:
     """A .tar.gz laid out like GitHub's: one top folder, the commit sha in the pax global header."""
+    extra = ("tarball", top_folder, commit_sha, mtime)
+    return _MEMO.get(files, extra, lambda: _tarball(files, top_folder, commit_sha, mtime))  # type: ignore[no-any-return]
+
+
+def _tarball(files: dict[str, bytes], top_folder: str, commit_sha: str, mtime: datetime) -> bytes:
     buffer = io.BytesIO()
     timestamp = int(mtime.timestamp())
     with tarfile.open(

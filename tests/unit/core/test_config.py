@@ -59,3 +59,11 @@ def test_relative_pack_paths_are_relative_to_the_file(tmp_path: Path) -> None:
 def test_missing_file_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="cannot read config file"):
         load_config(tmp_path / "absent.yaml")
+
+
+def test_every_source_in_the_example_config_validates_against_its_collector() -> None:
+    from scanner.pipeline import plan_scan
+    from scanner.plugins import discover
+
+    plan = plan_scan(load_config(ROOT / "config.example.yaml"), discover())
+    assert [source.name for source in plan.sources] == ["local", "github"]
