@@ -31,6 +31,11 @@ def plain_walk(root: Path) -> int:
     return sum(len(files) for _dirs, _subdirs, files in os.walk(root))
 
 
+def walk_with_sizes(root: Path) -> int:
+    """For context: what `find -size` or `du` do, a walk that also stats every file."""
+    return sum(os.lstat(os.path.join(folder, name)).st_size for folder, _subdirs, files in os.walk(root) for name in files)
+
+
 def pecm_scan(root: Path) -> tuple[int, int]:
     plugins = discover()
     plan = plan_scan(parse_config({"sources": {"local": {"paths": [str(root)]}}}, "bench", root), plugins)
@@ -60,11 +65,12 @@ def main() -> None:
         root = Path(tmp)
         files = write_tree(root, args.repositories, args.files)
         walk_s, walked = best_of(args.runs, lambda: plain_walk(root))
+        sized_s, _ = best_of(args.runs, lambda: walk_with_sizes(root))
         scan_s, (subjects, files_read) = best_of(args.runs, lambda: pecm_scan(root))
     print(f"tree: {args.repositories} repositories, {files} files (walk saw {walked})")
-    print(f"plain directory walk (ideal): {walk_s:.3f} s")
+    print(f"plain directory walk (ideal): {walk_s:.3f} s  (with a stat per file: {sized_s:.3f} s)")
     print(f"pecm scan (collect + evaluate + render json): {scan_s:.3f} s for {subjects} repositories, {files_read} files read")
-    print(f"ratio: {scan_s / walk_s:.2f} (target <= 3)")
+    print(f"ratio: {scan_s / walk_s:.2f} (target <= 3); against the walk with stats: {scan_s / sized_s:.2f}")
 
 
 if __name__ == "__main__":
