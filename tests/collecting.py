@@ -55,20 +55,20 @@ class CollectedScan:
         return [p.message for p in self.problems if subject_id is None or p.subject == subject_id]
 
 
-def collect_with(
+def context_for(
     collector: Any,
     config: BaseModel,
+    scan: CollectedScan,
     *,
     clock: Callable[[], datetime],
     secrets: Mapping[str, str] | None = None,
     limits: Limits | None = None,
     base_dir: Path = Path("."),
     cache_dir: Path | None = None,
-) -> CollectedScan:
-    """Collect with a context built like the pipeline's; assert the contract on the way."""
-    scan = CollectedScan()
+) -> CollectContext:
+    """A context built like the pipeline's, recording into `scan`."""
     known = dict(secrets or {})
-    ctx = CollectContext(
+    return CollectContext(
         collector=collector.name,
         collector_version=collector.version,
         config=config,
@@ -83,7 +83,12 @@ def collect_with(
         report_problem=scan.problems.append,
         requests=scan.requests,
     )
-    for item in collector.collect(ctx):
+
+
+def collect_with(collector: Any, config: BaseModel, **context: Any) -> CollectedScan:
+    """Collect (context options as in `context_for`) and assert the contract on the way."""
+    scan = CollectedScan()
+    for item in collector.collect(context_for(collector, config, scan, **context)):
         if isinstance(item, Subject):
             assert item.id not in scan.ids, f"subject announced twice: {item.id}"
             scan.subjects.append(item)

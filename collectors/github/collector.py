@@ -3,20 +3,21 @@
 Per account: one GraphQL query for who it is, conditional REST lists for its teams, members,
 rulesets and repositories. Per repository: a share of one GraphQL batch (metadata, history,
 deployments, classic protection), one Git Trees request, the files detection needs (one
-contents request each, or one tarball), and one conditional `rules/branches` request. A
-re-scan reuses the files' evidence while the head commit is unchanged and revalidates the
-rest with ETags, which GitHub does not charge.
+contents request each, or one tarball), one conditional `rules/branches` request and, where a
+workflow deploys but GitHub recorded no deployment in the window, one conditional
+`actions/runs` request per 100 runs. A re-scan reuses the files' evidence while the head
+commit is unchanged and revalidates the rest with ETags, which GitHub does not charge.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from github import Auth
 
@@ -255,7 +256,7 @@ class _Scan:
 
     def _examine(self, client: GitHubClient, repo: Listed, meta: RepoMetadata | ApiError) -> Examination:
         try:
-            return examine(client, repo, meta, self.options, self.cache)
+            return examine(client, repo, meta, self.options, self.cache, self.since)
         except (TokenRefused, SourceUnavailable):
             raise
         except Exception as exc:  # an answer of a shape we did not expect costs one repository
@@ -307,13 +308,11 @@ class _Scan:
             yield ctx.observed("vcs.template", subject, mapping.template_link(meta.data, repo.owner))
             members = facts.platform_members if facts is not None else None
             yield ctx.observed("vcs.contributions", subject, mapping.contributions(meta.commits, window, members))
-            if "deployments" in meta.denied:
-                yield from missing(
-                    ("delivery.deployments",), "deployments", Gap(f"{meta.denied['deployments']} — {DEPLOYMENTS_PERMISSION}")
-                )
+            delivery = self._delivery(meta, examination.deploy_runs)
+            if isinstance(delivery, Gap):
+                yield from missing(("delivery.deployments",), "deployments", delivery)
             else:
-                deployments = mapping.deployments(meta.deployments, self.now, window, bool(meta.deployments))
-                yield ctx.observed("delivery.deployments", subject, deployments)
+                yield ctx.observed("delivery.deployments", subject, delivery)
         else:
             yield from missing(METADATA_KINDS, "commit history, template and deployments", meta)
 
@@ -333,6 +332,19 @@ class _Scan:
                 subject,
                 hint="scan again later; the other repositories were scanned",
             )
+
+    def _delivery(self, meta: RepoMetadata, runs: list[Mapping[str, Any]] | Gap | None) -> dict[str, Any] | Gap:
+        """delivery.deployments from GitHub's deployments or, where they were asked for and some
+        were found, from deploy workflow runs. A refusal of the runs makes the evidence
+        unavailable only where they were the one possible source: no deployment was ever seen."""
+        window = self.config.window_days
+        if isinstance(runs, list) and runs:
+            return mapping.run_deployments(runs, meta.commits, self.now, window)
+        if "deployments" in meta.denied:
+            return Gap(f"{meta.denied['deployments']} — {DEPLOYMENTS_PERMISSION}")
+        if isinstance(runs, Gap) and not meta.deployments:
+            return runs
+        return mapping.deployments(meta.deployments, self.now, window, bool(meta.deployments))
 
     def _file_problems(self, subject: Subject, problems: list[str]) -> None:
         for line in problems[:MAX_PROBLEMS_PER_REPOSITORY]:

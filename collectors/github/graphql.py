@@ -17,7 +17,7 @@ PAGE = 100
 _HISTORY_FIELDS = """
           totalCount
           pageInfo { hasNextPage endCursor }
-          nodes { committedDate author { email name user { login } } }"""
+          nodes { oid committedDate author { email name user { login } } }"""
 
 _DEPLOYMENT_FIELDS = """
       pageInfo { hasNextPage endCursor }

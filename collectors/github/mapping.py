@@ -44,6 +44,9 @@ POLICY_CHECK_WORDS = (
 _BLOB_SYMLINK = "120000"
 _FAILED_STATES = frozenset({"FAILURE", "ERROR"})
 _SUCCEEDED_STATES = frozenset({"SUCCESS", "INACTIVE"})  # INACTIVE: a successful deployment since superseded
+_RUN_FAILURES = frozenset({"failure", "timed_out"})
+_DEPLOY_WORDS = re.compile(r"deploy|release|(?<![a-z])cd(?![a-z])")  # "ci-cd", "cd.yml"; not "abcd"
+WORKFLOWS_FOLDER = ".github/workflows/"
 _WORKFLOW_REF = re.compile(r"^([^/\s]+)/([^/\s]+)/\.github/workflows/[^@\s]+@\S+$")
 
 
@@ -247,44 +250,127 @@ def deployments(
     that finished. Lead time: commit date to its first successful deployment. Time to
     restore: from a failure to the next success in the same environment."""
     since = now - timedelta(days=window_days)
-    events = []
+    deliveries = []
     for node in nodes:
         created = _time(node.get("createdAt"))
-        if created is not None and since < created <= now:
-            events.append((created, node))
-    events.sort(key=lambda event: event[0])
-    states = [str((node.get("latestStatus") or {}).get("state") or "").upper() for _created, node in events]
-    failed = sum(state in _FAILED_STATES for state in states)
-    finished = sum(state in _FAILED_STATES or state in _SUCCEEDED_STATES for state in states)
-    first_deployed: dict[str, float] = {}  # commit -> hours to its first successful deployment
-    for (created, node), state in zip(events, states):
+        if created is None or not since < created <= now:
+            continue
+        state = str((node.get("latestStatus") or {}).get("state") or "").upper()
         commit = node.get("commit") or {}
-        committed = _time(commit.get("committedDate"))
-        if state in _SUCCEEDED_STATES and committed is not None and commit.get("oid") not in first_deployed:
-            first_deployed[str(commit.get("oid"))] = (created - committed).total_seconds() / 3600
-    lead_times = [hours for hours in first_deployed.values() if hours >= 0]  # negative: clock skew, not lead time
+        deliveries.append(
+            _Delivery(
+                at=created,
+                track=str(node.get("environment") or ""),
+                succeeded=True if state in _SUCCEEDED_STATES else False if state in _FAILED_STATES else None,
+                commit=str(commit["oid"]) if commit.get("oid") else None,
+                committed_at=_time(commit.get("committedDate")),
+            )
+        )
+    return _dora(window_days, "deployments" if deliveries or ever_deployed else "none", deliveries)
+
+
+def deployed_since(nodes: Iterable[Mapping[str, Any]], since: datetime) -> bool:
+    """Whether GitHub recorded a deployment after `since` (GraphQL deployment nodes)."""
+    return any((created := _time(node.get("createdAt"))) is not None and created > since for node in nodes)
+
+
+def workflow_files(pipeline_paths: Iterable[str]) -> list[str]:
+    """The GitHub Actions workflows among ci.pipelines paths."""
+    return sorted(path for path in pipeline_paths if path.startswith(WORKFLOWS_FOLDER))
+
+
+def deploy_runs(runs: Iterable[Mapping[str, Any]], pipeline_paths: Sequence[str]) -> list[Mapping[str, Any]]:
+    """The runs (items of `GET /repos/{o}/{r}/actions/runs`) of workflows taken to deploy.
+
+    Detection says that some pipeline deploys, not which one, so a workflow of ci.pipelines
+    counts when its file name or its name says deploy, release or cd (not release drafts);
+    when the repository's only pipeline is one workflow, that workflow is the one."""
+    workflows = set(workflow_files(pipeline_paths))
+    ours = [run for run in runs if _run_path(run) in workflows]
+    named = [run for run in ours if _names_a_deploy(_run_path(run).rpartition("/")[2], run.get("name"))]
+    return ours if not named and len(pipeline_paths) == 1 else named
+
+
+def run_deployments(
+    runs: Iterable[Mapping[str, Any]], commits: Sequence[Mapping[str, Any]], now: datetime, window_days: int
+) -> dict[str, Any]:
+    """delivery.deployments from the default branch's runs of deploy workflows (deploy_runs).
+
+    An event is a completed run that succeeded or failed (conclusion failure or timed_out);
+    a cancelled, skipped or otherwise concluded run neither deployed nor failed to, and a
+    running one has not finished. Lead time: the head commit's date to its first successful
+    run, where the commit is in the window's history (`commits`, GraphQL history nodes).
+    Time to restore: from a failed run to the next successful run of the same workflow."""
+    since = now - timedelta(days=window_days)
+    committed = {str(node["oid"]): node.get("committedDate") for node in commits if node.get("oid")}
+    deliveries = []
+    for run in runs:
+        created = _time(run.get("created_at"))
+        conclusion = run.get("conclusion")
+        if created is None or not since < created <= now or run.get("status") != "completed":
+            continue
+        if conclusion != "success" and conclusion not in _RUN_FAILURES:
+            continue
+        sha = str(run.get("head_sha") or "")
+        deliveries.append(
+            _Delivery(
+                at=created,
+                track=_run_path(run),
+                succeeded=conclusion == "success",
+                commit=sha or None,
+                committed_at=_time(committed.get(sha)),
+            )
+        )
+    return _dora(window_days, "workflow_runs", deliveries)
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    """A deployment or a deploy run, as the DORA figures need it."""
+
+    at: datetime
+    track: str  # environment or workflow: a failure is restored by the next success on the same track
+    succeeded: bool | None  # None: not finished, or an outcome that is neither
+    commit: str | None
+    committed_at: datetime | None
+
+
+def _dora(window_days: int, derived_from: str, deliveries: Sequence[_Delivery]) -> dict[str, Any]:
+    ordered = sorted(deliveries, key=lambda delivery: delivery.at)
+    failed = sum(delivery.succeeded is False for delivery in ordered)
+    finished = sum(delivery.succeeded is not None for delivery in ordered)
+    first_success: dict[str, float] = {}  # commit -> hours to its first success
+    broken_since: dict[str, datetime] = {}
+    restores: list[float] = []
+    for delivery in ordered:
+        if delivery.succeeded is False:
+            broken_since.setdefault(delivery.track, delivery.at)
+        elif delivery.succeeded:
+            if delivery.commit and delivery.committed_at is not None and delivery.commit not in first_success:
+                first_success[delivery.commit] = _hours(delivery.at - delivery.committed_at)
+            if delivery.track in broken_since:
+                restores.append(_hours(delivery.at - broken_since.pop(delivery.track)))
+    lead_times = [hours for hours in first_success.values() if hours >= 0]  # negative: clock skew, not lead time
     return {
         "window_days": window_days,
-        "derived_from": "deployments" if events or ever_deployed else "none",
-        "events": len(events),
+        "derived_from": derived_from,
+        "events": len(ordered),
         "failed": failed,
-        "per_week": round(len(events) / (window_days / 7), 4),
+        "per_week": round(len(ordered) / (window_days / 7), 4),
         "change_failure_rate": round(failed / finished, 4) if finished else None,
         "lead_time_hours_median": _median(lead_times),
-        "time_to_restore_hours_median": _median(_restore_hours(events, states)),
+        "time_to_restore_hours_median": _median(restores),
     }
 
 
-def _restore_hours(events: Sequence[tuple[datetime, Mapping[str, Any]]], states: Sequence[str]) -> list[float]:
-    broken_since: dict[str, datetime] = {}
-    hours = []
-    for (created, node), state in zip(events, states):
-        environment = str(node.get("environment") or "")
-        if state in _FAILED_STATES:
-            broken_since.setdefault(environment, created)
-        elif state in _SUCCEEDED_STATES and environment in broken_since:
-            hours.append((created - broken_since.pop(environment)).total_seconds() / 3600)
-    return hours
+def _run_path(run: Mapping[str, Any]) -> str:
+    """The workflow file of a run; GitHub may suffix it with the ref it ran from (`@refs/...`)."""
+    return str(run.get("path") or "").partition("@")[0]
+
+
+def _names_a_deploy(*names: Any) -> bool:
+    lowered = [name.lower() for name in names if isinstance(name, str)]
+    return any(_DEPLOY_WORDS.search(name) and "draft" not in name for name in lowered)
 
 
 # --- branch protection ------------------------------------------------------------------
@@ -458,6 +544,10 @@ def _time(value: Any) -> datetime | None:
 def _iso(value: Any) -> str | None:
     parsed = _time(value)
     return parsed.isoformat() if parsed else None
+
+
+def _hours(span: timedelta) -> float:
+    return span.total_seconds() / 3600
 
 
 def _median(values: Sequence[float]) -> float | None:

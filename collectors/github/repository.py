@@ -1,17 +1,20 @@
-"""One repository's REST work, run in a worker thread: its files (or the cache's copy) and the
-protection of its default branch. Everything else about it came in its GraphQL batch."""
+"""One repository's REST work, run in a worker thread: its files (or the cache's copy), the
+protection of its default branch and, where they are the only way to see deployments, its
+workflow runs. Everything else about it came in its GraphQL batch."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
 from collectors.detect import detect
 from collectors.github import mapping
 from collectors.github.cache import FileEvidence, ScanCache
-from collectors.github.client import ApiError, GitHubClient, RateLimited
+from collectors.github.client import PER_PAGE, ApiError, GitHubClient, RateLimited
 from collectors.github.files import RemoteFiles, files_to_read, list_files
 from collectors.github.mapping import Listed
 from collectors.github.metadata import RepoMetadata
@@ -21,11 +24,14 @@ log = logging.getLogger(__name__)
 
 RULES = "rules"
 BRANCHES = "branches"
+RUNS = "actions/runs"
 MEGABYTE = 1 << 20
+MAX_RUN_PAGES = 10  # 1,000 runs of the default branch in the window: enough to measure
 
 CONTENTS_PERMISSION = "the token needs Contents: read"
 RULES_PERMISSION = "the token needs Metadata: read"
 ADMIN_PERMISSION = "the token needs Administration: read"
+ACTIONS_PERMISSION = "the token needs Actions: read"
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,7 @@ class Examination:
     meta: RepoMetadata | Gap
     files: FileEvidence | Gap
     protection: dict[str, Any] | Gap
+    deploy_runs: list[Mapping[str, Any]] | Gap | None = None  # None: not asked for (see _deploy_runs)
 
 
 @dataclass(frozen=True)
@@ -57,7 +64,9 @@ def examine(
     meta: RepoMetadata | ApiError,
     options: FileOptions,
     cache: ScanCache | None,
+    since: datetime,
 ) -> Examination:
+    """`since`: the start of the activity window, from which deploy runs are asked for."""
     metadata: RepoMetadata | Gap = meta if isinstance(meta, RepoMetadata) else gap(meta)
     target = mapping.head(meta.data) if isinstance(meta, RepoMetadata) else None
     branch = _default_branch(repo, meta)
@@ -74,7 +83,8 @@ def examine(
         if cache is not None and target is not None and isinstance(files, FileEvidence):
             cache.save_files(repo.full_name, files)
     protection = _protection(client, repo, branch, meta) if branch else Gap("the repository has no default branch")
-    return Examination(repo, metadata, files, protection)
+    runs = _deploy_runs(client, repo, branch, meta, files, since) if branch else None
+    return Examination(repo, metadata, files, protection, runs)
 
 
 def gap(exc: ApiError, permission: str | None = None) -> Gap:
@@ -183,3 +193,47 @@ def _protected_flag(client: GitHubClient, repo: Listed, branch: str, classic_gap
     except ApiError as exc:
         return gap(exc, RULES_PERMISSION)
     return mapping.protected_flag(answer.data)
+
+
+def _deploy_runs(
+    client: GitHubClient,
+    repo: Listed,
+    branch: str,
+    meta: RepoMetadata | ApiError,
+    files: FileEvidence | Gap,
+    since: datetime,
+) -> list[Mapping[str, Any]] | Gap | None:
+    """The default branch's runs of deploy workflows since `since`, asked for only where they are
+    the way to see deployments: a GitHub workflow deploys (ci.pipelines) and GitHub recorded no
+    deployment in the window, or the token may not see deployments. One conditional request per
+    100 runs, so an unchanged re-scan on the same day costs nothing."""
+    if not isinstance(meta, RepoMetadata) or not isinstance(files, FileEvidence):
+        return None
+    pipelines = files.signals.get("ci.pipelines") or {}
+    paths = [str(path) for path in pipelines.get("paths") or ()]
+    if not pipelines.get("deploys") or not mapping.workflow_files(paths):
+        return None
+    if "deployments" not in meta.denied and mapping.deployed_since(meta.deployments, since):
+        return None
+    path = f"/repos/{repo.owner}/{repo.name}/actions/runs"
+    url: str = path
+    params: dict[str, Any] | None = {
+        "created": f">={since.astimezone(timezone.utc):%Y-%m-%d}",
+        "branch": branch,
+        "per_page": PER_PAGE,
+    }
+    runs: list[Mapping[str, Any]] = []
+    try:
+        for _page in range(MAX_RUN_PAGES):
+            answer = client.get(RUNS, url, params, conditional=True)
+            listed = answer.data.get("workflow_runs") if isinstance(answer.data, dict) else None
+            if not isinstance(listed, list):
+                return Gap("GitHub's workflow runs answer has no workflow_runs list", failure=True)
+            runs.extend(run for run in listed if isinstance(run, dict))
+            if answer.next_url is None:
+                return mapping.deploy_runs(runs, paths)
+            url, params = answer.next_url, None
+    except ApiError as exc:
+        return gap(exc, ACTIONS_PERMISSION)
+    log.debug("%s: workflow runs beyond %d pages not read", repo.full_name, MAX_RUN_PAGES)
+    return mapping.deploy_runs(runs, paths)

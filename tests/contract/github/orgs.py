@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from tests.contract.github.scanning import NOW
 from tests.fakes.github.model import (
@@ -17,6 +18,7 @@ from tests.fakes.github.model import (
     Ruleset,
     Team,
     User,
+    WorkflowRun,
     fake_sha,
     rule,
 )
@@ -31,6 +33,17 @@ jobs:
     steps:
       - run: make build
 """
+DEPLOY_WORKFLOW = b"""name: Deploy
+on:
+  push:
+    branches: [main]
+jobs:
+  ship:
+    runs-on: ubuntu-latest
+    steps:
+      - run: flyctl deploy --remote-only
+"""
+BUILD_WORKFLOW = b"on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n"
 CALLER = b"""on: [push]
 jobs:
   build:
@@ -134,3 +147,48 @@ def many_repositories(count: int) -> Organization:
         owners={"alice"},
         repos=[Repository(f"repo-{index:03d}", files={"README.md": b"# r\n", ".github/CODEOWNERS": b"* @alice\n"}) for index in range(count)],
     )
+
+
+def deploy_run(hours_ago: float, conclusion: str = "success", sha: str | None = None, **fields: Any) -> WorkflowRun:
+    return WorkflowRun(
+        created_at=NOW - timedelta(hours=hours_ago), name="Deploy", workflow_path=".github/workflows/deploy.yml",
+        head_sha=sha, conclusion=conclusion, **fields,
+    )
+
+
+def deploying() -> Organization:
+    """Repositories whose workflow deploys (flyctl), with and without GitHub deployments:
+    svc-ship records none, svc-recorded records some in the window, svc-old only long ago."""
+    bob = ("bob", "bob@acme.test")
+    files = {".github/workflows/deploy.yml": DEPLOY_WORKFLOW, ".github/workflows/ci.yml": BUILD_WORKFLOW}
+    ship_commits = commits("svc-ship", [bob], [1, 2, 5])  # committed 1 h before each of these days
+    ship = Repository(
+        "svc-ship",
+        files=dict(files),
+        commits=ship_commits,
+        workflow_runs=[
+            deploy_run(24 - 1, sha=ship_commits[0].sha),  # 2 h after its commit
+            deploy_run(48 - 5, sha=ship_commits[1].sha),  # restores the failure 5 h before; 6 h after its commit
+            deploy_run(48, "failure", sha=ship_commits[1].sha),
+            deploy_run(96, "cancelled"),
+            deploy_run(144, sha="f" * 40),  # a commit the window's history does not hold
+            deploy_run(30, "failure", head_branch="feature/x"),  # another branch: not asked for
+            deploy_run(24 * 120, "failure"),  # before the window: not asked for
+            WorkflowRun(created_at=NOW - timedelta(hours=10), conclusion="failure"),  # CI, not a deployment
+        ],
+    )
+    recorded = Repository(
+        "svc-recorded",
+        files=dict(files),
+        commits=commits("svc-recorded", [bob], [3]),
+        deployments=[deployment(3, "success")],
+        workflow_runs=[deploy_run(72)],
+    )
+    old = Repository(
+        "svc-old",
+        files=dict(files),
+        commits=commits("svc-old", [bob], [10]),
+        deployments=[deployment(200, "success")],
+        workflow_runs=[deploy_run(240), deploy_run(480)],
+    )
+    return Organization("acme", members=[User("bob")], owners={"bob"}, repos=[ship, recorded, old])

@@ -231,7 +231,7 @@ def test_hidden_classic_protection_falls_back_to_the_protected_flag(acme_github:
         {"defaultBranchRef": None, "rulesets": {"totalCount": 0}},
         denied={"branchProtectionRules": "GitHub GraphQL FORBIDDEN: Resource not accessible by personal access token"},
     )
-    examination = examine(client, repo, meta, FileOptions(1, 1, Limits()), None)
+    examination = examine(client, repo, meta, FileOptions(1, 1, Limits()), None, NOW)
     assert examination.protection == {
         "enabled": True, "required_reviews": 0, "code_owner_reviews": False, "required_checks": ["build", "scan / checkov"],
         "policy_checks_required": True, "via": ["branch_protection"]}

@@ -292,6 +292,7 @@ class Token:
     login: str = "pecm-bot"  # the user the token acts as
     repo_admin: bool = True  # False: branch protection answers 403 "Must have admin rights"
     org_admin: bool = True  # False: organization rulesets answer 403
+    actions_read: bool = True  # False: workflow runs answer 403 "Resource not accessible by personal access token"
     rate_limit: int = 5000  # primary REST budget per hour
     graphql_limit: int = 5000  # GraphQL points per hour
     expires_at: datetime | None = None  # set for installation tokens

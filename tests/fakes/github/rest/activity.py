@@ -10,6 +10,7 @@ from ..model import Deployment, Organization, Repository
 from ..payloads import activity, repos
 from ..payloads.repos import Owner
 
+_RUNS_DOCS = "https://docs.github.com/rest/actions/workflow-runs"
 _RUN_STATUSES = {"completed", "in_progress", "queued", "requested", "waiting", "pending"}
 
 
@@ -111,6 +112,8 @@ def _created_range(value: str) -> tuple[datetime | None, datetime | None]:
 
 def list_workflow_runs(call: Call) -> Response:
     owner, repo = call.repo()
+    if call.token is not None and not call.token.actions_read:
+        raise ApiError(403, "Resource not accessible by personal access token", _RUNS_DOCS)
     query = call.request.query
     low, high = _created_range(query["created"]) if query.get("created") else (None, None)
     status = query.get("status")
