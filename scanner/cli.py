@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 import scanner
 from rules.evaluate import evaluate
+from reports.coverage import render_coverage
 from rules.loader import RuleSet, load_pack
 from scanner.config import LoadedConfig, describe_validation_error, load_config, parse_config
 from scanner.contract import InteractiveRenderer
@@ -77,7 +78,7 @@ def _errors(state: _State) -> Iterator[None]:
         _fail(EXIT_SCAN_FAILED, state.secrets.redact(exc.one_line()))
     except PecmError as exc:
         _fail(EXIT_SCAN_FAILED, state.secrets.redact(exc.one_line()))
-    except (click.exceptions.Exit, click.ClickException, SystemExit):
+    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
         raise
     except BrokenPipeError:  # `pecm … | head`: the reader left; nothing more to say to anyone
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -244,11 +245,15 @@ def rules() -> None:
 
 @rules.command("list")
 @config_option
+@click.option("--coverage", is_flag=True, help="The capability × stage matrix: the rules, or 'not inferable', in each cell.")
 @click.pass_obj
-def rules_list(state: _State, config_path: Path | None) -> None:
+def rules_list(state: _State, config_path: Path | None, coverage: bool) -> None:
     """Every rule of the packs in use, by capability and stage."""
     with _errors(state):
         ruleset = load_ruleset(_load(config_path, ()), state.plugins)
+        if coverage:
+            render_coverage(ruleset, sys.stdout)
+            return
         for rule in ruleset.rules:
             click.echo(f"{rule.id:<48} {rule.stage.value:<11} {rule.title}")
         for item in ruleset.not_inferable:
@@ -289,3 +294,10 @@ def plugins(state: _State) -> None:
             click.echo(f"{info.group:<16} {info.name:<12} {info.value:<45} {info.distribution}")
         for problem in found.problems:
             click.echo(f"problem: {problem.message}", err=True)
+
+
+# Commands kept in modules of their own; they reach this module's helpers at run time.
+from scanner.assessment_commands import gaps, survey  # noqa: E402
+
+main.add_command(survey)
+main.add_command(gaps)

@@ -1,0 +1,188 @@
+"""`pecm survey`, `pecm gaps` and `pecm coverage`: self-assessment in, gaps out.
+
+Standalone click commands; scanner/cli.py adds them to the `pecm` group. They reuse the
+CLI's state, error handling and scan (imported when a command runs: cli.py imports this
+module to register the commands, so a module-level import would be circular).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import click
+
+from reports.coverage import render_coverage
+from reports.gaps_report import render_gaps_console, render_gaps_markdown
+from reports.json_report import load_assessment
+from rules.evaluate import evaluate
+from scanner.errors import UserError
+from scanner.gaps import KindProviders, analyse_gaps
+from scanner.model import Stage
+from scanner.pipeline import load_ruleset
+from scanner.self_assessment import (
+    Answer,
+    Respondent,
+    SelfAssessment,
+    SurveyQuestion,
+    load_self_assessment,
+    load_survey_questions,
+    parse_stage,
+    self_assessment_yaml,
+)
+
+DEFAULT_SURVEY_FILE = Path("self-assessment.yaml")
+GAP_FORMATS = ("console", "markdown")
+
+
+def _cli() -> ModuleType:
+    from scanner import cli
+
+    return cli
+
+
+def _state(ctx: click.Context) -> Any:
+    """The `pecm` group's state, or a fresh one when the command runs on its own."""
+    cli = _cli()
+    return ctx.find_object(cli._State) or cli._State(0)
+
+
+# --- pecm survey ------------------------------------------------------------------------
+
+
+@click.command("survey")
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_SURVEY_FILE, show_default=True,
+    help="Self-assessment file to write; an existing one gets this respondent's answers added.",
+)
+@click.option("--respondent", help="Who is answering (a team or a role); asked when left out.")
+@click.option(
+    "--non-interactive", "check_file", type=click.Path(path_type=Path, dir_okay=False),
+    help="Ask nothing: validate FILE (YAML or CSV, made elsewhere); exit 0 if valid, 2 if not.",
+)
+@click.pass_context
+def survey(ctx: click.Context, output: Path, respondent: str | None, check_file: Path | None) -> None:
+    """Ask, capability by capability, which stage you are at (and aim for); write the answers."""
+    cli = _cli()
+    state = _state(ctx)
+    with cli._errors(state):
+        if check_file is not None:
+            checked = load_self_assessment(check_file)
+            count = sum(len(r.answers) for r in checked.respondents)
+            click.echo(f"{check_file}: valid self-assessment ({len(checked.respondents)} respondent(s), {count} answers)")
+            return
+        existing = load_self_assessment(output) if output.exists() else SelfAssessment(respondents=())
+        questions = load_survey_questions()
+    # Prompts stay outside `_errors`: Ctrl-C or the end of input aborts the way click does
+    # ("Aborted!", exit 1) and nothing is written.
+    name = (respondent or click.prompt("Who is answering (a team or a role)")).strip()
+    with cli._errors(state):
+        if not name:
+            raise UserError("--respondent: a name is needed (a team or a role)")
+        existing.with_respondent(Respondent(name=name, answers={}))  # refuse a repeated name before asking
+    click.echo("For each capability, pick the stage that describes today best (1-5), and optionally a target.")
+    answers = {question.capability: _ask(question) for question in questions}
+    with cli._errors(state):
+        updated = existing.with_respondent(Respondent(name=name, answers=answers))
+        cli._write(output, self_assessment_yaml(updated))
+    click.echo(f"Wrote {output} ({len(updated.respondents)} respondent(s)). Next: pecm gaps --self-assessment {output} PATH")
+
+
+def _ask(question: SurveyQuestion) -> Answer:
+    click.echo()
+    click.secho(f"{question.title}: {question.question}", bold=True)
+    for stage, text in question.stages.items():
+        click.echo(f"  {stage.rank}. {stage.value:<11} {text}")
+    current = _stage_of(click.prompt("Current stage", type=click.IntRange(1, len(Stage))))
+
+    def target_of(text: str) -> Stage | None:
+        if not text.strip():
+            return None
+        target = parse_stage(text)
+        if target is None:
+            raise click.BadParameter(f"{text!r}: enter 1-5 (or nothing to skip)")
+        if target < current:
+            raise click.BadParameter(f"the target is below the current stage ({current.rank})")
+        return target
+
+    target = click.prompt("Target stage (Enter to skip)", default="", show_default=False, value_proc=target_of)
+    return Answer(current=current, target=target)
+
+
+def _stage_of(number: int) -> Stage:
+    return list(Stage)[number - 1]
+
+
+# --- pecm gaps --------------------------------------------------------------------------
+
+
+@click.command("gaps")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--self-assessment", "-s", "self_assessment_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
+    help="The self-assessment file (YAML or CSV; see `pecm survey`).",
+)
+@click.option("--config", "-c", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Configuration file (see config.example.yaml).")
+@click.option(
+    "--assessment", "assessment_path", type=click.Path(path_type=Path, dir_okay=False),
+    help="Compare with a saved assessment (`pecm scan --format json`) instead of scanning.",
+)
+@click.option("--format", "fmt", type=click.Choice(GAP_FORMATS), default="console", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE instead of standard output.")
+@click.option("--progress/--no-progress", default=True, help="Show progress on standard error while scanning (TTY only).")
+@click.pass_context
+def gaps(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    self_assessment_path: Path,
+    config_path: Path | None,
+    assessment_path: Path | None,
+    fmt: str,
+    output: Path | None,
+    progress: bool,
+) -> None:
+    """Compare the self-assessment with the evidence: aligned, over-, under-reported or unverifiable."""
+    cli = _cli()
+    state = _state(ctx)
+    with cli._errors(state):
+        reported = load_self_assessment(self_assessment_path)  # a bad file stops before any scan
+        if assessment_path is not None:
+            if paths:
+                raise UserError("give either PATHs to scan or --assessment, not both")
+            try:
+                text = assessment_path.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise UserError(f"cannot read {assessment_path}: {exc.strerror or exc}") from None
+            assessment = load_assessment(text)
+        else:
+            bundle, ruleset = cli._scan(state, config_path, paths, progress)
+            assessment = evaluate(bundle, ruleset)
+        analysis = analyse_gaps(assessment, reported, _kind_providers(state.plugins.collectors))
+        render = render_gaps_markdown if fmt == "markdown" else render_gaps_console
+        with cli._destination(output) as out:
+            render(analysis, out)
+
+
+def _kind_providers(collectors: dict[str, Any]) -> KindProviders:
+    """Which installed collectors provide each evidence kind: they are what would decide unknowns."""
+    providers: dict[str, list[str]] = {}
+    for name, plugin in sorted(collectors.items()):
+        for kind in plugin.provides:
+            providers.setdefault(kind, []).append(name)
+    return {kind: tuple(names) for kind, names in providers.items()}
+
+
+# --- pecm coverage ----------------------------------------------------------------------
+
+
+@click.command("coverage")
+@click.option("--config", "-c", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Configuration file (see config.example.yaml).")
+@click.pass_context
+def coverage(ctx: click.Context, config_path: Path | None) -> None:
+    """Which rules cover each capability × stage cell, and which cells are not inferable."""
+    cli = _cli()
+    state = _state(ctx)
+    with cli._errors(state):
+        render_coverage(load_ruleset(cli._load(config_path, ()), state.plugins), sys.stdout)

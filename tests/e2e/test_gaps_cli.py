@@ -1,0 +1,97 @@
+"""`pecm gaps` and `pecm coverage` end to end on the example organization, through click's runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+
+from scanner.assessment_commands import coverage, gaps
+from scanner.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "acme"
+SELF_ASSESSMENT = EXAMPLE / "self-assessment.yaml"
+GOLDEN = ROOT / "tests" / "golden" / "acme-gaps.txt"
+
+# The commands as the `pecm` group will carry them; built here so the test needs no wiring.
+pecm = click.Group("pecm")
+pecm.add_command(gaps)
+pecm.add_command(coverage)
+
+
+def _run(*args: str) -> Result:
+    return CliRunner().invoke(pecm, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def saved_assessment(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("scan") / "assessment.json"
+    result = CliRunner().invoke(main, ["scan", str(EXAMPLE), "--format", "json", "-o", str(path), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def test_gaps_console_output_matches_golden(update_golden: bool) -> None:
+    result = _run("gaps", "--self-assessment", str(SELF_ASSESSMENT), str(EXAMPLE), "--no-progress")
+    assert result.exit_code == 0, result.output
+    actual = _without_trailing_spaces(result.output)
+    if update_golden:
+        GOLDEN.write_text(actual, encoding="utf-8")
+    assert actual == GOLDEN.read_text(encoding="utf-8"), "run pytest --update-golden after an intended change"
+
+
+def _without_trailing_spaces(text: str) -> str:
+    """rich pads table cells to the width; editors strip that from golden files."""
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
+
+
+def test_example_has_over_and_under_reported_capabilities() -> None:
+    result = _run("gaps", "-s", str(SELF_ASSESSMENT), str(EXAMPLE), "--no-progress")
+    assert "over-reported" in result.output and "under-reported" in result.output
+    assert "Respondents disagree" in result.output and "Roadmap to the targets" in result.output
+
+
+def test_a_saved_assessment_gives_the_same_gaps_as_a_fresh_scan(saved_assessment: Path) -> None:
+    fresh = _run("gaps", "-s", str(SELF_ASSESSMENT), str(EXAMPLE), "--no-progress")
+    saved = _run("gaps", "-s", str(SELF_ASSESSMENT), "--assessment", str(saved_assessment))
+    assert saved.exit_code == 0, saved.output
+    assert saved.output == fresh.output
+
+
+def test_markdown_to_a_file(saved_assessment: Path, tmp_path: Path) -> None:
+    output = tmp_path / "gaps.md"
+    result = _run("gaps", "-s", str(SELF_ASSESSMENT), "--assessment", str(saved_assessment), "--format", "markdown", "-o", str(output))
+    assert result.exit_code == 0, result.output
+    text = output.read_text()
+    assert text.startswith("# Inferred versus reported maturity\n")
+    assert "| adoption | repeatable | repeatable | Platform team | managed | **over-reported** |" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("-s", "{bad}", str(EXAMPLE)), "bad.csv: row 2: 'investmnt' is not a capability"),
+        (("-s", "{missing}", str(EXAMPLE)), "cannot read"),
+        (("-s", str(SELF_ASSESSMENT), "--assessment", "{bad}"), "The assessment is not valid JSON"),
+        (("-s", str(SELF_ASSESSMENT), "--assessment", "{bad}", str(EXAMPLE)), "either PATHs to scan or --assessment"),
+        (("-s", str(SELF_ASSESSMENT), "{missing}"), "no such file or directory"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: tuple[str, ...], expected: str) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("capability,current\ninvestmnt,2\n")
+    filled = [arg.format(bad=bad, missing=tmp_path / "missing.csv") for arg in args]
+    result = _run("gaps", *filled, "--no-progress")
+    assert result.exit_code == 2
+    [line] = result.output.strip().splitlines()
+    assert line.startswith("pecm: error: ") and expected in line
+
+
+def test_coverage_command_shows_the_matrix() -> None:
+    result = _run("coverage")
+    assert result.exit_code == 0, result.output
+    assert "Every cell above initial has a rule or is marked not inferable." in result.output
+    assert "governance.default_branches_protected" in result.output
