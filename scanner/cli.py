@@ -298,6 +298,8 @@ def plugins(state: _State) -> None:
 
 # Commands kept in modules of their own; they reach this module's helpers at run time.
 from scanner.assessment_commands import gaps, survey  # noqa: E402
+from scanner.gate_command import gate  # noqa: E402
 
 main.add_command(survey)
 main.add_command(gaps)
+main.add_command(gate)

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from scanner.errors import UserError
+from scanner.gate import GateConfig
 
 DEFAULT_PLATFORM_PATTERNS = ["platform*", "*-platform", "*-platform-*", "*-templates", "infra*", "shared-*"]
 
@@ -51,6 +52,7 @@ class PecmConfig(_Section):
     platform: PlatformConfig = Field(default_factory=PlatformConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     rules: RulesConfig = Field(default_factory=RulesConfig)
+    gate: GateConfig = Field(default_factory=GateConfig)
     cache_dir: Path | None = None
 
 
@@ -90,7 +92,12 @@ def _resolve_paths(config: PecmConfig, base: Path) -> PecmConfig:
     """
     packs = [path if path.is_absolute() else base / path for path in config.rules.packs]
     cache_dir = config.cache_dir if config.cache_dir is None or config.cache_dir.is_absolute() else base / config.cache_dir
-    return config.model_copy(update={"rules": config.rules.model_copy(update={"packs": packs}), "cache_dir": cache_dir})
+    gate = config.gate
+    if gate.baseline is not None and not gate.baseline.is_absolute():
+        gate = gate.model_copy(update={"baseline": base / gate.baseline})
+    return config.model_copy(
+        update={"rules": config.rules.model_copy(update={"packs": packs}), "cache_dir": cache_dir, "gate": gate}
+    )
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from scanner.kinds import KindRegistry
 from scanner.model import Assessment, CapabilityResult, Evidence, EvidenceStatus, Problem, RequestCount, Subject
+from scanner.shard import Shard
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,11 @@ class CollectContext:
     progress: Callable[[str], None] = lambda _subject_id: None  # called once per finished subject
     report_problem: Callable[[Problem], None] = lambda _problem: None
     requests: RequestCounter = field(default_factory=RequestCounter)
+    # A sharded scan: collectors skip the repositories it does not include before examining them.
+    shard: Shard | None = None
+
+    def includes(self, subject_id: str) -> bool:
+        return self.shard is None or self.shard.includes(subject_id)
 
     def observed(self, kind: str, subject: Subject, data: dict[str, Any], locators: tuple[str, ...] = ()) -> Evidence:
         return self._evidence(kind, subject, EvidenceStatus.OBSERVED, self.kinds.validate_data(kind, data), None, locators)

@@ -24,6 +24,7 @@ from scanner.errors import ScanFailed, SourceUnavailable, UserError
 from scanner.model import Evidence, EvidenceBundle, Problem, SourceRun, Subject
 from scanner.plugins import Plugins
 from scanner.secrets import SecretStore
+from scanner.shard import Shard
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +136,7 @@ def collect(
     secrets: SecretStore,
     clock: Callable[[], datetime],
     progress: Progress = lambda _collector, _subject: None,
+    shard: Shard | None = None,
 ) -> EvidenceBundle:
     config = plan.loaded.config
     limits = Limits(**config.limits.model_dump())
@@ -144,7 +146,7 @@ def collect(
     evidence: list[Evidence] = []
 
     for source in plan.sources:
-        run, recorder = _run_source(source, plan, plugins, limits, secrets, clock, progress)
+        run, recorder = _run_source(source, plan, plugins, limits, secrets, clock, progress, shard)
         runs.append(run)
         problems.extend(recorder.problems)
         for subject in recorder.subjects.values():
@@ -172,6 +174,7 @@ def _run_source(
     secrets: SecretStore,
     clock: Callable[[], datetime],
     progress: Progress,
+    shard: Shard | None,
 ) -> tuple[SourceRun, _SourceRecorder]:
     plugin = source.plugin
     provides = frozenset(plugin.provides)
@@ -194,6 +197,7 @@ def _run_source(
         progress=lambda subject_id: progress(source.name, subject_id),
         report_problem=recorder.problems.append,
         requests=RequestCounter(),
+        shard=shard,
     )
     started = clock()
     status: Literal["ok", "partial", "failed"] = "ok"

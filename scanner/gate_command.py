@@ -1,0 +1,147 @@
+"""`pecm gate`: fail a pipeline when maturity falls below a floor, on a fresh scan or a saved assessment.
+
+The command owns files, environment and exit codes; the decision itself is scanner.gate.
+Registered on the `pecm` group by scanner.cli (`main.add_command(gate)`).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from reports.github_actions import render_annotations, render_summary
+from reports.json_report import load_assessment
+from reports.junit import render as render_junit
+from rules.evaluate import evaluate
+from scanner.config import load_config
+from scanner.errors import UserError
+from scanner.gate import EXIT_PASSED, GateConfig, GateResult, Verdict, criteria_from, decide, require_criteria
+from scanner.model import Assessment
+
+_LABEL = {Verdict.PASS: "pass", Verdict.FAIL: "FAIL", Verdict.UNDECIDED: "UNDECIDED", Verdict.SKIPPED: "skip"}
+
+
+@dataclass(frozen=True)
+class GitHubActions:
+    """What the runner's environment tells the gate; `None` outside GitHub Actions."""
+
+    step_summary: Path | None
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> GitHubActions | None:
+        if environ.get("GITHUB_ACTIONS") != "true":
+            return None
+        summary = environ.get("GITHUB_STEP_SUMMARY")
+        return cls(Path(summary) if summary else None)
+
+
+@click.command("gate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--config", "-c", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Configuration file (see config.example.yaml).")
+@click.option("--assessment", "assessment_path", type=click.Path(path_type=Path, dir_okay=False), help="Gate a saved assessment (`pecm scan --format json`) instead of scanning.")
+@click.option("--min", "minimums", multiple=True, metavar="CAPABILITY=STAGE", help="Minimum stage, e.g. governance=defined or all=repeatable. Repeatable; a named capability overrides all=.")
+@click.option("--min-confidence", metavar="0.0-1.0", help="Every capability's confidence (share of its rules evidence decided) must reach it.")
+@click.option("--unknown", metavar="fail|pass", help="Unknown rules: fail (default) keeps the gate from passing; pass counts them as passed.")
+@click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False), help="A saved assessment: fail if a capability dropped a stage since.")
+@click.option("--junit", type=click.Path(path_type=Path, dir_okay=False), help="Also write the result as JUnit XML, one test case per capability.")
+@click.option("--progress/--no-progress", default=True, help="Show progress on standard error while scanning (TTY only).")
+@click.pass_context
+def gate(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    config_path: Path | None,
+    assessment_path: Path | None,
+    minimums: tuple[str, ...],
+    min_confidence: str | None,
+    unknown: str | None,
+    baseline: Path | None,
+    junit: Path | None,
+    progress: bool,
+) -> None:
+    """Fail CI when maturity falls below a floor: exit 1 below it, 3 when evidence cannot tell.
+
+    Scans PATHs and/or the configured sources like `pecm scan`, or gates a saved --assessment.
+    Exit codes: 0 passed; 1 below a minimum or regressed since --baseline; 3 insufficient
+    evidence to decide; 2 usage or configuration error; 4 the scan failed. See docs/gate.md.
+    """
+    # Imported here, not at the top: scanner.cli registers this command, so it imports this module.
+    from scanner import cli
+
+    state = ctx.find_object(cli._State) or cli._State(verbose=0)
+    github = GitHubActions.from_environ(os.environ)
+    with cli._errors(state):
+        if assessment_path is not None and paths:
+            raise UserError("give PATHs to scan or --assessment FILE, not both")
+        configured = _gate_config(config_path)
+        criteria = criteria_from(configured, minimums, min_confidence, unknown)
+        baseline_path = baseline if baseline is not None else configured.baseline
+        previous = _read_assessment(baseline_path, "--baseline") if baseline_path is not None else None
+        require_criteria(criteria, previous)
+        if assessment_path is not None:
+            assessment = _read_assessment(assessment_path, "--assessment")
+        else:
+            bundle, ruleset = cli._scan(state, config_path, paths, progress)
+            assessment = evaluate(bundle, ruleset)
+        result = decide(assessment, criteria, previous)
+        render_console(result, sys.stdout)
+        if junit is not None:
+            cli._write(junit, _rendered(render_junit, result))
+        if github is not None:
+            _report_to_github(github, result)
+    ctx.exit(result.exit_code)
+
+
+def _gate_config(config_path: Path | None) -> GateConfig:
+    """The config's `gate:` section, its baseline resolved against the config file's folder."""
+    if config_path is None:
+        return GateConfig()
+    return load_config(config_path).config.gate  # a relative baseline is resolved like every config path
+
+
+def _read_assessment(path: Path, flag: str) -> Assessment:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{flag} {path}: cannot read it: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{flag} {path}: not a text file (expected a saved assessment JSON)") from None
+    try:
+        return load_assessment(text)
+    except UserError as exc:
+        raise UserError(f"{flag} {path}: {exc.message}", hint=exc.hint) from None
+
+
+def render_console(result: GateResult, out: TextIO) -> None:
+    """One line per capability: verdict, capability, stage, why; then the gate's outcome."""
+    for decision in result.decisions:
+        stage = decision.stage.value if decision.stage else "-"
+        out.write(f"{_LABEL[decision.verdict]:<9}  {decision.capability.value:<12}  {stage:<10}  {decision.reason}\n")
+    out.write(result.summary + "\n")
+    if result.exit_code != EXIT_PASSED:
+        out.write("`pecm explain CAPABILITY` shows the evidence behind each stage.\n")
+
+
+def _rendered(render: Callable[[GateResult, TextIO], None], result: GateResult) -> str:
+    buffer = io.StringIO()
+    render(result, buffer)
+    return buffer.getvalue()
+
+
+def _report_to_github(github: GitHubActions, result: GateResult) -> None:
+    """Annotations and job summary; a summary that cannot be written does not change the verdict."""
+    render_annotations(result, sys.stdout)
+    if github.step_summary is None:
+        click.echo("pecm: warning: GITHUB_STEP_SUMMARY is not set: no job summary written", err=True)
+        return
+    try:
+        with github.step_summary.open("a", encoding="utf-8") as summary:  # other steps append to it too
+            render_summary(result, summary)
+    except OSError as exc:
+        click.echo(f"pecm: warning: cannot write the job summary {github.step_summary}: {exc.strerror or exc}", err=True)

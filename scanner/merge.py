@@ -1,0 +1,126 @@
+"""Combine the evidence bundles of a sharded scan into the bundle one process would have made.
+
+Shards examine disjoint subjects, so the merge is mostly a union. What one process would
+have counted once is counted once: source runs are combined per collector, and a problem
+every shard met (a missing path, a plugin that failed to load) is kept once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from scanner.errors import UserError
+from scanner.model import Evidence, EvidenceBundle, Problem, RequestCount, SourceRun, Subject
+
+MERGE_SOURCE = "merge"
+_CONFLICT_HINT = "merge the bundles of one scan's shards, made with the same configuration"
+
+
+@dataclass(frozen=True)
+class ShardBundle:
+    label: str  # where the bundle came from (its path), for messages
+    bundle: EvidenceBundle
+
+
+def merge_bundles(shards: Sequence[ShardBundle]) -> EvidenceBundle:
+    """One bundle from the shards' bundles. Raises UserError when they cannot be of one scan."""
+    if not shards:
+        raise UserError("nothing to merge: give the evidence bundles of the shards")
+    _check_compatible(shards)
+    problems: list[Problem] = []
+    subjects: dict[str, tuple[Subject, str]] = {}
+    evidence: dict[tuple[str, str], tuple[Evidence, str]] = {}
+    for shard in shards:
+        for subject in shard.bundle.subjects:
+            kept = subjects.setdefault(subject.id, (subject, shard.label))
+            if kept[0] != subject:
+                problems.append(_conflict(f"subject {subject.id}", kept[1], shard.label, subject.id))
+        for item in shard.bundle.evidence:
+            kept_item = evidence.setdefault((item.subject, item.kind), (item, shard.label))
+            if _observation(kept_item[0]) != _observation(item):
+                problems.append(_conflict(f"{item.kind} of {item.subject}", kept_item[1], shard.label, item.subject))
+    shard_problems = [problem for shard in shards for problem in shard.bundle.problems]
+    first = shards[0].bundle
+    return EvidenceBundle(
+        pecm_version=first.pecm_version,
+        created_at=max(shard.bundle.created_at for shard in shards),
+        sources=_merge_runs([run for shard in shards for run in shard.bundle.sources]),
+        subjects=tuple(sorted((subject for subject, _label in subjects.values()), key=lambda s: s.id)),
+        evidence=tuple(sorted((item for item, _label in evidence.values()), key=lambda e: (e.subject, e.kind))),
+        problems=tuple(dict.fromkeys([*shard_problems, *problems])),  # identical problems once, in order
+    )
+
+
+def _check_compatible(shards: Sequence[ShardBundle]) -> None:
+    first = shards[0]
+    for shard in shards[1:]:
+        if shard.bundle.pecm_version != first.bundle.pecm_version:
+            raise UserError(
+                f"{shard.label} was made by pecm {shard.bundle.pecm_version}, {first.label} by {first.bundle.pecm_version}",
+                hint="scan every shard with the same pecm version",
+            )
+        if _collectors(shard.bundle) != _collectors(first.bundle):
+            raise UserError(
+                f"{shard.label} ran collectors {_describe(shard.bundle)}, {first.label} ran {_describe(first.bundle)}",
+                hint=_CONFLICT_HINT,
+            )
+
+
+def _collectors(bundle: EvidenceBundle) -> set[tuple[str, str]]:
+    return {(run.collector, run.version) for run in bundle.sources}
+
+
+def _describe(bundle: EvidenceBundle) -> str:
+    return ", ".join(f"{name} {version}" for name, version in sorted(_collectors(bundle))) or "none"
+
+
+def _observation(item: Evidence) -> dict[str, object]:
+    """What an evidence record says; when it was observed does not make two records differ."""
+    return item.model_dump(exclude={"observed_at"})
+
+
+def _conflict(what: str, kept: str, dropped: str, subject: str) -> Problem:
+    return Problem(
+        source=MERGE_SOURCE,
+        subject=subject,
+        message=f"{what} differs between {kept} and {dropped}; the one from {kept} was kept",
+        hint=_CONFLICT_HINT,
+    )
+
+
+def _merge_runs(runs: Sequence[SourceRun]) -> tuple[SourceRun, ...]:
+    by_collector: dict[str, list[SourceRun]] = {}
+    for run in runs:
+        by_collector.setdefault(run.collector, []).append(run)
+    return tuple(_merge_run(group) for group in by_collector.values())
+
+
+def _merge_run(runs: Sequence[SourceRun]) -> SourceRun:
+    first = runs[0]
+    requests: dict[str, RequestCount] = {}
+    for run in runs:
+        for family, count in run.requests.items():
+            old = requests.get(family, RequestCount())
+            requests[family] = RequestCount(
+                sent=old.sent + count.sent, charged=old.charged + count.charged, cost=old.cost + count.cost
+            )
+    return SourceRun(
+        collector=first.collector,
+        version=first.version,
+        provides=tuple(sorted({kind for run in runs for kind in run.provides})),
+        status=_combined_status([run.status for run in runs]),
+        subjects=sum(run.subjects for run in runs),
+        evidence=sum(run.evidence for run in runs),
+        started_at=min(run.started_at for run in runs),
+        finished_at=max(run.finished_at for run in runs),
+        requests=dict(sorted(requests.items())),
+    )
+
+
+def _combined_status(statuses: Sequence[Literal["ok", "partial", "failed"]]) -> Literal["ok", "partial", "failed"]:
+    # Failed only when every shard failed: one failed shard leaves the others' evidence, a partial run.
+    if all(status == "failed" for status in statuses):
+        return "failed"
+    return "ok" if all(status == "ok" for status in statuses) else "partial"

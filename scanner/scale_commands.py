@@ -1,0 +1,71 @@
+"""Scale-out on the command line: `pecm scan --shard I/N` and `pecm merge BUNDLE…`.
+
+Standalone click pieces; scanner/cli.py applies `shard_option` to `scan` and adds `merge` to
+the `pecm` group. The CLI's state and helpers are imported when a command runs (cli.py
+imports this module, so a module-level import would be circular).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import click
+
+from rules.evaluate import evaluate
+from scanner.errors import UserError
+from scanner.merge import ShardBundle, merge_bundles
+from scanner.pipeline import load_ruleset
+from scanner.shard import Shard
+
+
+class ShardType(click.ParamType):
+    name = "I/N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Shard:
+        if isinstance(value, Shard):
+            return value
+        try:
+            return Shard.parse(str(value))
+        except UserError as exc:
+            self.fail(exc.one_line(), param, ctx)
+
+
+shard_option = click.option(
+    "--shard",
+    type=ShardType(),
+    default=None,
+    help="Scan shard I of N (e.g. 2/4): a stable share of the repositories; combine the shards' "
+    "--evidence-out bundles with `pecm merge`.",
+)
+
+
+def _cli() -> ModuleType:
+    from scanner import cli
+
+    return cli
+
+
+@click.command("merge")
+@click.argument("bundles", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--config", "-c", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Configuration file (its rules are evaluated).")
+@click.option("--format", "fmt", default="console", show_default=True, help="Report format (see `pecm plugins`).")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE instead of standard output.")
+@click.option("--evidence-out", type=click.Path(path_type=Path, dir_okay=False), help="Also save the merged evidence bundle.")
+@click.pass_context
+def merge(
+    ctx: click.Context, bundles: tuple[Path, ...], config_path: Path | None, fmt: str, output: Path | None, evidence_out: Path | None
+) -> None:
+    """Combine the evidence bundles of `pecm scan --shard` runs into one assessment."""
+    cli = _cli()
+    state = ctx.find_object(cli._State) or cli._State(0)
+    with cli._errors(state):
+        renderer = cli._renderer(state, fmt)
+        ruleset = load_ruleset(cli._load(config_path, ()), state.plugins)
+        merged = merge_bundles([ShardBundle(str(path), cli._read_bundle(path)) for path in bundles])
+        if evidence_out is not None:
+            cli._write(evidence_out, merged.model_dump_json(indent=2) + "\n")
+        assessment = evaluate(merged, ruleset)
+        with cli._destination(output) as out:
+            renderer.render(assessment, out)
