@@ -7,21 +7,18 @@ module to register the commands, so a module-level import would be circular).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import click
 
-from reports.coverage import render_coverage
 from reports.gaps_report import render_gaps_console, render_gaps_markdown
 from reports.json_report import load_assessment
 from rules.evaluate import evaluate
 from scanner.errors import UserError
-from scanner.gaps import KindProviders, analyse_gaps
+from scanner.gaps import analyse_gaps, kind_providers
 from scanner.model import Stage
-from scanner.pipeline import load_ruleset
 from scanner.self_assessment import (
     Answer,
     Respondent,
@@ -121,7 +118,7 @@ def _stage_of(number: int) -> Stage:
 @click.command("gaps")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
-    "--self-assessment", "-s", "self_assessment_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
+    "--self-assessment", "-s", "self_assessment_path", type=click.Path(path_type=Path, dir_okay=False),
     help="The self-assessment file (YAML or CSV; see `pecm survey`).",
 )
 @click.option("--config", "-c", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Configuration file (see config.example.yaml).")
@@ -136,7 +133,7 @@ def _stage_of(number: int) -> Stage:
 def gaps(
     ctx: click.Context,
     paths: tuple[Path, ...],
-    self_assessment_path: Path,
+    self_assessment_path: Path | None,
     config_path: Path | None,
     assessment_path: Path | None,
     fmt: str,
@@ -147,6 +144,10 @@ def gaps(
     cli = _cli()
     state = _state(ctx)
     with cli._errors(state):
+        if self_assessment_path is None:
+            self_assessment_path = cli._load(config_path, ()).config.self_assessment
+        if self_assessment_path is None:
+            raise UserError("no self-assessment to compare", hint="give --self-assessment FILE or set self_assessment: in the config")
         reported = load_self_assessment(self_assessment_path)  # a bad file stops before any scan
         if assessment_path is not None:
             if paths:
@@ -157,32 +158,9 @@ def gaps(
                 raise UserError(f"cannot read {assessment_path}: {exc.strerror or exc}") from None
             assessment = load_assessment(text)
         else:
-            bundle, ruleset = cli._scan(state, config_path, paths, progress)
-            assessment = evaluate(bundle, ruleset)
-        analysis = analyse_gaps(assessment, reported, _kind_providers(state.plugins.collectors))
+            bundle, plan = cli._scan(state, config_path, paths, progress)
+            assessment = evaluate(bundle, plan.ruleset)
+        analysis = analyse_gaps(assessment, reported, kind_providers(state.plugins.collectors))
         render = render_gaps_markdown if fmt == "markdown" else render_gaps_console
         with cli._destination(output) as out:
             render(analysis, out)
-
-
-def _kind_providers(collectors: dict[str, Any]) -> KindProviders:
-    """Which installed collectors provide each evidence kind: they are what would decide unknowns."""
-    providers: dict[str, list[str]] = {}
-    for name, plugin in sorted(collectors.items()):
-        for kind in plugin.provides:
-            providers.setdefault(kind, []).append(name)
-    return {kind: tuple(names) for kind, names in providers.items()}
-
-
-# --- pecm coverage ----------------------------------------------------------------------
-
-
-@click.command("coverage")
-@click.option("--config", "-c", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Configuration file (see config.example.yaml).")
-@click.pass_context
-def coverage(ctx: click.Context, config_path: Path | None) -> None:
-    """Which rules cover each capability × stage cell, and which cells are not inferable."""
-    cli = _cli()
-    state = _state(ctx)
-    with cli._errors(state):
-        render_coverage(load_ruleset(cli._load(config_path, ()), state.plugins), sys.stdout)

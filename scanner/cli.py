@@ -22,16 +22,24 @@ import platformdirs
 from pydantic import ValidationError
 
 import scanner
-from rules.evaluate import evaluate
 from reports.coverage import render_coverage
-from rules.loader import RuleSet, load_pack
-from scanner.config import LoadedConfig, describe_validation_error, load_config, parse_config
+from reports.gaps_report import render_gaps_console
+from rules.evaluate import evaluate
+from rules.loader import load_pack
+from scanner.config import (
+    LoadedConfig,
+    describe_validation_error,
+    load_config,
+    parse_config,
+)
 from scanner.contract import InteractiveRenderer
 from scanner.errors import PecmError, ScanFailed, UserError
+from scanner.gaps import analyse_gaps, kind_providers
 from scanner.model import Capability, EvidenceBundle
-from scanner.pipeline import collect, load_ruleset, plan_scan
+from scanner.pipeline import ScanPlan, collect, load_ruleset, plan_scan
 from scanner.plugins import Plugins, discover
 from scanner.secrets import RedactingFilter, SecretStore
+from scanner.self_assessment import load_self_assessment
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_SCAN_FAILED = 0, 2, 4
 
@@ -157,7 +165,7 @@ def _interactive(state: _State) -> InteractiveRenderer:
     return renderer
 
 
-def _scan(state: _State, config_path: Path | None, paths: tuple[Path, ...], show_progress: bool) -> tuple[EvidenceBundle, RuleSet]:
+def _scan(state: _State, config_path: Path | None, paths: tuple[Path, ...], show_progress: bool) -> tuple[EvidenceBundle, ScanPlan]:
     loaded = _load(config_path, paths)
     plugins = state.plugins
     plan = plan_scan(loaded, plugins)
@@ -165,7 +173,7 @@ def _scan(state: _State, config_path: Path | None, paths: tuple[Path, ...], show
     enabled = show_progress and state.verbose == 0
     with _interactive(state).progress(sys.stderr, enabled) as progress:
         bundle = collect(plan, plugins, secrets=state.secrets, clock=_utc_now, progress=progress.advance)
-    return bundle, plan.ruleset
+    return bundle, plan
 
 
 format_option = click.option("--format", "fmt", default="console", show_default=True, help="Report format (see `pecm plugins`).")
@@ -196,12 +204,16 @@ def scan(state: _State, paths: tuple[Path, ...], config_path: Path | None, fmt: 
     """Scan PATHs (folders of repositories, or one repository) and/or the configured sources."""
     with _errors(state):
         renderer = _renderer(state, fmt)
-        bundle, ruleset = _scan(state, config_path, paths, progress)
+        bundle, plan = _scan(state, config_path, paths, progress)
         if evidence_out is not None:
             _write(evidence_out, bundle.model_dump_json(indent=2) + "\n")
-        assessment = evaluate(bundle, ruleset)
+        assessment = evaluate(bundle, plan.ruleset)
         with _destination(output) as out:
             renderer.render(assessment, out)
+            reported = plan.loaded.config.self_assessment
+            if reported is not None and fmt == "console":  # the gaps belong to the people reading along
+                out.write("\n")
+                render_gaps_console(analyse_gaps(assessment, load_self_assessment(reported), kind_providers(state.plugins.collectors)), out)
 
 
 @main.command("evaluate")
@@ -233,8 +245,8 @@ def explain(state: _State, capability: str, paths: tuple[Path, ...], config_path
         if evidence is not None:
             assessment = evaluate(_read_bundle(evidence), load_ruleset(_load(config_path, ()), state.plugins))
         else:
-            bundle, ruleset = _scan(state, config_path, paths, True)
-            assessment = evaluate(bundle, ruleset)
+            bundle, plan = _scan(state, config_path, paths, True)
+            assessment = evaluate(bundle, plan.ruleset)
         renderer.explain(assessment.capability(capability), sys.stdout)
 
 

@@ -53,6 +53,9 @@ class PecmConfig(_Section):
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     rules: RulesConfig = Field(default_factory=RulesConfig)
     gate: GateConfig = Field(default_factory=GateConfig)
+    self_assessment: Path | None = Field(
+        default=None, description="Self-assessment file (docs/self-assessment.md): `pecm scan` and `pecm gaps` compare with it."
+    )
     cache_dir: Path | None = None
 
 
@@ -92,11 +95,19 @@ def _resolve_paths(config: PecmConfig, base: Path) -> PecmConfig:
     """
     packs = [path if path.is_absolute() else base / path for path in config.rules.packs]
     cache_dir = config.cache_dir if config.cache_dir is None or config.cache_dir.is_absolute() else base / config.cache_dir
+    self_assessment = config.self_assessment
+    if self_assessment is not None and not self_assessment.is_absolute():
+        self_assessment = base / self_assessment
     gate = config.gate
     if gate.baseline is not None and not gate.baseline.is_absolute():
         gate = gate.model_copy(update={"baseline": base / gate.baseline})
     return config.model_copy(
-        update={"rules": config.rules.model_copy(update={"packs": packs}), "cache_dir": cache_dir, "gate": gate}
+        update={
+            "rules": config.rules.model_copy(update={"packs": packs}),
+            "cache_dir": cache_dir,
+            "gate": gate,
+            "self_assessment": self_assessment,
+        }
     )
 
 

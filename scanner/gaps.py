@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from scanner.model import (
     Assessment,
@@ -221,3 +222,12 @@ def deciders(rule: RuleResult, providers: KindProviders, scanned: frozenset[str]
         else f"needs {kind}, which no installed collector provides"
         for kind in wanted
     )
+
+
+def kind_providers(collectors: dict[str, Any]) -> KindProviders:
+    """Which installed collectors provide each evidence kind: they are what would decide unknowns."""
+    providers: dict[str, list[str]] = {}
+    for name, plugin in sorted(collectors.items()):
+        for kind in plugin.provides:
+            providers.setdefault(kind, []).append(name)
+    return {kind: tuple(names) for kind, names in providers.items()}

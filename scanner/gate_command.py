@@ -87,8 +87,8 @@ def gate(
         if assessment_path is not None:
             assessment = _read_assessment(assessment_path, "--assessment")
         else:
-            bundle, ruleset = cli._scan(state, config_path, paths, progress)
-            assessment = evaluate(bundle, ruleset)
+            bundle, plan = cli._scan(state, config_path, paths, progress)
+            assessment = evaluate(bundle, plan.ruleset)
         result = decide(assessment, criteria, previous)
         render_console(result, sys.stdout)
         if junit is not None:

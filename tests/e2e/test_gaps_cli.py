@@ -1,4 +1,4 @@
-"""`pecm gaps` and `pecm coverage` end to end on the example organization, through click's runner."""
+"""`pecm gaps` and `pecm rules list --coverage` end to end on the example organization, through click's runner."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from scanner.assessment_commands import coverage, gaps
+from scanner.assessment_commands import gaps
 from scanner.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +19,6 @@ GOLDEN = ROOT / "tests" / "golden" / "acme-gaps.txt"
 # The commands as the `pecm` group will carry them; built here so the test needs no wiring.
 pecm = click.Group("pecm")
 pecm.add_command(gaps)
-pecm.add_command(coverage)
 
 
 def _run(*args: str) -> Result:
@@ -91,7 +90,22 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: tuple[str, ...],
 
 
 def test_coverage_command_shows_the_matrix() -> None:
-    result = _run("coverage")
+    result = CliRunner().invoke(main, ["rules", "list", "--coverage"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "Every cell above initial has a rule or is marked not inferable." in result.output
     assert "governance.default_branches_protected" in result.output
+
+
+def test_the_config_key_self_assessment_feeds_scan_and_gaps(tmp_path: Path) -> None:
+    config = tmp_path / "pecm.yaml"
+    config.write_text(f"sources:\n  local:\n    paths: [{EXAMPLE}]\nself_assessment: {EXAMPLE / 'self-assessment.yaml'}\n")
+    scanned = CliRunner().invoke(main, ["scan", "--config", str(config), "--no-progress"], catch_exceptions=False)
+    assert scanned.exit_code == 0, scanned.output
+    assert "Inferred versus reported" in scanned.output and "over-reported" in scanned.output
+    compared = CliRunner().invoke(main, ["gaps", "--config", str(config), "--no-progress"], catch_exceptions=False)
+    assert compared.exit_code == 0 and "under-reported" in compared.output
+
+
+def test_gaps_without_a_self_assessment_is_a_user_error() -> None:
+    result = CliRunner().invoke(main, ["gaps", str(EXAMPLE)])
+    assert result.exit_code == 2 and "no self-assessment to compare" in result.output
