@@ -38,7 +38,9 @@ from scanner.gaps import analyse_gaps, kind_providers
 from scanner.model import Capability, EvidenceBundle
 from scanner.pipeline import ScanPlan, collect, load_ruleset, plan_scan
 from scanner.plugins import Plugins, discover
+from scanner.scale_commands import shard_option
 from scanner.secrets import RedactingFilter, SecretStore
+from scanner.shard import Shard
 from scanner.self_assessment import load_self_assessment
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_SCAN_FAILED = 0, 2, 4
@@ -165,14 +167,16 @@ def _interactive(state: _State) -> InteractiveRenderer:
     return renderer
 
 
-def _scan(state: _State, config_path: Path | None, paths: tuple[Path, ...], show_progress: bool) -> tuple[EvidenceBundle, ScanPlan]:
+def _scan(
+    state: _State, config_path: Path | None, paths: tuple[Path, ...], show_progress: bool, shard: Shard | None = None
+) -> tuple[EvidenceBundle, ScanPlan]:
     loaded = _load(config_path, paths)
     plugins = state.plugins
     plan = plan_scan(loaded, plugins)
     # Progress goes to stderr, and only at -v 0: log lines would tangle with the live display.
     enabled = show_progress and state.verbose == 0
     with _interactive(state).progress(sys.stderr, enabled) as progress:
-        bundle = collect(plan, plugins, secrets=state.secrets, clock=_utc_now, progress=progress.advance)
+        bundle = collect(plan, plugins, secrets=state.secrets, clock=_utc_now, progress=progress.advance, shard=shard)
     return bundle, plan
 
 
@@ -199,12 +203,22 @@ def main(ctx: click.Context, verbose: int) -> None:
 @output_option
 @click.option("--evidence-out", type=click.Path(path_type=Path, dir_okay=False), help="Also save the evidence bundle (for `pecm evaluate`).")
 @click.option("--progress/--no-progress", default=True, help="Show progress on standard error while scanning (TTY only).")
+@shard_option
 @click.pass_obj
-def scan(state: _State, paths: tuple[Path, ...], config_path: Path | None, fmt: str, output: Path | None, evidence_out: Path | None, progress: bool) -> None:
+def scan(
+    state: _State,
+    paths: tuple[Path, ...],
+    config_path: Path | None,
+    fmt: str,
+    output: Path | None,
+    evidence_out: Path | None,
+    progress: bool,
+    shard: Shard | None,
+) -> None:
     """Scan PATHs (folders of repositories, or one repository) and/or the configured sources."""
     with _errors(state):
         renderer = _renderer(state, fmt)
-        bundle, plan = _scan(state, config_path, paths, progress)
+        bundle, plan = _scan(state, config_path, paths, progress, shard)
         if evidence_out is not None:
             _write(evidence_out, bundle.model_dump_json(indent=2) + "\n")
         assessment = evaluate(bundle, plan.ruleset)
@@ -311,7 +325,9 @@ def plugins(state: _State) -> None:
 # Commands kept in modules of their own; they reach this module's helpers at run time.
 from scanner.assessment_commands import gaps, survey  # noqa: E402
 from scanner.gate_command import gate  # noqa: E402
+from scanner.scale_commands import merge  # noqa: E402
 
 main.add_command(survey)
 main.add_command(gaps)
 main.add_command(gate)
+main.add_command(merge)

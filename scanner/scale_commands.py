@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import click
 
@@ -20,22 +19,19 @@ from scanner.pipeline import load_ruleset
 from scanner.shard import Shard
 
 
-class ShardType(click.ParamType):
-    name = "I/N"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Shard:
-        if isinstance(value, Shard):
-            return value
-        try:
-            return Shard.parse(str(value))
-        except UserError as exc:
-            self.fail(exc.one_line(), param, ctx)
+def _parse_shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Shard | None:
+    if value is None:
+        return None
+    try:
+        return Shard.parse(value)
+    except UserError as exc:
+        raise click.BadParameter(exc.one_line(), ctx, param) from None
 
 
 shard_option = click.option(
     "--shard",
-    type=ShardType(),
-    default=None,
+    metavar="I/N",
+    callback=_parse_shard,
     help="Scan shard I of N (e.g. 2/4): a stable share of the repositories; combine the shards' "
     "--evidence-out bundles with `pecm merge`.",
 )

@@ -191,15 +191,17 @@ class _Scan:
                 f"github: cannot list the repositories of {account.login}: {exc.reason()}",
                 hint="the organization's own evidence was kept; scan again later",
             )
-        yield org
-        yield from self._organization_evidence(org, facts)
-        ctx.progress(org.id)
+        if ctx.includes(org.id):  # a sharded scan: the organization belongs to one shard, like a repository
+            yield org
+            yield from self._organization_evidence(org, facts)
+            ctx.progress(org.id)
 
         config = self.config
         repos = [
             repo
             for repo in listed
             if mapping.selected(repo, config.include, config.exclude, config.topics, config.include_archived, config.include_forks)
+            and ctx.includes(f"github:{repo.full_name}")
         ]
         platform = facts.platform_repositories if facts is not None else {}
         subjects: dict[str, Subject] = {}
@@ -364,7 +366,10 @@ class _Scan:
         consumers = mapping.reusable_consumers(used, login)
         for full_name, subject in subjects.items():
             found = consumers.get(full_name.rpartition("/")[2].lower(), [])
-            if found or not unread:
+            if self.ctx.shard is not None:  # consumers live in every shard; one shard's count would be too low
+                reason = f"a sharded scan reads one share of {login}'s repositories, so who uses this one's reusable CI is not known"
+                yield self.ctx.unavailable("ci.reusable_consumers", subject, reason)
+            elif found or not unread:
                 yield self.ctx.observed("ci.reusable_consumers", subject, {"consumers": len(found), "repositories": found})
             else:
                 reason = f"not every repository of {login} could be read, so who uses this one's reusable CI is not known"

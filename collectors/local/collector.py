@@ -81,8 +81,9 @@ class LocalCollector(Collector):
         if config.git and git is None:
             ctx.problem(f"git executable {config.git!r} not found", hint="install git or set sources.local.git")
         now = ctx.clock()
+        repositories = [repository for repository in found.repositories if ctx.includes(repository.id)]
 
-        for repository, examination in _examine_all(found.repositories, config, ctx.limits, git, now):
+        for repository, examination in _examine_all(repositories, config, ctx.limits, git, now):
             subject = Subject(
                 id=repository.id,
                 kind="repository",

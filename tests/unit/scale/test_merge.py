@@ -1,0 +1,101 @@
+"""Merging shard bundles: runs combined per collector, duplicates and mismatches told plainly."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from scanner.errors import UserError
+from scanner.merge import ShardBundle, merge_bundles
+from scanner.model import Evidence, EvidenceBundle, EvidenceStatus, Problem, RequestCount, SourceRun, Subject
+
+T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
+
+
+def _subject(name: str, url: str | None = None) -> Subject:
+    return Subject(id=f"github:acme/{name}", kind="repository", name=f"acme/{name}", source="github", url=url)
+
+
+def _evidence(name: str, present: bool = True, at: datetime = T0) -> Evidence:
+    return Evidence(
+        kind="iac.usage", subject=f"github:acme/{name}", status=EvidenceStatus.OBSERVED, data={"present": present},
+        collector="github", collector_version="1", observed_at=at,
+    )
+
+
+def _run(status: str = "ok", subjects: int = 1, start: int = 0, sent: int = 1, collector: str = "github") -> SourceRun:
+    return SourceRun(
+        collector=collector, version="1", provides=("iac.usage",), status=status, subjects=subjects, evidence=subjects,  # type: ignore[arg-type]
+        started_at=T0 + timedelta(minutes=start), finished_at=T0 + timedelta(minutes=start + 1),
+        requests={"git/trees": RequestCount(sent=sent), "graphql": RequestCount(sent=1, cost=sent)},
+    )
+
+
+def _bundle(*names: str, run: SourceRun | None = None, problems: tuple[Problem, ...] = (), version: str = "0.1.0") -> EvidenceBundle:
+    return EvidenceBundle(
+        pecm_version=version, created_at=T0, sources=(run or _run(subjects=len(names)),),
+        subjects=tuple(_subject(name) for name in names), evidence=tuple(_evidence(name) for name in names), problems=problems,
+    )
+
+
+def test_runs_are_combined_per_collector() -> None:
+    merged = merge_bundles([
+        ShardBundle("a", _bundle("x", run=_run("ok", 1, start=5, sent=3))),
+        ShardBundle("b", _bundle("y", "z", run=_run("partial", 2, start=0, sent=4))),
+    ])
+    (run,) = merged.sources
+    assert (run.status, run.subjects, run.evidence) == ("partial", 3, 3)
+    assert (run.started_at, run.finished_at) == (T0, T0 + timedelta(minutes=6))
+    assert run.requests == {"git/trees": RequestCount(sent=7), "graphql": RequestCount(sent=2, cost=7)}
+    assert [s.id for s in merged.subjects] == ["github:acme/x", "github:acme/y", "github:acme/z"]
+    assert [e.subject for e in merged.evidence] == ["github:acme/x", "github:acme/y", "github:acme/z"]
+
+
+@pytest.mark.parametrize(("statuses", "expected"), [(["ok", "ok"], "ok"), (["ok", "failed"], "partial"), (["failed", "failed"], "failed")])
+def test_a_source_failed_only_where_every_shard_failed(statuses: list[str], expected: str) -> None:
+    bundles = [ShardBundle(str(index), _bundle(run=_run(status, 0))) for index, status in enumerate(statuses)]
+    assert merge_bundles(bundles).sources[0].status == expected
+
+
+def test_identical_duplicates_merge_silently_even_observed_at_another_time() -> None:
+    later = _bundle("x").model_copy(update={"evidence": (_evidence("x", at=T0 + timedelta(hours=1)),)})
+    merged = merge_bundles([ShardBundle("a", _bundle("x")), ShardBundle("b", later)])
+    assert len(merged.subjects) == len(merged.evidence) == 1
+    assert merged.problems == ()
+
+
+def test_conflicting_duplicates_keep_the_first_and_say_so() -> None:
+    other = _bundle("x").model_copy(update={"subjects": (_subject("x", url="https://elsewhere"),), "evidence": (_evidence("x", present=False),)})
+    merged = merge_bundles([ShardBundle("a.json", _bundle("x")), ShardBundle("b.json", other)])
+    assert merged.subjects == (_subject("x"),)
+    assert merged.evidence[0].data == {"present": True}
+    messages = [p.message for p in merged.problems]
+    assert messages == [
+        "subject github:acme/x differs between a.json and b.json; the one from a.json was kept",
+        "iac.usage of github:acme/x differs between a.json and b.json; the one from a.json was kept",
+    ]
+
+
+def test_identical_problems_are_kept_once_in_order() -> None:
+    missing = Problem(source="local", message="/x does not exist", hint="fix the path")
+    own = Problem(source="local", subject="local:b", message="b: unreadable file", hint="check it")
+    merged = merge_bundles([ShardBundle("a", _bundle(problems=(missing,))), ShardBundle("b", _bundle(problems=(missing, own)))])
+    assert merged.problems == (missing, own)
+
+
+def test_nothing_to_merge_is_a_user_error() -> None:
+    with pytest.raises(UserError, match="nothing to merge"):
+        merge_bundles([])
+
+
+def test_bundles_of_different_scans_are_refused_in_one_line() -> None:
+    with pytest.raises(UserError) as raised:
+        merge_bundles([ShardBundle("a.json", _bundle("x")), ShardBundle("b.json", _bundle("y", run=_run(collector="local")))])
+    line = raised.value.one_line()
+    assert line.startswith("b.json ran collectors local 1, a.json ran github 1") and "\n" not in line
+
+
+def test_bundles_of_different_pecm_versions_are_refused() -> None:
+    with pytest.raises(UserError, match="b.json was made by pecm 9.9.9"):
+        merge_bundles([ShardBundle("a.json", _bundle("x")), ShardBundle("b.json", _bundle("y", version="9.9.9"))])
