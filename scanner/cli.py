@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 import scanner
 from reports.coverage import render_coverage
-from reports.gaps_report import render_gaps_console
+from reports.gaps_report import render_gaps_console, render_gaps_markdown
 from rules.evaluate import evaluate
 from rules.loader import load_pack
 from scanner.config import (
@@ -44,6 +44,7 @@ from scanner.shard import Shard
 from scanner.self_assessment import load_self_assessment
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_SCAN_FAILED = 0, 2, 4
+_GAP_RENDERERS = {"console": render_gaps_console, "markdown": render_gaps_markdown}
 
 log = logging.getLogger("pecm")
 
@@ -225,9 +226,11 @@ def scan(
         with _destination(output) as out:
             renderer.render(assessment, out)
             reported = plan.loaded.config.self_assessment
-            if reported is not None and fmt == "console":  # the gaps belong to the people reading along
+            render_gaps = _GAP_RENDERERS.get(fmt)  # for the formats people read; JSON and SARIF stay pure
+            if reported is not None and render_gaps is not None:
                 out.write("\n")
-                render_gaps_console(analyse_gaps(assessment, load_self_assessment(reported), kind_providers(state.plugins.collectors)), out)
+                gaps = analyse_gaps(assessment, load_self_assessment(reported), kind_providers(state.plugins.collectors))
+                render_gaps(gaps, out)
 
 
 @main.command("evaluate")

@@ -109,3 +109,13 @@ def test_the_config_key_self_assessment_feeds_scan_and_gaps(tmp_path: Path) -> N
 def test_gaps_without_a_self_assessment_is_a_user_error() -> None:
     result = CliRunner().invoke(main, ["gaps", str(EXAMPLE)])
     assert result.exit_code == 2 and "no self-assessment to compare" in result.output
+
+
+def test_a_markdown_scan_report_carries_the_gaps_too(tmp_path: Path) -> None:
+    config = tmp_path / "pecm.yaml"
+    config.write_text(f"sources:\n  local:\n    paths: [{EXAMPLE}]\nself_assessment: {EXAMPLE / 'self-assessment.yaml'}\n")
+    result = CliRunner().invoke(main, ["scan", "--config", str(config), "--format", "markdown", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "over-reported" in result.output
+    as_json = CliRunner().invoke(main, ["scan", "--config", str(config), "--format", "json", "--no-progress"])
+    assert "over-reported" not in as_json.output  # the JSON report stays the assessment alone
