@@ -223,9 +223,12 @@ def scan(
         if evidence_out is not None:
             _write(evidence_out, bundle.model_dump_json(indent=2) + "\n")
         assessment = evaluate(bundle, plan.ruleset)
+        reported = plan.loaded.config.self_assessment
+        overlay = getattr(type(renderer), "from_self_assessment", None)  # renderers that draw the answers too
+        if reported is not None and overlay is not None:
+            renderer = overlay(load_self_assessment(reported))
         with _destination(output) as out:
             renderer.render(assessment, out)
-            reported = plan.loaded.config.self_assessment
             render_gaps = _GAP_RENDERERS.get(fmt)  # for the formats people read; JSON and SARIF stay pure
             if reported is not None and render_gaps is not None:
                 out.write("\n")

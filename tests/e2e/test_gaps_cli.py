@@ -119,3 +119,13 @@ def test_a_markdown_scan_report_carries_the_gaps_too(tmp_path: Path) -> None:
     assert "over-reported" in result.output
     as_json = CliRunner().invoke(main, ["scan", "--config", str(config), "--format", "json", "--no-progress"])
     assert "over-reported" not in as_json.output  # the JSON report stays the assessment alone
+
+
+def test_an_html_scan_report_overlays_the_self_reported_stages(tmp_path: Path) -> None:
+    config = tmp_path / "pecm.yaml"
+    config.write_text(f"sources:\n  local:\n    paths: [{EXAMPLE}]\nself_assessment: {EXAMPLE / 'self-assessment.yaml'}\n")
+    page = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["scan", "--config", str(config), "--format", "html", "-o", str(page), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    plain = CliRunner().invoke(main, ["scan", str(EXAMPLE), "--format", "html", "--no-progress"])
+    assert "self-reported" in page.read_text() and "self-reported" not in plain.output
