@@ -38,10 +38,11 @@ from scanner.gaps import analyse_gaps, kind_providers
 from scanner.model import Capability, EvidenceBundle
 from scanner.pipeline import ScanPlan, collect, load_ruleset, plan_scan
 from scanner.plugins import Plugins, discover
+from scanner.history_commands import record_scan, recorded_trend, store_option
 from scanner.scale_commands import shard_option
 from scanner.secrets import RedactingFilter, SecretStore
 from scanner.shard import Shard
-from scanner.self_assessment import load_self_assessment
+from scanner.self_assessment import SelfAssessment, load_self_assessment
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_SCAN_FAILED = 0, 2, 4
 _GAP_RENDERERS = {"console": render_gaps_console, "markdown": render_gaps_markdown}
@@ -205,6 +206,7 @@ def main(ctx: click.Context, verbose: int) -> None:
 @click.option("--evidence-out", type=click.Path(path_type=Path, dir_okay=False), help="Also save the evidence bundle (for `pecm evaluate`).")
 @click.option("--progress/--no-progress", default=True, help="Show progress on standard error while scanning (TTY only).")
 @shard_option
+@store_option
 @click.pass_obj
 def scan(
     state: _State,
@@ -215,6 +217,7 @@ def scan(
     evidence_out: Path | None,
     progress: bool,
     shard: Shard | None,
+    store_url: str | None,
 ) -> None:
     """Scan PATHs (folders of repositories, or one repository) and/or the configured sources."""
     with _errors(state):
@@ -223,10 +226,14 @@ def scan(
         if evidence_out is not None:
             _write(evidence_out, bundle.model_dump_json(indent=2) + "\n")
         assessment = evaluate(bundle, plan.ruleset)
+        store = store_url or plan.loaded.config.history.store
+        if store is not None:  # recorded before rendering: a failed render still keeps the scan
+            click.echo(f"pecm: recorded scan {record_scan(assessment, store)}", err=True)
         reported = plan.loaded.config.self_assessment
-        overlay = getattr(type(renderer), "from_self_assessment", None)  # renderers that draw the answers too
-        if reported is not None and overlay is not None:
-            renderer = overlay(load_self_assessment(reported))
+        overlay = getattr(type(renderer), "from_self_assessment", None)  # renderers that draw answers and trends
+        if overlay is not None and (reported is not None or store is not None):
+            answers = load_self_assessment(reported) if reported is not None else SelfAssessment(respondents=())
+            renderer = overlay(answers, history=recorded_trend(store) if store is not None else ())
         with _destination(output) as out:
             renderer.render(assessment, out)
             render_gaps = _GAP_RENDERERS.get(fmt)  # for the formats people read; JSON and SARIF stay pure
@@ -331,9 +338,12 @@ def plugins(state: _State) -> None:
 # Commands kept in modules of their own; they reach this module's helpers at run time.
 from scanner.assessment_commands import gaps, survey  # noqa: E402
 from scanner.gate_command import gate  # noqa: E402
+from scanner.history_commands import diff, history  # noqa: E402
 from scanner.scale_commands import merge  # noqa: E402
 
 main.add_command(survey)
 main.add_command(gaps)
 main.add_command(gate)
 main.add_command(merge)
+main.add_command(history)
+main.add_command(diff)

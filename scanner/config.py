@@ -46,6 +46,14 @@ class RulesConfig(_Section):
     disable: list[str] = Field(default_factory=list, description="Rule ids not to evaluate.")
 
 
+class HistoryConfig(_Section):
+    store: str | None = Field(
+        default=None,
+        pattern=r"^(default|[a-z][a-z0-9+]*://.*)$",
+        description="Record every scan here: a SQLAlchemy URL, or 'default' for the SQLite file in the user's data directory.",
+    )
+
+
 class PecmConfig(_Section):
     organization: str | None = None
     sources: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -53,6 +61,7 @@ class PecmConfig(_Section):
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     rules: RulesConfig = Field(default_factory=RulesConfig)
     gate: GateConfig = Field(default_factory=GateConfig)
+    history: HistoryConfig = Field(default_factory=HistoryConfig)
     self_assessment: Path | None = Field(
         default=None, description="Self-assessment file (docs/self-assessment.md): `pecm scan` and `pecm gaps` compare with it."
     )

@@ -200,3 +200,20 @@ def test_python_dash_m_scanner_runs_the_cli() -> None:
 
     completed = subprocess.run([sys.executable, "-m", "scanner", "--version"], capture_output=True, text=True, check=False)
     assert completed.returncode == 0 and completed.stdout.startswith("pecm, version")
+
+
+def test_scans_are_recorded_and_listed_and_diffed(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'history.sqlite3'}"
+    for _ in range(2):
+        result = _run("scan", str(EXAMPLE), "--store", store, "--format", "json", "-o", str(tmp_path / "a.json"), "--no-progress")
+        assert result.exit_code == 0, result.output
+    listed = _run("history", "--store", store, "--format", "json")
+    assert listed.exit_code == 0, listed.output
+    assert len(json.loads(listed.output)) == 2
+    compared = _run("diff", "--store", store)
+    assert compared.exit_code == 0, compared.output
+    page = tmp_path / "report.html"
+    assert _run("scan", str(EXAMPLE), "--store", store, "--format", "html", "-o", str(page), "--no-progress").exit_code == 0
+    assert '<svg class="sparkline"' in page.read_text()  # the recorded scans draw each capability's trend
+    plain = _run("scan", str(EXAMPLE), "--format", "html", "--no-progress")
+    assert '<svg class="sparkline"' not in plain.output
