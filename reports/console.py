@@ -18,11 +18,11 @@ from rich.text import Text
 
 from reports.progress import ScanProgress
 from reports.terminal import output_console
+from reports.text import metric_summary
 from scanner.model import (
     Assessment,
     CapabilityResult,
     EvidenceRef,
-    MetricValue,
     NotInferable,
     Outcome,
     Problem,
@@ -235,7 +235,7 @@ def _print_blockers(console: Console, result: CapabilityResult) -> None:
         _print_rule_title(console, rule, 2)
         _line(console, Text(rule.explanation), 4)
         for metric in rule.metrics:
-            _line(console, Text(_metric_line(metric), style="dim"), 4)
+            _line(console, Text(metric_summary(metric), style="dim"), 4)
         _print_refs(console, "Against", rule.opposing, rule, 4)
         _print_refs(console, "Missing", rule.missing, rule, 4)
         _line(console, Text("Fix: ", style="bold") + Text(rule.remediation), 4)
@@ -287,16 +287,6 @@ def _ref_line(ref: EvidenceRef) -> str:
     shown = ", ".join(ref.locators[:LOCATORS_PER_REF])
     hidden = len(ref.locators) - LOCATORS_PER_REF
     return f"{ref.subject} {ref.kind}: {shown}" + (f" (+{hidden} more)" if hidden > 0 else "")
-
-
-def _metric_line(metric: MetricValue) -> str:
-    if metric.low is None or metric.high is None:
-        value = "no value (nothing counted)"
-    elif metric.low == metric.high:
-        value = f"{metric.low:g}"
-    else:
-        value = f"between {metric.low:g} and {metric.high:g}"
-    return f"{metric.name} = {value} ({metric.matched} matched, {metric.observed} observed, {metric.unknown} unknown)"
 
 
 # --- shared pieces ----------------------------------------------------------------------

@@ -23,12 +23,12 @@ from typing import ClassVar, TextIO
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from reports.console import LOCATORS_PER_REF, REFS_PER_LIST
+from reports.text import metric_summary
 from scanner.model import (
     Assessment,
     Capability,
     CapabilityResult,
     EvidenceRef,
-    MetricValue,
     Outcome,
     Problem,
     RuleResult,
@@ -416,7 +416,7 @@ def _rule_view(rule: RuleResult, blocking: bool) -> RuleView:
         mark=_MARKS[rule.outcome],
         blocking=blocking,
         explanation=rule.explanation if decided else None,
-        metrics=tuple(_metric_text(metric) for metric in rule.metrics) if decided else (),
+        metrics=tuple(metric_summary(metric) for metric in rule.metrics) if decided else (),
         evidence=tuple(evidence),
         missing=tuple(
             f"{kind} on {number} subject{'s' if number != 1 else ''}: {reason}"
@@ -442,16 +442,6 @@ def _ref_view(ref: EvidenceRef) -> RefView:
         locators=tuple(LocatorView(locator, bool(_LINK.match(locator))) for locator in ref.locators[:LOCATORS_PER_REF]),
         locators_hidden=max(0, len(ref.locators) - LOCATORS_PER_REF),
     )
-
-
-def _metric_text(metric: MetricValue) -> str:
-    if metric.low is None or metric.high is None:
-        value = "no value (nothing counted)"
-    elif metric.low == metric.high:
-        value = f"{metric.low:g}"
-    else:
-        value = f"between {metric.low:g} and {metric.high:g}"
-    return f"{metric.name} = {value} ({metric.matched} matched, {metric.observed} observed, {metric.unknown} unknown)"
 
 
 # --- input and templates ------------------------------------------------------------------

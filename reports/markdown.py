@@ -14,11 +14,11 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import ClassVar, TextIO
 
+from reports.text import metric_summary
 from scanner.model import (
     Assessment,
     CapabilityResult,
     EvidenceRef,
-    MetricValue,
     NotInferable,
     Outcome,
     Problem,
@@ -136,7 +136,7 @@ def _rule_lines(rule: RuleResult, blocking: bool) -> list[str]:
         return lines + [f"  - no configured source provides {needs}"]
     if rule.outcome is not Outcome.PASS:
         lines.append(f"  - Why: {_md(rule.explanation)}")
-        lines += [f"  - Metric: {_md(_metric_line(metric))}" for metric in rule.metrics]
+        lines += [f"  - Metric: {_md(metric_summary(metric))}" for metric in rule.metrics]
     lines += _refs("Evidence", rule.supporting if rule.outcome is Outcome.PASS else ())
     lines += _refs("Against", rule.opposing if rule.outcome is not Outcome.PASS else ())
     if rule.outcome is Outcome.UNKNOWN:
@@ -184,16 +184,6 @@ def _not_inferable_lines(criteria: Sequence[NotInferable]) -> list[str]:
         return []
     lines = ["", f"### Not inferable ({len(criteria)}): only people can tell", ""]
     return lines + [f"- {criterion.stage.value}: {_md(criterion.criterion)} — {_md(criterion.reason)}" for criterion in criteria]
-
-
-def _metric_line(metric: MetricValue) -> str:
-    if metric.low is None or metric.high is None:
-        value = "no value (nothing counted)"
-    elif metric.low == metric.high:
-        value = f"{metric.low:g}"
-    else:
-        value = f"between {metric.low:g} and {metric.high:g}"
-    return f"{metric.name} = {value} ({metric.matched} matched, {metric.observed} observed, {metric.unknown} unknown)"
 
 
 # --- scan and problems --------------------------------------------------------------------
