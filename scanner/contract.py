@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -156,3 +156,13 @@ class InteractiveRenderer(RendererPlugin, Protocol):
     def explain(self, result: CapabilityResult, out: TextIO) -> None: ...
 
     def progress(self, out: TextIO, enabled: bool = True) -> ProgressDisplay: ...
+
+
+@runtime_checkable
+class CrossSubjectCollector(Protocol):
+    """A collector some of whose kinds depend on every subject of its source (who uses a
+    repository's reusable CI). A sharded scan cannot observe those; `pecm merge` asks the
+    collector to recompute them from the merged evidence and replaces the records it returns."""
+
+    @classmethod
+    def recompute(cls, subjects: Sequence[Subject], evidence: Sequence[Evidence]) -> list[Evidence]: ...

@@ -7,9 +7,9 @@ every shard met (a missing path, a plugin that failed to load) is kept once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from scanner.errors import UserError
 from scanner.model import Evidence, EvidenceBundle, Problem, RequestCount, SourceRun, Subject
@@ -124,3 +124,21 @@ def _combined_status(statuses: Sequence[Literal["ok", "partial", "failed"]]) -> 
     if all(status == "failed" for status in statuses):
         return "failed"
     return "ok" if all(status == "ok" for status in statuses) else "partial"
+
+
+def recompute_cross_subject(bundle: EvidenceBundle, collectors: Mapping[str, Any]) -> EvidenceBundle:
+    """Let each collector whose kinds need every subject recompute them on the merged bundle."""
+    replaced: dict[tuple[str, str], Evidence] = {}
+    for run in bundle.sources:
+        plugin = collectors.get(run.collector)
+        if not hasattr(plugin, "recompute"):  # see scanner.contract.CrossSubjectCollector
+            continue
+        subjects = [subject for subject in bundle.subjects if subject.source == run.collector]
+        ids = {subject.id for subject in subjects}
+        evidence = [item for item in bundle.evidence if item.subject in ids]
+        for item in plugin.recompute(subjects, evidence):
+            replaced[(item.subject, item.kind)] = item
+    if not replaced:
+        return bundle
+    merged = tuple(replaced.get((item.subject, item.kind), item) for item in bundle.evidence)
+    return bundle.model_copy(update={"evidence": merged})

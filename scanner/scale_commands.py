@@ -14,7 +14,7 @@ import click
 
 from rules.evaluate import evaluate
 from scanner.errors import UserError
-from scanner.merge import ShardBundle, merge_bundles
+from scanner.merge import ShardBundle, merge_bundles, recompute_cross_subject
 from scanner.pipeline import load_ruleset
 from scanner.shard import Shard
 
@@ -60,6 +60,7 @@ def merge(
         renderer = cli._renderer(state, fmt)
         ruleset = load_ruleset(cli._load(config_path, ()), state.plugins)
         merged = merge_bundles([ShardBundle(str(path), cli._read_bundle(path)) for path in bundles])
+        merged = recompute_cross_subject(merged, state.plugins.collectors)
         if evidence_out is not None:
             cli._write(evidence_out, merged.model_dump_json(indent=2) + "\n")
         assessment = evaluate(merged, ruleset)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -35,7 +35,7 @@ from collectors.github.repository import ADMIN_PERMISSION, Examination, FileOpti
 from scanner.contract import CollectContext
 from scanner.errors import SourceUnavailable
 from scanner.kinds import FILE_SIGNAL_KINDS
-from scanner.model import Evidence, Subject
+from scanner.model import Evidence, EvidenceStatus, Subject
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,37 @@ class GitHubCollector(Collector):
             raise credentials.refused(config, exc.message) from None
         finally:
             scan.close()
+
+    @classmethod
+    def recompute(cls, subjects: Sequence[Subject], evidence: Sequence[Evidence]) -> list[Evidence]:
+        """ci.reusable_consumers from the merged evidence of every shard (see CrossSubjectCollector)."""
+        records = {(item.subject, item.kind): item for item in evidence}
+        organizations: dict[str, list[Subject]] = {}
+        for subject in subjects:
+            if subject.kind == "repository" and subject.parent is not None:
+                organizations.setdefault(subject.parent, []).append(subject)
+        recomputed: list[Evidence] = []
+        for organization, repositories in organizations.items():
+            login = organization.removeprefix("github:")
+            used: dict[str, list[str]] = {}
+            for subject in repositories:
+                references = records.get((subject.id, "ci.reusable_used"))
+                if references is not None and references.status is EvidenceStatus.OBSERVED:
+                    used[subject.name] = list(references.data.get("refs") or ())
+            unread = len(repositories) - len(used)
+            known = mapping.consumers_by_repository([s.name for s in repositories], used, login, unread)
+            for subject in repositories:
+                old = records.get((subject.id, "ci.reusable_consumers"))
+                if old is None or old.reason != _sharded_reason(login):
+                    continue  # observed in full already, or unavailable for a reason merging cannot mend
+                found = known[subject.name]
+                if found is None:
+                    update = {"reason": _unread_reason(login)}
+                else:
+                    update = {"status": EvidenceStatus.OBSERVED, "reason": None,
+                              "data": {"consumers": len(found), "repositories": found}}
+                recomputed.append(old.model_copy(update=update))
+        return recomputed
 
 
 class _Scan:
@@ -363,17 +394,15 @@ class _Scan:
     ) -> Iterator[Evidence]:
         """ci.reusable_consumers, once every repository's references are known. Where some
         repositories could not be read, a repository with no known consumer may have some."""
-        consumers = mapping.reusable_consumers(used, login)
+        known = mapping.consumers_by_repository(subjects, used, login, unread)
         for full_name, subject in subjects.items():
-            found = consumers.get(full_name.rpartition("/")[2].lower(), [])
-            if self.ctx.shard is not None:  # consumers live in every shard; one shard's count would be too low
-                reason = f"a sharded scan reads one share of {login}'s repositories, so who uses this one's reusable CI is not known"
-                yield self.ctx.unavailable("ci.reusable_consumers", subject, reason)
-            elif found or not unread:
+            found = known[full_name]
+            if self.ctx.shard is not None:  # consumers live in every shard; `pecm merge` recomputes them
+                yield self.ctx.unavailable("ci.reusable_consumers", subject, _sharded_reason(login))
+            elif found is not None:
                 yield self.ctx.observed("ci.reusable_consumers", subject, {"consumers": len(found), "repositories": found})
             else:
-                reason = f"not every repository of {login} could be read, so who uses this one's reusable CI is not known"
-                yield self.ctx.unavailable("ci.reusable_consumers", subject, reason)
+                yield self.ctx.unavailable("ci.reusable_consumers", subject, _unread_reason(login))
 
     def _report_gaps(self) -> None:
         for (what, reason), count in sorted(self.gaps.by_reason.items()):
@@ -387,3 +416,11 @@ class _Scan:
                 f"github: {self.gaps.rate_reason}; {count} subject{'s' if count != 1 else ''} not fully scanned",
                 hint="scan again after the reset, raise max_rate_limit_wait_seconds, or use a GitHub App for higher limits",
             )
+
+
+def _sharded_reason(login: str) -> str:
+    return f"a sharded scan reads one share of {login}'s repositories, so who uses this one's reusable CI is not known"
+
+
+def _unread_reason(login: str) -> str:
+    return f"not every repository of {login} could be read, so who uses this one's reusable CI is not known"

@@ -507,6 +507,19 @@ def reusable_workflow_repository(ref: str, organization: str) -> str | None:
     return match.group(2).lower()
 
 
+def consumers_by_repository(
+    full_names: Iterable[str], used: Mapping[str, Iterable[str]], organization: str, unread: int
+) -> dict[str, list[str] | None]:
+    """Each repository's consumers; None where some repository could not be read, so a repository
+    with no known consumer may have some."""
+    consumers = reusable_consumers(used, organization)
+    known: dict[str, list[str] | None] = {}
+    for full_name in full_names:
+        found = consumers.get(full_name.rpartition("/")[2].lower(), [])
+        known[full_name] = found if found or not unread else None
+    return known
+
+
 def reusable_consumers(used: Mapping[str, Iterable[str]], organization: str) -> dict[str, list[str]]:
     """Repository name (lower case) -> sorted full names of the other repositories using its workflows."""
     consumers: dict[str, set[str]] = {}

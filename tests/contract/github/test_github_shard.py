@@ -68,3 +68,23 @@ def test_shards_together_observe_what_one_scan_observes(shard_github: FakeGitHub
     found = sorted((s for scan in shards for s in scan.subjects), key=lambda s: s.id)
     assert found == sorted(everything.subjects, key=lambda s: s.id)
     assert observations([e for scan in shards for e in scan.evidence]) == observations(everything.evidence)
+
+
+def test_merging_the_shards_recomputes_reusable_ci_consumers(shard_github: FakeGitHub) -> None:
+    provider, *consumers_of_it = shard_github.org.repos[:4]
+    provider.files[".github/workflows/build.yml"] = b"on:\n  workflow_call:\njobs:\n  b:\n    runs-on: x\n"
+    for repo in consumers_of_it:
+        uses = f"jobs:\n  b:\n    uses: {shard_github.org.login}/{provider.name}/.github/workflows/build.yml@v1\n"
+        repo.files[".github/workflows/ci.yml"] = ("on: push\n" + uses).encode()
+    everything = run_github(shard_github)
+    shards = [_scan_shard(shard_github, Shard(index, 3))[0] for index in range(3)]
+    subjects = [s for scan in shards for s in scan.subjects]
+    evidence = [e for scan in shards for e in scan.evidence]
+    recomputed = {(e.subject, e.kind): e for e in GitHubCollector.recompute(subjects, evidence)}
+    merged = [recomputed.get((e.subject, e.kind), e) for e in evidence]
+
+    def consumers(records: list[Evidence]) -> list[tuple[str, str, object]]:
+        return sorted((e.subject, e.status.value, e.data.get("consumers")) for e in records if e.kind == "ci.reusable_consumers")
+
+    assert consumers(merged) == consumers(everything.evidence)
+    assert (f"github:{shard_github.org.login}/{provider.name}", "observed", 3) in consumers(merged)
