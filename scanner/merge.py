@@ -131,7 +131,7 @@ def recompute_cross_subject(bundle: EvidenceBundle, collectors: Mapping[str, Any
     replaced: dict[tuple[str, str], Evidence] = {}
     for run in bundle.sources:
         plugin = collectors.get(run.collector)
-        if not hasattr(plugin, "recompute"):  # see scanner.contract.CrossSubjectCollector
+        if plugin is None or not hasattr(plugin, "recompute"):  # see scanner.contract.CrossSubjectCollector
             continue
         subjects = [subject for subject in bundle.subjects if subject.source == run.collector]
         ids = {subject.id for subject in subjects}

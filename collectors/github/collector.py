@@ -118,11 +118,12 @@ class GitHubCollector(Collector):
                 if old is None or old.reason != _sharded_reason(login):
                     continue  # observed in full already, or unavailable for a reason merging cannot mend
                 found = known[subject.name]
-                if found is None:
-                    update = {"reason": _unread_reason(login)}
-                else:
-                    update = {"status": EvidenceStatus.OBSERVED, "reason": None,
-                              "data": {"consumers": len(found), "repositories": found}}
+                update: dict[str, Any] = (
+                    {"reason": _unread_reason(login)}
+                    if found is None
+                    else {"status": EvidenceStatus.OBSERVED, "reason": None,
+                          "data": {"consumers": len(found), "repositories": found}}
+                )
                 recomputed.append(old.model_copy(update=update))
         return recomputed
 
