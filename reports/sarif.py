@@ -31,7 +31,7 @@ class SarifRenderer:
     description: ClassVar[str] = "Failed rules that point at files, as SARIF 2.1.0 for code-scanning dashboards."
 
     def render(self, assessment: Assessment, out: TextIO) -> None:
-        out.write(json.dumps(sarif_log(assessment), indent=2, ensure_ascii=False) + "\n")
+        out.write(json.dumps(sarif_log(assessment, assessment.file_bases), indent=2, ensure_ascii=False) + "\n")
 
 
 def sarif_log(assessment: Assessment, subject_urls: Mapping[str, str] | None = None) -> dict[str, Any]:

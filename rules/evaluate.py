@@ -25,6 +25,7 @@ def evaluate(bundle: EvidenceBundle, ruleset: RuleSet) -> Assessment:
         scan=_scan_metadata(bundle, ruleset, index),
         capabilities=_capabilities(ruleset, results),
         metrics=tuple(outcome.value for outcome in metrics.values()),
+        file_bases={subject.id: subject.files_url for subject in bundle.subjects if subject.files_url},
     )
 
 

@@ -83,6 +83,10 @@ class Subject(_Frozen):
     source: str = Field(description="Name of the collector that found the subject.")
     parent: str | None = Field(default=None, description="Id of the enclosing subject (a repository's organization).")
     url: str | None = None
+    files_url: str | None = Field(
+        default=None,
+        description="Base URL (ending with /) under which the subject's repository-relative paths resolve.",
+    )
     tags: tuple[str, ...] = Field(
         default=(), description="Labels the pipeline or collector attached, e.g. 'platform' for platform repositories."
     )
@@ -240,6 +244,10 @@ class Assessment(_Frozen):
     scan: ScanMetadata
     capabilities: tuple[CapabilityResult, ...]
     metrics: tuple[MetricValue, ...] = ()
+    file_bases: dict[str, str] = Field(
+        default_factory=dict,
+        description="Subject id -> base URL of its files, so that reports can link the paths evidence names.",
+    )
 
     def capability(self, capability: Capability | str) -> CapabilityResult:
         wanted = Capability(capability)

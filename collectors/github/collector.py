@@ -18,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 from github import Auth
 
@@ -247,6 +248,9 @@ class _Scan:
                 source="github",
                 parent=org.id,
                 url=repo.html_url,
+                files_url=f"{repo.html_url}/blob/{quote(repo.default_branch, safe='')}/"
+                if repo.html_url and repo.default_branch
+                else None,
                 tags=("platform",) if platform.get(repo.name.lower()) in PLATFORM_ROLES else (),
             )
             subjects[repo.full_name] = subject

@@ -90,6 +90,7 @@ class LocalCollector(Collector):
                 name=repository.name,
                 source=self.name,
                 url=Path(repository.root).as_uri(),
+                files_url=Path(repository.root).as_uri() + "/",
             )
             yield subject
             yield from _evidence(ctx, subject, examination, ctx.limits)
