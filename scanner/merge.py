@@ -29,6 +29,7 @@ def merge_bundles(shards: Sequence[ShardBundle]) -> EvidenceBundle:
     if not shards:
         raise UserError("nothing to merge: give the evidence bundles of the shards")
     _check_compatible(shards)
+    _check_complete(shards)
     problems: list[Problem] = []
     subjects: dict[str, tuple[Subject, str]] = {}
     evidence: dict[tuple[str, str], tuple[Evidence, str]] = {}
@@ -51,6 +52,29 @@ def merge_bundles(shards: Sequence[ShardBundle]) -> EvidenceBundle:
         evidence=tuple(sorted((item for item, _label in evidence.values()), key=lambda e: (e.subject, e.kind))),
         problems=tuple(dict.fromkeys([*shard_problems, *problems])),  # identical problems once, in order
     )
+
+
+def _check_complete(shards: Sequence[ShardBundle]) -> None:
+    """Shards of one scan must all be there, once each: a missing one would silently shrink the
+    organization. Bundles made without --shard merge as they are."""
+    marked = [(shard.label, shard.bundle.shard) for shard in shards if shard.bundle.shard is not None]
+    if not marked:
+        return
+    if len(marked) != len(shards):
+        unmarked = next(shard.label for shard in shards if shard.bundle.shard is None)
+        raise UserError(f"{unmarked} is not a shard, {marked[0][0]} is shard {marked[0][1]}", hint=_CONFLICT_HINT)
+    counts = {text.split("/")[1] for _label, text in marked}
+    if len(counts) != 1:
+        raise UserError(f"the bundles come from scans in different numbers of shards: {', '.join(sorted(counts))}")
+    count = int(counts.pop())
+    seen: dict[str, str] = {}
+    for label, text in marked:
+        if text in seen:
+            raise UserError(f"{label} and {seen[text]} are both shard {text}", hint="give each shard's bundle once")
+        seen[text] = label
+    missing = [f"{index}/{count}" for index in range(1, count + 1) if f"{index}/{count}" not in seen]
+    if missing:
+        raise UserError(f"shard {', '.join(missing)} is missing", hint="merge the bundles of every shard of the scan")
 
 
 def _check_compatible(shards: Sequence[ShardBundle]) -> None:

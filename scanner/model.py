@@ -150,6 +150,7 @@ class EvidenceBundle(_Frozen):
     schema_version: Literal[1] = BUNDLE_SCHEMA_VERSION
     pecm_version: str
     created_at: datetime
+    shard: str | None = Field(default=None, description="'I/N' when this bundle is shard I of a scan in N shards.")
     sources: tuple[SourceRun, ...] = ()
     subjects: tuple[Subject, ...] = ()
     evidence: tuple[Evidence, ...] = ()

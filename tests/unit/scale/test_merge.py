@@ -99,3 +99,20 @@ def test_bundles_of_different_scans_are_refused_in_one_line() -> None:
 def test_bundles_of_different_pecm_versions_are_refused() -> None:
     with pytest.raises(UserError, match="b.json was made by pecm 9.9.9"):
         merge_bundles([ShardBundle("a.json", _bundle("x")), ShardBundle("b.json", _bundle("y", version="9.9.9"))])
+
+
+def _shard(text: str, *names: str) -> ShardBundle:
+    return ShardBundle(f"evidence-{text.replace('/', '-of-')}.json", _bundle(*names).model_copy(update={"shard": text}))
+
+
+def test_every_shard_of_a_scan_must_be_there_once() -> None:
+    merged = merge_bundles([_shard("1/2", "a"), _shard("2/2", "b")])
+    assert [s.id for s in merged.subjects] == ["github:acme/a", "github:acme/b"] and merged.shard is None
+    with pytest.raises(UserError, match=r"shard 2/3 is missing"):
+        merge_bundles([_shard("1/3", "a"), _shard("3/3", "c")])
+    with pytest.raises(UserError, match=r"are both shard 1/2"):
+        merge_bundles([_shard("1/2", "a"), _shard("1/2", "a")])
+    with pytest.raises(UserError, match=r"different numbers of shards"):
+        merge_bundles([_shard("1/2", "a"), _shard("2/3", "b")])
+    with pytest.raises(UserError, match=r"is not a shard"):
+        merge_bundles([_shard("1/2", "a"), ShardBundle("whole.json", _bundle("b"))])
