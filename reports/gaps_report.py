@@ -17,7 +17,14 @@ from rich.table import Table
 from rich.text import Text
 
 from reports.terminal import output_console
-from scanner.gaps import CapabilityGaps, GapAnalysis, ReportedGap, RuleFinding, StageFindings, Verdict
+from scanner.gaps import (
+    CapabilityGaps,
+    GapAnalysis,
+    ReportedGap,
+    RuleFinding,
+    StageFindings,
+    Verdict,
+)
 from scanner.model import EvidenceRef, Outcome
 
 REFS_PER_RULE = 3  # evidence references shown per rule; the full list is in `pecm explain`

@@ -23,7 +23,7 @@ from typing import ClassVar, TextIO
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from reports.console import LOCATORS_PER_REF, REFS_PER_LIST
-from reports.text import metric_summary
+from reports.text import file_url, metric_summary
 from scanner.model import (
     Assessment,
     Capability,
@@ -104,7 +104,9 @@ class HtmlRenderer:
         history = _history_before(self._history, assessment)
         # The lowest capability is the one to act on, so its drill-down starts open.
         lowest = min(assessment.capabilities, key=lambda result: result.stage.rank, default=None)
-        capabilities = tuple(_capability_view(result, history, result is lowest) for result in assessment.capabilities)
+        capabilities = tuple(
+            _capability_view(result, history, result is lowest, assessment.file_bases) for result in assessment.capabilities
+        )
         return Page(
             scan=assessment.scan,
             radar=_radar(results, self._reported, self._targets),
@@ -163,7 +165,8 @@ class Row:
 @dataclass(frozen=True)
 class LocatorView:
     text: str
-    is_link: bool
+    href: str | None  # URLs, and paths whose repository has a file address
+    is_path: bool
 
 
 @dataclass(frozen=True)
@@ -372,11 +375,13 @@ def _sparkline(capability: Capability, history: Sequence[HistoryPoint], current:
 # --- one capability -----------------------------------------------------------------------
 
 
-def _capability_view(result: CapabilityResult, history: Sequence[HistoryPoint], is_open: bool) -> CapabilityView:
+def _capability_view(
+    result: CapabilityResult, history: Sequence[HistoryPoint], is_open: bool, file_bases: Mapping[str, str]
+) -> CapabilityView:
     blockers = set(result.blockers)
     groups = []
     for outcome in _OUTCOME_ORDER:
-        rules = tuple(_rule_view(rule, rule.rule_id in blockers) for rule in result.rules if rule.outcome is outcome)
+        rules = tuple(_rule_view(rule, rule.rule_id in blockers, file_bases) for rule in result.rules if rule.outcome is outcome)
         if rules:
             groups.append(OutcomeGroup(outcome.value, _OUTCOME_HEADINGS[outcome], rules))
     outcomes = Counter(rule.outcome for rule in result.rules)
@@ -396,12 +401,12 @@ def _capability_view(result: CapabilityResult, history: Sequence[HistoryPoint], 
     )
 
 
-def _rule_view(rule: RuleResult, blocking: bool) -> RuleView:
+def _rule_view(rule: RuleResult, blocking: bool, file_bases: Mapping[str, str]) -> RuleView:
     evidence: list[RefList] = []
     if rule.outcome is Outcome.PASS and rule.supporting:
-        evidence.append(_ref_list("Evidence", rule.supporting))
+        evidence.append(_ref_list("Evidence", rule.supporting, file_bases))
     if rule.outcome in (Outcome.FAIL, Outcome.UNKNOWN) and rule.opposing:
-        evidence.append(_ref_list("Against", rule.opposing))
+        evidence.append(_ref_list("Against", rule.opposing, file_bases))
     missing = (
         Counter((ref.kind, ref.reason or "not collected") for ref in rule.missing).most_common()
         if rule.outcome is Outcome.UNKNOWN
@@ -429,17 +434,18 @@ def _rule_view(rule: RuleResult, blocking: bool) -> RuleView:
     )
 
 
-def _ref_list(label: str, refs: Sequence[EvidenceRef]) -> RefList:
-    return RefList(label, tuple(_ref_view(ref) for ref in refs[:REFS_PER_LIST]), max(0, len(refs) - REFS_PER_LIST))
+def _ref_list(label: str, refs: Sequence[EvidenceRef], file_bases: Mapping[str, str]) -> RefList:
+    shown = tuple(_ref_view(ref, file_bases) for ref in refs[:REFS_PER_LIST])
+    return RefList(label, shown, max(0, len(refs) - REFS_PER_LIST))
 
 
-def _ref_view(ref: EvidenceRef) -> RefView:
+def _ref_view(ref: EvidenceRef, file_bases: Mapping[str, str]) -> RefView:
     return RefView(
         subject=ref.subject,
         kind=ref.kind,
         status=ref.status.value,
         reason=ref.reason,
-        locators=tuple(LocatorView(locator, bool(_LINK.match(locator))) for locator in ref.locators[:LOCATORS_PER_REF]),
+        locators=tuple(_locator_view(ref, locator, file_bases) for locator in ref.locators[:LOCATORS_PER_REF]),
         locators_hidden=max(0, len(ref.locators) - LOCATORS_PER_REF),
     )
 
@@ -474,3 +480,9 @@ def _template() -> Template:
         keep_trailing_newline=True,
     )
     return environment.get_template("report.html.j2")
+
+
+def _locator_view(ref: EvidenceRef, locator: str, file_bases: Mapping[str, str]) -> LocatorView:
+    if _LINK.match(locator):
+        return LocatorView(locator, locator, is_path=False)
+    return LocatorView(locator, file_url(ref, locator, file_bases), is_path=True)

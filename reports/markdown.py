@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import ClassVar, TextIO
 
-from reports.text import metric_summary
+from reports.text import file_url, metric_summary
 from scanner.model import (
     Assessment,
     CapabilityResult,
@@ -58,7 +58,7 @@ class MarkdownRenderer:
         lines = ["# Platform engineering maturity", "", _headline(assessment.scan), ""]
         lines += _summary_table(assessment.capabilities)
         for result in assessment.capabilities:
-            lines += _capability_section(result)
+            lines += _capability_section(result, assessment.file_bases)
         lines += _scan_section(assessment.scan)
         lines += _problems_section(assessment.scan.problems)
         out.write("\n".join(lines) + "\n")
@@ -105,7 +105,7 @@ def _blocker_cell(result: CapabilityResult) -> list[str]:
 # --- one capability ---------------------------------------------------------------------
 
 
-def _capability_section(result: CapabilityResult) -> list[str]:
+def _capability_section(result: CapabilityResult, file_bases: Mapping[str, str]) -> list[str]:
     lines = ["", f"## {result.capability.value}: {_md(result.title)}", "", _capability_line(result)]
     blockers = set(result.blockers)
     for outcome, heading in _SECTIONS:
@@ -113,7 +113,7 @@ def _capability_section(result: CapabilityResult) -> list[str]:
         if rules:
             lines += ["", f"### {heading} ({len(rules)})", ""]
             for rule in rules:
-                lines += _rule_lines(rule, rule.rule_id in blockers)
+                lines += _rule_lines(rule, rule.rule_id in blockers, file_bases)
     lines += _not_inferable_lines(result.not_inferable)
     return lines
 
@@ -128,7 +128,7 @@ def _capability_line(result: CapabilityResult) -> str:
     )
 
 
-def _rule_lines(rule: RuleResult, blocking: bool) -> list[str]:
+def _rule_lines(rule: RuleResult, blocking: bool, file_bases: Mapping[str, str]) -> list[str]:
     blocks = " — blocks the next stage" if blocking else ""
     lines = [f"- {_MARKS[rule.outcome]} **{_md(rule.title)}** ({_code(rule.rule_id)}, {rule.stage.value}){blocks}"]
     if rule.outcome is Outcome.NOT_APPLICABLE:
@@ -137,8 +137,8 @@ def _rule_lines(rule: RuleResult, blocking: bool) -> list[str]:
     if rule.outcome is not Outcome.PASS:
         lines.append(f"  - Why: {_md(rule.explanation)}")
         lines += [f"  - Metric: {_md(metric_summary(metric))}" for metric in rule.metrics]
-    lines += _refs("Evidence", rule.supporting if rule.outcome is Outcome.PASS else ())
-    lines += _refs("Against", rule.opposing if rule.outcome is not Outcome.PASS else ())
+    lines += _refs("Evidence", rule.supporting if rule.outcome is Outcome.PASS else (), file_bases)
+    lines += _refs("Against", rule.opposing if rule.outcome is not Outcome.PASS else (), file_bases)
     if rule.outcome is Outcome.UNKNOWN:
         lines += _missing(rule.missing)
     if rule.outcome is Outcome.FAIL:
@@ -148,21 +148,21 @@ def _rule_lines(rule: RuleResult, blocking: bool) -> list[str]:
     return lines
 
 
-def _refs(label: str, refs: Sequence[EvidenceRef]) -> list[str]:
+def _refs(label: str, refs: Sequence[EvidenceRef], file_bases: Mapping[str, str]) -> list[str]:
     if not refs:
         return []
-    lines = [f"  - {label}:"] + [f"    - {_ref_line(ref)}" for ref in refs[:REFS_PER_LIST]]
+    lines = [f"  - {label}:"] + [f"    - {_ref_line(ref, file_bases)}" for ref in refs[:REFS_PER_LIST]]
     hidden = len(refs) - REFS_PER_LIST
     return lines + ([f"    - … and {hidden} more"] if hidden > 0 else [])
 
 
-def _ref_line(ref: EvidenceRef) -> str:
+def _ref_line(ref: EvidenceRef, file_bases: Mapping[str, str]) -> str:
     where = f"{_code(ref.subject)} {_code(ref.kind)}"
     if ref.reason:
         return f"{where} ({ref.status.value}): {_md(ref.reason)}"
     if not ref.locators:
         return where
-    shown = ", ".join(_locator(locator) for locator in ref.locators[:LOCATORS_PER_REF])
+    shown = ", ".join(_locator(locator, file_url(ref, locator, file_bases)) for locator in ref.locators[:LOCATORS_PER_REF])
     hidden = len(ref.locators) - LOCATORS_PER_REF
     return f"{where}: {shown}" + (f" (+{hidden} more)" if hidden > 0 else "")
 
@@ -236,11 +236,13 @@ def _blocking_rules(result: CapabilityResult) -> list[RuleResult]:
     return [by_id[rule_id] for rule_id in result.blockers if rule_id in by_id]
 
 
-def _locator(locator: str) -> str:
-    """URLs become links; paths and object references stay literal, as code."""
+def _locator(locator: str, path_url: str | None) -> str:
+    """URLs become links, and paths whose repository has a file address; the rest stays literal."""
     if _LINK.match(locator):
         target = locator.replace("<", "%3C").replace(">", "%3E")
         return f"[{_md(locator)}](<{target}>)"
+    if path_url is not None:
+        return f"[{_code(locator)}](<{path_url.replace('<', '%3C').replace('>', '%3E')}>)"
     return _code(locator)
 
 

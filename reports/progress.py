@@ -11,7 +11,14 @@ import threading
 from types import TracebackType
 from typing import TextIO
 
-from rich.progress import Progress, ProgressColumn, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Column
 
 from reports.terminal import is_tty, output_console

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any, ClassVar, TextIO
 from urllib.parse import quote
 
+from reports.text import is_file_path
 from scanner.model import Assessment, EvidenceRef, Outcome, Problem, RuleResult
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "pecmRuleSubject/v1"  # versioned, so a change of what it hashes can get a new key
 
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _BASE_URL_SCHEMES = ("file://", "https://")
 
 
@@ -106,14 +105,6 @@ def _results(rule: RuleResult, rule_index: int) -> Iterator[dict[str, Any]]:
             "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(rule, ref)},
             "properties": {"subject": ref.subject, "evidenceKind": ref.kind},
         }
-
-
-def is_file_path(locator: str) -> bool:
-    """A repository-relative file path, as the file-signal detection records them: not a URL,
-    not absolute, not leaving the repository."""
-    if not locator or _SCHEME.match(locator) or locator.startswith("/") or "\\" in locator:
-        return False
-    return ".." not in locator.split("/") and not locator.endswith("/")
 
 
 def _fingerprint(rule: RuleResult, ref: EvidenceRef) -> str:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from scanner.model import MetricValue
+import re
+from collections.abc import Mapping
+from urllib.parse import quote
+
+from scanner.model import EvidenceRef, MetricValue
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def metric_summary(metric: MetricValue) -> str:
@@ -14,3 +20,17 @@ def metric_summary(metric: MetricValue) -> str:
     else:
         value = f"between {metric.low:g} and {metric.high:g}"
     return f"{metric.name} = {value} ({metric.matched} matched, {metric.observed} observed, {metric.unknown} unknown)"
+
+
+def is_file_path(locator: str) -> bool:
+    """A repository-relative file path, as the file-signal detection records them: not a URL,
+    not absolute, not leaving the repository."""
+    if not locator or _SCHEME.match(locator) or locator.startswith("/") or "\\" in locator:
+        return False
+    return ".." not in locator.split("/") and not locator.endswith("/")
+
+
+def file_url(ref: EvidenceRef, locator: str, file_bases: Mapping[str, str]) -> str | None:
+    """Where a repository-relative path of `ref` can be opened, when its subject says so."""
+    base = file_bases.get(ref.subject)
+    return base + quote(locator, safe="/") if base is not None and is_file_path(locator) else None

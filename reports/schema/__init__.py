@@ -13,7 +13,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from scanner.model import ASSESSMENT_SCHEMA_VERSION, BUNDLE_SCHEMA_VERSION, Assessment, EvidenceBundle
+from scanner.model import (
+    ASSESSMENT_SCHEMA_VERSION,
+    BUNDLE_SCHEMA_VERSION,
+    Assessment,
+    EvidenceBundle,
+)
 
 SCHEMA_DIR = Path(__file__).parent
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

@@ -14,7 +14,14 @@ import pytest
 from reports.console import LOCATORS_PER_REF, REFS_PER_LIST
 from reports.html import RADIUS, HtmlRenderer
 from scanner.contract import RendererPlugin
-from scanner.model import Assessment, Capability, CapabilityResult, EvidenceRef, Outcome, Stage
+from scanner.model import (
+    Assessment,
+    Capability,
+    CapabilityResult,
+    EvidenceRef,
+    Outcome,
+    Stage,
+)
 from scanner.self_assessment import parse_yaml_document
 from tests.unit.reports.conftest import STARTED, build_assessment, observed, rule
 from tests.unit.reports.html_tree import Element, parse

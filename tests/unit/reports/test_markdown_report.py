@@ -14,7 +14,16 @@ from markdown_it import MarkdownIt
 from reports.markdown import PROBLEMS_SHOWN, REFS_PER_LIST, MarkdownRenderer
 from scanner.cli import main
 from scanner.contract import RendererPlugin
-from scanner.model import Assessment, Capability, CapabilityResult, EvidenceRef, EvidenceStatus, Outcome, Problem, Stage
+from scanner.model import (
+    Assessment,
+    Capability,
+    CapabilityResult,
+    EvidenceRef,
+    EvidenceStatus,
+    Outcome,
+    Problem,
+    Stage,
+)
 from tests.unit.reports.acme_scan import EXAMPLE, GOLDEN, acme_assessment, without_root
 from tests.unit.reports.conftest import build_assessment, observed, rule
 

@@ -12,10 +12,19 @@ import pytest
 from click.testing import CliRunner
 from jsonschema import Draft4Validator
 
-from reports.sarif import FINGERPRINT_KEY, SarifRenderer, is_file_path, sarif_log
+from reports.sarif import FINGERPRINT_KEY, SarifRenderer, sarif_log
+from reports.text import is_file_path
 from scanner.cli import main
 from scanner.contract import RendererPlugin
-from scanner.model import Assessment, Capability, CapabilityResult, EvidenceRef, Outcome, RuleResult, Stage
+from scanner.model import (
+    Assessment,
+    Capability,
+    CapabilityResult,
+    EvidenceRef,
+    Outcome,
+    RuleResult,
+    Stage,
+)
 from tests.unit.reports.acme_scan import EXAMPLE, GOLDEN, acme_assessment, without_root
 from tests.unit.reports.conftest import observed, rule, unsupported
 
