@@ -14,7 +14,6 @@ from typing import Any
 import click
 
 from reports.gaps_report import render_gaps_console, render_gaps_markdown
-from reports.json_report import load_assessment
 from rules.evaluate import evaluate
 from scanner.errors import UserError
 from scanner.gaps import analyse_gaps, kind_providers
@@ -152,11 +151,7 @@ def gaps(
         if assessment_path is not None:
             if paths:
                 raise UserError("give either PATHs to scan or --assessment, not both")
-            try:
-                text = assessment_path.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise UserError(f"cannot read {assessment_path}: {exc.strerror or exc}") from None
-            assessment = load_assessment(text)
+            assessment = cli._read_assessment(assessment_path, "--assessment")
         else:
             bundle, plan = cli._scan(state, config_path, paths, progress)
             assessment = evaluate(bundle, plan.ruleset)

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 import scanner
 from reports.coverage import render_coverage
+from reports.json_report import load_assessment
 from reports.gaps_report import render_gaps_console, render_gaps_markdown
 from rules.evaluate import evaluate
 from rules.loader import load_pack
@@ -35,7 +36,7 @@ from scanner.config import (
 from scanner.contract import InteractiveRenderer
 from scanner.errors import PecmError, ScanFailed, UserError
 from scanner.gaps import analyse_gaps, kind_providers
-from scanner.model import Capability, EvidenceBundle
+from scanner.model import Assessment, Capability, EvidenceBundle
 from scanner.pipeline import ScanPlan, collect, load_ruleset, plan_scan
 from scanner.plugins import Plugins, discover
 from scanner.history_commands import record_scan, recorded_trend, store_option
@@ -167,6 +168,20 @@ def _interactive(state: _State) -> InteractiveRenderer:
     if not isinstance(renderer, InteractiveRenderer):
         raise UserError("the installed console renderer cannot explain or show progress", hint="reinstall pecm")
     return renderer
+
+
+def _read_assessment(path: Path, flag: str) -> Assessment:
+    """A saved assessment JSON named by `flag` (--assessment, --baseline): one line on any fault."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{flag} {path}: cannot read it: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{flag} {path}: not a text file (expected a saved assessment JSON)") from None
+    try:
+        return load_assessment(text)
+    except UserError as exc:
+        raise UserError(f"{flag} {path}: {exc.message}", hint=exc.hint) from None
 
 
 def _scan(

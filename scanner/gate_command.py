@@ -17,13 +17,11 @@ from typing import TextIO
 import click
 
 from reports.github_actions import render_annotations, render_summary
-from reports.json_report import load_assessment
 from reports.junit import render as render_junit
 from rules.evaluate import evaluate
 from scanner.config import load_config
 from scanner.errors import UserError
 from scanner.gate import EXIT_PASSED, GateConfig, GateResult, Verdict, criteria_from, decide, require_criteria
-from scanner.model import Assessment
 
 _LABEL = {Verdict.PASS: "pass", Verdict.FAIL: "FAIL", Verdict.UNDECIDED: "UNDECIDED", Verdict.SKIPPED: "skip"}
 
@@ -82,10 +80,10 @@ def gate(
         configured = _gate_config(config_path)
         criteria = criteria_from(configured, minimums, min_confidence, unknown)
         baseline_path = baseline if baseline is not None else configured.baseline
-        previous = _read_assessment(baseline_path, "--baseline") if baseline_path is not None else None
+        previous = cli._read_assessment(baseline_path, "--baseline") if baseline_path is not None else None
         require_criteria(criteria, previous)
         if assessment_path is not None:
-            assessment = _read_assessment(assessment_path, "--assessment")
+            assessment = cli._read_assessment(assessment_path, "--assessment")
         else:
             bundle, plan = cli._scan(state, config_path, paths, progress)
             assessment = evaluate(bundle, plan.ruleset)
@@ -103,19 +101,6 @@ def _gate_config(config_path: Path | None) -> GateConfig:
     if config_path is None:
         return GateConfig()
     return load_config(config_path).config.gate  # a relative baseline is resolved like every config path
-
-
-def _read_assessment(path: Path, flag: str) -> Assessment:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"{flag} {path}: cannot read it: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{flag} {path}: not a text file (expected a saved assessment JSON)") from None
-    try:
-        return load_assessment(text)
-    except UserError as exc:
-        raise UserError(f"{flag} {path}: {exc.message}", hint=exc.hint) from None
 
 
 def render_console(result: GateResult, out: TextIO) -> None:
