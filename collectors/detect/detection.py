@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,12 +38,20 @@ class Detection:
     problems: list[str]  # "<path>: <what happened> — <what to do>"
 
 
-def detect(files: Sequence[RepoFile], read: ReadFile, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Detection:
-    """Detect every file signal. Reads only candidate files, each at most once, none larger
-    than `max_file_bytes`; a file that cannot be used becomes a problem and detection goes on."""
+def detect(
+    paths: Sequence[str],
+    read: ReadFile,
+    *,
+    sizes: Mapping[str, int] | None = None,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+) -> Detection:
+    """Detect every file signal of a repository from its file paths (POSIX, relative to its
+    root) and, where the lister knows them, their sizes in bytes. Reads only candidate files,
+    each at most once, none larger than `max_file_bytes`; a file that cannot be used becomes
+    a problem and detection goes on."""
     reader = FileReader(read, max_file_bytes)
     findings = Findings()
-    plan = plan_files(list(files), findings)
+    plan = plan_files(paths, sizes or {}, findings)
 
     ci.scan_github_workflows(plan.workflows, reader, findings)
     ci.scan_gitlab_pipelines(plan.gitlab_pipelines, reader, findings)
@@ -65,7 +73,7 @@ def detect(files: Sequence[RepoFile], read: ReadFile, *, max_file_bytes: int = D
     portal.resolve_techdocs(findings)
 
     signals = {kind: findings.data(kind) for kind in FILE_SIGNAL_KINDS}
-    logger.debug("detection read %d of %d files, %d problems", reader.files_read, len(files), len(reader.problems))
+    logger.debug("detection read %d of %d files, %d problems", reader.files_read, len(paths), len(reader.problems))
     return Detection(
         signals=signals,
         locators={kind: tuple(data["paths"]) for kind, data in signals.items()},

@@ -1,7 +1,7 @@
 """What detection knows of a repository's files, and how it reads one on demand.
 
-Detection never touches a filesystem: a collector lists the files (`RepoFile`) and hands over
-a `ReadFile` callable (a local checkout opens the file, a Git host fetches it over HTTP).
+Detection never touches a filesystem: a collector lists the files (paths, and sizes where it
+knows them) and hands over a `ReadFile` callable (a local checkout opens the file, a Git host fetches it over HTTP).
 `FileReader` wraps that callable with the limits every source shares: size, binary content,
 unreadable files, and one read per file at most.
 """
@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 
 class RepoFile(NamedTuple):
-    """One listed file. A tuple: a 100,000-file repository lists a hundred thousand of them."""
+    """One listed file with its size: what detection queues to read, and what a Git host lists."""
 
     path: str  # POSIX path relative to the repository root, e.g. ".github/workflows/ci.yml"
     size: int | None = None  # bytes; None when the lister does not know (the reader then enforces the limit)

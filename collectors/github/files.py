@@ -33,6 +33,14 @@ class Listing:
     capped: bool  # stopped at the per-repository file limit
     truncated: tuple[str, ...] = ()  # folders GitHub would not list in full even on their own
 
+    @property
+    def paths(self) -> list[str]:
+        return [file.path for file in self.files]
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        return {file.path: file.size for file in self.files if file.size is not None}
+
 
 def list_files(client: GitHubClient, owner: str, name: str, ref: str, max_files: int) -> Listing:
     """One recursive tree request; when GitHub truncates it, the root is listed on its own
@@ -65,9 +73,9 @@ def list_files(client: GitHubClient, owner: str, name: str, ref: str, max_files:
     return Listing(files[:max_files], skipped, capped, tuple(truncated))
 
 
-def files_to_read(files: Sequence[RepoFile], max_file_bytes: int) -> list[RepoFile]:
+def files_to_read(listing: Listing, max_file_bytes: int) -> list[RepoFile]:
     """The files detection may read: its plan, less those over the size limit (never read)."""
-    plan = plan_files(list(files), Findings())
+    plan = plan_files(listing.paths, listing.sizes, Findings())
     wanted: dict[str, RepoFile] = {}
     for item in fields(plan):
         for entry in getattr(plan, item.name):

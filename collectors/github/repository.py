@@ -118,11 +118,11 @@ def _read_files(client: GitHubClient, repo: Listed, ref: str, options: FileOptio
     limits = options.limits
     try:
         listing = list_files(client, repo.owner, repo.name, ref, limits.max_files_per_repository)
-        wanted = files_to_read(listing.files, limits.max_file_bytes)
+        wanted = files_to_read(listing, limits.max_file_bytes)
         reader = RemoteFiles(client, repo.owner, repo.name, ref)
         if len(wanted) > options.archive_threshold and repo.size_kb * 1024 <= options.archive_max_megabytes * MEGABYTE:
             reader.fetch_archive(wanted, options.archive_max_megabytes * MEGABYTE, limits.max_file_bytes)
-        detection = detect(listing.files, reader, max_file_bytes=limits.max_file_bytes)
+        detection = detect(listing.paths, reader, sizes=listing.sizes, max_file_bytes=limits.max_file_bytes)
     except ApiError as exc:
         return gap(exc, CONTENTS_PERMISSION)
     except Exception as exc:  # a detection bug must cost one repository's file signals, not the scan

@@ -26,3 +26,9 @@ class LocalConfig(BaseModel):
         description="git executable (a name looked up on PATH, or a path); null to never run git.",
     )
     git_timeout_seconds: float = Field(default=120.0, gt=0, description="Longest one `git log` may run.")
+    processes: int | None = Field(
+        default=None,
+        gt=0,
+        description="Worker processes that walk and read repositories; null: one per available CPU; "
+        "1: all in the scanning process. Used where processes can be forked (Linux, BSD).",
+    )

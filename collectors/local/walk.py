@@ -1,11 +1,15 @@
 """List a repository's files without following it anywhere it should not go.
 
 The walk is iterative (deep trees cannot exhaust the stack) and sorted (the same tree always
-lists the same way, and a file cap always keeps the same files). It never follows directory
-symbolic links; a file symbolic link counts only when it resolves to a regular file inside
-the repository, so loops and links out of the tree are skipped, never followed. FIFOs,
-sockets and devices are never opened. Anything that cannot be listed is skipped, counted
-and described, and the walk goes on.
+lists the same way, and a file cap always keeps the same files): a folder's files in name
+order, then its subfolders, depth first. It never follows directory symbolic links; a file
+symbolic link counts only when it resolves to a regular file inside the repository, so loops
+and links out of the tree are skipped, never followed. FIFOs, sockets and devices are never
+opened. Anything that cannot be listed is skipped, counted and described, and the walk goes on.
+
+It runs once per file of every repository, so a folder costs one scandir and each regular
+file two cached type checks and a string: no stat, no object per file (measured: as fast as
+os.walk; a NamedTuple per file alone added two thirds).
 """
 
 from __future__ import annotations
@@ -13,10 +17,9 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from operator import attrgetter
 from dataclasses import dataclass, field
+from operator import attrgetter
 
-from collectors.detect import RepoFile
 from collectors.local.text import os_reason, printable
 
 #: Folders never entered: version-control internals, then vendored or generated trees that
@@ -24,33 +27,56 @@ from collectors.local.text import os_reason, printable
 PRUNED_FOLDERS = frozenset({".git", "node_modules", "vendor", ".terraform", "third_party"})
 
 
+_NAME = attrgetter("name")
 _ACCESS_HINT = "give the scanning user read access; the rest was scanned"
 _LINK_HINT = "links are never followed out of a repository; the rest was scanned"
 
 
 @dataclass
 class Listing:
-    files: list[RepoFile] = field(default_factory=list)
-    locations: dict[str, str] = field(default_factory=dict)  # RepoFile.path -> path to open
+    root: str
+    paths: list[str] = field(default_factory=list)  # POSIX, relative to root, printable
+    # Listed paths whose file is not at root/path: resolved links, names shown escaped.
+    redirects: dict[str, str] = field(default_factory=dict)
     skipped: int = 0
     problems: list[tuple[str, str]] = field(default_factory=list)  # ("<path>: <what happened>", what to do)
     capped: bool = False
     root_error: str | None = None  # the repository folder itself could not be listed
+    _listed: frozenset[str] | None = field(default=None, init=False, repr=False)
 
-
-_NAME = attrgetter("name")
+    def locate(self, path: str) -> str | None:
+        """The file to open for a listed path; None for a path the walk did not list."""
+        if self._listed is None:  # built on the first read: most repositories read a few files
+            self._listed = frozenset(self.paths)
+        if path not in self._listed:
+            return None
+        return self.redirects.get(path) or os.path.join(self.root, path)
 
 
 def list_files(root: str, max_files: int) -> Listing:
-    listing = Listing()
+    listing = Listing(root)
     real_root = os.path.realpath(root)
-    pending: list[tuple[str, str]] = [(root, "")]  # (folder on disk, its path relative to root)
-    files, locations = listing.files, listing.locations
-    while pending:
-        folder, relative = pending.pop()
+    # (folder on disk, its listed path relative to root, whether that path is root-relative
+    # as is: False below a folder whose name had to be escaped)
+    pending: list[tuple[str, str, bool]] = [(root, "", True)]
+    while pending and not listing.capped:
+        folder, relative, exact = pending.pop()
+        names: list[str] = []  # regular files, and links to regular files inside
+        subfolders: list[str] = []
+        others: list[os.DirEntry[str]] = []  # links, special files, entries whose type is unreadable
         try:
             with os.scandir(folder) as scan:
-                entries = sorted(scan, key=_NAME)  # name order: deterministic, and the cap keeps the same files
+                for entry in scan:
+                    try:
+                        if entry.is_file(follow_symlinks=False):
+                            names.append(entry.name)
+                        elif entry.is_dir(follow_symlinks=False):
+                            if entry.name not in PRUNED_FOLDERS:
+                                subfolders.append(entry.name)
+                        else:
+                            others.append(entry)
+                    except OSError:
+                        others.append(entry)
         except OSError as exc:
             if not relative:
                 listing.root_error = os_reason(exc)
@@ -58,46 +84,56 @@ def list_files(root: str, max_files: int) -> Listing:
             listing.skipped += 1
             listing.problems.append((f"{relative}/: cannot list folder ({os_reason(exc)})", _ACCESS_HINT))
             continue
-        subfolders: list[tuple[str, str]] = []
-        for entry in entries:
-            path = f"{relative}/{printable(entry.name)}" if relative else printable(entry.name)
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    if entry.name not in PRUNED_FOLDERS:
-                        subfolders.append((entry.path, path))
-                    continue
-                if entry.is_symlink():
-                    _add_link(listing, entry, path, real_root, max_files)
-                elif entry.is_file(follow_symlinks=False):
-                    # No stat: sizes are checked only for the few files detection reads (FileReader),
-                    # which keeps the walk as cheap as a plain directory listing. Inlined: 100,000 calls.
-                    if len(files) >= max_files:
-                        listing.capped = True
-                        break
-                    files.append(RepoFile(path))
-                    locations[path] = entry.path
-                else:
-                    listing.skipped += 1  # FIFO, socket or device: reading could block or mean nothing
-            except OSError as exc:
-                listing.skipped += 1
-                listing.problems.append((f"{path}: cannot inspect ({os_reason(exc)})", _ACCESS_HINT))
-            if listing.capped:
-                break
-        if listing.capped:
-            break
-        pending.extend(reversed(subfolders))  # popped in name order
+        for entry in sorted(others, key=_NAME):  # name order: problems come out the same every time
+            _add_other(listing, entry, relative, real_root, names)
+        prefix = f"{relative}/" if relative else ""
+        names.sort()
+        room = max_files - len(listing.paths)
+        if len(names) > room:
+            del names[room:]
+            listing.capped = True
+        _add_files(listing, folder, prefix, names, exact)
+        subfolders.sort(reverse=True)  # popped in name order
+        for name in subfolders:
+            shown = printable(name)
+            pending.append((os.path.join(folder, name), prefix + shown, exact and shown == name))
     return listing
 
 
-def _add(listing: Listing, path: str, location: str, max_files: int) -> None:
-    if len(listing.files) >= max_files:
-        listing.capped = True
+def _add_other(listing: Listing, entry: os.DirEntry[str], relative: str, real_root: str, names: list[str]) -> None:
+    """A link to a regular file inside joins `names`; anything else is counted as skipped."""
+    try:
+        if entry.is_symlink():
+            target = _link_target(listing, entry, relative, real_root)
+            if target is not None:
+                names.append(entry.name)
+                listing.redirects[_path(relative, entry.name)] = target
+        else:
+            listing.skipped += 1  # FIFO, socket or device: reading could block or mean nothing
+    except OSError as exc:
+        listing.skipped += 1
+        listing.problems.append((f"{_path(relative, entry.name)}: cannot inspect ({os_reason(exc)})", _ACCESS_HINT))
+
+
+def _add_files(listing: Listing, folder: str, prefix: str, names: list[str], exact: bool) -> None:
+    joined = "".join(names)
+    if exact and joined.isprintable() and "\\" not in joined:  # one check for the whole folder: the common case
+        listing.paths.extend([prefix + name for name in names])
         return
-    listing.files.append(RepoFile(path=path))
-    listing.locations[path] = location
+    for name in names:
+        shown = printable(name)
+        listing.paths.append(prefix + shown)
+        if not exact or shown != name:  # root/<listed path> is not where the file is
+            listing.redirects.setdefault(prefix + shown, os.path.join(folder, name))
 
 
-def _add_link(listing: Listing, entry: os.DirEntry[str], path: str, real_root: str, max_files: int) -> None:
+def _path(relative: str, name: str) -> str:
+    return f"{relative}/{printable(name)}" if relative else printable(name)
+
+
+def _link_target(listing: Listing, entry: os.DirEntry[str], relative: str, real_root: str) -> str | None:
+    """The regular file inside the repository that a file link resolves to, else None (skipped)."""
+    path = _path(relative, entry.name)
     try:
         target = os.path.realpath(entry.path, strict=True)  # strict: a loop raises instead of resolving
         target_stat = os.stat(target)
@@ -105,11 +141,11 @@ def _add_link(listing: Listing, entry: os.DirEntry[str], path: str, real_root: s
         listing.skipped += 1
         what = "a symbolic-link loop" if exc.errno == errno.ELOOP else "a dangling symbolic link"
         listing.problems.append((f"{path}: {what}, not followed", _LINK_HINT))
-        return
+        return None
     inside = os.path.commonpath([real_root, target]) == real_root
     if inside and stat.S_ISREG(target_stat.st_mode):
-        _add(listing, path, target, max_files)
-        return
+        return target
     listing.skipped += 1
     if not inside:
         listing.problems.append((f"{path}: links outside the repository, not followed", _LINK_HINT))
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from collectors.detect import Detection, RepoFile, UnreadableFile, detect
+from collectors.detect import Detection, UnreadableFile, detect
 from scanner.kinds import FILE_SIGNAL_KINDS, KINDS, KindRegistry
 
 REGISTRY = KindRegistry(KINDS)
@@ -36,8 +36,8 @@ class Scanner:
                 raise UnreadableFile(unreadable[path])
             return raw[path]
 
-        files = [RepoFile(path, sizes.get(path, len(data))) for path, data in raw.items()]
-        detection = detect(files, read, max_file_bytes=max_file_bytes)
+        known_sizes = {path: sizes.get(path, len(data)) for path, data in raw.items()}
+        detection = detect(list(raw), read, sizes=known_sizes, max_file_bytes=max_file_bytes)
         assert list(detection.signals) == list(FILE_SIGNAL_KINDS)
         for kind, data in detection.signals.items():
             assert REGISTRY.validate_data(kind, data) == data

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from collectors.detect import RepoFile, UnreadableFile, detect
+from collectors.detect import UnreadableFile, detect
 from collectors.detect.parse import MAX_YAML_ALIASES, iter_mappings
 from scanner.kinds import FILE_SIGNAL_KINDS, MAX_PATHS
 
@@ -49,9 +49,9 @@ def test_input_order_does_not_change_the_result():
         ".github/CODEOWNERS": "* @b\n",
         "main.tf": 'module "m" {\n  source = "acme/m/aws"\n}\n',
     }
-    files = [RepoFile(path, len(text)) for path, text in contents.items()]
-    forward = detect(files, lambda path: contents[path].encode())
-    backward = detect(list(reversed(files)), lambda path: contents[path].encode())
+    sizes = {path: len(text) for path, text in contents.items()}
+    forward = detect(list(contents), lambda path: contents[path].encode(), sizes=sizes)
+    backward = detect(list(reversed(contents)), lambda path: contents[path].encode(), sizes=sizes)
     assert forward.signals == backward.signals and forward.problems == backward.problems
 
 
@@ -182,7 +182,7 @@ def test_read_callable_raising_os_error_is_a_problem():
     def read(path: str) -> bytes:
         raise FileNotFoundError(2, "No such file or directory")
 
-    detection = detect([RepoFile(".github/workflows/ci.yml", 10)], read)
+    detection = detect([".github/workflows/ci.yml"], read, sizes={".github/workflows/ci.yml": 10})
     assert detection.files_read == 1 and len(detection.problems) == 1
     assert not detection.signals["ci.pipelines"]["present"]
 

@@ -71,7 +71,7 @@ def test_a_link_to_a_folder_inside_the_tree_is_not_walked_twice(tmp_path: Path) 
 
     listing = list_files(str(repo), max_files=100)
 
-    assert [file.path for file in listing.files] == ["src/main.py"]
+    assert listing.paths == ["src/main.py"]
     assert listing.skipped == 2
 
 
@@ -96,7 +96,7 @@ def test_a_fifo_is_listed_as_skipped_and_never_opened(tmp_path: Path, scan_local
 def test_the_reader_refuses_a_fifo_without_blocking(tmp_path: Path, finishes) -> None:
     fifo = tmp_path / "pipe.yml"
     os.mkfifo(fifo)
-    reader = FileReader({"pipe.yml": str(fifo)}, max_bytes=1024)
+    reader = FileReader({"pipe.yml": str(fifo)}.get, max_bytes=1024)
 
     def read() -> str:
         with pytest.raises(UnreadableFile) as raised:
@@ -125,7 +125,7 @@ def test_a_50_mb_file_is_not_read_and_is_reported(tmp_path: Path, scan_local) ->
 def test_the_reader_refuses_files_above_the_limit_even_when_the_listing_said_small(tmp_path: Path) -> None:
     grown = write(tmp_path / "grown.yml", "a" * 20)
     small = write(tmp_path / "small.yml", "a" * 10)
-    reader = FileReader({"grown.yml": str(grown), "small.yml": str(small)}, max_bytes=10)
+    reader = FileReader({"grown.yml": str(grown), "small.yml": str(small)}.get, max_bytes=10)
 
     assert reader("small.yml") == b"a" * 10
     with pytest.raises(UnreadableFile, match="^larger than 10 bytes$"):
@@ -180,7 +180,7 @@ def test_odd_file_names_are_listed_printably_and_read(tmp_path: Path, scan_local
     assert first.data("local:api", "repo.inventory")["files"] == 4
     assert [e.model_dump_json() for e in first.evidence] == [e.model_dump_json() for e in second.evidence]
     listing = list_files(os.fsdecode(repo), max_files=100)
-    assert sorted(file.path for file in listing.files) == [
+    assert sorted(listing.paths) == [
         ".github/workflows/\\xff build.yml",
         "back\\\\slash",
         "caf\\xe9/new\\nline.md",
@@ -217,7 +217,7 @@ def test_the_file_cap_keeps_the_first_files_in_walk_order_and_is_reported(tmp_pa
     exact = list_files(str(repo), max_files=4)
     scan = scan_local(tmp_path / "org", limits=Limits(max_files_per_repository=3))
 
-    assert [file.path for file in capped.files] == ["a.txt", "b.txt", "c/y.txt"]
+    assert capped.paths == ["a.txt", "b.txt", "c/y.txt"]
     assert capped.capped and not exact.capped
     assert scan.data("local:api", "repo.inventory")["files"] == 3
     assert scan.messages("local:api") == ["api: listed only the first 3 files"]
@@ -231,7 +231,7 @@ def test_vendored_and_generated_folders_are_pruned(tmp_path: Path) -> None:
 
     listing = list_files(str(repo), max_files=100)
 
-    assert [file.path for file in listing.files] == ["src/vendor.py", "src/deep/CODEOWNERS"]
+    assert listing.paths == ["src/vendor.py", "src/deep/CODEOWNERS"]
 
 
 # --- permissions ----------------------------------------------------------------------

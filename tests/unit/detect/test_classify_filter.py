@@ -1,0 +1,56 @@
+"""The path filter in front of the classification rules never hides a path a rule would take."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from itertools import product
+
+from collectors.detect.classify import Plan, candidates, classify, plan_files
+from collectors.detect.findings import Findings
+from scanner.kinds import FILE_SIGNAL_KINDS
+
+FOLDERS = ("", ".github", ".github/workflows", ".github/ISSUE_TEMPLATE", ".gitlab", ".gitlab/ci",
+           ".gitlab/issue_templates", ".circleci", ".devcontainer", ".devcontainer/python", "docs", "doc",
+           "docs/source", "templates", "deploy/k8s", "roles/web/tasks", "site", "infra/modules/net")
+NAMES = (
+    "ci.yml", "CI.YML", "deploy.Yaml", "main.tf", "MAIN.TF", "main.tf.json", "net.bicep", "app.bicepparam",
+    "policy.rego", "board.workbook", "dashboard.json", "azuredeploy.json", "Jenkinsfile", "Jenkinsfile.release",
+    "build.jenkinsfile", ".gitlab-ci.yml", "deploy.gitlab-ci.yml", "azure-pipelines.yml", "azure-pipelines-ci.yaml",
+    ".pre-commit-config.yaml", "CODEOWNERS", "terragrunt.hcl", "Chart.yaml", "kustomization.yaml", "Kustomization",
+    "Pulumi.yaml", "ansible.cfg", "main.yml", ".cruft.json", "devcontainer.json", ".devcontainer.json", "conf.py",
+    "dependabot.yml", "renovate.json", ".renovaterc", "config.toml", "config.yaml", "cookiecutter.json",
+    "copier.yml", ".copier-answers.yml", "mkdocs.yml", "docusaurus.config.ts", "antora.yml", "hugo.toml",
+    "ROADMAP.md", "roadmap", "Changelog.rst", "CHANGES.txt", "HISTORY.md", "CONTRIBUTING.md", "SECURITY.md",
+    "ISSUE_TEMPLATE.md", "issue_template.md", "bug_report.md", "feature_request.yml", "catalog-info.yaml",
+    "template.yaml", "values.yaml",
+)
+NOISE = ("src/main.py", "src/pkg/util.go", "assets/logo.png", "docs/guide.md", "tests/test_api.py", "web/index.ts")
+
+
+def taken(path: str) -> bool:
+    plan, findings = Plan(), Findings()
+    classify(path, None, plan, findings)
+    queued = any(getattr(plan, item.name) for item in fields(plan))
+    return queued or any(findings.has(kind) for kind in FILE_SIGNAL_KINDS)
+
+
+def test_every_path_a_rule_takes_passes_the_filter() -> None:
+    paths = [f"{folder}/{name}" if folder else name for folder, name in product(FOLDERS, NAMES)]
+    taken_paths = [path for path in paths if taken(path)]
+    assert len(taken_paths) > len(NAMES)  # the corpus exercises the rules, not only the filter
+    assert candidates(taken_paths) == taken_paths
+
+
+def test_the_filter_rejects_ordinary_source_files() -> None:
+    assert candidates(NOISE) == []
+    assert not any(taken(path) for path in NOISE)
+
+
+def test_planning_with_the_filter_equals_classifying_every_path() -> None:
+    paths = [f"{folder}/{name}" if folder else name for folder, name in product(FOLDERS, NAMES)] + list(NOISE)
+    filtered, findings = plan_files(paths, {}, Findings()), Findings()
+    unfiltered = Plan()
+    for path in paths:
+        classify(path, None, unfiltered, findings)
+    unfiltered.sort()
+    assert filtered == unfiltered
