@@ -64,9 +64,8 @@ class FileReader:
         return text
 
     def _load(self, file: RepoFile) -> str | None:
-        limit = human_size(self._max_file_bytes)
         if file.size is not None and file.size > self._max_file_bytes:
-            self.problem(file.path, f"larger than {limit} ({human_size(file.size)}), not read — {NOT_DETECTED}")
+            self._too_large(file.path, file.size)
             return None
         self.files_read += 1
         try:
@@ -77,9 +76,13 @@ class FileReader:
             self.problem(file.path, f"not read ({exc}) — {NOT_DETECTED}")
             return None
         if len(raw) > self._max_file_bytes:  # the listing's size was stale
-            self.problem(file.path, f"larger than {limit} ({human_size(len(raw))}), not read — {NOT_DETECTED}")
+            self._too_large(file.path, len(raw))
             return None
         if b"\0" in raw:
             self.problem(file.path, f"binary content (NUL bytes), not read — {NOT_DETECTED}")
             return None
         return raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+
+    def _too_large(self, path: str, size: int) -> None:
+        limit = human_size(self._max_file_bytes)
+        self.problem(path, f"larger than {limit} ({human_size(size)}), not read — {NOT_DETECTED}")

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from pydantic import BaseModel
-
 from scanner.kinds import FILE_SIGNAL_KINDS, KINDS, MAX_PATHS
 
 #: Items kept per list other than `paths` (module refs, owners, workflows …): lists are for
@@ -34,9 +32,10 @@ GITOPS = "gitops.controllers"
 DEPS = "deps.automation"
 PRODUCT = "product.artifacts"
 
-_MODELS: dict[str, type[BaseModel]] = {spec.name: spec.data_model for spec in KINDS if spec.name in FILE_SIGNAL_KINDS}
 # Most kinds are absent from most repositories: their data is the model's defaults, built once.
-_ABSENT: dict[str, dict[str, Any]] = {kind: model().model_dump(mode="json") for kind, model in _MODELS.items()}
+_ABSENT: dict[str, dict[str, Any]] = {
+    spec.name: spec.data_model().model_dump(mode="json") for spec in KINDS if spec.name in FILE_SIGNAL_KINDS
+}
 
 
 class Findings:
@@ -73,14 +72,16 @@ class Findings:
         return item in self._items.get(kind, {}).get(field, ())
 
     def data(self, kind: str) -> dict[str, Any]:
-        """The kind's evidence data: sorted lists, capped, validated by the kind's model."""
+        """The kind's evidence data: its model's defaults, then sorted lists, capped. Collectors
+        hand it to `CollectContext.observed`, which validates it against the kind's model (the
+        detection tests check that validation leaves it unchanged)."""
+        data = {field: list(value) if isinstance(value, list) else value for field, value in _ABSENT[kind].items()}
         if kind not in self._paths and kind not in self._items and kind not in self._values:
-            return {field: list(value) if isinstance(value, list) else value for field, value in _ABSENT[kind].items()}
-        model = _MODELS[kind]
-        data: dict[str, Any] = {"paths": sorted(self._paths.get(kind, ()))[:MAX_PATHS]}
-        if "present" in model.model_fields:
+            return data
+        data["paths"] = sorted(self._paths.get(kind, ()))[:MAX_PATHS]
+        if "present" in data:
             data["present"] = kind in self._present
         for field, items in self._items.get(kind, {}).items():
             data[field] = sorted(items)[:MAX_ITEMS]
         data.update(self._values.get(kind, {}))
-        return model.model_validate(data).model_dump(mode="json")
+        return data

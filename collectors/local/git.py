@@ -58,7 +58,11 @@ class GitFailed(Exception):
 def git_dir(root: str) -> str | None:
     """The repository's git directory: `.git`, or where a worktree's `.git` file points."""
     dot_git = os.path.join(root, ".git")
-    if os.path.isdir(dot_git):
+    try:
+        mode = os.stat(dot_git).st_mode  # one call: most folders of a plain tree have no .git at all
+    except OSError:
+        return None
+    if stat.S_ISDIR(mode):
         return dot_git
     first_line = _first_line(dot_git)
     if first_line is None or not first_line.startswith("gitdir:"):

@@ -55,7 +55,6 @@ class Listing:
 
 def list_files(root: str, max_files: int) -> Listing:
     listing = Listing(root)
-    real_root = os.path.realpath(root)
     # (folder on disk, its listed path relative to root, whether that path is root-relative
     # as is: False below a folder whose name had to be escaped)
     pending: list[tuple[str, str, bool]] = [(root, "", True)]
@@ -85,7 +84,7 @@ def list_files(root: str, max_files: int) -> Listing:
             listing.problems.append((f"{relative}/: cannot list folder ({os_reason(exc)})", _ACCESS_HINT))
             continue
         for entry in sorted(others, key=_NAME):  # name order: problems come out the same every time
-            _add_other(listing, entry, relative, real_root, names)
+            _add_other(listing, entry, relative, names)
         prefix = f"{relative}/" if relative else ""
         names.sort()
         room = max_files - len(listing.paths)
@@ -100,11 +99,11 @@ def list_files(root: str, max_files: int) -> Listing:
     return listing
 
 
-def _add_other(listing: Listing, entry: os.DirEntry[str], relative: str, real_root: str, names: list[str]) -> None:
+def _add_other(listing: Listing, entry: os.DirEntry[str], relative: str, names: list[str]) -> None:
     """A link to a regular file inside joins `names`; anything else is counted as skipped."""
     try:
         if entry.is_symlink():
-            target = _link_target(listing, entry, relative, real_root)
+            target = _link_target(listing, entry, relative)
             if target is not None:
                 names.append(entry.name)
                 listing.redirects[_path(relative, entry.name)] = target
@@ -131,9 +130,10 @@ def _path(relative: str, name: str) -> str:
     return f"{relative}/{printable(name)}" if relative else printable(name)
 
 
-def _link_target(listing: Listing, entry: os.DirEntry[str], relative: str, real_root: str) -> str | None:
+def _link_target(listing: Listing, entry: os.DirEntry[str], relative: str) -> str | None:
     """The regular file inside the repository that a file link resolves to, else None (skipped)."""
     path = _path(relative, entry.name)
+    real_root = os.path.realpath(listing.root)  # only for links: resolving costs a call per path component
     try:
         target = os.path.realpath(entry.path, strict=True)  # strict: a loop raises instead of resolving
         target_stat = os.stat(target)
