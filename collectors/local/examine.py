@@ -37,7 +37,7 @@ _FORK = (
 )
 # Repositories per task: large enough that pickling and scheduling stay small beside the
 # walk, small enough that both workers stay busy until the end.
-_MAX_CHUNK = 32
+_MAX_CHUNK = 64
 
 
 @dataclass(frozen=True)
