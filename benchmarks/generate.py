@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from scanner.kinds import FILE_SIGNAL_KINDS, KINDS, KindRegistry
 from scanner.model import Evidence, EvidenceBundle, EvidenceStatus, SourceRun, Subject
@@ -77,7 +78,8 @@ def bundle(repositories: int = 10_000, seed: int = 7) -> EvidenceBundle:
                           tags=("platform",) if name.startswith("platform") else ())
         subjects.append(subject)
         for kind in provides:
-            status, data, reason = EvidenceStatus.OBSERVED, {}, None
+            status, reason = EvidenceStatus.OBSERVED, None
+            data: dict[str, Any] = {}
             if kind == "vcs.branch_protection":
                 status, reason = EvidenceStatus.UNSUPPORTED, "local checkout"
             elif rng.random() < 0.05:
