@@ -11,6 +11,7 @@ from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode
 
 from rules.errors import PackError
+from scanner.errors import read_user_text
 
 
 # The C parser when PyYAML has it: the default pack loads ten times faster.
@@ -39,12 +40,7 @@ def display_path(path: Path) -> str:
 
 def read_yaml(path: Path) -> Any:
     shown = display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise PackError(f"{shown}: not UTF-8 text") from None
-    except OSError as exc:
-        raise PackError(f"{shown}: cannot read the file: {exc.strerror or exc}") from None
+    text = read_user_text(path, shown, PackError)
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:

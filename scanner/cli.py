@@ -34,7 +34,7 @@ from scanner.config import (
     parse_config,
 )
 from scanner.contract import InteractiveRenderer
-from scanner.errors import PecmError, ScanFailed, UserError
+from scanner.errors import PecmError, ScanFailed, UserError, read_user_text
 from scanner.gaps import analyse_gaps, kind_providers
 from scanner.model import Assessment, Capability, EvidenceBundle
 from scanner.pipeline import ScanPlan, collect, load_ruleset, plan_scan
@@ -151,10 +151,7 @@ def _utc_now() -> datetime:
 
 
 def _read_bundle(path: Path) -> EvidenceBundle:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
+    text = read_user_text(path, str(path))
     try:
         return EvidenceBundle.model_validate_json(text)
     except ValidationError as exc:
@@ -172,12 +169,7 @@ def _interactive(state: _State) -> InteractiveRenderer:
 
 def _read_assessment(path: Path, flag: str) -> Assessment:
     """A saved assessment JSON named by `flag` (--assessment, --baseline): one line on any fault."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"{flag} {path}: cannot read it: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{flag} {path}: not a text file (expected a saved assessment JSON)") from None
+    text = read_user_text(path, f"{flag} {path}")
     try:
         return load_assessment(text)
     except UserError as exc:

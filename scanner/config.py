@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from scanner.errors import UserError
+from scanner.errors import UserError, read_user_text
 from scanner.gate import GateConfig
 
 DEFAULT_PLATFORM_PATTERNS = ["platform*", "*-platform", "*-platform-*", "*-templates", "infra*", "shared-*"]
@@ -149,10 +149,7 @@ def parse_config(data: Any, where: str, base: Path) -> LoadedConfig:
 
 
 def load_config(path: Path) -> LoadedConfig:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    text = read_user_text(path, f"config {path}")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -8,6 +8,8 @@ Observation gaps (403, 404, unsupported) are not exceptions at all: they are evi
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class PecmError(Exception):
     """Base of pecm's own errors. `hint` says what the user can do about it."""
@@ -31,3 +33,14 @@ class SourceUnavailable(PecmError):
 
 class ScanFailed(PecmError):
     """The scan produced nothing to assess: every configured source failed."""
+
+
+def read_user_text(path: Path, label: str, error: type[UserError] = UserError) -> str:
+    """The UTF-8 text of a file the user named (config, pack, bundle, assessment, answers);
+    `error` in one line starting with `label` when it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise error(f"{label}: not UTF-8 text") from None
+    except OSError as exc:
+        raise error(f"{label}: cannot read it: {exc.strerror or exc}") from None

@@ -27,7 +27,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from rules.yaml_file import read_yaml
-from scanner.errors import UserError
+from scanner.errors import UserError, read_user_text
 from scanner.model import Capability, Stage
 
 FORMAT_VERSION: Final = 1
@@ -90,13 +90,7 @@ def load_self_assessment(path: Path) -> SelfAssessment:
     if suffix != ".csv":
         # read_yaml refuses duplicate keys: a capability answered twice must not lose an answer.
         return parse_yaml_document(read_yaml(path), str(path))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return parse_csv(text, str(path))
+    return parse_csv(read_user_text(path, str(path)), str(path))
 
 
 # --- YAML -------------------------------------------------------------------------------

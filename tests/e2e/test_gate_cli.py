@@ -159,7 +159,7 @@ class TestUsageErrors:
         bad = tmp_path / "a.json"
         bad.write_bytes(b"\xff\xfe\x00garbage")
         result = run("--assessment", str(bad), "--min", "all=initial")
-        assert result.exit_code == 2 and "not a text file" in one_error_line(result)
+        assert result.exit_code == 2 and "not UTF-8 text" in one_error_line(result)
 
 
 def test_a_gate_with_nothing_to_check_stops_before_scanning(tmp_path: Path) -> None:

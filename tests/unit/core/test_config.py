@@ -57,7 +57,7 @@ def test_relative_pack_paths_are_relative_to_the_file(tmp_path: Path) -> None:
 
 
 def test_missing_file_is_a_user_error(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match="cannot read config file"):
+    with pytest.raises(UserError, match="config .*: cannot read it"):
         load_config(tmp_path / "absent.yaml")
 
 
