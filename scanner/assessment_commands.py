@@ -1,20 +1,19 @@
 """`pecm survey`, `pecm gaps` and `pecm coverage`: self-assessment in, gaps out.
 
-Standalone click commands; scanner/cli.py adds them to the `pecm` group. They reuse the
-CLI's state, error handling and scan (imported when a command runs: cli.py imports this
-module to register the commands, so a module-level import would be circular).
+Standalone click commands; scanner/cli.py adds them to the `pecm` group. They share the
+CLI's state, error handling and scan through scanner/cli_support.py.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import click
 
 from reports.gaps_report import render_gaps_console, render_gaps_markdown
 from rules.evaluate import evaluate
+from scanner.cli_support import CliState, destination, one_line_errors, read_assessment, run_scan, scan_config, write_file
 from scanner.errors import UserError
 from scanner.gaps import analyse_gaps, kind_providers
 from scanner.model import Stage
@@ -33,16 +32,10 @@ DEFAULT_SURVEY_FILE = Path("self-assessment.yaml")
 GAP_FORMATS = ("console", "markdown")
 
 
-def _cli() -> ModuleType:
-    from scanner import cli
-
-    return cli
-
 
 def _state(ctx: click.Context) -> Any:
     """The `pecm` group's state, or a fresh one when the command runs on its own."""
-    cli = _cli()
-    return ctx.find_object(cli._State) or cli._State(0)
+    return ctx.find_object(CliState) or CliState(0)
 
 
 # --- pecm survey ------------------------------------------------------------------------
@@ -61,9 +54,8 @@ def _state(ctx: click.Context) -> Any:
 @click.pass_context
 def survey(ctx: click.Context, output: Path, respondent: str | None, check_file: Path | None) -> None:
     """Ask, capability by capability, which stage you are at (and aim for); write the answers."""
-    cli = _cli()
     state = _state(ctx)
-    with cli._errors(state):
+    with one_line_errors(state):
         if check_file is not None:
             checked = load_self_assessment(check_file)
             count = sum(len(r.answers) for r in checked.respondents)
@@ -74,15 +66,15 @@ def survey(ctx: click.Context, output: Path, respondent: str | None, check_file:
     # Prompts stay outside `_errors`: Ctrl-C or the end of input aborts the way click does
     # ("Aborted!", exit 1) and nothing is written.
     name = (respondent or click.prompt("Who is answering (a team or a role)")).strip()
-    with cli._errors(state):
+    with one_line_errors(state):
         if not name:
             raise UserError("--respondent: a name is needed (a team or a role)")
         existing.with_respondent(Respondent(name=name, answers={}))  # refuse a repeated name before asking
     click.echo("For each capability, pick the stage that describes today best (1-5), and optionally a target.")
     answers = {question.capability: _ask(question) for question in questions}
-    with cli._errors(state):
+    with one_line_errors(state):
         updated = existing.with_respondent(Respondent(name=name, answers=answers))
-        cli._write(output, self_assessment_yaml(updated))
+        write_file(output, self_assessment_yaml(updated))
     click.echo(f"Wrote {output} ({len(updated.respondents)} respondent(s)). Next: pecm gaps --self-assessment {output} PATH")
 
 
@@ -140,22 +132,21 @@ def gaps(
     progress: bool,
 ) -> None:
     """Compare the self-assessment with the evidence: aligned, over-, under-reported or unverifiable."""
-    cli = _cli()
     state = _state(ctx)
-    with cli._errors(state):
+    with one_line_errors(state):
         if self_assessment_path is None:
-            self_assessment_path = cli._load(config_path, ()).config.self_assessment
+            self_assessment_path = scan_config(config_path, ()).config.self_assessment
         if self_assessment_path is None:
             raise UserError("no self-assessment to compare", hint="give --self-assessment FILE or set self_assessment: in the config")
         reported = load_self_assessment(self_assessment_path)  # a bad file stops before any scan
         if assessment_path is not None:
             if paths:
                 raise UserError("give either PATHs to scan or --assessment, not both")
-            assessment = cli._read_assessment(assessment_path, "--assessment")
+            assessment = read_assessment(assessment_path, "--assessment")
         else:
-            bundle, plan = cli._scan(state, config_path, paths, progress)
+            bundle, plan = run_scan(state, config_path, paths, progress)
             assessment = evaluate(bundle, plan.ruleset)
         analysis = analyse_gaps(assessment, reported, kind_providers(state.plugins.collectors))
         render = render_gaps_markdown if fmt == "markdown" else render_gaps_console
-        with cli._destination(output) as out:
+        with destination(output) as out:
             render(analysis, out)

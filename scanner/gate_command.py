@@ -19,6 +19,7 @@ import click
 from reports.github_actions import render_annotations, render_summary
 from reports.junit import render as render_junit
 from rules.evaluate import evaluate
+from scanner.cli_support import CliState, one_line_errors, read_assessment, run_scan, write_file
 from scanner.config import load_config
 from scanner.errors import UserError
 from scanner.gate import EXIT_PASSED, GateConfig, GateResult, Verdict, criteria_from, decide, require_criteria
@@ -69,28 +70,25 @@ def gate(
     Exit codes: 0 passed; 1 below a minimum or regressed since --baseline; 3 insufficient
     evidence to decide; 2 usage or configuration error; 4 the scan failed. See docs/gate.md.
     """
-    # Imported here, not at the top: scanner.cli registers this command, so it imports this module.
-    from scanner import cli
-
-    state = ctx.find_object(cli._State) or cli._State(verbose=0)
+    state = ctx.find_object(CliState) or CliState(verbose=0)
     github = GitHubActions.from_environ(os.environ)
-    with cli._errors(state):
+    with one_line_errors(state):
         if assessment_path is not None and paths:
             raise UserError("give PATHs to scan or --assessment FILE, not both")
         configured = _gate_config(config_path)
         criteria = criteria_from(configured, minimums, min_confidence, unknown)
         baseline_path = baseline if baseline is not None else configured.baseline
-        previous = cli._read_assessment(baseline_path, "--baseline") if baseline_path is not None else None
+        previous = read_assessment(baseline_path, "--baseline") if baseline_path is not None else None
         require_criteria(criteria, previous)
         if assessment_path is not None:
-            assessment = cli._read_assessment(assessment_path, "--assessment")
+            assessment = read_assessment(assessment_path, "--assessment")
         else:
-            bundle, plan = cli._scan(state, config_path, paths, progress)
+            bundle, plan = run_scan(state, config_path, paths, progress)
             assessment = evaluate(bundle, plan.ruleset)
         result = decide(assessment, criteria, previous)
         render_console(result, sys.stdout)
         if junit is not None:
-            cli._write(junit, _rendered(render_junit, result))
+            write_file(junit, _rendered(render_junit, result))
         if github is not None:
             _report_to_github(github, result)
     ctx.exit(result.exit_code)

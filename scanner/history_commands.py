@@ -1,8 +1,7 @@
 """Scan history on the command line: `pecm scan --store [URL]`, `pecm history`, `pecm diff`.
 
 Standalone click pieces; scanner/cli.py applies `store_option` to `scan`, calls `record_scan`
-after evaluating, and adds `history` and `diff` to the `pecm` group. The CLI's state and
-helpers are imported when a command runs (cli.py imports this module).
+after evaluating, and adds `history` and `diff` to the `pecm` group.
 """
 
 from __future__ import annotations
@@ -10,11 +9,11 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import click
 
+from scanner.cli_support import CliState, one_line_errors
 from scanner.model import Assessment, Capability
 
 if TYPE_CHECKING:
@@ -84,11 +83,6 @@ def recorded_trend(store_url: str | None, limit: int = TREND_SCANS) -> list[tupl
     with _open_store(store_url) as store:
         return store.trend(limit)
 
-
-def _cli() -> ModuleType:
-    from scanner import cli
-
-    return cli
 
 
 _CAPABILITIES = [capability.value for capability in Capability]
@@ -175,9 +169,8 @@ def _diff_json(diff: ScanDiff) -> dict[str, Any]:
 @click.pass_context
 def history(ctx: click.Context, store_url: str | None, limit: int, fmt: str) -> None:
     """Recorded scans, newest first, with the stage of each capability."""
-    cli = _cli()
-    state = ctx.find_object(cli._State) or cli._State(0)
-    with cli._errors(state), _open_store(store_url) as store:
+    state = ctx.find_object(CliState) or CliState(0)
+    with one_line_errors(state), _open_store(store_url) as store:
         scans = store.scans(limit)
         out = sys.stdout
         if fmt == "json":
@@ -194,9 +187,8 @@ def history(ctx: click.Context, store_url: str | None, limit: int, fmt: str) -> 
 @click.pass_context
 def diff(ctx: click.Context, old: str, new: str, store_url: str | None, fmt: str) -> None:
     """What changed from scan OLD to scan NEW (ids, 'latest' or 'latest~N'; default: the last two)."""
-    cli = _cli()
-    state = ctx.find_object(cli._State) or cli._State(0)
-    with cli._errors(state), _open_store(store_url) as store:
+    state = ctx.find_object(CliState) or CliState(0)
+    with one_line_errors(state), _open_store(store_url) as store:
         changes = store.diff(old, new)
         out = sys.stdout
         if fmt == "json":

@@ -1,18 +1,17 @@
 """Scale-out on the command line: `pecm scan --shard I/N` and `pecm merge BUNDLE…`.
 
 Standalone click pieces; scanner/cli.py applies `shard_option` to `scan` and adds `merge` to
-the `pecm` group. The CLI's state and helpers are imported when a command runs (cli.py
-imports this module, so a module-level import would be circular).
+the `pecm` group.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from types import ModuleType
 
 import click
 
 from rules.evaluate import evaluate
+from scanner.cli_support import CliState, destination, one_line_errors, read_bundle, renderer_for, scan_config, write_file
 from scanner.errors import UserError
 from scanner.merge import ShardBundle, merge_bundles, recompute_cross_subject
 from scanner.pipeline import load_ruleset
@@ -37,11 +36,6 @@ shard_option = click.option(
 )
 
 
-def _cli() -> ModuleType:
-    from scanner import cli
-
-    return cli
-
 
 @click.command("merge")
 @click.argument("bundles", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
@@ -54,15 +48,14 @@ def merge(
     ctx: click.Context, bundles: tuple[Path, ...], config_path: Path | None, fmt: str, output: Path | None, evidence_out: Path | None
 ) -> None:
     """Combine the evidence bundles of `pecm scan --shard` runs into one assessment."""
-    cli = _cli()
-    state = ctx.find_object(cli._State) or cli._State(0)
-    with cli._errors(state):
-        renderer = cli._renderer(state, fmt)
-        ruleset = load_ruleset(cli._load(config_path, ()), state.plugins)
-        merged = merge_bundles([ShardBundle(str(path), cli._read_bundle(path)) for path in bundles])
+    state = ctx.find_object(CliState) or CliState(0)
+    with one_line_errors(state):
+        renderer = renderer_for(state, fmt)
+        ruleset = load_ruleset(scan_config(config_path, ()), state.plugins)
+        merged = merge_bundles([ShardBundle(str(path), read_bundle(path)) for path in bundles])
         merged = recompute_cross_subject(merged, state.plugins.collectors)
         if evidence_out is not None:
-            cli._write(evidence_out, merged.model_dump_json(indent=2) + "\n")
+            write_file(evidence_out, merged.model_dump_json(indent=2) + "\n")
         assessment = evaluate(merged, ruleset)
-        with cli._destination(output) as out:
+        with destination(output) as out:
             renderer.render(assessment, out)

@@ -1,0 +1,176 @@
+"""What the `pecm` commands share: the command-line state, one-line errors and exit codes,
+reading the files a user names, writing reports, and running a scan. The command modules
+(scanner.cli and its *_commands siblings) import it; it imports none of them."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+import click
+import platformdirs
+from pydantic import ValidationError
+
+from reports.json_report import load_assessment
+from scanner.config import LoadedConfig, describe_validation_error, load_config, parse_config
+from scanner.contract import InteractiveRenderer
+from scanner.errors import PecmError, ScanFailed, UserError, read_user_text
+from scanner.model import Assessment, EvidenceBundle
+from scanner.pipeline import ScanPlan, collect, plan_scan
+from scanner.plugins import Plugins, discover
+from scanner.secrets import RedactingFilter, SecretStore
+from scanner.shard import Shard
+
+EXIT_OK, EXIT_USER_ERROR, EXIT_SCAN_FAILED = 0, 2, 4
+
+log = logging.getLogger("pecm")
+
+
+class CliState:
+    def __init__(self, verbose: int) -> None:
+        self.verbose = verbose
+        self.secrets = SecretStore(os.environ)
+        self._plugins: Plugins | None = None
+
+    @property
+    def plugins(self) -> Plugins:
+        if self._plugins is None:
+            self._plugins = discover()
+        return self._plugins
+
+
+def configure_logging(verbose: int, secrets: SecretStore) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name("pecm")
+    handler.addFilter(RedactingFilter(secrets))
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    # Replace only our own handler: an embedding program (or pytest) keeps its own.
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != "pecm"] + [handler]
+    root.setLevel({0: logging.ERROR, 1: logging.INFO}.get(verbose, logging.DEBUG))
+
+
+def fail(exit_code: int, message: str) -> NoReturn:
+    click.echo(f"pecm: error: {message}", err=True)
+    sys.exit(exit_code)
+
+
+@contextmanager
+def one_line_errors(state: CliState) -> Iterator[None]:
+    """Turn pecm's errors into one line and an exit code; tracebacks only with -vv."""
+    try:
+        yield
+    except UserError as exc:
+        fail(EXIT_USER_ERROR, state.secrets.redact(exc.one_line()))
+    except ScanFailed as exc:
+        fail(EXIT_SCAN_FAILED, state.secrets.redact(exc.one_line()))
+    except PecmError as exc:
+        fail(EXIT_SCAN_FAILED, state.secrets.redact(exc.one_line()))
+    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+        raise
+    except BrokenPipeError:  # `pecm … | head`: the reader left; nothing more to say to anyone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_OK)
+    except Exception as exc:
+        log.debug("internal error", exc_info=True)
+        fail(EXIT_SCAN_FAILED, state.secrets.redact(f"internal error: {type(exc).__name__}: {exc} (run with -vv for the traceback)"))
+
+
+def scan_config(config_path: Path | None, paths: tuple[Path, ...]) -> LoadedConfig:
+    if config_path is None:
+        loaded = parse_config({}, "config", Path.cwd())
+    else:
+        loaded = load_config(config_path)
+    if loaded.config.cache_dir is None:  # collectors keep re-scan caches in the user's cache directory
+        config = loaded.config.model_copy(update={"cache_dir": Path(platformdirs.user_cache_dir("pecm"))})
+        loaded = LoadedConfig(config, loaded.base_dir, loaded.label)
+    if not paths:
+        return loaded
+    for path in paths:
+        if not path.exists():
+            raise UserError(f"{path}: no such file or directory")
+    sources = dict(loaded.config.sources)
+    local = dict(sources.get("local", {}))
+    local["paths"] = [str(path.resolve()) for path in paths]  # command-line paths replace configured ones
+    sources["local"] = local
+    return LoadedConfig(loaded.config.model_copy(update={"sources": sources}), loaded.base_dir, loaded.label)
+
+
+def renderer_for(state: CliState, name: str) -> Any:
+    renderers = state.plugins.renderers
+    if name not in renderers:
+        raise UserError(f"--format {name}: no such format (available: {', '.join(sorted(renderers)) or 'none'})")
+    return renderers[name]()
+
+
+@contextmanager
+def destination(output: Path | None) -> Iterator[TextIO]:
+    if output is None:
+        yield sys.stdout
+        return
+    buffer = io.StringIO()
+    yield buffer
+    write_file(output, buffer.getvalue())
+
+
+def write_file(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def read_bundle(path: Path) -> EvidenceBundle:
+    text = read_user_text(path, str(path))
+    try:
+        return EvidenceBundle.model_validate_json(text)
+    except ValidationError as exc:
+        if any(error["type"] == "json_invalid" for error in exc.errors()):
+            raise UserError(f"{path}: not valid JSON ({exc.errors()[0]['msg']})") from None
+        raise UserError(describe_validation_error(exc, f"{path}: not an evidence bundle:")) from None
+
+
+def interactive_renderer(state: CliState) -> InteractiveRenderer:
+    renderer = renderer_for(state, "console")
+    if not isinstance(renderer, InteractiveRenderer):
+        raise UserError("the installed console renderer cannot explain or show progress", hint="reinstall pecm")
+    return renderer
+
+
+def read_assessment(path: Path, flag: str) -> Assessment:
+    """A saved assessment JSON named by `flag` (--assessment, --baseline): one line on any fault."""
+    text = read_user_text(path, f"{flag} {path}")
+    try:
+        return load_assessment(text)
+    except UserError as exc:
+        raise UserError(f"{flag} {path}: {exc.message}", hint=exc.hint) from None
+
+
+def run_scan(
+    state: CliState, config_path: Path | None, paths: tuple[Path, ...], show_progress: bool, shard: Shard | None = None
+) -> tuple[EvidenceBundle, ScanPlan]:
+    loaded = scan_config(config_path, paths)
+    plugins = state.plugins
+    plan = plan_scan(loaded, plugins)
+    # Progress goes to stderr, and only at -v 0: log lines would tangle with the live display.
+    enabled = show_progress and state.verbose == 0
+    with interactive_renderer(state).progress(sys.stderr, enabled) as progress:
+        bundle = collect(plan, plugins, secrets=state.secrets, clock=utc_now, progress=progress.advance, shard=shard)
+    return bundle, plan
+
+
+format_option = click.option("--format", "fmt", default="console", show_default=True, help="Report format (see `pecm plugins`).")
+output_option = click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE instead of standard output.")
+config_option = click.option("--config", "-c", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Configuration file (see config.example.yaml).")
