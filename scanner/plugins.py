@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from importlib.metadata import EntryPoint, entry_points
+from importlib.metadata import EntryPoint, EntryPoints, entry_points
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +45,15 @@ class Plugins:
 
 def _distribution(entry: EntryPoint) -> str:
     dist = entry.dist
-    return f"{dist.name} {dist.version}" if dist is not None else "unknown distribution"
+    if dist is None:
+        return "unknown distribution"
+    metadata = dist.metadata  # parsed on every access: `dist.name` and `dist.version` would parse it twice
+    return f"{metadata['Name']} {metadata['Version']}"
 
 
-def _unique(group: str) -> list[EntryPoint]:
+def _unique(installed: EntryPoints, group: str) -> list[EntryPoint]:
     seen: dict[str, EntryPoint] = {}
-    for entry in sorted(entry_points(group=group), key=lambda e: e.name):
+    for entry in sorted(installed.select(group=group), key=lambda e: e.name):
         other = seen.get(entry.name)
         if other is not None and other.value != entry.value:
             raise UserError(
@@ -70,16 +73,22 @@ def discover() -> Plugins:
     loaded: dict[str, dict[str, Any]] = {group: {} for group in GROUPS}
     infos: list[PluginInfo] = []
     problems: list[Problem] = []
+    installed = entry_points()  # one pass over the installed distributions for every group (2 ms each)
+    # One metadata parse per distribution (its entry points share the Distribution object).
+    distributions: dict[object, str] = {}
     for group in GROUPS:
-        for entry in _unique(group):
+        for entry in _unique(installed, group):
+            if entry.dist not in distributions:
+                distributions[entry.dist] = _distribution(entry)
+            distribution = distributions[entry.dist]
             try:
                 loaded[group][entry.name] = entry.load()
             except Exception as exc:  # a broken plugin must not take the others down
-                message = f"plugin {entry.name!r} ({group}, {_distribution(entry)}) failed to load: {exc}"
+                message = f"plugin {entry.name!r} ({group}, {distribution}) failed to load: {exc}"
                 log.warning(message)
                 problems.append(Problem(source="plugins", message=message, hint="reinstall or remove the plugin"))
                 continue
-            infos.append(PluginInfo(group, entry.name, entry.value, _distribution(entry)))
+            infos.append(PluginInfo(group, entry.name, entry.value, distribution))
 
     specs: list[KindSpec] = [spec for kinds in loaded["pecm.kinds"].values() for spec in kinds]
     plugins = Plugins(kinds=KindRegistry(specs), infos=infos, problems=problems)
