@@ -13,9 +13,11 @@ from rules.judge import judge_rule
 from rules.loader import RuleSet
 from rules.metrics import MetricEngine, fields_read
 from rules.stages import walk_stages
+from scanner.heap import frozen_heap
 from scanner.model import Assessment, CapabilityResult, EvidenceBundle, RuleResult, ScanMetadata
 
 
+@frozen_heap()
 def evaluate(bundle: EvidenceBundle, ruleset: RuleSet) -> Assessment:
     index = EvidenceIndex(bundle, fields_read(ruleset.metrics.values()))
     engine = MetricEngine(index)

@@ -21,6 +21,7 @@ from rules.loader import RuleSet, build_ruleset, load_pack
 from scanner.config import LoadedConfig, describe_validation_error
 from scanner.contract import CollectContext, Limits, RequestCounter
 from scanner.errors import ScanFailed, SourceUnavailable, UserError
+from scanner.heap import frozen_heap
 from scanner.model import Evidence, EvidenceBundle, Problem, SourceRun, Subject
 from scanner.plugins import Plugins
 from scanner.secrets import SecretStore
@@ -58,6 +59,7 @@ def load_ruleset(loaded: LoadedConfig, plugins: Plugins) -> RuleSet:
     return build_ruleset(packs, params=rules.params, disabled=rules.disable)
 
 
+@frozen_heap()
 def plan_scan(loaded: LoadedConfig, plugins: Plugins) -> ScanPlan:
     if not loaded.config.sources:
         raise UserError("nothing to scan", hint="give a PATH, or configure sources in the config file")
@@ -129,6 +131,7 @@ def _tag_platform(subject: Subject, patterns: list[str]) -> Subject:
     return subject
 
 
+@frozen_heap()
 def collect(
     plan: ScanPlan,
     plugins: Plugins,
