@@ -117,6 +117,21 @@ def test_infrastructure_apply_commands_mean_applies_infrastructure_and_deploys(s
         assert ci["applies_infrastructure"] and ci["deploys"], command
 
 
+def test_apply_as_a_task_input_means_applies_infrastructure(scan):
+    pipeline = dedent(
+        """\
+        trigger: [main]
+        steps:
+          - task: TerraformTaskV4@4
+            inputs:
+              command: "apply"
+        """
+    )
+    not_alone = pipeline.replace('command: "apply"', "command: apply --dry-run")  # `apply` must be the whole value
+    assert scan({"azure-pipelines.yml": pipeline}).signals["ci.pipelines"]["applies_infrastructure"]
+    assert not scan({"azure-pipelines.yml": not_alone}).signals["ci.pipelines"]["applies_infrastructure"]
+
+
 def test_commented_out_apply_and_plan_do_not_count(scan):
     workflow = "on: push\njobs:\n  build:\n    runs-on: x\n    steps:\n      # - run: terraform apply\n      - run: terraform plan\n"
     ci = scan({".github/workflows/ci.yml": workflow}).signals["ci.pipelines"]

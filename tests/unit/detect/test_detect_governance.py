@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from textwrap import dedent
 
+import pytest
+
 KYVERNO = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: require-labels\n"
 
 
@@ -63,6 +65,28 @@ def test_scanners_in_ci_commands_and_actions(scan):
     scanners = scan({".github/workflows/scan.yml": workflow}).signals["policy.ci_scanners"]
     assert scanners["tools"] == ["checkov", "conftest", "trivy"]
     assert scanners["paths"] == [".github/workflows/scan.yml"]
+
+
+@pytest.mark.parametrize(
+    ("command", "tools"),
+    [
+        ("checkov -d .", ["checkov"]),
+        ("CHECKOV -d .", ["checkov"]),  # names match in any case
+        ("id: terraform_checkov", ["checkov"]),  # an underscore before a tool's name is a separator
+        ("uses: aquasecurity/trivy-action@v1", ["trivy"]),
+        ("mycheckov --x", []),  # a letter or digit touching the name: another word
+        ("tfsec2 .", []),
+        ("kics", ["kics"]),  # the name is the whole command
+        ("conftest test deploy/", ["conftest"]),
+        ("pytest tests/conftest.py", []),  # pytest's file, not the tool
+        ("python -m my_conftest", []),
+        ("conftest_fixture", []),
+        ("template: Jobs/Container-Scanning.gitlab-ci.yml", ["trivy"]),
+    ],
+)
+def test_scanner_names_need_their_own_word(scan, command: str, tools: list[str]):
+    pipeline = f"scan:\n  script:\n    - {command}\n"
+    assert scan({".gitlab-ci.yml": pipeline}).signals["policy.ci_scanners"]["tools"] == tools
 
 
 def test_gitlab_iac_scanning_template_runs_kics(scan):
