@@ -84,8 +84,12 @@ def _plugins(*collectors: type[Collector]) -> Plugins:
     return Plugins(kinds=KindRegistry(KINDS), collectors={c.name: c for c in collectors}, rule_packs={"default": PACK_DIR})
 
 
-def _run(sources: dict, *collectors: type[Collector]):
-    loaded = parse_config({"sources": sources}, "config", Path("."))
+def _run(sources: dict, *collectors: type[Collector], platform: list[str] | None = None):
+    loaded = parse_config(
+        {"sources": sources, **({"platform": {"repositories": platform}} if platform is not None else {})},
+        "config",
+        Path("."),
+    )
     plugins = _plugins(*collectors)
     seen: list[tuple[str, str]] = []
     bundle = collect(
@@ -140,6 +144,22 @@ def test_platform_repositories_are_tagged_by_name() -> None:
     bundle, _ = _run({"good": {"repos": ["platform-core", "payments", "ci-templates"]}}, GoodCollector)
     tags = {s.name: s.tags for s in bundle.subjects}
     assert tags == {"platform-core": ("platform",), "payments": (), "ci-templates": ("platform",)}
+
+
+@pytest.mark.parametrize(
+    ("patterns", "tagged"),
+    [
+        (["web*"], {"acme/web-kit"}),  # the last part of the name
+        (["acme/*-kit"], {"acme/web-kit", "acme/ops-kit"}),  # or the whole name
+        (["[ow]*-kit", "api"], {"acme/web-kit", "acme/ops-kit"}),
+        (["Web*"], set()),  # case as given
+        ([], set()),
+    ],
+)
+def test_platform_patterns_match_the_name_or_its_last_part(patterns: list[str], tagged: set[str]) -> None:
+    repos = ["acme/web-kit", "acme/ops-kit", "acme/api-server"]
+    bundle, _ = _run({"good": {"repos": repos}}, GoodCollector, platform=patterns)
+    assert {s.name for s in bundle.subjects if "platform" in s.tags} == tagged
 
 
 def test_unknown_source_and_bad_source_config_stop_before_collection() -> None:
