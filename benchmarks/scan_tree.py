@@ -1,8 +1,9 @@
 """Benchmark: `pecm scan` of a generated tree (500 repositories, ~100,000 files) against a plain
 directory walk of the same tree, measured in the same run. Target: ratio <= 3.
 
-Both are timed in this process, warm (best of --runs); the scan uses its worker processes
-(one per available CPU). A new `pecm scan` process is timed too, for what a user waits for.
+Both are timed in this process, warm, in turn for --runs rounds (best and median reported);
+the scan uses its worker processes (one per available CPU). A new `pecm scan` process is
+timed too, for what a user waits for.
 
 Run: .venv/bin/python benchmarks/scan_tree.py [--repositories 500] [--files 200]
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -61,43 +63,66 @@ def cold_cli_scan(root: Path) -> int:
     return subprocess.run(command, check=True).returncode
 
 
-def best_of(runs: int, action: Callable[[], T]) -> tuple[float, T]:
-    best = float("inf")
-    result: T | None = None
-    for _ in range(runs):
-        result = None  # a real scan starts without the last one's objects (they slow its GC)
+class Timings:
+    """Each measurement once per round, in turn, so that all of them see the same machine
+    (a shared machine's speed drifts between seconds); best and median over the rounds."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, list[float]] = {}
+        self.results: dict[str, object] = {}
+
+    def measure(self, name: str, action: Callable[[], T]) -> None:
+        self.results.pop(name, None)  # a real scan starts without the last one's objects (they slow its GC)
         start = time.perf_counter()
-        result = action()
-        best = min(best, time.perf_counter() - start)
-    assert result is not None
-    return best, result
+        self.results[name] = action()
+        self.seconds.setdefault(name, []).append(time.perf_counter() - start)
+
+    def best(self, name: str) -> float:
+        return min(self.seconds[name])
+
+    def median(self, name: str) -> float:
+        return statistics.median(self.seconds[name])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repositories", type=int, default=500)
     parser.add_argument("--files", type=int, default=200, help="files per repository")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=7, help="rounds")
     args = parser.parse_args()
+    timings = Timings()
     with tempfile.TemporaryDirectory(prefix="pecm-bench-") as tmp:
         root = Path(tmp)
         files = write_tree(root, args.repositories, args.files)
-        walk_s, walked = best_of(args.runs, lambda: plain_walk(root))
-        sized_s, _ = best_of(args.runs, lambda: walk_with_sizes(root))
-        scan_s, bundle = best_of(args.runs, lambda: pecm_scan(root))
-        cold_s, _ = best_of(args.runs, lambda: cold_cli_scan(root))
-        python_s, _ = best_of(args.runs, lambda: subprocess.run([sys.executable, "-c", "pass"], check=True).returncode)
-    subjects = len(bundle.subjects)
+        for _ in range(args.runs):
+            timings.measure("walk", lambda: plain_walk(root))
+            timings.measure("walk+stat", lambda: walk_with_sizes(root))
+            timings.measure("scan", lambda: pecm_scan(root))
+        for _ in range(args.runs):
+            timings.measure("cold", lambda: cold_cli_scan(root))
+            timings.measure("python", lambda: subprocess.run([sys.executable, "-c", "pass"], check=True).returncode)
+    bundle = timings.results["scan"]
+    assert isinstance(bundle, EvidenceBundle)
+    walk_s, scan_s = timings.best("walk"), timings.best("scan")
     files_read = sum(e.data.get("files_read", 0) for e in bundle.evidence if e.kind == "repo.inventory")
-    print(f"tree: {args.repositories} repositories, {files} files (walk saw {walked})")
-    print(f"plain directory walk (ideal): {walk_s:.3f} s  (with a stat per file: {sized_s:.3f} s)")
-    print(f"pecm scan (collect + evaluate + render json): {scan_s:.3f} s for {subjects} repositories, {files_read} files read")
-    print(f"ratio: {scan_s / walk_s:.2f} (target <= 3); against the walk with stats: {scan_s / sized_s:.2f}")
+    print(f"tree: {args.repositories} repositories, {files} files (walk saw {timings.results['walk']})")
+    print(f"best of {args.runs} rounds, each running the walks and the scan in turn; medians in brackets")
     print(
-        f"for context, `pecm scan` as a new process (imports and interpreter start included): {cold_s:.3f} s"
-        f" (the interpreter alone starts in {python_s:.3f} s); worker processes: {available_cpus()}"
+        f"plain directory walk (ideal): {walk_s:.3f} s [{timings.median('walk'):.3f}]"
+        f"  (with a stat per file: {timings.best('walk+stat'):.3f} s)"
     )
-
+    print(
+        f"pecm scan (collect + evaluate + render json): {scan_s:.3f} s [{timings.median('scan'):.3f}]"
+        f" for {len(bundle.subjects)} repositories, {files_read} files read"
+    )
+    print(
+        f"ratio: {scan_s / walk_s:.2f} (target <= 3) [{timings.median('scan') / timings.median('walk'):.2f}];"
+        f" against the walk with stats: {scan_s / timings.best('walk+stat'):.2f}"
+    )
+    print(
+        f"for context, `pecm scan` as a new process (imports and interpreter start included): {timings.best('cold'):.3f} s"
+        f" (the interpreter alone starts in {timings.best('python'):.3f} s); worker processes: {available_cpus()}"
+    )
 
 if __name__ == "__main__":
     main()

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, EntryPoints, entry_points
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from scanner.errors import UserError
 from scanner.kinds import KindRegistry, KindSpec
@@ -43,6 +43,12 @@ class Plugins:
     problems: list[Problem] = field(default_factory=list)
 
 
+class _Installed(Protocol):
+    """What `entry_points()` returns (EntryPoints from Python 3.12, SelectableGroups before)."""
+
+    def select(self, *, group: str) -> EntryPoints: ...
+
+
 def _distribution(entry: EntryPoint) -> str:
     dist = entry.dist
     if dist is None:
@@ -51,7 +57,7 @@ def _distribution(entry: EntryPoint) -> str:
     return f"{metadata['Name']} {metadata['Version']}"
 
 
-def _unique(installed: EntryPoints, group: str) -> list[EntryPoint]:
+def _unique(installed: _Installed, group: str) -> list[EntryPoint]:
     seen: dict[str, EntryPoint] = {}
     for entry in sorted(installed.select(group=group), key=lambda e: e.name):
         other = seen.get(entry.name)
