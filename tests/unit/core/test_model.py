@@ -1,6 +1,7 @@
 from datetime import datetime, timezone
 
 import pytest
+from pydantic import ValidationError
 
 from scanner.kinds import KINDS, KindRegistry
 from scanner.model import Capability, Evidence, EvidenceBundle, EvidenceStatus, SourceRun, Stage, Subject
@@ -53,6 +54,26 @@ def test_kind_registry_validates_data_and_fields() -> None:
         registry.validate_data("iac.nope", {})
     assert registry.has_field("vcs.activity", "active_weeks")
     assert not registry.has_field("vcs.activity", "active_days")
+
+
+@pytest.mark.parametrize("kind", [spec.name for spec in KINDS])
+def test_data_equal_to_the_defaults_validates_like_any_other(kind: str) -> None:
+    registry = KindRegistry(KINDS)
+    model = registry[kind].data_model
+    try:
+        defaults = model().model_dump(mode="json")
+    except ValidationError:
+        pytest.skip("the kind's model has required fields")
+    first, second = registry.validate_data(kind, defaults), registry.validate_data(kind, defaults)
+    assert first == second == model.model_validate(defaults).model_dump(mode="json")
+    for value in first.values():  # each record owns its containers
+        if isinstance(value, list):
+            value.append("changed")
+        elif isinstance(value, dict):
+            value["changed"] = True
+    assert second == registry.validate_data(kind, defaults) == model.model_validate(defaults).model_dump(mode="json")
+    with pytest.raises(ValueError, match=kind):  # an unknown field is still refused
+        registry.validate_data(kind, {**defaults, "unexpected": True})
 
 
 def test_kind_defined_twice_is_an_error() -> None:
