@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from collectors.detect.files import FileReader, RepoFile
+from collectors.detect.yaml_documents import load_documents
 
 # The C loader is an order of magnitude faster; the pure-Python one behaves the same.
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -97,7 +98,7 @@ def load_yaml(path: str, text: str, reader: FileReader) -> list[Any] | None:
     if refuse_alias_bomb(path, text, reader):
         return None
     try:
-        return list(yaml.load_all(text, Loader=_LOADER))
+        return load_documents(text, _LOADER)
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         reader.problem(path, f"malformed YAML{_where(exc)}: {problem} — {_FIX}")
