@@ -87,15 +87,19 @@ def examine_all(roots: list[str], limits: Limits, processes: int) -> Generator[F
     # the pages they share with this process.
     with frozen_heap():
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=_FORK, initializer=_leave_interrupts_to_parent)
+        done = False
         try:
             yield from pool.map(partial(examine_files, limits=limits), roots, chunksize=chunk)
+            done = True
         except BrokenProcessPool:
             raise SourceUnavailable(
                 "a worker process examining repositories stopped abruptly (killed, or out of memory)",
                 hint="set sources.local.processes to 1 to examine repositories in the scanning process",
             ) from None
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            # Done, the workers are idle and exit on their own while this process goes on
+            # (waiting for them took 3-8 ms); abandoned, they are stopped before returning.
+            pool.shutdown(wait=not done, cancel_futures=True)
 
 
 def _leave_interrupts_to_parent() -> None:
