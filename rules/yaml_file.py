@@ -12,6 +12,7 @@ from yaml.nodes import MappingNode
 
 from rules.errors import PackError
 from scanner.errors import read_user_text
+from scanner.yaml_documents import load_document
 
 
 # The C parser when PyYAML has it: the default pack loads ten times faster.
@@ -42,7 +43,7 @@ def read_yaml(path: Path) -> Any:
     shown = display_path(path)
     text = read_user_text(path, shown, PackError)
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+        return load_document(text, _UniqueKeyLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

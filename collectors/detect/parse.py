@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from collectors.detect.files import FileReader, RepoFile
-from collectors.detect.yaml_documents import load_documents
+from scanner.yaml_documents import load_documents
 
 # The C loader is an order of magnitude faster; the pure-Python one behaves the same.
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

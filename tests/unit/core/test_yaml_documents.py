@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from collectors.detect.parse import _is_alias_bomb
-from collectors.detect.yaml_documents import load_documents
+from scanner.yaml_documents import load_document, load_documents
 
 ROOT = Path(__file__).resolve().parents[3]
 LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])
@@ -82,6 +82,30 @@ def test_every_document_builds_as_pyyaml_builds_it(loader: type) -> None:
         != (theirs := _outcome(lambda: list(yaml.load_all(text, Loader=loader))))
     }
     assert different == {}
+
+
+@pytest.mark.parametrize("loader", LOADERS, ids=lambda loader: loader.__name__)
+def test_a_single_document_loads_as_yaml_load_loads_it(loader: type) -> None:
+    different = {
+        name: (ours, theirs)
+        for name, text in _corpus().items()
+        if (ours := _outcome(lambda: load_document(text, loader)))
+        != (theirs := _outcome(lambda: yaml.load(text, Loader=loader)))
+    }
+    assert different == {}
+
+
+def test_a_loader_that_refuses_repeated_keys_still_refuses_them() -> None:
+    class Strict(LOADERS[-1]):  # type: ignore[misc,valid-type]
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
+            if len(keys) != len(set(keys)):
+                raise yaml.constructor.ConstructorError(None, None, "repeated key", node.start_mark)
+            return super().construct_mapping(node, deep=deep)
+
+    assert load_document("a: 1\nb: 2\n", Strict) == {"a": 1, "b": 2}
+    with pytest.raises(yaml.constructor.ConstructorError, match="repeated key"):
+        load_document("a: 1\nnested: {b: 1, b: 2}\n", Strict)
 
 
 def test_the_walk_itself_builds_plain_documents() -> None:
