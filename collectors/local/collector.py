@@ -18,6 +18,7 @@ from collectors.local.examine import FileExamination, available_cpus, examine_al
 from collectors.local.git import GitFailed, git_dir, read_activity, read_head
 from scanner.contract import CollectContext, Limits
 from scanner.errors import SourceUnavailable
+from scanner.heap import keep_what_exists
 from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, EvidenceStatus, Subject
 
@@ -81,6 +82,7 @@ class LocalCollector(Collector):
             yield subject
             yield from _evidence(ctx, subject, files, history, ctx.limits)
             ctx.progress(subject.id)
+            keep_what_exists()  # the records live until the scan ends
 
 
 def _examine_all(
