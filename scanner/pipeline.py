@@ -11,9 +11,9 @@ import fnmatch
 import logging
 import re
 from collections.abc import Callable
-from operator import itemgetter
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
