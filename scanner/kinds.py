@@ -358,7 +358,7 @@ class KindRegistry:
 def _validated_defaults(model: type[BaseModel]) -> tuple[dict[str, Any], tuple[str, ...]] | None:
     try:
         valid: dict[str, Any] = model.__pydantic_serializer__.to_python(model(), mode="json")
-    except ValidationError:  # required fields: there are no defaults to compare with
+    except (ValidationError, TypeError):  # required fields: there are no defaults to compare with
         return None
     containers = tuple(name for name, value in valid.items() if isinstance(value, (list, dict)))
     if any(valid[name] for name in containers):  # copying those would need a deep copy

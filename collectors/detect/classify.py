@@ -434,7 +434,8 @@ _EXTENSION_RULES: dict[str, _Rule] = {
 _RULE_EXTENSIONS = [f".{extension}" for extension in _EXTENSION_RULES if extension not in _DOC_EXTENSIONS]
 # Only the names that no extension above already lets through: every suffix costs each path a test.
 _RULE_SUFFIXES = tuple(
-    _RULE_EXTENSIONS + [f"/{name.lower()}" for name in _NAME_RULES if not name.lower().endswith(tuple(_RULE_EXTENSIONS))]
+    _RULE_EXTENSIONS
+    + [f"/{name.lower()}" for name in _NAME_RULES if not name.lower().endswith(tuple(_RULE_EXTENSIONS))]
 )
 # Product documents below the root, by name prefix, and issue template folders: the folders
 # as rules match them (exactly), then folder and name in upper case.

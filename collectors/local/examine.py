@@ -98,7 +98,7 @@ def examine_all(roots: list[str], limits: Limits, processes: int) -> Generator[F
             ) from None
         finally:
             # Done, the workers are idle and exit on their own while this process goes on
-            # (waiting for them took 3-8 ms); abandoned, they are stopped before returning.
+            # (waiting for them took 2-4 ms); abandoned, they are stopped before returning.
             pool.shutdown(wait=not done, cancel_futures=True)
 
 
