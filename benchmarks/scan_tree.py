@@ -124,5 +124,6 @@ def main() -> None:
         f" (the interpreter alone starts in {timings.best('python'):.3f} s); worker processes: {available_cpus()}"
     )
 
+
 if __name__ == "__main__":
     main()

@@ -2,10 +2,10 @@
 
 PyYAML's constructor builds every node through generic machinery made for anchors that
 share or contain their own node; for documents with no alias of a collection, merge key,
-repeated key or tag of their own, walking the nodes builds the same values in a fraction of the time (a
-250-byte workflow: 56 µs -> 33, most of which is now the C parser). Any other document is
-built by PyYAML itself with the given loader, so results and errors are the loader's (a
-loader that refuses repeated keys still does).
+repeated key or tag of their own, walking the nodes builds the same values in a fraction
+of the time (a 250-byte workflow: 56 µs -> 33, most of which is now the C parser). Any
+other document is built by PyYAML itself with the given loader, so results and errors are
+the loader's (a loader that refuses repeated keys still does).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ _SCALARS = {
 
 
 class _Unusual(Exception):
-    """A node the direct walk leaves to PyYAML: a merge key, a repeated or unhashable key, a
-    tag of the file's own, or a tag on the wrong kind of node."""
+    """A node the direct walk leaves to PyYAML: an alias of a collection, a merge key, a
+    repeated or unhashable key, a tag of the file's own, or a tag on the wrong kind of node."""
 
 
 def load_document(text: str, loader: type[SafeConstructor]) -> Any:
