@@ -16,6 +16,7 @@ from collectors.local.config import LocalConfig
 from collectors.local.discover import Repository, discover
 from collectors.local.examine import FileExamination, available_cpus, examine_all
 from collectors.local.git import GitFailed, git_dir, read_activity, read_head
+from collectors.local.git_isolation import HistoryRefused, checked_common_dir, checked_objects, private_git_dir
 from scanner.contract import CollectContext, Limits
 from scanner.errors import SourceUnavailable
 from scanner.heap import keep_what_exists
@@ -28,6 +29,7 @@ BRANCH_PROTECTION_REASON = (
 PLAIN_FOLDER_REASON = "plain folder: no history"
 NO_GIT_REASON = "git not installed: install git to see commit activity"
 GIT_DISABLED_REASON = "git disabled in the configuration: set git to see commit activity"
+HEAD_UNREADABLE_REASON = "HEAD could not be read from .git/HEAD, its refs or packed-refs (a reftable is not read)"
 MAX_PROBLEMS_PER_REPOSITORY = 10  # a checkout full of unreadable files should not bury every other problem
 
 _FILE_HINT = "the file was left out; the rest of the repository was scanned"
@@ -133,13 +135,18 @@ def _history(root: str, directory: str | None, config: LocalConfig, git: str | N
         return _History(EvidenceStatus.UNSUPPORTED, reason=GIT_DISABLED_REASON)
     if git is None:
         return _History(EvidenceStatus.UNSUPPORTED, reason=NO_GIT_REASON)
-    head = read_head(directory)
-    data: dict[str, Any] = {"window_days": config.window_days, "head_commit": head.commit}
-    if head.unborn:  # git log would fail on a branch without commits; there is nothing to count
-        return _History(EvidenceStatus.OBSERVED, {**data, "commits": 0, "active_weeks": 0, "authors": 0})
     try:
-        activity = read_activity(git, root, now, config.window_days, config.git_timeout_seconds)
-    except GitFailed as exc:
+        common = checked_common_dir(root, directory)
+        head = read_head(directory, common)
+        data: dict[str, Any] = {"window_days": config.window_days, "head_commit": head.commit}
+        if head.unborn:  # git log would fail on a branch without commits; there is nothing to count
+            return _History(EvidenceStatus.OBSERVED, {**data, "commits": 0, "active_weeks": 0, "authors": 0})
+        if head.commit is None:
+            return _History(EvidenceStatus.UNAVAILABLE, reason=HEAD_UNREADABLE_REASON)
+        objects = checked_objects(common)
+        with private_git_dir(head.commit, common) as private:
+            activity = read_activity(git, private, objects, now, config.window_days, config.git_timeout_seconds)
+    except (HistoryRefused, GitFailed) as exc:
         return _History(EvidenceStatus.UNAVAILABLE, reason=str(exc))
     return _History(
         EvidenceStatus.OBSERVED,

@@ -3,8 +3,10 @@
 HEAD is read from `.git/HEAD`, loose refs and `packed-refs` directly: no subprocess, and it
 works without git installed. Activity needs history, so it asks git, under a fixed
 environment: nothing is inherited from the scanning process (no GIT_DIR from a surrounding
-hook, no user config changing `git log` output), git never prompts, and the repository's
-own config cannot make `git log` run programs (signature checks, fsmonitor).
+hook, no user or system config), git never prompts, and git runs on a private git directory
+that reads only the checkout's checked object files (`git_isolation`): the checkout's own
+config, hooks, grafts and replace refs are never seen, so they cannot make git run a
+program, fetch, or read outside the checkout.
 """
 
 from __future__ import annotations
@@ -13,13 +15,11 @@ import os
 import re
 import stat
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TextIO
 
-from collectors.local.text import READ_FLAGS, os_reason
+from collectors.local.git_isolation import first_line, read_small
+from collectors.local.text import os_reason
 
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _MAX_REF_DEPTH = 5  # symbolic refs pointing at symbolic refs; git itself stops at 5
@@ -30,11 +30,12 @@ _GIT_ENVIRONMENT = {
     "GIT_TERMINAL_PROMPT": "0",
     "GIT_CONFIG_NOSYSTEM": "1",
     "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_NO_REPLACE_OBJECTS": "1",
+    "GIT_NO_LAZY_FETCH": "1",  # git >= 2.44; the private git directory has no promisor remote anyway
+    "GIT_OPTIONAL_LOCKS": "0",
     "LC_ALL": "C",
 }
-# safe.directory: checkouts owned by another user (a shared mirror, a container volume) still
-# answer; the two settings after it keep that from letting their config run anything.
-_GIT_OPTIONS = ("-c", "safe.directory=*", "-c", "core.fsmonitor=false", "-c", "log.showSignature=false")
+_GIT_OPTIONS = ("-c", "protocol.allow=never")
 
 
 @dataclass(frozen=True)
@@ -64,17 +65,19 @@ def git_dir(root: str) -> str | None:
         return None
     if stat.S_ISDIR(mode):
         return dot_git
-    first_line = _first_line(dot_git)
-    if first_line is None or not first_line.startswith("gitdir:"):
+    pointer = first_line(dot_git)
+    if pointer is None or not pointer.startswith("gitdir:"):
         return None
-    target = os.path.join(root, first_line.removeprefix("gitdir:").strip())
+    target = os.path.join(root, pointer.removeprefix("gitdir:").strip())
     return target if os.path.isdir(target) else None
 
 
-def read_head(git_directory: str) -> Head:
-    """HEAD's commit from the ref files; `Head(None)` when they cannot say (e.g. reftable)."""
-    common = _common_dir(git_directory)
-    content = _first_line(os.path.join(git_directory, "HEAD"))
+def read_head(git_directory: str, common: str) -> Head:
+    """HEAD's commit from the ref files; `Head(None)` when they cannot say (e.g. reftable).
+
+    `common` is where shared refs live (`git_isolation.checked_common_dir`).
+    """
+    content = first_line(os.path.join(git_directory, "HEAD"))
     for _ in range(_MAX_REF_DEPTH):
         if content is None:
             return Head(None)
@@ -85,7 +88,7 @@ def read_head(git_directory: str) -> Head:
         ref = content.removeprefix("ref:").strip()
         if not ref.startswith("refs/") or ".." in ref.split("/"):
             return Head(None)
-        content = _first_line(os.path.join(common, ref))
+        content = first_line(os.path.join(common, ref))
         if content is None:
             packed = _packed_ref(common, ref)
             if packed is not None:
@@ -95,11 +98,17 @@ def read_head(git_directory: str) -> Head:
     return Head(None)
 
 
-def read_activity(git: str, root: str, now: datetime, window_days: int, timeout: float) -> Activity:
-    """Commits reachable from HEAD with a commit date in (now - window_days, now]."""
+def read_activity(
+    git: str, private_git_dir: str, objects: str, now: datetime, window_days: int, timeout: float
+) -> Activity:
+    """Commits reachable from HEAD with a commit date in (now - window_days, now].
+
+    `private_git_dir` and `objects` come from `git_isolation`: git reads nothing else.
+    """
+    repository = {**_GIT_ENVIRONMENT, "GIT_DIR": private_git_dir, "GIT_OBJECT_DIRECTORY": objects}
     since = now - timedelta(days=window_days)
     window = ("--since", f"@{int(since.timestamp())}", "--until", f"@{int(now.timestamp())}")
-    lines = _git(git, root, ("log", "--no-show-signature", *window, f"--format=%H{_FIELD}%ae{_FIELD}%cI"), timeout)
+    lines = _git(git, repository, ("log", "--no-show-signature", *window, f"--format=%H{_FIELD}%ae{_FIELD}%cI"), timeout)
     times: list[datetime] = []
     authors: set[str] = set()
     for line in lines:
@@ -115,7 +124,7 @@ def read_activity(git: str, root: str, now: datetime, window_days: int, timeout:
         newest: datetime | None = max(times)
     else:
         # Nothing in the window: one more cheap question, so a stale repository still says how stale.
-        older = _git(git, root, ("log", "--no-show-signature", "-1", "--until", window[3], "--format=%cI"), timeout)
+        older = _git(git, repository, ("log", "--no-show-signature", "-1", "--until", window[3], "--format=%cI"), timeout)
         newest = _parse_time(older[0]) if older else None
     weeks = {int((now - committed) / _WEEK) for committed in times}
     return Activity(
@@ -126,14 +135,15 @@ def read_activity(git: str, root: str, now: datetime, window_days: int, timeout:
     )
 
 
-def _git(git: str, root: str, arguments: tuple[str, ...], timeout: float) -> list[str]:
-    command = [git, *_GIT_OPTIONS, "-C", root, *arguments]
+def _git(git: str, environment: dict[str, str], arguments: tuple[str, ...], timeout: float) -> list[str]:
+    command = [git, *_GIT_OPTIONS, *arguments]
     try:
         finished = subprocess.run(
             command,
             stdin=subprocess.DEVNULL,
             capture_output=True,
-            env=_GIT_ENVIRONMENT,
+            env=environment,
+            cwd=environment["GIT_DIR"],
             timeout=timeout,
             check=False,
         )
@@ -149,39 +159,12 @@ def _git(git: str, root: str, arguments: tuple[str, ...], timeout: float) -> lis
     return finished.stdout.decode("utf-8", errors="replace").splitlines()
 
 
-def _common_dir(git_directory: str) -> str:
-    """Where shared refs live: a linked worktree's git directory points there via `commondir`."""
-    pointer = _first_line(os.path.join(git_directory, "commondir"))
-    return os.path.normpath(os.path.join(git_directory, pointer)) if pointer else git_directory
-
-
 def _packed_ref(common: str, ref: str) -> str | None:
-    with _open_regular(os.path.join(common, "packed-refs")) as packed:
-        for line in packed or ():
-            commit, _, name = line.rstrip("\n").partition(" ")
-            if name == ref and _COMMIT_ID.fullmatch(commit):
-                return commit
+    for line in (read_small(os.path.join(common, "packed-refs")) or "").splitlines():
+        commit, _, name = line.partition(" ")
+        if name == ref and _COMMIT_ID.fullmatch(commit):
+            return commit
     return None
-
-
-def _first_line(path: str) -> str | None:
-    with _open_regular(path) as ref_file:
-        return ref_file.readline(4096).strip() if ref_file else None
-
-
-@contextmanager
-def _open_regular(path: str) -> Iterator[TextIO | None]:
-    """The file as text, or None when it is absent, unreadable or not a regular file.
-
-    Opened non-blocking and checked before reading: a FIFO planted in `.git` must not hang the scan.
-    """
-    try:
-        descriptor = os.open(path, READ_FLAGS)
-    except OSError:
-        yield None
-        return
-    with open(descriptor, encoding="utf-8", errors="replace") as opened:
-        yield opened if stat.S_ISREG(os.fstat(descriptor).st_mode) else None
 
 
 def _parse_time(text: str) -> datetime | None:

@@ -12,40 +12,10 @@ import pytest
 from collectors.local.collector import GIT_DISABLED_REASON, NO_GIT_REASON, PLAIN_FOLDER_REASON
 from collectors.local.git import Head, read_head
 from scanner.model import EvidenceStatus
+from tests.unit.local.gitrepos import commit, git, new_repo
 
 REAL_GIT = shutil.which("git")
 pytestmark = pytest.mark.skipif(REAL_GIT is None, reason="these tests build real repositories with git")
-
-
-def git(repo: Path, *arguments: str, when: str = "2026-01-01T00:00:00+00:00", email: str = "dev@acme.test") -> str:
-    """Run git on a test repository with fixed identity and dates, isolated from user config."""
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(repo.parent),
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Dev",
-        "GIT_AUTHOR_EMAIL": email,
-        "GIT_COMMITTER_NAME": "Dev",
-        "GIT_COMMITTER_EMAIL": email,
-        "GIT_AUTHOR_DATE": when,
-        "GIT_COMMITTER_DATE": when,
-    }
-    done = subprocess.run(["git", "-C", str(repo), *arguments], env=env, capture_output=True, text=True, check=True)
-    return done.stdout.strip()
-
-
-def new_repo(path: Path) -> Path:
-    path.mkdir(parents=True)
-    git(path, "init", "-q", "-b", "main")
-    return path
-
-
-def commit(repo: Path, when: str, email: str = "dev@acme.test") -> str:
-    with open(repo / "log.txt", "a") as log:
-        log.write(f"{when} {email}\n")
-    git(repo, "add", "log.txt")
-    git(repo, "commit", "-q", "-m", f"change at {when}", when=when, email=email)
-    return git(repo, "rev-parse", "HEAD")
 
 
 @pytest.fixture
@@ -231,10 +201,11 @@ SHA = "a" * 40
     ids=["loose", "packed", "symbolic-chain", "unborn", "reftable", "escaping-ref", "garbage", "no-head"],
 )
 def test_read_head_from_ref_files(tmp_path: Path, files: dict[str, str], head: Head) -> None:
-    assert read_head(git_dir_with(tmp_path, files)) == head
+    directory = git_dir_with(tmp_path, files)
+    assert read_head(directory, directory) == head
 
 
 def test_read_head_does_not_block_on_a_fifo(tmp_path: Path, finishes) -> None:
     os.mkfifo(tmp_path / "HEAD")
 
-    assert finishes(lambda: read_head(str(tmp_path)), tmp_path / "HEAD") == Head(None)
+    assert finishes(lambda: read_head(str(tmp_path), str(tmp_path)), tmp_path / "HEAD") == Head(None)
