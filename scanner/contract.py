@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +27,24 @@ class Limits:
     max_file_bytes: int = 1_048_576  # files larger than this are not read (a 50 MB YAML says nothing useful)
     max_files_per_repository: int = 200_000
     max_workers: int = 4
+
+
+class Timer(Protocol):
+    """Wall-clock time and waiting, for collectors that wait on servers (rate limits, retries)."""
+
+    def time(self) -> float:
+        """Seconds since the epoch, comparable with the reset times servers send."""
+        ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class RealTimer:
+    def time(self) -> float:
+        return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
 
 
 class RequestCounter:
@@ -68,6 +87,7 @@ class CollectContext:
     requests: RequestCounter = field(default_factory=RequestCounter)
     # A sharded scan: collectors skip the repositories it does not include before examining them.
     shard: Shard | None = None
+    timer: Timer = field(default_factory=RealTimer)  # tests pass a virtual one: waits cost no real time
 
     def includes(self, subject_id: str) -> bool:
         return self.shard is None or self.shard.includes(subject_id)

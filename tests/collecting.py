@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from scanner.contract import CollectContext, Limits, RequestCounter
+from scanner.contract import CollectContext, Limits, RealTimer, RequestCounter, Timer
 from scanner.kinds import KINDS, KindRegistry
 from scanner.model import Evidence, EvidenceStatus, Problem, Subject
 
@@ -65,6 +65,7 @@ def context_for(
     limits: Limits | None = None,
     base_dir: Path = Path("."),
     cache_dir: Path | None = None,
+    timer: Timer | None = None,
 ) -> CollectContext:
     """A context built like the pipeline's, recording into `scan`."""
     known = dict(secrets or {})
@@ -82,6 +83,7 @@ def context_for(
         progress=scan.progress.append,
         report_problem=scan.problems.append,
         requests=scan.requests,
+        timer=timer or RealTimer(),
     )
 
 

@@ -2,8 +2,9 @@
 
 Every request goes through one loop that counts it, honours rate limits and retries 5xx and
 network errors. PyGithub's own retries are off (`retry=None`) so that each request on the
-wire is counted once and the rate-limit policy is ours: wait when the reset is near, else
-stop cleanly. A PyGithub `Github` is not thread-safe, so each worker thread gets its own.
+wire is counted once and the rate-limit policy is the shared one (`collectors.http_policy`):
+wait when the reset is near, else stop cleanly. A PyGithub `Github` is not thread-safe, so
+each worker thread gets its own.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import json
 import logging
 import re
 import threading
-import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -22,14 +22,14 @@ from urllib.parse import quote, urlencode, urlsplit
 import requests
 from github import Auth, Github, GithubException
 
-from scanner.contract import RequestCounter
+from collectors.http_policy import PageTrail, RateGate, Refusal, retry_after
+from scanner.contract import RequestCounter, Timer
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = "pecm-github-collector"
 PER_PAGE = 100
 RETRY_BACKOFF_SECONDS = 0.25  # doubled on each retry of a 5xx or network error
-MAX_RATE_LIMIT_WAITS = 5  # per request: a reset that keeps moving away is not waited for forever
 RAW_MEDIA_TYPE = "application/vnd.github.raw+json"
 
 _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
@@ -103,48 +103,6 @@ class _Raw:
     body: bytes
 
 
-class _RateGate:
-    """What the last responses said about each rate-limit resource, shared by all threads."""
-
-    def __init__(self, max_wait: float) -> None:
-        self._max_wait = max_wait
-        self._lock = threading.Lock()
-        self._empty_until: dict[str, float] = {}  # resource -> reset time, while remaining is 0
-        self._closed: dict[str, float] = {}  # resource -> reset time, once we gave up on it
-
-    def before(self, resource: str, path: str) -> None:
-        """Wait for a near reset of an exhausted resource; raise RateLimited for a far one."""
-        with self._lock:
-            closed = self._closed.get(resource)
-            reset = self._empty_until.get(resource)
-        if closed is not None:
-            raise RateLimited(resource, _utc(closed), path)
-        if reset is not None:
-            self.wait_or_stop(resource, reset - time.time() + 1, reset, path)  # the reset second is inclusive
-            with self._lock:
-                if self._empty_until.get(resource) == reset:
-                    del self._empty_until[resource]
-
-    def observe(self, resource: str, headers: Mapping[str, str]) -> None:
-        remaining, reset = headers.get("x-ratelimit-remaining"), headers.get("x-ratelimit-reset")
-        if remaining is None or reset is None:
-            return
-        with self._lock:
-            if _number(remaining) <= 0:
-                self._empty_until[resource] = _number(reset)
-            else:
-                self._empty_until.pop(resource, None)
-
-    def wait_or_stop(self, resource: str, wait: float, reset: float, path: str) -> None:
-        if wait > self._max_wait:
-            with self._lock:
-                self._closed.setdefault(resource, reset)
-            raise RateLimited(resource, _utc(reset), path)
-        if wait > 0:
-            log.info("GitHub %s rate limit: waiting %.0f s", resource, wait)
-            time.sleep(wait)
-
-
 class GitHubClient:
     """REST and GraphQL for one credential. Thread-safe: each thread gets its own PyGithub client."""
 
@@ -157,6 +115,8 @@ class GitHubClient:
         timeout: int,
         max_retries: int,
         max_rate_limit_wait: float,
+        rate_limit_wait_budget: float,
+        timer: Timer,
         conditional: ConditionalStore | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
@@ -165,7 +125,8 @@ class GitHubClient:
         self._timeout = timeout
         self._max_retries = max_retries
         self._conditional = conditional
-        self._gate = _RateGate(max_rate_limit_wait)
+        self._timer = timer
+        self._gate = RateGate(timer, max_wait=max_rate_limit_wait, wait_budget=rate_limit_wait_budget)
         self._local = threading.local()
         self._opened: list[Github | requests.Session] = []
         self._opened_lock = threading.Lock()
@@ -198,15 +159,25 @@ class GitHubClient:
     def pages(
         self, family: str, path: str, params: Mapping[str, Any] | None = None, *, conditional: bool = False
     ) -> Iterator[Any]:
-        """Every item of a paginated list, following `Link: rel="next"`."""
-        answer = self.get(family, path, {**(params or {}), "per_page": PER_PAGE}, conditional=conditional)
+        """Every item of a paginated list, following `Link: rel="next"` (never in a loop)."""
+        first = _with_query(path, {**(params or {}), "per_page": PER_PAGE})
+        answer = self.get(family, first, conditional=conditional)
+        trail = PageTrail(first)
         while True:
             if not isinstance(answer.data, list):
                 raise ApiError(answer.status, "expected a list in the answer", _path_only(path))
             yield from answer.data
             if answer.next_url is None:
                 return
+            self.check_next(trail, answer.next_url)
             answer = self.get(family, answer.next_url, conditional=conditional)
+
+    @staticmethod
+    def check_next(trail: PageTrail, next_url: str) -> None:
+        """Raise ApiError when `next_url` must not be followed (a page read before, too many pages)."""
+        problem = trail.problem(next_url)
+        if problem is not None:
+            raise ApiError(None, f"pagination stopped: {problem}", _path_only(next_url))
 
     def raw_file(self, family: str, owner: str, repo: str, path: str, ref: str) -> bytes:
         """One file's bytes through the contents API (raw media type: no base64, no JSON)."""
@@ -271,9 +242,10 @@ class GitHubClient:
     ) -> _Raw:
         path = _path_only(url)
         failures = 0
-        rate_waits = 0
         while True:
-            self._gate.before(resource, path)
+            closed_until = self._gate.before(resource)
+            if closed_until is not None:
+                raise RateLimited(resource, _utc(closed_until), path)
             try:
                 if binary:
                     raw = self._session_get(url, headers)
@@ -282,7 +254,7 @@ class GitHubClient:
             except (requests.RequestException, OSError) as exc:
                 self._counter.add(family, sent=1)
                 if failures < self._max_retries:
-                    time.sleep(RETRY_BACKOFF_SECONDS * 2**failures)
+                    self._timer.sleep(RETRY_BACKOFF_SECONDS * 2**failures)
                     failures += 1
                     continue
                 raise ApiError(None, f"network error after {failures + 1} attempts: {type(exc).__name__}", path) from None
@@ -291,29 +263,16 @@ class GitHubClient:
             self._counter.add(family, sent=1, charged=0 if raw.status == 304 or limited else 1)
             self._gate.observe(resource, raw.headers)
             if limited:
-                wait, reset = self._rate_limit_wait(raw)
-                rate_waits += 1
-                if rate_waits > MAX_RATE_LIMIT_WAITS:
-                    wait = float("inf")
-                self._gate.wait_or_stop(resource, wait, reset, path)
+                self._gate.refused(resource, _refusal(raw))
                 continue
+            self._gate.succeeded(resource)
             if raw.status >= 500 and failures < self._max_retries:
-                time.sleep(_retry_after(raw.headers) or RETRY_BACKOFF_SECONDS * 2**failures)
+                self._timer.sleep(retry_after(raw.headers) or RETRY_BACKOFF_SECONDS * 2**failures)
                 failures += 1
                 continue
             if raw.status == 401:
                 raise TokenRefused(f"{raw.status} {_message(_json(raw, path)) or 'Unauthorized'}")
             return raw
-
-    def _rate_limit_wait(self, raw: _Raw) -> tuple[float, float]:
-        now = time.time()
-        retry_after = _retry_after(raw.headers)
-        if retry_after is not None:
-            return retry_after, now + retry_after
-        reset = raw.headers.get("x-ratelimit-reset")
-        if reset is not None:
-            return _number(reset) - now + 1, _number(reset)  # the reset second is inclusive
-        return 60.0, now + 60.0  # a secondary limit without a hint: GitHub asks for a minute
 
     def _graphql_url(self) -> str:
         return self._thread_github().requester.graphql_url
@@ -381,7 +340,7 @@ class GitHubClient:
             except (requests.RequestException, OSError) as exc:
                 if failures >= self._max_retries:
                     raise ApiError(None, f"archive download failed: {type(exc).__name__}", target.path) from None
-                time.sleep(RETRY_BACKOFF_SECONDS * 2**failures)
+                self._timer.sleep(RETRY_BACKOFF_SECONDS * 2**failures)
                 failures += 1
 
     def _stream(self, url: str, headers: dict[str, str], max_bytes: int) -> bytes | None:
@@ -420,21 +379,13 @@ def _graphql_rate_limited(raw: _Raw) -> bool:
     return any(isinstance(error, dict) and error.get("type") == "RATE_LIMITED" for error in errors or ())
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
-
-
-def _number(value: str) -> float:
-    try:
-        return float(value)
-    except ValueError:
-        return 0.0
+def _refusal(raw: _Raw) -> Refusal:
+    reset = raw.headers.get("x-ratelimit-reset")
+    return Refusal(
+        primary=raw.headers.get("x-ratelimit-remaining") == "0",
+        retry_after=retry_after(raw.headers),
+        reset=float(reset) if reset is not None and reset.isdigit() else None,
+    )
 
 
 def _utc(epoch: float) -> datetime:

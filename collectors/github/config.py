@@ -62,6 +62,9 @@ class GitHubConfig(BaseModel):
     max_rate_limit_wait_seconds: float = Field(
         default=60.0, ge=0, description="Wait for a rate-limit reset this close; further away, stop cleanly."
     )
+    rate_limit_wait_budget_seconds: float = Field(
+        default=600.0, ge=0, description="Longest the source waits for rate limits in all; past it, it stops cleanly."
+    )
     request_timeout_seconds: int = Field(default=30, gt=0, description="Longest a single request may take.")
     max_retries: int = Field(default=3, ge=0, le=10, description="Retries of a request that failed with 5xx or a network error.")
     graphql_batch_size: int = Field(

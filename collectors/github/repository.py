@@ -18,6 +18,7 @@ from collectors.github.client import PER_PAGE, ApiError, GitHubClient, RateLimit
 from collectors.github.files import RemoteFiles, files_to_read, list_files
 from collectors.github.mapping import Listed
 from collectors.github.metadata import RepoMetadata
+from collectors.http_policy import PageTrail
 from scanner.contract import Limits
 
 log = logging.getLogger(__name__)
@@ -168,13 +169,13 @@ def _protection(
     if not (isinstance(meta, RepoMetadata) and _no_branch_ruleset(meta)):
         path = f"/repos/{repo.owner}/{repo.name}/rules/branches/{quote(branch, safe='')}"
         try:
-            answer = client.get(RULES, path, conditional=True).data
+            answer = list(client.pages(RULES, path, conditional=True))
         except ApiError as exc:
             from_classic = mapping.branch_protection(branch, classic, []) if classic is not None else None
             if from_classic is not None and from_classic["enabled"]:
                 return from_classic  # protected for sure; rulesets could only add to it
             return gap(exc, RULES_PERMISSION)
-        rules = [rule for rule in answer or () if isinstance(rule, dict)]
+        rules = [rule for rule in answer if isinstance(rule, dict)]
     if classic is None and not rules:
         return _protected_flag(client, repo, branch, classic_gap)
     return mapping.branch_protection(branch, classic, rules)
@@ -223,6 +224,7 @@ def _deploy_runs(
         "per_page": PER_PAGE,
     }
     runs: list[Mapping[str, Any]] = []
+    trail = PageTrail(path)
     try:
         for _page in range(MAX_RUN_PAGES):
             answer = client.get(RUNS, url, params, conditional=True)
@@ -232,6 +234,7 @@ def _deploy_runs(
             runs.extend(run for run in listed if isinstance(run, dict))
             if answer.next_url is None:
                 return mapping.deploy_runs(runs, paths)
+            client.check_next(trail, answer.next_url)
             url, params = answer.next_url, None
     except ApiError as exc:
         return gap(exc, ACTIONS_PERMISSION)

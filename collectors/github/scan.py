@@ -144,6 +144,8 @@ class _Scan:
             timeout=self.config.request_timeout_seconds,
             max_retries=self.config.max_retries,
             max_rate_limit_wait=self.config.max_rate_limit_wait_seconds,
+            rate_limit_wait_budget=self.config.rate_limit_wait_budget_seconds,
+            timer=self.ctx.timer,
             conditional=self.cache,
         )
         self.clients.append(client)

@@ -11,6 +11,7 @@ from collectors.github import GitHubCollector, GitHubConfig
 from scanner.contract import CollectContext, Limits
 from tests.collecting import CollectedScan, collect_with, context_for
 from tests.fakes.github.server import FakeGitHub
+from tests.fakes.virtual_time import VirtualTimer
 
 NOW = datetime(2026, 5, 30, 12, 0, tzinfo=timezone.utc)  # the sample organization's "now"
 
@@ -40,7 +41,7 @@ def context(
     """For tests that drive `collect` themselves (failures that end the source)."""
     return context_for(
         GitHubCollector(), _config(fake, options), scan, clock=lambda: NOW, secrets=_secrets(fake, token),
-        limits=limits, base_dir=base_dir, cache_dir=cache_dir,
+        limits=limits, base_dir=base_dir, cache_dir=cache_dir, timer=timer_of(fake),
     )
 
 
@@ -51,10 +52,16 @@ def run_github(
     cache_dir: Path | None = None,
     limits: Limits | None = None,
     base_dir: Path = Path("."),
+    timer: VirtualTimer | None = None,
     **options: Any,
 ) -> Scan:
     """Collect and check the output keeps the collector contract."""
     return collect_with(
         GitHubCollector(), _config(fake, options), clock=lambda: NOW, secrets=_secrets(fake, token),
-        limits=limits, base_dir=base_dir, cache_dir=cache_dir,
+        limits=limits, base_dir=base_dir, cache_dir=cache_dir, timer=timer or timer_of(fake),
     )
+
+
+def timer_of(fake: FakeGitHub) -> VirtualTimer:
+    """Virtual time on the fake's clock: rate-limit and retry waits take no real time."""
+    return VirtualTimer(fake.clock.time, fake.clock.advance)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from github import Auth
 
 from collectors.github import GitHubCollector, mapping
@@ -18,14 +17,14 @@ from collectors.github.repository import FileOptions, examine
 from collectors.local import LocalCollector
 from rules.catalog import PACK_DIR
 from scanner.config import parse_config
-from scanner.contract import Limits, RequestCounter
+from scanner.contract import Limits, RealTimer, RequestCounter
 from scanner.errors import SourceUnavailable
 from scanner.kinds import KINDS, KindRegistry
 from scanner.model import Evidence, EvidenceStatus, Subject
 from scanner.pipeline import collect, plan_scan
 from scanner.plugins import Plugins
 from scanner.secrets import SecretStore
-from tests.contract.github.scanning import NOW, Scan, ScanRunner, context
+from tests.contract.github.scanning import NOW, Scan, ScanRunner, context, timer_of
 from tests.contract.github.orgs import acme
 from tests.fakes.github.fixtures import fake_github_fixture
 from tests.fakes.github.model import DEFAULT_TOKEN, Token, World
@@ -131,25 +130,65 @@ def test_a_secondary_limit_is_waited_out(acme_github: FakeGitHub, scan_github: S
     assert rules == [403, 200]
 
 
+def test_a_secondary_limit_without_retry_after_waits_a_minute_not_the_hourly_reset(
+    acme_github: FakeGitHub, scan_github: ScanRunner
+) -> None:
+    """GitHub sends x-ratelimit-reset (the end of the hourly window) on every answer, secondary
+    limits included; waiting for it exceeded the maximum wait and lost the rest of the scan."""
+    acme_github.faults.secondary_limit(route="/repos/acme/svc-a/rules/branches/*", retry_after=None, times=1)
+    timer = timer_of(acme_github)
+
+    scan = scan_github(acme_github, timer=timer)
+
+    assert scan.statuses() == {EvidenceStatus.OBSERVED} and scan.problems == []
+    assert max(timer.slept) == pytest.approx(60, abs=1)
+
+
+def test_a_persistent_secondary_limit_is_waited_out_longer_each_time_and_never_closes_the_scan(
+    acme_github: FakeGitHub, scan_github: ScanRunner
+) -> None:
+    acme_github.faults.secondary_limit(route="/repos/acme/*", retry_after=None, times=3)
+    timer = timer_of(acme_github)
+
+    scan = scan_github(acme_github, timer=timer, limits=Limits(max_workers=1))  # one worker: one retried request
+
+    assert scan.statuses() == {EvidenceStatus.OBSERVED} and scan.problems == []
+    assert timer.slept == pytest.approx([60, 120, 240], abs=1)  # doubling while the limit persists
+
+
+def test_waiting_for_rate_limits_is_bounded_in_total(acme_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    acme_github.faults.secondary_limit(route="/repos/acme/*", retry_after=None, times=None)
+    timer = timer_of(acme_github)
+
+    scan = scan_github(acme_github, timer=timer, limits=Limits(max_workers=1), rate_limit_wait_budget_seconds=200)
+
+    assert timer.slept == pytest.approx([60, 120])  # the next wait, 240 s, would pass the budget
+    assert EvidenceStatus.UNAVAILABLE in scan.statuses()
+    assert any("rate limit" in message for message in scan.messages())
+
+
+@pytest.mark.timeout(60)  # the old client followed such a link forever
+def test_a_next_link_pointing_at_the_same_page_ends_the_list(acme_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    acme_github.faults.link_loop(route="/orgs/acme/teams")
+
+    scan = scan_github(acme_github)
+
+    teams = scan.of("github:acme", "org.teams")
+    assert teams.status is EvidenceStatus.UNAVAILABLE
+    assert "pagination stopped: the server's next-page link points at a page already read" in (teams.reason or "")
+    assert len([entry for entry in acme_github.stats.log if entry.path == "/orgs/acme/teams"]) <= 2
+
+
 @pytest.fixture
-def reset_soon(small_budget_github: FakeGitHub) -> Iterator[FakeGitHub]:
-    """Start the budget's window an hour (less two seconds) in the past, and let the hour pass
-    on the fake's clock as soon as the budget is spent: the reset is two real seconds away."""
+def reset_soon(small_budget_github: FakeGitHub) -> FakeGitHub:
+    """The budget's hourly window opened 3598 s ago, by one request: on the fake's clock the
+    reset is two seconds away, which the scan waits for in virtual time."""
     fake = small_budget_github
     fake.clock.advance(-3598)
-    done = threading.Event()
-
-    def pass_the_hour() -> None:
-        while not done.wait(0.01):
-            if fake.stats.charged >= 12:
-                fake.clock.advance(3598)
-                return
-
-    watcher = threading.Thread(target=pass_the_hour, daemon=True)
-    watcher.start()
-    yield fake
-    done.set()
-    watcher.join()
+    opened = requests.get(f"{fake.url}/orgs/acme", headers={"Authorization": f"token {fake.token}"}, timeout=5)
+    assert opened.status_code == 200
+    fake.clock.advance(3598)
+    return fake
 
 
 def test_a_near_reset_is_waited_for(reset_soon: FakeGitHub, scan_github: ScanRunner) -> None:
@@ -225,7 +264,7 @@ def test_hidden_classic_protection_falls_back_to_the_protected_flag(acme_github:
     """GitHub hides branchProtectionRules from a token without Administration: read (the fake
     does not: this builds the batch's answer as GitHub gives it)."""
     client = GitHubClient(acme_github.url, Auth.Token(acme_github.token), counter=RequestCounter(), timeout=5,
-                          max_retries=0, max_rate_limit_wait=0)
+                          max_retries=0, max_rate_limit_wait=0, rate_limit_wait_budget=0, timer=RealTimer())
     repo = mapping.listed({"name": "svc-a", "owner": {"login": "acme"}, "default_branch": "main"}, "acme")
     meta = RepoMetadata(
         {"defaultBranchRef": None, "rulesets": {"totalCount": 0}},
@@ -245,7 +284,7 @@ def test_an_enterprise_server_base_url_is_honoured(acme_github: FakeGitHub) -> N
     with pytest.raises(SourceUnavailable, match="nothing could be scanned"):
         collect_all(acme_github, base_url=f"{acme_github.url}/api/v3", max_retries=0)
     client = GitHubClient(f"{acme_github.url}/api/v3", Auth.Token(acme_github.token), counter=RequestCounter(),
-                          timeout=5, max_retries=0, max_rate_limit_wait=0)
+                          timeout=5, max_retries=0, max_rate_limit_wait=0, rate_limit_wait_budget=0, timer=RealTimer())
     with pytest.raises(ApiError):
         list(client.pages("repos", "/orgs/acme/repos"))
     client.close()

@@ -12,6 +12,7 @@ from scanner.model import EvidenceStatus
 from tests.contract.github.scanning import NOW, Scan, ScanRunner
 from tests.contract.github.orgs import acme, commits, deployment, many_repositories
 from tests.fakes.github.fixtures import fake_github_fixture
+from tests.fakes.github.model import Ruleset, rule
 from tests.fakes.github.server import FakeGitHub
 
 EXPECTED = Path(__file__).parent / "expected" / "acme.json"
@@ -94,6 +95,30 @@ def test_lists_are_read_across_pages(many_github: FakeGitHub, scan_github: ScanR
     assert len(repos_pages) == 2 and "page=2" in repos_pages[1]
     assert all(scan.data(f"github:acme/repo-{index:03d}", "ownership.codeowners")["present"] for index in range(105))
     assert len(many_github.stats.for_family("graphql")) == 1 + 3  # the account, then batches of 50
+
+
+def many_rules() -> Any:
+    """platform-ci's default branch has 121 rules in force: the review rule comes last."""
+    org = acme()
+    platform_ci = org.repo("platform-ci")
+    assert platform_ci is not None
+    platform_ci.rulesets = [Ruleset(f"guard-{index}", rules=[rule("deletion"), rule("non_fast_forward")]) for index in range(60)]
+    platform_ci.rulesets.append(
+        Ruleset("main", rules=[rule("pull_request", required_approving_review_count=2, require_code_owner_review=True)])
+    )
+    return org
+
+
+many_rules_github = fake_github_fixture(many_rules)
+
+
+def test_rules_in_force_are_read_across_pages(many_rules_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    scan = scan_github(many_rules_github)
+
+    protection = scan.data("github:acme/platform-ci", "vcs.branch_protection")
+    assert (protection["required_reviews"], protection["code_owner_reviews"]) == (2, True)
+    pages = [entry.query for entry in many_rules_github.stats.log if entry.path == "/repos/acme/platform-ci/rules/branches/main"]
+    assert len(pages) == 2 and "page=2" in pages[1]
 
 
 def long_history() -> Any:

@@ -88,7 +88,7 @@ class Api:
                 response.headers.update(self._anonymous_budget().headers())
                 return _Outcome(response)
         resource = route.resource if route else "core"
-        dropped, injected = self._inject_faults(request)
+        dropped, injected, looping = self._inject_faults(request)
         if dropped:
             return _Outcome(None, token)
         if injected is not None:
@@ -113,6 +113,9 @@ class Api:
         except Exception as error:  # a bug in the fake: answer 500 so the client sees it instead of a dropped socket
             logger.exception("fake GitHub failed on %s %s", request.method, request.path)
             response = json_response({"message": f"fake GitHub bug: {error!r}"}, 500)
+        if looping:
+            query = f"?{request.query_string}" if request.query_string else ""
+            response.headers["Link"] = f'<{self.links.base}{request.path}{query}>; rel="next"'
         response = self._conditional(request, response)
         charged = False
         if token is not None and resource == "core":
@@ -135,14 +138,17 @@ class Api:
             raise ApiError(401, "Bad credentials", "https://docs.github.com/rest")
         return token
 
-    def _inject_faults(self, request: Request) -> tuple[bool, Response | None]:
-        """(drop the connection?, the injected answer); delays are served here."""
+    def _inject_faults(self, request: Request) -> tuple[bool, Response | None, bool]:
+        """(drop the connection?, the injected answer, point the next link at this page?); delays are served here."""
         injected: Response | None = None
+        looping = False
         for fault in self.faults.firing(request.path):
             if fault.kind == "delay":
                 time.sleep(fault.seconds)
             elif fault.kind == "drop":
-                return True, None
+                return True, None, False
+            elif fault.kind == "link_loop":
+                looping = True
             elif fault.kind == "error" and injected is None:
                 injected = json_response({"message": "Server Error"}, fault.status)
             elif fault.kind == "secondary_limit" and injected is None:
@@ -153,8 +159,9 @@ class Api:
                     "documentation_url": f"{_RATE_DOCS}#about-secondary-rate-limits",
                     "status": str(fault.status),
                 }
-                injected = json_response(body, fault.status, {"Retry-After": str(fault.retry_after)})
-        return False, injected
+                retry = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
+                injected = json_response(body, fault.status, retry)
+        return False, injected, looping
 
     def _admit(self, token: Token, resource: str) -> bool:
         """REST: take this request's unit from the budget (check and take in one step, so concurrent

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Literal
 
-FaultKind = Literal["error", "delay", "drop", "secondary_limit"]
+FaultKind = Literal["error", "delay", "drop", "secondary_limit", "link_loop"]
 
 
 @dataclass
@@ -20,7 +20,7 @@ class Fault:
     times: int | None = None  # stop after this many hits
     status: int = 502
     seconds: float = 0.0  # delay
-    retry_after: int = 1  # secondary limit
+    retry_after: int | None = 1  # secondary limit; None: no Retry-After header, as GitHub often answers
     seed: int = 0
     matched: int = 0
     hits: int = 0
@@ -67,10 +67,15 @@ class Faults:
         return self._add(Fault("drop", route, every, share, times, seed=seed))
 
     def secondary_limit(
-        self, route: str = "*", retry_after: int = 1, status: int = 403, every: int = 1, times: int | None = 1
+        self, route: str = "*", retry_after: int | None = 1, status: int = 403, every: int = 1, times: int | None = 1
     ) -> Fault:
-        """Answer with GitHub's secondary-rate-limit body and a Retry-After header."""
+        """Answer with GitHub's secondary-rate-limit body, a Retry-After header unless `retry_after` is
+        None, and the primary budget's headers (which GitHub sends on every answer)."""
         return self._add(Fault("secondary_limit", route, every, None, times, status=status, retry_after=retry_after))
+
+    def link_loop(self, route: str = "*", times: int | None = None) -> Fault:
+        """Answer normally, but with a `Link: rel="next"` pointing at the page just served."""
+        return self._add(Fault("link_loop", route, 1, None, times))
 
     def firing(self, path: str) -> list[Fault]:
         """The faults that hit this request (each matching fault counts the request once)."""

@@ -16,7 +16,7 @@ from github import Auth
 from collectors.github.client import GitHubClient
 from collectors.github.graphql import RepoRef
 from collectors.github.metadata import DeniedParts, RepoMetadata, fetch_batch
-from scanner.contract import RequestCounter
+from scanner.contract import RealTimer, RequestCounter
 
 DENIED = "Resource not accessible by personal access token"
 
@@ -60,7 +60,10 @@ def server() -> Iterator[str]:
 
 def test_a_denied_field_is_dropped_and_the_batch_asked_again(server: str) -> None:
     counter = RequestCounter()
-    client = GitHubClient(server, Auth.Token("t"), counter=counter, timeout=5, max_retries=0, max_rate_limit_wait=0)
+    client = GitHubClient(
+        server, Auth.Token("t"), counter=counter, timeout=5, max_retries=0, max_rate_limit_wait=0,
+        rate_limit_wait_budget=0, timer=RealTimer(),
+    )
     denied = DeniedParts()
     window = datetime(2026, 3, 1, tzinfo=timezone.utc), datetime(2026, 6, 1, tzinfo=timezone.utc)
     [meta] = fetch_batch(client, [RepoRef("acme", "svc")], *window, denied).values()
