@@ -166,11 +166,17 @@ class VcsActivity(KindData):
 
 
 class BranchProtection(KindData):
+    """None where the token could not see a requirement (classic protection hidden without admin rights)."""
+
     enabled: bool
-    required_reviews: int = 0
-    code_owner_reviews: bool = False
-    required_checks: list[str] = Field(default_factory=list)
-    policy_checks_required: bool = Field(default=False, description="A policy or security scan is a required check.")
+    required_reviews: int | None = 0
+    code_owner_reviews: bool | None = False
+    required_checks: list[str] = Field(
+        default_factory=list, description="Required checks seen (without admin rights: those the branch shows)."
+    )
+    policy_checks_required: bool | None = Field(
+        default=False, description="A policy or security scan is a required check."
+    )
     via: list[str] = Field(
         default_factory=list, description="What protects the branch: branch_protection, repository_ruleset, organization_ruleset."
     )

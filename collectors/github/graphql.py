@@ -54,6 +54,7 @@ def repositories_query(repos: Sequence[RepoRef], without: frozenset[str] = froze
     fragment = f"""
 fragment repo on Repository {{
   nameWithOwner
+  viewerCanAdminister
   isTemplate
   templateRepository {{ nameWithOwner owner {{ login }} }}
   hasIssuesEnabled

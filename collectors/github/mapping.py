@@ -380,7 +380,10 @@ def branch_protection(
     branch: str, classic_rules: Sequence[Mapping[str, Any]] | None, ruleset_rules: Sequence[Mapping[str, Any]]
 ) -> dict[str, Any]:
     """vcs.branch_protection of `branch` from classic rules (GraphQL branchProtectionRules;
-    None: not visible) and the rules in force on it (REST `rules/branches/{branch}`)."""
+    None: not visible) and the rules in force on it (REST `rules/branches/{branch}`).
+
+    When classic rules are not visible, what the rulesets do not require is unknown (None):
+    classic protection may still require it."""
     via: set[str] = set()
     reviews = 0
     code_owners = False
@@ -403,29 +406,30 @@ def branch_protection(
             code_owners = code_owners or bool(parameters.get("require_code_owner_review"))
         elif rule.get("type") == "required_status_checks":
             checks.update(str(check.get("context")) for check in parameters.get("required_status_checks") or ())
-    return {
-        "enabled": bool(via),
-        "required_reviews": reviews,
-        "code_owner_reviews": code_owners,
-        "required_checks": sorted(checks),
-        "policy_checks_required": any(_is_policy_check(check) for check in checks),
-        "via": sorted(via),
-    }
+    return _protection(bool(via), reviews, code_owners, sorted(checks), sorted(via), complete=classic_rules is not None)
 
 
 def protected_flag(branch: Mapping[str, Any]) -> dict[str, Any]:
     """vcs.branch_protection from `GET /repos/{o}/{r}/branches/{b}`, all a reader without admin
-    rights sees: whether the branch is protected and its required checks (reviews stay 0)."""
+    rights sees: whether the branch is protected and its required checks; reviews unknown."""
     protected = bool(branch.get("protected"))
     contexts = ((branch.get("protection") or {}).get("required_status_checks") or {}).get("contexts") or ()
     checks = sorted({str(context) for context in contexts}) if protected else []
+    return _protection(protected, 0, False, checks, ["branch_protection"] if protected else [], complete=not protected)
+
+
+def _protection(
+    enabled: bool, reviews: int, code_owners: bool, checks: list[str], via: list[str], *, complete: bool
+) -> dict[str, Any]:
+    """The kind's data; where the picture is not `complete`, requirements not seen are None (unknown)."""
+    policy = any(_is_policy_check(check) for check in checks)
     return {
-        "enabled": protected,
-        "required_reviews": 0,
-        "code_owner_reviews": False,
+        "enabled": enabled,
+        "required_reviews": reviews if complete or reviews else None,
+        "code_owner_reviews": code_owners if complete or code_owners else None,
         "required_checks": checks,
-        "policy_checks_required": any(_is_policy_check(check) for check in checks),
-        "via": ["branch_protection"] if protected else [],
+        "policy_checks_required": policy if complete or policy else None,
+        "via": via,
     }
 
 

@@ -163,6 +163,9 @@ def _protection(
         classic_gap = gap(meta)
     elif "branchProtectionRules" in meta.denied or not isinstance(meta.data.get("branchProtectionRules"), dict):
         classic_gap = Gap(f"{meta.denied.get('branchProtectionRules', 'classic branch protection not shown')} — {ADMIN_PERMISSION}")
+    elif meta.data.get("viewerCanAdminister") is False and not meta.data["branchProtectionRules"].get("nodes"):
+        # GitHub shows a classic token without admin rights an empty list, not an error.
+        classic_gap = Gap(f"classic branch protection is hidden from this token — {ADMIN_PERMISSION}")
     else:
         classic = list(meta.data["branchProtectionRules"].get("nodes") or ())
     rules: list[dict[str, Any]] = []  # when no branch ruleset applies, there is nothing to ask

@@ -27,7 +27,7 @@ from scanner.secrets import SecretStore
 from tests.contract.github.scanning import NOW, Scan, ScanRunner, context, timer_of
 from tests.contract.github.orgs import acme
 from tests.fakes.github.fixtures import fake_github_fixture
-from tests.fakes.github.model import DEFAULT_TOKEN, Token, World
+from tests.fakes.github.model import DEFAULT_TOKEN, Branch, BranchProtection, Organization, Repository, Token, User, World
 from tests.fakes.github.server import FakeGitHub
 
 RESETS_AT = re.compile(r"rate limit exhausted; resets at \d\d:\d\d UTC")
@@ -260,22 +260,54 @@ def test_a_token_without_admin_rights_sees_less_and_says_why_once(reader_github:
     assert any(message.startswith("github: org.rulesets unavailable for 1 subject: HTTP 403") for message in messages)
 
 
-def test_hidden_classic_protection_falls_back_to_the_protected_flag(acme_github: FakeGitHub) -> None:
-    """GitHub hides branchProtectionRules from a token without Administration: read (the fake
-    does not: this builds the batch's answer as GitHub gives it)."""
-    client = GitHubClient(acme_github.url, Auth.Token(acme_github.token), counter=RequestCounter(), timeout=5,
-                          max_retries=0, max_rate_limit_wait=0, rate_limit_wait_budget=0, timer=RealTimer())
-    repo = mapping.listed({"name": "svc-a", "owner": {"login": "acme"}, "default_branch": "main"}, "acme")
-    meta = RepoMetadata(
-        {"defaultBranchRef": None, "rulesets": {"totalCount": 0}},
-        denied={"branchProtectionRules": "GitHub GraphQL FORBIDDEN: Resource not accessible by personal access token"},
+def classic_only() -> Organization:
+    """Two repositories whose default branch only classic branch protection guards (no ruleset)."""
+    protection = BranchProtection(required_approving_review_count=2, required_status_checks=["build"])
+    return Organization(
+        "acme",
+        members=[User("alice")],
+        repos=[
+            Repository(name, files={"README.md": b"# r\n"}, branches=[Branch("main", protection=protection)])
+            for name in ("legacy-a", "legacy-b")
+        ],
     )
-    examination = examine(client, repo, meta, FileOptions(1, 1, Limits()), None, NOW)
-    assert examination.protection == {
-        "enabled": True, "required_reviews": 0, "code_owner_reviews": False, "required_checks": ["build", "scan / checkov"],
-        "policy_checks_required": True, "via": ["branch_protection"]}
-    assert [entry.path for entry in acme_github.stats.log] == ["/repos/acme/svc-a/branches/main"]
-    client.close()
+
+
+classic_reader_github = fake_github_fixture(
+    lambda: World(orgs=[classic_only()], tokens=[Token(DEFAULT_TOKEN, repo_admin=False)])
+)
+fine_grained_reader_github = fake_github_fixture(
+    lambda: World(orgs=[classic_only()], tokens=[Token("github_pat_reader", repo_admin=False)])
+)
+
+
+def test_a_classic_token_without_admin_rights_never_sees_protected_branches_as_unprotected(
+    classic_reader_github: FakeGitHub, scan_github: ScanRunner
+) -> None:
+    """GitHub answers such a token's branchProtectionRules with an empty list and no error."""
+    scan = scan_github(classic_reader_github)
+
+    for name in ("legacy-a", "legacy-b"):
+        assert scan.data(f"github:acme/{name}", "vcs.branch_protection") == {
+            "enabled": True,  # from the branch's protected flag, which any reader sees
+            "required_reviews": None,  # hidden: unknown, not 0
+            "code_owner_reviews": None,
+            "required_checks": ["build"],
+            "policy_checks_required": None,
+            "via": ["branch_protection"],
+        }
+
+
+def test_a_fine_grained_token_without_administration_falls_back_to_the_protected_flag(
+    fine_grained_reader_github: FakeGitHub, scan_github: ScanRunner
+) -> None:
+    """GitHub refuses branchProtectionRules with FORBIDDEN: the batch is asked again without it."""
+    scan = scan_github(fine_grained_reader_github, token="github_pat_reader")
+
+    protection = scan.data("github:acme/legacy-a", "vcs.branch_protection")
+    assert (protection["enabled"], protection["required_reviews"]) == (True, None)
+    branches = [entry.path for entry in fine_grained_reader_github.stats.log if "/branches/" in entry.path]
+    assert sorted(branches) == ["/repos/acme/legacy-a/branches/main", "/repos/acme/legacy-b/branches/main"]
 
 
 def test_an_enterprise_server_base_url_is_honoured(acme_github: FakeGitHub) -> None:

@@ -297,6 +297,18 @@ class Token:
     graphql_limit: int = 5000  # GraphQL points per hour
     expires_at: datetime | None = None  # set for installation tokens
 
+    @property
+    def kind(self) -> Literal["classic", "fine_grained", "installation"]:
+        """As GitHub tells them apart, by prefix: ghp_ classic, github_pat_ fine-grained, ghs_ App installation."""
+        if self.value.startswith("ghs_"):
+            return "installation"
+        return "fine_grained" if self.value.startswith("github_pat_") else "classic"
+
+    @property
+    def kind_in_errors(self) -> str:
+        """How GitHub names the caller in "Resource not accessible by …"."""
+        return "integration" if self.kind == "installation" else "personal access token"
+
 
 @dataclass
 class GitHubApp:

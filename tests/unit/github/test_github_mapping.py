@@ -277,8 +277,17 @@ def test_the_protected_flag_speaks_for_readers_without_admin_rights() -> None:
     }
     assert fits("vcs.branch_protection", mapping.protected_flag(branch)) == {
         "enabled": True, "required_checks": ["build", "ci/tfsec"], "policy_checks_required": True,
-        "via": ["branch_protection"], "required_reviews": 0, "code_owner_reviews": False}
-    assert mapping.protected_flag({"name": "main", "protected": False})["enabled"] is False
+        "via": ["branch_protection"], "required_reviews": None, "code_owner_reviews": None}  # hidden: unknown
+    unprotected = mapping.protected_flag({"name": "main", "protected": False})
+    assert (unprotected["enabled"], unprotected["required_reviews"], unprotected["code_owner_reviews"]) == (False, 0, False)
+
+
+def test_without_classic_rules_what_rulesets_do_not_require_is_unknown() -> None:
+    rules = [{"type": "required_status_checks", "ruleset_source_type": "Organization",
+              "parameters": {"required_status_checks": [{"context": "build"}]}}]
+    data = fits("vcs.branch_protection", mapping.branch_protection("main", None, rules))
+    assert (data["enabled"], data["required_reviews"], data["code_owner_reviews"]) == (True, None, None)
+    assert data["required_checks"] == ["build"] and data["policy_checks_required"] is None
 
 
 # --- the organization ----------------------------------------------------------------------------------

@@ -23,6 +23,10 @@ class NotFound(GraphQLError):
     """Answered as GitHub does: the field is null and the error carries "type": "NOT_FOUND"."""
 
 
+class Forbidden(GraphQLError):
+    """Answered as GitHub does: the field is null and the error carries "type": "FORBIDDEN"."""
+
+
 @dataclass
 class GqlContext:
     world: World

@@ -30,7 +30,7 @@ from graphql import (
 
 from ..context import Call
 from ..exchange import ApiError, Response, json_response
-from .context import GqlContext, NotFound
+from .context import Forbidden, GqlContext, NotFound
 from .cost import query_cost
 from .root import QueryRoot
 
@@ -123,6 +123,8 @@ def _execution_error(error: GraphQLError) -> dict[str, Any]:
     }
     if isinstance(error.original_error, NotFound) or isinstance(error, NotFound):
         formatted = {"type": "NOT_FOUND", **formatted}
+    elif isinstance(error.original_error, Forbidden) or isinstance(error, Forbidden):
+        formatted = {"type": "FORBIDDEN", **formatted}
     return formatted
 
 

@@ -119,6 +119,12 @@ class RepositoryNode:
     def branch_protection_rules(
         self, first: int | None = None, after: str | None = None, last: int | None = None, before: str | None = None
     ) -> dict[str, Any]:
+        if not self.ctx.token.repo_admin:
+            # GitHub's answer to a token without admin rights on the repository: a classic token
+            # sees an empty list and no error; an App or a fine-grained token is refused.
+            if self.ctx.token.kind == "classic":
+                return connection([], first, after, last, before)
+            raise context.Forbidden(f"Resource not accessible by {self.ctx.token.kind_in_errors}")
         protected = [b for b in self.repo.all_branches() if b.protection is not None]
         return connection([BranchProtectionRuleNode(self.ctx, self, b) for b in protected], first, after, last, before)
 
