@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from http import HTTPStatus
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -31,21 +32,38 @@ USER_AGENT = "pecm-github-collector"
 PER_PAGE = 100
 RETRY_BACKOFF_SECONDS = 0.25  # doubled on each retry of a 5xx or network error
 RAW_MEDIA_TYPE = "application/vnd.github.raw+json"
+API_VERSION = "2022-11-28"  # the REST version whose shapes mapping.py reads
 
 _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
+_SSO_URL = re.compile(r"url=(\S+)")
 
 
 class ApiError(Exception):
-    """A request GitHub refused or that kept failing. `status` is None for network errors."""
+    """A request GitHub refused or that kept failing. `status` is None for network errors.
 
-    def __init__(self, status: int | None, message: str, path: str) -> None:
+    `sso_url`: the organization's SAML single sign-on page, when the refusal is that the token
+    is not authorized for it (no permission would help)."""
+
+    def __init__(self, status: int | None, message: str, path: str, sso_url: str | None = None) -> None:
         super().__init__(f"{path}: HTTP {status}: {message}" if status else f"{path}: {message}")
         self.status = status
         self.message = message
         self.path = path
+        self.sso_url = sso_url
 
     def reason(self) -> str:
+        if self.sso_url is not None:
+            return f"HTTP 403: the token is not authorized for the organization's SAML single sign-on (authorize it at {self.sso_url})"
         return f"HTTP {self.status}: {self.message}" if self.status else self.message
+
+    def reason_with(self, permission: str) -> str:
+        """The reason, naming `permission` where it could be the cause: a 403 (unless SAML single
+        sign-on refused the token), or a 404, which GitHub also answers for what does not exist."""
+        if self.status == 403 and self.sso_url is None:
+            return f"{self.reason()} — {permission}"
+        if self.status == 404:
+            return f"{self.reason()} — it does not exist, or {permission}"
+        return self.reason()
 
 
 class RateLimited(ApiError):
@@ -149,7 +167,7 @@ class GitHubClient:
             return Answer(200, cached.data, cached.next_url)
         data = _json(raw, url)
         if raw.status >= 400:
-            raise ApiError(raw.status, _message(data), _path_only(url))
+            raise _refused(raw, data, url)
         next_url = _next_link(raw.headers)
         etag = raw.headers.get("etag")
         if conditional and self._conditional is not None and etag:
@@ -184,7 +202,7 @@ class GitHubClient:
         url = _with_query(f"/repos/{owner}/{repo}/contents/{_quote_path(path)}", {"ref": ref})
         raw = self._send(family, "core", "GET", url, {"Accept": RAW_MEDIA_TYPE}, None, binary=True)
         if raw.status >= 400:
-            raise ApiError(raw.status, _message(_json(raw, url)), _path_only(url))
+            raise _refused(raw, _json(raw, url), url)
         return raw.body
 
     def archive(self, family: str, owner: str, repo: str, ref: str, max_bytes: int) -> bytes | None:
@@ -196,7 +214,7 @@ class GitHubClient:
         raw = self._send(family, "core", "GET", url, {"Accept": "application/vnd.github+json"}, None)
         location = raw.headers.get("location")
         if raw.status not in (301, 302, 303, 307) or not location:
-            raise ApiError(raw.status, _message(_json(raw, url)) if raw.status >= 400 else "no redirect", url)
+            raise _refused(raw, _json(raw, url), url) if raw.status >= 400 else ApiError(raw.status, "no redirect", url)
         return self._download(f"{family}_download", location, max_bytes)
 
     # --- GraphQL ------------------------------------------------------------------------
@@ -209,7 +227,7 @@ class GitHubClient:
         raw = self._send(family, "graphql", "POST", path, {"Accept": "application/json"}, body, graphql=True)
         payload = _json(raw, path)
         if raw.status >= 400:
-            raise ApiError(raw.status, _message(payload), path)
+            raise _refused(raw, payload, path)
         if not isinstance(payload, dict):
             raise ApiError(raw.status, "the GraphQL answer is not a JSON object", path)
         data: dict[str, Any] = payload["data"] if isinstance(payload.get("data"), dict) else {}
@@ -241,6 +259,7 @@ class GitHubClient:
         graphql: bool = False,
     ) -> _Raw:
         path = _path_only(url)
+        headers = {**headers, "X-GitHub-Api-Version": API_VERSION}
         failures = 0
         while True:
             closed_until = self._gate.before(resource)
@@ -407,6 +426,25 @@ def _message(data: Any) -> str:
     if isinstance(data, dict) and isinstance(data.get("message"), str):
         return str(data["message"])
     return ""
+
+
+def _refused(raw: _Raw, data: Any, url: str) -> ApiError:
+    """The error for an answer >= 400: GitHub's message, else the status's phrase (an HTML page
+    from a proxy or a 5xx says nothing useful), and the SSO page when SAML refused the token."""
+    message = _message(data) or _phrase(raw.status)
+    sso = raw.headers.get("x-github-sso", "")
+    sso_url = None
+    if raw.status == 403 and sso.startswith("required"):
+        found = _SSO_URL.search(sso)
+        sso_url = urlsplit(found.group(1))._replace(query="").geturl() if found else "the organization's SSO page"
+    return ApiError(raw.status, message, _path_only(url), sso_url)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "no message"
 
 
 def _next_link(headers: Mapping[str, str]) -> str | None:

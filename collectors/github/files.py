@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 from collectors.detect import RepoFile, UnreadableFile
 from collectors.detect.classify import plan_files
 from collectors.detect.findings import Findings
-from collectors.github.client import ApiError, GitHubClient
+from collectors.github.client import ApiError, GitHubClient, RateLimited
 from collectors.github.mapping import tree_entries
 
 log = logging.getLogger(__name__)
@@ -98,8 +98,15 @@ class RemoteFiles:
         self.refused = 0  # files the API would not give
 
     def fetch_archive(self, wanted: Sequence[RepoFile], max_bytes: int, max_file_bytes: int) -> bool:
-        """Read every wanted file from one tarball; False when it was too large or unusable."""
-        data = self._client.archive(TARBALL, self._owner, self._name, self._ref, max_bytes)
+        """Read every wanted file from one tarball; False when it was too large, unusable or could
+        not be downloaded (proxies often let only the API host through): files are then read one by one."""
+        try:
+            data = self._client.archive(TARBALL, self._owner, self._name, self._ref, max_bytes)
+        except RateLimited:
+            raise  # nothing else would be answered either
+        except ApiError as exc:
+            log.debug("%s/%s: no tarball (%s); reading files one by one", self._owner, self._name, exc.reason())
+            return False
         if data is None:
             log.debug("%s/%s: tarball larger than %d bytes; reading files one by one", self._owner, self._name, max_bytes)
             return False
@@ -126,12 +133,16 @@ class RemoteFiles:
 def _extract(data: bytes, paths: set[str], max_file_bytes: int) -> dict[str, bytes]:
     """The wanted files of a GitHub tarball, whose entries sit under one top folder."""
     found: dict[str, bytes] = {}
+    left = set(paths)
     with tarfile.open(fileobj=io.BytesIO(data), mode="r|gz") as archive:
         for member in archive:
             path = member.name.split("/", 1)[1] if "/" in member.name else ""
-            if path not in paths or not member.isfile() or member.size > max_file_bytes:
+            if path not in left or not member.isfile() or member.size > max_file_bytes:
                 continue
             stream = archive.extractfile(member)
             if stream is not None:
                 found[path] = stream.read()
+            left.discard(path)
+            if not left:  # every wanted file is in hand: the rest of the archive is not parsed
+                break
     return found

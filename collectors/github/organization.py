@@ -137,4 +137,4 @@ def _attempt(read: Callable[[], T], permission: str) -> T | str:
     try:
         return read()
     except ApiError as exc:
-        return f"{exc.reason()} — {permission}" if exc.status in (403, 404) else exc.reason()
+        return exc.reason_with(permission)

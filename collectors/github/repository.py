@@ -83,7 +83,12 @@ def examine(
         files = _read_files(client, repo, str(target["oid"]) if target is not None else branch, options)
         if cache is not None and target is not None and isinstance(files, FileEvidence):
             cache.save_files(repo.full_name, files)
-    protection = _protection(client, repo, branch, meta) if branch else Gap("the repository has no default branch")
+    if isinstance(meta, RepoMetadata) and target is None:
+        protection: dict[str, Any] | Gap = Gap("the repository is empty: it has no branch to protect yet")
+    elif branch is None:
+        protection = Gap("the repository has no default branch")
+    else:
+        protection = _protection(client, repo, branch, meta)
     runs = _deploy_runs(client, repo, branch, meta, files, since) if branch else None
     return Examination(repo, metadata, files, protection, runs)
 
@@ -93,7 +98,7 @@ def gap(exc: ApiError, permission: str | None = None) -> Gap:
         return Gap(exc.reason())
     if exc.status is None or exc.status >= 500:
         return Gap(exc.reason(), failure=True)
-    return Gap(f"{exc.reason()} — {permission}" if permission and exc.status in (403, 404) else exc.reason())
+    return Gap(exc.reason_with(permission) if permission else exc.reason())
 
 
 def _default_branch(repo: Listed, meta: RepoMetadata | ApiError) -> str | None:

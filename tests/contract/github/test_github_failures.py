@@ -310,6 +310,56 @@ def test_a_fine_grained_token_without_administration_falls_back_to_the_protected
     assert sorted(branches) == ["/repos/acme/legacy-a/branches/main", "/repos/acme/legacy-b/branches/main"]
 
 
+def saml_org() -> Organization:
+    org = classic_only()
+    org.saml_enforced = True
+    return org
+
+
+saml_github = fake_github_fixture(lambda: World(orgs=[saml_org()], tokens=[Token(DEFAULT_TOKEN, sso_authorized=False)]))
+
+
+def test_a_saml_refusal_says_to_authorize_the_token_not_to_grant_a_permission(
+    saml_github: FakeGitHub, scan_github: ScanRunner
+) -> None:
+    scan = scan_github(saml_github)
+
+    messages = scan.messages()
+    refusal = "HTTP 403: the token is not authorized for the organization's SAML single sign-on (authorize it at https://github.com/orgs/acme/sso)"
+    assert any(refusal in message for message in messages)
+    assert not any("needs" in message or "scan again later" in message for message in messages)
+    assert "authorization_request" not in " ".join(messages)  # the one-time request id is not printed
+
+
+empty_github = fake_github_fixture(
+    lambda: Organization("acme", members=[User("alice")], repos=[Repository("new-service", empty=True)])
+)
+
+
+def test_an_empty_repository_is_not_blamed_on_permissions(empty_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    scan = scan_github(empty_github)
+
+    protection = scan.of("github:acme/new-service", "vcs.branch_protection")
+    assert protection.reason == "the repository is empty: it has no branch to protect yet"
+    assert not any("needs" in message for message in scan.messages())
+    assert scan.data("github:acme/new-service", "repo.inventory")["files"] == 0
+
+
+def test_a_non_json_error_page_still_gives_a_reason(acme_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    acme_github.faults.error(route="/orgs/acme/teams", status=502, html=True)
+
+    scan = scan_github(acme_github, max_retries=0)
+
+    assert scan.of("github:acme", "org.teams").reason == "HTTP 502: Bad Gateway"
+
+
+def test_every_api_request_names_the_api_version(acme_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    scan_github(acme_github, archive_threshold=0)
+
+    to_the_api = [entry for entry in acme_github.stats.log if entry.family not in ("codeload", "raw")]
+    assert to_the_api and {entry.api_version for entry in to_the_api} == {"2022-11-28"}
+
+
 def test_an_enterprise_server_base_url_is_honoured(acme_github: FakeGitHub) -> None:
     """GitHub Enterprise Server serves REST under /api/v3 and GraphQL at /api/graphql (the fake
     serves neither, so the account is not found: what matters is where the requests went)."""

@@ -209,6 +209,24 @@ def test_files_come_from_one_tarball_or_one_request_each(
     assert scan.data("github:acme/svc-a", "ci.reusable_used")["refs"] == ["acme/platform-ci/.github/workflows/build.yml@v1"]
 
 
+@pytest.mark.parametrize("fault", ["error", "drop"])
+def test_when_the_download_host_fails_files_are_read_through_the_api(
+    acme_github: FakeGitHub, scan_github: ScanRunner, fault: str
+) -> None:
+    """Proxies often let the API host through and not the download host."""
+    if fault == "error":
+        acme_github.faults.error(route="/_codeload/*", status=502)
+    else:
+        acme_github.faults.drop(route="/_codeload/*")
+
+    scan = scan_github(acme_github, archive_threshold=0)
+
+    assert scan.statuses() == {EvidenceStatus.OBSERVED}
+    assert scan.data("github:acme/svc-a", "repo.inventory")["files_read"] == 3
+    assert scan.data("github:acme/svc-a", "ci.reusable_used")["refs"] == ["acme/platform-ci/.github/workflows/build.yml@v1"]
+    assert acme_github.stats.by_family["contents"] > 0
+
+
 def test_no_rules_request_where_no_branch_ruleset_applies(fake_github: FakeGitHub, scan_github: ScanRunner) -> None:
     scan = scan_github(fake_github)  # sample_org(): the organization's ruleset covers svc-* only
     asked = {entry.path for entry in fake_github.stats.for_family("rules")}

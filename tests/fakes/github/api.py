@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 
 _ANONYMOUS_LIMIT = 60
 _RATE_DOCS = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
+_ERROR_PAGE = b"<!DOCTYPE html>\n<html><head><title>Unicorn! &middot; GitHub</title></head><body>No server is currently available to service your request.</body></html>\n"
+_VERSION_DOCS = "https://docs.github.com/rest/about-the-rest-api/api-versions"
+SUPPORTED_API_VERSIONS = ("2022-11-28",)  # a version api.github.com does not know gets 400
 _request_ids = itertools.count(1)
 
 
@@ -74,6 +77,7 @@ class Api:
                 charged=outcome.charged,
                 cost=response.cost if response and outcome.charged else 0,
                 token=token.value if token else None,
+                api_version=request.headers.get("x-github-api-version"),
             )
         )
         return response
@@ -88,6 +92,13 @@ class Api:
                 response.headers.update(self._anonymous_budget().headers())
                 return _Outcome(response)
         resource = route.resource if route else "core"
+        version = request.headers.get("x-github-api-version")
+        if version is not None and version not in SUPPORTED_API_VERSIONS:
+            return _Outcome(json_response({"message": f"Unsupported 'X-GitHub-Api-Version': {version}",
+                                           "documentation_url": _VERSION_DOCS, "status": "400"}, 400), token)
+        refused = self._saml_refusal(request, token)
+        if refused is not None:
+            return _Outcome(self._with_budget(refused, token, resource or "core"), token)
         dropped, injected, looping = self._inject_faults(request)
         if dropped:
             return _Outcome(None, token)
@@ -138,6 +149,21 @@ class Api:
             raise ApiError(401, "Bad credentials", "https://docs.github.com/rest")
         return token
 
+    def _saml_refusal(self, request: Request, token: Token | None) -> Response | None:
+        """GitHub's answer to a token not authorized for an organization's SAML single sign-on."""
+        parts = request.path.split("/")
+        org = self.world.org(parts[2]) if len(parts) > 2 and parts[1] in ("orgs", "repos") else None
+        if org is None or not org.saml_enforced or token is None or token.sso_authorized:
+            return None
+        body = {
+            "message": "Resource protected by organization SAML enforcement. You must grant your Personal Access "
+            "token access to this organization.",
+            "documentation_url": "https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/",
+            "status": "403",
+        }
+        sso = f"required; url=https://github.com/orgs/{org.login}/sso?authorization_request=FAKEREQUEST0000"
+        return json_response(body, 403, {"X-GitHub-SSO": sso})
+
     def _inject_faults(self, request: Request) -> tuple[bool, Response | None, bool]:
         """(drop the connection?, the injected answer, point the next link at this page?); delays are served here."""
         injected: Response | None = None
@@ -150,7 +176,11 @@ class Api:
             elif fault.kind == "link_loop":
                 looping = True
             elif fault.kind == "error" and injected is None:
-                injected = json_response({"message": "Server Error"}, fault.status)
+                injected = (
+                    Response(fault.status, _ERROR_PAGE, {"Content-Type": "text/html; charset=utf-8"})
+                    if fault.html
+                    else json_response({"message": "Server Error"}, fault.status)
+                )
             elif fault.kind == "secondary_limit" and injected is None:
                 body = {
                     "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try "

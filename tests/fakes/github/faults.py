@@ -21,6 +21,7 @@ class Fault:
     status: int = 502
     seconds: float = 0.0  # delay
     retry_after: int | None = 1  # secondary limit; None: no Retry-After header, as GitHub often answers
+    html: bool = False  # error: an HTML page (a proxy's, or GitHub's own unicorn page) instead of JSON
     seed: int = 0
     matched: int = 0
     hits: int = 0
@@ -52,9 +53,10 @@ class Faults:
         times: int | None = None,
         share: float | None = None,
         seed: int = 0,
+        html: bool = False,
     ) -> Fault:
-        """Answer matching requests with `status` and GitHub's server-error body."""
-        return self._add(Fault("error", route, every, share, times, status=status, seed=seed))
+        """Answer matching requests with `status` and GitHub's server-error body (or an HTML page)."""
+        return self._add(Fault("error", route, every, share, times, status=status, seed=seed, html=html))
 
     def delay(self, route: str = "*", seconds: float = 0.1, every: int = 1, times: int | None = None) -> Fault:
         """Sleep before answering matching requests."""

@@ -203,10 +203,11 @@ class Repository:
     deployments: list[Deployment] = field(default_factory=list)
     environments: list[Environment] = field(default_factory=list)  # deployments' environments are added
     workflow_runs: list[WorkflowRun] = field(default_factory=list)
+    empty: bool = False  # created without any commit: no branch at all, as GitHub shows a new repository
     id: int = field(default_factory=next_id)
 
     def __post_init__(self) -> None:
-        if not self.commits:
+        if not self.commits and not self.empty:
             self.commits.append(
                 Commit(sha=fake_sha(self.name, "initial"), date=self.pushed_at, message="Initial commit")
             )
@@ -216,12 +217,16 @@ class Repository:
         return self.commits[0].sha
 
     def branch(self, name: str) -> Branch | None:
+        if self.empty:
+            return None
         for branch in self.branches:
             if branch.name == name:
                 return branch
         return Branch(name) if name == self.default_branch else None
 
     def all_branches(self) -> list[Branch]:
+        if self.empty:
+            return []
         listed = {branch.name for branch in self.branches}
         implicit = [] if self.default_branch in listed else [Branch(self.default_branch)]
         return sorted(implicit + self.branches, key=lambda branch: branch.name)
@@ -269,6 +274,7 @@ class Organization:
     teams: list[Team] = field(default_factory=list)
     rulesets: list[Ruleset] = field(default_factory=list)
     two_factor_requirement_enabled: bool = False
+    saml_enforced: bool = False  # tokens not authorized for its SSO get 403 and an X-GitHub-SSO header
     plan: str = "enterprise"
     created_at: datetime = EPOCH
     installation_id: int = field(default_factory=next_id)  # the GitHub App's installation on this org
@@ -296,6 +302,7 @@ class Token:
     rate_limit: int = 5000  # primary REST budget per hour
     graphql_limit: int = 5000  # GraphQL points per hour
     expires_at: datetime | None = None  # set for installation tokens
+    sso_authorized: bool = True  # False: SAML-enforced organizations refuse it
 
     @property
     def kind(self) -> Literal["classic", "fine_grained", "installation"]:

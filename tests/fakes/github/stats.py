@@ -24,6 +24,7 @@ class RequestRecord:
     charged: bool
     cost: int  # GraphQL points charged; 0 for REST
     token: str | None
+    api_version: str | None = None  # the X-GitHub-Api-Version header sent, if any
 
 
 @dataclass

@@ -69,10 +69,9 @@ class RepositoryNode:
         template = self.ctx.world.repo(owner, name)
         return RepositoryNode(self.ctx, template) if template else None
 
-    def default_branch_ref(self) -> RefNode:
+    def default_branch_ref(self) -> RefNode | None:
         branch = self.repo.branch(self.repo.default_branch)
-        assert branch is not None
-        return RefNode(self.ctx, self, branch)
+        return RefNode(self.ctx, self, branch) if branch is not None else None  # null for an empty repository
 
     def ref(self, qualified_name: str) -> RefNode | None:
         branch = self.repo.branch(qualified_name.removeprefix("refs/heads/"))
