@@ -63,12 +63,16 @@ class GitHubCollector(Collector):
         for organization, repositories in organizations.items():
             login = organization.removeprefix("github:")
             used: dict[str, list[str]] = {}
+            provides: dict[str, bool] = {}
             for subject in repositories:
                 references = records.get((subject.id, "ci.reusable_used"))
                 if references is not None and references.status is EvidenceStatus.OBSERVED:
                     used[subject.name] = list(references.data.get("refs") or ())
+                offered = records.get((subject.id, "ci.reusable_provided"))
+                if offered is not None and offered.status is EvidenceStatus.OBSERVED:
+                    provides[subject.name] = bool(offered.data.get("present"))
             unread = len(repositories) - len(used)
-            known = mapping.consumers_by_repository([s.name for s in repositories], used, login, unread)
+            known = mapping.consumers_by_repository([s.name for s in repositories], used, login, unread, provides)
             for subject in repositories:
                 old = records.get((subject.id, "ci.reusable_consumers"))
                 if old is None or old.reason != sharded_reason(login):

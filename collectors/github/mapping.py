@@ -512,15 +512,22 @@ def reusable_workflow_repository(ref: str, organization: str) -> str | None:
 
 
 def consumers_by_repository(
-    full_names: Iterable[str], used: Mapping[str, Iterable[str]], organization: str, unread: int
+    full_names: Iterable[str],
+    used: Mapping[str, Iterable[str]],
+    organization: str,
+    unread: int,
+    provides: Mapping[str, bool],
 ) -> dict[str, list[str] | None]:
-    """Each repository's consumers; None where some repository could not be read, so a repository
-    with no known consumer may have some."""
+    """Each repository's consumers. None where that is not known: no consumer was found, the
+    repository offers reusable CI (or its files are unknown: absent from `provides`), and some
+    repository could not be read, so it may be a consumer. A repository offering no reusable CI
+    has no consumer, whatever else could not be read: one unreadable repository must not make
+    every other one unknown."""
     consumers = reusable_consumers(used, organization)
     known: dict[str, list[str] | None] = {}
     for full_name in full_names:
         found = consumers.get(full_name.rpartition("/")[2].lower(), [])
-        known[full_name] = found if found or not unread else None
+        known[full_name] = found if found or not unread or provides.get(full_name) is False else None
     return known
 
 

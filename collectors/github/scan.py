@@ -196,6 +196,7 @@ class _Scan:
         platform = facts.platform_repositories if facts is not None else {}
         subjects: dict[str, Subject] = {}
         used: dict[str, list[str]] = {}
+        provides: dict[str, bool] = {}
         for examination in self._examine_all(client, repos):
             repo = examination.repo
             subject = Subject(
@@ -215,10 +216,11 @@ class _Scan:
             yield from self._repository_evidence(subject, examination, facts)
             if isinstance(examination.files, FileEvidence):
                 used[repo.full_name] = list(examination.files.signals["ci.reusable_used"].get("refs") or ())
+                provides[repo.full_name] = bool(examination.files.signals["ci.reusable_provided"].get("present"))
             else:
                 unread += 1
             ctx.progress(subject.id)
-        yield from self._consumers(account.login, subjects, used, unread)
+        yield from self._consumers(account.login, subjects, used, unread, provides)
 
     def _examine_all(self, client: GitHubClient, repos: list[Listed]) -> Iterator[Examination]:
         """Examinations in listing order. GraphQL batches are queued first; each batch's
@@ -352,11 +354,11 @@ class _Scan:
             )
 
     def _consumers(
-        self, login: str, subjects: dict[str, Subject], used: dict[str, list[str]], unread: int
+        self, login: str, subjects: dict[str, Subject], used: dict[str, list[str]], unread: int, provides: dict[str, bool]
     ) -> Iterator[Evidence]:
         """ci.reusable_consumers, once every repository's references are known. Where some
         repositories could not be read, a repository with no known consumer may have some."""
-        known = mapping.consumers_by_repository(subjects, used, login, unread)
+        known = mapping.consumers_by_repository(subjects, used, login, unread, provides)
         for full_name, subject in subjects.items():
             found = known[full_name]
             if self.ctx.shard is not None:  # consumers live in every shard; `pecm merge` recomputes them

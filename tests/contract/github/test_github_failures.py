@@ -239,9 +239,12 @@ def test_a_repository_whose_requests_keep_failing_is_unavailable_and_the_scan_go
     assert scan.messages() == [
         "acme/svc-b: requests kept failing (HTTP 500: Server Error); the evidence they carry is unavailable"
     ]
-    # Without svc-b's files, nobody can say svc-a has no consumers; platform-ci's two are still known.
-    assert scan.of("github:acme/svc-a", "ci.reusable_consumers").status is EvidenceStatus.UNAVAILABLE
+    # svc-a offers no reusable CI: it has no consumer, whatever svc-b holds (one unreadable
+    # repository made this unknown for every other one); platform-ci's consumer is still known.
+    assert scan.data("github:acme/svc-a", "ci.reusable_consumers") == {"consumers": 0, "repositories": []}
     assert scan.data("github:acme/platform-ci", "ci.reusable_consumers")["consumers"] == 1
+    # svc-b's own files are unknown, so whether it offers reusable CI, and to whom, is too.
+    assert scan.of("github:acme/svc-b", "ci.reusable_consumers").status is EvidenceStatus.UNAVAILABLE
 
 
 # --- permissions ---------------------------------------------------------------------------------------

@@ -344,3 +344,19 @@ def test_reusable_consumers_are_other_repositories_of_the_organization() -> None
     }
     assert mapping.reusable_consumers(used, "acme") == {"platform-ci": ["acme/svc-a", "acme/svc-b"]}
     assert mapping.reusable_workflow_repository("./.github/workflows/local.yml", "acme") is None
+
+
+def test_what_an_unread_repository_leaves_unknown_about_consumers() -> None:
+    used = {"acme/svc-a": ["acme/platform-ci/.github/workflows/build.yml@v1"]}
+    names = ["acme/platform-ci", "acme/templates", "acme/svc-a", "acme/lost"]
+    provides = {"acme/platform-ci": True, "acme/templates": True, "acme/svc-a": False}  # acme/lost: files unread
+
+    known = mapping.consumers_by_repository(names, used, "acme", unread=1, provides=provides)
+
+    assert known == {
+        "acme/platform-ci": ["acme/svc-a"],  # found: at least this one
+        "acme/templates": None,  # offers reusable CI; acme/lost may use it
+        "acme/svc-a": [],  # offers none: nobody can consume it
+        "acme/lost": None,  # its own files are unknown
+    }
+    assert mapping.consumers_by_repository(names, used, "acme", unread=0, provides=provides)["acme/templates"] == []
