@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +37,8 @@ class RepoMetadata:
     commits: list[dict[str, Any]] = field(default_factory=list)  # history nodes in the window, all pages
     deployments: list[dict[str, Any]] = field(default_factory=list)  # newest first, back to the window start
     denied: dict[str, str] = field(default_factory=dict)  # optional part -> why GitHub did not show it
+    # "history" / "deployments" -> why a later page could not be read: those lists are incomplete
+    incomplete: dict[str, str] = field(default_factory=dict)
 
 
 class DeniedParts:
@@ -103,7 +105,11 @@ def _continue_histories(
             return
         asked = pending
         query, variables = history_pages_query([(repo, *asked[repo]) for repo in asked])
-        answer = client.graphql(GRAPHQL, query, {**variables, **window})
+        try:
+            answer = client.graphql(GRAPHQL, query, {**variables, **window})
+        except ApiError as exc:  # costs these repositories their history, not the batch its metadata
+            _mark_incomplete(results, asked, "history", exc)
+            return
         pending = {}
         for index, (repo, (oid, _cursor)) in enumerate(asked.items()):
             meta = results[repo]
@@ -131,7 +137,11 @@ def _continue_deployments(client: GitHubClient, results: dict[RepoRef, RepoMetad
             return
         asked = pending
         query, variables = deployment_pages_query(list(asked.items()))
-        answer = client.graphql(GRAPHQL, query, variables)
+        try:
+            answer = client.graphql(GRAPHQL, query, variables)
+        except ApiError as exc:
+            _mark_incomplete(results, asked, "deployments", exc)
+            return
         pending = {}
         for index, repo in enumerate(asked):
             meta = results[repo]
@@ -141,6 +151,15 @@ def _continue_deployments(client: GitHubClient, results: dict[RepoRef, RepoMetad
                 cursor = _next_cursor(connection)
                 if cursor and _reaches_back(meta.deployments, since):
                     pending[repo] = cursor
+
+
+def _mark_incomplete(
+    results: Mapping[RepoRef, RepoMetadata | ApiError], repos: Iterable[RepoRef], part: str, exc: ApiError
+) -> None:
+    for repo in repos:
+        meta = results[repo]
+        if isinstance(meta, RepoMetadata):
+            meta.incomplete[part] = f"a later page of its {part} could not be read: {exc.reason()}"
 
 
 def _reaches_back(deployments: Sequence[Mapping[str, Any]], since: datetime) -> bool:

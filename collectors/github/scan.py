@@ -301,11 +301,18 @@ class _Scan:
         meta = examination.meta
         data = meta.data if isinstance(meta, RepoMetadata) else None
         if isinstance(meta, RepoMetadata):
-            yield ctx.observed("vcs.activity", subject, mapping.activity(meta.data, meta.commits, self.now, window))
+            if "history" in meta.incomplete:
+                yield from missing(("vcs.activity", "vcs.contributions"), "commit history", Gap(meta.incomplete["history"], failure=True))
+            else:
+                yield ctx.observed("vcs.activity", subject, mapping.activity(meta.data, meta.commits, self.now, window))
+                members = facts.platform_members if facts is not None else None
+                yield ctx.observed("vcs.contributions", subject, mapping.contributions(meta.commits, window, members))
             yield ctx.observed("vcs.template", subject, mapping.template_link(meta.data, repo.owner))
-            members = facts.platform_members if facts is not None else None
-            yield ctx.observed("vcs.contributions", subject, mapping.contributions(meta.commits, window, members))
-            delivery = self._delivery(meta, examination.deploy_runs)
+            delivery = (
+                Gap(meta.incomplete["deployments"], failure=True)
+                if "deployments" in meta.incomplete
+                else self._delivery(meta, examination.deploy_runs)
+            )
             if isinstance(delivery, Gap):
                 yield from missing(("delivery.deployments",), "deployments", delivery)
             else:

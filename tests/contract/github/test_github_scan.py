@@ -143,6 +143,19 @@ def test_long_histories_and_deployment_lists_are_followed_page_by_page(history_g
     assert len(history_github.stats.for_family("graphql")) == 1 + 1 + 2 + 2
 
 
+def test_a_failing_history_page_costs_that_history_only(history_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    """The third GraphQL query is svc-b's second history page (after the account and the batch)."""
+    history_github.faults.error(route="/graphql", status=502, every=3, times=1)
+
+    scan = scan_github(history_github, max_retries=0)
+
+    for kind in ("vcs.activity", "vcs.contributions"):
+        assert scan.of("github:acme/svc-b", kind).reason == "a later page of its history could not be read: HTTP 502: Server Error"
+    assert scan.data("github:acme/svc-b", "delivery.deployments")["events"] == 230
+    assert scan.data("github:acme/svc-a", "vcs.activity")["commits"] > 0  # the batch's other repositories keep theirs
+    assert scan.of("github:acme/svc-b", "vcs.template").status is EvidenceStatus.OBSERVED
+
+
 def test_a_truncated_tree_is_walked_by_sub_tree(acme_github: FakeGitHub, scan_github: ScanRunner) -> None:
     whole = scan_github(acme_github)
     acme_github.reset()
