@@ -227,6 +227,9 @@ class Deployments(KindData):
     change_failure_rate: float | None = None
     lead_time_hours_median: float | None = Field(default=None, description="Commit to deployment, where SHAs allow it.")
     time_to_restore_hours_median: float | None = None
+    environments: list[str] = Field(
+        default_factory=list, description="The deployment environments counted (production ones where any are named so)."
+    )
 
 
 class FeedbackChannels(KindData):

@@ -62,6 +62,11 @@ class GitHubConfig(BaseModel):
     max_rate_limit_wait_seconds: float = Field(
         default=60.0, ge=0, description="Wait for a rate-limit reset this close; further away, stop cleanly."
     )
+    production_environments: list[str] = Field(
+        default_factory=lambda: ["production", "prod", "prod-*", "production-*", "*-prod", "*-production", "live"],
+        description="Deployment environments DORA figures count (fnmatch, any case); when none of a repository's "
+        "match, all of its deployments count.",
+    )
     rate_limit_wait_budget_seconds: float = Field(
         default=600.0, ge=0, description="Longest the source waits for rate limits in all; past it, it stops cleanly."
     )

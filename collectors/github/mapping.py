@@ -242,10 +242,17 @@ def security_settings(repo: Listed, meta: Mapping[str, Any] | None) -> dict[str,
 
 
 def deployments(
-    nodes: Sequence[Mapping[str, Any]], now: datetime, window_days: int, ever_deployed: bool
+    nodes: Sequence[Mapping[str, Any]],
+    now: datetime,
+    window_days: int,
+    ever_deployed: bool,
+    production: Sequence[str] = (),
 ) -> dict[str, Any]:
     """delivery.deployments: DORA inputs from the deployments created in the window.
 
+    Only deployments to environments matching `production` (fnmatch patterns, any case) count,
+    so previews and staging do not inflate the figures; when no environment of the window
+    matches, every deployment counts, and `environments` says which were counted.
     Failed: the latest status is failure or error. Change-failure rate: failed over those
     that finished. Lead time: commit date to its first successful deployment. Time to
     restore: from a failure to the next success in the same environment."""
@@ -266,7 +273,15 @@ def deployments(
                 committed_at=_time(commit.get("committedDate")),
             )
         )
-    return _dora(window_days, "deployments" if deliveries or ever_deployed else "none", deliveries)
+    live = [delivery for delivery in deliveries if _production(delivery.track, production)]
+    counted = live or deliveries
+    environments = sorted({delivery.track for delivery in counted})
+    return _dora(window_days, "deployments" if deliveries or ever_deployed else "none", counted, environments)
+
+
+def _production(environment: str, patterns: Sequence[str]) -> bool:
+    lowered = environment.lower()
+    return any(fnmatch.fnmatchcase(lowered, pattern.lower()) for pattern in patterns)
 
 
 def deployed_since(nodes: Iterable[Mapping[str, Any]], since: datetime) -> bool:
@@ -335,7 +350,9 @@ class _Delivery:
     committed_at: datetime | None
 
 
-def _dora(window_days: int, derived_from: str, deliveries: Sequence[_Delivery]) -> dict[str, Any]:
+def _dora(
+    window_days: int, derived_from: str, deliveries: Sequence[_Delivery], environments: Sequence[str] = ()
+) -> dict[str, Any]:
     ordered = sorted(deliveries, key=lambda delivery: delivery.at)
     failed = sum(delivery.succeeded is False for delivery in ordered)
     finished = sum(delivery.succeeded is not None for delivery in ordered)
@@ -360,6 +377,7 @@ def _dora(window_days: int, derived_from: str, deliveries: Sequence[_Delivery]) 
         "change_failure_rate": round(failed / finished, 4) if finished else None,
         "lead_time_hours_median": _median(lead_times),
         "time_to_restore_hours_median": _median(restores),
+        "environments": list(environments),
     }
 
 

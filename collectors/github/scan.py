@@ -348,7 +348,9 @@ class _Scan:
             return Gap(f"{meta.denied['deployments']} — {DEPLOYMENTS_PERMISSION}")
         if isinstance(runs, Gap) and not meta.deployments:
             return runs
-        return mapping.deployments(meta.deployments, self.now, window, bool(meta.deployments))
+        return mapping.deployments(
+            meta.deployments, self.now, window, bool(meta.deployments), self.config.production_environments
+        )
 
     def _file_problems(self, subject: Subject, problems: list[str]) -> None:
         for line in problems[:MAX_PROBLEMS_PER_REPOSITORY]:

@@ -63,7 +63,9 @@ def test_a_full_scan_gives_the_expected_evidence(acme_github: FakeGitHub, scan_g
     assert protection["via"] == ["branch_protection", "organization_ruleset"]
     assert protection["required_checks"] == ["build", "scan / checkov"]
     deployments = scan.data("github:acme/svc-a", "delivery.deployments")
-    assert (deployments["events"], deployments["failed"], deployments["change_failure_rate"]) == (4, 1, 0.25)
+    # production only: the staging deployment of day 3 does not count
+    assert (deployments["events"], deployments["failed"], deployments["change_failure_rate"]) == (3, 1, 0.3333)
+    assert deployments["environments"] == ["production"]
     assert deployments["time_to_restore_hours_median"] == 24.0
     assert scan.data("github:acme/svc-a", "vcs.template")["created_from_organization"] is True
     assert scan.data("github:acme/svc-a", "iac.usage")["tools"] == ["terraform"]

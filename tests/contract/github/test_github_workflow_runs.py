@@ -33,6 +33,7 @@ def test_a_repository_deploying_without_deployments_is_measured_from_its_runs(
         "change_failure_rate": 0.25,
         "lead_time_hours_median": 4.0,  # 2 h and 6 h; the third commit is not in the window's history
         "time_to_restore_hours_median": 5.0,
+        "environments": [],  # workflow runs name no environment
     }
     asked = {entry.path: entry.query for entry in deploying_github.stats.for_family("actions/runs")}
     # One request each; svc-recorded has deployments in the window, so its runs are not asked for.

@@ -214,7 +214,21 @@ def test_deployments_give_dora_inputs_over_the_window() -> None:
         "change_failure_rate": 0.25,
         "lead_time_hours_median": 2.0,  # 2 h, 24 h and 1 h
         "time_to_restore_hours_median": 24.0,  # the failure on the 29th, fixed on the 30th
+        "environments": ["production", "staging"],  # no production pattern given: every environment counts
     }
+
+
+def test_dora_counts_production_environments_only_where_there_are_some() -> None:
+    nodes = [
+        _deployment("2026-05-30T12:00:00Z", "SUCCESS", "Production"),
+        *(_deployment(f"2026-05-2{day}T12:00:00Z", "FAILURE", f"preview-pr-{day}") for day in range(1, 9)),
+        _deployment("2026-05-20T12:00:00Z", "SUCCESS", "prod-eu"),
+    ]
+    patterns = ["production", "prod-*"]
+    data = mapping.deployments(nodes, NOW, 28, True, patterns)
+    assert (data["events"], data["failed"], data["environments"]) == (2, 0, ["Production", "prod-eu"])
+    previews_only = mapping.deployments(nodes[1:9], NOW, 28, True, patterns)
+    assert previews_only["events"] == 8  # nothing named like production: all count, and the report says which
 
 
 def test_lead_time_counts_each_commit_once_and_never_negative() -> None:

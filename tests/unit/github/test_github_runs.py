@@ -126,6 +126,7 @@ def test_runs_give_frequency_failure_rate_and_time_to_restore() -> None:
         "change_failure_rate": round(3 / 7, 4),
         "lead_time_hours_median": None,  # no commit known
         "time_to_restore_hours_median": 15.0,  # 6 h and 24 h
+        "environments": [],
     }
 
 
@@ -175,4 +176,5 @@ def test_a_window_without_deploy_runs_has_no_figures(runs: list[dict[str, Any]])
         "change_failure_rate": None,
         "lead_time_hours_median": None,
         "time_to_restore_hours_median": None,
+        "environments": [],
     }
