@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from reports.json_report import load_assessment
 from scanner.config import LoadedConfig, describe_validation_error, load_config, parse_config
 from scanner.contract import InteractiveRenderer
-from scanner.errors import PecmError, ScanFailed, UserError, read_user_text
+from scanner.errors import MAX_JSON_BYTES, PecmError, ScanFailed, UserError, read_user_text
 from scanner.model import Assessment, EvidenceBundle
 from scanner.pipeline import ScanPlan, collect, plan_scan
 from scanner.plugins import Plugins, discover
@@ -133,7 +133,7 @@ def utc_now() -> datetime:
 
 
 def read_bundle(path: Path) -> EvidenceBundle:
-    text = read_user_text(path, str(path))
+    text = read_user_text(path, str(path), limit=MAX_JSON_BYTES)
     try:
         return EvidenceBundle.model_validate_json(text)
     except ValidationError as exc:
@@ -151,7 +151,7 @@ def interactive_renderer(state: CliState) -> InteractiveRenderer:
 
 def read_assessment(path: Path, flag: str) -> Assessment:
     """A saved assessment JSON named by `flag` (--assessment, --baseline): one line on any fault."""
-    text = read_user_text(path, f"{flag} {path}")
+    text = read_user_text(path, f"{flag} {path}", limit=MAX_JSON_BYTES)
     try:
         return load_assessment(text)
     except UserError as exc:

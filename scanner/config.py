@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from scanner.errors import UserError, read_user_text
+from scanner.errors import UserError
 from scanner.gate import GateConfig
+from scanner.user_yaml import read_user_yaml
 
 DEFAULT_PLATFORM_PATTERNS = ["platform*", "*-platform", "*-platform-*", "*-templates", "infra*", "shared-*"]
 
@@ -149,11 +149,5 @@ def parse_config(data: Any, where: str, base: Path) -> LoadedConfig:
 
 
 def load_config(path: Path) -> LoadedConfig:
-    text = read_user_text(path, f"config {path}")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark else ""
-        raise UserError(f"config {path}{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    return parse_config(data, f"config {path}", path.parent)
+    where = f"config {path}"
+    return parse_config(read_user_yaml(path, where), where, path.parent)

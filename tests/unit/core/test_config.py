@@ -45,7 +45,7 @@ def test_malformed_yaml_is_one_line_with_the_line_number(tmp_path: Path) -> None
     path.write_text("sources:\n  local: {paths: [a\n")
     with pytest.raises(UserError) as caught:
         load_config(path)
-    assert "not valid YAML" in caught.value.one_line()
+    assert "YAML syntax error" in caught.value.one_line()
     assert "line 3" in caught.value.one_line() or "line 2" in caught.value.one_line()
 
 

@@ -1,0 +1,107 @@
+"""The one reader of the YAML files a user writes: the config, rule packs, self-assessments.
+
+PyYAML alone keeps the last of two repeated keys without a word (a second `rules:` drops
+the first), lets a few lines of aliases stand for billions of values (an "alias bomb" that
+whatever walks the result never finishes), and builds an alias of its own collection as a
+structure that contains itself. Here a repeated key is refused with its line, and the
+document's nodes are measured before anything is built: nesting depth and what the aliases
+expand to are bounded, and an alias inside its own anchor is refused.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from scanner.errors import UserError, read_user_text
+from scanner.yaml_documents import build_document
+
+MAX_DEPTH = 64  # the config nests 4 levels, a rule's condition a dozen at most
+MAX_ALIAS_NODES = 100_000  # values aliases may add beyond those written in the file
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+# The C parser when PyYAML has it: the default pack loads ten times faster.
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE:  # `<<: *defaults`: its keys may be overridden, SafeLoader merges them
+                continue
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            try:
+                duplicate = key in seen
+            except TypeError:  # an unhashable key; SafeLoader reports it below
+                continue
+            if duplicate:
+                raise ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+class _TooLarge(Exception):
+    """The document's shape is out of bounds; the message says how, the node where."""
+
+    def __init__(self, message: str, node: Node) -> None:
+        super().__init__(message)
+        self.node = node
+
+
+def read_user_yaml(path: Path, label: str, error: type[UserError] = UserError) -> Any:
+    """The single YAML document of a file the user wrote (None when empty); `error` in one
+    line starting with `label` for anything unreadable, malformed or out of bounds."""
+    text = read_user_text(path, label, error)
+    loader = _UniqueKeyLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _measure(node)
+        return build_document(node, loader)
+    except _TooLarge as exc:
+        raise error(f"{label}: line {exc.node.start_mark.line + 1}: {exc}") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise error(f"{label}: {where}YAML syntax error: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise error(f"{label}: YAML syntax error: {exc}") from None
+    except RecursionError:  # the pure-Python parser composes recursively; the C one stops at 1,000 levels
+        raise error(f"{label}: nested more than {MAX_DEPTH} levels deep") from None
+    finally:
+        loader.dispose()
+
+
+def _measure(root: Node) -> None:
+    """Raise _TooLarge when the document nests too deep, when its aliases expand to too many
+    values, or when an alias stands inside the collection it names (a value containing itself).
+    Each node is measured once, so an alias bomb is refused as fast as it is read."""
+    measured: dict[int, tuple[int, int]] = {}  # id(node) -> (values once expanded, levels below)
+    open_collections: set[int] = set()
+
+    def measure(node: Node, depth: int) -> tuple[int, int]:
+        known = measured.get(id(node))
+        if known is None:
+            if id(node) in open_collections:
+                raise _TooLarge("an alias refers to a collection that contains it", node)
+            if depth > MAX_DEPTH:
+                raise _TooLarge(f"nested more than {MAX_DEPTH} levels deep", node)
+            known = (1, 0)
+            if not isinstance(node, ScalarNode):
+                open_collections.add(id(node))
+                children = [part for pair in node.value for part in pair] if isinstance(node, MappingNode) else node.value
+                sizes = [measure(child, depth + 1) for child in children]
+                open_collections.discard(id(node))
+                known = (1 + sum(size for size, _ in sizes), 1 + max((below for _, below in sizes), default=0))
+            measured[id(node)] = known
+        elif depth + known[1] > MAX_DEPTH:  # an alias of a deep collection, placed deep
+            raise _TooLarge(f"nested more than {MAX_DEPTH} levels deep through an alias", node)
+        if known[0] - len(measured) > MAX_ALIAS_NODES:
+            raise _TooLarge(f"aliases expand to more than {MAX_ALIAS_NODES} values (an alias bomb?)", node)
+        return known
+
+    measure(root, 0)
