@@ -6,6 +6,8 @@ secrets are never written in the file, only the names of environment variables h
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,6 +73,17 @@ class PecmConfig(_Section):
         default=None, description="Self-assessment file (docs/self-assessment.md): `pecm scan` and `pecm gaps` compare with it."
     )
     cache_dir: Path | None = None
+
+
+def evidence_fingerprint(config: PecmConfig) -> str:
+    """A digest of the settings that shape the evidence: what is scanned, how platform
+    repositories are named, which files are read. Shards of one scan share it; rules, gate,
+    history and worker counts do not enter it, since `pecm evaluate` and `merge` redo those."""
+    shaping = config.model_dump(
+        mode="json",
+        include={"organization": True, "sources": True, "platform": True, "limits": {"max_file_bytes", "max_files_per_repository"}},
+    )
+    return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode("utf-8")).hexdigest()[:16]
 
 
 def describe_validation_error(exc: ValidationError, where: str, key_prefix: str = "") -> str:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 import scanner
 from rules.loader import RuleSet, build_ruleset, load_pack
-from scanner.config import LoadedConfig, describe_validation_error
+from scanner.config import LoadedConfig, describe_validation_error, evidence_fingerprint
 from scanner.contract import CollectContext, Limits, RequestCounter
 from scanner.errors import ScanFailed, SourceUnavailable, UserError
 from scanner.heap import frozen_heap
@@ -174,6 +174,8 @@ def collect(
         pecm_version=scanner.__version__,
         created_at=clock(),
         shard=str(shard) if shard is not None else None,
+        organization=config.organization,
+        config_fingerprint=evidence_fingerprint(config),
         sources=tuple(runs),
         subjects=tuple(sorted(subjects.values(), key=lambda s: s.id)),
         evidence=tuple(record for _key, record in sorted(evidence, key=itemgetter(0))),
