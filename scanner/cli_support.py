@@ -96,6 +96,8 @@ def scan_config(config_path: Path | None, paths: tuple[Path, ...]) -> LoadedConf
     for path in paths:
         if not path.exists():
             raise UserError(f"{path}: no such file or directory")
+        if not path.is_dir():
+            raise UserError(f"{path}: not a folder", hint="give a repository folder or a folder of repositories")
     sources = dict(loaded.config.sources)
     local = dict(sources.get("local", {}))
     local["paths"] = [str(path.resolve()) for path in paths]  # command-line paths replace configured ones

@@ -228,6 +228,8 @@ def _run_source(
     try:
         for item in plugin().collect(ctx):
             recorder.take(item)
+    except UserError:  # the source's settings name nothing it could scan: as a bad config, stop here
+        raise
     except SourceUnavailable as exc:
         status, failure = "failed", exc.one_line()
     except Exception as exc:  # a bug in one plugin must not cost the others their evidence

@@ -43,8 +43,8 @@ class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: 
         return super().construct_mapping(node, deep=deep)
 
 
-class _TooLarge(Exception):
-    """The document's shape is out of bounds; the message says how, the node where."""
+class _OutOfBounds(Exception):
+    """The document nests too deep, expands too far or contains itself; the message says which, the node where."""
 
     def __init__(self, message: str, node: Node) -> None:
         super().__init__(message)
@@ -62,7 +62,7 @@ def read_user_yaml(path: Path, label: str, error: type[UserError] = UserError) -
             return None
         _measure(node)
         return build_document(node, loader)
-    except _TooLarge as exc:
+    except _OutOfBounds as exc:
         raise error(f"{label}: line {exc.node.start_mark.line + 1}: {exc}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
@@ -77,7 +77,7 @@ def read_user_yaml(path: Path, label: str, error: type[UserError] = UserError) -
 
 
 def _measure(root: Node) -> None:
-    """Raise _TooLarge when the document nests too deep, when its aliases expand to too many
+    """Raise _OutOfBounds when the document nests too deep, when its aliases expand to too many
     values, or when an alias stands inside the collection it names (a value containing itself).
     Each node is measured once, so an alias bomb is refused as fast as it is read."""
     measured: dict[int, tuple[int, int]] = {}  # id(node) -> (values once expanded, levels below)
@@ -87,9 +87,9 @@ def _measure(root: Node) -> None:
         known = measured.get(id(node))
         if known is None:
             if id(node) in open_collections:
-                raise _TooLarge("an alias refers to a collection that contains it", node)
+                raise _OutOfBounds("an alias refers to a collection that contains it", node)
             if depth > MAX_DEPTH:
-                raise _TooLarge(f"nested more than {MAX_DEPTH} levels deep", node)
+                raise _OutOfBounds(f"nested more than {MAX_DEPTH} levels deep", node)
             known = (1, 0)
             if not isinstance(node, ScalarNode):
                 open_collections.add(id(node))
@@ -99,9 +99,9 @@ def _measure(root: Node) -> None:
                 known = (1 + sum(size for size, _ in sizes), 1 + max((below for _, below in sizes), default=0))
             measured[id(node)] = known
         elif depth + known[1] > MAX_DEPTH:  # an alias of a deep collection, placed deep
-            raise _TooLarge(f"nested more than {MAX_DEPTH} levels deep through an alias", node)
+            raise _OutOfBounds(f"nested more than {MAX_DEPTH} levels deep through an alias", node)
         if known[0] - len(measured) > MAX_ALIAS_NODES:
-            raise _TooLarge(f"aliases expand to more than {MAX_ALIAS_NODES} values (an alias bomb?)", node)
+            raise _OutOfBounds(f"aliases expand to more than {MAX_ALIAS_NODES} values (an alias bomb?)", node)
         return known
 
     measure(root, 0)
