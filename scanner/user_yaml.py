@@ -10,6 +10,7 @@ expand to are bounded, and an alias inside its own anchor is refused.
 
 from __future__ import annotations
 
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -79,29 +80,41 @@ def read_user_yaml(path: Path, label: str, error: type[UserError] = UserError) -
 def _measure(root: Node) -> None:
     """Raise _OutOfBounds when the document nests too deep, when its aliases expand to too many
     values, or when an alias stands inside the collection it names (a value containing itself).
-    Each node is measured once, so an alias bomb is refused as fast as it is read."""
-    measured: dict[int, tuple[int, int]] = {}  # id(node) -> (values once expanded, levels below)
+    Each collection is measured once, so an alias bomb is refused as fast as it is read; an
+    alias of a scalar is one value, as written, so scalars need no bookkeeping."""
+    measured: dict[int, tuple[int, int]] = {}  # id(collection) -> (values once expanded, levels below)
     open_collections: set[int] = set()
+    written = 0  # values as they stand in the file
 
     def measure(node: Node, depth: int) -> tuple[int, int]:
+        nonlocal written
         known = measured.get(id(node))
-        if known is None:
-            if id(node) in open_collections:
-                raise _OutOfBounds("an alias refers to a collection that contains it", node)
-            if depth > MAX_DEPTH:
-                raise _OutOfBounds(f"nested more than {MAX_DEPTH} levels deep", node)
-            known = (1, 0)
-            if not isinstance(node, ScalarNode):
-                open_collections.add(id(node))
-                children = [part for pair in node.value for part in pair] if isinstance(node, MappingNode) else node.value
-                sizes = [measure(child, depth + 1) for child in children]
-                open_collections.discard(id(node))
-                known = (1 + sum(size for size, _ in sizes), 1 + max((below for _, below in sizes), default=0))
-            measured[id(node)] = known
-        elif depth + known[1] > MAX_DEPTH:  # an alias of a deep collection, placed deep
-            raise _OutOfBounds(f"nested more than {MAX_DEPTH} levels deep through an alias", node)
-        if known[0] - len(measured) > MAX_ALIAS_NODES:
+        if known is not None:  # an alias of a collection met before
+            if depth + known[1] > MAX_DEPTH:
+                raise _OutOfBounds(f"nested more than {MAX_DEPTH} levels deep through an alias", node)
+            return known
+        if id(node) in open_collections:
+            raise _OutOfBounds("an alias refers to a collection that contains it", node)
+        if depth > MAX_DEPTH:
+            raise _OutOfBounds(f"nested more than {MAX_DEPTH} levels deep", node)
+        open_collections.add(id(node))
+        children = chain.from_iterable(node.value) if isinstance(node, MappingNode) else node.value
+        size, below = 1, 0
+        for child in children:
+            if type(child) is ScalarNode:
+                size += 1
+                written += 1
+            else:
+                child_size, child_below = measure(child, depth + 1)
+                size += child_size
+                if child_below > below:
+                    below = child_below
+        open_collections.discard(id(node))
+        written += 1
+        if size - written > MAX_ALIAS_NODES:
             raise _OutOfBounds(f"aliases expand to more than {MAX_ALIAS_NODES} values (an alias bomb?)", node)
+        measured[id(node)] = known = (size, below + 1)
         return known
 
-    measure(root, 0)
+    if not isinstance(root, ScalarNode):
+        measure(root, 0)
