@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from reports.json_report import load_assessment
 from scanner.config import LoadedConfig, describe_validation_error, load_config, parse_config
 from scanner.contract import InteractiveRenderer
-from scanner.errors import PecmError, ScanFailed, UserError, read_user_text
+from scanner.errors import MAX_JSON_BYTES, PecmError, ScanFailed, UserError, read_user_text
 from scanner.model import Assessment, EvidenceBundle
 from scanner.pipeline import ScanPlan, collect, plan_scan
 from scanner.plugins import Plugins, discover
@@ -96,6 +96,8 @@ def scan_config(config_path: Path | None, paths: tuple[Path, ...]) -> LoadedConf
     for path in paths:
         if not path.exists():
             raise UserError(f"{path}: no such file or directory")
+        if not path.is_dir():
+            raise UserError(f"{path}: not a folder", hint="give a repository folder or a folder of repositories")
     sources = dict(loaded.config.sources)
     local = dict(sources.get("local", {}))
     local["paths"] = [str(path.resolve()) for path in paths]  # command-line paths replace configured ones
@@ -133,7 +135,7 @@ def utc_now() -> datetime:
 
 
 def read_bundle(path: Path) -> EvidenceBundle:
-    text = read_user_text(path, str(path))
+    text = read_user_text(path, str(path), limit=MAX_JSON_BYTES)
     try:
         return EvidenceBundle.model_validate_json(text)
     except ValidationError as exc:
@@ -151,7 +153,7 @@ def interactive_renderer(state: CliState) -> InteractiveRenderer:
 
 def read_assessment(path: Path, flag: str) -> Assessment:
     """A saved assessment JSON named by `flag` (--assessment, --baseline): one line on any fault."""
-    text = read_user_text(path, f"{flag} {path}")
+    text = read_user_text(path, f"{flag} {path}", limit=MAX_JSON_BYTES)
     try:
         return load_assessment(text)
     except UserError as exc:

@@ -6,20 +6,27 @@ secrets are never written in the file, only the names of environment variables h
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from scanner.errors import UserError, read_user_text
+from scanner.errors import UserError
 from scanner.gate import GateConfig
+from scanner.user_yaml import read_user_yaml
 
 DEFAULT_PLATFORM_PATTERNS = ["platform*", "*-platform", "*-platform-*", "*-templates", "infra*", "shared-*"]
 
 # Keys that would hold a secret in clear; their `_env` twin names the variable instead.
 _SECRET_KEYS = {"token", "password", "secret", "private_key", "client_secret", "api_key"}
+_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# GitHub's tokens (ghp_…, github_pat_…) are letters, digits and _ too: known token prefixes.
+_TOKEN_PREFIX = re.compile(r"gh[pousr]_|github_pat_")
 
 
 class _Section(BaseModel):
@@ -68,6 +75,17 @@ class PecmConfig(_Section):
     cache_dir: Path | None = None
 
 
+def evidence_fingerprint(config: PecmConfig) -> str:
+    """A digest of the settings that shape the evidence: what is scanned, how platform
+    repositories are named, which files are read. Shards of one scan share it; rules, gate,
+    history and worker counts do not enter it, since `pecm evaluate` and `merge` redo those."""
+    shaping = config.model_dump(
+        mode="json",
+        include={"organization": True, "sources": True, "platform": True, "limits": {"max_file_bytes", "max_files_per_repository"}},
+    )
+    return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode("utf-8")).hexdigest()[:16]
+
+
 def describe_validation_error(exc: ValidationError, where: str, key_prefix: str = "") -> str:
     """One line: the first offending key and what is wrong with it."""
     errors = exc.errors()
@@ -80,18 +98,30 @@ def describe_validation_error(exc: ValidationError, where: str, key_prefix: str 
     return f"{where} {key}: {message}{more}"
 
 
-def _find_secret_key(node: Any, path: str) -> str | None:
+def _is_secret(key: str, value: Any) -> bool:
+    return key.lower() in _SECRET_KEYS and value not in (None, "")
+
+
+def _is_not_a_variable_name(key: str, value: Any) -> bool:
+    """An `_env` key holding something else than a variable's name: most likely the secret itself."""
+    if not (key.lower().endswith("_env") and isinstance(value, str)):
+        return False
+    return _VARIABLE_NAME.fullmatch(value) is None or _TOKEN_PREFIX.match(value) is not None
+
+
+def _find_key(node: Any, path: str, offending: Callable[[str, Any], bool]) -> str | None:
+    """The dotted path of the first key, at any depth, whose value is `offending`."""
     if isinstance(node, dict):
         for key, value in node.items():
             here = f"{path}.{key}" if path else str(key)
-            if str(key).lower() in _SECRET_KEYS and value not in (None, ""):
+            if offending(str(key), value):
                 return here
-            found = _find_secret_key(value, here)
+            found = _find_key(value, here, offending)
             if found:
                 return found
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            found = _find_secret_key(value, f"{path}.{index}")
+            found = _find_key(value, f"{path}.{index}", offending)
             if found:
                 return found
     return None
@@ -132,11 +162,16 @@ def parse_config(data: Any, where: str, base: Path) -> LoadedConfig:
         data = {}
     if not isinstance(data, dict):
         raise UserError(f"{where}: the configuration must be a mapping of keys, not {type(data).__name__}")
-    secret_key = _find_secret_key(data, "")
+    secret_key = _find_key(data, "", _is_secret)
     if secret_key:
         raise UserError(
             f"{where} {secret_key}: secrets do not belong in the config file",
             hint=f"put it in an environment variable and name that variable with '{secret_key.rsplit('.', 1)[-1]}_env'",
+        )
+    env_key = _find_key(data, "", _is_not_a_variable_name)
+    if env_key:  # the value is never repeated: it is probably a token pasted in the wrong place
+        raise UserError(
+            f"{where} {env_key} must name an environment variable (letters, digits, _), not hold the secret itself"
         )
     for name, section in data.get("sources", {}).items() if isinstance(data.get("sources"), dict) else ():
         if not isinstance(section, dict):
@@ -149,11 +184,5 @@ def parse_config(data: Any, where: str, base: Path) -> LoadedConfig:
 
 
 def load_config(path: Path) -> LoadedConfig:
-    text = read_user_text(path, f"config {path}")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark else ""
-        raise UserError(f"config {path}{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    return parse_config(data, f"config {path}", path.parent)
+    where = f"config {path}"
+    return parse_config(read_user_yaml(path, where), where, path.parent)

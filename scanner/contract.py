@@ -142,7 +142,9 @@ class CollectorPlugin(Protocol):
     `collect` yields each Subject before any Evidence about it, and for every subject one
     record of every kind in `provides` — `unavailable` or `unsupported` where it could not
     observe. It raises `scanner.errors.SourceUnavailable` when the whole source is out of
-    reach; any other exception is treated as a bug in the plugin and recorded as a problem.
+    reach, and `scanner.errors.UserError` when its settings name nothing it could scan (the
+    run stops in one line, exit 2, as for a bad config); any other exception is treated as a
+    bug in the plugin and recorded as a problem.
     """
 
     name: ClassVar[str]

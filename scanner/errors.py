@@ -8,6 +8,8 @@ Observation gaps (403, 404, unsupported) are not exceptions at all: they are evi
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 
@@ -35,12 +37,64 @@ class ScanFailed(PecmError):
     """The scan produced nothing to assess: every configured source failed."""
 
 
-def read_user_text(path: Path, label: str, error: type[UserError] = UserError) -> str:
+# Files a user names are read whole into memory: these bounds keep a wrong path (a log, a
+# disk image) from exhausting it. YAML and CSV are written by hand or by a survey; evidence
+# bundles and saved assessments grow with the organization (10,000 repositories: ~55 MB).
+MAX_TEXT_BYTES = 10 * 2**20
+MAX_JSON_BYTES = 1024 * 2**20
+
+
+def read_user_text(path: Path, label: str, error: type[UserError] = UserError, limit: int = MAX_TEXT_BYTES) -> str:
     """The UTF-8 text of a file the user named (config, pack, bundle, assessment, answers);
-    `error` in one line starting with `label` when it cannot be read."""
+    `error` in one line starting with `label` when it cannot be read, is not a regular file
+    (a FIFO would block, /dev/zero never ends) or holds more than `limit` bytes."""
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise error(f"{label}: not UTF-8 text") from None
+        data = _read_regular_file(path, limit + 1)
     except OSError as exc:
         raise error(f"{label}: cannot read it: {exc.strerror or exc}") from None
+    except _NotRegular as exc:
+        raise error(f"{label}: not a regular file but {exc}") from None
+    if len(data) > limit:
+        raise error(f"{label}: larger than {limit // 2**20} MiB, the most pecm reads from such a file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise error(f"{label}: not UTF-8 text") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # universal newlines, as text files are read
+
+
+class _NotRegular(Exception):
+    """The path names something other than a regular file; the message says what."""
+
+
+def _read_regular_file(path: Path, most: int) -> bytes:
+    """At most `most` bytes of a regular file, never blocking on a FIFO nor opening a device."""
+    kind = _kind(os.stat(path).st_mode)  # before opening: opening some devices acts on them
+    if kind is not None:
+        raise _NotRegular(kind)
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(descriptor, "rb") as file:
+        status = os.fstat(file.fileno())  # the path may have been replaced since the stat above
+        kind = _kind(status.st_mode)
+        if kind is not None:
+            raise _NotRegular(kind)
+        data = file.read(most)
+    # Kernel files (/proc, /sys) call themselves regular files of size 0 yet have content.
+    if status.st_size == 0 and data:
+        raise _NotRegular("a /proc or /sys entry")
+    return data
+
+
+def _kind(mode: int) -> str | None:
+    """What a non-regular file is, in words; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"

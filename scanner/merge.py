@@ -1,8 +1,11 @@
 """Combine the evidence bundles of a sharded scan into the bundle one process would have made.
 
-Shards examine disjoint subjects, so the merge is mostly a union. What one process would
-have counted once is counted once: source runs are combined per collector, and a problem
-every shard met (a missing path, a plugin that failed to load) is kept once.
+Shards examine disjoint subjects, so the merge is a union; bundles that cannot be the shards
+of one scan are refused: made by another pecm, collectors, organization or configuration,
+or holding a subject another bundle holds too (two scans of overlapping folders would count
+it twice). What one process would have counted once is counted once: source runs are
+combined per collector, and a problem every shard met (a missing path, a plugin that failed
+to load) is kept once.
 """
 
 from __future__ import annotations
@@ -12,9 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from scanner.errors import UserError
-from scanner.model import Evidence, EvidenceBundle, Problem, RequestCount, SourceRun, Subject
+from scanner.model import Evidence, EvidenceBundle, RequestCount, SourceRun
 
-MERGE_SOURCE = "merge"
 _CONFLICT_HINT = "merge the bundles of one scan's shards, made with the same configuration"
 
 
@@ -30,27 +32,18 @@ def merge_bundles(shards: Sequence[ShardBundle]) -> EvidenceBundle:
         raise UserError("nothing to merge: give the evidence bundles of the shards")
     _check_compatible(shards)
     _check_complete(shards)
-    problems: list[Problem] = []
-    subjects: dict[str, tuple[Subject, str]] = {}
-    evidence: dict[tuple[str, str], tuple[Evidence, str]] = {}
-    for shard in shards:
-        for subject in shard.bundle.subjects:
-            kept = subjects.setdefault(subject.id, (subject, shard.label))
-            if kept[0] != subject:
-                problems.append(_conflict(f"subject {subject.id}", kept[1], shard.label, subject.id))
-        for item in shard.bundle.evidence:
-            kept_item = evidence.setdefault((item.subject, item.kind), (item, shard.label))
-            if _observation(kept_item[0]) != _observation(item):
-                problems.append(_conflict(f"{item.kind} of {item.subject}", kept_item[1], shard.label, item.subject))
+    _check_disjoint(shards)
     shard_problems = [problem for shard in shards for problem in shard.bundle.problems]
     first = shards[0].bundle
     return EvidenceBundle(
         pecm_version=first.pecm_version,
         created_at=max(shard.bundle.created_at for shard in shards),
+        organization=first.organization,
+        config_fingerprint=first.config_fingerprint,
         sources=_merge_runs([run for shard in shards for run in shard.bundle.sources]),
-        subjects=tuple(sorted((subject for subject, _label in subjects.values()), key=lambda s: s.id)),
-        evidence=tuple(sorted((item for item, _label in evidence.values()), key=lambda e: (e.subject, e.kind))),
-        problems=tuple(dict.fromkeys([*shard_problems, *problems])),  # identical problems once, in order
+        subjects=tuple(sorted((subject for shard in shards for subject in shard.bundle.subjects), key=lambda s: s.id)),
+        evidence=tuple(sorted((item for shard in shards for item in shard.bundle.evidence), key=lambda e: (e.subject, e.kind))),
+        problems=tuple(dict.fromkeys(shard_problems)),  # identical problems once, in order
     )
 
 
@@ -77,6 +70,20 @@ def _check_complete(shards: Sequence[ShardBundle]) -> None:
         raise UserError(f"shard {', '.join(missing)} is missing", hint="merge the bundles of every shard of the scan")
 
 
+def _check_disjoint(shards: Sequence[ShardBundle]) -> None:
+    """No subject in two bundles: shards of one scan never overlap, and two scans that do
+    (folders listed in both) would count their common repositories twice."""
+    holder: dict[str, int] = {}  # subject id -> index of the bundle holding it
+    for index, shard in enumerate(shards):
+        for subject in shard.bundle.subjects:
+            other = holder.setdefault(subject.id, index)
+            if other != index:
+                raise UserError(
+                    f"{shard.label} and {shards[other].label} both hold {subject.id}: shards of one scan never overlap",
+                    hint=_CONFLICT_HINT,
+                )
+
+
 def _check_compatible(shards: Sequence[ShardBundle]) -> None:
     first = shards[0]
     for shard in shards[1:]:
@@ -84,6 +91,18 @@ def _check_compatible(shards: Sequence[ShardBundle]) -> None:
             raise UserError(
                 f"{shard.label} was made by pecm {shard.bundle.pecm_version}, {first.label} by {first.bundle.pecm_version}",
                 hint="scan every shard with the same pecm version",
+            )
+        if shard.bundle.organization != first.bundle.organization:
+            raise UserError(
+                f"{shard.label} is of organization {shard.bundle.organization or '(none)'}, "
+                f"{first.label} of {first.bundle.organization or '(none)'}",
+                hint=_CONFLICT_HINT,
+            )
+        if shard.bundle.config_fingerprint != first.bundle.config_fingerprint:
+            raise UserError(
+                f"{shard.label} and {first.label} were made with different configurations "
+                f"(fingerprints {shard.bundle.config_fingerprint or 'none'} and {first.bundle.config_fingerprint or 'none'})",
+                hint=_CONFLICT_HINT,
             )
         if _collectors(shard.bundle) != _collectors(first.bundle):
             raise UserError(
@@ -98,20 +117,6 @@ def _collectors(bundle: EvidenceBundle) -> set[tuple[str, str]]:
 
 def _describe(bundle: EvidenceBundle) -> str:
     return ", ".join(f"{name} {version}" for name, version in sorted(_collectors(bundle))) or "none"
-
-
-def _observation(item: Evidence) -> dict[str, object]:
-    """What an evidence record says; when it was observed does not make two records differ."""
-    return item.model_dump(exclude={"observed_at"})
-
-
-def _conflict(what: str, kept: str, dropped: str, subject: str) -> Problem:
-    return Problem(
-        source=MERGE_SOURCE,
-        subject=subject,
-        message=f"{what} differs between {kept} and {dropped}; the one from {kept} was kept",
-        hint=_CONFLICT_HINT,
-    )
 
 
 def _merge_runs(runs: Sequence[SourceRun]) -> tuple[SourceRun, ...]:

@@ -151,6 +151,12 @@ class EvidenceBundle(_Frozen):
     pecm_version: str
     created_at: datetime
     shard: str | None = Field(default=None, description="'I/N' when this bundle is shard I of a scan in N shards.")
+    organization: str | None = Field(default=None, description="The configuration's `organization`, when it names one.")
+    config_fingerprint: str | None = Field(
+        default=None,
+        description="Digest of the settings that shape the evidence (sources, platform patterns, file limits): "
+        "the shards of one scan share it.",
+    )
     sources: tuple[SourceRun, ...] = ()
     subjects: tuple[Subject, ...] = ()
     evidence: tuple[Evidence, ...] = ()

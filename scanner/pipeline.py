@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 import scanner
 from rules.loader import RuleSet, build_ruleset, load_pack
-from scanner.config import LoadedConfig, describe_validation_error
+from scanner.config import LoadedConfig, describe_validation_error, evidence_fingerprint
 from scanner.contract import CollectContext, Limits, RequestCounter
 from scanner.errors import ScanFailed, SourceUnavailable, UserError
 from scanner.heap import frozen_heap
@@ -174,6 +174,8 @@ def collect(
         pecm_version=scanner.__version__,
         created_at=clock(),
         shard=str(shard) if shard is not None else None,
+        organization=config.organization,
+        config_fingerprint=evidence_fingerprint(config),
         sources=tuple(runs),
         subjects=tuple(sorted(subjects.values(), key=lambda s: s.id)),
         evidence=tuple(record for _key, record in sorted(evidence, key=itemgetter(0))),
@@ -226,6 +228,8 @@ def _run_source(
     try:
         for item in plugin().collect(ctx):
             recorder.take(item)
+    except UserError:  # the source's settings name nothing it could scan: as a bad config, stop here
+        raise
     except SourceUnavailable as exc:
         status, failure = "failed", exc.one_line()
     except Exception as exc:  # a bug in one plugin must not cost the others their evidence

@@ -26,8 +26,8 @@ from typing import Any, Final
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from rules.yaml_file import read_yaml
 from scanner.errors import UserError, read_user_text
+from scanner.user_yaml import read_user_yaml
 from scanner.model import Capability, Stage
 
 FORMAT_VERSION: Final = 1
@@ -88,8 +88,8 @@ def load_self_assessment(path: Path) -> SelfAssessment:
     if suffix not in (".yaml", ".yml", ".csv"):
         raise UserError(f"{path}: unknown self-assessment format {suffix or '(no suffix)'!r}", hint="use .yaml or .csv")
     if suffix != ".csv":
-        # read_yaml refuses duplicate keys: a capability answered twice must not lose an answer.
-        return parse_yaml_document(read_yaml(path), str(path))
+        # Duplicate keys are refused: a capability answered twice must not lose an answer.
+        return parse_yaml_document(read_user_yaml(path, str(path)), str(path))
     return parse_csv(read_user_text(path, str(path)), str(path))
 
 

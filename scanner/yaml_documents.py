@@ -51,6 +51,14 @@ def load_documents(text: str, loader: type[SafeConstructor]) -> list[Any]:
     return list(yaml.load_all(text, Loader=loader))
 
 
+def build_document(node: Node, constructor: SafeConstructor) -> Any:
+    """The value of one composed document, as `constructor.construct_document(node)` builds it."""
+    try:
+        return _build(node, constructor, set())
+    except _Unusual:
+        return constructor.construct_document(node)
+
+
 def _build(node: Node, constructor: SafeConstructor, collections: set[int]) -> Any:
     tag = node.tag
     if tag == _STR and isinstance(node, ScalarNode):

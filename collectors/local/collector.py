@@ -17,8 +17,9 @@ from collectors.local.discover import Repository, discover
 from collectors.local.examine import FileExamination, available_cpus, examine_all
 from collectors.local.git import GitFailed, git_dir, read_activity, read_head
 from collectors.local.git_isolation import HistoryRefused, checked_common_dir, checked_objects, private_git_dir
+from collectors.local.text import printable
 from scanner.contract import CollectContext, Limits
-from scanner.errors import SourceUnavailable
+from scanner.errors import UserError
 from scanner.heap import keep_what_exists
 from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, EvidenceStatus, Subject
@@ -58,10 +59,12 @@ class LocalCollector(Collector):
             raise TypeError(f"the local collector needs a LocalConfig, got {type(config).__name__}")
         paths = [path if path.is_absolute() else ctx.base_dir / path for path in config.paths]
         found = discover(paths, config.exclude)
-        if found.usable_paths == 0:
-            raise SourceUnavailable(
-                "no local path can be scanned: " + "; ".join(message for message, _hint in found.problems),
-                hint="set sources.local.paths to existing folders",
+        if not found.repositories:  # a verdict on nothing would read as "every capability initial"
+            shown = ", ".join(printable(str(path)) for path in paths) or "(no path)"
+            reasons = "".join(f"; {message}" for message, _hint in found.problems)
+            raise UserError(
+                f"no repositories found under {shown}{reasons}",
+                hint="give a repository folder (with .git) or a folder of repository folders",
             )
         for message, hint in found.problems:
             ctx.problem(message, hint=hint)

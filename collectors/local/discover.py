@@ -34,7 +34,6 @@ class Repository:
 @dataclass(frozen=True)
 class Discovery:
     repositories: list[Repository]
-    usable_paths: int
     problems: list[tuple[str, str]]  # (what happened, what to do)
 
 
@@ -46,22 +45,21 @@ def discover(paths: Sequence[Path], exclude: Sequence[str]) -> Discovery:
     problems: list[tuple[str, str]] = []
     found: list[tuple[str, str]] = []  # (printable name, real root) in configuration order
     seen_roots: set[str] = set()
-    usable = 0
     for configured in paths:
         roots = _repository_roots(os.fspath(configured), problems)
         if roots is None:
             continue
-        usable += 1
         for name, root in roots:
             if root in seen_roots or any(fnmatchcase(name, pattern) for pattern in exclude):
                 continue
             seen_roots.add(root)
             found.append((name, root))
-    return Discovery(repositories=_with_unique_ids(found), usable_paths=usable, problems=problems)
+    return Discovery(repositories=_with_unique_ids(found), problems=problems)
 
 
 def _repository_roots(path: str, problems: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
-    """The repositories at one configured path, sorted by name; None when the path is unusable."""
+    """The repositories at one configured path, sorted by name; None when the path is unusable
+    (missing, not a folder, unreadable, or holding no repository folder)."""
     shown = printable(path)
     if not os.path.exists(path):
         problems.append((f"{shown} does not exist", "correct the path in the local collector's paths"))
@@ -97,6 +95,7 @@ def _repository_roots(path: str, problems: list[tuple[str, str]]) -> list[tuple[
         problems.append(
             (f"{shown} holds no repository folders", "point paths at a git checkout or at a folder of repositories")
         )
+        return None
     return roots
 
 

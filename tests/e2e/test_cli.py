@@ -109,12 +109,37 @@ def test_malformed_evidence_bundle_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "not valid JSON" in result.output
 
 
-def test_scan_of_only_unusable_paths_exits_4(tmp_path: Path) -> None:
-    empty_file = tmp_path / "not-a-folder.txt"
-    empty_file.write_text("x")
-    result = CliRunner().invoke(main, ["scan", str(empty_file), "--no-progress"])
-    assert result.exit_code == 4, result.output
-    assert "every source failed" in result.output
+def test_a_file_given_as_path_exits_2_in_one_line(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "not-a-folder.txt"
+    not_a_folder.write_text("x")
+    result = CliRunner().invoke(main, ["scan", str(not_a_folder), "--no-progress"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        f"pecm: error: {not_a_folder}: not a folder (give a repository folder or a folder of repositories)"
+    ]
+
+
+def test_a_folder_without_repositories_exits_2_instead_of_an_all_initial_verdict(tmp_path: Path) -> None:
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / "README.md").write_text("not a repository\n")
+    result = CliRunner().invoke(main, ["scan", str(tmp_path), "--no-progress"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        f"pecm: error: no repositories found under {tmp_path}; {tmp_path} holds no repository folders "
+        "(give a repository folder (with .git) or a folder of repository folders)"
+    ]
+    assert result.stdout == ""
+
+
+def test_a_single_repository_is_scanned_as_one_repository_not_as_its_subfolders(tmp_path: Path) -> None:
+    repository = tmp_path / "payments-api"
+    for folder in (".git", "src", "docs", "terraform"):
+        (repository / folder).mkdir(parents=True)
+    (repository / "terraform" / "main.tf").write_text('module "db" {\n  source = "./db"\n}\n')
+    out = tmp_path / "evidence.json"
+    result = CliRunner().invoke(main, ["scan", str(repository), "--evidence-out", str(out), "--format", "json", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert [subject["id"] for subject in json.loads(out.read_text())["subjects"]] == ["local:payments-api"]
 
 
 def test_explain_names_the_stage_and_the_blockers() -> None:

@@ -96,8 +96,17 @@ class TestBaseline:
 
 
 class TestNoEvidence:
-    def test_an_empty_folder_never_passes(self, tmp_path: Path) -> None:
+    def test_an_empty_folder_is_a_bad_path_not_a_verdict(self, tmp_path: Path) -> None:
         result = run(str(tmp_path), "--min", "all=initial", "--unknown", "pass", "--no-progress")
+        assert result.exit_code == 2, result.output
+        assert one_error_line(result).startswith(f"pecm: error: no repositories found under {tmp_path}")
+
+    def test_an_assessment_without_subjects_never_passes(self, acme: Path, tmp_path: Path) -> None:
+        document = json.loads(acme.read_text())
+        document["scan"]["subjects"] = {kind: 0 for kind in document["scan"]["subjects"]}
+        empty = tmp_path / "empty.json"
+        empty.write_text(json.dumps(document))
+        result = run("--assessment", str(empty), "--min", "all=initial", "--unknown", "pass")
         assert result.exit_code == 3, result.output
         assert "insufficient evidence to decide (the scan found no subjects" in result.stdout
 
@@ -170,9 +179,9 @@ def test_a_gate_with_nothing_to_check_stops_before_scanning(tmp_path: Path) -> N
 
 
 def test_a_scan_that_fails_exits_4(tmp_path: Path) -> None:
-    not_a_folder = tmp_path / "file.txt"
-    not_a_folder.write_text("x")
-    result = run(str(not_a_folder), "--min", "all=initial", "--no-progress")
+    config = tmp_path / "pecm.yaml"  # the only source cannot authenticate: its token variable is empty
+    config.write_text("sources:\n  github:\n    organizations: [acme]\n    token_env: PECM_TEST_NO_TOKEN\n")
+    result = run("--config", str(config), "--min", "all=initial", "--no-progress", env={"PECM_TEST_NO_TOKEN": ""})
     assert result.exit_code == 4 and "every source failed" in one_error_line(result)
 
 

@@ -40,12 +40,36 @@ def test_secret_in_clear_is_refused_without_echoing_it() -> None:
     assert "ghp_supersecret" not in line
 
 
+@pytest.mark.parametrize(
+    ("key", "pasted"),
+    [
+        ("token_env", "ghp_0123456789abcdefABCDEF0123456789abcd"),  # a classic token: a valid variable name
+        ("token_env", "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz"),
+        ("password_env", "s3cret/Pass+word-0123456789"),
+    ],
+)
+def test_an_env_key_holding_a_token_is_refused_without_echoing_it(key: str, pasted: str) -> None:
+    with pytest.raises(UserError) as caught:
+        parse_config({"sources": {"github": {"organizations": ["acme"], key: pasted}}}, "config c.yaml", Path("."))
+    line = caught.value.one_line()
+    assert line == (
+        f"config c.yaml sources.github.{key} must name an environment variable (letters, digits, _), "
+        "not hold the secret itself"
+    )
+    assert pasted not in repr(caught.value) and caught.value.__cause__ is None and caught.value.__context__ is None
+
+
+def test_env_keys_naming_variables_are_accepted() -> None:
+    loaded = parse_config({"sources": {"github": {"organizations": ["acme"], "token_env": "GH_TOKEN_2"}}}, "c", Path("."))
+    assert loaded.config.sources["github"]["token_env"] == "GH_TOKEN_2"
+
+
 def test_malformed_yaml_is_one_line_with_the_line_number(tmp_path: Path) -> None:
     path = tmp_path / "pecm.yaml"
     path.write_text("sources:\n  local: {paths: [a\n")
     with pytest.raises(UserError) as caught:
         load_config(path)
-    assert "not valid YAML" in caught.value.one_line()
+    assert "YAML syntax error" in caught.value.one_line()
     assert "line 3" in caught.value.one_line() or "line 2" in caught.value.one_line()
 
 

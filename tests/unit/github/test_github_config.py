@@ -48,3 +48,19 @@ def test_enterprise_server_base_url_and_app_settings() -> None:
 def test_bad_settings_are_refused(settings: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         GitHubConfig.model_validate(settings)
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://127.0.0.1:8080", "http://127.8.9.10/api/v3", "http://[::1]:9000", "http://localhost:8000"]
+)
+def test_plain_http_is_accepted_on_this_machine(base_url: str) -> None:
+    assert GitHubConfig.model_validate({"organizations": ["acme"], "base_url": base_url}).base_url == base_url
+
+
+def test_plain_http_elsewhere_would_send_the_token_in_clear_unless_explicitly_allowed() -> None:
+    settings: dict[str, Any] = {"organizations": ["acme"], "base_url": "http://ghe.example.test/api/v3"}
+    with pytest.raises(ValidationError, match="plain http:// would send the token in clear"):
+        GitHubConfig.model_validate(settings)
+    with pytest.raises(ValidationError, match="in clear"):
+        GitHubConfig.model_validate({**settings, "base_url": "http://10.0.0.7/api/v3"})
+    assert GitHubConfig.model_validate({**settings, "allow_insecure_http": True}).base_url == settings["base_url"]

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from collectors.local import LocalCollector, LocalConfig
 from collectors.local.collector import BRANCH_PROTECTION_REASON, PLAIN_FOLDER_REASON
-from scanner.errors import SourceUnavailable
+from scanner.errors import UserError
 from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import EvidenceStatus
 
@@ -117,13 +117,13 @@ def test_unusable_paths_are_problems_while_another_path_works(tmp_path: Path, sc
     assert scan.messages() == [f"{tmp_path / 'missing'} does not exist", f"{tmp_path / 'file.txt'} is not a folder"]
 
 
-def test_no_usable_path_makes_the_source_unavailable_in_one_line(tmp_path: Path, scan_local) -> None:
-    with pytest.raises(SourceUnavailable) as raised:
+def test_no_usable_path_is_a_user_error_in_one_line(tmp_path: Path, scan_local) -> None:
+    with pytest.raises(UserError) as raised:
         scan_local(tmp_path / "missing", tmp_path / "gone")
 
     line = raised.value.one_line()
-    assert "\n" not in line
-    assert str(tmp_path / "missing") in line and str(tmp_path / "gone") in line
+    assert "\n" not in line and line.startswith(f"no repositories found under {tmp_path / 'missing'}, {tmp_path / 'gone'}; ")
+    assert f"{tmp_path / 'missing'} does not exist" in line
 
 
 def test_symlinked_subfolders_are_not_followed(tmp_path: Path, scan_local) -> None:
@@ -137,12 +137,26 @@ def test_symlinked_subfolders_are_not_followed(tmp_path: Path, scan_local) -> No
     assert scan.messages() == [f"{tmp_path / 'org' / 'linked'} is a symbolic link and was not followed"]
 
 
-def test_an_organization_folder_without_repositories_is_a_problem(tmp_path: Path, scan_local) -> None:
+def test_a_folder_without_repositories_is_not_scanned_as_an_empty_organization(tmp_path: Path, scan_local) -> None:
     (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("no repository here\n")
 
-    scan = scan_local(tmp_path / "empty")
+    with pytest.raises(UserError) as raised:
+        scan_local(tmp_path / "empty")
 
-    assert scan.ids == []
+    assert raised.value.one_line() == (
+        f"no repositories found under {tmp_path / 'empty'}; {tmp_path / 'empty'} holds no repository folders "
+        "(give a repository folder (with .git) or a folder of repository folders)"
+    )
+
+
+def test_a_folder_without_repositories_beside_one_with_them_is_a_problem(tmp_path: Path, scan_local) -> None:
+    (tmp_path / "empty").mkdir()
+    make_repo(tmp_path / "org" / "api")
+
+    scan = scan_local(tmp_path / "empty", tmp_path / "org")
+
+    assert scan.ids == ["local:api"]
     assert scan.messages() == [f"{tmp_path / 'empty'} holds no repository folders"]
 
 

@@ -58,23 +58,37 @@ def test_a_source_failed_only_where_every_shard_failed(statuses: list[str], expe
     assert merge_bundles(bundles).sources[0].status == expected
 
 
-def test_identical_duplicates_merge_silently_even_observed_at_another_time() -> None:
-    later = _bundle("x").model_copy(update={"evidence": (_evidence("x", at=T0 + timedelta(hours=1)),)})
-    merged = merge_bundles([ShardBundle("a", _bundle("x")), ShardBundle("b", later)])
-    assert len(merged.subjects) == len(merged.evidence) == 1
-    assert merged.problems == ()
+@pytest.mark.parametrize("same", [True, False], ids=["identical", "different"])
+def test_bundles_holding_a_common_subject_are_refused(same: bool) -> None:
+    """Even an identical record: two scans of overlapping folders would count it twice."""
+    other = _bundle("x", "y") if same else _bundle("x").model_copy(update={"subjects": (_subject("x", url="https://elsewhere"),)})
+    with pytest.raises(UserError) as raised:
+        merge_bundles([ShardBundle("a.json", _bundle("w", "x")), ShardBundle("b.json", other)])
+    assert raised.value.one_line() == (
+        "b.json and a.json both hold github:acme/x: shards of one scan never overlap "
+        "(merge the bundles of one scan's shards, made with the same configuration)"
+    )
 
 
-def test_conflicting_duplicates_keep_the_first_and_say_so() -> None:
-    other = _bundle("x").model_copy(update={"subjects": (_subject("x", url="https://elsewhere"),), "evidence": (_evidence("x", present=False),)})
-    merged = merge_bundles([ShardBundle("a.json", _bundle("x")), ShardBundle("b.json", other)])
-    assert merged.subjects == (_subject("x"),)
-    assert merged.evidence[0].data == {"present": True}
-    messages = [p.message for p in merged.problems]
-    assert messages == [
-        "subject github:acme/x differs between a.json and b.json; the one from a.json was kept",
-        "iac.usage of github:acme/x differs between a.json and b.json; the one from a.json was kept",
-    ]
+def test_the_same_bundle_given_twice_is_refused() -> None:
+    with pytest.raises(UserError, match="a.json and a.json both hold github:acme/x"):
+        merge_bundles([ShardBundle("a.json", _bundle("x")), ShardBundle("a.json", _bundle("x"))])
+
+
+def test_bundles_of_different_organizations_or_configurations_are_refused() -> None:
+    acme = _bundle("x").model_copy(update={"organization": "acme", "config_fingerprint": "0123456789abcdef"})
+    globex = _bundle("y").model_copy(update={"organization": "globex", "config_fingerprint": "0123456789abcdef"})
+    other_config = _bundle("y").model_copy(update={"organization": "acme", "config_fingerprint": "fedcba9876543210"})
+    with pytest.raises(UserError) as raised:
+        merge_bundles([ShardBundle("a.json", acme), ShardBundle("b.json", globex)])
+    assert raised.value.one_line().startswith("b.json is of organization globex, a.json of acme")
+    with pytest.raises(UserError) as raised:
+        merge_bundles([ShardBundle("a.json", acme), ShardBundle("b.json", other_config)])
+    assert raised.value.one_line().startswith(
+        "b.json and a.json were made with different configurations (fingerprints fedcba9876543210 and 0123456789abcdef)"
+    )
+    merged = merge_bundles([ShardBundle("a.json", acme), ShardBundle("b.json", globex.model_copy(update={"organization": "acme"}))])
+    assert (merged.organization, merged.config_fingerprint) == ("acme", "0123456789abcdef")
 
 
 def test_identical_problems_are_kept_once_in_order() -> None:

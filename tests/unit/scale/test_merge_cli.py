@@ -103,3 +103,23 @@ def test_a_bad_shard_is_a_usage_error_in_one_line() -> None:
     result = CliRunner().invoke(_shows_shard, ["--shard", "5/4"])
     assert result.exit_code == 2
     assert "'5/4' is not a shard: I/N needs 1 <= I <= N" in result.output
+
+
+def test_merging_scans_of_different_folders_is_refused_in_one_line(tmp_path: Path) -> None:
+    """Two unrelated scans (here: the example organization, and two of its repositories listed
+    one by one) used to merge into one result with exit 0."""
+    whole, part = tmp_path / "whole.json", tmp_path / "part.json"
+    whole.write_text(scan_bundle([EXAMPLE], tmp_path, Shard(0, 2)).model_dump_json(), encoding="utf-8")
+    part.write_text(
+        scan_bundle([EXAMPLE / "payments-api", EXAMPLE / "legacy-app"], tmp_path, Shard(1, 2)).model_dump_json(), encoding="utf-8"
+    )
+    result = _merge(str(whole), str(part))
+    assert result.exit_code == 2
+    assert result.output.startswith(f"pecm: error: {part} and {whole} were made with different configurations (fingerprints ")
+    assert len(result.output.splitlines()) == 1
+
+
+def test_shards_of_one_scan_record_what_identifies_it(shard_files: tuple[Path, list[Path]]) -> None:
+    bundles = [json.loads(path.read_text(encoding="utf-8")) for path in shard_files[1]]
+    assert [bundle["shard"] for bundle in bundles] == ["1/3", "2/3", "3/3"]
+    assert len({bundle["config_fingerprint"] for bundle in bundles}) == 1 and bundles[0]["config_fingerprint"]
