@@ -82,6 +82,11 @@ def scan(
         bundle, plan = run_scan(state, config_path, paths, progress, shard)
         if evidence_out is not None:
             write_file(evidence_out, bundle.model_dump_json(indent=2) + "\n")
+        if shard is not None and not any(subject.kind == "repository" for subject in bundle.subjects):
+            # Stages of no repository would read as a verdict. Not a failure either: an Indexed
+            # Job may well run more shards than there are repositories.
+            click.echo(f"pecm: {shard.empty_notice()}", err=True)
+            return
         assessment = evaluate(bundle, plan.ruleset)
         store = store_url or plan.loaded.config.history.store
         if store is not None:  # recorded before rendering: a failed render still keeps the scan
