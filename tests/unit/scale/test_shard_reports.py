@@ -75,3 +75,15 @@ def test_a_shard_report_says_it_is_partial_wherever_it_shows_stages(one_reposito
 def test_a_report_of_the_whole_scan_is_not_marked_partial(one_repository: Path) -> None:
     result = _scan(str(one_repository), "--format", "markdown")
     assert result.exit_code == 0 and "Partial result" not in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["console", "markdown"])
+def test_gaps_against_a_shard_assessment_say_the_proven_stages_are_partial(one_repository: Path, tmp_path: Path, fmt: str) -> None:
+    holding, _empty = _shards()
+    saved = tmp_path / "assessment.json"
+    assert _scan(str(one_repository), "--shard", str(holding), "--format", "json", "-o", str(saved)).exit_code == 0
+    answers = Path(__file__).resolve().parents[3] / "examples" / "acme" / "self-assessment.yaml"
+    result = CliRunner().invoke(main, ["gaps", "-s", str(answers), "--assessment", str(saved), "--format", fmt])
+    assert result.exit_code == 0, result.output
+    shown = " ".join(result.stdout.replace("\\`", "`").split())
+    assert NOTICE.format(holding.index + 1) in shown
