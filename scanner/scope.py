@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # Keys of the configuration that do not change what is scanned or how it is judged: where
 # results go, and what they are compared with. Everything else is in the fingerprint.
 _OUTPUT_KEYS = frozenset({"history", "cache_dir", "self_assessment", "gate"})
-_FINGERPRINT_CHARS = 12
+_DIGEST_CHARS = 12  # 48 bits: no two scopes of one store collide in practice, and it fits a column
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,7 @@ class ScanScope:
     @property
     def key(self) -> str:
         """Equal for scans of the same scope; short enough to show."""
-        canonical = json.dumps(self.as_json(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:_FINGERPRINT_CHARS]
+        return _digest(self.as_json())
 
     def describe(self) -> str:
         """One line: `organization acme; sources local:/srv/repos; config 3f2a9c1be0d4; shard 2/4`."""
@@ -61,6 +60,10 @@ def scan_scope(plan: ScanPlan, shard: Shard | None) -> ScanScope:
         targets = getattr(source.plugin, "scope", None)  # plugins not built on collectors.base may lack it
         sources.extend(targets(source.config, base_dir) if targets is not None else (source.name,))
         settings["sources"][source.name] = source.config.model_dump(mode="json")  # with defaults: equal configs hash equal
-    canonical = json.dumps(settings, sort_keys=True, separators=(",", ":"), default=str)
-    fingerprint = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:_FINGERPRINT_CHARS]
-    return ScanScope(config.organization, tuple(sources), fingerprint, str(shard) if shard is not None else None)
+    return ScanScope(config.organization, tuple(sources), _digest(settings), str(shard) if shard is not None else None)
+
+
+def _digest(document: dict[str, Any]) -> str:
+    """The same short hash for equal documents, whatever their key order."""
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:_DIGEST_CHARS]

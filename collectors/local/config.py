@@ -26,13 +26,13 @@ class LocalConfig(BaseModel):
         description="git executable (a name looked up on PATH, or a path); null to never run git.",
     )
     git_timeout_seconds: float = Field(default=120.0, gt=0, description="Longest one `git log` may run.")
-    def resolved_paths(self, base_dir: Path) -> list[Path]:
-        """The paths, relative ones taken from `base_dir` (the configuration file's folder)."""
-        return [path if path.is_absolute() else base_dir / path for path in self.paths]
-
     processes: int | None = Field(
         default=None,
         gt=0,
         description="Worker processes that walk and read repositories; null: one per available CPU; "
         "1: all in the scanning process. Used where processes can be forked (Linux, BSD).",
     )
+
+    def resolved_paths(self, base_dir: Path) -> list[Path]:
+        """The paths, relative ones taken from `base_dir` (the configuration file's folder)."""
+        return [path if path.is_absolute() else base_dir / path for path in self.paths]
