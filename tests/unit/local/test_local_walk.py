@@ -118,6 +118,18 @@ def test_special_files_detection_would_use_are_named_among_the_problems(tmp_path
     assert scan.data("local:api", "repo.inventory")["skipped"] == 4
 
 
+def test_many_special_files_stay_under_the_per_repository_cap_of_problems(tmp_path: Path, scan_local, finishes) -> None:
+    repo = tmp_path / "org" / "api"
+    (repo / "infra").mkdir(parents=True)
+    for number in range(12):
+        os.mkfifo(repo / "infra" / f"m{number:02}.tf")
+
+    messages = finishes(lambda: scan_local(tmp_path / "org"), repo / "infra" / "m00.tf").messages("local:api")
+
+    assert messages[0] == "api: infra/m00.tf: a FIFO, not a regular file: never opened"
+    assert len(messages) == 11 and messages[-1] == "api: 2 more problems not shown"
+
+
 def test_the_reader_refuses_a_fifo_without_blocking(tmp_path: Path, finishes) -> None:
     fifo = tmp_path / "pipe.yml"
     os.mkfifo(fifo)
