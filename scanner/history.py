@@ -243,7 +243,7 @@ class HistoryStore:
         self._engine = _open_engine(self.url, self.label, create)
         try:
             with self._write() as conn:
-                _migrate(conn, self.label)
+                _migrate(conn, self.label, create)
         except _DB_ERRORS as exc:
             self._engine.dispose()
             raise _store_error(self.label, exc) from None
@@ -583,9 +583,15 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("pecm_write") else "BEGIN")
 
 
-def _migrate(conn: Connection, label: str) -> None:
+def _migrate(conn: Connection, label: str, create: bool) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
+    if not create and not inspect(conn).has_table(_schema_version.name):
+        # An empty file, or a database of something else: reading must not make it a store.
+        raise UserError(
+            f"history store {label}: no pecm history there",
+            hint="check the URL, or record a scan there first with `pecm scan --store URL`",
+        )
     _schema_version.create(conn, checkfirst=True)
     current = conn.execute(select(func.max(_schema_version.c.version))).scalar() or 0
     if current > SCHEMA_VERSION:

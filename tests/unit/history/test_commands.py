@@ -6,6 +6,8 @@ import json
 
 import click
 from click.testing import CliRunner
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
 from scanner.history import HistoryStore
 from scanner.history_commands import DEFAULT_STORE, diff, history, record_scan, recorded_trend, store_option
@@ -126,6 +128,22 @@ def test_reading_a_store_that_does_not_exist_is_one_line_and_creates_nothing(tmp
             "(check the path, or record a scan there first with `pecm scan --store URL`)"
         ]
     assert not missing.exists() and not missing.parent.exists()
+
+
+def test_reading_a_database_without_pecm_history_is_one_line_and_leaves_it_alone(store_url: str) -> None:
+    engine = create_engine(store_url)
+    with engine.begin() as conn:  # somebody else's database
+        conn.execute(text("CREATE TABLE notes (body TEXT)"))
+    for command in (history, diff):
+        result = CliRunner().invoke(command, ["--store", store_url])
+        assert result.exit_code == 2
+        assert result.output.splitlines() == [
+            f"pecm: error: history store {make_url(store_url).render_as_string(hide_password=True)}: no pecm history there "
+            "(check the URL, or record a scan there first with `pecm scan --store URL`)"
+        ]
+    with engine.connect() as conn:
+        assert inspect(conn).get_table_names() == ["notes"]
+    engine.dispose()
 
 
 def test_an_empty_store_says_how_to_fill_it(store_url: str) -> None:
