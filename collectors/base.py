@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from pathlib import Path
 from typing import ClassVar
 
 from pydantic import BaseModel
@@ -17,6 +18,12 @@ class Collector(ABC):
     version: ClassVar[str]
     config_model: ClassVar[type[BaseModel]]
     provides: ClassVar[frozenset[str]]
+
+    @classmethod
+    def scope(cls, config: BaseModel, base_dir: Path) -> tuple[str, ...]:
+        """What a scan with `config` looks at, one entry per target ("github:acme"): history
+        tells scans of different targets apart by it. Collectors with targets override it."""
+        return (cls.name,)
 
     @abstractmethod
     def collect(self, ctx: CollectContext) -> Iterator[Subject | Evidence]:

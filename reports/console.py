@@ -18,7 +18,7 @@ from rich.text import Text
 
 from reports.progress import ScanProgress
 from reports.terminal import output_console
-from reports.text import metric_summary
+from reports.text import metric_summary, partial_shard_notice
 from scanner.model import (
     Assessment,
     CapabilityResult,
@@ -63,6 +63,9 @@ class ConsoleRenderer:
 
     def render(self, assessment: Assessment, out: TextIO) -> None:
         console = output_console(out)
+        if assessment.scan.shard is not None:
+            console.print(Text(partial_shard_notice(assessment.scan.shard), style="bold yellow"))
+            console.print()
         console.print(_capability_table(assessment.capabilities))
         not_inferable = sum(len(result.not_inferable) for result in assessment.capabilities)
         if not_inferable:

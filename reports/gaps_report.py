@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from reports.terminal import output_console
+from reports.text import partial_shard_notice
 from scanner.gaps import (
     CapabilityGaps,
     GapAnalysis,
@@ -108,6 +109,8 @@ def _details_wanted(gaps: CapabilityGaps) -> bool:
 
 def render_gaps_console(gaps: GapAnalysis, out: TextIO) -> None:
     console = output_console(out)
+    if gaps.shard is not None:
+        console.print(Text(partial_shard_notice(gaps.shard), style="bold yellow"))
     console.print(Text(_summary_line(gaps), style="bold"))
     console.print()
     console.print(_summary_table(gaps))
@@ -197,7 +200,10 @@ def _line(console: Console, text: Text, indent: int) -> None:
 
 
 def render_gaps_markdown(gaps: GapAnalysis, out: TextIO) -> None:
-    lines = ["# Inferred versus reported maturity", "", _summary_line(gaps), ""]
+    lines = ["# Inferred versus reported maturity", ""]
+    if gaps.shard is not None:
+        lines += [f"> **{_md(partial_shard_notice(gaps.shard))}**", ""]
+    lines += [_summary_line(gaps), ""]
     lines += ["| Capability | Proven | Ceiling | Respondent | Reported | Verdict |", "|---|---|---|---|---|---|"]
     for capability in gaps.capabilities:
         first = f"| {capability.capability.value} | {capability.proven.value} | {capability.ceiling.value} |"

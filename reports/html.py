@@ -23,7 +23,7 @@ from typing import ClassVar, TextIO
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from reports.console import LOCATORS_PER_REF, REFS_PER_LIST
-from reports.text import file_url, metric_summary
+from reports.text import file_url, metric_summary, partial_shard_notice
 from scanner.model import (
     Assessment,
     Capability,
@@ -115,6 +115,7 @@ class HtmlRenderer:
             problems=assessment.scan.problems[:PROBLEMS_SHOWN],
             problems_hidden=max(0, len(assessment.scan.problems) - PROBLEMS_SHOWN),
             subjects=sum(assessment.scan.subjects.values()),
+            partial=partial_shard_notice(assessment.scan.shard) if assessment.scan.shard is not None else None,
             seconds=round((assessment.scan.finished_at - assessment.scan.started_at).total_seconds()),
         )
 
@@ -243,6 +244,7 @@ class Page:
     problems: tuple[Problem, ...]
     problems_hidden: int
     subjects: int
+    partial: str | None  # the notice on a single shard's report
     seconds: int
 
 

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import ClassVar, TextIO
 
-from reports.text import file_url, metric_summary
+from reports.text import file_url, metric_summary, partial_shard_notice
 from scanner.model import (
     Assessment,
     CapabilityResult,
@@ -56,6 +56,8 @@ class MarkdownRenderer:
 
     def render(self, assessment: Assessment, out: TextIO) -> None:
         lines = ["# Platform engineering maturity", "", _headline(assessment.scan), ""]
+        if assessment.scan.shard is not None:
+            lines += [f"> **{_md(partial_shard_notice(assessment.scan.shard))}**", ""]
         lines += _summary_table(assessment.capabilities)
         for result in assessment.capabilities:
             lines += _capability_section(result, assessment.file_bases)

@@ -11,6 +11,15 @@ from scanner.model import EvidenceRef, MetricValue
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
+def partial_shard_notice(shard: str) -> str:
+    """What every human-facing report says above the stages of one shard (`shard` is 'I/N')."""
+    index, _, count = shard.partition("/")
+    return (
+        f"Partial result: shard {index} of {count}. These stages count only this shard's repositories; "
+        "`pecm merge` of every shard's evidence bundle gives the assessment."
+    )
+
+
 def metric_summary(metric: MetricValue) -> str:
     """`protected_share = between 0 and 1 (0 matched, 0 observed, 6 unknown)`."""
     if metric.low is None or metric.high is None:

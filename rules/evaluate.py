@@ -60,6 +60,7 @@ def _scan_metadata(bundle: EvidenceBundle, ruleset: RuleSet, index: EvidenceInde
         pecm_version=bundle.pecm_version,
         started_at=min((run.started_at for run in bundle.sources), default=bundle.created_at),
         finished_at=bundle.created_at,
+        shard=bundle.shard,
         sources=bundle.sources,
         subjects={kind: len(table.ids) for kind, table in sorted(index.tables.items())},
         evidence=len(bundle.evidence),

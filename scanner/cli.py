@@ -38,6 +38,7 @@ from scanner.model import Capability
 from scanner.pipeline import load_ruleset
 from scanner.history_commands import record_scan, recorded_trend, store_option
 from scanner.scale_commands import shard_option
+from scanner.scope import scan_scope
 from scanner.shard import Shard
 from scanner.self_assessment import SelfAssessment, load_self_assessment
 
@@ -82,15 +83,21 @@ def scan(
         bundle, plan = run_scan(state, config_path, paths, progress, shard)
         if evidence_out is not None:
             write_file(evidence_out, bundle.model_dump_json(indent=2) + "\n")
+        if shard is not None and not any(subject.kind == "repository" for subject in bundle.subjects):
+            # Stages of no repository would read as a verdict. Not a failure either: an Indexed
+            # Job may well run more shards than there are repositories.
+            click.echo(f"pecm: {shard.empty_notice()}", err=True)
+            return
         assessment = evaluate(bundle, plan.ruleset)
         store = store_url or plan.loaded.config.history.store
+        scope = scan_scope(plan, shard)
         if store is not None:  # recorded before rendering: a failed render still keeps the scan
-            click.echo(f"pecm: recorded scan {record_scan(assessment, store)}", err=True)
+            click.echo(f"pecm: recorded scan {record_scan(assessment, store, scope)}", err=True)
         reported = plan.loaded.config.self_assessment
         overlay = getattr(type(renderer), "from_self_assessment", None)  # renderers that draw answers and trends
         if overlay is not None and (reported is not None or store is not None):
             answers = load_self_assessment(reported) if reported is not None else SelfAssessment(respondents=())
-            renderer = overlay(answers, history=recorded_trend(store) if store is not None else ())
+            renderer = overlay(answers, history=recorded_trend(store, scope) if store is not None else ())
         with destination(output) as out:
             renderer.render(assessment, out)
             render_gaps = _GAP_RENDERERS.get(fmt)  # for the formats people read; JSON and SARIF stay pure

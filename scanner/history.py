@@ -4,11 +4,13 @@ SQLAlchemy URL, e.g. PostgreSQL for a team sharing one store).
 Each scan is written in one transaction, so an interrupted scan leaves no trace and never
 touches earlier ones. Per-capability stages and per-rule outcomes are stored in their own
 tables so that `pecm history` and `pecm diff` need not re-parse whole assessments; the full
-assessment JSON is kept too, for the evidence diff.
+assessment JSON is kept too, for the evidence diff. Each scan's scope (organization, sources,
+configuration fingerprint, shard) is stored with it: `diff` compares scans of one scope.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import time
@@ -36,18 +38,21 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    inspect,
     select,
     text,
+    tuple_,
 )
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from scanner.errors import UserError
 from scanner.model import Assessment, EvidenceRef
+from scanner.scope import ScanScope
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 SQLITE_BUSY_TIMEOUT_MS: Final = 30_000  # a concurrent writer waits this long for the lock instead of failing
 # sqlite3's own errors can escape SQLAlchemy's wrapping when raised in a connect hook (_enable_wal)
 _DB_ERRORS: Final = (SQLAlchemyError, sqlite3.Error)
@@ -94,6 +99,12 @@ _scans = Table(
     Column("pecm_version", String(64), nullable=False),
     Column("sources", Text, nullable=False),  # "collector:status, …"
     Column("assessment", Text, nullable=False),  # the full assessment JSON
+    # The scope (schema version 3); NULL in scans recorded before, or without a known scope.
+    Column("scope_key", String(64)),
+    Column("organization", String(255)),
+    Column("scope_sources", Text),  # JSON list: "local:/srv/repos", "github:acme"
+    Column("config_fingerprint", String(64)),
+    Column("shard", String(32)),
     sqlite_autoincrement=True,  # ids are never reused, so a scan id in a report stays unambiguous
 )
 
@@ -130,9 +141,24 @@ def _index_scans_by_start(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX IF NOT EXISTS ix_scans_started_at ON scans (started_at, id)"))
 
 
+_SCOPE_COLUMNS: Final = ("scope_key", "organization", "scope_sources", "config_fingerprint", "shard")
+
+
+def _record_scopes(conn: Connection) -> None:
+    # A store created at this version already has the columns (step 1 creates today's tables).
+    present = {column["name"] for column in inspect(conn).get_columns("scans")}
+    for name in _SCOPE_COLUMNS:
+        if name not in present:
+            kind = _scans.c[name].type.compile(dialect=conn.dialect)
+            conn.execute(text(f"ALTER TABLE scans ADD COLUMN {name} {kind}"))
+    # `diff` looks up the scans of one scope, newest first
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_scans_scope ON scans (scope_key, started_at, id)"))
+
+
 MIGRATIONS: Final[tuple[tuple[int, Callable[[Connection], None]], ...]] = (
     (1, _create_tables),
     (2, _index_scans_by_start),
+    (3, _record_scopes),
 )
 
 
@@ -147,6 +173,10 @@ class ScanSummary:
     pecm_version: str
     sources: str
     stages: dict[str, str]  # capability -> stage
+    scope: ScanScope | None  # None: recorded before history kept scopes (schema 3), or without one
+
+    def scope_line(self) -> str:
+        return self.scope.describe() if self.scope is not None else "scope not recorded"
 
 
 @dataclass(frozen=True)
@@ -206,13 +236,14 @@ class ScanDiff:
 class HistoryStore:
     """Open with a SQLAlchemy URL; the schema is created or migrated on open. Use as a context manager."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, *, create: bool = True) -> None:
+        """`create=False`: a store that does not exist yet is a UserError, and is not created."""
         self.url = url or default_store_url()
         self.label = _display(self.url)
-        self._engine = _open_engine(self.url, self.label)
+        self._engine = _open_engine(self.url, self.label, create)
         try:
             with self._write() as conn:
-                _migrate(conn, self.label)
+                _migrate(conn, self.label, create)
         except _DB_ERRORS as exc:
             self._engine.dispose()
             raise _store_error(self.label, exc) from None
@@ -249,8 +280,9 @@ class HistoryStore:
         except _DB_ERRORS as exc:
             raise _store_error(self.label, exc) from None
 
-    def record(self, assessment: Assessment) -> int:
-        """Store one assessment, all or nothing; returns its scan id."""
+    def record(self, assessment: Assessment, scope: ScanScope | None = None) -> int:
+        """Store one assessment, all or nothing; returns its scan id. `scope` None: not known
+        (an assessment read from a file); such scans are compared only with each other."""
         scan = assessment.scan
         try:
             with self._write() as conn:
@@ -261,6 +293,7 @@ class HistoryStore:
                         pecm_version=scan.pecm_version,
                         sources=", ".join(f"{run.collector}:{run.status}" for run in scan.sources),
                         assessment=assessment.model_dump_json(),
+                        **_scope_values(scope),
                     ).returning(_scans.c.id)
                 ).scalar_one()
                 stages = [
@@ -287,16 +320,15 @@ class HistoryStore:
         log.info("recorded scan %s in %s", scan_id, self.label)
         return scan_id
 
-    def scans(self, limit: int | None = None) -> list[ScanSummary]:
-        """Recorded scans, newest first."""
+    def scans(self, limit: int | None = None, scope: ScanScope | None = None) -> list[ScanSummary]:
+        """Recorded scans, newest first; with `scope`, only the scans of that scope."""
         with self._read() as conn:
-            query = select(_scans.c.id, _scans.c.started_at, _scans.c.finished_at, _scans.c.pecm_version, _scans.c.sources)
+            query = select(*_SUMMARY_COLUMNS)
+            if scope is not None:
+                query = query.where(_scans.c.scope_key == scope.key)
             rows = conn.execute(query.order_by(_scans.c.started_at.desc(), _scans.c.id.desc()).limit(limit)).all()
             stages = _stages_of(conn, [row.id for row in rows])
-        return [
-            ScanSummary(row.id, row.started_at, row.finished_at, row.pecm_version, row.sources, stages.get(row.id, {}))
-            for row in rows
-        ]
+        return [_summary(row, stages.get(row.id, {})) for row in rows]
 
     def get(self, ref: int | str) -> RecordedScan:
         """A scan by id, or "latest", or "latest~N" (N scans before the latest)."""
@@ -306,7 +338,7 @@ class HistoryStore:
             if row is None:
                 raise UserError(f"no scan {ref} in {self.label}", hint="see `pecm history`")
             stages = _stages_of(conn, [scan_id]).get(scan_id, {})
-        summary = ScanSummary(row.id, row.started_at, row.finished_at, row.pecm_version, row.sources, stages)
+        summary = _summary(row, stages)
         try:
             assessment = Assessment.model_validate_json(row.assessment)
         except ValidationError as exc:
@@ -316,12 +348,21 @@ class HistoryStore:
             ) from None
         return RecordedScan(summary, assessment)
 
-    def trend(self, limit: int | None = None) -> list[tuple[datetime, dict[str, str]]]:
-        """The stages of the last `limit` scans, oldest first: what the HTML report draws."""
-        return [(summary.started_at, summary.stages) for summary in reversed(self.scans(limit))]
+    def trend(self, limit: int | None = None, scope: ScanScope | None = None) -> list[tuple[datetime, dict[str, str]]]:
+        """The stages of the last `limit` scans (of `scope`), oldest first: what the HTML report draws."""
+        return [(summary.started_at, summary.stages) for summary in reversed(self.scans(limit, scope))]
 
-    def diff(self, old: int | str, new: int | str) -> ScanDiff:
-        before, after = self.get(old), self.get(new)
+    def diff(self, old: int | str | None, new: int | str, *, across_scopes: bool = False) -> ScanDiff:
+        """What changed from `old` to `new`. `old` None: the scan of the same scope before `new`.
+        Scans of different scopes are refused unless `across_scopes`."""
+        after = self.get(new)
+        before = self.get(self._earlier_in_scope(after.summary) if old is None else old)
+        if not across_scopes and _scope_key(before.summary) != _scope_key(after.summary):
+            raise UserError(
+                f"scan {before.summary.id} ({before.summary.scope_line()}) and scan {after.summary.id} "
+                f"({after.summary.scope_line()}) have different scopes",
+                hint="pass --across-scopes to compare them anyway",
+            )
         with self._read() as conn:
             old_outcomes = _outcomes_of(conn, before.summary.id)
             new_outcomes = _outcomes_of(conn, after.summary.id)
@@ -332,6 +373,21 @@ class HistoryStore:
             outcomes=_outcome_changes(old_outcomes, new_outcomes),
             evidence=_evidence_changes(before.assessment, after.assessment),
         )
+
+    def _earlier_in_scope(self, scan: ScanSummary) -> int:
+        """The newest scan of the same scope recorded before `scan` (by start, then id)."""
+        key = _scope_key(scan)
+        same = _scans.c.scope_key.is_(None) if key is None else _scans.c.scope_key == key
+        before = tuple_(_scans.c.started_at, _scans.c.id) < tuple_(scan.started_at, scan.id)
+        query = select(_scans.c.id).where(same, before).order_by(_scans.c.started_at.desc(), _scans.c.id.desc()).limit(1)
+        with self._read() as conn:
+            found = conn.execute(query).scalar_one_or_none()
+        if found is None:
+            raise UserError(
+                f"no scan of the same scope before scan {scan.id} in {self.label} ({scan.scope_line()})",
+                hint="name two scans to compare (see `pecm history`), with --across-scopes if their scopes differ",
+            )
+        return int(found)
 
     def _resolve(self, conn: Connection, ref: int | str) -> int:
         if isinstance(ref, int) or ref.isdigit():
@@ -351,6 +407,39 @@ class HistoryStore:
                 hint="record scans with `pecm scan --store`",
             )
         return int(found)
+
+
+_SUMMARY_COLUMNS: Final = (
+    _scans.c.id,
+    _scans.c.started_at,
+    _scans.c.finished_at,
+    _scans.c.pecm_version,
+    _scans.c.sources,
+    *(_scans.c[name] for name in _SCOPE_COLUMNS),
+)
+
+
+def _scope_values(scope: ScanScope | None) -> dict[str, Any]:
+    if scope is None:
+        return {}
+    return {
+        "scope_key": scope.key,
+        "organization": scope.organization,
+        "scope_sources": json.dumps(list(scope.sources)),
+        "config_fingerprint": scope.config_fingerprint,
+        "shard": scope.shard,
+    }
+
+
+def _summary(row: Any, stages: dict[str, str]) -> ScanSummary:
+    scope = None
+    if row.scope_key is not None:
+        scope = ScanScope(row.organization, tuple(json.loads(row.scope_sources)), row.config_fingerprint, row.shard)
+    return ScanSummary(row.id, row.started_at, row.finished_at, row.pecm_version, row.sources, stages, scope)
+
+
+def _scope_key(scan: ScanSummary) -> str | None:
+    return scan.scope.key if scan.scope is not None else None
 
 
 def _stages_of(conn: Connection, scan_ids: list[int]) -> dict[int, dict[str, str]]:
@@ -437,7 +526,7 @@ def _display(url: str) -> str:
         return "the history store"
 
 
-def _open_engine(url: str, label: str) -> Engine:
+def _open_engine(url: str, label: str, create: bool) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -446,7 +535,13 @@ def _open_engine(url: str, label: str) -> Engine:
             hint="e.g. sqlite:////var/lib/pecm/history.sqlite3 or postgresql+psycopg://user@host/pecm",
         ) from None
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        database = Path(parsed.database).expanduser()
+        if not create and not database.is_file():  # opening would create an empty store there
+            raise UserError(
+                f"history store {label}: no such database file",
+                hint="check the path, or record a scan there first with `pecm scan --store URL`",
+            )
+        database.parent.mkdir(parents=True, exist_ok=True)
     try:
         engine = create_engine(parsed)
     except (NoSuchModuleError, ImportError) as exc:
@@ -488,9 +583,15 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("pecm_write") else "BEGIN")
 
 
-def _migrate(conn: Connection, label: str) -> None:
+def _migrate(conn: Connection, label: str, create: bool) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
+    if not create and not inspect(conn).has_table(_schema_version.name):
+        # An empty file, or a database of something else: reading must not make it a store.
+        raise UserError(
+            f"history store {label}: no pecm history there",
+            hint="check the URL, or record a scan there first with `pecm scan --store URL`",
+        )
     _schema_version.create(conn, checkfirst=True)
     current = conn.execute(select(func.max(_schema_version.c.version))).scalar() or 0
     if current > SCHEMA_VERSION:

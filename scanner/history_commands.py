@@ -15,6 +15,7 @@ import click
 
 from scanner.cli_support import CliState, one_line_errors
 from scanner.model import Assessment, Capability
+from scanner.scope import ScanScope
 
 if TYPE_CHECKING:
     from scanner.history import HistoryStore, RoledRef, ScanDiff, ScanSummary
@@ -63,39 +64,50 @@ _history_format_option = click.option(
 )
 
 
-def _open_store(store_url: str | None) -> HistoryStore:
-    """The store at `store_url`; None or "default" means the default SQLite file."""
+def _open_store(store_url: str | None, create: bool = True) -> HistoryStore:
+    """The store at `store_url`; None or "default" means the default SQLite file. The reading
+    commands pass `create=False`: a mistyped path must not leave an empty store behind."""
     # SQLAlchemy loads only when a command uses the history: every other command would pay
     # 0.15 s for it at start (measured with python -X importtime).
     from scanner.history import HistoryStore, default_store_url  # noqa: PLC0415
 
-    return HistoryStore(default_store_url() if store_url in (None, DEFAULT_STORE) else str(store_url))
+    return HistoryStore(default_store_url() if store_url in (None, DEFAULT_STORE) else str(store_url), create=create)
 
 
-def record_scan(assessment: Assessment, store_url: str | None) -> int:
-    """Record one assessment; `store_url` None or "default" means the default SQLite file."""
+def record_scan(assessment: Assessment, store_url: str | None, scope: ScanScope | None) -> int:
+    """Record one assessment of `scope`; `store_url` None or "default" means the default SQLite file."""
     with _open_store(store_url) as store:
-        return store.record(assessment)
+        return store.record(assessment, scope)
 
 
-def recorded_trend(store_url: str | None, limit: int = TREND_SCANS) -> list[tuple[datetime, dict[str, str]]]:
-    """The stages of the last `limit` recorded scans, oldest first: `HtmlRenderer(history=...)`."""
+def recorded_trend(
+    store_url: str | None, scope: ScanScope | None, limit: int = TREND_SCANS
+) -> list[tuple[datetime, dict[str, str]]]:
+    """The stages of the last `limit` recorded scans of `scope`, oldest first: `HtmlRenderer(history=...)`."""
     with _open_store(store_url) as store:
-        return store.trend(limit)
-
+        return store.trend(limit, scope)
 
 
 _CAPABILITIES = [capability.value for capability in Capability]
+
+
+_NO_SCOPE = "-"  # the scope column of a scan recorded before history kept scopes
 
 
 def _write_history(scans: list[ScanSummary], out: TextIO) -> None:
     if not scans:
         out.write("No scans recorded yet (record one with `pecm scan --store`).\n")
         return
-    out.write(f"{'scan':>6}  {'started (UTC)':<16}  " + "  ".join(f"{name:<12}" for name in _CAPABILITIES).rstrip() + "\n")
+    columns = "".join(f"{name:<14}" for name in _CAPABILITIES)
+    out.write(f"{'scan':>6}  {'started (UTC)':<16}  {columns}scope\n")
+    scopes: dict[str, str] = {}  # key -> description, in order of first appearance
     for scan in scans:
-        stages = "  ".join(f"{scan.stages.get(name, '-'):<12}" for name in _CAPABILITIES).rstrip()
-        out.write(f"{scan.id:>6}  {scan.started_at:%Y-%m-%d %H:%M}  {stages}\n")
+        stages = "".join(f"{scan.stages.get(name, '-'):<14}" for name in _CAPABILITIES)
+        key = scan.scope.key if scan.scope is not None else _NO_SCOPE
+        scopes.setdefault(key, scan.scope_line())
+        out.write(f"{scan.id:>6}  {scan.started_at:%Y-%m-%d %H:%M}  {stages}{key}\n")
+    out.write("\nScopes:\n")
+    out.writelines(f"  {key}  {description}\n" for key, description in scopes.items())
 
 
 def _scan_label(scan: ScanSummary) -> str:
@@ -111,6 +123,10 @@ def _ref_line(item: RoledRef) -> str:
 
 def _write_diff(diff: ScanDiff, out: TextIO) -> None:
     out.write(f"{_scan_label(diff.old)} -> {_scan_label(diff.new)}\n")
+    if _scope_json(diff.old) == _scope_json(diff.new):
+        out.write(f"Scope: {diff.new.scope_line()}\n")
+    else:  # only with --across-scopes
+        out.write(f"Scopes differ: {diff.old.scope_line()} -> {diff.new.scope_line()}\n")
     if diff.unchanged:
         out.write("No changes in stages, rule outcomes or evidence.\n")
         return
@@ -142,7 +158,12 @@ def _scan_json(scan: ScanSummary) -> dict[str, Any]:
         "pecm_version": scan.pecm_version,
         "sources": scan.sources,
         "stages": scan.stages,
+        "scope": _scope_json(scan),
     }
+
+
+def _scope_json(scan: ScanSummary) -> dict[str, Any] | None:
+    return {"key": scan.scope.key, **scan.scope.as_json()} if scan.scope is not None else None
 
 
 def _refs_json(items: tuple[RoledRef, ...]) -> list[dict[str, Any]]:
@@ -170,7 +191,7 @@ def _diff_json(diff: ScanDiff) -> dict[str, Any]:
 def history(ctx: click.Context, store_url: str | None, limit: int, fmt: str) -> None:
     """Recorded scans, newest first, with the stage of each capability."""
     state = ctx.find_object(CliState) or CliState(0)
-    with one_line_errors(state), _open_store(store_url) as store:
+    with one_line_errors(state), _open_store(store_url, create=False) as store:
         scans = store.scans(limit)
         out = sys.stdout
         if fmt == "json":
@@ -180,16 +201,20 @@ def history(ctx: click.Context, store_url: str | None, limit: int, fmt: str) -> 
 
 
 @click.command("diff")
-@click.argument("old", default="latest~1")
+@click.argument("old", required=False)
 @click.argument("new", default="latest")
 @_read_store_option
+@click.option(
+    "--across-scopes", is_flag=True, help="Compare scans of different scopes (folders, organizations, configuration, shard)."
+)
 @_history_format_option
 @click.pass_context
-def diff(ctx: click.Context, old: str, new: str, store_url: str | None, fmt: str) -> None:
-    """What changed from scan OLD to scan NEW (ids, 'latest' or 'latest~N'; default: the last two)."""
+def diff(ctx: click.Context, old: str | None, new: str, store_url: str | None, across_scopes: bool, fmt: str) -> None:
+    """What changed from scan OLD to scan NEW (ids, 'latest' or 'latest~N'). Without arguments:
+    the latest scan and the scan of the same scope before it."""
     state = ctx.find_object(CliState) or CliState(0)
-    with one_line_errors(state), _open_store(store_url) as store:
-        changes = store.diff(old, new)
+    with one_line_errors(state), _open_store(store_url, create=False) as store:
+        changes = store.diff(old, new, across_scopes=across_scopes)
         out = sys.stdout
         if fmt == "json":
             out.write(json.dumps(_diff_json(changes), indent=2) + "\n")

@@ -239,6 +239,9 @@ class ScanMetadata(_Frozen):
     pecm_version: str
     started_at: datetime
     finished_at: datetime
+    shard: str | None = Field(
+        default=None, description="'I/N' when only shard I of a scan in N shards was assessed: a partial result."
+    )
     sources: tuple[SourceRun, ...] = ()
     subjects: dict[str, int] = Field(default_factory=dict, description="Subjects counted per subject kind.")
     evidence: int = 0

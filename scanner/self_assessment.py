@@ -34,6 +34,7 @@ FORMAT_VERSION: Final = 1
 DEFAULT_RESPONDENT: Final = "anonymous"
 CSV_REQUIRED: Final = ("capability", "current")
 CSV_OPTIONAL: Final = ("target", "respondent", "note")
+_BOM: Final = "\ufeff"
 _ANSWER_KEYS: Final = ("current", "target", "note")
 _STAGES_BY_NUMBER: Final = {stage.rank: stage for stage in Stage}
 _STAGE_HELP: Final = "a stage name (" + ", ".join(stage.value for stage in Stage) + ") or its number 1-5"
@@ -151,8 +152,15 @@ def _kind_of(value: Any) -> str:
 
 
 def parse_csv(text: str, where: str) -> SelfAssessment:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    # Spreadsheets save "CSV UTF-8" with a byte-order mark, which would stick to the first column's name.
+    reader = csv.DictReader(io.StringIO(text.removeprefix(_BOM), newline=""))
     columns = [name.strip() for name in reader.fieldnames or ()]
+    repeated = next((name for index, name in enumerate(columns) if name in columns[:index]), None)
+    if repeated is not None:  # DictReader would keep only the last column of that name
+        raise UserError(
+            f"{where}: row 1: column {repeated!r} appears twice",
+            hint="keep one column of each name; one row answers for one respondent",
+        )
     missing = [name for name in CSV_REQUIRED if name not in columns]
     if missing:
         raise UserError(f"{where}: row 1: missing column {', '.join(missing)} (columns: {', '.join((*CSV_REQUIRED, *CSV_OPTIONAL))})")

@@ -42,6 +42,13 @@ class Shard:
     def __str__(self) -> str:
         return f"{self.index + 1}/{self.count}"
 
+    def empty_notice(self) -> str:
+        """What a scan of this shard says, instead of a report, when it holds no repository."""
+        return (
+            f"shard {self.index + 1} of {self.count} holds no repository: no report written, nothing recorded "
+            "(exit 0); `pecm merge` of every shard's evidence bundle gives the assessment"
+        )
+
 
 def shard_of(subject_id: str, count: int) -> int:
     """The 0-based shard of a subject id; the same on every machine and Python run."""

@@ -71,6 +71,11 @@ class Findings:
             return kind in self._present
         return item in self._items.get(kind, {}).get(field, ())
 
+    @property
+    def empty(self) -> bool:
+        """Nothing found yet."""
+        return not (self._present or self._paths or self._items or self._values)
+
     def data(self, kind: str) -> dict[str, Any]:
         """The kind's evidence data: its model's defaults, then sorted lists, capped. Collectors
         hand it to `CollectContext.observed`, which validates it against the kind's model (the

@@ -12,11 +12,15 @@ commit is unchanged and revalidates the rest with ETags, which GitHub does not c
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel
 
 from collectors.base import Collector
 from collectors.github import mapping
-from collectors.github.config import GitHubConfig
+from collectors.github.config import DEFAULT_BASE_URL, GitHubConfig
 from scanner.contract import CollectContext
 from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, EvidenceStatus, Subject
@@ -40,6 +44,14 @@ class GitHubCollector(Collector):
     version: ClassVar[str] = "1"
     config_model: ClassVar[type[GitHubConfig]] = GitHubConfig
     provides: ClassVar[frozenset[str]] = frozenset((*FILE_SIGNAL_KINDS, *REPOSITORY_KINDS, *ORGANIZATION_KINDS))
+
+    @classmethod
+    def scope(cls, config: BaseModel, base_dir: Path) -> tuple[str, ...]:
+        if not isinstance(config, GitHubConfig):
+            raise TypeError(f"the github collector needs a GitHubConfig, got {type(config).__name__}")
+        # Enterprise Server organizations are told apart from github.com's by their host.
+        host = "" if config.base_url == DEFAULT_BASE_URL else f"{urlsplit(config.base_url).hostname}/"
+        return tuple(f"{cls.name}:{host}{login}" for login in config.organizations)
 
     def collect(self, ctx: CollectContext) -> Iterator[Subject | Evidence]:
         config = ctx.config

@@ -11,6 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from pydantic import BaseModel
+
 from collectors.base import Collector
 from collectors.local.config import LocalConfig
 from collectors.local.discover import Repository, discover
@@ -53,11 +55,17 @@ class LocalCollector(Collector):
         (*FILE_SIGNAL_KINDS, "repo.inventory", "vcs.activity", "vcs.branch_protection")
     )
 
+    @classmethod
+    def scope(cls, config: BaseModel, base_dir: Path) -> tuple[str, ...]:
+        if not isinstance(config, LocalConfig):
+            raise TypeError(f"the local collector needs a LocalConfig, got {type(config).__name__}")
+        return tuple(f"{cls.name}:{path}" for path in config.resolved_paths(base_dir))
+
     def collect(self, ctx: CollectContext) -> Iterator[Subject | Evidence]:
         config = ctx.config
         if not isinstance(config, LocalConfig):
             raise TypeError(f"the local collector needs a LocalConfig, got {type(config).__name__}")
-        paths = [path if path.is_absolute() else ctx.base_dir / path for path in config.paths]
+        paths = config.resolved_paths(ctx.base_dir)
         found = discover(paths, config.exclude)
         if not found.repositories:  # a verdict on nothing would read as "every capability initial"
             shown = ", ".join(printable(str(path)) for path in paths) or "(no path)"

@@ -32,3 +32,7 @@ class LocalConfig(BaseModel):
         description="Worker processes that walk and read repositories; null: one per available CPU; "
         "1: all in the scanning process. Used where processes can be forked (Linux, BSD).",
     )
+
+    def resolved_paths(self, base_dir: Path) -> list[Path]:
+        """The paths, relative ones taken from `base_dir` (the configuration file's folder)."""
+        return [path if path.is_absolute() else base_dir / path for path in self.paths]

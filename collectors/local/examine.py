@@ -22,6 +22,7 @@ from functools import partial
 from typing import Any
 
 from collectors.detect import Detection, detect
+from collectors.detect.classify import used_by_name
 from collectors.local.read import FileReader
 from collectors.local.walk import list_files
 from scanner.contract import Limits
@@ -38,6 +39,7 @@ _FORK = (
 # Repositories per task: large enough that pickling and scheduling stay small beside the
 # walk, small enough that both workers stay busy until the end.
 _MAX_CHUNK = 64
+_SPECIAL_HINT = "check it in as a regular file to have it read; the rest of the repository was scanned"
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,12 @@ def examine_files(root: str, limits: Limits) -> FileExamination:
         "files_read": 0 if isinstance(detection, str) else detection.files_read,
         "skipped": listing.skipped + len(reader.refused),
     }
-    return FileExamination(inventory, listing.problems, listing.capped, listing.root_error, detection)
+    # Skipped special files are named when detection would have used them, like unreadable files.
+    special = [
+        (f"{path}: {listing.special[path]}, not a regular file: never opened", _SPECIAL_HINT)
+        for path in used_by_name(listing.special)
+    ]
+    return FileExamination(inventory, [*listing.problems, *special], listing.capped, listing.root_error, detection)
 
 
 def examine_all(roots: list[str], limits: Limits, processes: int) -> Generator[FileExamination, None, None]:

@@ -4,8 +4,10 @@ The walk is iterative (deep trees cannot exhaust the stack) and sorted (the same
 lists the same way, and a file cap always keeps the same files): a folder's files in name
 order, then its subfolders, depth first. It never follows directory symbolic links; a file
 symbolic link counts only when it resolves to a regular file inside the repository, so loops
-and links out of the tree are skipped, never followed. FIFOs, sockets and devices are never
-opened. Anything that cannot be listed is skipped, counted and described, and the walk goes on.
+and links out of the tree are skipped, never followed. FIFOs, sockets and devices (and links to
+them) are never opened: they are skipped and kept apart in `special`, so that detection can name
+those it would have read. Anything that cannot be listed is skipped, counted and described, and
+the walk goes on.
 
 It runs once per file of every repository, so a folder costs one scandir and each regular
 file two cached type checks and a string: no stat, no object per file (measured: as fast as
@@ -39,6 +41,8 @@ class Listing:
     # Listed paths whose file is not at root/path: resolved links, names shown escaped.
     redirects: dict[str, str] = field(default_factory=dict)
     skipped: int = 0
+    # Skipped FIFOs, sockets and devices, and links to them: listed path -> what it is.
+    special: dict[str, str] = field(default_factory=dict)
     problems: list[tuple[str, str]] = field(default_factory=list)  # ("<path>: <what happened>", what to do)
     capped: bool = False
     root_error: str | None = None  # the repository folder itself could not be listed
@@ -108,7 +112,9 @@ def _add_other(listing: Listing, entry: os.DirEntry[str], relative: str, names: 
                 names.append(entry.name)
                 listing.redirects[_path(relative, entry.name)] = target
         else:
+            kind = _special_kind(entry.stat(follow_symlinks=False).st_mode)
             listing.skipped += 1  # FIFO, socket or device: reading could block or mean nothing
+            listing.special[_path(relative, entry.name)] = kind
     except OSError as exc:
         listing.skipped += 1
         listing.problems.append((f"{_path(relative, entry.name)}: cannot inspect ({os_reason(exc)})", _ACCESS_HINT))
@@ -148,4 +154,16 @@ def _link_target(listing: Listing, entry: os.DirEntry[str], relative: str) -> st
     listing.skipped += 1
     if not inside:
         listing.problems.append((f"{path}: links outside the repository, not followed", _LINK_HINT))
+    elif not stat.S_ISDIR(target_stat.st_mode):
+        listing.special[path] = "a symbolic link to " + _special_kind(target_stat.st_mode)
     return None
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"

@@ -242,3 +242,19 @@ def test_scans_are_recorded_and_listed_and_diffed(tmp_path: Path) -> None:
     assert '<svg class="sparkline"' in page.read_text()  # the recorded scans draw each capability's trend
     plain = _run("scan", str(EXAMPLE), "--format", "html", "--no-progress")
     assert '<svg class="sparkline"' not in plain.output
+
+
+def test_each_recorded_scan_carries_its_scope_and_diff_keeps_to_one_scope(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'history.sqlite3'}"
+    other = tmp_path / "other"
+    (other / "api").mkdir(parents=True)
+    for folder in (EXAMPLE, other, EXAMPLE):
+        assert _run("scan", str(folder), "--store", store, "--format", "json", "-o", str(tmp_path / "a.json"), "--no-progress").exit_code == 0
+    newest, middle, oldest = json.loads(_run("history", "--store", store, "--format", "json").output)
+    assert newest["scope"]["sources"] == [f"local:{EXAMPLE}"] and middle["scope"]["sources"] == [f"local:{other}"]
+    assert newest["scope"]["key"] == oldest["scope"]["key"] != middle["scope"]["key"]
+    assert newest["scope"]["shard"] is None and len(newest["scope"]["config_fingerprint"]) == 12
+    compared = json.loads(_run("diff", "--store", store, "--format", "json").output)
+    assert (compared["old"]["id"], compared["new"]["id"]) == (oldest["id"], newest["id"])  # the other folder is skipped
+    refused = _run("diff", str(middle["id"]), str(newest["id"]), "--store", store)
+    assert refused.exit_code == 2 and "have different scopes (pass --across-scopes" in refused.output

@@ -129,3 +129,14 @@ def test_an_html_scan_report_overlays_the_self_reported_stages(tmp_path: Path) -
     assert result.exit_code == 0, result.output
     plain = CliRunner().invoke(main, ["scan", str(EXAMPLE), "--format", "html", "--no-progress"])
     assert "self-reported" in page.read_text() and "self-reported" not in plain.output
+
+
+def test_a_csv_with_a_repeated_column_is_refused_in_one_line_before_scanning(tmp_path: Path) -> None:
+    answers = tmp_path / "sa.csv"
+    answers.write_text("capability,current,respondent,respondent\ninvestment,2,Platform team,Checkout team\n")
+    result = CliRunner().invoke(main, ["gaps", "-s", str(answers), str(EXAMPLE), "--no-progress"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"pecm: error: {answers}: row 1: column 'respondent' appears twice "
+        "(keep one column of each name; one row answers for one respondent)"
+    ]

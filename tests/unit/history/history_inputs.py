@@ -16,8 +16,11 @@ from scanner.model import (
     SourceRun,
     Stage,
 )
+from scanner.scope import ScanScope
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+SCOPE = ScanScope("acme", ("local:/srv/repos",), "0123456789ab", None)
+OTHER_SCOPE = ScanScope("acme", ("local:/srv/archive",), "0123456789ab", None)
 
 
 def ref(subject: str, kind: str = "iac.usage", status: EvidenceStatus = EvidenceStatus.OBSERVED) -> EvidenceRef:

@@ -9,7 +9,7 @@ from sqlalchemy import Column, DateTime, Float, ForeignKey, Integer, MetaData, S
 
 from scanner.errors import UserError
 from scanner.history import SCHEMA_VERSION, HistoryStore
-from tests.unit.history.history_inputs import assessment
+from tests.unit.history.history_inputs import SCOPE, assessment
 
 # The schema as version 1 of pecm's history store created it (no index on scans.started_at).
 _v1 = MetaData()
@@ -67,22 +67,29 @@ def _version_1_store(url: str) -> int:
 
 
 def test_a_version_1_store_is_migrated_with_its_scans_intact(store_url: str) -> None:
-    assert SCHEMA_VERSION == 2
+    assert SCHEMA_VERSION == 3
     old_id = _version_1_store(store_url)
     with HistoryStore(store_url) as store:
         with store.engine.connect() as conn:
             versions = conn.execute(select(_v1_version.c.version).order_by(_v1_version.c.version)).scalars().all()
             indexes = {index["name"] for index in inspect(conn).get_indexes("scans")}
-        assert versions == [1, 2]
-        assert "ix_scans_started_at" in indexes
+            columns = {column["name"] for column in inspect(conn).get_columns("scans")}
+        assert versions == [1, 2, 3]
+        assert {"ix_scans_started_at", "ix_scans_scope"} <= indexes
+        assert {"scope_key", "organization", "scope_sources", "config_fingerprint", "shard"} <= columns
         assert store.get(old_id).assessment == assessment(0)
         assert store.get(old_id).summary.pecm_version == "0.0.9"
-        new_id = store.record(assessment(7))
-        assert [scan.id for scan in store.scans()] == [new_id, old_id]
-        assert store.diff(old_id, new_id).unchanged
+        assert store.get(old_id).summary.scope is None  # recorded before scopes: unknown, never guessed
+        unscoped_id = store.record(assessment(7))
+        scoped_id = store.record(assessment(14), SCOPE)
+        assert [scan.id for scan in store.scans()] == [scoped_id, unscoped_id, old_id]
+        assert store.get(scoped_id).summary.scope == SCOPE
+        assert store.diff(old_id, unscoped_id).unchanged
+        with pytest.raises(UserError, match="have different scopes"):
+            store.diff(unscoped_id, scoped_id)
     with HistoryStore(store_url) as store:  # opening again migrates nothing more
         with store.engine.connect() as conn:
-            assert conn.execute(select(_v1_version.c.version)).scalars().all() == [1, 2]
+            assert conn.execute(select(_v1_version.c.version)).scalars().all() == [1, 2, 3]
 
 
 def test_a_store_from_a_newer_pecm_is_refused_untouched(store_url: str) -> None:

@@ -91,6 +91,43 @@ def test_a_fifo_is_listed_as_skipped_and_never_opened(tmp_path: Path, scan_local
     assert scan.data("local:api", "ci.pipelines")["present"] is False
     assert scan.data("local:api", "repo.inventory")["files"] == 1
     assert scan.data("local:api", "repo.inventory")["skipped"] == 1
+    assert scan.messages("local:api") == ["api: .github/workflows/ci.yml: a FIFO, not a regular file: never opened"]
+
+
+def test_special_files_detection_would_use_are_named_among_the_problems(tmp_path: Path, scan_local, finishes) -> None:
+    repo = tmp_path / "org" / "api"
+    write(repo / "CODEOWNERS", "* @acme/api\n")
+    (repo / "infra").mkdir()
+    fifo = repo / "infra" / "main.tf"
+    os.mkfifo(fifo)
+    os.mknod(repo / "azure-pipelines.yml", stat.S_IFSOCK | 0o600)  # a socket, without binding one
+    os.mkfifo(repo / "notes.bin")  # a name detection never reads: skipped, nothing to name
+    os.symlink("infra/main.tf", repo / ".gitlab-ci.yml")
+
+    scan = finishes(lambda: scan_local(tmp_path / "org"), fifo)
+
+    hint = "check it in as a regular file to have it read; the rest of the repository was scanned"
+    named = sorted((p.message, p.hint) for p in scan.problems if p.subject == "local:api")
+    assert named == [
+        ("api: .gitlab-ci.yml: a symbolic link to a FIFO, not a regular file: never opened", hint),
+        ("api: azure-pipelines.yml: a socket, not a regular file: never opened", hint),
+        ("api: infra/main.tf: a FIFO, not a regular file: never opened", hint),
+    ]
+    assert scan.data("local:api", "iac.usage")["present"] is False  # a name alone proves nothing here
+    assert scan.data("local:api", "ci.pipelines")["present"] is False
+    assert scan.data("local:api", "repo.inventory")["skipped"] == 4
+
+
+def test_many_special_files_stay_under_the_per_repository_cap_of_problems(tmp_path: Path, scan_local, finishes) -> None:
+    repo = tmp_path / "org" / "api"
+    (repo / "infra").mkdir(parents=True)
+    for number in range(12):
+        os.mkfifo(repo / "infra" / f"m{number:02}.tf")
+
+    messages = finishes(lambda: scan_local(tmp_path / "org"), repo / "infra" / "m00.tf").messages("local:api")
+
+    assert messages[0] == "api: infra/m00.tf: a FIFO, not a regular file: never opened"
+    assert len(messages) == 11 and messages[-1] == "api: 2 more problems not shown"
 
 
 def test_the_reader_refuses_a_fifo_without_blocking(tmp_path: Path, finishes) -> None:

@@ -64,6 +64,12 @@ def test_csv_with_several_respondents_loads_like_yaml(tmp_path: Path) -> None:
     assert from_csv.respondents[1].answers[Capability.INVESTMENT].target is None
 
 
+def test_csv_saved_by_a_spreadsheet_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    path = tmp_path / "sa.csv"
+    path.write_bytes(CSV_OK.encode("utf-8-sig"))  # what "CSV UTF-8" in spreadsheets writes
+    assert load_self_assessment(path) == load_self_assessment(_write(tmp_path, "plain.csv", CSV_OK))
+
+
 def test_csv_without_respondent_column_is_one_anonymous_respondent(tmp_path: Path) -> None:
     loaded = load_self_assessment(_write(tmp_path, "sa.csv", "capability,current\ngovernance,managed\n"))
     assert [r.name for r in loaded.respondents] == ["anonymous"]
@@ -108,6 +114,8 @@ def test_malformed_yaml_is_one_line_naming_the_key(tmp_path: Path, text: str, ex
         ("capability,current\ninvestment,2,extra\n", "row 2: more cells than columns"),
         ("capability,current\n", "no answers"),
         ("capability,current\ninvestment,\n", "row 2: current: missing"),
+        ("capability,current,respondent,respondent\ninvestment,2,a,b\n", "row 1: column 'respondent' appears twice"),
+        ("capability,current, current\ninvestment,2,3\n", "row 1: column 'current' appears twice"),
     ],
 )
 def test_malformed_csv_is_one_line_naming_the_row(tmp_path: Path, text: str, expected: str) -> None:
