@@ -46,6 +46,7 @@ def merge_bundles(shards: Sequence[ShardBundle]) -> EvidenceBundle:
     first = shards[0].bundle
     return EvidenceBundle(
         pecm_version=first.pecm_version,
+        organization=first.organization,
         created_at=max(shard.bundle.created_at for shard in shards),
         sources=_merge_runs([run for shard in shards for run in shard.bundle.sources]),
         subjects=tuple(sorted((subject for subject, _label in subjects.values()), key=lambda s: s.id)),

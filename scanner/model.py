@@ -150,6 +150,7 @@ class EvidenceBundle(_Frozen):
     schema_version: Literal[1] = BUNDLE_SCHEMA_VERSION
     pecm_version: str
     created_at: datetime
+    organization: str | None = Field(default=None, description="The config's `organization:`: whose platform was scanned.")
     shard: str | None = Field(default=None, description="'I/N' when this bundle is shard I of a scan in N shards.")
     sources: tuple[SourceRun, ...] = ()
     subjects: tuple[Subject, ...] = ()
@@ -195,6 +196,7 @@ class RuleResult(_Frozen):
     title: str
     outcome: Outcome
     explanation: str = Field(description="The condition with the values it was decided on.")
+    measured: str = Field(default="", description="The measured values against the thresholds, in plain words.")
     remediation: str
     needs: tuple[str, ...]
     metrics: tuple[MetricValue, ...] = ()
@@ -231,6 +233,7 @@ class PackRef(_Frozen):
 
 class ScanMetadata(_Frozen):
     pecm_version: str
+    organization: str | None = Field(default=None, description="The config's `organization:`: whose platform was scanned.")
     started_at: datetime
     finished_at: datetime
     sources: tuple[SourceRun, ...] = ()

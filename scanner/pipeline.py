@@ -173,6 +173,7 @@ def collect(
     return EvidenceBundle(
         pecm_version=scanner.__version__,
         created_at=clock(),
+        organization=config.organization,
         shard=str(shard) if shard is not None else None,
         sources=tuple(runs),
         subjects=tuple(sorted(subjects.values(), key=lambda s: s.id)),
