@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -195,9 +199,6 @@ def test_unknown_param_in_config_is_a_user_error(tmp_path: Path) -> None:
 
 
 def test_python_dash_m_scanner_runs_the_cli() -> None:
-    import subprocess
-    import sys
-
     completed = subprocess.run([sys.executable, "-m", "scanner", "--version"], capture_output=True, text=True, check=False)
     assert completed.returncode == 0 and completed.stdout.startswith("pecm, version")
 
@@ -217,3 +218,31 @@ def test_scans_are_recorded_and_listed_and_diffed(tmp_path: Path) -> None:
     assert '<svg class="sparkline"' in page.read_text()  # the recorded scans draw each capability's trend
     plain = _run("scan", str(EXAMPLE), "--format", "html", "--no-progress")
     assert '<svg class="sparkline"' not in plain.output
+
+
+def _stderr_on_a_terminal(*args: str) -> str:
+    """What `pecm ARGS` writes to standard error when that is a terminal (a pseudo-terminal)."""
+    leader, follower = pty.openpty()
+    with os.fdopen(leader, "rb", buffering=0) as terminal:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "scanner", *args], stdout=subprocess.DEVNULL, stderr=follower, cwd=ROOT
+        )
+        os.close(follower)
+        written = b""
+        while True:
+            try:
+                chunk = terminal.read(4096)
+            except OSError:  # the pseudo-terminal closes once the process is gone
+                break
+            if not chunk:
+                break
+            written += chunk
+        assert process.wait() == 0
+    return written.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("command", ["explain governance", "scan"])
+def test_progress_shows_on_a_terminal_unless_no_progress(command: str) -> None:
+    args = [*command.split(), str(EXAMPLE)]
+    assert "subjects: 6" in _stderr_on_a_terminal(*args)  # the counterpart: the bar is really drawn
+    assert "subjects:" not in _stderr_on_a_terminal(*args, "--no-progress")
