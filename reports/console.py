@@ -18,7 +18,7 @@ from rich.text import Text
 
 from reports.progress import ScanProgress
 from reports.terminal import output_console
-from reports.text import metric_summary
+from reports.text import metric_summary, report_title
 from scanner.model import (
     Assessment,
     CapabilityResult,
@@ -64,7 +64,7 @@ class ConsoleRenderer:
     def render(self, assessment: Assessment, out: TextIO) -> None:
         console = output_console(out)
         if assessment.scan.organization:
-            console.print(Text(f"{assessment.scan.organization}: platform engineering maturity", style="bold"))
+            console.print(Text(report_title(assessment.scan.organization), style="bold"))
             console.print()
         console.print(_capability_table(assessment.capabilities))
         _print_next_steps(console, assessment.capabilities)

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import ClassVar, TextIO
 
-from reports.text import file_url, metric_summary
+from reports.text import file_url, metric_summary, report_title
 from scanner.model import (
     Assessment,
     CapabilityResult,
@@ -55,7 +55,7 @@ class MarkdownRenderer:
     description: ClassVar[str] = "One Markdown page (GitHub job summary, wiki): summary table, rules and evidence per capability."
 
     def render(self, assessment: Assessment, out: TextIO) -> None:
-        lines = ["# Platform engineering maturity", "", _headline(assessment.scan), ""]
+        lines = [f"# {_md(report_title(assessment.scan.organization))}", "", _headline(assessment.scan), ""]
         lines += _summary_table(assessment.capabilities)
         for result in assessment.capabilities:
             lines += _capability_section(result, assessment.file_bases)

@@ -246,3 +246,23 @@ def test_progress_shows_on_a_terminal_unless_no_progress(command: str) -> None:
     args = [*command.split(), str(EXAMPLE)]
     assert "subjects: 6" in _stderr_on_a_terminal(*args)  # the counterpart: the bar is really drawn
     assert "subjects:" not in _stderr_on_a_terminal(*args, "--no-progress")
+
+
+def test_the_configured_organization_is_in_every_output(tmp_path: Path) -> None:
+    config = tmp_path / "pecm.yaml"
+    config.write_text(f"organization: Acme Corp\nsources:\n  local:\n    paths: [{json.dumps(str(EXAMPLE))}]\n")
+    bundle = tmp_path / "evidence.json"
+    result = _run("scan", "--config", str(config), "--format", "json", "-o", str(tmp_path / "a.json"), "--evidence-out", str(bundle), "--no-progress")
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "a.json").read_text())["scan"]["organization"] == "Acme Corp"
+    assert json.loads(bundle.read_text())["organization"] == "Acme Corp"
+    rendered = {}
+    for fmt in ("console", "markdown", "html", "sarif"):  # re-rendered offline from the bundle
+        out = tmp_path / f"report.{fmt}"
+        assert _run("evaluate", str(bundle), "--format", fmt, "-o", str(out)).exit_code == 0
+        rendered[fmt] = out.read_text()
+    assert rendered["console"].startswith("Acme Corp: platform engineering maturity\n")
+    assert rendered["markdown"].startswith("# Acme Corp: platform engineering maturity\n")
+    assert "<title>Acme Corp: platform engineering maturity</title>" in rendered["html"]
+    assert "<h1>Acme Corp: platform engineering maturity</h1>" in rendered["html"]
+    assert json.loads(rendered["sarif"])["runs"][0]["properties"]["organization"] == "Acme Corp"
