@@ -2,7 +2,7 @@
 
 e.g. "share of repositories with ownership.codeowners.present = true: 0.62–0.77 (8 of 13;
 2 unknown) — needs ≥ 0.8 (codeowners_share_min)" for `pecm explain`, and the same in words for
-people who never read the pack: "8 of 13 repositories (62%; 2 of them unknown), needs at least 80%".
+people who never read the pack: "8 of 13 repositories (62%–77%; 2 of them unknown), needs at least 80%".
 """
 
 from __future__ import annotations
@@ -80,20 +80,32 @@ def _value_in_words(metric: MetricDef, value: MetricValue) -> str:
         total = value.observed + value.unknown
         if not total:
             return f"no {_subjects(metric, 2)} to measure"
+        if not value.observed:
+            return _all_unknown(metric, total)
         share = percent(value.matched / total)
-        return f"{value.matched} of {total} {_subjects(metric, total)} ({share}" + (f"; {unknown})" if unknown else ")")
+        if not value.unknown:
+            return f"{value.matched} of {total} {_subjects(metric, total)} ({share})"
+        # A range: each unknown subject could count either way.
+        most = percent((value.matched + value.unknown) / total)
+        return f"{value.matched} of {total} {_subjects(metric, total)} ({share}–{most}; {unknown})"
     if metric.form == "count_of":
         more = f", {value.unknown} more unknown" if value.unknown else ""
         return f"{value.matched} {_subjects(metric, value.matched)}{more}"
     counted = value.matched + value.unknown
     if not counted:
         return f"no {_subjects(metric, 2)} to measure"
+    if not value.matched:
+        return _all_unknown(metric, counted)
     over = f"over {counted} {_subjects(metric, counted)}" + (f", {unknown}" if unknown else "")
     if value.low is None or value.high is None:
         return f"median unknown ({over})"
     if value.low == value.high:
         return f"median {number(value.low)} ({over})"
     return f"median between {number(value.low)} and {number(value.high)} ({over})"
+
+
+def _all_unknown(metric: MetricDef, count: int) -> str:
+    return f"unknown for all {count} {_subjects(metric, count)}" if count > 1 else f"unknown for the 1 {_subjects(metric, 1)}"
 
 
 def _subjects(metric: MetricDef, count: int) -> str:

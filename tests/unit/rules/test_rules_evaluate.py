@@ -107,7 +107,10 @@ def test_explanation_states_the_condition_with_its_numbers(sample_pack: RulePack
 def test_the_measure_is_also_told_in_words(sample_pack: RulePack, bundle_of: BundleMaker) -> None:
     bundle = sample_bundle(bundle_of, [{"present": True}] * 8 + [{}] * 3 + ["unavailable"] * 2)
     result = rule_result(evaluate(bundle, build_ruleset([sample_pack])), "governance.codeowners_common")
-    assert result.measured == "8 of 13 repositories (62%; 2 of them unknown), needs at least 50%"
+    assert result.measured == "8 of 13 repositories (62%–77%; 2 of them unknown), needs at least 50%"
+    everything_unknown = sample_bundle(bundle_of, ["unavailable"] * 3)
+    result = rule_result(evaluate(everything_unknown, build_ruleset([sample_pack])), "governance.codeowners_common")
+    assert result.measured == "unknown for all 3 repositories, needs at least 50%"
 
 
 def test_params_come_from_the_pack_unless_the_config_overrides_them(
@@ -178,7 +181,7 @@ def test_a_multi_leaf_explanation_tells_each_leafs_verdict(ruleset_of: RuleSetMa
         " (no configured source provides vcs.branch_protection)"
     )
     # In words, only the comparison that applies is told.
-    assert result.measured == "1 of 2 repositories (50%; 1 of them unknown), needs at least 50%"
+    assert result.measured == "1 of 2 repositories (50%–100%; 1 of them unknown), needs at least 50%"
 
 
 def test_several_applicable_leaves_in_words(ruleset_of: RuleSetMaker, bundle_of: BundleMaker) -> None:
