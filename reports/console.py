@@ -112,7 +112,9 @@ def _next_stage_cell(result: CapabilityResult) -> Text:
     if result.next_stage is None:
         return Text("top stage reached", style="green")
     blockers = Counter(rule.outcome for rule in _blocking_rules(result))
-    tally = ", ".join(f"{blockers[outcome]} {_OUTCOME_WORDS[outcome]}" for outcome in (Outcome.FAIL, Outcome.UNKNOWN) if blockers[outcome])
+    tally = ", ".join(
+        f"{blockers[outcome]} {_OUTCOME_WORDS[outcome]}" for outcome in (Outcome.FAIL, Outcome.UNKNOWN) if blockers[outcome]
+    )
     return Text(f"{result.next_stage.value}: {tally or 'no source can tell'}")
 
 
@@ -124,7 +126,8 @@ def _print_next_steps(console: Console, results: Sequence[CapabilityResult]) -> 
         console.print(Text(f"{result.capability.value} → {result.next_stage.value}", style="bold"))
         blockers = _blocking_rules(result)
         if not blockers:
-            _line(console, Text(f"No configured source can speak for {result.next_stage.value}: see `pecm explain {result.capability.value}`."), 2)
+            what = f"No configured source can speak for {result.next_stage.value}: see `pecm explain {result.capability.value}`."
+            _line(console, Text(what), 2)
         for rule in blockers[:REASONS_PER_CAPABILITY]:
             _line(console, _mark(rule.outcome) + Text(f" {rule.title}"), 2)
             for line in _measured_lines(rule):

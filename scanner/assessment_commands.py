@@ -88,7 +88,7 @@ def survey(ctx: click.Context, output: Path, respondent: str | None, check_file:
         )
         answers = {question.capability: _ask(question) for question in questions}
     except click.Abort:
-        click.echo(err=True)  # end the unanswered prompt's line
+        click.echo()  # end the unanswered prompt's line, so that the error stands on its own
         fail(EXIT_USER_ERROR, "survey cancelled: no answers written")
     with one_line_errors(state):
         updated = existing.with_respondent(Respondent(name=name, answers=answers))
