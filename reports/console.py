@@ -53,7 +53,9 @@ _OUTCOME_WORDS = {
 
 class ConsoleRenderer:
     name: ClassVar[str] = "console"
-    description: ClassVar[str] = "A summary table for the terminal: stage, ceiling, confidence; then what blocks each next stage."
+    description: ClassVar[str] = (
+        "A summary table for the terminal: stage, ceiling, confidence; then what blocks each next stage."
+    )
 
     def explain(self, result: CapabilityResult, out: TextIO) -> None:
         render_explanation(result, out)

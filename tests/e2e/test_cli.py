@@ -224,8 +224,10 @@ def _stderr_on_a_terminal(*args: str) -> str:
     """What `pecm ARGS` writes to standard error when that is a terminal (a pseudo-terminal)."""
     leader, follower = pty.openpty()
     with os.fdopen(leader, "rb", buffering=0) as terminal:
+        # rich draws no live display on a terminal that calls itself dumb
+        environment = {**os.environ, "TERM": "xterm-256color"}
         process = subprocess.Popen(
-            [sys.executable, "-m", "scanner", *args], stdout=subprocess.DEVNULL, stderr=follower, cwd=ROOT
+            [sys.executable, "-m", "scanner", *args], stdout=subprocess.DEVNULL, stderr=follower, cwd=ROOT, env=environment
         )
         os.close(follower)
         written = b""
