@@ -52,7 +52,8 @@ def _summary_line(gaps: GapAnalysis) -> str:
     counts = gaps.verdict_counts()
     tally = ", ".join(f"{counts[verdict]} {verdict.value}" for verdict in Verdict if counts[verdict])
     people = ", ".join(gaps.respondents)
-    return f"Inferred versus reported: {len(gaps.respondents)} respondent(s) ({people}); {tally or 'no answers'}."
+    whose = f"{gaps.organization}: inferred" if gaps.organization else "Inferred"
+    return f"{whose} versus reported: {len(gaps.respondents)} respondent(s) ({people}); {tally or 'no answers'}."
 
 
 def _report_heading(report: ReportedGap, gaps: CapabilityGaps) -> str:
@@ -197,7 +198,8 @@ def _line(console: Console, text: Text, indent: int) -> None:
 
 
 def render_gaps_markdown(gaps: GapAnalysis, out: TextIO) -> None:
-    lines = ["# Inferred versus reported maturity", "", _summary_line(gaps), ""]
+    heading = f"{gaps.organization}: inferred versus reported maturity" if gaps.organization else "Inferred versus reported maturity"
+    lines = [f"# {_md(heading)}", "", _md(_summary_line(gaps)), ""]
     lines += ["| Capability | Proven | Ceiling | Respondent | Reported | Verdict |", "|---|---|---|---|---|---|"]
     for capability in gaps.capabilities:
         first = f"| {capability.capability.value} | {capability.proven.value} | {capability.ceiling.value} |"

@@ -106,6 +106,7 @@ class GapAnalysis:
     capabilities: tuple[CapabilityGaps, ...]
     respondents: tuple[str, ...]
     unassessed: tuple[Capability, ...] = ()  # answered, but the assessment's model lacks them
+    organization: str | None = None  # the config's `organization:`, from the assessment
 
     def verdict_counts(self) -> Counter[Verdict]:
         return Counter(report.verdict for gaps in self.capabilities for report in gaps.reports)
@@ -129,6 +130,7 @@ def analyse_gaps(assessment: Assessment, reported: SelfAssessment, providers: Ki
             for capability in Capability
             if reported.answers_for(capability) and all(r.capability is not capability for r in assessment.capabilities)
         ),
+        organization=assessment.scan.organization,
     )
 
 

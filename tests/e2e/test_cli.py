@@ -268,3 +268,7 @@ def test_the_configured_organization_is_in_every_output(tmp_path: Path) -> None:
     assert "<title>Acme Corp: platform engineering maturity</title>" in rendered["html"]
     assert "<h1>Acme Corp: platform engineering maturity</h1>" in rendered["html"]
     assert json.loads(rendered["sarif"])["runs"][0]["properties"]["organization"] == "Acme Corp"
+    answers = str(EXAMPLE / "self-assessment.yaml")
+    for fmt, heading in (("console", "Acme Corp: inferred versus reported: 2 respondent(s)"), ("markdown", "# Acme Corp: inferred versus reported maturity\n")):
+        gaps = _run("gaps", "--assessment", str(tmp_path / "a.json"), "--self-assessment", answers, "--format", fmt)
+        assert gaps.exit_code == 0 and gaps.output.startswith(heading), gaps.output
