@@ -18,7 +18,7 @@ from rich.text import Text
 
 from reports.progress import ScanProgress
 from reports.terminal import output_console
-from reports.text import metric_summary, partial_shard_notice
+from reports.text import metric_summary, partial_shard_notice, report_title
 from scanner.model import (
     Assessment,
     CapabilityResult,
@@ -53,7 +53,9 @@ _OUTCOME_WORDS = {
 
 class ConsoleRenderer:
     name: ClassVar[str] = "console"
-    description: ClassVar[str] = "A summary table for the terminal: stage, ceiling, confidence and blockers."
+    description: ClassVar[str] = (
+        "A summary table for the terminal: stage, ceiling, confidence; then what blocks each next stage."
+    )
 
     def explain(self, result: CapabilityResult, out: TextIO) -> None:
         render_explanation(result, out)
@@ -63,10 +65,14 @@ class ConsoleRenderer:
 
     def render(self, assessment: Assessment, out: TextIO) -> None:
         console = output_console(out)
+        if assessment.scan.organization:
+            console.print(Text(report_title(assessment.scan.organization), style="bold"))
         if assessment.scan.shard is not None:
             console.print(Text(partial_shard_notice(assessment.scan.shard), style="bold yellow"))
+        if assessment.scan.organization or assessment.scan.shard is not None:
             console.print()
         console.print(_capability_table(assessment.capabilities))
+        _print_next_steps(console, assessment.capabilities)
         not_inferable = sum(len(result.not_inferable) for result in assessment.capabilities)
         if not_inferable:
             console.print()
@@ -83,7 +89,9 @@ class ConsoleRenderer:
             _print_problems(console, assessment.scan.problems)
 
 
-# --- the summary table ----------------------------------------------------------------
+# --- the summary table, then what blocks each next stage ---------------------------------
+# The table holds one short line per capability; the blockers get the full width below it,
+# so that titles and next steps wrap between words instead of in a narrow column.
 
 
 def _capability_table(results: Sequence[CapabilityResult]) -> Table:
@@ -93,40 +101,55 @@ def _capability_table(results: Sequence[CapabilityResult]) -> Table:
     table.add_column("Stage", no_wrap=True)
     table.add_column("Ceiling", no_wrap=True)
     table.add_column("Conf.", justify="right", no_wrap=True)
-    table.add_column("Blocks the next stage", ratio=1, overflow="fold")
+    table.add_column("Next stage", no_wrap=True)
     for result in results:
         table.add_row(
             result.capability.value,
             result.stage.value,
             Text(result.ceiling.value, style="" if result.ceiling > result.stage else "dim"),
             f"{round(result.confidence * 100)}%",
-            _main_reasons(result),
+            _next_stage_cell(result),
         )
     return table
 
 
-def _main_reasons(result: CapabilityResult) -> Text:
+def _next_stage_cell(result: CapabilityResult) -> Text:
     if result.next_stage is None:
         return Text("top stage reached", style="green")
-    lines = [Text(f"→ {result.next_stage.value}", style="dim")]
-    blockers = _blocking_rules(result)
-    if not blockers:
-        lines.append(Text("no configured source can speak for it"))
-    for rule in blockers[:REASONS_PER_CAPABILITY]:
-        lines.append(_mark(rule.outcome) + Text(f" {rule.title} ({_short_reason(rule)})"))
-    hidden = len(blockers) - REASONS_PER_CAPABILITY
-    if hidden > 0:
-        lines.append(Text(f"… and {hidden} more (pecm explain {result.capability.value})", style="dim"))
-    return Text("\n").join(lines)
+    blockers = Counter(rule.outcome for rule in _blocking_rules(result))
+    tally = ", ".join(
+        f"{blockers[outcome]} {_OUTCOME_WORDS[outcome]}" for outcome in (Outcome.FAIL, Outcome.UNKNOWN) if blockers[outcome]
+    )
+    return Text(f"{result.next_stage.value}: {tally or 'no source can tell'}")
 
 
-def _short_reason(rule: RuleResult) -> str:
+def _print_next_steps(console: Console, results: Sequence[CapabilityResult]) -> None:
+    for result in results:
+        if result.next_stage is None:
+            continue
+        console.print()
+        console.print(Text(f"{result.capability.value} → {result.next_stage.value}", style="bold"))
+        blockers = _blocking_rules(result)
+        if not blockers:
+            what = f"No configured source can speak for {result.next_stage.value}: see `pecm explain {result.capability.value}`."
+            _line(console, Text(what), 2)
+        for rule in blockers[:REASONS_PER_CAPABILITY]:
+            _line(console, _mark(rule.outcome) + Text(f" {rule.title}"), 2)
+            for line in _measured_lines(rule):
+                _line(console, line, 4)
+            _line(console, Text("Next step: ", style="bold") + Text(rule.remediation), 4)
+        hidden = len(blockers) - REASONS_PER_CAPABILITY
+        if hidden > 0:
+            _line(console, Text(f"… and {hidden} more (pecm explain {result.capability.value})", style="dim"), 2)
+
+
+def _measured_lines(rule: RuleResult) -> list[Text]:
+    lines = [Text(f"Measured: {rule.measured}")] if rule.measured else []
     if rule.outcome is Outcome.UNKNOWN:
         reasons = Counter(ref.reason for ref in rule.missing if ref.reason)
         if reasons:
-            return f"unknown: {reasons.most_common(1)[0][0]}"
-        return f"unknown: {rule.explanation}"
-    return rule.explanation
+            lines.append(Text(f"Unknown: {reasons.most_common(1)[0][0]}", style="yellow"))
+    return lines
 
 
 # --- scan summary and problems -----------------------------------------------------------

@@ -53,7 +53,8 @@ def _summary_line(gaps: GapAnalysis) -> str:
     counts = gaps.verdict_counts()
     tally = ", ".join(f"{counts[verdict]} {verdict.value}" for verdict in Verdict if counts[verdict])
     people = ", ".join(gaps.respondents)
-    return f"Inferred versus reported: {len(gaps.respondents)} respondent(s) ({people}); {tally or 'no answers'}."
+    whose = f"{gaps.organization}: inferred" if gaps.organization else "Inferred"
+    return f"{whose} versus reported: {len(gaps.respondents)} respondent(s) ({people}); {tally or 'no answers'}."
 
 
 def _report_heading(report: ReportedGap, gaps: CapabilityGaps) -> str:
@@ -200,10 +201,11 @@ def _line(console: Console, text: Text, indent: int) -> None:
 
 
 def render_gaps_markdown(gaps: GapAnalysis, out: TextIO) -> None:
-    lines = ["# Inferred versus reported maturity", ""]
+    heading = f"{gaps.organization}: inferred versus reported maturity" if gaps.organization else "Inferred versus reported maturity"
+    lines = [f"# {_md(heading)}", ""]
     if gaps.shard is not None:
         lines += [f"> **{_md(partial_shard_notice(gaps.shard))}**", ""]
-    lines += [_summary_line(gaps), ""]
+    lines += [_md(_summary_line(gaps)), ""]
     lines += ["| Capability | Proven | Ceiling | Respondent | Reported | Verdict |", "|---|---|---|---|---|---|"]
     for capability in gaps.capabilities:
         first = f"| {capability.capability.value} | {capability.proven.value} | {capability.ceiling.value} |"

@@ -23,7 +23,7 @@ from typing import ClassVar, TextIO
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from reports.console import LOCATORS_PER_REF, REFS_PER_LIST
-from reports.text import file_url, metric_summary, partial_shard_notice
+from reports.text import file_url, metric_summary, partial_shard_notice, report_title
 from scanner.model import (
     Assessment,
     Capability,
@@ -70,12 +70,15 @@ class HtmlRenderer:
         history: Sequence[HistoryPoint] = (),
         reported: Mapping[str, str] | None = None,
         targets: Mapping[str, str] | None = None,
+        answers: Mapping[Capability, Sequence[Stage]] | None = None,
     ) -> None:
         """`history`: (scan time, {capability id: stage value}) oldest first; `reported` and
-        `targets`: capability id -> stage value. Unknown capabilities or stages are logged and left out."""
+        `targets`: capability id -> stage value. Unknown capabilities or stages are logged and left out.
+        `answers`: every respondent's current stage, for the table to show their spread."""
         self._history = tuple(history)
         self._reported = _stages_by_capability(reported or {}, "self-reported stage")
         self._targets = _stages_by_capability(targets or {}, "target stage")
+        self._answers = {capability: tuple(stages) for capability, stages in (answers or {}).items() if stages}
 
     @classmethod
     def from_self_assessment(
@@ -83,21 +86,35 @@ class HtmlRenderer:
     ) -> HtmlRenderer:
         """One overlay from many respondents: per capability the median current stage (the lower
         of the two middle answers when their number is even, so the chart never claims more than
-        half the respondents do) and the highest target anyone set (the roadmap `pecm gaps` draws)."""
+        half the respondents do) and the highest target anyone set (the roadmap `pecm gaps` draws).
+        The table shows the answers' spread, and the legend states the median rule."""
         reported: dict[str, str] = {}
         targets: dict[str, str] = {}
+        currents: dict[Capability, list[Stage]] = {}
         for capability in Capability:
             answers = [answer for _, answer in self_assessment.answers_for(capability)]
             if answers:
+                currents[capability] = [answer.current for answer in answers]
                 ranks = sorted(answer.current.rank for answer in answers)
                 reported[capability.value] = _STAGES[statistics.median_low(ranks) - 1].value
             wanted = [answer.target for answer in answers if answer.target is not None]
             if wanted:
                 targets[capability.value] = max(wanted).value
-        return cls(history=history, reported=reported, targets=targets)
+        return cls(history=history, reported=reported, targets=targets, answers=currents)
 
     def render(self, assessment: Assessment, out: TextIO) -> None:
         out.write(_template().render(page=self._page(assessment)))
+
+    def _reported_cell(self, capability: Capability) -> str:
+        """One respondent's stage, or what several answered: "repeatable–managed (2 respondents)",
+        never a median presented as if everyone had said it."""
+        answers = self._answers.get(capability)
+        if answers is None or len(answers) == 1:
+            return _stage_text(self._reported.get(capability))
+        low, high = min(answers), max(answers)
+        if low is high:
+            return f"{_stage_text(low)}, all {len(answers)} respondents"
+        return f"{low.value}–{high.value} ({len(answers)} respondents)"
 
     def _page(self, assessment: Assessment) -> Page:
         results = {result.capability: result for result in assessment.capabilities}
@@ -108,9 +125,13 @@ class HtmlRenderer:
             _capability_view(result, history, result is lowest, assessment.file_bases) for result in assessment.capabilities
         )
         return Page(
+            title=report_title(assessment.scan.organization),
             scan=assessment.scan,
             radar=_radar(results, self._reported, self._targets),
-            rows=tuple(_row(capability, results.get(capability), self._reported, self._targets) for capability in Capability),
+            rows=tuple(
+                _row(capability, results.get(capability), self._reported_cell(capability), self._targets)
+                for capability in Capability
+            ),
             capabilities=capabilities,
             problems=assessment.scan.problems[:PROBLEMS_SHOWN],
             problems_hidden=max(0, len(assessment.scan.problems) - PROBLEMS_SHOWN),
@@ -237,6 +258,7 @@ class CapabilityView:
 
 @dataclass(frozen=True)
 class Page:
+    title: str
     scan: ScanMetadata
     radar: Radar
     rows: tuple[Row, ...]
@@ -330,20 +352,21 @@ def _radar_description(
 def _row(
     capability: Capability,
     result: CapabilityResult | None,
-    reported: Mapping[Capability, Stage],
+    reported: str,
     targets: Mapping[Capability, Stage],
 ) -> Row:
-    def stage_text(stage: Stage | None) -> str:
-        return f"{stage.value} ({stage.rank})" if stage else "—"
-
     return Row(
         capability=capability.value,
-        inferred=stage_text(result.stage) if result else "not assessed",
-        ceiling=stage_text(result.ceiling) if result else "—",
-        reported=stage_text(reported.get(capability)),
-        target=stage_text(targets.get(capability)),
+        inferred=_stage_text(result.stage) if result else "not assessed",
+        ceiling=_stage_text(result.ceiling) if result else "—",
+        reported=reported,
+        target=_stage_text(targets.get(capability)),
         confidence=f"{round(result.confidence * 100)}%" if result else "—",
     )
+
+
+def _stage_text(stage: Stage | None) -> str:
+    return f"{stage.value} ({stage.rank})" if stage else "—"
 
 
 # --- history ------------------------------------------------------------------------------

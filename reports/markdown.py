@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import ClassVar, TextIO
 
-from reports.text import file_url, metric_summary, partial_shard_notice
+from reports.text import file_url, metric_summary, partial_shard_notice, report_title
 from scanner.model import (
     Assessment,
     CapabilityResult,
@@ -55,7 +55,7 @@ class MarkdownRenderer:
     description: ClassVar[str] = "One Markdown page (GitHub job summary, wiki): summary table, rules and evidence per capability."
 
     def render(self, assessment: Assessment, out: TextIO) -> None:
-        lines = ["# Platform engineering maturity", "", _headline(assessment.scan), ""]
+        lines = [f"# {_md(report_title(assessment.scan.organization))}", "", _headline(assessment.scan), ""]
         if assessment.scan.shard is not None:
             lines += [f"> **{_md(partial_shard_notice(assessment.scan.shard))}**", ""]
         lines += _summary_table(assessment.capabilities)

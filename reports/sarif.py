@@ -51,6 +51,7 @@ def sarif_log(assessment: Assessment, subject_urls: Mapping[str, str] | None = N
         "invocations": [_invocation(assessment)],
         "results": results,
         "properties": {
+            "organization": assessment.scan.organization,
             "capabilities": {
                 result.capability.value: {
                     "stage": result.stage.value,

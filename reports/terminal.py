@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import TextIO, cast
 
 from rich.console import Console
 
@@ -17,7 +17,7 @@ def output_console(out: TextIO) -> Console:
     """
     tty = is_tty(out)
     return Console(
-        file=out,
+        file=out if tty else cast(TextIO, _TrimmedLines(out)),
         force_terminal=None if tty else False,
         force_jupyter=False,
         width=None if tty else NON_TTY_WIDTH,
@@ -31,4 +31,28 @@ def is_tty(out: TextIO) -> bool:
     try:
         return out.isatty()
     except (AttributeError, ValueError):  # no isatty, or a closed file
+        return False
+
+
+class _TrimmedLines:
+    """Passes text on to `out` without the blanks rich pads table cells and wrapped lines with:
+    a file or a pipe gets no trailing spaces (a README quoting the output stays exact)."""
+
+    # Not an io.TextIOBase: its finalizer would flush into `out` after the caller closed it.
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._partial = ""  # the end of the last line written, until its newline comes
+
+    def write(self, text: str) -> int:
+        *lines, self._partial = (self._partial + text).split("\n")
+        if lines:
+            self._out.write("".join(line.rstrip(" ") + "\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        self._out.write(self._partial)
+        self._partial = ""
+        self._out.flush()
+
+    def isatty(self) -> bool:
         return False

@@ -9,6 +9,12 @@ from urllib.parse import quote
 from scanner.model import EvidenceRef, MetricValue
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_WEB_ADDRESS = re.compile(r"^https?://", re.I)
+
+
+def report_title(organization: str | None) -> str:
+    """The heading of a report: whose platform it is, when the config's `organization:` says."""
+    return f"{organization}: platform engineering maturity" if organization else "Platform engineering maturity"
 
 
 def partial_shard_notice(shard: str) -> str:
@@ -40,6 +46,10 @@ def is_file_path(locator: str) -> bool:
 
 
 def file_url(ref: EvidenceRef, locator: str, file_bases: Mapping[str, str]) -> str | None:
-    """Where a repository-relative path of `ref` can be opened, when its subject says so."""
+    """Where a repository-relative path of `ref` can be opened, when its subject's files are on
+    the web (a Git host). A local checkout's file:// address is the scanning machine's, often a
+    temporary folder: a report read elsewhere shows the path as text instead."""
     base = file_bases.get(ref.subject)
-    return base + quote(locator, safe="/") if base is not None and is_file_path(locator) else None
+    if base is None or not _WEB_ADDRESS.match(base) or not is_file_path(locator):
+        return None
+    return base + quote(locator, safe="/")

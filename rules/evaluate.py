@@ -58,6 +58,7 @@ def _capabilities(ruleset: RuleSet, results: Sequence[RuleResult]) -> tuple[Capa
 def _scan_metadata(bundle: EvidenceBundle, ruleset: RuleSet, index: EvidenceIndex) -> ScanMetadata:
     return ScanMetadata(
         pecm_version=bundle.pecm_version,
+        organization=bundle.organization,
         started_at=min((run.started_at for run in bundle.sources), default=bundle.created_at),
         finished_at=bundle.created_at,
         shard=bundle.shard,

@@ -1,7 +1,8 @@
 """Readable sentences for metrics and rule conditions, with the numbers they were decided on.
 
 e.g. "share of repositories with ownership.codeowners.present = true: 0.62–0.77 (8 of 13;
-2 unknown) — needs ≥ 0.8 (codeowners_share_min)".
+2 unknown) — needs ≥ 0.8 (codeowners_share_min)" for `pecm explain`, and the same in words for
+people who never read the pack: "8 of 13 repositories (62%–77%; 2 of them unknown), needs at least 80%".
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from rules.definitions import MetricDef, MetricLeaf
 from scanner.model import MetricValue, Outcome
 
 _PLURALS = {"repository": "repositories"}
+_OP_WORDS = {"eq": "exactly", "ne": "anything but", "gt": "more than", "gte": "at least", "lt": "less than", "lte": "at most"}
 LEAF_VERDICTS = {Outcome.PASS: "holds", Outcome.FAIL: "does not hold", Outcome.UNKNOWN: "unknown"}
 
 
@@ -63,6 +65,57 @@ def describe_leaf(leaf: MetricLeaf, metric: MetricDef, value: MetricValue) -> st
     param = f" ({leaf.param})" if leaf.param else ""
     needs = f"needs {OP_SYMBOLS[leaf.op]} {number(leaf.threshold)}{param}"
     return f"{describe_metric(metric)}: {describe_value(metric, value)} — {needs}"
+
+
+def describe_leaf_in_words(leaf: MetricLeaf, metric: MetricDef, value: MetricValue) -> str:
+    """The measured value against the threshold, without the pack's names or operators."""
+    assert leaf.threshold is not None
+    threshold = percent(leaf.threshold) if metric.form == "share_of" else number(leaf.threshold)
+    return f"{_value_in_words(metric, value)}, needs {_OP_WORDS[leaf.op]} {threshold}"
+
+
+def _value_in_words(metric: MetricDef, value: MetricValue) -> str:
+    unknown = f"{value.unknown} of them unknown" if value.unknown else ""
+    if metric.form == "share_of":
+        total = value.observed + value.unknown
+        if not total:
+            return f"no {_subjects(metric, 2)} to measure"
+        if not value.observed:
+            return _all_unknown(metric, total)
+        share = percent(value.matched / total)
+        if not value.unknown:
+            return f"{value.matched} of {total} {_subjects(metric, total)} ({share})"
+        # A range: each unknown subject could count either way.
+        most = percent((value.matched + value.unknown) / total)
+        return f"{value.matched} of {total} {_subjects(metric, total)} ({share}–{most}; {unknown})"
+    if metric.form == "count_of":
+        more = f", {value.unknown} more unknown" if value.unknown else ""
+        return f"{value.matched} {_subjects(metric, value.matched)}{more}"
+    counted = value.matched + value.unknown
+    if not counted:
+        return f"no {_subjects(metric, 2)} to measure"
+    if not value.matched:
+        return _all_unknown(metric, counted)
+    over = f"over {counted} {_subjects(metric, counted)}" + (f", {unknown}" if unknown else "")
+    if value.low is None or value.high is None:
+        return f"median unknown ({over})"
+    if value.low == value.high:
+        return f"median {number(value.low)} ({over})"
+    return f"median between {number(value.low)} and {number(value.high)} ({over})"
+
+
+def _all_unknown(metric: MetricDef, count: int) -> str:
+    return f"unknown for all {count} {_subjects(metric, count)}" if count > 1 else f"unknown for the 1 {_subjects(metric, 1)}"
+
+
+def _subjects(metric: MetricDef, count: int) -> str:
+    """`repositories`, `1 platform repository`: the subjects a metric counts, tags first."""
+    kind = metric.subject_kind if count == 1 else plural(metric.subject_kind)
+    return " ".join((*metric.among_tags, kind))
+
+
+def percent(share: float) -> str:
+    return f"{round(share * 100)}%"
 
 
 def not_provided(kinds: Collection[str]) -> str:

@@ -16,7 +16,7 @@ from rules.conditions import AllOf, AnyOf, Not, leaves
 from rules.definitions import MetricLeaf, RuleDef, WhenCondition
 from rules.evidence_index import EvidenceIndex
 from rules.evidence_refs import RefSource, collect_refs
-from rules.explain import LEAF_VERDICTS, describe_leaf, describe_metric, not_provided
+from rules.explain import LEAF_VERDICTS, describe_leaf, describe_leaf_in_words, describe_metric, not_provided
 from rules.metrics import MetricOutcome
 from scanner.model import Outcome, RuleResult
 
@@ -65,6 +65,7 @@ def kleene_any(outcomes: list[Outcome]) -> Outcome:
 class _Verdict:
     outcome: Outcome
     text: str
+    words: str = ""  # the applicable comparisons in plain words; "" where none applies
     supporting: list[RefSource] = field(default_factory=list)
     opposing: list[RefSource] = field(default_factory=list)
     missing: list[RefSource] = field(default_factory=list)
@@ -94,6 +95,7 @@ def judge_rule(rule: RuleDef, metrics: Mapping[str, MetricOutcome], index: Evide
     return result(
         outcome=verdict.outcome,
         explanation=verdict.text,
+        measured=verdict.words,
         supporting=tuple(supporting),
         opposing=tuple(opposing),
         missing=tuple(missing),
@@ -114,7 +116,13 @@ class _Judge:
             inner = self.node(node.item, not flipped)
             outcome = _SWAP.get(inner.outcome, inner.outcome)
             return _Verdict(
-                outcome, f"not ({inner.text})", inner.supporting, inner.opposing, inner.missing, inner.not_provided
+                outcome,
+                f"not ({inner.text})",
+                f"not ({inner.words})" if inner.words else "",
+                inner.supporting,
+                inner.opposing,
+                inner.missing,
+                inner.not_provided,
             )
         children = [self.node(item, flipped) for item in node.items]
         joined = ("; and " if isinstance(node, AllOf) else "; or ").join(
@@ -127,7 +135,12 @@ class _Judge:
                 Outcome.NOT_APPLICABLE, joined, not_provided=set().union(*(c.not_provided for c in children))
             )
         outcomes = [child.outcome for child in applicable]
-        verdict = _Verdict(kleene_all(outcomes) if isinstance(node, AllOf) else kleene_any(outcomes), joined)
+        # The same measure against the same threshold (a metric and its Git-host variant) is told once.
+        told = list(dict.fromkeys(child.words for child in applicable))
+        words = ("; and " if isinstance(node, AllOf) else "; or ").join(
+            f"({text})" if len(told) > 1 and "; " in text else text for text in told
+        )
+        verdict = _Verdict(kleene_all(outcomes) if isinstance(node, AllOf) else kleene_any(outcomes), joined, words)
         for child in applicable:
             verdict.supporting += child.supporting
             verdict.opposing += child.opposing
@@ -153,6 +166,7 @@ class _Judge:
         return _Verdict(
             result,
             text,
+            describe_leaf_in_words(leaf, metric, outcome.value),
             supporting=[RefSource(outcome.table, speaks_for, kinds)],
             opposing=[RefSource(outcome.table, speaks_against, kinds)],
             missing=[RefSource(outcome.table, outcome.unknown, kinds)],

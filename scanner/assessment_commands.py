@@ -13,7 +13,17 @@ import click
 
 from reports.gaps_report import render_gaps_console, render_gaps_markdown
 from rules.evaluate import evaluate
-from scanner.cli_support import CliState, destination, one_line_errors, read_assessment, run_scan, scan_config, write_file
+from scanner.cli_support import (
+    EXIT_USER_ERROR,
+    CliState,
+    destination,
+    fail,
+    one_line_errors,
+    read_assessment,
+    run_scan,
+    scan_config,
+    write_file,
+)
 from scanner.errors import UserError
 from scanner.gaps import analyse_gaps, kind_providers
 from scanner.model import Stage
@@ -63,15 +73,23 @@ def survey(ctx: click.Context, output: Path, respondent: str | None, check_file:
             return
         existing = load_self_assessment(output) if output.exists() else SelfAssessment(respondents=())
         questions = load_survey_questions()
-    # Prompts stay outside `_errors`: Ctrl-C or the end of input aborts the way click does
-    # ("Aborted!", exit 1) and nothing is written.
-    name = (respondent or click.prompt("Who is answering (a team or a role)")).strip()
-    with one_line_errors(state):
-        if not name:
-            raise UserError("--respondent: a name is needed (a team or a role)")
-        existing.with_respondent(Respondent(name=name, answers={}))  # refuse a repeated name before asking
-    click.echo("For each capability, pick the stage that describes today best (1-5), and optionally a target.")
-    answers = {question.capability: _ask(question) for question in questions}
+    # Ctrl-C or the end of input (click's Abort) cancels the survey before anything is written:
+    # a user's act, exit 2 like other user errors, not click's "Aborted!" with exit 1 (the gate's
+    # "below minimum").
+    try:
+        name = (respondent or click.prompt("Who is answering (a team or a role)")).strip()
+        with one_line_errors(state):
+            if not name:
+                raise UserError("--respondent: a name is needed (a team or a role)")
+            existing.with_respondent(Respondent(name=name, answers={}))  # refuse a repeated name before asking
+        click.echo(
+            "For each capability, pick the stage that describes today best (its name or number), "
+            "and optionally a target and a note."
+        )
+        answers = {question.capability: _ask(question) for question in questions}
+    except click.Abort:
+        click.echo()  # end the unanswered prompt's line, so that the error stands on its own
+        fail(EXIT_USER_ERROR, "survey cancelled: no answers written")
     with one_line_errors(state):
         updated = existing.with_respondent(Respondent(name=name, answers=answers))
         write_file(output, self_assessment_yaml(updated))
@@ -83,24 +101,27 @@ def _ask(question: SurveyQuestion) -> Answer:
     click.secho(f"{question.title}: {question.question}", bold=True)
     for stage, text in question.stages.items():
         click.echo(f"  {stage.rank}. {stage.value:<11} {text}")
-    current = _stage_of(click.prompt("Current stage", type=click.IntRange(1, len(Stage))))
+    current: Stage = click.prompt("Current stage", value_proc=_stage_answer)
 
     def target_of(text: str) -> Stage | None:
         if not text.strip():
             return None
-        target = parse_stage(text)
-        if target is None:
-            raise click.BadParameter(f"{text!r}: enter 1-5 (or nothing to skip)")
+        target = _stage_answer(text, "or nothing to skip")
         if target < current:
-            raise click.BadParameter(f"the target is below the current stage ({current.rank})")
+            raise click.BadParameter(f"the target is below the current stage ({current.value})")
         return target
 
     target = click.prompt("Target stage (Enter to skip)", default="", show_default=False, value_proc=target_of)
-    return Answer(current=current, target=target)
+    note = click.prompt("Note, e.g. what holds you back (Enter to skip)", default="", show_default=False).strip()
+    return Answer(current=current, target=target, note=note or None)
 
 
-def _stage_of(number: int) -> Stage:
-    return list(Stage)[number - 1]
+def _stage_answer(text: str, skip: str = "") -> Stage:
+    stage = parse_stage(text)
+    if stage is None:
+        names = ", ".join(s.value for s in Stage)
+        raise click.BadParameter(f"{text.strip()!r}: enter a stage ({names}) or its number 1-5" + (f", {skip}" if skip else ""))
+    return stage
 
 
 # --- pecm gaps --------------------------------------------------------------------------

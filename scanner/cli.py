@@ -128,15 +128,18 @@ def evaluate_command(state: CliState, evidence: Path, config_path: Path | None, 
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @config_option
 @click.option("--evidence", type=click.Path(path_type=Path, dir_okay=False), help="Explain from a saved evidence bundle instead of scanning.")
+@click.option("--progress/--no-progress", default=True, help="Show progress on standard error while scanning (TTY only).")
 @click.pass_obj
-def explain(state: CliState, capability: str, paths: tuple[Path, ...], config_path: Path | None, evidence: Path | None) -> None:
+def explain(
+    state: CliState, capability: str, paths: tuple[Path, ...], config_path: Path | None, evidence: Path | None, progress: bool
+) -> None:
     """Why CAPABILITY is at its stage, and what evidence would lift it to the next."""
     with one_line_errors(state):
         renderer = interactive_renderer(state)
         if evidence is not None:
             assessment = evaluate(read_bundle(evidence), load_ruleset(scan_config(config_path, ()), state.plugins))
         else:
-            bundle, plan = run_scan(state, config_path, paths, True)
+            bundle, plan = run_scan(state, config_path, paths, progress)
             assessment = evaluate(bundle, plan.ruleset)
         renderer.explain(assessment.capability(capability), sys.stdout)
 

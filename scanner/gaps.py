@@ -107,6 +107,7 @@ class GapAnalysis:
     respondents: tuple[str, ...]
     unassessed: tuple[Capability, ...] = ()  # answered, but the assessment's model lacks them
     shard: str | None = None  # "I/N": the proven stages are one shard's only
+    organization: str | None = None  # the config's `organization:`, from the assessment
 
     def verdict_counts(self) -> Counter[Verdict]:
         return Counter(report.verdict for gaps in self.capabilities for report in gaps.reports)
@@ -131,6 +132,7 @@ def analyse_gaps(assessment: Assessment, reported: SelfAssessment, providers: Ki
             if reported.answers_for(capability) and all(r.capability is not capability for r in assessment.capabilities)
         ),
         shard=assessment.scan.shard,
+        organization=assessment.scan.organization,
     )
 
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scanner.errors import UserError
 from scanner.model import Assessment, Capability, CapabilityResult, EvidenceStatus, Outcome, RuleResult, Stage
+from scanner.self_assessment import parse_stage
 
 # 2 (usage) and 4 (scan failed) are raised as errors before a decision; scanner.cli maps them.
 EXIT_PASSED: Final = 0
@@ -46,6 +47,14 @@ class GateConfig(BaseModel):
     min_confidence: float | None = Field(default=None, ge=0, le=1, description="Every capability's confidence must reach it.")
     unknown: UnknownPolicy = Field(default="fail", description="'fail': unknown rules keep the gate from passing.")
     baseline: Path | None = Field(default=None, description="A saved assessment: fail if a capability dropped a stage since.")
+
+    @field_validator("minimums", mode="before")
+    @classmethod
+    def _stage_numbers(cls, minimums: object) -> object:
+        """1-5 as the self-assessment files accept them; anything else is left to the stage names' check."""
+        if not isinstance(minimums, dict):
+            return minimums
+        return {key: parse_stage(value) or value for key, value in minimums.items()}
 
     @field_validator("minimums")
     @classmethod
@@ -129,10 +138,10 @@ def parse_minimum(text: str) -> tuple[str, Stage]:
         _capability_key(key)
     except UserError as exc:
         raise UserError(f"--min {text!r}: {exc.message}") from None
-    try:
-        return key, Stage(value)
-    except ValueError:
-        raise UserError(f"--min {text!r}: {value!r} is no stage (one of: {_STAGE_NAMES})") from None
+    stage = parse_stage(value)
+    if stage is None:
+        raise UserError(f"--min {text!r}: {value!r} is no stage (one of: {_STAGE_NAMES}, or its number 1-5)")
+    return key, stage
 
 
 def resolve_minimums(entries: Iterable[tuple[str, Stage]]) -> dict[Capability, Stage]:

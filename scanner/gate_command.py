@@ -45,7 +45,7 @@ class GitHubActions:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--config", "-c", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Configuration file (see config.example.yaml).")
 @click.option("--assessment", "assessment_path", type=click.Path(path_type=Path, dir_okay=False), help="Gate a saved assessment (`pecm scan --format json`) instead of scanning.")
-@click.option("--min", "minimums", multiple=True, metavar="CAPABILITY=STAGE", help="Minimum stage, e.g. governance=defined or all=repeatable. Repeatable; a named capability overrides all=.")
+@click.option("--min", "minimums", multiple=True, metavar="CAPABILITY=STAGE", help="Minimum stage (a name or its number 1-5), e.g. governance=defined, governance=3 or all=repeatable. Repeatable; a named capability overrides all=.")
 @click.option("--min-confidence", metavar="0.0-1.0", help="Every capability's confidence (share of its rules evidence decided) must reach it.")
 @click.option("--unknown", metavar="fail|pass", help="Unknown rules: fail (default) keeps the gate from passing; pass counts them as passed.")
 @click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False), help="A saved assessment: fail if a capability dropped a stage since.")

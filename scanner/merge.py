@@ -37,8 +37,8 @@ def merge_bundles(shards: Sequence[ShardBundle]) -> EvidenceBundle:
     first = shards[0].bundle
     return EvidenceBundle(
         pecm_version=first.pecm_version,
-        created_at=max(shard.bundle.created_at for shard in shards),
         organization=first.organization,
+        created_at=max(shard.bundle.created_at for shard in shards),
         config_fingerprint=first.config_fingerprint,
         sources=_merge_runs([run for shard in shards for run in shard.bundle.sources]),
         subjects=tuple(sorted((subject for shard in shards for subject in shard.bundle.subjects), key=lambda s: s.id)),

@@ -150,8 +150,8 @@ class EvidenceBundle(_Frozen):
     schema_version: Literal[1] = BUNDLE_SCHEMA_VERSION
     pecm_version: str
     created_at: datetime
+    organization: str | None = Field(default=None, description="The config's `organization:`: whose platform was scanned.")
     shard: str | None = Field(default=None, description="'I/N' when this bundle is shard I of a scan in N shards.")
-    organization: str | None = Field(default=None, description="The configuration's `organization`, when it names one.")
     config_fingerprint: str | None = Field(
         default=None,
         description="Digest of the settings that shape the evidence (sources, platform patterns, file limits): "
@@ -201,6 +201,7 @@ class RuleResult(_Frozen):
     title: str
     outcome: Outcome
     explanation: str = Field(description="The condition with the values it was decided on.")
+    measured: str = Field(default="", description="The measured values against the thresholds, in plain words.")
     remediation: str
     needs: tuple[str, ...]
     metrics: tuple[MetricValue, ...] = ()
@@ -237,6 +238,7 @@ class PackRef(_Frozen):
 
 class ScanMetadata(_Frozen):
     pecm_version: str
+    organization: str | None = Field(default=None, description="The config's `organization:`: whose platform was scanned.")
     started_at: datetime
     finished_at: datetime
     shard: str | None = Field(

@@ -173,8 +173,8 @@ def collect(
     return EvidenceBundle(
         pecm_version=scanner.__version__,
         created_at=clock(),
-        shard=str(shard) if shard is not None else None,
         organization=config.organization,
+        shard=str(shard) if shard is not None else None,
         config_fingerprint=evidence_fingerprint(config),
         sources=tuple(runs),
         subjects=tuple(sorted(subjects.values(), key=lambda s: s.id)),

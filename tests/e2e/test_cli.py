@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -220,9 +224,6 @@ def test_unknown_param_in_config_is_a_user_error(tmp_path: Path) -> None:
 
 
 def test_python_dash_m_scanner_runs_the_cli() -> None:
-    import subprocess
-    import sys
-
     completed = subprocess.run([sys.executable, "-m", "scanner", "--version"], capture_output=True, text=True, check=False)
     assert completed.returncode == 0 and completed.stdout.startswith("pecm, version")
 
@@ -258,3 +259,57 @@ def test_each_recorded_scan_carries_its_scope_and_diff_keeps_to_one_scope(tmp_pa
     assert (compared["old"]["id"], compared["new"]["id"]) == (oldest["id"], newest["id"])  # the other folder is skipped
     refused = _run("diff", str(middle["id"]), str(newest["id"]), "--store", store)
     assert refused.exit_code == 2 and "have different scopes (pass --across-scopes" in refused.output
+
+
+def _stderr_on_a_terminal(*args: str) -> str:
+    """What `pecm ARGS` writes to standard error when that is a terminal (a pseudo-terminal)."""
+    leader, follower = pty.openpty()
+    with os.fdopen(leader, "rb", buffering=0) as terminal:
+        # rich draws no live display on a terminal that calls itself dumb
+        environment = {**os.environ, "TERM": "xterm-256color"}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "scanner", *args], stdout=subprocess.DEVNULL, stderr=follower, cwd=ROOT, env=environment
+        )
+        os.close(follower)
+        written = b""
+        while True:
+            try:
+                chunk = terminal.read(4096)
+            except OSError:  # the pseudo-terminal closes once the process is gone
+                break
+            if not chunk:
+                break
+            written += chunk
+        assert process.wait() == 0
+    return written.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("command", ["explain governance", "scan"])
+def test_progress_shows_on_a_terminal_unless_no_progress(command: str) -> None:
+    args = [*command.split(), str(EXAMPLE)]
+    assert "subjects: 6" in _stderr_on_a_terminal(*args)  # the counterpart: the bar is really drawn
+    assert "subjects:" not in _stderr_on_a_terminal(*args, "--no-progress")
+
+
+def test_the_configured_organization_is_in_every_output(tmp_path: Path) -> None:
+    config = tmp_path / "pecm.yaml"
+    config.write_text(f"organization: Acme Corp\nsources:\n  local:\n    paths: [{json.dumps(str(EXAMPLE))}]\n")
+    bundle = tmp_path / "evidence.json"
+    result = _run("scan", "--config", str(config), "--format", "json", "-o", str(tmp_path / "a.json"), "--evidence-out", str(bundle), "--no-progress")
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "a.json").read_text())["scan"]["organization"] == "Acme Corp"
+    assert json.loads(bundle.read_text())["organization"] == "Acme Corp"
+    rendered = {}
+    for fmt in ("console", "markdown", "html", "sarif"):  # re-rendered offline from the bundle
+        out = tmp_path / f"report.{fmt}"
+        assert _run("evaluate", str(bundle), "--format", fmt, "-o", str(out)).exit_code == 0
+        rendered[fmt] = out.read_text()
+    assert rendered["console"].startswith("Acme Corp: platform engineering maturity\n")
+    assert rendered["markdown"].startswith("# Acme Corp: platform engineering maturity\n")
+    assert "<title>Acme Corp: platform engineering maturity</title>" in rendered["html"]
+    assert "<h1>Acme Corp: platform engineering maturity</h1>" in rendered["html"]
+    assert json.loads(rendered["sarif"])["runs"][0]["properties"]["organization"] == "Acme Corp"
+    answers = str(EXAMPLE / "self-assessment.yaml")
+    for fmt, heading in (("console", "Acme Corp: inferred versus reported: 2 respondent(s)"), ("markdown", "# Acme Corp: inferred versus reported maturity\n")):
+        gaps = _run("gaps", "--assessment", str(tmp_path / "a.json"), "--self-assessment", answers, "--format", fmt)
+        assert gaps.exit_code == 0 and gaps.output.startswith(heading), gaps.output

@@ -14,7 +14,15 @@ from scanner.model import Capability, Stage
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("governance=defined", ("governance", Stage.DEFINED)), ("all=repeatable", ("all", Stage.REPEATABLE)), (" Adoption = Managed ", ("adoption", Stage.MANAGED))],
+    [
+        ("governance=defined", ("governance", Stage.DEFINED)),
+        ("all=repeatable", ("all", Stage.REPEATABLE)),
+        (" Adoption = Managed ", ("adoption", Stage.MANAGED)),
+        # numbers 1-5, as self-assessment files accept them
+        ("governance=3", ("governance", Stage.DEFINED)),
+        ("all=1", ("all", Stage.INITIAL)),
+        ("measurement=5", ("measurement", Stage.OPTIMIZING)),
+    ],
 )
 def test_a_minimum_is_capability_equals_stage(text: str, expected: tuple[str, Stage]) -> None:
     assert parse_minimum(text) == expected
@@ -27,7 +35,9 @@ def test_a_minimum_is_capability_equals_stage(text: str, expected: tuple[str, St
         ("governance=", "expected CAPABILITY=STAGE"),
         ("=defined", "expected CAPABILITY=STAGE"),
         ("govern=defined", "'govern' is no capability (one of: all, investment,"),
-        ("governance=great", "'great' is no stage (one of: initial, repeatable, defined, managed, optimizing)"),
+        ("governance=great", "'great' is no stage (one of: initial, repeatable, defined, managed, optimizing, or its number 1-5)"),
+        ("governance=6", "'6' is no stage"),
+        ("governance=0", "'0' is no stage"),
     ],
 )
 def test_a_bad_minimum_is_one_line_naming_the_flag(text: str, message: str) -> None:
@@ -70,6 +80,10 @@ def test_bad_confidence_or_unknown_flags_are_user_errors(confidence: str | None,
 def test_the_config_section_is_validated_up_front() -> None:
     config = GateConfig.model_validate({"minimums": {"all": "repeatable", "governance": "defined"}, "baseline": "base.json"})
     assert config.minimums["governance"] is Stage.DEFINED and config.baseline == Path("base.json")
-    for bad in ({"minimums": {"govern": "defined"}}, {"minimums": {"governance": "great"}}, {"min_confidence": 2}, {"unknown": "maybe"}, {"threshold": 1}):
+    assert GateConfig.model_validate({"minimums": {"governance": 3, "all": "2"}}).minimums == {
+        "governance": Stage.DEFINED,
+        "all": Stage.REPEATABLE,
+    }
+    for bad in ({"minimums": {"govern": "defined"}}, {"minimums": {"governance": "great"}}, {"minimums": {"governance": 6}}, {"minimums": {"governance": True}}, {"min_confidence": 2}, {"unknown": "maybe"}, {"threshold": 1}):
         with pytest.raises(ValidationError):
             GateConfig.model_validate(bad)

@@ -104,6 +104,7 @@ def provisioning() -> CapabilityResult:
                 "apply_share 0.12 < 0.5",
                 ("ci.pipelines",),
                 metrics=(MetricValue(name="apply_share", low=0.12, high=0.12, matched=1, observed=8),),
+                measured="1 of 8 repositories (12%), needs at least 50%",
                 opposing=tuple(observed(repo, "ci.pipelines", ".github/workflows/ci.yml") for repo in repos[1:]),
             ),
             rule(

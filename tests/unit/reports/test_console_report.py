@@ -7,6 +7,9 @@ import pytest
 
 from reports.console import ConsoleRenderer, render_explanation
 from scanner.model import Assessment, CapabilityResult
+from tests.unit.reports.acme_scan import GOLDEN, acme_assessment, without_root
+
+CONSOLE_GOLDEN = GOLDEN / "acme-report.txt"
 
 ANSI_ESCAPE = re.compile(r"\x1b\[")
 
@@ -44,12 +47,29 @@ def test_each_capability_shows_stage_ceiling_and_confidence(assessment: Assessme
 
 
 def test_blockers_distinguish_failed_from_unknown(assessment: Assessment) -> None:
-    flat = " ".join(render(assessment).split())  # undo the table's wrapping
-    assert "✗ Pipelines apply infrastructure changes (apply_share 0.12 < 0.5)" in flat
-    assert "? Drift detection runs on a schedule (unknown: not observable from local checkouts)" in flat
-    assert "? Branch protection on most repositories (unknown: not observable from local checkouts)" in flat
-    assert "top stage reached" in flat
-    assert "no configured source can speak for it" in flat
+    text = render(assessment)
+    assert table_row(text, "provisioning")[4:] == ["managed:", "1", "failed,", "1", "unknown"]
+    assert table_row(text, "adoption")[4:] == ["top", "stage", "reached"]
+    flat = " ".join(text.split())  # undo the wrapping
+    assert "? Drift detection runs on a schedule Unknown: not observable from local checkouts" in flat
+    assert "? Branch protection on most repositories Unknown: not observable from local checkouts" in flat
+    assert "measurement → repeatable No configured source can speak for repeatable" in flat
+
+
+def test_a_blocker_shows_its_title_the_measure_in_words_and_the_next_step(assessment: Assessment) -> None:
+    flat = " ".join(render(assessment).split())
+    assert (
+        "provisioning → managed ✗ Pipelines apply infrastructure changes "
+        "Measured: 1 of 8 repositories (12%), needs at least 50% "
+        "Next step: Remediation for provisioning.pipelines_apply_iac."
+    ) in flat
+    assert "apply_share" not in flat  # the condition itself is for `pecm explain`
+
+
+def test_the_organization_heads_the_report(assessment: Assessment) -> None:
+    named = assessment.model_copy(update={"scan": assessment.scan.model_copy(update={"organization": "Acme Corp"})})
+    assert render(named).splitlines()[0] == "Acme Corp: platform engineering maturity"
+    assert render(assessment).startswith("Capability")
 
 
 def test_summary_counts_not_inferable_sources_subjects_evidence_and_requests(assessment: Assessment) -> None:
@@ -187,3 +207,43 @@ def test_long_unbroken_locators_still_fit(assessment: Assessment) -> None:
     text = explain(governance.model_copy(update={"rules": (stretched,) + governance.rules[1:]}))
     assert "nested-group" in text
     assert max(len(line) for line in text.splitlines()) <= 80
+
+
+# --- the example organization at 80 columns ------------------------------------------------
+
+
+def test_the_example_organization_matches_the_golden_file(update_golden: bool) -> None:
+    text = without_root(render(acme_assessment()))
+    if update_golden:
+        CONSOLE_GOLDEN.write_text(text)
+    assert text == CONSOLE_GOLDEN.read_text(), "run pytest --update-golden after an intended change"
+
+
+def test_the_example_organization_reads_in_words_at_eighty_columns() -> None:
+    assessment = acme_assessment()
+    text = render(assessment)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert not re.search(r"[ \t]$", text, re.M)  # no padding left at the end of lines
+    # The pack's expressions stay in `pecm explain`: no field paths, operators, parameter names
+    # or leaf verdicts in the summary.
+    for internal in ("[does not hold]", ".present = true", "≥", "_min)", "(unknown:"):
+        assert internal not in text
+    flat = " ".join(text.split())
+    assert (
+        "adoption → defined ✗ Most repositories use at least one shared platform asset "
+        "Measured: 2 of 6 repositories (33%), needs at least 50% Next step: Find the repositories"
+    ) in flat
+    # Titles and next steps wrap between words only: each one reads back whole.
+    for result in assessment.capabilities:
+        for rule in result.rules:
+            if rule.rule_id in result.blockers:
+                assert f"{rule.title} " in flat
+                assert " ".join(rule.remediation.split()) in flat
+
+
+def test_a_blocker_takes_a_few_full_width_lines_not_a_narrow_column() -> None:
+    lines = render(acme_assessment()).splitlines()
+    start = lines.index("adoption → defined")
+    block = lines[start + 1 : lines.index("", start)]
+    assert len(block) <= 6
+    assert max(len(line) for line in block) > 60

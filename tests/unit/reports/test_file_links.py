@@ -7,6 +7,7 @@ import io
 from reports.html import HtmlRenderer
 from reports.markdown import MarkdownRenderer
 from scanner.model import Assessment, EvidenceRef, Outcome
+from tests.unit.reports.acme_scan import acme_assessment
 
 BASE = "https://github.example/acme/payments-api/blob/main/"
 
@@ -62,3 +63,14 @@ def test_a_locator_that_is_not_a_repository_path_never_becomes_a_file_link(asses
     for text in (page, markdown):
         assert hostile in text and "etc/passwd" in text  # shown, as text
         assert f"{BASE}javascript" not in text and f"{BASE}..%2F" not in text and f"{BASE}../" not in text
+
+
+def test_a_local_checkout_address_never_becomes_a_link() -> None:
+    # A local scan gives each repository a file:// address on the scanning machine (often a
+    # temporary folder); a report read anywhere else shows its paths as text.
+    assessment = acme_assessment()
+    assert any(base.startswith("file://") for base in assessment.file_bases.values())
+    for renderer in (HtmlRenderer(), MarkdownRenderer()):
+        text = _render(renderer, assessment)
+        assert "file://" not in text
+        assert "policies/require-labels.yaml" in text

@@ -238,6 +238,35 @@ def test_a_self_assessment_gives_the_median_stage_and_the_highest_target(assessm
     assert targets == ["governance: target optimizing"]
 
 
+def test_the_self_reported_column_shows_what_several_respondents_answered(assessment: Assessment) -> None:
+    answers = parse_yaml_document(
+        {
+            "respondents": [
+                {"name": "a", "answers": {"governance": {"current": "repeatable"}, "adoption": {"current": 3}, "interfaces": {"current": 2}}},
+                {"name": "b", "answers": {"governance": {"current": "managed"}, "adoption": {"current": 3}}},
+            ]
+        },
+        "test",
+    )
+    document = page(assessment, HtmlRenderer.from_self_assessment(answers))
+    rows = {row.find("th").text(): [td.text() for td in row.find_all("td")] for row in document.find("tbody").find_all("tr")}
+    assert rows["governance"][2] == "repeatable–managed (2 respondents)"  # not the lower median alone
+    assert rows["adoption"][2] == "defined (3), all 2 respondents"
+    assert rows["interfaces"][2] == "repeatable (2)"
+    assert rows["measurement"][2] == "—"
+    # The chart needs one point per capability: the legend says which one it plots.
+    assert "the median answer (with an even number of respondents, the lower middle one" in document.find("ul", "legend").text()
+
+
+def test_the_organization_names_the_page(assessment: Assessment) -> None:
+    named = assessment.model_copy(update={"scan": assessment.scan.model_copy(update={"organization": "Acme <Corp>"})})
+    document = page(named)
+    assert document.find("title").text() == "Acme <Corp>: platform engineering maturity"
+    assert document.find("h1").text() == "Acme <Corp>: platform engineering maturity"
+    assert "Acme &lt;Corp&gt;" in render(named)
+    assert page(assessment).find("h1").text() == "Platform engineering maturity"
+
+
 def test_problems_are_listed_with_their_hints(assessment: Assessment) -> None:
     problems = page(assessment).find("ul", "problems").find_all("li")
     assert [p.text() for p in problems] == [

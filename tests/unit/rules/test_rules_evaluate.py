@@ -104,6 +104,15 @@ def test_explanation_states_the_condition_with_its_numbers(sample_pack: RulePack
     assert [metric.name for metric in result.metrics] == ["codeowners_share"]
 
 
+def test_the_measure_is_also_told_in_words(sample_pack: RulePack, bundle_of: BundleMaker) -> None:
+    bundle = sample_bundle(bundle_of, [{"present": True}] * 8 + [{}] * 3 + ["unavailable"] * 2)
+    result = rule_result(evaluate(bundle, build_ruleset([sample_pack])), "governance.codeowners_common")
+    assert result.measured == "8 of 13 repositories (62%–77%; 2 of them unknown), needs at least 50%"
+    everything_unknown = sample_bundle(bundle_of, ["unavailable"] * 3)
+    result = rule_result(evaluate(everything_unknown, build_ruleset([sample_pack])), "governance.codeowners_common")
+    assert result.measured == "unknown for all 3 repositories, needs at least 50%"
+
+
 def test_params_come_from_the_pack_unless_the_config_overrides_them(
     sample_pack: RulePack, bundle_of: BundleMaker
 ) -> None:
@@ -170,6 +179,18 @@ def test_a_multi_leaf_explanation_tells_each_leafs_verdict(ruleset_of: RuleSetMa
         "share of repositories with ownership.codeowners.present = true: 0.50–1.00 (1 of 2; 1 unknown) — needs ≥ 0.5 [holds]"
         "; and share of repositories with vcs.branch_protection.enabled = true: not applicable"
         " (no configured source provides vcs.branch_protection)"
+    )
+    # In words, only the comparison that applies is told.
+    assert result.measured == "1 of 2 repositories (50%–100%; 1 of them unknown), needs at least 50%"
+
+
+def test_several_applicable_leaves_in_words(ruleset_of: RuleSetMaker, bundle_of: BundleMaker) -> None:
+    bundle = sample_bundle(bundle_of, [{"present": True}, {}])
+    when = {"any": [OWNED_FAILS, {"all": [OWNED_PASSES, {"not": OWNED_FAILS}]}]}
+    result = when_outcome(ruleset_of, bundle, when, [CODEOWNERS])
+    assert result.measured == (
+        "1 of 2 repositories (50%), needs at least 150%; or (1 of 2 repositories (50%), needs at least 50%;"
+        " and not (1 of 2 repositories (50%), needs at least 150%))"
     )
 
 
@@ -239,6 +260,7 @@ def test_a_median_rule_splits_subjects_by_the_threshold(sample_pack: RulePack, b
         result.explanation
         == "median vcs.activity.active_weeks of repositories: 7 (3 values) — needs ≥ 6 (active_weeks_min)"
     )
+    assert result.measured == "median 7 (over 3 repositories), needs at least 6"
     assert [ref.subject for ref in result.supporting] == ["test:a", "test:c"]
     assert [ref.subject for ref in result.opposing] == ["test:b"]
 

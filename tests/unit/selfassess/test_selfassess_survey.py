@@ -10,8 +10,8 @@ from scanner.assessment_commands import survey
 from scanner.model import Capability, Stage
 from scanner.self_assessment import load_self_assessment
 
-# Per capability (model order): current stage, then target (empty line: no target).
-ANSWERS = ["3", "4", "2", "", "4", "5", "3", "", "3", "4", "3", ""]
+# Per capability (model order): current stage, target and note (empty line: none).
+ANSWERS = ["3", "4", "", "2", "", "", "4", "5", "", "3", "", "", "3", "4", "", "3", "", ""]
 
 
 def _survey(*args: str, typed: list[str]) -> Result:
@@ -42,7 +42,8 @@ def test_bad_answers_are_asked_again(tmp_path: Path) -> None:
     typed = ["9", "3", "1", "4", *ANSWERS[2:]]
     result = _survey("--output", str(output), "--respondent", "ops", typed=typed)
     assert result.exit_code == 0, result.output
-    assert "target is below the current stage" in result.output
+    assert "'9': enter a stage (initial, repeatable, defined, managed, optimizing) or its number 1-5" in result.output
+    assert "target is below the current stage (defined)" in result.output
     answer = load_self_assessment(output).respondents[0].answers[Capability.INVESTMENT]
     assert (answer.current, answer.target) == (Stage.DEFINED, Stage.MANAGED)
 
@@ -71,9 +72,26 @@ def test_non_interactive_validates_a_file_made_elsewhere(tmp_path: Path) -> None
     assert result.output.strip().splitlines() == [f"pecm: error: {bad}: row 2: current: '7' is not a stage (a stage name (initial, repeatable, defined, managed, optimizing) or its number 1-5)"]
 
 
-def test_input_ending_early_aborts_and_writes_nothing(tmp_path: Path) -> None:
+def test_stage_names_are_answers_as_well_as_numbers_and_a_note_is_kept(tmp_path: Path) -> None:
     output = tmp_path / "sa.yaml"
-    result = _survey("--output", str(output), "--respondent", "ops", typed=ANSWERS[:3])
-    assert result.exit_code == 1
-    assert "Aborted" in result.output
+    typed = ["Defined", "optimizing", "We still open a ticket for new databases.", *ANSWERS[3:]]
+    result = _survey("--output", str(output), "--respondent", "ops", typed=typed)
+    assert result.exit_code == 0, result.output
+    answer = load_self_assessment(output).respondents[0].answers[Capability.INVESTMENT]
+    assert (answer.current, answer.target, answer.note) == (
+        Stage.DEFINED,
+        Stage.OPTIMIZING,
+        "We still open a ticket for new databases.",
+    )
+    assert load_self_assessment(output).respondents[0].answers[Capability.ADOPTION].note is None
+
+
+def test_input_ending_early_cancels_with_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    output = tmp_path / "sa.yaml"
+    result = CliRunner().invoke(
+        survey, ["--output", str(output), "--respondent", "ops"], input="\n".join(ANSWERS[:4]) + "\n"
+    )
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "pecm: error: survey cancelled: no answers written"
+    assert "Aborted" not in result.output + result.stderr
     assert not output.exists()
