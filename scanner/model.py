@@ -142,6 +142,11 @@ class SourceRun(_Frozen):
     requests: dict[str, RequestCount] = Field(
         default_factory=dict, description="Requests per endpoint family, for API-backed collectors."
     )
+    unreached: dict[str, str] = Field(
+        default_factory=dict,
+        description="Subject kinds of which the source may have subjects it never reached (the run failed or was cut"
+        " short), with why: its kinds are unknown for those subjects, not absent.",
+    )
 
 
 class EvidenceBundle(_Frozen):
@@ -186,6 +191,9 @@ class MetricValue(_Frozen):
     matched: int = Field(default=0, description="Subjects whose evidence met the condition.")
     observed: int = Field(default=0, description="Subjects whose evidence decided the condition.")
     unknown: int = Field(default=0, description="Subjects whose evidence was unavailable or unsupported.")
+    unreached: tuple[str, ...] = Field(
+        default=(), description="Sources that did not reach all their subjects of this kind: any number more are unknown."
+    )
 
 
 class RuleResult(_Frozen):

@@ -132,6 +132,8 @@ class _Scan:
             )
         for failure in failures:
             self.ctx.problem(f"github: {failure}", hint="check the name in sources.github.organizations")
+            for subject_kind in ("organization", "repository"):  # that account's are unknown, not absent
+                self.ctx.cut_short(subject_kind, f"github: {failure}")
         self._report_gaps()
 
     # --- clients -------------------------------------------------------------------------
@@ -181,6 +183,7 @@ class _Scan:
                 f"github: cannot list the repositories of {account.login}: {exc.reason()}",
                 hint="the organization's own evidence was kept; scan again later",
             )
+            ctx.cut_short("repository", f"github: cannot list the repositories of {account.login}: {exc.reason()}")
         if ctx.includes(org.id):  # a sharded scan: the organization belongs to one shard, like a repository
             yield org
             yield from self._organization_evidence(org, facts)

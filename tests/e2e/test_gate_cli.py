@@ -224,3 +224,11 @@ def test_the_documented_examples_print_what_the_docs_show(acme: Path) -> None:
         command, _, shown = block.partition("```")[0].partition("\n")
         result = run("--assessment", str(acme), *command.split())
         assert result.stdout == shown, command
+
+
+def test_an_organization_whose_github_source_fails_is_undecided_not_failed() -> None:
+    # examples/failing-source: the acme checkouts plus a GitHub source nothing answers for.
+    config = ROOT / "examples" / "failing-source" / "pecm.yaml"
+    result = run("--config", str(config), "--min", "measurement=defined", "--no-progress", env={"GITHUB_TOKEN": "unused"})
+    assert result.exit_code == 3, result.output
+    assert "UNDECIDED  measurement" in result.output and "unknown measurement.dora_inputs_recorded" in result.output
