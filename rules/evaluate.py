@@ -12,7 +12,7 @@ from rules.evidence_index import EvidenceIndex
 from rules.judge import judge_rule
 from rules.loader import RuleSet
 from rules.metrics import MetricEngine, fields_read
-from rules.stages import walk_stages
+from rules.stages import StageVerdict, walk_stages
 from scanner.heap import frozen_heap
 from scanner.model import Assessment, CapabilityResult, EvidenceBundle, RuleResult, ScanMetadata
 
@@ -38,7 +38,7 @@ def _capabilities(ruleset: RuleSet, results: Sequence[RuleResult]) -> tuple[Capa
             (result for result in results if result.capability is entry.id),
             key=lambda result: (result.stage.rank, result.rule_id),
         )
-        verdict = walk_stages(rules)
+        verdict = stage_verdict(rules)
         assessed.append(
             CapabilityResult(
                 capability=entry.id,
@@ -53,6 +53,12 @@ def _capabilities(ruleset: RuleSet, results: Sequence[RuleResult]) -> tuple[Capa
             )
         )
     return tuple(assessed)
+
+
+def stage_verdict(rules: Sequence[RuleResult]) -> StageVerdict:
+    """One capability's stage, ceiling, confidence and blockers from its rule outcomes: both what
+    `evaluate` stores and what the gate recomputes from a saved assessment, so the two cannot differ."""
+    return walk_stages(rules)
 
 
 def _scan_metadata(bundle: EvidenceBundle, ruleset: RuleSet, index: EvidenceIndex) -> ScanMetadata:

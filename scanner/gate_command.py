@@ -18,11 +18,12 @@ import click
 
 from reports.github_actions import render_annotations, render_summary
 from reports.junit import render as render_junit
-from rules.evaluate import evaluate
+from rules.evaluate import evaluate, stage_verdict
 from scanner.cli_support import CliState, one_line_errors, read_assessment, run_scan, write_file
 from scanner.config import load_config
 from scanner.errors import UserError
 from scanner.gate import EXIT_PASSED, GateConfig, GateResult, Verdict, criteria_from, decide, require_criteria
+from scanner.model import Assessment
 
 _LABEL = {Verdict.PASS: "pass", Verdict.FAIL: "FAIL", Verdict.UNDECIDED: "UNDECIDED", Verdict.SKIPPED: "skip"}
 
@@ -82,6 +83,7 @@ def gate(
         require_criteria(criteria, previous)
         if assessment_path is not None:
             assessment = read_assessment(assessment_path, "--assessment")
+            check_stored_stages(assessment, f"--assessment {assessment_path}")
         else:
             bundle, plan = run_scan(state, config_path, paths, progress)
             assessment = evaluate(bundle, plan.ruleset)
@@ -92,6 +94,21 @@ def gate(
         if github is not None:
             _report_to_github(github, result)
     ctx.exit(result.exit_code)
+
+
+def check_stored_stages(assessment: Assessment, label: str) -> None:
+    """Refuse a saved assessment whose stored stage, ceiling or confidence is not what its own rule
+    outcomes give: the gate decides from the outcomes, and an edited label must not pass it."""
+    for result in assessment.capabilities:
+        verdict = stage_verdict(result.rules)
+        stored = (result.stage, result.ceiling, result.confidence)
+        if stored != (verdict.stage, verdict.ceiling, verdict.confidence):
+            raise UserError(
+                f"{label}: {result.capability.value} is stored as stage {result.stage.value}, ceiling"
+                f" {result.ceiling.value}, confidence {result.confidence:.0%}, but its rule outcomes give"
+                f" {verdict.stage.value}, {verdict.ceiling.value}, {verdict.confidence:.0%}",
+                hint="the file was edited or written by another pecm version; gate a fresh `pecm scan --format json`",
+            )
 
 
 def _gate_config(config_path: Path | None) -> GateConfig:
