@@ -12,7 +12,6 @@ from pathlib import Path
 
 import click
 
-import scanner
 from reports.coverage import render_coverage
 from reports.gaps_report import render_gaps_console, render_gaps_markdown
 from rules.evaluate import evaluate
@@ -40,12 +39,13 @@ from scanner.history_commands import record_scan, recorded_trend, store_option
 from scanner.scale_commands import shard_option
 from scanner.shard import Shard
 from scanner.self_assessment import SelfAssessment, load_self_assessment
+from scanner.version import VERSION
 
 _GAP_RENDERERS = {"console": render_gaps_console, "markdown": render_gaps_markdown}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(scanner.__version__, prog_name="pecm")
+@click.version_option(VERSION, prog_name="pecm")
 @click.option("-v", "--verbose", count=True, help="More logging on standard error (-vv for debug).")
 @click.pass_context
 def main(ctx: click.Context, verbose: int) -> None:

@@ -19,7 +19,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-import scanner
 from rules.loader import RuleSet, build_ruleset, load_pack
 from scanner.config import LoadedConfig, describe_validation_error
 from scanner.contract import CollectContext, Limits, RequestCounter
@@ -29,6 +28,7 @@ from scanner.model import Evidence, EvidenceBundle, Problem, SourceRun, Subject
 from scanner.plugins import Plugins
 from scanner.secrets import SecretStore
 from scanner.shard import Shard
+from scanner.version import VERSION
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +177,7 @@ def collect(
         reasons = "; ".join(p.message for p in problems if p.severity == "error")
         raise ScanFailed(f"every source failed: {reasons}")
     return EvidenceBundle(
-        pecm_version=scanner.__version__,
+        pecm_version=VERSION,
         created_at=clock(),
         shard=str(shard) if shard is not None else None,
         sources=tuple(runs),
