@@ -7,14 +7,17 @@ references by subject then kind; the same bundle and rules give the same assessm
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rules.evidence_index import EvidenceIndex
 from rules.judge import judge_rule
-from rules.loader import RuleSet
 from rules.metrics import MetricEngine, fields_read
 from rules.stages import StageVerdict, walk_stages
 from scanner.heap import frozen_heap
 from scanner.model import Assessment, CapabilityResult, EvidenceBundle, RuleResult, ScanMetadata
+
+if TYPE_CHECKING:
+    from rules.loader import RuleSet  # loading packs is not evaluating them: gating a saved assessment needs only this
 
 
 @frozen_heap()

@@ -16,11 +16,8 @@ from typing import TextIO
 
 import click
 
-from reports.github_actions import render_annotations, render_summary
-from reports.junit import render as render_junit
 from rules.evaluate import evaluate, stage_verdict
 from scanner.cli_support import CliState, one_line_errors, read_assessment, run_scan, write_file
-from scanner.config import load_config
 from scanner.errors import UserError
 from scanner.gate import EXIT_PASSED, GateConfig, GateResult, Verdict, criteria_from, decide, require_criteria
 from scanner.model import Assessment
@@ -90,6 +87,8 @@ def gate(
         result = decide(assessment, criteria, previous)
         render_console(result, sys.stdout)
         if junit is not None:
+            from reports.junit import render as render_junit  # only gates that write JUnit pay for XML
+
             write_file(junit, _rendered(render_junit, result))
         if github is not None:
             _report_to_github(github, result)
@@ -115,6 +114,8 @@ def _gate_config(config_path: Path | None) -> GateConfig:
     """The config's `gate:` section, its baseline resolved against the config file's folder."""
     if config_path is None:
         return GateConfig()
+    from scanner.config import load_config  # YAML and the config models, only when there is a config
+
     return load_config(config_path).config.gate  # a relative baseline is resolved like every config path
 
 
@@ -136,6 +137,8 @@ def _rendered(render: Callable[[GateResult, TextIO], None], result: GateResult) 
 
 def _report_to_github(github: GitHubActions, result: GateResult) -> None:
     """Annotations and job summary; a summary that cannot be written does not change the verdict."""
+    from reports.github_actions import render_annotations, render_summary
+
     render_annotations(result, sys.stdout)
     if github.step_summary is None:
         click.echo("pecm: warning: GITHUB_STEP_SUMMARY is not set: no job summary written", err=True)

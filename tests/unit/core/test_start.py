@@ -70,3 +70,34 @@ def test_version_is_answered_without_importing_the_application(tmp_path: Path) -
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.stdout.splitlines() == [f"pecm, version {VERSION}", "[]"], result.stderr
+
+
+def test_gating_a_saved_assessment_imports_no_pipeline_rule_loader_renderer_or_collector(tmp_path: Path) -> None:
+    saved = tmp_path / "assessment.json"
+    scanned = _pecm("scan", str(ROOT / "examples" / "acme"), "--format", "json", "-o", str(saved), "--no-progress", cwd=tmp_path)
+    assert scanned.returncode == 0, scanned.stderr
+    probe = (
+        "import atexit, sys\n"
+        "unwanted = ('scanner.pipeline', 'scanner.plugins', 'scanner.config', 'rules.loader', 'reports.console', 'yaml', 'jinja2')\n"
+        "atexit.register(lambda: print('loaded:', sorted(m for m in sys.modules if m in unwanted or m.startswith('collectors'))))\n"
+        f"sys.argv = ['pecm', 'gate', '--assessment', {str(saved)!r}, '--min', 'all=initial']\n"
+        "from scanner.start import main\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == "loaded: []"
+
+
+def test_a_local_json_scan_imports_neither_the_github_collector_nor_the_html_renderer(tmp_path: Path) -> None:
+    probe = (
+        "import atexit, sys\n"
+        "unwanted = ('collectors.github', 'github', 'reports.html', 'jinja2', 'sqlalchemy')\n"
+        "atexit.register(lambda: print('loaded:', sorted(m for m in sys.modules if m in unwanted)))\n"
+        f"sys.argv = ['pecm', 'scan', {str(ROOT / 'examples' / 'acme')!r}, '--format', 'json', '--no-progress']\n"
+        "from scanner.start import main\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "loaded: []"
