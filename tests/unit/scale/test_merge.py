@@ -58,6 +58,12 @@ def test_a_source_failed_only_where_every_shard_failed(statuses: list[str], expe
     assert merge_bundles(bundles).sources[0].status == expected
 
 
+def test_what_one_shard_did_not_reach_stays_unreached_after_the_merge() -> None:
+    cut = _run("failed", 0).model_copy(update={"unreached": {"repository": "not collected: 502"}})
+    merged = merge_bundles([ShardBundle("a", _bundle("x")), ShardBundle("b", _bundle(run=cut))])
+    assert merged.sources[0].unreached == {"repository": "not collected: 502"}
+
+
 def test_identical_duplicates_merge_silently_even_observed_at_another_time() -> None:
     later = _bundle("x").model_copy(update={"evidence": (_evidence("x", at=T0 + timedelta(hours=1)),)})
     merged = merge_bundles([ShardBundle("a", _bundle("x")), ShardBundle("b", later)])
