@@ -2,7 +2,8 @@
 
 - `pecm --version` against `python -c 'import click'` (target <= 1.5x);
 - `pecm gate --assessment` (each build gating its own saved scan of examples/acme) against a
-  reference build: another commit checked out with `git worktree` (target <= 0.5x).
+  reference build: another commit checked out with `git worktree` (target <= 0.5x);
+- for context, a cold `pecm scan examples/acme --format json` against the same reference.
 
 Each pair is run in alternated rounds (A B, then B A, ...) as new processes; the medians of
 wall time and of CPU time (user + system of the child) are compared. On a shared machine the
@@ -104,6 +105,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             new = Command("new", _pecm(*gate, str(_saved_scan(ROOT, folder / "new"))), ROOT)
             old = Command("reference", _pecm(*gate, str(_saved_scan(reference, folder / "old"))), reference)
             _compare(new, old, args.rounds, "target <= 0.5")
+
+            print("pecm scan examples/acme --format json as a new process, this build vs the reference:")
+            scan = ("scan", str(EXAMPLE), "--format", "json", "--no-progress")
+            _compare(Command("new", _pecm(*scan), ROOT), Command("reference", _pecm(*scan), reference), args.rounds, "context")
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(reference)], check=True)
 
