@@ -28,13 +28,21 @@ def partial_shard_notice(shard: str) -> str:
 
 def metric_summary(metric: MetricValue) -> str:
     """`protected_share = between 0 and 1 (0 matched, 0 observed, 6 unknown)`."""
-    if metric.low is None or metric.high is None:
-        value = "no value (nothing counted)"
+    if metric.low is None and metric.high is None:
+        value = "unknown" if metric.unreached else "no value (nothing counted)"
+    elif metric.low is None:
+        value = f"at most {metric.high:g}"
+    elif metric.high is None:
+        value = f"at least {metric.low:g}"
     elif metric.low == metric.high:
         value = f"{metric.low:g}"
     else:
         value = f"between {metric.low:g} and {metric.high:g}"
-    return f"{metric.name} = {value} ({metric.matched} matched, {metric.observed} observed, {metric.unknown} unknown)"
+    unreached = f"; not reached by {', '.join(metric.unreached)}" if metric.unreached else ""
+    return (
+        f"{metric.name} = {value}"
+        f" ({metric.matched} matched, {metric.observed} observed, {metric.unknown} unknown{unreached})"
+    )
 
 
 def is_file_path(locator: str) -> bool:

@@ -7,14 +7,17 @@ references by subject then kind; the same bundle and rules give the same assessm
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rules.evidence_index import EvidenceIndex
 from rules.judge import judge_rule
-from rules.loader import RuleSet
 from rules.metrics import MetricEngine, fields_read
-from rules.stages import walk_stages
+from rules.stages import StageVerdict, walk_stages
 from scanner.heap import frozen_heap
 from scanner.model import Assessment, CapabilityResult, EvidenceBundle, RuleResult, ScanMetadata
+
+if TYPE_CHECKING:
+    from rules.loader import RuleSet  # loading packs is not evaluating them: gating a saved assessment needs only this
 
 
 @frozen_heap()
@@ -38,7 +41,7 @@ def _capabilities(ruleset: RuleSet, results: Sequence[RuleResult]) -> tuple[Capa
             (result for result in results if result.capability is entry.id),
             key=lambda result: (result.stage.rank, result.rule_id),
         )
-        verdict = walk_stages(rules)
+        verdict = stage_verdict(rules)
         assessed.append(
             CapabilityResult(
                 capability=entry.id,
@@ -53,6 +56,12 @@ def _capabilities(ruleset: RuleSet, results: Sequence[RuleResult]) -> tuple[Capa
             )
         )
     return tuple(assessed)
+
+
+def stage_verdict(rules: Sequence[RuleResult]) -> StageVerdict:
+    """One capability's stage, ceiling, confidence and blockers from its rule outcomes: both what
+    `evaluate` stores and what the gate recomputes from a saved assessment, so the two cannot differ."""
+    return walk_stages(rules)
 
 
 def _scan_metadata(bundle: EvidenceBundle, ruleset: RuleSet, index: EvidenceIndex) -> ScanMetadata:

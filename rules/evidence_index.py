@@ -50,6 +50,11 @@ class EvidenceIndex:
                 run.provides
             )
         self.provided: frozenset[str] = frozenset().union(*self.provides_by_source.values())
+        # per subject kind: the sources that may have subjects of it they never reached, and their kinds
+        self.unreached: dict[str, dict[str, frozenset[str]]] = {}
+        for run in bundle.sources:
+            for subject_kind in run.unreached:
+                self.unreached.setdefault(subject_kind, {})[run.collector] = self.provides_by_source[run.collector]
         subjects = self._unique_subjects(bundle.subjects)
         self.tables = self._tables(subjects)
         self._position = {subject.id: position for position, subject in enumerate(subjects)}

@@ -36,6 +36,14 @@ def describe_metric(metric: MetricDef) -> str:
 
 
 def describe_value(metric: MetricDef, value: MetricValue) -> str:
+    described = _describe_counted(metric, value)
+    if value.unreached:
+        sources = ", ".join(value.unreached)
+        described += f" + unknown: {sources} did not reach every {metric.subject_kind}"
+    return described
+
+
+def _describe_counted(metric: MetricDef, value: MetricValue) -> str:
     unknown = f"; {value.unknown} unknown" if value.unknown else ""
     if metric.form == "share_of":
         if value.low is None or value.high is None:
@@ -45,6 +53,8 @@ def describe_value(metric: MetricDef, value: MetricValue) -> str:
             return f"{value.low:.2f} {counted}"
         return f"{value.low:.2f}–{value.high:.2f} {counted}"
     if metric.form == "count_of":
+        if value.high is None:
+            return f"at least {value.matched}"
         if not value.unknown:
             return str(value.matched)
         return f"{value.matched}–{value.matched + value.unknown} ({value.unknown} unknown)"

@@ -58,17 +58,31 @@ class MetricEngine:
             unknown = list(compress(population, map(UNKNOWN.__eq__, truths)))
             unmatched = list(compress(population, map(FALSE.__eq__, truths)))
         hits, open_ = len(matched), len(unknown)
+        unreached = self._unreached(metric)
         if metric.form == "count_of":
             low: float | None = hits
-            high: float | None = hits + open_
+            high: float | None = None if unreached else hits + open_  # any number more may exist
+        elif unreached:
+            low, high = 0.0, 1.0  # as many more unknown subjects as it takes either way
         elif population:
             low, high = hits / len(population), (hits + open_) / len(population)
         else:
             low = high = None  # a share of nothing is no share at all
         value = MetricValue(
-            name=metric.name, low=low, high=high, matched=hits, observed=hits + len(unmatched), unknown=open_
+            name=metric.name,
+            low=low,
+            high=high,
+            matched=hits,
+            observed=hits + len(unmatched),
+            unknown=open_,
+            unreached=unreached,
         )
         return MetricOutcome(metric, value, table, matched, unmatched, unknown, [])
+
+    def _unreached(self, metric: MetricDef) -> tuple[str, ...]:
+        """Sources whose subjects of the metric's kind would have counted, but that did not reach them all."""
+        sources = self._index.unreached.get(metric.subject_kind, {})
+        return tuple(sorted(source for source, provides in sources.items() if metric.kinds <= provides))
 
     def _population(self, table: SubjectTable, metric: MetricDef) -> list[int]:
         """Subjects of the metric's kind and tags whose source provides every kind it reads."""
@@ -122,7 +136,8 @@ class MetricEngine:
                 values.append(found)
             else:
                 unmatched.append(position)  # observed, but without a value to count
-        low, high = median_bounds(values, len(unknown))
+        unreached = self._unreached(metric)
+        low, high = (None, None) if unreached else median_bounds(values, len(unknown))
         value = MetricValue(
             name=metric.name,
             low=low,
@@ -130,6 +145,7 @@ class MetricEngine:
             matched=len(matched),
             observed=len(matched) + len(unmatched),
             unknown=len(unknown),
+            unreached=unreached,
         )
         return MetricOutcome(metric, value, table, matched, unmatched, unknown, values)
 

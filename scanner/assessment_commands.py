@@ -26,7 +26,7 @@ from scanner.cli_support import (
 )
 from scanner.errors import UserError
 from scanner.gaps import analyse_gaps, kind_providers
-from scanner.model import Stage
+from scanner.model import Stage, parse_stage
 from scanner.self_assessment import (
     Answer,
     Respondent,
@@ -34,7 +34,6 @@ from scanner.self_assessment import (
     SurveyQuestion,
     load_self_assessment,
     load_survey_questions,
-    parse_stage,
     self_assessment_yaml,
 )
 

@@ -2,51 +2,60 @@
 
 Exit codes: 0 done; 2 user error (bad path, config, pack or file: one line, no traceback);
 4 the scan itself failed (every source failed, or an internal error).
+
+The group knows its commands by name and module: a command's module (and the engine,
+renderers and collectors it uses) is imported only when that command runs, or when --help
+lists them, so `pecm gate --assessment` does not pay for the pipeline or the rule loader.
 """
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
+import importlib
+from collections.abc import Mapping
+from typing import Any
 
 import click
 
-import scanner
-from reports.coverage import render_coverage
-from reports.gaps_report import render_gaps_console, render_gaps_markdown
-from rules.evaluate import evaluate
-from rules.loader import load_pack
-from scanner.cli_support import (
-    CliState,
-    config_option,
-    configure_logging,
-    destination,
-    format_option,
-    interactive_renderer,
-    one_line_errors,
-    output_option,
-    read_bundle,
-    renderer_for,
-    run_scan,
-    scan_config,
-    write_file,
-)
-from scanner.errors import UserError
-from scanner.gaps import analyse_gaps, kind_providers
-from scanner.model import Capability
-from scanner.pipeline import load_ruleset
-from scanner.history_commands import record_scan, recorded_trend, store_option
-from scanner.scale_commands import shard_option
-from scanner.scope import scan_scope
-from scanner.shard import Shard
-from scanner.self_assessment import SelfAssessment, load_self_assessment
+from scanner.cli_support import CliState, configure_logging
+from scanner.version import VERSION
 
-_GAP_RENDERERS = {"console": render_gaps_console, "markdown": render_gaps_markdown}
+COMMANDS: Mapping[str, str] = {
+    "scan": "scanner.scan_commands:scan",
+    "evaluate": "scanner.scan_commands:evaluate_command",
+    "explain": "scanner.scan_commands:explain",
+    "rules": "scanner.scan_commands:rules",
+    "plugins": "scanner.scan_commands:plugins",
+    "survey": "scanner.assessment_commands:survey",
+    "gaps": "scanner.assessment_commands:gaps",
+    "gate": "scanner.gate_command:gate",
+    "merge": "scanner.scale_commands:merge",
+    "history": "scanner.history_commands:history",
+    "diff": "scanner.history_commands:diff",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(scanner.__version__, prog_name="pecm")
+class LazyGroup(click.Group):
+    """A group whose commands are imported by name when first needed."""
+
+    def __init__(self, *args: Any, commands: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._where = commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self._where)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        where = self._where.get(cmd_name)
+        if where is None:
+            return None
+        module, _, name = where.partition(":")
+        command = getattr(importlib.import_module(module), name)
+        assert isinstance(command, click.Command), where
+        return command
+
+
+@click.group(cls=LazyGroup, commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(VERSION, prog_name="pecm")
 @click.option("-v", "--verbose", count=True, help="More logging on standard error (-vv for debug).")
 @click.pass_context
 def main(ctx: click.Context, verbose: int) -> None:
@@ -54,163 +63,3 @@ def main(ctx: click.Context, verbose: int) -> None:
     state = CliState(verbose)
     configure_logging(verbose, state.secrets)
     ctx.obj = state
-
-
-@main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@config_option
-@format_option
-@output_option
-@click.option("--evidence-out", type=click.Path(path_type=Path, dir_okay=False), help="Also save the evidence bundle (for `pecm evaluate`).")
-@click.option("--progress/--no-progress", default=True, help="Show progress on standard error while scanning (TTY only).")
-@shard_option
-@store_option
-@click.pass_obj
-def scan(
-    state: CliState,
-    paths: tuple[Path, ...],
-    config_path: Path | None,
-    fmt: str,
-    output: Path | None,
-    evidence_out: Path | None,
-    progress: bool,
-    shard: Shard | None,
-    store_url: str | None,
-) -> None:
-    """Scan PATHs (folders of repositories, or one repository) and/or the configured sources."""
-    with one_line_errors(state):
-        renderer = renderer_for(state, fmt)
-        bundle, plan = run_scan(state, config_path, paths, progress, shard)
-        if evidence_out is not None:
-            write_file(evidence_out, bundle.model_dump_json(indent=2) + "\n")
-        if shard is not None and not any(subject.kind == "repository" for subject in bundle.subjects):
-            # Stages of no repository would read as a verdict. Not a failure either: an Indexed
-            # Job may well run more shards than there are repositories.
-            click.echo(f"pecm: {shard.empty_notice()}", err=True)
-            return
-        assessment = evaluate(bundle, plan.ruleset)
-        store = store_url or plan.loaded.config.history.store
-        scope = scan_scope(plan, shard)
-        if store is not None:  # recorded before rendering: a failed render still keeps the scan
-            click.echo(f"pecm: recorded scan {record_scan(assessment, store, scope)}", err=True)
-        reported = plan.loaded.config.self_assessment
-        overlay = getattr(type(renderer), "from_self_assessment", None)  # renderers that draw answers and trends
-        if overlay is not None and (reported is not None or store is not None):
-            answers = load_self_assessment(reported) if reported is not None else SelfAssessment(respondents=())
-            renderer = overlay(answers, history=recorded_trend(store, scope) if store is not None else ())
-        with destination(output) as out:
-            renderer.render(assessment, out)
-            render_gaps = _GAP_RENDERERS.get(fmt)  # for the formats people read; JSON and SARIF stay pure
-            if reported is not None and render_gaps is not None:
-                out.write("\n")
-                gaps = analyse_gaps(assessment, load_self_assessment(reported), kind_providers(state.plugins.collectors))
-                render_gaps(gaps, out)
-
-
-@main.command("evaluate")
-@click.argument("evidence", type=click.Path(path_type=Path, dir_okay=False))
-@config_option
-@format_option
-@output_option
-@click.pass_obj
-def evaluate_command(state: CliState, evidence: Path, config_path: Path | None, fmt: str, output: Path | None) -> None:
-    """Re-run the rules on a saved evidence bundle, offline."""
-    with one_line_errors(state):
-        renderer = renderer_for(state, fmt)
-        ruleset = load_ruleset(scan_config(config_path, ()), state.plugins)
-        assessment = evaluate(read_bundle(evidence), ruleset)
-        with destination(output) as out:
-            renderer.render(assessment, out)
-
-
-@main.command()
-@click.argument("capability", type=click.Choice([c.value for c in Capability]))
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@config_option
-@click.option("--evidence", type=click.Path(path_type=Path, dir_okay=False), help="Explain from a saved evidence bundle instead of scanning.")
-@click.option("--progress/--no-progress", default=True, help="Show progress on standard error while scanning (TTY only).")
-@click.pass_obj
-def explain(
-    state: CliState, capability: str, paths: tuple[Path, ...], config_path: Path | None, evidence: Path | None, progress: bool
-) -> None:
-    """Why CAPABILITY is at its stage, and what evidence would lift it to the next."""
-    with one_line_errors(state):
-        renderer = interactive_renderer(state)
-        if evidence is not None:
-            assessment = evaluate(read_bundle(evidence), load_ruleset(scan_config(config_path, ()), state.plugins))
-        else:
-            bundle, plan = run_scan(state, config_path, paths, progress)
-            assessment = evaluate(bundle, plan.ruleset)
-        renderer.explain(assessment.capability(capability), sys.stdout)
-
-
-@main.group()
-def rules() -> None:
-    """List, show and validate rule packs."""
-
-
-@rules.command("list")
-@config_option
-@click.option("--coverage", is_flag=True, help="The capability × stage matrix: the rules, or 'not inferable', in each cell.")
-@click.pass_obj
-def rules_list(state: CliState, config_path: Path | None, coverage: bool) -> None:
-    """Every rule of the packs in use, by capability and stage."""
-    with one_line_errors(state):
-        ruleset = load_ruleset(scan_config(config_path, ()), state.plugins)
-        if coverage:
-            render_coverage(ruleset, sys.stdout)
-            return
-        for rule in ruleset.rules:
-            click.echo(f"{rule.id:<48} {rule.stage.value:<11} {rule.title}")
-        for item in ruleset.not_inferable:
-            click.echo(f"{'(not inferable) ' + item.capability.value:<48} {item.stage.value:<11} {item.criterion}")
-
-
-@rules.command("show")
-@click.argument("rule_id")
-@config_option
-@click.pass_obj
-def rules_show(state: CliState, rule_id: str, config_path: Path | None) -> None:
-    """One rule in full: what it reads, its condition and its remediation."""
-    with one_line_errors(state):
-        ruleset = load_ruleset(scan_config(config_path, ()), state.plugins)
-        rule = ruleset.rule(rule_id)
-        if rule is None:
-            raise UserError(f"no rule {rule_id!r} (see `pecm rules list`)")
-        click.echo(json.dumps(rule.describe(), indent=2))
-
-
-@rules.command("validate")
-@click.argument("path", type=click.Path(path_type=Path, exists=True))
-@click.pass_obj
-def rules_validate(state: CliState, path: Path) -> None:
-    """Check a rule pack (file or directory) without scanning."""
-    with one_line_errors(state):
-        pack = load_pack(path, state.plugins.kinds)
-        click.echo(f"{path}: pack {pack.name} {pack.version} is valid ({len(pack.rules)} rules)")
-
-
-@main.command()
-@click.pass_obj
-def plugins(state: CliState) -> None:
-    """Installed plugins: evidence vocabularies, collectors, renderers, rule packs."""
-    with one_line_errors(state):
-        found = state.plugins
-        for info in sorted(found.infos, key=lambda i: (i.group, i.name)):
-            click.echo(f"{info.group:<16} {info.name:<12} {info.value:<45} {info.distribution}")
-        for problem in found.problems:
-            click.echo(f"problem: {problem.message}", err=True)
-
-
-# Commands kept in modules of their own; they reach this module's helpers at run time.
-from scanner.assessment_commands import gaps, survey  # noqa: E402
-from scanner.gate_command import gate  # noqa: E402
-from scanner.history_commands import diff, history  # noqa: E402
-from scanner.scale_commands import merge  # noqa: E402
-
-main.add_command(survey)
-main.add_command(gaps)
-main.add_command(gate)
-main.add_command(merge)
-main.add_command(history)
-main.add_command(diff)

@@ -1,6 +1,9 @@
 """What the `pecm` commands share: the command-line state, one-line errors and exit codes,
 reading the files a user names, writing reports, and running a scan. The command modules
-(scanner.cli and its *_commands siblings) import it; it imports none of them."""
+(scanner.cli and its *_commands siblings) import it; it imports none of them.
+
+Every command imports this module, so the engine, the pipeline, plugin discovery and the
+models are imported inside the helpers that use them: a command pays only for what it runs."""
 
 from __future__ import annotations
 
@@ -12,21 +15,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
-import platformdirs
-from pydantic import ValidationError
 
-from reports.json_report import load_assessment
-from scanner.config import LoadedConfig, describe_validation_error, load_config, parse_config
-from scanner.contract import InteractiveRenderer
 from scanner.errors import MAX_JSON_BYTES, PecmError, ScanFailed, UserError, read_user_text
-from scanner.model import Assessment, EvidenceBundle
-from scanner.pipeline import ScanPlan, collect, plan_scan
-from scanner.plugins import Plugins, discover
 from scanner.secrets import RedactingFilter, SecretStore
 from scanner.shard import Shard
+
+if TYPE_CHECKING:
+    from scanner.config import LoadedConfig
+    from scanner.contract import InteractiveRenderer
+    from scanner.model import Assessment, EvidenceBundle
+    from scanner.pipeline import ScanPlan
+    from scanner.plugins import Plugins
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_SCAN_FAILED = 0, 2, 4
 
@@ -42,6 +44,8 @@ class CliState:
     @property
     def plugins(self) -> Plugins:
         if self._plugins is None:
+            from scanner.plugins import discover
+
             self._plugins = discover()
         return self._plugins
 
@@ -84,6 +88,10 @@ def one_line_errors(state: CliState) -> Iterator[None]:
 
 
 def scan_config(config_path: Path | None, paths: tuple[Path, ...]) -> LoadedConfig:
+    import platformdirs
+
+    from scanner.config import LoadedConfig, load_config, parse_config
+
     if config_path is None:
         loaded = parse_config({}, "config", Path.cwd())
     else:
@@ -135,6 +143,11 @@ def utc_now() -> datetime:
 
 
 def read_bundle(path: Path) -> EvidenceBundle:
+    from pydantic import ValidationError
+
+    from scanner.config import describe_validation_error
+    from scanner.model import EvidenceBundle
+
     text = read_user_text(path, str(path), limit=MAX_JSON_BYTES)
     try:
         return EvidenceBundle.model_validate_json(text)
@@ -145,6 +158,8 @@ def read_bundle(path: Path) -> EvidenceBundle:
 
 
 def interactive_renderer(state: CliState) -> InteractiveRenderer:
+    from scanner.contract import InteractiveRenderer
+
     renderer = renderer_for(state, "console")
     if not isinstance(renderer, InteractiveRenderer):
         raise UserError("the installed console renderer cannot explain or show progress", hint="reinstall pecm")
@@ -153,6 +168,8 @@ def interactive_renderer(state: CliState) -> InteractiveRenderer:
 
 def read_assessment(path: Path, flag: str) -> Assessment:
     """A saved assessment JSON named by `flag` (--assessment, --baseline): one line on any fault."""
+    from reports.json_report import load_assessment
+
     text = read_user_text(path, f"{flag} {path}", limit=MAX_JSON_BYTES)
     try:
         return load_assessment(text)
@@ -163,6 +180,8 @@ def read_assessment(path: Path, flag: str) -> Assessment:
 def run_scan(
     state: CliState, config_path: Path | None, paths: tuple[Path, ...], show_progress: bool, shard: Shard | None = None
 ) -> tuple[EvidenceBundle, ScanPlan]:
+    from scanner.pipeline import collect, plan_scan
+
     loaded = scan_config(config_path, paths)
     plugins = state.plugins
     plan = plan_scan(loaded, plugins)

@@ -84,6 +84,8 @@ class CollectContext:
     secret: Callable[[str], str | None] = lambda _name: None  # environment variable name -> value
     progress: Callable[[str], None] = lambda _subject_id: None  # called once per finished subject
     report_problem: Callable[[Problem], None] = lambda _problem: None
+    # (subject kind, why): the source may have subjects of that kind it could not even list.
+    report_unreached: Callable[[str, str], None] = lambda _subject_kind, _reason: None
     requests: RequestCounter = field(default_factory=RequestCounter)
     # A sharded scan: collectors skip the repositories it does not include before examining them.
     shard: Shard | None = None
@@ -100,6 +102,11 @@ class CollectContext:
 
     def unsupported(self, kind: str, subject: Subject, reason: str) -> Evidence:
         return self._evidence(kind, subject, EvidenceStatus.UNSUPPORTED, {}, reason, ())
+
+    def cut_short(self, subject_kind: str, reason: str) -> None:
+        """Say that subjects of this kind may exist that the collector never reached (a listing that
+        failed): the rules then count them as unknown instead of absent."""
+        self.report_unreached(subject_kind, reason)
 
     def problem(self, message: str, subject: Subject | None = None, hint: str | None = None) -> None:
         self.report_problem(

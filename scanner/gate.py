@@ -21,8 +21,7 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scanner.errors import UserError
-from scanner.model import Assessment, Capability, CapabilityResult, EvidenceStatus, Outcome, RuleResult, Stage
-from scanner.self_assessment import parse_stage
+from scanner.model import Assessment, Capability, CapabilityResult, EvidenceStatus, Outcome, RuleResult, Stage, parse_stage
 
 # 2 (usage) and 4 (scan failed) are raised as errors before a decision; scanner.cli maps them.
 EXIT_PASSED: Final = 0

@@ -16,13 +16,11 @@ from typing import TextIO
 
 import click
 
-from reports.github_actions import render_annotations, render_summary
-from reports.junit import render as render_junit
-from rules.evaluate import evaluate
+from rules.evaluate import evaluate, stage_verdict
 from scanner.cli_support import CliState, one_line_errors, read_assessment, run_scan, write_file
-from scanner.config import load_config
 from scanner.errors import UserError
 from scanner.gate import EXIT_PASSED, GateConfig, GateResult, Verdict, criteria_from, decide, require_criteria
+from scanner.model import Assessment
 
 _LABEL = {Verdict.PASS: "pass", Verdict.FAIL: "FAIL", Verdict.UNDECIDED: "UNDECIDED", Verdict.SKIPPED: "skip"}
 
@@ -82,22 +80,42 @@ def gate(
         require_criteria(criteria, previous)
         if assessment_path is not None:
             assessment = read_assessment(assessment_path, "--assessment")
+            check_stored_stages(assessment, f"--assessment {assessment_path}")
         else:
             bundle, plan = run_scan(state, config_path, paths, progress)
             assessment = evaluate(bundle, plan.ruleset)
         result = decide(assessment, criteria, previous)
         render_console(result, sys.stdout)
         if junit is not None:
+            from reports.junit import render as render_junit  # only gates that write JUnit pay for XML
+
             write_file(junit, _rendered(render_junit, result))
         if github is not None:
             _report_to_github(github, result)
     ctx.exit(result.exit_code)
 
 
+def check_stored_stages(assessment: Assessment, label: str) -> None:
+    """Refuse a saved assessment whose stored stage, ceiling or confidence is not what its own rule
+    outcomes give: the gate decides from the outcomes, and an edited label must not pass it."""
+    for result in assessment.capabilities:
+        verdict = stage_verdict(result.rules)
+        stored = (result.stage, result.ceiling, result.confidence)
+        if stored != (verdict.stage, verdict.ceiling, verdict.confidence):
+            raise UserError(
+                f"{label}: {result.capability.value} is stored as stage {result.stage.value}, ceiling"
+                f" {result.ceiling.value}, confidence {result.confidence:.0%}, but its rule outcomes give"
+                f" {verdict.stage.value}, {verdict.ceiling.value}, {verdict.confidence:.0%}",
+                hint="the file was edited or written by another pecm version; gate a fresh `pecm scan --format json`",
+            )
+
+
 def _gate_config(config_path: Path | None) -> GateConfig:
     """The config's `gate:` section, its baseline resolved against the config file's folder."""
     if config_path is None:
         return GateConfig()
+    from scanner.config import load_config  # YAML and the config models, only when there is a config
+
     return load_config(config_path).config.gate  # a relative baseline is resolved like every config path
 
 
@@ -119,6 +137,8 @@ def _rendered(render: Callable[[GateResult, TextIO], None], result: GateResult) 
 
 def _report_to_github(github: GitHubActions, result: GateResult) -> None:
     """Annotations and job summary; a summary that cannot be written does not change the verdict."""
+    from reports.github_actions import render_annotations, render_summary
+
     render_annotations(result, sys.stdout)
     if github.step_summary is None:
         click.echo("pecm: warning: GITHUB_STEP_SUMMARY is not set: no job summary written", err=True)

@@ -145,6 +145,7 @@ def _merge_run(runs: Sequence[SourceRun]) -> SourceRun:
         started_at=min(run.started_at for run in runs),
         finished_at=max(run.finished_at for run in runs),
         requests=dict(sorted(requests.items())),
+        unreached=dict(sorted({kind: why for run in reversed(runs) for kind, why in run.unreached.items()}.items())),
     )
 
 

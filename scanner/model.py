@@ -50,6 +50,21 @@ class Stage(str, Enum):
 
 
 _STAGE_RANK = {stage: index + 1 for index, stage in enumerate(Stage)}
+_STAGES_BY_NUMBER: Final = {rank: stage for stage, rank in _STAGE_RANK.items()}
+
+
+def parse_stage(value: Any) -> Stage | None:
+    """A stage from its name or its number (1-5); None when it is neither."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return _STAGES_BY_NUMBER.get(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text.isdigit():
+            return _STAGES_BY_NUMBER.get(int(text))
+        return next((stage for stage in Stage if stage.value == text), None)
+    return None
 
 
 class Capability(str, Enum):
@@ -142,6 +157,11 @@ class SourceRun(_Frozen):
     requests: dict[str, RequestCount] = Field(
         default_factory=dict, description="Requests per endpoint family, for API-backed collectors."
     )
+    unreached: dict[str, str] = Field(
+        default_factory=dict,
+        description="Subject kinds of which the source may have subjects it never reached (the run failed or was cut"
+        " short), with why: its kinds are unknown for those subjects, not absent.",
+    )
 
 
 class EvidenceBundle(_Frozen):
@@ -192,6 +212,9 @@ class MetricValue(_Frozen):
     matched: int = Field(default=0, description="Subjects whose evidence met the condition.")
     observed: int = Field(default=0, description="Subjects whose evidence decided the condition.")
     unknown: int = Field(default=0, description="Subjects whose evidence was unavailable or unsupported.")
+    unreached: tuple[str, ...] = Field(
+        default=(), description="Sources that did not reach all their subjects of this kind: any number more are unknown."
+    )
 
 
 class RuleResult(_Frozen):

@@ -1,8 +1,9 @@
 """collect → evaluate: run the configured collectors into one EvidenceBundle, then the rules.
 
 Failures stay local: a collector that cannot reach its source, or crashes, is recorded as a
-problem, every kind it provides becomes `unavailable` for the subjects it had found, and the
-other collectors go on.
+problem, every kind it provides becomes `unavailable` for the subjects it had found, the
+subjects it may not have found are recorded as unreached (so its kinds are unknown for them,
+not absent), and the other collectors go on.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-import scanner
 from rules.loader import RuleSet, build_ruleset, load_pack
 from scanner.config import LoadedConfig, describe_validation_error, evidence_fingerprint
 from scanner.contract import CollectContext, Limits, RequestCounter
@@ -28,6 +28,7 @@ from scanner.model import Evidence, EvidenceBundle, Problem, SourceRun, Subject
 from scanner.plugins import Plugins
 from scanner.secrets import SecretStore
 from scanner.shard import Shard
+from scanner.version import VERSION
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,8 @@ def plan_scan(loaded: LoadedConfig, plugins: Plugins) -> ScanPlan:
 
 
 class _SourceRecorder:
-    """Keeps one collector's output honest: declared kinds only, one record per subject and kind."""
+    """Keeps one collector's output honest: declared kinds only, one record per subject and kind,
+    and the subjects it did not reach never taken for subjects without evidence."""
 
     def __init__(self, name: str, provides: frozenset[str], kinds_for: Callable[[Subject], list[str]]) -> None:
         self.name = name
@@ -89,6 +91,7 @@ class _SourceRecorder:
         self.subjects: dict[str, Subject] = {}
         self.evidence: dict[tuple[str, str], Evidence] = {}
         self.problems: list[Problem] = []
+        self.unreached: dict[str, str] = {}  # subject kind -> why some of its subjects may be missing
 
     def take(self, item: Subject | Evidence) -> None:
         if isinstance(item, Subject):
@@ -103,6 +106,9 @@ class _SourceRecorder:
             self.contract_violation(f"emitted {item.kind} twice for {item.subject}; the second was ignored")
         else:
             self.evidence[key] = item
+
+    def cut_short(self, subject_kind: str, reason: str) -> None:
+        self.unreached.setdefault(subject_kind, reason)
 
     def fill_missing(self, make: Callable[[str, Subject], Evidence]) -> int:
         """Give every subject a record of every provided kind; return how many were missing."""
@@ -171,7 +177,7 @@ def collect(
         reasons = "; ".join(p.message for p in problems if p.severity == "error")
         raise ScanFailed(f"every source failed: {reasons}")
     return EvidenceBundle(
-        pecm_version=scanner.__version__,
+        pecm_version=VERSION,
         created_at=clock(),
         organization=config.organization,
         shard=str(shard) if shard is not None else None,
@@ -219,6 +225,7 @@ def _run_source(
         secret=secrets.get,
         progress=lambda subject_id: progress(source.name, subject_id),
         report_problem=recorder.problems.append,
+        report_unreached=recorder.cut_short,
         requests=RequestCounter(),
         shard=shard,
     )
@@ -245,6 +252,9 @@ def _run_source(
             )
         )
     reason = f"not collected: {secrets.redact(failure)}" if failure else "the collector emitted no record of this kind"
+    if failure is not None:  # it stopped before it could list everything it would have examined
+        for subject_kind in sorted({plugins.kinds[kind].subject_kind for kind in provides}):
+            recorder.cut_short(subject_kind, reason)
     missing = recorder.fill_missing(lambda kind, subject: ctx.unavailable(kind, subject, reason))
     if missing and failure is None:
         recorder.contract_violation(f"left {missing} subject/kind pairs without a record; they are unavailable")
@@ -260,5 +270,6 @@ def _run_source(
         started_at=started,
         finished_at=clock(),
         requests=ctx.requests.snapshot(),
+        unreached={kind: secrets.redact(why) for kind, why in sorted(recorder.unreached.items())},
     )
     return run, recorder

@@ -3,11 +3,15 @@
 Groups: `pecm.kinds` (lists of KindSpec), `pecm.collectors`, `pecm.renderers`,
 `pecm.rule_packs` (a path to a pack). A plugin that fails to load is a warning and a
 recorded problem, not a crash; two plugins with one name is an error naming both.
+
+Collectors and renderers are imported the first time they are asked for by name: a local
+JSON scan does not import the GitHub collector, nor the HTML renderer and Jinja2.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, EntryPoints, entry_points
 from pathlib import Path
@@ -33,14 +37,44 @@ class PluginInfo:
     distribution: str
 
 
+class LazyPlugins(Mapping[str, type[Any]]):
+    """One group's plugins by name, each loaded (and checked) when first asked for; one that
+    fails either is missing from then on, its problem recorded by `load`."""
+
+    def __init__(self, entries: Mapping[str, EntryPoint], load: Callable[[str, EntryPoint], type[Any] | None]) -> None:
+        self._entries = entries
+        self._load = load
+        self._loaded: dict[str, type[Any] | None] = {}
+
+    def __getitem__(self, name: str) -> type[Any]:
+        if name not in self._loaded:
+            self._loaded[name] = self._load(name, self._entries[name])
+        plugin = self._loaded[name]
+        if plugin is None:
+            raise KeyError(name)
+        return plugin
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 @dataclass
 class Plugins:
     kinds: KindRegistry
-    collectors: dict[str, type[Any]] = field(default_factory=dict)
-    renderers: dict[str, type[Any]] = field(default_factory=dict)
+    collectors: Mapping[str, type[Any]] = field(default_factory=dict)
+    renderers: Mapping[str, type[Any]] = field(default_factory=dict)
     rule_packs: dict[str, Path] = field(default_factory=dict)
     infos: list[PluginInfo] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+    def load_all(self) -> None:
+        """Import every collector and renderer now, so that the broken ones are in `problems`."""
+        for group in (self.collectors, self.renderers):
+            for name in group:
+                group.get(name)
 
 
 class _Installed(Protocol):
@@ -76,37 +110,47 @@ def _missing_attributes(obj: Any, names: tuple[str, ...]) -> list[str]:
 
 
 def discover() -> Plugins:
-    loaded: dict[str, dict[str, Any]] = {group: {} for group in GROUPS}
     infos: list[PluginInfo] = []
     problems: list[Problem] = []
     installed = entry_points()  # one pass over the installed distributions for every group (2 ms each)
     # One metadata parse per distribution (its entry points share the Distribution object).
     distributions: dict[object, str] = {}
+    entries: dict[str, dict[str, EntryPoint]] = {}
     for group in GROUPS:
-        for entry in _unique(installed, group):
+        entries[group] = {entry.name: entry for entry in _unique(installed, group)}
+        for entry in entries[group].values():
             if entry.dist not in distributions:
                 distributions[entry.dist] = _distribution(entry)
-            distribution = distributions[entry.dist]
-            try:
-                loaded[group][entry.name] = entry.load()
-            except Exception as exc:  # a broken plugin must not take the others down
-                message = f"plugin {entry.name!r} ({group}, {distribution}) failed to load: {exc}"
-                log.warning(message)
-                problems.append(Problem(source="plugins", message=message, hint="reinstall or remove the plugin"))
-                continue
-            infos.append(PluginInfo(group, entry.name, entry.value, distribution))
+            infos.append(PluginInfo(group, entry.name, entry.value, distributions[entry.dist]))
 
-    specs: list[KindSpec] = [spec for kinds in loaded["pecm.kinds"].values() for spec in kinds]
+    def load(group: str, name: str, entry: EntryPoint) -> Any:
+        try:
+            return entry.load()
+        except Exception as exc:  # a broken plugin must not take the others down
+            message = f"plugin {name!r} ({group}, {distributions[entry.dist]}) failed to load: {exc}"
+            log.warning(message)
+            problems.append(Problem(source="plugins", message=message, hint="reinstall or remove the plugin"))
+            return None
+
+    kinds = {name: load("pecm.kinds", name, entry) for name, entry in entries["pecm.kinds"].items()}
+    specs: list[KindSpec] = [spec for found in kinds.values() if found is not None for spec in found]
     plugins = Plugins(kinds=KindRegistry(specs), infos=infos, problems=problems)
-    for name, collector in loaded["pecm.collectors"].items():
-        _admit(plugins, "pecm.collectors", name, collector, _COLLECTOR_ATTRIBUTES)
-    for name, renderer in loaded["pecm.renderers"].items():
-        _admit(plugins, "pecm.renderers", name, renderer, _RENDERER_ATTRIBUTES)
-    plugins.rule_packs = {name: Path(path) for name, path in loaded["pecm.rule_packs"].items()}
+
+    def admitted(group: str, required: tuple[str, ...]) -> Callable[[str, EntryPoint], type[Any] | None]:
+        def load_and_check(name: str, entry: EntryPoint) -> type[Any] | None:
+            plugin = load(group, name, entry)
+            return plugin if plugin is not None and _admit(plugins, group, name, plugin, required) else None
+
+        return load_and_check
+
+    plugins.collectors = LazyPlugins(entries["pecm.collectors"], admitted("pecm.collectors", _COLLECTOR_ATTRIBUTES))
+    plugins.renderers = LazyPlugins(entries["pecm.renderers"], admitted("pecm.renderers", _RENDERER_ATTRIBUTES))
+    packs = {name: load("pecm.rule_packs", name, entry) for name, entry in entries["pecm.rule_packs"].items()}
+    plugins.rule_packs = {name: Path(path) for name, path in packs.items() if path is not None}
     return plugins
 
 
-def _admit(plugins: Plugins, group: str, name: str, plugin: Any, required: tuple[str, ...]) -> None:
+def _admit(plugins: Plugins, group: str, name: str, plugin: Any, required: tuple[str, ...]) -> bool:
     missing = _missing_attributes(plugin, required)
     if group == "pecm.collectors" and not missing:
         unknown = sorted(set(plugin.provides) - set(plugins.kinds.names()))
@@ -116,6 +160,5 @@ def _admit(plugins: Plugins, group: str, name: str, plugin: Any, required: tuple
         message = f"plugin {name!r} ({group}) is not usable: it lacks {', '.join(missing)}"
         log.warning(message)
         plugins.problems.append(Problem(source="plugins", message=message, hint="update or remove the plugin"))
-        return
-    target = plugins.collectors if group == "pecm.collectors" else plugins.renderers
-    target[name] = plugin
+        return False
+    return True

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict
 
 from scanner.errors import UserError, read_user_text
 from scanner.user_yaml import read_user_yaml
-from scanner.model import Capability, Stage
+from scanner.model import Capability, Stage, parse_stage
 
 FORMAT_VERSION: Final = 1
 DEFAULT_RESPONDENT: Final = "anonymous"
@@ -36,7 +36,6 @@ CSV_REQUIRED: Final = ("capability", "current")
 CSV_OPTIONAL: Final = ("target", "respondent", "note")
 _BOM: Final = "\ufeff"
 _ANSWER_KEYS: Final = ("current", "target", "note")
-_STAGES_BY_NUMBER: Final = {stage.rank: stage for stage in Stage}
 _STAGE_HELP: Final = "a stage name (" + ", ".join(stage.value for stage in Stage) + ") or its number 1-5"
 _CAPABILITY_HELP: Final = "one of " + ", ".join(capability.value for capability in Capability)
 
@@ -67,20 +66,6 @@ class SelfAssessment(_Frozen):
         if any(existing.name == respondent.name for existing in self.respondents):
             raise UserError(f"respondent {respondent.name!r} has already answered", hint="choose another --respondent")
         return SelfAssessment(respondents=(*self.respondents, respondent))
-
-
-def parse_stage(value: Any) -> Stage | None:
-    """A stage from its name or its number (1-5); None when it is neither."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return _STAGES_BY_NUMBER.get(value)
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text.isdigit():
-            return _STAGES_BY_NUMBER.get(int(text))
-        return next((stage for stage in Stage if stage.value == text), None)
-    return None
 
 
 def load_self_assessment(path: Path) -> SelfAssessment:

@@ -30,6 +30,7 @@ class CollectedScan:
     evidence: list[Evidence] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     progress: list[str] = field(default_factory=list)
+    unreached: dict[str, str] = field(default_factory=dict)  # subject kind -> why (CollectContext.cut_short)
     requests: RequestCounter = field(default_factory=RequestCounter)
 
     @property
@@ -82,6 +83,7 @@ def context_for(
         secret=lambda name: known.get(name) or None,
         progress=scan.progress.append,
         report_problem=scan.problems.append,
+        report_unreached=scan.unreached.setdefault,
         requests=scan.requests,
         timer=timer or RealTimer(),
     )

@@ -14,7 +14,6 @@ from urllib.parse import quote
 
 from github import Auth
 
-import scanner
 from collectors.github import credentials, mapping
 from collectors.github.cache import FileEvidence, ScanCache
 from collectors.github.client import ApiError, GitHubClient, TokenRefused
@@ -45,6 +44,7 @@ from scanner.contract import CollectContext
 from scanner.errors import SourceUnavailable
 from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, Subject
+from scanner.version import VERSION
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class _Scan:
         self.counter = ctx.requests
         self.now = ctx.clock()
         self.since = self.now - timedelta(days=config.window_days)
-        fingerprint = f"{ctx.collector_version}/{scanner.__version__}/{ctx.limits.max_file_bytes}/{ctx.limits.max_files_per_repository}"
+        fingerprint = f"{ctx.collector_version}/{VERSION}/{ctx.limits.max_file_bytes}/{ctx.limits.max_files_per_repository}"
         self.cache = ScanCache(ctx.cache_dir, config.base_url, fingerprint) if ctx.cache_dir is not None else None
         self.options = FileOptions(config.archive_threshold, config.archive_max_megabytes, ctx.limits)
         self.denied = DeniedParts()
@@ -132,6 +132,8 @@ class _Scan:
             )
         for failure in failures:
             self.ctx.problem(f"github: {failure}", hint="check the name in sources.github.organizations")
+            for subject_kind in ("organization", "repository"):  # that account's are unknown, not absent
+                self.ctx.cut_short(subject_kind, f"github: {failure}")
         self._report_gaps()
 
     # --- clients -------------------------------------------------------------------------
@@ -181,6 +183,7 @@ class _Scan:
                 f"github: cannot list the repositories of {account.login}: {exc.reason()}",
                 hint="the organization's own evidence was kept; scan again later",
             )
+            ctx.cut_short("repository", f"github: cannot list the repositories of {account.login}: {exc.reason()}")
         if ctx.includes(org.id):  # a sharded scan: the organization belongs to one shard, like a repository
             yield org
             yield from self._organization_evidence(org, facts)

@@ -76,6 +76,8 @@ class LocalCollector(Collector):
             )
         for message, hint in found.problems:
             ctx.problem(message, hint=hint)
+        for reason in found.unlisted:
+            ctx.cut_short("repository", reason)
         git = shutil.which(config.git) if config.git else None
         if config.git and git is None:
             ctx.problem(f"git executable {config.git!r} not found", hint="install git or set sources.local.git")

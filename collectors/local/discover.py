@@ -35,6 +35,7 @@ class Repository:
 class Discovery:
     repositories: list[Repository]
     problems: list[tuple[str, str]]  # (what happened, what to do)
+    unlisted: list[str]  # why a configured folder could not be listed: the repositories in it are unseen
 
 
 def has_git(folder: str) -> bool:
@@ -43,10 +44,11 @@ def has_git(folder: str) -> bool:
 
 def discover(paths: Sequence[Path], exclude: Sequence[str]) -> Discovery:
     problems: list[tuple[str, str]] = []
+    unlisted: list[str] = []
     found: list[tuple[str, str]] = []  # (printable name, real root) in configuration order
     seen_roots: set[str] = set()
     for configured in paths:
-        roots = _repository_roots(os.fspath(configured), problems)
+        roots = _repository_roots(os.fspath(configured), problems, unlisted)
         if roots is None:
             continue
         for name, root in roots:
@@ -54,10 +56,12 @@ def discover(paths: Sequence[Path], exclude: Sequence[str]) -> Discovery:
                 continue
             seen_roots.add(root)
             found.append((name, root))
-    return Discovery(repositories=_with_unique_ids(found), problems=problems)
+    return Discovery(repositories=_with_unique_ids(found), problems=problems, unlisted=unlisted)
 
 
-def _repository_roots(path: str, problems: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
+def _repository_roots(
+    path: str, problems: list[tuple[str, str]], unlisted: list[str]
+) -> list[tuple[str, str]] | None:
     """The repositories at one configured path, sorted by name; None when the path is unusable
     (missing, not a folder, unreadable, or holding no repository folder)."""
     shown = printable(path)
@@ -75,6 +79,7 @@ def _repository_roots(path: str, problems: list[tuple[str, str]]) -> list[tuple[
             children = sorted(entries, key=lambda entry: entry.name)
     except OSError as exc:
         problems.append((f"cannot list {shown}: {os_reason(exc)}", "give the scanning user read access"))
+        unlisted.append(f"cannot list {shown}: {os_reason(exc)}")
         return None
     roots: list[tuple[str, str]] = []
     for child in children:

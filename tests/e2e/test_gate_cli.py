@@ -10,7 +10,9 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
+from rules.evaluate import stage_verdict
 from scanner.cli import main
+from scanner.model import RuleResult
 from scanner.gate_command import gate
 from tests.unit.gate.junit_schema import assert_valid_junit
 
@@ -57,6 +59,12 @@ def edited(acme: Path, tmp_path: Path, **stages: str) -> Path:
     path = tmp_path / "baseline.json"
     path.write_text(json.dumps(document))
     return path
+
+
+def restaged(capability: dict[str, Any]) -> None:
+    """Stage, ceiling and confidence recomputed after a test edited the rule outcomes, as a scan would store them."""
+    verdict = stage_verdict([RuleResult.model_validate(rule) for rule in capability["rules"]])
+    capability.update(stage=verdict.stage.value, ceiling=verdict.ceiling.value, confidence=verdict.confidence)
 
 
 class TestExampleOrganization:
@@ -118,10 +126,42 @@ class TestNoEvidence:
                     rule["outcome"] = "unknown"
                 rule["missing"] = rule["supporting"] + rule["opposing"]
                 rule["supporting"] = rule["opposing"] = []
+            restaged(capability)
         unavailable = tmp_path / "unavailable.json"
         unavailable.write_text(json.dumps(document))
         result = run("--assessment", str(unavailable), "--min", "all=initial", "--unknown", "pass")
         assert result.exit_code == 3 and "no rule read any observed evidence" in result.stdout
+
+
+class TestStoredStages:
+    """The gate decides from the rule outcomes in the file, never from the labels stored beside them."""
+
+    @pytest.mark.parametrize(
+        ("field", "value"), [("stage", "optimizing"), ("ceiling", "optimizing"), ("confidence", 1.0)]
+    )
+    def test_a_hand_edited_label_is_refused_with_one_line(self, acme: Path, tmp_path: Path, field: str, value: Any) -> None:
+        document = json.loads(acme.read_text())
+        for capability in document["capabilities"]:
+            if capability["capability"] == "adoption":  # repeatable, ceiling repeatable, 83%: all three change
+                capability[field] = value
+        forged = tmp_path / "forged.json"
+        forged.write_text(json.dumps(document))
+        result = run("--assessment", str(forged), "--min", "all=initial")
+        line = one_error_line(result)
+        assert result.exit_code == 2, result.output
+        assert line.startswith(f"pecm: error: --assessment {forged}: adoption is stored as ") and "its rule outcomes give repeatable" in line
+
+    def test_an_assessment_edited_to_optimizing_does_not_pass_optimizing(self, acme: Path, tmp_path: Path) -> None:
+        document = json.loads(acme.read_text())
+        for capability in document["capabilities"]:
+            capability.update(stage="optimizing", ceiling="optimizing", confidence=1.0)
+        forged = tmp_path / "forged.json"
+        forged.write_text(json.dumps(document))
+        result = run("--assessment", str(forged), "--min", "all=optimizing", "--min-confidence", "0.9")
+        assert result.exit_code == 2 and "investment is stored as stage optimizing" in one_error_line(result)
+
+    def test_a_label_that_agrees_with_the_outcomes_is_gated(self, acme: Path) -> None:
+        assert run("--assessment", str(acme), "--min", "all=repeatable").exit_code == 0
 
 
 class TestUsageErrors:
@@ -233,3 +273,11 @@ def test_the_documented_examples_print_what_the_docs_show(acme: Path) -> None:
         command, _, shown = block.partition("```")[0].partition("\n")
         result = run("--assessment", str(acme), *command.split())
         assert result.stdout == shown, command
+
+
+def test_an_organization_whose_github_source_fails_is_undecided_not_failed() -> None:
+    # examples/failing-source: the acme checkouts plus a GitHub source nothing answers for.
+    config = ROOT / "examples" / "failing-source" / "pecm.yaml"
+    result = run("--config", str(config), "--min", "measurement=defined", "--no-progress", env={"GITHUB_TOKEN": "unused"})
+    assert result.exit_code == 3, result.output
+    assert "UNDECIDED  measurement" in result.output and "unknown measurement.dora_inputs_recorded" in result.output

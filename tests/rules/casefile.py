@@ -4,6 +4,7 @@
 provides: [iac.usage]          # optional: kinds the one configured source ("cases") provides;
                                # default: every kind in the subjects' evidence
 params: {iac_share_min: 0.5}   # optional: parameter overrides, as in the config's rules.params
+unreached: {repository: 401}   # optional: subject kinds the source did not reach all of (it failed), why
 subjects:
   - name: svc-a                # subject id: cases:svc-a
     kind: repository           # default repository
@@ -51,6 +52,7 @@ class CaseSubject(_Strict):
 class CaseDocument(_Strict):
     provides: list[str] | None = None
     params: dict[str, float] = Field(default_factory=dict)
+    unreached: dict[SubjectKind, str] = Field(default_factory=dict)
     subjects: list[CaseSubject] = Field(default_factory=list)
     expect: Outcome
 
@@ -108,6 +110,7 @@ def case_bundle(document: CaseDocument, kinds: KindRegistry, path: Path) -> Evid
         evidence=len(evidence),
         started_at=CASE_TIME,
         finished_at=CASE_TIME,
+        unreached=dict(document.unreached),
     )
     return EvidenceBundle(
         pecm_version="test", created_at=CASE_TIME, sources=(run,), subjects=tuple(subjects), evidence=tuple(evidence)

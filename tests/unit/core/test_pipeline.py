@@ -66,6 +66,17 @@ class UnreachableCollector(Collector):
         yield  # pragma: no cover - makes this a generator
 
 
+class CutShortCollector(Collector):
+    """Lists no repository (its listing failed) but finishes: what it did not reach is unknown."""
+
+    name, version, config_model = "cutshort", "1", FakeConfig
+    provides = frozenset({"iac.usage"})
+
+    def collect(self, ctx: CollectContext) -> Iterator[Subject | Evidence]:
+        ctx.cut_short("repository", f"cannot list the repositories with {ctx.secret('FAKE_TOKEN')}")
+        yield from ()
+
+
 class SloppyCollector(Collector):
     name, version, config_model = "sloppy", "1", FakeConfig
     provides = frozenset({"iac.usage", "ci.pipelines"})
@@ -120,6 +131,23 @@ def test_an_unreachable_source_is_a_problem_and_the_others_go_on() -> None:
     [problem] = [p for p in bundle.problems if p.source == "unreachable"]
     assert problem.message == "unreachable: cannot reach the source (check the base URL)"
     assert {run.collector: run.status for run in bundle.sources} == {"good": "ok", "unreachable": "failed"}
+
+
+def test_a_failed_source_leaves_every_subject_kind_it_provides_unreached() -> None:
+    bundle, _ = _run({"good": {}, "crashing": {}, "unreachable": {}}, GoodCollector, CrashingCollector, UnreachableCollector)
+    runs = {run.collector: run for run in bundle.sources}
+    assert runs["good"].unreached == {}
+    assert list(runs["unreachable"].unreached) == ["repository"]
+    assert "cannot reach the source" in runs["unreachable"].unreached["repository"]
+    assert list(runs["crashing"].unreached) == ["repository"]  # it may have had more than "x"
+    assert SECRET not in bundle.model_dump_json()
+
+
+def test_a_collector_cut_short_records_what_it_did_not_reach_without_secrets() -> None:
+    bundle, _ = _run({"good": {}, "cutshort": {}}, GoodCollector, CutShortCollector)
+    runs = {run.collector: run for run in bundle.sources}
+    assert runs["cutshort"].status == "ok" and list(runs["cutshort"].unreached) == ["repository"]
+    assert SECRET not in runs["cutshort"].unreached["repository"]
 
 
 def test_every_source_failing_is_a_scan_failure() -> None:

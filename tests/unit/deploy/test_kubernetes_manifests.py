@@ -12,7 +12,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from scanner.cli import scan
+from scanner.scan_commands import scan
 from scanner.config import parse_config
 from scanner.pipeline import plan_scan
 from scanner.plugins import discover

@@ -286,16 +286,21 @@ def shared_tmp() -> Iterator[Path]:
     shutil.rmtree(folder)
 
 
-def collect_unprivileged(scan: Callable[[], Any]) -> dict[str, Any]:
+def _api_summary(result: Any) -> dict[str, Any]:
+    return {
+        "data": {e.kind: e.data for e in result.evidence if e.subject == "local:api"},
+        "messages": result.messages("local:api"),
+    }
+
+
+def collect_unprivileged(
+    scan: Callable[[], Any], summarize: Callable[[Any], dict[str, Any]] = _api_summary
+) -> dict[str, Any]:
     """Run `scan` where permissions bite: in-process for a normal user; as root, in a forked
-    child that drops to user nobody (root reads through chmod 000). Returns scan results as JSON."""
+    child that drops to user nobody (root reads through chmod 000). Returns `summarize`d results as JSON."""
 
     def summary() -> dict[str, Any]:
-        result = scan()
-        return {
-            "data": {e.kind: e.data for e in result.evidence if e.subject == "local:api"},
-            "messages": result.messages("local:api"),
-        }
+        return summarize(scan())
 
     if os.geteuid() != 0:
         return summary()
@@ -341,3 +346,20 @@ def test_unreadable_files_and_folders_are_skipped_and_reported(shared_tmp: Path,
     assert "api: private/: cannot list folder (permission denied)" in messages
     assert [m for m in messages if m.startswith("api: .github/workflows/ci.yml: ") and "permission denied" in m]
     assert stat.S_IMODE(workflow.stat().st_mode) == 0
+
+
+def test_a_configured_folder_that_cannot_be_listed_leaves_its_repositories_unreached(shared_tmp: Path, scan_local) -> None:
+    write(shared_tmp / "org" / "api" / "CODEOWNERS", "* @acme/api\n")
+    write(shared_tmp / "locked" / "billing" / "main.tf", 'resource "null_resource" "x" {}\n')
+    for path in shared_tmp.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    (shared_tmp / "locked").chmod(0)
+
+    result = collect_unprivileged(
+        lambda: scan_local(shared_tmp / "org", shared_tmp / "locked", git=None),
+        lambda scan: {"ids": scan.ids, "unreached": scan.unreached},
+    )
+
+    assert result["ids"] == ["local:api"]  # the other folder's repositories are unseen, not absent
+    assert list(result["unreached"]) == ["repository"]
+    assert result["unreached"]["repository"].startswith("cannot list ") and "permission denied" in result["unreached"]["repository"]

@@ -70,6 +70,12 @@ def test_bundles_holding_a_common_subject_are_refused(same: bool) -> None:
     )
 
 
+def test_what_one_shard_did_not_reach_stays_unreached_after_the_merge() -> None:
+    cut = _run("failed", 0).model_copy(update={"unreached": {"repository": "not collected: 502"}})
+    merged = merge_bundles([ShardBundle("a", _bundle("x")), ShardBundle("b", _bundle(run=cut))])
+    assert merged.sources[0].unreached == {"repository": "not collected: 502"}
+
+
 def test_the_same_bundle_given_twice_is_refused() -> None:
     with pytest.raises(UserError, match="a.json and a.json both hold github:acme/x"):
         merge_bundles([ShardBundle("a.json", _bundle("x")), ShardBundle("a.json", _bundle("x"))])
