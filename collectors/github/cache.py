@@ -2,6 +2,8 @@
 
 One JSON file per entry, written atomically, so concurrent workers never share a file and an
 interrupted scan leaves every finished entry usable. An unreadable or foreign entry is a miss.
+An entry's modification time is its last use: `prune` removes those unused for long (answers
+whose URL names a date, like a window's workflow runs, are never asked again).
 """
 
 from __future__ import annotations
@@ -91,6 +93,23 @@ class ScanCache:
     def _answer_path(self, url: str) -> Path:
         return self._root / "answers" / f"{_digest(url)}.json"
 
+    def prune(self, unused_since: float) -> int:
+        """Remove the entries last used before `unused_since` (epoch seconds); how many went."""
+        removed = 0
+        for folder in ("answers", "repositories"):
+            try:
+                entries = list(os.scandir(self._root / folder))
+            except OSError:
+                continue
+            for entry in entries:
+                try:
+                    if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < unused_since:
+                        os.unlink(entry.path)
+                        removed += 1
+                except OSError as exc:
+                    log.debug("cannot prune the cache entry %s: %s", entry.path, exc)
+        return removed
+
     def _read(self, path: Path) -> dict[str, Any] | None:
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
@@ -102,7 +121,13 @@ class ScanCache:
         if not isinstance(entry, dict) or entry.get("fingerprint") != self._fingerprint:
             return None
         value = entry.get("value")
-        return value if isinstance(value, dict) else None
+        if not isinstance(value, dict):
+            return None
+        try:
+            os.utime(path)  # used now: kept by `prune`
+        except OSError:
+            pass
+        return value
 
     def _write(self, path: Path, value: dict[str, Any]) -> None:
         """Best effort: a cache that cannot be written costs the next scan requests, nothing else."""

@@ -73,6 +73,9 @@ class GitHubConfig(BaseModel):
         description="Deployment environments DORA figures count (fnmatch, any case); when none of a repository's "
         "match, all of its deployments count.",
     )
+    cache_max_age_days: int = Field(
+        default=30, ge=1, description="Cache entries unused for this many days are removed at the end of a scan."
+    )
     rate_limit_wait_budget_seconds: float = Field(
         default=600.0, ge=0, description="Longest the source waits for rate limits in all; past it, it stops cleanly."
     )

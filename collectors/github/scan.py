@@ -135,6 +135,8 @@ class _Scan:
             for subject_kind in ("organization", "repository"):  # that account's are unknown, not absent
                 self.ctx.cut_short(subject_kind, f"github: {failure}")
         self._report_gaps()
+        if self.cache is not None:
+            self.cache.prune(self.ctx.timer.time() - self.config.cache_max_age_days * 86400)
 
     # --- clients -------------------------------------------------------------------------
 

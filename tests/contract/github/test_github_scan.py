@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +182,28 @@ def test_an_unchanged_rescan_is_served_from_the_cache(acme_github: FakeGitHub, s
         assert acme_github.stats.by_family[family] == 0, family
     assert acme_github.stats.requests < full[0] and full[1] > 0
     assert {entry.status for entry in acme_github.stats.log if entry.family != "graphql"} == {304}
+
+
+def test_cache_entries_unused_for_long_are_removed_and_used_ones_kept(
+    acme_github: FakeGitHub, scan_github: ScanRunner, tmp_path: Path
+) -> None:
+    """A window's workflow-runs URL names a date: without pruning, one more file per repository per day."""
+    scan_github(acme_github, cache_dir=tmp_path)
+    entries = sorted(path for path in tmp_path.rglob("*.json"))
+    month_ago = time.time() - 31 * 86400
+    for path in entries:
+        os.utime(path, (month_ago, month_ago))
+    answers = next(path for path in entries if path.parent.name == "answers").parent
+    stale = answers / ("0" * 40 + ".json")
+    stale.write_text('{"fingerprint": "old", "value": {}}')
+    os.utime(stale, (month_ago, month_ago))
+
+    scan_github(acme_github, cache_dir=tmp_path)  # reads (and so keeps) what it still uses
+
+    assert not stale.exists()
+    kept = sorted(path for path in tmp_path.rglob("*.json"))
+    assert kept and set(kept) <= set(entries)  # what this scan used is still there, nothing new appeared
+    assert all(path.stat().st_mtime > month_ago + 86400 for path in kept)
 
 
 def test_a_new_push_reads_that_repository_again(acme_github: FakeGitHub, scan_github: ScanRunner, tmp_path: Path) -> None:
