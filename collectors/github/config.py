@@ -73,6 +73,13 @@ class GitHubConfig(BaseModel):
         description="Deployment environments DORA figures count (fnmatch, any case); when none of a repository's "
         "match, all of its deployments count.",
     )
+    coverage_floor: float = Field(
+        default=0.9,
+        ge=0,
+        le=1,
+        description="Share of repositories that must be read in full (no request that kept failing, no rate limit); "
+        "below it the source fails (exit 4 when it is the only one) and its evidence is unknown, never a verdict.",
+    )
     cache_max_age_days: int = Field(
         default=30, ge=1, description="Cache entries unused for this many days are removed at the end of a scan."
     )

@@ -64,12 +64,15 @@ class _Gaps:
     by_reason: Counter[tuple[str, str]] = field(default_factory=Counter)  # (what, reason) -> repositories
     rate_limited: set[str] = field(default_factory=set)
     rate_reason: str = ""
+    failed: set[str] = field(default_factory=set)  # subjects some of whose requests kept failing
 
     def note(self, subject: Subject, what: str, missing: Gap) -> None:
         if "rate limit exhausted" in missing.reason:
             self.rate_limited.add(subject.id)
             self.rate_reason = self.rate_reason or missing.reason
-        elif not missing.failure:
+        elif missing.failure:
+            self.failed.add(subject.id)
+        else:
             self.by_reason[(what, missing.reason)] += 1
 
 
@@ -96,6 +99,7 @@ class _Scan:
         self.options = FileOptions(config.archive_threshold, config.archive_max_megabytes, ctx.limits)
         self.denied = DeniedParts()
         self.gaps = _Gaps()
+        self.repositories: set[str] = set()  # the ids of the repositories examined
         self.clients: list[GitHubClient] = []
         self._shared: GitHubClient | None = None
         self._app: Auth.AppAuth | None = None
@@ -137,6 +141,7 @@ class _Scan:
         self._report_gaps()
         if self.cache is not None:
             self.cache.prune(self.ctx.timer.time() - self.config.cache_max_age_days * 86400)
+        self._check_coverage()
 
     # --- clients -------------------------------------------------------------------------
 
@@ -217,6 +222,7 @@ class _Scan:
                 tags=("platform",) if platform.get(repo.name.lower()) in PLATFORM_ROLES else (),
             )
             subjects[repo.full_name] = subject
+            self.repositories.add(subject.id)
             yield subject
             yield from self._repository_evidence(subject, examination, facts)
             if isinstance(examination.files, FileEvidence):
@@ -381,6 +387,22 @@ class _Scan:
                 yield self.ctx.observed("ci.reusable_consumers", subject, {"consumers": len(found), "repositories": found})
             else:
                 yield self.ctx.unavailable("ci.reusable_consumers", subject, unread_reason(login))
+
+    def _check_coverage(self) -> None:
+        """A scan that read too few repositories in full is a failed scan, not a verdict on the rest.
+
+        Refusals (a permission the token lacks) do not lower coverage: they are the same for every
+        scan and say what to grant. Requests that kept failing and rate limits do."""
+        total = len(self.repositories)
+        if not total:
+            return
+        fully = total - len(self.repositories & (self.gaps.failed | self.gaps.rate_limited))
+        if fully / total < self.config.coverage_floor:
+            raise SourceUnavailable(
+                f"github: only {fully} of {total} repositories ({fully / total:.1%}) were read in full, below "
+                f"coverage_floor {self.config.coverage_floor:.0%}; what was read is kept",
+                hint="see the problems above and scan again later, or lower coverage_floor to accept a partial scan",
+            )
 
     def _report_gaps(self) -> None:
         for (what, reason), count in sorted(self.gaps.by_reason.items()):

@@ -104,7 +104,7 @@ def test_an_unknown_account_is_a_problem_and_the_others_are_scanned(acme_github:
 def test_an_exhausted_rate_limit_stops_cleanly_and_keeps_what_was_gathered(
     small_budget_github: FakeGitHub, scan_github: ScanRunner
 ) -> None:
-    scan = scan_github(small_budget_github, max_rate_limit_wait_seconds=5)
+    scan = scan_github(small_budget_github, max_rate_limit_wait_seconds=5, coverage_floor=0)
     assert len(scan.ids) == 5  # every repository is still a subject with every kind
     assert scan.of("github:acme", "org.teams").status is EvidenceStatus.OBSERVED
     statuses = {item.status for item in scan.evidence if item.subject != "github:acme"}
@@ -160,7 +160,7 @@ def test_waiting_for_rate_limits_is_bounded_in_total(acme_github: FakeGitHub, sc
     acme_github.faults.secondary_limit(route="/repos/acme/*", retry_after=None, times=None)
     timer = timer_of(acme_github)
 
-    scan = scan_github(acme_github, timer=timer, limits=Limits(max_workers=1), rate_limit_wait_budget_seconds=200)
+    scan = scan_github(acme_github, timer=timer, limits=Limits(max_workers=1), rate_limit_wait_budget_seconds=200, coverage_floor=0)
 
     assert timer.slept == pytest.approx([60, 120])  # the next wait, 240 s, would pass the budget
     assert EvidenceStatus.UNAVAILABLE in scan.statuses()
@@ -198,7 +198,7 @@ def test_a_near_reset_is_waited_for(reset_soon: FakeGitHub, scan_github: ScanRun
 
 
 def test_an_exhausted_graphql_budget_costs_only_what_graphql_gives(no_graphql_github: FakeGitHub, scan_github: ScanRunner) -> None:
-    scan = scan_github(no_graphql_github)
+    scan = scan_github(no_graphql_github, coverage_floor=0)
     assert scan.data("github:acme/svc-a", "iac.usage")["tools"] == ["terraform"]
     assert scan.data("github:acme/svc-a", "vcs.branch_protection")["enabled"] is True
     for kind in ("vcs.activity", "vcs.contributions", "vcs.template", "delivery.deployments"):
@@ -212,7 +212,7 @@ def test_an_exhausted_graphql_budget_costs_only_what_graphql_gives(no_graphql_gi
 
 def test_timeouts_apply_to_every_request(acme_github: FakeGitHub, scan_github: ScanRunner) -> None:
     acme_github.faults.delay(route="/repos/acme/svc-b/rules/branches/*", seconds=2.5)
-    scan = scan_github(acme_github, request_timeout_seconds=1, max_retries=1)
+    scan = scan_github(acme_github, request_timeout_seconds=1, max_retries=1, coverage_floor=0)
     protection = scan.of("github:acme/svc-b", "vcs.branch_protection")
     assert protection.status is EvidenceStatus.UNAVAILABLE
     assert protection.reason == "network error after 2 attempts: ReadTimeout"
@@ -233,7 +233,7 @@ def test_a_repository_whose_requests_keep_failing_is_unavailable_and_the_scan_go
     acme_github: FakeGitHub, scan_github: ScanRunner
 ) -> None:
     acme_github.faults.error(route="/repos/acme/svc-b/git/trees/*", status=500)
-    scan = scan_github(acme_github)
+    scan = scan_github(acme_github, coverage_floor=0)  # evidence-level behaviour: coverage has its own test
     assert scan.of("github:acme/svc-b", "iac.usage").reason == "HTTP 500: Server Error"
     assert scan.of("github:acme/svc-b", "vcs.activity").status is EvidenceStatus.OBSERVED
     assert scan.messages() == [
@@ -245,6 +245,23 @@ def test_a_repository_whose_requests_keep_failing_is_unavailable_and_the_scan_go
     assert scan.data("github:acme/platform-ci", "ci.reusable_consumers")["consumers"] == 1
     # svc-b's own files are unknown, so whether it offers reusable CI, and to whom, is too.
     assert scan.of("github:acme/svc-b", "ci.reusable_consumers").status is EvidenceStatus.UNAVAILABLE
+
+
+def test_a_scan_reading_too_few_repositories_in_full_fails_with_its_coverage(
+    small_budget_github: FakeGitHub, tmp_path: Path
+) -> None:
+    """A rate limit that stops the scan early left 1 of 228 repositories covered with exit 0."""
+    scan = Scan()
+    ctx = context(small_budget_github, scan, max_rate_limit_wait_seconds=5)
+    emitted = []
+    with pytest.raises(SourceUnavailable) as failed:
+        for item in GitHubCollector().collect(ctx):
+            emitted.append(item)
+    assert re.fullmatch(
+        r"github: only \d of 4 repositories \(\d+\.\d%\) were read in full, below coverage_floor 90%; what was read is kept",
+        failed.value.message,
+    )
+    assert any(isinstance(item, Evidence) and item.status is EvidenceStatus.OBSERVED for item in emitted)
 
 
 # --- permissions ---------------------------------------------------------------------------------------
