@@ -11,7 +11,7 @@ _MARK = {Verdict.PASS: "✅ pass", Verdict.FAIL: "❌ fail", Verdict.UNDECIDED: 
 
 
 def render_summary(result: GateResult, out: TextIO) -> None:
-    out.write("## pecm gate\n\n")
+    out.write(f"## pecm gate: {_escape_cell(result.organization)}\n\n" if result.organization else "## pecm gate\n\n")
     out.write(f"**{_escape_cell(result.summary)}**\n\n")
     out.write("| Capability | Stage | Confidence | Result | Why |\n|---|---|---|---|---|\n")
     for decision in result.decisions:

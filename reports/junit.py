@@ -23,7 +23,7 @@ def render(result: GateResult, out: TextIO) -> None:
     suite = ET.Element(
         "testsuite",
         {
-            "name": SUITE_NAME,
+            "name": f"{SUITE_NAME}: {result.organization}" if result.organization else SUITE_NAME,
             "tests": str(len(result.decisions)),
             "failures": str(result.count(Verdict.FAIL)),
             "errors": str(result.count(Verdict.UNDECIDED)),

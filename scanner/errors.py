@@ -44,7 +44,7 @@ MAX_TEXT_BYTES = 10 * 2**20
 MAX_JSON_BYTES = 1024 * 2**20
 
 
-def read_user_text(path: Path, label: str, error: type[UserError] = UserError, limit: int = MAX_TEXT_BYTES) -> str:
+def read_user_text(path: Path, label: str, error: type[PecmError] = UserError, limit: int = MAX_TEXT_BYTES) -> str:
     """The UTF-8 text of a file the user named (config, pack, bundle, assessment, answers);
     `error` in one line starting with `label` when it cannot be read, is not a regular file
     (a FIFO would block, /dev/zero never ends) or holds more than `limit` bytes."""
@@ -55,7 +55,8 @@ def read_user_text(path: Path, label: str, error: type[UserError] = UserError, l
     except _NotRegular as exc:
         raise error(f"{label}: not a regular file but {exc}") from None
     if len(data) > limit:
-        raise error(f"{label}: larger than {limit // 2**20} MiB, the most pecm reads from such a file")
+        size = f"{limit // 2**20} MiB" if limit >= 2**20 else f"{limit // 2**10} KiB"
+        raise error(f"{label}: larger than {size}, the most pecm reads from such a file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

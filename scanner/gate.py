@@ -102,6 +102,7 @@ class GateResult:
     exit_code: int
     summary: str
     no_evidence: str | None = None  # why the assessment as a whole cannot be judged
+    organization: str | None = None  # the config's `organization:`, named in every output of the gate
 
     def count(self, verdict: Verdict) -> int:
         return sum(1 for decision in self.decisions if decision.verdict is verdict)
@@ -204,7 +205,8 @@ def decide(assessment: Assessment, criteria: GateCriteria, baseline: Assessment 
         for capability in _capabilities_in_order(assessment, criteria)
     )
     exit_code = _exit_code(decisions, no_evidence)
-    return GateResult(decisions, exit_code, _summary(decisions, exit_code, no_evidence), no_evidence)
+    summary = _summary(decisions, exit_code, no_evidence)
+    return GateResult(decisions, exit_code, summary, no_evidence, assessment.scan.organization)
 
 
 def _capabilities_in_order(assessment: Assessment, criteria: GateCriteria) -> list[Capability]:

@@ -80,6 +80,12 @@ def gate(
         require_criteria(criteria, previous)
         if assessment_path is not None:
             assessment = read_assessment(assessment_path, "--assessment")
+            if assessment.scan.shard is not None:
+                raise UserError(
+                    f"--assessment {assessment_path}: the assessment of shard {assessment.scan.shard} covers a share of "
+                    "the repositories only",
+                    hint="merge every shard's evidence bundle with `pecm merge`, then gate the merged assessment",
+                )
             check_stored_stages(assessment, f"--assessment {assessment_path}")
         else:
             bundle, plan = run_scan(state, config_path, paths, progress)
@@ -120,7 +126,9 @@ def _gate_config(config_path: Path | None) -> GateConfig:
 
 
 def render_console(result: GateResult, out: TextIO) -> None:
-    """One line per capability: verdict, capability, stage, why; then the gate's outcome."""
+    """The organization, one line per capability (verdict, capability, stage, why), the outcome."""
+    if result.organization:
+        out.write(f"{result.organization}: pecm gate\n")
     for decision in result.decisions:
         stage = decision.stage.value if decision.stage else "-"
         out.write(f"{_LABEL[decision.verdict]:<9}  {decision.capability.value:<12}  {stage:<10}  {decision.reason}\n")

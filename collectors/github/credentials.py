@@ -15,7 +15,7 @@ from github import Auth
 
 from collectors.github.config import GitHubConfig
 from scanner.contract import CollectContext
-from scanner.errors import SourceUnavailable
+from scanner.errors import SourceUnavailable, read_user_text
 
 REDACTED = "***"
 
@@ -57,18 +57,20 @@ def token_auth(ctx: CollectContext, config: GitHubConfig) -> Auth.Token:
     return Auth.Token(token)
 
 
+_MAX_KEY_BYTES = 64 * 1024
+
+
+class _KeyUnreadable(SourceUnavailable):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, hint="set app.private_key_file to the .pem file downloaded from the App's settings")
+
+
 def app_auth(ctx: CollectContext, config: GitHubConfig) -> Auth.AppAuth:
     assert config.app is not None
     path = config.app.private_key_file
     path = path if path.is_absolute() else Path(ctx.base_dir) / path
-    try:
-        key = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-        raise SourceUnavailable(
-            f"github: cannot read the GitHub App private key {path}: {reason}",
-            hint="set app.private_key_file to the .pem file downloaded from the App's settings",
-        ) from None
+    # A regular file of at most 64 KiB (a PEM key is about 2 KB): a FIFO or a device never blocks the scan.
+    key = read_user_text(path, f"github: the GitHub App private key {path}", _KeyUnreadable, limit=_MAX_KEY_BYTES)
     app = Auth.AppAuth(config.app.app_id, key)
     try:
         app.create_jwt()

@@ -281,3 +281,32 @@ def test_an_organization_whose_github_source_fails_is_undecided_not_failed() -> 
     result = run("--config", str(config), "--min", "measurement=defined", "--no-progress", env={"GITHUB_TOKEN": "unused"})
     assert result.exit_code == 3, result.output
     assert "UNDECIDED  measurement" in result.output and "unknown measurement.dora_inputs_recorded" in result.output
+
+
+def test_the_organization_is_named_in_every_output_of_the_gate(acme: Path, tmp_path: Path) -> None:
+    document: dict[str, Any] = json.loads(acme.read_text())
+    document["scan"]["organization"] = "Acme Corp"
+    named = tmp_path / "named.json"
+    named.write_text(json.dumps(document))
+    summary = tmp_path / "summary.md"
+
+    result = run("--assessment", str(named), "--min", "governance=1", "--junit", str(tmp_path / "gate.xml"),
+                 env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)})
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Acme Corp: pecm gate\n")
+    assert '<testsuite name="pecm gate: Acme Corp"' in (tmp_path / "gate.xml").read_text()
+    assert summary.read_text().startswith("## pecm gate: Acme Corp\n")
+
+
+def test_a_shards_assessment_is_refused(acme: Path, tmp_path: Path) -> None:
+    """A shard holds a share of the repositories: its stages are no verdict on the organization."""
+    document: dict[str, Any] = json.loads(acme.read_text())
+    document["scan"]["shard"] = "2/4"
+    shard = tmp_path / "shard.json"
+    shard.write_text(json.dumps(document))
+
+    result = run("--assessment", str(shard), "--min", "governance=1")
+
+    assert result.exit_code == 2
+    assert "the assessment of shard 2/4 covers a share of the repositories only" in one_error_line(result)

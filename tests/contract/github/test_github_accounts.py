@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,15 @@ def test_a_github_app_installation_scans_with_its_own_token(
 
 def test_an_unreadable_app_key_is_one_line(app_github: FakeGitHub, tmp_path: Path) -> None:
     (tmp_path / "broken.pem").write_text("not a key", encoding="utf-8")
-    for key_file, expected in (("missing.pem", "cannot read the GitHub App private key"), ("broken.pem", "cannot sign")):
+    (tmp_path / "huge.pem").write_bytes(b"-" * (64 * 1024 + 1))
+    os.mkfifo(tmp_path / "pipe.pem")  # opening it to read would wait for a writer forever
+    cases = (
+        ("missing.pem", "the GitHub App private key .*missing.pem: cannot read it"),
+        ("broken.pem", "cannot sign"),
+        ("huge.pem", "huge.pem: larger than 64 KiB"),
+        ("pipe.pem", "pipe.pem: not a regular file but a named pipe"),
+    )
+    for key_file, expected in cases:
         with pytest.raises(SourceUnavailable, match=expected) as raised:
             list(GitHubCollector().collect(context(app_github, Scan(), base_dir=tmp_path, app={"app_id": APP_ID, "private_key_file": key_file})))
         assert "\n" not in raised.value.one_line()
