@@ -52,6 +52,7 @@ def sarif_log(assessment: Assessment, subject_urls: Mapping[str, str] | None = N
         "results": results,
         "properties": {
             "organization": assessment.scan.organization,
+            "shard": assessment.scan.shard,  # "I/N": the stages are one shard's share of the repositories
             "capabilities": {
                 result.capability.value: {
                     "stage": result.stage.value,

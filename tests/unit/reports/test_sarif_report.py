@@ -221,3 +221,10 @@ def test_pecm_scan_writes_valid_sarif() -> None:
     document = json.loads(result.output)
     assert schema_errors(document) == []
     assert document["runs"][0]["results"]
+
+
+def test_a_shards_run_says_it_is_partial() -> None:
+    assessment = acme_assessment()
+    shard = assessment.model_copy(update={"scan": assessment.scan.model_copy(update={"shard": "2/4"})})
+    assert the_run(shard)["properties"]["shard"] == "2/4"
+    assert the_run(assessment)["properties"]["shard"] is None
