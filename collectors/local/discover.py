@@ -24,6 +24,17 @@ from pathlib import Path
 from collectors.local.text import os_reason, printable
 
 
+# An exported repository (an archive, a copy without .git) still holds these at its top level; a
+# folder of repositories does not (a README or a notes file may sit there, these do not).
+_REPOSITORY_FILES = frozenset(
+    {
+        ".gitlab-ci.yml", "Jenkinsfile", "azure-pipelines.yml", "Dockerfile", "package.json", "go.mod",
+        "pyproject.toml", "setup.py", "pom.xml", "build.gradle", "build.gradle.kts", "Cargo.toml", "Gemfile",
+        "main.tf", "Chart.yaml", "catalog-info.yaml",
+    }
+)
+
+
 @dataclass(frozen=True)
 class Repository:
     id: str
@@ -81,6 +92,15 @@ def _repository_roots(
         problems.append((f"cannot list {shown}: {os_reason(exc)}", "give the scanning user read access"))
         unlisted.append(f"cannot list {shown}: {os_reason(exc)}")
         return None
+    marks = _repository_marks(root, children)
+    if marks and not any(has_git(child.path) for child in children if child.is_dir(follow_symlinks=False)):
+        problems.append(
+            (
+                f"{shown} has no .git but its top level holds {', '.join(marks)}: scanned as one repository",
+                "to scan its subfolders as repositories instead, list them in paths",
+            )
+        )
+        return [(printable(os.path.basename(root)), root)]
     roots: list[tuple[str, str]] = []
     for child in children:
         if child.name.startswith("."):
@@ -102,6 +122,15 @@ def _repository_roots(
         )
         return None
     return roots
+
+
+def _repository_marks(root: str, children: list[os.DirEntry[str]]) -> list[str]:
+    """What at a folder's top level only a repository holds: its CI, its build manifest."""
+    marks = sorted(child.name for child in children if child.name in _REPOSITORY_FILES and child.is_file(follow_symlinks=False))
+    workflows = os.path.join(root, ".github", "workflows")
+    if not os.path.islink(os.path.join(root, ".github")) and os.path.isdir(workflows) and not os.path.islink(workflows):
+        marks.insert(0, ".github/workflows/")
+    return marks
 
 
 def _with_unique_ids(found: list[tuple[str, str]]) -> list[Repository]:

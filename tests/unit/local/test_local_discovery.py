@@ -73,6 +73,33 @@ def test_a_git_worktree_file_also_marks_a_single_repository(tmp_path: Path, scan
     assert scan_local(worktree, git=None).ids == ["local:feature"]
 
 
+@pytest.mark.parametrize("mark", ["Dockerfile", "package.json", ".github/workflows/ci.yml"])
+def test_an_exported_repository_without_git_is_one_repository(tmp_path: Path, mark: str, scan_local) -> None:
+    """A copy without .git (an archive, a CI artifact) keeps its CI or build manifest at the top."""
+    export = make_repo(tmp_path / "service")
+    make_repo(export / "docs")
+    (export / mark).parent.mkdir(parents=True, exist_ok=True)
+    (export / mark).write_text("x\n")
+
+    scan = scan_local(export, git=None)
+
+    assert scan.ids == ["local:service"]
+    shown = ".github/workflows/" if mark.startswith(".github") else mark
+    assert scan.messages() == [
+        f"{export} has no .git but its top level holds {shown}: scanned as one repository"
+    ]
+
+
+def test_a_folder_of_repositories_stays_one_even_with_a_manifest_at_its_top(tmp_path: Path, scan_local) -> None:
+    make_repo(tmp_path / "alpha", git=True)
+    make_repo(tmp_path / "beta")
+    (tmp_path / "Makefile").write_text("all:\n")  # not a mark: organizations keep such helpers
+    (tmp_path / "README.md").write_text("# our repositories\n")
+    assert scan_local(tmp_path, git=None).ids == ["local:alpha", "local:beta"]
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")  # a mark, but a subfolder is a git checkout
+    assert scan_local(tmp_path, git=None).ids == ["local:alpha", "local:beta"]
+
+
 def test_exclude_patterns_match_repository_names(tmp_path: Path, scan_local) -> None:
     for name in ("api", "api-archive", "web", "old-web-archive"):
         make_repo(tmp_path / name)
