@@ -175,7 +175,12 @@ class BranchProtection(KindData):
         default_factory=list, description="Required checks seen (without admin rights: those the branch shows)."
     )
     policy_checks_required: bool | None = Field(
-        default=False, description="A policy or security scan is a required check."
+        default=False, description="A policy or security scan is a required check (a status check or a code-scanning rule)."
+    )
+    required_scans: list[str] = Field(default_factory=list, description="Code-scanning tools a ruleset requires (CodeQL…).")
+    required_workflows: list[str] = Field(default_factory=list, description="Workflows a ruleset requires to pass.")
+    required_deployments: list[str] = Field(
+        default_factory=list, description="Environments a ruleset requires a deployment to before merging."
     )
     via: list[str] = Field(
         default_factory=list, description="What protects the branch: branch_protection, repository_ruleset, organization_ruleset."

@@ -406,6 +406,7 @@ def branch_protection(
     reviews = 0
     code_owners = False
     checks: set[str] = set()
+    mandated: dict[str, set[str]] = {"required_scans": set(), "required_workflows": set(), "required_deployments": set()}
     for rule in classic_rules or ():
         if not fnmatch.fnmatchcase(branch, str(rule.get("pattern") or "")):
             continue
@@ -424,7 +425,17 @@ def branch_protection(
             code_owners = code_owners or bool(parameters.get("require_code_owner_review"))
         elif rule.get("type") == "required_status_checks":
             checks.update(str(check.get("context")) for check in parameters.get("required_status_checks") or ())
-    return _protection(bool(via), reviews, code_owners, sorted(checks), sorted(via), complete=classic_rules is not None)
+        elif rule.get("type") == "code_scanning":
+            mandated["required_scans"].update(str(tool.get("tool")) for tool in parameters.get("code_scanning_tools") or ())
+        elif rule.get("type") == "workflows":
+            mandated["required_workflows"].update(str(flow.get("path")) for flow in parameters.get("workflows") or ())
+        elif rule.get("type") == "required_deployments":
+            mandated["required_deployments"].update(str(name) for name in parameters.get("required_deployment_environments") or ())
+    data = _protection(bool(via), reviews, code_owners, sorted(checks), sorted(via), complete=classic_rules is not None)
+    data.update({key: sorted(values) for key, values in mandated.items()})
+    if data["required_scans"]:  # a code-scanning rule blocks merges on its findings: a required security check
+        data["policy_checks_required"] = True
+    return data
 
 
 def protected_flag(branch: Mapping[str, Any]) -> dict[str, Any]:
@@ -448,6 +459,9 @@ def _protection(
         "required_checks": checks,
         "policy_checks_required": policy if complete or policy else None,
         "via": via,
+        "required_scans": [],
+        "required_workflows": [],
+        "required_deployments": [],
     }
 
 

@@ -315,6 +315,9 @@ def test_a_classic_token_without_admin_rights_never_sees_protected_branches_as_u
             "required_checks": ["build"],
             "policy_checks_required": None,
             "via": ["branch_protection"],
+            "required_scans": [],
+            "required_workflows": [],
+            "required_deployments": [],
         }
 
 

@@ -274,7 +274,26 @@ def test_branch_protection_merges_classic_rules_and_rulesets() -> None:
         "required_checks": ["build", "checkov", "test"],
         "policy_checks_required": True,
         "via": ["branch_protection", "organization_ruleset", "repository_ruleset"],
+        "required_scans": [],
+        "required_workflows": [],
+        "required_deployments": [],
     }
+
+
+def test_rules_that_mandate_scans_workflows_and_deployments_are_recorded() -> None:
+    rules = [  # GET /repos/{o}/{r}/rules/branches/{b}, as GitHub answers rule types beyond reviews and checks
+        {"type": "code_scanning", "ruleset_source_type": "Organization",
+         "parameters": {"code_scanning_tools": [{"tool": "CodeQL", "alerts_threshold": "errors",
+                                                 "security_alerts_threshold": "high_or_higher"}]}},
+        {"type": "workflows", "ruleset_source_type": "Organization",
+         "parameters": {"workflows": [{"path": ".github/workflows/policy.yml", "repository_id": 7, "ref": "main"}]}},
+        {"type": "required_deployments", "parameters": {"required_deployment_environments": ["staging"]}},
+    ]
+    data = fits("vcs.branch_protection", mapping.branch_protection("main", [], rules))
+    assert (data["required_scans"], data["required_workflows"], data["required_deployments"]) == (
+        ["CodeQL"], [".github/workflows/policy.yml"], ["staging"])
+    assert data["policy_checks_required"] is True  # a code-scanning rule blocks merges on its findings
+    assert data["required_checks"] == [] and data["required_reviews"] == 0
 
 
 def test_an_unprotected_branch_and_a_pattern_that_does_not_match() -> None:
@@ -291,7 +310,8 @@ def test_the_protected_flag_speaks_for_readers_without_admin_rights() -> None:
     }
     assert fits("vcs.branch_protection", mapping.protected_flag(branch)) == {
         "enabled": True, "required_checks": ["build", "ci/tfsec"], "policy_checks_required": True,
-        "via": ["branch_protection"], "required_reviews": None, "code_owner_reviews": None}  # hidden: unknown
+        "via": ["branch_protection"], "required_reviews": None, "code_owner_reviews": None,  # hidden: unknown
+        "required_scans": [], "required_workflows": [], "required_deployments": []}
     unprotected = mapping.protected_flag({"name": "main", "protected": False})
     assert (unprotected["enabled"], unprotected["required_reviews"], unprotected["code_owner_reviews"]) == (False, 0, False)
 
