@@ -7,6 +7,7 @@ models are imported inside the helpers that use them: a command pays only for wh
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
 import os
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
+from scanner.atomic_write import write_atomically
 from scanner.errors import MAX_JSON_BYTES, PecmError, ScanFailed, UserError, read_user_text
 from scanner.secrets import RedactingFilter, SecretStore
 from scanner.shard import Shard
@@ -31,6 +33,11 @@ if TYPE_CHECKING:
     from scanner.plugins import Plugins
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_SCAN_FAILED = 0, 2, 4
+# Errors of a device that is full or failing. pecm writes its own files through `write_file`,
+# which names the file; one of these reaching `one_line_errors` unnamed is standard output's.
+_OUTPUT_DEVICE_ERRNOS = frozenset(
+    getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EFBIG", "EIO") if hasattr(errno, name)  # no EDQUOT on Windows
+)
 
 log = logging.getLogger("pecm")
 
@@ -71,6 +78,7 @@ def one_line_errors(state: CliState) -> Iterator[None]:
     """Turn pecm's errors into one line and an exit code; tracebacks only with -vv."""
     try:
         yield
+        sys.stdout.flush()  # a full device shows here for output still in the buffer
     except UserError as exc:
         fail(EXIT_USER_ERROR, state.secrets.redact(exc.one_line()))
     except ScanFailed as exc:
@@ -80,11 +88,30 @@ def one_line_errors(state: CliState) -> Iterator[None]:
     except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
         raise
     except BrokenPipeError:  # `pecm … | head`: the reader left; nothing more to say to anyone
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _discard_stdout()
         sys.exit(EXIT_OK)
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_DEVICE_ERRNOS or exc.filename is not None:
+            _internal_error(state, exc)
+        _discard_stdout()
+        fail(EXIT_USER_ERROR, f"cannot write to standard output: {exc.strerror or exc}")
     except Exception as exc:
-        log.debug("internal error", exc_info=True)
-        fail(EXIT_SCAN_FAILED, state.secrets.redact(f"internal error: {type(exc).__name__}: {exc} (run with -vv for the traceback)"))
+        _internal_error(state, exc)
+
+
+def _internal_error(state: CliState, exc: Exception) -> NoReturn:
+    log.debug("internal error", exc_info=True)
+    fail(EXIT_SCAN_FAILED, state.secrets.redact(f"internal error: {type(exc).__name__}: {exc} (run with -vv for the traceback)"))
+
+
+def _discard_stdout() -> None:
+    """Standard output failed: what is still buffered goes nowhere, so Python's own flush at
+    exit does not fail again with a traceback."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (OSError, ValueError):  # not a real file (click's test runner): nothing flushes at exit
+        return
+    os.dup2(os.open(os.devnull, os.O_WRONLY), descriptor)
 
 
 def scan_config(config_path: Path | None, paths: tuple[Path, ...]) -> LoadedConfig:
@@ -124,6 +151,7 @@ def renderer_for(state: CliState, name: str) -> Any:
 def destination(output: Path | None) -> Iterator[TextIO]:
     if output is None:
         yield sys.stdout
+        sys.stdout.flush()  # all of it out (or its failure known) before the command goes on
         return
     buffer = io.StringIO()
     yield buffer
@@ -131,9 +159,10 @@ def destination(output: Path | None) -> Iterator[TextIO]:
 
 
 def write_file(path: Path, text: str) -> None:
+    """Every file a command writes (reports, bundles, JUnit, answers): replaced whole, or left
+    as it was with one line saying why."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_atomically(path, text)
     except OSError as exc:
         raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
 
