@@ -2,7 +2,7 @@
 
 Exit codes: 0 done; 2 user error (bad path, config, pack or file, an output that cannot be
 written, a history store that cannot record: one line, no traceback); 4 the scan itself failed
-(every source failed, or an internal error).
+(every source failed, or an internal error); 143 stopped by SIGTERM.
 
 The group knows its commands by name and module: a command's module (and the engine,
 renderers and collectors it uses) is imported only when that command runs, or when --help
@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from scanner.cli_support import CliState, configure_logging
+from scanner.cli_support import CliState, configure_logging, terminate_on_sigterm
 from scanner.version import VERSION
 
 COMMANDS: Mapping[str, str] = {
@@ -64,3 +64,4 @@ def main(ctx: click.Context, verbose: int) -> None:
     state = CliState(verbose)
     configure_logging(verbose, state.secrets)
     ctx.obj = state
+    ctx.with_resource(terminate_on_sigterm())

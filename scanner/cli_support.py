@@ -11,7 +11,9 @@ import errno
 import io
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 import click
 
 from scanner.atomic_write import write_atomically
-from scanner.errors import MAX_JSON_BYTES, PecmError, ScanFailed, UserError, read_user_text
+from scanner.errors import MAX_JSON_BYTES, PecmError, ScanFailed, Terminated, UserError, read_user_text
 from scanner.secrets import RedactingFilter, SecretStore
 from scanner.shard import Shard
 
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from scanner.plugins import Plugins
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_SCAN_FAILED = 0, 2, 4
+EXIT_TERMINATED = 128 + signal.SIGTERM  # what a shell reports for a process ended by SIGTERM
 # Errors of a device that is full or failing. pecm writes its own files through `write_file`,
 # which names the file; one of these reaching `one_line_errors` unnamed is standard output's.
 _OUTPUT_DEVICE_ERRNOS = frozenset(
@@ -87,6 +90,8 @@ def one_line_errors(state: CliState) -> Iterator[None]:
         fail(EXIT_SCAN_FAILED, state.secrets.redact(exc.one_line()))
     except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
         raise
+    except Terminated:
+        fail(EXIT_TERMINATED, "stopped by SIGTERM (no output was left half-written)")
     except BrokenPipeError:  # `pecm … | head`: the reader left; nothing more to say to anyone
         _discard_stdout()
         sys.exit(EXIT_OK)
@@ -112,6 +117,26 @@ def _discard_stdout() -> None:
     except (OSError, ValueError):  # not a real file (click's test runner): nothing flushes at exit
         return
     os.dup2(os.open(os.devnull, os.O_WRONLY), descriptor)
+
+
+@contextmanager
+def terminate_on_sigterm() -> Iterator[None]:
+    """While a command runs, SIGTERM raises `Terminated` in the main thread, so the scan unwinds
+    as on Ctrl-C: workers stopped, temporary files removed, a one-line message and exit 143.
+    A second SIGTERM while stopping ends the process at once."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread takes signals
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def scan_config(config_path: Path | None, paths: tuple[Path, ...]) -> LoadedConfig:
