@@ -121,12 +121,17 @@ def test_standard_output_on_a_full_device_is_one_line_and_exit_2(arguments: tupl
     assert result.stderr.splitlines() == ["pecm: error: cannot write to standard output: No space left on device"]
 
 
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
 @pytest.mark.parametrize(
-    "location",
-    ["/proc/x/history.sqlite3", "{tmp}/file/history.sqlite3"],
-    ids=["under /proc", "a file where its folder should be"],
+    ("location", "fault"),
+    [
+        ("/proc/x", "unable to open database file"),
+        ("/proc/x/history.sqlite3", "cannot create its folder: "),
+        ("{tmp}/file/history.sqlite3", "cannot create its folder: "),
+    ],
+    ids=["a /proc name", "under /proc", "a file where its folder should be"],
 )
-def test_an_unusable_store_location_is_one_line_and_exit_2(tmp_path: Path, location: str) -> None:
+def test_an_unusable_store_location_is_one_line_and_exit_2(tmp_path: Path, location: str, fault: str) -> None:
     (tmp_path / "file").write_text("")
     url = "sqlite:///" + location.replace("{tmp}", str(tmp_path))
 
@@ -134,5 +139,5 @@ def test_an_unusable_store_location_is_one_line_and_exit_2(tmp_path: Path, locat
 
     assert result.returncode == 2
     [line] = result.stderr.splitlines()
-    assert line.startswith(f"pecm: error: scan not recorded (the report was written): history store {url}: cannot create its folder: ")
+    assert line.startswith(f"pecm: error: scan not recorded (the report was written): history store {url}: {fault}")
     assert "Capability" in (tmp_path / "report.txt").read_text()
