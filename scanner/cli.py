@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from scanner.cli_support import CliState, configure_logging, terminate_on_sigterm
+from scanner.cli_support import CliState, configure_logging
 from scanner.version import VERSION
 
 COMMANDS: Mapping[str, str] = {
@@ -64,4 +64,3 @@ def main(ctx: click.Context, verbose: int) -> None:
     state = CliState(verbose)
     configure_logging(verbose, state.secrets)
     ctx.obj = state
-    ctx.with_resource(terminate_on_sigterm())

@@ -78,9 +78,11 @@ def fail(exit_code: int, message: str) -> NoReturn:
 
 @contextmanager
 def one_line_errors(state: CliState) -> Iterator[None]:
-    """Turn pecm's errors into one line and an exit code; tracebacks only with -vv."""
+    """Turn pecm's errors into one line and an exit code; tracebacks only with -vv. SIGTERM
+    meanwhile stops the command the same way (`_sigterm_raises`)."""
     try:
-        yield
+        with _sigterm_raises():
+            yield
         sys.stdout.flush()  # a full device shows here for output still in the buffer
     except UserError as exc:
         fail(EXIT_USER_ERROR, state.secrets.redact(exc.one_line()))
@@ -120,10 +122,10 @@ def _discard_stdout() -> None:
 
 
 @contextmanager
-def terminate_on_sigterm() -> Iterator[None]:
-    """While a command runs, SIGTERM raises `Terminated` in the main thread, so the scan unwinds
-    as on Ctrl-C: workers stopped, temporary files removed, a one-line message and exit 143.
-    A second SIGTERM while stopping ends the process at once."""
+def _sigterm_raises() -> Iterator[None]:
+    """Meanwhile SIGTERM raises `Terminated` in the main thread, so a scan unwinds as on Ctrl-C:
+    workers stopped, temporary files removed, then one line and exit 143. A second SIGTERM
+    while stopping ends the process at once."""
     if threading.current_thread() is not threading.main_thread():  # only the main thread takes signals
         yield
         return
