@@ -40,6 +40,14 @@ def _pecm(*args: str, limited: bool = False, stdout: Path | None = None) -> subp
         return subprocess.run([*command, *args], cwd=ROOT, stdout=out, stderr=subprocess.PIPE, text=True, timeout=300, check=False)
 
 
+@pytest.fixture(scope="module")
+def acme_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    bundle = tmp_path_factory.mktemp("bundle") / "acme.json"
+    result = CliRunner().invoke(main, ["scan", str(EXAMPLE), "--no-progress", "--evidence-out", str(bundle)])
+    assert result.exit_code == 0, result.output
+    return bundle
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="needs RLIMIT_FSIZE")
 @pytest.mark.parametrize(
     ("arguments", "written"),
@@ -47,16 +55,20 @@ def _pecm(*args: str, limited: bool = False, stdout: Path | None = None) -> subp
         (("scan", str(EXAMPLE), "--no-progress", "--evidence-out", "{out}"), "bundle.json"),
         (("scan", str(EXAMPLE), "--no-progress", "--format", "json", "--output", "{out}"), "report.json"),
         (("gate", str(EXAMPLE), "--no-progress", "--min", "all=initial", "--junit", "{out}"), "junit.xml"),
+        (("merge", "{bundle}", "--format", "json", "--evidence-out", "{out}"), "merged.json"),
     ],
-    ids=["evidence bundle", "report", "gate junit"],
+    ids=["evidence bundle", "report", "gate junit", "merged bundle"],
 )
-def test_a_full_disk_leaves_the_previous_output_intact(tmp_path: Path, arguments: tuple[str, ...], written: str) -> None:
+def test_a_full_disk_leaves_the_previous_output_intact(
+    tmp_path: Path, acme_bundle: Path, arguments: tuple[str, ...], written: str
+) -> None:
     target = tmp_path / written
-    first = _pecm(*(arg.replace("{out}", str(target)) for arg in arguments))
+    arguments = tuple(arg.replace("{out}", str(target)).replace("{bundle}", str(acme_bundle)) for arg in arguments)
+    first = _pecm(*arguments)
     assert first.returncode == 0, first.stderr
     previous = target.read_bytes()
 
-    failed = _pecm(*(arg.replace("{out}", str(target)) for arg in arguments), limited=True)
+    failed = _pecm(*arguments, limited=True)
 
     assert failed.returncode == 2
     assert failed.stderr.splitlines() == [f"pecm: error: cannot write {target}: File too large"]
