@@ -7,7 +7,6 @@ models are imported inside the helpers that use them: a command pays only for wh
 
 from __future__ import annotations
 
-import errno
 import io
 import logging
 import os
@@ -26,6 +25,7 @@ from scanner.atomic_write import write_atomically
 from scanner.errors import MAX_JSON_BYTES, PecmError, ScanFailed, Terminated, UserError, read_user_text
 from scanner.secrets import RedactingFilter, SecretStore
 from scanner.shard import Shard
+from scanner.stdout_failure import discard_stdout, is_stdout_failure, stdout_failure_message
 
 if TYPE_CHECKING:
     from scanner.config import LoadedConfig
@@ -36,11 +36,6 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_SCAN_FAILED = 0, 2, 4
 EXIT_TERMINATED = 128 + signal.SIGTERM  # what a shell reports for a process ended by SIGTERM
-# Errors of a device that is full or failing. pecm writes its own files through `write_file`,
-# which names the file; one of these reaching `one_line_errors` unnamed is standard output's.
-_OUTPUT_DEVICE_ERRNOS = frozenset(
-    getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EFBIG", "EIO") if hasattr(errno, name)  # no EDQUOT on Windows
-)
 
 log = logging.getLogger("pecm")
 
@@ -95,13 +90,13 @@ def one_line_errors(state: CliState) -> Iterator[None]:
     except Terminated:
         fail(EXIT_TERMINATED, "stopped by SIGTERM (no output was left half-written)")
     except BrokenPipeError:  # `pecm … | head`: the reader left; nothing more to say to anyone
-        _discard_stdout()
+        discard_stdout()
         sys.exit(EXIT_OK)
     except OSError as exc:
-        if exc.errno not in _OUTPUT_DEVICE_ERRNOS or exc.filename is not None:
+        if not is_stdout_failure(exc):
             _internal_error(state, exc)
-        _discard_stdout()
-        fail(EXIT_USER_ERROR, f"cannot write to standard output: {exc.strerror or exc}")
+        discard_stdout()
+        fail(EXIT_USER_ERROR, stdout_failure_message(exc))
     except Exception as exc:
         _internal_error(state, exc)
 
@@ -109,16 +104,6 @@ def one_line_errors(state: CliState) -> Iterator[None]:
 def _internal_error(state: CliState, exc: Exception) -> NoReturn:
     log.debug("internal error", exc_info=True)
     fail(EXIT_SCAN_FAILED, state.secrets.redact(f"internal error: {type(exc).__name__}: {exc} (run with -vv for the traceback)"))
-
-
-def _discard_stdout() -> None:
-    """Standard output failed: what is still buffered goes nowhere, so Python's own flush at
-    exit does not fail again with a traceback."""
-    try:
-        descriptor = sys.stdout.fileno()
-    except (OSError, ValueError):  # not a real file (click's test runner): nothing flushes at exit
-        return
-    os.dup2(os.open(os.devnull, os.O_WRONLY), descriptor)
 
 
 @contextmanager

@@ -123,8 +123,14 @@ def test_a_report_that_cannot_be_written_records_no_scan(tmp_path: Path) -> None
 @pytest.mark.skipif(not DEV_FULL.exists(), reason="needs /dev/full")
 @pytest.mark.parametrize(
     "arguments",
-    [("scan", str(EXAMPLE), "--no-progress"), ("scan", str(EXAMPLE), "--no-progress", "--format", "json"), ("rules", "list")],
-    ids=["console report", "json report", "rules list"],
+    [
+        ("scan", str(EXAMPLE), "--no-progress"),
+        ("scan", str(EXAMPLE), "--no-progress", "--format", "json"),
+        ("rules", "list"),
+        ("--help",),
+        ("--version",),
+    ],
+    ids=["console report", "json report", "rules list", "help", "version"],
 )
 def test_standard_output_on_a_full_device_is_one_line_and_exit_2(arguments: tuple[str, ...]) -> None:
     result = _pecm(*arguments, stdout=DEV_FULL)
