@@ -86,7 +86,7 @@ def scan(
         overlay = getattr(type(renderer), "from_self_assessment", None)  # renderers that draw answers and trends
         if overlay is not None and (reported is not None or store is not None):
             answers = load_self_assessment(reported) if reported is not None else SelfAssessment(respondents=())
-            renderer = overlay(answers, history=_trend_or_none(store, scope))
+            renderer = overlay(answers, history=_trend_if_readable(store, scope))
         # The report is out before the scan is recorded: a store that fails (locked, unreachable)
         # cannot cost the report, and a report that cannot be written records nothing.
         with destination(output) as out:
@@ -104,7 +104,7 @@ def scan(
             click.echo(f"pecm: recorded scan {scan_id}", err=True)
 
 
-def _trend_or_none(store: str | None, scope: ScanScope) -> list[tuple[datetime, dict[str, str]]]:
+def _trend_if_readable(store: str | None, scope: ScanScope) -> list[tuple[datetime, dict[str, str]]]:
     """The recorded stages the HTML report draws; a store that cannot be read costs the trend
     only (recording the scan afterwards reports the store's fault)."""
     if store is None:

@@ -159,3 +159,15 @@ def test_an_unusable_store_location_is_one_line_and_exit_2(tmp_path: Path, locat
     [line] = result.stderr.splitlines()
     assert line.startswith(f"pecm: error: scan not recorded (the report was written): history store {url}: {fault}")
     assert "Capability" in (tmp_path / "report.txt").read_text()
+
+
+def test_an_html_report_whose_trend_cannot_be_read_is_still_written(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    url = f"sqlite:///{tmp_path / 'file' / 'history.sqlite3'}"  # the HTML report reads its trend from the store
+    report = tmp_path / "report.html"
+
+    result = CliRunner().invoke(main, ["scan", str(EXAMPLE), "--no-progress", "--format", "html", "--output", str(report), "--store", url])
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"pecm: error: scan not recorded (the report was written): history store {url}: ")
+    assert report.read_text().lstrip().lower().startswith("<!doctype html")
