@@ -1,7 +1,8 @@
 """The `pecm` command line. It owns files, paths, exit codes and what is printed.
 
-Exit codes: 0 done; 2 user error (bad path, config, pack or file: one line, no traceback);
-4 the scan itself failed (every source failed, or an internal error).
+Exit codes: 0 done; 2 user error (bad path, config, pack or file, an output that cannot be
+written, a history store that cannot record: one line, no traceback); 4 the scan itself failed
+(every source failed, or an internal error); 143 stopped by SIGTERM.
 
 The group knows its commands by name and module: a command's module (and the engine,
 renderers and collectors it uses) is imported only when that command runs, or when --help

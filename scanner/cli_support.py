@@ -10,7 +10,9 @@ from __future__ import annotations
 import io
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -19,9 +21,11 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
-from scanner.errors import MAX_JSON_BYTES, PecmError, ScanFailed, UserError, read_user_text
+from scanner.atomic_write import write_atomically
+from scanner.errors import MAX_JSON_BYTES, PecmError, ScanFailed, Terminated, UserError, read_user_text
 from scanner.secrets import RedactingFilter, SecretStore
 from scanner.shard import Shard
+from scanner.stdout_failure import discard_stdout, is_stdout_failure, stdout_failure_message
 
 if TYPE_CHECKING:
     from scanner.config import LoadedConfig
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
     from scanner.plugins import Plugins
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_SCAN_FAILED = 0, 2, 4
+EXIT_TERMINATED = 128 + signal.SIGTERM  # what a shell reports for a process ended by SIGTERM
 
 log = logging.getLogger("pecm")
 
@@ -68,9 +73,12 @@ def fail(exit_code: int, message: str) -> NoReturn:
 
 @contextmanager
 def one_line_errors(state: CliState) -> Iterator[None]:
-    """Turn pecm's errors into one line and an exit code; tracebacks only with -vv."""
+    """Turn pecm's errors into one line and an exit code; tracebacks only with -vv. SIGTERM
+    meanwhile stops the command the same way (`_sigterm_raises`)."""
     try:
-        yield
+        with _sigterm_raises():
+            yield
+        sys.stdout.flush()  # a full device shows here for output still in the buffer
     except UserError as exc:
         fail(EXIT_USER_ERROR, state.secrets.redact(exc.one_line()))
     except ScanFailed as exc:
@@ -79,12 +87,43 @@ def one_line_errors(state: CliState) -> Iterator[None]:
         fail(EXIT_SCAN_FAILED, state.secrets.redact(exc.one_line()))
     except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
         raise
+    except Terminated:
+        fail(EXIT_TERMINATED, "stopped by SIGTERM (no output was left half-written)")
     except BrokenPipeError:  # `pecm … | head`: the reader left; nothing more to say to anyone
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        discard_stdout()
         sys.exit(EXIT_OK)
+    except OSError as exc:
+        if not is_stdout_failure(exc):
+            _internal_error(state, exc)
+        discard_stdout()
+        fail(EXIT_USER_ERROR, stdout_failure_message(exc))
     except Exception as exc:
-        log.debug("internal error", exc_info=True)
-        fail(EXIT_SCAN_FAILED, state.secrets.redact(f"internal error: {type(exc).__name__}: {exc} (run with -vv for the traceback)"))
+        _internal_error(state, exc)
+
+
+def _internal_error(state: CliState, exc: Exception) -> NoReturn:
+    log.debug("internal error", exc_info=True)
+    fail(EXIT_SCAN_FAILED, state.secrets.redact(f"internal error: {type(exc).__name__}: {exc} (run with -vv for the traceback)"))
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """Meanwhile SIGTERM raises `Terminated` in the main thread, so a scan unwinds as on Ctrl-C:
+    workers stopped, temporary files removed, then one line and exit 143. A second SIGTERM
+    while stopping ends the process at once."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread takes signals
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def scan_config(config_path: Path | None, paths: tuple[Path, ...]) -> LoadedConfig:
@@ -124,6 +163,7 @@ def renderer_for(state: CliState, name: str) -> Any:
 def destination(output: Path | None) -> Iterator[TextIO]:
     if output is None:
         yield sys.stdout
+        sys.stdout.flush()  # all of it out (or its failure known) before the command goes on
         return
     buffer = io.StringIO()
     yield buffer
@@ -131,9 +171,10 @@ def destination(output: Path | None) -> Iterator[TextIO]:
 
 
 def write_file(path: Path, text: str) -> None:
+    """Every file a command writes (reports, bundles, JUnit, answers): replaced whole, or left
+    as it was with one line saying why."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_atomically(path, text)
     except OSError as exc:
         raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
 

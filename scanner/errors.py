@@ -4,6 +4,7 @@ UserError: bad config, bad pack, bad path. Stops before collection, one line, ex
 SourceUnavailable: a collector cannot reach or authenticate to its source. Recorded as a
     problem; its evidence becomes unavailable; the other collectors go on.
 Observation gaps (403, 404, unsupported) are not exceptions at all: they are evidence.
+Terminated: not a failure but a request to stop (SIGTERM); the CLI exits 143.
 """
 
 from __future__ import annotations
@@ -42,6 +43,11 @@ class ScanFailed(PecmError):
 # bundles and saved assessments grow with the organization (10,000 repositories: ~55 MB).
 MAX_TEXT_BYTES = 10 * 2**20
 MAX_JSON_BYTES = 1024 * 2**20
+
+
+class Terminated(BaseException):
+    """The process was asked to stop (SIGTERM). A BaseException, like KeyboardInterrupt: the
+    `except Exception` that keeps one plugin's bug from costing the others must not swallow it."""
 
 
 def read_user_text(path: Path, label: str, error: type[PecmError] = UserError, limit: int = MAX_TEXT_BYTES) -> str:

@@ -541,7 +541,13 @@ def _open_engine(url: str, label: str, create: bool) -> Engine:
                 f"history store {label}: no such database file",
                 hint="check the path, or record a scan there first with `pecm scan --store URL`",
             )
-        database.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            database.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(
+                f"history store {label}: cannot create its folder: {exc.strerror or exc}",
+                hint="check the --store URL and that the database is reachable",
+            ) from None
     try:
         engine = create_engine(parsed)
     except (NoSuchModuleError, ImportError) as exc:

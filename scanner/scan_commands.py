@@ -7,7 +7,9 @@ engine, the renderers and the pipeline it imports) loads only when one of them r
 from __future__ import annotations
 
 import json
+import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -36,9 +38,11 @@ from scanner.model import Capability
 from scanner.pipeline import load_ruleset
 from scanner.history_commands import record_scan, recorded_trend, store_option
 from scanner.scale_commands import shard_option
-from scanner.scope import scan_scope
+from scanner.scope import ScanScope, scan_scope
 from scanner.shard import Shard
 from scanner.self_assessment import SelfAssessment, load_self_assessment
+
+log = logging.getLogger("pecm")
 
 _GAP_RENDERERS = {"console": render_gaps_console, "markdown": render_gaps_markdown}
 
@@ -78,13 +82,13 @@ def scan(
         assessment = evaluate(bundle, plan.ruleset)
         store = store_url or plan.loaded.config.history.store
         scope = scan_scope(plan, shard)
-        if store is not None:  # recorded before rendering: a failed render still keeps the scan
-            click.echo(f"pecm: recorded scan {record_scan(assessment, store, scope)}", err=True)
         reported = plan.loaded.config.self_assessment
         overlay = getattr(type(renderer), "from_self_assessment", None)  # renderers that draw answers and trends
         if overlay is not None and (reported is not None or store is not None):
             answers = load_self_assessment(reported) if reported is not None else SelfAssessment(respondents=())
-            renderer = overlay(answers, history=recorded_trend(store, scope) if store is not None else ())
+            renderer = overlay(answers, history=_trend_if_readable(store, scope))
+        # The report is out before the scan is recorded: a store that fails (locked, unreachable)
+        # cannot cost the report, and a report that cannot be written records nothing.
         with destination(output) as out:
             renderer.render(assessment, out)
             render_gaps = _GAP_RENDERERS.get(fmt)  # for the formats people read; JSON and SARIF stay pure
@@ -92,6 +96,24 @@ def scan(
                 out.write("\n")
                 gaps = analyse_gaps(assessment, load_self_assessment(reported), kind_providers(state.plugins.collectors))
                 render_gaps(gaps, out)
+        if store is not None:
+            try:
+                scan_id = record_scan(assessment, store, scope)
+            except UserError as exc:
+                raise UserError(f"scan not recorded (the report was written): {exc.message}", hint=exc.hint) from None
+            click.echo(f"pecm: recorded scan {scan_id}", err=True)
+
+
+def _trend_if_readable(store: str | None, scope: ScanScope) -> list[tuple[datetime, dict[str, str]]]:
+    """The recorded stages the HTML report draws; a store that cannot be read costs the trend
+    only (recording the scan afterwards reports the store's fault)."""
+    if store is None:
+        return []
+    try:
+        return recorded_trend(store, scope)
+    except UserError as exc:
+        log.warning("no trend in the report: %s", exc.message)
+        return []
 
 
 @click.command("evaluate")

@@ -14,6 +14,7 @@ from importlib.machinery import ModuleSpec
 from importlib.util import find_spec
 from pathlib import Path
 
+from scanner.stdout_failure import discard_stdout, is_stdout_failure, stdout_failure_message
 from scanner.version import VERSION
 
 SIBLINGS = ("rules", "reports", "collectors")
@@ -50,6 +51,17 @@ def _installation(spec: ModuleSpec | None) -> Path | None:
 
 
 def main() -> None:
+    try:
+        _start()
+    except OSError as exc:  # `pecm --help > /dev/full`: outside any command's one-line errors
+        if not is_stdout_failure(exc):
+            raise
+        discard_stdout()
+        print(f"pecm: error: {stdout_failure_message(exc)}", file=sys.stderr)
+        raise SystemExit(EXIT_USER_ERROR) from None
+
+
+def _start() -> None:
     if sys.argv[1:] == ["--version"]:
         print(f"pecm, version {VERSION}")  # click's wording, as `pecm -v --version` prints it
         return

@@ -12,13 +12,13 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from collectors.github.client import CachedAnswer
+from scanner.atomic_write import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -130,18 +130,13 @@ class ScanCache:
         return value
 
     def _write(self, path: Path, value: dict[str, Any]) -> None:
-        """Best effort: a cache that cannot be written costs the next scan requests, nothing else."""
-        temporary: str | None = None
+        """Best effort: a cache that cannot be written costs the next scan requests, nothing else.
+        Not synced to disk: an entry lost in a crash is only a miss."""
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump({"fingerprint": self._fingerprint, "value": value}, stream, separators=(",", ":"))
-            os.replace(temporary, path)
+            text = json.dumps({"fingerprint": self._fingerprint, "value": value}, separators=(",", ":"))
+            write_atomically(path, text, durable=False)
         except (OSError, TypeError, ValueError) as exc:
             log.warning("cannot write the GitHub cache entry %s: %s", path, exc)
-            if temporary is not None:
-                Path(temporary).unlink(missing_ok=True)
 
 
 def _digest(text: str) -> str:

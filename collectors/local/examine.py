@@ -14,6 +14,8 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Generator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -36,6 +38,8 @@ _FORK = (
     if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
     else None
 )
+# How long a worker may outlive a killed scanning process; the check costs nothing measurable.
+PARENT_POLL_SECONDS = 0.2
 # Repositories per task: large enough that pickling and scheduling stay small beside the
 # walk, small enough that both workers stay busy until the end.
 _MAX_CHUNK = 64
@@ -93,7 +97,9 @@ def examine_all(roots: list[str], limits: Limits, processes: int) -> Generator[F
     # Frozen objects are left alone by the collector: the workers' collections do not copy
     # the pages they share with this process.
     with frozen_heap():
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_FORK, initializer=_leave_interrupts_to_parent)
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=_FORK, initializer=_prepare_worker, initargs=(os.getpid(),)
+        )
         done = False
         try:
             yield from pool.map(partial(examine_files, limits=limits), roots, chunksize=chunk)
@@ -109,7 +115,23 @@ def examine_all(roots: list[str], limits: Limits, processes: int) -> Generator[F
             pool.shutdown(wait=not done, cancel_futures=True)
 
 
-def _leave_interrupts_to_parent() -> None:
+def _prepare_worker(parent: int) -> None:
     # Ctrl-C reaches the whole process group: the scanning process stops the pool, and the
     # workers must not each print a traceback on the way.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The scanning process may handle SIGTERM by unwinding (the CLI does); a worker just ends.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="pecm-parent-watch", daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once the scanning process is gone, however it ended (SIGKILL included):
+    a worker waits on a task queue whose write end it holds itself, so it would never see EOF.
+
+    Polling the parent, rather than Linux's PR_SET_PDEATHSIG, works on every platform workers
+    are forked on, and does not depend on the thread that forked: PR_SET_PDEATHSIG fires when
+    that thread ends, not the process.
+    """
+    while os.getppid() == parent:  # the orphan's new parent is the reaper: never the same id
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)

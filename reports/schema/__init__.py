@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from scanner.atomic_write import write_atomically
 from scanner.model import (
     ASSESSMENT_SCHEMA_VERSION,
     BUNDLE_SCHEMA_VERSION,
@@ -54,6 +55,6 @@ def write(directory: Path = SCHEMA_DIR) -> list[Path]:
     written = []
     for file_name, text in generate().items():
         path = directory / file_name
-        path.write_text(text, encoding="utf-8")
+        write_atomically(path, text)
         written.append(path)
     return written
