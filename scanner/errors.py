@@ -76,13 +76,13 @@ class _NotRegular(Exception):
 
 def _read_regular_file(path: Path, most: int) -> bytes:
     """At most `most` bytes of a regular file, never blocking on a FIFO nor opening a device."""
-    kind = _kind(os.stat(path).st_mode)  # before opening: opening some devices acts on them
+    kind = file_kind(os.stat(path).st_mode)  # before opening: opening some devices acts on them
     if kind is not None:
         raise _NotRegular(kind)
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     with os.fdopen(descriptor, "rb") as file:
         status = os.fstat(file.fileno())  # the path may have been replaced since the stat above
-        kind = _kind(status.st_mode)
+        kind = file_kind(status.st_mode)
         if kind is not None:
             raise _NotRegular(kind)
         data = file.read(most)
@@ -92,7 +92,7 @@ def _read_regular_file(path: Path, most: int) -> bytes:
     return data
 
 
-def _kind(mode: int) -> str | None:
+def file_kind(mode: int) -> str | None:
     """What a non-regular file is, in words; None for a regular file."""
     if stat.S_ISREG(mode):
         return None

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from collectors.local.text import os_reason, printable
+from scanner.errors import file_kind
 
 #: Folders never entered: version-control internals, then vendored or generated trees that
 #: describe someone else's project (detection ignores them too).
@@ -112,7 +113,7 @@ def _add_other(listing: Listing, entry: os.DirEntry[str], relative: str, names: 
                 names.append(entry.name)
                 listing.redirects[_path(relative, entry.name)] = target
         else:
-            kind = _special_kind(entry.stat(follow_symlinks=False).st_mode)
+            kind = file_kind(entry.stat(follow_symlinks=False).st_mode) or "not a regular file"
             listing.skipped += 1  # FIFO, socket or device: reading could block or mean nothing
             listing.special[_path(relative, entry.name)] = kind
     except OSError as exc:
@@ -155,15 +156,5 @@ def _link_target(listing: Listing, entry: os.DirEntry[str], relative: str) -> st
     if not inside:
         listing.problems.append((f"{path}: links outside the repository, not followed", _LINK_HINT))
     elif not stat.S_ISDIR(target_stat.st_mode):
-        listing.special[path] = "a symbolic link to " + _special_kind(target_stat.st_mode)
+        listing.special[path] = f"a symbolic link to {file_kind(target_stat.st_mode)}"
     return None
-
-
-def _special_kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"

@@ -91,7 +91,7 @@ def test_a_fifo_is_listed_as_skipped_and_never_opened(tmp_path: Path, scan_local
     assert scan.data("local:api", "ci.pipelines")["present"] is False
     assert scan.data("local:api", "repo.inventory")["files"] == 1
     assert scan.data("local:api", "repo.inventory")["skipped"] == 1
-    assert scan.messages("local:api") == ["api: .github/workflows/ci.yml: a FIFO, not a regular file: never opened"]
+    assert scan.messages("local:api") == ["api: .github/workflows/ci.yml: a named pipe, not a regular file: never opened"]
 
 
 def test_special_files_detection_would_use_are_named_among_the_problems(tmp_path: Path, scan_local, finishes) -> None:
@@ -109,9 +109,9 @@ def test_special_files_detection_would_use_are_named_among_the_problems(tmp_path
     hint = "check it in as a regular file to have it read; the rest of the repository was scanned"
     named = sorted((p.message, p.hint) for p in scan.problems if p.subject == "local:api")
     assert named == [
-        ("api: .gitlab-ci.yml: a symbolic link to a FIFO, not a regular file: never opened", hint),
+        ("api: .gitlab-ci.yml: a symbolic link to a named pipe, not a regular file: never opened", hint),
         ("api: azure-pipelines.yml: a socket, not a regular file: never opened", hint),
-        ("api: infra/main.tf: a FIFO, not a regular file: never opened", hint),
+        ("api: infra/main.tf: a named pipe, not a regular file: never opened", hint),
     ]
     assert scan.data("local:api", "iac.usage")["present"] is False  # a name alone proves nothing here
     assert scan.data("local:api", "ci.pipelines")["present"] is False
@@ -126,7 +126,7 @@ def test_many_special_files_stay_under_the_per_repository_cap_of_problems(tmp_pa
 
     messages = finishes(lambda: scan_local(tmp_path / "org"), repo / "infra" / "m00.tf").messages("local:api")
 
-    assert messages[0] == "api: infra/m00.tf: a FIFO, not a regular file: never opened"
+    assert messages[0] == "api: infra/m00.tf: a named pipe, not a regular file: never opened"
     assert len(messages) == 11 and messages[-1] == "api: 2 more problems not shown"
 
 
