@@ -155,6 +155,8 @@ def _triggered_by(workflow: dict[Any, Any], event: str) -> bool:
 
 
 def scan_github_workflows(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
+    provided: set[str] = set()
+    called_here: set[str] = set()  # reusable workflows this repository calls itself (`uses: ./…`)
     for file in files:
         loaded = read_yaml_mapping(file, reader)
         if loaded is None:
@@ -165,16 +167,31 @@ def scan_github_workflows(files: list[RepoFile], reader: FileReader, findings: F
         if _triggered_by(workflow, "workflow_call"):
             findings.hit(REUSE_PROVIDED, file.path)
             findings.add(REUSE_PROVIDED, "workflows", file.path)
+            provided.add(file.path)
         jobs = workflow.get("jobs")
         for job_id, job in jobs.items() if isinstance(jobs, dict) else ():
             if not isinstance(job, dict):
                 continue
             uses = job.get("uses")  # job-level `uses:` calls a reusable workflow; step-level is an action
-            if isinstance(uses, str) and not uses.startswith("./") and "/.github/workflows/" in uses:
+            if isinstance(uses, str) and uses.startswith("./"):
+                called_here.add(uses.removeprefix("./").partition("@")[0])
+            elif isinstance(uses, str) and "/.github/workflows/" in uses:
                 findings.hit(REUSE_USED, file.path)
                 findings.add(REUSE_USED, "refs", uses)
+                findings.reference("github_workflow", uses, file.path)
+            _record_actions(file.path, job, findings)
             if "environment" in job or _says_deploy(job_id) or _says_deploy(job.get("name")):
                 findings.set(CI, "deploys", True)
+    if provided and provided <= called_here:
+        findings.set(REUSE_PROVIDED, "internal_only", True)
+
+
+def _record_actions(path: str, job: dict[Any, Any], findings: Findings) -> None:
+    """Step-level `uses: owner/repo@ref` actions; local (`./`) and `docker://` ones take nothing shared."""
+    for step in as_list(job.get("steps")):
+        uses = step.get("uses") if isinstance(step, dict) else None
+        if isinstance(uses, str) and not uses.startswith(("./", "docker://")) and "/" in uses:
+            findings.reference("github_action", uses, path)
 
 
 # --- GitLab CI -----------------------------------------------------------------------------
@@ -235,6 +252,8 @@ def scan_gitlab_pipelines(files: list[RepoFile], reader: FileReader, findings: F
             if refs:
                 findings.hit(REUSE_USED, file.path)
                 findings.add(REUSE_USED, "refs", *refs)
+                for ref in refs:
+                    findings.reference("gitlab_include", ref, file.path)
             for name, job in _gitlab_jobs(document):
                 if "environment" in job or _says_deploy(name) or _says_deploy(job.get("stage")):
                     findings.set(CI, "deploys", True)
@@ -297,6 +316,8 @@ def _scan_azure_pipeline(path: str, text: str, pipeline: dict[Any, Any], finding
     if refs:
         findings.hit(REUSE_USED, path)
         findings.add(REUSE_USED, "refs", *refs)
+        for ref in refs:
+            findings.reference("azure_template", ref, path)
     for mapping in iter_mappings(pipeline):
         if isinstance(mapping.get("deployment"), str) or any(_says_deploy(mapping.get(k)) for k in ("stage", "job")):
             findings.set(CI, "deploys", True)
@@ -344,6 +365,8 @@ def scan_jenkinsfiles(files: list[RepoFile], reader: FileReader, findings: Findi
         if libraries:  # shared libraries are Jenkins' reusable CI
             findings.hit(REUSE_USED, file.path)
             findings.add(REUSE_USED, "refs", *(f"jenkins-library:{name}" for name in libraries))
+            for name in libraries:
+                findings.reference("jenkins_library", name, file.path)
 
 
 def scan_circleci(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
