@@ -74,7 +74,7 @@ class ReusableCiProvided(Signal):
     workflows: list[str] = Field(default_factory=list)
     internal_only: bool = Field(
         default=False,
-        description="Every workflow offered is called by this repository itself: nothing shows it is meant for others.",
+        description="Every workflow or template offered is called by this repository itself: nothing shows it is meant for others.",
     )
 
 

@@ -155,8 +155,6 @@ def _triggered_by(workflow: dict[Any, Any], event: str) -> bool:
 
 
 def scan_github_workflows(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
-    provided: set[str] = set()
-    called_here: set[str] = set()  # reusable workflows this repository calls itself (`uses: ./…`)
     for file in files:
         loaded = read_yaml_mapping(file, reader)
         if loaded is None:
@@ -167,14 +165,13 @@ def scan_github_workflows(files: list[RepoFile], reader: FileReader, findings: F
         if _triggered_by(workflow, "workflow_call"):
             findings.hit(REUSE_PROVIDED, file.path)
             findings.add(REUSE_PROVIDED, "workflows", file.path)
-            provided.add(file.path)
         jobs = workflow.get("jobs")
         for job_id, job in jobs.items() if isinstance(jobs, dict) else ():
             if not isinstance(job, dict):
                 continue
             uses = job.get("uses")  # job-level `uses:` calls a reusable workflow; step-level is an action
             if isinstance(uses, str) and uses.startswith("./"):
-                called_here.add(uses.removeprefix("./").partition("@")[0])
+                findings.called_here.add(uses.removeprefix("./").partition("@")[0])
             elif isinstance(uses, str) and "/.github/workflows/" in uses:
                 findings.hit(REUSE_USED, file.path)
                 findings.add(REUSE_USED, "refs", uses)
@@ -182,7 +179,13 @@ def scan_github_workflows(files: list[RepoFile], reader: FileReader, findings: F
             _record_actions(file.path, job, findings)
             if "environment" in job or _says_deploy(job_id) or _says_deploy(job.get("name")):
                 findings.set(CI, "deploys", True)
-    if provided and provided <= called_here:
+
+
+def resolve_internal_only(findings: Findings) -> None:
+    """Reusable CI is purely internal when every file offered is one this repository calls itself:
+    nothing then shows it is meant for other repositories."""
+    provided = findings.data(REUSE_PROVIDED)["workflows"]
+    if provided and set(provided) <= findings.called_here:
         findings.set(REUSE_PROVIDED, "internal_only", True)
 
 
@@ -228,6 +231,14 @@ def _gitlab_include_refs(document: dict[Any, Any]) -> Iterator[str]:
                 yield f"template:{include['template']}"
 
 
+def _gitlab_local_includes(document: dict[Any, Any]) -> Iterator[str]:
+    """This repository's own files that the pipeline includes (`include: local:` or a bare path)."""
+    for include in as_list(document.get("include")):
+        local = include.get("local") if isinstance(include, dict) else include
+        if isinstance(local, str) and not local.startswith(("http://", "https://")):
+            yield local.lstrip("/")
+
+
 def _has_spec_header(documents: list[Any]) -> bool:
     """A CI/CD component or input-taking template starts with a `spec:` document."""
     return len(documents) > 1 and isinstance(documents[0], dict) and set(documents[0]) == {"spec"}
@@ -248,6 +259,7 @@ def scan_gitlab_pipelines(files: list[RepoFile], reader: FileReader, findings: F
         for document in documents:
             if not isinstance(document, dict):
                 continue
+            findings.called_here.update(_gitlab_local_includes(document))
             refs = list(_gitlab_include_refs(document))
             if refs:
                 findings.hit(REUSE_USED, file.path)
@@ -318,6 +330,10 @@ def _scan_azure_pipeline(path: str, text: str, pipeline: dict[Any, Any], finding
         findings.add(REUSE_USED, "refs", *refs)
         for ref in refs:
             findings.reference("azure_template", ref, path)
+    for mapping in iter_mappings(pipeline):
+        template = mapping.get("template")
+        if isinstance(template, str) and ("@" not in template or template.endswith("@self")):
+            findings.called_here.add(template.removesuffix("@self").lstrip("/"))  # this repository's own file
     for mapping in iter_mappings(pipeline):
         if isinstance(mapping.get("deployment"), str) or any(_says_deploy(mapping.get(k)) for k in ("stage", "job")):
             findings.set(CI, "deploys", True)

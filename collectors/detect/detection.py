@@ -73,6 +73,7 @@ def detect(
     for file in plan.json:
         _scan_json(file, reader, findings)
     portal.resolve_techdocs(findings)
+    ci.resolve_internal_only(findings)
     gitops.resolve(findings, pending)
 
     signals = {kind: findings.data(kind) for kind in FILE_SIGNAL_KINDS}

@@ -54,6 +54,8 @@ class Findings:
         self._values: dict[str, dict[str, Any]] = defaultdict(dict)
         #: Catalog files naming TechDocs sources; they make an mkdocs site a TechDocs site.
         self.techdocs_refs: list[str] = []
+        #: Reusable CI files this repository calls itself (`uses: ./…`, GitLab `include: local:`).
+        self.called_here: set[str] = set()
 
     def hit(self, kind: str, path: str, tool: str | None = None) -> None:
         self._present.add(kind)

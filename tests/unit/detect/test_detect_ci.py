@@ -348,3 +348,31 @@ def test_one_workflow_called_here_and_one_not_is_not_purely_internal(scan) -> No
         }
     ).signals["ci.reusable_provided"]
     assert provided["internal_only"] is False
+
+
+def test_a_gitlab_template_only_its_own_pipeline_includes_is_purely_internal(scan) -> None:
+    template = "build:\n  script: [make]\n"
+    provided = scan(
+        {
+            "templates/build.gitlab-ci.yml": template,
+            ".gitlab-ci.yml": "include:\n  - local: /templates/build.gitlab-ci.yml\ntest:\n  script: [make test]\n",
+        }
+    ).signals["ci.reusable_provided"]
+    assert provided["present"] is True and provided["internal_only"] is True
+
+
+def test_a_gitlab_template_nobody_here_includes_may_be_for_others(scan) -> None:
+    provided = scan(
+        {"templates/build.gitlab-ci.yml": "build:\n  script: [make]\n", ".gitlab-ci.yml": "test:\n  script: [make test]\n"}
+    ).signals["ci.reusable_provided"]
+    assert provided["present"] is True and provided["internal_only"] is False
+
+
+def test_an_azure_template_only_its_own_pipeline_uses_is_purely_internal(scan) -> None:
+    provided = scan(
+        {
+            "templates/build.yml": "parameters:\n  - name: x\nsteps:\n  - script: make\n",
+            "azure-pipelines.yml": "trigger: [main]\nsteps:\n  - template: templates/build.yml\n",
+        }
+    ).signals["ci.reusable_provided"]
+    assert provided["present"] is True and provided["internal_only"] is True
