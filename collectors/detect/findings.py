@@ -38,6 +38,7 @@ REFS = "references.origins"
 _ABSENT: dict[str, dict[str, Any]] = {
     spec.name: spec.data_model().model_dump(mode="json") for spec in KINDS if spec.name in FILE_SIGNAL_KINDS
 }
+_ABSENT_LISTS = {kind: tuple(field for field, value in data.items() if isinstance(value, list)) for kind, data in _ABSENT.items()}
 
 
 class Findings:
@@ -101,7 +102,9 @@ class Findings:
         """The kind's evidence data: its model's defaults, then sorted lists, capped. Collectors
         hand it to `CollectContext.observed`, which validates it against the kind's model (the
         detection tests check that validation leaves it unchanged)."""
-        data = {field: list(value) if isinstance(value, list) else value for field, value in _ABSENT[kind].items()}
+        data = dict(_ABSENT[kind])
+        for field in _ABSENT_LISTS[kind]:  # fresh lists: callers may extend them
+            data[field] = []
         if kind not in self._paths and kind not in self._items and kind not in self._values:
             return data
         by_tool = self._tool_paths.get(kind, {})

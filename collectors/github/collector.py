@@ -43,7 +43,7 @@ ORGANIZATION_KINDS = ("org.teams", "org.access", "org.rulesets")
 
 class GitHubCollector(Collector):
     name: ClassVar[str] = "github"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: references.origins, repo.cross_references, live and path_count
     config_model: ClassVar[type[GitHubConfig]] = GitHubConfig
     provides: ClassVar[frozenset[str]] = frozenset((*FILE_SIGNAL_KINDS, *REPOSITORY_KINDS, *ORGANIZATION_KINDS))
 

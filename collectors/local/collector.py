@@ -51,7 +51,7 @@ class _History:
 
 class LocalCollector(Collector):
     name: ClassVar[str] = "local"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: references.origins, repo.cross_references, live and path_count
     config_model: ClassVar[type[LocalConfig]] = LocalConfig
     provides: ClassVar[frozenset[str]] = frozenset(
         (*FILE_SIGNAL_KINDS, "repo.inventory", "vcs.activity", "vcs.branch_protection", CROSS_REFERENCES)
