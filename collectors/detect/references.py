@@ -13,6 +13,7 @@ import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 #: References through which a repository builds its infrastructure from shared modules and packages.
@@ -62,6 +63,7 @@ class InternalSources:
         return cls(frozenset(owners), frozenset(hosts), rest, repositories)
 
 
+@lru_cache(maxsize=4096)  # the same actions and modules recur in every repository of a scan
 def normalize(ref: str) -> str:
     """Lower case, without scheme, credentials or `git::`; `git@host:owner/repo` as `host/owner/repo`."""
     ref = ref.strip().lower()
@@ -72,6 +74,7 @@ def normalize(ref: str) -> str:
     return _SCP_LIKE.sub(r"\1/", ref, count=1).removeprefix("www.")
 
 
+@lru_cache(maxsize=4096)
 def owner_and_repository(ref: str) -> tuple[str, str, str]:
     """(host, owner, repository) of a reference, '' where it has none: `acme/platform/.github/…@v1`
     is ('', 'acme', 'platform'); `https://github.com/acme/app.git//sub?ref=v1` is ('github.com',
