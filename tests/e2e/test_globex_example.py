@@ -105,3 +105,16 @@ def test_reports_show_the_scope_beside_each_evidence_path(fmt: str) -> None:
     line = next(line for line in result.output.splitlines() if "tests/fixtures/require-labels.yaml" in line)
     assert "(test fixture)" in line
     assert "(test fixture)" not in next(line for line in result.output.splitlines() if "apps/orders.yaml" in line)
+
+
+def test_sarif_locations_name_the_scope_of_a_file_that_is_not_live() -> None:
+    result = CliRunner().invoke(main, ["scan", str(EXAMPLE), "--format", "sarif", "--no-progress"], catch_exceptions=False)
+    locations = [
+        location
+        for run in json.loads(result.output)["runs"]
+        for item in run["results"]
+        for location in item["locations"]
+    ]
+    by_uri = {location["physicalLocation"]["artifactLocation"]["uri"]: location.get("message") for location in locations}
+    assert by_uri["tests/fixtures/require-labels.yaml"] == {"text": "test fixture"}
+    assert by_uri["infra/main.tf"] is None
