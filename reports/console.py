@@ -18,7 +18,7 @@ from rich.text import Text
 
 from reports.progress import ScanProgress
 from reports.terminal import output_console
-from reports.text import metric_summary, partial_shard_notice, report_title
+from reports.text import metric_summary, partial_shard_notice, report_title, scoped
 from scanner.model import (
     Assessment,
     CapabilityResult,
@@ -310,7 +310,7 @@ def _ref_line(ref: EvidenceRef) -> str:
         return f"{ref.subject} {ref.kind} ({ref.status.value}): {ref.reason}"
     if not ref.locators:
         return f"{ref.subject} {ref.kind}"
-    shown = ", ".join(ref.locators[:LOCATORS_PER_REF])
+    shown = ", ".join(scoped(locator) for locator in ref.locators[:LOCATORS_PER_REF])
     hidden = len(ref.locators) - LOCATORS_PER_REF
     return f"{ref.subject} {ref.kind}: {shown}" + (f" (+{hidden} more)" if hidden > 0 else "")
 

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from reports.terminal import output_console
-from reports.text import partial_shard_notice
+from reports.text import partial_shard_notice, scoped
 from scanner.gaps import (
     CapabilityGaps,
     GapAnalysis,
@@ -82,7 +82,7 @@ def _more(refs: Sequence[EvidenceRef]) -> list[str]:
 def _ref_line(ref: EvidenceRef) -> str:
     if ref.reason:
         return f"{ref.subject} {ref.kind}: {ref.reason}"
-    shown = ", ".join(ref.locators[:LOCATORS_PER_REF])
+    shown = ", ".join(scoped(locator) for locator in ref.locators[:LOCATORS_PER_REF])
     hidden = len(ref.locators) - LOCATORS_PER_REF
     return f"{ref.subject} {ref.kind}" + (f" ({shown}" + (f", +{hidden} more" if hidden > 0 else "") + ")" if shown else "")
 

@@ -23,7 +23,7 @@ from typing import ClassVar, TextIO
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from reports.console import LOCATORS_PER_REF, REFS_PER_LIST
-from reports.text import file_url, metric_summary, partial_shard_notice, report_title
+from reports.text import file_url, metric_summary, partial_shard_notice, path_scope, report_title
 from scanner.model import (
     Assessment,
     Capability,
@@ -189,6 +189,7 @@ class LocatorView:
     text: str
     href: str | None  # URLs, and paths whose repository has a file address
     is_path: bool
+    scope: str | None = None  # 'test fixture' and kin beside a path that is not live
 
 
 @dataclass(frozen=True)
@@ -510,4 +511,4 @@ def _template() -> Template:
 def _locator_view(ref: EvidenceRef, locator: str, file_bases: Mapping[str, str]) -> LocatorView:
     if _LINK.match(locator):
         return LocatorView(locator, locator, is_path=False)
-    return LocatorView(locator, file_url(ref, locator, file_bases), is_path=True)
+    return LocatorView(locator, file_url(ref, locator, file_bases), is_path=True, scope=path_scope(locator))

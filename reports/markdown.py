@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import ClassVar, TextIO
 
-from reports.text import file_url, metric_summary, partial_shard_notice, report_title
+from reports.text import file_url, metric_summary, partial_shard_notice, path_scope, report_title
 from scanner.model import (
     Assessment,
     CapabilityResult,
@@ -243,9 +243,11 @@ def _locator(locator: str, path_url: str | None) -> str:
     if _LINK.match(locator):
         target = locator.replace("<", "%3C").replace(">", "%3E")
         return f"[{_md(locator)}](<{target}>)"
+    scope = path_scope(locator)
+    beside = f" ({scope})" if scope else ""
     if path_url is not None:
-        return f"[{_code(locator)}](<{path_url.replace('<', '%3C').replace('>', '%3E')}>)"
-    return _code(locator)
+        return f"[{_code(locator)}](<{path_url.replace('<', '%3C').replace('>', '%3E')}>){beside}"
+    return _code(locator) + beside
 
 
 def _md(text: str) -> str:

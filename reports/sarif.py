@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Any, ClassVar, TextIO
 from urllib.parse import quote
 
-from reports.text import is_file_path
+from reports.text import is_file_path, path_scope
 from scanner.model import Assessment, EvidenceRef, Outcome, Problem, RuleResult
 
 SARIF_VERSION = "2.1.0"
@@ -100,13 +100,18 @@ def _results(rule: RuleResult, rule_index: int) -> Iterator[dict[str, Any]]:
             "ruleIndex": rule_index,
             "level": "warning",
             "message": {"text": f"{rule.title}: {rule.explanation}"},
-            "locations": [
-                {"physicalLocation": {"artifactLocation": {"uri": quote(path, safe="/"), "uriBaseId": ref.subject}}}
-                for path in paths
-            ],
+            "locations": [_location(path, ref.subject) for path in paths],
             "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(rule, ref)},
             "properties": {"subject": ref.subject, "evidenceKind": ref.kind},
         }
+
+
+def _location(path: str, subject: str) -> dict[str, Any]:
+    location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": quote(path, safe="/"), "uriBaseId": subject}}}
+    scope = path_scope(path)
+    if scope:  # a test fixture or sample: say so where the dashboard shows the file
+        location["message"] = {"text": scope}
+    return location
 
 
 def _fingerprint(rule: RuleResult, ref: EvidenceRef) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from urllib.parse import quote
 
 from scanner.model import EvidenceRef, MetricValue
+from scanner.scopes import scope_label
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _WEB_ADDRESS = re.compile(r"^https?://", re.I)
@@ -61,3 +62,15 @@ def file_url(ref: EvidenceRef, locator: str, file_bases: Mapping[str, str]) -> s
     if base is None or not _WEB_ADDRESS.match(base) or not is_file_path(locator):
         return None
     return base + quote(locator, safe="/")
+
+
+def path_scope(locator: str) -> str | None:
+    """'test fixture', 'sample', 'documentation' or 'generated' beside a file path that is not
+    live (scanner.scopes), so a reader sees what a finding really is; None otherwise."""
+    return scope_label(locator) if is_file_path(locator) else None
+
+
+def scoped(locator: str) -> str:
+    """The locator with its scope beside it, for plain-text formats."""
+    scope = path_scope(locator)
+    return f"{locator} ({scope})" if scope else locator

@@ -20,6 +20,7 @@ from scanner.errors import UserError
 from scanner.gate import GateConfig
 from scanner.user_yaml import read_user_yaml
 
+DEFAULT_PLATFORM_TEAM_PATTERNS = ["platform*", "*-platform", "*-platform-*"]
 DEFAULT_PLATFORM_PATTERNS = ["platform*", "*-platform", "*-platform-*", "*-templates", "infra*", "shared-*"]
 
 # Keys that would hold a secret in clear; their `_env` twin names the variable instead.
@@ -37,6 +38,15 @@ class PlatformConfig(_Section):
     repositories: list[str] = Field(
         default_factory=lambda: list(DEFAULT_PLATFORM_PATTERNS),
         description="Name patterns (fnmatch) of the platform team's repositories; they are tagged 'platform'.",
+    )
+    teams: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PLATFORM_TEAM_PATTERNS),
+        description="Name patterns (fnmatch) of the platform team: a repository whose CODEOWNERS names it is tagged 'platform'.",
+    )
+    internal_sources: list[str] = Field(
+        default_factory=list,
+        description="Where the organization's own assets live, besides its Git host: registries, OCI namespaces, "
+        "module namespaces (e.g. 'registry.acme.io', 'ghcr.io/acme/*', 'app.terraform.io/acme'). References there are internal.",
     )
 
 

@@ -90,6 +90,9 @@ class CollectContext:
     # A sharded scan: collectors skip the repositories it does not include before examining them.
     shard: Shard | None = None
     timer: Timer = field(default_factory=RealTimer)  # tests pass a virtual one: waits cost no real time
+    # Patterns of where the organization's own assets live (config platform.internal_sources and
+    # organization): references there are internal (collectors/detect/references.py).
+    internal_sources: tuple[str, ...] = ()
 
     def includes(self, subject_id: str) -> bool:
         return self.shard is None or self.shard.includes(subject_id)

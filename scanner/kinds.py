@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from scanner.model import SubjectKind
 
-MAX_PATHS = 20  # paths kept per signal: enough to show where, small enough for 10k repositories
+MAX_PATHS = 20  # paths kept per tool of a signal: enough to show where, small enough for 10k repositories
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,16 @@ class KindData(BaseModel):
 class Signal(KindData):
     present: bool = False
     paths: list[str] = Field(default_factory=list)
+    live: bool = Field(
+        default=False,
+        description="Found in a live file, not only in test fixtures, samples, documentation or generated files.",
+    )
+    path_count: int = Field(default=0, description="Files the signal was found in, all of them (paths is capped).")
 
 
 class ToolSignal(Signal):
     tools: list[str] = Field(default_factory=list, description="Sorted names of the tools found.")
+    live_tools: list[str] = Field(default_factory=list, description="The tools found in live files.")
 
 
 # --- repository signals found in files (collectors/detect) --------------------------------
@@ -66,6 +72,29 @@ class ReusableCiProvided(Signal):
     """Reusable CI this repository offers others: workflow_call workflows, GitLab CI templates."""
 
     workflows: list[str] = Field(default_factory=list)
+    internal_only: bool = Field(
+        default=False,
+        description="Every workflow or template offered is called by this repository itself: nothing shows it is meant for others.",
+    )
+
+
+class ReferenceOrigins(Signal):
+    """What the repository's live files take from elsewhere, each reference told internal or external:
+    IaC modules, charts, reusable workflows and actions, CI includes, project templates, Crossplane
+    packages, Argo CD and Flux sources. A reference is 'via ref', e.g. 'terraform acme/vpc/aws'."""
+
+    refs: list[str] = Field(default_factory=list, description="Every reference found, as 'via ref'.")
+    internal: list[str] = Field(default_factory=list, description="The references into the organization.")
+    external: list[str] = Field(default_factory=list, description="The references to public or third-party sources.")
+    internal_count: int = Field(
+        default=0, description="Internal references that take an asset (repositories GitOps deploys are not counted)."
+    )
+    internal_module_count: int = Field(default=0, description="Of those, IaC modules, charts and packages.")
+    external_count: int = Field(default=0, description="External references that take an asset.")
+    external_share: float | None = Field(default=None, description="external_count / all references; None without any.")
+    gitops_sources: list[str] = Field(
+        default_factory=list, description="Repository URLs that Argo CD or Flux objects here deploy from."
+    )
 
 
 class ReusableCiUsed(Signal):
@@ -85,6 +114,9 @@ class PolicyScanners(ToolSignal):
 class Codeowners(Signal):
     rules: int = Field(default=0, description="Ownership lines in the CODEOWNERS file.")
     owners: list[str] = Field(default_factory=list, description="Distinct owners named (teams and users).")
+    default_owners: list[str] = Field(
+        default_factory=list, description="Owners of the whole repository (its last `*` rule)."
+    )
 
 
 class RbacManifests(Signal):
@@ -214,6 +246,14 @@ class Contributions(KindData):
     outside_share: float | None = Field(default=None, description="outside_platform_team / contributors.")
 
 
+class CrossReferences(KindData):
+    """What the other scanned repositories say about this one: who deploys it through GitOps,
+    and who takes its assets (reusable CI, modules, charts, templates) by an internal reference."""
+
+    applied_by: list[str] = Field(default_factory=list, description="Repositories whose Argo CD or Flux sources point here.")
+    consumed_by: list[str] = Field(default_factory=list, description="Repositories referencing this one's assets.")
+
+
 class ReusableCiConsumers(KindData):
     """Who uses the reusable CI this repository provides, across the scanned organization."""
 
@@ -282,12 +322,14 @@ _FILE_SIGNALS: list[KindSpec] = [
     KindSpec("gitops.controllers", "repository", GitOps, "GitOps controller manifests."),
     KindSpec("deps.automation", "repository", DependencyAutomation, "Automated dependency updates."),
     KindSpec("product.artifacts", "repository", ProductArtifacts, "Roadmap, changelog, contribution guide, templates."),
+    KindSpec("references.origins", "repository", ReferenceOrigins, "References to assets kept elsewhere, internal or external."),
 ]
 
 _REPOSITORY: list[KindSpec] = [
     KindSpec("repo.inventory", "repository", RepositoryInventory, "What could be seen of the files."),
     KindSpec("vcs.activity", "repository", VcsActivity, "Commit activity over a window."),
     KindSpec("vcs.branch_protection", "repository", BranchProtection, "Default-branch protection and rulesets."),
+    KindSpec("repo.cross_references", "repository", CrossReferences, "What other scanned repositories take from this one."),
 ]
 
 _GIT_HOST: list[KindSpec] = [

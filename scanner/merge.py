@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from scanner.errors import UserError
 from scanner.model import Evidence, EvidenceBundle, RequestCount, SourceRun
+from scanner.platform_evidence import platform_by_evidence, with_platform_tag
 
 _CONFLICT_HINT = "merge the bundles of one scan's shards, made with the same configuration"
 
@@ -172,3 +173,9 @@ def recompute_cross_subject(bundle: EvidenceBundle, collectors: Mapping[str, Any
         return bundle
     merged = tuple(replaced.get((item.subject, item.kind), item) for item in bundle.evidence)
     return bundle.model_copy(update={"evidence": merged})
+
+
+def retag_platform(bundle: EvidenceBundle, team_patterns: Sequence[str]) -> EvidenceBundle:
+    """Tag the platform repositories the merged evidence shows (consumers live in other shards)."""
+    found = platform_by_evidence(bundle.evidence, team_patterns)
+    return bundle.model_copy(update={"subjects": tuple(with_platform_tag(bundle.subjects, found))})

@@ -20,11 +20,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from rules.loader import RuleSet, build_ruleset, load_pack
-from scanner.config import LoadedConfig, describe_validation_error, evidence_fingerprint
+from scanner.config import LoadedConfig, PecmConfig, describe_validation_error, evidence_fingerprint
 from scanner.contract import CollectContext, Limits, RequestCounter
 from scanner.errors import ScanFailed, SourceUnavailable, UserError
 from scanner.heap import frozen_heap
 from scanner.model import Evidence, EvidenceBundle, Problem, SourceRun, Subject
+from scanner.platform_evidence import platform_by_evidence, with_platform_tag
 from scanner.plugins import Plugins
 from scanner.secrets import SecretStore
 from scanner.shard import Shard
@@ -147,6 +148,11 @@ def _platform_tagger(patterns: list[str]) -> Callable[[Subject], Subject]:
     return tag
 
 
+def _internal_sources(config: PecmConfig) -> tuple[str, ...]:
+    organization = (config.organization,) if config.organization else ()
+    return (*organization, *config.platform.internal_sources)
+
+
 @frozen_heap()
 def collect(
     plan: ScanPlan,
@@ -176,6 +182,7 @@ def collect(
     if runs and all(run.status == "failed" for run in runs):
         reasons = "; ".join(p.message for p in problems if p.severity == "error")
         raise ScanFailed(f"every source failed: {reasons}")
+    by_evidence = platform_by_evidence((record for _key, record in evidence), config.platform.teams)
     return EvidenceBundle(
         pecm_version=VERSION,
         created_at=clock(),
@@ -183,7 +190,7 @@ def collect(
         shard=str(shard) if shard is not None else None,
         config_fingerprint=evidence_fingerprint(config),
         sources=tuple(runs),
-        subjects=tuple(sorted(subjects.values(), key=lambda s: s.id)),
+        subjects=tuple(sorted(with_platform_tag(subjects.values(), by_evidence), key=lambda s: s.id)),
         evidence=tuple(record for _key, record in sorted(evidence, key=itemgetter(0))),
         problems=tuple(Problem(**{**p.model_dump(), "message": secrets.redact(p.message)}) for p in problems),
     )
@@ -228,6 +235,7 @@ def _run_source(
         report_unreached=recorder.cut_short,
         requests=RequestCounter(),
         shard=shard,
+        internal_sources=_internal_sources(plan.loaded.config),
     )
     started = clock()
     status: Literal["ok", "partial", "failed"] = "ok"

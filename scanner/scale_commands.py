@@ -13,7 +13,7 @@ import click
 from rules.evaluate import evaluate
 from scanner.cli_support import CliState, destination, one_line_errors, read_bundle, renderer_for, scan_config, write_file
 from scanner.errors import UserError
-from scanner.merge import ShardBundle, merge_bundles, recompute_cross_subject
+from scanner.merge import ShardBundle, merge_bundles, recompute_cross_subject, retag_platform
 from scanner.pipeline import load_ruleset
 from scanner.shard import Shard
 
@@ -51,9 +51,11 @@ def merge(
     state = ctx.find_object(CliState) or CliState(0)
     with one_line_errors(state):
         renderer = renderer_for(state, fmt)
-        ruleset = load_ruleset(scan_config(config_path, ()), state.plugins)
+        loaded = scan_config(config_path, ())
+        ruleset = load_ruleset(loaded, state.plugins)
         merged = merge_bundles([ShardBundle(str(path), read_bundle(path)) for path in bundles])
         merged = recompute_cross_subject(merged, state.plugins.collectors)
+        merged = retag_platform(merged, loaded.config.platform.teams)
         if evidence_out is not None:
             write_file(evidence_out, merged.model_dump_json(indent=2) + "\n")
         assessment = evaluate(merged, ruleset)

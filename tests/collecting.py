@@ -67,6 +67,7 @@ def context_for(
     base_dir: Path = Path("."),
     cache_dir: Path | None = None,
     timer: Timer | None = None,
+    internal_sources: tuple[str, ...] = (),
 ) -> CollectContext:
     """A context built like the pipeline's, recording into `scan`."""
     known = dict(secrets or {})
@@ -86,6 +87,7 @@ def context_for(
         report_unreached=scan.unreached.setdefault,
         requests=scan.requests,
         timer=timer or RealTimer(),
+        internal_sources=internal_sources,
     )
 
 

@@ -170,11 +170,31 @@ def scan_github_workflows(files: list[RepoFile], reader: FileReader, findings: F
             if not isinstance(job, dict):
                 continue
             uses = job.get("uses")  # job-level `uses:` calls a reusable workflow; step-level is an action
-            if isinstance(uses, str) and not uses.startswith("./") and "/.github/workflows/" in uses:
+            if isinstance(uses, str) and uses.startswith("./"):
+                findings.called_here.add(uses.removeprefix("./").partition("@")[0])
+            elif isinstance(uses, str) and "/.github/workflows/" in uses:
                 findings.hit(REUSE_USED, file.path)
                 findings.add(REUSE_USED, "refs", uses)
+                findings.reference("github_workflow", uses, file.path)
+            _record_actions(file.path, job, findings)
             if "environment" in job or _says_deploy(job_id) or _says_deploy(job.get("name")):
                 findings.set(CI, "deploys", True)
+
+
+def resolve_internal_only(findings: Findings) -> None:
+    """Reusable CI is purely internal when every file offered is one this repository calls itself:
+    nothing then shows it is meant for other repositories."""
+    provided = findings.data(REUSE_PROVIDED)["workflows"]
+    if provided and set(provided) <= findings.called_here:
+        findings.set(REUSE_PROVIDED, "internal_only", True)
+
+
+def _record_actions(path: str, job: dict[Any, Any], findings: Findings) -> None:
+    """Step-level `uses: owner/repo@ref` actions; local (`./`) and `docker://` ones take nothing shared."""
+    for step in as_list(job.get("steps")):
+        uses = step.get("uses") if isinstance(step, dict) else None
+        if isinstance(uses, str) and not uses.startswith(("./", "docker://")) and "/" in uses:
+            findings.reference("github_action", uses, path)
 
 
 # --- GitLab CI -----------------------------------------------------------------------------
@@ -211,6 +231,14 @@ def _gitlab_include_refs(document: dict[Any, Any]) -> Iterator[str]:
                 yield f"template:{include['template']}"
 
 
+def _gitlab_local_includes(document: dict[Any, Any]) -> Iterator[str]:
+    """This repository's own files that the pipeline includes (`include: local:` or a bare path)."""
+    for include in as_list(document.get("include")):
+        local = include.get("local") if isinstance(include, dict) else include
+        if isinstance(local, str) and not local.startswith(("http://", "https://")):
+            yield local.lstrip("/")
+
+
 def _has_spec_header(documents: list[Any]) -> bool:
     """A CI/CD component or input-taking template starts with a `spec:` document."""
     return len(documents) > 1 and isinstance(documents[0], dict) and set(documents[0]) == {"spec"}
@@ -231,10 +259,13 @@ def scan_gitlab_pipelines(files: list[RepoFile], reader: FileReader, findings: F
         for document in documents:
             if not isinstance(document, dict):
                 continue
+            findings.called_here.update(_gitlab_local_includes(document))
             refs = list(_gitlab_include_refs(document))
             if refs:
                 findings.hit(REUSE_USED, file.path)
                 findings.add(REUSE_USED, "refs", *refs)
+                for ref in refs:
+                    findings.reference("gitlab_include", ref, file.path)
             for name, job in _gitlab_jobs(document):
                 if "environment" in job or _says_deploy(name) or _says_deploy(job.get("stage")):
                     findings.set(CI, "deploys", True)
@@ -297,6 +328,12 @@ def _scan_azure_pipeline(path: str, text: str, pipeline: dict[Any, Any], finding
     if refs:
         findings.hit(REUSE_USED, path)
         findings.add(REUSE_USED, "refs", *refs)
+        for ref in refs:
+            findings.reference("azure_template", ref, path)
+    for mapping in iter_mappings(pipeline):
+        template = mapping.get("template")
+        if isinstance(template, str) and ("@" not in template or template.endswith("@self")):
+            findings.called_here.add(template.removesuffix("@self").lstrip("/"))  # this repository's own file
     for mapping in iter_mappings(pipeline):
         if isinstance(mapping.get("deployment"), str) or any(_says_deploy(mapping.get(k)) for k in ("stage", "job")):
             findings.set(CI, "deploys", True)
@@ -344,6 +381,8 @@ def scan_jenkinsfiles(files: list[RepoFile], reader: FileReader, findings: Findi
         if libraries:  # shared libraries are Jenkins' reusable CI
             findings.hit(REUSE_USED, file.path)
             findings.add(REUSE_USED, "refs", *(f"jenkins-library:{name}" for name in libraries))
+            for name in libraries:
+                findings.reference("jenkins_library", name, file.path)
 
 
 def scan_circleci(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:

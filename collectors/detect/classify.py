@@ -154,6 +154,7 @@ class Plan:
     yaml: list[RepoFile] = field(default_factory=list)  # any other YAML: manifests, rule files …
     json: list[RepoFile] = field(default_factory=list)  # dashboards, ARM, policies, CloudFormation
     issue_templates: list[RepoFile] = field(default_factory=list)  # names that do not say "feature"
+    template_answers: list[RepoFile] = field(default_factory=list)  # .copier-answers.yml, .cruft.json
     hugo_candidates: list[str] = field(default_factory=list)  # paths of config.toml and kin
 
     def sort(self) -> None:
@@ -358,6 +359,7 @@ def _yaml(file: _File, plan: Plan, findings: Findings) -> None:
             plan.circleci.append(file.file)
     elif name.startswith(".copier-answers"):
         findings.hit(ORIGIN, file.path, "copier")
+        plan.template_answers.append(file.file)
     elif folder in _ISSUE_TEMPLATE_FOLDERS:
         _issue_template(file, plan, findings)
     elif not _is_plain_config(folder, name, _PLAIN_YAML_NAMES, _PLAIN_YAML_PREFIXES):
@@ -416,7 +418,7 @@ _NAME_RULES: dict[str, _Rule] = {
     "ansible.cfg": _hit(IAC, "ansible"),
     "main.yml": _ansible_role_tasks,
     "main.yaml": _ansible_role_tasks,
-    ".cruft.json": _hit(ORIGIN, "cruft"),
+    ".cruft.json": _queue(ORIGIN, "cruft", "template_answers"),
     "devcontainer.json": _devcontainer,
     ".devcontainer.json": _devcontainer,
     "conf.py": _sphinx,

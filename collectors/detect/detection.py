@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from collectors.detect import ci, iac, observability, ownership, policy, portal, product
+from collectors.detect import ci, gitops, iac, observability, origins, ownership, policy, portal, product
 from collectors.detect.classify import plan_files
 from collectors.detect.files import FileReader, ReadFile, RepoFile
 from collectors.detect.findings import Findings
@@ -66,11 +66,15 @@ def detect(
     iac.scan_helm_charts(plan.helm_charts, reader, findings)
     iac.scan_kustomizations(plan.kustomizations, reader, findings)
     product.scan_issue_templates(plan.issue_templates, reader, findings)
+    origins.scan_template_answers(plan.template_answers, reader, findings)
+    pending = gitops.PendingRefs()
     for file in plan.yaml:
-        _scan_yaml(file, reader, findings)
+        _scan_yaml(file, reader, findings, pending)
     for file in plan.json:
         _scan_json(file, reader, findings)
     portal.resolve_techdocs(findings)
+    ci.resolve_internal_only(findings)
+    gitops.resolve(findings, pending)
 
     signals = {kind: findings.data(kind) for kind in FILE_SIGNAL_KINDS}
     logger.debug("detection read %d of %d files, %d problems", reader.files_read, len(paths), len(reader.problems))
@@ -82,12 +86,14 @@ def detect(
     )
 
 
-def _scan_yaml(file: RepoFile, reader: FileReader, findings: Findings) -> None:
+def _scan_yaml(file: RepoFile, reader: FileReader, findings: Findings, pending: gitops.PendingRefs) -> None:
     """Any YAML file may be a manifest, a rule file, a playbook, a template or a pipeline."""
     text = reader.text(file)
     if text is None or portal.is_template_skeleton(text) or refuse_alias_bomb(file.path, text, reader):
         return
     families = scan_manifests(file.path, text, findings)
+    if gitops.wants(text):
+        gitops.scan_yaml(file.path, text, findings, pending)
     portal.scan_yaml(file.path, text, findings, families)
     observability.scan_yaml(file.path, text, findings, families)
     iac.scan_yaml(file.path, text, findings)

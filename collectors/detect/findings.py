@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from scanner.kinds import FILE_SIGNAL_KINDS, KINDS, MAX_PATHS
+from scanner.scopes import is_live
 
 #: Items kept per list other than `paths` (module refs, owners, workflows …): lists are for
 #: showing and counting, and one repository must not bloat a 10k-repository bundle.
@@ -31,11 +32,13 @@ DOCS = "docs.site"
 GITOPS = "gitops.controllers"
 DEPS = "deps.automation"
 PRODUCT = "product.artifacts"
+REFS = "references.origins"
 
 # Most kinds are absent from most repositories: their data is the model's defaults, built once.
 _ABSENT: dict[str, dict[str, Any]] = {
     spec.name: spec.data_model().model_dump(mode="json") for spec in KINDS if spec.name in FILE_SIGNAL_KINDS
 }
+_ABSENT_LISTS = {kind: tuple(field for field, value in data.items() if isinstance(value, list)) for kind, data in _ABSENT.items()}
 
 
 class Findings:
@@ -43,17 +46,36 @@ class Findings:
 
     def __init__(self) -> None:
         self._present: set[str] = set()
+        self._live: set[str] = set()  # kinds hit in a live file (see scanner.scopes)
         self._paths: dict[str, set[str]] = defaultdict(set)
+        # Paths by tool ("" for hits without one): each tool's paths are capped on their own,
+        # so one tool's many files cannot hide another's.
+        self._tool_paths: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         self._items: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         self._values: dict[str, dict[str, Any]] = defaultdict(dict)
         #: Catalog files naming TechDocs sources; they make an mkdocs site a TechDocs site.
         self.techdocs_refs: list[str] = []
+        #: Reusable CI files this repository calls itself (`uses: ./…`, GitLab `include: local:`).
+        self.called_here: set[str] = set()
 
     def hit(self, kind: str, path: str, tool: str | None = None) -> None:
         self._present.add(kind)
         self._paths[kind].add(path)
+        self._tool_paths[kind][tool or ""].add(path)
+        live = is_live(path)
+        if live:
+            self._live.add(kind)
         if tool is not None:
             self._items[kind]["tools"].add(tool)
+            if live:
+                self._items[kind]["live_tools"].add(tool)
+
+    def reference(self, via: str, ref: str, path: str) -> None:
+        """A reference to an asset kept elsewhere, found in `path`; test fixtures, samples and
+        documentation take nothing from anywhere, so only live files count."""
+        if is_live(path):
+            self.hit(REFS, path)
+            self._items[REFS]["refs"].add(f"{via} {ref}")
 
     def add(self, kind: str, field: str, *items: str) -> None:
         self._items[kind][field].update(items)
@@ -80,12 +102,17 @@ class Findings:
         """The kind's evidence data: its model's defaults, then sorted lists, capped. Collectors
         hand it to `CollectContext.observed`, which validates it against the kind's model (the
         detection tests check that validation leaves it unchanged)."""
-        data = {field: list(value) if isinstance(value, list) else value for field, value in _ABSENT[kind].items()}
+        data = dict(_ABSENT[kind])
+        for field in _ABSENT_LISTS[kind]:  # fresh lists: callers may extend them
+            data[field] = []
         if kind not in self._paths and kind not in self._items and kind not in self._values:
             return data
-        data["paths"] = sorted(self._paths.get(kind, ()))[:MAX_PATHS]
+        by_tool = self._tool_paths.get(kind, {})
+        data["paths"] = sorted(set().union(*(sorted(paths)[:MAX_PATHS] for paths in by_tool.values())))
         if "present" in data:
             data["present"] = kind in self._present
+            data["live"] = kind in self._live
+            data["path_count"] = len(self._paths.get(kind, ()))
         for field, items in self._items.get(kind, {}).items():
             data[field] = sorted(items)[:MAX_ITEMS]
         data.update(self._values.get(kind, {}))

@@ -62,13 +62,14 @@ def scan_module_sources(
         if text is None:
             continue
         block = _TERRAGRUNT_BLOCK if file.path.endswith("terragrunt.hcl") else _TF_MODULE_BLOCK
-        _add_refs((s for body in block.findall(text) for s in _HCL_SOURCE.findall(body)), findings)
+        sources = (s for body in block.findall(text) for s in _HCL_SOURCE.findall(body))
+        _add_refs(sources, findings, file.path, "terraform")
         _scan_other_families(file.path, text, findings)
     for file in sorted(bicep, key=_module_source_priority)[:MAX_MODULE_SOURCE_READS]:
         text = reader.text(file)
         if text is None:
             continue
-        _add_refs(_BICEP_MODULE.findall(text), findings)
+        _add_refs(_BICEP_MODULE.findall(text), findings, file.path, "bicep")
         _scan_other_families(file.path, text, findings)
 
 
@@ -82,7 +83,7 @@ def scan_terraform_json(files: list[RepoFile], reader: FileReader, findings: Fin
         for modules in as_list(value.get("module")):
             if isinstance(modules, dict):
                 sources += [m.get("source") for m in modules.values() if isinstance(m, dict)]
-        _add_refs((s for s in sources if isinstance(s, str)), findings)
+        _add_refs((s for s in sources if isinstance(s, str)), findings, file.path, "terraform")
 
 
 def scan_helm_charts(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
@@ -95,7 +96,7 @@ def scan_helm_charts(files: list[RepoFile], reader: FileReader, findings: Findin
             repository, name, version = (dependency.get(k) for k in ("repository", "name", "version"))
             if isinstance(repository, str) and repository and not repository.startswith("file://") and name:
                 ref = f"{repository.rstrip('/')}/{name}" + (f"@{version}" if version else "")
-                findings.add(IAC, "module_refs", without_credentials(ref))
+                _add_module_ref(without_credentials(ref), findings, file.path, "helm")
 
 
 def scan_kustomizations(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
@@ -105,13 +106,13 @@ def scan_kustomizations(files: list[RepoFile], reader: FileReader, findings: Fin
         for key in ("resources", "bases", "components"):
             for entry in as_list(kustomization.get(key)):
                 if isinstance(entry, str) and ("://" in entry or entry.startswith(_REMOTE_KUSTOMIZE_PREFIXES)):
-                    findings.add(IAC, "module_refs", without_credentials(entry))
+                    _add_module_ref(without_credentials(entry), findings, file.path, "kustomize")
         for chart in as_list(kustomization.get("helmCharts")):
             if isinstance(chart, dict) and isinstance(chart.get("repo"), str) and chart.get("name"):
                 ref = f"{chart['repo'].rstrip('/')}/{chart['name']}" + (
                     f"@{chart['version']}" if chart.get("version") else ""
                 )
-                findings.add(IAC, "module_refs", without_credentials(ref))
+                _add_module_ref(without_credentials(ref), findings, file.path, "helm")
 
 
 def scan_yaml(path: str, text: str, findings: Findings) -> None:
@@ -150,10 +151,15 @@ def _scan_other_families(path: str, text: str, findings: Findings) -> None:
     observability.scan_iac_text(path, text, findings)
 
 
-def _add_refs(sources: Any, findings: Findings) -> None:
-    refs = [without_credentials(source) for source in sources if is_remote_module_source(source)]
-    if refs:
-        findings.add(IAC, "module_refs", *refs)
+def _add_refs(sources: Any, findings: Findings, path: str, via: str) -> None:
+    for source in sources:
+        if is_remote_module_source(source):
+            _add_module_ref(without_credentials(source), findings, path, via)
+
+
+def _add_module_ref(ref: str, findings: Findings, path: str, via: str) -> None:
+    findings.add(IAC, "module_refs", ref)
+    findings.reference(via, ref, path)
 
 
 def _first_mapping(file: RepoFile, reader: FileReader) -> dict[Any, Any]:

@@ -33,6 +33,19 @@ def parse_codeowners(text: str) -> tuple[int, set[str]]:
     return rules, owners
 
 
+_WHOLE_REPOSITORY = frozenset({"*", "/*", "/**", "**"})
+
+
+def default_owners(text: str) -> list[str]:
+    """The owners of the whole repository: the last `*` rule's (later rules win in CODEOWNERS)."""
+    owners: list[str] = []
+    for raw_line in text.splitlines():
+        tokens = raw_line.split("#", 1)[0].split() if not raw_line.lstrip().startswith("#") else []
+        if tokens and tokens[0] in _WHOLE_REPOSITORY:
+            owners = [token for token in tokens[1:] if "@" in token]
+    return owners
+
+
 def scan_codeowners(candidates: list[RepoFile], reader: FileReader, findings: Findings) -> None:
     """Only the file the host uses counts: the first readable one in order of precedence."""
     for file in candidates:
@@ -43,4 +56,5 @@ def scan_codeowners(candidates: list[RepoFile], reader: FileReader, findings: Fi
         findings.hit(CODEOWNERS, file.path)
         findings.set(CODEOWNERS, "rules", rules)
         findings.add(CODEOWNERS, "owners", *owners)
+        findings.add(CODEOWNERS, "default_owners", *default_owners(text))
         return

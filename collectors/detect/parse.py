@@ -109,6 +109,16 @@ def load_yaml(path: str, text: str, reader: FileReader) -> list[Any] | None:
     return None
 
 
+def load_yaml_quietly(text: str) -> list[Any]:
+    """The documents of a file already known by its heads to hold manifests, or [] where it is
+    not valid YAML: a Helm template holding manifests is not, and that is no problem to report.
+    Call only after `refuse_alias_bomb`."""
+    try:
+        return load_documents(text, _LOADER)
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError):
+        return []
+
+
 def read_yaml_mapping(file: RepoFile, reader: FileReader) -> tuple[str, dict[Any, Any]] | None:
     """The file's text and its first YAML document when that is a mapping; None otherwise
     (unreadable and malformed files are already recorded as problems by then)."""

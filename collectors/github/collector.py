@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 
 from collectors.base import Collector
+from collectors.cross_subject import CROSS_REFERENCES, recompute_cross_references
 from collectors.github import mapping
 from collectors.github.config import DEFAULT_BASE_URL, GitHubConfig
 from scanner.contract import CollectContext
@@ -33,6 +34,7 @@ REPOSITORY_KINDS = (
     "vcs.template",
     "vcs.contributions",
     "ci.reusable_consumers",
+    CROSS_REFERENCES,
     "delivery.deployments",
     "collaboration.feedback",
 )
@@ -41,7 +43,7 @@ ORGANIZATION_KINDS = ("org.teams", "org.access", "org.rulesets")
 
 class GitHubCollector(Collector):
     name: ClassVar[str] = "github"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: references.origins, repo.cross_references, live and path_count
     config_model: ClassVar[type[GitHubConfig]] = GitHubConfig
     provides: ClassVar[frozenset[str]] = frozenset((*FILE_SIGNAL_KINDS, *REPOSITORY_KINDS, *ORGANIZATION_KINDS))
 
@@ -65,13 +67,14 @@ class GitHubCollector(Collector):
 
     @classmethod
     def recompute(cls, subjects: Sequence[Subject], evidence: Sequence[Evidence]) -> list[Evidence]:
-        """ci.reusable_consumers from the merged evidence of every shard (see CrossSubjectCollector)."""
+        """ci.reusable_consumers and repo.cross_references from the merged evidence of every shard
+        (see CrossSubjectCollector)."""
+        recomputed = recompute_cross_references(subjects, evidence)
         records = {(item.subject, item.kind): item for item in evidence}
         organizations: dict[str, list[Subject]] = {}
         for subject in subjects:
             if subject.kind == "repository" and subject.parent is not None:
                 organizations.setdefault(subject.parent, []).append(subject)
-        recomputed: list[Evidence] = []
         for organization, repositories in organizations.items():
             login = organization.removeprefix("github:")
             used: dict[str, list[str]] = {}

@@ -14,6 +14,8 @@ from urllib.parse import quote
 
 from github import Auth
 
+from collectors.cross_subject import ORIGINS, cross_reference_records
+from collectors.detect.references import InternalSources, classify
 from collectors.github import credentials, mapping
 from collectors.github.cache import FileEvidence, ScanCache
 from collectors.github.client import ApiError, GitHubClient, TokenRefused
@@ -43,7 +45,7 @@ from collectors.github.repository import (
 from scanner.contract import CollectContext
 from scanner.errors import SourceUnavailable
 from scanner.kinds import FILE_SIGNAL_KINDS
-from scanner.model import Evidence, Subject
+from scanner.model import Evidence, EvidenceStatus, Subject
 from scanner.version import VERSION
 
 log = logging.getLogger(__name__)
@@ -207,6 +209,7 @@ class _Scan:
         subjects: dict[str, Subject] = {}
         used: dict[str, list[str]] = {}
         provides: dict[str, bool] = {}
+        origins: dict[str, dict[str, Any] | None] = {}
         for examination in self._examine_all(client, repos):
             repo = examination.repo
             subject = Subject(
@@ -224,7 +227,11 @@ class _Scan:
             subjects[repo.full_name] = subject
             self.repositories.add(subject.id)
             yield subject
-            yield from self._repository_evidence(subject, examination, facts)
+            origins[subject.id] = None
+            for item in self._repository_evidence(subject, examination, facts):
+                if item.kind == ORIGINS and item.status is EvidenceStatus.OBSERVED:
+                    origins[subject.id] = item.data
+                yield item
             if isinstance(examination.files, FileEvidence):
                 used[repo.full_name] = list(examination.files.signals["ci.reusable_used"].get("refs") or ())
                 provides[repo.full_name] = bool(examination.files.signals["ci.reusable_provided"].get("present"))
@@ -232,6 +239,7 @@ class _Scan:
                 unread += 1
             ctx.progress(subject.id)
         yield from self._consumers(account.login, subjects, used, unread, provides)
+        yield from cross_reference_records(ctx, list(subjects.values()), origins)
 
     def _examine_all(self, client: GitHubClient, repos: list[Listed]) -> Iterator[Examination]:
         """Examinations in listing order. GraphQL batches are queued first; each batch's
@@ -303,7 +311,11 @@ class _Scan:
         files = examination.files
         if isinstance(files, FileEvidence):
             for kind in FILE_SIGNAL_KINDS:
-                yield ctx.observed(kind, subject, files.signals[kind], tuple(files.locators.get(kind, ())))
+                data = files.signals[kind]
+                if kind == ORIGINS:  # told apart here, not in the cached signals: the patterns may change
+                    own_url = repo.html_url or f"https://github.com/{repo.full_name}"
+                    data = classify(data, InternalSources.of([own_url], ctx.internal_sources), repo.full_name)
+                yield ctx.observed(kind, subject, data, tuple(files.locators.get(kind, ())))
             yield ctx.observed("repo.inventory", subject, files.inventory)
             self._file_problems(subject, files.problems)
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,10 +14,12 @@ from typing import Any, ClassVar
 from pydantic import BaseModel
 
 from collectors.base import Collector
+from collectors.cross_subject import CROSS_REFERENCES, ORIGINS, cross_reference_records, recompute_cross_references
+from collectors.detect.references import InternalSources, classify
 from collectors.local.config import LocalConfig
 from collectors.local.discover import Repository, discover
 from collectors.local.examine import FileExamination, available_cpus, examine_all
-from collectors.local.git import GitFailed, git_dir, read_activity, read_head
+from collectors.local.git import GitFailed, git_dir, read_activity, read_head, remote_urls
 from collectors.local.git_isolation import HistoryRefused, checked_common_dir, checked_objects, private_git_dir
 from collectors.local.text import printable
 from scanner.contract import CollectContext, Limits
@@ -49,10 +51,10 @@ class _History:
 
 class LocalCollector(Collector):
     name: ClassVar[str] = "local"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: references.origins, repo.cross_references, live and path_count
     config_model: ClassVar[type[LocalConfig]] = LocalConfig
     provides: ClassVar[frozenset[str]] = frozenset(
-        (*FILE_SIGNAL_KINDS, "repo.inventory", "vcs.activity", "vcs.branch_protection")
+        (*FILE_SIGNAL_KINDS, "repo.inventory", "vcs.activity", "vcs.branch_protection", CROSS_REFERENCES)
     )
 
     @classmethod
@@ -82,7 +84,12 @@ class LocalCollector(Collector):
         if config.git and git is None:
             ctx.problem(f"git executable {config.git!r} not found", hint="install git or set sources.local.git")
         now = ctx.clock()
+        remotes = {repository.id: _remote_urls(repository.root) for repository in found.repositories}
+        # Every repository found, in every shard: what a reference may name inside the scan.
+        unowned = frozenset(repository.name.lower() for repository in found.repositories if not remotes[repository.id])
         repositories = [repository for repository in found.repositories if ctx.includes(repository.id)]
+        subjects: list[Subject] = []
+        origins: dict[str, dict[str, Any] | None] = {}
 
         for repository, files, history in _examine_all(repositories, config, ctx.limits, git, now):
             url = Path(repository.root).as_uri()
@@ -95,9 +102,27 @@ class LocalCollector(Collector):
                 files_url=url + "/",
             )
             yield subject
-            yield from _evidence(ctx, subject, files, history, ctx.limits)
+            subjects.append(subject)
+            origins[subject.id] = None
+            internal = InternalSources.of(remotes[repository.id], ctx.internal_sources, unowned)
+            for item in _evidence(ctx, subject, files, history, ctx.limits, internal):
+                if item.kind == ORIGINS and item.status is EvidenceStatus.OBSERVED:
+                    origins[subject.id] = item.data
+                yield item
             ctx.progress(subject.id)
             keep_what_exists()  # the records live until the scan ends
+        yield from cross_reference_records(ctx, subjects, origins)
+
+    @classmethod
+    def recompute(cls, subjects: Sequence[Subject], evidence: Sequence[Evidence]) -> list[Evidence]:
+        """repo.cross_references from the merged evidence of every shard (see CrossSubjectCollector)."""
+        return recompute_cross_references(subjects, evidence)
+
+
+def _remote_urls(root: str) -> list[str]:
+    """The checkout's remotes, which tell its organization; none for a plain folder."""
+    directory = git_dir(root)
+    return remote_urls(root, directory) if directory else []
 
 
 def _examine_all(
@@ -174,7 +199,12 @@ def _history(root: str, directory: str | None, config: LocalConfig, git: str | N
 
 
 def _evidence(
-    ctx: CollectContext, subject: Subject, examination: FileExamination, history: _History, limits: Limits
+    ctx: CollectContext,
+    subject: Subject,
+    examination: FileExamination,
+    history: _History,
+    limits: Limits,
+    internal: InternalSources,
 ) -> Iterator[Evidence]:
     name = subject.name
     problems = list(examination.walk_problems)
@@ -198,7 +228,8 @@ def _evidence(
     else:
         problems.extend((line, _FILE_HINT) for line in detection.problems)
         for kind in FILE_SIGNAL_KINDS:
-            yield ctx.observed(kind, subject, detection.signals[kind], detection.locators.get(kind, ()))
+            data = classify(detection.signals[kind], internal, subject.name) if kind == ORIGINS else detection.signals[kind]
+            yield ctx.observed(kind, subject, data, detection.locators.get(kind, ()))
         yield ctx.observed("repo.inventory", subject, examination.inventory)
     _report(ctx, subject, problems)
 

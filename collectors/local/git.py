@@ -18,7 +18,7 @@ import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from collectors.local.git_isolation import first_line, read_small
+from collectors.local.git_isolation import HistoryRefused, checked_common_dir, first_line, read_small
 from collectors.local.text import os_reason
 
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
@@ -133,6 +133,22 @@ def read_activity(
         authors=len(authors),
         last_commit_at=newest.astimezone(timezone.utc).isoformat() if newest else None,
     )
+
+
+_REMOTE_URL = re.compile(r"^[ \t]*url[ \t]*=[ \t]*(\S+)[ \t]*$", re.M)
+_MAX_CONFIG_BYTES = 64 * 1024  # a hostile checkout's config is data, and bounded
+
+
+def remote_urls(root: str, git_directory: str) -> list[str]:
+    """The URLs of the checkout's remotes, read from its config file as text (never by running
+    git, whose config can run commands; includes are not followed): they tell which
+    organization the repository belongs to. None from a git directory outside the checkout."""
+    try:
+        common = checked_common_dir(root, git_directory)
+    except HistoryRefused:
+        return []
+    config = read_small(os.path.join(common, "config"), limit=_MAX_CONFIG_BYTES)
+    return _REMOTE_URL.findall(config) if config is not None else []
 
 
 def _git(git: str, environment: dict[str, str], arguments: tuple[str, ...], timeout: float) -> list[str]:

@@ -63,7 +63,8 @@ def test_shards_together_observe_what_one_scan_observes(shard_github: FakeGitHub
     shards = [_scan_shard(shard_github, Shard(index, 3))[0] for index in range(3)]
 
     def observations(evidence: list[Evidence]) -> list[Evidence]:  # all but what needs every shard
-        return sorted((e for e in evidence if e.kind != "ci.reusable_consumers"), key=lambda e: (e.subject, e.kind))
+        across = ("ci.reusable_consumers", "repo.cross_references")
+        return sorted((e for e in evidence if e.kind not in across), key=lambda e: (e.subject, e.kind))
 
     found = sorted((s for scan in shards for s in scan.subjects), key=lambda s: s.id)
     assert found == sorted(everything.subjects, key=lambda s: s.id)
@@ -88,3 +89,10 @@ def test_merging_the_shards_recomputes_reusable_ci_consumers(shard_github: FakeG
 
     assert consumers(merged) == consumers(everything.evidence)
     assert (f"github:{shard_github.org.login}/{provider.name}", "observed", 3) in consumers(merged)
+
+    def cross(records: list[Evidence]) -> list[tuple[str, str, object]]:
+        return sorted((e.subject, e.status.value, e.data.get("consumed_by")) for e in records if e.kind == "repo.cross_references")
+
+    assert cross(merged) == cross(everything.evidence)
+    names = sorted(f"{shard_github.org.login}/{repo.name}" for repo in consumers_of_it)
+    assert (f"github:{shard_github.org.login}/{provider.name}", "observed", names) in cross(merged)

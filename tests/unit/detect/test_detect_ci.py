@@ -315,3 +315,64 @@ def test_malformed_workflow_is_a_problem_not_a_pipeline(scan):
 def test_jenkinsfile_variants_are_pipelines(scan):
     detection = scan({"Jenkinsfile.release": "node {}\n", "ci/build.jenkinsfile": "node {}\n", "docs/Jenkins.md": "x"})
     assert detection.signals["ci.pipelines"]["paths"] == ["Jenkinsfile.release", "ci/build.jenkinsfile"]
+
+
+# --- reusable CI offered to others, or purely internal (issue 13, point 7) ---------------------
+
+_CALLABLE = "on:\n  workflow_call:\njobs:\n  lint:\n    runs-on: x\n    steps:\n      - run: make lint\n"
+
+
+def _caller(*workflows: str) -> str:
+    jobs = "".join(f"  j{index}:\n    uses: ./.github/workflows/{name}\n" for index, name in enumerate(workflows))
+    return "on: push\njobs:\n" + jobs
+
+
+def test_a_workflow_only_its_own_repository_calls_is_purely_internal(scan) -> None:
+    provided = scan(
+        {".github/workflows/lint.yml": _CALLABLE, ".github/workflows/ci.yml": _caller("lint.yml@main")}
+    ).signals["ci.reusable_provided"]
+    assert provided["present"] is True and provided["internal_only"] is True
+
+
+def test_a_workflow_nobody_here_calls_may_be_for_others(scan) -> None:
+    provided = scan({".github/workflows/build.yml": _CALLABLE}).signals["ci.reusable_provided"]
+    assert provided["present"] is True and provided["internal_only"] is False
+
+
+def test_one_workflow_called_here_and_one_not_is_not_purely_internal(scan) -> None:
+    provided = scan(
+        {
+            ".github/workflows/lint.yml": _CALLABLE,
+            ".github/workflows/build.yml": _CALLABLE,
+            ".github/workflows/ci.yml": _caller("lint.yml"),
+        }
+    ).signals["ci.reusable_provided"]
+    assert provided["internal_only"] is False
+
+
+def test_a_gitlab_template_only_its_own_pipeline_includes_is_purely_internal(scan) -> None:
+    template = "build:\n  script: [make]\n"
+    provided = scan(
+        {
+            "templates/build.gitlab-ci.yml": template,
+            ".gitlab-ci.yml": "include:\n  - local: /templates/build.gitlab-ci.yml\ntest:\n  script: [make test]\n",
+        }
+    ).signals["ci.reusable_provided"]
+    assert provided["present"] is True and provided["internal_only"] is True
+
+
+def test_a_gitlab_template_nobody_here_includes_may_be_for_others(scan) -> None:
+    provided = scan(
+        {"templates/build.gitlab-ci.yml": "build:\n  script: [make]\n", ".gitlab-ci.yml": "test:\n  script: [make test]\n"}
+    ).signals["ci.reusable_provided"]
+    assert provided["present"] is True and provided["internal_only"] is False
+
+
+def test_an_azure_template_only_its_own_pipeline_uses_is_purely_internal(scan) -> None:
+    provided = scan(
+        {
+            "templates/build.yml": "parameters:\n  - name: x\nsteps:\n  - script: make\n",
+            "azure-pipelines.yml": "trigger: [main]\nsteps:\n  - template: templates/build.yml\n",
+        }
+    ).signals["ci.reusable_provided"]
+    assert provided["present"] is True and provided["internal_only"] is True

@@ -103,7 +103,9 @@ def test_copier_template_and_generated_repositories(scan):
     )
     assert detection.signals["golden_path.templates"]["tools"] == ["copier"]
     assert detection.signals["golden_path.origin"]["tools"] == ["copier", "cruft"]
-    assert detection.files_read == 0
+    # the answers are read for where the template came from; an empty cruft file names nothing
+    assert detection.files_read == 2
+    assert detection.signals["references.origins"]["refs"] == ["copier gh:acme/t"]
 
 
 def test_dev_containers(scan):

@@ -22,10 +22,21 @@ Scan = CollectedScan
 ScanRunner = Callable[..., Scan]
 
 
-def run_local(*paths: Path, limits: Limits | None = None, base_dir: Path = Path("."), **options: Any) -> Scan:
+def run_local(
+    *paths: Path,
+    limits: Limits | None = None,
+    base_dir: Path = Path("."),
+    internal_sources: tuple[str, ...] = (),
+    **options: Any,
+) -> Scan:
     """Collect from `paths` and check the output keeps the collector contract."""
     scan = collect_with(
-        LocalCollector(), LocalConfig(paths=list(paths), **options), clock=lambda: NOW, limits=limits, base_dir=base_dir
+        LocalCollector(),
+        LocalConfig(paths=list(paths), **options),
+        clock=lambda: NOW,
+        limits=limits,
+        base_dir=base_dir,
+        internal_sources=internal_sources,
     )
     assert scan.progress == scan.ids  # in discovery order
     return scan

@@ -46,7 +46,9 @@ def test_every_subject_gets_exactly_one_record_of_every_provided_kind(tmp_path: 
     scan = scan_local(tmp_path)
 
     assert len(scan.evidence) == 2 * len(LocalCollector.provides)
-    assert LocalCollector.provides == {*FILE_SIGNAL_KINDS, "repo.inventory", "vcs.activity", "vcs.branch_protection"}
+    assert LocalCollector.provides == {
+        *FILE_SIGNAL_KINDS, "repo.inventory", "vcs.activity", "vcs.branch_protection", "repo.cross_references"
+    }
     protection = scan.of("local:one", "vcs.branch_protection")
     assert (protection.status, protection.reason) == (EvidenceStatus.UNSUPPORTED, BRANCH_PROTECTION_REASON)
     activity = scan.of("local:one", "vcs.activity")

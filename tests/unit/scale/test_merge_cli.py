@@ -123,3 +123,22 @@ def test_shards_of_one_scan_record_what_identifies_it(shard_files: tuple[Path, l
     bundles = [json.loads(path.read_text(encoding="utf-8")) for path in shard_files[1]]
     assert [bundle["shard"] for bundle in bundles] == ["1/3", "2/3", "3/3"]
     assert len({bundle["config_fingerprint"] for bundle in bundles}) == 1 and bundles[0]["config_fingerprint"]
+
+
+def test_merge_tags_repositories_other_shards_consume_as_platform(tmp_path: Path) -> None:
+    """ci-library is consumed by orders-service: whichever shards they fall in, the merge tags
+    it platform (issue 13, point 10), as one process does."""
+    globex = EXAMPLE.parent / "globex"
+    paths = []
+    for index in range(3):
+        path = tmp_path / f"shard-{index + 1}.json"
+        path.write_text(scan_bundle([globex], tmp_path, Shard(index, 3)).model_dump_json(), encoding="utf-8")
+        paths.append(path)
+    evidence = tmp_path / "evidence.json"
+    result = _merge(*map(str, paths), "--format", "json", "-o", str(tmp_path / "merged.json"), "--evidence-out", str(evidence))
+    assert result.exit_code == 0, result.output
+    merged = json.loads(evidence.read_text(encoding="utf-8"))
+    tags = {subject["name"]: subject["tags"] for subject in merged["subjects"]}
+    assert tags["ci-library"] == ["platform"] and tags["orders-service"] == []
+    cross = {e["subject"]: e["data"] for e in merged["evidence"] if e["kind"] == "repo.cross_references"}
+    assert cross["local:orders-service"] == {"applied_by": ["gitops-central"], "consumed_by": []}

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from scanner.merge import ShardBundle, merge_bundles
+from scanner.merge import ShardBundle, merge_bundles, recompute_cross_subject
 from scanner.model import Assessment, EvidenceBundle
 from scanner.plugins import Plugins, discover
 from scanner.shard import Shard
@@ -42,6 +42,7 @@ def test_merged_shards_assess_like_one_process(which: str, count: int, tree: Pat
     single = scan_bundle(paths, tmp_path, plugins=plugins)
     shards = _sharded(paths, tmp_path, count, plugins)
     merged = merge_bundles([ShardBundle(f"shard-{index}.json", bundle) for index, bundle in enumerate(shards)])
+    merged = recompute_cross_subject(merged, plugins.collectors)  # what `pecm merge` does next
 
     assert merged.subjects == single.subjects
     assert merged.evidence == single.evidence
