@@ -325,6 +325,36 @@ _FILE_SIGNALS: list[KindSpec] = [
     KindSpec("references.origins", "repository", ReferenceOrigins, "References to assets kept elsewhere, internal or external."),
 ]
 
+# --- cloud estate (collectors/azure; other clouds fill the same kinds) ---------------------
+
+
+class PolicyAssignments(KindData):
+    """Policy assignments that apply to a subscription (assigned there or inherited from above)."""
+
+    assignments: int = 0
+    enforced: int = Field(default=0, description="Assignments whose effects are enforced (not audit-only by mode).")
+    initiatives: int = Field(default=0, description="Assignments of an initiative (a set of definitions).")
+    inherited: int = Field(default=0, description="Assignments made at a scope above the subscription.")
+    names: list[str] = Field(default_factory=list, description="Assignment names, capped at MAX_PATHS.")
+
+
+class RoleAssignments(KindData):
+    """Who holds roles on a subscription, and how many hold the privileged ones there or above."""
+
+    assignments: int = 0
+    by_principal_type: dict[str, int] = Field(default_factory=dict, description="User, Group, ServicePrincipal, …")
+    privileged: int = Field(default=0, description="Owner or User Access Administrator at subscription scope or above.")
+    privileged_by_principal_type: dict[str, int] = Field(default_factory=dict)
+
+
+class Budgets(KindData):
+    """Cost budgets on a subscription and their alerts."""
+
+    budgets: int = 0
+    with_notifications: int = Field(default=0, description="Budgets with at least one enabled alert.")
+    with_forecast_notifications: int = Field(default=0, description="Budgets alerting on forecast cost, not only actual.")
+
+
 _REPOSITORY: list[KindSpec] = [
     KindSpec("repo.inventory", "repository", RepositoryInventory, "What could be seen of the files."),
     KindSpec("vcs.activity", "repository", VcsActivity, "Commit activity over a window."),
@@ -344,10 +374,16 @@ _GIT_HOST: list[KindSpec] = [
     KindSpec("org.rulesets", "organization", OrganizationRulesets, "Organization-wide rulesets."),
 ]
 
+_CLOUD: list[KindSpec] = [
+    KindSpec("cloud.policy_assignments", "subscription", PolicyAssignments, "Policy assignments and their enforcement."),
+    KindSpec("cloud.role_assignments", "subscription", RoleAssignments, "Role assignments by principal type; privileged ones."),
+    KindSpec("cost.budgets", "subscription", Budgets, "Budgets and their actual / forecast alerts."),
+]
+
 #: Kinds emitted by the shared file-signal detection (collectors/detect).
 FILE_SIGNAL_KINDS: tuple[str, ...] = tuple(spec.name for spec in _FILE_SIGNALS)
 
-KINDS: list[KindSpec] = _FILE_SIGNALS + _REPOSITORY + _GIT_HOST
+KINDS: list[KindSpec] = _FILE_SIGNALS + _REPOSITORY + _GIT_HOST + _CLOUD
 
 
 class KindRegistry:

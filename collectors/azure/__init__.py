@@ -1,0 +1,1 @@
+"""The Azure collector: subscriptions and their policy, access and budget evidence, read-only."""

@@ -1,0 +1,129 @@
+"""The only module of the Azure collector that talks to Azure: one call per list it needs.
+
+Each call returns plain dicts in the service's own shape, so mapping never sees the SDK.
+The pipeline is pecm's own: no automatic resource-provider registration (a write a read-only
+scanner must never attempt), pecm's retry policy in place of azure-core's, and no request
+logging (headers carry the token).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from azure.core.credentials import TokenCredential
+from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError, ServiceResponseError
+from azure.core.pipeline import policies
+
+from collectors.azure.config import AzureConfig
+from collectors.azure.policy import GatedRetryPolicy, Throttled
+from collectors.http_policy import RateGate
+from scanner.contract import CollectContext
+
+MAX_MESSAGE = 300
+
+
+@dataclass(frozen=True)
+class Refused(Exception):
+    """Azure answered a request with an error: `status` and ARM's error `code`."""
+
+    status: int | None
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.status or 'no answer'} {self.code}: {self.message}"
+
+
+class CredentialRefused(Exception):
+    """No token could be had: no credential available, or the identity was refused."""
+
+
+class ArmClient:
+    def __init__(self, ctx: CollectContext, config: AzureConfig, credential: TokenCredential) -> None:
+        from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
+
+        gate = RateGate(ctx.timer, max_wait=config.max_rate_limit_wait_seconds, wait_budget=config.rate_limit_wait_budget_seconds)
+        retry = GatedRetryPolicy(gate, ctx.timer, ctx.requests, config.max_retries)
+        self._options: dict[str, Any] = {
+            "base_url": config.arm_url,
+            "connection_timeout": config.request_timeout_seconds,
+            "read_timeout": config.request_timeout_seconds,
+            "policies": [
+                policies.RequestIdPolicy(),
+                policies.HeadersPolicy(),
+                policies.UserAgentPolicy(base_user_agent=f"pecm-{ctx.collector}/{ctx.collector_version}"),
+                policies.ProxyPolicy(),
+                policies.ContentDecodePolicy(),
+                policies.RedirectPolicy(),
+                retry,
+                ARMChallengeAuthenticationPolicy(credential, f"{config.arm_url}/.default"),
+                policies.SensitiveHeaderCleanupPolicy(),
+            ],
+        }
+        if config.ca_bundle is not None:
+            path = config.ca_bundle if config.ca_bundle.is_absolute() else ctx.base_dir / config.ca_bundle
+            self._options["connection_verify"] = str(path)
+        self._credential = credential
+        self._secrets: tuple[str, ...] = tuple(filter(None, (ctx.secret(config.client_secret_env),)))
+
+    def subscriptions(self) -> list[dict[str, Any]]:
+        from azure.mgmt.resource.subscriptions import SubscriptionClient
+
+        return self._listed(lambda: SubscriptionClient(self._credential, **self._options).subscriptions.list())
+
+    def policy_assignments(self, subscription_id: str) -> list[dict[str, Any]]:
+        from azure.mgmt.resource.policy import PolicyClient
+
+        client = PolicyClient(self._credential, subscription_id, **self._options)
+        return self._listed(client.policy_assignments.list)
+
+    def role_assignments(self, subscription_id: str) -> list[dict[str, Any]]:
+        from azure.mgmt.authorization import AuthorizationManagementClient
+
+        client = AuthorizationManagementClient(self._credential, subscription_id, api_version="2022-04-01", **self._options)
+        return self._listed(client.role_assignments.list_for_subscription)
+
+    def budgets(self, subscription_id: str) -> list[dict[str, Any]]:
+        from azure.mgmt.consumption import ConsumptionManagementClient
+
+        client = ConsumptionManagementClient(self._credential, subscription_id, **self._options)
+        return self._listed(lambda: client.budgets.list(scope=f"/subscriptions/{subscription_id}"))
+
+    def _listed(self, pages: Callable[[], Iterable[Any]]) -> list[dict[str, Any]]:
+        try:
+            return [_rest_shape(item) for item in pages()]
+        except ClientAuthenticationError as exc:
+            if isinstance(exc, HttpResponseError) and exc.status_code not in (None, 401):
+                raise self._refused(exc) from None
+            raise CredentialRefused(self._scrubbed(_first_line(exc.message or type(exc).__name__))) from None
+        except HttpResponseError as exc:
+            raise self._refused(exc) from None
+        except Throttled as exc:
+            raise Refused(429, "Throttled", str(exc)) from None
+        except (ServiceRequestError, ServiceResponseError) as exc:
+            raise Refused(None, "NetworkError", self._scrubbed(_first_line(exc.message or type(exc).__name__))) from None
+
+    def _refused(self, exc: HttpResponseError) -> Refused:
+        error = exc.error
+        code = (error.code if error is not None else None) or exc.reason or "Error"
+        message = (error.message if error is not None else None) or exc.message or ""
+        return Refused(exc.status_code, code, self._scrubbed(_first_line(message)))
+
+    def _scrubbed(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text[:MAX_MESSAGE]
+
+
+def _rest_shape(item: Any) -> dict[str, Any]:
+    """The resource as the service sent it (camelCase, `properties` nested), whichever generator made
+    the SDK model: autorest models (authorization) flatten it in `as_dict`, TypeSpec ones do not."""
+    if hasattr(item, "serialize"):
+        return item.serialize(keep_readonly=True)  # type: ignore[no-any-return]
+    return item.as_dict()  # type: ignore[no-any-return]
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""

@@ -1,0 +1,45 @@
+"""The Azure collector: subscriptions and their policy, access and budget evidence, through ARM."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import BaseModel
+
+from collectors.base import Collector
+from collectors.azure.config import DEFAULT_ARM_URL, AzureConfig
+from scanner.contract import CollectContext
+from scanner.model import Evidence, Subject
+
+PROVIDES = frozenset(("cloud.policy_assignments", "cloud.role_assignments", "cost.budgets"))
+
+
+class AzureCollector(Collector):
+    name: ClassVar[str] = "azure"
+    version: ClassVar[str] = "1"
+    config_model: ClassVar[type[AzureConfig]] = AzureConfig
+    provides: ClassVar[frozenset[str]] = PROVIDES
+
+    @classmethod
+    def scope(cls, config: BaseModel, base_dir: Path) -> tuple[str, ...]:
+        if not isinstance(config, AzureConfig):
+            raise TypeError(f"the azure collector needs an AzureConfig, got {type(config).__name__}")
+        cloud = "" if config.arm_url == DEFAULT_ARM_URL else f"{config.arm_url.removeprefix('https://')}/"
+        return tuple(f"{cls.name}:{cloud}{s}" for s in config.subscriptions) or (f"{cls.name}:{cloud}*",)
+
+    def collect(self, ctx: CollectContext) -> Iterator[Subject | Evidence]:
+        config = ctx.config
+        if not isinstance(config, AzureConfig):
+            raise TypeError(f"the azure collector needs an AzureConfig, got {type(config).__name__}")
+        try:
+            # The SDK loads here, not when plugins are discovered: other commands do not pay for it.
+            from collectors.azure.scan import scan_azure
+        except ImportError as exc:
+            from scanner.errors import SourceUnavailable
+
+            raise SourceUnavailable(
+                f"azure: the Azure SDK is not installed ({exc.name})", hint="pip install 'pecm[azure]'"
+            ) from None
+        yield from scan_azure(ctx, config)

@@ -1,0 +1,88 @@
+"""Configuration of the Azure collector: which subscriptions, how to authenticate, how hard to try.
+
+Secrets never live here: a client secret is named by the environment variable holding it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+DEFAULT_ARM_URL = "https://management.azure.com"
+DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+Authentication = Literal["default", "client_secret", "certificate", "workload_identity", "managed_identity"]
+
+
+class AzureConfig(BaseModel):
+    """Azure subscriptions to scan through Azure Resource Manager, with a read-only identity."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subscriptions: list[str] = Field(
+        default_factory=list,
+        description="Subscription ids to scan; empty: every subscription the identity can read.",
+    )
+    include: list[str] = Field(
+        default_factory=list, description="Glob patterns on subscription names (or ids) to scan; empty: all."
+    )
+    exclude: list[str] = Field(default_factory=list, description="Glob patterns on subscription names (or ids) to leave out.")
+    authentication: Authentication = Field(
+        default="default",
+        description="default (DefaultAzureCredential: environment, workload identity, managed identity, Azure CLI), "
+        "client_secret, certificate, workload_identity or managed_identity.",
+    )
+    tenant_id: str | None = Field(default=None, description="Entra ID tenant; needed by client_secret and certificate.")
+    client_id: str | None = Field(default=None, description="Application (client) id of the identity.")
+    client_secret_env: str = Field(
+        default="AZURE_CLIENT_SECRET", description="Environment variable holding the client secret (client_secret)."
+    )
+    certificate_file: Path | None = Field(
+        default=None, description="PEM certificate with its private key (certificate); relative to the config file."
+    )
+    arm_url: str = Field(default=DEFAULT_ARM_URL, description="Azure Resource Manager endpoint (sovereign clouds differ).")
+    authority: str = Field(default=DEFAULT_AUTHORITY, description="Entra ID authority host.")
+    ca_bundle: Path | None = Field(
+        default=None, description="PEM bundle of CAs to trust instead of the system's (a TLS-inspecting proxy)."
+    )
+    request_timeout_seconds: int = Field(default=30, gt=0, description="Longest a single request may take.")
+    max_retries: int = Field(default=3, ge=0, le=10, description="Retries of a request that failed with 5xx or a network error.")
+    max_rate_limit_wait_seconds: float = Field(
+        default=60.0, ge=0, description="Wait for a throttled request this long at most; longer, stop cleanly."
+    )
+    rate_limit_wait_budget_seconds: float = Field(
+        default=600.0, ge=0, description="Longest the source waits for throttling in all; past it, it stops cleanly."
+    )
+
+    @field_validator("subscriptions")
+    @classmethod
+    def _subscription_ids(cls, value: list[str]) -> list[str]:
+        for subscription in value:
+            if not _GUID.match(subscription):
+                raise ValueError(f"{subscription!r} is not a subscription id (a GUID)")
+        return list(dict.fromkeys(s.lower() for s in value))
+
+    @field_validator("arm_url", "authority")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        parts = urlsplit(value)
+        # azure-core sends bearer tokens over https only.
+        if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError("must be an https:// URL without query, such as https://management.azure.com")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _credential_settings(self) -> AzureConfig:
+        needs = {
+            "client_secret": ("tenant_id", "client_id"),
+            "certificate": ("tenant_id", "client_id", "certificate_file"),
+        }.get(self.authentication, ())
+        missing = [name for name in needs if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"authentication {self.authentication} needs {', '.join(missing)}")
+        return self

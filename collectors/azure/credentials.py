@@ -1,0 +1,53 @@
+"""The azure-identity credential the configuration asks for.
+
+The client secret is read through `ctx.secret` only (the pipeline redacts what it hands out).
+DefaultAzureCredential, workload and managed identity read their own environment variables
+(AZURE_*, IDENTITY_ENDPOINT …): that is how those identities are handed to a process.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from azure.core.credentials import TokenCredential
+
+from collectors.azure.config import DEFAULT_AUTHORITY, AzureConfig
+from scanner.contract import CollectContext
+from scanner.errors import SourceUnavailable
+
+
+def credential_for(ctx: CollectContext, config: AzureConfig) -> TokenCredential:
+    from azure import identity
+
+    common: dict[str, Any] = {"retry_total": 0}  # a refused token is not worth retrying: say so at once
+    if config.ca_bundle is not None:
+        common["connection_verify"] = str(_resolved(ctx, config.ca_bundle))
+    if config.authority != DEFAULT_AUTHORITY:
+        # A private authority has no instance metadata at login.microsoftonline.com to discover.
+        common.update(authority=config.authority, disable_instance_discovery=True)
+    if config.authentication == "client_secret":
+        assert config.tenant_id is not None and config.client_id is not None
+        secret = ctx.secret(config.client_secret_env)
+        if not secret:
+            raise SourceUnavailable(
+                f"azure: environment variable {config.client_secret_env} is not set",
+                hint="export the client secret of the app registration in it, or use another authentication",
+            )
+        return identity.ClientSecretCredential(config.tenant_id, config.client_id, secret, **common)
+    if config.authentication == "certificate":
+        assert config.tenant_id is not None and config.client_id is not None and config.certificate_file is not None
+        path = _resolved(ctx, config.certificate_file)
+        return identity.CertificateCredential(config.tenant_id, config.client_id, certificate_path=str(path), **common)
+    if config.authentication == "workload_identity":
+        return identity.WorkloadIdentityCredential(tenant_id=config.tenant_id, client_id=config.client_id, **common)
+    if config.authentication == "managed_identity":
+        common.pop("authority", None)
+        common.pop("disable_instance_discovery", None)
+        return identity.ManagedIdentityCredential(client_id=config.client_id, **common)
+    managed = {"managed_identity_client_id": config.client_id} if config.client_id else {}
+    return identity.DefaultAzureCredential(**common, **managed)
+
+
+def _resolved(ctx: CollectContext, path: Path) -> Path:
+    return path if path.is_absolute() else Path(ctx.base_dir) / path

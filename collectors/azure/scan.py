@@ -1,0 +1,130 @@
+"""One Azure scan: list the subscriptions in scope, then per subscription one list per evidence kind.
+
+A refused list makes that kind of that subscription unavailable, naming the built-in role that
+would let pecm read it; the other kinds and subscriptions go on. A listing that fails says so
+through `ctx.cut_short`, so subscriptions pecm never saw count as unknown, not as absent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from collectors.azure import mapping
+from collectors.azure.client import ArmClient, CredentialRefused, Refused
+from collectors.azure.config import AzureConfig
+from collectors.azure.credentials import credential_for
+from scanner.contract import CollectContext
+from scanner.errors import SourceUnavailable, UserError
+from scanner.model import Evidence, Subject
+
+READER = "Reader"
+COST_READER = "Cost Management Reader"
+_INACTIVE_STATES = frozenset(("Disabled", "Deleted"))  # nothing runs there; their evidence would mislead
+# Answers that mean the service offers no such thing for this subscription (its offer type, or
+# the resource provider never registered), as opposed to a refusal.
+_UNSUPPORTED_CODES = frozenset(("MissingSubscriptionRegistration", "SubscriptionNotRegistered", "NotSupported",
+                                "UnsupportedSubscriptionType", "SubscriptionTypeNotSupported"))
+
+
+@dataclass(frozen=True)
+class _Kind:
+    name: str
+    what: str  # for messages: "policy assignments"
+    role: str  # the least built-in role that can read it
+    read: Callable[[ArmClient, str], list[dict[str, Any]]]
+    mapped: Callable[[list[dict[str, Any]], str], dict[str, Any]]
+    resource_path: str
+
+
+KINDS: tuple[_Kind, ...] = (
+    _Kind("cloud.policy_assignments", "policy assignments", READER, ArmClient.policy_assignments,
+          mapping.policy_assignments, "providers/Microsoft.Authorization/policyAssignments"),
+    _Kind("cloud.role_assignments", "role assignments", READER, ArmClient.role_assignments,
+          mapping.role_assignments, "providers/Microsoft.Authorization/roleAssignments"),
+    _Kind("cost.budgets", "budgets", COST_READER, ArmClient.budgets,
+          lambda items, _subscription: mapping.budgets(items), "providers/Microsoft.Consumption/budgets"),
+)
+
+
+def scan_azure(ctx: CollectContext, config: AzureConfig) -> Iterator[Subject | Evidence]:
+    client = ArmClient(ctx, config, credential_for(ctx, config))
+    for subscription_id, name in _subscriptions(ctx, config, client):
+        subject = Subject(
+            id=f"azure:{subscription_id}",
+            kind="subscription",
+            name=name,
+            source=ctx.collector,
+            url=f"https://portal.azure.com/#resource/subscriptions/{subscription_id}/overview",
+        )
+        if not ctx.includes(subject.id):
+            continue
+        yield subject
+        for kind in KINDS:
+            yield _evidence(ctx, client, config, kind, subject, subscription_id)
+        ctx.progress(subject.id)
+
+
+def _subscriptions(ctx: CollectContext, config: AzureConfig, client: ArmClient) -> list[tuple[str, str]]:
+    """(id, display name) of every subscription in scope."""
+    try:
+        listed = client.subscriptions()
+    except CredentialRefused as exc:
+        raise SourceUnavailable(
+            f"azure: no token for Azure Resource Manager ({exc})",
+            hint="check the authentication setting and its identity (az login, AZURE_* variables, managed identity)",
+        ) from None
+    except Refused as exc:
+        if not config.subscriptions:
+            raise SourceUnavailable(
+                f"azure: cannot list subscriptions ({exc})", hint=f"grant {READER} at the root management group"
+            ) from None
+        ctx.problem(f"azure: cannot list subscriptions ({exc}); scanning the configured ids as they are",
+                    hint=f"grant {READER} on the subscriptions to see their names")
+        return [(s, s) for s in config.subscriptions]
+    visible = {
+        str(item.get("subscriptionId") or "").lower(): item
+        for item in listed
+        if item.get("state") not in _INACTIVE_STATES and mapping.selected(item, config.include, config.exclude)
+    }
+    if config.subscriptions:
+        missing = [s for s in config.subscriptions if s not in visible]
+        if missing and len(missing) == len(config.subscriptions):
+            raise UserError(
+                f"azure: none of the configured subscriptions ({', '.join(missing)}) exists or is readable by this identity",
+                hint=f"check the ids, the include/exclude patterns and that the identity holds {READER} on them",
+            )
+        if missing:
+            reason = f"subscription {', '.join(missing)} does not exist or is not readable by this identity"
+            ctx.problem(f"azure: {reason}", hint=f"check the id, or grant {READER} on it")
+            ctx.cut_short("subscription", reason)
+        chosen = [visible[s] for s in config.subscriptions if s in visible]
+    else:
+        chosen = sorted(visible.values(), key=lambda item: str(item.get("displayName") or ""))
+    return [(str(item["subscriptionId"]).lower(), str(item.get("displayName") or item["subscriptionId"])) for item in chosen]
+
+
+def _evidence(
+    ctx: CollectContext, client: ArmClient, config: AzureConfig, kind: _Kind, subject: Subject, subscription_id: str
+) -> Evidence:
+    try:
+        items = kind.read(client, subscription_id)
+    except CredentialRefused as exc:
+        return ctx.unavailable(kind.name, subject, f"no token for Azure Resource Manager ({exc})")
+    except Refused as exc:
+        if exc.code in _UNSUPPORTED_CODES:
+            return ctx.unsupported(kind.name, subject, f"this subscription offers no {kind.what} ({exc.code})")
+        return ctx.unavailable(kind.name, subject, _refusal_reason(kind, exc))
+    locator = f"{config.arm_url}/subscriptions/{subscription_id}/{kind.resource_path}"
+    return ctx.observed(kind.name, subject, kind.mapped(items, subscription_id), (locator,))
+
+
+def _refusal_reason(kind: _Kind, refused: Refused) -> str:
+    if refused.status == 403:
+        return f"Azure refused to list the {kind.what} ({refused.code}): grant {kind.role} on the subscription"
+    if refused.status == 404:
+        return f"the subscription was not found when listing its {kind.what} ({refused.code})"
+    if refused.status == 429:
+        return f"the {kind.what} were not read: {refused.message}; scan again later"
+    return f"the {kind.what} could not be read ({refused}); scan again later"

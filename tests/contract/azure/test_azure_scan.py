@@ -1,0 +1,170 @@
+"""The Azure collector end to end: real azure-identity and SDK clients against the fake Azure over HTTPS."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from collectors.azure import scan
+from collectors.azure.collector import AzureCollector
+from scanner.errors import SourceUnavailable, UserError
+from scanner.model import EvidenceStatus
+from tests.collecting import CollectedScan
+from tests.contract.azure.scanning import context, run_azure, timer_of
+from tests.fakes.azure.samples import PROD, SANDBOX
+from tests.fakes.azure.server import ACCESS_TOKEN_PREFIX, CLIENT_SECRET, FakeAzure
+
+PROD_ID, SANDBOX_ID = f"azure:{PROD}", f"azure:{SANDBOX}"
+
+
+def test_the_kinds_scanned_are_the_kinds_declared() -> None:
+    assert frozenset(kind.name for kind in scan.KINDS) == AzureCollector.provides
+
+
+def test_subscriptions_with_policy_access_and_budgets_through_every_page(fake_azure: FakeAzure) -> None:
+    result = run_azure(fake_azure)
+
+    assert result.ids == [PROD_ID, SANDBOX_ID]  # sorted by name: prod-payments, sandbox
+    assert result.subject(PROD_ID).name == "prod-payments"
+    assert result.data(PROD_ID, "cloud.policy_assignments") == {
+        "assignments": 3, "enforced": 2, "initiatives": 1, "inherited": 1,
+        "names": ["audit-tags", "deny-public-ip", "security-benchmark"],
+    }
+    assert result.data(PROD_ID, "cloud.role_assignments") == {
+        "assignments": 5,
+        "by_principal_type": {"Group": 2, "ServicePrincipal": 1, "User": 2},
+        "privileged": 3,  # the resource group's Owner is below the subscription
+        "privileged_by_principal_type": {"Group": 1, "ServicePrincipal": 1, "User": 1},
+    }
+    assert result.data(PROD_ID, "cost.budgets") == {"budgets": 3, "with_notifications": 2, "with_forecast_notifications": 1}
+    assert result.data(SANDBOX_ID, "cost.budgets") == {"budgets": 0, "with_notifications": 0, "with_forecast_notifications": 0}
+    # Three items on pages of two: the next link was followed, the one answer for each.
+    assert fake_azure.count(f"{PROD}/providers/microsoft.authorization/policyassignments") == 2
+    assert result.requests.snapshot()["azure:policyassignments"].sent == 3  # 2 for prod, 1 for sandbox
+    assert result.of(PROD_ID, "cost.budgets").locators == (
+        f"{fake_azure.url}/subscriptions/{PROD}/providers/Microsoft.Consumption/budgets",
+    )
+    assert not result.problems and not result.unreached
+
+
+def test_a_403_on_one_subscription_names_the_role_and_the_rest_goes_on(fake_azure: FakeAzure) -> None:
+    fake_azure.fail(f"{PROD}/providers/microsoft.consumption/budgets", 403, "AuthorizationFailed")
+    fake_azure.fail(f"{SANDBOX}/providers/microsoft.authorization/roleassignments", 403, "AuthorizationFailed")
+
+    result = run_azure(fake_azure)
+
+    budgets = result.of(PROD_ID, "cost.budgets")
+    assert budgets.status is EvidenceStatus.UNAVAILABLE
+    assert budgets.reason == "Azure refused to list the budgets (AuthorizationFailed): grant Cost Management Reader on the subscription"
+    access = result.of(SANDBOX_ID, "cloud.role_assignments")
+    assert access.status is EvidenceStatus.UNAVAILABLE and "grant Reader on the subscription" in str(access.reason)
+    assert result.data(PROD_ID, "cloud.role_assignments")["assignments"] == 5
+    assert result.data(SANDBOX_ID, "cost.budgets")["budgets"] == 0
+
+
+def test_an_unregistered_provider_is_unsupported_and_never_registered(fake_azure: FakeAzure) -> None:
+    fake_azure.fail(f"{SANDBOX}/providers/microsoft.consumption", 409, "MissingSubscriptionRegistration")
+
+    result = run_azure(fake_azure)
+
+    record = result.of(SANDBOX_ID, "cost.budgets")
+    assert record.status is EvidenceStatus.UNSUPPORTED
+    assert record.reason == "this subscription offers no budgets (MissingSubscriptionRegistration)"
+    # azure-mgmt-core would register the provider (a POST: a write); pecm's pipeline never does.
+    assert [path for method, path in fake_azure.requests if method == "POST" and "oauth2" not in path] == []
+
+
+def test_throttling_waits_retry_after_in_virtual_time_then_reads(fake_azure: FakeAzure) -> None:
+    fake_azure.fail(f"{PROD}/providers/microsoft.authorization/policyassignments", 429, "TooManyRequests", times=2, retry_after=7)
+    timer = timer_of(fake_azure)
+
+    result = run_azure(fake_azure, timer=timer)
+
+    assert timer.slept == [7.0, 7.0]
+    assert result.data(PROD_ID, "cloud.policy_assignments")["assignments"] == 3
+
+
+def test_throttling_past_the_wait_budget_makes_the_kind_unavailable(fake_azure: FakeAzure) -> None:
+    fake_azure.fail(f"{PROD}/providers/microsoft.authorization/policyassignments", 429, "TooManyRequests", times=1, retry_after=120)
+
+    result = run_azure(fake_azure, max_rate_limit_wait_seconds=60, rate_limit_wait_budget_seconds=60)
+
+    record = result.of(PROD_ID, "cloud.policy_assignments")
+    assert record.status is EvidenceStatus.UNAVAILABLE and "throttled by Azure Resource Manager" in str(record.reason)
+
+
+def test_a_persistent_5xx_is_retried_then_unavailable(fake_azure: FakeAzure) -> None:
+    fake_azure.fail(f"{PROD}/providers/microsoft.authorization/roleassignments", 503, "ServiceUnavailable")
+    timer = timer_of(fake_azure)
+
+    result = run_azure(fake_azure, timer=timer, max_retries=2)
+
+    assert fake_azure.count(f"{PROD}/providers/microsoft.authorization/roleassignments") == 3
+    assert timer.slept == [0.5, 1.0]
+    record = result.of(PROD_ID, "cloud.role_assignments")
+    assert record.status is EvidenceStatus.UNAVAILABLE
+    assert record.reason == "the role assignments could not be read (503 ServiceUnavailable: ServiceUnavailable for " \
+        f"/subscriptions/{PROD}/providers/microsoft.authorization/roleassignments); scan again later"
+
+
+def test_a_failed_subscription_listing_stops_the_source(fake_azure: FakeAzure) -> None:
+    fake_azure.fail("/subscriptions", 500, "InternalServerError")
+    with pytest.raises(SourceUnavailable, match=r"^azure: cannot list subscriptions \(500 InternalServerError"):
+        list(AzureCollector().collect(context(fake_azure, CollectedScan(), max_retries=0)))
+
+
+def test_a_configured_subscription_that_does_not_exist_is_reported_and_cut_short(fake_azure: FakeAzure) -> None:
+    missing = "33333333-3333-4333-8333-333333333333"
+
+    result = run_azure(fake_azure, subscriptions=[SANDBOX, missing.upper()])
+
+    assert result.ids == [SANDBOX_ID]
+    assert result.messages() == [f"azure: subscription {missing} does not exist or is not readable by this identity"]
+    assert result.unreached == {"subscription": f"subscription {missing} does not exist or is not readable by this identity"}
+
+
+def test_when_no_configured_subscription_exists_the_settings_are_wrong(fake_azure: FakeAzure) -> None:
+    with pytest.raises(UserError, match="none of the configured subscriptions"):
+        list(AzureCollector().collect(context(fake_azure, CollectedScan(), subscriptions=["33333333-3333-4333-8333-333333333333"])))
+
+
+def test_include_and_exclude_select_subscriptions_by_name(fake_azure: FakeAzure) -> None:
+    assert run_azure(fake_azure, include=["prod-*"]).ids == [PROD_ID]
+    assert run_azure(fake_azure, exclude=["prod-*"]).ids == [SANDBOX_ID]
+
+
+def test_a_missing_secret_stops_the_source_with_a_hint(fake_azure: FakeAzure) -> None:
+    with pytest.raises(SourceUnavailable) as raised:
+        list(AzureCollector().collect(context(fake_azure, CollectedScan(), secret="")))
+    assert raised.value.one_line() == (
+        "azure: environment variable AZURE_CLIENT_SECRET is not set "
+        "(export the client secret of the app registration in it, or use another authentication)"
+    )
+
+
+def test_a_refused_secret_stops_the_source_in_one_line_without_the_secret(fake_azure: FakeAzure) -> None:
+    wrong = "wrong-secret-canary"
+    with pytest.raises(SourceUnavailable) as raised:
+        list(AzureCollector().collect(context(fake_azure, CollectedScan(), secret=wrong)))
+    line = raised.value.one_line()
+    assert line.startswith("azure: no token for Azure Resource Manager (") and "\n" not in line
+    assert "AADSTS7000215" in line and wrong not in line
+
+
+def test_secrets_and_tokens_never_reach_evidence_problems_or_logs(fake_azure: FakeAzure, caplog: pytest.LogCaptureFixture) -> None:
+    fake_azure.fail(f"{PROD}/providers/microsoft.consumption/budgets", 403, "AuthorizationFailed")
+    fake_azure.fail(f"{SANDBOX}/providers/microsoft.authorization/roleassignments", 500, "InternalServerError")
+    caplog.set_level(logging.DEBUG)
+
+    result = run_azure(fake_azure, subscriptions=[PROD, SANDBOX, "33333333-3333-4333-8333-333333333333"])
+
+    output = "\n".join(
+        [item.model_dump_json() for item in [*result.subjects, *result.evidence, *result.problems]]
+        + list(result.unreached.values())
+        + [record.getMessage() for record in caplog.records]
+        + [repr(record.args) for record in caplog.records]
+    )
+    assert fake_azure.count("oauth2/v2.0/token") >= 1  # a token was issued, so there was one to leak
+    assert any(record.name.startswith("azure") for record in caplog.records)  # the SDK's DEBUG logs were seen
+    assert CLIENT_SECRET not in output and ACCESS_TOKEN_PREFIX not in output

@@ -1,0 +1,101 @@
+"""ARM resources in the shapes the service returns (see the x-ms-examples of azure-rest-api-specs:
+Subscriptions_List, PolicyAssignments_List, RoleAssignments_ListForSubscription, Budgets_List)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+USER_ACCESS_ADMINISTRATOR = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"
+READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+
+
+def subscription(subscription_id: str, name: str, tenant_id: str) -> dict[str, Any]:
+    return {
+        "id": f"/subscriptions/{subscription_id}",
+        "authorizationSource": "RoleBased",
+        "managedByTenants": [],
+        "subscriptionId": subscription_id,
+        "tenantId": tenant_id,
+        "displayName": name,
+        "state": "Enabled",
+        "subscriptionPolicies": {
+            "locationPlacementId": "Public_2014-09-01",
+            "quotaId": "PayAsYouGo_2014-09-01",
+            "spendingLimit": "Off",
+        },
+    }
+
+
+def policy_assignment(scope: str, name: str, definition: str, *, enforced: bool = True, initiative: bool = False) -> dict[str, Any]:
+    kind = "policySetDefinitions" if initiative else "policyDefinitions"
+    return {
+        "id": f"{scope}/providers/Microsoft.Authorization/policyAssignments/{name}",
+        "type": "Microsoft.Authorization/policyAssignments",
+        "name": name,
+        "properties": {
+            "displayName": name.replace("-", " "),
+            "policyDefinitionId": f"/providers/Microsoft.Authorization/{kind}/{definition}",
+            "definitionVersion": "1.*.*",
+            "scope": scope,
+            "notScopes": [],
+            "parameters": {},
+            "enforcementMode": "Default" if enforced else "DoNotEnforce",
+            "metadata": {"assignedBy": "Platform Team", "createdBy": "b3a2c1d0-0000-4000-8000-000000000001"},
+        },
+    }
+
+
+def role_assignment(scope: str, name: str, role: str, principal_type: str, principal_id: str) -> dict[str, Any]:
+    return {
+        "id": f"{scope}/providers/Microsoft.Authorization/roleAssignments/{name}",
+        "type": "Microsoft.Authorization/roleAssignments",
+        "name": name,
+        "properties": {
+            "roleDefinitionId": f"{scope}/providers/Microsoft.Authorization/roleDefinitions/{role}",
+            "principalId": principal_id,
+            "principalType": principal_type,
+            "scope": scope,
+            "condition": None,
+            "conditionVersion": None,
+            "createdOn": "2026-03-01T10:00:00.0000000Z",
+            "updatedOn": "2026-03-01T10:00:00.0000000Z",
+            "createdBy": None,
+            "updatedBy": "b3a2c1d0-0000-4000-8000-000000000001",
+            "delegatedManagedIdentityResourceId": None,
+            "description": None,
+        },
+    }
+
+
+def budget(scope: str, name: str, amount: float, notifications: dict[str, tuple[float, str]]) -> dict[str, Any]:
+    """notifications: name -> (threshold percent, "Actual" or "Forecasted")."""
+    return {
+        "id": f"{scope}/providers/Microsoft.Consumption/budgets/{name}",
+        "name": name,
+        "type": "Microsoft.Consumption/budgets",
+        "eTag": '"1d34d016a593709"',
+        "properties": {
+            "category": "Cost",
+            "amount": amount,
+            "timeGrain": "Monthly",
+            "timePeriod": {"startDate": "2026-01-01T00:00:00Z", "endDate": "2027-12-31T00:00:00Z"},
+            "currentSpend": {"amount": round(amount * 0.42, 2), "unit": "USD"},
+            "notifications": {
+                key: {
+                    "enabled": True,
+                    "operator": "GreaterThan",
+                    "threshold": threshold,
+                    "contactEmails": ["platform@example.com"],
+                    "contactRoles": ["Owner"],
+                    "thresholdType": kind,
+                    "locale": "en-us",
+                }
+                for key, (threshold, kind) in notifications.items()
+            },
+        },
+    }
+
+
+def error(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}}

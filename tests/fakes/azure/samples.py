@@ -1,0 +1,38 @@
+"""A small Azure estate: two subscriptions with policy, access and budgets, one bare."""
+
+from __future__ import annotations
+
+from tests.fakes.azure import payloads as p
+from tests.fakes.azure.server import FakeSubscription
+
+PROD = "11111111-1111-4111-8111-111111111111"
+SANDBOX = "22222222-2222-4222-8222-222222222222"
+ROOT_GROUP = "/providers/Microsoft.Management/managementGroups/acme-root"
+
+
+def sample_subscriptions() -> list[FakeSubscription]:
+    prod = f"/subscriptions/{PROD}"
+    return [
+        FakeSubscription(
+            PROD,
+            "prod-payments",
+            policy_assignments=[
+                p.policy_assignment(prod, "deny-public-ip", "6c112d4e-5bc7-47ae-a041-ea2d9dccd749"),
+                p.policy_assignment(prod, "audit-tags", "871b6d14-10aa-478d-b590-94f262ecfa99", enforced=False),
+                p.policy_assignment(ROOT_GROUP, "security-benchmark", "1f3afdf9-d0c9-4c3d-847f-89da613e70a8", initiative=True),
+            ],
+            role_assignments=[
+                p.role_assignment(prod, "a0000000-0000-4000-8000-000000000001", p.OWNER, "User", "u-1"),
+                p.role_assignment(ROOT_GROUP, "a0000000-0000-4000-8000-000000000002", p.OWNER, "Group", "g-1"),
+                p.role_assignment(prod, "a0000000-0000-4000-8000-000000000003", p.USER_ACCESS_ADMINISTRATOR, "ServicePrincipal", "sp-1"),
+                p.role_assignment(f"{prod}/resourceGroups/rg-app", "a0000000-0000-4000-8000-000000000004", p.OWNER, "User", "u-2"),
+                p.role_assignment(prod, "a0000000-0000-4000-8000-000000000005", p.READER, "Group", "g-2"),
+            ],
+            budgets=[
+                p.budget(prod, "monthly", 5000, {"Actual_GreaterThan_80_Percent": (80, "Actual"), "Forecast_100": (100, "Forecasted")}),
+                p.budget(prod, "quarterly", 15000, {"Actual_GreaterThan_90_Percent": (90, "Actual")}),
+                p.budget(prod, "silent", 100, {}),
+            ],
+        ),
+        FakeSubscription(SANDBOX, "sandbox"),
+    ]
