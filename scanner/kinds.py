@@ -336,6 +336,12 @@ class PolicyAssignments(KindData):
     initiatives: int = Field(default=0, description="Assignments of an initiative (a set of definitions).")
     inherited: int = Field(default=0, description="Assignments made at a scope above the subscription.")
     names: list[str] = Field(default_factory=list, description="Assignment names, capped at MAX_PATHS.")
+    effects: dict[str, int] = Field(
+        default_factory=dict,
+        description="Enforced assignments per effect they apply (audit, deny, deployifnotexists, modify, …); "
+        "an initiative counts once for each distinct effect of its definitions.",
+    )
+    unresolved: int = Field(default=0, description="Assignments whose definitions could not be read (effects unknown).")
 
 
 class RoleAssignments(KindData):

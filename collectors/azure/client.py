@@ -8,6 +8,7 @@ logging (headers carry the token).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,11 @@ from collectors.http_policy import RateGate
 from scanner.contract import CollectContext
 
 MAX_MESSAGE = 300
+_DEFINITION_ID = re.compile(
+    r"^(?:/subscriptions/(?P<subscription>[^/]+)|/providers/Microsoft\.Management/managementGroups/(?P<group>[^/]+))?"
+    r"/providers/Microsoft\.Authorization/(?P<kind>policyDefinitions|policySetDefinitions)/(?P<name>[^/]+)$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,22 @@ class ArmClient:
         client = PolicyClient(self._credential, subscription_id, **self._options)
         return self._listed(client.policy_assignments.list)
 
+    def policy_definition(self, definition_id: str, subscription_id: str) -> dict[str, Any]:
+        """A policy definition or initiative by id: built in, or defined in a subscription or a
+        management group (`subscription_id` serves the client for the scopes that need none)."""
+        from azure.mgmt.resource.policy import PolicyClient
+
+        scope = _DEFINITION_ID.match(definition_id)
+        if scope is None:
+            raise Refused(None, "UnknownDefinitionId", f"not a policy definition id: {definition_id[:200]}")
+        client = PolicyClient(self._credential, scope["subscription"] or subscription_id, **self._options)
+        operations = client.policy_set_definitions if scope["kind"].lower() == "policysetdefinitions" else client.policy_definitions
+        if scope["subscription"]:
+            return self._read(lambda: operations.get(scope["name"]))
+        if scope["group"]:
+            return self._read(lambda: operations.get_at_management_group(scope["group"], scope["name"]))
+        return self._read(lambda: operations.get_built_in(scope["name"]))
+
     def role_assignments(self, subscription_id: str) -> list[dict[str, Any]]:
         from azure.mgmt.authorization import AuthorizationManagementClient
 
@@ -90,6 +112,10 @@ class ArmClient:
 
         client = ConsumptionManagementClient(self._credential, subscription_id, **self._options)
         return self._listed(lambda: client.budgets.list(scope=f"/subscriptions/{subscription_id}"))
+
+    def _read(self, get: Callable[[], Any]) -> dict[str, Any]:
+        (item,) = self._listed(lambda: [get()])
+        return item
 
     def _listed(self, pages: Callable[[], Iterable[Any]]) -> list[dict[str, Any]]:
         try:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -13,6 +14,10 @@ from scanner.kinds import MAX_PATHS
 OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 USER_ACCESS_ADMINISTRATOR = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"
 _PRIVILEGED = frozenset((OWNER, USER_ACCESS_ADMINISTRATOR))
+_PARAMETER = re.compile(r"^\[parameters\('([^']+)'\)\]$", re.IGNORECASE)
+
+#: policy (set) definition id, lower case -> the definition, or None where it could not be read
+Definitions = Mapping[str, "dict[str, Any] | None"]
 
 
 def selected(subscription: dict[str, Any], include: Sequence[str], exclude: Sequence[str]) -> bool:
@@ -23,17 +28,55 @@ def selected(subscription: dict[str, Any], include: Sequence[str], exclude: Sequ
     return not any(fnmatchcase(name, pattern) for name in names for pattern in exclude)
 
 
-def policy_assignments(items: Sequence[dict[str, Any]], subscription_id: str) -> dict[str, Any]:
+def definition_id(assignment: dict[str, Any]) -> str:
+    return str(_properties(assignment).get("policyDefinitionId") or "")
+
+
+def member_ids(definition: dict[str, Any]) -> list[str]:
+    """The definitions an initiative groups; none for a plain definition."""
+    return [str(member.get("policyDefinitionId") or "") for member in _properties(definition).get("policyDefinitions") or ()]
+
+
+def policy_assignments(items: Sequence[dict[str, Any]], subscription_id: str, definitions: Definitions) -> dict[str, Any]:
+    """Counts, and the effects enforced assignments apply (an initiative once per distinct effect)."""
     own_scope = f"/subscriptions/{subscription_id}".lower()
     props = [_properties(item) for item in items]
+    # Absent, the mode is the service's default, which enforces; DoNotEnforce only audits.
+    enforced = [str(p.get("enforcementMode") or "Default") == "Default" for p in props]
+    resolved = [effects(item, definitions) for item in items]
+    counted: Counter[str] = Counter()
+    for is_enforced, found in zip(enforced, resolved):
+        if is_enforced and found is not None:
+            counted.update(found)
     return {
         "assignments": len(items),
-        "enforced": sum(1 for p in props if str(p.get("enforcementMode") or "Default") == "Default"),
+        "enforced": sum(enforced),
         "initiatives": sum(1 for p in props if "/policysetdefinitions/" in str(p.get("policyDefinitionId") or "").lower()),
         # An inherited assignment's scope is a management group (or the tenant root) above us.
         "inherited": sum(1 for p in props if not str(p.get("scope") or own_scope).lower().startswith(own_scope)),
         "names": sorted(str(item.get("name") or "") for item in items)[:MAX_PATHS],
+        "effects": dict(sorted(counted.items())),
+        "unresolved": sum(1 for found in resolved if found is None),
     }
+
+
+def effects(assignment: dict[str, Any], definitions: Definitions) -> set[str] | None:
+    """The effects (lower case) an assignment applies, its parameters resolved; None when a definition is unknown."""
+    definition = definitions.get(definition_id(assignment).lower())
+    if definition is None:
+        return None
+    values = _values(_properties(assignment).get("parameters"), {})
+    members = _properties(definition).get("policyDefinitions")
+    if members is None:
+        return {_effect(definition, values)}
+    initiative = {**_defaults(definition), **values}
+    found: set[str] = set()
+    for member in members:
+        member_definition = definitions.get(str(member.get("policyDefinitionId") or "").lower())
+        if member_definition is None:
+            return None
+        found.add(_effect(member_definition, _values(member.get("parameters"), initiative)))
+    return found
 
 
 def role_assignments(items: Sequence[dict[str, Any]], subscription_id: str) -> dict[str, Any]:
@@ -61,6 +104,30 @@ def budgets(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
             1 for enabled in alerts if any(str(n.get("thresholdType")) == "Forecasted" for n in enabled)
         ),
     }
+
+
+def _effect(definition: dict[str, Any], values: dict[str, Any]) -> str:
+    rule = _properties(definition).get("policyRule") or {}
+    effect = (rule.get("then") or {}).get("effect") if isinstance(rule, dict) else None
+    return str(_resolved(effect, {**_defaults(definition), **values}) or "unknown").lower()
+
+
+def _defaults(definition: dict[str, Any]) -> dict[str, Any]:
+    declared = _properties(definition).get("parameters") or {}
+    return {name: spec.get("defaultValue") for name, spec in declared.items() if isinstance(spec, dict)}
+
+
+def _values(parameters: Any, outer: dict[str, Any]) -> dict[str, Any]:
+    """{name: {"value": v}} as assignments and initiative members give them, references into `outer` resolved."""
+    if not isinstance(parameters, dict):
+        return {}
+    return {name: _resolved(spec.get("value"), outer) for name, spec in parameters.items() if isinstance(spec, dict)}
+
+
+def _resolved(value: Any, parameters: dict[str, Any]) -> Any:
+    """"[parameters('effect')]" -> the parameter's value; anything else as it is."""
+    reference = _PARAMETER.match(value) if isinstance(value, str) else None
+    return parameters.get(reference.group(1)) if reference else value
 
 
 def _properties(item: dict[str, Any]) -> dict[str, Any]:

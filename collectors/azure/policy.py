@@ -67,6 +67,10 @@ class GatedRetryPolicy(HTTPPolicy):  # type: ignore[type-arg]
 
 
 def endpoint_family(url: str) -> str:
-    """'azure:policyassignments' for .../providers/Microsoft.Authorization/policyAssignments?…"""
-    path = url.split("?", 1)[0].rstrip("/")
-    return f"azure:{path.rsplit('/', 1)[-1].lower()}"  # next links may change the casing
+    """The resource type a request reads: 'azure:policyassignments' for
+    …/providers/Microsoft.Authorization/policyAssignments?…, 'azure:subscriptions' for /subscriptions."""
+    segments = url.split("?", 1)[0].split("://", 1)[-1].lower().strip("/").split("/")[1:]  # next links change casing
+    if "providers" in segments:
+        after = segments[len(segments) - 1 - segments[::-1].index("providers") + 2 :]
+        return f"azure:{after[0] if after else segments[-1]}"
+    return f"azure:{segments[0] if segments else ''}"

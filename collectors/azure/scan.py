@@ -7,7 +7,7 @@ through `ctx.cut_short`, so subscriptions pecm never saw count as unknown, not a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,23 +33,50 @@ class _Kind:
     name: str
     what: str  # for messages: "policy assignments"
     role: str  # the least built-in role that can read it
-    read: Callable[[ArmClient, str], list[dict[str, Any]]]
-    mapped: Callable[[list[dict[str, Any]], str], dict[str, Any]]
     resource_path: str
 
 
 KINDS: tuple[_Kind, ...] = (
-    _Kind("cloud.policy_assignments", "policy assignments", READER, ArmClient.policy_assignments,
-          mapping.policy_assignments, "providers/Microsoft.Authorization/policyAssignments"),
-    _Kind("cloud.role_assignments", "role assignments", READER, ArmClient.role_assignments,
-          mapping.role_assignments, "providers/Microsoft.Authorization/roleAssignments"),
-    _Kind("cost.budgets", "budgets", COST_READER, ArmClient.budgets,
-          lambda items, _subscription: mapping.budgets(items), "providers/Microsoft.Consumption/budgets"),
+    _Kind("cloud.policy_assignments", "policy assignments", READER, "providers/Microsoft.Authorization/policyAssignments"),
+    _Kind("cloud.role_assignments", "role assignments", READER, "providers/Microsoft.Authorization/roleAssignments"),
+    _Kind("cost.budgets", "budgets", COST_READER, "providers/Microsoft.Consumption/budgets"),
 )
+
+
+class _Reader:
+    """Reads and maps each kind; policy definitions are read once per scan (most are built in,
+    the same for every subscription)."""
+
+    def __init__(self, client: ArmClient) -> None:
+        self._client = client
+        self._definitions: dict[str, dict[str, Any] | None] = {}
+
+    def data(self, kind: str, subscription_id: str) -> dict[str, Any]:
+        if kind == "cloud.policy_assignments":
+            assignments = self._client.policy_assignments(subscription_id)
+            wanted = [mapping.definition_id(item) for item in assignments]
+            self._read_definitions(wanted, subscription_id)
+            members = [m for d in wanted if (found := self._definitions.get(d.lower())) for m in mapping.member_ids(found)]
+            self._read_definitions(members, subscription_id)
+            return mapping.policy_assignments(assignments, subscription_id, self._definitions)
+        if kind == "cloud.role_assignments":
+            return mapping.role_assignments(self._client.role_assignments(subscription_id), subscription_id)
+        return mapping.budgets(self._client.budgets(subscription_id))
+
+    def _read_definitions(self, ids: list[str], subscription_id: str) -> None:
+        for definition_id in ids:
+            if definition_id.lower() in self._definitions:
+                continue
+            try:
+                found: dict[str, Any] | None = self._client.policy_definition(definition_id, subscription_id)
+            except Refused:  # deleted or unreadable: the assignment's effects stay unknown (`unresolved`)
+                found = None
+            self._definitions[definition_id.lower()] = found
 
 
 def scan_azure(ctx: CollectContext, config: AzureConfig) -> Iterator[Subject | Evidence]:
     client = ArmClient(ctx, config, credential_for(ctx, config))
+    reader = _Reader(client)
     for subscription_id, name in _subscriptions(ctx, config, client):
         subject = Subject(
             id=f"azure:{subscription_id}",
@@ -62,10 +89,8 @@ def scan_azure(ctx: CollectContext, config: AzureConfig) -> Iterator[Subject | E
             continue
         yield subject
         for kind in KINDS:
-            yield _evidence(ctx, client, config, kind, subject, subscription_id)
+            yield _evidence(ctx, reader, config, kind, subject, subscription_id)
         ctx.progress(subject.id)
-
-
 def _subscriptions(ctx: CollectContext, config: AzureConfig, client: ArmClient) -> list[tuple[str, str]]:
     """(id, display name) of every subscription in scope."""
     try:
@@ -106,10 +131,10 @@ def _subscriptions(ctx: CollectContext, config: AzureConfig, client: ArmClient) 
 
 
 def _evidence(
-    ctx: CollectContext, client: ArmClient, config: AzureConfig, kind: _Kind, subject: Subject, subscription_id: str
+    ctx: CollectContext, reader: _Reader, config: AzureConfig, kind: _Kind, subject: Subject, subscription_id: str
 ) -> Evidence:
     try:
-        items = kind.read(client, subscription_id)
+        data = reader.data(kind.name, subscription_id)
     except CredentialRefused as exc:
         return ctx.unavailable(kind.name, subject, f"no token for Azure Resource Manager ({exc})")
     except Refused as exc:
@@ -117,7 +142,7 @@ def _evidence(
             return ctx.unsupported(kind.name, subject, f"this subscription offers no {kind.what} ({exc.code})")
         return ctx.unavailable(kind.name, subject, _refusal_reason(kind, exc))
     locator = f"{config.arm_url}/subscriptions/{subscription_id}/{kind.resource_path}"
-    return ctx.observed(kind.name, subject, kind.mapped(items, subscription_id), (locator,))
+    return ctx.observed(kind.name, subject, data, (locator,))
 
 
 def _refusal_reason(kind: _Kind, refused: Refused) -> str:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.azure.samples import sample_subscriptions
+from tests.fakes.azure.samples import sample_definitions, sample_subscriptions
 from tests.fakes.azure.server import FakeAzure
 
 
 @pytest.fixture
 def fake_azure(tmp_path: Path) -> Iterator[FakeAzure]:
-    with FakeAzure(sample_subscriptions(), tmp_path).running() as fake:
+    with FakeAzure(sample_subscriptions(), tmp_path, definitions=sample_definitions()).running() as fake:
         yield fake

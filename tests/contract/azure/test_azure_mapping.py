@@ -22,9 +22,40 @@ def test_enforcement_mode_absent_means_enforced_and_upper_scopes_are_inherited()
     bare = p.policy_assignment(SCOPE, "a", "d")
     del bare["properties"]["enforcementMode"]  # optional in the API; the service's default is Default
     items = [bare, p.policy_assignment("/providers/Microsoft.Management/managementGroups/root", "b", "d", enforced=False)]
-    assert mapping.policy_assignments(items, SUB) == {
+    definitions = {"/providers/microsoft.authorization/policydefinitions/d": p.policy_definition("", "d", "Deny")}
+    assert mapping.policy_assignments(items, SUB, definitions) == {
         "assignments": 2, "enforced": 1, "initiatives": 0, "inherited": 1, "names": ["a", "b"],
+        "effects": {"deny": 1}, "unresolved": 0,  # b is DoNotEnforce: its deny only audits
     }
+
+
+def test_effects_resolve_parameters_through_assignment_initiative_and_defaults() -> None:
+    parameterised = p.policy_definition("", "param", "[parameters('effect')]", default="Audit")
+    literal = p.policy_definition("", "literal", "DeployIfNotExists")
+    initiative = p.policy_set_definition(
+        "", "set",
+        [(parameterised["id"], {"effect": "[parameters('setEffect')]"}), (literal["id"], {}), (parameterised["id"], {})],
+        {"setEffect": "Modify"},
+    )
+    definitions = {d["id"].lower(): d for d in (parameterised, literal, initiative)}
+    assigned = p.policy_assignment(SCOPE, "x", "param", parameters={"effect": "Deny"})
+    defaulted = p.policy_assignment(SCOPE, "y", "param")
+    of_set = p.policy_assignment(SCOPE, "z", "set", initiative=True)
+    overridden = p.policy_assignment(SCOPE, "w", "set", initiative=True, parameters={"setEffect": "Disabled"})
+    assert mapping.effects(assigned, definitions) == {"deny"}
+    assert mapping.effects(defaulted, definitions) == {"audit"}
+    assert mapping.effects(of_set, definitions) == {"modify", "deployifnotexists", "audit"}
+    assert mapping.effects(overridden, definitions) == {"disabled", "deployifnotexists", "audit"}
+    assert mapping.member_ids(initiative) == [parameterised["id"], literal["id"], parameterised["id"]]
+
+
+def test_an_unreadable_definition_leaves_the_effects_unknown() -> None:
+    member = p.policy_definition("", "member", "Deny")
+    initiative = p.policy_set_definition("", "set", [(member["id"], {})], {})
+    assignment = p.policy_assignment(SCOPE, "z", "set", initiative=True)
+    assert mapping.effects(assignment, {initiative["id"].lower(): initiative, member["id"].lower(): None}) is None
+    data = mapping.policy_assignments([assignment], SUB, {})
+    assert data["unresolved"] == 1 and data["effects"] == {}
 
 
 def test_privileged_roles_count_at_the_subscription_and_above_only() -> None:

@@ -30,7 +30,11 @@ def test_subscriptions_with_policy_access_and_budgets_through_every_page(fake_az
     assert result.data(PROD_ID, "cloud.policy_assignments") == {
         "assignments": 3, "enforced": 2, "initiatives": 1, "inherited": 1,
         "names": ["audit-tags", "deny-public-ip", "security-benchmark"],
+        # deny from the assignment's parameter; the initiative's members: a literal and its own default
+        "effects": {"deny": 1, "deployifnotexists": 1, "modify": 1}, "unresolved": 0,
     }
+    assert result.data(SANDBOX_ID, "cloud.policy_assignments")["effects"] == {"deny": 1}  # a subscription's own definition
+    assert result.data(SANDBOX_ID, "cloud.policy_assignments")["unresolved"] == 1  # the orphan's definition is gone
     assert result.data(PROD_ID, "cloud.role_assignments") == {
         "assignments": 5,
         "by_principal_type": {"Group": 2, "ServicePrincipal": 1, "User": 2},
@@ -41,11 +45,14 @@ def test_subscriptions_with_policy_access_and_budgets_through_every_page(fake_az
     assert result.data(SANDBOX_ID, "cost.budgets") == {"budgets": 0, "with_notifications": 0, "with_forecast_notifications": 0}
     # Three items on pages of two: the next link was followed, the one answer for each.
     assert fake_azure.count(f"{PROD}/providers/microsoft.authorization/policyassignments") == 2
-    assert result.requests.snapshot()["azure:policyassignments"].sent == 3  # 2 for prod, 1 for sandbox
+    assert result.requests.snapshot()["azure:policyassignments"].sent == 4  # 2 pages for each subscription
     assert result.of(PROD_ID, "cost.budgets").locators == (
         f"{fake_azure.url}/subscriptions/{PROD}/providers/Microsoft.Consumption/budgets",
     )
     assert not result.problems and not result.unreached
+    # Each definition is read once per scan, not once per subscription (both assign audit-tags's).
+    assert fake_azure.count("/policydefinitions/871b6d14-10aa-478d-b590-94f262ecfa99") == 1
+    assert result.requests.snapshot()["azure:policydefinitions"].sent + result.requests.snapshot()["azure:policysetdefinitions"].sent == 7
 
 
 def test_a_403_on_one_subscription_names_the_role_and_the_rest_goes_on(fake_azure: FakeAzure) -> None:

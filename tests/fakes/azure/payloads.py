@@ -27,7 +27,10 @@ def subscription(subscription_id: str, name: str, tenant_id: str) -> dict[str, A
     }
 
 
-def policy_assignment(scope: str, name: str, definition: str, *, enforced: bool = True, initiative: bool = False) -> dict[str, Any]:
+def policy_assignment(
+    scope: str, name: str, definition: str, *, enforced: bool = True, initiative: bool = False,
+    parameters: dict[str, Any] | None = None, definition_scope: str = "",
+) -> dict[str, Any]:
     kind = "policySetDefinitions" if initiative else "policyDefinitions"
     return {
         "id": f"{scope}/providers/Microsoft.Authorization/policyAssignments/{name}",
@@ -35,11 +38,11 @@ def policy_assignment(scope: str, name: str, definition: str, *, enforced: bool 
         "name": name,
         "properties": {
             "displayName": name.replace("-", " "),
-            "policyDefinitionId": f"/providers/Microsoft.Authorization/{kind}/{definition}",
+            "policyDefinitionId": f"{definition_scope}/providers/Microsoft.Authorization/{kind}/{definition}",
             "definitionVersion": "1.*.*",
             "scope": scope,
             "notScopes": [],
-            "parameters": {},
+            "parameters": {key: {"value": value} for key, value in (parameters or {}).items()},
             "enforcementMode": "Default" if enforced else "DoNotEnforce",
             "metadata": {"assignedBy": "Platform Team", "createdBy": "b3a2c1d0-0000-4000-8000-000000000001"},
         },
@@ -99,3 +102,60 @@ def budget(scope: str, name: str, amount: float, notifications: dict[str, tuple[
 
 def error(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message}}
+
+
+def policy_definition(scope: str, name: str, effect: str, *, default: str | None = None) -> dict[str, Any]:
+    """`effect` literal, or "[parameters('effect')]" with `default` as the parameter's default."""
+    parameters: dict[str, Any] = {}
+    if default is not None:
+        parameters["effect"] = {
+            "type": "String",
+            "metadata": {"displayName": "Effect", "description": "Enable or disable the execution of the policy"},
+            "allowedValues": ["Audit", "Deny", "Disabled"],
+            "defaultValue": default,
+        }
+    return {
+        "id": f"{scope}/providers/Microsoft.Authorization/policyDefinitions/{name}",
+        "type": "Microsoft.Authorization/policyDefinitions",
+        "name": name,
+        "properties": {
+            "displayName": name,
+            "policyType": "BuiltIn" if not scope else "Custom",
+            "mode": "All",
+            "description": f"{name} (fixture)",
+            "metadata": {"version": "1.0.0", "category": "Network"},
+            "version": "1.0.0",
+            "parameters": parameters,
+            "policyRule": {
+                "if": {"field": "type", "equals": "Microsoft.Network/publicIPAddresses"},
+                "then": {"effect": effect},
+            },
+        },
+    }
+
+
+def policy_set_definition(scope: str, name: str, members: list[tuple[str, dict[str, Any]]], parameters: dict[str, str]) -> dict[str, Any]:
+    """members: (definition id, parameter values); parameters: the initiative's own, name -> default."""
+    return {
+        "id": f"{scope}/providers/Microsoft.Authorization/policySetDefinitions/{name}",
+        "type": "Microsoft.Authorization/policySetDefinitions",
+        "name": name,
+        "properties": {
+            "displayName": name,
+            "policyType": "BuiltIn" if not scope else "Custom",
+            "description": f"{name} (fixture)",
+            "metadata": {"version": "1.0.0", "category": "Security Center"},
+            "version": "1.0.0",
+            "parameters": {key: {"type": "String", "defaultValue": value} for key, value in parameters.items()},
+            "policyDefinitions": [
+                {
+                    "policyDefinitionReferenceId": f"ref{index}",
+                    "policyDefinitionId": definition_id,
+                    "parameters": {key: {"value": value} for key, value in values.items()},
+                    "groupNames": [],
+                }
+                for index, (definition_id, values) in enumerate(members)
+            ],
+            "policyDefinitionGroups": [],
+        },
+    }

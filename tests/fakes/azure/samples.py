@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.fakes.azure import payloads as p
 from tests.fakes.azure.server import FakeSubscription
 
@@ -17,7 +19,7 @@ def sample_subscriptions() -> list[FakeSubscription]:
             PROD,
             "prod-payments",
             policy_assignments=[
-                p.policy_assignment(prod, "deny-public-ip", "6c112d4e-5bc7-47ae-a041-ea2d9dccd749"),
+                p.policy_assignment(prod, "deny-public-ip", "6c112d4e-5bc7-47ae-a041-ea2d9dccd749", parameters={"effect": "Deny"}),
                 p.policy_assignment(prod, "audit-tags", "871b6d14-10aa-478d-b590-94f262ecfa99", enforced=False),
                 p.policy_assignment(ROOT_GROUP, "security-benchmark", "1f3afdf9-d0c9-4c3d-847f-89da613e70a8", initiative=True),
             ],
@@ -34,5 +36,34 @@ def sample_subscriptions() -> list[FakeSubscription]:
                 p.budget(prod, "silent", 100, {}),
             ],
         ),
-        FakeSubscription(SANDBOX, "sandbox"),
+        FakeSubscription(
+            SANDBOX,
+            "sandbox",
+            policy_assignments=[
+                p.policy_assignment(f"/subscriptions/{SANDBOX}", "allowed-locations", "allowed-locations",
+                                    definition_scope=f"/subscriptions/{SANDBOX}"),
+                p.policy_assignment(f"/subscriptions/{SANDBOX}", "audit-tags", "871b6d14-10aa-478d-b590-94f262ecfa99", enforced=False),
+                # Its definition was deleted: the assignment stays, its effect is unknown.
+                p.policy_assignment(f"/subscriptions/{SANDBOX}", "orphan", "gone", definition_scope=ROOT_GROUP),
+            ],
+        ),
+    ]
+
+
+def sample_definitions() -> list[dict[str, Any]]:
+    """The policy definitions and initiatives the sample's assignments refer to (the orphan's excepted)."""
+    storage = p.policy_definition("", "storage-https", "[parameters('effect')]", default="Audit")
+    return [
+        p.policy_definition("", "6c112d4e-5bc7-47ae-a041-ea2d9dccd749", "[parameters('effect')]", default="Audit"),
+        p.policy_definition("", "871b6d14-10aa-478d-b590-94f262ecfa99", "audit"),
+        p.policy_definition("", "diagnostics", "DeployIfNotExists"),
+        storage,
+        p.policy_set_definition(
+            "",
+            "1f3afdf9-d0c9-4c3d-847f-89da613e70a8",
+            [("/providers/Microsoft.Authorization/policyDefinitions/diagnostics", {}),
+             (storage["id"], {"effect": "[parameters('storageEffect')]"})],
+            {"storageEffect": "Modify"},
+        ),
+        p.policy_definition(f"/subscriptions/{SANDBOX}", "allowed-locations", "Deny"),
     ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import ssl
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -71,8 +71,11 @@ class FakeClock:
 
 
 class FakeAzure:
-    def __init__(self, subscriptions: list[FakeSubscription], tmp: Path, page_size: int = 2) -> None:
+    def __init__(
+        self, subscriptions: list[FakeSubscription], tmp: Path, *, definitions: Sequence[dict[str, Any]] = (), page_size: int = 2
+    ) -> None:
         self.subscriptions = {s.subscription_id.lower(): s for s in subscriptions}
+        self.definitions = {d["id"].lower(): d for d in definitions}  # policy (set) definitions by id
         self.page_size = page_size
         self.clock = FakeClock()
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request, tokens included
@@ -153,6 +156,11 @@ class FakeAzure:
             return fault
         if not authorization.startswith("Bearer ") or authorization.removeprefix("Bearer ") not in self._issued:
             return 401, payloads.error("InvalidAuthenticationToken", "The access token is invalid."), {}
+        if "/providers/microsoft.authorization/policydefinitions/" in path or "/providers/microsoft.authorization/policysetdefinitions/" in path:
+            found = self.definitions.get(path)
+            if found is None:
+                return 404, payloads.error("PolicyDefinitionNotFound", f"The policy definition '{segments[-1]}' could not be found."), {}
+            return 200, found, {}
         if segments[0] != "subscriptions" or method != "GET":
             return 404, payloads.error("InvalidResourceType", f"The resource type could not be found for {path}."), {}
         if len(segments) == 1:
