@@ -1,0 +1,71 @@
+"""The fake's payloads have the service's shapes: the SDK's own models declare every key they carry.
+
+TypeSpec-generated models (subscriptions, policy, consumption) keep unknown keys silently, so each
+key is looked up among the model's declared REST fields, recursively, reading every value through
+the model (a value of the wrong type fails there). The autorest model (authorization) must give the
+payload back unchanged after a round trip, which drops what it does not know.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from azure.mgmt.authorization.v2022_04_01.models import RoleAssignment
+from azure.mgmt.consumption.models import Budget
+from azure.mgmt.resource.policy.models import PolicyAssignment, PolicyDefinition, PolicySetDefinition
+from azure.mgmt.resource.subscriptions.models import Subscription
+
+from tests.fakes.azure import payloads
+from tests.fakes.azure.samples import PROD, sample_definitions, sample_subscriptions
+from tests.fakes.azure.server import TENANT_ID
+
+
+def _undeclared(model: Any, path: str = "") -> list[str]:
+    """Keys in a TypeSpec model's data that its class does not declare (the SDK's field table)."""
+    fields = {field._rest_name: attribute for attribute, field in type(model)._attr_to_rest_field.items()}
+    found: list[str] = []
+    for key in model.keys():
+        if key not in fields:
+            found.append(f"{path}{key}")
+            continue
+        value = getattr(model, fields[key])
+        children = value if isinstance(value, list) else value.values() if isinstance(value, dict) else [value]
+        for child in children:
+            if hasattr(child, "_attr_to_rest_field"):
+                found += _undeclared(child, f"{path}{key}.")
+    return found
+
+
+def _typed_payloads() -> list[tuple[type[Any], dict[str, Any]]]:
+    estate = sample_subscriptions()
+    cases: list[tuple[type[Any], dict[str, Any]]] = [
+        (Subscription, payloads.subscription(s.subscription_id, s.name, TENANT_ID)) for s in estate
+    ]
+    cases += [(PolicyAssignment, item) for s in estate for item in s.policy_assignments]
+    cases += [(PolicySetDefinition if "policySetDefinitions" in d["id"] else PolicyDefinition, d) for d in sample_definitions()]
+    cases += [(Budget, item) for s in estate for item in s.budgets]
+    return cases
+
+
+@pytest.mark.parametrize(("model", "payload"), _typed_payloads(), ids=lambda value: getattr(value, "__name__", ""))
+def test_every_key_of_the_fakes_payloads_is_declared_by_the_sdk_model(model: type[Any], payload: dict[str, Any]) -> None:
+    assert _undeclared(model(payload)) == []
+
+
+def test_role_assignments_survive_the_sdk_models_round_trip() -> None:
+    (prod,) = [s for s in sample_subscriptions() if s.subscription_id == PROD]
+    for payload in prod.role_assignments:
+        expected = {**payload, "properties": {k: v for k, v in payload["properties"].items() if v is not None}}
+        round_trip = RoleAssignment.deserialize(payload).serialize(keep_readonly=True)
+        round_trip["properties"] = {
+            key: value.replace(".000Z", ".0000000Z") if key in ("createdOn", "updatedOn") else value
+            for key, value in round_trip["properties"].items()
+        }
+        assert round_trip == expected
+
+
+def test_the_check_catches_an_undeclared_key() -> None:
+    payload = payloads.policy_assignment(f"/subscriptions/{PROD}", "a", "d")
+    payload["properties"]["enforcement"] = "Default"
+    assert _undeclared(PolicyAssignment(payload)) == ["properties.enforcement"]
