@@ -345,7 +345,8 @@ class PolicyAssignments(KindData):
 
 
 class RoleAssignments(KindData):
-    """Who holds roles on a subscription, and how many hold the privileged ones there or above."""
+    """Who holds roles on a subscription (or, for cloud.role_eligibility, may activate them just in
+    time), and how many of those are the privileged ones there or above."""
 
     assignments: int = 0
     by_principal_type: dict[str, int] = Field(default_factory=dict, description="User, Group, ServicePrincipal, …")
@@ -383,6 +384,7 @@ _GIT_HOST: list[KindSpec] = [
 _CLOUD: list[KindSpec] = [
     KindSpec("cloud.policy_assignments", "subscription", PolicyAssignments, "Policy assignments and their enforcement."),
     KindSpec("cloud.role_assignments", "subscription", RoleAssignments, "Role assignments by principal type; privileged ones."),
+    KindSpec("cloud.role_eligibility", "subscription", RoleAssignments, "Just-in-time (PIM) eligible roles; privileged ones."),
     KindSpec("cost.budgets", "subscription", Budgets, "Budgets and their actual / forecast alerts."),
 ]
 

@@ -107,6 +107,13 @@ class ArmClient:
         client = AuthorizationManagementClient(self._credential, subscription_id, api_version="2022-04-01", **self._options)
         return self._listed(client.role_assignments.list_for_subscription)
 
+    def role_eligibility(self, subscription_id: str) -> list[dict[str, Any]]:
+        from azure.mgmt.authorization import AuthorizationManagementClient
+
+        client = AuthorizationManagementClient(self._credential, subscription_id, api_version="2020-10-01", **self._options)
+        operations = client.role_eligibility_schedule_instances
+        return self._listed(lambda: operations.list_for_scope(scope=f"/subscriptions/{subscription_id}"))
+
     def budgets(self, subscription_id: str) -> list[dict[str, Any]]:
         from azure.mgmt.consumption import ConsumptionManagementClient
 

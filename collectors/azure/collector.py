@@ -13,7 +13,7 @@ from collectors.azure.config import DEFAULT_ARM_URL, AzureConfig
 from scanner.contract import CollectContext
 from scanner.model import Evidence, Subject
 
-PROVIDES = frozenset(("cloud.policy_assignments", "cloud.role_assignments", "cost.budgets"))
+PROVIDES = frozenset(("cloud.policy_assignments", "cloud.role_assignments", "cloud.role_eligibility", "cost.budgets"))
 
 
 class AzureCollector(Collector):

@@ -24,8 +24,9 @@ COST_READER = "Cost Management Reader"
 _INACTIVE_STATES = frozenset(("Disabled", "Deleted"))  # nothing runs there; their evidence would mislead
 # Answers that mean the service offers no such thing for this subscription (its offer type, or
 # the resource provider never registered), as opposed to a refusal.
+# PIM needs an Entra ID P2 (or Governance) licence in the tenant.
 _UNSUPPORTED_CODES = frozenset(("MissingSubscriptionRegistration", "SubscriptionNotRegistered", "NotSupported",
-                                "UnsupportedSubscriptionType", "SubscriptionTypeNotSupported"))
+                                "UnsupportedSubscriptionType", "SubscriptionTypeNotSupported", "AadPremiumLicenseRequired"))
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class _Kind:
 KINDS: tuple[_Kind, ...] = (
     _Kind("cloud.policy_assignments", "policy assignments", READER, "providers/Microsoft.Authorization/policyAssignments"),
     _Kind("cloud.role_assignments", "role assignments", READER, "providers/Microsoft.Authorization/roleAssignments"),
+    _Kind("cloud.role_eligibility", "role eligibilities (PIM)", READER,
+          "providers/Microsoft.Authorization/roleEligibilityScheduleInstances"),
     _Kind("cost.budgets", "budgets", COST_READER, "providers/Microsoft.Consumption/budgets"),
 )
 
@@ -61,6 +64,8 @@ class _Reader:
             return mapping.policy_assignments(assignments, subscription_id, self._definitions)
         if kind == "cloud.role_assignments":
             return mapping.role_assignments(self._client.role_assignments(subscription_id), subscription_id)
+        if kind == "cloud.role_eligibility":
+            return mapping.role_assignments(self._client.role_eligibility(subscription_id), subscription_id)
         return mapping.budgets(self._client.budgets(subscription_id))
 
     def _read_definitions(self, ids: list[str], subscription_id: str) -> None:

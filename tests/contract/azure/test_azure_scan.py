@@ -41,6 +41,13 @@ def test_subscriptions_with_policy_access_and_budgets_through_every_page(fake_az
         "privileged": 3,  # the resource group's Owner is below the subscription
         "privileged_by_principal_type": {"Group": 1, "ServicePrincipal": 1, "User": 1},
     }
+    assert result.data(PROD_ID, "cloud.role_eligibility") == {
+        "assignments": 3,
+        "by_principal_type": {"Group": 1, "User": 2},
+        "privileged": 2,
+        "privileged_by_principal_type": {"Group": 1, "User": 1},
+    }
+    assert result.data(SANDBOX_ID, "cloud.role_eligibility")["assignments"] == 0
     assert result.data(PROD_ID, "cost.budgets") == {"budgets": 3, "with_notifications": 2, "with_forecast_notifications": 1}
     assert result.data(SANDBOX_ID, "cost.budgets") == {"budgets": 0, "with_notifications": 0, "with_forecast_notifications": 0}
     # Three items on pages of two: the next link was followed, the one answer for each.
@@ -80,6 +87,17 @@ def test_an_unregistered_provider_is_unsupported_and_never_registered(fake_azure
     assert record.reason == "this subscription offers no budgets (MissingSubscriptionRegistration)"
     # azure-mgmt-core would register the provider (a POST: a write); pecm's pipeline never does.
     assert [path for method, path in fake_azure.requests if method == "POST" and "oauth2" not in path] == []
+
+
+def test_a_tenant_without_pim_licence_has_role_eligibility_unsupported(fake_azure: FakeAzure) -> None:
+    fake_azure.fail("roleeligibilityscheduleinstances", 400, "AadPremiumLicenseRequired")
+
+    result = run_azure(fake_azure)
+
+    record = result.of(PROD_ID, "cloud.role_eligibility")
+    assert record.status is EvidenceStatus.UNSUPPORTED
+    assert record.reason == "this subscription offers no role eligibilities (PIM) (AadPremiumLicenseRequired)"
+    assert result.data(PROD_ID, "cloud.role_assignments")["privileged"] == 3
 
 
 def test_throttling_waits_retry_after_in_virtual_time_then_reads(fake_azure: FakeAzure) -> None:

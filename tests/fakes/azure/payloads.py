@@ -71,6 +71,27 @@ def role_assignment(scope: str, name: str, role: str, principal_type: str, princ
     }
 
 
+def role_eligibility(scope: str, name: str, role: str, principal_type: str, principal_id: str) -> dict[str, Any]:
+    """A PIM eligibility (roleEligibilityScheduleInstances, 2020-10-01): the role can be activated, not held."""
+    return {
+        "id": f"{scope}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances/{name}",
+        "name": name,
+        "type": "Microsoft.Authorization/roleEligibilityScheduleInstances",
+        "properties": {
+            "scope": scope,
+            "roleDefinitionId": f"{scope}/providers/Microsoft.Authorization/roleDefinitions/{role}",
+            "principalId": principal_id,
+            "principalType": principal_type,
+            "roleEligibilityScheduleId": f"{scope}/providers/Microsoft.Authorization/roleEligibilitySchedules/{name}",
+            "status": "Provisioned",
+            "startDateTime": "2026-03-01T10:00:00.000Z",
+            "endDateTime": "2027-03-01T10:00:00.000Z",
+            "memberType": "Direct",
+            "createdOn": "2026-03-01T10:00:00.000Z",
+        },
+    }
+
+
 def budget(scope: str, name: str, amount: float, notifications: dict[str, tuple[float, str]]) -> dict[str, Any]:
     """notifications: name -> (threshold percent, "Actual" or "Forecasted")."""
     return {

@@ -30,6 +30,11 @@ def sample_subscriptions() -> list[FakeSubscription]:
                 p.role_assignment(f"{prod}/resourceGroups/rg-app", "a0000000-0000-4000-8000-000000000004", p.OWNER, "User", "u-2"),
                 p.role_assignment(prod, "a0000000-0000-4000-8000-000000000005", p.READER, "Group", "g-2"),
             ],
+            role_eligibility=[
+                p.role_eligibility(prod, "e0000000-0000-4000-8000-000000000001", p.OWNER, "User", "u-3"),
+                p.role_eligibility(prod, "e0000000-0000-4000-8000-000000000002", p.OWNER, "Group", "g-3"),
+                p.role_eligibility(prod, "e0000000-0000-4000-8000-000000000003", p.READER, "User", "u-4"),
+            ],
             budgets=[
                 p.budget(prod, "monthly", 5000, {"Actual_GreaterThan_80_Percent": (80, "Actual"), "Forecast_100": (100, "Forecasted")}),
                 p.budget(prod, "quarterly", 15000, {"Actual_GreaterThan_90_Percent": (90, "Actual")}),

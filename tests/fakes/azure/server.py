@@ -34,6 +34,7 @@ _PATHS = {
     "policyassignments": "providers/microsoft.authorization/policyassignments",
     "roleassignments": "providers/microsoft.authorization/roleassignments",
     "budgets": "providers/microsoft.consumption/budgets",
+    "eligibility": "providers/microsoft.authorization/roleeligibilityscheduleinstances",
 }
 
 
@@ -44,6 +45,7 @@ class FakeSubscription:
     policy_assignments: list[dict[str, Any]] = field(default_factory=list)
     role_assignments: list[dict[str, Any]] = field(default_factory=list)
     budgets: list[dict[str, Any]] = field(default_factory=list)
+    role_eligibility: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -173,6 +175,7 @@ class FakeAzure:
             _PATHS["policyassignments"]: subscription.policy_assignments,
             _PATHS["roleassignments"]: subscription.role_assignments,
             _PATHS["budgets"]: subscription.budgets,
+            _PATHS["eligibility"]: subscription.role_eligibility,
         }.get(rest)
         if items is None:
             return 404, payloads.error("InvalidResourceType", f"The resource type could not be found for {path}."), {}
