@@ -18,6 +18,18 @@ from scanner.errors import SourceUnavailable
 
 
 def credential_for(ctx: CollectContext, config: AzureConfig) -> TokenCredential:
+    try:
+        return _credential(ctx, config)
+    except ValueError as exc:  # azure-identity's way of saying its settings or variables are missing
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SourceUnavailable(
+            f"azure: no {config.authentication} credential available ({message})",
+            hint="set the identity's variables (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_FEDERATED_TOKEN_FILE …) "
+            "or choose another authentication",
+        ) from None
+
+
+def _credential(ctx: CollectContext, config: AzureConfig) -> TokenCredential:
     from azure import identity
 
     common: dict[str, Any] = {"retry_total": 0}  # a refused token is not worth retrying: say so at once

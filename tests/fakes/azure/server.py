@@ -29,6 +29,8 @@ TENANT_ID = "72f988bf-0000-4000-8000-0000000000aa"
 CLIENT_ID = "0d5c1b6a-0000-4000-8000-0000000000c1"
 CLIENT_SECRET = "fake-client-secret-Q8~canary-never-print"  # canary: must never appear in any output
 ACCESS_TOKEN_PREFIX = "eyJ0eXAiOiJKV1QifQ.fake-arm-token-canary-"  # likewise every token issued
+FEDERATED_TOKEN = "eyJhbGciOiJSUzI1NiJ9.fake-federated-canary.sig"  # a Kubernetes service-account token
+IDENTITY_HEADER = "fake-identity-header-canary"  # App Service's managed-identity secret
 
 _PATHS = {
     "policyassignments": "providers/microsoft.authorization/policyassignments",
@@ -136,7 +138,9 @@ class FakeAzure:
         body = handler.rfile.read(length).decode() if length else ""
         with self._lock:
             self.requests.append((method, parts.path))
-        status, payload, headers = self._route(method, path, query, body, handler.headers.get("Authorization", ""))
+        status, payload, headers = self._route(
+            method, path, query, body, handler.headers.get("Authorization", ""), handler.headers.get("X-IDENTITY-HEADER", "")
+        )
         data = json.dumps(payload).encode()
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json; charset=utf-8")
@@ -147,12 +151,16 @@ class FakeAzure:
         handler.end_headers()
         handler.wfile.write(data)
 
-    def _route(self, method: str, path: str, query: dict[str, str], body: str, authorization: str) -> tuple[int, Any, dict[str, str]]:
+    def _route(
+        self, method: str, path: str, query: dict[str, str], body: str, authorization: str, identity_header: str
+    ) -> tuple[int, Any, dict[str, str]]:
         segments = path.strip("/").split("/")
         if path.endswith("/v2.0/.well-known/openid-configuration"):
             return self._openid(segments[0])
         if path.endswith("/oauth2/v2.0/token") and method == "POST":
             return self._token(segments[0], {k: v[0] for k, v in parse_qs(body).items()})
+        if path == "/msi/token":
+            return self._managed_identity(query, identity_header)
         fault = self._fault(path)
         if fault is not None:
             return fault
@@ -218,14 +226,28 @@ class FakeAzure:
             "tenant_region_scope": "EU",
         }, {}
 
+    def _issue(self) -> str:
+        with self._lock:
+            token = f"{ACCESS_TOKEN_PREFIX}{len(self._issued)}"
+            self._issued.add(token)
+        return token
+
+    def _managed_identity(self, query: dict[str, str], identity_header: str) -> tuple[int, Any, dict[str, str]]:
+        """App Service's identity endpoint (api-version 2019-08-01), as IDENTITY_ENDPOINT names it."""
+        if identity_header != IDENTITY_HEADER:
+            return 401, {"statusCode": 401, "message": "Unauthorized: the identity header is missing or wrong"}, {}
+        expires_on = int(self.clock.now()) + 3600
+        return 200, {
+            "access_token": self._issue(), "expires_on": str(expires_on), "resource": query.get("resource", ""),
+            "token_type": "Bearer", "client_id": CLIENT_ID,
+        }, {}
+
     def _token(self, tenant: str, form: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
-        if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
+        federated = form.get("client_assertion") == FEDERATED_TOKEN and form.get("client_assertion_type", "").endswith("jwt-bearer")
+        if form.get("client_id") != CLIENT_ID or not (form.get("client_secret") == CLIENT_SECRET or federated):
             return 401, {
                 "error": "invalid_client",
                 "error_description": f"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{CLIENT_ID}'.",
                 "error_codes": [7000215],
             }, {}
-        with self._lock:
-            token = f"{ACCESS_TOKEN_PREFIX}{len(self._issued)}"
-            self._issued.add(token)
-        return 200, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token}, {}
+        return 200, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": self._issue()}, {}
