@@ -7,7 +7,10 @@ through `ctx.cut_short`, so subscriptions pecm never saw count as unknown, not a
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +56,7 @@ class _Reader:
     def __init__(self, client: ArmClient) -> None:
         self._client = client
         self._definitions: dict[str, dict[str, Any] | None] = {}
+        self._definitions_lock = threading.Lock()  # workers share them: each is read once
 
     def data(self, kind: str, subscription_id: str) -> dict[str, Any]:
         if kind == "cloud.policy_assignments":
@@ -69,6 +73,10 @@ class _Reader:
         return mapping.budgets(self._client.budgets(subscription_id))
 
     def _read_definitions(self, ids: list[str], subscription_id: str) -> None:
+        with self._definitions_lock:
+            self._read_new_definitions(ids, subscription_id)
+
+    def _read_new_definitions(self, ids: list[str], subscription_id: str) -> None:
         for definition_id in ids:
             if definition_id.lower() in self._definitions:
                 continue
@@ -82,20 +90,43 @@ class _Reader:
 def scan_azure(ctx: CollectContext, config: AzureConfig) -> Iterator[Subject | Evidence]:
     client = ArmClient(ctx, config, credential_for(ctx, config))
     reader = _Reader(client)
-    for subscription_id, name in _subscriptions(ctx, config, client):
-        subject = Subject(
-            id=f"azure:{subscription_id}",
-            kind="subscription",
-            name=name,
-            source=ctx.collector,
-            url=f"https://portal.azure.com/#resource/subscriptions/{subscription_id}/overview",
-        )
-        if not ctx.includes(subject.id):
-            continue
-        yield subject
-        for kind in KINDS:
-            yield _evidence(ctx, reader, config, kind, subject, subscription_id)
-        ctx.progress(subject.id)
+    subjects = [
+        (subscription_id, subject)
+        for subscription_id, name in _subscriptions(ctx, config, client)
+        if ctx.includes((subject := _subject(ctx, subscription_id, name)).id)
+    ]
+    # Subscriptions are read by a pool of workers, a bounded number ahead, and yielded in order.
+    workers = max(1, ctx.limits.max_workers)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pecm-azure")
+    try:
+        ahead: deque[tuple[Subject, Future[list[Evidence]]]] = deque()
+        pending = iter(subjects)
+        while True:
+            while len(ahead) < 2 * workers and (following := next(pending, None)) is not None:
+                subscription_id, subject = following
+                ahead.append((subject, pool.submit(_all_evidence, ctx, reader, config, subject, subscription_id)))
+            if not ahead:
+                break
+            subject, evidence = ahead.popleft()
+            yield subject
+            yield from evidence.result()
+            ctx.progress(subject.id)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _subject(ctx: CollectContext, subscription_id: str, name: str) -> Subject:
+    return Subject(
+        id=f"azure:{subscription_id}",
+        kind="subscription",
+        name=name,
+        source=ctx.collector,
+        url=f"https://portal.azure.com/#resource/subscriptions/{subscription_id}/overview",
+    )
+
+
+def _all_evidence(ctx: CollectContext, reader: _Reader, config: AzureConfig, subject: Subject, subscription_id: str) -> list[Evidence]:
+    return [_evidence(ctx, reader, config, kind, subject, subscription_id) for kind in KINDS]
 def _subscriptions(ctx: CollectContext, config: AzureConfig, client: ArmClient) -> list[tuple[str, str]]:
     """(id, display name) of every subscription in scope."""
     try:

@@ -7,7 +7,7 @@ from typing import Any
 
 from collectors.azure.collector import AzureCollector
 from collectors.azure.config import AzureConfig
-from scanner.contract import CollectContext
+from scanner.contract import CollectContext, Limits
 from tests.collecting import CollectedScan, collect_with, context_for
 from tests.fakes.azure.server import CLIENT_ID, CLIENT_SECRET, TENANT_ID, FakeAzure
 from tests.fakes.virtual_time import VirtualTimer
@@ -34,11 +34,14 @@ def timer_of(fake: FakeAzure) -> VirtualTimer:
     return VirtualTimer(fake.clock.now, fake.clock.advance)
 
 
-def run_azure(fake: FakeAzure, *, secret: str = CLIENT_SECRET, timer: VirtualTimer | None = None, **options: Any) -> CollectedScan:
+def run_azure(
+    fake: FakeAzure, *, secret: str = CLIENT_SECRET, timer: VirtualTimer | None = None, limits: Limits | None = None,
+    **options: Any,
+) -> CollectedScan:
     """Collect and check the output keeps the collector contract."""
     return collect_with(
         AzureCollector(), config_for(fake, **options), clock=lambda: NOW,
-        secrets={"AZURE_CLIENT_SECRET": secret}, timer=timer or timer_of(fake),
+        secrets={"AZURE_CLIENT_SECRET": secret}, timer=timer or timer_of(fake), limits=limits,
     )
 
 

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
 from collectors.azure import scan
 from collectors.azure.collector import AzureCollector
+from scanner.contract import Limits
 from scanner.errors import SourceUnavailable, UserError
 from scanner.model import EvidenceStatus
 from tests.collecting import CollectedScan
 from tests.contract.azure.scanning import context, run_azure, timer_of
-from tests.fakes.azure.samples import PROD, SANDBOX
-from tests.fakes.azure.server import ACCESS_TOKEN_PREFIX, CLIENT_SECRET, FakeAzure
+from tests.fakes.azure.samples import PROD, SANDBOX, sample_definitions, sample_subscriptions
+from tests.fakes.azure.server import ACCESS_TOKEN_PREFIX, CLIENT_SECRET, FakeAzure, FakeSubscription
 
 PROD_ID, SANDBOX_ID = f"azure:{PROD}", f"azure:{SANDBOX}"
 
@@ -193,3 +195,18 @@ def test_secrets_and_tokens_never_reach_evidence_problems_or_logs(fake_azure: Fa
     assert fake_azure.count("oauth2/v2.0/token") >= 1  # a token was issued, so there was one to leak
     assert any(record.name.startswith("azure") for record in caplog.records)  # the SDK's DEBUG logs were seen
     assert CLIENT_SECRET not in output and ACCESS_TOKEN_PREFIX not in output
+
+
+def test_workers_read_subscriptions_concurrently_and_yield_them_in_order(tmp_path: Path) -> None:
+    many = [
+        FakeSubscription(f"{index:08d}-0000-4000-8000-000000000000", f"team-{index:02d}",
+                         policy_assignments=sample_subscriptions()[0].policy_assignments)
+        for index in range(12)
+    ]
+    with FakeAzure(many, tmp_path, definitions=sample_definitions()).running() as fake:
+        serial = run_azure(fake, limits=Limits(max_workers=1))
+        pooled = run_azure(fake, limits=Limits(max_workers=4))
+    assert pooled.ids == serial.ids == [f"azure:{s.subscription_id}" for s in many]
+    assert [(e.subject, e.kind, e.data) for e in pooled.evidence] == [(e.subject, e.kind, e.data) for e in serial.evidence]
+    # The definitions the twelve subscriptions share were read once per scan, by whichever worker came first.
+    assert fake.count("/policydefinitions/871b6d14-10aa-478d-b590-94f262ecfa99") == 2
