@@ -79,6 +79,13 @@ class ArmClient:
 
         return self._listed(lambda: SubscriptionClient(self._credential, **self._options).subscriptions.list())
 
+    def management_group_descendants(self, group_id: str) -> list[dict[str, Any]]:
+        """Every management group and subscription below `group_id`, at any depth."""
+        from azure.mgmt.managementgroups import ManagementGroupsMgmtClient
+
+        client = ManagementGroupsMgmtClient(self._credential, **self._options)
+        return self._listed(lambda: client.management_groups.get_descendants(group_id))
+
     def policy_assignments(self, subscription_id: str) -> list[dict[str, Any]]:
         from azure.mgmt.resource.policy import PolicyClient
 

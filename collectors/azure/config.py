@@ -24,9 +24,13 @@ class AzureConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    management_group: str | None = Field(
+        default=None,
+        description="Management group id whose subscriptions, at any depth, are scanned (with `subscriptions`, both).",
+    )
     subscriptions: list[str] = Field(
         default_factory=list,
-        description="Subscription ids to scan; empty: every subscription the identity can read.",
+        description="Subscription ids to scan; with no management_group either: every subscription the identity can read.",
     )
     include: list[str] = Field(
         default_factory=list, description="Glob patterns on subscription names (or ids) to scan; empty: all."

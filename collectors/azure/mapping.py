@@ -28,6 +28,15 @@ def selected(subscription: dict[str, Any], include: Sequence[str], exclude: Sequ
     return not any(fnmatchcase(name, pattern) for name in names for pattern in exclude)
 
 
+def subscriptions_below(descendants: Sequence[dict[str, Any]]) -> list[str]:
+    """Subscription ids (lower case) among a management group's descendants."""
+    return [
+        str(item.get("name") or "").lower()
+        for item in descendants
+        if str(item.get("type") or "").lower() == "microsoft.management/managementgroups/subscriptions"
+    ]
+
+
 def definition_id(assignment: dict[str, Any]) -> str:
     return str(_properties(assignment).get("policyDefinitionId") or "")
 

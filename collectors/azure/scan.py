@@ -144,26 +144,45 @@ def _subscriptions(ctx: CollectContext, config: AzureConfig, client: ArmClient) 
         ctx.problem(f"azure: cannot list subscriptions ({exc}); scanning the configured ids as they are",
                     hint=f"grant {READER} on the subscriptions to see their names")
         return [(s, s) for s in config.subscriptions]
-    visible = {
-        str(item.get("subscriptionId") or "").lower(): item
-        for item in listed
-        if item.get("state") not in _INACTIVE_STATES and mapping.selected(item, config.include, config.exclude)
-    }
-    if config.subscriptions:
-        missing = [s for s in config.subscriptions if s not in visible]
-        if missing and len(missing) == len(config.subscriptions):
+    visible = {str(item.get("subscriptionId") or "").lower(): item for item in listed}
+    if not config.subscriptions and config.management_group is None:
+        chosen = sorted(visible.values(), key=lambda item: str(item.get("displayName") or ""))
+    else:
+        wanted = list(dict.fromkeys([*config.subscriptions, *_below_group(ctx, config, client)]))
+        missing = [s for s in wanted if s not in visible]
+        if len(missing) == len(wanted):
+            named = f"subscriptions ({', '.join(missing)})" if missing else f"management group {config.management_group}'s subscriptions"
             raise UserError(
-                f"azure: none of the configured subscriptions ({', '.join(missing)}) exists or is readable by this identity",
-                hint=f"check the ids, the include/exclude patterns and that the identity holds {READER} on them",
+                f"azure: none of the configured {named} exists or is readable by this identity",
+                hint=f"check the ids and that the identity holds {READER} on them",
             )
         if missing:
             reason = f"subscription {', '.join(missing)} does not exist or is not readable by this identity"
             ctx.problem(f"azure: {reason}", hint=f"check the id, or grant {READER} on it")
             ctx.cut_short("subscription", reason)
-        chosen = [visible[s] for s in config.subscriptions if s in visible]
-    else:
-        chosen = sorted(visible.values(), key=lambda item: str(item.get("displayName") or ""))
+        chosen = [visible[s] for s in wanted if s in visible]
+    chosen = [
+        item for item in chosen
+        if item.get("state") not in _INACTIVE_STATES and mapping.selected(item, config.include, config.exclude)
+    ]
     return [(str(item["subscriptionId"]).lower(), str(item.get("displayName") or item["subscriptionId"])) for item in chosen]
+
+
+def _below_group(ctx: CollectContext, config: AzureConfig, client: ArmClient) -> list[str]:
+    """The subscriptions under the configured management group, at any depth; none when there is none."""
+    group = config.management_group
+    if group is None:
+        return []
+    try:
+        return mapping.subscriptions_below(client.management_group_descendants(group))
+    except (Refused, CredentialRefused) as exc:
+        reason = f"management group {group} could not be read ({exc})"
+        hint = f"grant {READER} on management group {group}, or check its id"
+        if not config.subscriptions:
+            raise SourceUnavailable(f"azure: {reason}", hint=hint) from None
+        ctx.problem(f"azure: {reason}; scanning the configured subscriptions", hint=hint)
+        ctx.cut_short("subscription", reason)
+        return []
 
 
 def _evidence(

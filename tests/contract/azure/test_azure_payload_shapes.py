@@ -15,6 +15,7 @@ import pytest
 from azure.mgmt.authorization.v2020_10_01.models import RoleEligibilityScheduleInstance
 from azure.mgmt.authorization.v2022_04_01.models import RoleAssignment
 from azure.mgmt.consumption.models import Budget
+from azure.mgmt.managementgroups.models import DescendantInfo
 from azure.mgmt.resource.policy.models import PolicyAssignment, PolicyDefinition, PolicySetDefinition
 from azure.mgmt.resource.subscriptions.models import Subscription
 
@@ -47,6 +48,10 @@ def _typed_payloads() -> list[tuple[type[Any], dict[str, Any]]]:
     cases += [(PolicyAssignment, item) for s in estate for item in s.policy_assignments]
     cases += [(PolicySetDefinition if "policySetDefinitions" in d["id"] else PolicyDefinition, d) for d in sample_definitions()]
     cases += [(Budget, item) for s in estate for item in s.budgets]
+    cases += [
+        (DescendantInfo, payloads.descendant("platform", "acme-root", group=True, name="Platform")),
+        (DescendantInfo, payloads.descendant(PROD, "platform", group=False, name="prod-payments")),
+    ]
     return cases
 
 

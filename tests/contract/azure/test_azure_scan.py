@@ -210,3 +210,36 @@ def test_workers_read_subscriptions_concurrently_and_yield_them_in_order(tmp_pat
     assert [(e.subject, e.kind, e.data) for e in pooled.evidence] == [(e.subject, e.kind, e.data) for e in serial.evidence]
     # The definitions the twelve subscriptions share were read once per scan, by whichever worker came first.
     assert fake.count("/policydefinitions/871b6d14-10aa-478d-b590-94f262ecfa99") == 2
+
+
+def _estate_with_groups(tmp_path: Path) -> FakeAzure:
+    third = FakeSubscription("33333333-3333-4333-8333-333333333333", "outside")
+    groups = {"acme-root": ["platform", SANDBOX], "platform": ["prod", "empty"], "prod": [PROD], "empty": [], "other": [third.subscription_id]}
+    return FakeAzure([*sample_subscriptions(), third], tmp_path, definitions=sample_definitions(), management_groups=groups, page_size=2)
+
+
+def test_a_management_group_scopes_the_scan_to_its_subscriptions_at_any_depth(tmp_path: Path) -> None:
+    with _estate_with_groups(tmp_path).running() as fake:
+        result = run_azure(fake, management_group="acme-root")
+        assert result.ids == [SANDBOX_ID, PROD_ID]  # in the group's order, the subscription outside it left out
+        assert fake.count("/managementgroups/acme-root/descendants") == 3  # six descendants, pages of two
+        assert not result.problems and not result.unreached
+
+
+def test_a_management_group_the_identity_cannot_read(tmp_path: Path) -> None:
+    with _estate_with_groups(tmp_path).running() as fake:
+        with pytest.raises(SourceUnavailable) as raised:
+            list(AzureCollector().collect(context(fake, CollectedScan(), management_group="secret-group")))
+        assert raised.value.one_line().startswith("azure: management group secret-group could not be read (403 AuthorizationFailed")
+        assert raised.value.hint == "grant Reader on management group secret-group, or check its id"
+
+        # With subscriptions named as well, those are scanned and the group's are counted as unknown.
+        result = run_azure(fake, management_group="secret-group", subscriptions=[PROD])
+        assert result.ids == [PROD_ID]
+        assert result.unreached["subscription"].startswith("management group secret-group could not be read")
+
+
+def test_an_empty_management_group_is_a_settings_error(tmp_path: Path) -> None:
+    with _estate_with_groups(tmp_path).running() as fake:
+        with pytest.raises(UserError, match="none of the configured management group empty's subscriptions"):
+            list(AzureCollector().collect(context(fake, CollectedScan(), management_group="empty")))

@@ -27,6 +27,19 @@ def subscription(subscription_id: str, name: str, tenant_id: str) -> dict[str, A
     }
 
 
+def descendant(child: str, parent_group: str, *, group: bool, name: str) -> dict[str, Any]:
+    """One entry of a management group's descendants (ManagementGroups_GetDescendants)."""
+    return {
+        "id": f"/providers/Microsoft.Management/managementGroups/{child}" if group else f"/subscriptions/{child}",
+        "type": "Microsoft.Management/managementGroups" if group else "Microsoft.Management/managementGroups/subscriptions",
+        "name": child,
+        "properties": {
+            "displayName": name,
+            "parent": {"id": f"/providers/Microsoft.Management/managementGroups/{parent_group}"},
+        },
+    }
+
+
 def policy_assignment(
     scope: str, name: str, definition: str, *, enforced: bool = True, initiative: bool = False,
     parameters: dict[str, Any] | None = None, definition_scope: str = "",

@@ -76,10 +76,17 @@ class FakeClock:
 
 class FakeAzure:
     def __init__(
-        self, subscriptions: list[FakeSubscription], tmp: Path, *, definitions: Sequence[dict[str, Any]] = (), page_size: int = 2
+        self,
+        subscriptions: list[FakeSubscription],
+        tmp: Path,
+        *,
+        definitions: Sequence[dict[str, Any]] = (),
+        management_groups: dict[str, list[str]] | None = None,
+        page_size: int = 2,
     ) -> None:
         self.subscriptions = {s.subscription_id.lower(): s for s in subscriptions}
         self.definitions = {d["id"].lower(): d for d in definitions}  # policy (set) definitions by id
+        self.management_groups = management_groups or {}  # group id -> its children (group or subscription ids)
         self.page_size = page_size
         self.clock = FakeClock()
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request, tokens included
@@ -166,6 +173,8 @@ class FakeAzure:
             return fault
         if not authorization.startswith("Bearer ") or authorization.removeprefix("Bearer ") not in self._issued:
             return 401, payloads.error("InvalidAuthenticationToken", "The access token is invalid."), {}
+        if path.startswith("/providers/microsoft.management/managementgroups/") and path.endswith("/descendants"):
+            return self._descendants(segments[3], query)
         if "/providers/microsoft.authorization/policydefinitions/" in path or "/providers/microsoft.authorization/policysetdefinitions/" in path:
             found = self.definitions.get(path)
             if found is None:
@@ -188,6 +197,26 @@ class FakeAzure:
         if items is None:
             return 404, payloads.error("InvalidResourceType", f"The resource type could not be found for {path}."), {}
         return self._page(path, query, items)
+
+    def _descendants(self, group: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        known = {name.lower(): name for name in self.management_groups}
+        if group not in known:
+            # ARM answers 403, not 404, for a group the caller cannot see (it may exist).
+            return 403, payloads.error("AuthorizationFailed", f"The client '{CLIENT_ID}' does not have authorization "
+                                       f"to perform action 'Microsoft.Management/managementGroups/descendants/read' over scope "
+                                       f"'/providers/Microsoft.Management/managementGroups/{group}'."), {}
+        found: list[dict[str, Any]] = []
+        parents = [known[group]]
+        while parents:
+            parent = parents.pop(0)
+            for child in self.management_groups.get(parent, []):
+                is_group = child in self.management_groups
+                subscription = self.subscriptions.get(child.lower())
+                name = child if is_group or subscription is None else subscription.name
+                found.append(payloads.descendant(child, parent, group=is_group, name=name))
+                if is_group:
+                    parents.append(child)
+        return self._page(f"/providers/microsoft.management/managementgroups/{group}/descendants", query, found)
 
     def _page(self, path: str, query: dict[str, str], items: list[dict[str, Any]]) -> tuple[int, Any, dict[str, str]]:
         start = int(query.get("$skiptoken", "0"))
