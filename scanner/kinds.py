@@ -354,6 +354,14 @@ class RoleAssignments(KindData):
     privileged_by_principal_type: dict[str, int] = Field(default_factory=dict)
 
 
+class ResourceLocks(KindData):
+    """Locks that keep resources from being deleted or changed, at the subscription or below it."""
+
+    locks: int = 0
+    by_level: dict[str, int] = Field(default_factory=dict, description="CanNotDelete, ReadOnly.")
+    on_subscription: int = Field(default=0, description="Locks on the subscription itself (they cover everything in it).")
+
+
 class Budgets(KindData):
     """Cost budgets on a subscription and their alerts."""
 
@@ -385,6 +393,7 @@ _CLOUD: list[KindSpec] = [
     KindSpec("cloud.policy_assignments", "subscription", PolicyAssignments, "Policy assignments and their enforcement."),
     KindSpec("cloud.role_assignments", "subscription", RoleAssignments, "Role assignments by principal type; privileged ones."),
     KindSpec("cloud.role_eligibility", "subscription", RoleAssignments, "Just-in-time (PIM) eligible roles; privileged ones."),
+    KindSpec("cloud.locks", "subscription", ResourceLocks, "Delete and read-only locks."),
     KindSpec("cost.budgets", "subscription", Budgets, "Budgets and their actual / forecast alerts."),
 ]
 

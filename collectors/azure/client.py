@@ -121,6 +121,12 @@ class ArmClient:
         operations = client.role_eligibility_schedule_instances
         return self._listed(lambda: operations.list_for_scope(scope=f"/subscriptions/{subscription_id}"))
 
+    def locks(self, subscription_id: str) -> list[dict[str, Any]]:
+        from azure.mgmt.resource.locks import ManagementLockClient
+
+        client = ManagementLockClient(self._credential, subscription_id, **self._options)
+        return self._listed(client.management_locks.list_at_subscription_level)
+
     def budgets(self, subscription_id: str) -> list[dict[str, Any]]:
         from azure.mgmt.consumption import ConsumptionManagementClient
 

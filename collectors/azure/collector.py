@@ -13,7 +13,9 @@ from collectors.azure.config import DEFAULT_ARM_URL, AzureConfig
 from scanner.contract import CollectContext
 from scanner.model import Evidence, Subject
 
-PROVIDES = frozenset(("cloud.policy_assignments", "cloud.role_assignments", "cloud.role_eligibility", "cost.budgets"))
+PROVIDES = frozenset(
+    ("cloud.policy_assignments", "cloud.role_assignments", "cloud.role_eligibility", "cloud.locks", "cost.budgets")
+)
 
 
 class AzureCollector(Collector):

@@ -104,6 +104,15 @@ def role_assignments(items: Sequence[dict[str, Any]], subscription_id: str) -> d
     }
 
 
+def locks(items: Sequence[dict[str, Any]], subscription_id: str) -> dict[str, Any]:
+    own_lock = f"/subscriptions/{subscription_id}/providers/microsoft.authorization/locks/"
+    return {
+        "locks": len(items),
+        "by_level": dict(sorted(Counter(str(_properties(item).get("level") or "Unknown") for item in items).items())),
+        "on_subscription": sum(1 for item in items if str(item.get("id") or "").lower().startswith(own_lock)),
+    }
+
+
 def budgets(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
     alerts = [[n for n in (_properties(item).get("notifications") or {}).values() if n.get("enabled")] for item in items]
     return {

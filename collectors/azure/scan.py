@@ -45,6 +45,7 @@ KINDS: tuple[_Kind, ...] = (
     _Kind("cloud.role_assignments", "role assignments", READER, "providers/Microsoft.Authorization/roleAssignments"),
     _Kind("cloud.role_eligibility", "role eligibilities (PIM)", READER,
           "providers/Microsoft.Authorization/roleEligibilityScheduleInstances"),
+    _Kind("cloud.locks", "resource locks", READER, "providers/Microsoft.Authorization/locks"),
     _Kind("cost.budgets", "budgets", COST_READER, "providers/Microsoft.Consumption/budgets"),
 )
 
@@ -68,6 +69,8 @@ class _Reader:
             return mapping.policy_assignments(assignments, subscription_id, self._definitions)
         if kind == "cloud.role_assignments":
             return mapping.role_assignments(self._client.role_assignments(subscription_id), subscription_id)
+        if kind == "cloud.locks":
+            return mapping.locks(self._client.locks(subscription_id), subscription_id)
         if kind == "cloud.role_eligibility":
             return mapping.role_assignments(self._client.role_eligibility(subscription_id), subscription_id)
         return mapping.budgets(self._client.budgets(subscription_id))

@@ -16,6 +16,7 @@ from azure.mgmt.authorization.v2020_10_01.models import RoleEligibilityScheduleI
 from azure.mgmt.authorization.v2022_04_01.models import RoleAssignment
 from azure.mgmt.consumption.models import Budget
 from azure.mgmt.managementgroups.models import DescendantInfo
+from azure.mgmt.resource.locks.models import ManagementLockObject
 from azure.mgmt.resource.policy.models import PolicyAssignment, PolicyDefinition, PolicySetDefinition
 from azure.mgmt.resource.subscriptions.models import Subscription
 
@@ -64,7 +65,8 @@ def test_role_assignments_and_eligibilities_survive_the_sdk_models_round_trip() 
     (prod,) = [s for s in sample_subscriptions() if s.subscription_id == PROD]
     cases = [(RoleAssignment, p) for p in prod.role_assignments]
     cases += [(RoleEligibilityScheduleInstance, p) for p in prod.role_eligibility]
-    assert len(cases) == 8
+    cases += [(ManagementLockObject, p) for p in prod.locks]
+    assert len(cases) == 11
     for model, payload in cases:
         expected = {key: value for key, value in payload["properties"].items() if value is not None}
         round_trip = model.deserialize(payload).serialize(keep_readonly=True)

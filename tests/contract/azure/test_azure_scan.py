@@ -50,6 +50,8 @@ def test_subscriptions_with_policy_access_and_budgets_through_every_page(fake_az
         "privileged_by_principal_type": {"Group": 1, "User": 1},
     }
     assert result.data(SANDBOX_ID, "cloud.role_eligibility")["assignments"] == 0
+    assert result.data(PROD_ID, "cloud.locks") == {"locks": 3, "by_level": {"CanNotDelete": 2, "ReadOnly": 1}, "on_subscription": 1}
+    assert result.data(SANDBOX_ID, "cloud.locks")["locks"] == 0
     assert result.data(PROD_ID, "cost.budgets") == {"budgets": 3, "with_notifications": 2, "with_forecast_notifications": 1}
     assert result.data(SANDBOX_ID, "cost.budgets") == {"budgets": 0, "with_notifications": 0, "with_forecast_notifications": 0}
     # Three items on pages of two: the next link was followed, the one answer for each.

@@ -105,6 +105,16 @@ def role_eligibility(scope: str, name: str, role: str, principal_type: str, prin
     }
 
 
+def lock(scope: str, name: str, level: str) -> dict[str, Any]:
+    """A management lock (ManagementLocks_ListAtSubscriptionLevel, 2020-05-01); level CanNotDelete or ReadOnly."""
+    return {
+        "id": f"{scope}/providers/Microsoft.Authorization/locks/{name}",
+        "type": "Microsoft.Authorization/locks",
+        "name": name,
+        "properties": {"level": level, "notes": "managed by the platform team", "owners": []},
+    }
+
+
 def budget(scope: str, name: str, amount: float, notifications: dict[str, tuple[float, str]]) -> dict[str, Any]:
     """notifications: name -> (threshold percent, "Actual" or "Forecasted")."""
     return {

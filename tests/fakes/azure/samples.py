@@ -35,6 +35,11 @@ def sample_subscriptions() -> list[FakeSubscription]:
                 p.role_eligibility(prod, "e0000000-0000-4000-8000-000000000002", p.OWNER, "Group", "g-3"),
                 p.role_eligibility(prod, "e0000000-0000-4000-8000-000000000003", p.READER, "User", "u-4"),
             ],
+            locks=[
+                p.lock(prod, "no-delete", "CanNotDelete"),
+                p.lock(f"{prod}/resourceGroups/rg-network", "network-frozen", "ReadOnly"),
+                p.lock(f"{prod}/resourceGroups/rg-data", "keep-data", "CanNotDelete"),
+            ],
             budgets=[
                 p.budget(prod, "monthly", 5000, {"Actual_GreaterThan_80_Percent": (80, "Actual"), "Forecast_100": (100, "Forecasted")}),
                 p.budget(prod, "quarterly", 15000, {"Actual_GreaterThan_90_Percent": (90, "Actual")}),

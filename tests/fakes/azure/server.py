@@ -37,6 +37,7 @@ _PATHS = {
     "roleassignments": "providers/microsoft.authorization/roleassignments",
     "budgets": "providers/microsoft.consumption/budgets",
     "eligibility": "providers/microsoft.authorization/roleeligibilityscheduleinstances",
+    "locks": "providers/microsoft.authorization/locks",
 }
 
 
@@ -48,6 +49,7 @@ class FakeSubscription:
     role_assignments: list[dict[str, Any]] = field(default_factory=list)
     budgets: list[dict[str, Any]] = field(default_factory=list)
     role_eligibility: list[dict[str, Any]] = field(default_factory=list)
+    locks: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -193,6 +195,7 @@ class FakeAzure:
             _PATHS["roleassignments"]: subscription.role_assignments,
             _PATHS["budgets"]: subscription.budgets,
             _PATHS["eligibility"]: subscription.role_eligibility,
+            _PATHS["locks"]: subscription.locks,
         }.get(rest)
         if items is None:
             return 404, payloads.error("InvalidResourceType", f"The resource type could not be found for {path}."), {}
