@@ -140,8 +140,8 @@ class ArmClient:
     def _listed(self, pages: Callable[[], Iterable[Any]]) -> list[dict[str, Any]]:
         try:
             return [_rest_shape(item) for item in pages()]
-        except ClientAuthenticationError as exc:
-            if isinstance(exc, HttpResponseError) and exc.status_code not in (None, 401):
+        except ClientAuthenticationError as exc:  # no token (no status), or ARM's 401 for the token
+            if exc.status_code not in (None, 401):
                 raise self._refused(exc) from None
             raise CredentialRefused(self._scrubbed(_first_line(exc.message or type(exc).__name__))) from None
         except HttpResponseError as exc:

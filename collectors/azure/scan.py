@@ -25,9 +25,8 @@ from scanner.model import Evidence, Subject
 READER = "Reader"
 COST_READER = "Cost Management Reader"
 _INACTIVE_STATES = frozenset(("Disabled", "Deleted"))  # nothing runs there; their evidence would mislead
-# Answers that mean the service offers no such thing for this subscription (its offer type, or
-# the resource provider never registered), as opposed to a refusal.
-# PIM needs an Entra ID P2 (or Governance) licence in the tenant.
+# Answers that mean the service offers no such thing for this subscription (its offer type, the
+# resource provider never registered, no Entra ID P2 licence for PIM), as opposed to a refusal.
 _UNSUPPORTED_CODES = frozenset(("MissingSubscriptionRegistration", "SubscriptionNotRegistered", "NotSupported",
                                 "UnsupportedSubscriptionType", "SubscriptionTypeNotSupported", "AadPremiumLicenseRequired"))
 
@@ -77,17 +76,14 @@ class _Reader:
 
     def _read_definitions(self, ids: list[str], subscription_id: str) -> None:
         with self._definitions_lock:
-            self._read_new_definitions(ids, subscription_id)
-
-    def _read_new_definitions(self, ids: list[str], subscription_id: str) -> None:
-        for definition_id in ids:
-            if definition_id.lower() in self._definitions:
-                continue
-            try:
-                found: dict[str, Any] | None = self._client.policy_definition(definition_id, subscription_id)
-            except Refused:  # deleted or unreadable: the assignment's effects stay unknown (`unresolved`)
-                found = None
-            self._definitions[definition_id.lower()] = found
+            for definition_id in ids:
+                if definition_id.lower() in self._definitions:
+                    continue
+                try:
+                    found: dict[str, Any] | None = self._client.policy_definition(definition_id, subscription_id)
+                except Refused:  # deleted or unreadable: the assignment's effects stay unknown (`unresolved`)
+                    found = None
+                self._definitions[definition_id.lower()] = found
 
 
 def scan_azure(ctx: CollectContext, config: AzureConfig) -> Iterator[Subject | Evidence]:
