@@ -114,6 +114,16 @@ def test_throttling_waits_retry_after_in_virtual_time_then_reads(fake_azure: Fak
     assert result.data(PROD_ID, "cloud.policy_assignments")["assignments"] == 3
 
 
+def test_throttling_without_retry_after_waits_a_minute_for_every_worker(fake_azure: FakeAzure) -> None:
+    fake_azure.fail(f"{SANDBOX}/providers/microsoft.authorization/locks", 429, "TooManyRequests", times=1)
+    timer = timer_of(fake_azure)
+
+    result = run_azure(fake_azure, timer=timer)
+
+    assert timer.slept == [60.0]
+    assert result.data(SANDBOX_ID, "cloud.locks")["locks"] == 0
+
+
 def test_throttling_past_the_wait_budget_makes_the_kind_unavailable(fake_azure: FakeAzure) -> None:
     fake_azure.fail(f"{PROD}/providers/microsoft.authorization/policyassignments", 429, "TooManyRequests", times=1, retry_after=120)
 
