@@ -58,6 +58,12 @@ class IacUsage(ToolSignal):
     )
 
 
+class IacRemoteRunner(ToolSignal):
+    """Infrastructure applied by a remote runner, not from a laptop. tools: terraform_cloud
+    (`cloud {}`, `backend "remote"`), atlantis, spacelift, env0, digger, azure_pipelines
+    (a deployment job that applies infrastructure)."""
+
+
 class CiPipelines(Signal):
     """systems: github_actions, gitlab_ci, azure_pipelines, jenkins, circleci."""
 
@@ -304,6 +310,7 @@ class OrganizationRulesets(KindData):
 
 _FILE_SIGNALS: list[KindSpec] = [
     KindSpec("iac.usage", "repository", IacUsage, "Infrastructure as code in the repository."),
+    KindSpec("iac.remote_runner", "repository", IacRemoteRunner, "Infrastructure applied by a remote runner."),
     KindSpec("ci.pipelines", "repository", CiPipelines, "CI/CD pipeline definitions."),
     KindSpec("ci.reusable_provided", "repository", ReusableCiProvided, "Reusable CI offered to other repositories."),
     KindSpec("ci.reusable_used", "repository", ReusableCiUsed, "Reusable CI consumed from elsewhere."),

@@ -1,5 +1,5 @@
 """CI/CD pipelines: which systems, whether they deploy or apply infrastructure, which policy
-scanners they run, and which reusable CI they offer or consume.
+scanners they run (scanners.py), and which reusable CI they offer or consume.
 
 Commands are found in the pipeline text (whole-line comments removed), so one set of patterns
 serves every system, including Jenkinsfiles that are not YAML. Structure (jobs, environments,
@@ -9,14 +9,14 @@ includes, `uses:`) comes from the parsed YAML.
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Iterator
 from typing import Any
 
 from collectors.detect.files import FileReader, RepoFile
-from collectors.detect.findings import CI, REUSE_PROVIDED, REUSE_USED, SCANNERS, Findings
+from collectors.detect.findings import CI, REUSE_PROVIDED, REUSE_USED, RUNNER, SCANNERS, Findings
 from collectors.detect.iac import without_credentials
 from collectors.detect.parse import as_list, iter_mappings, load_yaml, read_yaml_mapping, strip_comment_lines
+from collectors.detect.scanners import PRECOMMIT_STEP_KEYS, jenkins_steps, record_scanners, yaml_steps
 
 _APPLIES = re.compile(
     r"""\b(?:terraform|tofu|terragrunt)[ \t]+(?:-chdir=\S+[ \t]+)?(?:run-all[ \t]+)?apply\b
@@ -49,16 +49,6 @@ _DEPLOYS = re.compile(
     """,
     re.X | re.M,
 )
-# Policy and security scanners, found in lower-cased text by a plain alternation of names:
-# the regex engine then jumps between their first letters (2 µs a workflow; 15 with
-# case-folding and lookbehinds in the pattern). Neighbours are checked on each match.
-_SCANNER_NAMES = re.compile(r"checkov|tfsec|trivy|kics|conftest|sast-iac|container-scanning")
-_GITLAB_SCANNING_TEMPLATES = {"sast-iac": "kics", "container-scanning": "trivy"}  # and the tool each runs
-# Characters that may not touch a tool's name: letters and digits only, so `terraform_checkov`
-# and `trivy-action` count; around conftest also `_` and `.`, and `/` before it (pytest's conftest.py).
-_NAME_CHARACTERS = frozenset(string.ascii_lowercase + string.digits)
-_CONFTEST_AFTER = _NAME_CHARACTERS | {"_", "."}
-_CONFTEST_BEFORE = _CONFTEST_AFTER | {"/"}
 _JENKINS_DEPLOY_STAGE = re.compile(r"\bstage[ \t]*\([ \t]*[\"'][^\"'\n]*deploy", re.I)
 _JENKINS_LIBRARY = re.compile(r"@Library\([ \t]*\[?[ \t]*[\"']([^\"']+)[\"']|\blibrary[ \t(]+[\"']([^\"']+)[\"']")
 
@@ -110,38 +100,35 @@ _AZURE_ENTRY_KEYS = frozenset({"trigger", "pr", "schedules", "pool", "resources"
 _NOT_GITLAB_TEMPLATE = re.compile(r"^apiVersion:|\{\{", re.M)  # a Helm chart's templates/
 
 
+#: What a pipeline file decides: one that cannot be used leaves them all unknown, not absent.
+CI_KINDS = (CI, REUSE_PROVIDED, REUSE_USED, SCANNERS)
+
+
+def _unusable(file: RepoFile, reader: FileReader, findings: Findings) -> bool:
+    """True, with the CI kinds marked unknown, if the pipeline file could not be read or parsed."""
+    what = reader.failed.get(file.path)
+    if what is not None:
+        findings.cannot_tell(CI_KINDS, f"pipeline file {file.path} could not be used: {what}")
+    return what is not None
+
+
 def _says_deploy(value: Any) -> bool:
     return isinstance(value, str) and "deploy" in value.lower()
 
 
-def _scan_commands(path: str, text: str, findings: Findings) -> None:
-    """Deploy and apply commands, and policy scanners, anywhere in a pipeline's text."""
+def _scan_commands(text: str, findings: Findings) -> None:
+    """Deploy and apply commands anywhere in a pipeline's text."""
     code = strip_comment_lines(text)
     if _APPLIES.search(code) or _APPLY_COMMAND.search(code):
         findings.set(CI, "applies_infrastructure", True)
         findings.set(CI, "deploys", True)
     elif _DEPLOYS.search(code):
         findings.set(CI, "deploys", True)
-    _record_scanners(path, code, findings)
 
 
 def _record_pipeline(path: str, system: str, findings: Findings) -> None:
     findings.hit(CI, path)
     findings.add(CI, "systems", system)
-
-
-def _record_scanners(path: str, code: str, findings: Findings) -> None:
-    lowered = code.lower()
-    for match in _SCANNER_NAMES.finditer(lowered):
-        name, (start, end) = match.group(), match.span()
-        before, after = lowered[start - 1 : start], lowered[end : end + 1]  # "" at either end of the text
-        if name in _GITLAB_SCANNING_TEMPLATES:
-            findings.hit(SCANNERS, path, _GITLAB_SCANNING_TEMPLATES[name])
-        elif name == "conftest":
-            if before not in _CONFTEST_BEFORE and after not in _CONFTEST_AFTER:
-                findings.hit(SCANNERS, path, name)
-        elif before not in _NAME_CHARACTERS and after not in _NAME_CHARACTERS:
-            findings.hit(SCANNERS, path, name)
 
 
 # --- GitHub Actions ------------------------------------------------------------------------
@@ -158,10 +145,12 @@ def scan_github_workflows(files: list[RepoFile], reader: FileReader, findings: F
     for file in files:
         loaded = read_yaml_mapping(file, reader)
         if loaded is None:
+            _unusable(file, reader, findings)
             continue
         text, workflow = loaded
         _record_pipeline(file.path, "github_actions", findings)
-        _scan_commands(file.path, text, findings)
+        _scan_commands(text, findings)
+        record_scanners(file.path, yaml_steps(workflow), findings)
         if _triggered_by(workflow, "workflow_call"):
             findings.hit(REUSE_PROVIDED, file.path)
             findings.add(REUSE_PROVIDED, "workflows", file.path)
@@ -250,9 +239,11 @@ def scan_gitlab_pipelines(files: list[RepoFile], reader: FileReader, findings: F
         text = reader.text(file)
         documents = load_yaml(file.path, text, reader) if text is not None else None
         if text is None or not documents or not any(isinstance(document, dict) for document in documents):
+            _unusable(file, reader, findings)
             continue
         _record_pipeline(file.path, "gitlab_ci", findings)
-        _scan_commands(file.path, text, findings)
+        _scan_commands(text, findings)
+        record_scanners(file.path, yaml_steps(documents), findings)
         if file.path != ".gitlab-ci.yml" and _has_spec_header(documents):
             findings.hit(REUSE_PROVIDED, file.path)
             findings.add(REUSE_PROVIDED, "workflows", file.path)
@@ -323,7 +314,8 @@ def _azure_template_refs(pipeline: dict[Any, Any]) -> Iterator[str]:
 
 def _scan_azure_pipeline(path: str, text: str, pipeline: dict[Any, Any], findings: Findings) -> None:
     _record_pipeline(path, "azure_pipelines", findings)
-    _scan_commands(path, text, findings)
+    _scan_commands(text, findings)
+    record_scanners(path, yaml_steps(pipeline), findings)
     refs = list(_azure_template_refs(pipeline))
     if refs:
         findings.hit(REUSE_USED, path)
@@ -335,9 +327,16 @@ def _scan_azure_pipeline(path: str, text: str, pipeline: dict[Any, Any], finding
         if isinstance(template, str) and ("@" not in template or template.endswith("@self")):
             findings.called_here.add(template.removesuffix("@self").lstrip("/"))  # this repository's own file
     for mapping in iter_mappings(pipeline):
-        if isinstance(mapping.get("deployment"), str) or any(_says_deploy(mapping.get(k)) for k in ("stage", "job")):
+        if isinstance(mapping.get("deployment"), str):
             findings.set(CI, "deploys", True)
-            break
+            if _applies(yaml_steps(mapping)):  # infrastructure applied by a gated deployment job
+                findings.hit(RUNNER, path, "azure_pipelines")
+        elif any(_says_deploy(mapping.get(k)) for k in ("stage", "job")):
+            findings.set(CI, "deploys", True)
+
+
+def _applies(steps: Iterator[str]) -> bool:
+    return any(_APPLIES.search(step) or step.strip() in ("apply", "up") for step in steps)
 
 
 def scan_azure_pipelines(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
@@ -346,6 +345,8 @@ def scan_azure_pipelines(files: list[RepoFile], reader: FileReader, findings: Fi
         loaded = read_yaml_mapping(file, reader)
         if loaded is not None:
             _scan_azure_pipeline(file.path, *loaded, findings)
+        else:
+            _unusable(file, reader, findings)
 
 
 def scan_yaml(path: str, text: str, reader: FileReader, findings: Findings) -> None:
@@ -371,10 +372,12 @@ def scan_jenkinsfiles(files: list[RepoFile], reader: FileReader, findings: Findi
     for file in files:
         text = reader.text(file)
         if text is None:
+            _unusable(file, reader, findings)
             continue
         _record_pipeline(file.path, "jenkins", findings)
         code = strip_comment_lines(text, slash=True)  # Groovy comments; shell ones go next
-        _scan_commands(file.path, code, findings)
+        _scan_commands(code, findings)
+        record_scanners(file.path, jenkins_steps(code), findings)
         if _JENKINS_DEPLOY_STAGE.search(code):
             findings.set(CI, "deploys", True)
         libraries = [a or b for a, b in _JENKINS_LIBRARY.findall(code)]
@@ -389,10 +392,12 @@ def scan_circleci(files: list[RepoFile], reader: FileReader, findings: Findings)
     for file in files:
         loaded = read_yaml_mapping(file, reader)
         if loaded is None:
+            _unusable(file, reader, findings)
             continue
         text, config = loaded
         _record_pipeline(file.path, "circleci", findings)
-        _scan_commands(file.path, text, findings)
+        _scan_commands(text, findings)
+        record_scanners(file.path, yaml_steps(config), findings)
         jobs = config.get("jobs")
         if isinstance(jobs, dict) and any(_says_deploy(name) for name in jobs):
             findings.set(CI, "deploys", True)
@@ -401,6 +406,6 @@ def scan_circleci(files: list[RepoFile], reader: FileReader, findings: Findings)
 def scan_precommit(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
     """Scanner hooks in pre-commit run on every commit, in CI too where pre-commit runs."""
     for file in files:
-        text = reader.text(file)
-        if text is not None:
-            _record_scanners(file.path, strip_comment_lines(text), findings)
+        loaded = read_yaml_mapping(file, reader)
+        if loaded is not None:
+            record_scanners(file.path, yaml_steps(loaded[1], PRECOMMIT_STEP_KEYS), findings)

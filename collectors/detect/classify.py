@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import NamedTuple
 
+from collectors.detect import runners
 from collectors.detect.files import RepoFile
 from collectors.detect.findings import (
     DASHBOARDS,
@@ -151,6 +152,7 @@ class Plan:
     bicep: list[RepoFile] = field(default_factory=list)
     helm_charts: list[RepoFile] = field(default_factory=list)
     kustomizations: list[RepoFile] = field(default_factory=list)
+    runner_configs: list[RepoFile] = field(default_factory=list)  # atlantis.yaml, .spacelift/config.yml …
     yaml: list[RepoFile] = field(default_factory=list)  # any other YAML: manifests, rule files …
     json: list[RepoFile] = field(default_factory=list)  # dashboards, ARM, policies, CloudFormation
     issue_templates: list[RepoFile] = field(default_factory=list)  # names that do not say "feature"
@@ -259,6 +261,16 @@ def _hit(kind: str, tool: str | None = None) -> _Rule:
     return rule
 
 
+def _read_later(queue: str) -> _Rule:
+    """Files whose name is not proof enough: binary junk named Chart.yaml is not a chart."""
+
+    def rule(file: _File, plan: Plan, findings: Findings) -> bool:
+        getattr(plan, queue).append(file.file)
+        return True
+
+    return rule
+
+
 def _queue(kind: str, tool: str, queue: str) -> _Rule:
     def rule(file: _File, plan: Plan, findings: Findings) -> bool:
         findings.hit(kind, file.path, tool)
@@ -286,9 +298,9 @@ def _codeowners(file: _File, plan: Plan, findings: Findings) -> bool:
     return True
 
 
-def _ansible_role_tasks(file: _File, plan: Plan, findings: Findings) -> bool:
-    if file.folder.endswith("/tasks") and file.folder.split("/")[-3:-2] == ["roles"]:
-        findings.hit(IAC, file.path, "ansible")
+def _runner_config(file: _File, plan: Plan, findings: Findings) -> bool:
+    if file.folder == "":
+        plan.runner_configs.append(file.file)
         return True
     return False
 
@@ -354,6 +366,8 @@ def _yaml(file: _File, plan: Plan, findings: Findings) -> None:
         plan.gitlab_templates.append(file.file)
     elif name.startswith("azure-pipelines"):
         plan.azure_pipelines.append(file.file)
+    elif folder == runners.SPACELIFT_FOLDER and name in ("config.yml", "config.yaml"):
+        plan.runner_configs.append(file.file)
     elif folder == ".circleci":
         if name in ("config.yml", "config.yaml"):
             plan.circleci.append(file.file)
@@ -362,6 +376,8 @@ def _yaml(file: _File, plan: Plan, findings: Findings) -> None:
         plan.template_answers.append(file.file)
     elif folder in _ISSUE_TEMPLATE_FOLDERS:
         _issue_template(file, plan, findings)
+    elif _is_ansible_role_file(folder):
+        findings.hit(IAC, file.path, "ansible")
     elif not _is_plain_config(folder, name, _PLAIN_YAML_NAMES, _PLAIN_YAML_PREFIXES):
         if folder == "templates" or (
             name in ("template.yml", "template.yaml") and _is_child_folder(folder, "templates")
@@ -409,15 +425,13 @@ _NAME_RULES: dict[str, _Rule] = {
     ".pre-commit-config.yml": _precommit,
     "CODEOWNERS": _codeowners,
     "terragrunt.hcl": _queue(IAC, "terraform", "terraform"),
-    "Chart.yaml": _queue(IAC, "helm", "helm_charts"),
-    "kustomization.yaml": _queue(IAC, "kustomize", "kustomizations"),
-    "kustomization.yml": _queue(IAC, "kustomize", "kustomizations"),
-    "Kustomization": _queue(IAC, "kustomize", "kustomizations"),
+    "Chart.yaml": _read_later("helm_charts"),
+    "kustomization.yaml": _read_later("kustomizations"),
+    "kustomization.yml": _read_later("kustomizations"),
+    "Kustomization": _read_later("kustomizations"),
     "Pulumi.yaml": _hit(IAC, "pulumi"),
     "Pulumi.yml": _hit(IAC, "pulumi"),
     "ansible.cfg": _hit(IAC, "ansible"),
-    "main.yml": _ansible_role_tasks,
-    "main.yaml": _ansible_role_tasks,
     ".cruft.json": _queue(ORIGIN, "cruft", "template_answers"),
     "devcontainer.json": _devcontainer,
     ".devcontainer.json": _devcontainer,
@@ -425,6 +439,7 @@ _NAME_RULES: dict[str, _Rule] = {
     "dependabot.yml": _dependabot,
     "dependabot.yaml": _dependabot,
     **{name: _renovate for name in _RENOVATE_NAMES},
+    **{name: _runner_config for name in runners.CONFIG_NAMES},
     **{name: _hugo_legacy_config for name in _HUGO_LEGACY_CONFIGS},
     **{name: _hit(TEMPLATES, tool) for name, tool in _TEMPLATE_NAMES.items()},
     **{name: _hit(DOCS, tool) for name, tool in _DOCS_SITE_NAMES.items()},
@@ -460,6 +475,16 @@ _DOCUMENT_STARTS = tuple(
         | {f"{folder}/".upper() for folder in _ISSUE_TEMPLATE_FOLDERS}
     )
 )
+
+
+# The folders of an Ansible role that hold YAML: roles/<role>/tasks/install.yml and kin.
+_ANSIBLE_ROLE_PARTS = frozenset({"tasks", "handlers", "defaults", "vars", "meta"})
+
+
+def _is_ansible_role_file(folder: str) -> bool:
+    """A YAML file in a role's folder, roles nested in groups too (roles/web/nginx/tasks)."""
+    parts = folder.split("/")
+    return len(parts) >= 3 and parts[-1] in _ANSIBLE_ROLE_PARTS and "roles" in parts[:-2]
 
 
 def _is_child_folder(folder: str, parent: str) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from collectors.detect import ci, gitops, iac, observability, origins, ownership, policy, portal, product
+from collectors.detect import ci, gitops, iac, observability, origins, ownership, policy, portal, product, runners
 from collectors.detect.classify import plan_files
 from collectors.detect.files import FileReader, ReadFile, RepoFile
 from collectors.detect.findings import Findings
@@ -24,6 +24,7 @@ _JSON_MARKERS = (
     '"panels"',  # Grafana dashboard
     "eploymentTemplate.json",  # ARM template $schema (deploymentTemplate, subscriptionDeploymentTemplate …)
     '"policyRule"',  # Azure Policy definition
+    '"policyDefinitions"',  # Azure Policy set definition (initiative)
     "Notebook/1.0",  # Azure workbook
     "AWSTemplateFormatVersion",  # CloudFormation
     '"AWS::',
@@ -36,6 +37,9 @@ class Detection:
     locators: dict[str, tuple[str, ...]]  # kind -> paths behind it (data["paths"])
     files_read: int  # calls made to `read`
     problems: list[str]  # "<path>: <what happened> — <what to do>"
+    #: kind -> why it is unknown: a file that decides it could not be used. Collectors emit
+    #: these kinds as unavailable with that reason instead of the signals above.
+    unknown: dict[str, str]
 
 
 def detect(
@@ -65,6 +69,7 @@ def detect(
     iac.scan_terraform_json(plan.terraform_json, reader, findings)
     iac.scan_helm_charts(plan.helm_charts, reader, findings)
     iac.scan_kustomizations(plan.kustomizations, reader, findings)
+    runners.scan_configs(plan.runner_configs, reader, findings)
     product.scan_issue_templates(plan.issue_templates, reader, findings)
     origins.scan_template_answers(plan.template_answers, reader, findings)
     pending = gitops.PendingRefs()
@@ -83,6 +88,7 @@ def detect(
         locators={kind: tuple(data["paths"]) for kind, data in signals.items()},
         files_read=reader.files_read,
         problems=reader.problems,
+        unknown=findings.unknown,
     )
 
 

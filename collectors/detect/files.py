@@ -31,6 +31,8 @@ ReadFile = Callable[[str], bytes]
 
 NOT_DETECTED = "signals in it are not detected"
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
 
 def human_size(size: int) -> str:
     for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
@@ -51,12 +53,16 @@ class FileReader:
         self._texts: dict[str, str | None] = {}
         self.files_read = 0
         self.problems: list[str] = []
+        #: path -> what happened, for every file that could not be used (read or parsed).
+        self.failed: dict[str, str] = {}
 
     def problem(self, path: str, what: str) -> None:
         self.problems.append(f"{path}: {what}")
+        self.failed.setdefault(path, what.partition(" — ")[0])
 
     def text(self, file: RepoFile) -> str | None:
-        """The file's content decoded as UTF-8 (bad bytes replaced), or None if unusable."""
+        """The file's content decoded as UTF-8 (bad bytes replaced) or, after a byte-order mark,
+        UTF-16; None if unusable."""
         if file.path in self._texts:
             return self._texts[file.path]
         text = self._load(file)
@@ -78,6 +84,12 @@ class FileReader:
         if len(raw) > self._max_file_bytes:  # the listing's size was stale
             self._too_large(file.path, len(raw))
             return None
+        if raw.startswith(_UTF16_BOMS):  # Windows tools write YAML and JSON so; NUL bytes are its ASCII
+            try:
+                return raw.decode("utf-16").removeprefix("\ufeff")
+            except UnicodeDecodeError:
+                self.problem(file.path, f"broken UTF-16 text, not read — {NOT_DETECTED}")
+                return None
         if b"\0" in raw:
             self.problem(file.path, f"binary content (NUL bytes), not read — {NOT_DETECTED}")
             return None

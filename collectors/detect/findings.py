@@ -14,6 +14,7 @@ MAX_ITEMS = 100
 
 # The kinds by the names detection code uses for them.
 IAC = "iac.usage"
+RUNNER = "iac.remote_runner"
 CI = "ci.pipelines"
 REUSE_PROVIDED = "ci.reusable_provided"
 REUSE_USED = "ci.reusable_used"
@@ -57,6 +58,13 @@ class Findings:
         self.techdocs_refs: list[str] = []
         #: Reusable CI files this repository calls itself (`uses: ./…`, GitLab `include: local:`).
         self.called_here: set[str] = set()
+        #: kind -> why detection cannot tell it (a file that decides it could not be used).
+        self.unknown: dict[str, str] = {}
+
+    def cannot_tell(self, kinds: tuple[str, ...], reason: str) -> None:
+        """The kinds are unknown: a file that could decide them could not be used."""
+        for kind in kinds:
+            self.unknown.setdefault(kind, reason)
 
     def hit(self, kind: str, path: str, tool: str | None = None) -> None:
         self._present.add(kind)

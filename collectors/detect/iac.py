@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from collectors.detect import observability, policy
+from collectors.detect import observability, policy, runners
 from collectors.detect.files import FileReader, RepoFile
 from collectors.detect.findings import IAC, Findings
 from collectors.detect.parse import as_list, load_json, read_yaml_mapping, strip_comment_lines
@@ -32,7 +32,11 @@ _CFN_AWS_TYPE = re.compile(r"^[ \t]+Type:[ \t]*[\"']?AWS::", re.M)
 
 _PLAY_HOSTS = re.compile(r"^(?:-[ \t]+|[ \t]+)hosts:[ \t]*\S", re.M)
 _PLAY_BODY = re.compile(r"^(?:-[ \t]+|[ \t]+)(?:tasks|roles|pre_tasks|post_tasks):", re.M)
-_PLAY_IMPORT = re.compile(r"^-[ \t]+(?:ansible\.builtin\.)?import_playbook:", re.M)
+# `- import_playbook: x.yml`, or `- name: …` with import_playbook on the play's next line.
+_PLAY_IMPORT = re.compile(r"^(?:-[ \t]+|[ \t]+)(?:ansible\.builtin\.)?import_playbook:", re.M)
+# An Ansible collection's metadata: namespace and name at the top level.
+_GALAXY_NAMESPACE = re.compile(r"^namespace:[ \t]*\S", re.M)
+_GALAXY_NAME = re.compile(r"^name:[ \t]*\S", re.M)
 
 _REMOTE_KUSTOMIZE_PREFIXES = ("github.com/", "gitlab.com/", "bitbucket.org/", "git@", "ssh://", "git::")
 
@@ -47,9 +51,13 @@ def is_remote_module_source(source: str) -> bool:
     return bool(source) and not source.startswith(("./", "../", "/", ".\\", "..\\", "$")) and source != "."
 
 
+# Files that usually hold module blocks or the terraform block (backend, cloud) come first.
+_LIKELY_NAMES = frozenset({"main.tf", "modules.tf", "terragrunt.hcl", "backend.tf", "versions.tf", "terraform.tf"})
+
+
 def _module_source_priority(file: RepoFile) -> tuple[int, int, str]:
     folder, _, name = file.path.rpartition("/")
-    named = 0 if name in ("main.tf", "modules.tf", "terragrunt.hcl") or "module" in name else 1
+    named = 0 if name in _LIKELY_NAMES or "module" in name or "backend" in name else 1
     return (named, folder.count("/") + bool(folder), file.path)
 
 
@@ -57,20 +65,31 @@ def scan_module_sources(
     terraform: list[RepoFile], bicep: list[RepoFile], reader: FileReader, findings: Findings
 ) -> None:
     """Read the likeliest Terraform and Bicep files (capped) for references to shared modules."""
-    for file in sorted(terraform, key=_module_source_priority)[:MAX_MODULE_SOURCE_READS]:
+    for file in _within_cap(terraform):
         text = reader.text(file)
         if text is None:
             continue
         block = _TERRAGRUNT_BLOCK if file.path.endswith("terragrunt.hcl") else _TF_MODULE_BLOCK
         sources = (s for body in block.findall(text) for s in _HCL_SOURCE.findall(body))
         _add_refs(sources, findings, file.path, "terraform")
+        runners.scan_terraform(file.path, text, findings)
         _scan_other_families(file.path, text, findings)
-    for file in sorted(bicep, key=_module_source_priority)[:MAX_MODULE_SOURCE_READS]:
+    for file in _within_cap(bicep):
         text = reader.text(file)
         if text is None:
             continue
         _add_refs(_BICEP_MODULE.findall(text), findings, file.path, "bicep")
         _scan_other_families(file.path, text, findings)
+
+
+def _within_cap(files: list[RepoFile]) -> list[RepoFile]:
+    """The likeliest files up to the cap, then any file whose path says it holds policy:
+    the cap bounds reads in module libraries but must not hide a policy declaration."""
+    ordered = sorted(files, key=_module_source_priority)
+    rest = ordered[MAX_MODULE_SOURCE_READS:]
+    return ordered[:MAX_MODULE_SOURCE_READS] + [
+        file for file in rest if any(word in file.path.lower() for word in policy.POLICY_PATH_WORDS)
+    ]
 
 
 def scan_terraform_json(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
@@ -90,6 +109,9 @@ def scan_helm_charts(files: list[RepoFile], reader: FileReader, findings: Findin
     """Chart dependencies served from chart repositories (not file://) are shared charts."""
     for file in files:
         chart = _first_mapping(file, reader)
+        if not (isinstance(chart.get("name"), str) and ("apiVersion" in chart or "version" in chart)):
+            continue  # not a chart: junk, or a file that merely has the name
+        findings.hit(IAC, file.path, "helm")
         for dependency in as_list(chart.get("dependencies")):
             if not isinstance(dependency, dict):
                 continue
@@ -103,6 +125,9 @@ def scan_kustomizations(files: list[RepoFile], reader: FileReader, findings: Fin
     """Remote bases/resources/components and helmCharts are shared configuration."""
     for file in files:
         kustomization = _first_mapping(file, reader)
+        if not kustomization:
+            continue
+        findings.hit(IAC, file.path, "kustomize")
         for key in ("resources", "bases", "components"):
             for entry in as_list(kustomization.get(key)):
                 if isinstance(entry, str) and ("://" in entry or entry.startswith(_REMOTE_KUSTOMIZE_PREFIXES)):
@@ -116,10 +141,12 @@ def scan_kustomizations(files: list[RepoFile], reader: FileReader, findings: Fin
 
 
 def scan_yaml(path: str, text: str, findings: Findings) -> None:
-    """CloudFormation templates and Ansible playbooks, which have no telling name."""
+    """CloudFormation templates, Ansible playbooks and collections (galaxy.yml)."""
     if "AWS" in text and (_CFN_VERSION.search(text) or (_CFN_RESOURCES.search(text) and _CFN_AWS_TYPE.search(text))):
         findings.hit(IAC, path, "cloudformation")
     if ("hosts:" in text or "import_playbook" in text) and _is_playbook(text):
+        findings.hit(IAC, path, "ansible")
+    elif path.rpartition("/")[2] == "galaxy.yml" and _GALAXY_NAMESPACE.search(text) and _GALAXY_NAME.search(text):
         findings.hit(IAC, path, "ansible")
 
 

@@ -84,7 +84,7 @@ def _record(path: str, group: str, kind: str, findings: Findings) -> str | None:
     elif group == "argoproj.io":
         if kind in _ARGO_KINDS:
             findings.hit(GITOPS, path, "argocd")
-    elif group.endswith(".toolkit.fluxcd.io"):
+    elif group.endswith((".toolkit.fluxcd.io", ".extensions.fluxcd.io")):
         findings.hit(GITOPS, path, "flux")
     elif group.endswith("integreatly.org"):
         if kind == "GrafanaDashboard":

@@ -8,17 +8,31 @@ from typing import Any
 
 from collectors.detect.findings import POLICY, Findings
 
-# Definitions deployed by ARM templates, Bicep files or Terraform.
-_POLICY_RESOURCE = re.compile(r"microsoft\.authorization/policydefinitions|\bazurerm_policy_definition\b", re.I)
+# Definitions and set definitions (initiatives) deployed by ARM templates, Bicep files or
+# Terraform. The resource type ends at a quote or Bicep's `@version`: a role's permission
+# string (`Microsoft.Authorization/policyDefinitions/read`) goes on with a `/`.
+_POLICY_RESOURCE = re.compile(
+    r"""microsoft\.authorization/policy(?:set)?definitions["'@]
+    |\bazurerm_(?:management_group_|subscription_)?policy_(?:set_)?definition\b""",
+    re.I | re.X,
+)
+#: Words in a path that say it may hold policy: such IaC files are read past the read cap.
+POLICY_PATH_WORDS = ("polic", "initiative", "governance")
 
 
 def is_azure_policy_definition(value: Any) -> bool:
-    """A definition file, bare or as the REST API returns it (under `properties`)."""
+    """A definition or set definition (initiative) file, bare or as the REST API returns it
+    (under `properties`)."""
     if not isinstance(value, dict):
         return False
     body = value["properties"] if isinstance(value.get("properties"), dict) else value
     rule = body.get("policyRule")
-    return isinstance(rule, dict) and "if" in rule and "then" in rule
+    if isinstance(rule, dict) and "if" in rule and "then" in rule:
+        return True
+    members = body.get("policyDefinitions")
+    return isinstance(members, list) and any(
+        isinstance(member, dict) and "policyDefinitionId" in member for member in members
+    )
 
 
 def scan_json(path: str, value: Any, text: str, findings: Findings) -> None:

@@ -32,6 +32,7 @@ class FileEvidence:
     signals: dict[str, dict[str, Any]]
     locators: dict[str, list[str]]
     problems: list[str]
+    unknown: dict[str, str]  # kind -> why detection could not tell it
 
 
 class ScanCache:
@@ -56,6 +57,7 @@ class ScanCache:
                 signals={kind: dict(data) for kind, data in entry["signals"].items()},
                 locators={kind: list(paths) for kind, paths in entry["locators"].items()},
                 problems=[str(line) for line in entry["problems"]],
+                unknown={str(kind): str(why) for kind, why in entry["unknown"].items()},
             )
         except (KeyError, TypeError, AttributeError, ValueError):
             return None
@@ -69,6 +71,7 @@ class ScanCache:
                 "signals": evidence.signals,
                 "locators": evidence.locators,
                 "problems": evidence.problems,
+                "unknown": evidence.unknown,
             },
         )
 

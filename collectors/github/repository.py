@@ -117,6 +117,7 @@ def _empty() -> FileEvidence:
         signals=detection.signals,
         locators={kind: list(paths) for kind, paths in detection.locators.items()},
         problems=[],
+        unknown={},
     )
 
 
@@ -152,6 +153,7 @@ def _read_files(client: GitHubClient, repo: Listed, ref: str, options: FileOptio
         signals=detection.signals,
         locators={kind: list(paths) for kind, paths in detection.locators.items()},
         problems=problems,
+        unknown=dict(detection.unknown),
     )
 
 

@@ -311,6 +311,9 @@ class _Scan:
         files = examination.files
         if isinstance(files, FileEvidence):
             for kind in FILE_SIGNAL_KINDS:
+                if kind in files.unknown:
+                    yield ctx.unavailable(kind, subject, files.unknown[kind])
+                    continue
                 data = files.signals[kind]
                 if kind == ORIGINS:  # told apart here, not in the cached signals: the patterns may change
                     own_url = repo.html_url or f"https://github.com/{repo.full_name}"

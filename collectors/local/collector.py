@@ -228,6 +228,9 @@ def _evidence(
     else:
         problems.extend((line, _FILE_HINT) for line in detection.problems)
         for kind in FILE_SIGNAL_KINDS:
+            if kind in detection.unknown:
+                yield ctx.unavailable(kind, subject, detection.unknown[kind])
+                continue
             data = classify(detection.signals[kind], internal, subject.name) if kind == ORIGINS else detection.signals[kind]
             yield ctx.observed(kind, subject, data, detection.locators.get(kind, ()))
         yield ctx.observed("repo.inventory", subject, examination.inventory)

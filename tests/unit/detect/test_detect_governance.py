@@ -72,7 +72,7 @@ def test_scanners_in_ci_commands_and_actions(scan):
     [
         ("checkov -d .", ["checkov"]),
         ("CHECKOV -d .", ["checkov"]),  # names match in any case
-        ("id: terraform_checkov", ["checkov"]),  # an underscore before a tool's name is a separator
+        ("pre-commit run terraform_checkov", ["checkov"]),  # an underscore before a tool's name is a separator
         ("uses: aquasecurity/trivy-action@v1", ["trivy"]),
         ("mycheckov --x", []),  # a letter or digit touching the name: another word
         ("tfsec2 .", []),

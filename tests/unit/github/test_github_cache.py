@@ -13,6 +13,7 @@ EVIDENCE = FileEvidence(
     signals={"iac.usage": {"present": True, "paths": ["main.tf"], "tools": ["terraform"], "module_refs": []}},
     locators={"iac.usage": ["main.tf"]},
     problems=["big.json: too large"],
+    unknown={"ci.pipelines": "pipeline file .github/workflows/ci.yml could not be used: malformed YAML (line 3)"},
 )
 
 

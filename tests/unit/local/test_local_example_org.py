@@ -137,6 +137,10 @@ def test_broken_repo_costs_problems_not_the_scan(acme) -> None:
     # pipelines is detection's call (tested there); nothing else may come out of the damage.
     found = present(acme, "broken-repo")
     assert "ownership.codeowners" in found and found <= {"ownership.codeowners", "ci.pipelines"}
+    # Its workflows cannot be parsed: CI is unknown there, not absent.
+    pipelines = acme.of("local:broken-repo", "ci.pipelines")
+    assert pipelines.status is EvidenceStatus.UNAVAILABLE
+    assert pipelines.reason.startswith("pipeline file .github/workflows/")
     messages = acme.messages("local:broken-repo")
     for path in (
         ".github/workflows/deploy.yml",  # malformed YAML

@@ -19,6 +19,7 @@ from collectors.local.read import FileReader
 from collectors.local.text import printable
 from collectors.local.walk import list_files
 from scanner.contract import Limits
+from scanner.model import EvidenceStatus
 
 WORKFLOW = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n"
 NOBODY = 65534
@@ -193,7 +194,9 @@ def test_broken_files_become_problems_and_the_scan_goes_on(tmp_path: Path, scan_
     scan = scan_local(tmp_path / "org")
 
     assert scan.data("local:api", "ownership.codeowners")["present"] is True
-    assert ".github/workflows/good.yml" in scan.data("local:api", "ci.pipelines")["paths"]
+    # Workflows that cannot be parsed leave the repository's CI unknown, not absent.
+    pipelines = scan.of("local:api", "ci.pipelines")
+    assert pipelines.status is EvidenceStatus.UNAVAILABLE and pipelines.reason.startswith("pipeline file ")
     messages = scan.messages("local:api")
     for name in ("binary.yml", "broken.yml", "bomb.yml"):
         assert [m for m in messages if m.startswith(f"api: .github/workflows/{name}: ")], (name, messages)
