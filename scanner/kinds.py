@@ -68,7 +68,11 @@ class CiPipelines(Signal):
     """systems: github_actions, gitlab_ci, azure_pipelines, jenkins, circleci."""
 
     systems: list[str] = Field(default_factory=list)
-    deploys: bool = Field(default=False, description="A pipeline deploys (deploy jobs, environments, kubectl/helm/az).")
+    deploys: bool = Field(
+        default=False,
+        description="A job deploys: targets an environment, runs a deploy or apply command against a real target, or "
+        "is named deploy; publishing docs, Pages or packages and commands aimed at a cluster the job creates are not.",
+    )
     applies_infrastructure: bool = Field(
         default=False, description="A pipeline applies IaC: terraform apply, az deployment, helm upgrade, pulumi up."
     )
@@ -114,7 +118,8 @@ class PolicyAsCode(ToolSignal):
 
 
 class PolicyScanners(ToolSignal):
-    """Policy or security scanners run in CI. tools: checkov, tfsec, trivy, kics, conftest."""
+    """Policy or security scanners run as pipeline steps. tools: checkov, tfsec, trivy, kics, conftest,
+    codeql, semgrep, snyk, sonarqube, gitleaks, trufflehog, grype, terrascan, kyverno."""
 
 
 class Codeowners(Signal):

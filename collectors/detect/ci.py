@@ -1,9 +1,10 @@
-"""CI/CD pipelines: which systems, whether they deploy or apply infrastructure, which policy
-scanners they run (scanners.py), and which reusable CI they offer or consume.
+"""CI/CD pipelines: which systems, whether they deploy or apply infrastructure (deploys.py,
+job by job), which policy scanners they run (scanners.py), and which reusable CI they offer
+or consume.
 
-Commands are found in the pipeline text (whole-line comments removed), so one set of patterns
-serves every system, including Jenkinsfiles that are not YAML. Structure (jobs, environments,
-includes, `uses:`) comes from the parsed YAML.
+Structure (jobs, environments, includes, `uses:`) comes from the parsed YAML; a job's
+commands from its steps (steps.py). Jenkinsfiles are not YAML: their text, comments removed,
+is judged as one job.
 """
 
 from __future__ import annotations
@@ -12,43 +13,14 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from collectors.detect.deploys import Verdict, judge, says_deploy
 from collectors.detect.files import FileReader, RepoFile
 from collectors.detect.findings import CI, REUSE_PROVIDED, REUSE_USED, RUNNER, SCANNERS, Findings
 from collectors.detect.iac import without_credentials
 from collectors.detect.parse import as_list, iter_mappings, load_yaml, read_yaml_mapping, strip_comment_lines
-from collectors.detect.scanners import PRECOMMIT_STEP_KEYS, jenkins_steps, record_scanners, yaml_steps
+from collectors.detect.scanners import record_scanners
+from collectors.detect.steps import PRECOMMIT_STEP_KEYS, jenkins_steps, step_text, yaml_steps
 
-_APPLIES = re.compile(
-    r"""\b(?:terraform|tofu|terragrunt)[ \t]+(?:-chdir=\S+[ \t]+)?(?:run-all[ \t]+)?apply\b
-    |\baz[ \t]+deployment[ \t]+(?:group|sub|mg|tenant)[ \t]+create\b
-    |\baz[ \t]+stack[ \t]+(?:group|sub|mg)[ \t]+create\b
-    |\bNew-Az(?:ResourceGroup|Subscription|ManagementGroup|Tenant)?Deployment\b
-    |\bhelm[ \t]+(?:upgrade|install)\b
-    |\bhelmfile[ \t]+(?:apply|sync)\b
-    |\bpulumi[ \t]+up\b
-    |\bkubectl[ \t]+apply\b
-    |\bbicep[ \t]+deploy\b
-    |\baws[ \t]+cloudformation[ \t]+(?:deploy|create-stack|update-stack)\b
-    |\b(?:cdk|sam)[ \t]+deploy\b
-    |\b(?:AzureResourceManagerTemplateDeployment|AzureResourceGroupDeployment|HelmDeploy)@
-    |\b(?:azure/arm-deploy|aws-actions/aws-cloudformation-github-deploy)@
-    """,
-    re.X,
-)
-# Terraform and Kubernetes tasks, pulumi/actions. Apart from _APPLIES: a `^` alternative
-# inside it made every search try it at every position (46 µs a workflow against 6).
-_APPLY_COMMAND = re.compile(r"^[ \t]*command:[ \t]*[\"']?(?:apply|up)[\"']?[ \t]*$", re.M)
-_DEPLOYS = re.compile(
-    r"""\bkubectl[ \t]+(?:set[ \t]+image|rollout[ \t]+restart|create)\b
-    |\b(?:gcloud[ \t]+(?:run|app|functions)|firebase|vercel|netlify|flyctl|fly|serverless|sls|eb|azd)[ \t]+deploy\b
-    |\bazd[ \t]+up\b
-    |\bcf[ \t]+push\b
-    |\baz[ \t]+(?:webapp|functionapp|containerapp|staticwebapp|spring)\b[^\n]*\b(?:deploy|up|update|create)\b
-    |\buses:[ \t]*["']?[\w.-]+/[\w./-]*deploy[\w.-]*@
-    |\btask:[ \t]*(?:AzureWebApp|AzureFunctionApp|AzureRmWebAppDeployment|KubernetesManifest|Kubernetes|AzureContainerApps)@
-    """,
-    re.X | re.M,
-)
 _JENKINS_DEPLOY_STAGE = re.compile(r"\bstage[ \t]*\([ \t]*[\"'][^\"'\n]*deploy", re.I)
 _JENKINS_LIBRARY = re.compile(r"@Library\([ \t]*\[?[ \t]*[\"']([^\"']+)[\"']|\blibrary[ \t(]+[\"']([^\"']+)[\"']")
 
@@ -112,18 +84,11 @@ def _unusable(file: RepoFile, reader: FileReader, findings: Findings) -> bool:
     return what is not None
 
 
-def _says_deploy(value: Any) -> bool:
-    return isinstance(value, str) and "deploy" in value.lower()
-
-
-def _scan_commands(text: str, findings: Findings) -> None:
-    """Deploy and apply commands anywhere in a pipeline's text."""
-    code = strip_comment_lines(text)
-    if _APPLIES.search(code) or _APPLY_COMMAND.search(code):
+def _record_verdict(verdict: Verdict, findings: Findings) -> None:
+    if verdict.deploys:
+        findings.set(CI, "deploys", True)
+    if verdict.applies:
         findings.set(CI, "applies_infrastructure", True)
-        findings.set(CI, "deploys", True)
-    elif _DEPLOYS.search(code):
-        findings.set(CI, "deploys", True)
 
 
 def _record_pipeline(path: str, system: str, findings: Findings) -> None:
@@ -147,9 +112,8 @@ def scan_github_workflows(files: list[RepoFile], reader: FileReader, findings: F
         if loaded is None:
             _unusable(file, reader, findings)
             continue
-        text, workflow = loaded
+        _, workflow = loaded
         _record_pipeline(file.path, "github_actions", findings)
-        _scan_commands(text, findings)
         record_scanners(file.path, yaml_steps(workflow), findings)
         if _triggered_by(workflow, "workflow_call"):
             findings.hit(REUSE_PROVIDED, file.path)
@@ -166,8 +130,8 @@ def scan_github_workflows(files: list[RepoFile], reader: FileReader, findings: F
                 findings.add(REUSE_USED, "refs", uses)
                 findings.reference("github_workflow", uses, file.path)
             _record_actions(file.path, job, findings)
-            if "environment" in job or _says_deploy(job_id) or _says_deploy(job.get("name")):
-                findings.set(CI, "deploys", True)
+            named = says_deploy(job_id) or says_deploy(job.get("name"))
+            _record_verdict(judge(step_text(job), named_deploy=named, environment=job.get("environment")), findings)
 
 
 def resolve_internal_only(findings: Findings) -> None:
@@ -242,7 +206,6 @@ def scan_gitlab_pipelines(files: list[RepoFile], reader: FileReader, findings: F
             _unusable(file, reader, findings)
             continue
         _record_pipeline(file.path, "gitlab_ci", findings)
-        _scan_commands(text, findings)
         record_scanners(file.path, yaml_steps(documents), findings)
         if file.path != ".gitlab-ci.yml" and _has_spec_header(documents):
             findings.hit(REUSE_PROVIDED, file.path)
@@ -258,8 +221,10 @@ def scan_gitlab_pipelines(files: list[RepoFile], reader: FileReader, findings: F
                 for ref in refs:
                     findings.reference("gitlab_include", ref, file.path)
             for name, job in _gitlab_jobs(document):
-                if "environment" in job or _says_deploy(name) or _says_deploy(job.get("stage")):
-                    findings.set(CI, "deploys", True)
+                if name == "pages" or "pages" in job:  # GitLab Pages publishes a site
+                    continue
+                named = says_deploy(name) or says_deploy(job.get("stage"))
+                _record_verdict(judge(step_text(job), named_deploy=named, environment=job.get("environment")), findings)
 
 
 def scan_gitlab_templates(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
@@ -312,9 +277,8 @@ def _azure_template_refs(pipeline: dict[Any, Any]) -> Iterator[str]:
                 yield f"{repository}/{name.lstrip('/')}" + (f"@{ref}" if ref else "")
 
 
-def _scan_azure_pipeline(path: str, text: str, pipeline: dict[Any, Any], findings: Findings) -> None:
+def _scan_azure_pipeline(path: str, pipeline: dict[Any, Any], findings: Findings) -> None:
     _record_pipeline(path, "azure_pipelines", findings)
-    _scan_commands(text, findings)
     record_scanners(path, yaml_steps(pipeline), findings)
     refs = list(_azure_template_refs(pipeline))
     if refs:
@@ -326,17 +290,28 @@ def _scan_azure_pipeline(path: str, text: str, pipeline: dict[Any, Any], finding
         template = mapping.get("template")
         if isinstance(template, str) and ("@" not in template or template.endswith("@self")):
             findings.called_here.add(template.removesuffix("@self").lstrip("/"))  # this repository's own file
-    for mapping in iter_mappings(pipeline):
-        if isinstance(mapping.get("deployment"), str):
-            findings.set(CI, "deploys", True)
-            if _applies(yaml_steps(mapping)):  # infrastructure applied by a gated deployment job
-                findings.hit(RUNNER, path, "azure_pipelines")
-        elif any(_says_deploy(mapping.get(k)) for k in ("stage", "job")):
-            findings.set(CI, "deploys", True)
+    for named, job in _azure_jobs(pipeline):
+        deployment = "deployment" in job  # a deployment job always targets an environment
+        environment = job.get("environment") or deployment
+        verdict = judge(step_text(job), named_deploy=named, environment=environment)
+        _record_verdict(verdict, findings)
+        if deployment and verdict.applies:  # infrastructure applied by a gated deployment job
+            findings.hit(RUNNER, path, "azure_pipelines")
 
 
-def _applies(steps: Iterator[str]) -> bool:
-    return any(_APPLIES.search(step) or step.strip() in ("apply", "up") for step in steps)
+def _azure_jobs(pipeline: dict[Any, Any]) -> Iterator[tuple[bool, dict[Any, Any]]]:
+    """(whether its stage or its own name says deploy, job) for every job; a pipeline of bare
+    steps is one job."""
+    stages = [(says_deploy(stage.get("stage")), stage) for stage in _mappings(pipeline.get("stages"))]
+    for named_stage, holder in [(False, pipeline), *stages]:
+        for job in _mappings(holder.get("jobs")):
+            yield named_stage or says_deploy(job.get("job")) or says_deploy(job.get("deployment")), job
+    if "steps" in pipeline:
+        yield False, pipeline
+
+
+def _mappings(value: Any) -> list[dict[Any, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def scan_azure_pipelines(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
@@ -344,7 +319,7 @@ def scan_azure_pipelines(files: list[RepoFile], reader: FileReader, findings: Fi
     for file in files:
         loaded = read_yaml_mapping(file, reader)
         if loaded is not None:
-            _scan_azure_pipeline(file.path, *loaded, findings)
+            _scan_azure_pipeline(file.path, loaded[1], findings)
         else:
             _unusable(file, reader, findings)
 
@@ -362,7 +337,7 @@ def scan_yaml(path: str, text: str, reader: FileReader, findings: Findings) -> N
         findings.hit(REUSE_PROVIDED, path)
         findings.add(REUSE_PROVIDED, "workflows", path)
         return
-    _scan_azure_pipeline(path, text, pipeline, findings)
+    _scan_azure_pipeline(path, pipeline, findings)
 
 
 # --- Jenkins, CircleCI, pre-commit ---------------------------------------------------------
@@ -376,10 +351,8 @@ def scan_jenkinsfiles(files: list[RepoFile], reader: FileReader, findings: Findi
             continue
         _record_pipeline(file.path, "jenkins", findings)
         code = strip_comment_lines(text, slash=True)  # Groovy comments; shell ones go next
-        _scan_commands(code, findings)
         record_scanners(file.path, jenkins_steps(code), findings)
-        if _JENKINS_DEPLOY_STAGE.search(code):
-            findings.set(CI, "deploys", True)
+        _record_verdict(judge(strip_comment_lines(code), named_deploy=bool(_JENKINS_DEPLOY_STAGE.search(code))), findings)
         libraries = [a or b for a, b in _JENKINS_LIBRARY.findall(code)]
         if libraries:  # shared libraries are Jenkins' reusable CI
             findings.hit(REUSE_USED, file.path)
@@ -394,13 +367,12 @@ def scan_circleci(files: list[RepoFile], reader: FileReader, findings: Findings)
         if loaded is None:
             _unusable(file, reader, findings)
             continue
-        text, config = loaded
+        _, config = loaded
         _record_pipeline(file.path, "circleci", findings)
-        _scan_commands(text, findings)
         record_scanners(file.path, yaml_steps(config), findings)
         jobs = config.get("jobs")
-        if isinstance(jobs, dict) and any(_says_deploy(name) for name in jobs):
-            findings.set(CI, "deploys", True)
+        for name, job in jobs.items() if isinstance(jobs, dict) else ():
+            _record_verdict(judge(step_text(job), named_deploy=says_deploy(name)), findings)
 
 
 def scan_precommit(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:

@@ -200,7 +200,7 @@ def test_structure_walk_visits_shared_mappings_once():
 
 
 def test_azure_pipeline_sharing_anchors_is_walked(scan):
-    anchors = "variables:\n  shared: &s {deployment: web}\n"
-    pipeline = anchors + "trigger: [main]\njobs:\n  - job: a\n    steps: [{script: make}]\n    extra: [*s, *s]\n"
+    anchors = "variables:\n  shared: &s {script: kubectl set image deploy/web web=web:2}\n"
+    pipeline = anchors + "trigger: [main]\njobs:\n  - job: a\n    steps: [{script: make}, *s, *s]\n"
     ci = scan({"ci/pipeline.yml": pipeline}).signals["ci.pipelines"]
     assert ci["systems"] == ["azure_pipelines"] and ci["deploys"]
