@@ -128,6 +128,10 @@ class Codeowners(Signal):
     default_owners: list[str] = Field(
         default_factory=list, description="Owners of the whole repository (its last `*` rule)."
     )
+    teams: list[str] = Field(default_factory=list, description="Owners that are teams: @org/team (GitLab: @group/subgroup).")
+    users: list[str] = Field(
+        default_factory=list, description="Owners that are people: @user and e-mail addresses (a bare GitLab @group too)."
+    )
 
 
 class RbacManifests(Signal):

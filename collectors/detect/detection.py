@@ -100,7 +100,7 @@ def _scan_yaml(file: RepoFile, reader: FileReader, findings: Findings, pending: 
     families = scan_manifests(file.path, text, findings)
     if gitops.wants(text):
         gitops.scan_yaml(file.path, text, findings, pending)
-    portal.scan_yaml(file.path, text, findings, families)
+    portal.scan_yaml(file.path, text, reader, findings, families)
     observability.scan_yaml(file.path, text, findings, families)
     iac.scan_yaml(file.path, text, findings)
     ci.scan_yaml(file.path, text, reader, findings)

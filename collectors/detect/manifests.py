@@ -10,14 +10,12 @@ import re
 
 from collectors.detect.findings import (
     ALERTING,
-    CATALOG,
     DASHBOARDS,
     GITOPS,
     IAC,
     POLICY,
     RBAC,
     SLO,
-    TEMPLATES,
     Findings,
 )
 
@@ -100,11 +98,7 @@ def _record(path: str, group: str, kind: str, findings: Findings) -> str | None:
         if kind == "PrometheusServiceLevel":
             findings.hit(SLO, path, "sloth")
     elif group == "backstage.io" or group.endswith(".backstage.io"):
-        findings.hit(CATALOG, path)
-        findings.add(CATALOG, "entity_kinds", kind)
-        if group == "scaffolder.backstage.io" and kind == "Template":
-            findings.hit(TEMPLATES, path, "backstage")
-        return BACKSTAGE
+        return BACKSTAGE  # counted once parsed and valid (portal.py)
     elif group == "kustomize.config.k8s.io":
         findings.hit(IAC, path, "kustomize")
     return None

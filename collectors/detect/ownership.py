@@ -57,4 +57,12 @@ def scan_codeowners(candidates: list[RepoFile], reader: FileReader, findings: Fi
         findings.set(CODEOWNERS, "rules", rules)
         findings.add(CODEOWNERS, "owners", *owners)
         findings.add(CODEOWNERS, "default_owners", *default_owners(text))
+        findings.add(CODEOWNERS, "teams", *(owner for owner in owners if is_team(owner)))
+        findings.add(CODEOWNERS, "users", *(owner for owner in owners if not is_team(owner)))
         return
+
+
+def is_team(owner: str) -> bool:
+    """@org/team names a team; @user and e-mail addresses name people. A bare GitLab @group
+    cannot be told from a user by its spelling and counts as a user."""
+    return owner.startswith("@") and "/" in owner

@@ -1,17 +1,24 @@
-"""Developer-portal signals: Backstage catalog files and what their annotations say.
+"""Developer-portal signals: Backstage catalog entities, software templates and what their
+annotations say.
 
-Backstage entities and software templates themselves are recognised as manifests
-(see manifests.py); this adds what only a catalog file's name or annotations tell.
+manifests.py finds the files whose documents head like Backstage entities; here they are
+parsed, and only valid entities count: `apiVersion: backstage.io/…` (or a subgroup such as
+scaffolder.backstage.io), a kind, `metadata.name` and, for the kinds Backstage requires it
+of, `spec.owner`. A catalog-info.yaml holding `x: 1` is no catalog entry.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from collectors.detect.findings import CATALOG, DOCS, ORIGIN, Findings
+from collectors.detect.files import FileReader
+from collectors.detect.findings import CATALOG, DOCS, ORIGIN, TEMPLATES, Findings
 from collectors.detect.manifests import BACKSTAGE
+from collectors.detect.parse import load_yaml
 
-CATALOG_FILE_NAMES = frozenset({"catalog-info.yaml", "catalog-info.yml"})
+#: Kinds whose spec must name an owner (Backstage's own validation).
+_OWNED_KINDS = frozenset({"Component", "API", "Resource", "System"})
 
 # `${{ values.name }}` is how a Backstage template's skeleton files say "filled in later".
 _SKELETON_EXPRESSION = re.compile(r"\$\{\{[ \t]*values\.")
@@ -22,14 +29,38 @@ def is_template_skeleton(text: str) -> bool:
     return "${{" in text and bool(_SKELETON_EXPRESSION.search(text))
 
 
-def scan_yaml(path: str, text: str, findings: Findings, families: set[str]) -> None:
-    if path.rpartition("/")[2] in CATALOG_FILE_NAMES:
+def scan_yaml(path: str, text: str, reader: FileReader, findings: Findings, families: set[str]) -> None:
+    if BACKSTAGE not in families:
+        return
+    for document in load_yaml(path, text, reader) or ():
+        kind = entity_kind(document)
+        if kind is None:
+            continue
         findings.hit(CATALOG, path)
-    if BACKSTAGE in families:
-        if "backstage.io/techdocs-ref" in text:
-            findings.techdocs_refs.append(path)
-        if "backstage.io/source-template" in text:  # set by Backstage on what a template created
-            findings.hit(ORIGIN, path, "backstage")
+        findings.add(CATALOG, "entity_kinds", kind)
+        if kind == "Template" and document["apiVersion"].startswith("scaffolder.backstage.io/"):
+            findings.hit(TEMPLATES, path, "backstage")
+        annotations = document["metadata"].get("annotations")
+        if isinstance(annotations, dict):
+            if "backstage.io/techdocs-ref" in annotations:
+                findings.techdocs_refs.append(path)
+            if "backstage.io/source-template" in annotations:  # set by Backstage on what a template created
+                findings.hit(ORIGIN, path, "backstage")
+
+
+def entity_kind(document: Any) -> str | None:
+    """The kind of a valid Backstage entity, or None."""
+    if not isinstance(document, dict):
+        return None
+    api_version, kind, metadata, spec = (document.get(key) for key in ("apiVersion", "kind", "metadata", "spec"))
+    group = api_version.partition("/")[0] if isinstance(api_version, str) and "/" in api_version else ""
+    if not (group == "backstage.io" or group.endswith(".backstage.io")) or not isinstance(kind, str) or not kind:
+        return None
+    if not (isinstance(metadata, dict) and isinstance(metadata.get("name"), str) and metadata["name"]):
+        return None
+    if kind in _OWNED_KINDS and not (isinstance(spec, dict) and isinstance(spec.get("owner"), str) and spec["owner"]):
+        return None
+    return kind
 
 
 def resolve_techdocs(findings: Findings) -> None:

@@ -40,7 +40,7 @@ _OPTIONAL_FILES: dict[str, bytes] = {
     ".github/workflows/ci.yml": b"on: [push]\njobs:\n  ci:\n    runs-on: ubuntu-latest\n",
     ".github/CODEOWNERS": b"* @org/platform\n",
     ".github/dependabot.yml": b"version: 2\nupdates: []\n",
-    "catalog-info.yaml": b"apiVersion: backstage.io/v1alpha1\nkind: Component\n",
+    "catalog-info.yaml": b"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: svc}\nspec: {owner: platform}\n",
     "docs/runbook.md": b"# Runbook\n",
     "renovate.json": b"{}\n",
 }

@@ -62,6 +62,7 @@ def sample_org() -> Organization:
             ".github/dependabot.yml": b"version: 2\nupdates: []\n",
             "catalog-info.yaml": (
                 b"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc-payments\n"
+                b"spec:\n  type: service\n  owner: platform\n"
             ),
             "src/payments/__init__.py": b"",
             "src/payments/api.py": b"def pay() -> None:\n    pass\n",

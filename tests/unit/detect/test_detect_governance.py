@@ -125,6 +125,17 @@ def test_codeowners_counts_rules_and_distinct_owners(scan):
     assert owners["owners"] == ["@acme/platform", "@acme/security", "@alice", "@bob", "docs@acme.example"]
 
 
+def test_codeowners_tells_teams_from_users(scan):
+    owners = scan({".github/CODEOWNERS": CODEOWNERS}).signals["ownership.codeowners"]
+    assert owners["teams"] == ["@acme/platform", "@acme/security"]
+    assert owners["users"] == ["@alice", "@bob", "docs@acme.example"]  # e-mail addresses are people
+
+
+def test_codeowners_of_users_only_has_no_teams(scan):
+    owners = scan({"CODEOWNERS": "* @alice\n"}).signals["ownership.codeowners"]
+    assert owners["teams"] == [] and owners["users"] == ["@alice"]
+
+
 def test_codeowners_uses_the_file_with_precedence_and_ignores_other_places(scan):
     detection = scan(
         {
@@ -141,7 +152,8 @@ def test_codeowners_uses_the_file_with_precedence_and_ignores_other_places(scan)
 def test_no_codeowners(scan):
     owners = scan({"src/CODEOWNERS": "* @x\n"}).signals["ownership.codeowners"]
     assert owners == {
-        "present": False, "paths": [], "live": False, "path_count": 0, "rules": 0, "owners": [], "default_owners": []
+        "present": False, "paths": [], "live": False, "path_count": 0, "rules": 0, "owners": [], "default_owners": [],
+        "teams": [], "users": [],
     }
 
 

@@ -18,6 +18,7 @@ CATALOG = dedent(
     apiVersion: backstage.io/v1alpha1
     kind: API
     metadata: {name: api}
+    spec: {type: openapi, owner: team-a}
     """
 )
 
@@ -32,7 +33,8 @@ def test_catalog_entities_and_template_origin(scan):
 
 
 def test_backstage_entity_in_any_yaml_file(scan):
-    detection = scan({"catalog/systems.yaml": "apiVersion: backstage.io/v1alpha1\nkind: System\n"})
+    system = "apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata: {name: pay}\nspec: {owner: team-a}\n"
+    detection = scan({"catalog/systems.yaml": system})
     assert detection.signals["portal.catalog"]["entity_kinds"] == ["System"]
 
 
@@ -187,3 +189,45 @@ def test_product_artifacts_without_extension_and_the_legacy_issue_template(scan)
     product = scan({"ROADMAP": "x", "docs/ISSUE_TEMPLATE.md": "x", "docs/guide.md": "x"}).signals["product.artifacts"]
     assert product["roadmap"] and product["issue_templates"]
     assert product["paths"] == ["ROADMAP", "docs/ISSUE_TEMPLATE.md"]
+
+
+# --- valid Backstage descriptors ------------------------------------------------------------
+
+
+def test_a_catalog_file_without_an_entity_is_no_catalog_entry(scan):
+    detection = scan({"catalog-info.yaml": "x: 1\n"})
+    assert not detection.signals["portal.catalog"]["present"]
+
+
+def test_an_entity_needs_a_backstage_api_version_a_name_and_for_owned_kinds_an_owner(scan):
+    invalid = {
+        "a/catalog-info.yaml": "apiVersion: example.com/v1\nkind: Component\nmetadata: {name: a}\nspec: {owner: t}\n",
+        "b/catalog-info.yaml": "apiVersion: backstage.io/v1alpha1\nkind: Component\nspec: {owner: t}\n",
+        "c/catalog-info.yaml": "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: c}\n",
+        "d/catalog-info.yaml": "apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata: {name: d}\nspec: {type: db}\n",
+        "e/catalog-info.yaml": "apiVersion: backstage.io/v1alpha1\nmetadata: {name: e}\n",
+    }
+    for path, content in invalid.items():
+        assert not scan({path: content}).signals["portal.catalog"]["present"], path
+
+
+def test_kinds_without_a_required_owner_need_only_a_name(scan):
+    group = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: platform}\nspec: {type: team, children: []}\n"
+    location = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: all}\nspec: {targets: [./a.yaml]}\n"
+    assert scan({"org.yaml": group + "---\n" + location}).signals["portal.catalog"]["entity_kinds"] == ["Group", "Location"]
+
+
+def test_only_the_valid_documents_of_a_file_count(scan):
+    content = CATALOG + "---\napiVersion: backstage.io/v1alpha1\nkind: System\nmetadata: {name: s}\n"
+    assert scan({"catalog-info.yaml": content}).signals["portal.catalog"]["entity_kinds"] == ["API", "Component"]
+
+
+def test_a_template_needs_a_name_to_be_a_golden_path(scan):
+    nameless = "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nspec: {steps: []}\n"
+    assert not scan({"templates/t/template.yaml": nameless}).signals["golden_path.templates"]["present"]
+
+
+def test_malformed_catalog_yaml_is_a_problem_not_an_entry(scan):
+    detection = scan({"catalog-info.yaml": "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: [\n"})
+    assert not detection.signals["portal.catalog"]["present"]
+    assert detection.problems[0].startswith("catalog-info.yaml: malformed YAML")
