@@ -53,6 +53,11 @@ class GitHubConfig(BaseModel):
     include_archived: bool = Field(default=False, description="Also scan archived repositories.")
     include_forks: bool = Field(default=False, description="Also scan forks.")
     window_days: int = Field(default=90, gt=0, description="Days of history counted as recent (commits, deployments).")
+    bots: list[str] = Field(
+        default_factory=list,
+        description="Glob patterns on commit author names or e-mail addresses of bots, left out of author counts "
+        "and active weeks beside the ones recognised anyway ('[bot]' names, bot noreply addresses).",
+    )
     platform_team: str = Field(
         default="platform*", description="Glob pattern on team slugs that names the platform team."
     )

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from collectors.detect import RepoFile
+from collectors.people import is_bot
 
 WEEK = timedelta(days=7)
 
@@ -153,9 +154,14 @@ def head(meta: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 
 def activity(
-    meta: Mapping[str, Any], commits: Sequence[Mapping[str, Any]], now: datetime, window_days: int
+    meta: Mapping[str, Any],
+    commits: Sequence[Mapping[str, Any]],
+    now: datetime,
+    window_days: int,
+    bots: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """vcs.activity from the head commit and the window's history nodes (every page)."""
+    """vcs.activity from the head commit and the window's history nodes (every page). Authors
+    and active weeks leave bots out (`bots`: configured patterns beside the recognised ones)."""
     target = head(meta)
     if target is None:
         return {
@@ -167,8 +173,9 @@ def activity(
             "authors": 0,
         }
     history = target.get("history") or {}
-    dates = [date for node in commits if (date := _time(node.get("committedDate"))) is not None]
-    authors = {_author_key(node.get("author") or {}, by_login=False) for node in commits}
+    people = [node for node in commits if not _by_bot(node, bots)]
+    dates = [date for node in people if (date := _time(node.get("committedDate"))) is not None]
+    authors = {_author_key(node.get("author") or {}, by_login=False) for node in people}
     authors.discard("")
     return {
         "window_days": window_days,
@@ -181,7 +188,10 @@ def activity(
 
 
 def contributions(
-    commits: Sequence[Mapping[str, Any]], window_days: int, platform_members: frozenset[str] | None
+    commits: Sequence[Mapping[str, Any]],
+    window_days: int,
+    platform_members: frozenset[str] | None,
+    bots: Sequence[str] = (),
 ) -> dict[str, Any]:
     """vcs.contributions: people (bots left out) who authored commits in the window.
 
@@ -190,7 +200,7 @@ def contributions(
     people = {
         key
         for node in commits
-        if (key := _author_key(node.get("author") or {}, by_login=True)) and not key.endswith("[bot]")
+        if (key := _author_key(node.get("author") or {}, by_login=True)) and not _by_bot(node, bots)
     }
     outside = None if platform_members is None else len([person for person in people if person not in platform_members])
     return {
@@ -575,6 +585,13 @@ def reusable_consumers(used: Mapping[str, Iterable[str]], organization: str) -> 
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def _by_bot(node: Mapping[str, Any], patterns: Sequence[str]) -> bool:
+    author = node.get("author") or {}
+    user = author.get("user") if isinstance(author.get("user"), dict) else {}
+    names = (str(author.get("name") or ""), str(user.get("login") or ""))
+    return any(is_bot(name, str(author.get("email") or ""), patterns) for name in names)
 
 
 def _author_key(author: Mapping[str, Any], *, by_login: bool) -> str:

@@ -330,9 +330,9 @@ class _Scan:
             if "history" in meta.incomplete:
                 yield from missing(("vcs.activity", "vcs.contributions"), "commit history", Gap(meta.incomplete["history"], failure=True))
             else:
-                yield ctx.observed("vcs.activity", subject, mapping.activity(meta.data, meta.commits, self.now, window))
+                yield ctx.observed("vcs.activity", subject, mapping.activity(meta.data, meta.commits, self.now, window, self.config.bots))
                 members = facts.platform_members if facts is not None else None
-                yield ctx.observed("vcs.contributions", subject, mapping.contributions(meta.commits, window, members))
+                yield ctx.observed("vcs.contributions", subject, mapping.contributions(meta.commits, window, members, self.config.bots))
             yield ctx.observed("vcs.template", subject, mapping.template_link(meta.data, repo.owner))
             delivery = (
                 Gap(meta.incomplete["deployments"], failure=True)

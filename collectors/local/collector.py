@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -20,8 +21,9 @@ from collectors.local.config import LocalConfig
 from collectors.local.discover import Repository, discover
 from collectors.local.examine import FileExamination, available_cpus, examine_all
 from collectors.local.git import GitFailed, git_dir, read_activity, read_head, remote_urls
-from collectors.local.git_isolation import HistoryRefused, checked_common_dir, checked_objects, private_git_dir
+from collectors.local.git_isolation import HistoryRefused, checked_common_dir, checked_objects, private_git_dir, read_small
 from collectors.local.text import printable
+from collectors.people import Mailmap, people
 from scanner.contract import CollectContext, Limits
 from scanner.errors import UserError
 from scanner.heap import keep_what_exists
@@ -35,6 +37,7 @@ PLAIN_FOLDER_REASON = "plain folder: no history"
 NO_GIT_REASON = "git not installed: install git to see commit activity"
 GIT_DISABLED_REASON = "git disabled in the configuration: set git to see commit activity"
 HEAD_UNREADABLE_REASON = "HEAD could not be read from .git/HEAD, its refs or packed-refs (a reftable is not read)"
+MAX_MAILMAP_BYTES = 1_048_576  # real ones are a few hundred lines
 MAX_PROBLEMS_PER_REPOSITORY = 10  # a checkout full of unreadable files should not bury every other problem
 
 _FILE_HINT = "the file was left out; the rest of the repository was scanned"
@@ -182,8 +185,11 @@ def _history(root: str, directory: str | None, config: LocalConfig, git: str | N
         if head.commit is None:
             return _History(EvidenceStatus.UNAVAILABLE, reason=HEAD_UNREADABLE_REASON)
         objects = checked_objects(common)
+        # The checkout's .mailmap as data (git is never told of it); a link or a FIFO is no file.
+        mailmap = Mailmap(read_small(os.path.join(root, ".mailmap"), limit=MAX_MAILMAP_BYTES) or "")
+        person = people(mailmap, config.bots)
         with private_git_dir(head.commit, common) as private:
-            activity = read_activity(git, private, objects, now, config.window_days, config.git_timeout_seconds)
+            activity = read_activity(git, private, objects, now, config.window_days, config.git_timeout_seconds, person)
     except (HistoryRefused, GitFailed) as exc:
         return _History(EvidenceStatus.UNAVAILABLE, reason=str(exc))
     return _History(

@@ -26,6 +26,11 @@ class LocalConfig(BaseModel):
         description="git executable (a name looked up on PATH, or a path); null to never run git.",
     )
     git_timeout_seconds: float = Field(default=120.0, gt=0, description="Longest one `git log` may run.")
+    bots: list[str] = Field(
+        default_factory=list,
+        description="Glob patterns on commit author names or e-mail addresses of bots, left out of author counts "
+        "and active weeks beside the ones recognised anyway ('[bot]' names, bot noreply addresses).",
+    )
     processes: int | None = Field(
         default=None,
         gt=0,

@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -50,6 +51,10 @@ class Activity:
     active_weeks: int
     authors: int
     last_commit_at: str | None
+
+
+#: Who wrote a commit, from its author name and address: a person's key, or None for a bot.
+Person = Callable[[str, str], "str | None"]
 
 
 class GitFailed(Exception):
@@ -99,34 +104,41 @@ def read_head(git_directory: str, common: str) -> Head:
 
 
 def read_activity(
-    git: str, private_git_dir: str, objects: str, now: datetime, window_days: int, timeout: float
+    git: str, private_git_dir: str, objects: str, now: datetime, window_days: int, timeout: float, person: Person
 ) -> Activity:
-    """Commits reachable from HEAD with a commit date in (now - window_days, now].
+    """Commits reachable from HEAD with a commit date in (now - window_days, now]. Authors
+    and active weeks count people: `person` maps an author's name and address to who they
+    are, or None for a bot.
 
     `private_git_dir` and `objects` come from `git_isolation`: git reads nothing else.
     """
     repository = {**_GIT_ENVIRONMENT, "GIT_DIR": private_git_dir, "GIT_OBJECT_DIRECTORY": objects}
     since = now - timedelta(days=window_days)
     window = ("--since", f"@{int(since.timestamp())}", "--until", f"@{int(now.timestamp())}")
-    lines = _git(git, repository, ("log", "--no-show-signature", *window, f"--format=%H{_FIELD}%ae{_FIELD}%cI"), timeout)
+    # %ae, not %aE: git applies no .mailmap, `person` does (from data, never from git config).
+    log_format = f"--format=%H{_FIELD}%an{_FIELD}%ae{_FIELD}%cI"
+    lines = _git(git, repository, ("log", "--no-show-signature", *window, log_format), timeout)
     times: list[datetime] = []
     authors: set[str] = set()
+    weeks: set[int] = set()
     for line in lines:
         parts = line.split(_FIELD)
-        if len(parts) != 3:
+        if len(parts) != 4:
             continue
-        committed = _parse_time(parts[2])
+        committed = _parse_time(parts[3])
         if committed is None:
             continue
         times.append(committed)
-        authors.add(parts[1].strip().lower())
+        author = person(parts[1], parts[2])
+        if author is not None:
+            authors.add(author)
+            weeks.add(int((now - committed) / _WEEK))
     if times:
         newest: datetime | None = max(times)
     else:
         # Nothing in the window: one more cheap question, so a stale repository still says how stale.
         older = _git(git, repository, ("log", "--no-show-signature", "-1", "--until", window[3], "--format=%cI"), timeout)
         newest = _parse_time(older[0]) if older else None
-    weeks = {int((now - committed) / _WEEK) for committed in times}
     return Activity(
         commits=len(times),
         active_weeks=len(weeks),

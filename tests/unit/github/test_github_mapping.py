@@ -136,9 +136,21 @@ def test_activity_counts_commits_weeks_and_authors_by_email() -> None:
         "head_commit": "c0ffee" + "0" * 34,
         "last_commit_at": "2026-06-01T10:00:00+00:00",
         "commits": 5,
-        "active_weeks": 3,  # this week (2), two weeks ago, four weeks ago (2)
-        "authors": 5,
+        "active_weeks": 3,  # this week (2), two weeks ago, four weeks ago (the bot's commit aside)
+        "authors": 4,  # dependabot is no author
     }
+
+
+def test_activity_leaves_bots_out_of_authors_and_weeks() -> None:
+    bots_only = [
+        _commit("2026-06-01T10:00:00Z", "renovate[bot]", "29139614+renovate[bot]@users.noreply.github.com"),
+        _commit("2026-05-20T10:00:00Z", None, "ci-robot@acme.test"),  # a configured pattern
+        _commit("2026-05-02T10:00:00Z", "alice", "alice@acme.test"),
+    ]
+    data = mapping.activity(META, bots_only, NOW, 90, ["ci-robot@*"])
+    assert (data["commits"], data["authors"], data["active_weeks"]) == (5, 1, 1)
+    without_pattern = mapping.activity(META, bots_only, NOW, 90)
+    assert (without_pattern["authors"], without_pattern["active_weeks"]) == (2, 2)
 
 
 def test_an_empty_repository_has_no_activity() -> None:
