@@ -40,6 +40,9 @@ class Signal(KindData):
         description="Found in a live file, not only in test fixtures, samples, documentation or generated files.",
     )
     path_count: int = Field(default=0, description="Files the signal was found in, all of them (paths is capped).")
+    templated: list[str] = Field(
+        default_factory=list, description="Of the paths, templated files (*.j2, *.tpl) read with template blocks stripped."
+    )
 
 
 class ToolSignal(Signal):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from fnmatch import fnmatchcase
 from typing import Any
 
 from collectors.detect.deploys import Verdict, judge, says_deploy
@@ -71,6 +72,10 @@ _AZURE_ENTRY_KEYS = frozenset({"trigger", "pr", "schedules", "pool", "resources"
 
 _NOT_GITLAB_TEMPLATE = re.compile(r"^apiVersion:|\{\{", re.M)  # a Helm chart's templates/
 
+
+#: GitLab pipeline files scanned at most per repository, included ones counted: bounds a
+#: chain of includes (GitLab itself allows 150).
+MAX_GITLAB_PIPELINE_FILES = 150
 
 #: What a pipeline file decides: one that cannot be used leaves them all unknown, not absent.
 CI_KINDS = (CI, REUSE_PROVIDED, REUSE_USED, SCANNERS)
@@ -184,47 +189,74 @@ def _gitlab_include_refs(document: dict[Any, Any]) -> Iterator[str]:
                 yield f"template:{include['template']}"
 
 
-def _gitlab_local_includes(document: dict[Any, Any]) -> Iterator[str]:
-    """This repository's own files that the pipeline includes (`include: local:` or a bare path)."""
-    for include in as_list(document.get("include")):
-        local = include.get("local") if isinstance(include, dict) else include
-        if isinstance(local, str) and not local.startswith(("http://", "https://")):
-            yield local.lstrip("/")
-
-
 def _has_spec_header(documents: list[Any]) -> bool:
     """A CI/CD component or input-taking template starts with a `spec:` document."""
     return len(documents) > 1 and isinstance(documents[0], dict) and set(documents[0]) == {"spec"}
 
 
-def scan_gitlab_pipelines(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
-    """.gitlab-ci.yml and the files it usually includes locally from .gitlab/ci/."""
-    for file in files:
-        text = reader.text(file)
-        documents = load_yaml(file.path, text, reader) if text is not None else None
-        if text is None or not documents or not any(isinstance(document, dict) for document in documents):
-            _unusable(file, reader, findings)
-            continue
-        _record_pipeline(file.path, "gitlab_ci", findings)
-        record_scanners(file.path, yaml_steps(documents), findings)
-        if file.path != ".gitlab-ci.yml" and _has_spec_header(documents):
-            findings.hit(REUSE_PROVIDED, file.path)
-            findings.add(REUSE_PROVIDED, "workflows", file.path)
-        for document in documents:
-            if not isinstance(document, dict):
+def _gitlab_local_includes(document: dict[Any, Any]) -> Iterator[str]:
+    """Patterns of this repository's files the document includes (`local:`, or a plain path)."""
+    for include in as_list(document.get("include")):
+        if isinstance(include, dict):
+            include = include.get("local")
+        if isinstance(include, str) and include and "://" not in include and "$" not in include:
+            yield include.lstrip("/")
+
+
+def _included_files(patterns: list[str], listed: dict[str, RepoFile]) -> list[RepoFile]:
+    """The listed files that local include patterns name (GitLab allows `*` and `**` globs)."""
+    found: list[RepoFile] = []
+    for pattern in patterns:
+        if pattern in listed:
+            found.append(listed[pattern])
+        elif "*" in pattern:
+            found += [listed[path] for path in sorted(listed) if fnmatchcase(path, pattern)]
+    return found
+
+
+def scan_gitlab_pipelines(
+    files: list[RepoFile], reader: FileReader, findings: Findings, listed: dict[str, RepoFile]
+) -> None:
+    """.gitlab-ci.yml, the files it usually includes from .gitlab/ci/, and every file a scanned
+    pipeline includes locally (`listed`: the repository's YAML files by path), each once."""
+    pending, seen = list(files), {file.path for file in files}
+    while pending and len(seen) <= MAX_GITLAB_PIPELINE_FILES:
+        file = pending.pop(0)
+        documents = _scan_gitlab_pipeline(file, reader, findings)
+        patterns = [pattern for document in documents for pattern in _gitlab_local_includes(document)]
+        for included in _included_files(patterns, listed):
+            if included.path not in seen:
+                seen.add(included.path)
+                pending.append(included)
+
+
+def _scan_gitlab_pipeline(file: RepoFile, reader: FileReader, findings: Findings) -> list[dict[Any, Any]]:
+    """Scan one GitLab pipeline file; its mapping documents, for the includes to follow."""
+    text = reader.text(file)
+    loaded = load_yaml(file.path, text, reader) if text is not None else None
+    documents = [document for document in loaded or () if isinstance(document, dict)]
+    if not documents:
+        _unusable(file, reader, findings)
+        return []
+    _record_pipeline(file.path, "gitlab_ci", findings)
+    record_scanners(file.path, yaml_steps(documents), findings)
+    if file.path != ".gitlab-ci.yml" and _has_spec_header(loaded or []):
+        findings.hit(REUSE_PROVIDED, file.path)
+        findings.add(REUSE_PROVIDED, "workflows", file.path)
+    for document in documents:
+        findings.called_here.update(_gitlab_local_includes(document))
+        refs = list(_gitlab_include_refs(document))
+        if refs:
+            findings.hit(REUSE_USED, file.path)
+            findings.add(REUSE_USED, "refs", *refs)
+            for ref in refs:
+                findings.reference("gitlab_include", ref, file.path)
+        for name, job in _gitlab_jobs(document):
+            if name == "pages" or "pages" in job:  # GitLab Pages publishes a site
                 continue
-            findings.called_here.update(_gitlab_local_includes(document))
-            refs = list(_gitlab_include_refs(document))
-            if refs:
-                findings.hit(REUSE_USED, file.path)
-                findings.add(REUSE_USED, "refs", *refs)
-                for ref in refs:
-                    findings.reference("gitlab_include", ref, file.path)
-            for name, job in _gitlab_jobs(document):
-                if name == "pages" or "pages" in job:  # GitLab Pages publishes a site
-                    continue
-                named = says_deploy(name) or says_deploy(job.get("stage"))
-                _record_verdict(judge(step_text(job), named_deploy=named, environment=job.get("environment")), findings)
+            named = says_deploy(name) or says_deploy(job.get("stage"))
+            _record_verdict(judge(step_text(job), named_deploy=named, environment=job.get("environment")), findings)
+    return documents
 
 
 def scan_gitlab_templates(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:

@@ -101,6 +101,8 @@ _PLAIN_JSON_NAMES = frozenset(
 _PLAIN_JSON_PREFIXES = ("tsconfig", "appsettings")
 # Folders of editor and host settings: their YAML/JSON is configuration, not infrastructure.
 _SETTINGS_FOLDERS = (".github", ".vscode", ".idea", ".devcontainer", ".circleci", ".gitlab")
+# Settings folders whose YAML may still be a pipeline (not a manifest or a dashboard).
+_PIPELINE_SETTINGS_FOLDERS = frozenset({".github", ".gitlab"})
 
 _RENOVATE_NAMES = frozenset({"renovate.json", "renovate.json5", ".renovaterc", ".renovaterc.json", ".renovaterc.json5"})
 _DOCS_SITE_NAMES = {
@@ -154,10 +156,16 @@ class Plan:
     kustomizations: list[RepoFile] = field(default_factory=list)
     runner_configs: list[RepoFile] = field(default_factory=list)  # atlantis.yaml, .spacelift/config.yml …
     yaml: list[RepoFile] = field(default_factory=list)  # any other YAML: manifests, rule files …
+    settings_yaml: list[RepoFile] = field(default_factory=list)  # other YAML in .github/, .gitlab/: pipelines only
     json: list[RepoFile] = field(default_factory=list)  # dashboards, ARM, policies, CloudFormation
     issue_templates: list[RepoFile] = field(default_factory=list)  # names that do not say "feature"
     template_answers: list[RepoFile] = field(default_factory=list)  # .copier-answers.yml, .cruft.json
     hugo_candidates: list[str] = field(default_factory=list)  # paths of config.toml and kin
+
+    def yaml_files(self) -> dict[str, RepoFile]:
+        """Every queued YAML file by path: what a GitLab pipeline may include locally."""
+        queues = (self.workflows, self.gitlab_pipelines, self.gitlab_templates, self.azure_pipelines, self.yaml)
+        return {file.path: file for queue in (*queues, self.settings_yaml) for file in queue}
 
     def sort(self) -> None:
         for item in fields(self):
@@ -378,12 +386,26 @@ def _yaml(file: _File, plan: Plan, findings: Findings) -> None:
         _issue_template(file, plan, findings)
     elif _is_ansible_role_file(folder):
         findings.hit(IAC, file.path, "ansible")
+    elif folder.split("/", 1)[0] in _PIPELINE_SETTINGS_FOLDERS and name not in _PLAIN_YAML_NAMES:
+        plan.settings_yaml.append(file.file)  # an Azure pipeline or an included GitLab file may sit there
     elif not _is_plain_config(folder, name, _PLAIN_YAML_NAMES, _PLAIN_YAML_PREFIXES):
         if folder == "templates" or (
             name in ("template.yml", "template.yaml") and _is_child_folder(folder, "templates")
         ):
             plan.gitlab_templates.append(file.file)  # a CI/CD component, or a root Helm chart's template
         plan.yaml.append(file.file)
+
+
+def _templated(file: _File, plan: Plan, findings: Findings) -> None:
+    """`x.yaml.j2`, `x.json.tpl`, `x.j2`: read like the file they render, template blocks
+    stripped (detection.py). Helm's `_helpers.tpl` and kin are partials, not files."""
+    inner = file.name[: -len(file.extension) - 1]
+    dot = inner.rfind(".")
+    extension = inner[dot + 1 :].lower() if dot > 0 else ""
+    if file.name.startswith("_") or extension not in _TEMPLATED_KINDS:
+        return
+    findings.templated.add(file.path)
+    (plan.json if _TEMPLATED_KINDS[extension] == "json" else plan.yaml).append(file.file)
 
 
 def _document(file: _File, plan: Plan, findings: Findings) -> None:
@@ -445,6 +467,10 @@ _NAME_RULES: dict[str, _Rule] = {
     **{name: _hit(DOCS, tool) for name, tool in _DOCS_SITE_NAMES.items()},
 }
 
+# Template suffixes, and what the file under the suffix is read as ("" for `x.j2` alone).
+_TEMPLATE_EXTENSIONS = ("j2", "jinja", "jinja2", "tpl")
+_TEMPLATED_KINDS = {"yaml": "yaml", "yml": "yaml", "json": "json", "": "yaml"}
+
 _EXTENSION_RULES: dict[str, _Rule] = {
     "yml": _yaml,
     "yaml": _yaml,
@@ -455,6 +481,7 @@ _EXTENSION_RULES: dict[str, _Rule] = {
     "rego": _hit(POLICY, "rego"),
     "workbook": _hit(DASHBOARDS, "azure_workbook"),
     "jenkinsfile": _jenkinsfile,
+    **{extension: _templated for extension in _TEMPLATE_EXTENSIONS},
     **{extension: _document for extension in _DOC_EXTENSIONS},
 }
 

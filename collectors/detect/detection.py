@@ -12,7 +12,13 @@ from collectors.detect.classify import plan_files
 from collectors.detect.files import FileReader, ReadFile, RepoFile
 from collectors.detect.findings import Findings
 from collectors.detect.manifests import scan_manifests
-from collectors.detect.parse import load_json, refuse_alias_bomb
+from collectors.detect.parse import (
+    has_template_blocks,
+    load_json,
+    load_template_json,
+    refuse_alias_bomb,
+    strip_template,
+)
 from scanner.kinds import FILE_SIGNAL_KINDS
 
 logger = logging.getLogger(__name__)
@@ -58,7 +64,7 @@ def detect(
     plan = plan_files(paths, sizes or {}, findings)
 
     ci.scan_github_workflows(plan.workflows, reader, findings)
-    ci.scan_gitlab_pipelines(plan.gitlab_pipelines, reader, findings)
+    ci.scan_gitlab_pipelines(plan.gitlab_pipelines, reader, findings, plan.yaml_files())
     ci.scan_gitlab_templates(plan.gitlab_templates, reader, findings)
     ci.scan_azure_pipelines(plan.azure_pipelines, reader, findings)
     ci.scan_jenkinsfiles(plan.jenkinsfiles, reader, findings)
@@ -75,6 +81,10 @@ def detect(
     pending = gitops.PendingRefs()
     for file in plan.yaml:
         _scan_yaml(file, reader, findings, pending)
+    for file in plan.settings_yaml:
+        text = reader.text(file)
+        if text is not None:
+            ci.scan_yaml(file.path, text, reader, findings)
     for file in plan.json:
         _scan_json(file, reader, findings)
     portal.resolve_techdocs(findings)
@@ -94,7 +104,7 @@ def detect(
 
 def _scan_yaml(file: RepoFile, reader: FileReader, findings: Findings, pending: gitops.PendingRefs) -> None:
     """Any YAML file may be a manifest, a rule file, a playbook, a template or a pipeline."""
-    text = reader.text(file)
+    text = _text(file, reader, findings)
     if text is None or portal.is_template_skeleton(text) or refuse_alias_bomb(file.path, text, reader):
         return
     families = scan_manifests(file.path, text, findings)
@@ -107,12 +117,27 @@ def _scan_yaml(file: RepoFile, reader: FileReader, findings: Findings, pending: 
 
 
 def _scan_json(file: RepoFile, reader: FileReader, findings: Findings) -> None:
-    text = reader.text(file)
+    text = _text(file, reader, findings)
     if text is None or not any(marker in text for marker in _JSON_MARKERS):
         return
-    value = load_json(file.path, text, reader)
+    if file.path in findings.templated:
+        value = load_template_json(text)
+    elif has_template_blocks(text) and (value := load_template_json(text)) is None:
+        # Not JSON, but Jinja-templated JSON (a dashboard's `{{pod}}` legends are valid JSON
+        # and stay plain): parsed with its blocks stripped, or left alone — a template whose
+        # loops leave no valid JSON is not a broken file.
+        findings.templated.add(file.path)
+        value = load_template_json(strip_template(text))
+    else:
+        value = load_json(file.path, text, reader)
     if value is None:
         return
     observability.scan_json(file.path, value, text, findings)
     iac.scan_json(file.path, value, findings)
     policy.scan_json(file.path, value, text, findings)
+
+
+def _text(file: RepoFile, reader: FileReader, findings: Findings) -> str | None:
+    """The file's text; a templated file's with its template blocks stripped."""
+    text = reader.text(file)
+    return strip_template(text) if text is not None and file.path in findings.templated else text

@@ -58,6 +58,8 @@ class Findings:
         self.techdocs_refs: list[str] = []
         #: Reusable CI files this repository calls itself (`uses: ./…`, GitLab `include: local:`).
         self.called_here: set[str] = set()
+        #: Templated files (x.yaml.j2, x.json.tpl …) queued to read with their blocks stripped.
+        self.templated: set[str] = set()
         #: kind -> why detection cannot tell it (a file that decides it could not be used).
         self.unknown: dict[str, str] = {}
 
@@ -117,6 +119,8 @@ class Findings:
             return data
         by_tool = self._tool_paths.get(kind, {})
         data["paths"] = sorted(set().union(*(sorted(paths)[:MAX_PATHS] for paths in by_tool.values())))
+        if "templated" in data:
+            data["templated"] = [path for path in data["paths"] if path in self.templated]
         if "present" in data:
             data["present"] = kind in self._present
             data["live"] = kind in self._live

@@ -169,6 +169,37 @@ def strip_comment_lines(text: str, *, slash: bool = False) -> str:
     return (_SLASH_COMMENT_LINE if slash else _YAML_COMMENT_LINE).sub("", text)
 
 
+# Jinja and Go template blocks. Statements and comments go (a whole line when they fill it);
+# each expression becomes `0`, which keeps YAML and JSON around it valid in most files
+# (`name: {{ name }}`, `"port": {{ port }}`, `"{{ id }}"`).
+_TEMPLATE_LINE = re.compile(r"^[ \t]*(?:\{%.*?%\}|\{#.*?#\}|\{\{-?[ \t]*(?:/\*.*?\*/|(?:if|else|end|range|with|define|template|block)\b[^}]*)-?\}\})[ \t]*\n", re.M | re.S)
+_TEMPLATE_BLOCK = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.S)
+_TEMPLATE_EXPRESSION = re.compile(r"\{\{.*?\}\}", re.S)
+
+
+def strip_template(text: str) -> str:
+    """A templated file's text with its template blocks stripped: tolerant, not a renderer."""
+    if "{" not in text:
+        return text
+    text = _TEMPLATE_LINE.sub("", text)
+    return _TEMPLATE_EXPRESSION.sub("0", _TEMPLATE_BLOCK.sub("", text))
+
+
+def has_template_blocks(text: str) -> bool:
+    return "{%" in text or "{{" in text
+
+
+_TRAILING_COMMA = re.compile(r",(\s*[\]}])")
+
+
+def load_template_json(text: str) -> Any | None:
+    """JSON rendered from a stripped template (loops leave trailing commas), or None, quietly."""
+    try:
+        return json.loads(_TRAILING_COMMA.sub(r"\1", text))
+    except (json.JSONDecodeError, RecursionError):
+        return None
+
+
 def as_list(value: Any) -> list[Any]:
     """YAML keys that take one item or a list of them, always as a list."""
     if value is None:

@@ -152,8 +152,8 @@ def test_codeowners_uses_the_file_with_precedence_and_ignores_other_places(scan)
 def test_no_codeowners(scan):
     owners = scan({"src/CODEOWNERS": "* @x\n"}).signals["ownership.codeowners"]
     assert owners == {
-        "present": False, "paths": [], "live": False, "path_count": 0, "rules": 0, "owners": [], "default_owners": [],
-        "teams": [], "users": [],
+        "present": False, "paths": [], "live": False, "path_count": 0, "templated": [], "rules": 0, "owners": [],
+        "default_owners": [], "teams": [], "users": [],
     }
 
 

@@ -67,7 +67,7 @@ CASES: list[tuple[str, Mutation, str]] = [
     (
         "unknown field",
         where(field="presnt"),
-        "metric owned_share: where.field: ownership.codeowners has no field 'presnt' (fields: present, paths, live, path_count, rules, owners, default_owners, teams, users)",
+        "metric owned_share: where.field: ownership.codeowners has no field 'presnt' (fields: present, paths, live, path_count, templated, rules, owners, default_owners, teams, users)",
     ),
     (
         "unknown stage",
