@@ -162,9 +162,17 @@ class CatalogEntities(Signal):
 class GoldenPathTemplates(ToolSignal):
     """Templates this repository offers. tools: backstage, cookiecutter, copier."""
 
+    names: list[str] = Field(default_factory=list, description="Backstage templates offered, by metadata.name.")
+    owners: list[str] = Field(default_factory=list, description="Owners the templates name (Backstage spec.owner).")
+
 
 class TemplateOrigin(ToolSignal):
     """This repository was generated from a template. tools: copier, cruft, backstage."""
+
+    sources: list[str] = Field(
+        default_factory=list,
+        description="What it was generated from: copier _src_path, cruft template, Backstage source-template.",
+    )
 
 
 class DevContainer(Signal):

@@ -21,7 +21,6 @@ from collectors.detect.findings import (
     DEVCONTAINER,
     DOCS,
     IAC,
-    ORIGIN,
     POLICY,
     PRODUCT,
     TEMPLATES,
@@ -155,11 +154,11 @@ class Plan:
     helm_charts: list[RepoFile] = field(default_factory=list)
     kustomizations: list[RepoFile] = field(default_factory=list)
     runner_configs: list[RepoFile] = field(default_factory=list)  # atlantis.yaml, .spacelift/config.yml …
+    template_answers: list[RepoFile] = field(default_factory=list)  # .copier-answers.yml, .cruft.json
     yaml: list[RepoFile] = field(default_factory=list)  # any other YAML: manifests, rule files …
     settings_yaml: list[RepoFile] = field(default_factory=list)  # other YAML in .github/, .gitlab/: pipelines only
     json: list[RepoFile] = field(default_factory=list)  # dashboards, ARM, policies, CloudFormation
     issue_templates: list[RepoFile] = field(default_factory=list)  # names that do not say "feature"
-    template_answers: list[RepoFile] = field(default_factory=list)  # .copier-answers.yml, .cruft.json
     hugo_candidates: list[str] = field(default_factory=list)  # paths of config.toml and kin
 
     def yaml_files(self) -> dict[str, RepoFile]:
@@ -380,7 +379,6 @@ def _yaml(file: _File, plan: Plan, findings: Findings) -> None:
         if name in ("config.yml", "config.yaml"):
             plan.circleci.append(file.file)
     elif name.startswith(".copier-answers"):
-        findings.hit(ORIGIN, file.path, "copier")
         plan.template_answers.append(file.file)
     elif folder in _ISSUE_TEMPLATE_FOLDERS:
         _issue_template(file, plan, findings)
@@ -454,7 +452,7 @@ _NAME_RULES: dict[str, _Rule] = {
     "Pulumi.yaml": _hit(IAC, "pulumi"),
     "Pulumi.yml": _hit(IAC, "pulumi"),
     "ansible.cfg": _hit(IAC, "ansible"),
-    ".cruft.json": _queue(ORIGIN, "cruft", "template_answers"),
+    ".cruft.json": _read_later("template_answers"),
     "devcontainer.json": _devcontainer,
     ".devcontainer.json": _devcontainer,
     "conf.py": _sphinx,

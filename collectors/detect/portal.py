@@ -40,12 +40,18 @@ def scan_yaml(path: str, text: str, reader: FileReader, findings: Findings, fami
         findings.add(CATALOG, "entity_kinds", kind)
         if kind == "Template" and document["apiVersion"].startswith("scaffolder.backstage.io/"):
             findings.hit(TEMPLATES, path, "backstage")
+            findings.add(TEMPLATES, "names", document["metadata"]["name"])
+            owner = document.get("spec", {}).get("owner") if isinstance(document.get("spec"), dict) else None
+            if isinstance(owner, str) and owner:
+                findings.add(TEMPLATES, "owners", owner)
         annotations = document["metadata"].get("annotations")
         if isinstance(annotations, dict):
             if "backstage.io/techdocs-ref" in annotations:
                 findings.techdocs_refs.append(path)
-            if "backstage.io/source-template" in annotations:  # set by Backstage on what a template created
+            source = annotations.get("backstage.io/source-template")
+            if isinstance(source, str) and source:  # set by Backstage on what a template created
                 findings.hit(ORIGIN, path, "backstage")
+                findings.add(ORIGIN, "sources", source)
 
 
 def entity_kind(document: Any) -> str | None:

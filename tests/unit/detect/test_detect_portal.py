@@ -100,14 +100,13 @@ def test_copier_template_and_generated_repositories(scan):
         {
             "copier.yml": "project_name: {type: str}\n",
             ".copier-answers.yml": "_src_path: gh:acme/t\n",
-            ".cruft.json": "{}",
+            ".cruft.json": '{"template": "https://github.com/acme/cookiecutter-svc", "commit": "abc"}',
         }
     )
     assert detection.signals["golden_path.templates"]["tools"] == ["copier"]
     assert detection.signals["golden_path.origin"]["tools"] == ["copier", "cruft"]
-    # the answers are read for where the template came from; an empty cruft file names nothing
-    assert detection.files_read == 2
-    assert detection.signals["references.origins"]["refs"] == ["copier gh:acme/t"]
+    assert detection.files_read == 2  # the answer files, read for their source; copier.yml by name
+    assert detection.signals["references.origins"]["refs"] == ["copier gh:acme/t", "cruft https://github.com/acme/cookiecutter-svc"]
 
 
 def test_dev_containers(scan):
@@ -231,3 +230,33 @@ def test_malformed_catalog_yaml_is_a_problem_not_an_entry(scan):
     detection = scan({"catalog-info.yaml": "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: [\n"})
     assert not detection.signals["portal.catalog"]["present"]
     assert detection.problems[0].startswith("catalog-info.yaml: malformed YAML")
+
+
+# --- where a repository came from, and who owns a template ----------------------------------
+
+
+def test_template_origins_record_their_sources_without_credentials(scan):
+    origin = scan(
+        {
+            ".copier-answers.yml": "_commit: v1\n_src_path: https://user:secret@git.acme.test/platform/svc-template\n",
+            ".cruft.json": '{"template": "gh:acme/cookiecutter-svc"}',
+            "catalog-info.yaml": CATALOG,
+        }
+    ).signals["golden_path.origin"]
+    assert origin["tools"] == ["backstage", "copier", "cruft"]
+    assert origin["sources"] == [
+        "gh:acme/cookiecutter-svc",
+        "https://git.acme.test/platform/svc-template",
+        "template:default/python-service",
+    ]
+
+
+def test_answer_files_without_a_source_or_binary_prove_no_origin(scan):
+    detection = scan({".copier-answers.yml": "project: x\n", ".cruft.json": b"\x00\x01"})
+    assert not detection.signals["golden_path.origin"]["present"]
+
+
+def test_backstage_templates_record_their_names_and_owners(scan):
+    owned = TEMPLATE + "spec:\n  owner: group:platform\n  type: service\n"
+    templates = scan({"templates/svc/template.yaml": owned}).signals["golden_path.templates"]
+    assert templates["names"] == ["python-service"] and templates["owners"] == ["group:platform"]
