@@ -42,15 +42,15 @@ _DEPLOYS = re.compile(
     """,
     re.X | re.M,
 )
-# Lines that publish rather than deploy: documentation and Pages, packages, images, releases.
+# What publishes rather than deploys: documentation and Pages, packages, images, releases.
 _PUBLISHES = re.compile(
-    r"""^.*(?:actions/deploy-pages|actions/upload-pages-artifact|peaceiris/actions-gh-pages
+    r"""(?:actions/deploy-pages|actions/upload-pages-artifact|peaceiris/actions-gh-pages
     |github-pages-deploy-action|\bgh-pages\b|\bmkdocs[ \t]+gh-deploy|\bghp-import\b
     |pypa/gh-action-pypi-publish|\btwine[ \t]+upload|\b(?:npm|yarn|pnpm)[ \t]+publish
     |\b(?:poetry|cargo|flit|hatch|uv)[ \t]+publish|\bgem[ \t]+push|\bnuget[ \t]+push
     |\bmvnw?\b[^\n]*\bdeploy\b|\bgradlew?\b[^\n]*\bpublish|\bdocker[ \t]+push|\bgoreleaser
-    |softprops/action-gh-release|\bhelm[ \t]+push|chart-releaser).*$""",
-    re.X | re.M,
+    |softprops/action-gh-release|\bhelm[ \t]+push|chart-releaser)""",
+    re.X,
 )
 # A cluster the job itself creates, and the lines that talk to a cluster.
 _LOCAL_CLUSTER = re.compile(
@@ -60,7 +60,7 @@ _LOCAL_CLUSTER = re.compile(
     |manusa/actions-setup-minikube)@""",
     re.X,
 )
-_CLUSTER_COMMAND = re.compile(r"^.*\b(?:kubectl|helm|helmfile|kustomize|flux|argocd)\b.*$", re.M)
+_CLUSTER_COMMAND = re.compile(r"\b(?:kubectl|helm|helmfile|kustomize|flux|argocd)\b")
 # Environments that receive publications, not deployments.
 _PUBLISHING_ENVIRONMENTS = frozenset(
     {"github-pages", "pages", "docs", "documentation", "pypi", "testpypi", "npm", "release", "releases"}
@@ -85,8 +85,10 @@ def judge(code: str, *, named_deploy: bool = False, environment: Any = None) -> 
     not named)."""
     local_cluster = bool(_LOCAL_CLUSTER.search(code))
     if local_cluster:  # what such a job applies or deploys goes to a throwaway test cluster
-        code = _CLUSTER_COMMAND.sub("", code)
-    code, published = _PUBLISHES.subn("", code)
+        code = _without_lines(_CLUSTER_COMMAND, code)
+    published = bool(_PUBLISHES.search(code))
+    if published:
+        code = _without_lines(_PUBLISHES, code)
     applies = bool(_APPLIES.search(code) or _APPLY_COMMAND.search(code))
     if applies or _DEPLOYS.search(code):
         return Verdict(True, applies)
@@ -95,6 +97,12 @@ def judge(code: str, *, named_deploy: bool = False, environment: Any = None) -> 
     # A job that publishes may still deploy to the environment it names; its name alone,
     # `deploy-docs` and kin, says nothing more than that it publishes.
     return Verdict(_targets_environment(environment) or (named_deploy and not published), False)
+
+
+def _without_lines(pattern: re.Pattern[str], code: str) -> str:
+    # Searched in the whole text first: most jobs have no such line, and a per-line pass
+    # (or a `^.*` pattern) costs every job.
+    return "\n".join(line for line in code.splitlines() if not pattern.search(line))
 
 
 def _targets_environment(environment: Any) -> bool:
