@@ -272,3 +272,23 @@ def test_no_rules_request_where_no_branch_ruleset_applies(fake_github: FakeGitHu
     assert asked == {"/repos/acme/svc-payments/rules/branches/main", "/repos/acme/svc-orders/rules/branches/main"}
     assert scan.data("github:acme/platform-templates", "vcs.branch_protection")["enabled"] is False
     assert scan.data("github:acme/svc-orders", "vcs.branch_protection")["via"] == ["organization_ruleset"]
+
+
+def test_a_workflow_that_cannot_be_parsed_leaves_ci_unknown_and_the_cache_keeps_it_so(
+    acme_github: FakeGitHub, scan_github: ScanRunner, tmp_path: Path
+) -> None:
+    svc_b = acme_github.org.repo("svc-b")
+    assert svc_b is not None
+    svc_b.files[".github/workflows/broken.yml"] = b"on: push\njobs: [\n"
+    svc_b.commits.insert(0, commits("svc-b-broken", [("bob", "bob@acme.test")], [0])[0])
+    svc_b.pushed_at = NOW
+    first = scan_github(acme_github, cache_dir=tmp_path)
+    acme_github.stats.clear()
+    second = scan_github(acme_github, cache_dir=tmp_path)
+    for family in ("git/trees", "contents", "tarball", "codeload"):
+        assert acme_github.stats.by_family[family] == 0, family  # the second scan's files came from the cache
+    for scan in (first, second):
+        pipelines = scan.of("github:acme/svc-b", "ci.pipelines")
+        assert pipelines.status is EvidenceStatus.UNAVAILABLE
+        assert pipelines.reason is not None and pipelines.reason.startswith("pipeline file .github/workflows/broken.yml")
+        assert scan.of("github:acme/svc-b", "iac.usage").status is EvidenceStatus.OBSERVED
