@@ -81,12 +81,12 @@ MAX_GITLAB_PIPELINE_FILES = 150
 CI_KINDS = (CI, REUSE_PROVIDED, REUSE_USED, SCANNERS)
 
 
-def _unusable(file: RepoFile, reader: FileReader, findings: Findings) -> bool:
-    """True, with the CI kinds marked unknown, if the pipeline file could not be read or parsed."""
+def _unusable(file: RepoFile, reader: FileReader, findings: Findings) -> None:
+    """A pipeline file that yielded nothing: if it could not be read or parsed (not merely
+    empty), the CI kinds are unknown."""
     what = reader.failed.get(file.path)
     if what is not None:
         findings.cannot_tell(CI_KINDS, f"pipeline file {file.path} could not be used: {what}")
-    return what is not None
 
 
 def _record_verdict(verdict: Verdict, findings: Findings) -> None:
