@@ -55,7 +55,11 @@ class Mailmap:
         return self._by_name_and_email.get((name.strip().lower(), email)) or self._by_email.get(email) or email
 
 
-def people(mailmap: Mailmap, bot_patterns: Iterable[str] = ()) -> Callable[[str, str], str | None]:
+#: Who wrote a commit, from its author name and address: a person's key, None for a bot.
+Person = Callable[[str, str], "str | None"]
+
+
+def people(mailmap: Mailmap, bot_patterns: Iterable[str] = ()) -> Person:
     """Who wrote a commit, from its author name and address: the person's key, None for a bot."""
     patterns = tuple(bot_patterns)
 

@@ -33,6 +33,7 @@ class FileEvidence:
     locators: dict[str, list[str]]
     problems: list[str]
     unknown: dict[str, str]  # kind -> why detection could not tell it
+    mailmap: str = ""  # the repository's .mailmap, as text: who its commit addresses belong to
 
 
 class ScanCache:
@@ -58,6 +59,7 @@ class ScanCache:
                 locators={kind: list(paths) for kind, paths in entry["locators"].items()},
                 problems=[str(line) for line in entry["problems"]],
                 unknown={str(kind): str(why) for kind, why in entry["unknown"].items()},
+                mailmap=str(entry["mailmap"]),
             )
         except (KeyError, TypeError, AttributeError, ValueError):
             return None
@@ -72,6 +74,7 @@ class ScanCache:
                 "locators": evidence.locators,
                 "problems": evidence.problems,
                 "unknown": evidence.unknown,
+                "mailmap": evidence.mailmap,
             },
         )
 

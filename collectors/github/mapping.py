@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from collectors.detect import RepoFile
-from collectors.people import is_bot
+from collectors.people import Mailmap, Person, people
 
 WEEK = timedelta(days=7)
 
@@ -158,10 +158,11 @@ def activity(
     commits: Sequence[Mapping[str, Any]],
     now: datetime,
     window_days: int,
-    bots: Sequence[str] = (),
+    person: Person = people(Mailmap()),
 ) -> dict[str, Any]:
     """vcs.activity from the head commit and the window's history nodes (every page). Authors
-    and active weeks leave bots out (`bots`: configured patterns beside the recognised ones)."""
+    and active weeks count people: `person` (collectors.people) leaves bots out and joins one
+    person's addresses."""
     target = head(meta)
     if target is None:
         return {
@@ -173,9 +174,9 @@ def activity(
             "authors": 0,
         }
     history = target.get("history") or {}
-    people = [node for node in commits if not _by_bot(node, bots)]
-    dates = [date for node in people if (date := _time(node.get("committedDate"))) is not None]
-    authors = {_author_key(node.get("author") or {}, by_login=False) for node in people}
+    humans = [(node, key) for node in commits if (key := _person_key(node, person, by_login=False)) is not None]
+    dates = [date for node, _ in humans if (date := _time(node.get("committedDate"))) is not None]
+    authors = {key for _, key in humans}
     authors.discard("")
     return {
         "window_days": window_days,
@@ -191,23 +192,19 @@ def contributions(
     commits: Sequence[Mapping[str, Any]],
     window_days: int,
     platform_members: frozenset[str] | None,
-    bots: Sequence[str] = (),
+    person: Person = people(Mailmap()),
 ) -> dict[str, Any]:
     """vcs.contributions: people (bots left out) who authored commits in the window.
 
     An author whose email maps to no GitHub account cannot be matched to the platform team,
     so it counts as outside it."""
-    people = {
-        key
-        for node in commits
-        if (key := _author_key(node.get("author") or {}, by_login=True)) and not _by_bot(node, bots)
-    }
-    outside = None if platform_members is None else len([person for person in people if person not in platform_members])
+    humans = {key for node in commits if (key := _person_key(node, person, by_login=True))}
+    outside = None if platform_members is None else len([key for key in humans if key not in platform_members])
     return {
         "window_days": window_days,
-        "contributors": len(people),
+        "contributors": len(humans),
         "outside_platform_team": outside,
-        "outside_share": round(outside / len(people), 4) if outside is not None and people else None,
+        "outside_share": round(outside / len(humans), 4) if outside is not None and humans else None,
     }
 
 
@@ -587,11 +584,18 @@ def reusable_consumers(used: Mapping[str, Iterable[str]], organization: str) -> 
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _by_bot(node: Mapping[str, Any], patterns: Sequence[str]) -> bool:
+def _person_key(node: Mapping[str, Any], person: Person, *, by_login: bool) -> str | None:
+    """Who authored a commit node ("" when nothing says), or None for a bot; an address goes
+    through the mailmap, a login stands for itself."""
     author = node.get("author") or {}
     user = author.get("user") if isinstance(author.get("user"), dict) else {}
-    names = (str(author.get("name") or ""), str(user.get("login") or ""))
-    return any(is_bot(name, str(author.get("email") or ""), patterns) for name in names)
+    login, email = str(user.get("login") or ""), str(author.get("email") or "")
+    if login.lower().endswith("[bot]"):
+        return None
+    key = person(str(author.get("name") or ""), email)
+    if key is None:
+        return None
+    return _author_key(author, by_login=True) if by_login and login else (key or _author_key(author, by_login=False))
 
 
 def _author_key(author: Mapping[str, Any], *, by_login: bool) -> str:

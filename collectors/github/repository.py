@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
-from collectors.detect import detect
+from collectors.detect import UnreadableFile, detect
 from collectors.github import mapping
 from collectors.github.cache import FileEvidence, ScanCache
 from collectors.github.client import PER_PAGE, ApiError, GitHubClient, RateLimited
@@ -27,6 +27,8 @@ RULES = "rules"
 BRANCHES = "branches"
 RUNS = "actions/runs"
 MEGABYTE = 1 << 20
+MAILMAP = ".mailmap"
+MAX_MAILMAP_BYTES = MEGABYTE  # real ones are a few hundred lines
 MAX_RUN_PAGES = 10  # 1,000 runs of the default branch in the window: enough to measure
 
 CONTENTS_PERMISSION = "the token needs Contents: read"
@@ -130,6 +132,7 @@ def _read_files(client: GitHubClient, repo: Listed, ref: str, options: FileOptio
         if len(wanted) > options.archive_threshold and repo.size_kb * 1024 <= options.archive_max_megabytes * MEGABYTE:
             reader.fetch_archive(wanted, options.archive_max_megabytes * MEGABYTE, limits.max_file_bytes)
         detection = detect(listing.paths, reader, sizes=listing.sizes, max_file_bytes=limits.max_file_bytes)
+        mailmap = _mailmap(reader, listing.sizes) if MAILMAP in listing.paths else ""
     except ApiError as exc:
         return gap(exc, CONTENTS_PERMISSION)
     except Exception as exc:  # a detection bug must cost one repository's file signals, not the scan
@@ -154,7 +157,18 @@ def _read_files(client: GitHubClient, repo: Listed, ref: str, options: FileOptio
         locators={kind: list(paths) for kind, paths in detection.locators.items()},
         problems=problems,
         unknown=dict(detection.unknown),
+        mailmap=mailmap,
     )
+
+
+def _mailmap(reader: RemoteFiles, sizes: Mapping[str, int]) -> str:
+    """The repository's .mailmap as text ("" when too large or refused): data, never config."""
+    if sizes.get(MAILMAP, 0) > MAX_MAILMAP_BYTES:
+        return ""
+    try:
+        return reader(MAILMAP)[:MAX_MAILMAP_BYTES].decode("utf-8", errors="replace")
+    except UnreadableFile:
+        return ""
 
 
 def _protection(

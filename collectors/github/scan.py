@@ -42,6 +42,7 @@ from collectors.github.repository import (
     Gap,
     examine,
 )
+from collectors.people import Mailmap, people
 from scanner.contract import CollectContext
 from scanner.errors import SourceUnavailable
 from scanner.kinds import FILE_SIGNAL_KINDS
@@ -326,13 +327,15 @@ class _Scan:
 
         meta = examination.meta
         data = meta.data if isinstance(meta, RepoMetadata) else None
+        # Who wrote each commit: bots left out, addresses joined by the repository's .mailmap.
+        person = people(Mailmap(files.mailmap if isinstance(files, FileEvidence) else ""), self.config.bots)
         if isinstance(meta, RepoMetadata):
             if "history" in meta.incomplete:
                 yield from missing(("vcs.activity", "vcs.contributions"), "commit history", Gap(meta.incomplete["history"], failure=True))
             else:
-                yield ctx.observed("vcs.activity", subject, mapping.activity(meta.data, meta.commits, self.now, window, self.config.bots))
+                yield ctx.observed("vcs.activity", subject, mapping.activity(meta.data, meta.commits, self.now, window, person))
                 members = facts.platform_members if facts is not None else None
-                yield ctx.observed("vcs.contributions", subject, mapping.contributions(meta.commits, window, members, self.config.bots))
+                yield ctx.observed("vcs.contributions", subject, mapping.contributions(meta.commits, window, members, person))
             yield ctx.observed("vcs.template", subject, mapping.template_link(meta.data, repo.owner))
             delivery = (
                 Gap(meta.incomplete["deployments"], failure=True)

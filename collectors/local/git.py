@@ -15,12 +15,12 @@ import os
 import re
 import stat
 import subprocess
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from collectors.local.git_isolation import HistoryRefused, checked_common_dir, first_line, read_small
 from collectors.local.text import os_reason
+from collectors.people import Person
 
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _MAX_REF_DEPTH = 5  # symbolic refs pointing at symbolic refs; git itself stops at 5
@@ -51,10 +51,6 @@ class Activity:
     active_weeks: int
     authors: int
     last_commit_at: str | None
-
-
-#: Who wrote a commit, from its author name and address: a person's key, or None for a bot.
-Person = Callable[[str, str], "str | None"]
 
 
 class GitFailed(Exception):

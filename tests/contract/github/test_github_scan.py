@@ -292,3 +292,19 @@ def test_a_workflow_that_cannot_be_parsed_leaves_ci_unknown_and_the_cache_keeps_
         assert pipelines.status is EvidenceStatus.UNAVAILABLE
         assert pipelines.reason is not None and pipelines.reason.startswith("pipeline file .github/workflows/broken.yml")
         assert scan.of("github:acme/svc-b", "iac.usage").status is EvidenceStatus.OBSERVED
+
+
+def test_the_repository_mailmap_and_bots_shape_the_author_count(acme_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    svc_b = acme_github.org.repo("svc-b")
+    assert svc_b is not None
+    svc_b.commits = commits(
+        "svc-b-people",
+        [(None, "dana@acme.test"), (None, "dana@home.test"), ("renovate[bot]", "29139614+renovate[bot]@users.noreply.github.com")],
+        [1, 2, 30],
+    )
+    before = scan_github(acme_github).data("github:acme/svc-b", "vcs.activity")
+    svc_b.files[".mailmap"] = b"Dana <dana@acme.test> <dana@home.test>\n"
+    svc_b.pushed_at = NOW
+    after = scan_github(acme_github).data("github:acme/svc-b", "vcs.activity")
+    assert (before["authors"], before["active_weeks"]) == (2, 1)  # the bot's commit 30 days ago makes no week
+    assert after["authors"] == 1

@@ -9,6 +9,7 @@ import pytest
 
 from collectors.detect import RepoFile
 from collectors.github import mapping
+from collectors.people import Mailmap, people
 from scanner.kinds import KINDS, KindRegistry
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -147,10 +148,21 @@ def test_activity_leaves_bots_out_of_authors_and_weeks() -> None:
         _commit("2026-05-20T10:00:00Z", None, "ci-robot@acme.test"),  # a configured pattern
         _commit("2026-05-02T10:00:00Z", "alice", "alice@acme.test"),
     ]
-    data = mapping.activity(META, bots_only, NOW, 90, ["ci-robot@*"])
+    data = mapping.activity(META, bots_only, NOW, 90, people(Mailmap(), ["ci-robot@*"]))
     assert (data["commits"], data["authors"], data["active_weeks"]) == (5, 1, 1)
     without_pattern = mapping.activity(META, bots_only, NOW, 90)
     assert (without_pattern["authors"], without_pattern["active_weeks"]) == (2, 2)
+
+
+def test_the_repository_mailmap_joins_addresses_without_an_account() -> None:
+    aliases = [
+        _commit("2026-06-01T10:00:00Z", None, "carol@acme.test"),
+        _commit("2026-05-20T10:00:00Z", None, "carol@home.test"),
+    ]
+    joined = people(Mailmap("Carol <carol@acme.test> <carol@home.test>\n"))
+    assert mapping.activity(META, aliases, NOW, 90, joined)["authors"] == 1
+    assert mapping.activity(META, aliases, NOW, 90)["authors"] == 2
+    assert mapping.contributions(aliases, 90, None, joined)["contributors"] == 1
 
 
 def test_an_empty_repository_has_no_activity() -> None:
