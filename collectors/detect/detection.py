@@ -122,7 +122,7 @@ def _scan_json(file: RepoFile, reader: FileReader, findings: Findings) -> None:
         return
     if file.path in findings.templated:
         value = load_template_json(text)
-    elif has_template_blocks(text) and (value := load_template_json(text)) is None:
+    elif has_template_blocks(text) and load_template_json(text) is None:
         # Not JSON, but Jinja-templated JSON (a dashboard's `{{pod}}` legends are valid JSON
         # and stay plain): parsed with its blocks stripped, or left alone — a template whose
         # loops leave no valid JSON is not a broken file.
