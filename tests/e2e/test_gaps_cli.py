@@ -66,7 +66,7 @@ def test_markdown_to_a_file(saved_assessment: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = output.read_text()
     assert text.startswith("# Inferred versus reported maturity\n")
-    assert "| adoption | repeatable | defined | Platform team | managed | **over-reported** |" in text
+    assert "| adoption | repeatable | repeatable | Platform team | managed | **over-reported** |" in text
 
 
 @pytest.mark.parametrize(

@@ -67,20 +67,14 @@ def restaged(capability: dict[str, Any]) -> None:
     capability.update(stage=verdict.stage.value, ceiling=verdict.ceiling.value, confidence=verdict.confidence)
 
 
-# A floor the example organization fails on one capability, is undecided on three (a local
-# scan cannot see branch protection or steady activity; broken-repo's CI cannot be parsed)
-# and passes on two: every gate outcome in one run.
-ALL_DEFINED_MEASUREMENT_MANAGED = ("--min", "all=defined", "--min", "measurement=managed")
-
-
 class TestExampleOrganization:
     def test_a_fresh_scan_meets_repeatable_everywhere(self) -> None:
         result = run(str(EXAMPLE), "--min", "all=repeatable", "--no-progress")
         assert result.exit_code == 0, result.output
         assert sum(line.startswith("pass ") for line in result.stdout.splitlines()) == 6
 
-    def test_defined_everywhere_and_managed_measurement_fails_on_measurement(self, acme: Path, update_golden: bool) -> None:
-        result = run("--assessment", str(acme), *ALL_DEFINED_MEASUREMENT_MANAGED)
+    def test_defined_everywhere_fails_on_adoption(self, acme: Path, update_golden: bool) -> None:
+        result = run("--assessment", str(acme), "--min", "all=defined")
         assert result.exit_code == 1
         check_golden("acme-all-defined.txt", result.stdout, update_golden)
 
@@ -100,9 +94,9 @@ class TestExampleOrganization:
 
 class TestBaseline:
     def test_a_dropped_stage_exits_1(self, acme: Path, tmp_path: Path) -> None:
-        result = run("--assessment", str(acme), "--baseline", str(edited(acme, tmp_path, measurement="managed")))
+        result = run("--assessment", str(acme), "--baseline", str(edited(acme, tmp_path, adoption="defined")))
         assert result.exit_code == 1
-        assert "dropped below managed, its baseline stage: failed measurement.alerting_covers_most_services" in result.stdout
+        assert "dropped below defined, its baseline stage: failed adoption.shared_assets_used_by_most" in result.stdout
 
     @pytest.mark.parametrize("then", ["repeatable", "initial"])
     def test_an_equal_or_higher_stage_exits_0(self, acme: Path, tmp_path: Path, then: str) -> None:
@@ -148,7 +142,7 @@ class TestStoredStages:
     def test_a_hand_edited_label_is_refused_with_one_line(self, acme: Path, tmp_path: Path, field: str, value: Any) -> None:
         document = json.loads(acme.read_text())
         for capability in document["capabilities"]:
-            if capability["capability"] == "adoption":  # repeatable, ceiling defined, 67%: all three change
+            if capability["capability"] == "adoption":  # repeatable, ceiling repeatable, 83%: all three change
                 capability[field] = value
         forged = tmp_path / "forged.json"
         forged.write_text(json.dumps(document))
@@ -233,11 +227,11 @@ def test_a_scan_that_fails_exits_4(tmp_path: Path) -> None:
 
 def test_junit_file_is_valid_and_written_whatever_the_verdict(acme: Path, tmp_path: Path) -> None:
     report = tmp_path / "reports" / "gate.xml"
-    result = run("--assessment", str(acme), *ALL_DEFINED_MEASUREMENT_MANAGED, "--junit", str(report))
+    result = run("--assessment", str(acme), "--min", "all=defined", "--junit", str(report))
     assert result.exit_code == 1
     text = report.read_text()
     assert_valid_junit(text)
-    assert 'tests="6" failures="1" errors="3" skipped="0"' in text
+    assert 'tests="6" failures="1" errors="2" skipped="0"' in text
 
 
 class TestGitHubActions:
@@ -245,14 +239,14 @@ class TestGitHubActions:
         summary = tmp_path / "summary.md"
         summary.write_text("earlier step\n")
         env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
-        result = run("--assessment", str(acme), *ALL_DEFINED_MEASUREMENT_MANAGED, env=env)
+        result = run("--assessment", str(acme), "--min", "all=defined", env=env)
         assert result.exit_code == 1
         check_golden("acme-all-defined-github.txt", result.stdout, update_golden)
         assert summary.read_text().startswith("earlier step\n## pecm gate\n"), "other steps' summaries are kept"
         check_golden("acme-all-defined-summary.md", summary.read_text().removeprefix("earlier step\n"), update_golden)
 
     def test_outside_github_actions_nothing_of_it(self, acme: Path) -> None:
-        result = run("--assessment", str(acme), *ALL_DEFINED_MEASUREMENT_MANAGED, env={"GITHUB_STEP_SUMMARY": "/nonexistent/x"})
+        result = run("--assessment", str(acme), "--min", "all=defined", env={"GITHUB_STEP_SUMMARY": "/nonexistent/x"})
         assert result.exit_code == 1 and "::error" not in result.stdout
 
     def test_an_unwritable_summary_warns_and_keeps_the_verdict(self, acme: Path, tmp_path: Path) -> None:
