@@ -44,6 +44,8 @@ class FakeGitHub:
             _as_world(state()), Links(self.url), self.settings, self.clock, self.stats, self.faults, self._limiter
         )
         self._thread: threading.Thread | None = None
+        self._handling = 0  # requests being answered (a delay fault may outlive the client's timeout)
+        self._quiet = threading.Condition()
 
     @property
     def world(self) -> World:
@@ -54,7 +56,12 @@ class FakeGitHub:
         return self.world.orgs[0]
 
     def reset(self) -> None:
-        """Fresh state from the factory; counters, faults, rate-limit windows, clock and settings back to new."""
+        """Fresh state from the factory; counters, faults, rate-limit windows, clock and settings back to new.
+
+        Waits for requests still being answered (a delayed answer the client gave up on), so that a
+        test never sees the previous test's requests in its counters."""
+        with self._quiet:
+            self._quiet.wait_for(lambda: self._handling == 0, timeout=30)
         self._api.world = _as_world(self._state())
         self.stats.clear()
         self.faults.clear()
@@ -84,4 +91,11 @@ class FakeGitHub:
             self.stop()
 
     def _handle(self, request: Request) -> Response | None:
-        return self._api.handle(request)
+        with self._quiet:
+            self._handling += 1
+        try:
+            return self._api.handle(request)
+        finally:
+            with self._quiet:
+                self._handling -= 1
+                self._quiet.notify_all()
