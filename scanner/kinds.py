@@ -328,6 +328,42 @@ class OrganizationRulesets(KindData):
     require_status_checks: bool = False
 
 
+# --- cluster evidence (collectors/kubernetes) ------------------------------------------------
+
+
+class AdminGrants(KindData):
+    """Kubernetes' own identities (names starting with system:) are not counted."""
+
+    admin_roles: list[str] = Field(description="Cluster roles that allow every verb on every resource.")
+    to_users: int = Field(description="Individual users bound to such a role.")
+    to_groups: int = Field(description="Groups bound to such a role.")
+    to_service_accounts: int = Field(description="Service accounts bound to such a role.")
+    user_bindings: int = Field(description="Binding subjects, any role, that are individual users.")
+    group_bindings: int = Field(description="Binding subjects, any role, that are groups.")
+
+
+class AdmissionControl(KindData):
+    """engines: validating_admission_policy, kyverno."""
+
+    engines: list[str] = Field(description="Admission engines the source serves and that were read.")
+    not_served: list[str] = Field(default_factory=list, description="Engines whose API the source does not serve.")
+    policies: int
+    enforcing: int = Field(description="Policies that reject what they do not allow.")
+    audit_only: int = Field(description="Policies that only audit or warn.")
+    mutating: int = Field(default=0, description="Policies that change requests (defaults, labels).")
+    generating: int = Field(default=0, description="Policies that create resources (quotas, network policies).")
+
+
+class TenancyGuardrails(KindData):
+    """Counts over tenant namespaces (not those of the platform itself, such as kube-system)."""
+
+    namespaces: int
+    with_quota: int
+    with_limit_range: int
+    with_default_deny: int = Field(description="Namespaces whose network policies deny ingress by default.")
+    with_pod_security_enforce: int = Field(description="Namespaces enforcing the baseline or restricted Pod Security level.")
+
+
 _FILE_SIGNALS: list[KindSpec] = [
     KindSpec("iac.usage", "repository", IacUsage, "Infrastructure as code in the repository."),
     KindSpec("iac.remote_runner", "repository", IacRemoteRunner, "Infrastructure applied by a remote runner."),
@@ -427,7 +463,13 @@ _CLOUD: list[KindSpec] = [
 #: Kinds emitted by the shared file-signal detection (collectors/detect).
 FILE_SIGNAL_KINDS: tuple[str, ...] = tuple(spec.name for spec in _FILE_SIGNALS)
 
-KINDS: list[KindSpec] = _FILE_SIGNALS + _REPOSITORY + _GIT_HOST + _CLOUD
+_CLUSTER: list[KindSpec] = [
+    KindSpec("access.admin_grants", "cluster", AdminGrants, "Standing administrative grants, to people or groups."),
+    KindSpec("policy.admission", "cluster", AdmissionControl, "Admission policies, and whether they enforce."),
+    KindSpec("tenancy.guardrails", "cluster", TenancyGuardrails, "Quotas, limits, default-deny and pod security per namespace."),
+]
+
+KINDS: list[KindSpec] = _FILE_SIGNALS + _REPOSITORY + _GIT_HOST + _CLOUD + _CLUSTER
 
 
 class KindRegistry:

@@ -23,7 +23,8 @@ KUBERNETES_VERSION = "1.33"
 READ_VERBS = {"get", "list", "watch"}
 # What the Kubernetes collector reads (capability model, sources K), by API group.
 EXPECTED_ACCESS = {
-    "": {"namespaces"},
+    "": {"namespaces", "resourcequotas", "limitranges"},
+    "networking.k8s.io": {"networkpolicies"},
     "apps": {"deployments"},
     "autoscaling": {"horizontalpodautoscalers"},
     "rbac.authorization.k8s.io": {"roles", "rolebindings", "clusterroles", "clusterrolebindings"},

@@ -1,0 +1,187 @@
+"""Pure: raw Kubernetes API objects (parsed JSON) -> evidence data. No I/O.
+
+Every function reads objects defensively (`_dict`, `_list`): a field missing or of the wrong
+type in one object is skipped, never an exception that would lose the rest of the list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+Obj = Mapping[str, Any]
+
+# Namespaces of Kubernetes itself: no team works in them, so they do not count as tenants.
+SYSTEM_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})
+ENFORCING_POD_SECURITY = frozenset({"baseline", "restricted"})
+
+
+def _dict(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _name(obj: Obj) -> str:
+    return str(_dict(obj.get("metadata")).get("name") or "")
+
+
+def _namespace(obj: Obj) -> str:
+    return str(_dict(obj.get("metadata")).get("namespace") or "")
+
+
+# --- RBAC --------------------------------------------------------------------------------
+
+
+def _grants_everything(role: Obj) -> bool:
+    """A rule allowing every verb on every resource of every group (cluster-admin's shape)."""
+    for rule in _list(role.get("rules")):
+        rule = _dict(rule)
+        if "*" in _list(rule.get("verbs")) and "*" in _list(rule.get("resources")) and "*" in _list(rule.get("apiGroups")):
+            return True
+    return False
+
+
+def _is_system(name: str) -> bool:
+    """Kubernetes' own identities (system:masters, system:kube-scheduler...): not people or teams."""
+    return name.startswith("system:")
+
+
+def admin_grants(
+    cluster_roles: Iterable[Obj], roles: Iterable[Obj], cluster_bindings: Iterable[Obj], bindings: Iterable[Obj]
+) -> dict[str, Any]:
+    """access.admin_grants: who is bound to a role that allows everything, and to whom bindings go."""
+    admin_cluster_roles = {_name(role) for role in cluster_roles if _grants_everything(role)}
+    admin_roles = {(_namespace(role), _name(role)) for role in roles if _grants_everything(role)}
+    counts = {"User": 0, "Group": 0, "ServiceAccount": 0}
+    people = {"User": 0, "Group": 0}
+    seen: set[tuple[str, str, str]] = set()  # one grant per subject, however many bindings repeat it
+    for binding in [*cluster_bindings, *bindings]:
+        ref = _dict(binding.get("roleRef"))
+        ref_kind, ref_name = ref.get("kind"), str(ref.get("name") or "")
+        admin = (ref_kind == "ClusterRole" and ref_name in admin_cluster_roles) or (
+            ref_kind == "Role" and (_namespace(binding), ref_name) in admin_roles
+        )
+        for subject in _list(binding.get("subjects")):
+            subject = _dict(subject)
+            kind, name = str(subject.get("kind") or ""), str(subject.get("name") or "")
+            if kind not in counts or _is_system(name):
+                continue
+            if kind in people:
+                people[kind] += 1
+            key = (kind, str(subject.get("namespace") or ""), name)
+            if admin and key not in seen:
+                seen.add(key)
+                counts[kind] += 1
+    return {
+        "admin_roles": sorted(admin_cluster_roles),
+        "to_users": counts["User"],
+        "to_groups": counts["Group"],
+        "to_service_accounts": counts["ServiceAccount"],
+        "user_bindings": people["User"],
+        "group_bindings": people["Group"],
+    }
+
+
+# --- admission control ---------------------------------------------------------------------
+
+
+def admission_policy_actions(policies: Iterable[Obj], bindings: Iterable[Obj]) -> list[str]:
+    """Per ValidatingAdmissionPolicy: "enforce" when a binding denies, "audit" when bindings only
+    audit or warn, "unbound" when no binding puts it to work."""
+    actions: dict[str, set[str]] = {}
+    for binding in bindings:
+        spec = _dict(binding.get("spec"))
+        actions.setdefault(str(spec.get("policyName") or ""), set()).update(
+            str(action) for action in _list(spec.get("validationActions"))
+        )
+    verdicts = []
+    for policy in policies:
+        used = actions.get(_name(policy), set())
+        verdicts.append("enforce" if "Deny" in used else "audit" if used else "unbound")
+    return verdicts
+
+
+def kyverno_policy_effects(policies: Iterable[Obj]) -> list[set[str]]:
+    """Per Kyverno (Cluster)Policy, what it does: "enforce" / "audit" (validate rules, by their
+    failure action: the rule's own `failureAction`, else the policy's legacy
+    `validationFailureAction`, else Audit, Kyverno's default), "mutate", "generate"."""
+    effects = []
+    for policy in policies:
+        spec = _dict(policy.get("spec"))
+        default = str(spec.get("validationFailureAction") or "Audit")
+        found: set[str] = set()
+        for rule in _list(spec.get("rules")):
+            rule = _dict(rule)
+            if "validate" in rule:
+                action = str(_dict(rule.get("validate")).get("failureAction") or default)
+                found.add("enforce" if action.lower() == "enforce" else "audit")
+            found.update(effect for effect in ("mutate", "generate") if effect in rule)
+        effects.append(found)
+    return effects
+
+
+def admission_control(
+    policy_actions: list[str] | None, kyverno_effects: list[set[str]] | None, not_served: list[str]
+) -> dict[str, Any]:
+    """policy.admission from the engines that were read (None: the cluster does not serve it)."""
+    engines = []
+    enforcing = audit_only = mutating = generating = policies = 0
+    if policy_actions is not None:
+        engines.append("validating_admission_policy")
+        policies += len(policy_actions)
+        enforcing += policy_actions.count("enforce")
+        audit_only += policy_actions.count("audit")
+    if kyverno_effects is not None:
+        engines.append("kyverno")
+        policies += len(kyverno_effects)
+        for found in kyverno_effects:
+            enforcing += "enforce" in found
+            audit_only += "audit" in found and "enforce" not in found
+            mutating += "mutate" in found
+            generating += "generate" in found
+    return {
+        "engines": engines,
+        "not_served": sorted(not_served),
+        "policies": policies,
+        "enforcing": enforcing,
+        "audit_only": audit_only,
+        "mutating": mutating,
+        "generating": generating,
+    }
+
+
+# --- tenancy -------------------------------------------------------------------------------
+
+
+def _denies_by_default(policy: Obj) -> bool:
+    """A NetworkPolicy selecting every pod with policy type Ingress and no ingress rule."""
+    spec = _dict(policy.get("spec"))
+    selector = spec.get("podSelector")
+    if not isinstance(selector, Mapping) or any(selector.get(key) for key in ("matchLabels", "matchExpressions")):
+        return False
+    return "Ingress" in _list(spec.get("policyTypes")) and not _list(spec.get("ingress"))
+
+
+def tenancy_guardrails(
+    namespaces: Iterable[Obj], quotas: Iterable[Obj], limit_ranges: Iterable[Obj], network_policies: Iterable[Obj]
+) -> dict[str, Any]:
+    """tenancy.guardrails: how many tenant namespaces carry each guardrail."""
+    tenants = {_name(ns): ns for ns in namespaces if _name(ns) and _name(ns) not in SYSTEM_NAMESPACES}
+    with_quota = {_namespace(item) for item in quotas} & tenants.keys()
+    with_limits = {_namespace(item) for item in limit_ranges} & tenants.keys()
+    with_deny = {_namespace(item) for item in network_policies if _denies_by_default(item)} & tenants.keys()
+    enforced = {
+        name
+        for name, ns in tenants.items()
+        if _dict(_dict(ns.get("metadata")).get("labels")).get("pod-security.kubernetes.io/enforce") in ENFORCING_POD_SECURITY
+    }
+    return {
+        "namespaces": len(tenants),
+        "with_quota": len(with_quota),
+        "with_limit_range": len(with_limits),
+        "with_default_deny": len(with_deny),
+        "with_pod_security_enforce": len(enforced),
+    }

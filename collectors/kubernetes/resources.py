@@ -1,0 +1,56 @@
+"""Every API resource the collector reads: one paged list each, and nothing else.
+
+deploy/kubernetes/clusterrole.yaml must grant exactly these (get, list); a test keeps them equal.
+Secrets and ConfigMaps are never read; workloads would be read as metadata only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Resource:
+    group: str  # "" for the core group
+    version: str
+    plural: str
+
+    @property
+    def path(self) -> str:
+        """The list URL across all namespaces."""
+        prefix = "/api" if not self.group else f"/apis/{self.group}"
+        return f"{prefix}/{self.version}/{self.plural}"
+
+    @property
+    def rbac_rule(self) -> str:
+        """The RBAC rule that allows the list, as a ClusterRole states it."""
+        return f'apiGroups: ["{self.group}"], resources: ["{self.plural}"], verbs: ["list"]'
+
+
+NAMESPACES = Resource("", "v1", "namespaces")
+RESOURCE_QUOTAS = Resource("", "v1", "resourcequotas")
+LIMIT_RANGES = Resource("", "v1", "limitranges")
+NETWORK_POLICIES = Resource("networking.k8s.io", "v1", "networkpolicies")
+CLUSTER_ROLES = Resource("rbac.authorization.k8s.io", "v1", "clusterroles")
+ROLES = Resource("rbac.authorization.k8s.io", "v1", "roles")
+CLUSTER_ROLE_BINDINGS = Resource("rbac.authorization.k8s.io", "v1", "clusterrolebindings")
+ROLE_BINDINGS = Resource("rbac.authorization.k8s.io", "v1", "rolebindings")
+ADMISSION_POLICIES = Resource("admissionregistration.k8s.io", "v1", "validatingadmissionpolicies")
+ADMISSION_POLICY_BINDINGS = Resource("admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings")
+KYVERNO_CLUSTER_POLICIES = Resource("kyverno.io", "v1", "clusterpolicies")
+KYVERNO_POLICIES = Resource("kyverno.io", "v1", "policies")
+
+READ: tuple[Resource, ...] = (
+    NAMESPACES,
+    RESOURCE_QUOTAS,
+    LIMIT_RANGES,
+    NETWORK_POLICIES,
+    CLUSTER_ROLES,
+    ROLES,
+    CLUSTER_ROLE_BINDINGS,
+    ROLE_BINDINGS,
+    ADMISSION_POLICIES,
+    ADMISSION_POLICY_BINDINGS,
+    KYVERNO_CLUSTER_POLICIES,
+    KYVERNO_POLICIES,
+)

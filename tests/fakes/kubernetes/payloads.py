@@ -1,0 +1,128 @@
+"""Objects in the API's shapes (full objects, with kind and apiVersion; the server strips them from
+built-in list items). tests/contract/kubernetes checks each built-in one against the typed
+client models and kubernetes-validate's strict schemas."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+CREATED = "2026-11-02T10:00:00Z"
+
+
+def metadata(name: str, namespace: str | None = None, labels: dict[str, str] | None = None) -> dict[str, Any]:
+    uid = hashlib.md5(f"{namespace}/{name}".encode()).hexdigest()
+    meta: dict[str, Any] = {
+        "name": name,
+        "uid": f"{uid[:8]}-{uid[8:12]}-{uid[12:16]}-{uid[16:20]}-{uid[20:]}",
+        "resourceVersion": "4711",
+        "creationTimestamp": CREATED,
+    }
+    if namespace is not None:
+        meta["namespace"] = namespace
+    if labels:
+        meta["labels"] = labels
+    return meta
+
+
+def namespace(name: str, pod_security: str | None = None) -> dict[str, Any]:
+    labels = {"kubernetes.io/metadata.name": name}
+    if pod_security:
+        labels["pod-security.kubernetes.io/enforce"] = pod_security
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": metadata(name, labels=labels),
+            "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}
+
+
+def resource_quota(ns: str) -> dict[str, Any]:
+    hard = {"requests.cpu": "4", "requests.memory": "8Gi", "pods": "50"}
+    return {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": metadata("team-quota", ns),
+            "spec": {"hard": hard}, "status": {"hard": hard, "used": {"requests.cpu": "500m", "requests.memory": "1Gi", "pods": "3"}}}
+
+
+def limit_range(ns: str) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "LimitRange", "metadata": metadata("defaults", ns),
+            "spec": {"limits": [{"type": "Container", "default": {"cpu": "500m", "memory": "512Mi"},
+                                 "defaultRequest": {"cpu": "100m", "memory": "128Mi"}}]}}
+
+
+def default_deny(ns: str) -> dict[str, Any]:
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": metadata("default-deny", ns),
+            "spec": {"podSelector": {}, "policyTypes": ["Ingress"]}}
+
+
+def allow_web(ns: str) -> dict[str, Any]:
+    """Not a default deny: it selects some pods and lets traffic in."""
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": metadata("allow-web", ns),
+            "spec": {"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Ingress"],
+                     "ingress": [{"ports": [{"protocol": "TCP", "port": 8080}]}]}}
+
+
+def cluster_role(name: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": metadata(name), "rules": rules}
+
+
+def role(ns: str, name: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": metadata(name, ns), "rules": rules}
+
+
+EVERYTHING = [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}, {"nonResourceURLs": ["*"], "verbs": ["*"]}]
+READ_PODS = [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]}]
+
+
+def subject(kind: str, name: str, ns: str | None = None) -> dict[str, Any]:
+    found: dict[str, Any] = {"kind": kind, "name": name}
+    if kind == "ServiceAccount":
+        found["namespace"] = ns or "default"
+    else:
+        found["apiGroup"] = "rbac.authorization.k8s.io"
+    return found
+
+
+def cluster_role_binding(name: str, role_name: str, subjects: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": metadata(name),
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role_name},
+            "subjects": subjects}
+
+
+def role_binding(ns: str, name: str, role_kind: str, role_name: str, subjects: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": metadata(name, ns),
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": role_kind, "name": role_name},
+            "subjects": subjects}
+
+
+def admission_policy(name: str) -> dict[str, Any]:
+    return {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy", "metadata": metadata(name),
+            "spec": {"failurePolicy": "Fail",
+                     "matchConstraints": {"resourceRules": [{"apiGroups": ["apps"], "apiVersions": ["v1"],
+                                                             "operations": ["CREATE", "UPDATE"], "resources": ["deployments"]}]},
+                     "validations": [{"expression": "object.spec.replicas <= 5", "message": "at most 5 replicas"}]}}
+
+
+def admission_policy_binding(name: str, policy: str, actions: list[str]) -> dict[str, Any]:
+    return {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicyBinding",
+            "metadata": metadata(name), "spec": {"policyName": policy, "validationActions": actions}}
+
+
+def kyverno_policy(name: str, *, ns: str | None = None, action: str | None = None, rules: tuple[str, ...] = ("validate",)) -> dict[str, Any]:
+    """A Kyverno ClusterPolicy (or a Policy in `ns`) with one rule per entry of `rules`
+    (validate, validate-enforce, mutate, generate); `action` is the legacy policy-wide
+    validationFailureAction."""
+    built = []
+    for index, rule in enumerate(rules):
+        match = {"any": [{"resources": {"kinds": ["Pod"]}}]}
+        entry: dict[str, Any] = {"name": f"rule-{index}", "match": match}
+        if rule.startswith("validate"):
+            entry["validate"] = {"message": "images must come from the registry", "pattern": {"spec": {"containers": [{"image": "registry.acme.example/*"}]}}}
+            if rule == "validate-enforce":
+                entry["validate"]["failureAction"] = "Enforce"
+        elif rule == "mutate":
+            entry["mutate"] = {"patchStrategicMerge": {"metadata": {"labels": {"team": "{{request.namespace}}"}}}}
+        elif rule == "generate":
+            entry["generate"] = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "name": "default-deny",
+                                 "namespace": "{{request.object.metadata.name}}", "synchronize": True,
+                                 "data": {"spec": {"podSelector": {}, "policyTypes": ["Ingress"]}}}
+        built.append(entry)
+    spec: dict[str, Any] = {"background": True, "rules": built}
+    if action:
+        spec["validationFailureAction"] = action
+    return {"apiVersion": "kyverno.io/v1", "kind": "Policy" if ns else "ClusterPolicy", "metadata": metadata(name, ns), "spec": spec}

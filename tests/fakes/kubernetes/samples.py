@@ -1,0 +1,64 @@
+"""A sample cluster: three team namespaces with uneven guardrails, RBAC with standing admin
+grants, ValidatingAdmissionPolicies and Kyverno policies, and the accounts tests authenticate as."""
+
+from __future__ import annotations
+
+from . import payloads as p
+from .cluster import KINDS, Account, ClusterState
+
+READER_TOKEN = "reader-token-1f3a9c"  # may list everything the collector reads
+NO_RBAC_TOKEN = "no-rbac-token-77d2e0"  # a role without the RBAC rules
+READER = "system:serviceaccount:pecm:pecm"
+
+
+def sample_cluster() -> ClusterState:
+    state = ClusterState()
+    state.accounts[READER_TOKEN] = Account(READER)
+    state.accounts[NO_RBAC_TOKEN] = Account(
+        "system:serviceaccount:pecm:narrow",
+        {key for key in KINDS if key[0] != "rbac.authorization.k8s.io"},
+    )
+    state.install("kyverno.io")
+    state.add("", "namespaces", *(p.namespace(name) for name in ("default", "kube-system", "kube-public", "kube-node-lease")))
+    state.add("", "namespaces", p.namespace("payments", "restricted"), p.namespace("search", "baseline"), p.namespace("sandbox", "privileged"))
+    state.add("", "resourcequotas", p.resource_quota("payments"), p.resource_quota("search"), p.resource_quota("kube-system"))
+    state.add("", "limitranges", p.limit_range("payments"))
+    state.add("networking.k8s.io", "networkpolicies", p.default_deny("payments"), p.allow_web("search"))
+    state.add(
+        "rbac.authorization.k8s.io", "clusterroles",
+        p.cluster_role("cluster-admin", p.EVERYTHING), p.cluster_role("break-glass", p.EVERYTHING[:1]),
+        p.cluster_role("view", p.READ_PODS),
+    )
+    state.add("rbac.authorization.k8s.io", "roles", p.role("sandbox", "owner", p.EVERYTHING[:1]))
+    state.add(
+        "rbac.authorization.k8s.io", "clusterrolebindings",
+        p.cluster_role_binding("cluster-admin", "cluster-admin", [p.subject("Group", "system:masters")]),
+        p.cluster_role_binding("ops-admins", "cluster-admin", [p.subject("Group", "ops"), p.subject("User", "alice@acme.example")]),
+        p.cluster_role_binding("alice-again", "break-glass", [p.subject("User", "alice@acme.example")]),
+        p.cluster_role_binding("argocd", "cluster-admin", [p.subject("ServiceAccount", "argocd-application-controller", "argocd")]),
+        p.cluster_role_binding("viewers", "view", [p.subject("Group", "developers")]),
+    )
+    state.add(
+        "rbac.authorization.k8s.io", "rolebindings",
+        p.role_binding("sandbox", "bob-owner", "Role", "owner", [p.subject("User", "bob@acme.example")]),
+        p.role_binding("payments", "team", "ClusterRole", "view", [p.subject("Group", "payments")]),
+    )
+    state.add(
+        "admissionregistration.k8s.io", "validatingadmissionpolicies",
+        p.admission_policy("replica-limit"), p.admission_policy("label-check"), p.admission_policy("unused"),
+    )
+    state.add(
+        "admissionregistration.k8s.io", "validatingadmissionpolicybindings",
+        p.admission_policy_binding("replica-limit", "replica-limit", ["Deny", "Audit"]),
+        p.admission_policy_binding("label-check", "label-check", ["Warn", "Audit"]),
+    )
+    state.add(
+        "kyverno.io", "clusterpolicies",
+        p.kyverno_policy("registry", action="Enforce"),
+        p.kyverno_policy("labels", rules=("validate",)),
+        p.kyverno_policy("defaults", rules=("mutate", "generate")),
+        p.kyverno_policy("per-rule", rules=("validate-enforce",)),
+    )
+    state.add("kyverno.io", "policies", p.kyverno_policy("team-rule", ns="payments", action="audit"))
+    return state
+
