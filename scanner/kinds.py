@@ -463,10 +463,21 @@ _CLOUD: list[KindSpec] = [
 #: Kinds emitted by the shared file-signal detection (collectors/detect).
 FILE_SIGNAL_KINDS: tuple[str, ...] = tuple(spec.name for spec in _FILE_SIGNALS)
 
+class WorkloadCoverage(KindData):
+    """Deployments and StatefulSets in tenant namespaces, seen by their metadata only."""
+
+    workloads: int
+    autoscaled: int = Field(description="Workloads a HorizontalPodAutoscaler targets.")
+    gitops_managed: int = Field(description="Workloads carrying an Argo CD or Flux label or annotation.")
+    helm_managed: int = Field(description="Workloads labelled app.kubernetes.io/managed-by: Helm.")
+    managed: int = Field(description="Workloads managed by a GitOps controller or Helm; the rest were applied by hand.")
+
+
 _CLUSTER: list[KindSpec] = [
     KindSpec("access.admin_grants", "cluster", AdminGrants, "Standing administrative grants, to people or groups."),
     KindSpec("policy.admission", "cluster", AdmissionControl, "Admission policies, and whether they enforce."),
     KindSpec("tenancy.guardrails", "cluster", TenancyGuardrails, "Quotas, limits, default-deny and pod security per namespace."),
+    KindSpec("workloads.coverage", "cluster", WorkloadCoverage, "Workloads autoscaled, and managed by GitOps or Helm."),
 ]
 
 KINDS: list[KindSpec] = _FILE_SIGNALS + _REPOSITORY + _GIT_HOST + _CLOUD + _CLUSTER

@@ -25,6 +25,9 @@ from scanner.contract import RequestCounter, Timer
 RETRY_BACKOFF_SECONDS = 0.25  # doubled on each retry of a 5xx or network error
 _RESOURCE = "api"  # API Priority and Fairness throttles a client as a whole, not per endpoint
 _MAX_PAGES = 10_000
+JSON = "application/json"
+# The server sends only each object's metadata (no spec, no status): how workloads are read.
+METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
 
 
 class ApiError(Exception):
@@ -76,9 +79,9 @@ class ClusterClient:
         # A 429's Retry-After is short (APF says 1 s): wait for it, within the budget.
         self._gate = RateGate(timer, max_wait=wait_budget, wait_budget=wait_budget)
 
-    def get(self, path: str, query: dict[str, str] | None = None) -> Any:
+    def get(self, path: str, query: dict[str, str] | None = None, accept: str = JSON) -> Any:
         """The JSON answer of a GET; ApiError for any status >= 400."""
-        raw = self._send(path, query or {})
+        raw = self._send(path, query or {}, accept)
         if raw.status >= 400:
             raise _refused(raw, path)
         try:
@@ -86,7 +89,7 @@ class ClusterClient:
         except ValueError:
             raise ApiError(raw.status, "the answer is not JSON", path) from None
 
-    def items(self, path: str) -> Iterator[dict[str, Any]]:
+    def items(self, path: str, accept: str = JSON) -> Iterator[dict[str, Any]]:
         """Every object of a list, page by page (`limit` / `continue`), never in a loop."""
         seen: set[str] = set()
         token = ""
@@ -94,7 +97,7 @@ class ClusterClient:
             query = {"limit": str(self._page_size)}
             if token:
                 query["continue"] = token
-            page = self.get(path, query)
+            page = self.get(path, query, accept)
             if not isinstance(page, dict) or not isinstance(page.get("items"), list):
                 raise ApiError(200, "expected a list object with items", path)
             yield from (item for item in page["items"] if isinstance(item, dict))
@@ -110,13 +113,13 @@ class ClusterClient:
     def close(self) -> None:
         self._api.close()
 
-    def _send(self, path: str, query: dict[str, str]) -> _Raw:
+    def _send(self, path: str, query: dict[str, str], accept: str) -> _Raw:
         failures = 0
         while True:
             if self._gate.before(_RESOURCE) is not None:
                 raise ApiError(429, "the API server kept throttling (429) past the wait budget", path)
             try:
-                raw = self._call(path, query)
+                raw = self._call(path, query, accept)
             except (urllib3.exceptions.HTTPError, OSError, ApiException) as exc:
                 self._counter.add(self._family, sent=1)
                 if failures < self._max_retries:
@@ -138,12 +141,12 @@ class ClusterClient:
                 raise CredentialsRefused(401, _status_message(raw) or "Unauthorized", path)
             return raw
 
-    def _call(self, path: str, query: dict[str, str]) -> _Raw:
+    def _call(self, path: str, query: dict[str, str], accept: str) -> _Raw:
         method, url, headers, body, post = self._api.param_serialize(
             method="GET",
             resource_path=path,
             query_params=list(query.items()),
-            header_params={"Accept": "application/json"},
+            header_params={"Accept": accept},
             auth_settings=["BearerToken"],
         )
         response = self._api.call_api(method, url, headers, body, post, _request_timeout=self._timeout)

@@ -18,7 +18,7 @@ from scanner.contract import CollectContext
 from scanner.errors import UserError
 from scanner.model import Evidence, Subject
 
-CLUSTER_KINDS = ("access.admin_grants", "policy.admission", "tenancy.guardrails")
+CLUSTER_KINDS = ("access.admin_grants", "policy.admission", "tenancy.guardrails", "workloads.coverage")
 
 
 class KubernetesCollector(Collector):

@@ -185,3 +185,42 @@ def tenancy_guardrails(
         "with_default_deny": len(with_deny),
         "with_pod_security_enforce": len(enforced),
     }
+
+
+# --- workloads -----------------------------------------------------------------------------
+
+# Labels and annotations the GitOps controllers and Helm put on what they apply.
+_GITOPS_MARKS = (
+    "argocd.argoproj.io/instance",
+    "argocd.argoproj.io/tracking-id",
+    "kustomize.toolkit.fluxcd.io/name",
+    "helm.toolkit.fluxcd.io/name",
+)
+
+
+def _marks(obj: Obj) -> set[str]:
+    meta = _dict(obj.get("metadata"))
+    return {str(key) for key in (*_dict(meta.get("labels")), *_dict(meta.get("annotations")))}
+
+
+def workload_coverage(workloads: Iterable[tuple[str, Obj]], autoscalers: Iterable[Obj]) -> dict[str, Any]:
+    """workloads.coverage over tenant namespaces' Deployments and StatefulSets (kind, metadata):
+    how many an autoscaler targets, and how many a GitOps controller or Helm manages."""
+    targets = set()
+    for hpa in autoscalers:
+        ref = _dict(_dict(hpa.get("spec")).get("scaleTargetRef"))
+        targets.add((_namespace(hpa), str(ref.get("kind") or ""), str(ref.get("name") or "")))
+    total = autoscaled = gitops = helm = managed = 0
+    for kind, obj in workloads:
+        if _namespace(obj) in SYSTEM_NAMESPACES:
+            continue
+        total += 1
+        autoscaled += (_namespace(obj), kind, _name(obj)) in targets
+        marks = _marks(obj)
+        labels = _dict(_dict(obj.get("metadata")).get("labels"))
+        by_gitops = any(mark in marks for mark in _GITOPS_MARKS)
+        by_helm = labels.get("app.kubernetes.io/managed-by") == "Helm"
+        gitops += by_gitops
+        helm += by_helm
+        managed += by_gitops or by_helm
+    return {"workloads": total, "autoscaled": autoscaled, "gitops_managed": gitops, "helm_managed": helm, "managed": managed}

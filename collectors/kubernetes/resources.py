@@ -14,6 +14,7 @@ class Resource:
     group: str  # "" for the core group
     version: str
     plural: str
+    metadata_only: bool = False  # read as PartialObjectMetadataList: labels and annotations, no spec
 
     @property
     def path(self) -> str:
@@ -39,6 +40,10 @@ ADMISSION_POLICIES = Resource("admissionregistration.k8s.io", "v1", "validatinga
 ADMISSION_POLICY_BINDINGS = Resource("admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings")
 KYVERNO_CLUSTER_POLICIES = Resource("kyverno.io", "v1", "clusterpolicies")
 KYVERNO_POLICIES = Resource("kyverno.io", "v1", "policies")
+# Workloads by metadata only: their pod templates (environment values) are never transferred.
+DEPLOYMENTS = Resource("apps", "v1", "deployments", metadata_only=True)
+STATEFUL_SETS = Resource("apps", "v1", "statefulsets", metadata_only=True)
+AUTOSCALERS = Resource("autoscaling", "v2", "horizontalpodautoscalers")
 
 READ: tuple[Resource, ...] = (
     NAMESPACES,
@@ -53,4 +58,7 @@ READ: tuple[Resource, ...] = (
     ADMISSION_POLICY_BINDINGS,
     KYVERNO_CLUSTER_POLICIES,
     KYVERNO_POLICIES,
+    DEPLOYMENTS,
+    STATEFUL_SETS,
+    AUTOSCALERS,
 )

@@ -14,15 +14,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from collectors.kubernetes import mapping
-from collectors.kubernetes.client import ApiError, ClusterClient, CredentialsRefused
+from collectors.kubernetes.client import JSON, METADATA_ONLY, ApiError, ClusterClient, CredentialsRefused
 from collectors.kubernetes.collector import CLUSTER_KINDS
 from collectors.kubernetes.config import KubernetesConfig
 from collectors.kubernetes.credentials import Cluster, clusters
 from collectors.kubernetes.resources import (
     ADMISSION_POLICIES,
     ADMISSION_POLICY_BINDINGS,
+    AUTOSCALERS,
     CLUSTER_ROLE_BINDINGS,
     CLUSTER_ROLES,
+    DEPLOYMENTS,
     KYVERNO_CLUSTER_POLICIES,
     KYVERNO_POLICIES,
     LIMIT_RANGES,
@@ -32,6 +34,7 @@ from collectors.kubernetes.resources import (
     RESOURCE_QUOTAS,
     ROLE_BINDINGS,
     ROLES,
+    STATEFUL_SETS,
     Resource,
 )
 from scanner.contract import CollectContext
@@ -103,6 +106,7 @@ def _examine(ctx: CollectContext, config: KubernetesConfig, cluster: Cluster, su
     yield _admin_grants(ctx, subject, found)
     yield _admission(ctx, subject, found)
     yield _tenancy(ctx, subject, found)
+    yield _workloads(ctx, subject, found)
 
 
 def read_cluster(client: ClusterClient) -> ClusterReads:
@@ -114,7 +118,8 @@ def read_cluster(client: ClusterClient) -> ClusterReads:
             reads[resource] = Read(served=False)
             continue
         try:
-            reads[resource] = Read(items=list(client.items(resource.path)))
+            accept = METADATA_ONLY if resource.metadata_only else JSON
+            reads[resource] = Read(items=list(client.items(resource.path, accept)))
         except CredentialsRefused:
             raise
         except ApiError as exc:
@@ -198,3 +203,13 @@ def _admission(ctx: CollectContext, subject: Subject, found: ClusterReads) -> Ev
         return ctx.unavailable(kind, subject, "Gatekeeper is installed, and this collector does not read its constraints yet")
     locators = tuple(r.path for name in sorted(served) for r in engines[name])
     return ctx.observed(kind, subject, data, locators)
+
+
+def _workloads(ctx: CollectContext, subject: Subject, found: ClusterReads) -> Evidence:
+    resources = (DEPLOYMENTS, STATEFUL_SETS, AUTOSCALERS)
+    workloads = [
+        *(("Deployment", item) for item in found.reads[DEPLOYMENTS].items),
+        *(("StatefulSet", item) for item in found.reads[STATEFUL_SETS].items),
+    ]
+    autoscalers = found.reads[AUTOSCALERS].items
+    return _evidence(ctx, "workloads.coverage", subject, found, resources, lambda: mapping.workload_coverage(workloads, autoscalers))

@@ -4,6 +4,7 @@ serves passes kubernetes-validate's strict schemas."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,9 @@ TYPED: dict[str, Callable[[client.ApiClient], Any]] = {
     "rolebindings": lambda api: client.RbacAuthorizationV1Api(api).list_role_binding_for_all_namespaces(),
     "validatingadmissionpolicies": lambda api: client.AdmissionregistrationV1Api(api).list_validating_admission_policy(),
     "validatingadmissionpolicybindings": lambda api: client.AdmissionregistrationV1Api(api).list_validating_admission_policy_binding(),
+    "deployments": lambda api: client.AppsV1Api(api).list_deployment_for_all_namespaces(),
+    "statefulsets": lambda api: client.AppsV1Api(api).list_stateful_set_for_all_namespaces(),
+    "horizontalpodautoscalers": lambda api: client.AutoscalingV2Api(api).list_horizontal_pod_autoscaler_for_all_namespaces(),
     "clusterpolicies": lambda api: client.CustomObjectsApi(api).list_cluster_custom_object("kyverno.io", "v1", "clusterpolicies"),
     "policies": lambda api: client.CustomObjectsApi(api).list_cluster_custom_object("kyverno.io", "v1", "policies"),
 }
@@ -80,3 +84,17 @@ def test_the_schemas_would_catch_a_broken_fixture() -> None:
     del broken["roleRef"]
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(broken, KUBERNETES_VERSION, strict=True)
+
+
+def test_metadata_only_lists_carry_typed_metadata_and_nothing_else(api: client.ApiClient) -> None:
+    # The client has no PartialObjectMetadata model: check its parts with ObjectMeta and ListMeta.
+    answer = client.AppsV1Api(api).list_deployment_for_all_namespaces(
+        _headers={"Accept": "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"}, _preload_content=False
+    )
+    page = json.loads(answer.data)
+    assert (page["kind"], page["apiVersion"]) == ("PartialObjectMetadataList", "meta.k8s.io/v1")
+    api.deserialize(json.dumps(page["metadata"]), "V1ListMeta", "application/json")
+    for item in page["items"]:
+        assert set(item) == {"kind", "apiVersion", "metadata"} and item["kind"] == "PartialObjectMetadata"
+        assert api.deserialize(json.dumps(item["metadata"]), "V1ObjectMeta", "application/json").name
+    assert len(page["items"]) == 5

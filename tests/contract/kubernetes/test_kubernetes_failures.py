@@ -16,7 +16,7 @@ from tests.fakes.kubernetes.fixtures import write_kubeconfig
 from tests.fakes.kubernetes.samples import NO_RBAC_TOKEN, READER_TOKEN
 from tests.fakes.kubernetes.server import FakeKubernetes
 
-KINDS = ("access.admin_grants", "policy.admission", "tenancy.guardrails")
+KINDS = ("access.admin_grants", "policy.admission", "tenancy.guardrails", "workloads.coverage")
 
 
 def _kubeconfig(tmp_path: Path, fake: FakeKubernetes, **users: str) -> Path:

@@ -10,6 +10,7 @@ from collectors.kubernetes.resources import READ
 from scanner.model import EvidenceStatus
 from tests.contract.kubernetes.scanning import run_kubernetes
 from tests.fakes.kubernetes.fixtures import write_kubeconfig
+from tests.fakes.kubernetes.payloads import ENV_VALUE
 from tests.fakes.kubernetes.samples import READER, READER_TOKEN, sample_cluster
 from tests.fakes.kubernetes.server import FakeKubernetes
 
@@ -43,8 +44,26 @@ def test_a_cluster_through_a_kubeconfig_context(fake_kubernetes: FakeKubernetes,
         "mutating": 1,
         "generating": 1,
     }
+    assert scan.data("kubernetes:prod", "workloads.coverage") == {
+        "workloads": 5,  # kube-system's coredns does not count
+        "autoscaled": 2,  # api (Deployment) and elastic (StatefulSet); the HPA of "gone" targets nothing
+        "gitops_managed": 2,  # api (Argo CD tracking id), worker (Flux HelmRelease label)
+        "helm_managed": 2,
+        "managed": 3,  # try-me and elastic were applied by hand
+    }
     assert {seen.user for seen in fake_kubernetes.requests} == {READER}
     assert not scan.problems
+
+
+def test_workloads_are_read_by_metadata_only(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    write_kubeconfig(tmp_path / "kubeconfig", fake_kubernetes, {"prod": READER_TOKEN})
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    workloads = [seen for seen in fake_kubernetes.requests if seen.path.startswith("/apis/apps/")]
+    assert {seen.path for seen in workloads} == {"/apis/apps/v1/deployments", "/apis/apps/v1/statefulsets"}
+    assert all("as=PartialObjectMetadataList" in seen.accept for seen in workloads)
+    assert not any("secrets" in seen.path or "configmaps" in seen.path for seen in fake_kubernetes.requests)
+    output = "".join(item.model_dump_json() for item in scan.evidence)
+    assert ENV_VALUE not in output and scan.data("kubernetes:prod", "workloads.coverage")["workloads"] == 5
 
 
 def test_one_request_per_page_of_each_resource_after_discovery(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:

@@ -31,6 +31,9 @@ KINDS: dict[tuple[str, str], tuple[str, bool]] = {
     ("admissionregistration.k8s.io", "validatingadmissionpolicybindings"): ("ValidatingAdmissionPolicyBinding", False),
     ("kyverno.io", "clusterpolicies"): ("ClusterPolicy", False),
     ("kyverno.io", "policies"): ("Policy", True),
+    ("apps", "deployments"): ("Deployment", True),
+    ("apps", "statefulsets"): ("StatefulSet", True),
+    ("autoscaling", "horizontalpodautoscalers"): ("HorizontalPodAutoscaler", True),
 }
 
 # Custom-resource groups: served only when the cluster has the project installed.

@@ -126,3 +126,28 @@ def kyverno_policy(name: str, *, ns: str | None = None, action: str | None = Non
     if action:
         spec["validationFailureAction"] = action
     return {"apiVersion": "kyverno.io/v1", "kind": "Policy" if ns else "ClusterPolicy", "metadata": metadata(name, ns), "spec": spec}
+
+
+def workload(kind: str, ns: str, name: str, labels: dict[str, str] | None = None, annotations: dict[str, str] | None = None) -> dict[str, Any]:
+    """A Deployment or StatefulSet whose pod template carries an environment value: the
+    collector reads workloads by metadata only, so `ENV_VALUE` must never reach it."""
+    meta = metadata(name, ns, {"app": name, **(labels or {})})
+    if annotations:
+        meta["annotations"] = annotations
+    template = {"metadata": {"labels": {"app": name}},
+                "spec": {"containers": [{"name": name, "image": f"registry.acme.example/{name}:1.0",
+                                         "env": [{"name": "DATABASE_PASSWORD", "value": ENV_VALUE}]}]}}
+    spec: dict[str, Any] = {"replicas": 2, "selector": {"matchLabels": {"app": name}}, "template": template}
+    if kind == "StatefulSet":
+        spec["serviceName"] = name
+    return {"apiVersion": "apps/v1", "kind": kind, "metadata": meta, "spec": spec}
+
+
+ENV_VALUE = "env-value-canary-5d0c2b"
+
+
+def autoscaler(ns: str, kind: str, target: str) -> dict[str, Any]:
+    return {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": metadata(target, ns),
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": kind, "name": target},
+                     "minReplicas": 2, "maxReplicas": 10,
+                     "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]}}

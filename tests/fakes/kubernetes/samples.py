@@ -60,5 +60,20 @@ def sample_cluster() -> ClusterState:
         p.kyverno_policy("per-rule", rules=("validate-enforce",)),
     )
     state.add("kyverno.io", "policies", p.kyverno_policy("team-rule", ns="payments", action="audit"))
+    argo = {"argocd.argoproj.io/tracking-id": "payments:apps/Deployment:payments/api"}
+    state.add(
+        "apps", "deployments",
+        p.workload("Deployment", "payments", "api", annotations=argo),
+        p.workload("Deployment", "payments", "worker", {"app.kubernetes.io/managed-by": "Helm", "helm.toolkit.fluxcd.io/name": "worker"}),
+        p.workload("Deployment", "search", "indexer", {"app.kubernetes.io/managed-by": "Helm"}),
+        p.workload("Deployment", "sandbox", "try-me"),
+        p.workload("Deployment", "kube-system", "coredns"),
+    )
+    state.add("apps", "statefulsets", p.workload("StatefulSet", "search", "elastic"))
+    state.add(
+        "autoscaling", "horizontalpodautoscalers",
+        p.autoscaler("payments", "Deployment", "api"), p.autoscaler("search", "StatefulSet", "elastic"),
+        p.autoscaler("search", "Deployment", "gone"),
+    )
     return state
 

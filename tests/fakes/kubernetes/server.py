@@ -27,6 +27,7 @@ from tests.fakes.github.transport import make_server
 
 from .cluster import KINDS, Account, ClusterState
 
+_METADATA_ONLY = "as=PartialObjectMetadataList"
 _LIST = re.compile(r"^/(?:api/(?P<core>v1)|apis/(?P<group>[^/]+)/(?P<version>[^/]+))/(?P<plural>[a-z0-9]+)$")
 
 
@@ -37,6 +38,7 @@ class Seen:
     path: str
     query: dict[str, str]
     user: str | None
+    accept: str
 
 
 class FakeKubernetes:
@@ -80,7 +82,8 @@ class FakeKubernetes:
     def _handle(self, request: Request) -> Response | None:
         account = self._account(request)
         with self._lock:
-            self.requests.append(Seen(request.path, dict(request.query), account.user if account else None))
+            user = account.user if account else None
+            self.requests.append(Seen(request.path, dict(request.query), user, request.headers.get("accept", "")))
             queued = self.state.faults.get(request.path)
             fault = queued.popleft() if queued else None
         if fault is not None:
@@ -132,17 +135,21 @@ class FakeKubernetes:
         except ValueError:
             return _status(400, "BadRequest", "continue key is not valid: the token could not be decoded")
         end = len(objects) if limit <= 0 else min(len(objects), offset + limit)
-        items = [_as_listed(obj, group) for obj in objects[offset:end]]
         metadata: dict[str, Any] = {"resourceVersion": str(self.state.resource_version)}
         if end < len(objects):
             metadata["continue"] = _token(end, self.state.resource_version)
             metadata["remainingItemCount"] = len(objects) - end
+        if _METADATA_ONLY in request.headers.get("accept", ""):
+            items = [{"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj["metadata"]}
+                     for obj in objects[offset:end]]
+            return json_response({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": metadata, "items": items})
+        items = [_as_listed(obj, group) for obj in objects[offset:end]]
         return json_response({"kind": f"{kind}List", "apiVersion": api_version, "metadata": metadata, "items": items})
 
 
 def _as_listed(obj: dict[str, Any], group: str) -> dict[str, Any]:
     """Built-in list items come without kind and apiVersion; custom resources keep theirs."""
-    if group in ("",) or group.endswith(".k8s.io"):
+    if group in ("", "apps", "autoscaling", "policy") or group.endswith(".k8s.io"):
         return {key: value for key, value in obj.items() if key not in ("kind", "apiVersion")}
     return obj
 

@@ -25,7 +25,7 @@ READ_VERBS = {"get", "list", "watch"}
 EXPECTED_ACCESS = {
     "": {"namespaces", "resourcequotas", "limitranges"},
     "networking.k8s.io": {"networkpolicies"},
-    "apps": {"deployments"},
+    "apps": {"deployments", "statefulsets"},
     "autoscaling": {"horizontalpodautoscalers"},
     "rbac.authorization.k8s.io": {"roles", "rolebindings", "clusterroles", "clusterrolebindings"},
     "admissionregistration.k8s.io": {"validatingadmissionpolicies", "validatingadmissionpolicybindings"},
