@@ -65,6 +65,7 @@ class ClusterState:
     unserved: set[tuple[str, str]] = field(default_factory=set)  # (group, plural) an older version lacks
     faults: dict[str, deque[Fault]] = field(default_factory=dict)  # request path -> answers to give first
     resource_version: int = 4711
+    latency: float = 0.0  # seconds before each answer (benchmarks: a remote API server's round trip)
 
     def install(self, group: str) -> None:
         self.groups[group] = list(CUSTOM_GROUPS[group])

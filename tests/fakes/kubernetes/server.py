@@ -16,6 +16,7 @@ import json
 import re
 import ssl
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,8 @@ class FakeKubernetes:
     # --- answering -----------------------------------------------------------------------
 
     def _handle(self, request: Request) -> Response | None:
+        if self.state.latency:
+            time.sleep(self.state.latency)
         account = self._account(request)
         with self._lock:
             user = account.user if account else None
