@@ -50,6 +50,8 @@ def large_cluster(namespaces: int, workloads: int, policies: int) -> ClusterStat
     state.add("apps", "deployments", *(p.workload("Deployment", names[i % namespaces], f"svc-{i:04}") for i in range(workloads)))
     state.add("autoscaling", "horizontalpodautoscalers",
               *(p.autoscaler(names[i % namespaces], "Deployment", f"svc-{i:04}") for i in range(0, workloads, 2)))
+    state.install("argoproj.io")
+    state.add("argoproj.io", "applications", *(p.argo_application(name, self_heal=True) for name in names))
     state.add("kyverno.io", "clusterpolicies", *(p.kyverno_policy(f"policy-{i:03}", action="Enforce") for i in range(policies)))
     return state
 
@@ -62,7 +64,8 @@ def serve(args: argparse.Namespace, channel: Connection) -> None:
     fake = FakeKubernetes().start()
     fake.reset(state)
     page = KubernetesConfig.model_fields["page_size"].default
-    ideal = 2 + sum(max(1, -(-len(state.objects.get((r.group, r.plural), [])) // page)) for r in READ)
+    served = [r for r in READ if not r.group or r.group in state.groups]
+    ideal = 2 + sum(max(1, -(-len(state.objects.get((r.group, r.plural), [])) // page)) for r in served)
     channel.send((fake.url, fake.ca_data(), ideal))
     channel.recv()  # until the benchmark is done
     channel.send(len(fake.requests))
@@ -80,6 +83,7 @@ def main() -> None:
     ours, theirs = multiprocessing.Pipe()
     server = multiprocessing.Process(target=serve, args=(args, theirs), daemon=True)
     server.start()
+    theirs.close()  # a server that dies ends the wait below (EOFError) instead of hanging it
     url, ca_data, ideal = ours.recv()
     with tempfile.TemporaryDirectory() as folder:
         kubeconfig = Path(folder) / "kubeconfig"

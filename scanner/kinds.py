@@ -473,10 +473,23 @@ class WorkloadCoverage(KindData):
     managed: int = Field(description="Workloads managed by a GitOps controller or Helm; the rest were applied by hand.")
 
 
+class Reconciliation(KindData):
+    """controllers: argocd, flux. Counts over Argo CD Applications and Flux Kustomizations / HelmReleases."""
+
+    controllers: list[str] = Field(description="GitOps controllers the source serves and that were read.")
+    not_served: list[str] = Field(default_factory=list, description="Controllers whose API the source does not serve.")
+    applications: int
+    automated: int = Field(description="Reconciled automatically (Argo CD automated sync; Flux: not suspended).")
+    self_heal: int = Field(description="Drift in the cluster is reverted (Argo CD selfHeal; Flux Kustomizations, HelmReleases with drift detection).")
+    prune: int = Field(description="What is removed from Git is removed from the cluster.")
+    in_sync: int = Field(description="Synced (Argo CD) or Ready (Flux) when read.")
+
+
 _CLUSTER: list[KindSpec] = [
     KindSpec("access.admin_grants", "cluster", AdminGrants, "Standing administrative grants, to people or groups."),
     KindSpec("policy.admission", "cluster", AdmissionControl, "Admission policies, and whether they enforce."),
     KindSpec("tenancy.guardrails", "cluster", TenancyGuardrails, "Quotas, limits, default-deny and pod security per namespace."),
+    KindSpec("gitops.reconciliation", "cluster", Reconciliation, "GitOps applications: automated, self-healing, pruning, in sync."),
     KindSpec("workloads.coverage", "cluster", WorkloadCoverage, "Workloads autoscaled, and managed by GitOps or Helm."),
 ]
 

@@ -18,7 +18,13 @@ from scanner.contract import CollectContext
 from scanner.errors import UserError
 from scanner.model import Evidence, Subject
 
-CLUSTER_KINDS = ("access.admin_grants", "policy.admission", "tenancy.guardrails", "workloads.coverage")
+CLUSTER_KINDS = (
+    "access.admin_grants",
+    "policy.admission",
+    "tenancy.guardrails",
+    "workloads.coverage",
+    "gitops.reconciliation",
+)
 
 
 class KubernetesCollector(Collector):

@@ -224,3 +224,56 @@ def workload_coverage(workloads: Iterable[tuple[str, Obj]], autoscalers: Iterabl
         helm += by_helm
         managed += by_gitops or by_helm
     return {"workloads": total, "autoscaled": autoscaled, "gitops_managed": gitops, "helm_managed": helm, "managed": managed}
+
+
+# --- GitOps reconciliation -----------------------------------------------------------------
+
+
+def _ready(obj: Obj) -> bool:
+    conditions = _list(_dict(obj.get("status")).get("conditions"))
+    return any(_dict(c).get("type") == "Ready" and _dict(c).get("status") == "True" for c in conditions)
+
+
+def argo_applications(applications: Iterable[Obj]) -> list[dict[str, bool]]:
+    """Per Argo CD Application: automated sync, self-heal, prune, and whether it is in sync."""
+    found = []
+    for app in applications:
+        policy = _dict(_dict(app.get("spec")).get("syncPolicy"))
+        automated = policy.get("automated")
+        auto = _dict(automated)
+        on = isinstance(automated, Mapping) and auto.get("enabled", True) is not False
+        found.append({
+            "automated": on,
+            "self_heal": on and auto.get("selfHeal") is True,
+            "prune": on and auto.get("prune") is True,
+            "in_sync": _dict(_dict(app.get("status")).get("sync")).get("status") == "Synced",
+        })
+    return found
+
+
+def flux_objects(kustomizations: Iterable[Obj], helm_releases: Iterable[Obj]) -> list[dict[str, bool]]:
+    """Per Flux Kustomization or HelmRelease. Flux reconciles whatever is not suspended; a
+    Kustomization re-applies its manifests on every interval (self-healing) and prunes when
+    `prune` is true; a HelmRelease corrects drift only with drift detection enabled, and Helm
+    removes what a new revision drops (pruning)."""
+    found = []
+    for item in kustomizations:
+        spec = _dict(item.get("spec"))
+        on = spec.get("suspend") is not True
+        found.append({"automated": on, "self_heal": on, "prune": on and spec.get("prune") is True, "in_sync": _ready(item)})
+    for item in helm_releases:
+        spec = _dict(item.get("spec"))
+        on = spec.get("suspend") is not True
+        drift = _dict(spec.get("driftDetection")).get("mode") == "enabled"
+        found.append({"automated": on, "self_heal": on and drift, "prune": on, "in_sync": _ready(item)})
+    return found
+
+
+def reconciliation(objects: list[dict[str, bool]], controllers: list[str], not_served: list[str]) -> dict[str, Any]:
+    """gitops.reconciliation over every Argo CD Application and Flux object read."""
+    return {
+        "controllers": controllers,
+        "not_served": sorted(not_served),
+        "applications": len(objects),
+        **{field: sum(item[field] for item in objects) for field in ("automated", "self_heal", "prune", "in_sync")},
+    }

@@ -40,6 +40,9 @@ ADMISSION_POLICIES = Resource("admissionregistration.k8s.io", "v1", "validatinga
 ADMISSION_POLICY_BINDINGS = Resource("admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings")
 KYVERNO_CLUSTER_POLICIES = Resource("kyverno.io", "v1", "clusterpolicies")
 KYVERNO_POLICIES = Resource("kyverno.io", "v1", "policies")
+ARGO_APPLICATIONS = Resource("argoproj.io", "v1alpha1", "applications")
+FLUX_KUSTOMIZATIONS = Resource("kustomize.toolkit.fluxcd.io", "v1", "kustomizations")
+FLUX_HELM_RELEASES = Resource("helm.toolkit.fluxcd.io", "v2", "helmreleases")
 # Workloads by metadata only: their pod templates (environment values) are never transferred.
 DEPLOYMENTS = Resource("apps", "v1", "deployments", metadata_only=True)
 STATEFUL_SETS = Resource("apps", "v1", "statefulsets", metadata_only=True)
@@ -61,4 +64,7 @@ READ: tuple[Resource, ...] = (
     DEPLOYMENTS,
     STATEFUL_SETS,
     AUTOSCALERS,
+    ARGO_APPLICATIONS,
+    FLUX_KUSTOMIZATIONS,
+    FLUX_HELM_RELEASES,
 )

@@ -21,10 +21,13 @@ from collectors.kubernetes.credentials import Cluster, clusters
 from collectors.kubernetes.resources import (
     ADMISSION_POLICIES,
     ADMISSION_POLICY_BINDINGS,
+    ARGO_APPLICATIONS,
     AUTOSCALERS,
     CLUSTER_ROLE_BINDINGS,
     CLUSTER_ROLES,
     DEPLOYMENTS,
+    FLUX_HELM_RELEASES,
+    FLUX_KUSTOMIZATIONS,
     KYVERNO_CLUSTER_POLICIES,
     KYVERNO_POLICIES,
     LIMIT_RANGES,
@@ -107,6 +110,7 @@ def _examine(ctx: CollectContext, config: KubernetesConfig, cluster: Cluster, su
     yield _admission(ctx, subject, found)
     yield _tenancy(ctx, subject, found)
     yield _workloads(ctx, subject, found)
+    yield _gitops(ctx, subject, found)
 
 
 def read_cluster(client: ClusterClient) -> ClusterReads:
@@ -176,32 +180,61 @@ def _tenancy(ctx: CollectContext, subject: Subject, found: ClusterReads) -> Evid
     return _evidence(ctx, "tenancy.guardrails", subject, found, resources, lambda: mapping.tenancy_guardrails(*items))
 
 
+def _engines(found: ClusterReads, engines: dict[str, tuple[Resource, ...]]) -> tuple[str | None, set[str]]:
+    """(why unavailable, engines served): an engine is served when any of its resources is."""
+    gaps = [gap for resources in engines.values() if (gap := _missing(found, *resources)[0])]
+    served = {name for name, resources in engines.items() if any(found.reads[r].served for r in resources)}
+    return ("; ".join(gaps) or None), served
+
+
+def _items(found: ClusterReads, resources: tuple[Resource, ...]) -> list[dict[str, Any]]:
+    return [item for resource in resources for item in found.reads[resource].items]
+
+
 def _admission(ctx: CollectContext, subject: Subject, found: ClusterReads) -> Evidence:
     kind = "policy.admission"
     engines = {
         "validating_admission_policy": (ADMISSION_POLICIES, ADMISSION_POLICY_BINDINGS),
         "kyverno": (KYVERNO_CLUSTER_POLICIES, KYVERNO_POLICIES),
     }
-    gaps = [gap for resources in engines.values() if (gap := _missing(found, *resources)[0])]
-    if gaps:
-        return ctx.unavailable(kind, subject, "; ".join(gaps))
-    served = {name for name, resources in engines.items() if _missing(found, *resources)[1] is None}
+    gap, served = _engines(found, engines)
+    vap = engines["validating_admission_policy"]
+    if not found.reads[vap[0]].served:  # bindings without policies (never seen) bind nothing
+        served.discard("validating_admission_policy")
+    if gap:
+        return ctx.unavailable(kind, subject, gap)
     if not served:
         return ctx.unsupported(
             kind, subject, "the cluster serves no admission engine this collector reads (ValidatingAdmissionPolicy, Kyverno)"
         )
-    vap, kyverno = engines["validating_admission_policy"], engines["kyverno"]
-    actions = mapping.admission_policy_actions(*(found.reads[r].items for r in vap)) if "validating_admission_policy" in served else None
-    effects = (
-        mapping.kyverno_policy_effects([*found.reads[kyverno[0]].items, *found.reads[kyverno[1]].items])
-        if "kyverno" in served
+    actions = (
+        mapping.admission_policy_actions(*(found.reads[r].items for r in vap))
+        if "validating_admission_policy" in served
         else None
     )
+    effects = mapping.kyverno_policy_effects(_items(found, engines["kyverno"])) if "kyverno" in served else None
     data = mapping.admission_control(actions, effects, sorted(set(engines) - served))
     if data["enforcing"] == 0 and _GATEKEEPER_GROUP in found.groups:
         # Gatekeeper may enforce what the engines read here do not: no enforcement cannot be claimed.
         return ctx.unavailable(kind, subject, "Gatekeeper is installed, and this collector does not read its constraints yet")
-    locators = tuple(r.path for name in sorted(served) for r in engines[name])
+    locators = tuple(r.path for name in sorted(served) for r in engines[name] if found.reads[r].served)
+    return ctx.observed(kind, subject, data, locators)
+
+
+def _gitops(ctx: CollectContext, subject: Subject, found: ClusterReads) -> Evidence:
+    kind = "gitops.reconciliation"
+    engines = {"argocd": (ARGO_APPLICATIONS,), "flux": (FLUX_KUSTOMIZATIONS, FLUX_HELM_RELEASES)}
+    gap, served = _engines(found, engines)
+    if gap:
+        return ctx.unavailable(kind, subject, gap)
+    if not served:
+        return ctx.unsupported(kind, subject, "the cluster serves no GitOps controller this collector reads (Argo CD, Flux)")
+    objects = [
+        *mapping.argo_applications(found.reads[ARGO_APPLICATIONS].items),
+        *mapping.flux_objects(found.reads[FLUX_KUSTOMIZATIONS].items, found.reads[FLUX_HELM_RELEASES].items),
+    ]
+    data = mapping.reconciliation(objects, [name for name in engines if name in served], sorted(set(engines) - served))
+    locators = tuple(r.path for name in engines if name in served for r in engines[name] if found.reads[r].served)
     return ctx.observed(kind, subject, data, locators)
 
 

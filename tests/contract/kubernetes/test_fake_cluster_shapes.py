@@ -20,7 +20,7 @@ from tests.fakes.kubernetes.samples import READER_TOKEN, sample_cluster
 from tests.fakes.kubernetes.server import FakeKubernetes
 
 KUBERNETES_VERSION = "1.35"
-CUSTOM_GROUPS = {"kyverno.io"}  # no schema in kubernetes-validate: their lists are checked for shape only
+CUSTOM_GROUPS = {"kyverno.io", "argoproj.io", "kustomize.toolkit.fluxcd.io", "helm.toolkit.fluxcd.io"}  # no schema in kubernetes-validate: their lists are checked for shape only
 
 TYPED: dict[str, Callable[[client.ApiClient], Any]] = {
     "namespaces": lambda api: client.CoreV1Api(api).list_namespace(limit=2),
@@ -38,6 +38,11 @@ TYPED: dict[str, Callable[[client.ApiClient], Any]] = {
     "horizontalpodautoscalers": lambda api: client.AutoscalingV2Api(api).list_horizontal_pod_autoscaler_for_all_namespaces(),
     "clusterpolicies": lambda api: client.CustomObjectsApi(api).list_cluster_custom_object("kyverno.io", "v1", "clusterpolicies"),
     "policies": lambda api: client.CustomObjectsApi(api).list_cluster_custom_object("kyverno.io", "v1", "policies"),
+    "applications": lambda api: client.CustomObjectsApi(api).list_cluster_custom_object("argoproj.io", "v1alpha1", "applications"),
+    "kustomizations": lambda api: client.CustomObjectsApi(api).list_cluster_custom_object(
+        "kustomize.toolkit.fluxcd.io", "v1", "kustomizations"
+    ),
+    "helmreleases": lambda api: client.CustomObjectsApi(api).list_cluster_custom_object("helm.toolkit.fluxcd.io", "v2", "helmreleases"),
 }
 
 
@@ -57,7 +62,7 @@ def test_lists_deserialise_through_the_typed_client(api: client.ApiClient, plura
     items = answer["items"] if isinstance(answer, dict) else answer.items
     assert items, plural
     if isinstance(answer, dict):  # custom resources keep kind and apiVersion per item
-        assert all(item["apiVersion"] == "kyverno.io/v1" and item["kind"] for item in items)
+        assert all(item["apiVersion"].split("/")[0] in CUSTOM_GROUPS and item["kind"] for item in items)
 
 
 def test_the_typed_client_pages_with_the_continue_token(api: client.ApiClient) -> None:

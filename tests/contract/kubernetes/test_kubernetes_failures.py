@@ -16,7 +16,7 @@ from tests.fakes.kubernetes.fixtures import write_kubeconfig
 from tests.fakes.kubernetes.samples import NO_RBAC_TOKEN, READER_TOKEN
 from tests.fakes.kubernetes.server import FakeKubernetes
 
-KINDS = ("access.admin_grants", "policy.admission", "tenancy.guardrails", "workloads.coverage")
+KINDS = ("access.admin_grants", "policy.admission", "tenancy.guardrails", "workloads.coverage", "gitops.reconciliation")
 
 
 def _kubeconfig(tmp_path: Path, fake: FakeKubernetes, **users: str) -> Path:
@@ -55,6 +55,19 @@ def test_no_admission_engine_served_is_unsupported(fake_kubernetes: FakeKubernet
     record = scan.of("kubernetes:prod", "policy.admission")
     assert record.status is EvidenceStatus.UNSUPPORTED
     assert "no admission engine" in (record.reason or "")
+
+
+def test_flux_alone_is_read_and_no_controller_at_all_is_unsupported(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    state = fake_kubernetes.state
+    del state.groups["argoproj.io"], state.groups["helm.toolkit.fluxcd.io"]
+    _kubeconfig(tmp_path, fake_kubernetes)
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    data = scan.data("kubernetes:prod", "gitops.reconciliation")
+    assert (data["controllers"], data["not_served"], data["applications"]) == (["flux"], ["argocd"], 2)
+    del state.groups["kustomize.toolkit.fluxcd.io"]
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    record = scan.of("kubernetes:prod", "gitops.reconciliation")
+    assert record.status is EvidenceStatus.UNSUPPORTED and "no GitOps controller" in (record.reason or "")
 
 
 def test_a_group_served_without_the_resource_is_unsupported_too(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:

@@ -51,6 +51,15 @@ def test_a_cluster_through_a_kubeconfig_context(fake_kubernetes: FakeKubernetes,
         "helm_managed": 2,
         "managed": 3,  # try-me and elastic were applied by hand
     }
+    assert scan.data("kubernetes:prod", "gitops.reconciliation") == {
+        "controllers": ["argocd", "flux"],
+        "not_served": [],
+        "applications": 6,  # 3 Argo CD Applications, 2 Flux Kustomizations, 1 HelmRelease
+        "automated": 4,  # not the manual Argo CD app, not the suspended Kustomization
+        "self_heal": 3,  # Argo CD selfHeal, the active Kustomization, the HelmRelease with drift detection
+        "prune": 3,
+        "in_sync": 4,
+    }
     assert {seen.user for seen in fake_kubernetes.requests} == {READER}
     assert not scan.problems
 

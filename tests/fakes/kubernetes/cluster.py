@@ -31,6 +31,9 @@ KINDS: dict[tuple[str, str], tuple[str, bool]] = {
     ("admissionregistration.k8s.io", "validatingadmissionpolicybindings"): ("ValidatingAdmissionPolicyBinding", False),
     ("kyverno.io", "clusterpolicies"): ("ClusterPolicy", False),
     ("kyverno.io", "policies"): ("Policy", True),
+    ("argoproj.io", "applications"): ("Application", True),
+    ("kustomize.toolkit.fluxcd.io", "kustomizations"): ("Kustomization", True),
+    ("helm.toolkit.fluxcd.io", "helmreleases"): ("HelmRelease", True),
     ("apps", "deployments"): ("Deployment", True),
     ("apps", "statefulsets"): ("StatefulSet", True),
     ("autoscaling", "horizontalpodautoscalers"): ("HorizontalPodAutoscaler", True),
@@ -40,6 +43,9 @@ KINDS: dict[tuple[str, str], tuple[str, bool]] = {
 CUSTOM_GROUPS: dict[str, list[str]] = {
     "kyverno.io": ["v1", "v2beta1"],
     "templates.gatekeeper.sh": ["v1", "v1beta1"],
+    "argoproj.io": ["v1alpha1"],
+    "kustomize.toolkit.fluxcd.io": ["v1", "v1beta2"],
+    "helm.toolkit.fluxcd.io": ["v2", "v2beta2"],
 }
 
 

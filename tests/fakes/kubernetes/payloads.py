@@ -151,3 +151,36 @@ def autoscaler(ns: str, kind: str, target: str) -> dict[str, Any]:
             "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": kind, "name": target},
                      "minReplicas": 2, "maxReplicas": 10,
                      "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]}}
+
+
+def argo_application(name: str, *, automated: bool = True, self_heal: bool = False, prune: bool = False, synced: bool = True) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "project": "default",
+        "source": {"repoURL": "https://git.acme.example/platform/deploy.git", "path": f"apps/{name}", "targetRevision": "main"},
+        "destination": {"server": "https://kubernetes.default.svc", "namespace": name},
+    }
+    if automated:
+        spec["syncPolicy"] = {"automated": {"selfHeal": self_heal, "prune": prune}}
+    status = {"sync": {"status": "Synced" if synced else "OutOfSync", "revision": "4f1c2d"}, "health": {"status": "Healthy"}}
+    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": metadata(name, "argocd"), "spec": spec, "status": status}
+
+
+def _ready_status(ready: bool) -> dict[str, Any]:
+    return {"conditions": [{"type": "Ready", "status": "True" if ready else "False", "reason": "ReconciliationSucceeded" if ready else "BuildFailed",
+                            "message": "Applied revision: main@sha1:4f1c2d", "lastTransitionTime": CREATED, "observedGeneration": 1}]}
+
+
+def flux_kustomization(name: str, *, prune: bool = True, suspend: bool = False, ready: bool = True) -> dict[str, Any]:
+    spec = {"interval": "10m", "path": f"./apps/{name}", "prune": prune, "suspend": suspend,
+            "sourceRef": {"kind": "GitRepository", "name": "platform"}}
+    return {"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization", "metadata": metadata(name, "flux-system"),
+            "spec": spec, "status": _ready_status(ready)}
+
+
+def flux_helm_release(name: str, *, drift_detection: bool = False) -> dict[str, Any]:
+    spec: dict[str, Any] = {"interval": "30m", "chart": {"spec": {"chart": name, "version": "1.x",
+                                                                  "sourceRef": {"kind": "HelmRepository", "name": "charts"}}}}
+    if drift_detection:
+        spec["driftDetection"] = {"mode": "enabled"}
+    return {"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease", "metadata": metadata(name, "flux-system"),
+            "spec": spec, "status": _ready_status(True)}

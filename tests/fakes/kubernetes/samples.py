@@ -18,7 +18,8 @@ def sample_cluster() -> ClusterState:
         "system:serviceaccount:pecm:narrow",
         {key for key in KINDS if key[0] != "rbac.authorization.k8s.io"},
     )
-    state.install("kyverno.io")
+    for group in ("kyverno.io", "argoproj.io", "kustomize.toolkit.fluxcd.io", "helm.toolkit.fluxcd.io"):
+        state.install(group)
     state.add("", "namespaces", *(p.namespace(name) for name in ("default", "kube-system", "kube-public", "kube-node-lease")))
     state.add("", "namespaces", p.namespace("payments", "restricted"), p.namespace("search", "baseline"), p.namespace("sandbox", "privileged"))
     state.add("", "resourcequotas", p.resource_quota("payments"), p.resource_quota("search"), p.resource_quota("kube-system"))
@@ -60,6 +61,13 @@ def sample_cluster() -> ClusterState:
         p.kyverno_policy("per-rule", rules=("validate-enforce",)),
     )
     state.add("kyverno.io", "policies", p.kyverno_policy("team-rule", ns="payments", action="audit"))
+    state.add(
+        "argoproj.io", "applications",
+        p.argo_application("payments", self_heal=True, prune=True), p.argo_application("search", synced=False),
+        p.argo_application("sandbox", automated=False),
+    )
+    state.add("kustomize.toolkit.fluxcd.io", "kustomizations", p.flux_kustomization("infra"), p.flux_kustomization("legacy", prune=False, suspend=True, ready=False))
+    state.add("helm.toolkit.fluxcd.io", "helmreleases", p.flux_helm_release("worker", drift_detection=True))
     argo = {"argocd.argoproj.io/tracking-id": "payments:apps/Deployment:payments/api"}
     state.add(
         "apps", "deployments",
