@@ -485,11 +485,25 @@ class Reconciliation(KindData):
     in_sync: int = Field(description="Synced (Argo CD) or Ready (Flux) when read.")
 
 
+class ObservabilityCoverage(KindData):
+    """tools: prometheus_operator, opentelemetry. Counts over tenant namespaces."""
+
+    tools: list[str] = Field(description="Monitoring APIs the source serves and that were read.")
+    not_served: list[str] = Field(default_factory=list, description="Monitoring APIs the source does not serve.")
+    namespaces: int
+    monitored: int = Field(description="Namespaces a ServiceMonitor or PodMonitor scrapes.")
+    alerted: int = Field(description="Namespaces with alerting rules (PrometheusRule).")
+    alert_rules: int
+    predictive_alerts: int = Field(description="Alerting rules that forecast (predict_linear, holt_winters).")
+    instrumented: int = Field(description="Namespaces with an OpenTelemetry auto-instrumentation.")
+
+
 _CLUSTER: list[KindSpec] = [
     KindSpec("access.admin_grants", "cluster", AdminGrants, "Standing administrative grants, to people or groups."),
     KindSpec("policy.admission", "cluster", AdmissionControl, "Admission policies, and whether they enforce."),
     KindSpec("tenancy.guardrails", "cluster", TenancyGuardrails, "Quotas, limits, default-deny and pod security per namespace."),
     KindSpec("gitops.reconciliation", "cluster", Reconciliation, "GitOps applications: automated, self-healing, pruning, in sync."),
+    KindSpec("observability.coverage", "cluster", ObservabilityCoverage, "Scraping, alerting and auto-instrumentation per namespace."),
     KindSpec("workloads.coverage", "cluster", WorkloadCoverage, "Workloads autoscaled, and managed by GitOps or Helm."),
 ]
 

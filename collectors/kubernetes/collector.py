@@ -24,6 +24,7 @@ CLUSTER_KINDS = (
     "tenancy.guardrails",
     "workloads.coverage",
     "gitops.reconciliation",
+    "observability.coverage",
 )
 
 

@@ -6,6 +6,7 @@ type in one object is skipped, never an exception that would lose the rest of th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -276,4 +277,57 @@ def reconciliation(objects: list[dict[str, bool]], controllers: list[str], not_s
         "not_served": sorted(not_served),
         "applications": len(objects),
         **{field: sum(item[field] for item in objects) for field in ("automated", "self_heal", "prune", "in_sync")},
+    }
+
+
+# --- observability -------------------------------------------------------------------------
+
+# PromQL functions that forecast (alerting before a limit is reached, not after).
+_PREDICTIVE = re.compile(r"\b(predict_linear|holt_winters|double_exponential_smoothing)\s*\(")
+
+
+def _covered(objects: Iterable[Obj]) -> set[str]:
+    """Namespaces a monitor or rule applies to: its own, plus those its namespaceSelector names."""
+    found = set()
+    for obj in objects:
+        found.add(_namespace(obj))
+        selector = _dict(_dict(obj.get("spec")).get("namespaceSelector"))
+        found.update(str(name) for name in _list(selector.get("matchNames")))
+    return found
+
+
+def _alert_rules(rule_objects: Iterable[Obj]) -> list[tuple[str, str]]:
+    """(namespace, expression) of every alerting rule (recording rules have `record`, not `alert`)."""
+    found = []
+    for obj in rule_objects:
+        for group in _list(_dict(obj.get("spec")).get("groups")):
+            for rule in _list(_dict(group).get("rules")):
+                rule = _dict(rule)
+                if rule.get("alert"):
+                    found.append((_namespace(obj), str(rule.get("expr") or "")))
+    return found
+
+
+def observability_coverage(
+    namespaces: Iterable[Obj], monitors: Iterable[Obj] | None, rules: Iterable[Obj] | None,
+    instrumentations: Iterable[Obj] | None, not_served: list[str],
+) -> dict[str, Any]:
+    """observability.coverage: tenant namespaces scraped (ServiceMonitor / PodMonitor), alerted
+    on (PrometheusRule alerts), auto-instrumented (OpenTelemetry Instrumentation); None: not served."""
+    tenants = {_name(ns) for ns in namespaces if _name(ns) and _name(ns) not in SYSTEM_NAMESPACES}
+    tools = []
+    if monitors is not None:
+        tools.append("prometheus_operator")
+    if instrumentations is not None:
+        tools.append("opentelemetry")
+    alerts = _alert_rules(rules or [])
+    return {
+        "tools": tools,
+        "not_served": sorted(not_served),
+        "namespaces": len(tenants),
+        "monitored": len(_covered(monitors or []) & tenants),
+        "alerted": len({namespace for namespace, _ in alerts} & tenants),
+        "alert_rules": len(alerts),
+        "predictive_alerts": sum(bool(_PREDICTIVE.search(expr)) for _, expr in alerts),
+        "instrumented": len({_namespace(item) for item in instrumentations or []} & tenants),
     }

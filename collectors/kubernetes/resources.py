@@ -43,6 +43,10 @@ KYVERNO_POLICIES = Resource("kyverno.io", "v1", "policies")
 ARGO_APPLICATIONS = Resource("argoproj.io", "v1alpha1", "applications")
 FLUX_KUSTOMIZATIONS = Resource("kustomize.toolkit.fluxcd.io", "v1", "kustomizations")
 FLUX_HELM_RELEASES = Resource("helm.toolkit.fluxcd.io", "v2", "helmreleases")
+SERVICE_MONITORS = Resource("monitoring.coreos.com", "v1", "servicemonitors")
+POD_MONITORS = Resource("monitoring.coreos.com", "v1", "podmonitors")
+PROMETHEUS_RULES = Resource("monitoring.coreos.com", "v1", "prometheusrules")
+INSTRUMENTATIONS = Resource("opentelemetry.io", "v1alpha1", "instrumentations")
 # Workloads by metadata only: their pod templates (environment values) are never transferred.
 DEPLOYMENTS = Resource("apps", "v1", "deployments", metadata_only=True)
 STATEFUL_SETS = Resource("apps", "v1", "statefulsets", metadata_only=True)
@@ -67,4 +71,8 @@ READ: tuple[Resource, ...] = (
     ARGO_APPLICATIONS,
     FLUX_KUSTOMIZATIONS,
     FLUX_HELM_RELEASES,
+    SERVICE_MONITORS,
+    POD_MONITORS,
+    PROMETHEUS_RULES,
+    INSTRUMENTATIONS,
 )

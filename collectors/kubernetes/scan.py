@@ -28,15 +28,19 @@ from collectors.kubernetes.resources import (
     DEPLOYMENTS,
     FLUX_HELM_RELEASES,
     FLUX_KUSTOMIZATIONS,
+    INSTRUMENTATIONS,
     KYVERNO_CLUSTER_POLICIES,
     KYVERNO_POLICIES,
     LIMIT_RANGES,
     NAMESPACES,
     NETWORK_POLICIES,
+    POD_MONITORS,
+    PROMETHEUS_RULES,
     READ,
     RESOURCE_QUOTAS,
     ROLE_BINDINGS,
     ROLES,
+    SERVICE_MONITORS,
     STATEFUL_SETS,
     Resource,
 )
@@ -111,6 +115,7 @@ def _examine(ctx: CollectContext, config: KubernetesConfig, cluster: Cluster, su
     yield _tenancy(ctx, subject, found)
     yield _workloads(ctx, subject, found)
     yield _gitops(ctx, subject, found)
+    yield _observability(ctx, subject, found)
 
 
 def read_cluster(client: ClusterClient) -> ClusterReads:
@@ -246,3 +251,27 @@ def _workloads(ctx: CollectContext, subject: Subject, found: ClusterReads) -> Ev
     ]
     autoscalers = found.reads[AUTOSCALERS].items
     return _evidence(ctx, "workloads.coverage", subject, found, resources, lambda: mapping.workload_coverage(workloads, autoscalers))
+
+
+def _observability(ctx: CollectContext, subject: Subject, found: ClusterReads) -> Evidence:
+    kind = "observability.coverage"
+    engines = {
+        "prometheus_operator": (SERVICE_MONITORS, POD_MONITORS, PROMETHEUS_RULES),
+        "opentelemetry": (INSTRUMENTATIONS,),
+    }
+    gap, served = _engines(found, engines)
+    gap = gap or _missing(found, NAMESPACES)[0]
+    if gap:
+        return ctx.unavailable(kind, subject, gap)
+    if not served:
+        return ctx.unsupported(kind, subject, "the cluster serves neither the Prometheus Operator's nor OpenTelemetry's API")
+    prometheus = "prometheus_operator" in served
+    data = mapping.observability_coverage(
+        found.reads[NAMESPACES].items,
+        _items(found, (SERVICE_MONITORS, POD_MONITORS)) if prometheus else None,
+        found.reads[PROMETHEUS_RULES].items if prometheus else None,
+        found.reads[INSTRUMENTATIONS].items if "opentelemetry" in served else None,
+        sorted(set(engines) - served),
+    )
+    locators = tuple(r.path for name in engines if name in served for r in engines[name] if found.reads[r].served)
+    return ctx.observed(kind, subject, data, locators)

@@ -20,7 +20,9 @@ from tests.fakes.kubernetes.samples import READER_TOKEN, sample_cluster
 from tests.fakes.kubernetes.server import FakeKubernetes
 
 KUBERNETES_VERSION = "1.35"
-CUSTOM_GROUPS = {"kyverno.io", "argoproj.io", "kustomize.toolkit.fluxcd.io", "helm.toolkit.fluxcd.io"}  # no schema in kubernetes-validate: their lists are checked for shape only
+CUSTOM_GROUPS = {
+    "kyverno.io", "argoproj.io", "kustomize.toolkit.fluxcd.io", "helm.toolkit.fluxcd.io", "monitoring.coreos.com", "opentelemetry.io",
+}  # no schema in kubernetes-validate: their lists are checked for shape only
 
 TYPED: dict[str, Callable[[client.ApiClient], Any]] = {
     "namespaces": lambda api: client.CoreV1Api(api).list_namespace(limit=2),
@@ -42,6 +44,10 @@ TYPED: dict[str, Callable[[client.ApiClient], Any]] = {
     "kustomizations": lambda api: client.CustomObjectsApi(api).list_cluster_custom_object(
         "kustomize.toolkit.fluxcd.io", "v1", "kustomizations"
     ),
+    "servicemonitors": lambda api: client.CustomObjectsApi(api).list_cluster_custom_object("monitoring.coreos.com", "v1", "servicemonitors"),
+    "podmonitors": lambda api: client.CustomObjectsApi(api).list_cluster_custom_object("monitoring.coreos.com", "v1", "podmonitors"),
+    "prometheusrules": lambda api: client.CustomObjectsApi(api).list_cluster_custom_object("monitoring.coreos.com", "v1", "prometheusrules"),
+    "instrumentations": lambda api: client.CustomObjectsApi(api).list_cluster_custom_object("opentelemetry.io", "v1alpha1", "instrumentations"),
     "helmreleases": lambda api: client.CustomObjectsApi(api).list_cluster_custom_object("helm.toolkit.fluxcd.io", "v2", "helmreleases"),
 }
 

@@ -16,7 +16,8 @@ from tests.fakes.kubernetes.fixtures import write_kubeconfig
 from tests.fakes.kubernetes.samples import NO_RBAC_TOKEN, READER_TOKEN
 from tests.fakes.kubernetes.server import FakeKubernetes
 
-KINDS = ("access.admin_grants", "policy.admission", "tenancy.guardrails", "workloads.coverage", "gitops.reconciliation")
+KINDS = ("access.admin_grants", "policy.admission", "tenancy.guardrails", "workloads.coverage", "gitops.reconciliation",
+         "observability.coverage")
 
 
 def _kubeconfig(tmp_path: Path, fake: FakeKubernetes, **users: str) -> Path:
@@ -68,6 +69,20 @@ def test_flux_alone_is_read_and_no_controller_at_all_is_unsupported(fake_kuberne
     scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
     record = scan.of("kubernetes:prod", "gitops.reconciliation")
     assert record.status is EvidenceStatus.UNSUPPORTED and "no GitOps controller" in (record.reason or "")
+
+
+def test_monitoring_without_the_prometheus_operator_and_with_nothing(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    state = fake_kubernetes.state
+    del state.groups["monitoring.coreos.com"]
+    _kubeconfig(tmp_path, fake_kubernetes)
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    data = scan.data("kubernetes:prod", "observability.coverage")
+    assert (data["tools"], data["not_served"], data["monitored"], data["instrumented"]) == (
+        ["opentelemetry"], ["prometheus_operator"], 0, 1
+    )
+    del state.groups["opentelemetry.io"]
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    assert scan.of("kubernetes:prod", "observability.coverage").status is EvidenceStatus.UNSUPPORTED
 
 
 def test_a_group_served_without_the_resource_is_unsupported_too(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:

@@ -60,6 +60,16 @@ def test_a_cluster_through_a_kubeconfig_context(fake_kubernetes: FakeKubernetes,
         "prune": 3,
         "in_sync": 4,
     }
+    assert scan.data("kubernetes:prod", "observability.coverage") == {
+        "tools": ["prometheus_operator", "opentelemetry"],
+        "not_served": [],
+        "namespaces": 4,
+        "monitored": 2,  # payments (its own ServiceMonitor), search (selected from the monitoring namespace)
+        "alerted": 1,  # payments; sandbox has recording rules only
+        "alert_rules": 2,
+        "predictive_alerts": 1,  # predict_linear
+        "instrumented": 1,
+    }
     assert {seen.user for seen in fake_kubernetes.requests} == {READER}
     assert not scan.problems
 

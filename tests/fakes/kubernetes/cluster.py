@@ -34,6 +34,10 @@ KINDS: dict[tuple[str, str], tuple[str, bool]] = {
     ("argoproj.io", "applications"): ("Application", True),
     ("kustomize.toolkit.fluxcd.io", "kustomizations"): ("Kustomization", True),
     ("helm.toolkit.fluxcd.io", "helmreleases"): ("HelmRelease", True),
+    ("monitoring.coreos.com", "servicemonitors"): ("ServiceMonitor", True),
+    ("monitoring.coreos.com", "podmonitors"): ("PodMonitor", True),
+    ("monitoring.coreos.com", "prometheusrules"): ("PrometheusRule", True),
+    ("opentelemetry.io", "instrumentations"): ("Instrumentation", True),
     ("apps", "deployments"): ("Deployment", True),
     ("apps", "statefulsets"): ("StatefulSet", True),
     ("autoscaling", "horizontalpodautoscalers"): ("HorizontalPodAutoscaler", True),
@@ -46,6 +50,8 @@ CUSTOM_GROUPS: dict[str, list[str]] = {
     "argoproj.io": ["v1alpha1"],
     "kustomize.toolkit.fluxcd.io": ["v1", "v1beta2"],
     "helm.toolkit.fluxcd.io": ["v2", "v2beta2"],
+    "monitoring.coreos.com": ["v1", "v1alpha1"],
+    "opentelemetry.io": ["v1alpha1", "v1beta1"],
 }
 
 

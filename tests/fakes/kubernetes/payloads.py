@@ -184,3 +184,29 @@ def flux_helm_release(name: str, *, drift_detection: bool = False) -> dict[str, 
         spec["driftDetection"] = {"mode": "enabled"}
     return {"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease", "metadata": metadata(name, "flux-system"),
             "spec": spec, "status": _ready_status(True)}
+
+
+def service_monitor(ns: str, name: str, match_namespaces: list[str] | None = None) -> dict[str, Any]:
+    spec: dict[str, Any] = {"selector": {"matchLabels": {"app": name}}, "endpoints": [{"port": "metrics", "interval": "30s"}]}
+    if match_namespaces:
+        spec["namespaceSelector"] = {"matchNames": match_namespaces}
+    return {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": metadata(name, ns), "spec": spec}
+
+
+def pod_monitor(ns: str, name: str) -> dict[str, Any]:
+    return {"apiVersion": "monitoring.coreos.com/v1", "kind": "PodMonitor", "metadata": metadata(name, ns),
+            "spec": {"selector": {"matchLabels": {"app": name}}, "podMetricsEndpoints": [{"port": "metrics"}]}}
+
+
+def prometheus_rule(ns: str, name: str, alerts: dict[str, str], records: int = 0) -> dict[str, Any]:
+    rules: list[dict[str, Any]] = [{"record": f"job:requests:rate{i}m", "expr": "sum by (job) (rate(http_requests_total[5m]))"} for i in range(records)]
+    rules += [{"alert": alert, "expr": expr, "for": "10m", "labels": {"severity": "page"},
+               "annotations": {"summary": f"{alert} on {{{{ $labels.instance }}}}"}} for alert, expr in alerts.items()]
+    return {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule", "metadata": metadata(name, ns),
+            "spec": {"groups": [{"name": name, "rules": rules}]}}
+
+
+def instrumentation(ns: str) -> dict[str, Any]:
+    return {"apiVersion": "opentelemetry.io/v1alpha1", "kind": "Instrumentation", "metadata": metadata("default", ns),
+            "spec": {"exporter": {"endpoint": "http://otel-collector.observability:4317"},
+                     "propagators": ["tracecontext", "baggage"], "sampler": {"type": "parentbased_traceidratio", "argument": "0.25"}}}

@@ -18,7 +18,7 @@ def sample_cluster() -> ClusterState:
         "system:serviceaccount:pecm:narrow",
         {key for key in KINDS if key[0] != "rbac.authorization.k8s.io"},
     )
-    for group in ("kyverno.io", "argoproj.io", "kustomize.toolkit.fluxcd.io", "helm.toolkit.fluxcd.io"):
+    for group in ("kyverno.io", "argoproj.io", "kustomize.toolkit.fluxcd.io", "helm.toolkit.fluxcd.io", "monitoring.coreos.com", "opentelemetry.io"):
         state.install(group)
     state.add("", "namespaces", *(p.namespace(name) for name in ("default", "kube-system", "kube-public", "kube-node-lease")))
     state.add("", "namespaces", p.namespace("payments", "restricted"), p.namespace("search", "baseline"), p.namespace("sandbox", "privileged"))
@@ -68,6 +68,17 @@ def sample_cluster() -> ClusterState:
     )
     state.add("kustomize.toolkit.fluxcd.io", "kustomizations", p.flux_kustomization("infra"), p.flux_kustomization("legacy", prune=False, suspend=True, ready=False))
     state.add("helm.toolkit.fluxcd.io", "helmreleases", p.flux_helm_release("worker", drift_detection=True))
+    state.add("monitoring.coreos.com", "servicemonitors", p.service_monitor("payments", "api"), p.service_monitor("monitoring", "shared", ["search"]))
+    state.add("monitoring.coreos.com", "podmonitors", p.pod_monitor("kube-system", "coredns"))
+    state.add(
+        "monitoring.coreos.com", "prometheusrules",
+        p.prometheus_rule("payments", "api", {
+            "ApiErrors": 'sum(rate(http_requests_total{code=~"5.."}[5m])) / sum(rate(http_requests_total[5m])) > 0.05',
+            "DiskFullSoon": 'predict_linear(node_filesystem_avail_bytes[6h], 4 * 3600) < 0',
+        }, records=1),
+        p.prometheus_rule("sandbox", "recording-only", {}, records=2),
+    )
+    state.add("opentelemetry.io", "instrumentations", p.instrumentation("payments"))
     argo = {"argocd.argoproj.io/tracking-id": "payments:apps/Deployment:payments/api"}
     state.add(
         "apps", "deployments",

@@ -39,6 +39,7 @@ EXPECTED_ACCESS = {
     "apiextensions.crossplane.io": {"compositions", "compositeresourcedefinitions"},
     "keda.sh": {"scaledobjects"},
     "opentelemetry.io": {"instrumentations"},
+    "monitoring.coreos.com": {"servicemonitors", "podmonitors", "prometheusrules"},
     "grafana.integreatly.org": {"grafanadashboards"},
 }
 WORKLOADS = [("CronJob", "pecm-scan"), ("Job", "pecm-shards"), ("Job", "pecm-merge")]
