@@ -9,7 +9,7 @@ engine among several, just an engine not installed).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +59,7 @@ class Read:
     items: list[dict[str, Any]] = field(default_factory=list)
     gap: str | None = None  # it exists but could not be read (403, errors)
     served: bool = True  # False: the cluster does not serve it
+    forbidden: bool = False  # the gap is the role's: HTTP 403
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,16 @@ def _examine(ctx: CollectContext, config: KubernetesConfig, cluster: Cluster, su
         return
     finally:
         client.close()
-    forbidden = sorted(resource.plural for resource, read in found.reads.items() if read.gap and "HTTP 403" in read.gap)
+    forbidden = sorted(resource.plural for resource, read in found.reads.items() if read.forbidden)
     if forbidden:
         ctx.problem(f"{subject.id}: not allowed to list {', '.join(forbidden)}", subject, ROLE_HINT)
+    failed = sorted(resource.plural for resource, read in found.reads.items() if read.gap and not read.forbidden)
+    if failed:
+        ctx.problem(
+            f"{subject.id}: could not list {', '.join(failed)}; the evidence needing them is unknown",
+            subject,
+            "the reasons are in the evidence; scan again when the API server is healthy",
+        )
     yield _admin_grants(ctx, subject, found)
     yield _admission(ctx, subject, found)
     yield _tenancy(ctx, subject, found)
@@ -135,7 +143,7 @@ def read_cluster(client: ClusterClient) -> ClusterReads:
             if exc.status == 404:  # the group is served, this resource is not (an older version)
                 reads[resource] = Read(served=False)
             elif exc.status == 403:
-                reads[resource] = Read(gap=f"{exc.reason()} — grant {resource.rbac_rule}")
+                reads[resource] = Read(gap=f"{exc.reason()} — grant {resource.rbac_rule}", forbidden=True)
             else:
                 reads[resource] = Read(gap=f"{resource.path}: {exc.reason()}")
     return ClusterReads(frozenset(groups), reads)
@@ -164,7 +172,15 @@ def _missing(found: ClusterReads, *resources: Resource) -> tuple[str | None, str
     return None, None
 
 
-def _evidence(ctx: CollectContext, kind: str, subject: Subject, found: ClusterReads, resources: tuple[Resource, ...], data: Any) -> Evidence:
+def _evidence(
+    ctx: CollectContext,
+    kind: str,
+    subject: Subject,
+    found: ClusterReads,
+    resources: tuple[Resource, ...],
+    data: Callable[[], dict[str, Any]],
+) -> Evidence:
+    """Observed from `data()` when every resource was read; else unavailable or unsupported."""
     gap, absent = _missing(found, *resources)
     if gap:
         return ctx.unavailable(kind, subject, gap)

@@ -122,6 +122,8 @@ def test_a_list_that_keeps_failing_is_unavailable_and_the_rest_is_read(fake_kube
     record = scan.of("kubernetes:prod", "tenancy.guardrails")
     assert record.status is EvidenceStatus.UNAVAILABLE and "HTTP 500" in (record.reason or "")
     assert scan.of("kubernetes:prod", "access.admin_grants").status is EvidenceStatus.OBSERVED
+    (problem,) = scan.problems
+    assert "could not list limitranges" in problem.message
 
 
 def _closed_port() -> int:
