@@ -352,6 +352,8 @@ class AdmissionControl(KindData):
     audit_only: int = Field(description="Policies that only audit or warn.")
     mutating: int = Field(default=0, description="Policies that change requests (defaults, labels).")
     generating: int = Field(default=0, description="Policies that create resources (quotas, network policies).")
+    webhooks: int = Field(default=0, description="Validating admission webhooks (any engine).")
+    webhooks_fail_open: int = Field(default=0, description="Webhooks with failurePolicy Ignore: unchecked when down.")
 
 
 class TenancyGuardrails(KindData):

@@ -124,8 +124,21 @@ def kyverno_policy_effects(policies: Iterable[Obj]) -> list[set[str]]:
     return effects
 
 
+def webhook_failure_policies(configurations: Iterable[Obj]) -> list[str]:
+    """The failurePolicy of every validating webhook: Fail (admission/v1's default) rejects
+    requests when the webhook cannot answer; Ignore lets them through unchecked."""
+    return [
+        str(_dict(hook).get("failurePolicy") or "Fail")
+        for configuration in configurations
+        for hook in _list(configuration.get("webhooks"))
+    ]
+
+
 def admission_control(
-    policy_actions: list[str] | None, kyverno_effects: list[set[str]] | None, not_served: list[str]
+    policy_actions: list[str] | None,
+    kyverno_effects: list[set[str]] | None,
+    not_served: list[str],
+    webhook_policies: list[str] | None = None,
 ) -> dict[str, Any]:
     """policy.admission from the engines that were read (None: the cluster does not serve it)."""
     engines = []
@@ -151,6 +164,8 @@ def admission_control(
         "audit_only": audit_only,
         "mutating": mutating,
         "generating": generating,
+        "webhooks": len(webhook_policies or []),
+        "webhooks_fail_open": (webhook_policies or []).count("Ignore"),
     }
 
 

@@ -38,6 +38,7 @@ CLUSTER_ROLE_BINDINGS = Resource("rbac.authorization.k8s.io", "v1", "clusterrole
 ROLE_BINDINGS = Resource("rbac.authorization.k8s.io", "v1", "rolebindings")
 ADMISSION_POLICIES = Resource("admissionregistration.k8s.io", "v1", "validatingadmissionpolicies")
 ADMISSION_POLICY_BINDINGS = Resource("admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings")
+VALIDATING_WEBHOOKS = Resource("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations")
 KYVERNO_CLUSTER_POLICIES = Resource("kyverno.io", "v1", "clusterpolicies")
 KYVERNO_POLICIES = Resource("kyverno.io", "v1", "policies")
 ARGO_APPLICATIONS = Resource("argoproj.io", "v1alpha1", "applications")
@@ -63,6 +64,7 @@ READ: tuple[Resource, ...] = (
     ROLE_BINDINGS,
     ADMISSION_POLICIES,
     ADMISSION_POLICY_BINDINGS,
+    VALIDATING_WEBHOOKS,
     KYVERNO_CLUSTER_POLICIES,
     KYVERNO_POLICIES,
     DEPLOYMENTS,

@@ -39,6 +39,7 @@ from collectors.kubernetes.resources import (
     READ,
     RESOURCE_QUOTAS,
     ROLE_BINDINGS,
+    VALIDATING_WEBHOOKS,
     ROLES,
     SERVICE_MONITORS,
     STATEFUL_SETS,
@@ -219,6 +220,7 @@ def _admission(ctx: CollectContext, subject: Subject, found: ClusterReads) -> Ev
         "kyverno": (KYVERNO_CLUSTER_POLICIES, KYVERNO_POLICIES),
     }
     gap, served = _engines(found, engines)
+    gap = gap or _missing(found, VALIDATING_WEBHOOKS)[0]
     vap = engines["validating_admission_policy"]
     if not found.reads[vap[0]].served:  # bindings without policies (never seen) bind nothing
         served.discard("validating_admission_policy")
@@ -234,7 +236,9 @@ def _admission(ctx: CollectContext, subject: Subject, found: ClusterReads) -> Ev
         else None
     )
     effects = mapping.kyverno_policy_effects(_items(found, engines["kyverno"])) if "kyverno" in served else None
-    data = mapping.admission_control(actions, effects, sorted(set(engines) - served))
+    webhooks = found.reads[VALIDATING_WEBHOOKS]
+    policies = mapping.webhook_failure_policies(webhooks.items) if webhooks.served else None
+    data = mapping.admission_control(actions, effects, sorted(set(engines) - served), policies)
     if data["enforcing"] == 0 and _GATEKEEPER_GROUP in found.groups:
         # Gatekeeper may enforce what the engines read here do not: no enforcement cannot be claimed.
         return ctx.unavailable(kind, subject, "Gatekeeper is installed, and this collector does not read its constraints yet")

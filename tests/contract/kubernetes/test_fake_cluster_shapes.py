@@ -38,6 +38,7 @@ TYPED: dict[str, Callable[[client.ApiClient], Any]] = {
     "deployments": lambda api: client.AppsV1Api(api).list_deployment_for_all_namespaces(),
     "statefulsets": lambda api: client.AppsV1Api(api).list_stateful_set_for_all_namespaces(),
     "horizontalpodautoscalers": lambda api: client.AutoscalingV2Api(api).list_horizontal_pod_autoscaler_for_all_namespaces(),
+    "validatingwebhookconfigurations": lambda api: client.AdmissionregistrationV1Api(api).list_validating_webhook_configuration(),
     "clusterpolicies": lambda api: client.CustomObjectsApi(api).list_cluster_custom_object("kyverno.io", "v1", "clusterpolicies"),
     "policies": lambda api: client.CustomObjectsApi(api).list_cluster_custom_object("kyverno.io", "v1", "policies"),
     "applications": lambda api: client.CustomObjectsApi(api).list_cluster_custom_object("argoproj.io", "v1alpha1", "applications"),

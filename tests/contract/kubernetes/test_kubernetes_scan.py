@@ -43,6 +43,8 @@ def test_a_cluster_through_a_kubeconfig_context(fake_kubernetes: FakeKubernetes,
         "audit_only": 3,  # label-check (Warn, Audit), labels (Kyverno's default), team-rule (audit)
         "mutating": 1,
         "generating": 1,
+        "webhooks": 3,
+        "webhooks_fail_open": 1,  # failurePolicy Ignore; a webhook without one fails closed (v1 default)
     }
     assert scan.data("kubernetes:prod", "workloads.coverage") == {
         "workloads": 5,  # kube-system's coredns does not count

@@ -29,6 +29,7 @@ KINDS: dict[tuple[str, str], tuple[str, bool]] = {
     ("rbac.authorization.k8s.io", "rolebindings"): ("RoleBinding", True),
     ("admissionregistration.k8s.io", "validatingadmissionpolicies"): ("ValidatingAdmissionPolicy", False),
     ("admissionregistration.k8s.io", "validatingadmissionpolicybindings"): ("ValidatingAdmissionPolicyBinding", False),
+    ("admissionregistration.k8s.io", "validatingwebhookconfigurations"): ("ValidatingWebhookConfiguration", False),
     ("kyverno.io", "clusterpolicies"): ("ClusterPolicy", False),
     ("kyverno.io", "policies"): ("Policy", True),
     ("argoproj.io", "applications"): ("Application", True),

@@ -210,3 +210,21 @@ def instrumentation(ns: str) -> dict[str, Any]:
     return {"apiVersion": "opentelemetry.io/v1alpha1", "kind": "Instrumentation", "metadata": metadata("default", ns),
             "spec": {"exporter": {"endpoint": "http://otel-collector.observability:4317"},
                      "propagators": ["tracecontext", "baggage"], "sampler": {"type": "parentbased_traceidratio", "argument": "0.25"}}}
+
+
+def validating_webhooks(name: str, service_namespace: str, failure_policies: list[str | None]) -> dict[str, Any]:
+    """A ValidatingWebhookConfiguration with one webhook per entry (None: failurePolicy left out)."""
+    hooks = []
+    for index, policy in enumerate(failure_policies):
+        hook: dict[str, Any] = {
+            "name": f"validate-{index}.{name}.acme.example",
+            "clientConfig": {"service": {"namespace": service_namespace, "name": name, "path": "/validate", "port": 443}},
+            "rules": [{"apiGroups": ["*"], "apiVersions": ["*"], "operations": ["CREATE", "UPDATE"], "resources": ["*"], "scope": "*"}],
+            "sideEffects": "None",
+            "admissionReviewVersions": ["v1"],
+            "timeoutSeconds": 10,
+        }
+        if policy:
+            hook["failurePolicy"] = policy
+        hooks.append(hook)
+    return {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration", "metadata": metadata(name), "webhooks": hooks}

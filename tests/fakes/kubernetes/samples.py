@@ -54,6 +54,11 @@ def sample_cluster() -> ClusterState:
         p.admission_policy_binding("label-check", "label-check", ["Warn", "Audit"]),
     )
     state.add(
+        "admissionregistration.k8s.io", "validatingwebhookconfigurations",
+        p.validating_webhooks("kyverno-resource-validating-webhook-cfg", "kyverno", ["Fail", "Ignore"]),
+        p.validating_webhooks("cert-manager-webhook", "cert-manager", [None]),
+    )
+    state.add(
         "kyverno.io", "clusterpolicies",
         p.kyverno_policy("registry", action="Enforce"),
         p.kyverno_policy("labels", rules=("validate",)),

@@ -28,7 +28,9 @@ EXPECTED_ACCESS = {
     "apps": {"deployments", "statefulsets"},
     "autoscaling": {"horizontalpodautoscalers"},
     "rbac.authorization.k8s.io": {"roles", "rolebindings", "clusterroles", "clusterrolebindings"},
-    "admissionregistration.k8s.io": {"validatingadmissionpolicies", "validatingadmissionpolicybindings"},
+    "admissionregistration.k8s.io": {
+        "validatingadmissionpolicies", "validatingadmissionpolicybindings", "validatingwebhookconfigurations",
+    },
     "apiextensions.k8s.io": {"customresourcedefinitions"},
     "kyverno.io": {"clusterpolicies", "policies"},
     "templates.gatekeeper.sh": {"constrainttemplates"},
