@@ -23,11 +23,14 @@ KUBERNETES_VERSION = "1.33"
 READ_VERBS = {"get", "list", "watch"}
 # What the Kubernetes collector reads (capability model, sources K), by API group.
 EXPECTED_ACCESS = {
-    "": {"namespaces"},
-    "apps": {"deployments"},
+    "": {"namespaces", "resourcequotas", "limitranges"},
+    "networking.k8s.io": {"networkpolicies"},
+    "apps": {"deployments", "statefulsets"},
     "autoscaling": {"horizontalpodautoscalers"},
     "rbac.authorization.k8s.io": {"roles", "rolebindings", "clusterroles", "clusterrolebindings"},
-    "admissionregistration.k8s.io": {"validatingadmissionpolicies", "validatingadmissionpolicybindings"},
+    "admissionregistration.k8s.io": {
+        "validatingadmissionpolicies", "validatingadmissionpolicybindings", "validatingwebhookconfigurations",
+    },
     "apiextensions.k8s.io": {"customresourcedefinitions"},
     "kyverno.io": {"clusterpolicies", "policies"},
     "templates.gatekeeper.sh": {"constrainttemplates"},
@@ -38,6 +41,7 @@ EXPECTED_ACCESS = {
     "apiextensions.crossplane.io": {"compositions", "compositeresourcedefinitions"},
     "keda.sh": {"scaledobjects"},
     "opentelemetry.io": {"instrumentations"},
+    "monitoring.coreos.com": {"servicemonitors", "podmonitors", "prometheusrules"},
     "grafana.integreatly.org": {"grafanadashboards"},
 }
 WORKLOADS = [("CronJob", "pecm-scan"), ("Job", "pecm-shards"), ("Job", "pecm-merge")]

@@ -1,0 +1,119 @@
+"""Benchmark: the Kubernetes collector against a fake cluster of 200 namespaces, 5,000
+workloads and 300 policies, answering each request after 20 ms (as a remote API server would).
+
+Prints requests sent versus the ideal (discovery plus one paged list per resource type), wall
+time versus requests x latency / concurrency (target <= 1.5x; the collector reads one cluster's
+lists one after another, so its concurrency is 1), and peak Python memory.
+
+Run: .venv/bin/python benchmarks/kubernetes_scan.py [--latency-ms 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import datetime, timezone
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from collectors.kubernetes.collector import KubernetesCollector  # noqa: E402
+from collectors.kubernetes.config import KubernetesConfig  # noqa: E402
+from collectors.kubernetes.resources import READ  # noqa: E402
+from tests.collecting import collect_with  # noqa: E402
+from tests.fakes.kubernetes import payloads as p  # noqa: E402
+from tests.fakes.kubernetes.cluster import Account, ClusterState  # noqa: E402
+from tests.fakes.kubernetes.server import FakeKubernetes  # noqa: E402
+
+TOKEN = "benchmark-token"
+
+
+def large_cluster(namespaces: int, workloads: int, policies: int) -> ClusterState:
+    state = ClusterState()
+    state.accounts[TOKEN] = Account("system:serviceaccount:pecm:pecm")
+    state.install("kyverno.io")
+    names = [f"team-{index:03}" for index in range(namespaces)]
+    state.add("", "namespaces", *(p.namespace(name, "restricted" if index % 2 else None) for index, name in enumerate(names)))
+    state.add("", "resourcequotas", *(p.resource_quota(name) for name in names[::2]))
+    state.add("", "limitranges", *(p.limit_range(name) for name in names[::3]))
+    state.add("networking.k8s.io", "networkpolicies", *(p.default_deny(name) for name in names))
+    state.add("rbac.authorization.k8s.io", "clusterroles", p.cluster_role("cluster-admin", p.EVERYTHING))
+    state.add("rbac.authorization.k8s.io", "rolebindings",
+              *(p.role_binding(name, "team", "ClusterRole", "edit", [p.subject("Group", name)]) for name in names))
+    state.add("apps", "deployments", *(p.workload("Deployment", names[i % namespaces], f"svc-{i:04}") for i in range(workloads)))
+    state.add("autoscaling", "horizontalpodautoscalers",
+              *(p.autoscaler(names[i % namespaces], "Deployment", f"svc-{i:04}") for i in range(0, workloads, 2)))
+    state.install("argoproj.io")
+    state.add("argoproj.io", "applications", *(p.argo_application(name, self_heal=True) for name in names))
+    state.add("kyverno.io", "clusterpolicies", *(p.kyverno_policy(f"policy-{i:03}", action="Enforce") for i in range(policies)))
+    return state
+
+
+def serve(args: argparse.Namespace, channel: Connection) -> None:
+    """The fake cluster, in a process of its own: its JSON encoding must not share the GIL
+    with the collector, as a real API server would not."""
+    state = large_cluster(args.namespaces, args.workloads, args.policies)
+    state.latency = args.latency_ms / 1000
+    fake = FakeKubernetes().start()
+    fake.reset(state)
+    page = KubernetesConfig.model_fields["page_size"].default
+    served = [r for r in READ if not r.group or r.group in state.groups]
+    ideal = 2 + sum(max(1, -(-len(state.objects.get((r.group, r.plural), [])) // page)) for r in served)
+    channel.send((fake.url, fake.ca_data(), ideal))
+    channel.recv()  # until the benchmark is done
+    channel.send(len(fake.requests))
+    fake.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--namespaces", type=int, default=200)
+    parser.add_argument("--workloads", type=int, default=5_000)
+    parser.add_argument("--policies", type=int, default=300)
+    parser.add_argument("--latency-ms", type=float, default=20.0)
+    args = parser.parse_args()
+
+    ours, theirs = multiprocessing.Pipe()
+    server = multiprocessing.Process(target=serve, args=(args, theirs), daemon=True)
+    server.start()
+    theirs.close()  # a server that dies ends the wait below (EOFError) instead of hanging it
+    url, ca_data, ideal = ours.recv()
+    with tempfile.TemporaryDirectory() as folder:
+        kubeconfig = Path(folder) / "kubeconfig"
+        kubeconfig.write_text(yaml.safe_dump({
+            "apiVersion": "v1", "kind": "Config", "current-context": "bench",
+            "clusters": [{"name": "bench", "cluster": {"server": url, "certificate-authority-data": ca_data}}],
+            "users": [{"name": "bench", "user": {"token": TOKEN}}],
+            "contexts": [{"name": "bench", "context": {"cluster": "bench", "user": "bench"}}],
+        }), encoding="utf-8")
+        config = KubernetesConfig(kubeconfig=kubeconfig)
+        now = datetime.now(timezone.utc)
+        collect_with(KubernetesCollector(), config, clock=lambda: now)  # warm-up: imports, TLS set-up
+        start, cpu = time.perf_counter(), time.process_time()
+        scan = collect_with(KubernetesCollector(), config, clock=lambda: now)
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        tracemalloc.start()  # a third scan, for memory: tracing slows Python down several times
+        collect_with(KubernetesCollector(), config, clock=lambda: now)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    ours.send("done")
+    served = ours.recv()
+    server.join()
+    sent = scan.requests.snapshot()["kubernetes:bench"].sent
+    floor = sent * args.latency_ms / 1000
+    print(f"requests per scan: {sent} sent, {ideal} ideal ({sent / ideal:.2f}x); the fake served {served} in 3 scans")
+    print(f"wall: {wall:.2f} s (collector CPU {cpu:.2f} s); requests x latency / concurrency 1 = {floor:.2f} s "
+          f"({wall / floor:.2f}x, target <= 1.5x)")
+    print(f"peak Python memory of a scan: {peak / 2**20:.1f} MiB")
+    print(f"workloads.coverage: {scan.data('kubernetes:bench', 'workloads.coverage')}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+"""The only module that talks HTTP to a cluster: GETs through the official client's ApiClient.
+
+Lists are read as raw JSON (`_preload_content=False` semantics: `call_api` returns the bytes)
+and parsed here, so one object with a missing or unexpected field never loses a whole list to
+the typed models' validation. The client's own retries are off (`retries=False`, no client-go
+retries): every request on the wire is counted once, 429 answers wait through the shared
+`RateGate`, 5xx and network errors are retried here with back-off in the context's time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+import urllib3
+from kubernetes.client import ApiClient
+from kubernetes.client.exceptions import ApiException
+
+from collectors.http_policy import RateGate, Refusal, retry_after
+from scanner.contract import RequestCounter, Timer
+
+RETRY_BACKOFF_SECONDS = 0.25  # doubled on each retry of a 5xx or network error
+_RESOURCE = "api"  # API Priority and Fairness throttles a client as a whole, not per endpoint
+_MAX_PAGES = 10_000
+JSON = "application/json"
+# The server sends only each object's metadata (no spec, no status): how workloads are read.
+METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
+
+
+class ApiError(Exception):
+    """A request the cluster refused or that kept failing. `status` is None for network errors."""
+
+    def __init__(self, status: int | None, message: str, path: str) -> None:
+        super().__init__(f"{path}: HTTP {status}: {message}" if status else f"{path}: {message}")
+        self.status = status
+        self.message = message
+        self.path = path
+
+    def reason(self) -> str:
+        return f"HTTP {self.status}: {self.message}" if self.status else self.message
+
+
+class CredentialsRefused(ApiError):
+    """HTTP 401: the token or certificate is wrong, expired or revoked."""
+
+
+@dataclass(frozen=True)
+class _Raw:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+class ClusterClient:
+    """GET requests to one cluster, counted into `family` of the scan's request counter."""
+
+    def __init__(
+        self,
+        api: ApiClient,
+        *,
+        counter: RequestCounter,
+        family: str,
+        timer: Timer,
+        timeout: int,
+        max_retries: int,
+        wait_budget: float,
+        page_size: int,
+    ) -> None:
+        self._api = api
+        self._counter = counter
+        self._family = family
+        self._timer = timer
+        self._timeout = timeout
+        self._max_retries = max_retries
+        self._page_size = page_size
+        # A 429's Retry-After is short (APF says 1 s): wait for it, within the budget.
+        self._gate = RateGate(timer, max_wait=wait_budget, wait_budget=wait_budget)
+
+    def get(self, path: str, query: dict[str, str] | None = None, accept: str = JSON) -> Any:
+        """The JSON answer of a GET; ApiError for any status >= 400."""
+        raw = self._send(path, query or {}, accept)
+        if raw.status >= 400:
+            raise _refused(raw, path)
+        try:
+            return json.loads(raw.body)
+        except ValueError:
+            raise ApiError(raw.status, "the answer is not JSON", path) from None
+
+    def items(self, path: str, accept: str = JSON) -> Iterator[dict[str, Any]]:
+        """Every object of a list, page by page (`limit` / `continue`), never in a loop."""
+        seen: set[str] = set()
+        token = ""
+        for _ in range(_MAX_PAGES):
+            query = {"limit": str(self._page_size)}
+            if token:
+                query["continue"] = token
+            page = self.get(path, query, accept)
+            if not isinstance(page, dict) or not isinstance(page.get("items"), list):
+                raise ApiError(200, "expected a list object with items", path)
+            yield from (item for item in page["items"] if isinstance(item, dict))
+            metadata = page.get("metadata") if isinstance(page.get("metadata"), dict) else {}
+            token = str(metadata.get("continue") or "")
+            if not token:
+                return
+            if token in seen:
+                raise ApiError(None, "pagination stopped: the server repeated a continue token", path)
+            seen.add(token)
+        raise ApiError(None, f"pagination stopped: more than {_MAX_PAGES} pages", path)
+
+    def close(self) -> None:
+        self._api.close()
+
+    def _send(self, path: str, query: dict[str, str], accept: str) -> _Raw:
+        failures = 0
+        while True:
+            if self._gate.before(_RESOURCE) is not None:
+                raise ApiError(429, "the API server kept throttling (429) past the wait budget", path)
+            try:
+                raw = self._call(path, query, accept)
+            except (urllib3.exceptions.HTTPError, OSError, ApiException) as exc:
+                self._counter.add(self._family, sent=1)
+                if failures < self._max_retries:
+                    self._timer.sleep(RETRY_BACKOFF_SECONDS * 2**failures)
+                    failures += 1
+                    continue
+                # The exception's text may carry the server URL with credentials in a proxy URL: name its type only.
+                raise ApiError(None, f"network error after {failures + 1} attempts: {_network_error(exc)}", path) from None
+            self._counter.add(self._family, sent=1)
+            if raw.status == 429:
+                self._gate.refused(_RESOURCE, Refusal(primary=False, retry_after=retry_after(raw.headers), reset=None))
+                continue
+            self._gate.succeeded(_RESOURCE)
+            if raw.status >= 500 and failures < self._max_retries:
+                self._timer.sleep(retry_after(raw.headers) or RETRY_BACKOFF_SECONDS * 2**failures)
+                failures += 1
+                continue
+            if raw.status == 401:
+                raise CredentialsRefused(401, _status_message(raw) or "Unauthorized", path)
+            return raw
+
+    def _call(self, path: str, query: dict[str, str], accept: str) -> _Raw:
+        method, url, headers, body, post = self._api.param_serialize(
+            method="GET",
+            resource_path=path,
+            query_params=list(query.items()),
+            header_params={"Accept": accept},
+            auth_settings=["BearerToken"],
+        )
+        response = self._api.call_api(method, url, headers, body, post, _request_timeout=self._timeout)
+        try:
+            data = response.read()
+        finally:
+            response.response.release_conn()
+        return _Raw(response.status, {k.lower(): v for k, v in response.headers.items()}, data or b"")
+
+
+def _network_error(exc: Exception) -> str:
+    if isinstance(exc, ApiException):  # the client wraps TLS failures as status 0
+        return "TLS handshake failed (is the cluster's CA right?)"
+    return type(exc).__name__
+
+
+def _status_message(raw: _Raw) -> str:
+    """The `message` of a Kubernetes Status answer, if the body is one."""
+    try:
+        data = json.loads(raw.body)
+    except ValueError:
+        return ""
+    return str(data["message"]) if isinstance(data, dict) and isinstance(data.get("message"), str) else ""
+
+
+def _refused(raw: _Raw, path: str) -> ApiError:
+    try:
+        phrase = HTTPStatus(raw.status).phrase
+    except ValueError:
+        phrase = "no message"
+    return ApiError(raw.status, _status_message(raw) or phrase, path)

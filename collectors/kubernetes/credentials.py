@@ -1,0 +1,102 @@
+"""Which clusters to scan, and an API client of its own for each (never the process-wide default).
+
+A kubeconfig that cannot be read, or a context it does not define, is the user's to fix: one
+line, exit 2, before any cluster is contacted. A cluster whose credentials cannot be loaded (a
+missing certificate file, an in-cluster token outside a pod) is only that cluster unavailable.
+Exception texts of the kubeconfig loader are never shown: they can quote the file's contents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kubernetes.client import ApiClient, Configuration
+from kubernetes.config import ConfigException, new_client_from_config
+
+from collectors.kubernetes.config import InClusterConfig, KubernetesConfig
+from scanner.errors import SourceUnavailable, UserError
+from scanner.user_yaml import read_user_yaml
+
+
+@dataclass(frozen=True)
+class Cluster:
+    name: str
+    connect: Callable[[], ApiClient]  # SourceUnavailable when the credentials cannot be loaded
+
+
+def clusters(config: KubernetesConfig, base_dir: Path) -> list[Cluster]:
+    found: list[Cluster] = []
+    if config.kubeconfig is not None:
+        path = base_dir / config.kubeconfig.expanduser()
+        for context in kubeconfig_contexts(path, config.contexts):
+            found.append(Cluster(context, lambda context=context: _kubeconfig_client(path, context)))
+    if config.in_cluster is not None:
+        in_cluster = config.in_cluster
+        if any(cluster.name == in_cluster.name for cluster in found):
+            raise UserError(f"kubernetes: in_cluster.name {in_cluster.name!r} is also a kubeconfig context; rename it")
+        found.append(Cluster(in_cluster.name, lambda: _in_cluster_client(in_cluster, base_dir)))
+    return found
+
+
+def kubeconfig_contexts(path: Path, wanted: list[str]) -> list[str]:
+    """The contexts to scan: those named, else the current one; UserError naming what is wrong."""
+    label = f"kubernetes: kubeconfig {path}"
+    document = read_user_yaml(path, label)
+    if not isinstance(document, dict):
+        raise UserError(f"{label}: not a kubeconfig (expected a mapping with contexts)")
+    defined = [
+        str(entry["name"]) for entry in document.get("contexts") or [] if isinstance(entry, dict) and entry.get("name")
+    ]
+    if not wanted:
+        current = document.get("current-context")
+        if not current:
+            raise UserError(f"{label}: no current-context; list the contexts to scan under kubernetes.contexts")
+        wanted = [str(current)]
+    unknown = [context for context in wanted if context not in defined]
+    if unknown:
+        known = ", ".join(defined) or "none"
+        raise UserError(f"{label}: no context named {', '.join(map(repr, unknown))} (defined: {known})")
+    return wanted
+
+
+def _kubeconfig_client(path: Path, context: str) -> ApiClient:
+    configuration = _no_retries()
+    try:
+        return new_client_from_config(
+            config_file=str(path), context=context, persist_config=False, client_configuration=configuration
+        )
+    except (ConfigException, OSError, ValueError) as exc:
+        raise SourceUnavailable(
+            f"kubernetes: context {context!r}: its credentials could not be loaded ({type(exc).__name__})",
+            hint="check the context's user and cluster entries with `kubectl --context " + context + " version`",
+        ) from None
+
+
+def _in_cluster_client(config: InClusterConfig, base_dir: Path) -> ApiClient:
+    token_file, ca_file = base_dir / config.token_file, base_dir / config.ca_file
+    try:
+        # Read whole, stripped: a token file ending in a newline would make an invalid header.
+        token = token_file.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        raise SourceUnavailable(
+            f"kubernetes: {config.name}: no service-account token at {token_file}",
+            hint="in_cluster works inside a pod with a mounted service-account token",
+        ) from None
+    if not ca_file.is_file():
+        raise SourceUnavailable(f"kubernetes: {config.name}: no CA certificate at {ca_file}", hint="set in_cluster.ca_file")
+    configuration = _no_retries()
+    configuration.host = config.server
+    configuration.ssl_ca_cert = str(ca_file)
+    configuration.api_key = {"BearerToken": token}
+    configuration.api_key_prefix = {"BearerToken": "Bearer"}
+    return ApiClient(configuration)
+
+
+def _no_retries() -> Configuration:
+    """Retries are ours (collectors.kubernetes.client), counted and in the context's time."""
+    configuration = Configuration()
+    configuration.retries = False
+    configuration.client_go_retries = False
+    return configuration

@@ -1,0 +1,80 @@
+"""Every API resource the collector reads: one paged list each, and nothing else.
+
+deploy/kubernetes/clusterrole.yaml must grant exactly these (get, list); a test keeps them equal.
+Secrets and ConfigMaps are never read; workloads would be read as metadata only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Resource:
+    group: str  # "" for the core group
+    version: str
+    plural: str
+    metadata_only: bool = False  # read as PartialObjectMetadataList: labels and annotations, no spec
+
+    @property
+    def path(self) -> str:
+        """The list URL across all namespaces."""
+        prefix = "/api" if not self.group else f"/apis/{self.group}"
+        return f"{prefix}/{self.version}/{self.plural}"
+
+    @property
+    def rbac_rule(self) -> str:
+        """The RBAC rule that allows the list, as a ClusterRole states it."""
+        return f'apiGroups: ["{self.group}"], resources: ["{self.plural}"], verbs: ["list"]'
+
+
+NAMESPACES = Resource("", "v1", "namespaces")
+RESOURCE_QUOTAS = Resource("", "v1", "resourcequotas")
+LIMIT_RANGES = Resource("", "v1", "limitranges")
+NETWORK_POLICIES = Resource("networking.k8s.io", "v1", "networkpolicies")
+CLUSTER_ROLES = Resource("rbac.authorization.k8s.io", "v1", "clusterroles")
+ROLES = Resource("rbac.authorization.k8s.io", "v1", "roles")
+CLUSTER_ROLE_BINDINGS = Resource("rbac.authorization.k8s.io", "v1", "clusterrolebindings")
+ROLE_BINDINGS = Resource("rbac.authorization.k8s.io", "v1", "rolebindings")
+ADMISSION_POLICIES = Resource("admissionregistration.k8s.io", "v1", "validatingadmissionpolicies")
+ADMISSION_POLICY_BINDINGS = Resource("admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings")
+VALIDATING_WEBHOOKS = Resource("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations")
+KYVERNO_CLUSTER_POLICIES = Resource("kyverno.io", "v1", "clusterpolicies")
+KYVERNO_POLICIES = Resource("kyverno.io", "v1", "policies")
+ARGO_APPLICATIONS = Resource("argoproj.io", "v1alpha1", "applications")
+FLUX_KUSTOMIZATIONS = Resource("kustomize.toolkit.fluxcd.io", "v1", "kustomizations")
+FLUX_HELM_RELEASES = Resource("helm.toolkit.fluxcd.io", "v2", "helmreleases")
+SERVICE_MONITORS = Resource("monitoring.coreos.com", "v1", "servicemonitors")
+POD_MONITORS = Resource("monitoring.coreos.com", "v1", "podmonitors")
+PROMETHEUS_RULES = Resource("monitoring.coreos.com", "v1", "prometheusrules")
+INSTRUMENTATIONS = Resource("opentelemetry.io", "v1alpha1", "instrumentations")
+# Workloads by metadata only: their pod templates (environment values) are never transferred.
+DEPLOYMENTS = Resource("apps", "v1", "deployments", metadata_only=True)
+STATEFUL_SETS = Resource("apps", "v1", "statefulsets", metadata_only=True)
+AUTOSCALERS = Resource("autoscaling", "v2", "horizontalpodautoscalers")
+
+READ: tuple[Resource, ...] = (
+    NAMESPACES,
+    RESOURCE_QUOTAS,
+    LIMIT_RANGES,
+    NETWORK_POLICIES,
+    CLUSTER_ROLES,
+    ROLES,
+    CLUSTER_ROLE_BINDINGS,
+    ROLE_BINDINGS,
+    ADMISSION_POLICIES,
+    ADMISSION_POLICY_BINDINGS,
+    VALIDATING_WEBHOOKS,
+    KYVERNO_CLUSTER_POLICIES,
+    KYVERNO_POLICIES,
+    DEPLOYMENTS,
+    STATEFUL_SETS,
+    AUTOSCALERS,
+    ARGO_APPLICATIONS,
+    FLUX_KUSTOMIZATIONS,
+    FLUX_HELM_RELEASES,
+    SERVICE_MONITORS,
+    POD_MONITORS,
+    PROMETHEUS_RULES,
+    INSTRUMENTATIONS,
+)

@@ -1,0 +1,200 @@
+"""What the collector makes of refusals, absent APIs, throttling and broken clusters."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from pathlib import Path
+
+import pytest
+
+from scanner.errors import UserError
+from scanner.model import EvidenceStatus
+from tests.contract.kubernetes.scanning import run_kubernetes
+from tests.fakes.kubernetes.cluster import Fault
+from tests.fakes.kubernetes.fixtures import write_kubeconfig
+from tests.fakes.kubernetes.samples import NO_RBAC_TOKEN, READER_TOKEN
+from tests.fakes.kubernetes.server import FakeKubernetes
+
+KINDS = ("access.admin_grants", "policy.admission", "tenancy.guardrails", "workloads.coverage", "gitops.reconciliation",
+         "observability.coverage")
+
+
+def _kubeconfig(tmp_path: Path, fake: FakeKubernetes, **users: str) -> Path:
+    return write_kubeconfig(tmp_path / "kubeconfig", fake, users or {"prod": READER_TOKEN})
+
+
+def test_a_forbidden_list_is_unavailable_naming_the_rbac_rule_that_allows_it(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    _kubeconfig(tmp_path, fake_kubernetes, narrow=NO_RBAC_TOKEN)
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    grants = scan.of("kubernetes:narrow", "access.admin_grants")
+    assert grants.status is EvidenceStatus.UNAVAILABLE
+    assert "HTTP 403" in (grants.reason or "")
+    assert 'apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["list"]' in (grants.reason or "")
+    # what the role may read is still observed
+    assert scan.of("kubernetes:narrow", "tenancy.guardrails").status is EvidenceStatus.OBSERVED
+    (problem,) = scan.problems
+    assert "clusterrolebindings, clusterroles, rolebindings, roles" in problem.message
+    assert "deploy/kubernetes/clusterrole.yaml" in (problem.hint or "")
+
+
+def test_an_engine_the_cluster_lacks_is_named_not_failed(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    del fake_kubernetes.state.groups["kyverno.io"]
+    _kubeconfig(tmp_path, fake_kubernetes)
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    data = scan.data("kubernetes:prod", "policy.admission")
+    assert data["engines"] == ["validating_admission_policy"] and data["not_served"] == ["kyverno"]
+    assert data["policies"] == 3 and data["enforcing"] == 1
+    assert not any("kyverno" in seen.path for seen in fake_kubernetes.requests)  # discovery said so: no list sent
+
+
+def test_no_admission_engine_served_is_unsupported(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    del fake_kubernetes.state.groups["kyverno.io"]
+    del fake_kubernetes.state.groups["admissionregistration.k8s.io"]
+    _kubeconfig(tmp_path, fake_kubernetes)
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    record = scan.of("kubernetes:prod", "policy.admission")
+    assert record.status is EvidenceStatus.UNSUPPORTED
+    assert "no admission engine" in (record.reason or "")
+
+
+def test_flux_alone_is_read_and_no_controller_at_all_is_unsupported(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    state = fake_kubernetes.state
+    del state.groups["argoproj.io"], state.groups["helm.toolkit.fluxcd.io"]
+    _kubeconfig(tmp_path, fake_kubernetes)
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    data = scan.data("kubernetes:prod", "gitops.reconciliation")
+    assert (data["controllers"], data["not_served"], data["applications"]) == (["flux"], ["argocd"], 2)
+    del state.groups["kustomize.toolkit.fluxcd.io"]
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    record = scan.of("kubernetes:prod", "gitops.reconciliation")
+    assert record.status is EvidenceStatus.UNSUPPORTED and "no GitOps controller" in (record.reason or "")
+
+
+def test_monitoring_without_the_prometheus_operator_and_with_nothing(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    state = fake_kubernetes.state
+    del state.groups["monitoring.coreos.com"]
+    _kubeconfig(tmp_path, fake_kubernetes)
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    data = scan.data("kubernetes:prod", "observability.coverage")
+    assert (data["tools"], data["not_served"], data["monitored"], data["instrumented"]) == (
+        ["opentelemetry"], ["prometheus_operator"], 0, 1
+    )
+    del state.groups["opentelemetry.io"]
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    assert scan.of("kubernetes:prod", "observability.coverage").status is EvidenceStatus.UNSUPPORTED
+
+
+def test_a_group_served_without_the_resource_is_unsupported_too(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    # A 1.29 cluster serves admissionregistration.k8s.io/v1 without ValidatingAdmissionPolicy: 404.
+    fake_kubernetes.state.unserved.add(("admissionregistration.k8s.io", "validatingadmissionpolicies"))
+    _kubeconfig(tmp_path, fake_kubernetes)
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    data = scan.data("kubernetes:prod", "policy.admission")
+    assert data["engines"] == ["kyverno"] and data["not_served"] == ["validating_admission_policy"]
+
+
+def test_gatekeeper_installed_and_nothing_enforcing_is_not_called_unenforced(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    state = fake_kubernetes.state
+    del state.groups["kyverno.io"]
+    state.objects.pop(("admissionregistration.k8s.io", "validatingadmissionpolicybindings"))
+    state.install("templates.gatekeeper.sh")
+    _kubeconfig(tmp_path, fake_kubernetes)
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    record = scan.of("kubernetes:prod", "policy.admission")
+    assert record.status is EvidenceStatus.UNAVAILABLE and "Gatekeeper" in (record.reason or "")
+
+
+def test_throttling_and_server_errors_are_waited_out_in_virtual_time(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    fake_kubernetes.state.fail("/api/v1/namespaces", Fault(429, {"Retry-After": "7"}), Fault(503), Fault(None))
+    _kubeconfig(tmp_path, fake_kubernetes)
+    scan, timer = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    assert scan.data("kubernetes:prod", "tenancy.guardrails")["namespaces"] == 4
+    assert 7 in timer.slept  # Retry-After honoured, through the shared gate
+    assert [seen.path for seen in fake_kubernetes.requests].count("/api/v1/namespaces") == 4  # 429, 503, dropped, answer
+    assert not scan.problems
+
+
+def test_a_list_that_keeps_failing_is_unavailable_and_the_rest_is_read(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    fake_kubernetes.state.fail("/api/v1/limitranges", *[Fault(500)] * 4)
+    _kubeconfig(tmp_path, fake_kubernetes)
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig", max_retries=3)
+    record = scan.of("kubernetes:prod", "tenancy.guardrails")
+    assert record.status is EvidenceStatus.UNAVAILABLE and "HTTP 500" in (record.reason or "")
+    assert scan.of("kubernetes:prod", "access.admin_grants").status is EvidenceStatus.OBSERVED
+    (problem,) = scan.problems
+    assert "could not list limitranges" in problem.message
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_expired_and_unreachable_clusters_are_unavailable_and_the_others_scanned(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    users = {"prod": READER_TOKEN, "expired": "expired-token-0c41", "down": READER_TOKEN}
+    write_kubeconfig(tmp_path / "kubeconfig", fake_kubernetes, users, {"down": f"https://127.0.0.1:{_closed_port()}"})
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig", contexts=list(users), max_retries=1)
+    assert scan.ids == ["kubernetes:prod", "kubernetes:expired", "kubernetes:down"]
+    assert scan.of("kubernetes:prod", "tenancy.guardrails").status is EvidenceStatus.OBSERVED
+    for kind in KINDS:
+        expired, down = scan.of("kubernetes:expired", kind), scan.of("kubernetes:down", kind)
+        assert expired.status is EvidenceStatus.UNAVAILABLE and "HTTP 401" in (expired.reason or "")
+        assert down.status is EvidenceStatus.UNAVAILABLE and "network error" in (down.reason or "")
+    assert sorted(p.subject or "" for p in scan.problems) == ["kubernetes:down", "kubernetes:expired"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (None, "cannot read it"),
+        ("contexts: [\n", "YAML syntax error"),
+        ("- just\n- a list\n", "not a kubeconfig"),
+    ],
+)
+def test_a_kubeconfig_that_cannot_be_read_is_a_one_line_user_error(tmp_path: Path, text: str | None, expected: str) -> None:
+    if text is not None:
+        (tmp_path / "kubeconfig").write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as raised:
+        run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    assert expected in raised.value.one_line() and "\n" not in raised.value.one_line()
+
+
+def test_an_unknown_context_is_a_user_error_naming_the_known_ones(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    _kubeconfig(tmp_path, fake_kubernetes)
+    with pytest.raises(UserError, match=r"no context named 'staging' \(defined: prod\)"):
+        run_kubernetes(tmp_path, kubeconfig="kubeconfig", contexts=["prod", "staging"])
+    assert not fake_kubernetes.requests  # stopped before contacting any cluster
+
+
+def test_in_cluster_service_account(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    (tmp_path / "token").write_text(READER_TOKEN + "\n", encoding="utf-8")  # a trailing newline is stripped
+    fake_kubernetes.write_ca(tmp_path / "ca.crt")
+    scan, _ = run_kubernetes(tmp_path, in_cluster={"server": fake_kubernetes.url, "token_file": "token", "ca_file": "ca.crt"})
+    assert scan.ids == ["kubernetes:in-cluster"]
+    assert scan.data("kubernetes:in-cluster", "tenancy.guardrails")["namespaces"] == 4
+
+
+def test_in_cluster_outside_a_pod_is_that_cluster_unavailable(tmp_path: Path) -> None:
+    scan, _ = run_kubernetes(tmp_path, in_cluster={"token_file": "missing-token"})
+    record = scan.of("kubernetes:in-cluster", "tenancy.guardrails")
+    assert record.status is EvidenceStatus.UNAVAILABLE and "no service-account token" in (record.reason or "")
+
+
+def test_no_token_ever_leaves_the_collector(fake_kubernetes: FakeKubernetes, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    canary = "canary-secret-9b1e77"
+    fake_kubernetes.state.accounts[canary] = fake_kubernetes.state.accounts[NO_RBAC_TOKEN]
+    fake_kubernetes.state.fail("/api/v1/namespaces", Fault(500), Fault(429, {"Retry-After": "1"}))
+    users = {"canary": canary, "expired": canary + "-old"}
+    write_kubeconfig(tmp_path / "kubeconfig", fake_kubernetes, users)
+    with caplog.at_level(logging.DEBUG):
+        scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig", contexts=list(users))
+    assert {item.status for item in scan.evidence} >= {EvidenceStatus.OBSERVED, EvidenceStatus.UNAVAILABLE}
+    output = "\n".join(
+        [*(item.model_dump_json() for item in scan.evidence), *(p.model_dump_json() for p in scan.problems),
+         *(s.model_dump_json() for s in scan.subjects), caplog.text]
+    )
+    assert canary not in output
+
+

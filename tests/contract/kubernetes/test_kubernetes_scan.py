@@ -1,0 +1,117 @@
+"""The Kubernetes collector against the fake cluster: what it reads and what it makes of it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from collectors.kubernetes.resources import READ
+
+from scanner.model import EvidenceStatus
+from tests.contract.kubernetes.scanning import run_kubernetes
+from tests.fakes.kubernetes.fixtures import write_kubeconfig
+from tests.fakes.kubernetes.payloads import ENV_VALUE
+from tests.fakes.kubernetes.samples import READER, READER_TOKEN, sample_cluster
+from tests.fakes.kubernetes.server import FakeKubernetes
+
+
+def test_a_cluster_through_a_kubeconfig_context(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    write_kubeconfig(tmp_path / "kubeconfig", fake_kubernetes, {"prod": READER_TOKEN})
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig", contexts=["prod"])
+    assert scan.ids == ["kubernetes:prod"]
+    assert scan.subject("kubernetes:prod").kind == "cluster"
+    assert scan.data("kubernetes:prod", "access.admin_grants") == {
+        "admin_roles": ["break-glass", "cluster-admin"],
+        "to_users": 2,  # alice (twice bound, counted once) and bob (a namespaced Role allowing everything)
+        "to_groups": 1,  # ops; system:masters is Kubernetes' own
+        "to_service_accounts": 1,
+        "user_bindings": 3,
+        "group_bindings": 3,
+    }
+    assert scan.data("kubernetes:prod", "tenancy.guardrails") == {
+        "namespaces": 4,  # default, payments, search, sandbox
+        "with_quota": 2,
+        "with_limit_range": 1,
+        "with_default_deny": 1,
+        "with_pod_security_enforce": 2,
+    }
+    assert scan.data("kubernetes:prod", "policy.admission") == {
+        "engines": ["validating_admission_policy", "kyverno"],
+        "not_served": [],
+        "policies": 8,
+        "enforcing": 3,  # replica-limit (Deny), registry (policy-wide Enforce), per-rule (rule failureAction)
+        "audit_only": 3,  # label-check (Warn, Audit), labels (Kyverno's default), team-rule (audit)
+        "mutating": 1,
+        "generating": 1,
+        "webhooks": 3,
+        "webhooks_fail_open": 1,  # failurePolicy Ignore; a webhook without one fails closed (v1 default)
+    }
+    assert scan.data("kubernetes:prod", "workloads.coverage") == {
+        "workloads": 5,  # kube-system's coredns does not count
+        "autoscaled": 2,  # api (Deployment) and elastic (StatefulSet); the HPA of "gone" targets nothing
+        "gitops_managed": 2,  # api (Argo CD tracking id), worker (Flux HelmRelease label)
+        "helm_managed": 2,
+        "managed": 3,  # try-me and elastic were applied by hand
+    }
+    assert scan.data("kubernetes:prod", "gitops.reconciliation") == {
+        "controllers": ["argocd", "flux"],
+        "not_served": [],
+        "applications": 6,  # 3 Argo CD Applications, 2 Flux Kustomizations, 1 HelmRelease
+        "automated": 4,  # not the manual Argo CD app, not the suspended Kustomization
+        "self_heal": 3,  # Argo CD selfHeal, the active Kustomization, the HelmRelease with drift detection
+        "prune": 3,
+        "in_sync": 4,
+    }
+    assert scan.data("kubernetes:prod", "observability.coverage") == {
+        "tools": ["prometheus_operator", "opentelemetry"],
+        "not_served": [],
+        "namespaces": 4,
+        "monitored": 2,  # payments (its own ServiceMonitor), search (selected from the monitoring namespace)
+        "alerted": 1,  # payments; sandbox has recording rules only
+        "alert_rules": 2,
+        "predictive_alerts": 1,  # predict_linear
+        "instrumented": 1,
+    }
+    assert {seen.user for seen in fake_kubernetes.requests} == {READER}
+    assert not scan.problems
+
+
+def test_workloads_are_read_by_metadata_only(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    write_kubeconfig(tmp_path / "kubeconfig", fake_kubernetes, {"prod": READER_TOKEN})
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    workloads = [seen for seen in fake_kubernetes.requests if seen.path.startswith("/apis/apps/")]
+    assert {seen.path for seen in workloads} == {"/apis/apps/v1/deployments", "/apis/apps/v1/statefulsets"}
+    assert all("as=PartialObjectMetadataList" in seen.accept for seen in workloads)
+    assert not any("secrets" in seen.path or "configmaps" in seen.path for seen in fake_kubernetes.requests)
+    output = "".join(item.model_dump_json() for item in scan.evidence)
+    assert ENV_VALUE not in output and scan.data("kubernetes:prod", "workloads.coverage")["workloads"] == 5
+
+
+def test_one_request_per_page_of_each_resource_after_discovery(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    write_kubeconfig(tmp_path / "kubeconfig", fake_kubernetes, {"prod": READER_TOKEN})
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig", page_size=2)
+    namespaces = [seen for seen in fake_kubernetes.requests if seen.path == "/api/v1/namespaces"]
+    assert [seen.query.get("limit") for seen in namespaces] == ["2"] * 4  # 7 namespaces, 2 per page
+    assert "continue" not in namespaces[0].query and all("continue" in seen.query for seen in namespaces[1:])
+    paths = [seen.path for seen in fake_kubernetes.requests]
+    assert paths[:2] == ["/api", "/apis"]
+    # Discovery, then ceil(objects / 2) pages of each resource the collector reads, nothing else.
+    state = sample_cluster()
+    expected = {"/api": 1, "/apis": 1}
+    for resource in READ:
+        expected[resource.path] = max(1, -(-len(state.objects.get((resource.group, resource.plural), [])) // 2))
+    assert Counter(paths) == expected
+    assert scan.requests.snapshot()["kubernetes:prod"].sent == len(paths)
+    assert scan.data("kubernetes:prod", "tenancy.guardrails")["namespaces"] == 4
+
+
+def test_one_malformed_object_never_loses_its_list(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    # The typed client fails the whole list on a RoleBinding without roleRef (pydantic
+    # ValidationError); the collector reads the JSON itself and skips only what it cannot use.
+    broken = {"metadata": {"name": "half-written", "namespace": "search"}, "subjects": [{"kind": "User", "name": "carol"}]}
+    odd = {"metadata": {"name": "odd", "namespace": "search"}, "roleRef": "cluster-admin", "subjects": "everyone"}
+    fake_kubernetes.state.add("rbac.authorization.k8s.io", "rolebindings", broken, odd)
+    write_kubeconfig(tmp_path / "kubeconfig", fake_kubernetes, {"prod": READER_TOKEN})
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    data = scan.data("kubernetes:prod", "access.admin_grants")
+    assert data["to_users"] == 2 and data["user_bindings"] == 4  # carol counted as a user binding, granted nothing

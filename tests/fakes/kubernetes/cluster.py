@@ -1,0 +1,90 @@
+"""The state a fake cluster serves: API groups, objects per resource, who may list what, faults."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+# The groups every cluster of a supported version serves, with the versions the collector reads.
+BUILT_IN_GROUPS: dict[str, list[str]] = {
+    "apps": ["v1"],
+    "autoscaling": ["v2", "v1"],
+    "networking.k8s.io": ["v1"],
+    "policy": ["v1"],
+    "rbac.authorization.k8s.io": ["v1"],
+    "admissionregistration.k8s.io": ["v1"],
+    "apiextensions.k8s.io": ["v1"],
+}
+
+# List kinds of the resources the fake can serve: (group, plural) -> (kind of one object, namespaced)
+KINDS: dict[tuple[str, str], tuple[str, bool]] = {
+    ("", "namespaces"): ("Namespace", False),
+    ("", "resourcequotas"): ("ResourceQuota", True),
+    ("", "limitranges"): ("LimitRange", True),
+    ("networking.k8s.io", "networkpolicies"): ("NetworkPolicy", True),
+    ("rbac.authorization.k8s.io", "clusterroles"): ("ClusterRole", False),
+    ("rbac.authorization.k8s.io", "roles"): ("Role", True),
+    ("rbac.authorization.k8s.io", "clusterrolebindings"): ("ClusterRoleBinding", False),
+    ("rbac.authorization.k8s.io", "rolebindings"): ("RoleBinding", True),
+    ("admissionregistration.k8s.io", "validatingadmissionpolicies"): ("ValidatingAdmissionPolicy", False),
+    ("admissionregistration.k8s.io", "validatingadmissionpolicybindings"): ("ValidatingAdmissionPolicyBinding", False),
+    ("admissionregistration.k8s.io", "validatingwebhookconfigurations"): ("ValidatingWebhookConfiguration", False),
+    ("kyverno.io", "clusterpolicies"): ("ClusterPolicy", False),
+    ("kyverno.io", "policies"): ("Policy", True),
+    ("argoproj.io", "applications"): ("Application", True),
+    ("kustomize.toolkit.fluxcd.io", "kustomizations"): ("Kustomization", True),
+    ("helm.toolkit.fluxcd.io", "helmreleases"): ("HelmRelease", True),
+    ("monitoring.coreos.com", "servicemonitors"): ("ServiceMonitor", True),
+    ("monitoring.coreos.com", "podmonitors"): ("PodMonitor", True),
+    ("monitoring.coreos.com", "prometheusrules"): ("PrometheusRule", True),
+    ("opentelemetry.io", "instrumentations"): ("Instrumentation", True),
+    ("apps", "deployments"): ("Deployment", True),
+    ("apps", "statefulsets"): ("StatefulSet", True),
+    ("autoscaling", "horizontalpodautoscalers"): ("HorizontalPodAutoscaler", True),
+}
+
+# Custom-resource groups: served only when the cluster has the project installed.
+CUSTOM_GROUPS: dict[str, list[str]] = {
+    "kyverno.io": ["v1", "v2beta1"],
+    "templates.gatekeeper.sh": ["v1", "v1beta1"],
+    "argoproj.io": ["v1alpha1"],
+    "kustomize.toolkit.fluxcd.io": ["v1", "v1beta2"],
+    "helm.toolkit.fluxcd.io": ["v2", "v2beta2"],
+    "monitoring.coreos.com": ["v1", "v1alpha1"],
+    "opentelemetry.io": ["v1alpha1", "v1beta1"],
+}
+
+
+@dataclass
+class Account:
+    """A bearer token and what its role may list: (group, plural) pairs; None: everything."""
+
+    user: str
+    may_list: set[tuple[str, str]] | None = None
+
+
+@dataclass
+class Fault:
+    status: int | None  # None: drop the connection without an answer
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ClusterState:
+    groups: dict[str, list[str]] = field(default_factory=lambda: dict(BUILT_IN_GROUPS))
+    objects: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    accounts: dict[str, Account] = field(default_factory=dict)
+    unserved: set[tuple[str, str]] = field(default_factory=set)  # (group, plural) an older version lacks
+    faults: dict[str, deque[Fault]] = field(default_factory=dict)  # request path -> answers to give first
+    resource_version: int = 4711
+    latency: float = 0.0  # seconds before each answer (benchmarks: a remote API server's round trip)
+
+    def install(self, group: str) -> None:
+        self.groups[group] = list(CUSTOM_GROUPS[group])
+
+    def add(self, group: str, plural: str, *objects: dict[str, Any]) -> None:
+        self.objects.setdefault((group, plural), []).extend(objects)
+
+    def fail(self, path: str, *faults: Fault) -> None:
+        self.faults.setdefault(path, deque()).extend(faults)

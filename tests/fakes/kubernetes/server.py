@@ -1,0 +1,191 @@
+"""A fake kube-apiserver over HTTPS on 127.0.0.1, answering in the API's own shapes.
+
+What it does as the real one does: discovery (`/api`, `/apis`), lists across namespaces with
+`limit` / `continue` (an opaque token; `remainingItemCount`), `Status` objects for 401, 403
+(with the user, resource and group, as the RBAC authorizer words it) and 404 (a group or
+resource the cluster does not serve), built-in list items without kind / apiVersion and custom
+resources with them, a bearer scheme compared case-insensitively (the client sends "bearer"
+in-cluster). Faults are answers queued per path (429 with Retry-After, 5xx, dropped connections).
+The HTTP plumbing is the GitHub fake's (`tests/fakes/github/transport.py`).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import trustme
+
+from tests.fakes.github.exchange import Request, Response, json_response
+from tests.fakes.github.transport import make_server
+
+from .cluster import KINDS, Account, ClusterState
+
+_METADATA_ONLY = "as=PartialObjectMetadataList"
+_LIST = re.compile(r"^/(?:api/(?P<core>v1)|apis/(?P<group>[^/]+)/(?P<version>[^/]+))/(?P<plural>[a-z0-9]+)$")
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One request as the fake received it (the token itself is not kept)."""
+
+    path: str
+    query: dict[str, str]
+    user: str | None
+    accept: str
+
+
+class FakeKubernetes:
+    def __init__(self) -> None:
+        self.state = ClusterState()
+        self.requests: list[Seen] = []
+        self._lock = threading.Lock()
+        self.ca = trustme.CA()
+        self._server = make_server(self._handle)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self.ca.issue_cert("127.0.0.1").configure_cert(context)
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> FakeKubernetes:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def reset(self, state: ClusterState) -> None:
+        with self._lock:
+            self.state = state
+            self.requests = []
+
+    def write_ca(self, path: Path) -> Path:
+        path.write_bytes(self.ca.cert_pem.bytes())
+        return path
+
+    def ca_data(self) -> str:
+        return base64.b64encode(self.ca.cert_pem.bytes()).decode()
+
+    # --- answering -----------------------------------------------------------------------
+
+    def _handle(self, request: Request) -> Response | None:
+        if self.state.latency:
+            time.sleep(self.state.latency)
+        account = self._account(request)
+        with self._lock:
+            user = account.user if account else None
+            self.requests.append(Seen(request.path, dict(request.query), user, request.headers.get("accept", "")))
+            queued = self.state.faults.get(request.path)
+            fault = queued.popleft() if queued else None
+        if fault is not None:
+            if fault.status is None:
+                return None
+            return _status(fault.status, "TooManyRequests" if fault.status == 429 else "InternalError",
+                           "the server is busy" if fault.status == 429 else "an error on the server", fault.headers)
+        if account is None:
+            return _status(401, "Unauthorized", "Unauthorized")
+        if request.method != "GET":
+            return _status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+        if request.path == "/api":
+            return json_response({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [
+                {"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1:6443"}]})
+        if request.path == "/apis":
+            return json_response(self._group_list())
+        match = _LIST.match(request.path)
+        if match is None:
+            return _not_found()
+        group = match["group"] or ""
+        version = match["core"] or match["version"]
+        plural = match["plural"]
+        if (group, plural) not in KINDS or (group, plural) in self.state.unserved or version not in self.state.groups.get(group, ["v1"] if not group else []):
+            return _not_found()
+        if account.may_list is not None and (group, plural) not in account.may_list:
+            return _forbidden(account.user, group, plural)
+        return self._list(request, group, version, plural)
+
+    def _account(self, request: Request) -> Account | None:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        return self.state.accounts.get(token.strip())
+
+    def _group_list(self) -> dict[str, Any]:
+        groups = []
+        for name, versions in sorted(self.state.groups.items()):
+            entries = [{"groupVersion": f"{name}/{v}", "version": v} for v in versions]
+            groups.append({"name": name, "versions": entries, "preferredVersion": entries[0]})
+        return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
+
+    def _list(self, request: Request, group: str, version: str, plural: str) -> Response:
+        kind, _ = KINDS[(group, plural)]
+        api_version = f"{group}/{version}" if group else version
+        objects = self.state.objects.get((group, plural), [])
+        try:
+            limit = int(request.query.get("limit") or 0)
+            offset = _offset(request.query.get("continue", ""))
+        except ValueError:
+            return _status(400, "BadRequest", "continue key is not valid: the token could not be decoded")
+        end = len(objects) if limit <= 0 else min(len(objects), offset + limit)
+        metadata: dict[str, Any] = {"resourceVersion": str(self.state.resource_version)}
+        if end < len(objects):
+            metadata["continue"] = _token(end, self.state.resource_version)
+            metadata["remainingItemCount"] = len(objects) - end
+        if _METADATA_ONLY in request.headers.get("accept", ""):
+            items = [{"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj["metadata"]}
+                     for obj in objects[offset:end]]
+            return json_response({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": metadata, "items": items})
+        items = [_as_listed(obj, group) for obj in objects[offset:end]]
+        return json_response({"kind": f"{kind}List", "apiVersion": api_version, "metadata": metadata, "items": items})
+
+
+def _as_listed(obj: dict[str, Any], group: str) -> dict[str, Any]:
+    """Built-in list items come without kind and apiVersion; custom resources keep theirs."""
+    if group in ("", "apps", "autoscaling", "policy") or group.endswith(".k8s.io"):
+        return {key: value for key, value in obj.items() if key not in ("kind", "apiVersion")}
+    return obj
+
+
+def _token(offset: int, resource_version: int) -> str:
+    raw = json.dumps({"v": "meta.k8s.io/v1", "rv": resource_version, "start": offset})
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _offset(token: str) -> int:
+    if not token:
+        return 0
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        return int(decoded["start"])
+    except (ValueError, KeyError, TypeError):
+        raise ValueError(token) from None
+
+
+def _status(code: int, reason: str, message: str, headers: dict[str, str] | None = None, details: dict[str, Any] | None = None) -> Response:
+    body: dict[str, Any] = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                            "message": message, "reason": reason, "code": code}
+    if details:
+        body["details"] = details
+    return json_response(body, code, headers)
+
+
+def _not_found() -> Response:
+    return _status(404, "NotFound", "the server could not find the requested resource")
+
+
+def _forbidden(user: str, group: str, plural: str) -> Response:
+    message = (f'{plural} is forbidden: User "{user}" cannot list resource "{plural}" '
+               f'in API group "{group}" at the cluster scope')
+    details = {"group": group, "kind": plural} if group else {"kind": plural}
+    return _status(403, "Forbidden", message, details=details)
