@@ -128,6 +128,10 @@ def percent(share: float) -> str:
     return f"{round(share * 100)}%"
 
 
+def insufficient_sample(metric: MetricDef, sample: int) -> str:
+    return f"unknown: insufficient sample ({sample} of the {number(metric.min_sample)} {plural(metric.subject_kind)} needed)"
+
+
 def not_provided(kinds: Collection[str]) -> str:
     return "no configured source provides " + ", ".join(sorted(kinds))
 

@@ -150,6 +150,13 @@ class MetricEngine:
         return MetricOutcome(metric, value, table, matched, unmatched, unknown, values)
 
 
+def sample_size(metric: MetricDef, value: MetricValue) -> int:
+    """The subjects a share or median rests on, known or not (a count has no sample)."""
+    if metric.form == "median_of":
+        return value.matched + value.unknown
+    return value.observed + value.unknown
+
+
 def fields_read(metrics: Iterable[MetricDef]) -> dict[str, set[FieldPath]]:
     """Per evidence kind, the field paths the metrics read (what the index copies out)."""
     fields: dict[str, set[FieldPath]] = {}

@@ -99,6 +99,11 @@ class CapabilityGaps:
     reports: tuple[ReportedGap, ...]
     disagreement: Disagreement | None
     roadmap: Roadmap | None
+    self_reported: bool = False  # the proven stage rests on a core criterion a self-assessment closed
+
+    @property
+    def proven_label(self) -> str:
+        return f"{self.proven.value} (self-reported)" if self.self_reported else self.proven.value
 
 
 @dataclass(frozen=True)
@@ -152,6 +157,7 @@ def _capability_gaps(result: CapabilityResult, reported: SelfAssessment, context
         reports=reports,
         disagreement=disagreement,
         roadmap=roadmap,
+        self_reported=result.self_reported,
     )
 
 

@@ -184,7 +184,7 @@ def _stages(path: Path) -> dict[str, str]:
 def test_config_overrides_thresholds_disables_rules_and_adds_packs(tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
     assert _run("scan", str(EXAMPLE), "--format", "json", "-o", str(baseline), "--no-progress").exit_code == 0
-    assert _stages(baseline)["interfaces"] == "defined"  # blocked at managed by dev containers and template use
+    assert _stages(baseline)["interfaces"] == "defined"  # blocked at managed by template use
 
     extra = tmp_path / "extra.yaml"
     extra.write_text(
@@ -198,7 +198,7 @@ def test_config_overrides_thresholds_disables_rules_and_adds_packs(tmp_path: Pat
     config.write_text(
         f"sources:\n  local:\n    paths: [{EXAMPLE}]\n"
         "rules:\n  packs: [extra.yaml]\n"
-        "  params: {devcontainer_share_min: 0.3, template_origin_share_min: 0.1}\n"
+        "  params: {catalog_share_min: 0.3, template_origin_share_min: 0.1}\n"
     )
     tuned = tmp_path / "tuned.json"
     result = _run("scan", "--config", str(config), "--format", "json", "-o", str(tuned), "--no-progress")
@@ -209,7 +209,7 @@ def test_config_overrides_thresholds_disables_rules_and_adds_packs(tmp_path: Pat
 
     config.write_text(
         f"sources:\n  local:\n    paths: [{EXAMPLE}]\n"
-        "rules:\n  params: {devcontainer_share_min: 0.3}\n  disable: [interfaces.repositories_created_from_templates]\n"
+        "rules:\n  params: {catalog_share_min: 0.3}\n  disable: [interfaces.repositories_created_from_templates]\n"
     )
     result = _run("scan", "--config", str(config), "--format", "json", "-o", str(tuned), "--no-progress")
     assert result.exit_code == 0, result.output

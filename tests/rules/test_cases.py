@@ -38,7 +38,7 @@ def run_case(case_path: Path, pack_dir: Path) -> tuple[Outcome, RuleResult]:
     pack = _pack(pack_dir)
     if not any(rule.id == case.rule_id for rule in pack.rules):
         raise CaseError(f"{case_path}: the pack {pack.source} has no rule {case.rule_id!r} (the directory names it)")
-    assessment = evaluate(case.bundle, build_ruleset([pack], params=case.params))
+    assessment = evaluate(case.bundle, build_ruleset([pack], params=case.params, declarations=case.declared))
     results = [result for capability in assessment.capabilities for result in capability.rules]
     return case.expect, next(result for result in results if result.rule_id == case.rule_id)
 
