@@ -56,6 +56,7 @@ class MetricDef:
     value: FieldRef | None  # median_of only
     kinds: frozenset[str]  # every evidence kind the metric reads
     source: str
+    among_where: EvidenceCondition | None = None  # the subjects it is about: a share's denominator
     min_sample: float = 0  # shares and medians over fewer subjects decide nothing; set by build_ruleset
 
 

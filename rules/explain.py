@@ -26,6 +26,8 @@ def describe_metric(metric: MetricDef) -> str:
     subjects = plural(metric.subject_kind)
     if metric.among_tags:
         subjects += " tagged " + ", ".join(metric.among_tags)
+    if metric.among_where is not None:
+        subjects += f" where {describe_condition(metric.among_where)}"
     condition = f" with {describe_condition(metric.where)}" if metric.where is not None else ""
     if metric.form == "share_of":
         return f"share of {subjects}{condition}"

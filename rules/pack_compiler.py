@@ -224,9 +224,16 @@ def compile_metric(name: str, doc: MetricDoc, file: str, scope: PackScope) -> Me
         raise site.error("value", "missing (median_of needs {kind, field} of a numeric field)")
     if form != "median_of" and doc.value is not None:
         raise site.error("value", "only median_of takes a value")
+    if doc.among is not None and not doc.among.tags and doc.among.where is None:
+        raise site.error("among", "give tags, where, or both")
+    among_where = (
+        _compile_condition(doc.among.where, "among.where", site, subject_kind, scope.kinds)
+        if doc.among is not None and doc.among.where is not None
+        else None
+    )
     where = _compile_condition(doc.where, "where", site, subject_kind, scope.kinds) if doc.where else None
     value = _compile_value_ref(doc, site, subject_kind, scope.kinds) if doc.value else None
-    kinds = condition_kinds(where) | ({value.kind} if value else set())
+    kinds = condition_kinds(where) | condition_kinds(among_where) | ({value.kind} if value else set())
     return MetricDef(
         name=name,
         form=form,
@@ -236,6 +243,7 @@ def compile_metric(name: str, doc: MetricDoc, file: str, scope: PackScope) -> Me
         value=value,
         kinds=frozenset(kinds),
         source=file,
+        among_where=among_where,
     )
 
 

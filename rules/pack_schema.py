@@ -55,7 +55,10 @@ class ValueRefDoc(_Doc):
 
 
 class AmongDoc(_Doc):
-    tags: list[str] = Field(min_length=1)
+    """Which subjects a metric counts: those with all these tags, and for which `where` holds."""
+
+    tags: list[str] = Field(default_factory=list)
+    where: ConditionDoc | None = None
 
 
 class MetricDoc(_Doc):

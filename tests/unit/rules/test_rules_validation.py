@@ -255,6 +255,11 @@ CASES: list[tuple[str, Mutation, str]] = [
         "capability governance: not_inferable[0].stage: unknown stage 'later'",
     ),
     (
+        "empty among",
+        lambda doc: metric(doc).update(among={}),
+        "metric owned_share: among: give tags, where, or both",
+    ),
+    (
         "stage and caps",
         lambda doc: rule(doc).update(caps="initial"),
         "rule governance.owned: stage: give exactly one of stage (a stage rule) or caps (a cap)",
