@@ -43,7 +43,9 @@ def _capabilities(ruleset: RuleSet, results: Sequence[RuleResult]) -> tuple[Capa
         )
         reported = ruleset.self_reported.get(entry.id)
         criteria = tuple(
-            item.model_copy(update={"self_reported": True}) if item.core and reported and reported >= item.stage else item
+            item.model_copy(update={"self_reported": True})
+            if item.core and reported and reported >= item.stage
+            else item
             for item in ruleset.not_inferable
             if item.capability is entry.id
         )

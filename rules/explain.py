@@ -131,7 +131,8 @@ def percent(share: float) -> str:
 
 
 def insufficient_sample(metric: MetricDef, sample: int) -> str:
-    return f"unknown: insufficient sample ({sample} of the {number(metric.min_sample)} {plural(metric.subject_kind)} needed)"
+    needed = f"{number(metric.min_sample)} {plural(metric.subject_kind)}"
+    return f"unknown: insufficient sample ({sample} of the {needed} needed)"
 
 
 def not_provided(kinds: Collection[str]) -> str:

@@ -232,7 +232,8 @@ def _check_declared(declared: Mapping[str, str], rules: Iterable[RuleDef]) -> No
     known = sorted({rule.elsewhere.declare for rule in rules if rule.elsewhere})
     for key in declared:
         if key not in known:
-            raise PackError(f"config declared.{key}: no rule reads this declaration (known: {', '.join(known) or 'none'})")
+            readable = ", ".join(known) or "none"
+            raise PackError(f"config declared.{key}: no rule reads this declaration (known: {readable})")
 
 
 def _with_min_sample(metric: MetricDef, entries: Sequence[MinSample], params: Mapping[str, float]) -> MetricDef:

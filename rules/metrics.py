@@ -47,7 +47,10 @@ class MetricEngine:
     def compute(self, metric: MetricDef) -> MetricOutcome:
         table = self._index.table(metric.subject_kind)
         population, maybe = self._about(table, metric)
-        outcome = self._median(metric, table, population) if metric.form == "median_of" else self._tally(metric, table, population)
+        if metric.form == "median_of":
+            outcome = self._median(metric, table, population)
+        else:
+            outcome = self._tally(metric, table, population)
         if not maybe:
             return outcome
         return _with_maybe_members(outcome, maybe)

@@ -84,7 +84,7 @@ class WhenDoc(_Doc):
 
 
 class ElsewhereDoc(_Doc):
-    """Evidence that may live outside the configured sources: the `declared:` key that states it, and who could see it."""
+    """Evidence that may live outside the configured sources: the `declared:` key stating it, who could see it."""
 
     declare: str
     hint: str

@@ -23,7 +23,7 @@ class StageVerdict:
 
 @dataclass
 class _StageFacts:
-    """What one stage rests on: its applicable rules, key rules no source can judge, open core criteria."""
+    """What one stage rests on: its applicable rules, key rules no source can judge, its core criteria."""
 
     rules: list[RuleResult]
     keys_unjudged: list[RuleResult]
@@ -63,9 +63,10 @@ def walk_stages(results: Sequence[RuleResult], criteria: Sequence[NotInferable] 
             else:
                 facts[item.stage].core_open += 1
 
-    climbed = _climb(facts, _StageFacts.proven)
-    stage = min([climbed] + [cap.caps for cap in caps if cap.outcome is not Outcome.PASS and cap.caps])
-    ceiling = min([_climb(facts, _StageFacts.reachable)] + [cap.caps for cap in caps if cap.outcome is Outcome.FAIL and cap.caps])
+    holding = [cap.caps for cap in caps if cap.caps and cap.outcome is not Outcome.PASS]  # failed or unknown
+    failed = [cap.caps for cap in caps if cap.caps and cap.outcome is Outcome.FAIL]
+    stage = min([_climb(facts, _StageFacts.proven), *holding])
+    ceiling = min([_climb(facts, _StageFacts.reachable), *failed])
     counted = caps + [result for entry in facts.values() for result in entry.rules]
     decided = sum(1 for result in counted if result.outcome in _DECIDED)
     next_stage = stage.next()
@@ -81,9 +82,7 @@ def walk_stages(results: Sequence[RuleResult], criteria: Sequence[NotInferable] 
         confidence=decided / (len(counted) + len(core)) if counted or core else 0.0,
         next_stage=next_stage,
         blockers=tuple(sorted(blockers)),
-        self_reported=any(
-            entry.core_self_reported for reached, entry in facts.items() if reached <= stage
-        ),
+        self_reported=any(entry.core_self_reported for reached, entry in facts.items() if reached <= stage),
     )
 
 
