@@ -131,7 +131,7 @@ def judge_rule(
     if verdict.declared is not None:
         result = partial(result, declared=verdict.declared)
     if verdict.outcome is Outcome.NOT_APPLICABLE:
-        decided_by = f"; {rule.decided_by} would decide it" if rule.key else ""
+        decided_by = f"; decided by {rule.decided_by}" if rule.key else ""
         return result(
             outcome=verdict.outcome,
             explanation="not applicable: " + not_provided(verdict.not_provided) + decided_by,

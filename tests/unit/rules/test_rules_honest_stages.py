@@ -41,7 +41,7 @@ def test_a_stage_whose_key_rule_no_source_can_judge_is_ceiling_only_and_names_th
     result = evaluate(owned_repositories(bundle_of), ruleset).capability("governance")
     assert (result.stage, result.ceiling, result.blockers) == (Stage.REPEATABLE, Stage.DEFINED, ("governance.team",))
     explanation = next(rule.explanation for rule in result.rules if rule.rule_id == "governance.team")
-    assert explanation.endswith("the github collector (sources.github) would decide it")
+    assert explanation.endswith("; decided by the github collector (sources.github)")
 
 
 def test_a_core_criterion_is_closed_only_by_a_self_assessment_and_labelled_so(
