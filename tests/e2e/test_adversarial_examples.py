@@ -87,7 +87,7 @@ def test_stub_files_and_busy_history_prove_nothing_above_repeatable(stub_org: Pa
         rule for rule in capability(assessment, "investment")["rules"]
         if rule["rule_id"] == "investment.platform_repositories_steadily_active"
     )
-    assert "insufficient sample (1 of the 2 repositories needed)" in steady["explanation"]  # the history was read
+    assert "insufficient sample (1 of the 2 repositories tagged platform needed)" in steady["explanation"]  # the history was read
 
 
 @pytest.mark.parametrize("unknown", ["fail", "pass"])
@@ -127,3 +127,10 @@ def test_declared_automation_from_outside_proves_provisioning_managed(tmp_path: 
     assert stage(provisioning["stage"]) is Stage.MANAGED
     applied = next(r for r in provisioning["rules"] if r["rule_id"] == "provisioning.infrastructure_applied_automatically")
     assert (applied["outcome"], applied["declared"]) == ("pass", "iac_runner: terraform_cloud")
+
+
+def test_the_console_gives_the_sample_size_once() -> None:
+    result = CliRunner().invoke(main, ["scan", str(EXAMPLES / "stub-org"), "--no-progress"], catch_exceptions=False)
+    text = " ".join(result.stdout.split())  # the table wraps its cells
+    assert "insufficient sample (1 of the 2 repositories tagged platform needed)" in text
+    assert "(unknown: share of" not in text  # not "unknown: … unknown: insufficient sample"
