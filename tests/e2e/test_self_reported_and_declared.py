@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from scanner.cli import main
@@ -69,3 +70,21 @@ def test_the_gate_never_counts_an_open_core_criterion_as_passed(tmp_path: Path) 
     gate = invoke("gate", "--config", str(config(tmp_path, False)), "--min", "measurement=managed", "--unknown", "pass")
     assert gate.exit_code == 3, gate.output
     assert "only people can tell: Metrics are tied to business outcomes" in gate.stdout
+
+
+@pytest.mark.parametrize(
+    ("declared", "message"),
+    [
+        ("{dashbords: grafana}", "config declared.dashbords: no rule reads this declaration (known: alerting, catalog,"),
+        ("{dashboards: ''}", "declared.dashboards: String should have at least 1 character"),
+        ("{dashboards: 5}", "declared.dashboards: Input should be a valid string"),
+        ("[grafana]", "declared: Input should be a valid dictionary"),
+    ],
+)
+def test_a_bad_declaration_is_one_line_and_exit_2(tmp_path: Path, declared: str, message: str) -> None:
+    path = tmp_path / "pecm.yaml"
+    path.write_text(f"sources:\n  local:\n    paths: [{EXAMPLE}]\ndeclared: {declared}\n")
+    result = CliRunner().invoke(main, ["scan", "--config", str(path), "--no-progress"])
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("pecm: error: ") and message in line
