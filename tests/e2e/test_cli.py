@@ -155,6 +155,10 @@ def test_explain_names_the_stage_and_the_blockers() -> None:
 def test_rules_list_show_validate_plugins_version() -> None:
     listed = _run("rules", "list")
     assert listed.exit_code == 0 and "governance." in listed.output
+    lines = listed.output.splitlines()
+    assert any(line.split()[:3] == ["investment.platform_team_exists", "defined", "key"] for line in lines)
+    assert any(line.split()[:3] == ["governance.owner_rights_not_widespread", "cap", "repeatable"] for line in lines)
+    assert any(line.split()[3:5] == ["managed", "core"] for line in lines if line.startswith("(not inferable) investment"))
     first_id = listed.output.split()[0]
     shown = _run("rules", "show", first_id)
     assert shown.exit_code == 0 and first_id in shown.output
