@@ -221,7 +221,7 @@ def _print_explanation_header(console: Console, result: CapabilityResult) -> Non
     console.print(Text(f"{result.capability.value} — {result.title}", style="bold"))
     console.print(
         Text(
-            f"Stage {result.stage.value}, ceiling {result.ceiling.value}, "
+            f"Stage {stage_label(result)}, ceiling {result.ceiling.value}, "
             f"confidence {round(result.confidence * 100)}%; {_count(len(result.rules), 'rule')}"
             + (f" ({tally})" if tally else "")
         )

@@ -133,7 +133,7 @@ def _capability_line(result: CapabilityResult) -> str:
     tally = ", ".join(f"{outcomes[outcome]} {_OUTCOME_WORDS[outcome]}" for outcome in Outcome if outcomes[outcome])
     following = f"next stage {result.next_stage.value}" if result.next_stage else "top stage reached"
     return (
-        f"Stage **{result.stage.value}**, ceiling **{result.ceiling.value}**, confidence {_percent(result.confidence)}; "
+        f"Stage **{stage_label(result)}**, ceiling **{result.ceiling.value}**, confidence {_percent(result.confidence)}; "
         f"{following}. {_count(len(result.rules), 'rule')}" + (f": {tally}." if tally else ".")
     )
 

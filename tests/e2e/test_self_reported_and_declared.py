@@ -60,8 +60,12 @@ def test_a_self_assessment_closes_it_and_every_report_says_self_reported(tmp_pat
     assert "managed (self-reported)" in console.stdout
     for fmt in ("markdown", "html"):
         assert "managed (self-reported)" in invoke("scan", "--config", cfg, "--format", fmt).stdout, fmt
+    sarif = json.loads(invoke("scan", "--config", cfg, "--format", "sarif").stdout)
+    assert sarif["runs"][0]["properties"]["capabilities"]["measurement"]["self_reported"] is True
     gate = invoke("gate", "--config", cfg, "--min", "measurement=managed")
     assert gate.exit_code == 0 and "meets minimum managed (self-reported)" in gate.stdout
+    explained = CliRunner().invoke(main, ["explain", "measurement", "--config", cfg], catch_exceptions=False)
+    assert "Stage managed (self-reported)" in explained.stdout
     gaps = invoke("gaps", "--config", cfg)
     assert gaps.exit_code == 0 and "managed (self-reported)" in gaps.stdout
 
