@@ -144,6 +144,8 @@ def _print_next_steps(console: Console, results: Sequence[CapabilityResult]) -> 
 
 
 def _measured_lines(rule: RuleResult) -> list[Text]:
+    if rule.outcome is Outcome.NOT_APPLICABLE:  # a key rule no source can judge: say which source would
+        return [Text(rule.explanation[:1].upper() + rule.explanation[1:], style="yellow")]
     lines = [Text(f"Measured: {rule.measured}")] if rule.measured else []
     if rule.outcome is Outcome.UNKNOWN:
         reasons = Counter(ref.reason for ref in rule.missing if ref.reason)

@@ -133,7 +133,7 @@ def percent(share: float) -> str:
 def insufficient_sample(metric: MetricDef, sample: int) -> str:
     tagged = f" tagged {', '.join(metric.among_tags)}" if metric.among_tags else ""
     needed = f"{number(metric.min_sample)} {plural(metric.subject_kind)}{tagged}"
-    return f"unknown: insufficient sample ({sample} of the {needed} needed)"
+    return f"insufficient sample ({sample} of the {needed} needed)"
 
 
 def not_provided(kinds: Collection[str]) -> str:

@@ -207,7 +207,7 @@ class _Judge:
         if sample < metric.min_sample:  # too few subjects: a share or median of them says nothing either way
             result = Outcome.UNKNOWN
             words = insufficient_sample(metric, sample)
-            text = f"{describe_metric(metric)}: {words}"
+            text = f"{describe_metric(metric)}: unknown: {words}"
         else:
             result = compare(leaf.op, outcome.value.low, outcome.value.high, leaf.threshold)
             text = describe_leaf(leaf, metric, outcome.value)

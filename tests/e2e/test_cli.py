@@ -291,7 +291,7 @@ def _stderr_on_a_terminal(*args: str) -> str:
 @pytest.mark.parametrize("command", ["explain governance", "scan"])
 def test_progress_shows_on_a_terminal_unless_no_progress(command: str) -> None:
     args = [*command.split(), str(EXAMPLE)]
-    assert "subjects: 6" in _stderr_on_a_terminal(*args)  # the counterpart: the bar is really drawn
+    assert "subjects: 8" in _stderr_on_a_terminal(*args)  # the counterpart: the bar is really drawn
     assert "subjects:" not in _stderr_on_a_terminal(*args, "--no-progress")
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from rules.evaluate import stage_verdict
 from scanner.cli import main
-from scanner.model import RuleResult
+from scanner.model import NotInferable, RuleResult
 from scanner.gate_command import gate
 from tests.unit.gate.junit_schema import assert_valid_junit
 
@@ -63,7 +63,10 @@ def edited(acme: Path, tmp_path: Path, **stages: str) -> Path:
 
 def restaged(capability: dict[str, Any]) -> None:
     """Stage, ceiling and confidence recomputed after a test edited the rule outcomes, as a scan would store them."""
-    verdict = stage_verdict([RuleResult.model_validate(rule) for rule in capability["rules"]])
+    verdict = stage_verdict(
+        [RuleResult.model_validate(rule) for rule in capability["rules"]],
+        [NotInferable.model_validate(item) for item in capability["not_inferable"]],
+    )
     capability.update(stage=verdict.stage.value, ceiling=verdict.ceiling.value, confidence=verdict.confidence)
 
 
@@ -165,7 +168,18 @@ class TestStoredStages:
         assert result.exit_code == 2 and "investment is stored as stage optimizing" in one_error_line(result)
 
     def test_a_label_that_agrees_with_the_outcomes_is_gated(self, acme: Path) -> None:
-        assert run("--assessment", str(acme), "--min", "all=repeatable").exit_code == 0
+        assert run("--assessment", str(acme), "--min", "all=repeatable", "--unknown", "pass").exit_code == 0
+
+    def test_a_core_criterion_edited_to_self_reported_is_refused(self, acme: Path, tmp_path: Path) -> None:
+        # Closing a core criterion changes the stage the outcomes give; a file that claims the
+        # closure without the stage (or the reverse) disagrees with itself.
+        document = json.loads(acme.read_text())
+        for capability in document["capabilities"]:
+            capability["self_reported"] = True
+        forged = tmp_path / "forged.json"
+        forged.write_text(json.dumps(document))
+        result = run("--assessment", str(forged), "--min", "all=initial")
+        assert result.exit_code == 2 and "is stored as stage" in one_error_line(result)
 
 
 class TestUsageErrors:
