@@ -243,7 +243,7 @@ def test_the_example_organization_reads_in_words_at_eighty_columns() -> None:
 
 def test_a_blocker_takes_a_few_full_width_lines_not_a_narrow_column() -> None:
     lines = render(acme_assessment()).splitlines()
-    start = lines.index("provisioning → optimizing")
+    start = lines.index("provisioning → defined")
     block = lines[start + 1 : lines.index("", start)]
     assert len(block) <= 6
     assert max(len(line) for line in block) > 60
