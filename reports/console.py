@@ -18,7 +18,7 @@ from rich.text import Text
 
 from reports.progress import ScanProgress
 from reports.terminal import output_console
-from reports.text import metric_summary, partial_shard_notice, report_title, scoped
+from reports.text import criterion_tags, metric_summary, partial_shard_notice, report_title, scoped, stage_label
 from scanner.model import (
     Assessment,
     CapabilityResult,
@@ -105,7 +105,7 @@ def _capability_table(results: Sequence[CapabilityResult]) -> Table:
     for result in results:
         table.add_row(
             result.capability.value,
-            result.stage.value,
+            stage_label(result),
             Text(result.ceiling.value, style="" if result.ceiling > result.stage else "dim"),
             f"{round(result.confidence * 100)}%",
             _next_stage_cell(result),
@@ -144,6 +144,8 @@ def _print_next_steps(console: Console, results: Sequence[CapabilityResult]) -> 
 
 
 def _measured_lines(rule: RuleResult) -> list[Text]:
+    if rule.outcome is Outcome.NOT_APPLICABLE:  # a key rule no source can judge: say which source would
+        return [Text(rule.explanation[:1].upper() + rule.explanation[1:], style="yellow")]
     lines = [Text(f"Measured: {rule.measured}")] if rule.measured else []
     if rule.outcome is Outcome.UNKNOWN:
         reasons = Counter(ref.reason for ref in rule.missing if ref.reason)
@@ -221,7 +223,7 @@ def _print_explanation_header(console: Console, result: CapabilityResult) -> Non
     console.print(Text(f"{result.capability.value} — {result.title}", style="bold"))
     console.print(
         Text(
-            f"Stage {result.stage.value}, ceiling {result.ceiling.value}, "
+            f"Stage {stage_label(result)}, ceiling {result.ceiling.value}, "
             f"confidence {round(result.confidence * 100)}%; {_count(len(result.rules), 'rule')}"
             + (f" ({tally})" if tally else "")
         )
@@ -287,7 +289,8 @@ def _print_not_inferable(console: Console, criteria: Sequence[NotInferable]) -> 
         return
     _heading(console, "Not inferable (only people can tell)")
     for criterion in criteria:
-        _line(console, Text(f"{criterion.stage.value}: ", style="bold") + Text(f"{criterion.criterion} — {criterion.reason}"), 2)
+        text = f"{criterion.criterion}{criterion_tags(criterion)} — {criterion.reason}"
+        _line(console, Text(f"{criterion.stage.value}: ", style="bold") + Text(text), 2)
 
 
 def _print_rule_title(console: Console, rule: RuleResult, indent: int) -> None:

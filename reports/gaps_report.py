@@ -142,7 +142,7 @@ def _summary_table(gaps: GapAnalysis) -> Table:
     for header in ("Capability", "Proven", "Ceiling", "Respondent", "Reported", "Verdict"):
         table.add_column(header, no_wrap=header != "Respondent", overflow="fold")
     for capability in gaps.capabilities:
-        first = (capability.capability.value, capability.proven.value, capability.ceiling.value)
+        first = (capability.capability.value, capability.proven_label, capability.ceiling.value)
         if not capability.reports:
             table.add_row(*first, Text("no answer", style="dim"), "", "")
         for index, report in enumerate(capability.reports):
@@ -155,7 +155,7 @@ def _summary_table(gaps: GapAnalysis) -> Table:
 def _print_capability(console: Console, capability: CapabilityGaps) -> None:
     _heading(
         console,
-        f"{capability.capability.value} — {capability.title}: proven {capability.proven.value}, "
+        f"{capability.capability.value} — {capability.title}: proven {capability.proven_label}, "
         f"ceiling {capability.ceiling.value}",
     )
     for report in capability.reports:
@@ -208,7 +208,7 @@ def render_gaps_markdown(gaps: GapAnalysis, out: TextIO) -> None:
     lines += [_md(_summary_line(gaps)), ""]
     lines += ["| Capability | Proven | Ceiling | Respondent | Reported | Verdict |", "|---|---|---|---|---|---|"]
     for capability in gaps.capabilities:
-        first = f"| {capability.capability.value} | {capability.proven.value} | {capability.ceiling.value} |"
+        first = f"| {capability.capability.value} | {capability.proven_label} | {capability.ceiling.value} |"
         if not capability.reports:
             lines.append(f"{first} _no answer_ | | |")
         for index, report in enumerate(capability.reports):
@@ -217,7 +217,7 @@ def render_gaps_markdown(gaps: GapAnalysis, out: TextIO) -> None:
     for capability in gaps.capabilities:
         if not _details_wanted(capability):
             continue
-        lines += ["", f"## {capability.capability.value}: proven {capability.proven.value}, ceiling {capability.ceiling.value}"]
+        lines += ["", f"## {capability.capability.value}: proven {capability.proven_label}, ceiling {capability.ceiling.value}"]
         for report in capability.reports:
             if report.verdict is not Verdict.ALIGNED:
                 lines += ["", f"**{_md(_report_heading(report, capability))}**", ""]

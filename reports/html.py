@@ -23,7 +23,15 @@ from typing import ClassVar, TextIO
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from reports.console import LOCATORS_PER_REF, REFS_PER_LIST
-from reports.text import file_url, metric_summary, partial_shard_notice, path_scope, report_title
+from reports.text import (
+    criterion_tags,
+    file_url,
+    metric_summary,
+    partial_shard_notice,
+    path_scope,
+    report_title,
+    stage_label,
+)
 from scanner.model import (
     Assessment,
     Capability,
@@ -247,6 +255,7 @@ class CapabilityView:
     capability: str
     title: str
     stage: str
+    stage_label: str
     ceiling: str
     confidence: str
     next_stage: str | None
@@ -416,12 +425,15 @@ def _capability_view(
         capability=result.capability.value,
         title=result.title,
         stage=result.stage.value,
+        stage_label=stage_label(result),
         ceiling=result.ceiling.value,
         confidence=f"{round(result.confidence * 100)}%",
         next_stage=result.next_stage.value if result.next_stage else None,
         tally=tally or "no rules",
         groups=tuple(groups),
-        not_inferable=tuple((item.stage.value, item.criterion, item.reason) for item in result.not_inferable),
+        not_inferable=tuple(
+            (item.stage.value, item.criterion + criterion_tags(item), item.reason) for item in result.not_inferable
+        ),
         sparkline=_sparkline(result.capability, history, result.stage) if history else None,
         open=is_open,
     )

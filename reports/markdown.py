@@ -14,7 +14,15 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import ClassVar, TextIO
 
-from reports.text import file_url, metric_summary, partial_shard_notice, path_scope, report_title
+from reports.text import (
+    criterion_tags,
+    file_url,
+    metric_summary,
+    partial_shard_notice,
+    path_scope,
+    report_title,
+    stage_label,
+)
 from scanner.model import (
     Assessment,
     CapabilityResult,
@@ -81,7 +89,7 @@ def _summary_table(results: Sequence[CapabilityResult]) -> list[str]:
     for result in results:
         cells = (
             result.capability.value,
-            result.stage.value,
+            stage_label(result),
             result.ceiling.value,
             _percent(result.confidence),
             "<br>".join(_blocker_cell(result)),
@@ -125,7 +133,7 @@ def _capability_line(result: CapabilityResult) -> str:
     tally = ", ".join(f"{outcomes[outcome]} {_OUTCOME_WORDS[outcome]}" for outcome in Outcome if outcomes[outcome])
     following = f"next stage {result.next_stage.value}" if result.next_stage else "top stage reached"
     return (
-        f"Stage **{result.stage.value}**, ceiling **{result.ceiling.value}**, confidence {_percent(result.confidence)}; "
+        f"Stage **{stage_label(result)}**, ceiling **{result.ceiling.value}**, confidence {_percent(result.confidence)}; "
         f"{following}. {_count(len(result.rules), 'rule')}" + (f": {tally}." if tally else ".")
     )
 
@@ -185,7 +193,10 @@ def _not_inferable_lines(criteria: Sequence[NotInferable]) -> list[str]:
     if not criteria:
         return []
     lines = ["", f"### Not inferable ({len(criteria)}): only people can tell", ""]
-    return lines + [f"- {criterion.stage.value}: {_md(criterion.criterion)} — {_md(criterion.reason)}" for criterion in criteria]
+    return lines + [
+        f"- {criterion.stage.value}: {_md(criterion.criterion + criterion_tags(criterion))} — {_md(criterion.reason)}"
+        for criterion in criteria
+    ]
 
 
 # --- scan and problems --------------------------------------------------------------------

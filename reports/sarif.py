@@ -58,6 +58,7 @@ def sarif_log(assessment: Assessment, subject_urls: Mapping[str, str] | None = N
                     "stage": result.stage.value,
                     "ceiling": result.ceiling.value,
                     "confidence": result.confidence,
+                    **({"self_reported": True} if result.self_reported else {}),
                 }
                 for result in assessment.capabilities
             }

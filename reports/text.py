@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import quote
 
-from scanner.model import EvidenceRef, MetricValue
+from scanner.model import CapabilityResult, EvidenceRef, MetricValue, NotInferable
 from scanner.scopes import scope_label
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -25,6 +25,17 @@ def partial_shard_notice(shard: str) -> str:
         f"Partial result: shard {index} of {count}. These stages count only this shard's repositories; "
         "`pecm merge` of every shard's evidence bundle gives the assessment."
     )
+
+
+def stage_label(result: CapabilityResult) -> str:
+    """The proven stage, labelled when it rests on a criterion only a self-assessment closed."""
+    return f"{result.stage.value} (self-reported)" if result.self_reported else result.stage.value
+
+
+def criterion_tags(criterion: NotInferable) -> str:
+    """' [core]', ' [core, self-reported]' or nothing."""
+    tags = (["core"] if criterion.core else []) + (["self-reported"] if criterion.self_reported else [])
+    return f" [{', '.join(tags)}]" if tags else ""
 
 
 def metric_summary(metric: MetricValue) -> str:

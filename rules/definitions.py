@@ -35,6 +35,18 @@ class ParamDef:
 
 
 @dataclass(frozen=True)
+class MinSample:
+    """`min_sample` of pack.yaml: shares and medians over `of` subjects carrying `tags`."""
+
+    of: str
+    tags: frozenset[str]
+    param: str
+
+    def fits(self, metric: MetricDef) -> bool:
+        return metric.form != "count_of" and metric.subject_kind == self.of and self.tags <= set(metric.among_tags)
+
+
+@dataclass(frozen=True)
 class MetricDef:
     name: str
     form: MetricForm
@@ -44,6 +56,8 @@ class MetricDef:
     value: FieldRef | None  # median_of only
     kinds: frozenset[str]  # every evidence kind the metric reads
     source: str
+    among_where: EvidenceCondition | None = None  # the subjects it is about: a share's denominator
+    min_sample: float = 0  # shares and medians over fewer subjects decide nothing; set by build_ruleset
 
 
 @dataclass(frozen=True)
@@ -60,15 +74,27 @@ WhenCondition = MetricLeaf | AllOf | AnyOf | Not
 
 
 @dataclass(frozen=True)
+class Elsewhere:
+    """`may_live_elsewhere`: the `declared:` config key that states the evidence, and who could see it."""
+
+    declare: str
+    hint: str
+
+
+@dataclass(frozen=True)
 class RuleDef:
     id: str
     capability: Capability
-    stage: Stage
+    stage: Stage  # a cap's: the first stage it withholds
     title: str
     needs: tuple[str, ...]
     when: WhenCondition
     remediation: str
     source: str
+    caps: Stage | None = None  # a cap: the capability stays at or below this while the rule does not pass
+    key: bool = False  # the behaviour its stage is about: unless a source can judge it, the stage is ceiling-only
+    decided_by: str = ""  # a key rule's: the source or config key that would decide it
+    elsewhere: Elsewhere | None = None  # evidence not found here may live elsewhere: not found is unknown
 
     @property
     def metric_names(self) -> tuple[str, ...]:
@@ -80,6 +106,13 @@ class RuleDef:
             "id": self.id,
             "capability": self.capability.value,
             "stage": self.stage.value,
+            **({"caps": self.caps.value} if self.caps else {}),
+            **({"key": True, "decided_by": self.decided_by} if self.key else {}),
+            **(
+                {"may_live_elsewhere": {"declare": self.elsewhere.declare, "hint": self.elsewhere.hint}}
+                if self.elsewhere
+                else {}
+            ),
             "title": self.title,
             "needs": list(self.needs),
             "when": _describe_when(self.when),

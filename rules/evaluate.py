@@ -14,7 +14,7 @@ from rules.judge import judge_rule
 from rules.metrics import MetricEngine, fields_read
 from rules.stages import StageVerdict, walk_stages
 from scanner.heap import frozen_heap
-from scanner.model import Assessment, CapabilityResult, EvidenceBundle, RuleResult, ScanMetadata
+from scanner.model import Assessment, CapabilityResult, EvidenceBundle, NotInferable, RuleResult, ScanMetadata
 
 if TYPE_CHECKING:
     from rules.loader import RuleSet  # loading packs is not evaluating them: gating a saved assessment needs only this
@@ -25,7 +25,7 @@ def evaluate(bundle: EvidenceBundle, ruleset: RuleSet) -> Assessment:
     index = EvidenceIndex(bundle, fields_read(ruleset.metrics.values()))
     engine = MetricEngine(index)
     metrics = {name: engine.compute(metric) for name, metric in ruleset.metrics.items()}
-    results = [judge_rule(rule, metrics, index) for rule in ruleset.rules]
+    results = [judge_rule(rule, metrics, index, ruleset.declared) for rule in ruleset.rules]
     return Assessment(
         scan=_scan_metadata(bundle, ruleset, index),
         capabilities=_capabilities(ruleset, results),
@@ -41,7 +41,15 @@ def _capabilities(ruleset: RuleSet, results: Sequence[RuleResult]) -> tuple[Capa
             (result for result in results if result.capability is entry.id),
             key=lambda result: (result.stage.rank, result.rule_id),
         )
-        verdict = stage_verdict(rules)
+        reported = ruleset.self_reported.get(entry.id)
+        criteria = tuple(
+            item.model_copy(update={"self_reported": True})
+            if item.core and reported and reported >= item.stage
+            else item
+            for item in ruleset.not_inferable
+            if item.capability is entry.id
+        )
+        verdict = stage_verdict(rules, criteria)
         assessed.append(
             CapabilityResult(
                 capability=entry.id,
@@ -52,16 +60,18 @@ def _capabilities(ruleset: RuleSet, results: Sequence[RuleResult]) -> tuple[Capa
                 next_stage=verdict.next_stage,
                 blockers=verdict.blockers,
                 rules=tuple(rules),
-                not_inferable=tuple(item for item in ruleset.not_inferable if item.capability is entry.id),
+                not_inferable=criteria,
+                self_reported=verdict.self_reported,
             )
         )
     return tuple(assessed)
 
 
-def stage_verdict(rules: Sequence[RuleResult]) -> StageVerdict:
-    """One capability's stage, ceiling, confidence and blockers from its rule outcomes: both what
-    `evaluate` stores and what the gate recomputes from a saved assessment, so the two cannot differ."""
-    return walk_stages(rules)
+def stage_verdict(rules: Sequence[RuleResult], criteria: Sequence[NotInferable] = ()) -> StageVerdict:
+    """One capability's stage, ceiling, confidence and blockers from its rule outcomes and its
+    not-inferable criteria (core ones, closed or not): both what `evaluate` stores and what the
+    gate recomputes from a saved assessment, so the two cannot differ."""
+    return walk_stages(rules, criteria)
 
 
 def _scan_metadata(bundle: EvidenceBundle, ruleset: RuleSet, index: EvidenceIndex) -> ScanMetadata:

@@ -26,6 +26,8 @@ def describe_metric(metric: MetricDef) -> str:
     subjects = plural(metric.subject_kind)
     if metric.among_tags:
         subjects += " tagged " + ", ".join(metric.among_tags)
+    if metric.among_where is not None:
+        subjects += f" where {describe_condition(metric.among_where)}"
     condition = f" with {describe_condition(metric.where)}" if metric.where is not None else ""
     if metric.form == "share_of":
         return f"share of {subjects}{condition}"
@@ -126,6 +128,12 @@ def _subjects(metric: MetricDef, count: int) -> str:
 
 def percent(share: float) -> str:
     return f"{round(share * 100)}%"
+
+
+def insufficient_sample(metric: MetricDef, sample: int) -> str:
+    tagged = f" tagged {', '.join(metric.among_tags)}" if metric.among_tags else ""
+    needed = f"{number(metric.min_sample)} {plural(metric.subject_kind)}{tagged}"
+    return f"insufficient sample ({sample} of the {needed} needed)"
 
 
 def not_provided(kinds: Collection[str]) -> str:

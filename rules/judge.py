@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 from rules.conditions import AllOf, AnyOf, Not, leaves
-from rules.definitions import MetricLeaf, RuleDef, WhenCondition
+from rules.definitions import Elsewhere, MetricLeaf, RuleDef, WhenCondition
 from rules.evidence_index import EvidenceIndex
 from rules.evidence_refs import RefSource, collect_refs
-from rules.explain import LEAF_VERDICTS, describe_leaf, describe_leaf_in_words, describe_metric, not_provided
-from rules.metrics import MetricOutcome
+from rules.explain import (
+    LEAF_VERDICTS,
+    describe_leaf,
+    describe_leaf_in_words,
+    describe_metric,
+    insufficient_sample,
+    not_provided,
+)
+from rules.metrics import MetricOutcome, sample_size
 from scanner.model import Outcome, RuleResult
 
 _HOLDS = {
@@ -70,11 +77,44 @@ class _Verdict:
     opposing: list[RefSource] = field(default_factory=list)
     missing: list[RefSource] = field(default_factory=list)
     not_provided: set[str] = field(default_factory=set)
+    declared: str | None = None  # the declared fact the outcome rests on
 
 
-def judge_rule(rule: RuleDef, metrics: Mapping[str, MetricOutcome], index: EvidenceIndex) -> RuleResult:
+_NONE = "none"
+
+
+def _elsewhere(verdict: _Verdict, elsewhere: Elsewhere, declared: str | None) -> _Verdict:
+    """Evidence that may live outside the sources: not found is unknown unless the config declares it.
+
+    A declared tool counts as evidence (labelled declared); a declared "none" lets the
+    evidence decide, and decides on its own where no source can look.
+    """
+    key = f"declared.{elsewhere.declare}"
+    if declared is None:
+        if verdict.outcome is not Outcome.FAIL:
+            return verdict
+        elsewhere_too = f"not found here, but it may live elsewhere: {elsewhere.hint}, or set {key}"
+        words = f"{verdict.words}; {elsewhere_too}" if verdict.words else elsewhere_too
+        return replace(verdict, outcome=Outcome.UNKNOWN, text=f"{verdict.text}; {elsewhere_too}", words=words)
+    fact = f"{elsewhere.declare}: {declared}"
+    if declared.lower() != _NONE:
+        if verdict.outcome is Outcome.PASS:
+            return verdict  # the evidence proves it; the declaration adds nothing
+        text = f"declared ({key}: {declared})"
+        return replace(verdict, outcome=Outcome.PASS, text=text, words=text, declared=fact)
+    if verdict.outcome is Outcome.NOT_APPLICABLE:
+        text = f"declared none ({key}: none)"
+        return _Verdict(Outcome.FAIL, text, text, declared=fact)
+    return replace(verdict, text=f"{verdict.text} (declared none: {key})", declared=fact)
+
+
+def judge_rule(
+    rule: RuleDef, metrics: Mapping[str, MetricOutcome], index: EvidenceIndex, declared: Mapping[str, str]
+) -> RuleResult:
     judge = _Judge(metrics, index.provided, several_leaves=len(leaves(rule.when)) > 1)
     verdict = judge.node(rule.when, flipped=False)
+    if rule.elsewhere is not None:
+        verdict = _elsewhere(verdict, rule.elsewhere, declared.get(rule.elsewhere.declare))
     values = tuple(metrics[name].value for name in rule.metric_names)
     result = partial(
         RuleResult,
@@ -85,9 +125,17 @@ def judge_rule(rule: RuleDef, metrics: Mapping[str, MetricOutcome], index: Evide
         remediation=rule.remediation,
         needs=rule.needs,
         metrics=values,
+        caps=rule.caps,
+        key=rule.key,
     )
+    if verdict.declared is not None:
+        result = partial(result, declared=verdict.declared)
     if verdict.outcome is Outcome.NOT_APPLICABLE:
-        return result(outcome=verdict.outcome, explanation="not applicable: " + not_provided(verdict.not_provided))
+        decided_by = f"; decided by {rule.decided_by}" if rule.key else ""
+        return result(
+            outcome=verdict.outcome,
+            explanation="not applicable: " + not_provided(verdict.not_provided) + decided_by,
+        )
     supporting, supporting_total = collect_refs(verdict.supporting, index, observed=True)
     opposing, opposing_total = collect_refs(verdict.opposing, index, observed=True)
     missing, missing_total = collect_refs(verdict.missing, index, observed=False)
@@ -155,8 +203,15 @@ class _Judge:
         if absent:
             text = f"{describe_metric(metric)}: not applicable ({not_provided(absent)})"
             return _Verdict(Outcome.NOT_APPLICABLE, text, not_provided=set(absent))
-        result = compare(leaf.op, outcome.value.low, outcome.value.high, leaf.threshold)
-        text = describe_leaf(leaf, metric, outcome.value)
+        sample = sample_size(metric, outcome.value)
+        if sample < metric.min_sample:  # too few subjects: a share or median of them says nothing either way
+            result = Outcome.UNKNOWN
+            words = insufficient_sample(metric, sample)
+            text = f"{describe_metric(metric)}: unknown: {words}"
+        else:
+            result = compare(leaf.op, outcome.value.low, outcome.value.high, leaf.threshold)
+            text = describe_leaf(leaf, metric, outcome.value)
+            words = describe_leaf_in_words(leaf, metric, outcome.value)
         if self.several_leaves:
             text += f" [{LEAF_VERDICTS[result]}]"
         speaks_for, speaks_against = _split(leaf, outcome)
@@ -166,7 +221,7 @@ class _Judge:
         return _Verdict(
             result,
             text,
-            describe_leaf_in_words(leaf, metric, outcome.value),
+            words,
             supporting=[RefSource(outcome.table, speaks_for, kinds)],
             opposing=[RefSource(outcome.table, speaks_against, kinds)],
             missing=[RefSource(outcome.table, outcome.unknown, kinds)],

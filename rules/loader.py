@@ -8,18 +8,19 @@ refuses a rule id, metric or param that two packs both define.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
 from rules.conditions import AllOf, AnyOf, Not
-from rules.definitions import MetricDef, MetricLeaf, PackModel, ParamDef, RuleDef, WhenCondition
+from rules.definitions import MetricDef, MetricLeaf, MinSample, PackModel, ParamDef, RuleDef, WhenCondition
 from rules.errors import PackError
 from rules.pack_compiler import (
     PackScope,
     Site,
     capability_of,
     compile_metric,
+    compile_min_sample,
     compile_model,
     compile_not_inferable,
     compile_params,
@@ -29,7 +30,7 @@ from rules.pack_compiler import (
 from rules.pack_schema import CapabilityDoc, ManifestDoc, SingleFilePackDoc
 from rules.yaml_file import display_path, read_yaml
 from scanner.kinds import KindRegistry
-from scanner.model import Capability, NotInferable, PackRef
+from scanner.model import Capability, NotInferable, PackRef, Stage
 
 __all__ = ["PackError", "RulePack", "RuleSet", "build_ruleset", "load_pack"]
 
@@ -47,6 +48,7 @@ class RulePack:
     metrics: Mapping[str, MetricDef]
     rules: tuple[RuleDef, ...]
     not_inferable: tuple[NotInferable, ...]
+    min_sample: tuple[MinSample, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,10 @@ class RuleSet:
     rules: tuple[RuleDef, ...]  # enabled rules, by capability (model order), stage, id
     not_inferable: tuple[NotInferable, ...]
     disabled: tuple[str, ...] = ()
+    # per capability, the stage every respondent of the self-assessment reports: it closes core criteria
+    self_reported: Mapping[Capability, Stage] = field(default_factory=dict)
+    # the config's `declared:` facts (what is used where pecm cannot look, or "none"), by key
+    declared: Mapping[str, str] = field(default_factory=dict)
 
     def rule(self, rule_id: str) -> RuleDef | None:
         return next((rule for rule in self.rules if rule.id == rule_id), None)
@@ -98,6 +104,7 @@ def _compile_pack(
 ) -> RulePack:
     model = compile_model(manifest.model, manifest_file) if manifest.model else None
     params = compile_params(manifest.params, manifest_file)
+    min_sample = compile_min_sample(manifest.min_sample, manifest_file, params.keys())
     scope = PackScope(
         kinds=kinds,
         capabilities=[entry.id for entry in model.capabilities] if model else list(Capability),
@@ -130,6 +137,7 @@ def _compile_pack(
         metrics=metrics,
         rules=tuple(rules.values()),
         not_inferable=tuple(not_inferable),
+        min_sample=min_sample,
     )
 
 
@@ -137,8 +145,10 @@ def build_ruleset(
     packs: Sequence[RulePack],
     params: Mapping[str, float | int] | None = None,
     disabled: Collection[str] = (),
+    self_reported: Mapping[Capability, Stage] | None = None,
+    declarations: Mapping[str, str] | None = None,
 ) -> RuleSet:
-    """Merge packs (the first one defines the model) and apply the config's overrides."""
+    """Merge packs (the first one defines the model, and the minimum samples) and apply the config's overrides."""
     model = _shared_model(packs)
     declared = _merge((pack.params.values() for pack in packs), lambda param: param.name, "param")
     metrics = _merge((pack.metrics.values() for pack in packs), lambda metric: metric.name, "metric")
@@ -146,6 +156,7 @@ def build_ruleset(
     order = {entry.id: index for index, entry in enumerate(model.capabilities)}
     _check_in_model(packs, order)
     values = _param_values(declared, params or {})
+    _check_declared(declarations or {}, rules.values())
     for rule_id in disabled:
         if rule_id not in rules:
             raise PackError(f"config rules.disable: no rule pack declares rule {rule_id!r}")
@@ -156,10 +167,12 @@ def build_ruleset(
         packs=tuple(PackRef(name=pack.name, version=pack.version, source=pack.source) for pack in packs),
         model=model,
         params=dict(sorted(values.items())),
-        metrics=dict(sorted(metrics.items())),
+        metrics={name: _with_min_sample(metrics[name], packs[0].min_sample, values) for name in sorted(metrics)},
         rules=tuple(sorted(enabled, key=lambda rule: (order[rule.capability], rule.stage.rank, rule.id))),
         not_inferable=tuple(sorted(not_inferable, key=lambda item: (order[item.capability], item.stage.rank))),
         disabled=tuple(sorted(set(disabled))),
+        self_reported=dict(self_reported or {}),
+        declared=dict(sorted((declarations or {}).items())),
     )
 
 
@@ -212,6 +225,23 @@ def _merge(per_pack: Iterable[Iterable[Named]], name_of: Callable[[Named], str],
                 raise PackError(f"{item.source}: {noun} {name}: also defined in {merged[name].source}")
             merged[name] = item
     return merged
+
+
+def _check_declared(declared: Mapping[str, str], rules: Iterable[RuleDef]) -> None:
+    """A declaration no rule reads is a typo, not a fact: refuse it rather than ignore it."""
+    known = sorted({rule.elsewhere.declare for rule in rules if rule.elsewhere})
+    for key in declared:
+        if key not in known:
+            readable = ", ".join(known) or "none"
+            raise PackError(f"config declared.{key}: no rule reads this declaration (known: {readable})")
+
+
+def _with_min_sample(metric: MetricDef, entries: Sequence[MinSample], params: Mapping[str, float]) -> MetricDef:
+    """The metric with the minimum of the most specific entry that fits it (most tags)."""
+    fitting = [entry for entry in entries if entry.fits(metric)]
+    if not fitting:
+        return metric
+    return replace(metric, min_sample=params[max(fitting, key=lambda entry: len(entry.tags)).param])
 
 
 def _resolve(node: WhenCondition, params: Mapping[str, float]) -> WhenCondition:

@@ -46,9 +46,24 @@ class MetricEngine:
 
     def compute(self, metric: MetricDef) -> MetricOutcome:
         table = self._index.table(metric.subject_kind)
-        population = self._population(table, metric)
+        population, maybe = self._about(table, metric)
         if metric.form == "median_of":
-            return self._median(metric, table, population)
+            outcome = self._median(metric, table, population)
+        else:
+            outcome = self._tally(metric, table, population)
+        if not maybe:
+            return outcome
+        return _with_maybe_members(outcome, maybe)
+
+    def _about(self, table: SubjectTable, metric: MetricDef) -> tuple[list[int], list[int]]:
+        """(the subjects the metric is about, those it may be about: `among.where` unknown)."""
+        population = self._population(table, metric)
+        if metric.among_where is None:
+            return population, []
+        column = self._column(metric.among_where, table.kind)
+        return [p for p in population if column[p] == TRUE], [p for p in population if column[p] == UNKNOWN]
+
+    def _tally(self, metric: MetricDef, table: SubjectTable, population: list[int]) -> MetricOutcome:
         if metric.where is None:
             matched, unmatched, unknown = population, [], []
         else:
@@ -150,11 +165,36 @@ class MetricEngine:
         return MetricOutcome(metric, value, table, matched, unmatched, unknown, values)
 
 
+def _with_maybe_members(outcome: MetricOutcome, maybe: list[int]) -> MetricOutcome:
+    """Subjects that may or may not belong count as unknown: in the denominator at both bounds,
+    matching at the high one. The bounds only widen, so the true value stays inside them."""
+    unknown = sorted(outcome.unknown + maybe)
+    metric, value = outcome.definition, outcome.value
+    if metric.form == "median_of":
+        low, high = median_bounds(outcome.values, len(unknown))
+    elif metric.form == "count_of":
+        low, high = value.matched, value.matched + len(unknown)
+    else:
+        total = value.observed + len(unknown)
+        low, high = value.matched / total, (value.matched + len(unknown)) / total
+    widened = value.model_copy(update={"low": low, "high": high, "unknown": len(unknown)})
+    return MetricOutcome(metric, widened, outcome.table, outcome.matched, outcome.unmatched, unknown, outcome.values)
+
+
+def sample_size(metric: MetricDef, value: MetricValue) -> int:
+    """The subjects a share or median rests on, known or not (a count has no sample)."""
+    if metric.form == "median_of":
+        return value.matched + value.unknown
+    return value.observed + value.unknown
+
+
 def fields_read(metrics: Iterable[MetricDef]) -> dict[str, set[FieldPath]]:
     """Per evidence kind, the field paths the metrics read (what the index copies out)."""
     fields: dict[str, set[FieldPath]] = {}
     for metric in metrics:
         refs: list[EvidenceLeaf | FieldRef] = leaves(metric.where) if metric.where is not None else []
+        if metric.among_where is not None:
+            refs += leaves(metric.among_where)
         if metric.value is not None:
             refs.append(metric.value)
         for ref in refs:

@@ -26,9 +26,11 @@ from rules.conditions import (
 )
 from rules.definitions import (
     CapabilityDef,
+    Elsewhere,
     MetricDef,
     MetricForm,
     MetricLeaf,
+    MinSample,
     PackModel,
     ParamDef,
     RuleDef,
@@ -36,7 +38,16 @@ from rules.definitions import (
 )
 from rules.errors import PackError
 from rules.field_types import FieldShape, field_shape, fits
-from rules.pack_schema import CapabilityDoc, ConditionDoc, MetricDoc, ModelDoc, ParamDoc, RuleDoc, WhenDoc
+from rules.pack_schema import (
+    CapabilityDoc,
+    ConditionDoc,
+    MetricDoc,
+    MinSampleDoc,
+    ModelDoc,
+    ParamDoc,
+    RuleDoc,
+    WhenDoc,
+)
 from scanner.kinds import KindRegistry
 from scanner.model import Capability, NotInferable, Stage, SubjectKind
 
@@ -161,6 +172,20 @@ def compile_params(docs: Mapping[str, ParamDoc], file: str) -> dict[str, ParamDe
     return params
 
 
+def compile_min_sample(docs: Sequence[MinSampleDoc], file: str, params: Collection[str]) -> tuple[MinSample, ...]:
+    entries = []
+    for index, doc in enumerate(docs):
+        site = Site(file)
+        if doc.of not in _SUBJECT_KINDS:
+            raise site.error(
+                f"min_sample[{index}].of", f"unknown subject kind {doc.of!r} (known: {', '.join(_SUBJECT_KINDS)})"
+            )
+        if doc.param not in params:
+            raise site.error(f"min_sample[{index}].param", f"unknown param {doc.param!r} (declare it in params)")
+        entries.append(MinSample(of=doc.of, tags=frozenset(doc.tags), param=doc.param))
+    return tuple(entries)
+
+
 # --- capability documents ------------------------------------------------------------------
 
 
@@ -199,9 +224,16 @@ def compile_metric(name: str, doc: MetricDoc, file: str, scope: PackScope) -> Me
         raise site.error("value", "missing (median_of needs {kind, field} of a numeric field)")
     if form != "median_of" and doc.value is not None:
         raise site.error("value", "only median_of takes a value")
+    if doc.among is not None and not doc.among.tags and doc.among.where is None:
+        raise site.error("among", "give tags, where, or both")
+    among_where = (
+        _compile_condition(doc.among.where, "among.where", site, subject_kind, scope.kinds)
+        if doc.among is not None and doc.among.where is not None
+        else None
+    )
     where = _compile_condition(doc.where, "where", site, subject_kind, scope.kinds) if doc.where else None
     value = _compile_value_ref(doc, site, subject_kind, scope.kinds) if doc.value else None
-    kinds = condition_kinds(where) | ({value.kind} if value else set())
+    kinds = condition_kinds(where) | condition_kinds(among_where) | ({value.kind} if value else set())
     return MetricDef(
         name=name,
         form=form,
@@ -211,6 +243,7 @@ def compile_metric(name: str, doc: MetricDoc, file: str, scope: PackScope) -> Me
         value=value,
         kinds=frozenset(kinds),
         source=file,
+        among_where=among_where,
     )
 
 
@@ -344,10 +377,11 @@ def compile_rule(
         raise site.error("id", f"must start with '{capability.value}.' (the capability of its document)")
     if not _SNAKE.fullmatch(local):
         raise site.error("id", f"must be {capability.value}.<snake_case name> (a-z, 0-9, _)")
-    if doc.stage not in _STAGE_NAMES:
-        raise site.error("stage", f"unknown stage {doc.stage!r} (stages: {', '.join(_STAGE_NAMES)})")
-    if doc.stage == Stage.INITIAL.value:
-        raise site.error("stage", "'initial' needs no evidence; rules start at 'repeatable'")
+    stage, caps = _rule_stage(doc, site)
+    if doc.key and (caps is not None or not doc.decided_by):
+        raise site.error("key", "a key rule is a stage rule and names the source that decides it in decided_by")
+    if doc.decided_by and not doc.key:
+        raise site.error("decided_by", "only a key rule takes decided_by")
     for index, kind in enumerate(doc.needs):
         if kind not in scope.kinds:
             raise site.error(f"needs[{index}]", f"unknown evidence kind {kind!r}")
@@ -358,13 +392,43 @@ def compile_rule(
     return RuleDef(
         id=doc.id,
         capability=capability,
-        stage=Stage(doc.stage),
+        stage=stage,
         title=doc.title,
         needs=tuple(sorted(doc.needs)),
         when=when,
         remediation=doc.remediation.strip(),
         source=file,
+        caps=caps,
+        key=doc.key,
+        decided_by=doc.decided_by or "",
+        elsewhere=_elsewhere(doc, site),
     )
+
+
+def _elsewhere(doc: RuleDoc, site: Site) -> Elsewhere | None:
+    if doc.may_live_elsewhere is None:
+        return None
+    if not _SNAKE.fullmatch(doc.may_live_elsewhere.declare):
+        raise site.error("may_live_elsewhere.declare", "must be a snake_case config key (a-z, 0-9, _)")
+    return Elsewhere(declare=doc.may_live_elsewhere.declare, hint=doc.may_live_elsewhere.hint.strip())
+
+
+def _rule_stage(doc: RuleDoc, site: Site) -> tuple[Stage, Stage | None]:
+    """(the stage a rule speaks for, the stage it caps at): a cap withholds the stage above its cap."""
+    if (doc.stage is None) == (doc.caps is None):
+        raise site.error("stage", "give exactly one of stage (a stage rule) or caps (a cap)")
+    field, name = ("stage", doc.stage) if doc.stage is not None else ("caps", doc.caps)
+    if name not in _STAGE_NAMES:
+        raise site.error(field, f"unknown stage {name!r} (stages: {', '.join(_STAGE_NAMES)})")
+    stage = Stage(name)
+    if doc.caps is not None:
+        above = stage.next()
+        if above is None:
+            raise site.error("caps", "'optimizing' caps nothing: it is the top stage")
+        return above, stage
+    if stage is Stage.INITIAL:
+        raise site.error("stage", "'initial' needs no evidence; rules start at 'repeatable'")
+    return stage, None
 
 
 def _kind_list(kinds: Sequence[str]) -> str:
@@ -422,7 +486,11 @@ def compile_not_inferable(capability: Capability, entries: Sequence[Any], file: 
             )
         compiled.append(
             NotInferable(
-                capability=capability, stage=Stage(entry.stage), criterion=entry.criterion, reason=entry.reason
+                capability=capability,
+                stage=Stage(entry.stage),
+                criterion=entry.criterion,
+                reason=entry.reason,
+                core=entry.core,
             )
         )
     return compiled

@@ -55,7 +55,10 @@ class ValueRefDoc(_Doc):
 
 
 class AmongDoc(_Doc):
-    tags: list[str] = Field(min_length=1)
+    """Which subjects a metric counts: those with all these tags, and for which `where` holds."""
+
+    tags: list[str] = Field(default_factory=list)
+    where: ConditionDoc | None = None
 
 
 class MetricDoc(_Doc):
@@ -80,9 +83,22 @@ class WhenDoc(_Doc):
     not_: WhenDoc | None = Field(default=None, alias="not")
 
 
+class ElsewhereDoc(_Doc):
+    """Evidence that may live outside the configured sources: the `declared:` key stating it, who could see it."""
+
+    declare: str
+    hint: str
+
+
 class RuleDoc(_Doc):
+    """A stage rule (`stage`) or a cap (`caps`: the highest stage the capability keeps while it fails)."""
+
     id: str
-    stage: str
+    stage: str | None = None
+    caps: str | None = None
+    key: bool = False
+    decided_by: str | None = None
+    may_live_elsewhere: ElsewhereDoc | None = None
     title: str
     needs: list[str]
     when: WhenDoc
@@ -93,6 +109,7 @@ class NotInferableDoc(_Doc):
     stage: str
     criterion: str
     reason: str
+    core: bool = False  # evidence alone cannot prove the stage; a self-assessment answer can close it
 
 
 class CapabilityDoc(_Doc):
@@ -100,6 +117,14 @@ class CapabilityDoc(_Doc):
     metrics: dict[str, MetricDoc] = Field(default_factory=dict)
     rules: list[RuleDoc] = Field(default_factory=list)
     not_inferable: list[NotInferableDoc] = Field(default_factory=list)
+
+
+class MinSampleDoc(_Doc):
+    """The fewest subjects a share or median over `of` (with these tags) may be decided on."""
+
+    of: str
+    tags: list[str] = Field(default_factory=list)
+    param: str
 
 
 class ManifestDoc(_Doc):
@@ -110,6 +135,7 @@ class ManifestDoc(_Doc):
     description: str = ""
     model: ModelDoc | None = None
     params: dict[str, ParamDoc] = Field(default_factory=dict)
+    min_sample: list[MinSampleDoc] = Field(default_factory=list)
 
 
 class SingleFilePackDoc(ManifestDoc):

@@ -3,10 +3,10 @@ and blockers (see docs/rule-packs.md, "Stages, ceiling, confidence")."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from scanner.model import Outcome, RuleResult, Stage
+from scanner.model import NotInferable, Outcome, RuleResult, Stage
 
 _DECIDED = (Outcome.PASS, Outcome.FAIL)
 
@@ -18,38 +18,79 @@ class StageVerdict:
     confidence: float
     next_stage: Stage | None
     blockers: tuple[str, ...]
+    self_reported: bool  # the proven stage rests on a core criterion only a self-assessment closed
 
 
-def walk_stages(results: Sequence[RuleResult]) -> StageVerdict:
-    applicable: dict[Stage, list[RuleResult]] = {}
+@dataclass
+class _StageFacts:
+    """What one stage rests on: its applicable rules, key rules no source can judge, its core criteria."""
+
+    rules: list[RuleResult]
+    keys_unjudged: list[RuleResult]
+    core_open: int
+    core_self_reported: int
+
+    def proven(self) -> bool:
+        return (
+            bool(self.rules)
+            and all(result.outcome is Outcome.PASS for result in self.rules)
+            and not self.keys_unjudged
+            and not self.core_open
+        )
+
+    def reachable(self) -> bool:
+        """Could be proven if every unknown passed, every unjudged key rule and core criterion held."""
+        speaks = bool(self.rules or self.keys_unjudged or self.core_open or self.core_self_reported)
+        return speaks and all(result.outcome in (Outcome.PASS, Outcome.UNKNOWN) for result in self.rules)
+
+
+def walk_stages(results: Sequence[RuleResult], criteria: Sequence[NotInferable] = ()) -> StageVerdict:
+    facts = {stage: _StageFacts([], [], 0, 0) for stage in list(Stage)[1:]}
+    caps: list[RuleResult] = []
     for result in results:
-        if result.outcome is not Outcome.NOT_APPLICABLE:
-            applicable.setdefault(result.stage, []).append(result)
-    stage = _climb(applicable, (Outcome.PASS,))
-    ceiling = _climb(applicable, (Outcome.PASS, Outcome.UNKNOWN))
-    counted = [result for rules in applicable.values() for result in rules]
+        if result.caps is not None:
+            if result.outcome is not Outcome.NOT_APPLICABLE:
+                caps.append(result)
+        elif result.outcome is not Outcome.NOT_APPLICABLE:
+            facts[result.stage].rules.append(result)
+        elif result.key:
+            facts[result.stage].keys_unjudged.append(result)
+    core = [item for item in criteria if item.core]
+    for item in core:
+        if item.stage in facts:
+            if item.self_reported:
+                facts[item.stage].core_self_reported += 1
+            else:
+                facts[item.stage].core_open += 1
+
+    holding = [cap.caps for cap in caps if cap.caps and cap.outcome is not Outcome.PASS]  # failed or unknown
+    failed = [cap.caps for cap in caps if cap.caps and cap.outcome is Outcome.FAIL]
+    stage = min([_climb(facts, _StageFacts.proven), *holding])
+    ceiling = min([_climb(facts, _StageFacts.reachable), *failed])
+    counted = caps + [result for entry in facts.values() for result in entry.rules]
     decided = sum(1 for result in counted if result.outcome in _DECIDED)
     next_stage = stage.next()
-    blockers = (
-        sorted(result.rule_id for result in applicable.get(next_stage, []) if result.outcome is not Outcome.PASS)
-        if next_stage
-        else []
-    )
+    blockers: list[str] = []
+    if next_stage:
+        entry = facts[next_stage]
+        blockers = [result.rule_id for result in entry.rules if result.outcome is not Outcome.PASS]
+        blockers += [result.rule_id for result in entry.keys_unjudged]
+        blockers += [cap.rule_id for cap in caps if cap.caps is stage and cap.outcome is not Outcome.PASS]
     return StageVerdict(
         stage=stage,
         ceiling=ceiling,
-        confidence=decided / len(counted) if counted else 0.0,
+        confidence=decided / (len(counted) + len(core)) if counted or core else 0.0,
         next_stage=next_stage,
-        blockers=tuple(blockers),
+        blockers=tuple(sorted(blockers)),
+        self_reported=any(entry.core_self_reported for reached, entry in facts.items() if reached <= stage),
     )
 
 
-def _climb(applicable: dict[Stage, list[RuleResult]], accepted: Collection[Outcome]) -> Stage:
-    """The highest stage reached before a stage with no applicable rule or an unaccepted outcome."""
+def _climb(facts: dict[Stage, _StageFacts], holds: Callable[[_StageFacts], bool]) -> Stage:
+    """The highest stage reached before a stage that does not hold."""
     reached = Stage.INITIAL
-    for stage in list(Stage)[1:]:
-        rules = applicable.get(stage)
-        if not rules or any(result.outcome not in accepted for result in rules):
+    for stage, entry in facts.items():
+        if not holds(entry):
             break  # a stage no source can speak for cannot be proven, nor passed over
         reached = stage
     return reached

@@ -6,6 +6,7 @@ CLI's state, error handling and scan through scanner/cli_support.py.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -165,7 +166,8 @@ def gaps(
             assessment = read_assessment(assessment_path, "--assessment")
         else:
             bundle, plan = run_scan(state, config_path, paths, progress)
-            assessment = evaluate(bundle, plan.ruleset)
+            # the file compared is also the one whose answers close core criteria
+            assessment = evaluate(bundle, replace(plan.ruleset, self_reported=reported.agreed_stages()))
         analysis = analyse_gaps(assessment, reported, kind_providers(state.plugins.collectors))
         render = render_gaps_markdown if fmt == "markdown" else render_gaps_console
         with destination(output) as out:

@@ -12,9 +12,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from scanner.errors import UserError
 from scanner.gate import GateConfig
@@ -81,6 +81,10 @@ class PecmConfig(_Section):
     history: HistoryConfig = Field(default_factory=HistoryConfig)
     self_assessment: Path | None = Field(
         default=None, description="Self-assessment file (docs/self-assessment.md): `pecm scan` and `pecm gaps` compare with it."
+    )
+    declared: dict[str, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]] = Field(
+        default_factory=dict,
+        description="What the organization uses where pecm cannot look (e.g. dashboards: grafana), or 'none'.",
     )
     cache_dir: Path | None = None
 

@@ -99,6 +99,11 @@ class CapabilityGaps:
     reports: tuple[ReportedGap, ...]
     disagreement: Disagreement | None
     roadmap: Roadmap | None
+    self_reported: bool = False  # the proven stage rests on a core criterion a self-assessment closed
+
+    @property
+    def proven_label(self) -> str:
+        return f"{self.proven.value} (self-reported)" if self.self_reported else self.proven.value
 
 
 @dataclass(frozen=True)
@@ -152,6 +157,7 @@ def _capability_gaps(result: CapabilityResult, reported: SelfAssessment, context
         reports=reports,
         disagreement=disagreement,
         roadmap=roadmap,
+        self_reported=result.self_reported,
     )
 
 
@@ -212,13 +218,17 @@ def _finding(rule: RuleResult, context: _Context) -> RuleFinding:
 
 def deciders(rule: RuleResult, providers: KindProviders, scanned: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """What would decide an undecided rule: the reasons its evidence was missing (they name
-    the collector or permission), else the collectors that provide the kinds it needs and
-    the scan did not collect (`scanned`: the kinds the scan's sources provided)."""
+    the collector or permission); for an unknown rule with nothing missing, its explanation
+    (too small a sample, evidence that may live elsewhere: it names the remedy); else the
+    collectors that provide the kinds it needs and the scan did not collect (`scanned`: the
+    kinds the scan's sources provided)."""
     if rule.outcome in (Outcome.PASS, Outcome.FAIL):
         return ()
     reasons = Counter(ref.reason for ref in rule.missing if ref.reason)
     if reasons:
         return tuple(reason for reason, _ in reasons.most_common())
+    if rule.outcome is Outcome.UNKNOWN:
+        return (rule.explanation,)
     wanted = [kind for kind in rule.needs if kind not in scanned] or list(rule.needs)
     return tuple(
         f"needs {kind}, which the {' or '.join(providers[kind])} collector provides"

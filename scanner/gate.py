@@ -272,7 +272,7 @@ def _floor_check(result: CapabilityResult, floor: Stage, against: Literal["minim
     else:
         meets, below, unsure = f"keeps {floor.value} from the baseline", f"dropped below {floor.value}, its baseline stage", f"{floor.value} from the baseline"
     if result.stage >= floor:
-        return _Check(Verdict.PASS, meets)
+        return _Check(Verdict.PASS, meets + (" (self-reported)" if result.self_reported else ""))
     between = [stage for stage in Stage if result.stage < stage <= floor]
     applicable = [rule for rule in result.rules if rule.outcome is not Outcome.NOT_APPLICABLE]
     failed = tuple(rule.rule_id for rule in applicable if rule.stage in between and rule.outcome is Outcome.FAIL)
@@ -283,6 +283,15 @@ def _floor_check(result: CapabilityResult, floor: Stage, against: Literal["minim
     unprovable = [stage for stage in between if not any(rule.stage is stage for rule in applicable)]
     if unprovable:
         return _Check(Verdict.UNDECIDED, f"cannot tell whether it meets {unsure}: no configured source provides evidence for {unprovable[0].value}")
+    # neither counts as passed under --unknown pass: no evidence this source set can gather decides them
+    unjudged_keys = tuple(
+        rule.rule_id for rule in result.rules if rule.key and rule.stage in between and rule.outcome is Outcome.NOT_APPLICABLE
+    )
+    if unjudged_keys:
+        return _Check(Verdict.UNDECIDED, f"cannot tell whether it meets {unsure}: no configured source can judge key rule {', '.join(unjudged_keys)}", unjudged_keys)
+    open_core = [item.criterion for item in result.not_inferable if item.core and not item.self_reported and item.stage in between]
+    if open_core:
+        return _Check(Verdict.UNDECIDED, f"cannot tell whether it meets {unsure}: only people can tell: {'; '.join(open_core)} (answer it in a self-assessment)")
     unknown_rules = tuple(rule.rule_id for rule in applicable if rule.stage in between and rule.outcome is Outcome.UNKNOWN)
     if unknown == "pass":
         return _Check(Verdict.PASS, f"{meets} only by counting unknown {', '.join(unknown_rules)} as passed", unknown_rules)

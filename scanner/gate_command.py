@@ -105,9 +105,9 @@ def check_stored_stages(assessment: Assessment, label: str) -> None:
     """Refuse a saved assessment whose stored stage, ceiling or confidence is not what its own rule
     outcomes give: the gate decides from the outcomes, and an edited label must not pass it."""
     for result in assessment.capabilities:
-        verdict = stage_verdict(result.rules)
-        stored = (result.stage, result.ceiling, result.confidence)
-        if stored != (verdict.stage, verdict.ceiling, verdict.confidence):
+        verdict = stage_verdict(result.rules, result.not_inferable)
+        stored = (result.stage, result.ceiling, result.confidence, result.self_reported)
+        if stored != (verdict.stage, verdict.ceiling, verdict.confidence, verdict.self_reported):
             raise UserError(
                 f"{label}: {result.capability.value} is stored as stage {result.stage.value}, ceiling"
                 f" {result.ceiling.value}, confidence {result.confidence:.0%}, but its rule outcomes give"

@@ -220,9 +220,18 @@ class MetricValue(_Frozen):
 class RuleResult(_Frozen):
     rule_id: str
     capability: Capability
-    stage: Stage
+    stage: Stage = Field(description="The stage the rule speaks for; a cap's is the first stage it withholds.")
     title: str
     outcome: Outcome
+    caps: Stage | None = Field(
+        default=None, description="A cap: the capability stays at or below this stage while the rule does not pass."
+    )
+    key: bool = Field(
+        default=False, description="A key rule: its stage cannot be proven unless a configured source can judge it."
+    )
+    declared: str | None = Field(
+        default=None, description="The config's declared fact the outcome rests on (e.g. 'dashboards: grafana')."
+    )
     explanation: str = Field(description="The condition with the values it was decided on.")
     measured: str = Field(default="", description="The measured values against the thresholds, in plain words.")
     remediation: str
@@ -239,6 +248,12 @@ class NotInferable(_Frozen):
     stage: Stage
     criterion: str
     reason: str
+    core: bool = Field(
+        default=False, description="Evidence alone cannot prove its stage (the ceiling still can)."
+    )
+    self_reported: bool = Field(
+        default=False, description="A core criterion a self-assessment answer closed: its stage is self-reported."
+    )
 
 
 class CapabilityResult(_Frozen):
@@ -246,11 +261,16 @@ class CapabilityResult(_Frozen):
     title: str
     stage: Stage = Field(description="Proven stage: every applicable rule up to it passed.")
     ceiling: Stage = Field(description="Stage reachable if every unknown rule passed.")
-    confidence: float = Field(ge=0, le=1, description="Share of applicable rules that evidence decided.")
+    confidence: float = Field(
+        ge=0, le=1, description="Rules evidence decided, divided by the applicable rules plus the core criteria."
+    )
     next_stage: Stage | None
     blockers: tuple[str, ...] = Field(default=(), description="Rule ids (failed or unknown) that keep it from next_stage.")
     rules: tuple[RuleResult, ...] = ()
     not_inferable: tuple[NotInferable, ...] = ()
+    self_reported: bool = Field(
+        default=False, description="The stage rests on a core criterion closed by a self-assessment answer."
+    )
 
 
 class PackRef(_Frozen):

@@ -28,6 +28,7 @@ from scanner.model import Evidence, EvidenceBundle, Problem, SourceRun, Subject
 from scanner.platform_evidence import platform_by_evidence, with_platform_tag
 from scanner.plugins import Plugins
 from scanner.secrets import SecretStore
+from scanner.self_assessment import load_self_assessment
 from scanner.shard import Shard
 from scanner.version import VERSION
 
@@ -60,7 +61,14 @@ def load_ruleset(loaded: LoadedConfig, plugins: Plugins) -> RuleSet:
     if not paths:
         raise UserError("no rule pack to evaluate", hint="set rules.default_pack: true or list rules.packs")
     packs = [load_pack(path, plugins.kinds) for path in paths]
-    return build_ruleset(packs, params=rules.params, disabled=rules.disable)
+    reported = loaded.config.self_assessment
+    return build_ruleset(
+        packs,
+        params=rules.params,
+        disabled=rules.disable,
+        self_reported=load_self_assessment(reported).agreed_stages() if reported is not None else None,
+        declarations=loaded.config.declared,
+    )
 
 
 @frozen_heap()

@@ -170,9 +170,11 @@ def rules_list(state: CliState, config_path: Path | None, coverage: bool) -> Non
             render_coverage(ruleset, sys.stdout)
             return
         for rule in ruleset.rules:
-            click.echo(f"{rule.id:<48} {rule.stage.value:<11} {rule.title}")
+            stage = f"cap {rule.caps.value}" if rule.caps else rule.stage.value + (" key" if rule.key else "")
+            click.echo(f"{rule.id:<48} {stage:<15} {rule.title}")
         for item in ruleset.not_inferable:
-            click.echo(f"{'(not inferable) ' + item.capability.value:<48} {item.stage.value:<11} {item.criterion}")
+            stage = item.stage.value + (" core" if item.core else "")
+            click.echo(f"{'(not inferable) ' + item.capability.value:<48} {stage:<15} {item.criterion}")
 
 
 @rules.command("show")

@@ -62,6 +62,14 @@ class SelfAssessment(_Frozen):
         """(respondent name, answer) for everyone who answered this capability, in file order."""
         return [(r.name, r.answers[capability]) for r in self.respondents if capability in r.answers]
 
+    def agreed_stages(self) -> dict[Capability, Stage]:
+        """Per capability answered, the lowest current stage reported: what every respondent claims."""
+        agreed: dict[Capability, Stage] = {}
+        for respondent in self.respondents:
+            for capability, answer in respondent.answers.items():
+                agreed[capability] = min(agreed.get(capability, answer.current), answer.current)
+        return agreed
+
     def with_respondent(self, respondent: Respondent) -> SelfAssessment:
         if any(existing.name == respondent.name for existing in self.respondents):
             raise UserError(f"respondent {respondent.name!r} has already answered", hint="choose another --respondent")

@@ -155,6 +155,10 @@ def test_explain_names_the_stage_and_the_blockers() -> None:
 def test_rules_list_show_validate_plugins_version() -> None:
     listed = _run("rules", "list")
     assert listed.exit_code == 0 and "governance." in listed.output
+    lines = listed.output.splitlines()
+    assert any(line.split()[:3] == ["investment.platform_team_exists", "defined", "key"] for line in lines)
+    assert any(line.split()[:3] == ["governance.owner_rights_not_widespread", "cap", "repeatable"] for line in lines)
+    assert any(line.split()[3:5] == ["managed", "core"] for line in lines if line.startswith("(not inferable) investment"))
     first_id = listed.output.split()[0]
     shown = _run("rules", "show", first_id)
     assert shown.exit_code == 0 and first_id in shown.output
@@ -184,7 +188,7 @@ def _stages(path: Path) -> dict[str, str]:
 def test_config_overrides_thresholds_disables_rules_and_adds_packs(tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
     assert _run("scan", str(EXAMPLE), "--format", "json", "-o", str(baseline), "--no-progress").exit_code == 0
-    assert _stages(baseline)["interfaces"] == "defined"  # blocked at managed by dev containers and template use
+    assert _stages(baseline)["interfaces"] == "defined"  # blocked at managed by template use
 
     extra = tmp_path / "extra.yaml"
     extra.write_text(
@@ -198,7 +202,7 @@ def test_config_overrides_thresholds_disables_rules_and_adds_packs(tmp_path: Pat
     config.write_text(
         f"sources:\n  local:\n    paths: [{EXAMPLE}]\n"
         "rules:\n  packs: [extra.yaml]\n"
-        "  params: {devcontainer_share_min: 0.3, template_origin_share_min: 0.1}\n"
+        "  params: {catalog_share_min: 0.3, template_origin_share_min: 0.1}\n"
     )
     tuned = tmp_path / "tuned.json"
     result = _run("scan", "--config", str(config), "--format", "json", "-o", str(tuned), "--no-progress")
@@ -209,7 +213,7 @@ def test_config_overrides_thresholds_disables_rules_and_adds_packs(tmp_path: Pat
 
     config.write_text(
         f"sources:\n  local:\n    paths: [{EXAMPLE}]\n"
-        "rules:\n  params: {devcontainer_share_min: 0.3}\n  disable: [interfaces.repositories_created_from_templates]\n"
+        "rules:\n  params: {catalog_share_min: 0.3}\n  disable: [interfaces.repositories_created_from_templates]\n"
     )
     result = _run("scan", "--config", str(config), "--format", "json", "-o", str(tuned), "--no-progress")
     assert result.exit_code == 0, result.output
@@ -287,7 +291,7 @@ def _stderr_on_a_terminal(*args: str) -> str:
 @pytest.mark.parametrize("command", ["explain governance", "scan"])
 def test_progress_shows_on_a_terminal_unless_no_progress(command: str) -> None:
     args = [*command.split(), str(EXAMPLE)]
-    assert "subjects: 6" in _stderr_on_a_terminal(*args)  # the counterpart: the bar is really drawn
+    assert "subjects: 8" in _stderr_on_a_terminal(*args)  # the counterpart: the bar is really drawn
     assert "subjects:" not in _stderr_on_a_terminal(*args, "--no-progress")
 
 

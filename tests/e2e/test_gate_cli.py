@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from rules.evaluate import stage_verdict
 from scanner.cli import main
-from scanner.model import RuleResult
+from scanner.model import NotInferable, RuleResult
 from scanner.gate_command import gate
 from tests.unit.gate.junit_schema import assert_valid_junit
 
@@ -63,15 +63,22 @@ def edited(acme: Path, tmp_path: Path, **stages: str) -> Path:
 
 def restaged(capability: dict[str, Any]) -> None:
     """Stage, ceiling and confidence recomputed after a test edited the rule outcomes, as a scan would store them."""
-    verdict = stage_verdict([RuleResult.model_validate(rule) for rule in capability["rules"]])
+    verdict = stage_verdict(
+        [RuleResult.model_validate(rule) for rule in capability["rules"]],
+        [NotInferable.model_validate(item) for item in capability["not_inferable"]],
+    )
     capability.update(stage=verdict.stage.value, ceiling=verdict.ceiling.value, confidence=verdict.confidence)
 
 
 class TestExampleOrganization:
-    def test_a_fresh_scan_meets_repeatable_everywhere(self) -> None:
+    def test_a_fresh_scan_meets_repeatable_everywhere_but_governance_whose_cap_it_cannot_see(self) -> None:
         result = run(str(EXAMPLE), "--min", "all=repeatable", "--no-progress")
-        assert result.exit_code == 0, result.output
-        assert sum(line.startswith("pass ") for line in result.stdout.splitlines()) == 6
+        assert result.exit_code == 3, result.output  # a checkout cannot show whether branches are protected
+        assert "unknown governance.default_branches_not_unprotected_everywhere" in result.stdout
+        assert sum(line.startswith("pass ") for line in result.stdout.splitlines()) == 5
+        counted = run(str(EXAMPLE), "--min", "all=repeatable", "--unknown", "pass", "--no-progress")
+        assert counted.exit_code == 0, counted.output
+        assert sum(line.startswith("pass ") for line in counted.stdout.splitlines()) == 6
 
     def test_defined_everywhere_fails_on_adoption(self, acme: Path, update_golden: bool) -> None:
         result = run("--assessment", str(acme), "--min", "all=defined")
@@ -79,15 +86,15 @@ class TestExampleOrganization:
         check_golden("acme-all-defined.txt", result.stdout, update_golden)
 
     def test_governance_defined_is_undecided_as_unknown_fails_closed(self, acme: Path, update_golden: bool) -> None:
-        result = run("--assessment", str(acme), "--min", "governance=defined", "--min", "provisioning=managed")
+        result = run("--assessment", str(acme), "--min", "governance=defined", "--min", "provisioning=repeatable")
         assert result.exit_code == 3
         check_golden("acme-governance-defined.txt", result.stdout, update_golden)
 
     def test_governance_defined_passes_when_unknown_is_told_to_pass(self, acme: Path) -> None:
         result = run("--assessment", str(acme), "--min", "governance=defined", "--unknown", "pass")
-        assert result.exit_code == 0 and "only by counting unknown governance.default_branches_protected" in result.stdout
+        assert result.exit_code == 0 and "only by counting unknown governance.default_branches_not_unprotected_everywhere, governance.default_branches_protected" in result.stdout
 
-    @pytest.mark.parametrize(("floor", "expected"), [("0.5", 0), ("0.9", 3)])
+    @pytest.mark.parametrize(("floor", "expected"), [("0.1", 0), ("0.9", 3)])
     def test_min_confidence(self, acme: Path, floor: str, expected: int) -> None:
         assert run("--assessment", str(acme), "--min-confidence", floor).exit_code == expected
 
@@ -161,7 +168,18 @@ class TestStoredStages:
         assert result.exit_code == 2 and "investment is stored as stage optimizing" in one_error_line(result)
 
     def test_a_label_that_agrees_with_the_outcomes_is_gated(self, acme: Path) -> None:
-        assert run("--assessment", str(acme), "--min", "all=repeatable").exit_code == 0
+        assert run("--assessment", str(acme), "--min", "all=repeatable", "--unknown", "pass").exit_code == 0
+
+    def test_a_core_criterion_edited_to_self_reported_is_refused(self, acme: Path, tmp_path: Path) -> None:
+        # Closing a core criterion changes the stage the outcomes give; a file that claims the
+        # closure without the stage (or the reverse) disagrees with itself.
+        document = json.loads(acme.read_text())
+        for capability in document["capabilities"]:
+            capability["self_reported"] = True
+        forged = tmp_path / "forged.json"
+        forged.write_text(json.dumps(document))
+        result = run("--assessment", str(forged), "--min", "all=initial")
+        assert result.exit_code == 2 and "is stored as stage" in one_error_line(result)
 
 
 class TestUsageErrors:
@@ -231,7 +249,7 @@ def test_junit_file_is_valid_and_written_whatever_the_verdict(acme: Path, tmp_pa
     assert result.exit_code == 1
     text = report.read_text()
     assert_valid_junit(text)
-    assert 'tests="6" failures="1" errors="2" skipped="0"' in text
+    assert 'tests="6" failures="2" errors="3" skipped="0"' in text
 
 
 class TestGitHubActions:
@@ -251,7 +269,7 @@ class TestGitHubActions:
 
     def test_an_unwritable_summary_warns_and_keeps_the_verdict(self, acme: Path, tmp_path: Path) -> None:
         env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(tmp_path)}  # a directory
-        result = run("--assessment", str(acme), "--min", "all=repeatable", env=env)
+        result = run("--assessment", str(acme), "--min", "all=repeatable", "--unknown", "pass", env=env)
         assert result.exit_code == 0 and "pecm: warning: cannot write the job summary" in result.stderr
 
 

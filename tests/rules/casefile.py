@@ -5,6 +5,7 @@ provides: [iac.usage]          # optional: kinds the one configured source ("cas
                                # default: every kind in the subjects' evidence
 params: {iac_share_min: 0.5}   # optional: parameter overrides, as in the config's rules.params
 unreached: {repository: 401}   # optional: subject kinds the source did not reach all of (it failed), why
+declared: {dashboards: grafana} # optional: the config's `declared:` facts
 subjects:
   - name: svc-a                # subject id: cases:svc-a
     kind: repository           # default repository
@@ -53,6 +54,7 @@ class CaseDocument(_Strict):
     provides: list[str] | None = None
     params: dict[str, float] = Field(default_factory=dict)
     unreached: dict[SubjectKind, str] = Field(default_factory=dict)
+    declared: dict[str, str] = Field(default_factory=dict)
     subjects: list[CaseSubject] = Field(default_factory=list)
     expect: Outcome
 
@@ -63,6 +65,7 @@ class RuleCase:
     rule_id: str  # the name of the case's directory
     expect: Outcome
     params: dict[str, float]
+    declared: dict[str, str]
     bundle: EvidenceBundle
 
 
@@ -83,6 +86,7 @@ def load_case(path: Path, kinds: KindRegistry) -> RuleCase:
         rule_id=path.parent.name,
         expect=document.expect,
         params=document.params,
+        declared=document.declared,
         bundle=case_bundle(document, kinds, path),
     )
 

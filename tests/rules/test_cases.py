@@ -38,7 +38,7 @@ def run_case(case_path: Path, pack_dir: Path) -> tuple[Outcome, RuleResult]:
     pack = _pack(pack_dir)
     if not any(rule.id == case.rule_id for rule in pack.rules):
         raise CaseError(f"{case_path}: the pack {pack.source} has no rule {case.rule_id!r} (the directory names it)")
-    assessment = evaluate(case.bundle, build_ruleset([pack], params=case.params))
+    assessment = evaluate(case.bundle, build_ruleset([pack], params=case.params, declarations=case.declared))
     results = [result for capability in assessment.capabilities for result in capability.rules]
     return case.expect, next(result for result in results if result.rule_id == case.rule_id)
 
@@ -77,3 +77,13 @@ def test_a_case_whose_name_contradicts_its_expectation_fails(tmp_path: Path) -> 
 def test_the_sample_cases_are_collected() -> None:
     sample_cases = discover_cases(SUITES[1][0])
     assert {path.stem.split("-")[0] for path in sample_cases} == {"pass", "fail", "unknown", "not_applicable"}
+
+
+def test_every_rule_of_the_default_pack_has_a_case_for_each_outcome() -> None:
+    cases_dir, pack_dir = SUITES[0]
+    outcomes = {outcome.value for outcome in Outcome}
+    lacking = {
+        rule.id: sorted(outcomes - {path.stem.split("-", 1)[0] for path in (cases_dir / rule.id).glob("*.yaml")})
+        for rule in _pack(pack_dir).rules
+    }
+    assert {rule_id: missing for rule_id, missing in lacking.items() if missing} == {}

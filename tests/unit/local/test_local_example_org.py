@@ -14,8 +14,10 @@ REPOSITORIES = [
     "checkout-service",
     "gitops-config",
     "legacy-app",
+    "orders-api",
     "payments-api",
     "platform-engineering",
+    "service-templates",
 ]
 
 
@@ -130,6 +132,20 @@ def test_checkout_service_was_created_from_the_golden_path(acme) -> None:
     assert "helm" in data("iac.usage")["tools"]
     assert data("ci.pipelines")["deploys"] is True
     assert acme.messages("local:checkout-service") == []
+
+
+def test_orders_api_deploys_with_the_shared_chart(acme) -> None:
+    assert present(acme, "orders-api") >= {"ci.pipelines", "ci.reusable_used", "iac.usage", "ownership.codeowners"}
+    data = lambda kind: acme.data("local:orders-api", kind)  # noqa: E731
+    assert any("oci://ghcr.io/acme/charts" in ref for ref in data("iac.usage")["module_refs"])
+    assert data("ci.pipelines")["deploys"] is True
+    assert acme.messages("local:orders-api") == []
+
+
+def test_service_templates_offers_a_copier_template(acme) -> None:
+    assert present(acme, "service-templates") >= {"golden_path.templates", "ownership.codeowners"}
+    assert acme.data("local:service-templates", "golden_path.templates")["tools"] == ["copier"]
+    assert acme.messages("local:service-templates") == []
 
 
 def test_broken_repo_costs_problems_not_the_scan(acme) -> None:

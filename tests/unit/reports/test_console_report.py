@@ -230,8 +230,8 @@ def test_the_example_organization_reads_in_words_at_eighty_columns() -> None:
         assert internal not in text
     flat = " ".join(text.split())
     assert (
-        "interfaces → managed ✗ Most repositories ship a dev container "
-        "Measured: 2 of 6 repositories (33%), needs at least 50% Next step: Provide a shared"
+        "adoption → defined ✗ Most repositories use at least one shared platform asset "
+        "Measured: 3 of 8 repositories (38%), needs at least 50% Next step: Find the repositories"
     ) in flat
     # Titles and next steps wrap between words only: each one reads back whole.
     for result in assessment.capabilities:
@@ -243,7 +243,7 @@ def test_the_example_organization_reads_in_words_at_eighty_columns() -> None:
 
 def test_a_blocker_takes_a_few_full_width_lines_not_a_narrow_column() -> None:
     lines = render(acme_assessment()).splitlines()
-    start = lines.index("provisioning → optimizing")
+    start = lines.index("provisioning → defined")
     block = lines[start + 1 : lines.index("", start)]
     assert len(block) <= 6
     assert max(len(line) for line in block) > 60

@@ -281,3 +281,21 @@ def test_subjects_of_other_kinds_neither_count_nor_shift_the_columns(
     )
     values = metric_values(ruleset_of, bundle, owned={"share_of": "repository", "where": present(CODEOWNERS)})
     assert values["owned"] == MetricValue(name="owned", low=2 / 3, high=2 / 3, matched=2, observed=3, unknown=0)
+
+
+def test_among_where_narrows_a_share_to_the_subjects_it_is_about(ruleset_of: RuleSetMaker, bundle_of: BundleMaker) -> None:
+    deploys = {"kind": "ci.pipelines", "field": "deploys", "op": "eq", "value": True}
+    iac = present("iac.usage")
+    pipeline = {"present": True, "deploys": True}
+    bundle = bundle_of(
+        [
+            {"name": "a", "evidence": {"ci.pipelines": pipeline, "iac.usage": {"present": True}}},
+            {"name": "b", "evidence": {"ci.pipelines": pipeline, "iac.usage": {}}},
+            {"name": "lib", "evidence": {"ci.pipelines": {"present": True}, "iac.usage": {}}},  # deploys nothing
+            {"name": "c", "evidence": {"ci.pipelines": "unavailable", "iac.usage": {}}},  # may or may not deploy
+        ]
+    )
+    metric = {"share_of": "repository", "among": {"where": deploys}, "where": iac}
+    value = metric_values(ruleset_of, bundle, iac_share=metric)["iac_share"]
+    # a and b deploy (1 of 2 has IaC); c may deploy: unknown, in the denominator at both bounds
+    assert (value.low, value.high, value.matched, value.observed, value.unknown) == (1 / 3, 2 / 3, 1, 2, 1)

@@ -10,7 +10,7 @@ from conftest import BundleMaker
 from rules.evaluate import evaluate
 from rules.loader import RulePack, build_ruleset
 from rules.stages import StageVerdict, walk_stages
-from scanner.model import Capability, Outcome, RuleResult, Stage
+from scanner.model import Capability, NotInferable, Outcome, RuleResult, Stage
 
 PASS, FAIL, UNKNOWN, NA = Outcome.PASS, Outcome.FAIL, Outcome.UNKNOWN, Outcome.NOT_APPLICABLE
 R, D, M, OPT = Stage.REPEATABLE, Stage.DEFINED, Stage.MANAGED, Stage.OPTIMIZING
@@ -63,7 +63,69 @@ def test_blockers_are_the_next_stages_failed_and_unknown_rules() -> None:
         confidence=pytest.approx(4 / 5),
         next_stage=D,
         blockers=("governance.rule_1", "governance.rule_3"),
+        self_reported=False,
     )
+
+
+def cap(at: Stage, outcome: Outcome) -> RuleResult:
+    above = at.next()
+    assert above is not None
+    return RuleResult(
+        rule_id="governance.cap",
+        capability=Capability.GOVERNANCE,
+        stage=above,
+        caps=at,
+        title="t",
+        outcome=outcome,
+        explanation="e",
+        remediation="r",
+        needs=(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("outcome", "stage", "ceiling"),
+    [
+        (FAIL, Stage.INITIAL, Stage.INITIAL),  # whatever else passes
+        (UNKNOWN, Stage.INITIAL, M),  # cannot prove more than the cap; could be more
+        (PASS, M, M),
+        (NA, M, M),  # nothing can tell: no cap
+    ],
+)
+def test_a_cap_holds_the_capability_whatever_else_passes(outcome: Outcome, stage: Stage, ceiling: Stage) -> None:
+    verdict = walk_stages([*results((R, PASS), (D, PASS), (M, PASS)), cap(Stage.INITIAL, outcome)])
+    assert (verdict.stage, verdict.ceiling) == (stage, ceiling)
+
+
+def test_a_failed_cap_blocks_the_stage_above_it_and_counts_towards_confidence() -> None:
+    verdict = walk_stages([*results((R, PASS), (D, PASS)), cap(R, FAIL)])
+    assert (verdict.stage, verdict.blockers, verdict.confidence) == (R, ("governance.cap",), 1.0)
+
+
+def test_a_key_rule_no_source_can_judge_leaves_its_stage_ceiling_only() -> None:
+    rules = results((R, PASS), (D, PASS), (D, NA), (M, PASS))
+    rules[2] = rules[2].model_copy(update={"key": True})
+    verdict = walk_stages(rules)
+    assert (verdict.stage, verdict.ceiling, verdict.blockers) == (R, M, ("governance.rule_2",))
+    judged = [rule.model_copy(update={"outcome": PASS}) if rule.key else rule for rule in rules]
+    assert walk_stages(judged).stage == M
+
+
+def core(stage: Stage, self_reported: bool = False) -> NotInferable:
+    return NotInferable(
+        capability=Capability.GOVERNANCE, stage=stage, criterion="c", reason="r", core=True, self_reported=self_reported
+    )
+
+
+def test_a_core_criterion_keeps_evidence_from_proving_its_stage_unless_self_reported() -> None:
+    rules = results((R, PASS), (D, PASS), (M, PASS))
+    verdict = walk_stages(rules, [core(D)])
+    assert (verdict.stage, verdict.ceiling, verdict.self_reported) == (R, M, False)
+    assert verdict.confidence == pytest.approx(3 / 4)  # decided / (applicable rules + core criteria)
+    closed = walk_stages(rules, [core(D, self_reported=True)])
+    assert (closed.stage, closed.ceiling, closed.self_reported) == (M, M, True)
+    plain = NotInferable(capability=Capability.GOVERNANCE, stage=D, criterion="c", reason="r")
+    assert walk_stages(rules, [plain]).stage == M  # a criterion not marked core proves and blocks nothing
 
 
 def test_at_the_top_there_is_no_next_stage_and_nothing_blocks() -> None:

@@ -255,6 +255,46 @@ CASES: list[tuple[str, Mutation, str]] = [
         "capability governance: not_inferable[0].stage: unknown stage 'later'",
     ),
     (
+        "empty among",
+        lambda doc: metric(doc).update(among={}),
+        "metric owned_share: among: give tags, where, or both",
+    ),
+    (
+        "stage and caps",
+        lambda doc: rule(doc).update(caps="initial"),
+        "rule governance.owned: stage: give exactly one of stage (a stage rule) or caps (a cap)",
+    ),
+    (
+        "neither stage nor caps",
+        lambda doc: rule(doc).pop("stage"),
+        "rule governance.owned: stage: give exactly one of stage (a stage rule) or caps (a cap)",
+    ),
+    (
+        "cap at the top stage",
+        lambda doc: (rule(doc).pop("stage"), rule(doc).update(caps="optimizing")),
+        "rule governance.owned: caps: 'optimizing' caps nothing: it is the top stage",
+    ),
+    (
+        "key rule without decided_by",
+        lambda doc: rule(doc).update(key=True),
+        "rule governance.owned: key: a key rule is a stage rule and names the source that decides it in decided_by",
+    ),
+    (
+        "decided_by without key",
+        lambda doc: rule(doc).update(decided_by="the github collector"),
+        "rule governance.owned: decided_by: only a key rule takes decided_by",
+    ),
+    (
+        "declaration key not snake_case",
+        lambda doc: rule(doc).update(may_live_elsewhere={"declare": "Dash-boards", "hint": "h"}),
+        "rule governance.owned: may_live_elsewhere.declare: must be a snake_case config key",
+    ),
+    (
+        "core not a boolean",
+        lambda doc: doc["not_inferable"][0].update(core="yes please"),
+        "not_inferable[0]: core: Input should be a valid boolean",
+    ),
+    (
         "rules not a list",
         lambda doc: doc.update(rules={"id": "governance.owned"}),
         "rules: Input should be a valid list, got a mapping",
@@ -339,6 +379,14 @@ def test_a_file_that_is_not_a_yaml_mapping_is_named(
         ({**MANIFEST, "params": {"Share": {"default": 1}}}, "param Share: name must be snake_case"),
         ({**MANIFEST, "version": 1}, "version: Input should be a valid string, got 1"),
         ({**MANIFEST, "rules": []}, "rules: unknown key"),
+        (
+            {**MANIFEST, "min_sample": [{"of": "repo", "param": "share_min"}]},
+            "min_sample[0].of: unknown subject kind 'repo'",
+        ),
+        (
+            {**MANIFEST, "min_sample": [{"of": "repository", "param": "sample_min"}]},
+            "min_sample[0].param: unknown param 'sample_min' (declare it in params)",
+        ),
     ],
 )
 def test_an_invalid_manifest_is_named(

@@ -69,7 +69,7 @@ def test_default_pack_covers_every_cell_above_initial() -> None:
     for rule in ruleset.rules:
         assert rule.id in text
     for item in ruleset.not_inferable:
-        assert f"not inferable: {item.criterion.split()[0]}" in text
+        assert f"not inferable{' (core)' if item.core else ''}: {item.criterion.split()[0]}" in text
 
 
 def test_a_cell_without_rule_or_criterion_is_shown_as_not_covered() -> None:
@@ -82,3 +82,17 @@ def test_a_cell_without_rule_or_criterion_is_shown_as_not_covered() -> None:
     render_coverage(without, out)
     assert "1 cell(s) neither covered by a rule nor marked not inferable: interfaces/managed" in out.getvalue()
     assert coverage_cells(without)[(I, Stage.MANAGED)] == ()
+
+
+def test_coverage_shows_key_rules_core_criteria_and_caps_per_cell() -> None:
+    ruleset = _default_ruleset()
+    out = io.StringIO()
+    render_coverage(ruleset, out)
+    text = out.getvalue()
+    assert "investment.platform_team_exists (key)" in text
+    assert "not inferable (core): The platform team is centrally funded" in text
+    assert "cap: governance.default_branches_not_unprotected_everywhere" in text
+    assert "cap: governance.owner_rights_not_widespread" in text
+    # caps prove no stage, so they cover no cell
+    cells = coverage_cells(ruleset)
+    assert all("governance.owner_rights_not_widespread" not in entries for entries in cells.values())

@@ -1,0 +1,12 @@
+terraform {
+  cloud {
+    organization = "acme"
+    workspaces { name = "svc-payments" }
+  }
+}
+
+module "service" {
+  source  = "app.terraform.io/acme/service/aws"
+  version = "1.2.0"
+  name    = "payments"
+}
