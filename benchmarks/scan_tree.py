@@ -28,12 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import write_tree  # noqa: E402
 
 from collectors.local.examine import available_cpus  # noqa: E402
+from rules.evaluate import evaluate  # noqa: E402
 from scanner.config import parse_config  # noqa: E402
 from scanner.model import EvidenceBundle  # noqa: E402
 from scanner.pipeline import collect, plan_scan  # noqa: E402
 from scanner.plugins import discover  # noqa: E402
 from scanner.secrets import SecretStore  # noqa: E402
-from rules.evaluate import evaluate  # noqa: E402
 
 T = TypeVar("T")
 

@@ -8,9 +8,10 @@ change its outcome. An unbounded side (None) stands for -inf / +inf.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import Any
 
 from rules.conditions import AllOf, AnyOf, Not, leaves
 from rules.definitions import Elsewhere, MetricLeaf, RuleDef, WhenCondition
@@ -27,7 +28,7 @@ from rules.explain import (
 from rules.metrics import MetricOutcome, sample_size
 from scanner.model import Outcome, RuleResult
 
-_HOLDS = {
+_HOLDS: dict[str, Callable[[Any, Any], bool]] = {
     "eq": lambda value, threshold: value == threshold,
     "ne": lambda value, threshold: value != threshold,
     "gt": lambda value, threshold: value > threshold,

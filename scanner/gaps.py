@@ -238,7 +238,7 @@ def deciders(rule: RuleResult, providers: KindProviders, scanned: frozenset[str]
     )
 
 
-def kind_providers(collectors: dict[str, Any]) -> KindProviders:
+def kind_providers(collectors: Mapping[str, Any]) -> KindProviders:
     """Which installed collectors provide each evidence kind: they are what would decide unknowns."""
     providers: dict[str, list[str]] = {}
     for name, plugin in sorted(collectors.items()):

@@ -34,13 +34,13 @@ from scanner.cli_support import (
 )
 from scanner.errors import UserError
 from scanner.gaps import analyse_gaps, kind_providers
+from scanner.history_commands import record_scan, recorded_trend, store_option
 from scanner.model import Capability
 from scanner.pipeline import load_ruleset
-from scanner.history_commands import record_scan, recorded_trend, store_option
 from scanner.scale_commands import shard_option
 from scanner.scope import ScanScope, scan_scope
-from scanner.shard import Shard
 from scanner.self_assessment import SelfAssessment, load_self_assessment
+from scanner.shard import Shard
 
 log = logging.getLogger("pecm")
 

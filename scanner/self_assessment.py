@@ -17,9 +17,9 @@ optional). Anything malformed is a UserError naming the file and the row or key.
 from __future__ import annotations
 
 import csv
-from importlib import resources
 import io
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
@@ -27,8 +27,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from scanner.errors import UserError, read_user_text
-from scanner.user_yaml import read_user_yaml
 from scanner.model import Capability, Stage, parse_stage
+from scanner.user_yaml import read_user_yaml
 
 FORMAT_VERSION: Final = 1
 DEFAULT_RESPONDENT: Final = "anonymous"

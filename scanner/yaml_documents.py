@@ -10,7 +10,7 @@ the loader's (a loader that refuses repeated keys still does).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -32,7 +32,7 @@ class _Unusual(Exception):
 def load_document(text: str, loader: type[SafeConstructor]) -> Any:
     """The single document of `text`, as `yaml.load(text, Loader=loader)` returns it."""
     documents = load_documents(text, loader)
-    return documents[0] if len(documents) == 1 else yaml.load(text, Loader=loader)  # none, or too many: its answer
+    return documents[0] if len(documents) == 1 else yaml.load(text, Loader=cast(Any, loader))  # none, or too many: its answer
 
 
 def load_documents(text: str, loader: type[SafeConstructor]) -> list[Any]:
@@ -48,7 +48,7 @@ def load_documents(text: str, loader: type[SafeConstructor]) -> list[Any]:
         pass
     finally:
         parser.dispose()
-    return list(yaml.load_all(text, Loader=loader))
+    return list(yaml.load_all(text, Loader=cast(Any, loader)))
 
 
 def build_document(node: Node, constructor: SafeConstructor) -> Any:

@@ -8,8 +8,8 @@ from typing import ClassVar
 
 from pydantic import BaseModel
 
-from collectors.base import Collector
 from collectors.azure.config import DEFAULT_ARM_URL, AzureConfig
+from collectors.base import Collector
 from scanner.contract import CollectContext
 from scanner.model import Evidence, Subject
 

@@ -119,7 +119,8 @@ def classify(data: Mapping[str, Any], internal: InternalSources, own_name: str) 
     it is neither."""
     own = own_name.rpartition("/")[2].lower()
     deployed = set(data.get("gitops_sources") or ())
-    inside, outside = [], []
+    inside: list[str] = []
+    outside: list[str] = []
     for item in data.get("refs") or ():
         via, _, ref = item.partition(" ")
         if owner_and_repository(ref)[2] == own:

@@ -588,7 +588,8 @@ def _person_key(node: Mapping[str, Any], person: Person, *, by_login: bool) -> s
     """Who authored a commit node ("" when nothing says), or None for a bot; an address goes
     through the mailmap, a login stands for itself."""
     author = node.get("author") or {}
-    user = author.get("user") if isinstance(author.get("user"), dict) else {}
+    found = author.get("user")
+    user: Mapping[str, Any] = found if isinstance(found, dict) else {}
     login, email = str(user.get("login") or ""), str(author.get("email") or "")
     if login.lower().endswith("[bot]"):
         return None

@@ -315,11 +315,11 @@ class _Scan:
                 if kind in files.unknown:
                     yield ctx.unavailable(kind, subject, files.unknown[kind])
                     continue
-                data = files.signals[kind]
+                signal = files.signals[kind]
                 if kind == ORIGINS:  # told apart here, not in the cached signals: the patterns may change
                     own_url = repo.html_url or f"https://github.com/{repo.full_name}"
-                    data = classify(data, InternalSources.of([own_url], ctx.internal_sources), repo.full_name)
-                yield ctx.observed(kind, subject, data, tuple(files.locators.get(kind, ())))
+                    signal = classify(signal, InternalSources.of([own_url], ctx.internal_sources), repo.full_name)
+                yield ctx.observed(kind, subject, signal, tuple(files.locators.get(kind, ())))
             yield ctx.observed("repo.inventory", subject, files.inventory)
             self._file_problems(subject, files.problems)
         else:

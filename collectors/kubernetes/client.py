@@ -101,7 +101,8 @@ class ClusterClient:
             if not isinstance(page, dict) or not isinstance(page.get("items"), list):
                 raise ApiError(200, "expected a list object with items", path)
             yield from (item for item in page["items"] if isinstance(item, dict))
-            metadata = page.get("metadata") if isinstance(page.get("metadata"), dict) else {}
+            found = page.get("metadata")
+            metadata: dict[str, Any] = found if isinstance(found, dict) else {}
             token = str(metadata.get("continue") or "")
             if not token:
                 return

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from kubernetes.client import ApiClient, Configuration
@@ -31,7 +32,7 @@ def clusters(config: KubernetesConfig, base_dir: Path) -> list[Cluster]:
     if config.kubeconfig is not None:
         path = base_dir / config.kubeconfig.expanduser()
         for context in kubeconfig_contexts(path, config.contexts):
-            found.append(Cluster(context, lambda context=context: _kubeconfig_client(path, context)))
+            found.append(Cluster(context, partial(_kubeconfig_client, path, context)))
     if config.in_cluster is not None:
         in_cluster = config.in_cluster
         if any(cluster.name == in_cluster.name for cluster in found):

@@ -9,7 +9,7 @@ engine among several, just an engine not installed).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,10 +39,10 @@ from collectors.kubernetes.resources import (
     READ,
     RESOURCE_QUOTAS,
     ROLE_BINDINGS,
-    VALIDATING_WEBHOOKS,
     ROLES,
     SERVICE_MONITORS,
     STATEFUL_SETS,
+    VALIDATING_WEBHOOKS,
     Resource,
 )
 from scanner.contract import CollectContext
@@ -202,7 +202,7 @@ def _tenancy(ctx: CollectContext, subject: Subject, found: ClusterReads) -> Evid
     return _evidence(ctx, "tenancy.guardrails", subject, found, resources, lambda: mapping.tenancy_guardrails(*items))
 
 
-def _engines(found: ClusterReads, engines: dict[str, tuple[Resource, ...]]) -> tuple[str | None, set[str]]:
+def _engines(found: ClusterReads, engines: Mapping[str, tuple[Resource, ...]]) -> tuple[str | None, set[str]]:
     """(why unavailable, engines served): an engine is served when any of its resources is."""
     gaps = [gap for resources in engines.values() if (gap := _missing(found, *resources)[0])]
     served = {name for name, resources in engines.items() if any(found.reads[r].served for r in resources)}

@@ -23,7 +23,6 @@ from pathlib import Path
 
 from collectors.local.text import os_reason, printable
 
-
 # An exported repository (an archive, a copy without .git) still holds these at its top level; a
 # folder of repositories does not (a README or a notes file may sit there, these do not).
 _REPOSITORY_FILES = frozenset(
