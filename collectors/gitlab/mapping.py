@@ -1,0 +1,130 @@
+"""Pure mapping from GitLab API answers to evidence data. No I/O: unit-tested on payloads."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+OWNER_ACCESS = 50  # GitLab's access level of an Owner
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A project as the group's project list shows it."""
+
+    id: int
+    full_path: str  # "acme/apps/svc-a"
+    relative_path: str  # below the top-level group: "apps/svc-a"
+    default_branch: str | None
+    archived: bool
+    fork: bool
+    topics: tuple[str, ...]
+    web_url: str | None
+    empty: bool
+    pipeline_must_succeed: bool
+
+    @property
+    def name(self) -> str:
+        return self.full_path.rsplit("/", 1)[-1]
+
+
+def listed(data: Mapping[str, Any], group_path: str) -> Listed:
+    full_path = str(data["path_with_namespace"])
+    return Listed(
+        id=int(data["id"]),
+        full_path=full_path,
+        relative_path=full_path.removeprefix(group_path + "/"),
+        default_branch=data.get("default_branch") or None,
+        archived=bool(data.get("archived")),
+        fork=data.get("forked_from_project") is not None,
+        topics=tuple(str(topic) for topic in data.get("topics") or data.get("tag_list") or ()),
+        web_url=data.get("web_url"),
+        empty=bool(data.get("empty_repo")) or not data.get("default_branch"),
+        pipeline_must_succeed=bool(data.get("only_allow_merge_if_pipeline_succeeds")),
+    )
+
+
+def selected(
+    project: Listed,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    topics: Sequence[str],
+    include_archived: bool,
+    include_forks: bool,
+) -> bool:
+    """The configured filters. Patterns match the project's name or its path below the group."""
+    if project.archived and not include_archived:
+        return False
+    if project.fork and not include_forks:
+        return False
+    names = (project.name, project.relative_path)
+    if include and not any(fnmatch.fnmatchcase(name, pattern) for pattern in include for name in names):
+        return False
+    if any(fnmatch.fnmatchcase(name, pattern) for pattern in exclude for name in names):
+        return False
+    return not topics or bool(set(topics) & set(project.topics))
+
+
+def blob_paths(entries: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The file paths of a recursive repository tree (folders and submodules left out)."""
+    return [str(entry["path"]) for entry in entries if entry.get("type") == "blob"]
+
+
+def protection_of(branch: str, protected: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The protection that applies to `branch`: its own entry, else the first matching wildcard."""
+    for entry in protected:
+        if entry.get("name") == branch:
+            return entry
+    for entry in protected:
+        name = str(entry.get("name") or "")
+        if "*" in name and fnmatch.fnmatchcase(branch, name):
+            return entry
+    return None
+
+
+def branch_protection(
+    project: Listed, protected: Sequence[Mapping[str, Any]], approvals: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """vcs.branch_protection of the default branch. `approvals`: the project's merge-request
+    approval settings, None where the tier or the token does not show them (required reviews unknown)."""
+    entry = protection_of(project.default_branch or "", protected) if project.default_branch else None
+    if entry is None:
+        return {"enabled": False, "required_reviews": 0, "code_owner_reviews": False, "required_checks": [],
+                "policy_checks_required": False, "via": []}
+    reviews = approvals.get("approvals_before_merge") if approvals is not None else None
+    code_owners = entry.get("code_owner_approval_required")  # absent where the tier has no code-owner approval
+    return {
+        "enabled": True,
+        "required_reviews": int(reviews) if isinstance(reviews, int) else None,
+        "code_owner_reviews": bool(code_owners) if isinstance(code_owners, bool) else None,
+        # GitLab's one required check: the pipeline must succeed before a merge.
+        "required_checks": ["pipeline"] if project.pipeline_must_succeed else [],
+        # Which jobs the pipeline runs (compliance pipelines, scan policies) is not read yet.
+        "policy_checks_required": None,
+        "via": ["branch_protection"],
+    }
+
+
+def organization_access(group: Mapping[str, Any], members: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """org.access of a top-level group from its direct members."""
+    two_factor = group.get("require_two_factor_authentication")
+    return {
+        "owners": sum(1 for member in members if int(member.get("access_level") or 0) >= OWNER_ACCESS),
+        "members": len(members),
+        "two_factor_required": two_factor if isinstance(two_factor, bool) else None,
+    }
+
+
+def group_rulesets(group: Mapping[str, Any], protected: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """org.rulesets from a group's own protected branches (Premium), which bind every project in it.
+    The default branch is the group's setting for new projects, GitLab's `main` when it has none."""
+    default = str(group.get("default_branch") or "main")
+    binding = [entry for entry in protected if protection_of(default, [entry]) is not None]
+    return {
+        "rulesets": len(protected),
+        "active_on_default_branch": len(binding),
+        "require_reviews": any(entry.get("code_owner_approval_required") is True for entry in binding),
+        "require_status_checks": False,  # a group's protected branches cannot require a pipeline
+    }

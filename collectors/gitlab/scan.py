@@ -1,0 +1,248 @@
+"""One GitLab scan: for each configured top-level group, the group's evidence, then each
+selected project's, examined by a pool of workers and emitted in listing order."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from collectors.detect import UnreadableFile, detect
+from collectors.gitlab import mapping
+from collectors.gitlab.client import ApiError, GitLabClient, TokenRefused
+from collectors.gitlab.config import GitLabConfig
+from collectors.gitlab.mapping import Listed
+from scanner.contract import CollectContext
+from scanner.errors import SourceUnavailable
+from scanner.kinds import FILE_SIGNAL_KINDS
+from scanner.model import Evidence, Subject
+
+log = logging.getLogger(__name__)
+
+READ_PERMISSION = "the token needs the read_api scope and at least the Reporter role"
+PREMIUM = "needs GitLab Premium or Ultimate"
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Why a piece of evidence is missing."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Files:
+    signals: dict[str, dict[str, Any]]
+    locators: dict[str, tuple[str, ...]]
+    inventory: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Examination:
+    project: Listed
+    files: Files | Gap
+    protection: dict[str, Any] | Gap
+
+
+def scan_gitlab(ctx: CollectContext, config: GitLabConfig) -> Iterator[Subject | Evidence]:
+    token = ctx.secret(config.token_env)
+    if not token:
+        raise SourceUnavailable(
+            f"gitlab: environment variable {config.token_env} is not set",
+            hint="export a personal, group or project access token with the read_api scope in it",
+        )
+    client = GitLabClient(
+        config.base_url,
+        token,
+        counter=ctx.requests,
+        timeout=config.request_timeout_seconds,
+        max_retries=config.max_retries,
+        max_rate_limit_wait=config.max_rate_limit_wait_seconds,
+        rate_limit_wait_budget=config.rate_limit_wait_budget_seconds,
+        timer=ctx.timer,
+    )
+    try:
+        yield from _Scan(ctx, config, client).run()
+    except TokenRefused as exc:
+        raise SourceUnavailable(
+            f"gitlab: the token in {config.token_env} was refused ({exc})",
+            hint="create a new token with the read_api scope; it may have expired or been revoked",
+        ) from None
+    finally:
+        client.close()
+
+
+class _Scan:
+    def __init__(self, ctx: CollectContext, config: GitLabConfig, client: GitLabClient) -> None:
+        self.ctx = ctx
+        self.config = config
+        self.client = client
+
+    def run(self) -> Iterator[Subject | Evidence]:
+        failures: list[str] = []
+        found = 0
+        for path in self.config.groups:
+            try:
+                group = self.client.get("groups", f"/groups/{quote(path, safe='')}").data
+            except ApiError as exc:
+                failures.append(f"{path}: {exc.reason_with(READ_PERMISSION) if exc.status == 404 else exc.reason()}")
+                continue
+            if not isinstance(group, dict) or "id" not in group:
+                failures.append(f"{path}: the answer is not a GitLab group (is base_url the instance's address?)")
+                continue
+            found += 1
+            yield from self._scan_group(group)
+        if not found:
+            raise SourceUnavailable(
+                f"gitlab: nothing could be scanned at {self.config.base_url}: " + "; ".join(failures),
+                hint="check base_url (the instance's address, without /api/v4), the group paths and the network",
+            )
+        for failure in failures:
+            self.ctx.problem(f"gitlab: {failure}", hint="check the path in sources.gitlab.groups")
+            for subject_kind in ("organization", "repository"):  # that group's are unknown, not absent
+                self.ctx.cut_short(subject_kind, f"gitlab: {failure}")
+
+    # --- one group -----------------------------------------------------------------------
+
+    def _scan_group(self, group: dict[str, Any]) -> Iterator[Subject | Evidence]:
+        ctx = self.ctx
+        path = str(group.get("full_path") or group.get("path"))
+        subject = Subject(id=f"gitlab:{path}", kind="organization", name=path, source="gitlab", url=group.get("web_url"))
+        if ctx.includes(subject.id):
+            yield subject
+            yield from self._group_evidence(subject, group)
+            ctx.progress(subject.id)
+        projects: list[Listed] = []
+        try:
+            params = {"include_subgroups": True, "with_shared": False, "order_by": "id", "sort": "asc"}
+            if not self.config.include_archived:
+                params["archived"] = False
+            for data in self.client.pages("projects", f"/groups/{group['id']}/projects", params):
+                projects.append(mapping.listed(data, path))
+        except ApiError as exc:
+            reason = f"gitlab: cannot list the projects of {path}: {exc.reason_with(READ_PERMISSION)}"
+            ctx.problem(reason, hint="the projects listed before the failure were scanned; scan again later")
+            ctx.cut_short("repository", reason)
+        config = self.config
+        chosen = [
+            project
+            for project in projects
+            if mapping.selected(project, config.include, config.exclude, config.topics, config.include_archived, config.include_forks)
+            and ctx.includes(f"gitlab:{project.full_path}")
+        ]
+        with ThreadPoolExecutor(max_workers=max(1, ctx.limits.max_workers), thread_name_prefix="pecm-gitlab") as pool:
+            for examination in pool.map(self._examine, chosen):  # map keeps the listing order
+                yield from self._project_evidence(subject, examination)
+
+    def _group_evidence(self, subject: Subject, group: Mapping[str, Any]) -> Iterator[Evidence]:
+        ctx = self.ctx
+        try:
+            members = list(self.client.pages("groups/members", f"/groups/{group['id']}/members"))
+            yield ctx.observed("org.access", subject, mapping.organization_access(group, members))
+        except ApiError as exc:
+            yield ctx.unavailable("org.access", subject, exc.reason_with(READ_PERMISSION))
+        try:
+            protected = list(self.client.pages("groups/protected_branches", f"/groups/{group['id']}/protected_branches"))
+            yield ctx.observed("org.rulesets", subject, mapping.group_rulesets(group, protected))
+        except ApiError as exc:
+            if exc.status in (403, 404):  # the tier has no group-level protected branches (or hides them)
+                yield ctx.unsupported(
+                    "org.rulesets", subject, f"{exc.reason()} — group-level protected branches {PREMIUM} and the Maintainer role"
+                )
+            else:
+                yield ctx.unavailable("org.rulesets", subject, exc.reason())
+
+    # --- one project ---------------------------------------------------------------------
+
+    def _examine(self, project: Listed) -> Examination:
+        return Examination(project, self._files(project), self._protection(project))
+
+    def _files(self, project: Listed) -> Files | Gap:
+        if project.empty or project.default_branch is None:
+            detection = detect([], lambda _path: b"")
+            return Files(detection.signals, detection.locators, {"files": 0, "files_read": 0, "skipped": 0})
+        branch = project.default_branch
+        try:
+            paths = self._tree(project.id, branch)
+        except ApiError as exc:
+            return Gap(exc.reason_with(READ_PERMISSION))
+        limit = self.ctx.limits.max_files_per_repository
+        skipped = max(0, len(paths) - limit)
+
+        def read(path: str) -> bytes:
+            try:
+                return self.client.raw_file("repository/files", project.id, path, branch)
+            except ApiError as exc:
+                if exc.status in (403, 404):  # this file, not the API: the others may still be read
+                    raise UnreadableFile(exc.reason()) from None
+                raise
+
+        try:
+            detection = detect(paths[:limit], read, max_file_bytes=self.ctx.limits.max_file_bytes)
+        except ApiError as exc:
+            return Gap(f"reading files failed: {exc.reason()}")
+        for problem in detection.problems[:5]:
+            log.debug("%s: %s", project.full_path, problem)
+        inventory = {"files": len(paths), "files_read": detection.files_read, "skipped": skipped}
+        return Files(detection.signals, detection.locators, inventory)
+
+    def _tree(self, project_id: int, branch: str) -> list[str]:
+        """Every file path at `branch`: keyset pages (GitLab 17.1+), offset pages where refused."""
+        path = f"/projects/{project_id}/repository/tree"
+        params: dict[str, Any] = {"recursive": True, "ref": branch}
+        try:
+            return mapping.blob_paths(self.client.pages("repository/tree", path, {**params, "pagination": "keyset"}))
+        except ApiError as exc:
+            if exc.status not in (400, 405):  # an older instance refuses keyset for trees
+                raise
+        return mapping.blob_paths(self.client.pages("repository/tree", path, params))
+
+    def _protection(self, project: Listed) -> dict[str, Any] | Gap:
+        try:
+            protected = list(self.client.pages("protected_branches", f"/projects/{project.id}/protected_branches"))
+        except ApiError as exc:
+            return Gap(exc.reason_with(READ_PERMISSION))
+        approvals: dict[str, Any] | None = None
+        if mapping.protection_of(project.default_branch or "", protected) is not None:
+            try:
+                answer = self.client.get("approvals", f"/projects/{project.id}/approvals").data
+                approvals = answer if isinstance(answer, dict) else None
+            except ApiError as exc:
+                if exc.status not in (403, 404):  # Free tier: no approval settings, required reviews unknown
+                    return Gap(exc.reason())
+        return mapping.branch_protection(project, protected, approvals)
+
+    def _project_evidence(self, parent: Subject, examination: Examination) -> Iterator[Subject | Evidence]:
+        ctx = self.ctx
+        project = examination.project
+        subject = Subject(
+            id=f"gitlab:{project.full_path}",
+            kind="repository",
+            name=project.full_path,
+            source="gitlab",
+            parent=parent.id,
+            url=project.web_url,
+            files_url=f"{project.web_url}/-/blob/{quote(project.default_branch, safe='')}/"
+            if project.web_url and project.default_branch
+            else None,
+        )
+        yield subject
+        files = examination.files
+        for kind in FILE_SIGNAL_KINDS:
+            if isinstance(files, Gap):
+                yield ctx.unavailable(kind, subject, files.reason)
+            else:
+                yield ctx.observed(kind, subject, files.signals[kind], files.locators.get(kind, ()))
+        if isinstance(files, Gap):
+            yield ctx.unavailable("repo.inventory", subject, files.reason)
+        else:
+            yield ctx.observed("repo.inventory", subject, dict(files.inventory))
+        protection = examination.protection
+        if isinstance(protection, Gap):
+            yield ctx.unavailable("vcs.branch_protection", subject, protection.reason)
+        else:
+            yield ctx.observed("vcs.branch_protection", subject, protection)
+        ctx.progress(subject.id)

@@ -1,0 +1,62 @@
+"""collectors.gitlab.mapping on GitLab-shaped payloads: no server needed."""
+
+from __future__ import annotations
+
+from collectors.gitlab import mapping
+
+
+def _project(**fields: object) -> mapping.Listed:
+    data = {"id": 7, "path_with_namespace": "acme/apps/svc", "default_branch": "main", "archived": False,
+            "topics": ["go"], "web_url": "https://gitlab.example/acme/apps/svc", "empty_repo": False, **fields}
+    return mapping.listed(data, "acme")
+
+
+def test_a_listed_project_knows_its_path_below_the_group() -> None:
+    project = _project(forked_from_project={"id": 1})
+    assert (project.name, project.relative_path, project.fork, project.topics) == ("svc", "apps/svc", True, ("go",))
+    assert _project(default_branch=None).empty is True
+
+
+def test_selection_matches_name_or_path_and_topics() -> None:
+    project = _project()
+    assert mapping.selected(project, ["apps/*"], [], [], False, False)
+    assert mapping.selected(project, ["svc"], [], ["go"], False, False)
+    assert not mapping.selected(project, [], ["sv*"], [], False, False)
+    assert not mapping.selected(project, [], [], ["python"], False, False)
+    assert not mapping.selected(_project(archived=True), [], [], [], False, False)
+
+
+def test_the_exact_protection_wins_over_a_wildcard() -> None:
+    exact = {"name": "main", "allow_force_push": False}
+    wildcard = {"name": "m*", "allow_force_push": True}
+    assert mapping.protection_of("main", [wildcard, exact]) is exact
+    assert mapping.protection_of("master", [wildcard, exact]) is wildcard
+    assert mapping.protection_of("dev", [wildcard, exact]) is None
+
+
+def test_free_tier_protection_leaves_reviews_unknown_not_zero() -> None:
+    protected = [{"name": "main", "push_access_levels": [{"access_level": 40}]}]
+    data = mapping.branch_protection(_project(only_allow_merge_if_pipeline_succeeds=True), protected, None)
+    assert data["enabled"] is True and data["required_reviews"] is None and data["code_owner_reviews"] is None
+    assert data["required_checks"] == ["pipeline"]
+
+
+def test_premium_protection_reads_approvals_and_code_owners() -> None:
+    protected = [{"name": "main", "code_owner_approval_required": True}]
+    data = mapping.branch_protection(_project(), protected, {"approvals_before_merge": 2})
+    assert (data["required_reviews"], data["code_owner_reviews"]) == (2, True)
+
+
+def test_group_access_counts_owners() -> None:
+    members = [{"access_level": 50}, {"access_level": 40}, {"access_level": 30}]
+    assert mapping.organization_access({"require_two_factor_authentication": False}, members) == {
+        "owners": 1, "members": 3, "two_factor_required": False,
+    }
+
+
+def test_group_protections_bind_the_groups_default_branch() -> None:
+    protected = [{"name": "trunk", "code_owner_approval_required": True}, {"name": "main"}]
+    assert mapping.group_rulesets({"default_branch": "trunk"}, protected) == {
+        "rulesets": 2, "active_on_default_branch": 1, "require_reviews": True, "require_status_checks": False,
+    }
+    assert mapping.group_rulesets({"default_branch": None}, protected)["require_reviews"] is False

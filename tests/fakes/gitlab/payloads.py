@@ -1,0 +1,156 @@
+"""Answers in the shapes of GitLab's REST API v4 (docs.gitlab.com/api: projects, groups,
+protected_branches, repositories, merge_request_approvals), with the fields the collector and
+python-gitlab read plus enough of the rest that a client reading more finds it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import DEVELOPER, MAINTAINER, NO_ACCESS, OWNER, Group, Instance, ProtectedBranch, Project
+
+_LEVEL_NAMES = {NO_ACCESS: "No one", DEVELOPER: "Developers + Maintainers", MAINTAINER: "Maintainers", OWNER: "Owners"}
+_CREATED = "2024-01-15T09:00:00.000Z"
+
+
+def namespace(base: str, group: Group) -> dict[str, Any]:
+    return {
+        "id": group.id,
+        "name": group.path,
+        "path": group.path,
+        "kind": "group",
+        "full_path": group.full_path,
+        "parent_id": group.parent_id,
+        "avatar_url": None,
+        "web_url": f"{base}/groups/{group.full_path}",
+    }
+
+
+def group(base: str, group: Group) -> dict[str, Any]:
+    return {
+        "id": group.id,
+        "web_url": f"{base}/groups/{group.full_path}",
+        "name": group.path,
+        "path": group.path,
+        "description": "",
+        "visibility": "private",
+        "share_with_group_lock": False,
+        "require_two_factor_authentication": group.require_two_factor_authentication,
+        "two_factor_grace_period": 48,
+        "project_creation_level": "developer",
+        "auto_devops_enabled": None,
+        "subgroup_creation_level": "maintainer",
+        "emails_disabled": False,
+        "mentions_disabled": None,
+        "lfs_enabled": True,
+        "default_branch": None,
+        "avatar_url": None,
+        "request_access_enabled": False,
+        "full_name": group.full_path.replace("/", " / "),
+        "full_path": group.full_path,
+        "created_at": _CREATED,
+        "parent_id": group.parent_id,
+    }
+
+
+def project(base: str, instance: Instance, item: Project) -> dict[str, Any]:
+    web_url = f"{base}/{item.path_with_namespace}"
+    data: dict[str, Any] = {
+        "id": item.id,
+        "description": None,
+        "name": item.path,
+        "name_with_namespace": f"{item.namespace.full_path.replace('/', ' / ')} / {item.path}",
+        "path": item.path,
+        "path_with_namespace": item.path_with_namespace,
+        "created_at": _CREATED,
+        "default_branch": item.default_branch,
+        "tag_list": list(item.topics),
+        "topics": list(item.topics),
+        "ssh_url_to_repo": f"git@127.0.0.1:{item.path_with_namespace}.git",
+        "http_url_to_repo": f"{web_url}.git",
+        "web_url": web_url,
+        "readme_url": None,
+        "forks_count": 0,
+        "avatar_url": None,
+        "star_count": 0,
+        "last_activity_at": item.last_activity_at,
+        "namespace": namespace(base, item.namespace),
+        "empty_repo": item.default_branch is None,
+        "archived": item.archived,
+        "visibility": "private",
+        "issues_enabled": item.issues_enabled,
+        "merge_requests_enabled": True,
+        "wiki_enabled": True,
+        "jobs_enabled": True,
+        "snippets_enabled": True,
+        "only_allow_merge_if_pipeline_succeeds": item.only_allow_merge_if_pipeline_succeeds,
+        "only_allow_merge_if_all_discussions_are_resolved": False,
+        "remove_source_branch_after_merge": True,
+        "merge_method": "merge",
+        "squash_option": "default_off",
+    }
+    if item.forked_from is not None:
+        parent = instance.project(item.forked_from)
+        data["forked_from_project"] = (
+            {"id": parent.id, "path_with_namespace": parent.path_with_namespace, "web_url": f"{base}/{parent.path_with_namespace}"}
+            if parent is not None
+            else {"id": 999999, "path_with_namespace": item.forked_from, "web_url": f"{base}/{item.forked_from}"}
+        )
+    if instance.tier != "free":
+        data["approvals_before_merge"] = item.approvals_before_merge
+    return data
+
+
+def protected_branch(index: int, branch: ProtectedBranch, tier: str) -> dict[str, Any]:
+    def levels(level: int) -> list[dict[str, Any]]:
+        return [{"id": index * 10 + level, "access_level": level, "access_level_description": _LEVEL_NAMES[level],
+                 "user_id": None, "group_id": None}]
+
+    data: dict[str, Any] = {
+        "id": index,
+        "name": branch.name,
+        "push_access_levels": levels(branch.push_access_level),
+        "merge_access_levels": levels(branch.merge_access_level),
+        "allow_force_push": branch.allow_force_push,
+    }
+    if tier != "free":  # the field only exists where code-owner approval does
+        data["unprotect_access_levels"] = []
+        data["code_owner_approval_required"] = branch.code_owner_approval_required
+    return data
+
+
+def approvals(item: Project) -> dict[str, Any]:
+    return {
+        "approvers": [],
+        "approver_groups": [],
+        "approvals_before_merge": item.approvals_before_merge,
+        "reset_approvals_on_push": True,
+        "selective_code_owner_removals": False,
+        "disable_overriding_approvers_per_merge_request": False,
+        "merge_requests_author_approval": False,
+        "merge_requests_disable_committers_approval": False,
+        "require_password_to_approve": False,
+        "require_reauthentication_to_approve": False,
+    }
+
+
+def member(index: int, username: str, level: int) -> dict[str, Any]:
+    return {
+        "id": 1000 + index,
+        "username": username,
+        "name": username.title(),
+        "state": "active",
+        "avatar_url": None,
+        "web_url": f"https://gitlab.example/{username}",
+        "access_level": level,
+        "created_at": _CREATED,
+        "expires_at": None,
+        "membership_state": "active",
+    }
+
+
+def tree_entry(path: str) -> dict[str, Any]:
+    return {"id": "a" * 40, "name": path.rsplit("/", 1)[-1], "type": "blob", "path": path, "mode": "100644"}
+
+
+def tree_folder(path: str) -> dict[str, Any]:
+    return {"id": "b" * 40, "name": path.rsplit("/", 1)[-1], "type": "tree", "path": path, "mode": "040000"}

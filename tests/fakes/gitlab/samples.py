@@ -1,0 +1,53 @@
+"""The sample instance: a top-level group `acme` with two subgroups and projects covering the
+cases the collector must tell apart (protected or not, archived, fork, empty, many files)."""
+
+from __future__ import annotations
+
+from .model import DEVELOPER, MAINTAINER, OWNER, Group, Instance, Project, ProtectedBranch
+
+TOKEN = "glpat-CANARY-0123456789abcdef"  # a canary: tests check it never appears in any output
+
+SVC_A_CI = b"""include:
+  - project: acme/platform/ci-templates
+    ref: v1
+    file: /templates/build.yml
+  - template: Security/SAST.gitlab-ci.yml
+stages: [build, deploy]
+deploy:
+  stage: deploy
+  environment: production
+  script: [helm upgrade --install svc-a ./chart]
+"""
+
+TEMPLATES_CI = b"""spec:
+  inputs:
+    stage:
+      default: build
+---
+build:
+  stage: $[[ inputs.stage ]]
+  script: [make build]
+"""
+
+
+def sample_instance() -> Instance:
+    acme = Group(10, "acme", members=[("alice", OWNER), ("bob", MAINTAINER), ("carol", DEVELOPER)],
+                 require_two_factor_authentication=True)
+    platform = Group(11, "acme/platform", parent_id=10)
+    apps = Group(12, "acme/apps", parent_id=10)
+    many = {f"src/module_{index:03}.py": b"print('hello')\n" for index in range(150)}
+    projects = [
+        Project(100, platform, "ci-templates", topics=["platform"],
+                files={"templates/build.yml": TEMPLATES_CI, "CODEOWNERS": b"* @acme/platform\n", "README.md": b"# CI\n"},
+                protected_branches=[ProtectedBranch("main", code_owner_approval_required=True)],
+                approvals_before_merge=2, only_allow_merge_if_pipeline_succeeds=True),
+        Project(101, apps, "svc-a", files={".gitlab-ci.yml": SVC_A_CI, ".gitlab/CODEOWNERS": b"* @bob\n",
+                                           "infra/main.tf": b'module "net" {\n  source = "git::https://gitlab.example/acme/platform/tf-net.git?ref=v2"\n}\n'},
+                protected_branches=[ProtectedBranch("main"), ProtectedBranch("release/*")], approvals_before_merge=1),
+        Project(102, apps, "svc-b", files={"Dockerfile": b"FROM python:3.12\n", **many},
+                protected_branches=[ProtectedBranch("release/*")]),
+        Project(103, apps, "old", archived=True, files={"README.md": b"# old\n"}),
+        Project(104, apps, "svc-a-fork", forked_from="acme/apps/svc-a", files={"README.md": b"# fork\n"}),
+        Project(105, apps, "empty", default_branch=None),
+    ]
+    return Instance(groups=[acme, platform, apps], projects=projects, tokens={TOKEN})
