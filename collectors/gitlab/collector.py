@@ -3,7 +3,7 @@
 Per group: the group, its direct members and its own protected branches (Premium). Per
 project: one listing share, the repository tree (keyset pages where the instance offers them),
 the files detection needs (one raw-file request each), the protected branches and the
-merge-request approval settings.
+merge-request approval settings, and the deployments of the window (DORA inputs).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from scanner.errors import UserError
 from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, Subject
 
-PROJECT_KINDS = ("repo.inventory", "vcs.branch_protection")
+PROJECT_KINDS = ("repo.inventory", "vcs.branch_protection", "delivery.deployments")
 GROUP_KINDS = ("org.access", "org.rulesets")
 
 

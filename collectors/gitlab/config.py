@@ -37,6 +37,12 @@ class GitLabConfig(BaseModel):
     )
     include_archived: bool = Field(default=False, description="Also scan archived projects.")
     include_forks: bool = Field(default=False, description="Also scan forks.")
+    window_days: int = Field(default=90, gt=0, description="Days of history counted as recent (deployments).")
+    production_environments: list[str] = Field(
+        default_factory=lambda: ["production", "prod", "prod-*", "production-*", "*-prod", "*-production", "live"],
+        description="Deployment environments DORA figures count (fnmatch, any case), besides those GitLab tiers "
+        "`production`; when none of a project's match, all of its deployments count.",
+    )
     max_rate_limit_wait_seconds: float = Field(
         default=60.0, ge=0, description="Wait for a rate-limit reset this close; further away, stop cleanly."
     )

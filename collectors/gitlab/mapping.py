@@ -5,7 +5,11 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
+
+# The DORA arithmetic is the GitHub collector's, so that both hosts' figures mean the same.
+from collectors.github.mapping import _Delivery, _dora, _production, _time
 
 OWNER_ACCESS = 50  # GitLab's access level of an Owner
 
@@ -128,3 +132,38 @@ def group_rulesets(group: Mapping[str, Any], protected: Sequence[Mapping[str, An
         "require_reviews": any(entry.get("code_owner_approval_required") is True for entry in binding),
         "require_status_checks": False,  # a group's protected branches cannot require a pipeline
     }
+
+
+_DEPLOYMENT_OUTCOMES = {"success": True, "failed": False}  # canceled, running, blocked...: no outcome
+
+
+def deployments(
+    items: Iterable[Mapping[str, Any]], now: datetime, window_days: int, production: Sequence[str]
+) -> dict[str, Any]:
+    """delivery.deployments from a project's deployments (`/projects/:id/deployments`).
+
+    Only deployments to production count: environments GitLab tiers `production`, or named like
+    `production`; when none is, every deployment counts, and `environments` says which were.
+    Lead time: the commit's date to its first successful deployment, where GitLab names the commit."""
+    since = now - timedelta(days=window_days)
+    deliveries: list[_Delivery] = []
+    live: list[_Delivery] = []
+    for item in items:
+        created = _time(item.get("created_at"))
+        if created is None or not since < created <= now:
+            continue
+        environment = item.get("environment") or {}
+        commit = (item.get("deployable") or {}).get("commit") or {}
+        delivery = _Delivery(
+            at=created,
+            track=str(environment.get("name") or ""),
+            succeeded=_DEPLOYMENT_OUTCOMES.get(str(item.get("status"))),
+            commit=str(item["sha"]) if item.get("sha") else None,
+            committed_at=_time(commit.get("committed_date") or commit.get("created_at")),
+        )
+        deliveries.append(delivery)
+        if environment.get("tier") == "production" or _production(delivery.track, production):
+            live.append(delivery)
+    counted = live or deliveries
+    environments = sorted({delivery.track for delivery in counted})
+    return _dora(window_days, "deployments" if deliveries else "none", counted, environments)

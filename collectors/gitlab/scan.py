@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -45,6 +46,7 @@ class Examination:
     project: Listed
     files: Files | Gap
     protection: dict[str, Any] | Gap
+    deployments: dict[str, Any] | Gap
 
 
 def scan_gitlab(ctx: CollectContext, config: GitLabConfig) -> Iterator[Subject | Evidence]:
@@ -158,7 +160,7 @@ class _Scan:
     # --- one project ---------------------------------------------------------------------
 
     def _examine(self, project: Listed) -> Examination:
-        return Examination(project, self._files(project), self._protection(project))
+        return Examination(project, self._files(project), self._protection(project), self._deployments(project))
 
     def _files(self, project: Listed) -> Files | Gap:
         if project.empty or project.default_branch is None:
@@ -215,6 +217,16 @@ class _Scan:
                     return Gap(exc.reason())
         return mapping.branch_protection(project, protected, approvals)
 
+    def _deployments(self, project: Listed) -> dict[str, Any] | Gap:
+        now = self.ctx.clock()
+        since = now - timedelta(days=self.config.window_days)
+        params = {"updated_after": since.isoformat(), "order_by": "updated_at", "sort": "asc"}
+        try:
+            items = list(self.client.pages("deployments", f"/projects/{project.id}/deployments", params))
+        except ApiError as exc:
+            return Gap(exc.reason_with(READ_PERMISSION))
+        return mapping.deployments(items, now, self.config.window_days, self.config.production_environments)
+
     def _project_evidence(self, parent: Subject, examination: Examination) -> Iterator[Subject | Evidence]:
         ctx = self.ctx
         project = examination.project
@@ -245,4 +257,9 @@ class _Scan:
             yield ctx.unavailable("vcs.branch_protection", subject, protection.reason)
         else:
             yield ctx.observed("vcs.branch_protection", subject, protection)
+        deployments = examination.deployments
+        if isinstance(deployments, Gap):
+            yield ctx.unavailable("delivery.deployments", subject, deployments.reason)
+        else:
+            yield ctx.observed("delivery.deployments", subject, deployments)
         ctx.progress(subject.id)

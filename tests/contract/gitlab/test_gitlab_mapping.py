@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from collectors.gitlab import mapping
 
 
@@ -60,3 +62,17 @@ def test_group_protections_bind_the_groups_default_branch() -> None:
         "rulesets": 2, "active_on_default_branch": 1, "require_reviews": True, "require_status_checks": False,
     }
     assert mapping.group_rulesets({"default_branch": None}, protected)["require_reviews"] is False
+
+
+def test_deployments_count_production_by_tier_or_name_else_all() -> None:
+    now = datetime(2026, 5, 30, tzinfo=timezone.utc)
+
+    def deployment(name: str, tier: str, status: str = "success") -> dict[str, object]:
+        return {"created_at": "2026-05-20T10:00:00Z", "status": status, "sha": "a" * 40,
+                "environment": {"name": name, "tier": tier}, "deployable": {"commit": {}}}
+
+    mixed = [deployment("eu", "production"), deployment("prod-us", "other", "failed"), deployment("staging", "staging")]
+    data = mapping.deployments(mixed, now, 90, ["prod-*"])
+    assert (data["events"], data["failed"], data["environments"]) == (2, 1, ["eu", "prod-us"])
+    assert mapping.deployments([deployment("staging", "staging", "canceled")], now, 90, ["prod-*"])["change_failure_rate"] is None
+    assert mapping.deployments([], now, 90, [])["derived_from"] == "none"

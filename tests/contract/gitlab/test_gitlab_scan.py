@@ -113,3 +113,21 @@ def test_group_access_and_group_protections_by_tier(fake_gitlab: FakeGitLab) -> 
     assert premium.data("gitlab:acme", "org.rulesets") == {
         "rulesets": 2, "active_on_default_branch": 1, "require_reviews": True, "require_status_checks": False,
     }
+
+
+def test_production_deployments_of_the_window_give_the_dora_inputs(fake_gitlab: FakeGitLab) -> None:
+    scan = run_gitlab(fake_gitlab)
+    assert scan.data("gitlab:acme/apps/svc-a", "delivery.deployments") == {
+        "window_days": 90,
+        "derived_from": "deployments",
+        "events": 3,  # the review app and the deployment before the window left out
+        "failed": 1,
+        "per_week": 0.2333,
+        "change_failure_rate": 0.3333,
+        "lead_time_hours_median": 15.0,  # 4 h and 26 h from commit to first successful deployment
+        "time_to_restore_hours_median": 24.0,
+        "environments": ["live-eu"],  # tiered production by GitLab, whatever its name
+    }
+    assert scan.data("gitlab:acme/apps/svc-b", "delivery.deployments")["derived_from"] == "none"
+    (asked,) = [r for r in fake_gitlab.requests if r.path.endswith("/projects/101/deployments")]
+    assert asked.query["updated_after"] == "2026-03-01T12:00:00+00:00" and asked.query["per_page"] == "100"

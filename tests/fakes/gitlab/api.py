@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 from urllib.parse import unquote, urlencode
 
@@ -159,6 +160,18 @@ def _approvals(instance: Instance, base: str, request: Request, match: re.Match[
     return json_response(payloads.approvals(project))
 
 
+def _deployments(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
+    project = _project_of(instance, match)
+    items = [payloads.deployment(base, project, index, deploy) for index, deploy in enumerate(project.deployments)]
+    after = request.query.get("updated_after")
+    if after is not None:
+        if request.query.get("order_by") != "updated_at":  # as GitLab: the filter needs that order
+            raise GitLabError(400, "updated_after requires order_by=updated_at", key="error")
+        items = [item for item in items if _instant(item["updated_at"]) > _instant(after)]
+    items.sort(key=lambda item: (_instant(item["updated_at"]), item["id"]), reverse=request.query.get("sort") == "desc")
+    return _offset_page(base, request, items)
+
+
 _ROUTES: list[tuple[re.Pattern[str], Route]] = [
     (re.compile(pattern), route)
     for pattern, route in (
@@ -170,6 +183,7 @@ _ROUTES: list[tuple[re.Pattern[str], Route]] = [
         (r"/projects/(?P<project>[^/]+)/repository/files/(?P<file>[^/]+)/raw", _raw_file),
         (r"/projects/(?P<project>[^/]+)/protected_branches", _protected_branches),
         (r"/projects/(?P<project>[^/]+)/approvals", _approvals),
+        (r"/projects/(?P<project>[^/]+)/deployments", _deployments),
     )
 ]
 
@@ -220,6 +234,13 @@ def _keyset_page(base: str, request: Request, items: Sequence[dict[str, Any]], *
         query = {**request.query, token: chunk[-1][key], "per_page": str(per_page)}
         headers["Link"] = f'<{base}{request.path}?{urlencode(query)}>; rel="next"'
     return json_response(chunk, headers=headers)
+
+
+def _instant(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise GitLabError(400, f"invalid date {value!r}", key="error") from None
 
 
 def _true(value: str | None) -> bool:

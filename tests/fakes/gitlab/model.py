@@ -35,6 +35,16 @@ class ProtectedBranch:
 
 
 @dataclass
+class Deployment:
+    environment: str
+    created_at: str  # ISO 8601
+    status: str = "success"  # created, running, success, failed, canceled, blocked
+    sha: str = "c" * 40
+    committed_at: str | None = None  # the commit's date, where the deployable names it
+    tier: str = "other"  # the environment's tier: production, staging, testing, development, other
+
+
+@dataclass
 class Project:
     id: int
     namespace: Group
@@ -50,6 +60,7 @@ class Project:
     approvals_before_merge: int = 0  # Premium: project-level approval setting
     only_allow_merge_if_pipeline_succeeds: bool = False
     issues_enabled: bool = True
+    deployments: list[Deployment] = field(default_factory=list)
 
     @property
     def path_with_namespace(self) -> str:

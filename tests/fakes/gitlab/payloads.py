@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import DEVELOPER, MAINTAINER, NO_ACCESS, OWNER, Group, Instance, ProtectedBranch, Project
+from .model import DEVELOPER, MAINTAINER, NO_ACCESS, OWNER, Deployment, Group, Instance, ProtectedBranch, Project
 
 _LEVEL_NAMES = {NO_ACCESS: "No one", DEVELOPER: "Developers + Maintainers", MAINTAINER: "Maintainers", OWNER: "Owners"}
 _CREATED = "2024-01-15T09:00:00.000Z"
@@ -154,3 +154,31 @@ def tree_entry(path: str) -> dict[str, Any]:
 
 def tree_folder(path: str) -> dict[str, Any]:
     return {"id": "b" * 40, "name": path.rsplit("/", 1)[-1], "type": "tree", "path": path, "mode": "040000"}
+
+
+def deployment(base: str, item: Project, index: int, deploy: Deployment) -> dict[str, Any]:
+    """A deployment as `/projects/:id/deployments` lists it (the deployable job with its commit)."""
+    finished = deploy.created_at if deploy.status in ("success", "failed", "canceled") else None
+    return {
+        "id": item.id * 1000 + index,
+        "iid": index + 1,
+        "ref": item.default_branch or "main",
+        "sha": deploy.sha,
+        "created_at": deploy.created_at,
+        "updated_at": deploy.created_at,
+        "finished_at": finished,
+        "status": deploy.status,
+        "user": {"id": 1001, "username": "bob", "name": "Bob", "state": "active", "avatar_url": None,
+                 "web_url": f"{base}/bob"},
+        "environment": {"id": index + 1, "name": deploy.environment, "slug": deploy.environment.lower(),
+                        "external_url": None, "created_at": deploy.created_at, "updated_at": deploy.created_at,
+                        "tier": deploy.tier, "state": "available"},
+        "deployable": {
+            "id": 5000 + index, "status": deploy.status, "stage": "deploy", "name": "deploy", "ref": item.default_branch,
+            "tag": False, "created_at": deploy.created_at, "started_at": deploy.created_at, "finished_at": finished,
+            "commit": {"id": deploy.sha, "short_id": deploy.sha[:8], "title": "Change", "message": "Change",
+                       "author_name": "Bob", "author_email": "bob@example.com",
+                       "created_at": deploy.committed_at or deploy.created_at,
+                       "committed_date": deploy.committed_at or deploy.created_at},
+        },
+    }

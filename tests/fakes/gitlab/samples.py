@@ -3,7 +3,7 @@ cases the collector must tell apart (protected or not, archived, fork, empty, ma
 
 from __future__ import annotations
 
-from .model import DEVELOPER, MAINTAINER, OWNER, Group, Instance, Project, ProtectedBranch
+from .model import DEVELOPER, MAINTAINER, OWNER, Deployment, Group, Instance, Project, ProtectedBranch
 
 TOKEN = "glpat-CANARY-0123456789abcdef"  # a canary: tests check it never appears in any output
 
@@ -43,7 +43,15 @@ def sample_instance() -> Instance:
                 approvals_before_merge=2, only_allow_merge_if_pipeline_succeeds=True),
         Project(101, apps, "svc-a", files={".gitlab-ci.yml": SVC_A_CI, ".gitlab/CODEOWNERS": b"* @bob\n",
                                            "infra/main.tf": b'module "net" {\n  source = "git::https://gitlab.example/acme/platform/tf-net.git?ref=v2"\n}\n'},
-                protected_branches=[ProtectedBranch("main"), ProtectedBranch("release/*")], approvals_before_merge=1),
+                protected_branches=[ProtectedBranch("main"), ProtectedBranch("release/*")], approvals_before_merge=1,
+                deployments=[
+                    Deployment("live-eu", "2026-05-01T10:00:00Z", committed_at="2026-05-01T06:00:00Z", tier="production"),
+                    Deployment("live-eu", "2026-05-08T10:00:00Z", status="failed", sha="d" * 40, tier="production"),
+                    Deployment("live-eu", "2026-05-09T10:00:00Z", sha="d" * 40, committed_at="2026-05-08T08:00:00Z",
+                               tier="production"),
+                    Deployment("review/feature-x", "2026-05-10T10:00:00Z"),  # a review app: not production
+                    Deployment("live-eu", "2025-12-01T10:00:00Z", tier="production"),  # before the window
+                ]),
         Project(102, apps, "svc-b", files={"Dockerfile": b"FROM python:3.12\n", **many},
                 protected_branches=[ProtectedBranch("release/*")]),
         Project(103, apps, "old", archived=True, files={"README.md": b"# old\n"}),
