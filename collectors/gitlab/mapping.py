@@ -28,6 +28,7 @@ class Listed:
     web_url: str | None
     empty: bool
     pipeline_must_succeed: bool
+    last_activity_at: str | None = None  # moves with every push: unchanged, the files are too
 
     @property
     def name(self) -> str:
@@ -47,6 +48,7 @@ def listed(data: Mapping[str, Any], group_path: str) -> Listed:
         web_url=data.get("web_url"),
         empty=bool(data.get("empty_repo")) or not data.get("default_branch"),
         pipeline_must_succeed=bool(data.get("only_allow_merge_if_pipeline_succeeds")),
+        last_activity_at=str(data["last_activity_at"]) if data.get("last_activity_at") else None,
     )
 
 

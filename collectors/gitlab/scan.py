@@ -3,7 +3,6 @@ selected project's, examined by a pool of workers and emitted in listing order."
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from collectors.detect import UnreadableFile, detect
+from collectors.github.cache import FileEvidence, ScanCache
 from collectors.gitlab import mapping
 from collectors.gitlab.client import ApiError, GitLabClient, TokenRefused
 from collectors.gitlab.config import GitLabConfig
@@ -20,11 +20,12 @@ from scanner.contract import CollectContext
 from scanner.errors import SourceUnavailable
 from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, Subject
-
-log = logging.getLogger(__name__)
+from scanner.version import VERSION
 
 READ_PERMISSION = "the token needs the read_api scope and at least the Reporter role"
 PREMIUM = "needs GitLab Premium or Ultimate"
+MAX_PROBLEMS_PER_PROJECT = 10
+FILE_HINT = "the file was left out; the rest of the project was scanned"
 
 
 @dataclass(frozen=True)
@@ -35,16 +36,9 @@ class Gap:
 
 
 @dataclass(frozen=True)
-class Files:
-    signals: dict[str, dict[str, Any]]
-    locators: dict[str, tuple[str, ...]]
-    inventory: dict[str, int]
-
-
-@dataclass(frozen=True)
 class Examination:
     project: Listed
-    files: Files | Gap
+    files: FileEvidence | Gap
     protection: dict[str, Any] | Gap
     deployments: dict[str, Any] | Gap
 
@@ -82,6 +76,10 @@ class _Scan:
         self.ctx = ctx
         self.config = config
         self.client = client
+        # File evidence is reused while a project's default branch and last activity are
+        # unchanged: its tree and files then cost no request (GitLab lists both for free).
+        fingerprint = f"{ctx.collector_version}/{VERSION}/{ctx.limits.max_file_bytes}/{ctx.limits.max_files_per_repository}"
+        self.cache = ScanCache(ctx.cache_dir / "gitlab", config.base_url, fingerprint) if ctx.cache_dir is not None else None
 
     def run(self) -> Iterator[Subject | Evidence]:
         failures: list[str] = []
@@ -162,10 +160,21 @@ class _Scan:
     def _examine(self, project: Listed) -> Examination:
         return Examination(project, self._files(project), self._protection(project), self._deployments(project))
 
-    def _files(self, project: Listed) -> Files | Gap:
+    def _files(self, project: Listed) -> FileEvidence | Gap:
+        state = f"{project.default_branch}@{project.last_activity_at}"
+        cached = self.cache.files(project.full_path, state) if self.cache is not None else None
+        if cached is not None:
+            return cached
+        files = self._read_files(project, state)
+        if self.cache is not None and isinstance(files, FileEvidence) and project.last_activity_at:
+            self.cache.save_files(project.full_path, files)
+        return files
+
+    def _read_files(self, project: Listed, state: str) -> FileEvidence | Gap:
         if project.empty or project.default_branch is None:
             detection = detect([], lambda _path: b"")
-            return Files(detection.signals, detection.locators, {"files": 0, "files_read": 0, "skipped": 0})
+            return FileEvidence(state, {"files": 0, "files_read": 0, "skipped": 0}, detection.signals,
+                                {kind: list(paths) for kind, paths in detection.locators.items()}, [])
         branch = project.default_branch
         try:
             paths = self._tree(project.id, branch)
@@ -186,10 +195,9 @@ class _Scan:
             detection = detect(paths[:limit], read, max_file_bytes=self.ctx.limits.max_file_bytes)
         except ApiError as exc:
             return Gap(f"reading files failed: {exc.reason()}")
-        for problem in detection.problems[:5]:
-            log.debug("%s: %s", project.full_path, problem)
         inventory = {"files": len(paths), "files_read": detection.files_read, "skipped": skipped}
-        return Files(detection.signals, detection.locators, inventory)
+        return FileEvidence(state, inventory, detection.signals,
+                            {kind: list(paths) for kind, paths in detection.locators.items()}, list(detection.problems))
 
     def _tree(self, project_id: int, branch: str) -> list[str]:
         """Every file path at `branch`: keyset pages (GitLab 17.1+), offset pages where refused."""
@@ -243,11 +251,17 @@ class _Scan:
         )
         yield subject
         files = examination.files
+        if isinstance(files, FileEvidence):
+            for line in files.problems[:MAX_PROBLEMS_PER_PROJECT]:
+                ctx.problem(f"{subject.name}: {line}", subject, hint=FILE_HINT)
+            if len(files.problems) > MAX_PROBLEMS_PER_PROJECT:
+                ctx.problem(f"{subject.name}: {len(files.problems) - MAX_PROBLEMS_PER_PROJECT} more problems not shown",
+                            subject, hint="fix the ones shown and scan again to see the rest")
         for kind in FILE_SIGNAL_KINDS:
             if isinstance(files, Gap):
                 yield ctx.unavailable(kind, subject, files.reason)
             else:
-                yield ctx.observed(kind, subject, files.signals[kind], files.locators.get(kind, ()))
+                yield ctx.observed(kind, subject, files.signals[kind], tuple(files.locators.get(kind, ())))
         if isinstance(files, Gap):
             yield ctx.unavailable("repo.inventory", subject, files.reason)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from collectors.gitlab.collector import GitLabCollector
@@ -24,11 +25,15 @@ def timer_of(fake: FakeGitLab) -> VirtualTimer:
     return VirtualTimer(fake.clock.time, fake.clock.advance)
 
 
-def run_gitlab(fake: FakeGitLab, *, token: str | None = None, timer: VirtualTimer | None = None, **options: Any) -> CollectedScan:
+def run_gitlab(
+    fake: FakeGitLab, *, token: str | None = None, timer: VirtualTimer | None = None, cache_dir: Path | None = None,
+    **options: Any,
+) -> CollectedScan:
     """Collect and check the output keeps the collector contract."""
     return collect_with(
         GitLabCollector(), config_for(fake, **options), clock=lambda: NOW,
         secrets={"GITLAB_TOKEN": fake.token if token is None else token}, timer=timer or timer_of(fake),
+        cache_dir=cache_dir,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from scanner.model import EvidenceStatus
 from tests.contract.gitlab.scanning import run_gitlab
 from tests.fakes.gitlab.model import ProtectedBranch
@@ -131,3 +133,32 @@ def test_production_deployments_of_the_window_give_the_dora_inputs(fake_gitlab: 
     assert scan.data("gitlab:acme/apps/svc-b", "delivery.deployments")["derived_from"] == "none"
     (asked,) = [r for r in fake_gitlab.requests if r.path.endswith("/projects/101/deployments")]
     assert asked.query["updated_after"] == "2026-03-01T12:00:00+00:00" and asked.query["per_page"] == "100"
+
+
+def test_an_unchanged_rescan_costs_no_tree_or_file_request(fake_gitlab: FakeGitLab, tmp_path: Path) -> None:
+    first = run_gitlab(fake_gitlab, cache_dir=tmp_path)
+    assert fake_gitlab.count(r"/repository/") > 0
+    fake_gitlab.requests.clear()
+    again = run_gitlab(fake_gitlab, cache_dir=tmp_path)
+    assert fake_gitlab.count(r"/repository/") == 0
+    assert [item.model_dump(exclude={"observed_at"}) for item in again.evidence] == [
+        item.model_dump(exclude={"observed_at"}) for item in first.evidence
+    ]
+    svc_a = fake_gitlab.instance.project("acme/apps/svc-a")
+    assert svc_a is not None
+    svc_a.last_activity_at = "2026-05-30T09:00:00.000Z"  # a push: that project's files are read again
+    svc_a.files[".gitlab-ci.yml"] = b"build:\n  script: [make]\n"
+    fake_gitlab.requests.clear()
+    pushed = run_gitlab(fake_gitlab, cache_dir=tmp_path)
+    assert {r.path.split("/")[4] for r in fake_gitlab.requests if "/repository/" in r.path} == {"101"}
+    assert pushed.data("gitlab:acme/apps/svc-a", "ci.reusable_used")["present"] is False
+
+
+def test_an_unreadable_file_is_a_problem_of_its_project_only(fake_gitlab: FakeGitLab) -> None:
+    svc_a = fake_gitlab.instance.project("acme/apps/svc-a")
+    assert svc_a is not None
+    svc_a.files[".gitlab-ci.yml"] = b"include: [unclosed\n"
+    scan = run_gitlab(fake_gitlab)
+    (message,) = scan.messages("gitlab:acme/apps/svc-a")
+    assert message.startswith("acme/apps/svc-a: .gitlab-ci.yml: malformed YAML")
+    assert scan.data("gitlab:acme/apps/svc-a", "iac.usage")["present"] is True

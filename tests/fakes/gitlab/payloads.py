@@ -156,29 +156,43 @@ def tree_folder(path: str) -> dict[str, Any]:
     return {"id": "b" * 40, "name": path.rsplit("/", 1)[-1], "type": "tree", "path": path, "mode": "040000"}
 
 
+def _user(base: str) -> dict[str, Any]:
+    return {"id": 1001, "username": "bob", "name": "Bob", "state": "active",
+            "avatar_url": f"{base}/uploads/-/system/user/avatar/1001/avatar.png", "web_url": f"{base}/bob"}
+
+
 def deployment(base: str, item: Project, index: int, deploy: Deployment) -> dict[str, Any]:
-    """A deployment as `/projects/:id/deployments` lists it (the deployable job with its commit)."""
+    """A deployment as `/projects/:id/deployments` lists it: the deployable is the deploy job,
+    with every field GitLab's job entity has (its schema forbids others), and its commit."""
     finished = deploy.created_at if deploy.status in ("success", "failed", "canceled") else None
+    ref = item.default_branch or "main"
+    web_url = f"{base}/{item.path_with_namespace}"
+    commit_date = deploy.committed_at or deploy.created_at
     return {
         "id": item.id * 1000 + index,
         "iid": index + 1,
-        "ref": item.default_branch or "main",
+        "ref": ref,
         "sha": deploy.sha,
         "created_at": deploy.created_at,
         "updated_at": deploy.created_at,
         "finished_at": finished,
         "status": deploy.status,
-        "user": {"id": 1001, "username": "bob", "name": "Bob", "state": "active", "avatar_url": None,
-                 "web_url": f"{base}/bob"},
-        "environment": {"id": index + 1, "name": deploy.environment, "slug": deploy.environment.lower(),
+        "user": _user(base),
+        "environment": {"id": index + 1, "name": deploy.environment, "slug": deploy.environment.lower().replace("/", "-"),
                         "external_url": None, "created_at": deploy.created_at, "updated_at": deploy.created_at,
                         "tier": deploy.tier, "state": "available"},
         "deployable": {
-            "id": 5000 + index, "status": deploy.status, "stage": "deploy", "name": "deploy", "ref": item.default_branch,
-            "tag": False, "created_at": deploy.created_at, "started_at": deploy.created_at, "finished_at": finished,
-            "commit": {"id": deploy.sha, "short_id": deploy.sha[:8], "title": "Change", "message": "Change",
-                       "author_name": "Bob", "author_email": "bob@example.com",
-                       "created_at": deploy.committed_at or deploy.created_at,
-                       "committed_date": deploy.committed_at or deploy.created_at},
+            "id": 5000 + index, "status": deploy.status, "stage": "deploy", "name": "deploy", "ref": ref,
+            "tag": False, "coverage": None, "allow_failure": False, "created_at": deploy.created_at,
+            "started_at": deploy.created_at, "finished_at": finished, "erased_at": None, "duration": 60.0,
+            "queued_duration": 1.0, "user": _user(base),
+            "commit": {"id": deploy.sha, "short_id": deploy.sha[:8], "title": "Change", "created_at": commit_date,
+                       "parent_ids": ["e" * 40], "message": "Change", "author_name": "Bob",
+                       "author_email": "bob@example.com", "authored_date": commit_date, "committer_name": "Bob",
+                       "committer_email": "bob@example.com", "committed_date": commit_date,
+                       "web_url": f"{web_url}/-/commit/{deploy.sha}"},
+            "pipeline": {"id": 7000 + index, "sha": deploy.sha, "ref": ref, "status": deploy.status},
+            "web_url": f"{web_url}/-/jobs/{5000 + index}", "artifacts": [], "artifacts_expire_at": None,
+            "tag_list": [], "runner": None, "project": {"ci_job_token_scope_enabled": False}, "archived": False,
         },
     }
