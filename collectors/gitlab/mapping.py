@@ -29,6 +29,7 @@ class Listed:
     empty: bool
     pipeline_must_succeed: bool
     last_activity_at: str | None = None  # moves with every push: unchanged, the files are too
+    required_approvals: int | None = None  # None: the tier has no merge-request approvals (Free)
 
     @property
     def name(self) -> str:
@@ -49,6 +50,8 @@ def listed(data: Mapping[str, Any], group_path: str) -> Listed:
         empty=bool(data.get("empty_repo")) or not data.get("default_branch"),
         pipeline_must_succeed=bool(data.get("only_allow_merge_if_pipeline_succeeds")),
         last_activity_at=str(data["last_activity_at"]) if data.get("last_activity_at") else None,
+        # Premium and Ultimate list the project's approval setting with it: no request of its own.
+        required_approvals=data["approvals_before_merge"] if isinstance(data.get("approvals_before_merge"), int) else None,
     )
 
 
@@ -90,20 +93,17 @@ def protection_of(branch: str, protected: Sequence[Mapping[str, Any]]) -> Mappin
     return None
 
 
-def branch_protection(
-    project: Listed, protected: Sequence[Mapping[str, Any]], approvals: Mapping[str, Any] | None
-) -> dict[str, Any]:
-    """vcs.branch_protection of the default branch. `approvals`: the project's merge-request
-    approval settings, None where the tier or the token does not show them (required reviews unknown)."""
+def branch_protection(project: Listed, protected: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """vcs.branch_protection of the default branch. Required approvals and code-owner approval
+    are unknown (None) where the tier has no such setting, never "none required"."""
     entry = protection_of(project.default_branch or "", protected) if project.default_branch else None
     if entry is None:
         return {"enabled": False, "required_reviews": 0, "code_owner_reviews": False, "required_checks": [],
                 "policy_checks_required": False, "via": []}
-    reviews = approvals.get("approvals_before_merge") if approvals is not None else None
     code_owners = entry.get("code_owner_approval_required")  # absent where the tier has no code-owner approval
     return {
         "enabled": True,
-        "required_reviews": int(reviews) if isinstance(reviews, int) else None,
+        "required_reviews": project.required_approvals,
         "code_owner_reviews": bool(code_owners) if isinstance(code_owners, bool) else None,
         # GitLab's one required check: the pipeline must succeed before a merge.
         "required_checks": ["pipeline"] if project.pipeline_must_succeed else [],

@@ -215,15 +215,7 @@ class _Scan:
             protected = list(self.client.pages("protected_branches", f"/projects/{project.id}/protected_branches"))
         except ApiError as exc:
             return Gap(exc.reason_with(READ_PERMISSION))
-        approvals: dict[str, Any] | None = None
-        if mapping.protection_of(project.default_branch or "", protected) is not None:
-            try:
-                answer = self.client.get("approvals", f"/projects/{project.id}/approvals").data
-                approvals = answer if isinstance(answer, dict) else None
-            except ApiError as exc:
-                if exc.status not in (403, 404):  # Free tier: no approval settings, required reviews unknown
-                    return Gap(exc.reason())
-        return mapping.branch_protection(project, protected, approvals)
+        return mapping.branch_protection(project, protected)
 
     def _deployments(self, project: Listed) -> dict[str, Any] | Gap:
         now = self.ctx.clock()

@@ -38,14 +38,14 @@ def test_the_exact_protection_wins_over_a_wildcard() -> None:
 
 def test_free_tier_protection_leaves_reviews_unknown_not_zero() -> None:
     protected = [{"name": "main", "push_access_levels": [{"access_level": 40}]}]
-    data = mapping.branch_protection(_project(only_allow_merge_if_pipeline_succeeds=True), protected, None)
+    data = mapping.branch_protection(_project(only_allow_merge_if_pipeline_succeeds=True), protected)
     assert data["enabled"] is True and data["required_reviews"] is None and data["code_owner_reviews"] is None
     assert data["required_checks"] == ["pipeline"]
 
 
 def test_premium_protection_reads_approvals_and_code_owners() -> None:
     protected = [{"name": "main", "code_owner_approval_required": True}]
-    data = mapping.branch_protection(_project(), protected, {"approvals_before_merge": 2})
+    data = mapping.branch_protection(_project(approvals_before_merge=2), protected)
     assert (data["required_reviews"], data["code_owner_reviews"]) == (2, True)
 
 

@@ -87,6 +87,7 @@ def test_branch_protection_on_premium_reads_approvals_and_code_owners(fake_gitla
     templates = scan.data("gitlab:acme/platform/ci-templates", "vcs.branch_protection")
     assert templates["required_reviews"] == 2 and templates["code_owner_reviews"] is True
     assert scan.data("gitlab:acme/apps/svc-a", "vcs.branch_protection")["required_reviews"] == 1
+    assert fake_gitlab.count(r"/approvals$") == 0  # listed with the project: no request of its own
 
 
 def test_a_wildcard_protection_covers_the_default_branch(fake_gitlab: FakeGitLab) -> None:

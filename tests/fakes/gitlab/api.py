@@ -153,13 +153,6 @@ def _protected_branches(instance: Instance, base: str, request: Request, match: 
     return _offset_page(base, request, items)
 
 
-def _approvals(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
-    project = _project_of(instance, match)
-    if instance.tier == "free":
-        raise forbidden()
-    return json_response(payloads.approvals(project))
-
-
 def _deployments(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
     project = _project_of(instance, match)
     items = [payloads.deployment(base, project, index, deploy) for index, deploy in enumerate(project.deployments)]
@@ -182,7 +175,6 @@ _ROUTES: list[tuple[re.Pattern[str], Route]] = [
         (r"/projects/(?P<project>[^/]+)/repository/tree", _tree),
         (r"/projects/(?P<project>[^/]+)/repository/files/(?P<file>[^/]+)/raw", _raw_file),
         (r"/projects/(?P<project>[^/]+)/protected_branches", _protected_branches),
-        (r"/projects/(?P<project>[^/]+)/approvals", _approvals),
         (r"/projects/(?P<project>[^/]+)/deployments", _deployments),
     )
 ]

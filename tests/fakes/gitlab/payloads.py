@@ -1,5 +1,5 @@
 """Answers in the shapes of GitLab's REST API v4 (docs.gitlab.com/api: projects, groups,
-protected_branches, repositories, merge_request_approvals), with the fields the collector and
+protected_branches, repositories, deployments), with the fields the collector and
 python-gitlab read plus enough of the rest that a client reading more finds it."""
 
 from __future__ import annotations
@@ -116,21 +116,6 @@ def protected_branch(index: int, branch: ProtectedBranch, tier: str) -> dict[str
         data["unprotect_access_levels"] = []
         data["code_owner_approval_required"] = branch.code_owner_approval_required
     return data
-
-
-def approvals(item: Project) -> dict[str, Any]:
-    return {
-        "approvers": [],
-        "approver_groups": [],
-        "approvals_before_merge": item.approvals_before_merge,
-        "reset_approvals_on_push": True,
-        "selective_code_owner_removals": False,
-        "disable_overriding_approvers_per_merge_request": False,
-        "merge_requests_author_approval": False,
-        "merge_requests_disable_committers_approval": False,
-        "require_password_to_approve": False,
-        "require_reauthentication_to_approve": False,
-    }
 
 
 def member(index: int, username: str, level: int) -> dict[str, Any]:
