@@ -1,6 +1,7 @@
 """The GitLab collector: top-level groups, and the projects of all their subgroups, through REST v4.
 
-Per group: the group, its direct members and its own protected branches (Premium). Per
+Per group: the group, its direct members, its own protected branches (Premium), its subgroups
+(teams) and the platform subgroup's members. Per
 project: one listing share, the repository tree (keyset pages where the instance offers them),
 the files detection needs (one raw-file request each), the protected branches and the
 merge-request approval settings, and the deployments of the window (DORA inputs).
@@ -23,7 +24,7 @@ from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, Subject
 
 PROJECT_KINDS = ("repo.inventory", "vcs.branch_protection", "delivery.deployments")
-GROUP_KINDS = ("org.access", "org.rulesets")
+GROUP_KINDS = ("org.access", "org.rulesets", "org.teams")
 
 
 class GitLabCollector(Collector):

@@ -37,6 +37,11 @@ class GitLabConfig(BaseModel):
     )
     include_archived: bool = Field(default=False, description="Also scan archived projects.")
     include_forks: bool = Field(default=False, description="Also scan forks.")
+    platform_team: str = Field(
+        default="platform*",
+        description="Glob pattern on subgroup paths below the top-level group (e.g. 'platform', 'teams/platform*') "
+        "that names the platform team: its projects are tagged platform.",
+    )
     window_days: int = Field(default=90, gt=0, description="Days of history counted as recent (deployments).")
     production_environments: list[str] = Field(
         default_factory=lambda: ["production", "prod", "prod-*", "production-*", "*-prod", "*-production", "live"],

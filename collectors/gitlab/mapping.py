@@ -169,3 +169,31 @@ def deployments(
     counted = live or deliveries
     environments = sorted({delivery.track for delivery in counted})
     return _dora(window_days, "deployments" if deliveries else "none", counted, environments)
+
+
+def platform_group(subgroups: Sequence[Mapping[str, Any]], group_path: str, pattern: str) -> Mapping[str, Any] | None:
+    """The subgroup whose path below the top-level group matches `pattern` (the shallowest, then by name)."""
+    matching = [
+        subgroup for subgroup in subgroups
+        if fnmatch.fnmatchcase(str(subgroup.get("full_path") or "").removeprefix(group_path + "/").lower(), pattern.lower())
+    ]
+    return min(matching, key=lambda subgroup: (str(subgroup["full_path"]).count("/"), str(subgroup["full_path"])), default=None)
+
+
+def in_group(project: Listed, group_full_path: str) -> bool:
+    return project.full_path.startswith(group_full_path + "/")
+
+
+def team_structure(
+    subgroups: Sequence[Mapping[str, Any]], platform: Mapping[str, Any] | None, members: int, projects: Sequence[Listed]
+) -> dict[str, Any]:
+    """org.teams: on GitLab a team is a subgroup; the platform team's projects are those within its subgroup."""
+    if platform is None:
+        return {"teams": len(subgroups), "platform_team": None, "platform_team_members": 0, "platform_team_repositories": []}
+    path = str(platform["full_path"])
+    return {
+        "teams": len(subgroups),
+        "platform_team": path,
+        "platform_team_members": members,
+        "platform_team_repositories": [project.full_path for project in projects if in_group(project, path)],
+    }

@@ -111,21 +111,17 @@ class _Scan:
         ctx = self.ctx
         path = str(group.get("full_path") or group.get("path"))
         subject = Subject(id=f"gitlab:{path}", kind="organization", name=path, source="gitlab", url=group.get("web_url"))
+        projects = self._list_projects(group, path)
+        teams = self._teams(group, path, projects)
         if ctx.includes(subject.id):
             yield subject
             yield from self._group_evidence(subject, group)
+            if isinstance(teams, Gap):
+                yield ctx.unavailable("org.teams", subject, teams.reason)
+            else:
+                yield ctx.observed("org.teams", subject, teams)
             ctx.progress(subject.id)
-        projects: list[Listed] = []
-        try:
-            params = {"include_subgroups": True, "with_shared": False, "order_by": "id", "sort": "asc"}
-            if not self.config.include_archived:
-                params["archived"] = False
-            for data in self.client.pages("projects", f"/groups/{group['id']}/projects", params):
-                projects.append(mapping.listed(data, path))
-        except ApiError as exc:
-            reason = f"gitlab: cannot list the projects of {path}: {exc.reason_with(READ_PERMISSION)}"
-            ctx.problem(reason, hint="the projects listed before the failure were scanned; scan again later")
-            ctx.cut_short("repository", reason)
+        platform = str(teams["platform_team"]) if not isinstance(teams, Gap) and teams["platform_team"] else None
         config = self.config
         chosen = [
             project
@@ -135,7 +131,35 @@ class _Scan:
         ]
         with ThreadPoolExecutor(max_workers=max(1, ctx.limits.max_workers), thread_name_prefix="pecm-gitlab") as pool:
             for examination in pool.map(self._examine, chosen):  # map keeps the listing order
-                yield from self._project_evidence(subject, examination)
+                yield from self._project_evidence(subject, examination, platform)
+
+    def _list_projects(self, group: Mapping[str, Any], path: str) -> list[Listed]:
+        """The projects of the group and all its subgroups; those listed before a failure, and the
+        failure said (cut_short), when the listing breaks off."""
+        projects: list[Listed] = []
+        params: dict[str, Any] = {"include_subgroups": True, "with_shared": False, "order_by": "id", "sort": "asc"}
+        if not self.config.include_archived:
+            params["archived"] = False
+        try:
+            for data in self.client.pages("projects", f"/groups/{group['id']}/projects", params):
+                projects.append(mapping.listed(data, path))
+        except ApiError as exc:
+            reason = f"gitlab: cannot list the projects of {path}: {exc.reason_with(READ_PERMISSION)}"
+            self.ctx.problem(reason, hint="the projects listed before the failure were scanned; scan again later")
+            self.ctx.cut_short("repository", reason)
+        return projects
+
+    def _teams(self, group: Mapping[str, Any], path: str, projects: list[Listed]) -> dict[str, Any] | Gap:
+        try:
+            subgroups = list(self.client.pages("groups/descendant_groups", f"/groups/{group['id']}/descendant_groups"))
+            platform = mapping.platform_group(subgroups, path, self.config.platform_team)
+            members = (
+                len(list(self.client.pages("groups/members", f"/groups/{platform['id']}/members")))
+                if platform is not None else 0
+            )
+        except ApiError as exc:
+            return Gap(exc.reason_with(READ_PERMISSION))
+        return mapping.team_structure(subgroups, platform, members, projects)
 
     def _group_evidence(self, subject: Subject, group: Mapping[str, Any]) -> Iterator[Evidence]:
         ctx = self.ctx
@@ -227,7 +251,9 @@ class _Scan:
             return Gap(exc.reason_with(READ_PERMISSION))
         return mapping.deployments(items, now, self.config.window_days, self.config.production_environments)
 
-    def _project_evidence(self, parent: Subject, examination: Examination) -> Iterator[Subject | Evidence]:
+    def _project_evidence(
+        self, parent: Subject, examination: Examination, platform: str | None
+    ) -> Iterator[Subject | Evidence]:
         ctx = self.ctx
         project = examination.project
         subject = Subject(
@@ -240,6 +266,7 @@ class _Scan:
             files_url=f"{project.web_url}/-/blob/{quote(project.default_branch, safe='')}/"
             if project.web_url and project.default_branch
             else None,
+            tags=("platform",) if platform is not None and mapping.in_group(project, platform) else (),
         )
         yield subject
         files = examination.files

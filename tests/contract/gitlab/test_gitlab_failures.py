@@ -90,14 +90,15 @@ def test_429_waits_for_retry_after_in_virtual_time(fake_gitlab: FakeGitLab) -> N
 
 
 def test_a_rate_limit_past_the_wait_budget_stops_the_source_cleanly(fake_gitlab: FakeGitLab) -> None:
-    fake_gitlab.fail(r"^/groups/10/protected_branches$", 429, headers={"Retry-After": "3600"})
+    fake_gitlab.fail(r"^/groups/10/projects$", 429, headers={"Retry-After": "3600"})
     timer = timer_of(fake_gitlab)
     scan = run_gitlab(fake_gitlab, rate_limit_wait_budget_seconds=10, timer=timer)
-    record = scan.of("gitlab:acme", "org.rulesets")
-    assert record.status is EvidenceStatus.UNAVAILABLE and "rate limit exhausted" in (record.reason or "")
-    # one budget for the whole API: nothing more is asked until it resets, and nothing is waited for
     assert "rate limit exhausted" in scan.unreached["repository"]
-    assert timer.slept == [] and fake_gitlab.count(r"^/groups/10/projects$") == 0
+    # one budget for the whole API: nothing more is asked until it resets, and nothing is waited for
+    for kind in ("org.access", "org.rulesets", "org.teams"):
+        record = scan.of("gitlab:acme", kind)
+        assert record.status is EvidenceStatus.UNAVAILABLE and "rate limit exhausted" in (record.reason or "")
+    assert timer.slept == [] and fake_gitlab.count(r"^/groups/10/") == 1
 
 
 def test_server_errors_and_dropped_connections_are_retried(fake_gitlab: FakeGitLab) -> None:

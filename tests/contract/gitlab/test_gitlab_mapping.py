@@ -76,3 +76,11 @@ def test_deployments_count_production_by_tier_or_name_else_all() -> None:
     assert (data["events"], data["failed"], data["environments"]) == (2, 1, ["eu", "prod-us"])
     assert mapping.deployments([deployment("staging", "staging", "canceled")], now, 90, ["prod-*"])["change_failure_rate"] is None
     assert mapping.deployments([], now, 90, [])["derived_from"] == "none"
+
+
+def test_the_shallowest_matching_subgroup_is_the_platform_team() -> None:
+    subgroups = [{"id": 3, "full_path": "acme/teams/platform-eu"}, {"id": 2, "full_path": "acme/platform"},
+                 {"id": 4, "full_path": "acme/apps"}]
+    assert mapping.platform_group(subgroups, "acme", "platform*") == {"id": 2, "full_path": "acme/platform"}
+    assert mapping.platform_group(subgroups, "acme", "teams/platform*") == {"id": 3, "full_path": "acme/teams/platform-eu"}
+    assert mapping.platform_group(subgroups, "acme", "infra") is None

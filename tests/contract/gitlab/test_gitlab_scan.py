@@ -163,3 +163,18 @@ def test_an_unreadable_file_is_a_problem_of_its_project_only(fake_gitlab: FakeGi
     (message,) = scan.messages("gitlab:acme/apps/svc-a")
     assert message.startswith("acme/apps/svc-a: .gitlab-ci.yml: malformed YAML")
     assert scan.data("gitlab:acme/apps/svc-a", "iac.usage")["present"] is True
+
+
+def test_subgroups_are_the_teams_and_the_platform_subgroups_projects_are_tagged(fake_gitlab: FakeGitLab) -> None:
+    scan = run_gitlab(fake_gitlab)
+    assert scan.data("gitlab:acme", "org.teams") == {
+        "teams": 2,
+        "platform_team": "acme/platform",
+        "platform_team_members": 2,
+        "platform_team_repositories": ["acme/platform/ci-templates"],
+    }
+    assert scan.subject("gitlab:acme/platform/ci-templates").tags == ("platform",)
+    assert scan.subject("gitlab:acme/apps/svc-a").tags == ()
+    none = run_gitlab(fake_gitlab, platform_team="infra*")
+    assert none.data("gitlab:acme", "org.teams")["platform_team"] is None
+    assert none.subject("gitlab:acme/platform/ci-templates").tags == ()

@@ -93,6 +93,14 @@ def _group_protected_branches(instance: Instance, base: str, request: Request, m
     return _offset_page(base, request, group.protected_branches)
 
 
+def _descendant_groups(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
+    group = instance.group(unquote(match["group"]))
+    if group is None:
+        raise not_found("Group")
+    below = [item for item in instance.descendants(group) if item is not group]
+    return _offset_page(base, request, [payloads.group(base, item) for item in sorted(below, key=lambda item: item.id)])
+
+
 def _group_projects(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
     group = instance.group(unquote(match["group"]))
     if group is None:
@@ -172,6 +180,7 @@ _ROUTES: list[tuple[re.Pattern[str], Route]] = [
         (r"/groups/(?P<group>[^/]+)/members", _group_members),
         (r"/groups/(?P<group>[^/]+)/protected_branches", _group_protected_branches),
         (r"/groups/(?P<group>[^/]+)/projects", _group_projects),
+        (r"/groups/(?P<group>[^/]+)/descendant_groups", _descendant_groups),
         (r"/projects/(?P<project>[^/]+)/repository/tree", _tree),
         (r"/projects/(?P<project>[^/]+)/repository/files/(?P<file>[^/]+)/raw", _raw_file),
         (r"/projects/(?P<project>[^/]+)/protected_branches", _protected_branches),

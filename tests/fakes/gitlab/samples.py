@@ -33,7 +33,7 @@ build:
 def sample_instance() -> Instance:
     acme = Group(10, "acme", members=[("alice", OWNER), ("bob", MAINTAINER), ("carol", DEVELOPER)],
                  require_two_factor_authentication=True)
-    platform = Group(11, "acme/platform", parent_id=10)
+    platform = Group(11, "acme/platform", parent_id=10, members=[("dave", MAINTAINER), ("erin", DEVELOPER)])
     apps = Group(12, "acme/apps", parent_id=10)
     many = {f"src/module_{index:03}.py": b"print('hello')\n" for index in range(150)}
     projects = [
