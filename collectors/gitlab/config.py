@@ -42,7 +42,7 @@ class GitLabConfig(BaseModel):
         description="Glob pattern on subgroup paths below the top-level group (e.g. 'platform', 'teams/platform*') "
         "that names the platform team: its projects are tagged platform.",
     )
-    window_days: int = Field(default=90, gt=0, description="Days of history counted as recent (deployments).")
+    window_days: int = Field(default=90, gt=0, description="Days of history counted as recent (commits, deployments).")
     production_environments: list[str] = Field(
         default_factory=lambda: ["production", "prod", "prod-*", "production-*", "*-prod", "*-production", "live"],
         description="Deployment environments DORA figures count (fnmatch, any case), besides those GitLab tiers "

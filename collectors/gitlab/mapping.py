@@ -12,6 +12,7 @@ from typing import Any
 from collectors.github.mapping import _Delivery, _dora, _production, _time
 
 OWNER_ACCESS = 50  # GitLab's access level of an Owner
+WEEK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -196,4 +197,21 @@ def team_structure(
         "platform_team": path,
         "platform_team_members": members,
         "platform_team_repositories": [project.full_path for project in projects if in_group(project, path)],
+    }
+
+
+def activity(commits: Sequence[Mapping[str, Any]], now: datetime, window_days: int) -> dict[str, Any]:
+    """vcs.activity from the default branch's commits of the window, newest first (GitLab's order).
+    Authors are told apart by email, GitLab's only author field on a commit."""
+    dates = [date for commit in commits if (date := _time(commit.get("committed_date"))) is not None]
+    authors = {str(commit.get("author_email") or commit.get("author_name") or "").strip().lower() for commit in commits}
+    authors.discard("")
+    newest = commits[0] if commits else None
+    return {
+        "window_days": window_days,
+        "head_commit": str(newest["id"]) if newest is not None and newest.get("id") else None,
+        "last_commit_at": max(dates).isoformat() if dates else None,
+        "commits": len(commits),
+        "active_weeks": len({int((now - date) / WEEK) for date in dates if date <= now}),
+        "authors": len(authors),
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
@@ -25,6 +26,7 @@ from scanner.version import VERSION
 READ_PERMISSION = "the token needs the read_api scope and at least the Reporter role"
 PREMIUM = "needs GitLab Premium or Ultimate"
 MAX_PROBLEMS_PER_PROJECT = 10
+MAX_COMMITS = 1000  # commits of the window read per project: enough to measure, bounded in requests
 FILE_HINT = "the file was left out; the rest of the project was scanned"
 
 
@@ -39,6 +41,7 @@ class Gap:
 class Examination:
     project: Listed
     files: FileEvidence | Gap
+    activity: dict[str, Any] | Gap
     protection: dict[str, Any] | Gap
     deployments: dict[str, Any] | Gap
 
@@ -182,7 +185,9 @@ class _Scan:
     # --- one project ---------------------------------------------------------------------
 
     def _examine(self, project: Listed) -> Examination:
-        return Examination(project, self._files(project), self._protection(project), self._deployments(project))
+        return Examination(
+            project, self._files(project), self._activity(project), self._protection(project), self._deployments(project)
+        )
 
     def _files(self, project: Listed) -> FileEvidence | Gap:
         state = f"{project.default_branch}@{project.last_activity_at}"
@@ -241,6 +246,19 @@ class _Scan:
             return Gap(exc.reason_with(READ_PERMISSION))
         return mapping.branch_protection(project, protected)
 
+    def _activity(self, project: Listed) -> dict[str, Any] | Gap:
+        now = self.ctx.clock()
+        window = self.config.window_days
+        if project.empty or project.default_branch is None:
+            return mapping.activity([], now, window)
+        params = {"ref_name": project.default_branch, "since": (now - timedelta(days=window)).isoformat()}
+        try:
+            listing = self.client.pages("repository/commits", f"/projects/{project.id}/repository/commits", params)
+            commits = list(islice(listing, MAX_COMMITS))
+        except ApiError as exc:
+            return Gap(exc.reason_with(READ_PERMISSION))
+        return mapping.activity(commits, now, window)
+
     def _deployments(self, project: Listed) -> dict[str, Any] | Gap:
         now = self.ctx.clock()
         since = now - timedelta(days=self.config.window_days)
@@ -285,14 +303,14 @@ class _Scan:
             yield ctx.unavailable("repo.inventory", subject, files.reason)
         else:
             yield ctx.observed("repo.inventory", subject, dict(files.inventory))
-        protection = examination.protection
-        if isinstance(protection, Gap):
-            yield ctx.unavailable("vcs.branch_protection", subject, protection.reason)
-        else:
-            yield ctx.observed("vcs.branch_protection", subject, protection)
-        deployments = examination.deployments
-        if isinstance(deployments, Gap):
-            yield ctx.unavailable("delivery.deployments", subject, deployments.reason)
-        else:
-            yield ctx.observed("delivery.deployments", subject, deployments)
+        settled = (
+            ("vcs.activity", examination.activity),
+            ("vcs.branch_protection", examination.protection),
+            ("delivery.deployments", examination.deployments),
+        )
+        for kind, found in settled:
+            if isinstance(found, Gap):
+                yield ctx.unavailable(kind, subject, found.reason)
+            else:
+                yield ctx.observed(kind, subject, found)
         ctx.progress(subject.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from scanner.model import EvidenceStatus
@@ -138,10 +139,10 @@ def test_production_deployments_of_the_window_give_the_dora_inputs(fake_gitlab: 
 
 def test_an_unchanged_rescan_costs_no_tree_or_file_request(fake_gitlab: FakeGitLab, tmp_path: Path) -> None:
     first = run_gitlab(fake_gitlab, cache_dir=tmp_path)
-    assert fake_gitlab.count(r"/repository/") > 0
+    assert fake_gitlab.count(r"/repository/(tree|files)") > 0
     fake_gitlab.requests.clear()
     again = run_gitlab(fake_gitlab, cache_dir=tmp_path)
-    assert fake_gitlab.count(r"/repository/") == 0
+    assert fake_gitlab.count(r"/repository/(tree|files)") == 0
     assert [item.model_dump(exclude={"observed_at"}) for item in again.evidence] == [
         item.model_dump(exclude={"observed_at"}) for item in first.evidence
     ]
@@ -151,7 +152,7 @@ def test_an_unchanged_rescan_costs_no_tree_or_file_request(fake_gitlab: FakeGitL
     svc_a.files[".gitlab-ci.yml"] = b"build:\n  script: [make]\n"
     fake_gitlab.requests.clear()
     pushed = run_gitlab(fake_gitlab, cache_dir=tmp_path)
-    assert {r.path.split("/")[4] for r in fake_gitlab.requests if "/repository/" in r.path} == {"101"}
+    assert {r.path.split("/")[4] for r in fake_gitlab.requests if re.search("/repository/(tree|files)", r.path)} == {"101"}
     assert pushed.data("gitlab:acme/apps/svc-a", "ci.reusable_used")["present"] is False
 
 
@@ -178,3 +179,19 @@ def test_subgroups_are_the_teams_and_the_platform_subgroups_projects_are_tagged(
     none = run_gitlab(fake_gitlab, platform_team="infra*")
     assert none.data("gitlab:acme", "org.teams")["platform_team"] is None
     assert none.subject("gitlab:acme/platform/ci-templates").tags == ()
+
+
+def test_activity_of_the_default_branch_over_the_window(fake_gitlab: FakeGitLab) -> None:
+    scan = run_gitlab(fake_gitlab)
+    assert scan.data("gitlab:acme/platform/ci-templates", "vcs.activity") == {
+        "window_days": 90,
+        "head_commit": "1" * 40,
+        "last_commit_at": "2026-05-28T09:00:00+00:00",
+        "commits": 3,
+        "active_weeks": 2,
+        "authors": 2,
+    }
+    assert scan.data("gitlab:acme/apps/empty", "vcs.activity")["commits"] == 0
+    assert fake_gitlab.count(r"^/projects/105/repository/commits$") == 0
+    (asked,) = [r for r in fake_gitlab.requests if r.path.endswith("/projects/100/repository/commits")]
+    assert asked.query == {"ref_name": "main", "since": "2026-03-01T12:00:00+00:00", "per_page": "100"}

@@ -161,6 +161,16 @@ def _protected_branches(instance: Instance, base: str, request: Request, match: 
     return _offset_page(base, request, items)
 
 
+def _commits(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
+    project = _project_of(instance, match)
+    if project.default_branch is None or request.query.get("ref_name", project.default_branch) != project.default_branch:
+        raise not_found("Branch")
+    since = request.query.get("since")
+    chosen = [entry for entry in project.commits if since is None or _instant(entry.committed_date) >= _instant(since)]
+    chosen.sort(key=lambda entry: _instant(entry.committed_date), reverse=True)  # newest first, as GitLab
+    return _offset_page(base, request, [payloads.commit(base, project, entry) for entry in chosen])
+
+
 def _deployments(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
     project = _project_of(instance, match)
     items = [payloads.deployment(base, project, index, deploy) for index, deploy in enumerate(project.deployments)]
@@ -185,6 +195,7 @@ _ROUTES: list[tuple[re.Pattern[str], Route]] = [
         (r"/projects/(?P<project>[^/]+)/repository/files/(?P<file>[^/]+)/raw", _raw_file),
         (r"/projects/(?P<project>[^/]+)/protected_branches", _protected_branches),
         (r"/projects/(?P<project>[^/]+)/deployments", _deployments),
+        (r"/projects/(?P<project>[^/]+)/repository/commits", _commits),
     )
 ]
 

@@ -35,6 +35,13 @@ class ProtectedBranch:
 
 
 @dataclass
+class Commit:
+    id: str
+    committed_date: str  # ISO 8601
+    author_email: str = "bob@example.com"
+
+
+@dataclass
 class Deployment:
     environment: str
     created_at: str  # ISO 8601
@@ -61,6 +68,7 @@ class Project:
     only_allow_merge_if_pipeline_succeeds: bool = False
     issues_enabled: bool = True
     deployments: list[Deployment] = field(default_factory=list)
+    commits: list[Commit] = field(default_factory=list)  # of the default branch, any order
 
     @property
     def path_with_namespace(self) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import DEVELOPER, MAINTAINER, NO_ACCESS, OWNER, Deployment, Group, Instance, ProtectedBranch, Project
+from .model import DEVELOPER, MAINTAINER, NO_ACCESS, OWNER, Commit, Deployment, Group, Instance, ProtectedBranch, Project
 
 _LEVEL_NAMES = {NO_ACCESS: "No one", DEVELOPER: "Developers + Maintainers", MAINTAINER: "Maintainers", OWNER: "Owners"}
 _CREATED = "2024-01-15T09:00:00.000Z"
@@ -180,4 +180,16 @@ def deployment(base: str, item: Project, index: int, deploy: Deployment) -> dict
             "web_url": f"{web_url}/-/jobs/{5000 + index}", "artifacts": [], "artifacts_expire_at": None,
             "tag_list": [], "runner": None, "project": {"ci_job_token_scope_enabled": False}, "archived": False,
         },
+    }
+
+
+def commit(base: str, item: Project, entry: Commit) -> dict[str, Any]:
+    """A commit as `/repository/commits` lists it."""
+    name = entry.author_email.split("@", 1)[0].title()
+    return {
+        "id": entry.id, "short_id": entry.id[:8], "created_at": entry.committed_date, "parent_ids": [],
+        "title": "Change", "message": "Change", "author_name": name, "author_email": entry.author_email,
+        "authored_date": entry.committed_date, "committer_name": name, "committer_email": entry.author_email,
+        "committed_date": entry.committed_date, "trailers": {}, "extended_trailers": {},
+        "web_url": f"{base}/{item.path_with_namespace}/-/commit/{entry.id}",
     }

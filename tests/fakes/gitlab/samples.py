@@ -3,7 +3,7 @@ cases the collector must tell apart (protected or not, archived, fork, empty, ma
 
 from __future__ import annotations
 
-from .model import DEVELOPER, MAINTAINER, OWNER, Deployment, Group, Instance, Project, ProtectedBranch
+from .model import DEVELOPER, MAINTAINER, OWNER, Commit, Deployment, Group, Instance, Project, ProtectedBranch
 
 TOKEN = "glpat-CANARY-0123456789abcdef"  # a canary: tests check it never appears in any output
 
@@ -40,6 +40,10 @@ def sample_instance() -> Instance:
         Project(100, platform, "ci-templates", topics=["platform"],
                 files={"templates/build.yml": TEMPLATES_CI, "CODEOWNERS": b"* @acme/platform\n", "README.md": b"# CI\n"},
                 protected_branches=[ProtectedBranch("main", code_owner_approval_required=True)],
+                commits=[Commit("1" * 40, "2026-05-28T09:00:00Z", "dave@example.com"),
+                         Commit("2" * 40, "2026-05-26T09:00:00Z", "erin@example.com"),
+                         Commit("3" * 40, "2026-05-12T09:00:00Z", "dave@example.com"),
+                         Commit("4" * 40, "2025-11-02T09:00:00Z", "dave@example.com")],  # before the window
                 approvals_before_merge=2, only_allow_merge_if_pipeline_succeeds=True),
         Project(101, apps, "svc-a", files={".gitlab-ci.yml": SVC_A_CI, ".gitlab/CODEOWNERS": b"* @bob\n",
                                            "infra/main.tf": b'module "net" {\n  source = "git::https://gitlab.example/acme/platform/tf-net.git?ref=v2"\n}\n'},
