@@ -4,7 +4,7 @@ Per group: the group, its direct members, its own protected branches (Premium), 
 (teams) and the platform subgroup's members. Per
 project: one listing share, the repository tree (keyset pages where the instance offers them),
 the files detection needs (one raw-file request each), the default branch's commits of the
-window, the protected branches, and the deployments of the window (DORA inputs).
+window, the merge requests merged into platform projects, the protected branches, and the deployments of the window (DORA inputs).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from scanner.errors import UserError
 from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, Subject
 
-PROJECT_KINDS = ("repo.inventory", "vcs.activity", "vcs.branch_protection", "delivery.deployments")
+PROJECT_KINDS = ("repo.inventory", "vcs.activity", "vcs.contributions", "vcs.branch_protection", "delivery.deployments")
 GROUP_KINDS = ("org.access", "org.rulesets", "org.teams")
 
 

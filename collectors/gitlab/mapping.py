@@ -215,3 +215,26 @@ def activity(commits: Sequence[Mapping[str, Any]], now: datetime, window_days: i
         "active_weeks": len({int((now - date) / WEEK) for date in dates if date <= now}),
         "authors": len(authors),
     }
+
+
+def contributions(authors: Iterable[str], window_days: int, platform_members: frozenset[str] | None) -> dict[str, Any]:
+    """vcs.contributions from the window's authors (bots left out). `platform_members`: the
+    platform team's usernames when `authors` are usernames too, else None (outside unknown)."""
+    people = {author.strip().lower() for author in authors if author and not _is_bot(author)}
+    outside = None if platform_members is None else len(people - platform_members)
+    return {
+        "window_days": window_days,
+        "contributors": len(people),
+        "outside_platform_team": outside,
+        "outside_share": round(outside / len(people), 4) if outside is not None and people else None,
+    }
+
+
+def merge_request_authors(merge_requests: Iterable[Mapping[str, Any]]) -> list[str]:
+    return [str((item.get("author") or {}).get("username") or "") for item in merge_requests]
+
+
+def _is_bot(author: str) -> bool:
+    # GitLab's project and group access tokens act as users named project_<id>_bot_<hash> / group_<id>_bot_<hash>.
+    lowered = author.lower()
+    return lowered.endswith("[bot]") or "_bot_" in lowered or lowered.startswith("bot@") or "noreply" in lowered

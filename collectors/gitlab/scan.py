@@ -38,10 +38,19 @@ class Gap:
 
 
 @dataclass(frozen=True)
+class Team:
+    """The platform team: its subgroup and its members' usernames."""
+
+    path: str
+    usernames: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Examination:
     project: Listed
     files: FileEvidence | Gap
     activity: dict[str, Any] | Gap
+    contributions: dict[str, Any] | Gap
     protection: dict[str, Any] | Gap
     deployments: dict[str, Any] | Gap
 
@@ -115,7 +124,7 @@ class _Scan:
         path = str(group.get("full_path") or group.get("path"))
         subject = Subject(id=f"gitlab:{path}", kind="organization", name=path, source="gitlab", url=group.get("web_url"))
         projects = self._list_projects(group, path)
-        teams = self._teams(group, path, projects)
+        teams, team = self._teams(group, path, projects)
         if ctx.includes(subject.id):
             yield subject
             yield from self._group_evidence(subject, group)
@@ -124,7 +133,6 @@ class _Scan:
             else:
                 yield ctx.observed("org.teams", subject, teams)
             ctx.progress(subject.id)
-        platform = str(teams["platform_team"]) if not isinstance(teams, Gap) and teams["platform_team"] else None
         config = self.config
         chosen = [
             project
@@ -133,8 +141,9 @@ class _Scan:
             and ctx.includes(f"gitlab:{project.full_path}")
         ]
         with ThreadPoolExecutor(max_workers=max(1, ctx.limits.max_workers), thread_name_prefix="pecm-gitlab") as pool:
-            for examination in pool.map(self._examine, chosen):  # map keeps the listing order
-                yield from self._project_evidence(subject, examination, platform)
+            # map keeps the listing order
+            for examination in pool.map(lambda project: self._examine(project, team), chosen):
+                yield from self._project_evidence(subject, examination, team)
 
     def _list_projects(self, group: Mapping[str, Any], path: str) -> list[Listed]:
         """The projects of the group and all its subgroups; those listed before a failure, and the
@@ -152,17 +161,21 @@ class _Scan:
             self.ctx.cut_short("repository", reason)
         return projects
 
-    def _teams(self, group: Mapping[str, Any], path: str, projects: list[Listed]) -> dict[str, Any] | Gap:
+    def _teams(self, group: Mapping[str, Any], path: str, projects: list[Listed]) -> tuple[dict[str, Any] | Gap, Team | None]:
+        """org.teams, and the platform team when there is one."""
         try:
             subgroups = list(self.client.pages("groups/descendant_groups", f"/groups/{group['id']}/descendant_groups"))
             platform = mapping.platform_group(subgroups, path, self.config.platform_team)
             members = (
-                len(list(self.client.pages("groups/members", f"/groups/{platform['id']}/members")))
-                if platform is not None else 0
+                list(self.client.pages("groups/members", f"/groups/{platform['id']}/members")) if platform is not None else []
             )
         except ApiError as exc:
-            return Gap(exc.reason_with(READ_PERMISSION))
-        return mapping.team_structure(subgroups, platform, members, projects)
+            return Gap(exc.reason_with(READ_PERMISSION)), None
+        team = (
+            Team(str(platform["full_path"]), frozenset(str(m.get("username") or "").lower() for m in members))
+            if platform is not None else None
+        )
+        return mapping.team_structure(subgroups, platform, len(members), projects), team
 
     def _group_evidence(self, subject: Subject, group: Mapping[str, Any]) -> Iterator[Evidence]:
         ctx = self.ctx
@@ -184,9 +197,19 @@ class _Scan:
 
     # --- one project ---------------------------------------------------------------------
 
-    def _examine(self, project: Listed) -> Examination:
+    def _examine(self, project: Listed, team: Team | None) -> Examination:
+        window = self.config.window_days
+        commits = self._commits(project)
+        activity = commits if isinstance(commits, Gap) else mapping.activity(commits, self.ctx.clock(), window)
+        contributions: dict[str, Any] | Gap
+        if team is not None and mapping.in_group(project, team.path):
+            contributions = self._platform_contributions(project, team)
+        else:  # commit authors are emails, which cannot be matched to team members: outside unknown
+            contributions = commits if isinstance(commits, Gap) else mapping.contributions(
+                (str(commit.get("author_email") or "") for commit in commits), window, None
+            )
         return Examination(
-            project, self._files(project), self._activity(project), self._protection(project), self._deployments(project)
+            project, self._files(project), activity, contributions, self._protection(project), self._deployments(project)
         )
 
     def _files(self, project: Listed) -> FileEvidence | Gap:
@@ -246,18 +269,27 @@ class _Scan:
             return Gap(exc.reason_with(READ_PERMISSION))
         return mapping.branch_protection(project, protected)
 
-    def _activity(self, project: Listed) -> dict[str, Any] | Gap:
-        now = self.ctx.clock()
-        window = self.config.window_days
+    def _commits(self, project: Listed) -> list[dict[str, Any]] | Gap:
+        """The default branch's commits of the window, newest first, at most MAX_COMMITS."""
         if project.empty or project.default_branch is None:
-            return mapping.activity([], now, window)
-        params = {"ref_name": project.default_branch, "since": (now - timedelta(days=window)).isoformat()}
+            return []
+        since = self.ctx.clock() - timedelta(days=self.config.window_days)
+        params = {"ref_name": project.default_branch, "since": since.isoformat()}
         try:
             listing = self.client.pages("repository/commits", f"/projects/{project.id}/repository/commits", params)
-            commits = list(islice(listing, MAX_COMMITS))
+            return list(islice(listing, MAX_COMMITS))
         except ApiError as exc:
             return Gap(exc.reason_with(READ_PERMISSION))
-        return mapping.activity(commits, now, window)
+
+    def _platform_contributions(self, project: Listed, team: Team) -> dict[str, Any] | Gap:
+        """Who had merge requests merged into a platform project in the window, by username."""
+        since = self.ctx.clock() - timedelta(days=self.config.window_days)
+        params = {"state": "merged", "updated_after": since.isoformat(), "scope": "all"}
+        try:
+            merged = list(self.client.pages("merge_requests", f"/projects/{project.id}/merge_requests", params))
+        except ApiError as exc:
+            return Gap(exc.reason_with(READ_PERMISSION))
+        return mapping.contributions(mapping.merge_request_authors(merged), self.config.window_days, team.usernames)
 
     def _deployments(self, project: Listed) -> dict[str, Any] | Gap:
         now = self.ctx.clock()
@@ -270,7 +302,7 @@ class _Scan:
         return mapping.deployments(items, now, self.config.window_days, self.config.production_environments)
 
     def _project_evidence(
-        self, parent: Subject, examination: Examination, platform: str | None
+        self, parent: Subject, examination: Examination, team: Team | None
     ) -> Iterator[Subject | Evidence]:
         ctx = self.ctx
         project = examination.project
@@ -284,7 +316,7 @@ class _Scan:
             files_url=f"{project.web_url}/-/blob/{quote(project.default_branch, safe='')}/"
             if project.web_url and project.default_branch
             else None,
-            tags=("platform",) if platform is not None and mapping.in_group(project, platform) else (),
+            tags=("platform",) if team is not None and mapping.in_group(project, team.path) else (),
         )
         yield subject
         files = examination.files
@@ -305,6 +337,7 @@ class _Scan:
             yield ctx.observed("repo.inventory", subject, dict(files.inventory))
         settled = (
             ("vcs.activity", examination.activity),
+            ("vcs.contributions", examination.contributions),
             ("vcs.branch_protection", examination.protection),
             ("delivery.deployments", examination.deployments),
         )

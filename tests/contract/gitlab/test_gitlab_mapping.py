@@ -84,3 +84,11 @@ def test_the_shallowest_matching_subgroup_is_the_platform_team() -> None:
     assert mapping.platform_group(subgroups, "acme", "platform*") == {"id": 2, "full_path": "acme/platform"}
     assert mapping.platform_group(subgroups, "acme", "teams/platform*") == {"id": 3, "full_path": "acme/teams/platform-eu"}
     assert mapping.platform_group(subgroups, "acme", "infra") is None
+
+
+def test_contributions_leave_bots_out_and_outside_unknown_without_a_team() -> None:
+    authors = ["Dave", "bob", "project_7_bot_abc", "renovate[bot]", ""]
+    assert mapping.contributions(authors, 30, frozenset({"dave"})) == {
+        "window_days": 30, "contributors": 2, "outside_platform_team": 1, "outside_share": 0.5,
+    }
+    assert mapping.contributions(authors, 30, None)["outside_share"] is None

@@ -195,3 +195,14 @@ def test_activity_of_the_default_branch_over_the_window(fake_gitlab: FakeGitLab)
     assert fake_gitlab.count(r"^/projects/105/repository/commits$") == 0
     (asked,) = [r for r in fake_gitlab.requests if r.path.endswith("/projects/100/repository/commits")]
     assert asked.query == {"ref_name": "main", "since": "2026-03-01T12:00:00+00:00", "per_page": "100"}
+
+
+def test_platform_projects_count_merge_request_authors_outside_the_platform_team(fake_gitlab: FakeGitLab) -> None:
+    scan = run_gitlab(fake_gitlab)
+    # merged in the window: dave (platform), bob twice, carol; a bot, a closed one and an old one left out
+    assert scan.data("gitlab:acme/platform/ci-templates", "vcs.contributions") == {
+        "window_days": 90, "contributors": 3, "outside_platform_team": 2, "outside_share": 0.6667,
+    }
+    # elsewhere, commit authors are emails: who is outside the team is unknown, and no request is made
+    assert scan.data("gitlab:acme/apps/svc-a", "vcs.contributions")["outside_platform_team"] is None
+    assert fake_gitlab.count(r"/merge_requests$") == 1

@@ -171,6 +171,19 @@ def _commits(instance: Instance, base: str, request: Request, match: re.Match[st
     return _offset_page(base, request, [payloads.commit(base, project, entry) for entry in chosen])
 
 
+def _merge_requests(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
+    project = _project_of(instance, match)
+    items = [payloads.merge_request(base, project, index, entry) for index, entry in enumerate(project.merge_requests)]
+    state = request.query.get("state", "all")
+    if state != "all":
+        items = [item for item in items if item["state"] == state]
+    after = request.query.get("updated_after")
+    if after is not None:
+        items = [item for item in items if _instant(item["updated_at"]) > _instant(after)]
+    items.sort(key=lambda item: _instant(item["created_at"]), reverse=True)  # GitLab's default: created_at desc
+    return _offset_page(base, request, items)
+
+
 def _deployments(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
     project = _project_of(instance, match)
     items = [payloads.deployment(base, project, index, deploy) for index, deploy in enumerate(project.deployments)]
@@ -196,6 +209,7 @@ _ROUTES: list[tuple[re.Pattern[str], Route]] = [
         (r"/projects/(?P<project>[^/]+)/protected_branches", _protected_branches),
         (r"/projects/(?P<project>[^/]+)/deployments", _deployments),
         (r"/projects/(?P<project>[^/]+)/repository/commits", _commits),
+        (r"/projects/(?P<project>[^/]+)/merge_requests", _merge_requests),
     )
 ]
 

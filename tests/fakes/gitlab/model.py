@@ -42,6 +42,13 @@ class Commit:
 
 
 @dataclass
+class MergeRequest:
+    author: str  # username
+    merged_at: str  # ISO 8601
+    state: str = "merged"
+
+
+@dataclass
 class Deployment:
     environment: str
     created_at: str  # ISO 8601
@@ -69,6 +76,7 @@ class Project:
     issues_enabled: bool = True
     deployments: list[Deployment] = field(default_factory=list)
     commits: list[Commit] = field(default_factory=list)  # of the default branch, any order
+    merge_requests: list[MergeRequest] = field(default_factory=list)
 
     @property
     def path_with_namespace(self) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import DEVELOPER, MAINTAINER, NO_ACCESS, OWNER, Commit, Deployment, Group, Instance, ProtectedBranch, Project
+from .model import DEVELOPER, MAINTAINER, NO_ACCESS, OWNER, Commit, Deployment, MergeRequest, Group, Instance, ProtectedBranch, Project
 
 _LEVEL_NAMES = {NO_ACCESS: "No one", DEVELOPER: "Developers + Maintainers", MAINTAINER: "Maintainers", OWNER: "Owners"}
 _CREATED = "2024-01-15T09:00:00.000Z"
@@ -192,4 +192,24 @@ def commit(base: str, item: Project, entry: Commit) -> dict[str, Any]:
         "authored_date": entry.committed_date, "committer_name": name, "committer_email": entry.author_email,
         "committed_date": entry.committed_date, "trailers": {}, "extended_trailers": {},
         "web_url": f"{base}/{item.path_with_namespace}/-/commit/{entry.id}",
+    }
+
+
+def merge_request(base: str, item: Project, index: int, entry: MergeRequest) -> dict[str, Any]:
+    """A merge request as the project's list shows it (the fields a list carries)."""
+    author = {"id": 2000 + index, "username": entry.author, "name": entry.author.title(), "state": "active",
+              "avatar_url": f"{base}/uploads/-/system/user/avatar/{2000 + index}/avatar.png", "web_url": f"{base}/{entry.author}"}
+    merged = entry.state == "merged"
+    return {
+        "id": item.id * 1000 + index, "iid": index + 1, "project_id": item.id, "title": "Change", "description": "",
+        "state": entry.state, "created_at": entry.merged_at, "updated_at": entry.merged_at,
+        "merged_at": entry.merged_at if merged else None, "closed_at": None,
+        "merged_by": author if merged else None, "merge_user": author if merged else None,
+        "target_branch": item.default_branch or "main", "source_branch": f"change-{index}", "author": author,
+        "assignees": [], "reviewers": [], "labels": [], "draft": False, "work_in_progress": False,
+        "merge_status": "can_be_merged", "detailed_merge_status": "mergeable", "sha": "f" * 40,
+        "merge_commit_sha": "e" * 40 if merged else None, "squash_commit_sha": None, "squash": False,
+        "user_notes_count": 0, "upvotes": 0, "downvotes": 0, "source_project_id": item.id, "target_project_id": item.id,
+        "references": {"short": f"!{index + 1}", "relative": f"!{index + 1}", "full": f"{item.path_with_namespace}!{index + 1}"},
+        "web_url": f"{base}/{item.path_with_namespace}/-/merge_requests/{index + 1}",
     }

@@ -3,7 +3,7 @@ cases the collector must tell apart (protected or not, archived, fork, empty, ma
 
 from __future__ import annotations
 
-from .model import DEVELOPER, MAINTAINER, OWNER, Commit, Deployment, Group, Instance, Project, ProtectedBranch
+from .model import DEVELOPER, MAINTAINER, OWNER, Commit, Deployment, MergeRequest, Group, Instance, Project, ProtectedBranch
 
 TOKEN = "glpat-CANARY-0123456789abcdef"  # a canary: tests check it never appears in any output
 
@@ -44,6 +44,11 @@ def sample_instance() -> Instance:
                          Commit("2" * 40, "2026-05-26T09:00:00Z", "erin@example.com"),
                          Commit("3" * 40, "2026-05-12T09:00:00Z", "dave@example.com"),
                          Commit("4" * 40, "2025-11-02T09:00:00Z", "dave@example.com")],  # before the window
+                merge_requests=[MergeRequest("dave", "2026-05-28T09:00:00Z"), MergeRequest("bob", "2026-05-20T09:00:00Z"),
+                                MergeRequest("carol", "2026-05-18T09:00:00Z"), MergeRequest("bob", "2026-05-02T09:00:00Z"),
+                                MergeRequest("project_100_bot_1a2b", "2026-05-03T09:00:00Z"),
+                                MergeRequest("zed", "2026-05-04T09:00:00Z", state="closed"),
+                                MergeRequest("yan", "2025-10-01T09:00:00Z")],  # before the window
                 approvals_before_merge=2, only_allow_merge_if_pipeline_succeeds=True),
         Project(101, apps, "svc-a", files={".gitlab-ci.yml": SVC_A_CI, ".gitlab/CODEOWNERS": b"* @bob\n",
                                            "infra/main.tf": b'module "net" {\n  source = "git::https://gitlab.example/acme/platform/tf-net.git?ref=v2"\n}\n'},
