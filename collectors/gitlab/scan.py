@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import islice
 from datetime import timedelta
+from itertools import islice
 from typing import Any
 from urllib.parse import quote
 

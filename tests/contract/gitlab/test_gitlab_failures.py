@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 import pytest
 
@@ -18,9 +19,9 @@ from tests.fakes.gitlab.samples import TOKEN
 from tests.fakes.gitlab.server import FakeGitLab
 
 
-def _collect(fake: FakeGitLab, **options: object) -> CollectedScan:
+def _collect(fake: FakeGitLab, token: str | None = None, **options: Any) -> CollectedScan:
     scan = CollectedScan()
-    for _ in GitLabCollector().collect(context(fake, scan, **options)):  # type: ignore[arg-type]
+    for _ in GitLabCollector().collect(context(fake, scan, token=token, **options)):
         pass
     return scan
 

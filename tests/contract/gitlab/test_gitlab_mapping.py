@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from collectors.gitlab import mapping
 
@@ -57,7 +58,7 @@ def test_group_access_counts_owners() -> None:
 
 
 def test_group_protections_bind_the_groups_default_branch() -> None:
-    protected = [{"name": "trunk", "code_owner_approval_required": True}, {"name": "main"}]
+    protected: list[dict[str, Any]] = [{"name": "trunk", "code_owner_approval_required": True}, {"name": "main"}]
     assert mapping.group_rulesets({"default_branch": "trunk"}, protected) == {
         "rulesets": 2, "active_on_default_branch": 1, "require_reviews": True, "require_status_checks": False,
     }

@@ -6,7 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import DEVELOPER, MAINTAINER, NO_ACCESS, OWNER, Commit, Deployment, MergeRequest, Group, Instance, ProtectedBranch, Project
+from .model import (
+    DEVELOPER,
+    MAINTAINER,
+    NO_ACCESS,
+    OWNER,
+    Commit,
+    Deployment,
+    Group,
+    Instance,
+    MergeRequest,
+    Project,
+    ProtectedBranch,
+)
 
 _LEVEL_NAMES = {NO_ACCESS: "No one", DEVELOPER: "Developers + Maintainers", MAINTAINER: "Maintainers", OWNER: "Owners"}
 _CREATED = "2024-01-15T09:00:00.000Z"

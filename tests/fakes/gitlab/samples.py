@@ -3,7 +3,18 @@ cases the collector must tell apart (protected or not, archived, fork, empty, ma
 
 from __future__ import annotations
 
-from .model import DEVELOPER, MAINTAINER, OWNER, Commit, Deployment, MergeRequest, Group, Instance, Project, ProtectedBranch
+from .model import (
+    DEVELOPER,
+    MAINTAINER,
+    OWNER,
+    Commit,
+    Deployment,
+    Group,
+    Instance,
+    MergeRequest,
+    Project,
+    ProtectedBranch,
+)
 
 TOKEN = "glpat-CANARY-0123456789abcdef"  # a canary: tests check it never appears in any output
 

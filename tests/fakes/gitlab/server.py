@@ -39,12 +39,11 @@ class FakeGitLab:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"  # the transport binds loopback only
 
     @property
     def token(self) -> str:
-        return sorted(self.instance.tokens)[0]
+        return min(self.instance.tokens)
 
     def start(self) -> FakeGitLab:
         self._thread.start()
