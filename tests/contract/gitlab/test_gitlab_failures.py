@@ -141,3 +141,20 @@ def test_without_python_gitlab_the_scan_stops_in_one_line(fake_gitlab: FakeGitLa
     with pytest.raises(UserError) as raised:
         _collect(fake_gitlab)
     assert "pip install 'pecm[gitlab]'" in raised.value.one_line()
+
+
+def test_a_next_page_link_that_loops_stops_the_listing_as_cut_short(fake_gitlab: FakeGitLab) -> None:
+    page = f"{fake_gitlab.url}/api/v4/groups/10/projects?per_page=100&page=1"
+    fake_gitlab.fail(r"^/groups/10/projects$", 200, body=[], headers={"Link": f'<{page}>; rel="next"'}, times=5)
+    scan = run_gitlab(fake_gitlab)
+    assert "pagination stopped: the server's next-page link points at a page already read" in scan.unreached["repository"]
+    assert fake_gitlab.count(r"^/groups/10/projects$") == 2  # the first page, and the link once
+
+
+def test_pages_announced_only_by_x_next_page_are_followed(fake_gitlab: FakeGitLab) -> None:
+    # some GitLab lists (keyset trees, seen in gitlab-org/gitlab#427205) send X-Next-Page without a Link
+    fake_gitlab.fail(r"^/groups/10/descendant_groups$", 200, body=[], headers={"X-Next-Page": "1"})
+    scan = run_gitlab(fake_gitlab)
+    assert scan.data("gitlab:acme", "org.teams")["teams"] == 2  # both subgroups, from the page it announced
+    second = [r for r in fake_gitlab.requests if r.path.endswith("/groups/10/descendant_groups")][1]
+    assert second.query["page"] == "1" and second.query["per_page"] == "100"

@@ -11,6 +11,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from tests.fakes.github.clock import FakeClock
 from tests.fakes.github.exchange import Request, Response, json_response
@@ -60,9 +61,14 @@ class FakeGitLab:
             self._faults.clear()
             self.clock.reset()
 
-    def fail(self, path_pattern: str, status: int | None, *, message: str = "", headers: dict[str, str] | None = None, times: int = 1) -> None:
-        """Answer the next `times` requests whose API path matches with `status` (None: drop the connection)."""
-        response = None if status is None else json_response({"message": message or f"{status}"}, status, headers)
+    def fail(
+        self, path_pattern: str, status: int | None, *, message: str = "", headers: dict[str, str] | None = None,
+        times: int = 1, body: Any = None,
+    ) -> None:
+        """Answer the next `times` requests whose API path matches with `status` (None: drop the
+        connection) and GitLab's error body, or `body` (a misbehaving page: a list with odd headers)."""
+        payload = body if body is not None else {"message": message or f"{status}"}
+        response = None if status is None else json_response(payload, status, headers)
         with self._lock:
             self._faults.extend(_Fault(re.compile(path_pattern), response) for _ in range(times))
 
