@@ -10,8 +10,11 @@ from typing import Any
 
 # The DORA arithmetic is the GitHub collector's, so that both hosts' figures mean the same.
 from collectors.github.mapping import _Delivery, _dora, _production, _time
+from collectors.people import is_bot
 
 OWNER_ACCESS = 50  # GitLab's access level of an Owner
+# Project and group access tokens act as users named project_<id>_bot_<hash> / group_<id>_bot_<hash>.
+_BOT_USERNAMES = ("project_*_bot*", "group_*_bot*")
 WEEK = timedelta(days=7)
 
 
@@ -220,7 +223,11 @@ def activity(commits: Sequence[Mapping[str, Any]], now: datetime, window_days: i
 def contributions(authors: Iterable[str], window_days: int, platform_members: frozenset[str] | None) -> dict[str, Any]:
     """vcs.contributions from the window's authors (bots left out). `platform_members`: the
     platform team's usernames when `authors` are usernames too, else None (outside unknown)."""
-    people = {author.strip().lower() for author in authors if author and not _is_bot(author)}
+    people = {
+        author.strip().lower()
+        for author in authors
+        if author and not is_bot(author, author if "@" in author else "", _BOT_USERNAMES)
+    }
     outside = None if platform_members is None else len(people - platform_members)
     return {
         "window_days": window_days,
@@ -233,8 +240,3 @@ def contributions(authors: Iterable[str], window_days: int, platform_members: fr
 def merge_request_authors(merge_requests: Iterable[Mapping[str, Any]]) -> list[str]:
     return [str((item.get("author") or {}).get("username") or "") for item in merge_requests]
 
-
-def _is_bot(author: str) -> bool:
-    # GitLab's project and group access tokens act as users named project_<id>_bot_<hash> / group_<id>_bot_<hash>.
-    lowered = author.lower()
-    return lowered.endswith("[bot]") or "_bot_" in lowered or lowered.startswith("bot@") or "noreply" in lowered

@@ -226,7 +226,7 @@ class _Scan:
         if project.empty or project.default_branch is None:
             detection = detect([], lambda _path: b"")
             return FileEvidence(state, {"files": 0, "files_read": 0, "skipped": 0}, detection.signals,
-                                {kind: list(paths) for kind, paths in detection.locators.items()}, [])
+                                {kind: list(paths) for kind, paths in detection.locators.items()}, [], {})
         branch = project.default_branch
         try:
             paths = self._tree(project.id, branch)
@@ -249,7 +249,8 @@ class _Scan:
             return Gap(f"reading files failed: {exc.reason()}")
         inventory = {"files": len(paths), "files_read": detection.files_read, "skipped": skipped}
         return FileEvidence(state, inventory, detection.signals,
-                            {kind: list(paths) for kind, paths in detection.locators.items()}, list(detection.problems))
+                            {kind: list(paths) for kind, paths in detection.locators.items()}, list(detection.problems),
+                            dict(detection.unknown))
 
     def _tree(self, project_id: int, branch: str) -> list[str]:
         """Every file path at `branch`: keyset pages (GitLab 17.1+), offset pages where refused."""
@@ -329,6 +330,8 @@ class _Scan:
         for kind in FILE_SIGNAL_KINDS:
             if isinstance(files, Gap):
                 yield ctx.unavailable(kind, subject, files.reason)
+            elif kind in files.unknown:  # a file that decides it could not be used
+                yield ctx.unavailable(kind, subject, files.unknown[kind])
             else:
                 yield ctx.observed(kind, subject, files.signals[kind], tuple(files.locators.get(kind, ())))
         if isinstance(files, Gap):

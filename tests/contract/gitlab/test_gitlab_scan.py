@@ -164,6 +164,9 @@ def test_an_unreadable_file_is_a_problem_of_its_project_only(fake_gitlab: FakeGi
     (message,) = scan.messages("gitlab:acme/apps/svc-a")
     assert message.startswith("acme/apps/svc-a: .gitlab-ci.yml: malformed YAML")
     assert scan.data("gitlab:acme/apps/svc-a", "iac.usage")["present"] is True
+    # what that file decides is unknown, not "no pipeline"
+    pipelines = scan.of("gitlab:acme/apps/svc-a", "ci.pipelines")
+    assert pipelines.status is EvidenceStatus.UNAVAILABLE and ".gitlab-ci.yml could not be used" in (pipelines.reason or "")
 
 
 def test_subgroups_are_the_teams_and_the_platform_subgroups_projects_are_tagged(fake_gitlab: FakeGitLab) -> None:
