@@ -90,4 +90,4 @@ def test_every_source_in_the_example_config_validates_against_its_collector() ->
     from scanner.plugins import discover
 
     plan = plan_scan(load_config(ROOT / "config.example.yaml"), discover())
-    assert [source.name for source in plan.sources] == ["local", "github"]
+    assert [source.name for source in plan.sources] == ["local", "github", "gitlab"]

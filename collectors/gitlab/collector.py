@@ -1,0 +1,56 @@
+"""The GitLab collector: top-level groups, and the projects of all their subgroups, through REST v4.
+
+Per group: the group, its direct members, its own protected branches (Premium), its subgroups
+(teams) and the platform subgroup's members. Per
+project: one listing share, the repository tree (keyset pages where the instance offers them),
+the files detection needs (one raw-file request each), the default branch's commits of the
+window, the merge requests merged into platform projects, the protected branches, and the deployments of the window (DORA inputs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel
+
+from collectors.base import Collector
+from collectors.gitlab.config import DEFAULT_BASE_URL, GitLabConfig
+from scanner.contract import CollectContext
+from scanner.errors import UserError
+from scanner.kinds import FILE_SIGNAL_KINDS
+from scanner.model import Evidence, Subject
+
+PROJECT_KINDS = ("repo.inventory", "vcs.activity", "vcs.contributions", "vcs.branch_protection", "delivery.deployments")
+GROUP_KINDS = ("org.access", "org.rulesets", "org.teams")
+
+
+class GitLabCollector(Collector):
+    name: ClassVar[str] = "gitlab"
+    version: ClassVar[str] = "1"
+    config_model: ClassVar[type[GitLabConfig]] = GitLabConfig
+    provides: ClassVar[frozenset[str]] = frozenset((*FILE_SIGNAL_KINDS, *PROJECT_KINDS, *GROUP_KINDS))
+
+    @classmethod
+    def scope(cls, config: BaseModel, base_dir: Path) -> tuple[str, ...]:
+        if not isinstance(config, GitLabConfig):
+            raise TypeError(f"the gitlab collector needs a GitLabConfig, got {type(config).__name__}")
+        host = "" if config.base_url == DEFAULT_BASE_URL else f"{urlsplit(config.base_url).hostname}/"
+        return tuple(f"{cls.name}:{host}{group}" for group in config.groups)
+
+    def collect(self, ctx: CollectContext) -> Iterator[Subject | Evidence]:
+        config = ctx.config
+        if not isinstance(config, GitLabConfig):
+            raise TypeError(f"the gitlab collector needs a GitLabConfig, got {type(config).__name__}")
+        # python-gitlab loads here, not at plugin discovery: it is an optional extra (pecm[gitlab]).
+        try:
+            from collectors.gitlab.scan import scan_gitlab
+        except ModuleNotFoundError as exc:
+            if exc.name != "gitlab":
+                raise
+            raise UserError(
+                "gitlab: the python-gitlab package is not installed", hint="install pecm with the extra: pip install 'pecm[gitlab]'"
+            ) from None
+        yield from scan_gitlab(ctx, config)

@@ -1,0 +1,83 @@
+"""Configuration of the GitLab collector: which groups to scan, how to authenticate, how hard to try."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from collectors.github.config import _is_loopback
+
+DEFAULT_BASE_URL = "https://gitlab.com"
+
+
+class GitLabConfig(BaseModel):
+    """GitLab top-level groups to scan, with all their subgroups, through the REST API (v4)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    groups: list[str] = Field(min_length=1, description="Top-level group paths, e.g. ['acme'].")
+    # Before base_url: its validator reads it.
+    allow_insecure_http: bool = Field(
+        default=False,
+        description="Accept a plain http:// base_url on a host other than this machine (the token would travel in clear).",
+    )
+    base_url: str = Field(
+        default=DEFAULT_BASE_URL, description="The instance: https://gitlab.com, or https://HOST for a self-managed one."
+    )
+    token_env: str = Field(
+        default="GITLAB_TOKEN", description="Environment variable holding a read_api token (Reporter role is enough)."
+    )
+    include: list[str] = Field(
+        default_factory=list, description="Glob patterns on project paths within the group to scan; empty: all."
+    )
+    exclude: list[str] = Field(default_factory=list, description="Glob patterns on project paths to leave out.")
+    topics: list[str] = Field(
+        default_factory=list, description="Scan only projects with at least one of these topics; empty: all."
+    )
+    include_archived: bool = Field(default=False, description="Also scan archived projects.")
+    include_forks: bool = Field(default=False, description="Also scan forks.")
+    platform_team: str = Field(
+        default="platform*",
+        description="Glob pattern on subgroup paths below the top-level group (e.g. 'platform', 'teams/platform*') "
+        "that names the platform team: its projects are tagged platform.",
+    )
+    window_days: int = Field(default=90, gt=0, description="Days of history counted as recent (commits, deployments).")
+    production_environments: list[str] = Field(
+        default_factory=lambda: ["production", "prod", "prod-*", "production-*", "*-prod", "*-production", "live"],
+        description="Deployment environments DORA figures count (fnmatch, any case), besides those GitLab tiers "
+        "`production`; when none of a project's match, all of its deployments count.",
+    )
+    max_rate_limit_wait_seconds: float = Field(
+        default=60.0, ge=0, description="Wait for a rate-limit reset this close; further away, stop cleanly."
+    )
+    rate_limit_wait_budget_seconds: float = Field(
+        default=600.0, ge=0, description="Longest the source waits for rate limits in all; past it, it stops cleanly."
+    )
+    request_timeout_seconds: int = Field(default=30, gt=0, description="Longest a single request may take.")
+    max_retries: int = Field(default=3, ge=0, le=10, description="Retries of a request that failed with 5xx or a network error.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str, info: ValidationInfo) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http(s) URL such as https://gitlab.com or https://gitlab.example.com")
+        if parts.scheme == "http" and not info.data.get("allow_insecure_http") and not _is_loopback(parts.hostname):
+            raise ValueError(
+                "plain http:// would send the token in clear: use https://, "
+                "or set allow_insecure_http: true on a network you trust"
+            )
+        if parts.query or parts.fragment:
+            raise ValueError("must not carry a query or fragment")
+        if parts.path.rstrip("/").endswith("/api/v4"):
+            raise ValueError("is the instance's address without /api/v4, e.g. https://gitlab.example.com")
+        return value.rstrip("/")
+
+    @field_validator("groups")
+    @classmethod
+    def _top_level_paths(cls, value: list[str]) -> list[str]:
+        for path in value:
+            if not path or "/" in path or path.strip() != path:
+                raise ValueError(f"{path!r} is not a top-level group path (subgroups are scanned with their group)")
+        return list(dict.fromkeys(value))

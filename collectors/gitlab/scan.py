@@ -1,0 +1,352 @@
+"""One GitLab scan: for each configured top-level group, the group's evidence, then each
+selected project's, examined by a pool of workers and emitted in listing order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from itertools import islice
+from typing import Any
+from urllib.parse import quote
+
+from collectors.detect import UnreadableFile, detect
+from collectors.github.cache import FileEvidence, ScanCache
+from collectors.gitlab import mapping
+from collectors.gitlab.client import ApiError, GitLabClient, TokenRefused
+from collectors.gitlab.config import GitLabConfig
+from collectors.gitlab.mapping import Listed
+from scanner.contract import CollectContext
+from scanner.errors import SourceUnavailable
+from scanner.kinds import FILE_SIGNAL_KINDS
+from scanner.model import Evidence, Subject
+from scanner.version import VERSION
+
+READ_PERMISSION = "the token needs the read_api scope and at least the Reporter role"
+PREMIUM = "needs GitLab Premium or Ultimate"
+MAX_PROBLEMS_PER_PROJECT = 10
+MAX_COMMITS = 1000  # commits of the window read per project: enough to measure, bounded in requests
+FILE_HINT = "the file was left out; the rest of the project was scanned"
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Why a piece of evidence is missing."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Team:
+    """The platform team: its subgroup and its members' usernames."""
+
+    path: str
+    usernames: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Examination:
+    project: Listed
+    files: FileEvidence | Gap
+    activity: dict[str, Any] | Gap
+    contributions: dict[str, Any] | Gap
+    protection: dict[str, Any] | Gap
+    deployments: dict[str, Any] | Gap
+
+
+def scan_gitlab(ctx: CollectContext, config: GitLabConfig) -> Iterator[Subject | Evidence]:
+    token = ctx.secret(config.token_env)
+    if not token:
+        raise SourceUnavailable(
+            f"gitlab: environment variable {config.token_env} is not set",
+            hint="export a personal, group or project access token with the read_api scope in it",
+        )
+    client = GitLabClient(
+        config.base_url,
+        token,
+        counter=ctx.requests,
+        timeout=config.request_timeout_seconds,
+        max_retries=config.max_retries,
+        max_rate_limit_wait=config.max_rate_limit_wait_seconds,
+        rate_limit_wait_budget=config.rate_limit_wait_budget_seconds,
+        timer=ctx.timer,
+    )
+    try:
+        yield from _Scan(ctx, config, client).run()
+    except TokenRefused as exc:
+        raise SourceUnavailable(
+            f"gitlab: the token in {config.token_env} was refused ({exc})",
+            hint="create a new token with the read_api scope; it may have expired or been revoked",
+        ) from None
+    finally:
+        client.close()
+
+
+class _Scan:
+    def __init__(self, ctx: CollectContext, config: GitLabConfig, client: GitLabClient) -> None:
+        self.ctx = ctx
+        self.config = config
+        self.client = client
+        # File evidence is reused while a project's default branch and last activity are
+        # unchanged: its tree and files then cost no request (GitLab lists both for free).
+        fingerprint = f"{ctx.collector_version}/{VERSION}/{ctx.limits.max_file_bytes}/{ctx.limits.max_files_per_repository}"
+        self.cache = ScanCache(ctx.cache_dir / "gitlab", config.base_url, fingerprint) if ctx.cache_dir is not None else None
+
+    def run(self) -> Iterator[Subject | Evidence]:
+        failures: list[str] = []
+        found = 0
+        for path in self.config.groups:
+            try:
+                group = self.client.get("groups", f"/groups/{quote(path, safe='')}").data
+            except ApiError as exc:
+                failures.append(f"{path}: {exc.reason_with(READ_PERMISSION) if exc.status == 404 else exc.reason()}")
+                continue
+            if not isinstance(group, dict) or "id" not in group:
+                failures.append(f"{path}: the answer is not a GitLab group (is base_url the instance's address?)")
+                continue
+            found += 1
+            yield from self._scan_group(group)
+        if not found:
+            raise SourceUnavailable(
+                f"gitlab: nothing could be scanned at {self.config.base_url}: " + "; ".join(failures),
+                hint="check base_url (the instance's address, without /api/v4), the group paths and the network",
+            )
+        for failure in failures:
+            self.ctx.problem(f"gitlab: {failure}", hint="check the path in sources.gitlab.groups")
+            for subject_kind in ("organization", "repository"):  # that group's are unknown, not absent
+                self.ctx.cut_short(subject_kind, f"gitlab: {failure}")
+
+    # --- one group -----------------------------------------------------------------------
+
+    def _scan_group(self, group: dict[str, Any]) -> Iterator[Subject | Evidence]:
+        ctx = self.ctx
+        path = str(group.get("full_path") or group.get("path"))
+        subject = Subject(id=f"gitlab:{path}", kind="organization", name=path, source="gitlab", url=group.get("web_url"))
+        projects = self._list_projects(group, path)
+        teams, team = self._teams(group, path, projects)
+        if ctx.includes(subject.id):
+            yield subject
+            yield from self._group_evidence(subject, group)
+            if isinstance(teams, Gap):
+                yield ctx.unavailable("org.teams", subject, teams.reason)
+            else:
+                yield ctx.observed("org.teams", subject, teams)
+            ctx.progress(subject.id)
+        config = self.config
+        chosen = [
+            project
+            for project in projects
+            if mapping.selected(project, config.include, config.exclude, config.topics, config.include_archived, config.include_forks)
+            and ctx.includes(f"gitlab:{project.full_path}")
+        ]
+        with ThreadPoolExecutor(max_workers=max(1, ctx.limits.max_workers), thread_name_prefix="pecm-gitlab") as pool:
+            # map keeps the listing order
+            for examination in pool.map(lambda project: self._examine(project, team), chosen):
+                yield from self._project_evidence(subject, examination, team)
+
+    def _list_projects(self, group: Mapping[str, Any], path: str) -> list[Listed]:
+        """The projects of the group and all its subgroups; those listed before a failure, and the
+        failure said (cut_short), when the listing breaks off."""
+        projects: list[Listed] = []
+        params: dict[str, Any] = {"include_subgroups": True, "with_shared": False, "order_by": "id", "sort": "asc"}
+        if not self.config.include_archived:
+            params["archived"] = False
+        try:
+            for data in self.client.pages("projects", f"/groups/{group['id']}/projects", params):
+                projects.append(mapping.listed(data, path))
+        except ApiError as exc:
+            reason = f"gitlab: cannot list the projects of {path}: {exc.reason_with(READ_PERMISSION)}"
+            self.ctx.problem(reason, hint="the projects listed before the failure were scanned; scan again later")
+            self.ctx.cut_short("repository", reason)
+        return projects
+
+    def _teams(self, group: Mapping[str, Any], path: str, projects: list[Listed]) -> tuple[dict[str, Any] | Gap, Team | None]:
+        """org.teams, and the platform team when there is one."""
+        try:
+            subgroups = list(self.client.pages("groups/descendant_groups", f"/groups/{group['id']}/descendant_groups"))
+            platform = mapping.platform_group(subgroups, path, self.config.platform_team)
+            members = (
+                list(self.client.pages("groups/members", f"/groups/{platform['id']}/members")) if platform is not None else []
+            )
+        except ApiError as exc:
+            return Gap(exc.reason_with(READ_PERMISSION)), None
+        team = (
+            Team(str(platform["full_path"]), frozenset(str(m.get("username") or "").lower() for m in members))
+            if platform is not None else None
+        )
+        return mapping.team_structure(subgroups, platform, len(members), projects), team
+
+    def _group_evidence(self, subject: Subject, group: Mapping[str, Any]) -> Iterator[Evidence]:
+        ctx = self.ctx
+        try:
+            members = list(self.client.pages("groups/members", f"/groups/{group['id']}/members"))
+            yield ctx.observed("org.access", subject, mapping.organization_access(group, members))
+        except ApiError as exc:
+            yield ctx.unavailable("org.access", subject, exc.reason_with(READ_PERMISSION))
+        try:
+            protected = list(self.client.pages("groups/protected_branches", f"/groups/{group['id']}/protected_branches"))
+            yield ctx.observed("org.rulesets", subject, mapping.group_rulesets(group, protected))
+        except ApiError as exc:
+            if exc.status in (403, 404):  # the tier has no group-level protected branches (or hides them)
+                yield ctx.unsupported(
+                    "org.rulesets", subject, f"{exc.reason()} — group-level protected branches {PREMIUM} and the Maintainer role"
+                )
+            else:
+                yield ctx.unavailable("org.rulesets", subject, exc.reason())
+
+    # --- one project ---------------------------------------------------------------------
+
+    def _examine(self, project: Listed, team: Team | None) -> Examination:
+        window = self.config.window_days
+        commits = self._commits(project)
+        activity = commits if isinstance(commits, Gap) else mapping.activity(commits, self.ctx.clock(), window)
+        contributions: dict[str, Any] | Gap
+        if team is not None and mapping.in_group(project, team.path):
+            contributions = self._platform_contributions(project, team)
+        else:  # commit authors are emails, which cannot be matched to team members: outside unknown
+            contributions = commits if isinstance(commits, Gap) else mapping.contributions(
+                (str(commit.get("author_email") or "") for commit in commits), window, None
+            )
+        return Examination(
+            project, self._files(project), activity, contributions, self._protection(project), self._deployments(project)
+        )
+
+    def _files(self, project: Listed) -> FileEvidence | Gap:
+        state = f"{project.default_branch}@{project.last_activity_at}"
+        cached = self.cache.files(project.full_path, state) if self.cache is not None else None
+        if cached is not None:
+            return cached
+        files = self._read_files(project, state)
+        if self.cache is not None and isinstance(files, FileEvidence) and project.last_activity_at:
+            self.cache.save_files(project.full_path, files)
+        return files
+
+    def _read_files(self, project: Listed, state: str) -> FileEvidence | Gap:
+        if project.empty or project.default_branch is None:
+            detection = detect([], lambda _path: b"")
+            return FileEvidence(state, {"files": 0, "files_read": 0, "skipped": 0}, detection.signals,
+                                {kind: list(paths) for kind, paths in detection.locators.items()}, [], {})
+        branch = project.default_branch
+        try:
+            paths = self._tree(project.id, branch)
+        except ApiError as exc:
+            return Gap(exc.reason_with(READ_PERMISSION))
+        limit = self.ctx.limits.max_files_per_repository
+        skipped = max(0, len(paths) - limit)
+
+        def read(path: str) -> bytes:
+            try:
+                return self.client.raw_file("repository/files", project.id, path, branch)
+            except ApiError as exc:
+                if exc.status in (403, 404):  # this file, not the API: the others may still be read
+                    raise UnreadableFile(exc.reason()) from None
+                raise
+
+        try:
+            detection = detect(paths[:limit], read, max_file_bytes=self.ctx.limits.max_file_bytes)
+        except ApiError as exc:
+            return Gap(f"reading files failed: {exc.reason()}")
+        inventory = {"files": len(paths), "files_read": detection.files_read, "skipped": skipped}
+        return FileEvidence(state, inventory, detection.signals,
+                            {kind: list(paths) for kind, paths in detection.locators.items()}, list(detection.problems),
+                            dict(detection.unknown))
+
+    def _tree(self, project_id: int, branch: str) -> list[str]:
+        """Every file path at `branch`: keyset pages (GitLab 17.1+), offset pages where refused."""
+        path = f"/projects/{project_id}/repository/tree"
+        params: dict[str, Any] = {"recursive": True, "ref": branch}
+        try:
+            return mapping.blob_paths(self.client.pages("repository/tree", path, {**params, "pagination": "keyset"}))
+        except ApiError as exc:
+            if exc.status not in (400, 405):  # an older instance refuses keyset for trees
+                raise
+        return mapping.blob_paths(self.client.pages("repository/tree", path, params))
+
+    def _protection(self, project: Listed) -> dict[str, Any] | Gap:
+        try:
+            protected = list(self.client.pages("protected_branches", f"/projects/{project.id}/protected_branches"))
+        except ApiError as exc:
+            return Gap(exc.reason_with(READ_PERMISSION))
+        return mapping.branch_protection(project, protected)
+
+    def _commits(self, project: Listed) -> list[dict[str, Any]] | Gap:
+        """The default branch's commits of the window, newest first, at most MAX_COMMITS."""
+        if project.empty or project.default_branch is None:
+            return []
+        since = self.ctx.clock() - timedelta(days=self.config.window_days)
+        params = {"ref_name": project.default_branch, "since": since.isoformat()}
+        try:
+            listing = self.client.pages("repository/commits", f"/projects/{project.id}/repository/commits", params)
+            return list(islice(listing, MAX_COMMITS))
+        except ApiError as exc:
+            return Gap(exc.reason_with(READ_PERMISSION))
+
+    def _platform_contributions(self, project: Listed, team: Team) -> dict[str, Any] | Gap:
+        """Who had merge requests merged into a platform project in the window, by username."""
+        since = self.ctx.clock() - timedelta(days=self.config.window_days)
+        params = {"state": "merged", "updated_after": since.isoformat(), "scope": "all"}
+        try:
+            merged = list(self.client.pages("merge_requests", f"/projects/{project.id}/merge_requests", params))
+        except ApiError as exc:
+            return Gap(exc.reason_with(READ_PERMISSION))
+        return mapping.contributions(mapping.merge_request_authors(merged), self.config.window_days, team.usernames)
+
+    def _deployments(self, project: Listed) -> dict[str, Any] | Gap:
+        now = self.ctx.clock()
+        since = now - timedelta(days=self.config.window_days)
+        params = {"updated_after": since.isoformat(), "order_by": "updated_at", "sort": "asc"}
+        try:
+            items = list(self.client.pages("deployments", f"/projects/{project.id}/deployments", params))
+        except ApiError as exc:
+            return Gap(exc.reason_with(READ_PERMISSION))
+        return mapping.deployments(items, now, self.config.window_days, self.config.production_environments)
+
+    def _project_evidence(
+        self, parent: Subject, examination: Examination, team: Team | None
+    ) -> Iterator[Subject | Evidence]:
+        ctx = self.ctx
+        project = examination.project
+        subject = Subject(
+            id=f"gitlab:{project.full_path}",
+            kind="repository",
+            name=project.full_path,
+            source="gitlab",
+            parent=parent.id,
+            url=project.web_url,
+            files_url=f"{project.web_url}/-/blob/{quote(project.default_branch, safe='')}/"
+            if project.web_url and project.default_branch
+            else None,
+            tags=("platform",) if team is not None and mapping.in_group(project, team.path) else (),
+        )
+        yield subject
+        files = examination.files
+        if isinstance(files, FileEvidence):
+            for line in files.problems[:MAX_PROBLEMS_PER_PROJECT]:
+                ctx.problem(f"{subject.name}: {line}", subject, hint=FILE_HINT)
+            if len(files.problems) > MAX_PROBLEMS_PER_PROJECT:
+                ctx.problem(f"{subject.name}: {len(files.problems) - MAX_PROBLEMS_PER_PROJECT} more problems not shown",
+                            subject, hint="fix the ones shown and scan again to see the rest")
+        for kind in FILE_SIGNAL_KINDS:
+            if isinstance(files, Gap):
+                yield ctx.unavailable(kind, subject, files.reason)
+            elif kind in files.unknown:  # a file that decides it could not be used
+                yield ctx.unavailable(kind, subject, files.unknown[kind])
+            else:
+                yield ctx.observed(kind, subject, files.signals[kind], tuple(files.locators.get(kind, ())))
+        if isinstance(files, Gap):
+            yield ctx.unavailable("repo.inventory", subject, files.reason)
+        else:
+            yield ctx.observed("repo.inventory", subject, dict(files.inventory))
+        settled = (
+            ("vcs.activity", examination.activity),
+            ("vcs.contributions", examination.contributions),
+            ("vcs.branch_protection", examination.protection),
+            ("delivery.deployments", examination.deployments),
+        )
+        for kind, found in settled:
+            if isinstance(found, Gap):
+                yield ctx.unavailable(kind, subject, found.reason)
+            else:
+                yield ctx.observed(kind, subject, found)
+        ctx.progress(subject.id)

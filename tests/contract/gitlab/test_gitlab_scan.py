@@ -1,0 +1,211 @@
+"""The GitLab collector end to end against the fake GitLab: what it sees of groups and projects."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from scanner.model import EvidenceStatus
+from tests.contract.gitlab.scanning import run_gitlab
+from tests.fakes.gitlab.model import ProtectedBranch
+from tests.fakes.gitlab.server import FakeGitLab
+
+
+def test_subgroup_projects_are_scanned_and_archived_and_forked_ones_left_out(fake_gitlab: FakeGitLab) -> None:
+    scan = run_gitlab(fake_gitlab)
+    assert scan.ids == [
+        "gitlab:acme",
+        "gitlab:acme/platform/ci-templates",
+        "gitlab:acme/apps/svc-a",
+        "gitlab:acme/apps/svc-b",
+        "gitlab:acme/apps/empty",
+    ]
+    assert scan.subject("gitlab:acme/apps/svc-a").parent == "gitlab:acme"
+    assert scan.subject("gitlab:acme/apps/svc-a").files_url == f"{fake_gitlab.url}/acme/apps/svc-a/-/blob/main/"
+    assert scan.problems == [] and scan.unreached == {}
+
+
+def test_filters_as_configured(fake_gitlab: FakeGitLab) -> None:
+    everything = run_gitlab(fake_gitlab, include_archived=True, include_forks=True)
+    assert {"gitlab:acme/apps/old", "gitlab:acme/apps/svc-a-fork"} <= set(everything.ids)
+    assert run_gitlab(fake_gitlab, include=["apps/*"], exclude=["empty"]).ids == [
+        "gitlab:acme", "gitlab:acme/apps/svc-a", "gitlab:acme/apps/svc-b",
+    ]
+    assert run_gitlab(fake_gitlab, topics=["platform"]).ids == ["gitlab:acme", "gitlab:acme/platform/ci-templates"]
+
+
+def test_files_are_detected_as_in_a_checkout(fake_gitlab: FakeGitLab) -> None:
+    scan = run_gitlab(fake_gitlab)
+    svc_a = "gitlab:acme/apps/svc-a"
+    assert scan.data(svc_a, "ci.pipelines")["systems"] == ["gitlab_ci"]
+    assert scan.data(svc_a, "ci.reusable_used")["refs"] == [
+        "acme/platform/ci-templates/templates/build.yml@v1", "template:Security/SAST.gitlab-ci.yml",
+    ]
+    assert scan.data(svc_a, "ownership.codeowners")["paths"] == [".gitlab/CODEOWNERS"]
+    assert scan.data(svc_a, "iac.usage")["tools"] == ["terraform"]
+    assert scan.of(svc_a, "iac.usage").locators == ("infra/main.tf",)
+    assert scan.data("gitlab:acme/platform/ci-templates", "ownership.codeowners")["present"] is True
+    # only the files detection needs are read: none of svc-b's 150 sources
+    assert fake_gitlab.count(r"/projects/102/repository/files/") == 0
+    assert scan.data("gitlab:acme/apps/svc-b", "repo.inventory") == {"files": 151, "files_read": 0, "skipped": 0}
+
+
+def test_a_tree_is_read_in_keyset_pages_of_100(fake_gitlab: FakeGitLab) -> None:
+    run_gitlab(fake_gitlab)
+    trees = [r for r in fake_gitlab.requests if r.path.endswith("/projects/102/repository/tree")]
+    assert [r.query.get("pagination") for r in trees] == ["keyset", "keyset"]
+    assert trees[0].query["per_page"] == "100" and "page_token" in trees[1].query
+
+
+def test_an_instance_refusing_keyset_trees_is_read_in_offset_pages(fake_gitlab: FakeGitLab) -> None:
+    fake_gitlab.instance.keyset_tree = False  # before GitLab 17.1: 405 for pagination=keyset
+    scan = run_gitlab(fake_gitlab)
+    assert scan.data("gitlab:acme/apps/svc-b", "repo.inventory")["files"] == 151
+    offset = [r.query.get("page") for r in fake_gitlab.requests
+              if r.path.endswith("/projects/102/repository/tree") and "pagination" not in r.query]
+    assert offset == [None, "2"]
+
+
+def test_an_empty_repository_has_no_files_and_costs_no_tree_request(fake_gitlab: FakeGitLab) -> None:
+    scan = run_gitlab(fake_gitlab)
+    assert scan.data("gitlab:acme/apps/empty", "repo.inventory")["files"] == 0
+    assert fake_gitlab.count(r"/projects/105/repository") == 0
+
+
+def test_branch_protection_on_the_free_tier_leaves_paid_settings_unknown(fake_gitlab: FakeGitLab) -> None:
+    scan = run_gitlab(fake_gitlab)
+    templates = scan.data("gitlab:acme/platform/ci-templates", "vcs.branch_protection")
+    assert templates["enabled"] is True and templates["via"] == ["branch_protection"]
+    assert templates["required_reviews"] is None and templates["code_owner_reviews"] is None  # Premium features
+    assert templates["required_checks"] == ["pipeline"]
+    # svc-b protects only release/*: its default branch is not protected
+    assert scan.data("gitlab:acme/apps/svc-b", "vcs.branch_protection")["enabled"] is False
+
+
+def test_branch_protection_on_premium_reads_approvals_and_code_owners(fake_gitlab: FakeGitLab) -> None:
+    fake_gitlab.instance.tier = "premium"
+    scan = run_gitlab(fake_gitlab)
+    templates = scan.data("gitlab:acme/platform/ci-templates", "vcs.branch_protection")
+    assert templates["required_reviews"] == 2 and templates["code_owner_reviews"] is True
+    assert scan.data("gitlab:acme/apps/svc-a", "vcs.branch_protection")["required_reviews"] == 1
+    assert fake_gitlab.count(r"/approvals$") == 0  # listed with the project: no request of its own
+
+
+def test_a_wildcard_protection_covers_the_default_branch(fake_gitlab: FakeGitLab) -> None:
+    svc_b = fake_gitlab.instance.project("acme/apps/svc-b")
+    assert svc_b is not None
+    svc_b.protected_branches = [ProtectedBranch("ma*")]
+    assert run_gitlab(fake_gitlab).data("gitlab:acme/apps/svc-b", "vcs.branch_protection")["enabled"] is True
+
+
+def test_group_access_and_group_protections_by_tier(fake_gitlab: FakeGitLab) -> None:
+    free = run_gitlab(fake_gitlab)
+    assert free.data("gitlab:acme", "org.access") == {"owners": 1, "members": 3, "two_factor_required": True}
+    rulesets = free.of("gitlab:acme", "org.rulesets")
+    assert rulesets.status is EvidenceStatus.UNSUPPORTED and "Premium" in (rulesets.reason or "")
+
+    fake_gitlab.instance.tier = "premium"
+    group = fake_gitlab.instance.group("acme")
+    assert group is not None
+    group.protected_branches = [
+        {"id": 1, "name": "main", "push_access_levels": [], "merge_access_levels": [], "allow_force_push": False,
+         "code_owner_approval_required": True},
+        {"id": 2, "name": "release/*", "push_access_levels": [], "merge_access_levels": [], "allow_force_push": False,
+         "code_owner_approval_required": False},
+    ]
+    premium = run_gitlab(fake_gitlab)
+    assert premium.data("gitlab:acme", "org.rulesets") == {
+        "rulesets": 2, "active_on_default_branch": 1, "require_reviews": True, "require_status_checks": False,
+    }
+
+
+def test_production_deployments_of_the_window_give_the_dora_inputs(fake_gitlab: FakeGitLab) -> None:
+    scan = run_gitlab(fake_gitlab)
+    assert scan.data("gitlab:acme/apps/svc-a", "delivery.deployments") == {
+        "window_days": 90,
+        "derived_from": "deployments",
+        "events": 3,  # the review app and the deployment before the window left out
+        "failed": 1,
+        "per_week": 0.2333,
+        "change_failure_rate": 0.3333,
+        "lead_time_hours_median": 15.0,  # 4 h and 26 h from commit to first successful deployment
+        "time_to_restore_hours_median": 24.0,
+        "environments": ["live-eu"],  # tiered production by GitLab, whatever its name
+    }
+    assert scan.data("gitlab:acme/apps/svc-b", "delivery.deployments")["derived_from"] == "none"
+    (asked,) = [r for r in fake_gitlab.requests if r.path.endswith("/projects/101/deployments")]
+    assert asked.query["updated_after"] == "2026-03-01T12:00:00+00:00" and asked.query["per_page"] == "100"
+
+
+def test_an_unchanged_rescan_costs_no_tree_or_file_request(fake_gitlab: FakeGitLab, tmp_path: Path) -> None:
+    first = run_gitlab(fake_gitlab, cache_dir=tmp_path)
+    assert fake_gitlab.count(r"/repository/(tree|files)") > 0
+    fake_gitlab.requests.clear()
+    again = run_gitlab(fake_gitlab, cache_dir=tmp_path)
+    assert fake_gitlab.count(r"/repository/(tree|files)") == 0
+    assert [item.model_dump(exclude={"observed_at"}) for item in again.evidence] == [
+        item.model_dump(exclude={"observed_at"}) for item in first.evidence
+    ]
+    svc_a = fake_gitlab.instance.project("acme/apps/svc-a")
+    assert svc_a is not None
+    svc_a.last_activity_at = "2026-05-30T09:00:00.000Z"  # a push: that project's files are read again
+    svc_a.files[".gitlab-ci.yml"] = b"build:\n  script: [make]\n"
+    fake_gitlab.requests.clear()
+    pushed = run_gitlab(fake_gitlab, cache_dir=tmp_path)
+    assert {r.path.split("/")[4] for r in fake_gitlab.requests if re.search("/repository/(tree|files)", r.path)} == {"101"}
+    assert pushed.data("gitlab:acme/apps/svc-a", "ci.reusable_used")["present"] is False
+
+
+def test_an_unreadable_file_is_a_problem_of_its_project_only(fake_gitlab: FakeGitLab) -> None:
+    svc_a = fake_gitlab.instance.project("acme/apps/svc-a")
+    assert svc_a is not None
+    svc_a.files[".gitlab-ci.yml"] = b"include: [unclosed\n"
+    scan = run_gitlab(fake_gitlab)
+    (message,) = scan.messages("gitlab:acme/apps/svc-a")
+    assert message.startswith("acme/apps/svc-a: .gitlab-ci.yml: malformed YAML")
+    assert scan.data("gitlab:acme/apps/svc-a", "iac.usage")["present"] is True
+    # what that file decides is unknown, not "no pipeline"
+    pipelines = scan.of("gitlab:acme/apps/svc-a", "ci.pipelines")
+    assert pipelines.status is EvidenceStatus.UNAVAILABLE and ".gitlab-ci.yml could not be used" in (pipelines.reason or "")
+
+
+def test_subgroups_are_the_teams_and_the_platform_subgroups_projects_are_tagged(fake_gitlab: FakeGitLab) -> None:
+    scan = run_gitlab(fake_gitlab)
+    assert scan.data("gitlab:acme", "org.teams") == {
+        "teams": 2,
+        "platform_team": "acme/platform",
+        "platform_team_members": 2,
+        "platform_team_repositories": ["acme/platform/ci-templates"],
+    }
+    assert scan.subject("gitlab:acme/platform/ci-templates").tags == ("platform",)
+    assert scan.subject("gitlab:acme/apps/svc-a").tags == ()
+    none = run_gitlab(fake_gitlab, platform_team="infra*")
+    assert none.data("gitlab:acme", "org.teams")["platform_team"] is None
+    assert none.subject("gitlab:acme/platform/ci-templates").tags == ()
+
+
+def test_activity_of_the_default_branch_over_the_window(fake_gitlab: FakeGitLab) -> None:
+    scan = run_gitlab(fake_gitlab)
+    assert scan.data("gitlab:acme/platform/ci-templates", "vcs.activity") == {
+        "window_days": 90,
+        "head_commit": "1" * 40,
+        "last_commit_at": "2026-05-28T09:00:00+00:00",
+        "commits": 3,
+        "active_weeks": 2,
+        "authors": 2,
+    }
+    assert scan.data("gitlab:acme/apps/empty", "vcs.activity")["commits"] == 0
+    assert fake_gitlab.count(r"^/projects/105/repository/commits$") == 0
+    (asked,) = [r for r in fake_gitlab.requests if r.path.endswith("/projects/100/repository/commits")]
+    assert asked.query == {"ref_name": "main", "since": "2026-03-01T12:00:00+00:00", "per_page": "100"}
+
+
+def test_platform_projects_count_merge_request_authors_outside_the_platform_team(fake_gitlab: FakeGitLab) -> None:
+    scan = run_gitlab(fake_gitlab)
+    # merged in the window: dave (platform), bob twice, carol; a bot, a closed one and an old one left out
+    assert scan.data("gitlab:acme/platform/ci-templates", "vcs.contributions") == {
+        "window_days": 90, "contributors": 3, "outside_platform_team": 2, "outside_share": 0.6667,
+    }
+    # elsewhere, commit authors are emails: who is outside the team is unknown, and no request is made
+    assert scan.data("gitlab:acme/apps/svc-a", "vcs.contributions")["outside_platform_team"] is None
+    assert fake_gitlab.count(r"/merge_requests$") == 1

@@ -1,0 +1,274 @@
+"""The routes of the fake GitLab: turns a `Request` into a `Response` from an `Instance`.
+
+Offset pages carry GitLab's headers (`Link` with first/prev/next/last, `X-Page`,
+`X-Per-Page`, `X-Next-Page`, `X-Total`, `X-Total-Pages`); keyset pages carry only
+`Link: rel="next"`. Keyset is served where GitLab serves it (here: repository trees) and
+refused with 405 elsewhere. Errors have GitLab's shapes: `{"message": "404 Project Not Found"}`,
+`{"error": "..."}` for the 405.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import unquote, urlencode
+
+from tests.fakes.github.exchange import Request, Response, json_response
+
+from . import payloads
+from .model import Instance, Project
+
+API = "/api/v4"
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+KEYSET_REFUSED = "Keyset pagination is not yet available for this type of request"
+
+
+class GitLabError(Exception):
+    def __init__(self, status: int, message: str, key: str = "message") -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.key = key
+
+    def response(self) -> Response:
+        return json_response({self.key: self.message}, self.status)
+
+
+def not_found(what: str) -> GitLabError:
+    return GitLabError(404, f"404 {what} Not Found")
+
+
+def forbidden() -> GitLabError:
+    return GitLabError(403, "403 Forbidden")
+
+
+Route = Callable[[Instance, str, Request, re.Match[str]], Response]
+
+
+def handle(instance: Instance, base: str, request: Request) -> Response:
+    """Answer one request; `base` is the instance's URL as the client reached it."""
+    if not request.path.startswith(API + "/"):
+        # A wrong base URL reaches GitLab's web UI: an HTML page, not the API.
+        return Response(404, b"<!DOCTYPE html><html><body>404 Page Not Found</body></html>", {"Content-Type": "text/html"})
+    if request.headers.get("private-token") not in instance.tokens:
+        return json_response({"message": "401 Unauthorized"}, 401)
+    path = request.path[len(API):]
+    for pattern, route in _ROUTES:
+        match = pattern.fullmatch(path)
+        if match is not None and request.method == "GET":
+            try:
+                return route(instance, base, request, match)
+            except GitLabError as exc:
+                return exc.response()
+    return json_response({"error": "404 Not Found"}, 404)
+
+
+# --- groups --------------------------------------------------------------------------------
+
+
+def _group(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
+    group = instance.group(unquote(match["group"]))
+    if group is None:
+        raise not_found("Group")
+    return json_response(payloads.group(base, group))
+
+
+def _group_members(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
+    group = instance.group(unquote(match["group"]))
+    if group is None:
+        raise not_found("Group")
+    items = [payloads.member(index, name, level) for index, (name, level) in enumerate(group.members)]
+    return _offset_page(base, request, items)
+
+
+def _group_protected_branches(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
+    group = instance.group(unquote(match["group"]))
+    if group is None:
+        raise not_found("Group")
+    if instance.tier == "free":
+        raise forbidden()
+    return _offset_page(base, request, group.protected_branches)
+
+
+def _descendant_groups(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
+    group = instance.group(unquote(match["group"]))
+    if group is None:
+        raise not_found("Group")
+    below = [item for item in instance.descendants(group) if item is not group]
+    return _offset_page(base, request, [payloads.group(base, item) for item in sorted(below, key=lambda item: item.id)])
+
+
+def _group_projects(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
+    group = instance.group(unquote(match["group"]))
+    if group is None:
+        raise not_found("Group")
+    if request.query.get("pagination") == "keyset":
+        raise GitLabError(405, KEYSET_REFUSED, key="error")
+    within = instance.descendants(group) if _true(request.query.get("include_subgroups")) else [group]
+    ids = {item.id for item in within}
+    projects = [item for item in instance.projects if item.namespace.id in ids]
+    archived = request.query.get("archived")
+    if archived is not None:
+        projects = [item for item in projects if item.archived == _true(archived)]
+    projects.sort(key=lambda item: item.id)
+    return _offset_page(base, request, [payloads.project(base, instance, item) for item in projects])
+
+
+# --- projects ------------------------------------------------------------------------------
+
+
+def _project_of(instance: Instance, match: re.Match[str]) -> Project:
+    project = instance.project(unquote(match["project"]))
+    if project is None:
+        raise not_found("Project")
+    return project
+
+
+def _tree(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
+    project = _project_of(instance, match)
+    ref = request.query.get("ref") or project.default_branch
+    if project.default_branch is None or ref != project.default_branch:
+        raise not_found("Tree")
+    recursive = _true(request.query.get("recursive"))
+    folders = sorted({path.rsplit("/", 1)[0] for path in project.files if "/" in path})
+    entries = [payloads.tree_folder(folder) for folder in folders] + [payloads.tree_entry(path) for path in sorted(project.files)]
+    if not recursive:
+        entries = [entry for entry in entries if "/" not in entry["path"]]
+    entries.sort(key=lambda entry: entry["path"])
+    if request.query.get("pagination") == "keyset":
+        if not instance.keyset_tree:
+            raise GitLabError(405, KEYSET_REFUSED, key="error")
+        return _keyset_page(base, request, entries, key="path", token="page_token")
+    return _offset_page(base, request, entries)
+
+
+def _raw_file(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
+    project = _project_of(instance, match)
+    if project.default_branch is None or request.query.get("ref", project.default_branch) != project.default_branch:
+        raise not_found("File")
+    content = project.files.get(unquote(match["file"]))
+    if content is None:
+        raise not_found("File")
+    return Response(200, content, {"Content-Type": "text/plain; charset=utf-8", "X-Gitlab-Commit-Id": project.head_commit})
+
+
+def _protected_branches(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
+    project = _project_of(instance, match)
+    items = [payloads.protected_branch(index + 1, branch, instance.tier) for index, branch in enumerate(project.protected_branches)]
+    return _offset_page(base, request, items)
+
+
+def _commits(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
+    project = _project_of(instance, match)
+    if project.default_branch is None or request.query.get("ref_name", project.default_branch) != project.default_branch:
+        raise not_found("Branch")
+    since = request.query.get("since")
+    chosen = [entry for entry in project.commits if since is None or _instant(entry.committed_date) >= _instant(since)]
+    chosen.sort(key=lambda entry: _instant(entry.committed_date), reverse=True)  # newest first, as GitLab
+    return _offset_page(base, request, [payloads.commit(base, project, entry) for entry in chosen])
+
+
+def _merge_requests(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
+    project = _project_of(instance, match)
+    items = [payloads.merge_request(base, project, index, entry) for index, entry in enumerate(project.merge_requests)]
+    state = request.query.get("state", "all")
+    if state != "all":
+        items = [item for item in items if item["state"] == state]
+    after = request.query.get("updated_after")
+    if after is not None:
+        items = [item for item in items if _instant(item["updated_at"]) > _instant(after)]
+    items.sort(key=lambda item: _instant(item["created_at"]), reverse=True)  # GitLab's default: created_at desc
+    return _offset_page(base, request, items)
+
+
+def _deployments(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
+    project = _project_of(instance, match)
+    items = [payloads.deployment(base, project, index, deploy) for index, deploy in enumerate(project.deployments)]
+    after = request.query.get("updated_after")
+    if after is not None:
+        if request.query.get("order_by") != "updated_at":  # as GitLab: the filter needs that order
+            raise GitLabError(400, "updated_after requires order_by=updated_at", key="error")
+        items = [item for item in items if _instant(item["updated_at"]) > _instant(after)]
+    items.sort(key=lambda item: (_instant(item["updated_at"]), item["id"]), reverse=request.query.get("sort") == "desc")
+    return _offset_page(base, request, items)
+
+
+_ROUTES: list[tuple[re.Pattern[str], Route]] = [
+    (re.compile(pattern), route)
+    for pattern, route in (
+        (r"/groups/(?P<group>[^/]+)", _group),
+        (r"/groups/(?P<group>[^/]+)/members", _group_members),
+        (r"/groups/(?P<group>[^/]+)/protected_branches", _group_protected_branches),
+        (r"/groups/(?P<group>[^/]+)/projects", _group_projects),
+        (r"/groups/(?P<group>[^/]+)/descendant_groups", _descendant_groups),
+        (r"/projects/(?P<project>[^/]+)/repository/tree", _tree),
+        (r"/projects/(?P<project>[^/]+)/repository/files/(?P<file>[^/]+)/raw", _raw_file),
+        (r"/projects/(?P<project>[^/]+)/protected_branches", _protected_branches),
+        (r"/projects/(?P<project>[^/]+)/deployments", _deployments),
+        (r"/projects/(?P<project>[^/]+)/repository/commits", _commits),
+        (r"/projects/(?P<project>[^/]+)/merge_requests", _merge_requests),
+    )
+]
+
+
+# --- paging --------------------------------------------------------------------------------
+
+
+def _per_page(request: Request) -> int:
+    try:
+        return max(1, min(int(request.query.get("per_page", DEFAULT_PER_PAGE)), MAX_PER_PAGE))
+    except ValueError:
+        return DEFAULT_PER_PAGE
+
+
+def _offset_page(base: str, request: Request, items: Sequence[Any]) -> Response:
+    per_page = _per_page(request)
+    try:
+        page = max(1, int(request.query.get("page", "1")))
+    except ValueError:
+        page = 1
+    last = max(1, -(-len(items) // per_page))
+
+    def url(number: int) -> str:
+        return f"{base}{request.path}?{urlencode({**request.query, 'page': str(number), 'per_page': str(per_page)})}"
+
+    links = [f'<{url(page - 1)}>; rel="prev"'] if page > 1 else []
+    links += [f'<{url(page + 1)}>; rel="next"'] if page < last else []
+    links += [f'<{url(1)}>; rel="first"', f'<{url(last)}>; rel="last"']
+    headers = {
+        "Link": ", ".join(links),
+        "X-Page": str(page),
+        "X-Per-Page": str(per_page),
+        "X-Next-Page": str(page + 1) if page < last else "",
+        "X-Prev-Page": str(page - 1) if page > 1 else "",
+        "X-Total": str(len(items)),
+        "X-Total-Pages": str(last),
+    }
+    return json_response(list(items[(page - 1) * per_page : page * per_page]), headers=headers)
+
+
+def _keyset_page(base: str, request: Request, items: Sequence[dict[str, Any]], *, key: str, token: str) -> Response:
+    per_page = _per_page(request)
+    after = request.query.get(token)
+    start = 0 if after is None else next((i + 1 for i, item in enumerate(items) if item[key] == after), len(items))
+    chunk = list(items[start : start + per_page])
+    headers: dict[str, str] = {}
+    if start + per_page < len(items):
+        query = {**request.query, token: chunk[-1][key], "per_page": str(per_page)}
+        headers["Link"] = f'<{base}{request.path}?{urlencode(query)}>; rel="next"'
+    return json_response(chunk, headers=headers)
+
+
+def _instant(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise GitLabError(400, f"invalid date {value!r}", key="error") from None
+
+
+def _true(value: str | None) -> bool:
+    return (value or "").lower() in ("true", "1", "yes")
+

@@ -1,0 +1,114 @@
+"""The fake GitLab's state: groups, projects with their files and settings, tokens and the licence tier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Tier = Literal["free", "premium", "ultimate"]
+
+# Access levels, as GitLab numbers them.
+DEVELOPER, MAINTAINER, OWNER, NO_ACCESS = 30, 40, 50, 0
+
+
+@dataclass
+class Group:
+    id: int
+    full_path: str  # "acme" or "acme/platform"
+    parent_id: int | None = None
+    require_two_factor_authentication: bool = False
+    members: list[tuple[str, int]] = field(default_factory=list)  # (username, access level), direct members
+    protected_branches: list[dict[str, Any]] = field(default_factory=list)  # Premium: group-level protection
+
+    @property
+    def path(self) -> str:
+        return self.full_path.rsplit("/", 1)[-1]
+
+
+@dataclass
+class ProtectedBranch:
+    name: str  # a branch name or a wildcard such as "release/*"
+    push_access_level: int = MAINTAINER
+    merge_access_level: int = MAINTAINER
+    allow_force_push: bool = False
+    code_owner_approval_required: bool = False  # Premium
+
+
+@dataclass
+class Commit:
+    id: str
+    committed_date: str  # ISO 8601
+    author_email: str = "bob@example.com"
+
+
+@dataclass
+class MergeRequest:
+    author: str  # username
+    merged_at: str  # ISO 8601
+    state: str = "merged"
+
+
+@dataclass
+class Deployment:
+    environment: str
+    created_at: str  # ISO 8601
+    status: str = "success"  # created, running, success, failed, canceled, blocked
+    sha: str = "c" * 40
+    committed_at: str | None = None  # the commit's date, where the deployable names it
+    tier: str = "other"  # the environment's tier: production, staging, testing, development, other
+
+
+@dataclass
+class Project:
+    id: int
+    namespace: Group
+    path: str
+    default_branch: str | None = "main"  # None: an empty repository
+    files: dict[str, bytes] = field(default_factory=dict)
+    archived: bool = False
+    forked_from: str | None = None
+    topics: list[str] = field(default_factory=list)
+    last_activity_at: str = "2026-05-29T10:00:00.000Z"
+    head_commit: str = "0" * 40
+    protected_branches: list[ProtectedBranch] = field(default_factory=list)
+    approvals_before_merge: int = 0  # Premium: project-level approval setting
+    only_allow_merge_if_pipeline_succeeds: bool = False
+    issues_enabled: bool = True
+    deployments: list[Deployment] = field(default_factory=list)
+    commits: list[Commit] = field(default_factory=list)  # of the default branch, any order
+    merge_requests: list[MergeRequest] = field(default_factory=list)
+
+    @property
+    def path_with_namespace(self) -> str:
+        return f"{self.namespace.full_path}/{self.path}"
+
+
+@dataclass
+class Instance:
+    """One GitLab instance as the fake serves it."""
+
+    groups: list[Group]
+    projects: list[Project]
+    tokens: set[str]
+    tier: Tier = "free"
+    keyset_tree: bool = True  # GitLab 17.1+ pages repository trees by keyset
+
+    def group(self, ref: str) -> Group | None:
+        for group in self.groups:
+            if ref == str(group.id) or ref == group.full_path:
+                return group
+        return None
+
+    def project(self, ref: str) -> Project | None:
+        for project in self.projects:
+            if ref == str(project.id) or ref == project.path_with_namespace:
+                return project
+        return None
+
+    def descendants(self, group: Group) -> list[Group]:
+        """The group and every subgroup below it."""
+        found = [group]
+        for candidate in self.groups:
+            if candidate.full_path.startswith(group.full_path + "/"):
+                found.append(candidate)
+        return found
