@@ -29,7 +29,6 @@ from collectors.local.read import FileReader
 from collectors.local.walk import list_files
 from scanner.contract import Limits
 from scanner.errors import SourceUnavailable
-from scanner.heap import frozen_heap
 
 # macOS system libraries are not fork-safe (Python itself defaults to spawn there), and
 # spawned workers would re-import everything: slower than examining in the scanning process.
@@ -94,25 +93,24 @@ def examine_all(roots: list[str], limits: Limits, processes: int) -> Generator[F
             yield examine_files(root, limits)
         return
     chunk = max(1, min(_MAX_CHUNK, len(roots) // (4 * workers)))
-    # Frozen objects are left alone by the collector: the workers' collections do not copy
-    # the pages they share with this process.
-    with frozen_heap():
-        pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=_FORK, initializer=_prepare_worker, initargs=(os.getpid(),)
-        )
-        done = False
-        try:
-            yield from pool.map(partial(examine_files, limits=limits), roots, chunksize=chunk)
-            done = True
-        except BrokenProcessPool:
-            raise SourceUnavailable(
-                "a worker process examining repositories stopped abruptly (killed, or out of memory)",
-                hint="set sources.local.processes to 1 to examine repositories in the scanning process",
-            ) from None
-        finally:
-            # Done, the workers are idle and exit on their own while this process goes on
-            # (waiting for them took 2-4 ms); abandoned, they are stopped before returning.
-            pool.shutdown(wait=not done, cancel_futures=True)
+    # No gc.freeze here: held across `yield`, an abandoned iteration kept the heap frozen (the
+    # pipeline's collect already freezes what is alive when collecting starts).
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=_FORK, initializer=_prepare_worker, initargs=(os.getpid(),)
+    )
+    done = False
+    try:
+        yield from pool.map(partial(examine_files, limits=limits), roots, chunksize=chunk)
+        done = True
+    except BrokenProcessPool:
+        raise SourceUnavailable(
+            "a worker process examining repositories stopped abruptly (killed, or out of memory)",
+            hint="set sources.local.processes to 1 to examine repositories in the scanning process",
+        ) from None
+    finally:
+        # Done, the workers are idle and exit on their own while this process goes on
+        # (waiting for them took 2-4 ms); abandoned, they are stopped before returning.
+        pool.shutdown(wait=not done, cancel_futures=True)
 
 
 def _prepare_worker(parent: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from pathlib import Path
@@ -52,6 +53,19 @@ def test_abandoning_the_examination_stops_the_workers(tmp_path: Path) -> None:
 
     assert first.inventory["files"] == 2  # svc-0: ci.yml and main.tf
     assert multiprocessing.active_children() == []
+
+
+def test_an_examination_in_progress_freezes_nothing_for_good(tmp_path: Path) -> None:
+    """A freeze held across `yield` stayed on for as long as an abandoned iteration was alive."""
+    root = organization(tmp_path / "org", repositories=6)
+    roots = sorted(str(path) for path in root.iterdir())
+    before = gc.get_freeze_count()
+
+    examinations = examine_all(roots, Limits(), processes=2)
+    next(examinations)  # and then left, unclosed
+
+    assert gc.get_freeze_count() == before
+    examinations.close()
 
 
 def _die(root: str, limits: Limits) -> examine.FileExamination:
