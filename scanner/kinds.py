@@ -417,6 +417,7 @@ class RoleAssignments(KindData):
     by_principal_type: dict[str, int] = Field(default_factory=dict, description="User, Group, ServicePrincipal, …")
     privileged: int = Field(default=0, description="Owner or User Access Administrator at subscription scope or above.")
     privileged_by_principal_type: dict[str, int] = Field(default_factory=dict)
+    privileged_users: int = Field(default=0, description="Of the privileged ones, those held by individual users.")
 
 
 class ResourceLocks(KindData):

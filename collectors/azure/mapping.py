@@ -101,6 +101,7 @@ def role_assignments(items: Sequence[dict[str, Any]], subscription_id: str) -> d
         "by_principal_type": _by_principal_type(props),
         "privileged": len(privileged),
         "privileged_by_principal_type": _by_principal_type(privileged),
+        "privileged_users": sum(1 for p in privileged if str(p.get("principalType") or "") == "User"),
     }
 
 
