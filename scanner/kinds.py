@@ -340,6 +340,9 @@ class AdminGrants(KindData):
     to_service_accounts: int = Field(description="Service accounts bound to such a role.")
     user_bindings: int = Field(description="Binding subjects, any role, that are individual users.")
     group_bindings: int = Field(description="Binding subjects, any role, that are groups.")
+    group_binding_share: float | None = Field(
+        default=None, description="Groups among the people-facing binding subjects (users and groups); None without any."
+    )
 
 
 class AdmissionControl(KindData):

@@ -83,6 +83,7 @@ def admin_grants(
         "to_service_accounts": counts["ServiceAccount"],
         "user_bindings": people["User"],
         "group_bindings": people["Group"],
+        "group_binding_share": round(people["Group"] / bound, 4) if (bound := people["User"] + people["Group"]) else None,
     }
 
 

@@ -27,6 +27,7 @@ def test_a_cluster_through_a_kubeconfig_context(fake_kubernetes: FakeKubernetes,
         "to_service_accounts": 1,
         "user_bindings": 3,
         "group_bindings": 3,
+        "group_binding_share": 0.5,
     }
     assert scan.data("kubernetes:prod", "tenancy.guardrails") == {
         "namespaces": 4,  # default, payments, search, sandbox
