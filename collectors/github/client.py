@@ -9,20 +9,20 @@ each worker thread gets its own.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from http import HTTPStatus
 from typing import Any, Protocol
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 from github import Auth, Github, GithubException
 
+from collectors.http_answers import ApiError as ApiError
+from collectors.http_answers import RawAnswer, json_body, path_only, status_phrase, with_query
 from collectors.http_policy import PageTrail, RateGate, Refusal, retry_after
 from scanner.contract import RequestCounter, Timer
 
@@ -36,34 +36,6 @@ API_VERSION = "2022-11-28"  # the REST version whose shapes mapping.py reads
 
 _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
 _SSO_URL = re.compile(r"url=(\S+)")
-
-
-class ApiError(Exception):
-    """A request GitHub refused or that kept failing. `status` is None for network errors.
-
-    `sso_url`: the organization's SAML single sign-on page, when the refusal is that the token
-    is not authorized for it (no permission would help)."""
-
-    def __init__(self, status: int | None, message: str, path: str, sso_url: str | None = None) -> None:
-        super().__init__(f"{path}: HTTP {status}: {message}" if status else f"{path}: {message}")
-        self.status = status
-        self.message = message
-        self.path = path
-        self.sso_url = sso_url
-
-    def reason(self) -> str:
-        if self.sso_url is not None:
-            return f"HTTP 403: the token is not authorized for the organization's SAML single sign-on (authorize it at {self.sso_url})"
-        return f"HTTP {self.status}: {self.message}" if self.status else self.message
-
-    def reason_with(self, permission: str) -> str:
-        """The reason, naming `permission` where it could be the cause: a 403 (unless SAML single
-        sign-on refused the token), or a 404, which GitHub also answers for what does not exist."""
-        if self.status == 403 and self.sso_url is None:
-            return f"{self.reason()} — {permission}"
-        if self.status == 404:
-            return f"{self.reason()} — it does not exist, or {permission}"
-        return self.reason()
 
 
 class RateLimited(ApiError):
@@ -114,13 +86,6 @@ class GraphQLAnswer:
     errors: list[dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class _Raw:
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-
-
 class GitHubClient:
     """REST and GraphQL for one credential. Thread-safe: each thread gets its own PyGithub client."""
 
@@ -157,7 +122,7 @@ class GitHubClient:
         self, family: str, path: str, params: Mapping[str, Any] | None = None, *, conditional: bool = False
     ) -> Answer:
         """GET a JSON resource; raise ApiError for any status >= 400."""
-        url = _with_query(path, params)
+        url = with_query(path, params)
         cached = self._conditional.load(url) if conditional and self._conditional else None
         headers = {"Accept": "application/vnd.github+json"}
         if cached is not None:
@@ -165,7 +130,7 @@ class GitHubClient:
         raw = self._send(family, "core", "GET", url, headers, None)
         if raw.status == 304 and cached is not None:
             return Answer(200, cached.data, cached.next_url)
-        data = _json(raw, url)
+        data = json_body(raw, url)
         if raw.status >= 400:
             raise _refused(raw, data, url)
         next_url = _next_link(raw.headers)
@@ -178,12 +143,12 @@ class GitHubClient:
         self, family: str, path: str, params: Mapping[str, Any] | None = None, *, conditional: bool = False
     ) -> Iterator[Any]:
         """Every item of a paginated list, following `Link: rel="next"` (never in a loop)."""
-        first = _with_query(path, {**(params or {}), "per_page": PER_PAGE})
+        first = with_query(path, {**(params or {}), "per_page": PER_PAGE})
         answer = self.get(family, first, conditional=conditional)
         trail = PageTrail(first)
         while True:
             if not isinstance(answer.data, list):
-                raise ApiError(answer.status, "expected a list in the answer", _path_only(path))
+                raise ApiError(answer.status, "expected a list in the answer", path_only(path))
             yield from answer.data
             if answer.next_url is None:
                 return
@@ -195,14 +160,14 @@ class GitHubClient:
         """Raise ApiError when `next_url` must not be followed (a page read before, too many pages)."""
         problem = trail.problem(next_url)
         if problem is not None:
-            raise ApiError(None, f"pagination stopped: {problem}", _path_only(next_url))
+            raise ApiError(None, f"pagination stopped: {problem}", path_only(next_url))
 
     def raw_file(self, family: str, owner: str, repo: str, path: str, ref: str) -> bytes:
         """One file's bytes through the contents API (raw media type: no base64, no JSON)."""
-        url = _with_query(f"/repos/{owner}/{repo}/contents/{_quote_path(path)}", {"ref": ref})
+        url = with_query(f"/repos/{owner}/{repo}/contents/{_quote_path(path)}", {"ref": ref})
         raw = self._send(family, "core", "GET", url, {"Accept": RAW_MEDIA_TYPE}, None, binary=True)
         if raw.status >= 400:
-            raise _refused(raw, _json(raw, url), url)
+            raise _refused(raw, json_body(raw, url), url)
         return raw.body
 
     def archive(self, family: str, owner: str, repo: str, ref: str, max_bytes: int) -> bytes | None:
@@ -214,7 +179,7 @@ class GitHubClient:
         raw = self._send(family, "core", "GET", url, {"Accept": "application/vnd.github+json"}, None)
         location = raw.headers.get("location")
         if raw.status not in (301, 302, 303, 307) or not location:
-            raise _refused(raw, _json(raw, url), url) if raw.status >= 400 else ApiError(raw.status, "no redirect", url)
+            raise _refused(raw, json_body(raw, url), url) if raw.status >= 400 else ApiError(raw.status, "no redirect", url)
         return self._download(f"{family}_download", location, max_bytes)
 
     # --- GraphQL ------------------------------------------------------------------------
@@ -225,7 +190,7 @@ class GitHubClient:
         body = {"query": query, "variables": dict(variables or {})}
         path = "/graphql"
         raw = self._send(family, "graphql", "POST", path, {"Accept": "application/json"}, body, graphql=True)
-        payload = _json(raw, path)
+        payload = json_body(raw, path)
         if raw.status >= 400:
             raise _refused(raw, payload, path)
         if not isinstance(payload, dict):
@@ -257,8 +222,8 @@ class GitHubClient:
         *,
         binary: bool = False,
         graphql: bool = False,
-    ) -> _Raw:
-        path = _path_only(url)
+    ) -> RawAnswer:
+        path = path_only(url)
         headers = {**headers, "X-GitHub-Api-Version": API_VERSION}
         failures = 0
         while True:
@@ -290,13 +255,13 @@ class GitHubClient:
                 failures += 1
                 continue
             if raw.status == 401:
-                raise TokenRefused(f"{raw.status} {_message(_json(raw, path)) or 'Unauthorized'}")
+                raise TokenRefused(f"{raw.status} {_message(json_body(raw, path)) or 'Unauthorized'}")
             return raw
 
     def _graphql_url(self) -> str:
         return self._thread_github().requester.graphql_url
 
-    def _pygithub(self, verb: str, url: str, headers: dict[str, str], body: Any) -> _Raw:
+    def _pygithub(self, verb: str, url: str, headers: dict[str, str], body: Any) -> RawAnswer:
         requester = self._thread_github().requester
         try:
             status, response_headers, text = requester.requestJson(verb, url, headers=dict(headers), input=body)
@@ -305,7 +270,7 @@ class GitHubClient:
                 raise TokenRefused(f"401 {exc.message or 'Bad credentials'}") from None
             raise ApiError(exc.status, f"GitHub App authentication failed: {exc.message}", "/app/installations") from None
         lowered = {key.lower(): str(value) for key, value in response_headers.items()}
-        return _Raw(status, lowered, text.encode("utf-8") if isinstance(text, str) else b"")
+        return RawAnswer(status, lowered, text.encode("utf-8") if isinstance(text, str) else b"")
 
     def _thread_github(self) -> Github:
         github = getattr(self._local, "github", None)
@@ -336,13 +301,13 @@ class GitHubClient:
                 self._opened.append(session)
         return session
 
-    def _session_get(self, url: str, headers: dict[str, str]) -> _Raw:
+    def _session_get(self, url: str, headers: dict[str, str]) -> RawAnswer:
         absolute = url if "://" in url else self.base_url + url
         send = dict(headers)
         self._auth.authentication(send)
         response = self._thread_session().get(absolute, headers=send, timeout=self._timeout, allow_redirects=False)
         with response:
-            return _Raw(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
+            return RawAnswer(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
 
     def _download(self, family: str, location: str, max_bytes: int) -> bytes | None:
         """Follow an archive redirect. The download host is not the API: not charged, and it gets
@@ -379,26 +344,26 @@ class GitHubClient:
             return b"".join(chunks)
 
 
-def _is_rate_limited(raw: _Raw) -> bool:
+def _is_rate_limited(raw: RawAnswer) -> bool:
     if raw.status == 429:
         return True
     if raw.status != 403:
         return False
     if raw.headers.get("x-ratelimit-remaining") == "0" or "retry-after" in raw.headers:
         return True
-    return "rate limit" in _message(_json(raw, "")).lower()
+    return "rate limit" in _message(json_body(raw, "")).lower()
 
 
-def _graphql_rate_limited(raw: _Raw) -> bool:
+def _graphql_rate_limited(raw: RawAnswer) -> bool:
     """GitHub answers an exhausted GraphQL budget with 200 and a RATE_LIMITED error."""
     if raw.status != 200 or b"RATE_LIMITED" not in raw.body:
         return False
-    payload = _json(raw, "/graphql")
+    payload = json_body(raw, "/graphql")
     errors = payload.get("errors") if isinstance(payload, dict) else None
     return any(isinstance(error, dict) and error.get("type") == "RATE_LIMITED" for error in errors or ())
 
 
-def _refusal(raw: _Raw) -> Refusal:
+def _refusal(raw: RawAnswer) -> Refusal:
     reset = raw.headers.get("x-ratelimit-reset")
     return Refusal(
         primary=raw.headers.get("x-ratelimit-remaining") == "0",
@@ -411,40 +376,22 @@ def _utc(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, tz=timezone.utc)
 
 
-def _json(raw: _Raw, url: str) -> Any:
-    if not raw.body:
-        return None
-    try:
-        return json.loads(raw.body)
-    except ValueError:
-        if raw.status < 400:
-            raise ApiError(raw.status, "the answer is not JSON", _path_only(url)) from None
-        return None
-
-
 def _message(data: Any) -> str:
     if isinstance(data, dict) and isinstance(data.get("message"), str):
         return str(data["message"])
     return ""
 
 
-def _refused(raw: _Raw, data: Any, url: str) -> ApiError:
+def _refused(raw: RawAnswer, data: Any, url: str) -> ApiError:
     """The error for an answer >= 400: GitHub's message, else the status's phrase (an HTML page
     from a proxy or a 5xx says nothing useful), and the SSO page when SAML refused the token."""
-    message = _message(data) or _phrase(raw.status)
+    message = _message(data) or status_phrase(raw.status)
     sso = raw.headers.get("x-github-sso", "")
     sso_url = None
     if raw.status == 403 and sso.startswith("required"):
         found = _SSO_URL.search(sso)
         sso_url = urlsplit(found.group(1))._replace(query="").geturl() if found else "the organization's SSO page"
-    return ApiError(raw.status, message, _path_only(url), sso_url)
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "no message"
+    return ApiError(raw.status, message, path_only(url), sso_url)
 
 
 def _next_link(headers: Mapping[str, str]) -> str | None:
@@ -452,21 +399,7 @@ def _next_link(headers: Mapping[str, str]) -> str | None:
     return match.group(1) if match else None
 
 
-def _with_query(path: str, params: Mapping[str, Any] | None) -> str:
-    if not params:
-        return path
-    separator = "&" if "?" in path else "?"
-    return path + separator + urlencode({key: _param(value) for key, value in params.items()})
-
-
-def _param(value: Any) -> str:
-    return ("true" if value else "false") if isinstance(value, bool) else str(value)
-
-
 def _quote_path(path: str) -> str:
     return quote(path, safe="/")
 
 
-def _path_only(url: str) -> str:
-    """The URL without scheme, host or query: what error messages show."""
-    return urlsplit(url).path or url

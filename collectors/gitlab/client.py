@@ -10,19 +10,19 @@ that page number. One `gitlab.Gitlab` per worker thread: its requests session is
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote
 
 import gitlab
 import requests
 
+from collectors.http_answers import ApiError as ApiError
+from collectors.http_answers import RawAnswer, json_body, path_only, status_phrase, with_query
 from collectors.http_policy import PageTrail, RateGate, Refusal, retry_after
 from scanner.contract import RequestCounter, Timer
 
@@ -32,28 +32,6 @@ RETRY_BACKOFF_SECONDS = 0.25  # doubled on each retry of a 5xx or network error
 RESOURCE = "api"  # GitLab has one budget per user (and per IP) for the whole API
 
 _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
-
-
-class ApiError(Exception):
-    """A request GitLab refused or that kept failing. `status` is None for network errors."""
-
-    def __init__(self, status: int | None, message: str, path: str) -> None:
-        super().__init__(f"{path}: HTTP {status}: {message}" if status else f"{path}: {message}")
-        self.status = status
-        self.message = message
-        self.path = path
-
-    def reason(self) -> str:
-        return f"HTTP {self.status}: {self.message}" if self.status else self.message
-
-    def reason_with(self, permission: str) -> str:
-        """The reason, naming `permission` where it could be the cause: a 403, or a 404, which
-        GitLab also answers for what the token may not see."""
-        if self.status == 403:
-            return f"{self.reason()} — {permission}"
-        if self.status == 404:
-            return f"{self.reason()} — it does not exist, or {permission}"
-        return self.reason()
 
 
 class RateLimited(ApiError):
@@ -72,13 +50,6 @@ class Answer:
     status: int
     data: Any
     next_url: str | None = None
-
-
-@dataclass(frozen=True)
-class _Raw:
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
 
 
 class GitLabClient:
@@ -109,35 +80,35 @@ class GitLabClient:
 
     def get(self, family: str, path: str, params: Mapping[str, Any] | None = None) -> Answer:
         """GET a JSON resource (path under /api/v4, or a next-page URL); ApiError for any status >= 400."""
-        url = _with_query(path, params)
+        url = with_query(path, params)
         raw = self._send(family, url)
-        data = _json(raw, url)
+        data = json_body(raw, url)
         if raw.status >= 400:
-            raise ApiError(raw.status, _message(data) or _phrase(raw.status), _path_only(url))
+            raise ApiError(raw.status, _message(data) or status_phrase(raw.status), path_only(url))
         return Answer(raw.status, data, _next_url(raw.headers, url))
 
     def pages(self, family: str, path: str, params: Mapping[str, Any] | None = None) -> Iterator[Any]:
         """Every item of a paginated list, 100 per page, never reading a page twice."""
-        first = _with_query(path, {**(params or {}), "per_page": PER_PAGE})
+        first = with_query(path, {**(params or {}), "per_page": PER_PAGE})
         answer = self.get(family, first)
         trail = PageTrail(first)
         while True:
             if not isinstance(answer.data, list):
-                raise ApiError(answer.status, "expected a list in the answer", _path_only(path))
+                raise ApiError(answer.status, "expected a list in the answer", path_only(path))
             yield from answer.data
             if answer.next_url is None:
                 return
             problem = trail.problem(answer.next_url)
             if problem is not None:
-                raise ApiError(None, f"pagination stopped: {problem}", _path_only(answer.next_url))
+                raise ApiError(None, f"pagination stopped: {problem}", path_only(answer.next_url))
             answer = self.get(family, answer.next_url)
 
     def raw_file(self, family: str, project_id: int, path: str, ref: str) -> bytes:
         """One file's bytes (`/repository/files/:path/raw`)."""
-        url = _with_query(f"/projects/{project_id}/repository/files/{quote(path, safe='')}/raw", {"ref": ref})
+        url = with_query(f"/projects/{project_id}/repository/files/{quote(path, safe='')}/raw", {"ref": ref})
         raw = self._send(family, url)
         if raw.status >= 400:
-            raise ApiError(raw.status, _message(_json(raw, url)) or _phrase(raw.status), _path_only(url))
+            raise ApiError(raw.status, _message(json_body(raw, url)) or status_phrase(raw.status), path_only(url))
         return raw.body
 
     def close(self) -> None:
@@ -148,8 +119,8 @@ class GitLabClient:
 
     # --- the request loop -----------------------------------------------------------------
 
-    def _send(self, family: str, url: str) -> _Raw:
-        path = _path_only(url)
+    def _send(self, family: str, url: str) -> RawAnswer:
+        path = path_only(url)
         failures = 0
         while True:
             closed_until = self._gate.before(RESOURCE)
@@ -176,10 +147,10 @@ class GitLabClient:
                 failures += 1
                 continue
             if raw.status == 401:
-                raise TokenRefused(f"401 {_message(_json(raw, path)) or 'Unauthorized'}")
+                raise TokenRefused(f"401 {_message(json_body(raw, path)) or 'Unauthorized'}")
             return raw
 
-    def _request(self, url: str) -> _Raw:
+    def _request(self, url: str) -> RawAnswer:
         client = self._thread_client()
         self._local.last = None
         try:
@@ -190,7 +161,7 @@ class GitLabClient:
             response = self._local.last  # the refused answer, kept by the session hook
             if response is None:
                 raise
-        return _Raw(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
+        return RawAnswer(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
 
     def _thread_client(self) -> gitlab.Gitlab:
         client: gitlab.Gitlab | None = getattr(self._local, "client", None)
@@ -233,17 +204,6 @@ def _refusal(headers: Mapping[str, str]) -> Refusal:
     )
 
 
-def _json(raw: _Raw, url: str) -> Any:
-    if not raw.body:
-        return None
-    try:
-        return json.loads(raw.body)
-    except ValueError:
-        if raw.status < 400:
-            raise ApiError(raw.status, "the answer is not JSON", _path_only(url)) from None
-        return None
-
-
 def _message(data: Any) -> str:
     """GitLab's error text: `message` (a string or a field -> errors map) or `error`."""
     if not isinstance(data, dict):
@@ -255,13 +215,6 @@ def _message(data: Any) -> str:
         if isinstance(value, dict):
             return "; ".join(f"{field} {errors}" for field, errors in value.items())
     return ""
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "no message"
 
 
 def _next_url(headers: Mapping[str, str], url: str) -> str | None:
@@ -277,17 +230,3 @@ def _next_url(headers: Mapping[str, str], url: str) -> str | None:
     return f"{base}?{'&'.join([*kept, f'page={page}'])}"
 
 
-def _with_query(path: str, params: Mapping[str, Any] | None) -> str:
-    if not params:
-        return path
-    separator = "&" if "?" in path else "?"
-    return path + separator + urlencode({key: _param(value) for key, value in params.items()})
-
-
-def _param(value: Any) -> str:
-    return ("true" if value else "false") if isinstance(value, bool) else str(value)
-
-
-def _path_only(url: str) -> str:
-    """The URL without scheme, host or query: what error messages show."""
-    return urlsplit(url).path or url

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -19,6 +18,8 @@ import urllib3
 from kubernetes.client import ApiClient
 from kubernetes.client.exceptions import ApiException
 
+from collectors.http_answers import ApiError as ApiError
+from collectors.http_answers import RawAnswer
 from collectors.http_policy import RateGate, Refusal, retry_after
 from scanner.contract import RequestCounter, Timer
 
@@ -30,28 +31,8 @@ JSON = "application/json"
 METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
 
 
-class ApiError(Exception):
-    """A request the cluster refused or that kept failing. `status` is None for network errors."""
-
-    def __init__(self, status: int | None, message: str, path: str) -> None:
-        super().__init__(f"{path}: HTTP {status}: {message}" if status else f"{path}: {message}")
-        self.status = status
-        self.message = message
-        self.path = path
-
-    def reason(self) -> str:
-        return f"HTTP {self.status}: {self.message}" if self.status else self.message
-
-
 class CredentialsRefused(ApiError):
     """HTTP 401: the token or certificate is wrong, expired or revoked."""
-
-
-@dataclass(frozen=True)
-class _Raw:
-    status: int
-    headers: dict[str, str]
-    body: bytes
 
 
 class ClusterClient:
@@ -114,7 +95,7 @@ class ClusterClient:
     def close(self) -> None:
         self._api.close()
 
-    def _send(self, path: str, query: dict[str, str], accept: str) -> _Raw:
+    def _send(self, path: str, query: dict[str, str], accept: str) -> RawAnswer:
         failures = 0
         while True:
             if self._gate.before(_RESOURCE) is not None:
@@ -142,7 +123,7 @@ class ClusterClient:
                 raise CredentialsRefused(401, _status_message(raw) or "Unauthorized", path)
             return raw
 
-    def _call(self, path: str, query: dict[str, str], accept: str) -> _Raw:
+    def _call(self, path: str, query: dict[str, str], accept: str) -> RawAnswer:
         method, url, headers, body, post = self._api.param_serialize(
             method="GET",
             resource_path=path,
@@ -155,7 +136,7 @@ class ClusterClient:
             data = response.read()
         finally:
             response.response.release_conn()
-        return _Raw(response.status, {k.lower(): v for k, v in response.headers.items()}, data or b"")
+        return RawAnswer(response.status, {k.lower(): v for k, v in response.headers.items()}, data or b"")
 
 
 def _network_error(exc: Exception) -> str:
@@ -164,7 +145,7 @@ def _network_error(exc: Exception) -> str:
     return type(exc).__name__
 
 
-def _status_message(raw: _Raw) -> str:
+def _status_message(raw: RawAnswer) -> str:
     """The `message` of a Kubernetes Status answer, if the body is one."""
     try:
         data = json.loads(raw.body)
@@ -173,7 +154,7 @@ def _status_message(raw: _Raw) -> str:
     return str(data["message"]) if isinstance(data, dict) and isinstance(data.get("message"), str) else ""
 
 
-def _refused(raw: _Raw, path: str) -> ApiError:
+def _refused(raw: RawAnswer, path: str) -> ApiError:
     try:
         phrase = HTTPStatus(raw.status).phrase
     except ValueError:
