@@ -466,7 +466,7 @@ _NAME_RULES: dict[str, _Rule] = {
 }
 
 # Template suffixes, and what the file under the suffix is read as ("" for `x.j2` alone).
-_TEMPLATE_EXTENSIONS = ("j2", "tpl")  # each suffix costs every path of every repository a test
+_TEMPLATE_EXTENSIONS = ("j2", "jinja", "jinja2", "tpl")  # each suffix costs every path of every repository a test
 _TEMPLATED_KINDS = {"yaml": "yaml", "yml": "yaml", "json": "json", "": "yaml"}
 
 _EXTENSION_RULES: dict[str, _Rule] = {

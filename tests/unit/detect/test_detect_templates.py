@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from textwrap import dedent
 
+import pytest
+
 RBAC_TEMPLATE = dedent(
     """\
     apiVersion: rbac.authorization.k8s.io/v1
@@ -33,6 +35,13 @@ ARM_TEMPLATE = dedent(
     }
     """
 )
+
+
+@pytest.mark.parametrize("suffix", ["jinja", "jinja2"])
+def test_jinja_suffixes_are_templates_too(scan, suffix: str) -> None:
+    path = f"roles/rbac/templates/reader.yaml.{suffix}"
+    rbac = scan({path: RBAC_TEMPLATE}).signals["ownership.rbac_manifests"]
+    assert rbac["kinds"] == ["ClusterRole"] and rbac["templated"] == [path]
 
 
 def test_templated_manifests_count_and_are_marked(scan):
