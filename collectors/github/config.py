@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from collectors.api_url import checked_api_url
 
 DEFAULT_BASE_URL = "https://api.github.com"
 
@@ -100,16 +100,7 @@ class GitHubConfig(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str, info: ValidationInfo) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("must be an http(s) URL such as https://api.github.com or https://HOST/api/v3")
-        if parts.scheme == "http" and not info.data.get("allow_insecure_http") and not _is_loopback(parts.hostname):
-            raise ValueError(
-                "plain http:// would send the token in clear: use https://, "
-                "or set allow_insecure_http: true on a network you trust"
-            )
-        if parts.query or parts.fragment:
-            raise ValueError("must not carry a query or fragment")
+        checked_api_url(value, bool(info.data.get("allow_insecure_http")), "https://api.github.com or https://HOST/api/v3")
         return value.rstrip("/")
 
     @field_validator("organizations")
@@ -119,13 +110,3 @@ class GitHubConfig(BaseModel):
             if not login or "/" in login or login.strip() != login:
                 raise ValueError(f"{login!r} is not an organization or user login")
         return list(dict.fromkeys(value))
-
-
-def _is_loopback(host: str) -> bool:
-    """This machine: localhost, 127.0.0.0/8 or ::1 (a test server, a local proxy)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:  # a host name
-        return False

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from collectors.github.config import _is_loopback
+from collectors.api_url import checked_api_url
 
 DEFAULT_BASE_URL = "https://gitlab.com"
 
@@ -60,16 +58,8 @@ class GitLabConfig(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str, info: ValidationInfo) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("must be an http(s) URL such as https://gitlab.com or https://gitlab.example.com")
-        if parts.scheme == "http" and not info.data.get("allow_insecure_http") and not _is_loopback(parts.hostname):
-            raise ValueError(
-                "plain http:// would send the token in clear: use https://, "
-                "or set allow_insecure_http: true on a network you trust"
-            )
-        if parts.query or parts.fragment:
-            raise ValueError("must not carry a query or fragment")
+        allow = bool(info.data.get("allow_insecure_http"))
+        parts = checked_api_url(value, allow, "https://gitlab.com or https://gitlab.example.com")
         if parts.path.rstrip("/").endswith("/api/v4"):
             raise ValueError("is the instance's address without /api/v4, e.g. https://gitlab.example.com")
         return value.rstrip("/")
