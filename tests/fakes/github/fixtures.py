@@ -12,10 +12,10 @@ full rate-limit budgets.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
+from tests.fakes.session_fixture import session_fake_fixture
 
 from .model import Organization, World
 from .samples import sample_org
@@ -24,19 +24,7 @@ from .server import FakeGitHub
 
 def fake_github_fixture(state: Callable[[], Organization | World] = sample_org) -> Any:
     """A function-scoped pytest fixture yielding a reset `FakeGitHub` shared across the session."""
-    started: list[FakeGitHub] = []
-
-    @pytest.fixture
-    def fixture(request: pytest.FixtureRequest) -> Iterator[FakeGitHub]:
-        if not started:
-            fake = FakeGitHub(state).start()
-            request.config.add_cleanup(fake.stop)
-            started.append(fake)
-        fake = started[0]
-        fake.reset()
-        yield fake
-
-    return fixture
+    return session_fake_fixture(lambda: FakeGitHub(state).start())
 
 
 fake_github = fake_github_fixture()

@@ -7,10 +7,10 @@ In a conftest.py::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
+from tests.fakes.session_fixture import session_fake_fixture
 
 from .model import Instance
 from .samples import sample_instance
@@ -18,19 +18,7 @@ from .server import FakeGitLab
 
 
 def fake_gitlab_fixture(state: Callable[[], Instance] = sample_instance) -> Any:
-    started: list[FakeGitLab] = []
-
-    @pytest.fixture
-    def fixture(request: pytest.FixtureRequest) -> Iterator[FakeGitLab]:
-        if not started:
-            fake = FakeGitLab(state).start()
-            request.config.add_cleanup(fake.stop)
-            started.append(fake)
-        fake = started[0]
-        fake.reset()
-        yield fake
-
-    return fixture
+    return session_fake_fixture(lambda: FakeGitLab(state).start())
 
 
 fake_gitlab = fake_gitlab_fixture()
