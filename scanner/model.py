@@ -86,7 +86,12 @@ def utc_now() -> datetime:
 
 # --- subjects and evidence -------------------------------------------------------------
 
-SubjectKind = Literal["organization", "repository", "cluster", "subscription"]
+#: organization: the top of a Git host account (a GitHub organization, a GitLab top-level group);
+#: group: a Git-host group inside it (a GitLab subgroup); repository; cluster, and namespace
+#: within a cluster; subscription, and management_group holding subscriptions (Azure).
+SubjectKind = Literal[
+    "organization", "group", "repository", "cluster", "namespace", "subscription", "management_group"
+]
 
 
 class Subject(_Frozen):
@@ -116,7 +121,7 @@ class EvidenceStatus(str, Enum):
 class Evidence(_Frozen):
     """One observation of one evidence kind about one subject."""
 
-    kind: str = Field(description="Source-neutral evidence kind, e.g. 'iac.usage' (see scanner/kinds.py).")
+    kind: str = Field(description="Source-neutral evidence kind, e.g. 'iac.usage' (see scanner/kinds/).")
     subject: str = Field(description="Subject id.")
     status: EvidenceStatus
     data: dict[str, Any] = Field(default_factory=dict, description="Validated against the kind's data model.")

@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from scanner.errors import UserError
-from scanner.kinds import KindRegistry, KindSpec
+from scanner.kinds import DuplicateKind, KindRegistry, KindSpec
 from scanner.model import Problem
 
 log = logging.getLogger(__name__)
 
+CORE_KINDS = "core"  # the entry point of the core vocabulary (scanner.kinds:KINDS)
 GROUPS = ("pecm.kinds", "pecm.collectors", "pecm.renderers", "pecm.rule_packs")
 
 _COLLECTOR_ATTRIBUTES = ("name", "version", "config_model", "provides", "collect")
@@ -132,9 +133,27 @@ def discover() -> Plugins:
             problems.append(Problem(source="plugins", message=message, hint="reinstall or remove the plugin"))
             return None
 
-    kinds = {name: load("pecm.kinds", name, entry) for name, entry in entries["pecm.kinds"].items()}
-    specs: list[KindSpec] = [spec for found in kinds.values() if found is not None for spec in found]
-    plugins = Plugins(kinds=KindRegistry(specs), infos=infos, problems=problems)
+    registry = KindRegistry([])
+    defined_by: dict[str, str] = {}  # kind -> the vocabulary that defined it
+    # The core vocabulary first, so that a plugin redefining a core kind is the one refused.
+    for name, entry in sorted(entries["pecm.kinds"].items(), key=lambda item: (item[0] != CORE_KINDS, item[0])):
+        specs: list[KindSpec] | None = load("pecm.kinds", name, entry)
+        if specs is None:
+            continue
+        try:
+            registry.add_vocabulary(specs)
+        except DuplicateKind as exc:
+            other = defined_by.get(exc.kind, name)
+            by = "itself" if other == name else f"plugin {other!r} ({distributions[entries['pecm.kinds'][other].dist]})"
+            message = (
+                f"plugin {name!r} (pecm.kinds, {distributions[entry.dist]}) is not usable: "
+                f"it defines evidence kind {exc.kind!r}, which is defined by {by} too"
+            )
+            log.warning(message)
+            problems.append(Problem(source="plugins", message=message, hint="rename the kind in one of the vocabularies"))
+            continue
+        defined_by.update((spec.name, name) for spec in specs)
+    plugins = Plugins(kinds=registry, infos=infos, problems=problems)
 
     def admitted(group: str, required: tuple[str, ...]) -> Callable[[str, EntryPoint], type[Any] | None]:
         def load_and_check(name: str, entry: EntryPoint) -> type[Any] | None:

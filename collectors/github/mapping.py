@@ -1,4 +1,4 @@
-"""Pure functions from GitHub's REST and GraphQL answers to evidence data (scanner/kinds.py).
+"""Pure functions from GitHub's REST and GraphQL answers to evidence data (scanner/kinds/).
 
 Nothing here talks to the network or reads the clock: every input is a payload as GitHub
 shapes it (or the part of it the collector asked for) and every output validates against

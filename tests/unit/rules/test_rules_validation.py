@@ -222,7 +222,7 @@ CASES: list[tuple[str, Mutation, str]] = [
     (
         "unknown subject kind",
         lambda doc: metric(doc).update(share_of="repo"),
-        "metric owned_share: share_of: unknown subject kind 'repo' (known: organization, repository, cluster, subscription)",
+        "metric owned_share: share_of: unknown subject kind 'repo' (known: organization, group, repository, cluster, namespace, subscription, management_group)",
     ),
     (
         "value outside median",

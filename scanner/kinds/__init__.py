@@ -1,0 +1,83 @@
+"""The evidence vocabulary: every kind an evidence record may have, and the shape of its data.
+
+Kinds are source-neutral, so one rule covers GitHub, GitLab and local checkouts alike. One
+module per family: `file_signals` (found in files by collectors/detect), `git_host` (vcs.*,
+repo.*, org.*), `delivery`, `cluster`, `cloud`; `spec` holds what they are made of and
+`registry` the kinds known in a process. Collectors of other sources add their own
+vocabularies through the `pecm.kinds` entry-point group (a module-level `KINDS:
+list[KindSpec]`), without touching this package; a kind defined twice is refused by name.
+
+Everything is re-exported here, so `from scanner.kinds import X` names any of it.
+"""
+
+from scanner.kinds.cloud import CLOUD, Budgets, PolicyAssignments, ResourceLocks, RoleAssignments
+from scanner.kinds.cluster import (
+    CLUSTER,
+    AdminGrants,
+    AdmissionControl,
+    ObservabilityCoverage,
+    Reconciliation,
+    TenancyGuardrails,
+    WorkloadCoverage,
+)
+from scanner.kinds.delivery import DELIVERY, Deployments
+from scanner.kinds.file_signals import (
+    FILE_SIGNAL_KINDS,
+    FILE_SIGNALS,
+    Alerting,
+    CatalogEntities,
+    CiPipelines,
+    Codeowners,
+    Dashboards,
+    DependencyAutomation,
+    DevContainer,
+    DocsSite,
+    GitOps,
+    GoldenPathTemplates,
+    IacRemoteRunner,
+    IacUsage,
+    PolicyAsCode,
+    PolicyScanners,
+    ProductArtifacts,
+    RbacManifests,
+    ReferenceOrigins,
+    ReusableCiProvided,
+    ReusableCiUsed,
+    SloDefinitions,
+    TemplateOrigin,
+)
+from scanner.kinds.git_host import (
+    GIT_HOST,
+    REPOSITORY,
+    BranchProtection,
+    Contributions,
+    CrossReferences,
+    FeedbackChannels,
+    OrganizationAccess,
+    OrganizationRulesets,
+    ProtectionLayer,
+    RepositoryInventory,
+    ReusableCiConsumers,
+    SecuritySettings,
+    TeamStructure,
+    TemplateLink,
+    VcsActivity,
+)
+from scanner.kinds.registry import DuplicateKind, KindRegistry
+from scanner.kinds.spec import MAX_PATHS, KindData, KindSpec, Signal, ToolSignal
+
+#: The core vocabulary, the `core` entry point of `pecm.kinds`.
+KINDS: list[KindSpec] = FILE_SIGNALS + REPOSITORY + GIT_HOST + DELIVERY + CLOUD + CLUSTER
+
+__all__ = [
+    "CLOUD", "CLUSTER", "DELIVERY", "FILE_SIGNALS", "FILE_SIGNAL_KINDS", "GIT_HOST", "KINDS", "MAX_PATHS", "REPOSITORY",
+    "AdminGrants", "AdmissionControl", "Alerting", "BranchProtection", "Budgets", "CatalogEntities", "CiPipelines",
+    "Codeowners", "Contributions", "CrossReferences", "Dashboards", "DependencyAutomation", "Deployments",
+    "DevContainer", "DocsSite", "DuplicateKind", "FeedbackChannels", "GitOps", "GoldenPathTemplates",
+    "IacRemoteRunner", "IacUsage", "KindData", "KindRegistry", "KindSpec", "ObservabilityCoverage",
+    "OrganizationAccess", "OrganizationRulesets", "PolicyAsCode", "PolicyAssignments", "PolicyScanners",
+    "ProductArtifacts", "ProtectionLayer", "RbacManifests", "Reconciliation", "ReferenceOrigins",
+    "RepositoryInventory", "ResourceLocks", "ReusableCiConsumers", "ReusableCiProvided", "ReusableCiUsed",
+    "RoleAssignments", "SecuritySettings", "Signal", "SloDefinitions", "TeamStructure", "TemplateLink",
+    "TemplateOrigin", "TenancyGuardrails", "ToolSignal", "VcsActivity", "WorkloadCoverage",
+]

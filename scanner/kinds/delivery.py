@@ -1,0 +1,29 @@
+"""Delivery evidence: what a Git host records of deployments (GitHub deployments or deploy runs,
+GitLab environments), the inputs of the DORA measures."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from scanner.kinds.spec import KindData, KindSpec
+
+
+class Deployments(KindData):
+    """DORA inputs over a window. Each figure says how it was derived and over how many events."""
+
+    window_days: int
+    derived_from: str = Field(description="deployments, workflow_runs or none.")
+    events: int = Field(description="Deployments (or deploy runs) in the window.")
+    failed: int = 0
+    per_week: float = 0.0
+    change_failure_rate: float | None = None
+    lead_time_hours_median: float | None = Field(default=None, description="Commit to deployment, where SHAs allow it.")
+    time_to_restore_hours_median: float | None = None
+    environments: list[str] = Field(
+        default_factory=list, description="The deployment environments counted (production ones where any are named so)."
+    )
+
+
+DELIVERY: list[KindSpec] = [
+    KindSpec("delivery.deployments", "repository", Deployments, "Deployment history: DORA inputs."),
+]

@@ -1,0 +1,41 @@
+"""What every kind is made of: its spec, the base of its data model, and the shapes file signals share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from scanner.model import SubjectKind
+
+MAX_PATHS = 20  # paths kept per tool of a signal: enough to show where, small enough for 10k repositories
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    name: str
+    subject_kind: SubjectKind
+    data_model: type[BaseModel]
+    description: str
+
+
+class KindData(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Signal(KindData):
+    present: bool = False
+    paths: list[str] = Field(default_factory=list)
+    live: bool = Field(
+        default=False,
+        description="Found in a live file, not only in test fixtures, samples, documentation or generated files.",
+    )
+    path_count: int = Field(default=0, description="Files the signal was found in, all of them (paths is capped).")
+    templated: list[str] = Field(
+        default_factory=list, description="Of the paths, templated files (*.j2, *.tpl) read with template blocks stripped."
+    )
+
+
+class ToolSignal(Signal):
+    tools: list[str] = Field(default_factory=list, description="Sorted names of the tools found.")
+    live_tools: list[str] = Field(default_factory=list, description="The tools found in live files.")
