@@ -28,6 +28,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 from github_org import generate  # noqa: E402
 
 from rules.evaluate import evaluate  # noqa: E402
+from scanner.commands.support import load_ruleset  # noqa: E402
 from scanner.config import parse_config  # noqa: E402
 from scanner.pipeline import collect, plan_scan  # noqa: E402
 from scanner.plugins import discover  # noqa: E402
@@ -98,11 +99,12 @@ def scan(fake: RemoteFake, cache_dir: Path, workers: int) -> tuple[float, int]:
         "limits": {"max_workers": workers},
         "cache_dir": str(cache_dir),
     }
-    plan = plan_scan(parse_config(config, "benchmark", ROOT), plugins)
+    loaded = parse_config(config, "benchmark", ROOT)
+    plan, ruleset = plan_scan(loaded, plugins), load_ruleset(loaded, plugins)
     start = time.perf_counter()
     bundle = collect(plan, plugins, secrets=SecretStore({"GITHUB_TOKEN": fake.token}),
                      clock=lambda: datetime.now(timezone.utc))
-    evaluate(bundle, plan.ruleset)
+    evaluate(bundle, ruleset)
     elapsed = time.perf_counter() - start
     return elapsed, sum(1 for s in bundle.subjects if s.kind == "repository")
 

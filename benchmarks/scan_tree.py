@@ -29,6 +29,7 @@ from generate import write_tree  # noqa: E402
 
 from collectors.local.examine import available_cpus  # noqa: E402
 from rules.evaluate import evaluate  # noqa: E402
+from scanner.commands.support import load_ruleset  # noqa: E402
 from scanner.config import parse_config  # noqa: E402
 from scanner.model import EvidenceBundle  # noqa: E402
 from scanner.pipeline import collect, plan_scan  # noqa: E402
@@ -50,9 +51,10 @@ def walk_with_sizes(root: Path) -> int:
 
 def pecm_scan(root: Path) -> EvidenceBundle:
     plugins = discover()
-    plan = plan_scan(parse_config({"sources": {"local": {"paths": [str(root)]}}}, "bench", root), plugins)
+    loaded = parse_config({"sources": {"local": {"paths": [str(root)]}}}, "bench", root)
+    plan, ruleset = plan_scan(loaded, plugins), load_ruleset(loaded, plugins)
     bundle = collect(plan, plugins, secrets=SecretStore({}), clock=lambda: datetime.now(timezone.utc))
-    assessment = evaluate(bundle, plan.ruleset)
+    assessment = evaluate(bundle, ruleset)
     plugins.renderers["json"]().render(assessment, io.StringIO())
     return bundle
 

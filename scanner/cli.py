@@ -17,21 +17,21 @@ from typing import Any
 
 import click
 
-from scanner.cli_support import CliState, configure_logging
+from scanner.commands.support import CliState, configure_logging
 from scanner.version import VERSION
 
 COMMANDS: Mapping[str, str] = {
-    "scan": "scanner.scan_commands:scan",
-    "evaluate": "scanner.scan_commands:evaluate_command",
-    "explain": "scanner.scan_commands:explain",
-    "rules": "scanner.scan_commands:rules",
-    "plugins": "scanner.scan_commands:plugins",
-    "survey": "scanner.assessment_commands:survey",
-    "gaps": "scanner.assessment_commands:gaps",
-    "gate": "scanner.gate_command:gate",
-    "merge": "scanner.scale_commands:merge",
-    "history": "scanner.history_commands:history",
-    "diff": "scanner.history_commands:diff",
+    "scan": "scanner.commands.scan:scan",
+    "evaluate": "scanner.commands.scan:evaluate_command",
+    "explain": "scanner.commands.scan:explain",
+    "rules": "scanner.commands.scan:rules",
+    "plugins": "scanner.commands.scan:plugins",
+    "survey": "scanner.commands.assessment:survey",
+    "gaps": "scanner.commands.assessment:gaps",
+    "gate": "scanner.commands.gate:gate",
+    "merge": "scanner.commands.scale:merge",
+    "history": "scanner.commands.history:history",
+    "diff": "scanner.commands.history:diff",
 }
 
 

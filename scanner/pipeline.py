@@ -1,4 +1,4 @@
-"""collect → evaluate: run the configured collectors into one EvidenceBundle, then the rules.
+"""collect: run the configured collectors into one EvidenceBundle (the commands evaluate it).
 
 Failures stay local: a collector that cannot reach its source, or crashes, is recorded as a
 problem, every kind it provides becomes `unavailable` for the subjects it had found, the
@@ -19,7 +19,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from rules.loader import RuleSet, build_ruleset, load_pack
 from scanner.config import LoadedConfig, PecmConfig, describe_validation_error, evidence_fingerprint
 from scanner.contract import CollectContext, Limits, RequestCounter
 from scanner.errors import ScanFailed, SourceUnavailable, UserError
@@ -28,7 +27,6 @@ from scanner.model import Evidence, EvidenceBundle, Problem, SourceRun, Subject
 from scanner.platform_evidence import platform_by_evidence, with_platform_tag
 from scanner.plugins import Plugins
 from scanner.secrets import SecretStore
-from scanner.self_assessment import load_self_assessment
 from scanner.shard import Shard
 from scanner.version import VERSION
 
@@ -50,25 +48,6 @@ class ScanPlan:
 
     loaded: LoadedConfig
     sources: tuple[PlannedSource, ...]
-    ruleset: RuleSet
-
-
-def load_ruleset(loaded: LoadedConfig, plugins: Plugins) -> RuleSet:
-    rules = loaded.config.rules
-    paths = ([plugins.rule_packs["default"]] if rules.default_pack and "default" in plugins.rule_packs else []) + list(
-        rules.packs
-    )
-    if not paths:
-        raise UserError("no rule pack to evaluate", hint="set rules.default_pack: true or list rules.packs")
-    packs = [load_pack(path, plugins.kinds) for path in paths]
-    reported = loaded.config.self_assessment
-    return build_ruleset(
-        packs,
-        params=rules.params,
-        disabled=rules.disable,
-        self_reported=load_self_assessment(reported).agreed_stages() if reported is not None else None,
-        declarations=loaded.config.declared,
-    )
 
 
 @frozen_heap()
@@ -86,7 +65,7 @@ def plan_scan(loaded: LoadedConfig, plugins: Plugins) -> ScanPlan:
         except ValidationError as exc:
             raise UserError(describe_validation_error(exc, loaded.label, f"sources.{name}.")) from None
         sources.append(PlannedSource(name, plugin, config))
-    return ScanPlan(loaded, tuple(sources), load_ruleset(loaded, plugins))
+    return ScanPlan(loaded, tuple(sources))
 
 
 class _SourceRecorder:

@@ -18,7 +18,7 @@ from scanner.stdout_failure import discard_stdout, is_stdout_failure, stdout_fai
 from scanner.version import VERSION
 
 SIBLINGS = ("rules", "reports", "collectors")
-EXIT_USER_ERROR = 2  # as scanner.cli_support, which this module must not import
+EXIT_USER_ERROR = 2  # as scanner.commands.support, which this module must not import
 
 
 def shadowing_problem() -> str | None:

@@ -1,6 +1,6 @@
 """Standard output that cannot be written (`pecm … > /dev/full`): told apart, said, silenced.
 
-pecm writes its own files through cli_support.write_file, which names the file in a one-line
+pecm writes its own files through scanner/commands/support.write_file, which names the file in a one-line
 error; an OSError of a full or failing device that arrives unnamed is standard output's.
 scanner.start uses this before the application is imported, so it needs nothing else.
 """

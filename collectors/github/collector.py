@@ -19,26 +19,13 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 
 from collectors.base import Collector
-from collectors.cross_subject import CROSS_REFERENCES, recompute_cross_references
+from collectors.cross_subject import recompute_cross_references
 from collectors.github import mapping
 from collectors.github.config import DEFAULT_BASE_URL, GitHubConfig
+from collectors.github.provides import ORGANIZATION_KINDS, REPOSITORY_KINDS, sharded_reason, unread_reason
 from scanner.contract import CollectContext
 from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, EvidenceStatus, Subject
-
-REPOSITORY_KINDS = (
-    "repo.inventory",
-    "vcs.activity",
-    "vcs.branch_protection",
-    "vcs.security_settings",
-    "vcs.template",
-    "vcs.contributions",
-    "ci.reusable_consumers",
-    CROSS_REFERENCES,
-    "delivery.deployments",
-    "collaboration.feedback",
-)
-ORGANIZATION_KINDS = ("org.teams", "org.access", "org.rulesets")
 
 
 class GitHubCollector(Collector):
@@ -102,10 +89,3 @@ class GitHubCollector(Collector):
                 recomputed.append(old.model_copy(update=update))
         return recomputed
 
-
-def sharded_reason(login: str) -> str:
-    return f"a sharded scan reads one share of {login}'s repositories, so who uses this one's reusable CI is not known"
-
-
-def unread_reason(login: str) -> str:
-    return f"not every repository of {login} could be read, so who uses this one's reusable CI is not known"

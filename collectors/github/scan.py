@@ -19,11 +19,6 @@ from collectors.detect.references import InternalSources, classify
 from collectors.github import credentials, mapping
 from collectors.github.cache import FileEvidence, ScanCache
 from collectors.github.client import ApiError, GitHubClient, TokenRefused
-from collectors.github.collector import (
-    ORGANIZATION_KINDS,
-    sharded_reason,
-    unread_reason,
-)
 from collectors.github.config import GitHubConfig
 from collectors.github.graphql import RepoRef
 from collectors.github.mapping import Listed
@@ -35,6 +30,7 @@ from collectors.github.organization import (
     list_repositories,
     organization_facts,
 )
+from collectors.github.provides import ORGANIZATION_KINDS, sharded_reason, unread_reason
 from collectors.github.repository import (
     ADMIN_PERMISSION,
     Examination,

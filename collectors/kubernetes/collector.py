@@ -14,18 +14,10 @@ from pydantic import BaseModel
 
 from collectors.base import Collector
 from collectors.kubernetes.config import KubernetesConfig
+from collectors.kubernetes.provides import CLUSTER_KINDS
 from scanner.contract import CollectContext
 from scanner.errors import UserError
 from scanner.model import Evidence, Subject
-
-CLUSTER_KINDS = (
-    "access.admin_grants",
-    "policy.admission",
-    "tenancy.guardrails",
-    "workloads.coverage",
-    "gitops.reconciliation",
-    "observability.coverage",
-)
 
 
 class KubernetesCollector(Collector):

@@ -15,9 +15,9 @@ from typing import Any
 
 from collectors.kubernetes import mapping
 from collectors.kubernetes.client import JSON, METADATA_ONLY, ApiError, ClusterClient, CredentialsRefused
-from collectors.kubernetes.collector import CLUSTER_KINDS
 from collectors.kubernetes.config import KubernetesConfig
 from collectors.kubernetes.credentials import Cluster, clusters
+from collectors.kubernetes.provides import CLUSTER_KINDS
 from collectors.kubernetes.resources import (
     ADMISSION_POLICIES,
     ADMISSION_POLICY_BINDINGS,

@@ -8,7 +8,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from scanner.assessment_commands import gaps
+from scanner.commands.assessment import gaps
 from scanner.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,11 +12,11 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from scanner.scan_commands import scan
+from scanner.commands.scan import scan
 from scanner.config import parse_config
 from scanner.pipeline import plan_scan
 from scanner.plugins import discover
-from scanner.scale_commands import merge
+from scanner.commands.scale import merge
 from tests.unit.deploy.recipes import MANIFESTS, documents, one, option_names, options, pod_spec
 
 KUBERNETES_VERSION = "1.33"
@@ -150,7 +150,7 @@ def test_the_indexed_job_gives_each_pod_its_own_shard(tmp_path: Path) -> None:
     shards = next(v["value"] for v in container["env"] if v["name"] == "SHARDS")
     assert job["spec"]["completionMode"] == "Indexed"
     assert job["spec"]["completions"] == job["spec"]["parallelism"] == int(shards)
-    assert options(command) - {"--shard"} <= option_names(scan)  # --shard: scanner.scale_commands.shard_option
+    assert options(command) - {"--shard"} <= option_names(scan)  # --shard: scanner.commands.scale.shard_option
 
     args = _run_with_fake_pecm(command, {"JOB_COMPLETION_INDEX": "2", "SHARDS": shards}, tmp_path)
     assert args[0] == "scan"

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from scanner.scan_commands import scan
+from scanner.commands.scan import scan
 from tests.unit.deploy.recipes import DEPLOY, ROOT, option_names, options
 
 WORKFLOW = DEPLOY / "github-actions" / "pecm-scheduled.yml"

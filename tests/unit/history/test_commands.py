@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from scanner.history import HistoryStore
-from scanner.history_commands import DEFAULT_STORE, diff, history, record_scan, recorded_trend, store_option
+from scanner.commands.history import DEFAULT_STORE, diff, history, record_scan, recorded_trend, store_option
 from scanner.model import Capability, Outcome, Stage
 from tests.unit.history.history_inputs import OTHER_SCOPE, SCOPE, assessment, ref
 

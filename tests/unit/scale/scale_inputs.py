@@ -10,9 +10,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from rules.evaluate import evaluate
+from scanner.commands.support import load_ruleset
 from scanner.config import parse_config
 from scanner.model import Assessment, EvidenceBundle
-from scanner.pipeline import collect, load_ruleset, plan_scan
+from scanner.pipeline import collect, plan_scan
 from scanner.plugins import Plugins, discover
 from scanner.secrets import SecretStore
 from scanner.shard import Shard

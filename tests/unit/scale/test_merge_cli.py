@@ -10,7 +10,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from scanner.scale_commands import merge, shard_option
+from scanner.commands.scale import merge, shard_option
 from scanner.shard import Shard
 from tests.unit.scale.scale_inputs import EXAMPLE, scan_bundle
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from scanner.assessment_commands import survey
+from scanner.commands.assessment import survey
 from scanner.model import Capability, Stage
 from scanner.self_assessment import load_self_assessment
 

@@ -1,6 +1,6 @@
 """What the `pecm` commands share: the command-line state, one-line errors and exit codes,
-reading the files a user names, writing reports, and running a scan. The command modules
-(scanner.cli and its *_commands siblings) import it; it imports none of them.
+reading the files a user names, writing reports, loading the rule set and running a scan.
+scanner.cli and the modules of scanner/commands import it; it imports none of them.
 
 Every command imports this module, so the engine, the pipeline, plugin discovery and the
 models are imported inside the helpers that use them: a command pays only for what it runs."""
@@ -28,6 +28,7 @@ from scanner.shard import Shard
 from scanner.stdout_failure import discard_stdout, is_stdout_failure, stdout_failure_message
 
 if TYPE_CHECKING:
+    from rules.loader import RuleSet
     from scanner.config import LoadedConfig
     from scanner.contract import InteractiveRenderer
     from scanner.model import Assessment, EvidenceBundle
@@ -218,19 +219,44 @@ def read_assessment(path: Path, flag: str) -> Assessment:
         raise UserError(f"{flag} {path}: {exc.message}", hint=exc.hint) from None
 
 
+def load_ruleset(loaded: LoadedConfig, plugins: Plugins) -> RuleSet:
+    """The rule set a command evaluates with: the packs the config names (or the default pack),
+    its parameters, disabled rules, declarations and the self-assessment it agrees with."""
+    from rules.loader import build_ruleset, load_pack
+    from scanner.self_assessment import load_self_assessment
+
+    rules = loaded.config.rules
+    paths = ([plugins.rule_packs["default"]] if rules.default_pack and "default" in plugins.rule_packs else []) + list(
+        rules.packs
+    )
+    if not paths:
+        raise UserError("no rule pack to evaluate", hint="set rules.default_pack: true or list rules.packs")
+    packs = [load_pack(path, plugins.kinds) for path in paths]
+    reported = loaded.config.self_assessment
+    return build_ruleset(
+        packs,
+        params=rules.params,
+        disabled=rules.disable,
+        self_reported=load_self_assessment(reported).agreed_stages() if reported is not None else None,
+        declarations=loaded.config.declared,
+    )
+
+
 def run_scan(
     state: CliState, config_path: Path | None, paths: tuple[Path, ...], show_progress: bool, shard: Shard | None = None
-) -> tuple[EvidenceBundle, ScanPlan]:
+) -> tuple[EvidenceBundle, ScanPlan, RuleSet]:
+    """Plan, load the rule set, then collect: a bad config or pack stops before any collection."""
     from scanner.pipeline import collect, plan_scan
 
     loaded = scan_config(config_path, paths)
     plugins = state.plugins
     plan = plan_scan(loaded, plugins)
+    ruleset = load_ruleset(loaded, plugins)
     # Progress goes to stderr, and only at -v 0: log lines would tangle with the live display.
     enabled = show_progress and state.verbose == 0
     with interactive_renderer(state).progress(sys.stderr, enabled) as progress:
         bundle = collect(plan, plugins, secrets=state.secrets, clock=utc_now, progress=progress.advance, shard=shard)
-    return bundle, plan
+    return bundle, plan, ruleset
 
 
 format_option = click.option("--format", "fmt", default="console", show_default=True, help="Report format (see `pecm plugins`).")

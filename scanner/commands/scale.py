@@ -11,10 +11,18 @@ from pathlib import Path
 import click
 
 from rules.evaluate import evaluate
-from scanner.cli_support import CliState, destination, one_line_errors, read_bundle, renderer_for, scan_config, write_file
+from scanner.commands.support import (
+    CliState,
+    destination,
+    load_ruleset,
+    one_line_errors,
+    read_bundle,
+    renderer_for,
+    scan_config,
+    write_file,
+)
 from scanner.errors import UserError
 from scanner.merge import ShardBundle, merge_bundles, recompute_cross_subject, retag_platform
-from scanner.pipeline import load_ruleset
 from scanner.shard import Shard
 
 

@@ -18,12 +18,15 @@ from reports.coverage import render_coverage
 from reports.gaps_report import render_gaps_console, render_gaps_markdown
 from rules.evaluate import evaluate
 from rules.loader import load_pack
-from scanner.cli_support import (
+from scanner.commands.history import record_scan, recorded_trend, store_option
+from scanner.commands.scale import shard_option
+from scanner.commands.support import (
     CliState,
     config_option,
     destination,
     format_option,
     interactive_renderer,
+    load_ruleset,
     one_line_errors,
     output_option,
     read_bundle,
@@ -34,10 +37,7 @@ from scanner.cli_support import (
 )
 from scanner.errors import UserError
 from scanner.gaps import analyse_gaps, kind_providers
-from scanner.history_commands import record_scan, recorded_trend, store_option
 from scanner.model import Capability
-from scanner.pipeline import load_ruleset
-from scanner.scale_commands import shard_option
 from scanner.scope import ScanScope, scan_scope
 from scanner.self_assessment import SelfAssessment, load_self_assessment
 from scanner.shard import Shard
@@ -71,7 +71,7 @@ def scan(
     """Scan PATHs (folders of repositories, or one repository) and/or the configured sources."""
     with one_line_errors(state):
         renderer = renderer_for(state, fmt)
-        bundle, plan = run_scan(state, config_path, paths, progress, shard)
+        bundle, plan, ruleset = run_scan(state, config_path, paths, progress, shard)
         if evidence_out is not None:
             write_file(evidence_out, bundle.model_dump_json(indent=2) + "\n")
         if shard is not None and not any(subject.kind == "repository" for subject in bundle.subjects):
@@ -79,7 +79,7 @@ def scan(
             # Job may well run more shards than there are repositories.
             click.echo(f"pecm: {shard.empty_notice()}", err=True)
             return
-        assessment = evaluate(bundle, plan.ruleset)
+        assessment = evaluate(bundle, ruleset)
         store = store_url or plan.loaded.config.history.store
         scope = scan_scope(plan, shard)
         reported = plan.loaded.config.self_assessment
@@ -148,8 +148,8 @@ def explain(
         if evidence is not None:
             assessment = evaluate(read_bundle(evidence), load_ruleset(scan_config(config_path, ()), state.plugins))
         else:
-            bundle, plan = run_scan(state, config_path, paths, progress)
-            assessment = evaluate(bundle, plan.ruleset)
+            bundle, _, ruleset = run_scan(state, config_path, paths, progress)
+            assessment = evaluate(bundle, ruleset)
         renderer.explain(assessment.capability(capability), sys.stdout)
 
 

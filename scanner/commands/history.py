@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import click
 
-from scanner.cli_support import CliState, one_line_errors
+from scanner.commands.support import CliState, one_line_errors
 from scanner.model import Assessment, Capability
 from scanner.scope import ScanScope
 

@@ -1,7 +1,7 @@
 """`pecm survey`, `pecm gaps` and `pecm coverage`: self-assessment in, gaps out.
 
 Standalone click commands; scanner/cli.py adds them to the `pecm` group. They share the
-CLI's state, error handling and scan through scanner/cli_support.py.
+CLI's state, error handling and scan through scanner/commands/support.py.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import click
 
 from reports.gaps_report import render_gaps_console, render_gaps_markdown
 from rules.evaluate import evaluate
-from scanner.cli_support import (
+from scanner.commands.support import (
     EXIT_USER_ERROR,
     CliState,
     destination,
@@ -165,9 +165,9 @@ def gaps(
                 raise UserError("give either PATHs to scan or --assessment, not both")
             assessment = read_assessment(assessment_path, "--assessment")
         else:
-            bundle, plan = run_scan(state, config_path, paths, progress)
+            bundle, _, ruleset = run_scan(state, config_path, paths, progress)
             # the file compared is also the one whose answers close core criteria
-            assessment = evaluate(bundle, replace(plan.ruleset, self_reported=reported.agreed_stages()))
+            assessment = evaluate(bundle, replace(ruleset, self_reported=reported.agreed_stages()))
         analysis = analyse_gaps(assessment, reported, kind_providers(state.plugins.collectors))
         render = render_gaps_markdown if fmt == "markdown" else render_gaps_console
         with destination(output) as out:

@@ -17,7 +17,7 @@ from typing import TextIO
 import click
 
 from rules.evaluate import evaluate, stage_verdict
-from scanner.cli_support import CliState, one_line_errors, read_assessment, run_scan, write_file
+from scanner.commands.support import CliState, one_line_errors, read_assessment, run_scan, write_file
 from scanner.errors import UserError
 from scanner.gate import EXIT_PASSED, GateConfig, GateResult, Verdict, criteria_from, decide, require_criteria
 from scanner.model import Assessment
@@ -88,8 +88,8 @@ def gate(
                 )
             check_stored_stages(assessment, f"--assessment {assessment_path}")
         else:
-            bundle, plan = run_scan(state, config_path, paths, progress)
-            assessment = evaluate(bundle, plan.ruleset)
+            bundle, _, ruleset = run_scan(state, config_path, paths, progress)
+            assessment = evaluate(bundle, ruleset)
         result = decide(assessment, criteria, previous)
         render_console(result, sys.stdout)
         if junit is not None:
