@@ -15,12 +15,13 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
 from github import Auth, Github, GithubException
 
+from collectors.githost.cache import CachedAnswer, ConditionalStore
 from collectors.http_answers import ApiError as ApiError
 from collectors.http_answers import RawAnswer, json_body, path_only, status_phrase, with_query
 from collectors.http_policy import PageTrail, RateGate, Refusal, retry_after
@@ -56,21 +57,6 @@ class TokenRefused(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-class ConditionalStore(Protocol):
-    """Remembers answers by URL so that a re-scan can ask `If-None-Match` (304s are free)."""
-
-    def load(self, url: str) -> CachedAnswer | None: ...
-
-    def save(self, url: str, answer: CachedAnswer) -> None: ...
-
-
-@dataclass(frozen=True)
-class CachedAnswer:
-    etag: str
-    data: Any
-    next_url: str | None
 
 
 @dataclass(frozen=True)

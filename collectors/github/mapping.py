@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from collectors.detect import RepoFile
+from collectors.githost.dora import Delivery, dora, is_production, parse_time
 from collectors.people import Mailmap, Person, people
 
 WEEK = timedelta(days=7)
@@ -175,7 +175,7 @@ def activity(
         }
     history = target.get("history") or {}
     humans = [(node, key) for node in commits if (key := _person_key(node, person, by_login=False)) is not None]
-    dates = [date for node, _ in humans if (date := _time(node.get("committedDate"))) is not None]
+    dates = [date for node, _ in humans if (date := parse_time(node.get("committedDate"))) is not None]
     authors = {key for _, key in humans}
     authors.discard("")
     return {
@@ -266,34 +266,29 @@ def deployments(
     since = now - timedelta(days=window_days)
     deliveries = []
     for node in nodes:
-        created = _time(node.get("createdAt"))
+        created = parse_time(node.get("createdAt"))
         if created is None or not since < created <= now:
             continue
         state = str((node.get("latestStatus") or {}).get("state") or "").upper()
         commit = node.get("commit") or {}
         deliveries.append(
-            _Delivery(
+            Delivery(
                 at=created,
                 track=str(node.get("environment") or ""),
                 succeeded=True if state in _SUCCEEDED_STATES else False if state in _FAILED_STATES else None,
                 commit=str(commit["oid"]) if commit.get("oid") else None,
-                committed_at=_time(commit.get("committedDate")),
+                committed_at=parse_time(commit.get("committedDate")),
             )
         )
-    live = [delivery for delivery in deliveries if _production(delivery.track, production)]
+    live = [delivery for delivery in deliveries if is_production(delivery.track, production)]
     counted = live or deliveries
     environments = sorted({delivery.track for delivery in counted})
-    return _dora(window_days, "deployments" if deliveries or ever_deployed else "none", counted, environments)
-
-
-def _production(environment: str, patterns: Sequence[str]) -> bool:
-    lowered = environment.lower()
-    return any(fnmatch.fnmatchcase(lowered, pattern.lower()) for pattern in patterns)
+    return dora(window_days, "deployments" if deliveries or ever_deployed else "none", counted, environments)
 
 
 def deployed_since(nodes: Iterable[Mapping[str, Any]], since: datetime) -> bool:
     """Whether GitHub recorded a deployment after `since` (GraphQL deployment nodes)."""
-    return any((created := _time(node.get("createdAt"))) is not None and created > since for node in nodes)
+    return any((created := parse_time(node.get("createdAt"))) is not None and created > since for node in nodes)
 
 
 def workflow_files(pipeline_paths: Iterable[str]) -> list[str]:
@@ -327,7 +322,7 @@ def run_deployments(
     committed = {str(node["oid"]): node.get("committedDate") for node in commits if node.get("oid")}
     deliveries = []
     for run in runs:
-        created = _time(run.get("created_at"))
+        created = parse_time(run.get("created_at"))
         conclusion = run.get("conclusion")
         if created is None or not since < created <= now or run.get("status") != "completed":
             continue
@@ -335,57 +330,15 @@ def run_deployments(
             continue
         sha = str(run.get("head_sha") or "")
         deliveries.append(
-            _Delivery(
+            Delivery(
                 at=created,
                 track=_run_path(run),
                 succeeded=conclusion == "success",
                 commit=sha or None,
-                committed_at=_time(committed.get(sha)),
+                committed_at=parse_time(committed.get(sha)),
             )
         )
-    return _dora(window_days, "workflow_runs", deliveries)
-
-
-@dataclass(frozen=True)
-class _Delivery:
-    """A deployment or a deploy run, as the DORA figures need it."""
-
-    at: datetime
-    track: str  # environment or workflow: a failure is restored by the next success on the same track
-    succeeded: bool | None  # None: not finished, or an outcome that is neither
-    commit: str | None
-    committed_at: datetime | None
-
-
-def _dora(
-    window_days: int, derived_from: str, deliveries: Sequence[_Delivery], environments: Sequence[str] = ()
-) -> dict[str, Any]:
-    ordered = sorted(deliveries, key=lambda delivery: delivery.at)
-    failed = sum(delivery.succeeded is False for delivery in ordered)
-    finished = sum(delivery.succeeded is not None for delivery in ordered)
-    first_success: dict[str, float] = {}  # commit -> hours to its first success
-    broken_since: dict[str, datetime] = {}
-    restores: list[float] = []
-    for delivery in ordered:
-        if delivery.succeeded is False:
-            broken_since.setdefault(delivery.track, delivery.at)
-        elif delivery.succeeded:
-            if delivery.commit and delivery.committed_at is not None and delivery.commit not in first_success:
-                first_success[delivery.commit] = _hours(delivery.at - delivery.committed_at)
-            if delivery.track in broken_since:
-                restores.append(_hours(delivery.at - broken_since.pop(delivery.track)))
-    lead_times = [hours for hours in first_success.values() if hours >= 0]  # negative: clock skew, not lead time
-    return {
-        "window_days": window_days,
-        "derived_from": derived_from,
-        "events": len(ordered),
-        "failed": failed,
-        "per_week": round(len(ordered) / (window_days / 7), 4),
-        "change_failure_rate": round(failed / finished, 4) if finished else None,
-        "lead_time_hours_median": _median(lead_times),
-        "time_to_restore_hours_median": _median(restores),
-        "environments": list(environments),
-    }
+    return dora(window_days, "workflow_runs", deliveries)
 
 
 def _run_path(run: Mapping[str, Any]) -> str:
@@ -609,24 +562,6 @@ def _author_key(author: Mapping[str, Any], *, by_login: bool) -> str:
     return str(login or author.get("name") or "").strip().lower()
 
 
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else None
-
-
 def _iso(value: Any) -> str | None:
-    parsed = _time(value)
+    parsed = parse_time(value)
     return parsed.isoformat() if parsed else None
-
-
-def _hours(span: timedelta) -> float:
-    return span.total_seconds() / 3600
-
-
-def _median(values: Sequence[float]) -> float | None:
-    return round(statistics.median(values), 2) if values else None

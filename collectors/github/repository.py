@@ -12,8 +12,8 @@ from typing import Any
 from urllib.parse import quote
 
 from collectors.detect import UnreadableFile, detect
+from collectors.githost.cache import FileEvidence, ScanCache
 from collectors.github import mapping
-from collectors.github.cache import FileEvidence, ScanCache
 from collectors.github.client import PER_PAGE, ApiError, GitHubClient, RateLimited
 from collectors.github.files import RemoteFiles, files_to_read, list_files
 from collectors.github.mapping import Listed

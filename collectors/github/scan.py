@@ -16,8 +16,8 @@ from github import Auth
 
 from collectors.cross_subject import ORIGINS, cross_reference_records
 from collectors.detect.references import InternalSources, classify
+from collectors.githost.cache import FileEvidence, ScanCache
 from collectors.github import credentials, mapping
-from collectors.github.cache import FileEvidence, ScanCache
 from collectors.github.client import ApiError, GitHubClient, TokenRefused
 from collectors.github.config import GitHubConfig
 from collectors.github.graphql import RepoRef
@@ -43,7 +43,6 @@ from scanner.contract import CollectContext
 from scanner.errors import SourceUnavailable
 from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, EvidenceStatus, Subject
-from scanner.version import VERSION
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +92,7 @@ class _Scan:
         self.counter = ctx.requests
         self.now = ctx.clock()
         self.since = self.now - timedelta(days=config.window_days)
-        fingerprint = f"{ctx.collector_version}/{VERSION}/{ctx.limits.max_file_bytes}/{ctx.limits.max_files_per_repository}"
-        self.cache = ScanCache(ctx.cache_dir, config.base_url, fingerprint) if ctx.cache_dir is not None else None
+        self.cache = ScanCache.of_scan(ctx, "github", config.base_url)
         self.options = FileOptions(config.archive_threshold, config.archive_max_megabytes, ctx.limits)
         self.denied = DeniedParts()
         self.gaps = _Gaps()
@@ -139,7 +137,7 @@ class _Scan:
                 self.ctx.cut_short(subject_kind, f"github: {failure}")
         self._report_gaps()
         if self.cache is not None:
-            self.cache.prune(self.ctx.timer.time() - self.config.cache_max_age_days * 86400)
+            self.cache.prune_unused(self.ctx, self.config.cache_max_age_days)
         self._check_coverage()
 
     # --- clients -------------------------------------------------------------------------

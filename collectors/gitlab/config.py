@@ -46,6 +46,9 @@ class GitLabConfig(BaseModel):
         description="Deployment environments DORA figures count (fnmatch, any case), besides those GitLab tiers "
         "`production`; when none of a project's match, all of its deployments count.",
     )
+    cache_max_age_days: int = Field(
+        default=30, ge=1, description="Cache entries unused for this many days are removed at the end of a scan."
+    )
     max_rate_limit_wait_seconds: float = Field(
         default=60.0, ge=0, description="Wait for a rate-limit reset this close; further away, stop cleanly."
     )

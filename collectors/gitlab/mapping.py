@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-# The DORA arithmetic is the GitHub collector's, so that both hosts' figures mean the same.
-from collectors.github.mapping import _Delivery, _dora, _production, _time
+from collectors.githost.dora import Delivery, dora, is_production, parse_time
 from collectors.people import is_bot
 
 OWNER_ACCESS = 50  # GitLab's access level of an Owner
@@ -152,27 +151,27 @@ def deployments(
     `production`; when none is, every deployment counts, and `environments` says which were.
     Lead time: the commit's date to its first successful deployment, where GitLab names the commit."""
     since = now - timedelta(days=window_days)
-    deliveries: list[_Delivery] = []
-    live: list[_Delivery] = []
+    deliveries: list[Delivery] = []
+    live: list[Delivery] = []
     for item in items:
-        created = _time(item.get("created_at"))
+        created = parse_time(item.get("created_at"))
         if created is None or not since < created <= now:
             continue
         environment = item.get("environment") or {}
         commit = (item.get("deployable") or {}).get("commit") or {}
-        delivery = _Delivery(
+        delivery = Delivery(
             at=created,
             track=str(environment.get("name") or ""),
             succeeded=_DEPLOYMENT_OUTCOMES.get(str(item.get("status"))),
             commit=str(item["sha"]) if item.get("sha") else None,
-            committed_at=_time(commit.get("committed_date") or commit.get("created_at")),
+            committed_at=parse_time(commit.get("committed_date") or commit.get("created_at")),
         )
         deliveries.append(delivery)
-        if environment.get("tier") == "production" or _production(delivery.track, production):
+        if environment.get("tier") == "production" or is_production(delivery.track, production):
             live.append(delivery)
     counted = live or deliveries
     environments = sorted({delivery.track for delivery in counted})
-    return _dora(window_days, "deployments" if deliveries else "none", counted, environments)
+    return dora(window_days, "deployments" if deliveries else "none", counted, environments)
 
 
 def platform_group(subgroups: Sequence[Mapping[str, Any]], group_path: str, pattern: str) -> Mapping[str, Any] | None:
@@ -206,7 +205,7 @@ def team_structure(
 def activity(commits: Sequence[Mapping[str, Any]], now: datetime, window_days: int) -> dict[str, Any]:
     """vcs.activity from the default branch's commits of the window, newest first (GitLab's order).
     Authors are told apart by email, GitLab's only author field on a commit."""
-    dates = [date for commit in commits if (date := _time(commit.get("committed_date"))) is not None]
+    dates = [date for commit in commits if (date := parse_time(commit.get("committed_date"))) is not None]
     authors = {str(commit.get("author_email") or commit.get("author_name") or "").strip().lower() for commit in commits}
     authors.discard("")
     newest = commits[0] if commits else None

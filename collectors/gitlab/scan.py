@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from collectors.detect import UnreadableFile, detect
-from collectors.github.cache import FileEvidence, ScanCache
+from collectors.githost.cache import FileEvidence, ScanCache
 from collectors.gitlab import mapping
 from collectors.gitlab.client import ApiError, GitLabClient, TokenRefused
 from collectors.gitlab.config import GitLabConfig
@@ -21,7 +21,6 @@ from scanner.contract import CollectContext
 from scanner.errors import SourceUnavailable
 from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, Subject
-from scanner.version import VERSION
 
 READ_PERMISSION = "the token needs the read_api scope and at least the Reporter role"
 PREMIUM = "needs GitLab Premium or Ultimate"
@@ -90,8 +89,7 @@ class _Scan:
         self.client = client
         # File evidence is reused while a project's default branch and last activity are
         # unchanged: its tree and files then cost no request (GitLab lists both for free).
-        fingerprint = f"{ctx.collector_version}/{VERSION}/{ctx.limits.max_file_bytes}/{ctx.limits.max_files_per_repository}"
-        self.cache = ScanCache(ctx.cache_dir / "gitlab", config.base_url, fingerprint) if ctx.cache_dir is not None else None
+        self.cache = ScanCache.of_scan(ctx, "gitlab", config.base_url)
 
     def run(self) -> Iterator[Subject | Evidence]:
         failures: list[str] = []
@@ -116,6 +114,8 @@ class _Scan:
             self.ctx.problem(f"gitlab: {failure}", hint="check the path in sources.gitlab.groups")
             for subject_kind in ("organization", "repository"):  # that group's are unknown, not absent
                 self.ctx.cut_short(subject_kind, f"gitlab: {failure}")
+        if self.cache is not None:
+            self.cache.prune_unused(self.ctx, self.config.cache_max_age_days)
 
     # --- one group -----------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -209,3 +210,14 @@ def test_platform_projects_count_merge_request_authors_outside_the_platform_team
     # elsewhere, commit authors are emails: who is outside the team is unknown, and no request is made
     assert scan.data("gitlab:acme/apps/svc-a", "vcs.contributions")["outside_platform_team"] is None
     assert fake_gitlab.count(r"/merge_requests$") == 1
+
+
+def test_cache_entries_unused_for_cache_max_age_days_are_pruned(fake_gitlab: FakeGitLab, tmp_path: Path) -> None:
+    run_gitlab(fake_gitlab, cache_dir=tmp_path)
+    (kept, *_) = sorted((tmp_path / "gitlab").rglob("*.json"))
+    stale = kept.with_name("0" * 40 + ".json")  # a project no longer scanned
+    stale.write_text(kept.read_text(encoding="utf-8"), encoding="utf-8")
+    old = fake_gitlab.clock.time() - 31 * 86400
+    os.utime(stale, (old, old))
+    run_gitlab(fake_gitlab, cache_dir=tmp_path, cache_max_age_days=30)
+    assert not stale.exists() and kept.exists()

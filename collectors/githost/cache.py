@@ -1,4 +1,4 @@
-"""The re-scan cache: file evidence per repository head, and answers to revalidate with ETags.
+"""A Git host's re-scan cache: file evidence per repository head, and answers to revalidate with ETags.
 
 One JSON file per entry, written atomically, so concurrent workers never share a file and an
 interrupted scan leaves every finished entry usable. An unreadable or foreign entry is a miss.
@@ -14,13 +14,29 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from collectors.github.client import CachedAnswer
 from scanner.atomic_write import write_atomically
+from scanner.contract import CollectContext
+from scanner.version import VERSION
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CachedAnswer:
+    etag: str
+    data: Any
+    next_url: str | None
+
+
+class ConditionalStore(Protocol):
+    """Remembers answers by URL so that a re-scan can ask `If-None-Match` (304s are free)."""
+
+    def load(self, url: str) -> CachedAnswer | None: ...
+
+    def save(self, url: str, answer: CachedAnswer) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -37,13 +53,24 @@ class FileEvidence:
 
 
 class ScanCache:
-    def __init__(self, root: Path, base_url: str, fingerprint: str) -> None:
-        """`fingerprint` names everything that changes what is cached (versions, limits):
-        entries written under another fingerprint are ignored."""
+    def __init__(self, root: Path, source: str, base_url: str, fingerprint: str) -> None:
+        """Entries live under `root`/`source`/the host. `fingerprint` names everything that changes
+        what is cached (versions, limits): entries written under another fingerprint are ignored."""
         parts = urlsplit(base_url)
         host = f"{parts.hostname}_{parts.port}" if parts.port else str(parts.hostname)
-        self._root = root / "github" / f"{host}{parts.path.replace('/', '_')}"
+        self._root = root / source / f"{host}{parts.path.replace('/', '_')}"
+        self._source = source
         self._fingerprint = fingerprint
+
+    @classmethod
+    def of_scan(cls, ctx: CollectContext, source: str, base_url: str) -> ScanCache | None:
+        """The scan's cache for `source`, or None when the scan keeps none. Its fingerprint holds
+        what changes file evidence: the collector's and pecm's versions and the file limits."""
+        if ctx.cache_dir is None:
+            return None
+        limits = ctx.limits
+        fingerprint = f"{ctx.collector_version}/{VERSION}/{limits.max_file_bytes}/{limits.max_files_per_repository}"
+        return cls(ctx.cache_dir, source, base_url, fingerprint)
 
     # --- file evidence ------------------------------------------------------------------
 
@@ -99,6 +126,10 @@ class ScanCache:
     def _answer_path(self, url: str) -> Path:
         return self._root / "answers" / f"{_digest(url)}.json"
 
+    def prune_unused(self, ctx: CollectContext, max_age_days: int) -> int:
+        """At the end of a scan: remove the entries unused for `max_age_days` of the scan's timer."""
+        return self.prune(ctx.timer.time() - max_age_days * 86400)
+
     def prune(self, unused_since: float) -> int:
         """Remove the entries last used before `unused_since` (epoch seconds); how many went."""
         removed = 0
@@ -142,7 +173,7 @@ class ScanCache:
             text = json.dumps({"fingerprint": self._fingerprint, "value": value}, separators=(",", ":"))
             write_atomically(path, text, durable=False)
         except (OSError, TypeError, ValueError) as exc:
-            log.warning("cannot write the GitHub cache entry %s: %s", path, exc)
+            log.warning("cannot write the %s cache entry %s: %s", self._source, path, exc)
 
 
 def _digest(text: str) -> str:
