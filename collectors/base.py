@@ -1,16 +1,39 @@
-"""Base class for collectors; the contract itself is `scanner.contract.CollectorPlugin`."""
+"""The collector base: what every collector shares, so that each supplies only its subjects and
+how to examine one of them. The contract itself is `scanner.contract.CollectorPlugin`.
+
+- `Collector`: the plugin class, with its typed settings (`settings`).
+- `WorkerPool.in_order`: examinations run in worker threads, a bounded number ahead, and come
+  back in the order the subjects were listed; one whose examination raises costs that subject.
+- `Findings`: one collect's records (observed / unavailable / unsupported from a `Found`),
+  problems capped per subject, progress, and gaps told once per reason at the end.
+- `each_target`: the top-level targets of a source (organizations, groups); those that cannot
+  be found are problems and leave their subjects unknown, none found at all ends the source.
+"""
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
 
 from scanner.contract import CollectContext
+from scanner.errors import SourceUnavailable
 from scanner.model import Evidence, Subject
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+C = TypeVar("C", bound=BaseModel)
+
+MAX_PROBLEMS_PER_SUBJECT = 10  # a repository full of unreadable files should not bury every other problem
 
 
 class Collector(ABC):
@@ -25,6 +48,223 @@ class Collector(ABC):
         tells scans of different targets apart by it. Collectors with targets override it."""
         return (cls.name,)
 
+    @classmethod
+    def settings(cls, config: BaseModel, model: type[C]) -> C:
+        """`config` as the collector's own settings model (the pipeline validated it with `config_model`)."""
+        if not isinstance(config, model):
+            raise TypeError(f"the {cls.name} collector needs a {model.__name__}, got {type(config).__name__}")
+        return config
+
     @abstractmethod
     def collect(self, ctx: CollectContext) -> Iterator[Subject | Evidence]:
         """Yield each subject, then one evidence record per provided kind for it."""
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Why a piece of evidence is missing: the source could have told but did not (unavailable),
+    or cannot know (`unsupported`). `failure`: requests kept failing, not a refusal;
+    `rate_limited`: the source's rate limit ran out. Both mean the subject was not read in full."""
+
+    reason: str
+    failure: bool = False
+    rate_limited: bool = False
+    unsupported: bool = False
+
+
+Found = dict[str, Any] | Gap  # a kind's data, or why there is none
+
+
+class WorkerPool:
+    """Threads for examining subjects; none is started until work needs one."""
+
+    def __init__(self, workers: int, name: str) -> None:
+        self.workers = max(1, workers)
+        self._name = name
+        self._pool: ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Cancel what has not started and wait for what has."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, work: Callable[..., R], *args: Any) -> Future[R]:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix=self._name)
+        return self._pool.submit(work, *args)
+
+    def in_order(
+        self,
+        items: Iterable[T],
+        examine: Callable[[T], R],
+        failed: Callable[[T, Exception], R],
+        *,
+        fatal: tuple[type[BaseException], ...] = (),
+        inline: Callable[[T], bool] | None = None,
+    ) -> Generator[tuple[T, R], None, None]:
+        """(item, examination) in the order of `items`, examined in the pool at most twice as
+        many ahead as there are workers (`items` is read lazily, only that far ahead).
+
+        An examination that raises becomes `failed(item, exc)`: an unexpected answer costs one
+        subject, not the scan; `SourceUnavailable` and the `fatal` exceptions end the source.
+        Items for which `inline` holds are examined here, without a thread (work that is known
+        to be instant). Abandoning the iteration cancels the examinations not started."""
+        ahead: deque[tuple[T, Future[R]]] = deque()
+        pending = iter(items)
+        stop: tuple[type[BaseException], ...] = (SourceUnavailable, *fatal)
+
+        def guarded(item: T) -> R:
+            try:
+                return examine(item)
+            except stop:
+                raise
+            except Exception as exc:
+                log.debug("examining %r failed", item, exc_info=True)
+                return failed(item, exc)
+
+        def schedule(item: T) -> Future[R]:
+            if inline is not None and inline(item):
+                done: Future[R] = Future()
+                done.set_result(guarded(item))
+                return done
+            return self.submit(guarded, item)
+
+        while True:
+            while len(ahead) < 2 * self.workers and (item := next(pending, _END)) is not _END:
+                ahead.append((item, schedule(item)))
+            if not ahead:
+                return
+            item, examination = ahead.popleft()
+            yield item, examination.result()
+
+
+_END: Any = object()
+
+
+@dataclass
+class Findings:
+    """One collect's record keeping over its subjects.
+
+    `record` turns what was found about a kind into its evidence record and notes each gap under
+    what it concerns; `end_subject` reports the subject's problems (at most `max_problems`, then
+    a count), its requests that kept failing, and its progress; `report_gaps` tells each
+    (what, reason) once, with how many subjects it cost, at the end of the scan. Used from the
+    collect's own thread, not from workers."""
+
+    ctx: CollectContext
+    source: str  # "github": how problems are prefixed
+    max_problems: int = MAX_PROBLEMS_PER_SUBJECT
+    by_reason: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (what, reason) -> subjects
+    rate_limited: set[str] = field(default_factory=set)  # subjects a rate limit kept from being read in full
+    rate_reason: str = ""
+    failed: set[str] = field(default_factory=set)  # subjects some of whose requests kept failing
+    _failures: dict[str, list[str]] = field(default_factory=dict)  # subject -> reasons, until it ends
+
+    def record(self, kind: str, subject: Subject, found: Found, locators: Sequence[str] = (), what: str | None = None) -> Evidence:
+        """observed, unavailable or unsupported; a gap is noted under `what` (default: the kind)."""
+        if not isinstance(found, Gap):
+            return self.ctx.observed(kind, subject, found, tuple(locators))
+        self.note(subject, what or kind, found)
+        if found.unsupported:
+            return self.ctx.unsupported(kind, subject, found.reason)
+        return self.ctx.unavailable(kind, subject, found.reason)
+
+    def records(self, kinds: Iterable[str], subject: Subject, found: Found, what: str) -> Iterator[Evidence]:
+        """The same finding for several kinds (all read by one request), its gap noted once."""
+        if isinstance(found, Gap):
+            self.note(subject, what, found)
+            for kind in kinds:
+                yield self.ctx.unsupported(kind, subject, found.reason) if found.unsupported else self.ctx.unavailable(
+                    kind, subject, found.reason
+                )
+        else:
+            for kind in kinds:
+                yield self.ctx.observed(kind, subject, found)
+
+    def note(self, subject: Subject, what: str, gap: Gap) -> None:
+        if gap.failure:
+            reasons = self._failures.setdefault(subject.id, [])
+            if gap.reason not in reasons:
+                reasons.append(gap.reason)
+        if gap.rate_limited:
+            self.rate_limited.add(subject.id)
+            self.rate_reason = self.rate_reason or gap.reason
+        elif gap.failure:
+            self.failed.add(subject.id)
+        elif not gap.unsupported:  # the source cannot know: nothing to grant, nothing to report
+            self.by_reason.setdefault((what, gap.reason), set()).add(subject.id)
+
+    def report_problems(self, subject: Subject, problems: Sequence[tuple[str, str]]) -> None:
+        """(message, hint) pairs about the subject, under its name: at most `max_problems`, then a count."""
+        for line, hint in problems[: self.max_problems]:
+            self.ctx.problem(f"{subject.name}: {line}", subject, hint=hint)
+        if len(problems) > self.max_problems:
+            self.ctx.problem(
+                f"{subject.name}: {len(problems) - self.max_problems} more problems not shown",
+                subject,
+                hint="fix the ones shown and scan again to see the rest",
+            )
+
+    def end_subject(self, subject: Subject, problems: Sequence[tuple[str, str]] = ()) -> None:
+        """After a subject's records: its problems (`report_problems`), the requests that kept
+        failing for it, and its progress."""
+        ctx = self.ctx
+        self.report_problems(subject, problems)
+        failures = self._failures.pop(subject.id, None)
+        if failures:
+            ctx.problem(
+                f"{subject.name}: requests kept failing ({'; '.join(failures)}); the evidence they carry is unavailable",
+                subject,
+                hint="scan again later; the other repositories were scanned",
+            )
+        ctx.progress(subject.id)
+
+    def report_gaps(self, hint: str, rate_hint: str) -> None:
+        """Each gap once per (what, reason), then the rate limit once, with the subjects they cost."""
+        for (what, reason), subjects in sorted(self.by_reason.items()):
+            self.ctx.problem(f"{self.source}: {what} unavailable for {_subjects(len(subjects))}: {reason}", hint=hint)
+        if self.rate_limited:
+            self.ctx.problem(
+                f"{self.source}: {self.rate_reason}; {_subjects(len(self.rate_limited))} not fully scanned", hint=rate_hint
+            )
+
+
+def _subjects(count: int) -> str:
+    return f"{count} subject{'s' if count != 1 else ''}"
+
+
+def each_target(
+    ctx: CollectContext,
+    source: str,
+    base_url: str,
+    targets: Iterable[str],
+    find: Callable[[str], T | Gap],
+    scan: Callable[[T], Iterator[Subject | Evidence]],
+    *,
+    name_hint: str,
+    unreachable_hint: str,
+) -> Iterator[Subject | Evidence]:
+    """Scan each target `find` finds. One it cannot find (a Gap saying why) is a problem and its
+    organizations and repositories are unknown, not absent; when none is found, the source is
+    unavailable (`SourceUnavailable`, naming every reason)."""
+    failures: list[str] = []
+    found = 0
+    for target in targets:
+        located = find(target)
+        if isinstance(located, Gap):
+            failures.append(f"{target}: {located.reason}")
+            continue
+        found += 1
+        yield from scan(located)
+    if not found:
+        raise SourceUnavailable(f"{source}: nothing could be scanned at {base_url}: " + "; ".join(failures), hint=unreachable_hint)
+    for failure in failures:
+        ctx.problem(f"{source}: {failure}", hint=name_hint)
+        for subject_kind in ("organization", "repository"):  # that target's are unknown, not absent
+            ctx.cut_short(subject_kind, f"{source}: {failure}")

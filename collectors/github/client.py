@@ -35,6 +35,8 @@ RETRY_BACKOFF_SECONDS = 0.25  # doubled on each retry of a 5xx or network error
 RAW_MEDIA_TYPE = "application/vnd.github.raw+json"
 API_VERSION = "2022-11-28"  # the REST version whose shapes mapping.py reads
 
+RATE_LIMIT_PHRASE = "rate limit exhausted"  # in every RateLimited reason
+
 _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
 _SSO_URL = re.compile(r"url=(\S+)")
 
@@ -45,7 +47,7 @@ class RateLimited(ApiError):
     def __init__(self, resource: str, resets_at: datetime, path: str) -> None:
         self.resource = resource
         self.resets_at = resets_at
-        message = f"rate limit exhausted; resets at {resets_at:%H:%M} UTC"
+        message = f"{RATE_LIMIT_PHRASE}; resets at {resets_at:%H:%M} UTC"
         if resource == "graphql":
             message = f"GraphQL {message}"
         super().__init__(None, message, path)

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
+from collectors.base import Gap
 from collectors.detect import UnreadableFile, detect
 from collectors.githost.cache import FileEvidence, ScanCache
 from collectors.github import mapping
@@ -35,14 +36,6 @@ CONTENTS_PERMISSION = "the token needs Contents: read"
 RULES_PERMISSION = "the token needs Metadata: read"
 ADMIN_PERMISSION = "the token needs Administration: read"
 ACTIONS_PERMISSION = "the token needs Actions: read"
-
-
-@dataclass(frozen=True)
-class Gap:
-    """Why a piece of evidence is missing; `failure` when requests kept failing (not a refusal)."""
-
-    reason: str
-    failure: bool = False
 
 
 @dataclass
@@ -97,7 +90,7 @@ def examine(
 
 def gap(exc: ApiError, permission: str | None = None) -> Gap:
     if isinstance(exc, RateLimited):
-        return Gap(exc.reason())
+        return Gap(exc.reason(), rate_limited=True)
     if exc.status is None or exc.status >= 500:
         return Gap(exc.reason(), failure=True)
     return Gap(exc.reason_with(permission) if permission else exc.reason())

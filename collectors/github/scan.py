@@ -3,22 +3,19 @@ request budget). Kept apart from the plugin class so that PyGithub loads only fo
 
 from __future__ import annotations
 
-import logging
-from collections import Counter, deque
 from collections.abc import Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
 from github import Auth
 
+from collectors.base import Findings, Gap, WorkerPool, each_target
 from collectors.cross_subject import ORIGINS, cross_reference_records
 from collectors.detect.references import InternalSources, classify
 from collectors.githost.cache import FileEvidence, ScanCache
 from collectors.github import credentials, mapping
-from collectors.github.client import ApiError, GitHubClient, TokenRefused
+from collectors.github.client import RATE_LIMIT_PHRASE, ApiError, GitHubClient, TokenRefused
 from collectors.github.config import GitHubConfig
 from collectors.github.graphql import RepoRef
 from collectors.github.mapping import Listed
@@ -35,7 +32,6 @@ from collectors.github.repository import (
     ADMIN_PERMISSION,
     Examination,
     FileOptions,
-    Gap,
     examine,
 )
 from collectors.people import Mailmap, people
@@ -44,34 +40,21 @@ from scanner.errors import SourceUnavailable
 from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, EvidenceStatus, Subject
 
-log = logging.getLogger(__name__)
-
 METADATA_KINDS = ("vcs.activity", "vcs.template", "vcs.contributions", "delivery.deployments")
 PLATFORM_ROLES = frozenset({"admin", "maintain"})
-MAX_PROBLEMS_PER_REPOSITORY = 10
 USER_ACCOUNT_REASON = "a user account has no teams, members or rulesets"
 SECURITY_HIDDEN = f"GitHub did not show security settings — {ADMIN_PERMISSION} (or be a security manager)"
 DEPLOYMENTS_PERMISSION = "the token needs Deployments: read"
 _FILE_HINT = "the file was left out; the rest of the repository was scanned"
 
+GAP_HINT = "grant the permission named to see it; the rest was scanned"
+RATE_HINT = "scan again after the reset, raise max_rate_limit_wait_seconds, or use a GitHub App for higher limits"
 
-@dataclass
-class _Gaps:
-    """Unavailable evidence told once per reason, not once per repository."""
 
-    by_reason: Counter[tuple[str, str]] = field(default_factory=Counter)  # (what, reason) -> repositories
-    rate_limited: set[str] = field(default_factory=set)
-    rate_reason: str = ""
-    failed: set[str] = field(default_factory=set)  # subjects some of whose requests kept failing
-
-    def note(self, subject: Subject, what: str, missing: Gap) -> None:
-        if "rate limit exhausted" in missing.reason:
-            self.rate_limited.add(subject.id)
-            self.rate_reason = self.rate_reason or missing.reason
-        elif missing.failure:
-            self.failed.add(subject.id)
-        else:
-            self.by_reason[(what, missing.reason)] += 1
+def _gap(reason: str, failure: bool = False) -> Gap:
+    """A gap known only by its reason (organization facts, a page of a GraphQL list): a rate
+    limit is told by the words the client's RateLimited uses."""
+    return Gap(reason, failure=failure, rate_limited=RATE_LIMIT_PHRASE in reason)
 
 
 def scan_github(ctx: CollectContext, config: GitHubConfig) -> Iterator[Subject | Evidence]:
@@ -95,7 +78,7 @@ class _Scan:
         self.cache = ScanCache.of_scan(ctx, "github", config.base_url)
         self.options = FileOptions(config.archive_threshold, config.archive_max_megabytes, ctx.limits)
         self.denied = DeniedParts()
-        self.gaps = _Gaps()
+        self.findings = Findings(ctx, "github")
         self.repositories: set[str] = set()  # the ids of the repositories examined
         self.clients: list[GitHubClient] = []
         self._shared: GitHubClient | None = None
@@ -112,33 +95,30 @@ class _Scan:
             client.close()
 
     def run(self) -> Iterator[Subject | Evidence]:
-        failures: list[str] = []
-        found = 0
-        for login in self.config.organizations:
-            try:
-                client = self._client_for(login)
-                account = find_account(client, login)
-            except ApiError as exc:
-                failures.append(f"{login}: {exc.reason()}")
-                continue
-            if account is None:
-                failures.append(f"{login}: no organization or user of that name is visible to the token")
-                continue
-            found += 1
-            yield from self._scan_account(client, account)
-        if not found:
-            raise SourceUnavailable(
-                f"github: nothing could be scanned at {self.config.base_url}: " + "; ".join(failures),
-                hint="check base_url, the organization names and the network",
-            )
-        for failure in failures:
-            self.ctx.problem(f"github: {failure}", hint="check the name in sources.github.organizations")
-            for subject_kind in ("organization", "repository"):  # that account's are unknown, not absent
-                self.ctx.cut_short(subject_kind, f"github: {failure}")
-        self._report_gaps()
+        yield from each_target(
+            self.ctx,
+            "github",
+            self.config.base_url,
+            self.config.organizations,
+            self._find,
+            lambda found: self._scan_account(*found),
+            name_hint="check the name in sources.github.organizations",
+            unreachable_hint="check base_url, the organization names and the network",
+        )
+        self.findings.report_gaps(GAP_HINT, RATE_HINT)
         if self.cache is not None:
             self.cache.prune_unused(self.ctx, self.config.cache_max_age_days)
         self._check_coverage()
+
+    def _find(self, login: str) -> tuple[GitHubClient, Account] | Gap:
+        try:
+            client = self._client_for(login)
+            account = find_account(client, login)
+        except ApiError as exc:
+            return Gap(exc.reason())
+        if account is None:
+            return Gap("no organization or user of that name is visible to the token")
+        return client, account
 
     # --- clients -------------------------------------------------------------------------
 
@@ -191,7 +171,7 @@ class _Scan:
         if ctx.includes(org.id):  # a sharded scan: the organization belongs to one shard, like a repository
             yield org
             yield from self._organization_evidence(org, facts)
-            ctx.progress(org.id)
+            self.findings.end_subject(org)
 
         config = self.config
         repos = [
@@ -205,8 +185,7 @@ class _Scan:
         used: dict[str, list[str]] = {}
         provides: dict[str, bool] = {}
         origins: dict[str, dict[str, Any] | None] = {}
-        for examination in self._examine_all(client, repos):
-            repo = examination.repo
+        for repo, examination in self._examine_all(client, repos):
             subject = Subject(
                 id=f"github:{repo.full_name}",
                 kind="repository",
@@ -232,30 +211,28 @@ class _Scan:
                 provides[repo.full_name] = bool(examination.files.signals["ci.reusable_provided"].get("present"))
             else:
                 unread += 1
-            ctx.progress(subject.id)
+            self.findings.end_subject(subject, self._file_problems(examination))
         yield from self._consumers(account.login, subjects, used, unread, provides)
         yield from cross_reference_records(ctx, list(subjects.values()), origins)
 
-    def _examine_all(self, client: GitHubClient, repos: list[Listed]) -> Iterator[Examination]:
-        """Examinations in listing order. GraphQL batches are queued first; each batch's
-        repositories are queued as soon as it is answered, a bounded number ahead."""
-        workers = max(1, self.ctx.limits.max_workers)
+    def _examine_all(self, client: GitHubClient, repos: list[Listed]) -> Iterator[tuple[Listed, Examination]]:
+        """Examinations in listing order. GraphQL batches are queued first; a batch's
+        repositories are examined once it is answered, a bounded number ahead."""
         size = self.config.graphql_batch_size
         batches = [repos[start : start + size] for start in range(0, len(repos), size)]
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pecm-github")
-        try:
+        with WorkerPool(self.ctx.limits.max_workers, "pecm-github") as pool:
             metadata = [pool.submit(self._batch, client, batch) for batch in batches]
-            ahead: deque[Future[Examination]] = deque()
-            for batch, answered in zip(batches, metadata):
-                metas = answered.result()
-                for repo in batch:
-                    ahead.append(pool.submit(self._examine, client, repo, metas[repo.full_name]))
-                while len(ahead) > 2 * workers:
-                    yield ahead.popleft().result()
-            while ahead:
-                yield ahead.popleft().result()
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+
+            def answered() -> Iterator[tuple[Listed, RepoMetadata | ApiError]]:
+                for batch, asked in zip(batches, metadata):
+                    metas = asked.result()
+                    yield from ((repo, metas[repo.full_name]) for repo in batch)
+
+            for (repo, _meta), examination in pool.in_order(
+                answered(), lambda item: examine(client, *item, self.options, self.cache, self.since),
+                self._failed, fatal=(TokenRefused,),
+            ):
+                yield repo, examination
 
     def _batch(self, client: GitHubClient, batch: list[Listed]) -> dict[str, RepoMetadata | ApiError]:
         refs = [RepoRef(repo.owner, repo.name) for repo in batch]
@@ -265,44 +242,26 @@ class _Scan:
             return {repo.full_name: exc for repo in batch}
         return {repo.full_name: answers[ref] for repo, ref in zip(batch, refs)}
 
-    def _examine(self, client: GitHubClient, repo: Listed, meta: RepoMetadata | ApiError) -> Examination:
-        try:
-            return examine(client, repo, meta, self.options, self.cache, self.since)
-        except (TokenRefused, SourceUnavailable):
-            raise
-        except Exception as exc:  # an answer of a shape we did not expect costs one repository
-            log.debug("examining %s failed", repo.full_name, exc_info=True)
-            failed = Gap(f"unexpected answer from GitHub: {type(exc).__name__}: {exc}", failure=True)
-            return Examination(repo, failed, failed, failed)
+    @staticmethod
+    def _failed(item: tuple[Listed, RepoMetadata | ApiError], exc: Exception) -> Examination:
+        """An answer of a shape we did not expect costs one repository."""
+        failed = Gap(f"unexpected answer from GitHub: {type(exc).__name__}: {exc}", failure=True)
+        return Examination(item[0], failed, failed, failed)
 
     # --- evidence --------------------------------------------------------------------------
 
     def _organization_evidence(self, org: Subject, facts: OrganizationFacts | None) -> Iterator[Evidence]:
-        ctx = self.ctx
         if facts is None:
             for kind in ORGANIZATION_KINDS:
-                yield ctx.unsupported(kind, org, USER_ACCOUNT_REASON)
+                yield self.findings.record(kind, org, Gap(USER_ACCOUNT_REASON, unsupported=True))
             return
         for kind, value in (("org.teams", facts.teams), ("org.access", facts.access), ("org.rulesets", facts.rulesets)):
-            if isinstance(value, dict):
-                yield ctx.observed(kind, org, value)
-            else:
-                self.gaps.note(org, kind, Gap(value))
-                yield ctx.unavailable(kind, org, value)
+            yield self.findings.record(kind, org, value if isinstance(value, dict) else _gap(value))
 
     def _repository_evidence(
         self, subject: Subject, examination: Examination, facts: OrganizationFacts | None
     ) -> Iterator[Evidence]:
-        ctx, repo, window = self.ctx, examination.repo, self.config.window_days
-        failures: list[str] = []
-
-        def missing(kinds: tuple[str, ...], what: str, why: Gap) -> Iterator[Evidence]:
-            self.gaps.note(subject, what, why)
-            if why.failure and why.reason not in failures:
-                failures.append(why.reason)
-            for kind in kinds:
-                yield ctx.unavailable(kind, subject, why.reason)
-
+        ctx, repo, window, findings = self.ctx, examination.repo, self.config.window_days, self.findings
         files = examination.files
         if isinstance(files, FileEvidence):
             for kind in FILE_SIGNAL_KINDS:
@@ -315,9 +274,8 @@ class _Scan:
                     signal = classify(signal, InternalSources.of([own_url], ctx.internal_sources), repo.full_name)
                 yield ctx.observed(kind, subject, signal, tuple(files.locators.get(kind, ())))
             yield ctx.observed("repo.inventory", subject, files.inventory)
-            self._file_problems(subject, files.problems)
         else:
-            yield from missing((*FILE_SIGNAL_KINDS, "repo.inventory"), "file signals", files)
+            yield from findings.records((*FILE_SIGNAL_KINDS, "repo.inventory"), subject, files, "file signals")
 
         meta = examination.meta
         data = meta.data if isinstance(meta, RepoMetadata) else None
@@ -325,40 +283,27 @@ class _Scan:
         person = people(Mailmap(files.mailmap if isinstance(files, FileEvidence) else ""), self.config.bots)
         if isinstance(meta, RepoMetadata):
             if "history" in meta.incomplete:
-                yield from missing(("vcs.activity", "vcs.contributions"), "commit history", Gap(meta.incomplete["history"], failure=True))
+                history = _gap(meta.incomplete["history"], failure=True)
+                yield from findings.records(("vcs.activity", "vcs.contributions"), subject, history, "commit history")
             else:
                 yield ctx.observed("vcs.activity", subject, mapping.activity(meta.data, meta.commits, self.now, window, person))
                 members = facts.platform_members if facts is not None else None
                 yield ctx.observed("vcs.contributions", subject, mapping.contributions(meta.commits, window, members, person))
             yield ctx.observed("vcs.template", subject, mapping.template_link(meta.data, repo.owner))
             delivery = (
-                Gap(meta.incomplete["deployments"], failure=True)
+                _gap(meta.incomplete["deployments"], failure=True)
                 if "deployments" in meta.incomplete
                 else self._delivery(meta, examination.deploy_runs)
             )
-            if isinstance(delivery, Gap):
-                yield from missing(("delivery.deployments",), "deployments", delivery)
-            else:
-                yield ctx.observed("delivery.deployments", subject, delivery)
+            yield findings.record("delivery.deployments", subject, delivery, what="deployments")
         else:
-            yield from missing(METADATA_KINDS, "commit history, template and deployments", meta)
+            yield from findings.records(METADATA_KINDS, subject, meta, "commit history, template and deployments")
 
         yield ctx.observed("collaboration.feedback", subject, mapping.feedback(repo, data))
         security = mapping.security_settings(repo, data)
-        if security is None:
-            yield from missing(("vcs.security_settings",), "security settings", Gap(SECURITY_HIDDEN))
-        else:
-            yield ctx.observed("vcs.security_settings", subject, security)
-        if isinstance(examination.protection, dict):
-            yield ctx.observed("vcs.branch_protection", subject, examination.protection)
-        else:
-            yield from missing(("vcs.branch_protection",), "branch protection", examination.protection)
-        if failures:
-            ctx.problem(
-                f"{repo.full_name}: requests kept failing ({'; '.join(failures)}); the evidence they carry is unavailable",
-                subject,
-                hint="scan again later; the other repositories were scanned",
-            )
+        yield findings.record("vcs.security_settings", subject, Gap(SECURITY_HIDDEN) if security is None else security,
+                              what="security settings")
+        yield findings.record("vcs.branch_protection", subject, examination.protection, what="branch protection")
 
     def _delivery(self, meta: RepoMetadata, runs: list[Mapping[str, Any]] | Gap | None) -> dict[str, Any] | Gap:
         """delivery.deployments from GitHub's deployments or, where they were asked for and some
@@ -375,15 +320,10 @@ class _Scan:
             meta.deployments, self.now, window, bool(meta.deployments), self.config.production_environments
         )
 
-    def _file_problems(self, subject: Subject, problems: list[str]) -> None:
-        for line in problems[:MAX_PROBLEMS_PER_REPOSITORY]:
-            self.ctx.problem(f"{subject.name}: {line}", subject, hint=_FILE_HINT)
-        if len(problems) > MAX_PROBLEMS_PER_REPOSITORY:
-            self.ctx.problem(
-                f"{subject.name}: {len(problems) - MAX_PROBLEMS_PER_REPOSITORY} more problems not shown",
-                subject,
-                hint="fix the ones shown and scan again to see the rest",
-            )
+    @staticmethod
+    def _file_problems(examination: Examination) -> list[tuple[str, str]]:
+        files = examination.files
+        return [(line, _FILE_HINT) for line in files.problems] if isinstance(files, FileEvidence) else []
 
     def _consumers(
         self, login: str, subjects: dict[str, Subject], used: dict[str, list[str]], unread: int, provides: dict[str, bool]
@@ -408,23 +348,10 @@ class _Scan:
         total = len(self.repositories)
         if not total:
             return
-        fully = total - len(self.repositories & (self.gaps.failed | self.gaps.rate_limited))
+        fully = total - len(self.repositories & (self.findings.failed | self.findings.rate_limited))
         if fully / total < self.config.coverage_floor:
             raise SourceUnavailable(
                 f"github: only {fully} of {total} repositories ({fully / total:.1%}) were read in full, below "
                 f"coverage_floor {self.config.coverage_floor:.0%}; what was read is kept",
                 hint="see the problems above and scan again later, or lower coverage_floor to accept a partial scan",
-            )
-
-    def _report_gaps(self) -> None:
-        for (what, reason), count in sorted(self.gaps.by_reason.items()):
-            self.ctx.problem(
-                f"github: {what} unavailable for {count} subject{'s' if count != 1 else ''}: {reason}",
-                hint="grant the permission named to see it; the rest was scanned",
-            )
-        if self.gaps.rate_limited:
-            count = len(self.gaps.rate_limited)
-            self.ctx.problem(
-                f"github: {self.gaps.rate_reason}; {count} subject{'s' if count != 1 else ''} not fully scanned",
-                hint="scan again after the reset, raise max_rate_limit_wait_seconds, or use a GitHub App for higher limits",
             )

@@ -1,20 +1,20 @@
 """One GitLab scan: for each configured top-level group, the group's evidence, then each
-selected project's, examined by a pool of workers and emitted in listing order."""
+selected project's, examined by the base's workers and emitted in listing order."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import islice
 from typing import Any
 from urllib.parse import quote
 
+from collectors.base import Findings, Gap, WorkerPool, each_target
 from collectors.detect import UnreadableFile, detect
 from collectors.githost.cache import FileEvidence, ScanCache
 from collectors.gitlab import mapping
-from collectors.gitlab.client import ApiError, GitLabClient, TokenRefused
+from collectors.gitlab.client import ApiError, GitLabClient, RateLimited, TokenRefused
 from collectors.gitlab.config import GitLabConfig
 from collectors.gitlab.mapping import Listed
 from scanner.contract import CollectContext
@@ -24,16 +24,19 @@ from scanner.model import Evidence, Subject
 
 READ_PERMISSION = "the token needs the read_api scope and at least the Reporter role"
 PREMIUM = "needs GitLab Premium or Ultimate"
-MAX_PROBLEMS_PER_PROJECT = 10
 MAX_COMMITS = 1000  # commits of the window read per project: enough to measure, bounded in requests
 FILE_HINT = "the file was left out; the rest of the project was scanned"
+GAP_HINT = "grant the role or scope named to see it; the rest was scanned"
+RATE_HINT = "scan again after the reset, or raise max_rate_limit_wait_seconds"
 
 
-@dataclass(frozen=True)
-class Gap:
-    """Why a piece of evidence is missing."""
-
-    reason: str
+def _gap(exc: ApiError, permission: str | None = READ_PERMISSION) -> Gap:
+    """Why evidence is missing after `exc`; a server error or a rate limit means the project was not read in full."""
+    return Gap(
+        exc.reason_with(permission) if permission else exc.reason(),
+        failure=exc.status is None or exc.status >= 500,
+        rate_limited=isinstance(exc, RateLimited),
+    )
 
 
 @dataclass(frozen=True)
@@ -90,32 +93,31 @@ class _Scan:
         # File evidence is reused while a project's default branch and last activity are
         # unchanged: its tree and files then cost no request (GitLab lists both for free).
         self.cache = ScanCache.of_scan(ctx, "gitlab", config.base_url)
+        self.findings = Findings(ctx, "gitlab")
 
     def run(self) -> Iterator[Subject | Evidence]:
-        failures: list[str] = []
-        found = 0
-        for path in self.config.groups:
-            try:
-                group = self.client.get("groups", f"/groups/{quote(path, safe='')}").data
-            except ApiError as exc:
-                failures.append(f"{path}: {exc.reason_with(READ_PERMISSION) if exc.status == 404 else exc.reason()}")
-                continue
-            if not isinstance(group, dict) or "id" not in group:
-                failures.append(f"{path}: the answer is not a GitLab group (is base_url the instance's address?)")
-                continue
-            found += 1
-            yield from self._scan_group(group)
-        if not found:
-            raise SourceUnavailable(
-                f"gitlab: nothing could be scanned at {self.config.base_url}: " + "; ".join(failures),
-                hint="check base_url (the instance's address, without /api/v4), the group paths and the network",
-            )
-        for failure in failures:
-            self.ctx.problem(f"gitlab: {failure}", hint="check the path in sources.gitlab.groups")
-            for subject_kind in ("organization", "repository"):  # that group's are unknown, not absent
-                self.ctx.cut_short(subject_kind, f"gitlab: {failure}")
+        yield from each_target(
+            self.ctx,
+            "gitlab",
+            self.config.base_url,
+            self.config.groups,
+            self._find,
+            self._scan_group,
+            name_hint="check the path in sources.gitlab.groups",
+            unreachable_hint="check base_url (the instance's address, without /api/v4), the group paths and the network",
+        )
+        self.findings.report_gaps(GAP_HINT, RATE_HINT)
         if self.cache is not None:
             self.cache.prune_unused(self.ctx, self.config.cache_max_age_days)
+
+    def _find(self, path: str) -> dict[str, Any] | Gap:
+        try:
+            group = self.client.get("groups", f"/groups/{quote(path, safe='')}").data
+        except ApiError as exc:
+            return Gap(exc.reason_with(READ_PERMISSION) if exc.status == 404 else exc.reason())
+        if not isinstance(group, dict) or "id" not in group:
+            return Gap("the answer is not a GitLab group (is base_url the instance's address?)")
+        return group
 
     # --- one group -----------------------------------------------------------------------
 
@@ -128,11 +130,8 @@ class _Scan:
         if ctx.includes(subject.id):
             yield subject
             yield from self._group_evidence(subject, group)
-            if isinstance(teams, Gap):
-                yield ctx.unavailable("org.teams", subject, teams.reason)
-            else:
-                yield ctx.observed("org.teams", subject, teams)
-            ctx.progress(subject.id)
+            yield self.findings.record("org.teams", subject, teams)
+            self.findings.end_subject(subject)
         config = self.config
         chosen = [
             project
@@ -140,9 +139,10 @@ class _Scan:
             if mapping.selected(project, config.include, config.exclude, config.topics, config.include_archived, config.include_forks)
             and ctx.includes(f"gitlab:{project.full_path}")
         ]
-        with ThreadPoolExecutor(max_workers=max(1, ctx.limits.max_workers), thread_name_prefix="pecm-gitlab") as pool:
-            # map keeps the listing order
-            for examination in pool.map(lambda project: self._examine(project, team), chosen):
+        with WorkerPool(ctx.limits.max_workers, "pecm-gitlab") as pool:
+            for _project, examination in pool.in_order(
+                chosen, lambda project: self._examine(project, team), self._failed, fatal=(TokenRefused,)
+            ):
                 yield from self._project_evidence(subject, examination, team)
 
     def _list_projects(self, group: Mapping[str, Any], path: str) -> list[Listed]:
@@ -170,7 +170,7 @@ class _Scan:
                 list(self.client.pages("groups/members", f"/groups/{platform['id']}/members")) if platform is not None else []
             )
         except ApiError as exc:
-            return Gap(exc.reason_with(READ_PERMISSION)), None
+            return _gap(exc), None
         team = (
             Team(str(platform["full_path"]), frozenset(str(m.get("username") or "").lower() for m in members))
             if platform is not None else None
@@ -178,24 +178,32 @@ class _Scan:
         return mapping.team_structure(subgroups, platform, len(members), projects), team
 
     def _group_evidence(self, subject: Subject, group: Mapping[str, Any]) -> Iterator[Evidence]:
-        ctx = self.ctx
+        access: dict[str, Any] | Gap
         try:
             members = list(self.client.pages("groups/members", f"/groups/{group['id']}/members"))
-            yield ctx.observed("org.access", subject, mapping.organization_access(group, members))
+            access = mapping.organization_access(group, members)
         except ApiError as exc:
-            yield ctx.unavailable("org.access", subject, exc.reason_with(READ_PERMISSION))
+            access = _gap(exc)
+        yield self.findings.record("org.access", subject, access)
+        rulesets: dict[str, Any] | Gap
         try:
             protected = list(self.client.pages("groups/protected_branches", f"/groups/{group['id']}/protected_branches"))
-            yield ctx.observed("org.rulesets", subject, mapping.group_rulesets(group, protected))
+            rulesets = mapping.group_rulesets(group, protected)
         except ApiError as exc:
-            if exc.status in (403, 404):  # the tier has no group-level protected branches (or hides them)
-                yield ctx.unsupported(
-                    "org.rulesets", subject, f"{exc.reason()} — group-level protected branches {PREMIUM} and the Maintainer role"
-                )
-            else:
-                yield ctx.unavailable("org.rulesets", subject, exc.reason())
+            rulesets = (  # a tier without group-level protected branches (or hiding them) cannot tell
+                Gap(f"{exc.reason()} — group-level protected branches {PREMIUM} and the Maintainer role", unsupported=True)
+                if exc.status in (403, 404)
+                else _gap(exc, None)
+            )
+        yield self.findings.record("org.rulesets", subject, rulesets)
 
     # --- one project ---------------------------------------------------------------------
+
+    @staticmethod
+    def _failed(project: Listed, exc: Exception) -> Examination:
+        """An answer of a shape we did not expect costs one project."""
+        failed = Gap(f"unexpected answer from GitLab: {type(exc).__name__}: {exc}", failure=True)
+        return Examination(project, failed, failed, failed, failed, failed)
 
     def _examine(self, project: Listed, team: Team | None) -> Examination:
         window = self.config.window_days
@@ -231,7 +239,7 @@ class _Scan:
         try:
             paths = self._tree(project.id, branch)
         except ApiError as exc:
-            return Gap(exc.reason_with(READ_PERMISSION))
+            return _gap(exc)
         limit = self.ctx.limits.max_files_per_repository
         skipped = max(0, len(paths) - limit)
 
@@ -246,7 +254,7 @@ class _Scan:
         try:
             detection = detect(paths[:limit], read, max_file_bytes=self.ctx.limits.max_file_bytes)
         except ApiError as exc:
-            return Gap(f"reading files failed: {exc.reason()}")
+            return Gap(f"reading files failed: {exc.reason()}", failure=True, rate_limited=isinstance(exc, RateLimited))
         inventory = {"files": len(paths), "files_read": detection.files_read, "skipped": skipped}
         return FileEvidence(state, inventory, detection.signals,
                             {kind: list(paths) for kind, paths in detection.locators.items()}, list(detection.problems),
@@ -267,7 +275,7 @@ class _Scan:
         try:
             protected = list(self.client.pages("protected_branches", f"/projects/{project.id}/protected_branches"))
         except ApiError as exc:
-            return Gap(exc.reason_with(READ_PERMISSION))
+            return _gap(exc)
         return mapping.branch_protection(project, protected)
 
     def _commits(self, project: Listed) -> list[dict[str, Any]] | Gap:
@@ -280,7 +288,7 @@ class _Scan:
             listing = self.client.pages("repository/commits", f"/projects/{project.id}/repository/commits", params)
             return list(islice(listing, MAX_COMMITS))
         except ApiError as exc:
-            return Gap(exc.reason_with(READ_PERMISSION))
+            return _gap(exc)
 
     def _platform_contributions(self, project: Listed, team: Team) -> dict[str, Any] | Gap:
         """Who had merge requests merged into a platform project in the window, by username."""
@@ -289,7 +297,7 @@ class _Scan:
         try:
             merged = list(self.client.pages("merge_requests", f"/projects/{project.id}/merge_requests", params))
         except ApiError as exc:
-            return Gap(exc.reason_with(READ_PERMISSION))
+            return _gap(exc)
         return mapping.contributions(mapping.merge_request_authors(merged), self.config.window_days, team.usernames)
 
     def _deployments(self, project: Listed) -> dict[str, Any] | Gap:
@@ -299,7 +307,7 @@ class _Scan:
         try:
             items = list(self.client.pages("deployments", f"/projects/{project.id}/deployments", params))
         except ApiError as exc:
-            return Gap(exc.reason_with(READ_PERMISSION))
+            return _gap(exc)
         return mapping.deployments(items, now, self.config.window_days, self.config.production_environments)
 
     def _project_evidence(
@@ -320,33 +328,19 @@ class _Scan:
             tags=("platform",) if team is not None and mapping.in_group(project, team.path) else (),
         )
         yield subject
+        findings = self.findings
         files = examination.files
         if isinstance(files, FileEvidence):
-            for line in files.problems[:MAX_PROBLEMS_PER_PROJECT]:
-                ctx.problem(f"{subject.name}: {line}", subject, hint=FILE_HINT)
-            if len(files.problems) > MAX_PROBLEMS_PER_PROJECT:
-                ctx.problem(f"{subject.name}: {len(files.problems) - MAX_PROBLEMS_PER_PROJECT} more problems not shown",
-                            subject, hint="fix the ones shown and scan again to see the rest")
-        for kind in FILE_SIGNAL_KINDS:
-            if isinstance(files, Gap):
-                yield ctx.unavailable(kind, subject, files.reason)
-            elif kind in files.unknown:  # a file that decides it could not be used
-                yield ctx.unavailable(kind, subject, files.unknown[kind])
-            else:
-                yield ctx.observed(kind, subject, files.signals[kind], tuple(files.locators.get(kind, ())))
-        if isinstance(files, Gap):
-            yield ctx.unavailable("repo.inventory", subject, files.reason)
-        else:
+            for kind in FILE_SIGNAL_KINDS:
+                if kind in files.unknown:  # a file that decides it could not be used
+                    yield ctx.unavailable(kind, subject, files.unknown[kind])
+                else:
+                    yield ctx.observed(kind, subject, files.signals[kind], tuple(files.locators.get(kind, ())))
             yield ctx.observed("repo.inventory", subject, dict(files.inventory))
-        settled = (
-            ("vcs.activity", examination.activity),
-            ("vcs.contributions", examination.contributions),
-            ("vcs.branch_protection", examination.protection),
-            ("delivery.deployments", examination.deployments),
-        )
-        for kind, found in settled:
-            if isinstance(found, Gap):
-                yield ctx.unavailable(kind, subject, found.reason)
-            else:
-                yield ctx.observed(kind, subject, found)
-        ctx.progress(subject.id)
+        else:
+            yield from findings.records((*FILE_SIGNAL_KINDS, "repo.inventory"), subject, files, "file signals")
+        yield findings.record("vcs.activity", subject, examination.activity, what="commit history")
+        yield findings.record("vcs.contributions", subject, examination.contributions, what="contributions")
+        yield findings.record("vcs.branch_protection", subject, examination.protection, what="branch protection")
+        yield findings.record("delivery.deployments", subject, examination.deployments, what="deployments")
+        findings.end_subject(subject, [(line, FILE_HINT) for line in files.problems] if isinstance(files, FileEvidence) else [])

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
-from collectors.base import Collector
+from collectors.base import Collector, Findings, Found, Gap, WorkerPool
 from collectors.cross_subject import CROSS_REFERENCES, ORIGINS, cross_reference_records, recompute_cross_references
 from collectors.detect.references import InternalSources, classify
 from collectors.local.config import LocalConfig
@@ -38,18 +35,8 @@ NO_GIT_REASON = "git not installed: install git to see commit activity"
 GIT_DISABLED_REASON = "git disabled in the configuration: set git to see commit activity"
 HEAD_UNREADABLE_REASON = "HEAD could not be read from .git/HEAD, its refs or packed-refs (a reftable is not read)"
 MAX_MAILMAP_BYTES = 1_048_576  # real ones are a few hundred lines
-MAX_PROBLEMS_PER_REPOSITORY = 10  # a checkout full of unreadable files should not bury every other problem
 
 _FILE_HINT = "the file was left out; the rest of the repository was scanned"
-
-
-@dataclass(frozen=True)
-class _History:
-    """What vcs.activity says about one repository."""
-
-    status: EvidenceStatus
-    data: dict[str, Any] = field(default_factory=dict)
-    reason: str = ""  # why it was not observed
 
 
 class LocalCollector(Collector):
@@ -62,14 +49,10 @@ class LocalCollector(Collector):
 
     @classmethod
     def scope(cls, config: BaseModel, base_dir: Path) -> tuple[str, ...]:
-        if not isinstance(config, LocalConfig):
-            raise TypeError(f"the local collector needs a LocalConfig, got {type(config).__name__}")
-        return tuple(f"{cls.name}:{path}" for path in config.resolved_paths(base_dir))
+        return tuple(f"{cls.name}:{path}" for path in cls.settings(config, LocalConfig).resolved_paths(base_dir))
 
     def collect(self, ctx: CollectContext) -> Iterator[Subject | Evidence]:
-        config = ctx.config
-        if not isinstance(config, LocalConfig):
-            raise TypeError(f"the local collector needs a LocalConfig, got {type(config).__name__}")
+        config = self.settings(ctx.config, LocalConfig)
         paths = config.resolved_paths(ctx.base_dir)
         found = discover(paths, config.exclude)
         if not found.repositories:  # a verdict on nothing would read as "every capability initial"
@@ -93,6 +76,7 @@ class LocalCollector(Collector):
         repositories = [repository for repository in found.repositories if ctx.includes(repository.id)]
         subjects: list[Subject] = []
         origins: dict[str, dict[str, Any] | None] = {}
+        findings = Findings(ctx, self.name)
 
         for repository, files, history in _examine_all(repositories, config, ctx.limits, git, now):
             url = Path(repository.root).as_uri()
@@ -108,11 +92,11 @@ class LocalCollector(Collector):
             subjects.append(subject)
             origins[subject.id] = None
             internal = InternalSources.of(remotes[repository.id], ctx.internal_sources, unowned)
-            for item in _evidence(ctx, subject, files, history, ctx.limits, internal):
+            for item in _evidence(findings, subject, files, history, ctx.limits, internal):
                 if item.kind == ORIGINS and item.status is EvidenceStatus.OBSERVED:
                     origins[subject.id] = item.data
                 yield item
-            ctx.progress(subject.id)
+            findings.end_subject(subject)
             keep_what_exists()  # the records live until the scan ends
         yield from cross_reference_records(ctx, subjects, origins)
 
@@ -130,7 +114,7 @@ def _remote_urls(root: str) -> list[str]:
 
 def _examine_all(
     repositories: list[Repository], config: LocalConfig, limits: Limits, git: str | None, now: datetime
-) -> Iterator[tuple[Repository, FileExamination, _History]]:
+) -> Iterator[tuple[Repository, FileExamination, Found]]:
     """Examine repositories in order: files in worker processes (`examine_all`), git's
     subprocesses running ahead in threads of this process.
 
@@ -138,52 +122,50 @@ def _examine_all(
     the walk of 500 plain folders took about 0.15 s longer (measured).
     Abandoning the iteration cancels the git lookups and examinations not started.
     """
-    workers = max(1, limits.max_workers)
     processes = config.processes or available_cpus()
-    # The worker processes are forked first, before this process starts any thread of its own.
     examinations = examine_all([repository.root for repository in repositories], limits, processes)
-    pool: ThreadPoolExecutor | None = None
-    histories: deque[Future[_History]] = deque()
-    ahead = iter(repositories)
 
-    def schedule(repository: Repository) -> Future[_History]:
-        nonlocal pool
-        directory = git_dir(repository.root)
-        if git is None or config.git is None or directory is None:
-            done: Future[_History] = Future()
-            done.set_result(_history(repository.root, directory, config, git, now))  # answers without running git
-            return done
-        if pool is None:
-            pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pecm-git")
-        return pool.submit(_history, repository.root, directory, config, git, now)
+    located = ((repository, git_dir(repository.root)) for repository in repositories)  # (repository, its .git)
 
-    try:
-        for repository in repositories:
-            files = next(examinations)
-            while len(histories) < 2 * workers and (next_up := next(ahead, None)) is not None:
-                histories.append(schedule(next_up))
-            yield repository, files, histories.popleft().result()
-    finally:
-        examinations.close()
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+    def history(item: tuple[Repository, str | None]) -> Found:
+        return _history(item[0].root, item[1], config, git, now)
+
+    def without_git(item: tuple[Repository, str | None]) -> bool:  # answered without running git: no thread
+        return git is None or config.git is None or item[1] is None
+
+    def failed(_item: tuple[Repository, str | None], exc: Exception) -> Found:
+        return Gap(f"reading the history failed: {type(exc).__name__}: {exc}")
+
+    with WorkerPool(limits.max_workers, "pecm-git") as pool:
+        histories = pool.in_order(located, history, failed, inline=without_git)
+        try:
+            for repository in repositories:
+                # The worker processes are forked on the first examination, before `histories`
+                # starts any thread of this process.
+                files = next(examinations)
+                _, found = next(histories)
+                yield repository, files, found
+        finally:
+            examinations.close()
+            histories.close()
 
 
-def _history(root: str, directory: str | None, config: LocalConfig, git: str | None, now: datetime) -> _History:
+def _history(root: str, directory: str | None, config: LocalConfig, git: str | None, now: datetime) -> Found:
+    """vcs.activity's data, or why there is none (unsupported where a checkout cannot tell)."""
     if directory is None:
-        return _History(EvidenceStatus.UNSUPPORTED, reason=PLAIN_FOLDER_REASON)
+        return Gap(PLAIN_FOLDER_REASON, unsupported=True)
     if config.git is None:
-        return _History(EvidenceStatus.UNSUPPORTED, reason=GIT_DISABLED_REASON)
+        return Gap(GIT_DISABLED_REASON, unsupported=True)
     if git is None:
-        return _History(EvidenceStatus.UNSUPPORTED, reason=NO_GIT_REASON)
+        return Gap(NO_GIT_REASON, unsupported=True)
     try:
         common = checked_common_dir(root, directory)
         head = read_head(directory, common)
         data: dict[str, Any] = {"window_days": config.window_days, "head_commit": head.commit}
         if head.unborn:  # git log would fail on a branch without commits; there is nothing to count
-            return _History(EvidenceStatus.OBSERVED, {**data, "commits": 0, "active_weeks": 0, "authors": 0})
+            return {**data, "commits": 0, "active_weeks": 0, "authors": 0}
         if head.commit is None:
-            return _History(EvidenceStatus.UNAVAILABLE, reason=HEAD_UNREADABLE_REASON)
+            return Gap(HEAD_UNREADABLE_REASON)
         objects = checked_objects(common)
         # The checkout's .mailmap as data (git is never told of it); a link or a FIFO is no file.
         mailmap = Mailmap(read_small(os.path.join(root, ".mailmap"), limit=MAX_MAILMAP_BYTES) or "")
@@ -191,28 +173,25 @@ def _history(root: str, directory: str | None, config: LocalConfig, git: str | N
         with private_git_dir(head.commit, common) as private:
             activity = read_activity(git, private, objects, now, config.window_days, config.git_timeout_seconds, person)
     except (HistoryRefused, GitFailed) as exc:
-        return _History(EvidenceStatus.UNAVAILABLE, reason=str(exc))
-    return _History(
-        EvidenceStatus.OBSERVED,
-        {
-            **data,
-            "commits": activity.commits,
-            "active_weeks": activity.active_weeks,
-            "authors": activity.authors,
-            "last_commit_at": activity.last_commit_at,
-        },
-    )
+        return Gap(str(exc))
+    return {
+        **data,
+        "commits": activity.commits,
+        "active_weeks": activity.active_weeks,
+        "authors": activity.authors,
+        "last_commit_at": activity.last_commit_at,
+    }
 
 
 def _evidence(
-    ctx: CollectContext,
+    findings: Findings,
     subject: Subject,
     examination: FileExamination,
-    history: _History,
+    history: Found,
     limits: Limits,
     internal: InternalSources,
 ) -> Iterator[Evidence]:
-    name = subject.name
+    ctx, name = findings.ctx, subject.name
     problems = list(examination.walk_problems)
     if examination.capped:
         problems.append(
@@ -240,24 +219,9 @@ def _evidence(
             data = classify(detection.signals[kind], internal, subject.name) if kind == ORIGINS else detection.signals[kind]
             yield ctx.observed(kind, subject, data, detection.locators.get(kind, ()))
         yield ctx.observed("repo.inventory", subject, examination.inventory)
-    _report(ctx, subject, problems)
+    findings.report_problems(subject, problems)
 
-    if history.status is EvidenceStatus.OBSERVED:
-        yield ctx.observed("vcs.activity", subject, history.data)
-    elif history.status is EvidenceStatus.UNAVAILABLE:
+    if isinstance(history, Gap) and not history.unsupported:
         ctx.problem(f"{name}: {history.reason}", subject, hint="run `git log` in the checkout to see what is wrong")
-        yield ctx.unavailable("vcs.activity", subject, history.reason)
-    else:
-        yield ctx.unsupported("vcs.activity", subject, history.reason)
-    yield ctx.unsupported("vcs.branch_protection", subject, BRANCH_PROTECTION_REASON)
-
-
-def _report(ctx: CollectContext, subject: Subject, problems: list[tuple[str, str]]) -> None:
-    for line, hint in problems[:MAX_PROBLEMS_PER_REPOSITORY]:
-        ctx.problem(f"{subject.name}: {line}", subject, hint=hint)
-    if len(problems) > MAX_PROBLEMS_PER_REPOSITORY:
-        ctx.problem(
-            f"{subject.name}: {len(problems) - MAX_PROBLEMS_PER_REPOSITORY} more problems not shown",
-            subject,
-            hint="fix the ones shown and scan again to see the rest",
-        )
+    yield findings.record("vcs.activity", subject, history)
+    yield findings.record("vcs.branch_protection", subject, Gap(BRANCH_PROTECTION_REASON, unsupported=True))

@@ -71,6 +71,19 @@ def test_a_refused_protection_is_unavailable_naming_the_role(fake_gitlab: FakeGi
     assert record.status is EvidenceStatus.UNAVAILABLE
     assert record.reason == "HTTP 403: 403 Forbidden — the token needs the read_api scope and at least the Reporter role"
     assert scan.data("gitlab:acme/apps/svc-b", "vcs.branch_protection")["enabled"] is False  # nothing else lost
+    # told once for the scan, with the projects it cost (the collector base's gap report)
+    assert scan.messages() == [
+        "gitlab: branch protection unavailable for 1 subject: HTTP 403: 403 Forbidden — the token needs the read_api "
+        "scope and at least the Reporter role"
+    ]
+
+
+def test_persistent_server_errors_are_one_problem_of_their_project(fake_gitlab: FakeGitLab) -> None:
+    fake_gitlab.fail(r"^/projects/101/protected_branches$", 500, times=10)
+    scan = run_gitlab(fake_gitlab, max_retries=1)
+    assert scan.messages("gitlab:acme/apps/svc-a") == [
+        "acme/apps/svc-a: requests kept failing (HTTP 500: 500); the evidence they carry is unavailable"
+    ]
 
 
 def test_a_failed_project_listing_cuts_the_scan_short(fake_gitlab: FakeGitLab) -> None:
