@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
 from collectors.base import Collector
 from collectors.cross_subject import recompute_cross_references
+from collectors.githost.scope import host_scope
 from collectors.github import mapping
 from collectors.github.config import DEFAULT_BASE_URL, GitHubConfig
 from collectors.github.provides import ORGANIZATION_KINDS, REPOSITORY_KINDS, sharded_reason, unread_reason
@@ -36,16 +36,11 @@ class GitHubCollector(Collector):
 
     @classmethod
     def scope(cls, config: BaseModel, base_dir: Path) -> tuple[str, ...]:
-        if not isinstance(config, GitHubConfig):
-            raise TypeError(f"the github collector needs a GitHubConfig, got {type(config).__name__}")
-        # Enterprise Server organizations are told apart from github.com's by their host.
-        host = "" if config.base_url == DEFAULT_BASE_URL else f"{urlsplit(config.base_url).hostname}/"
-        return tuple(f"{cls.name}:{host}{login}" for login in config.organizations)
+        config = cls.settings(config, GitHubConfig)
+        return host_scope(cls.name, config.base_url, DEFAULT_BASE_URL, config.organizations)
 
     def collect(self, ctx: CollectContext) -> Iterator[Subject | Evidence]:
-        config = ctx.config
-        if not isinstance(config, GitHubConfig):
-            raise TypeError(f"the github collector needs a GitHubConfig, got {type(config).__name__}")
+        config = self.settings(ctx.config, GitHubConfig)
         # PyGithub and the modules using it load here, not when plugins are discovered: they
         # take a quarter of a second that every other pecm command would pay (measured).
         from collectors.github.scan import scan_github

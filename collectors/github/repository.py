@@ -12,11 +12,11 @@ from typing import Any
 from urllib.parse import quote
 
 from collectors.base import Gap
-from collectors.detect import UnreadableFile, detect
 from collectors.githost.cache import FileEvidence, ScanCache
+from collectors.githost.files import ArchivePlan, no_files, read_files
 from collectors.github import mapping
 from collectors.github.client import PER_PAGE, ApiError, GitHubClient, RateLimited
-from collectors.github.files import RemoteFiles, files_to_read, list_files
+from collectors.github.files import GitHubRepository
 from collectors.github.mapping import Listed
 from collectors.github.metadata import RepoMetadata
 from collectors.http_policy import PageTrail
@@ -28,8 +28,6 @@ RULES = "rules"
 BRANCHES = "branches"
 RUNS = "actions/runs"
 MEGABYTE = 1 << 20
-MAILMAP = ".mailmap"
-MAX_MAILMAP_BYTES = MEGABYTE  # real ones are a few hundred lines
 MAX_RUN_PAGES = 10  # 1,000 runs of the default branch in the window: enough to measure
 
 CONTENTS_PERMISSION = "the token needs Contents: read"
@@ -71,7 +69,7 @@ def examine(
     if cached is not None:
         files = cached
     elif isinstance(meta, RepoMetadata) and target is None:
-        files = _empty()  # no default branch yet: nothing to list
+        files = no_files()  # no default branch yet: nothing to list
     elif branch is None:
         files = Gap("the repository has no default branch to read")
     else:
@@ -104,64 +102,17 @@ def _default_branch(repo: Listed, meta: RepoMetadata | ApiError) -> str | None:
     return repo.default_branch
 
 
-def _empty() -> FileEvidence:
-    detection = detect([], lambda _path: b"")
-    return FileEvidence(
-        head="",
-        inventory={"files": 0, "files_read": 0, "skipped": 0},
-        signals=detection.signals,
-        locators={kind: list(paths) for kind, paths in detection.locators.items()},
-        problems=[],
-        unknown={},
-    )
-
-
 def _read_files(client: GitHubClient, repo: Listed, ref: str, options: FileOptions) -> FileEvidence | Gap:
-    limits = options.limits
+    repository = GitHubRepository(client, repo.owner, repo.name)
+    max_bytes = options.archive_max_megabytes * MEGABYTE
+    archive = ArchivePlan(repository, options.archive_threshold, max_bytes) if repo.size_kb * 1024 <= max_bytes else None
     try:
-        listing = list_files(client, repo.owner, repo.name, ref, limits.max_files_per_repository)
-        wanted = files_to_read(listing, limits.max_file_bytes)
-        reader = RemoteFiles(client, repo.owner, repo.name, ref)
-        if len(wanted) > options.archive_threshold and repo.size_kb * 1024 <= options.archive_max_megabytes * MEGABYTE:
-            reader.fetch_archive(wanted, options.archive_max_megabytes * MEGABYTE, limits.max_file_bytes)
-        detection = detect(listing.paths, reader, sizes=listing.sizes, max_file_bytes=limits.max_file_bytes)
-        mailmap = _mailmap(reader, listing.sizes) if MAILMAP in listing.paths else ""
+        return read_files(repository, ref, options.limits, host="GitHub", archive=archive, mailmap=True)
     except ApiError as exc:
         return gap(exc, CONTENTS_PERMISSION)
     except Exception as exc:  # a detection bug must cost one repository's file signals, not the scan
         log.debug("file detection failed for %s", repo.full_name, exc_info=True)
         return Gap(f"file detection failed: {type(exc).__name__}: {exc}", failure=True)
-    problems = list(detection.problems)
-    problems.extend(
-        f"{folder}: GitHub would not list every file in this folder — signals in the files left out are not detected"
-        for folder in listing.truncated
-    )
-    if listing.capped:
-        problems.append(f"listed only the first {limits.max_files_per_repository} files — raise limits.max_files_per_repository to see them all")
-    oversized = sum(1 for file in listing.files if file.size is not None and file.size > limits.max_file_bytes)
-    return FileEvidence(
-        head=ref,
-        inventory={
-            "files": len(listing.files),
-            "files_read": detection.files_read,
-            "skipped": listing.skipped + oversized + reader.refused,
-        },
-        signals=detection.signals,
-        locators={kind: list(paths) for kind, paths in detection.locators.items()},
-        problems=problems,
-        unknown=dict(detection.unknown),
-        mailmap=mailmap,
-    )
-
-
-def _mailmap(reader: RemoteFiles, sizes: Mapping[str, int]) -> str:
-    """The repository's .mailmap as text ("" when too large or refused): data, never config."""
-    if sizes.get(MAILMAP, 0) > MAX_MAILMAP_BYTES:
-        return ""
-    try:
-        return reader(MAILMAP)[:MAX_MAILMAP_BYTES].decode("utf-8", errors="replace")
-    except UnreadableFile:
-        return ""
 
 
 def _protection(

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
 from collectors.base import Collector
+from collectors.githost.scope import host_scope
 from collectors.gitlab.config import DEFAULT_BASE_URL, GitLabConfig
 from scanner.contract import CollectContext
 from scanner.errors import UserError
@@ -35,15 +35,11 @@ class GitLabCollector(Collector):
 
     @classmethod
     def scope(cls, config: BaseModel, base_dir: Path) -> tuple[str, ...]:
-        if not isinstance(config, GitLabConfig):
-            raise TypeError(f"the gitlab collector needs a GitLabConfig, got {type(config).__name__}")
-        host = "" if config.base_url == DEFAULT_BASE_URL else f"{urlsplit(config.base_url).hostname}/"
-        return tuple(f"{cls.name}:{host}{group}" for group in config.groups)
+        config = cls.settings(config, GitLabConfig)
+        return host_scope(cls.name, config.base_url, DEFAULT_BASE_URL, config.groups)
 
     def collect(self, ctx: CollectContext) -> Iterator[Subject | Evidence]:
-        config = ctx.config
-        if not isinstance(config, GitLabConfig):
-            raise TypeError(f"the gitlab collector needs a GitLabConfig, got {type(config).__name__}")
+        config = self.settings(ctx.config, GitLabConfig)
         # python-gitlab loads here, not at plugin discovery: it is an optional extra (pecm[gitlab]).
         try:
             from collectors.gitlab.scan import scan_gitlab

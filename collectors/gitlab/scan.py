@@ -4,18 +4,19 @@ selected project's, examined by the base's workers and emitted in listing order.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from itertools import islice
 from typing import Any
 from urllib.parse import quote
 
 from collectors.base import Findings, Gap, WorkerPool, each_target
-from collectors.detect import UnreadableFile, detect
 from collectors.githost.cache import FileEvidence, ScanCache
+from collectors.githost.files import no_files, read_files
 from collectors.gitlab import mapping
 from collectors.gitlab.client import ApiError, GitLabClient, RateLimited, TokenRefused
 from collectors.gitlab.config import GitLabConfig
+from collectors.gitlab.files import GitLabProject
 from collectors.gitlab.mapping import Listed
 from scanner.contract import CollectContext
 from scanner.errors import SourceUnavailable
@@ -231,45 +232,14 @@ class _Scan:
         return files
 
     def _read_files(self, project: Listed, state: str) -> FileEvidence | Gap:
+        """The file evidence at the default branch, under `state` (the cache's key)."""
         if project.empty or project.default_branch is None:
-            detection = detect([], lambda _path: b"")
-            return FileEvidence(state, {"files": 0, "files_read": 0, "skipped": 0}, detection.signals,
-                                {kind: list(paths) for kind, paths in detection.locators.items()}, [], {})
-        branch = project.default_branch
+            return no_files(state)
         try:
-            paths = self._tree(project.id, branch)
+            files = read_files(GitLabProject(self.client, project.id), project.default_branch, self.ctx.limits, host="GitLab")
         except ApiError as exc:
             return _gap(exc)
-        limit = self.ctx.limits.max_files_per_repository
-        skipped = max(0, len(paths) - limit)
-
-        def read(path: str) -> bytes:
-            try:
-                return self.client.raw_file("repository/files", project.id, path, branch)
-            except ApiError as exc:
-                if exc.status in (403, 404):  # this file, not the API: the others may still be read
-                    raise UnreadableFile(exc.reason()) from None
-                raise
-
-        try:
-            detection = detect(paths[:limit], read, max_file_bytes=self.ctx.limits.max_file_bytes)
-        except ApiError as exc:
-            return Gap(f"reading files failed: {exc.reason()}", failure=True, rate_limited=isinstance(exc, RateLimited))
-        inventory = {"files": len(paths), "files_read": detection.files_read, "skipped": skipped}
-        return FileEvidence(state, inventory, detection.signals,
-                            {kind: list(paths) for kind, paths in detection.locators.items()}, list(detection.problems),
-                            dict(detection.unknown))
-
-    def _tree(self, project_id: int, branch: str) -> list[str]:
-        """Every file path at `branch`: keyset pages (GitLab 17.1+), offset pages where refused."""
-        path = f"/projects/{project_id}/repository/tree"
-        params: dict[str, Any] = {"recursive": True, "ref": branch}
-        try:
-            return mapping.blob_paths(self.client.pages("repository/tree", path, {**params, "pagination": "keyset"}))
-        except ApiError as exc:
-            if exc.status not in (400, 405):  # an older instance refuses keyset for trees
-                raise
-        return mapping.blob_paths(self.client.pages("repository/tree", path, params))
+        return replace(files, head=state)
 
     def _protection(self, project: Listed) -> dict[str, Any] | Gap:
         try:
