@@ -171,21 +171,19 @@ class Findings:
         if not isinstance(found, Gap):
             return self.ctx.observed(kind, subject, found, tuple(locators))
         self.note(subject, what or kind, found)
-        if found.unsupported:
-            return self.ctx.unsupported(kind, subject, found.reason)
-        return self.ctx.unavailable(kind, subject, found.reason)
+        return self._missing(kind, subject, found)
 
-    def records(self, kinds: Iterable[str], subject: Subject, found: Found, what: str) -> Iterator[Evidence]:
+    def records(self, kinds: Iterable[str], subject: Subject, found: Found, what: str) -> list[Evidence]:
         """The same finding for several kinds (all read by one request), its gap noted once."""
-        if isinstance(found, Gap):
-            self.note(subject, what, found)
-            for kind in kinds:
-                yield self.ctx.unsupported(kind, subject, found.reason) if found.unsupported else self.ctx.unavailable(
-                    kind, subject, found.reason
-                )
-        else:
-            for kind in kinds:
-                yield self.ctx.observed(kind, subject, found)
+        if not isinstance(found, Gap):
+            return [self.ctx.observed(kind, subject, found) for kind in kinds]
+        self.note(subject, what, found)
+        return [self._missing(kind, subject, found) for kind in kinds]
+
+    def _missing(self, kind: str, subject: Subject, gap: Gap) -> Evidence:
+        if gap.unsupported:
+            return self.ctx.unsupported(kind, subject, gap.reason)
+        return self.ctx.unavailable(kind, subject, gap.reason)
 
     def note(self, subject: Subject, what: str, gap: Gap) -> None:
         if gap.failure:
