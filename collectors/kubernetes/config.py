@@ -35,6 +35,9 @@ class KubernetesConfig(BaseModel):
     )
     in_cluster: InClusterConfig | None = Field(default=None, description="Also scan the cluster pecm runs in.")
     page_size: int = Field(default=500, ge=1, le=5000, description="Objects per list page (limit / continue).")
+    concurrent_requests: int = Field(
+        default=4, ge=1, le=8, description="Lists of one cluster read at the same time (each list's pages in turn)."
+    )
     request_timeout_seconds: int = Field(default=30, gt=0, description="Longest a single request may take.")
     max_retries: int = Field(default=3, ge=0, le=10, description="Retries of a request that failed with 5xx or a network error.")
     rate_limit_wait_budget_seconds: float = Field(

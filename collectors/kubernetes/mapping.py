@@ -17,12 +17,17 @@ SYSTEM_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})
 ENFORCING_POD_SECURITY = frozenset({"baseline", "restricted"})
 
 
+_EMPTY: Mapping[str, Any] = {}
+
+
 def _dict(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    # Parsed JSON objects are dicts: the exact type check costs a fifth of an ABC check, and
+    # runs a few times per workload (5,000 in the benchmark).
+    return value if type(value) is dict else _EMPTY
 
 
 def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
+    return value if type(value) is list else []
 
 
 def _name(obj: Obj) -> str:
@@ -177,7 +182,7 @@ def _denies_by_default(policy: Obj) -> bool:
     """A NetworkPolicy selecting every pod with policy type Ingress and no ingress rule."""
     spec = _dict(policy.get("spec"))
     selector = spec.get("podSelector")
-    if not isinstance(selector, Mapping) or any(selector.get(key) for key in ("matchLabels", "matchExpressions")):
+    if not isinstance(selector, dict) or any(selector.get(key) for key in ("matchLabels", "matchExpressions")):
         return False
     return "Ingress" in _list(spec.get("policyTypes")) and not _list(spec.get("ingress"))
 
@@ -215,11 +220,6 @@ _GITOPS_MARKS = (
 )
 
 
-def _marks(obj: Obj) -> set[str]:
-    meta = _dict(obj.get("metadata"))
-    return {str(key) for key in (*_dict(meta.get("labels")), *_dict(meta.get("annotations")))}
-
-
 def workload_coverage(workloads: Iterable[tuple[str, Obj]], autoscalers: Iterable[Obj]) -> dict[str, Any]:
     """workloads.coverage over tenant namespaces' Deployments and StatefulSets (kind, metadata):
     how many an autoscaler targets, and how many a GitOps controller or Helm manages."""
@@ -229,13 +229,14 @@ def workload_coverage(workloads: Iterable[tuple[str, Obj]], autoscalers: Iterabl
         targets.add((_namespace(hpa), str(ref.get("kind") or ""), str(ref.get("name") or "")))
     total = autoscaled = gitops = helm = managed = 0
     for kind, obj in workloads:
-        if _namespace(obj) in SYSTEM_NAMESPACES:
+        meta = _dict(obj.get("metadata"))
+        namespace = str(meta.get("namespace") or "")
+        if namespace in SYSTEM_NAMESPACES:
             continue
         total += 1
-        autoscaled += (_namespace(obj), kind, _name(obj)) in targets
-        marks = _marks(obj)
-        labels = _dict(_dict(obj.get("metadata")).get("labels"))
-        by_gitops = any(mark in marks for mark in _GITOPS_MARKS)
+        autoscaled += (namespace, kind, str(meta.get("name") or "")) in targets
+        labels = _dict(meta.get("labels"))
+        by_gitops = any(mark in labels or mark in _dict(meta.get("annotations")) for mark in _GITOPS_MARKS)
         by_helm = labels.get("app.kubernetes.io/managed-by") == "Helm"
         gitops += by_gitops
         helm += by_helm
@@ -258,7 +259,7 @@ def argo_applications(applications: Iterable[Obj]) -> list[dict[str, bool]]:
         policy = _dict(_dict(app.get("spec")).get("syncPolicy"))
         automated = policy.get("automated")
         auto = _dict(automated)
-        on = isinstance(automated, Mapping) and auto.get("enabled", True) is not False
+        on = isinstance(automated, dict) and auto.get("enabled", True) is not False
         found.append({
             "automated": on,
             "self_heal": on and auto.get("selfHeal") is True,

@@ -15,6 +15,9 @@ class Resource:
     version: str
     plural: str
     metadata_only: bool = False  # read as PartialObjectMetadataList: labels and annotations, no spec
+    # About one object per workload: the longest lists (many pages, each waiting for the one
+    # before), so they are started first.
+    per_workload: bool = False
 
     @property
     def path(self) -> str:
@@ -49,9 +52,9 @@ POD_MONITORS = Resource("monitoring.coreos.com", "v1", "podmonitors")
 PROMETHEUS_RULES = Resource("monitoring.coreos.com", "v1", "prometheusrules")
 INSTRUMENTATIONS = Resource("opentelemetry.io", "v1alpha1", "instrumentations")
 # Workloads by metadata only: their pod templates (environment values) are never transferred.
-DEPLOYMENTS = Resource("apps", "v1", "deployments", metadata_only=True)
-STATEFUL_SETS = Resource("apps", "v1", "statefulsets", metadata_only=True)
-AUTOSCALERS = Resource("autoscaling", "v2", "horizontalpodautoscalers")
+DEPLOYMENTS = Resource("apps", "v1", "deployments", metadata_only=True, per_workload=True)
+STATEFUL_SETS = Resource("apps", "v1", "statefulsets", metadata_only=True, per_workload=True)
+AUTOSCALERS = Resource("autoscaling", "v2", "horizontalpodautoscalers", per_workload=True)
 
 READ: tuple[Resource, ...] = (
     NAMESPACES,

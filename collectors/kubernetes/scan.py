@@ -10,6 +10,7 @@ engine among several, just an engine not installed).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,7 +97,7 @@ def _examine(ctx: CollectContext, config: KubernetesConfig, cluster: Cluster, su
         yield from (ctx.unavailable(kind, subject, exc.message) for kind in CLUSTER_KINDS)
         return
     try:
-        found = read_cluster(client)
+        found = read_cluster(client, config.concurrent_requests)
     except CredentialsRefused as exc:
         reason = f"{exc.reason()}: the cluster refused the credentials (an expired or revoked token?)"
         ctx.problem(f"{subject.id}: {reason}", subject, "renew the token or certificate of this context")
@@ -127,34 +128,46 @@ def _examine(ctx: CollectContext, config: KubernetesConfig, cluster: Cluster, su
     yield _observability(ctx, subject, found)
 
 
-def read_cluster(client: ClusterClient) -> ClusterReads:
-    """Discovery, then one paged list per resource the cluster serves."""
-    groups = _served(client)
-    reads: dict[Resource, Read] = {}
-    for resource in READ:
-        if resource.version not in groups.get(resource.group, ()):
-            reads[resource] = Read(served=False)
-            continue
-        try:
-            accept = METADATA_ONLY if resource.metadata_only else JSON
-            reads[resource] = Read(items=list(client.items(resource.path, accept)))
-        except CredentialsRefused:
-            raise
-        except ApiError as exc:
-            if exc.status == 404:  # the group is served, this resource is not (an older version)
-                reads[resource] = Read(served=False)
-            elif exc.status == 403:
-                reads[resource] = Read(gap=f"{exc.reason()} — grant {resource.rbac_rule}", forbidden=True)
-            else:
-                reads[resource] = Read(gap=f"{resource.path}: {exc.reason()}")
+def read_cluster(client: ClusterClient, workers: int) -> ClusterReads:
+    """Discovery, then one paged list per resource the cluster serves.
+
+    The lists do not depend on one another: a bounded pool of `workers` reads them at once
+    (a list's pages stay one after another: each needs the previous continue token). Results
+    are kept in `READ`'s order, so the evidence never depends on which answer came first.
+    """
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pecm-kubernetes")
+    try:
+        core, listing = pool.submit(client.get, "/api"), pool.submit(client.get, "/apis")
+        groups = _served(core.result(), listing.result())
+        served = [resource for resource in READ if resource.version in groups.get(resource.group, ())]
+        pending = {
+            resource: pool.submit(_read, client, resource)
+            for resource in sorted(served, key=lambda resource: not resource.per_workload)  # longest first
+        }
+        reads = {resource: pending[resource].result() if resource in pending else Read(served=False) for resource in READ}
+    finally:
+        # A refusal of the credentials ends the cluster's scan: lists not started are not sent.
+        pool.shutdown(wait=True, cancel_futures=True)
     return ClusterReads(frozenset(groups), reads)
 
 
-def _served(client: ClusterClient) -> dict[str, set[str]]:
-    """API group -> versions the cluster serves ("" is the core group)."""
-    core = client.get("/api")
+def _read(client: ClusterClient, resource: Resource) -> Read:
+    try:
+        accept = METADATA_ONLY if resource.metadata_only else JSON
+        return Read(items=list(client.items(resource.path, accept)))
+    except CredentialsRefused:
+        raise
+    except ApiError as exc:
+        if exc.status == 404:  # the group is served, this resource is not (an older version)
+            return Read(served=False)
+        if exc.status == 403:
+            return Read(gap=f"{exc.reason()} — grant {resource.rbac_rule}", forbidden=True)
+        return Read(gap=f"{resource.path}: {exc.reason()}")
+
+
+def _served(core: Any, listing: Any) -> dict[str, set[str]]:
+    """API group -> versions the cluster serves ("" is the core group), from `/api` and `/apis`."""
     groups: dict[str, set[str]] = {"": {str(v) for v in core.get("versions") or []} if isinstance(core, dict) else set()}
-    listing = client.get("/apis")
     for group in listing.get("groups") or [] if isinstance(listing, dict) else []:
         if isinstance(group, dict) and group.get("name"):
             versions = {str(v.get("version")) for v in group.get("versions") or [] if isinstance(v, dict)}

@@ -79,6 +79,9 @@ class ClusterState:
     faults: dict[str, deque[Fault]] = field(default_factory=dict)  # request path -> answers to give first
     resource_version: int = 4711
     latency: float = 0.0  # seconds before each answer (benchmarks: a remote API server's round trip)
+    # The first lists answer only once this many are in flight together (up to 5 s, else HTTP
+    # 500): shows concurrency without timing the client.
+    rendezvous: int = 0
 
     def install(self, group: str) -> None:
         self.groups[group] = list(CUSTOM_GROUPS[group])

@@ -46,7 +46,11 @@ class FakeKubernetes:
     def __init__(self) -> None:
         self.state = ClusterState()
         self.requests: list[Seen] = []
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most requests answered at the same time since the reset
         self._lock = threading.Lock()
+        self._rendezvous: threading.Barrier | None = None
+        self._lists_met = 0
         self.ca = trustme.CA()
         self._server = make_server(self._handle)
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -70,6 +74,9 @@ class FakeKubernetes:
         with self._lock:
             self.state = state
             self.requests = []
+            self.most_in_flight = 0
+            self._lists_met = 0
+            self._rendezvous = threading.Barrier(state.rendezvous) if state.rendezvous else None
 
     def write_ca(self, path: Path) -> Path:
         path.write_bytes(self.ca.cert_pem.bytes())
@@ -81,6 +88,16 @@ class FakeKubernetes:
     # --- answering -----------------------------------------------------------------------
 
     def _handle(self, request: Request) -> Response | None:
+        with self._lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            return self._answer(request)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _answer(self, request: Request) -> Response | None:
         if self.state.latency:
             time.sleep(self.state.latency)
         account = self._account(request)
@@ -113,6 +130,14 @@ class FakeKubernetes:
             return _not_found()
         if account.may_list is not None and (group, plural) not in account.may_list:
             return _forbidden(account.user, group, plural)
+        with self._lock:
+            meets = self._rendezvous is not None and self._lists_met < self.state.rendezvous
+            self._lists_met += meets
+        if meets and self._rendezvous is not None:
+            try:
+                self._rendezvous.wait(timeout=5)
+            except threading.BrokenBarrierError:
+                return _status(500, "InternalError", "fewer lists than the rendezvous asked for came at once")
         return self._list(request, group, version, plural)
 
     def _account(self, request: Request) -> Account | None:
