@@ -69,7 +69,8 @@ def serve(args: argparse.Namespace, channel: Connection) -> None:
     page = KubernetesConfig.model_fields["page_size"].default
     served = [r for r in READ if not r.group or r.group in state.groups]
     pages = [max(1, -(-len(state.objects.get((r.group, r.plural), [])) // page)) for r in served]
-    channel.send((fake.url, fake.ca_data(), 2 + sum(pages), max(pages)))
+    # Discovery (/api, /apis), the review of the role's rules, then every page of every list.
+    channel.send((fake.url, fake.ca_data(), 3 + sum(pages), max(pages)))
     channel.recv()  # until the benchmark is done
     channel.send((len(fake.requests), time.process_time()))
     fake.stop()

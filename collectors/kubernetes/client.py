@@ -1,4 +1,5 @@
-"""The only module that talks HTTP to a cluster: GETs through the official client's ApiClient.
+"""The only module that talks HTTP to a cluster: GETs (and the POST of a SelfSubjectRulesReview,
+which reads the caller's own permissions) through the official client's ApiClient.
 
 Lists are read as raw JSON (`_preload_content=False` semantics: `call_api` returns the bytes)
 and parsed here, so one object with a missing or unexpected field never loses a whole list to
@@ -36,7 +37,7 @@ class CredentialsRefused(ApiError):
 
 
 class ClusterClient:
-    """GET requests to one cluster, counted into `family` of the scan's request counter."""
+    """Requests to one cluster, counted into `family` of the scan's request counter."""
 
     def __init__(
         self,
@@ -62,7 +63,13 @@ class ClusterClient:
 
     def get(self, path: str, query: dict[str, str] | None = None, accept: str = JSON) -> Any:
         """The JSON answer of a GET; ApiError for any status >= 400."""
-        raw = self._send(path, query or {}, accept)
+        return self._json(path, self._send("GET", path, query or {}, accept))
+
+    def create(self, path: str, body: dict[str, Any]) -> Any:
+        """The JSON answer of a POST: only reviews of the collector's own access, which change nothing."""
+        return self._json(path, self._send("POST", path, {}, JSON, body))
+
+    def _json(self, path: str, raw: RawAnswer) -> Any:
         if raw.status >= 400:
             raise _refused(raw, path)
         try:
@@ -95,13 +102,13 @@ class ClusterClient:
     def close(self) -> None:
         self._api.close()
 
-    def _send(self, path: str, query: dict[str, str], accept: str) -> RawAnswer:
+    def _send(self, method: str, path: str, query: dict[str, str], accept: str, body: dict[str, Any] | None = None) -> RawAnswer:
         failures = 0
         while True:
             if self._gate.before(_RESOURCE) is not None:
                 raise ApiError(429, "the API server kept throttling (429) past the wait budget", path)
             try:
-                raw = self._call(path, query, accept)
+                raw = self._call(method, path, query, accept, body)
             except (urllib3.exceptions.HTTPError, OSError, ApiException) as exc:
                 self._counter.add(self._family, sent=1)
                 if failures < self._max_retries:
@@ -123,15 +130,17 @@ class ClusterClient:
                 raise CredentialsRefused(401, _status_message(raw) or "Unauthorized", path)
             return raw
 
-    def _call(self, path: str, query: dict[str, str], accept: str) -> RawAnswer:
-        method, url, headers, body, post = self._api.param_serialize(
-            method="GET",
+    def _call(self, method: str, path: str, query: dict[str, str], accept: str, body: dict[str, Any] | None) -> RawAnswer:
+        headers = {"Accept": accept} if body is None else {"Accept": accept, "Content-Type": JSON}
+        verb, url, sent_headers, sent_body, post = self._api.param_serialize(
+            method=method,
             resource_path=path,
             query_params=list(query.items()),
-            header_params={"Accept": accept},
+            header_params=headers,
+            body=body,
             auth_settings=["BearerToken"],
         )
-        response = self._api.call_api(method, url, headers, body, post, _request_timeout=self._timeout)
+        response = self._api.call_api(verb, url, sent_headers, sent_body, post, _request_timeout=self._timeout)
         try:
             data = response.read()
         finally:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from collectors.kubernetes import mapping
+from collectors.kubernetes.access import REVIEW_PATH, Permissions, permissions, review_request
 from collectors.kubernetes.client import JSON, METADATA_ONLY, ApiError, ClusterClient, CredentialsRefused
 from collectors.kubernetes.config import KubernetesConfig
 from collectors.kubernetes.credentials import Cluster, clusters
@@ -129,7 +130,8 @@ def _examine(ctx: CollectContext, config: KubernetesConfig, cluster: Cluster, su
 
 
 def read_cluster(client: ClusterClient, workers: int) -> ClusterReads:
-    """Discovery, then one paged list per resource the cluster serves.
+    """Discovery and a review of the role's rules, then one paged list per resource the
+    cluster serves and the role may list (what it may not is unavailable without a request).
 
     The lists do not depend on one another: a bounded pool of `workers` reads them at once
     (a list's pages stay one after another: each needs the previous continue token). Results
@@ -138,17 +140,38 @@ def read_cluster(client: ClusterClient, workers: int) -> ClusterReads:
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pecm-kubernetes")
     try:
         core, listing = pool.submit(client.get, "/api"), pool.submit(client.get, "/apis")
+        review = pool.submit(_permissions, client)
         groups = _served(core.result(), listing.result())
+        allowed = review.result()
         served = [resource for resource in READ if resource.version in groups.get(resource.group, ())]
+        refused = {resource: _refused(resource) for resource in served if allowed is not None and not allowed.may_list(resource)}
         pending = {
             resource: pool.submit(_read, client, resource)
             for resource in sorted(served, key=lambda resource: not resource.per_workload)  # longest first
+            if resource not in refused
         }
-        reads = {resource: pending[resource].result() if resource in pending else Read(served=False) for resource in READ}
+        reads = {
+            resource: refused.get(resource) or (pending[resource].result() if resource in pending else Read(served=False))
+            for resource in READ
+        }
     finally:
         # A refusal of the credentials ends the cluster's scan: lists not started are not sent.
         pool.shutdown(wait=True, cancel_futures=True)
     return ClusterReads(frozenset(groups), reads)
+
+
+def _refused(resource: Resource) -> Read:
+    return Read(gap=f"not allowed by the collector's role (SelfSubjectRulesReview) — grant {resource.rbac_rule}", forbidden=True)
+
+
+def _permissions(client: ClusterClient) -> Permissions | None:
+    """What the role may list, or None when the cluster does not say (then every list is tried)."""
+    try:
+        return permissions(client.create(REVIEW_PATH, review_request()))
+    except CredentialsRefused:
+        raise
+    except ApiError:
+        return None
 
 
 def _read(client: ClusterClient, resource: Resource) -> Read:

@@ -110,3 +110,12 @@ def test_metadata_only_lists_carry_typed_metadata_and_nothing_else(api: client.A
         assert set(item) == {"kind", "apiVersion", "metadata"} and item["kind"] == "PartialObjectMetadata"
         assert api.deserialize(json.dumps(item["metadata"]), "V1ObjectMeta", "application/json").name
     assert len(page["items"]) == 5
+
+
+def test_the_rules_review_answers_in_the_typed_clients_shape(api: client.ApiClient) -> None:
+    body = client.V1SelfSubjectRulesReview(spec=client.V1SelfSubjectRulesReviewSpec(namespace="default"))
+    answer = client.AuthorizationV1Api(api).create_self_subject_rules_review(body, _preload_content=False)
+    review = json.loads(answer.data)
+    assert kubernetes_validate.validate(review, KUBERNETES_VERSION, strict=True) == KUBERNETES_VERSION
+    typed = api.deserialize(answer.data.decode(), "V1SelfSubjectRulesReview", "application/json")
+    assert typed.status.incomplete is False and typed.status.resource_rules[0].verbs == ["*"]

@@ -24,18 +24,46 @@ def _kubeconfig(tmp_path: Path, fake: FakeKubernetes, **users: str) -> Path:
     return write_kubeconfig(tmp_path / "kubeconfig", fake, users or {"prod": READER_TOKEN})
 
 
-def test_a_forbidden_list_is_unavailable_naming_the_rbac_rule_that_allows_it(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+def test_a_list_the_role_does_not_allow_is_not_sent_and_names_the_rbac_rule(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
     _kubeconfig(tmp_path, fake_kubernetes, narrow=NO_RBAC_TOKEN)
     scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
     grants = scan.of("kubernetes:narrow", "access.admin_grants")
     assert grants.status is EvidenceStatus.UNAVAILABLE
-    assert "HTTP 403" in (grants.reason or "")
+    assert "SelfSubjectRulesReview" in (grants.reason or "")
     assert 'apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["list"]' in (grants.reason or "")
+    # The review said so before listing: no RBAC list was sent, and the review was sent once.
+    paths = [seen.path for seen in fake_kubernetes.requests]
+    assert not [path for path in paths if "rbac.authorization.k8s.io" in path]
+    assert paths.count("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews") == 1
     # what the role may read is still observed
     assert scan.of("kubernetes:narrow", "tenancy.guardrails").status is EvidenceStatus.OBSERVED
     (problem,) = scan.problems
     assert "clusterrolebindings, clusterroles, rolebindings, roles" in problem.message
     assert "deploy/kubernetes/clusterrole.yaml" in (problem.hint or "")
+
+
+@pytest.mark.parametrize("review", ["incomplete", "forbidden"])
+def test_without_a_usable_review_every_list_is_tried_and_a_403_names_the_rule(
+    fake_kubernetes: FakeKubernetes, tmp_path: Path, review: str
+) -> None:
+    fake_kubernetes.state.accounts[NO_RBAC_TOKEN].review = review
+    _kubeconfig(tmp_path, fake_kubernetes, narrow=NO_RBAC_TOKEN)
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    grants = scan.of("kubernetes:narrow", "access.admin_grants")
+    assert grants.status is EvidenceStatus.UNAVAILABLE and "HTTP 403" in (grants.reason or "")
+    assert 'apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["list"]' in (grants.reason or "")
+    assert "/apis/rbac.authorization.k8s.io/v1/clusterroles" in {seen.path for seen in fake_kubernetes.requests}
+    assert scan.of("kubernetes:narrow", "tenancy.guardrails").status is EvidenceStatus.OBSERVED
+
+
+def test_rules_a_review_shows_may_still_be_refused_across_namespaces(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    # Rules of a RoleBinding in the reviewed namespace show in the review, but allow no list of
+    # every namespace: the list is sent, and its 403 makes the evidence unavailable.
+    fake_kubernetes.state.accounts[READER_TOKEN].review = "namespaced"
+    _kubeconfig(tmp_path, fake_kubernetes)
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    record = scan.of("kubernetes:prod", "tenancy.guardrails")
+    assert record.status is EvidenceStatus.UNAVAILABLE and "HTTP 403" in (record.reason or "")
 
 
 def test_an_engine_the_cluster_lacks_is_named_not_failed(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:

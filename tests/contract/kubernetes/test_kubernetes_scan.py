@@ -95,10 +95,11 @@ def test_one_request_per_page_of_each_resource_after_discovery(fake_kubernetes: 
     assert [seen.query.get("limit") for seen in namespaces] == ["2"] * 4  # 7 namespaces, 2 per page
     assert "continue" not in namespaces[0].query and all("continue" in seen.query for seen in namespaces[1:])
     paths = [seen.path for seen in fake_kubernetes.requests]
-    assert set(paths[:2]) == {"/api", "/apis"}  # discovery first, both at once
+    # discovery and the review of the role first, all at once
+    assert set(paths[:3]) == {"/api", "/apis", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"}
     # Discovery, then ceil(objects / 2) pages of each resource the collector reads, nothing else.
     state = sample_cluster()
-    expected = {"/api": 1, "/apis": 1}
+    expected = {"/api": 1, "/apis": 1, "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews": 1}
     for resource in READ:
         expected[resource.path] = max(1, -(-len(state.objects.get((resource.group, resource.plural), [])) // 2))
     assert Counter(paths) == expected

@@ -58,10 +58,16 @@ CUSTOM_GROUPS: dict[str, list[str]] = {
 
 @dataclass
 class Account:
-    """A bearer token and what its role may list: (group, plural) pairs; None: everything."""
+    """A bearer token and what its role may list: (group, plural) pairs; None: everything.
+
+    Its SelfSubjectRulesReview shows those rules; `review` changes that: "incomplete" (another
+    authorizer may allow more, as a webhook authorizer makes it), "forbidden" (the review
+    itself refused), "namespaced" (the list rules come from a RoleBinding in the reviewed
+    namespace: they show in the review but allow no list across namespaces)."""
 
     user: str
     may_list: set[tuple[str, str]] | None = None
+    review: str = "complete"
 
 
 @dataclass

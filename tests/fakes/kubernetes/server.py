@@ -29,6 +29,7 @@ from tests.fakes.github.transport import make_server
 from .cluster import KINDS, Account, ClusterState
 
 _METADATA_ONLY = "as=PartialObjectMetadataList"
+_RULES_REVIEW = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"
 _LIST = re.compile(r"^/(?:api/(?P<core>v1)|apis/(?P<group>[^/]+)/(?P<version>[^/]+))/(?P<plural>[a-z0-9]+)$")
 
 
@@ -113,6 +114,8 @@ class FakeKubernetes:
                            "the server is busy" if fault.status == 429 else "an error on the server", fault.headers)
         if account is None:
             return _status(401, "Unauthorized", "Unauthorized")
+        if request.method == "POST" and request.path == _RULES_REVIEW:
+            return self._rules_review(request, account)
         if request.method != "GET":
             return _status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
         if request.path == "/api":
@@ -128,7 +131,7 @@ class FakeKubernetes:
         plural = match["plural"]
         if (group, plural) not in KINDS or (group, plural) in self.state.unserved or version not in self.state.groups.get(group, ["v1"] if not group else []):
             return _not_found()
-        if account.may_list is not None and (group, plural) not in account.may_list:
+        if (account.may_list is not None and (group, plural) not in account.may_list) or account.review == "namespaced":
             return _forbidden(account.user, group, plural)
         with self._lock:
             meets = self._rendezvous is not None and self._lists_met < self.state.rendezvous
@@ -139,6 +142,32 @@ class FakeKubernetes:
             except threading.BrokenBarrierError:
                 return _status(500, "InternalError", "fewer lists than the rendezvous asked for came at once")
         return self._list(request, group, version, plural)
+
+    def _rules_review(self, request: Request, account: Account) -> Response:
+        """A SelfSubjectRulesReview answered from the account's rules, as the RBAC authorizer does."""
+        try:
+            review = json.loads(request.body)
+            namespace = review["spec"]["namespace"]
+        except (ValueError, KeyError, TypeError):
+            return _status(400, "BadRequest", "the request body is not a SelfSubjectRulesReview")
+        if account.review == "forbidden":
+            return _status(403, "Forbidden", f'selfsubjectrulesreviews.authorization.k8s.io is forbidden: User "{account.user}" '
+                           'cannot create resource "selfsubjectrulesreviews" in API group "authorization.k8s.io" at the cluster scope')
+        if account.may_list is None:
+            rules = [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}]
+        else:
+            by_group: dict[str, list[str]] = {}
+            for group, plural in sorted(account.may_list):
+                by_group.setdefault(group, []).append(plural)
+            rules = [{"verbs": ["get", "list"], "apiGroups": [group], "resources": plurals} for group, plurals in by_group.items()]
+        rules.append({"verbs": ["create"], "apiGroups": ["authorization.k8s.io"], "resources": ["selfsubjectrulesreviews"]})
+        status: dict[str, Any] = {"resourceRules": rules, "nonResourceRules": [
+            {"verbs": ["get"], "nonResourceURLs": ["/api", "/api/*", "/apis", "/apis/*", "/version"]}], "incomplete": False}
+        if account.review == "incomplete":
+            status["incomplete"] = True
+            status["evaluationError"] = "webhook authorizer does not support user rule resolution"
+        return json_response({"kind": "SelfSubjectRulesReview", "apiVersion": "authorization.k8s.io/v1",
+                              "metadata": {"creationTimestamp": None}, "spec": {"namespace": namespace}, "status": status}, 201)
 
     def _account(self, request: Request) -> Account | None:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
