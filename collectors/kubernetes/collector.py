@@ -1,4 +1,4 @@
-"""The Kubernetes collector: one subject per cluster, from what its API serves.
+"""The Kubernetes collector: one subject per cluster, and one per tenant namespace, from what its API serves.
 
 Per cluster: discovery (`/api`, `/apis`), then one paged list per resource in
 `resources.READ` whose API group the cluster serves. Nothing else is requested.
@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from collectors.base import Collector
 from collectors.kubernetes.config import KubernetesConfig
-from collectors.kubernetes.provides import CLUSTER_KINDS
+from collectors.kubernetes.provides import CLUSTER_KINDS, NAMESPACE_KINDS
 from scanner.contract import CollectContext
 from scanner.errors import UserError
 from scanner.model import Evidence, Subject
@@ -24,7 +24,7 @@ class KubernetesCollector(Collector):
     name: ClassVar[str] = "kubernetes"
     version: ClassVar[str] = "1"
     config_model: ClassVar[type[KubernetesConfig]] = KubernetesConfig
-    provides: ClassVar[frozenset[str]] = frozenset(CLUSTER_KINDS)
+    provides: ClassVar[frozenset[str]] = frozenset(CLUSTER_KINDS + NAMESPACE_KINDS)
 
     @classmethod
     def scope(cls, config: BaseModel, base_dir: Path) -> tuple[str, ...]:

@@ -140,11 +140,49 @@ def webhook_failure_policies(configurations: Iterable[Obj]) -> list[str]:
     ]
 
 
+def constraint_template_kinds(templates: Iterable[Obj]) -> list[str]:
+    """The constraint kind each Gatekeeper ConstraintTemplate defines."""
+    kinds = (str(_dict(_dict(_dict(_dict(t.get("spec")).get("crd")).get("spec")).get("names")).get("kind") or "") for t in templates)
+    return sorted({kind for kind in kinds if kind})
+
+
+def gatekeeper_constraints(constraints: Iterable[Obj]) -> tuple[list[str], int]:
+    """Per Gatekeeper constraint, "enforce" (enforcementAction deny, Gatekeeper's default, or a
+    scoped action that denies somewhere) or "audit" (dryrun, warn); and the violations its last
+    audit found in all (status.totalViolations)."""
+    verdicts, violations = [], 0
+    for constraint in constraints:
+        spec = _dict(constraint.get("spec"))
+        action = str(spec.get("enforcementAction") or "deny").lower()
+        if action == "scoped":
+            scoped = {str(_dict(entry).get("action") or "").lower() for entry in _list(spec.get("scopedEnforcementActions"))}
+            action = "deny" if "deny" in scoped else "warn"
+        verdicts.append("enforce" if action == "deny" else "audit")
+        total = _dict(constraint.get("status")).get("totalViolations")
+        violations += total if type(total) is int and total > 0 else 0
+    return verdicts, violations
+
+
+def policy_report_results(reports: Iterable[Obj]) -> tuple[int, int, int]:
+    """(reports, results, failing results) over PolicyReports' summaries: what the policy
+    engines found when they audited what already runs (fail and error count as failing)."""
+    count = results = failing = 0
+    for report in reports:
+        count += 1
+        summary = _dict(report.get("summary"))
+        numbers = {key: value for key, value in summary.items() if type(value) is int and value >= 0}
+        results += sum(numbers.get(key, 0) for key in ("pass", "fail", "warn", "error", "skip"))
+        failing += numbers.get("fail", 0) + numbers.get("error", 0)
+    return count, results, failing
+
+
 def admission_control(
     policy_actions: list[str] | None,
     kyverno_effects: list[set[str]] | None,
     not_served: list[str],
     webhook_policies: list[str] | None = None,
+    gatekeeper: tuple[list[str], int] | None = None,
+    reports: tuple[int, int, int] | None = None,
 ) -> dict[str, Any]:
     """policy.admission from the engines that were read (None: the cluster does not serve it)."""
     engines = []
@@ -162,6 +200,13 @@ def admission_control(
             audit_only += "audit" in found and "enforce" not in found
             mutating += "mutate" in found
             generating += "generate" in found
+    if gatekeeper is not None:
+        engines.append("gatekeeper")
+        verdicts, violations = gatekeeper
+        policies += len(verdicts)
+        enforcing += verdicts.count("enforce")
+        audit_only += verdicts.count("audit")
+    report_count, results, failing = reports or (0, 0, 0)
     return {
         "engines": engines,
         "not_served": sorted(not_served),
@@ -172,6 +217,10 @@ def admission_control(
         "generating": generating,
         "webhooks": len(webhook_policies or []),
         "webhooks_fail_open": (webhook_policies or []).count("Ignore"),
+        "violations": gatekeeper[1] if gatekeeper is not None else 0,
+        "policy_reports": report_count,
+        "report_results": results,
+        "report_failures": failing,
     }
 
 
@@ -187,25 +236,43 @@ def _denies_by_default(policy: Obj) -> bool:
     return "Ingress" in _list(spec.get("policyTypes")) and not _list(spec.get("ingress"))
 
 
+def tenant_namespaces(namespaces: Iterable[Obj]) -> dict[str, Obj]:
+    """Namespaces teams work in (not Kubernetes' own), by name."""
+    return {_name(ns): ns for ns in namespaces if _name(ns) and _name(ns) not in SYSTEM_NAMESPACES}
+
+
+def namespace_guardrails(
+    namespaces: Iterable[Obj], quotas: Iterable[Obj], limit_ranges: Iterable[Obj], network_policies: Iterable[Obj]
+) -> dict[str, dict[str, Any]]:
+    """tenancy.namespace of every tenant namespace, by name."""
+    tenants = tenant_namespaces(namespaces)
+    with_quota = {_namespace(item) for item in quotas}
+    with_limits = {_namespace(item) for item in limit_ranges}
+    with_deny = {_namespace(item) for item in network_policies if _denies_by_default(item)}
+    found = {}
+    for name, ns in tenants.items():
+        level = _dict(_dict(ns.get("metadata")).get("labels")).get("pod-security.kubernetes.io/enforce")
+        found[name] = {
+            "quota": name in with_quota,
+            "limit_range": name in with_limits,
+            "default_deny": name in with_deny,
+            "pod_security": str(level) if level else None,
+            "pod_security_enforced": level in ENFORCING_POD_SECURITY,
+        }
+    return found
+
+
 def tenancy_guardrails(
     namespaces: Iterable[Obj], quotas: Iterable[Obj], limit_ranges: Iterable[Obj], network_policies: Iterable[Obj]
 ) -> dict[str, Any]:
     """tenancy.guardrails: how many tenant namespaces carry each guardrail."""
-    tenants = {_name(ns): ns for ns in namespaces if _name(ns) and _name(ns) not in SYSTEM_NAMESPACES}
-    with_quota = {_namespace(item) for item in quotas} & tenants.keys()
-    with_limits = {_namespace(item) for item in limit_ranges} & tenants.keys()
-    with_deny = {_namespace(item) for item in network_policies if _denies_by_default(item)} & tenants.keys()
-    enforced = {
-        name
-        for name, ns in tenants.items()
-        if _dict(_dict(ns.get("metadata")).get("labels")).get("pod-security.kubernetes.io/enforce") in ENFORCING_POD_SECURITY
-    }
+    found = namespace_guardrails(namespaces, quotas, limit_ranges, network_policies).values()
     return {
-        "namespaces": len(tenants),
-        "with_quota": len(with_quota),
-        "with_limit_range": len(with_limits),
-        "with_default_deny": len(with_deny),
-        "with_pod_security_enforce": len(enforced),
+        "namespaces": len(found),
+        "with_quota": sum(ns["quota"] for ns in found),
+        "with_limit_range": sum(ns["limit_range"] for ns in found),
+        "with_default_deny": sum(ns["default_deny"] for ns in found),
+        "with_pod_security_enforce": sum(ns["pod_security_enforced"] for ns in found),
     }
 
 
@@ -220,28 +287,115 @@ _GITOPS_MARKS = (
 )
 
 
-def workload_coverage(workloads: Iterable[tuple[str, Obj]], autoscalers: Iterable[Obj]) -> dict[str, Any]:
-    """workloads.coverage over tenant namespaces' Deployments and StatefulSets (kind, metadata):
-    how many an autoscaler targets, and how many a GitOps controller or Helm manages."""
-    targets = set()
-    for hpa in autoscalers:
-        ref = _dict(_dict(hpa.get("spec")).get("scaleTargetRef"))
-        targets.add((_namespace(hpa), str(ref.get("kind") or ""), str(ref.get("name") or "")))
-    total = autoscaled = gitops = helm = managed = 0
+def _targets(objects: Iterable[Obj], ref_field: str, default_kind: str = "") -> set[tuple[str, str, str]]:
+    found = set()
+    for obj in objects:
+        ref = _dict(_dict(obj.get("spec")).get(ref_field))
+        found.add((_namespace(obj), str(ref.get("kind") or default_kind), str(ref.get("name") or "")))
+    return found
+
+
+def scaling_targets(
+    autoscalers: Iterable[Obj], scaled_objects: Iterable[Obj], vertical: Iterable[Obj]
+) -> dict[str, set[tuple[str, str, str]]]:
+    """(namespace, kind, name) of the workloads each autoscaler kind targets: HPAs, KEDA
+    ScaledObjects (a Deployment unless the reference names another kind), and VPAs that act
+    (updateMode other than Off, which only recommends)."""
+    acting = [v for v in vertical if _dict(_dict(v.get("spec")).get("updatePolicy")).get("updateMode") != "Off"]
+    return {
+        "hpa": _targets(autoscalers, "scaleTargetRef"),
+        "keda": _targets(scaled_objects, "scaleTargetRef", "Deployment"),
+        "vpa": _targets(acting, "targetRef"),
+    }
+
+
+def disruption_budgets(budgets: Iterable[Obj]) -> list[tuple[str, Mapping[str, Any]]]:
+    """(namespace, matchLabels) of every PodDisruptionBudget selecting by labels."""
+    found = []
+    for budget in budgets:
+        labels = _dict(_dict(_dict(budget.get("spec")).get("selector")).get("matchLabels"))
+        if labels:
+            found.append((_namespace(budget), labels))
+    return found
+
+
+def workload_coverage(
+    workloads: Iterable[tuple[str, Obj]],
+    targets: Mapping[str, set[tuple[str, str, str]]],
+    budgets: list[tuple[str, Mapping[str, Any]]],
+) -> dict[str, Any]:
+    """workloads.coverage over tenant namespaces' workloads (kind, metadata): Deployments and
+    StatefulSets an autoscaler targets or a disruption budget covers, and every workload a GitOps
+    controller or Helm manages. Pod templates are never read, so a budget covers a workload
+    when its matchLabels are among the workload's own labels (charts label both alike)."""
+    total = autoscaled = covered = gitops = helm = managed = daemons = daemons_managed = 0
+    by = {name: 0 for name in targets}
     for kind, obj in workloads:
         meta = _dict(obj.get("metadata"))
         namespace = str(meta.get("namespace") or "")
         if namespace in SYSTEM_NAMESPACES:
             continue
-        total += 1
-        autoscaled += (namespace, kind, str(meta.get("name") or "")) in targets
         labels = _dict(meta.get("labels"))
         by_gitops = any(mark in labels or mark in _dict(meta.get("annotations")) for mark in _GITOPS_MARKS)
         by_helm = labels.get("app.kubernetes.io/managed-by") == "Helm"
+        if kind == "DaemonSet":  # one pod per node: neither autoscaled nor budgeted
+            daemons += 1
+            daemons_managed += by_gitops or by_helm
+            continue
+        total += 1
+        key = (namespace, kind, str(meta.get("name") or ""))
+        scaled = [name for name, found in targets.items() if key in found]
+        for name in scaled:
+            by[name] += 1
+        autoscaled += bool(scaled)
+        covered += any(
+            ns == namespace and all(labels.get(k) == v for k, v in selector.items()) for ns, selector in budgets
+        )
         gitops += by_gitops
         helm += by_helm
         managed += by_gitops or by_helm
-    return {"workloads": total, "autoscaled": autoscaled, "gitops_managed": gitops, "helm_managed": helm, "managed": managed}
+    return {
+        "workloads": total,
+        "autoscaled": autoscaled,
+        "autoscaled_by": by,
+        "with_disruption_budget": covered,
+        "gitops_managed": gitops,
+        "helm_managed": helm,
+        "managed": managed,
+        "daemonsets": daemons,
+        "daemonsets_managed": daemons_managed,
+    }
+
+
+# Cost-allocation tools, by the name or `app.kubernetes.io/name` their charts give the workload.
+_COST_TOOLS = {"opencost": {"opencost"}, "kubecost": {"cost-analyzer", "kubecost-cost-analyzer"}}
+
+
+def cost_tools(workloads: Iterable[tuple[str, Obj]]) -> list[str]:
+    """Cost-allocation tools running in the cluster (any namespace), from workloads' metadata."""
+    found: set[str] = set()
+    for _kind, obj in workloads:
+        meta = _dict(obj.get("metadata"))
+        names = {str(meta.get("name") or ""), str(_dict(meta.get("labels")).get("app.kubernetes.io/name") or "")}
+        found.update(tool for tool, marks in _COST_TOOLS.items() if names & marks)
+    return sorted(found)
+
+
+# --- platform APIs (Crossplane) ------------------------------------------------------------
+
+
+def platform_apis(definitions: Iterable[Obj], compositions: Iterable[Obj]) -> dict[str, Any]:
+    """platform.apis: Crossplane composite resource definitions offered (those with claim names
+    can be requested from a team namespace) and the compositions that implement them."""
+    definitions, compositions = list(definitions), list(compositions)
+    offered = {str(_dict(_dict(d.get("spec")).get("names")).get("kind") or "") for d in definitions} - {""}
+    implemented = {str(_dict(_dict(c.get("spec")).get("compositeTypeRef")).get("kind") or "") for c in compositions}
+    return {
+        "definitions": len(definitions),
+        "claimable": sum(bool(_dict(_dict(d.get("spec")).get("claimNames")).get("kind")) for d in definitions),
+        "compositions": len(compositions),
+        "implemented": len(offered & implemented),
+    }
 
 
 # --- GitOps reconciliation -----------------------------------------------------------------
@@ -282,17 +436,22 @@ def flux_objects(kustomizations: Iterable[Obj], helm_releases: Iterable[Obj]) ->
     for item in helm_releases:
         spec = _dict(item.get("spec"))
         on = spec.get("suspend") is not True
-        drift = _dict(spec.get("driftDetection")).get("mode") == "enabled"
-        found.append({"automated": on, "self_heal": on and drift, "prune": on, "in_sync": _ready(item)})
+        mode = _dict(spec.get("driftDetection")).get("mode")  # "warn" detects drift, "enabled" also corrects it
+        found.append({"automated": on, "self_heal": on and mode == "enabled", "prune": on, "in_sync": _ready(item),
+                      "drift_detection": on and mode in ("enabled", "warn")})
     return found
 
 
-def reconciliation(objects: list[dict[str, bool]], controllers: list[str], not_served: list[str]) -> dict[str, Any]:
+def reconciliation(
+    objects: list[dict[str, bool]], controllers: list[str], not_served: list[str], application_sets: int = 0
+) -> dict[str, Any]:
     """gitops.reconciliation over every Argo CD Application and Flux object read."""
     return {
         "controllers": controllers,
         "not_served": sorted(not_served),
         "applications": len(objects),
+        "application_sets": application_sets,
+        "drift_detection": sum(item.get("drift_detection", False) for item in objects),
         **{field: sum(item[field] for item in objects) for field in ("automated", "self_heal", "prune", "in_sync")},
     }
 
@@ -325,26 +484,41 @@ def _alert_rules(rule_objects: Iterable[Obj]) -> list[tuple[str, str]]:
     return found
 
 
+def _tools(monitors: Iterable[Obj] | None, instrumentations: Iterable[Obj] | None) -> list[str]:
+    return [tool for tool, served in (("prometheus_operator", monitors), ("opentelemetry", instrumentations)) if served is not None]
+
+
+def namespace_observability(
+    namespaces: Iterable[Obj], monitors: Iterable[Obj] | None, rules: Iterable[Obj] | None,
+    instrumentations: Iterable[Obj] | None,
+) -> dict[str, dict[str, Any]]:
+    """observability.namespace of every tenant namespace, by name (None: the API is not served)."""
+    tools = _tools(monitors, instrumentations)
+    monitored = _covered(monitors or [])
+    alerted = {namespace for namespace, _ in _alert_rules(rules or [])}
+    instrumented = {_namespace(item) for item in instrumentations or []}
+    return {
+        name: {"tools": tools, "monitored": name in monitored, "alerted": name in alerted, "instrumented": name in instrumented}
+        for name in tenant_namespaces(namespaces)
+    }
+
+
 def observability_coverage(
     namespaces: Iterable[Obj], monitors: Iterable[Obj] | None, rules: Iterable[Obj] | None,
     instrumentations: Iterable[Obj] | None, not_served: list[str],
 ) -> dict[str, Any]:
     """observability.coverage: tenant namespaces scraped (ServiceMonitor / PodMonitor), alerted
     on (PrometheusRule alerts), auto-instrumented (OpenTelemetry Instrumentation); None: not served."""
-    tenants = {_name(ns) for ns in namespaces if _name(ns) and _name(ns) not in SYSTEM_NAMESPACES}
-    tools = []
-    if monitors is not None:
-        tools.append("prometheus_operator")
-    if instrumentations is not None:
-        tools.append("opentelemetry")
-    alerts = _alert_rules(rules or [])
+    rules = list(rules or [])
+    found = namespace_observability(namespaces, monitors, rules, instrumentations).values()
+    alerts = _alert_rules(rules)
     return {
-        "tools": tools,
+        "tools": _tools(monitors, instrumentations),
         "not_served": sorted(not_served),
-        "namespaces": len(tenants),
-        "monitored": len(_covered(monitors or []) & tenants),
-        "alerted": len({namespace for namespace, _ in alerts} & tenants),
+        "namespaces": len(found),
+        "monitored": sum(ns["monitored"] for ns in found),
+        "alerted": sum(ns["alerted"] for ns in found),
         "alert_rules": len(alerts),
         "predictive_alerts": sum(bool(_PREDICTIVE.search(expr)) for _, expr in alerts),
-        "instrumented": len({_namespace(item) for item in instrumentations or []} & tenants),
+        "instrumented": sum(ns["instrumented"] for ns in found),
     }

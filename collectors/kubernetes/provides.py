@@ -1,4 +1,4 @@
-"""What the Kubernetes collector provides, one record of each per cluster. Apart from
+"""What the Kubernetes collector provides, per cluster and per namespace. Apart from
 collector.py, which declares them, so that scan.py, which emits them, need not import the
 collector that imports it.
 """
@@ -10,4 +10,8 @@ CLUSTER_KINDS = (
     "workloads.coverage",
     "gitops.reconciliation",
     "observability.coverage",
+    "platform.apis",
+    "cost.allocation",
 )
+# One record of each per tenant namespace (a subject of kind namespace, parent the cluster).
+NAMESPACE_KINDS = ("tenancy.namespace", "observability.namespace")

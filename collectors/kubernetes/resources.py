@@ -22,8 +22,12 @@ class Resource:
     @property
     def path(self) -> str:
         """The list URL across all namespaces."""
+        return self.path_of(self.plural)
+
+    def path_of(self, plural: str) -> str:
+        """The list URL of `plural` in this resource's group and version (a Gatekeeper constraint kind)."""
         prefix = "/api" if not self.group else f"/apis/{self.group}"
-        return f"{prefix}/{self.version}/{self.plural}"
+        return f"{prefix}/{self.version}/{plural}"
 
     @property
     def rbac_rule(self) -> str:
@@ -44,7 +48,14 @@ ADMISSION_POLICY_BINDINGS = Resource("admissionregistration.k8s.io", "v1", "vali
 VALIDATING_WEBHOOKS = Resource("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations")
 KYVERNO_CLUSTER_POLICIES = Resource("kyverno.io", "v1", "clusterpolicies")
 KYVERNO_POLICIES = Resource("kyverno.io", "v1", "policies")
+CONSTRAINT_TEMPLATES = Resource("templates.gatekeeper.sh", "v1", "constrainttemplates")
+# Gatekeeper makes one resource per constraint kind (a template's kind, lower-cased): the
+# collector lists those its templates name, and the role grants the whole group.
+CONSTRAINTS = Resource("constraints.gatekeeper.sh", "v1beta1", "*")
+POLICY_REPORTS = Resource("wgpolicyk8s.io", "v1alpha2", "policyreports")
+CLUSTER_POLICY_REPORTS = Resource("wgpolicyk8s.io", "v1alpha2", "clusterpolicyreports")
 ARGO_APPLICATIONS = Resource("argoproj.io", "v1alpha1", "applications")
+ARGO_APPLICATION_SETS = Resource("argoproj.io", "v1alpha1", "applicationsets")
 FLUX_KUSTOMIZATIONS = Resource("kustomize.toolkit.fluxcd.io", "v1", "kustomizations")
 FLUX_HELM_RELEASES = Resource("helm.toolkit.fluxcd.io", "v2", "helmreleases")
 SERVICE_MONITORS = Resource("monitoring.coreos.com", "v1", "servicemonitors")
@@ -54,7 +65,13 @@ INSTRUMENTATIONS = Resource("opentelemetry.io", "v1alpha1", "instrumentations")
 # Workloads by metadata only: their pod templates (environment values) are never transferred.
 DEPLOYMENTS = Resource("apps", "v1", "deployments", metadata_only=True, per_workload=True)
 STATEFUL_SETS = Resource("apps", "v1", "statefulsets", metadata_only=True, per_workload=True)
+DAEMON_SETS = Resource("apps", "v1", "daemonsets", metadata_only=True, per_workload=True)
 AUTOSCALERS = Resource("autoscaling", "v2", "horizontalpodautoscalers", per_workload=True)
+SCALED_OBJECTS = Resource("keda.sh", "v1alpha1", "scaledobjects")
+VERTICAL_AUTOSCALERS = Resource("autoscaling.k8s.io", "v1", "verticalpodautoscalers")
+DISRUPTION_BUDGETS = Resource("policy", "v1", "poddisruptionbudgets", per_workload=True)
+COMPOSITE_DEFINITIONS = Resource("apiextensions.crossplane.io", "v1", "compositeresourcedefinitions")
+COMPOSITIONS = Resource("apiextensions.crossplane.io", "v1", "compositions")
 
 READ: tuple[Resource, ...] = (
     NAMESPACES,
@@ -70,14 +87,25 @@ READ: tuple[Resource, ...] = (
     VALIDATING_WEBHOOKS,
     KYVERNO_CLUSTER_POLICIES,
     KYVERNO_POLICIES,
+    CONSTRAINT_TEMPLATES,
+    CONSTRAINTS,
+    POLICY_REPORTS,
+    CLUSTER_POLICY_REPORTS,
     DEPLOYMENTS,
     STATEFUL_SETS,
+    DAEMON_SETS,
     AUTOSCALERS,
+    SCALED_OBJECTS,
+    VERTICAL_AUTOSCALERS,
+    DISRUPTION_BUDGETS,
     ARGO_APPLICATIONS,
+    ARGO_APPLICATION_SETS,
     FLUX_KUSTOMIZATIONS,
     FLUX_HELM_RELEASES,
     SERVICE_MONITORS,
     POD_MONITORS,
     PROMETHEUS_RULES,
     INSTRUMENTATIONS,
+    COMPOSITE_DEFINITIONS,
+    COMPOSITIONS,
 )

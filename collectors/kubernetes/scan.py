@@ -10,8 +10,8 @@ engine among several, just an engine not installed).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from collectors.kubernetes import mapping
@@ -23,11 +23,19 @@ from collectors.kubernetes.provides import CLUSTER_KINDS
 from collectors.kubernetes.resources import (
     ADMISSION_POLICIES,
     ADMISSION_POLICY_BINDINGS,
+    ARGO_APPLICATION_SETS,
     ARGO_APPLICATIONS,
     AUTOSCALERS,
+    CLUSTER_POLICY_REPORTS,
     CLUSTER_ROLE_BINDINGS,
     CLUSTER_ROLES,
+    COMPOSITE_DEFINITIONS,
+    COMPOSITIONS,
+    CONSTRAINT_TEMPLATES,
+    CONSTRAINTS,
+    DAEMON_SETS,
     DEPLOYMENTS,
+    DISRUPTION_BUDGETS,
     FLUX_HELM_RELEASES,
     FLUX_KUSTOMIZATIONS,
     INSTRUMENTATIONS,
@@ -37,14 +45,17 @@ from collectors.kubernetes.resources import (
     NAMESPACES,
     NETWORK_POLICIES,
     POD_MONITORS,
+    POLICY_REPORTS,
     PROMETHEUS_RULES,
     READ,
     RESOURCE_QUOTAS,
     ROLE_BINDINGS,
     ROLES,
+    SCALED_OBJECTS,
     SERVICE_MONITORS,
     STATEFUL_SETS,
     VALIDATING_WEBHOOKS,
+    VERTICAL_AUTOSCALERS,
     Resource,
 )
 from scanner.contract import CollectContext
@@ -52,7 +63,6 @@ from scanner.errors import SourceUnavailable
 from scanner.model import Evidence, Subject
 
 ROLE_HINT = "grant the collector's read-only role: deploy/kubernetes/clusterrole.yaml"
-_GATEKEEPER_GROUP = "templates.gatekeeper.sh"
 
 
 @dataclass(frozen=True)
@@ -81,7 +91,13 @@ def scan_clusters(ctx: CollectContext, config: KubernetesConfig) -> Iterator[Sub
         ctx.progress(subject.id)
 
 
-def _examine(ctx: CollectContext, config: KubernetesConfig, cluster: Cluster, subject: Subject) -> Iterator[Evidence]:
+def _unreachable(ctx: CollectContext, subject: Subject, reason: str) -> Iterator[Evidence]:
+    """Every cluster kind unavailable; its namespaces, never listed, are unknown rather than absent."""
+    ctx.cut_short("namespace", f"{subject.id}: {reason}")
+    yield from (ctx.unavailable(kind, subject, reason) for kind in CLUSTER_KINDS)
+
+
+def _examine(ctx: CollectContext, config: KubernetesConfig, cluster: Cluster, subject: Subject) -> Iterator[Subject | Evidence]:
     try:
         client = ClusterClient(
             cluster.connect(),
@@ -95,19 +111,19 @@ def _examine(ctx: CollectContext, config: KubernetesConfig, cluster: Cluster, su
         )
     except SourceUnavailable as exc:
         ctx.problem(exc.message, subject, exc.hint)
-        yield from (ctx.unavailable(kind, subject, exc.message) for kind in CLUSTER_KINDS)
+        yield from _unreachable(ctx, subject, exc.message)
         return
     try:
         found = read_cluster(client, config.concurrent_requests)
     except CredentialsRefused as exc:
         reason = f"{exc.reason()}: the cluster refused the credentials (an expired or revoked token?)"
         ctx.problem(f"{subject.id}: {reason}", subject, "renew the token or certificate of this context")
-        yield from (ctx.unavailable(kind, subject, reason) for kind in CLUSTER_KINDS)
+        yield from _unreachable(ctx, subject, reason)
         return
     except ApiError as exc:
         reason = f"the API server could not be read: {exc.path}: {exc.reason()}"
         ctx.problem(f"{subject.id}: {reason}", subject, "check that the server is reachable from here, then scan again")
-        yield from (ctx.unavailable(kind, subject, reason) for kind in CLUSTER_KINDS)
+        yield from _unreachable(ctx, subject, reason)
         return
     finally:
         client.close()
@@ -127,6 +143,9 @@ def _examine(ctx: CollectContext, config: KubernetesConfig, cluster: Cluster, su
     yield _workloads(ctx, subject, found)
     yield _gitops(ctx, subject, found)
     yield _observability(ctx, subject, found)
+    yield _platform_apis(ctx, subject, found)
+    yield _cost(ctx, subject, found)
+    yield from _namespaces(ctx, subject, found)
 
 
 def read_cluster(client: ClusterClient, workers: int) -> ClusterReads:
@@ -143,7 +162,9 @@ def read_cluster(client: ClusterClient, workers: int) -> ClusterReads:
         review = pool.submit(_permissions, client)
         groups = _served(core.result(), listing.result())
         allowed = review.result()
-        served = [resource for resource in READ if resource.version in groups.get(resource.group, ())]
+        served = [
+            resource for resource in READ if resource.version in groups.get(resource.group, ()) and resource is not CONSTRAINTS
+        ]
         refused = {resource: _refused(resource) for resource in served if allowed is not None and not allowed.may_list(resource)}
         pending = {
             resource: pool.submit(_read, client, resource)
@@ -154,10 +175,28 @@ def read_cluster(client: ClusterClient, workers: int) -> ClusterReads:
             resource: refused.get(resource) or (pending[resource].result() if resource in pending else Read(served=False))
             for resource in READ
         }
+        if CONSTRAINTS.version in groups.get(CONSTRAINTS.group, ()):
+            reads[CONSTRAINTS] = _constraints(pool, client, reads[CONSTRAINT_TEMPLATES], allowed)
     finally:
         # A refusal of the credentials ends the cluster's scan: lists not started are not sent.
         pool.shutdown(wait=True, cancel_futures=True)
     return ClusterReads(frozenset(groups), reads)
+
+
+def _constraints(pool: ThreadPoolExecutor, client: ClusterClient, templates: Read, allowed: Permissions | None) -> Read:
+    """Every Gatekeeper constraint: one list per kind the templates define (no template, no
+    constraint), read once the templates are."""
+    if not templates.served or templates.gap:
+        return Read(gap=templates.gap, served=templates.served, forbidden=templates.forbidden)
+    kinds = [replace(CONSTRAINTS, plural=kind.lower()) for kind in mapping.constraint_template_kinds(templates.items)]
+    pending: list[Read | Future[Read]] = [
+        _refused(kind) if allowed is not None and not allowed.may_list(kind) else pool.submit(_read, client, kind) for kind in kinds
+    ]
+    reads = [read if isinstance(read, Read) else read.result() for read in pending]
+    gaps = [read.gap for read in reads if read.gap]
+    # A kind whose resource is not there yet (404: Gatekeeper has not made it) holds no constraint.
+    return Read(items=[item for read in reads for item in read.items], gap="; ".join(gaps) or None,
+                forbidden=any(read.forbidden for read in reads))
 
 
 def _refused(resource: Resource) -> Read:
@@ -254,9 +293,11 @@ def _admission(ctx: CollectContext, subject: Subject, found: ClusterReads) -> Ev
     engines = {
         "validating_admission_policy": (ADMISSION_POLICIES, ADMISSION_POLICY_BINDINGS),
         "kyverno": (KYVERNO_CLUSTER_POLICIES, KYVERNO_POLICIES),
+        "gatekeeper": (CONSTRAINT_TEMPLATES, CONSTRAINTS),
     }
+    reports = (POLICY_REPORTS, CLUSTER_POLICY_REPORTS)
     gap, served = _engines(found, engines)
-    gap = gap or _missing(found, VALIDATING_WEBHOOKS)[0]
+    gap = gap or _missing(found, VALIDATING_WEBHOOKS)[0] or _missing(found, *reports)[0]
     vap = engines["validating_admission_policy"]
     if not found.reads[vap[0]].served:  # bindings without policies (never seen) bind nothing
         served.discard("validating_admission_policy")
@@ -264,7 +305,7 @@ def _admission(ctx: CollectContext, subject: Subject, found: ClusterReads) -> Ev
         return ctx.unavailable(kind, subject, gap)
     if not served:
         return ctx.unsupported(
-            kind, subject, "the cluster serves no admission engine this collector reads (ValidatingAdmissionPolicy, Kyverno)"
+            kind, subject, "the cluster serves no admission engine this collector reads (ValidatingAdmissionPolicy, Kyverno, Gatekeeper)"
         )
     actions = (
         mapping.admission_policy_actions(*(found.reads[r].items for r in vap))
@@ -272,19 +313,19 @@ def _admission(ctx: CollectContext, subject: Subject, found: ClusterReads) -> Ev
         else None
     )
     effects = mapping.kyverno_policy_effects(_items(found, engines["kyverno"])) if "kyverno" in served else None
+    gatekeeper = mapping.gatekeeper_constraints(found.reads[CONSTRAINTS].items) if "gatekeeper" in served else None
     webhooks = found.reads[VALIDATING_WEBHOOKS]
     policies = mapping.webhook_failure_policies(webhooks.items) if webhooks.served else None
-    data = mapping.admission_control(actions, effects, sorted(set(engines) - served), policies)
-    if data["enforcing"] == 0 and _GATEKEEPER_GROUP in found.groups:
-        # Gatekeeper may enforce what the engines read here do not: no enforcement cannot be claimed.
-        return ctx.unavailable(kind, subject, "Gatekeeper is installed, and this collector does not read its constraints yet")
-    locators = tuple(r.path for name in sorted(served) for r in engines[name] if found.reads[r].served)
-    return ctx.observed(kind, subject, data, locators)
+    data = mapping.admission_control(
+        actions, effects, sorted(set(engines) - served), policies, gatekeeper, mapping.policy_report_results(_items(found, reports))
+    )
+    locators = tuple(r.path for name in sorted(served) for r in engines[name] if found.reads[r].served and r is not CONSTRAINTS)
+    return ctx.observed(kind, subject, data, locators + tuple(r.path for r in reports if found.reads[r].served))
 
 
 def _gitops(ctx: CollectContext, subject: Subject, found: ClusterReads) -> Evidence:
     kind = "gitops.reconciliation"
-    engines = {"argocd": (ARGO_APPLICATIONS,), "flux": (FLUX_KUSTOMIZATIONS, FLUX_HELM_RELEASES)}
+    engines = {"argocd": (ARGO_APPLICATIONS, ARGO_APPLICATION_SETS), "flux": (FLUX_KUSTOMIZATIONS, FLUX_HELM_RELEASES)}
     gap, served = _engines(found, engines)
     if gap:
         return ctx.unavailable(kind, subject, gap)
@@ -294,40 +335,125 @@ def _gitops(ctx: CollectContext, subject: Subject, found: ClusterReads) -> Evide
         *mapping.argo_applications(found.reads[ARGO_APPLICATIONS].items),
         *mapping.flux_objects(found.reads[FLUX_KUSTOMIZATIONS].items, found.reads[FLUX_HELM_RELEASES].items),
     ]
-    data = mapping.reconciliation(objects, [name for name in engines if name in served], sorted(set(engines) - served))
-    locators = tuple(r.path for name in engines if name in served for r in engines[name] if found.reads[r].served)
-    return ctx.observed(kind, subject, data, locators)
+    data = mapping.reconciliation(
+        objects, [name for name in engines if name in served], sorted(set(engines) - served), len(found.reads[ARGO_APPLICATION_SETS].items)
+    )
+    return ctx.observed(kind, subject, data, _locators(found, engines, served))
+
+
+_WORKLOADS = {"Deployment": DEPLOYMENTS, "StatefulSet": STATEFUL_SETS, "DaemonSet": DAEMON_SETS}
+# Autoscalers and budgets of projects a cluster may not have installed: not served, none there.
+_OPTIONAL_SCALING = (SCALED_OBJECTS, VERTICAL_AUTOSCALERS, DISRUPTION_BUDGETS)
+
+
+def _workload_items(found: ClusterReads) -> list[tuple[str, dict[str, Any]]]:
+    return [(kind, item) for kind, resource in _WORKLOADS.items() for item in found.reads[resource].items]
 
 
 def _workloads(ctx: CollectContext, subject: Subject, found: ClusterReads) -> Evidence:
-    resources = (DEPLOYMENTS, STATEFUL_SETS, AUTOSCALERS)
-    workloads = [
-        *(("Deployment", item) for item in found.reads[DEPLOYMENTS].items),
-        *(("StatefulSet", item) for item in found.reads[STATEFUL_SETS].items),
-    ]
-    autoscalers = found.reads[AUTOSCALERS].items
-    return _evidence(ctx, "workloads.coverage", subject, found, resources, lambda: mapping.workload_coverage(workloads, autoscalers))
+    kind = "workloads.coverage"
+    resources = (*_WORKLOADS.values(), AUTOSCALERS)
+    gap = _missing(found, *resources)[0] or _missing(found, *_OPTIONAL_SCALING)[0]
+    if gap:
+        return ctx.unavailable(kind, subject, gap)
+
+    def data() -> dict[str, Any]:
+        targets = mapping.scaling_targets(*(found.reads[r].items for r in (AUTOSCALERS, SCALED_OBJECTS, VERTICAL_AUTOSCALERS)))
+        budgets = mapping.disruption_budgets(found.reads[DISRUPTION_BUDGETS].items)
+        return mapping.workload_coverage(_workload_items(found), targets, budgets)
+
+    served = tuple(r for r in _OPTIONAL_SCALING if found.reads[r].served)
+    return _evidence(ctx, kind, subject, found, resources + served, data)
+
+
+def _cost(ctx: CollectContext, subject: Subject, found: ClusterReads) -> Evidence:
+    resources = tuple(_WORKLOADS.values())
+    return _evidence(ctx, "cost.allocation", subject, found, resources, lambda: {"tools": mapping.cost_tools(_workload_items(found))})
+
+
+def _platform_apis(ctx: CollectContext, subject: Subject, found: ClusterReads) -> Evidence:
+    resources = (COMPOSITE_DEFINITIONS, COMPOSITIONS)
+    items = [found.reads[r].items for r in resources]
+    return _evidence(ctx, "platform.apis", subject, found, resources, lambda: mapping.platform_apis(*items))
+
+
+_MONITORING = {
+    "prometheus_operator": (SERVICE_MONITORS, POD_MONITORS, PROMETHEUS_RULES),
+    "opentelemetry": (INSTRUMENTATIONS,),
+}
+
+
+def _monitoring(found: ClusterReads) -> tuple[str | None, set[str]]:
+    """(why unavailable, monitoring APIs served) for the observability kinds."""
+    gap, served = _engines(found, _MONITORING)
+    return gap or _missing(found, NAMESPACES)[0], served
+
+
+_Objects = list[dict[str, Any]] | None
+
+
+def _monitoring_reads(found: ClusterReads, served: set[str]) -> tuple[_Objects, _Objects, _Objects]:
+    """The arguments of the observability mappings after the namespaces: None where not served."""
+    prometheus = "prometheus_operator" in served
+    return (
+        _items(found, (SERVICE_MONITORS, POD_MONITORS)) if prometheus else None,
+        found.reads[PROMETHEUS_RULES].items if prometheus else None,
+        found.reads[INSTRUMENTATIONS].items if "opentelemetry" in served else None,
+    )
+
+
+_NO_MONITORING = "the cluster serves neither the Prometheus Operator's nor OpenTelemetry's API"
 
 
 def _observability(ctx: CollectContext, subject: Subject, found: ClusterReads) -> Evidence:
     kind = "observability.coverage"
-    engines = {
-        "prometheus_operator": (SERVICE_MONITORS, POD_MONITORS, PROMETHEUS_RULES),
-        "opentelemetry": (INSTRUMENTATIONS,),
-    }
-    gap, served = _engines(found, engines)
-    gap = gap or _missing(found, NAMESPACES)[0]
+    gap, served = _monitoring(found)
     if gap:
         return ctx.unavailable(kind, subject, gap)
     if not served:
-        return ctx.unsupported(kind, subject, "the cluster serves neither the Prometheus Operator's nor OpenTelemetry's API")
-    prometheus = "prometheus_operator" in served
+        return ctx.unsupported(kind, subject, _NO_MONITORING)
     data = mapping.observability_coverage(
-        found.reads[NAMESPACES].items,
-        _items(found, (SERVICE_MONITORS, POD_MONITORS)) if prometheus else None,
-        found.reads[PROMETHEUS_RULES].items if prometheus else None,
-        found.reads[INSTRUMENTATIONS].items if "opentelemetry" in served else None,
-        sorted(set(engines) - served),
+        found.reads[NAMESPACES].items, *_monitoring_reads(found, served), sorted(set(_MONITORING) - served)
     )
-    locators = tuple(r.path for name in engines if name in served for r in engines[name] if found.reads[r].served)
-    return ctx.observed(kind, subject, data, locators)
+    return ctx.observed(kind, subject, data, _locators(found, _MONITORING, served))
+
+
+def _locators(found: ClusterReads, engines: Mapping[str, tuple[Resource, ...]], served: set[str]) -> tuple[str, ...]:
+    return tuple(r.path for name in engines if name in served for r in engines[name] if found.reads[r].served)
+
+
+_TENANCY = (NAMESPACES, RESOURCE_QUOTAS, LIMIT_RANGES, NETWORK_POLICIES)
+
+
+def _namespaces(ctx: CollectContext, cluster: Subject, found: ClusterReads) -> Iterator[Subject | Evidence]:
+    """A subject per tenant namespace, with the evidence that is the namespace's own."""
+    listed = found.reads[NAMESPACES]
+    if listed.gap or not listed.served:
+        ctx.cut_short("namespace", f"{cluster.id}: its namespaces could not be listed: {listed.gap or 'not served'}")
+        return
+    tenancy_gap, tenancy_absent = _missing(found, *_TENANCY)
+    guardrails = {} if tenancy_gap or tenancy_absent else mapping.namespace_guardrails(*(found.reads[r].items for r in _TENANCY))
+    monitoring_gap, served = _monitoring(found)
+    coverage = (
+        mapping.namespace_observability(listed.items, *_monitoring_reads(found, served))
+        if served and not monitoring_gap
+        else {}
+    )
+    for name in mapping.tenant_namespaces(listed.items):
+        subject = Subject(id=f"{cluster.id}/{name}", kind="namespace", name=name, source=ctx.collector, parent=cluster.id)
+        if not ctx.includes(subject.id):
+            continue
+        yield subject
+        if name in guardrails:
+            yield ctx.observed("tenancy.namespace", subject, guardrails[name], tuple(r.path for r in _TENANCY))
+        elif tenancy_gap:
+            yield ctx.unavailable("tenancy.namespace", subject, tenancy_gap)
+        else:
+            yield ctx.unsupported("tenancy.namespace", subject, tenancy_absent or "")
+        if name in coverage:
+            yield ctx.observed("observability.namespace", subject, coverage[name], _locators(found, _MONITORING, served))
+        elif monitoring_gap:
+            yield ctx.unavailable("observability.namespace", subject, monitoring_gap)
+        else:
+            yield ctx.unsupported("observability.namespace", subject, _NO_MONITORING)
+        ctx.progress(subject.id)

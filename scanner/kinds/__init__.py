@@ -15,7 +15,11 @@ from scanner.kinds.cluster import (
     CLUSTER,
     AdminGrants,
     AdmissionControl,
+    CostAllocation,
+    NamespaceGuardrails,
+    NamespaceObservability,
     ObservabilityCoverage,
+    PlatformApis,
     Reconciliation,
     TenancyGuardrails,
     WorkloadCoverage,
@@ -71,7 +75,8 @@ KINDS: list[KindSpec] = FILE_SIGNALS + REPOSITORY + GIT_HOST + DELIVERY + CLOUD 
 
 __all__ = [
     "CLOUD", "CLUSTER", "DELIVERY", "FILE_SIGNALS", "FILE_SIGNAL_KINDS", "GIT_HOST", "KINDS", "MAX_PATHS", "REPOSITORY",
-    "AdminGrants", "AdmissionControl", "Alerting", "BranchProtection", "Budgets", "CatalogEntities", "CiPipelines",
+    "AdminGrants", "AdmissionControl", "Alerting", "CostAllocation", "NamespaceGuardrails", "NamespaceObservability",
+    "PlatformApis", "BranchProtection", "Budgets", "CatalogEntities", "CiPipelines",
     "Codeowners", "Contributions", "CrossReferences", "Dashboards", "DependencyAutomation", "Deployments",
     "DevContainer", "DocsSite", "DuplicateKind", "FeedbackChannels", "GitOps", "GoldenPathTemplates",
     "IacRemoteRunner", "IacUsage", "KindData", "KindRegistry", "KindSpec", "ObservabilityCoverage",

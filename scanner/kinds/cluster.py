@@ -1,4 +1,5 @@
-"""Cluster evidence (collectors/kubernetes): one record per cluster, counted over its namespaces."""
+"""Cluster evidence (collectors/kubernetes): one record per cluster, counted over its namespaces,
+and one per tenant namespace where the evidence is the namespace's own."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ class AdminGrants(KindData):
 
 
 class AdmissionControl(KindData):
-    """engines: validating_admission_policy, kyverno."""
+    """engines: validating_admission_policy, kyverno, gatekeeper."""
 
     engines: list[str] = Field(description="Admission engines the source serves and that were read.")
     not_served: list[str] = Field(default_factory=list, description="Engines whose API the source does not serve.")
@@ -33,6 +34,10 @@ class AdmissionControl(KindData):
     generating: int = Field(default=0, description="Policies that create resources (quotas, network policies).")
     webhooks: int = Field(default=0, description="Validating admission webhooks (any engine).")
     webhooks_fail_open: int = Field(default=0, description="Webhooks with failurePolicy Ignore: unchecked when down.")
+    violations: int = Field(default=0, description="Violations Gatekeeper's last audit found (constraints' totalViolations).")
+    policy_reports: int = Field(default=0, description="PolicyReports and ClusterPolicyReports (wgpolicyk8s.io) read.")
+    report_results: int = Field(default=0, description="Results in those reports' summaries (pass, fail, warn, error, skip).")
+    report_failures: int = Field(default=0, description="Of those results, fail and error: what runs against the policies.")
 
 
 class TenancyGuardrails(KindData):
@@ -49,10 +54,16 @@ class WorkloadCoverage(KindData):
     """Deployments and StatefulSets in tenant namespaces, seen by their metadata only."""
 
     workloads: int
-    autoscaled: int = Field(description="Workloads a HorizontalPodAutoscaler targets.")
+    autoscaled: int = Field(description="Workloads an HPA, a KEDA ScaledObject or a VPA that acts (updateMode not Off) targets.")
+    autoscaled_by: dict[str, int] = Field(default_factory=dict, description="Workloads per autoscaler kind: hpa, keda, vpa.")
+    with_disruption_budget: int = Field(
+        default=0, description="Workloads a PodDisruptionBudget's matchLabels select (matched on the workload's own labels)."
+    )
     gitops_managed: int = Field(description="Workloads carrying an Argo CD or Flux label or annotation.")
     helm_managed: int = Field(description="Workloads labelled app.kubernetes.io/managed-by: Helm.")
     managed: int = Field(description="Workloads managed by a GitOps controller or Helm; the rest were applied by hand.")
+    daemonsets: int = Field(default=0, description="DaemonSets in tenant namespaces (not counted in workloads: one pod per node).")
+    daemonsets_managed: int = Field(default=0, description="Of those, managed by a GitOps controller or Helm.")
 
 
 class Reconciliation(KindData):
@@ -65,6 +76,8 @@ class Reconciliation(KindData):
     self_heal: int = Field(description="Drift in the cluster is reverted (Argo CD selfHeal; Flux Kustomizations, HelmReleases with drift detection).")
     prune: int = Field(description="What is removed from Git is removed from the cluster.")
     in_sync: int = Field(description="Synced (Argo CD) or Ready (Flux) when read.")
+    application_sets: int = Field(default=0, description="Argo CD ApplicationSets: Applications generated from one template.")
+    drift_detection: int = Field(default=0, description="Flux HelmReleases detecting drift (driftDetection mode enabled or warn).")
 
 
 class ObservabilityCoverage(KindData):
@@ -80,6 +93,40 @@ class ObservabilityCoverage(KindData):
     instrumented: int = Field(description="Namespaces with an OpenTelemetry auto-instrumentation.")
 
 
+class PlatformApis(KindData):
+    """Self-service infrastructure APIs offered in the cluster (Crossplane)."""
+
+    definitions: int = Field(description="Composite resource definitions (XRDs).")
+    claimable: int = Field(description="XRDs with claim names: a team requests them from its own namespace.")
+    compositions: int = Field(description="Compositions: how the platform builds what an XRD offers.")
+    implemented: int = Field(description="XRDs at least one composition implements.")
+
+
+class CostAllocation(KindData):
+    """tools: opencost, kubecost, recognised by their workloads' names and labels."""
+
+    tools: list[str] = Field(description="Cost-allocation tools running in the cluster.")
+
+
+class NamespaceGuardrails(KindData):
+    """One tenant namespace's guardrails."""
+
+    quota: bool
+    limit_range: bool
+    default_deny: bool = Field(description="A NetworkPolicy denying ingress to every pod by default.")
+    pod_security: str | None = Field(description="The namespace's Pod Security enforce label (privileged, baseline, restricted).")
+    pod_security_enforced: bool = Field(description="Enforces the baseline or restricted Pod Security level.")
+
+
+class NamespaceObservability(KindData):
+    """One tenant namespace's monitoring; tools says which monitoring APIs the cluster serves."""
+
+    tools: list[str] = Field(description="Monitoring APIs the cluster serves and that were read: prometheus_operator, opentelemetry.")
+    monitored: bool = Field(description="A ServiceMonitor or PodMonitor scrapes it.")
+    alerted: bool = Field(description="It has alerting rules (PrometheusRule).")
+    instrumented: bool = Field(description="It has an OpenTelemetry auto-instrumentation.")
+
+
 CLUSTER: list[KindSpec] = [
     KindSpec("access.admin_grants", "cluster", AdminGrants, "Standing administrative grants, to people or groups."),
     KindSpec("policy.admission", "cluster", AdmissionControl, "Admission policies, and whether they enforce."),
@@ -87,4 +134,8 @@ CLUSTER: list[KindSpec] = [
     KindSpec("gitops.reconciliation", "cluster", Reconciliation, "GitOps applications: automated, self-healing, pruning, in sync."),
     KindSpec("observability.coverage", "cluster", ObservabilityCoverage, "Scraping, alerting and auto-instrumentation per namespace."),
     KindSpec("workloads.coverage", "cluster", WorkloadCoverage, "Workloads autoscaled, and managed by GitOps or Helm."),
+    KindSpec("platform.apis", "cluster", PlatformApis, "Crossplane composite resource definitions and compositions offered."),
+    KindSpec("cost.allocation", "cluster", CostAllocation, "Cost-allocation tools (OpenCost, Kubecost) running."),
+    KindSpec("tenancy.namespace", "namespace", NamespaceGuardrails, "One namespace's quota, limits, default-deny and pod security."),
+    KindSpec("observability.namespace", "namespace", NamespaceObservability, "One namespace's scraping, alerting and auto-instrumentation."),
 ]

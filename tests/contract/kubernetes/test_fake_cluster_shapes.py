@@ -22,7 +22,12 @@ from tests.fakes.kubernetes.server import FakeKubernetes
 KUBERNETES_VERSION = "1.35"
 CUSTOM_GROUPS = {
     "kyverno.io", "argoproj.io", "kustomize.toolkit.fluxcd.io", "helm.toolkit.fluxcd.io", "monitoring.coreos.com", "opentelemetry.io",
-}  # no schema in kubernetes-validate: their lists are checked for shape only
+    "templates.gatekeeper.sh", "constraints.gatekeeper.sh", "wgpolicyk8s.io", "keda.sh", "autoscaling.k8s.io", "apiextensions.crossplane.io",
+}  # no schema in kubernetes-validate: test_custom_resource_schemas checks them against their projects' CRDs
+
+def _custom(api: client.ApiClient, group: str, version: str, plural: str) -> Any:
+    return client.CustomObjectsApi(api).list_cluster_custom_object(group, version, plural)
+
 
 TYPED: dict[str, Callable[[client.ApiClient], Any]] = {
     "namespaces": lambda api: client.CoreV1Api(api).list_namespace(limit=2),
@@ -50,6 +55,17 @@ TYPED: dict[str, Callable[[client.ApiClient], Any]] = {
     "prometheusrules": lambda api: client.CustomObjectsApi(api).list_cluster_custom_object("monitoring.coreos.com", "v1", "prometheusrules"),
     "instrumentations": lambda api: client.CustomObjectsApi(api).list_cluster_custom_object("opentelemetry.io", "v1alpha1", "instrumentations"),
     "helmreleases": lambda api: client.CustomObjectsApi(api).list_cluster_custom_object("helm.toolkit.fluxcd.io", "v2", "helmreleases"),
+    "daemonsets": lambda api: client.AppsV1Api(api).list_daemon_set_for_all_namespaces(),
+    "poddisruptionbudgets": lambda api: client.PolicyV1Api(api).list_pod_disruption_budget_for_all_namespaces(),
+    "constrainttemplates": lambda api: _custom(api, "templates.gatekeeper.sh", "v1", "constrainttemplates"),
+    "*": lambda api: _custom(api, "constraints.gatekeeper.sh", "v1beta1", "k8srequiredlabels"),  # one resource per kind
+    "policyreports": lambda api: _custom(api, "wgpolicyk8s.io", "v1alpha2", "policyreports"),
+    "clusterpolicyreports": lambda api: _custom(api, "wgpolicyk8s.io", "v1alpha2", "clusterpolicyreports"),
+    "applicationsets": lambda api: _custom(api, "argoproj.io", "v1alpha1", "applicationsets"),
+    "scaledobjects": lambda api: _custom(api, "keda.sh", "v1alpha1", "scaledobjects"),
+    "verticalpodautoscalers": lambda api: _custom(api, "autoscaling.k8s.io", "v1", "verticalpodautoscalers"),
+    "compositeresourcedefinitions": lambda api: _custom(api, "apiextensions.crossplane.io", "v1", "compositeresourcedefinitions"),
+    "compositions": lambda api: _custom(api, "apiextensions.crossplane.io", "v1", "compositions"),
 }
 
 
@@ -61,6 +77,7 @@ def api(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> client.ApiClient:
 
 def test_every_resource_the_collector_reads_has_a_typed_check() -> None:
     assert {resource.plural for resource in READ} == set(TYPED)
+
 
 
 @pytest.mark.parametrize("plural", sorted(TYPED))
@@ -109,7 +126,7 @@ def test_metadata_only_lists_carry_typed_metadata_and_nothing_else(api: client.A
     for item in page["items"]:
         assert set(item) == {"kind", "apiVersion", "metadata"} and item["kind"] == "PartialObjectMetadata"
         assert api.deserialize(json.dumps(item["metadata"]), "V1ObjectMeta", "application/json").name
-    assert len(page["items"]) == 5
+    assert len(page["items"]) == 6
 
 
 def test_the_rules_review_answers_in_the_typed_clients_shape(api: client.ApiClient) -> None:

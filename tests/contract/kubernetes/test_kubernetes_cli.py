@@ -27,7 +27,8 @@ def test_a_scan_of_two_contexts_one_refused(fake_kubernetes: FakeKubernetes, tmp
     assert completed.returncode == 0, completed.stderr
     bundle = (tmp_path / "evidence.json").read_text(encoding="utf-8")
     statuses = {(item["subject"], item["status"]) for item in json.loads(bundle)["evidence"]}
-    assert statuses == {("kubernetes:prod", "observed"), ("kubernetes:expired", "unavailable")}
+    namespaces = {(f"kubernetes:prod/{name}", "observed") for name in ("default", "payments", "search", "sandbox")}
+    assert statuses == {("kubernetes:prod", "observed"), ("kubernetes:expired", "unavailable"), *namespaces}
     assert "kubernetes:expired: HTTP 401" in completed.stdout
     assert READER_TOKEN not in bundle + completed.stdout + completed.stderr
 

@@ -11,13 +11,14 @@ import pytest
 from scanner.errors import UserError
 from scanner.model import EvidenceStatus
 from tests.contract.kubernetes.scanning import run_kubernetes
+from tests.fakes.kubernetes.cluster import KINDS as KINDS_SERVED
 from tests.fakes.kubernetes.cluster import Fault
 from tests.fakes.kubernetes.fixtures import write_kubeconfig
 from tests.fakes.kubernetes.samples import NO_RBAC_TOKEN, READER_TOKEN
 from tests.fakes.kubernetes.server import FakeKubernetes
 
 KINDS = ("access.admin_grants", "policy.admission", "tenancy.guardrails", "workloads.coverage", "gitops.reconciliation",
-         "observability.coverage")
+         "observability.coverage", "platform.apis", "cost.allocation")
 
 
 def _kubeconfig(tmp_path: Path, fake: FakeKubernetes, **users: str) -> Path:
@@ -67,17 +68,17 @@ def test_rules_a_review_shows_may_still_be_refused_across_namespaces(fake_kubern
 
 
 def test_an_engine_the_cluster_lacks_is_named_not_failed(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
-    del fake_kubernetes.state.groups["kyverno.io"]
+    del fake_kubernetes.state.groups["kyverno.io"], fake_kubernetes.state.groups["templates.gatekeeper.sh"]
     _kubeconfig(tmp_path, fake_kubernetes)
     scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
     data = scan.data("kubernetes:prod", "policy.admission")
-    assert data["engines"] == ["validating_admission_policy"] and data["not_served"] == ["kyverno"]
+    assert data["engines"] == ["validating_admission_policy"] and data["not_served"] == ["gatekeeper", "kyverno"]
     assert data["policies"] == 3 and data["enforcing"] == 1
     assert not any("kyverno" in seen.path for seen in fake_kubernetes.requests)  # discovery said so: no list sent
 
 
 def test_no_admission_engine_served_is_unsupported(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
-    del fake_kubernetes.state.groups["kyverno.io"]
+    del fake_kubernetes.state.groups["kyverno.io"], fake_kubernetes.state.groups["templates.gatekeeper.sh"]
     del fake_kubernetes.state.groups["admissionregistration.k8s.io"]
     _kubeconfig(tmp_path, fake_kubernetes)
     scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
@@ -119,18 +120,30 @@ def test_a_group_served_without_the_resource_is_unsupported_too(fake_kubernetes:
     _kubeconfig(tmp_path, fake_kubernetes)
     scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
     data = scan.data("kubernetes:prod", "policy.admission")
-    assert data["engines"] == ["kyverno"] and data["not_served"] == ["validating_admission_policy"]
+    assert data["engines"] == ["kyverno", "gatekeeper"] and data["not_served"] == ["validating_admission_policy"]
 
 
-def test_gatekeeper_installed_and_nothing_enforcing_is_not_called_unenforced(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+def test_gatekeeper_alone_is_read_through_its_templates_constraint_kinds(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
     state = fake_kubernetes.state
-    del state.groups["kyverno.io"]
-    state.objects.pop(("admissionregistration.k8s.io", "validatingadmissionpolicybindings"))
-    state.install("templates.gatekeeper.sh")
+    del state.groups["kyverno.io"], state.groups["admissionregistration.k8s.io"]
+    _kubeconfig(tmp_path, fake_kubernetes)
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    data = scan.data("kubernetes:prod", "policy.admission")
+    assert (data["engines"], data["policies"], data["enforcing"], data["audit_only"], data["violations"]) == (
+        ["gatekeeper"], 3, 1, 2, 3  # ns-must-have-team denies (Gatekeeper's default); dryrun and warn only audit
+    )
+    constraint_lists = sorted(seen.path for seen in fake_kubernetes.requests if "constraints.gatekeeper.sh" in seen.path)
+    assert constraint_lists == ["/apis/constraints.gatekeeper.sh/v1beta1/k8sallowedrepos", "/apis/constraints.gatekeeper.sh/v1beta1/k8srequiredlabels"]
+
+
+def test_a_constraint_kind_the_role_may_not_list_makes_admission_unavailable(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    account = fake_kubernetes.state.accounts[READER_TOKEN]
+    account.may_list = {key for key in KINDS_SERVED if key != ("constraints.gatekeeper.sh", "k8sallowedrepos")}
     _kubeconfig(tmp_path, fake_kubernetes)
     scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
     record = scan.of("kubernetes:prod", "policy.admission")
-    assert record.status is EvidenceStatus.UNAVAILABLE and "Gatekeeper" in (record.reason or "")
+    assert record.status is EvidenceStatus.UNAVAILABLE
+    assert 'apiGroups: ["constraints.gatekeeper.sh"], resources: ["k8sallowedrepos"], verbs: ["list"]' in (record.reason or "")
 
 
 def test_throttling_and_server_errors_are_waited_out_in_virtual_time(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
@@ -164,7 +177,9 @@ def test_expired_and_unreachable_clusters_are_unavailable_and_the_others_scanned
     users = {"prod": READER_TOKEN, "expired": "expired-token-0c41", "down": READER_TOKEN}
     write_kubeconfig(tmp_path / "kubeconfig", fake_kubernetes, users, {"down": f"https://127.0.0.1:{_closed_port()}"})
     scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig", contexts=list(users), max_retries=1)
-    assert scan.ids == ["kubernetes:prod", "kubernetes:expired", "kubernetes:down"]
+    assert [i for i in scan.ids if "/" not in i] == ["kubernetes:prod", "kubernetes:expired", "kubernetes:down"]
+    # The namespaces of the clusters not reached are unknown, not absent; prod's are subjects.
+    assert set(scan.unreached) == {"namespace"} and "kubernetes:prod/payments" in scan.ids
     assert scan.of("kubernetes:prod", "tenancy.guardrails").status is EvidenceStatus.OBSERVED
     for kind in KINDS:
         expired, down = scan.of("kubernetes:expired", kind), scan.of("kubernetes:down", kind)
@@ -200,7 +215,7 @@ def test_in_cluster_service_account(fake_kubernetes: FakeKubernetes, tmp_path: P
     (tmp_path / "token").write_text(READER_TOKEN + "\n", encoding="utf-8")  # a trailing newline is stripped
     fake_kubernetes.write_ca(tmp_path / "ca.crt")
     scan, _ = run_kubernetes(tmp_path, in_cluster={"server": fake_kubernetes.url, "token_file": "token", "ca_file": "ca.crt"})
-    assert scan.ids == ["kubernetes:in-cluster"]
+    assert scan.ids[0] == "kubernetes:in-cluster" and "kubernetes:in-cluster/payments" in scan.ids
     assert scan.data("kubernetes:in-cluster", "tenancy.guardrails")["namespaces"] == 4
 
 

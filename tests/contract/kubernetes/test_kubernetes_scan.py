@@ -9,6 +9,7 @@ from collectors.kubernetes.resources import READ
 
 from scanner.model import EvidenceStatus
 from tests.contract.kubernetes.scanning import run_kubernetes
+from tests.fakes.kubernetes.cluster import KINDS
 from tests.fakes.kubernetes.fixtures import write_kubeconfig
 from tests.fakes.kubernetes.payloads import ENV_VALUE
 from tests.fakes.kubernetes.samples import READER, READER_TOKEN, sample_cluster
@@ -18,8 +19,10 @@ from tests.fakes.kubernetes.server import FakeKubernetes
 def test_a_cluster_through_a_kubeconfig_context(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
     write_kubeconfig(tmp_path / "kubeconfig", fake_kubernetes, {"prod": READER_TOKEN})
     scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig", contexts=["prod"])
-    assert scan.ids == ["kubernetes:prod"]
+    namespaces = ["default", "payments", "search", "sandbox"]  # kube-* are Kubernetes' own
+    assert scan.ids == ["kubernetes:prod", *(f"kubernetes:prod/{name}" for name in namespaces)]
     assert scan.subject("kubernetes:prod").kind == "cluster"
+    assert {(s.kind, s.parent) for s in scan.subjects[1:]} == {("namespace", "kubernetes:prod")}
     assert scan.data("kubernetes:prod", "access.admin_grants") == {
         "admin_roles": ["break-glass", "cluster-admin"],
         "to_users": 2,  # alice (twice bound, counted once) and bob (a namespaced Role allowing everything)
@@ -37,22 +40,35 @@ def test_a_cluster_through_a_kubeconfig_context(fake_kubernetes: FakeKubernetes,
         "with_pod_security_enforce": 2,
     }
     assert scan.data("kubernetes:prod", "policy.admission") == {
-        "engines": ["validating_admission_policy", "kyverno"],
+        "engines": ["validating_admission_policy", "kyverno", "gatekeeper"],
         "not_served": [],
-        "policies": 8,
-        "enforcing": 3,  # replica-limit (Deny), registry (policy-wide Enforce), per-rule (rule failureAction)
-        "audit_only": 3,  # label-check (Warn, Audit), labels (Kyverno's default), team-rule (audit)
+        "policies": 11,
+        # replica-limit (Deny), registry (policy-wide Enforce), per-rule (rule failureAction), ns-must-have-team
+        # (a Gatekeeper constraint without enforcementAction denies)
+        "enforcing": 4,
+        # label-check (Warn, Audit), labels (Kyverno's default), team-rule (audit), ns-owner (dryrun), registry-only (warn)
+        "audit_only": 5,
         "mutating": 1,
         "generating": 1,
         "webhooks": 3,
         "webhooks_fail_open": 1,  # failurePolicy Ignore; a webhook without one fails closed (v1 default)
+        "violations": 3,  # Gatekeeper's audit: 2 + 1
+        "policy_reports": 3,  # two PolicyReports, one ClusterPolicyReport
+        "report_results": 9,
+        "report_failures": 3,
     }
     assert scan.data("kubernetes:prod", "workloads.coverage") == {
-        "workloads": 5,  # kube-system's coredns does not count
-        "autoscaled": 2,  # api (Deployment) and elastic (StatefulSet); the HPA of "gone" targets nothing
+        "workloads": 5,  # kube-system's coredns and opencost do not count
+        # api and elastic (HPAs; the HPA of "gone" targets nothing), worker (a KEDA ScaledObject, a Deployment by
+        # default), indexer (a VPA); try-me's VPA only recommends (updateMode Off)
+        "autoscaled": 4,
+        "autoscaled_by": {"hpa": 2, "keda": 1, "vpa": 1},
+        "with_disruption_budget": 1,  # api; the budget of "gone" selects nothing
         "gitops_managed": 2,  # api (Argo CD tracking id), worker (Flux HelmRelease label)
         "helm_managed": 2,
         "managed": 3,  # try-me and elastic were applied by hand
+        "daemonsets": 2,  # log-shipper (Helm), node-exporter; kube-proxy is Kubernetes' own
+        "daemonsets_managed": 1,
     }
     assert scan.data("kubernetes:prod", "gitops.reconciliation") == {
         "controllers": ["argocd", "flux"],
@@ -62,6 +78,8 @@ def test_a_cluster_through_a_kubeconfig_context(fake_kubernetes: FakeKubernetes,
         "self_heal": 3,  # Argo CD selfHeal, the active Kustomization, the HelmRelease with drift detection
         "prune": 3,
         "in_sync": 4,
+        "application_sets": 1,
+        "drift_detection": 1,  # the HelmRelease
     }
     assert scan.data("kubernetes:prod", "observability.coverage") == {
         "tools": ["prometheus_operator", "opentelemetry"],
@@ -73,6 +91,8 @@ def test_a_cluster_through_a_kubeconfig_context(fake_kubernetes: FakeKubernetes,
         "predictive_alerts": 1,  # predict_linear
         "instrumented": 1,
     }
+    assert scan.data("kubernetes:prod", "platform.apis") == {"definitions": 2, "claimable": 1, "compositions": 1, "implemented": 1}
+    assert scan.data("kubernetes:prod", "cost.allocation") == {"tools": ["opencost"]}
     assert {seen.user for seen in fake_kubernetes.requests} == {READER}
     assert not scan.problems
 
@@ -81,11 +101,11 @@ def test_workloads_are_read_by_metadata_only(fake_kubernetes: FakeKubernetes, tm
     write_kubeconfig(tmp_path / "kubeconfig", fake_kubernetes, {"prod": READER_TOKEN})
     scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
     workloads = [seen for seen in fake_kubernetes.requests if seen.path.startswith("/apis/apps/")]
-    assert {seen.path for seen in workloads} == {"/apis/apps/v1/deployments", "/apis/apps/v1/statefulsets"}
+    assert {seen.path for seen in workloads} == {"/apis/apps/v1/deployments", "/apis/apps/v1/statefulsets", "/apis/apps/v1/daemonsets"}
     assert all("as=PartialObjectMetadataList" in seen.accept for seen in workloads)
     assert not any("secrets" in seen.path or "configmaps" in seen.path for seen in fake_kubernetes.requests)
     output = "".join(item.model_dump_json() for item in scan.evidence)
-    assert ENV_VALUE not in output and scan.data("kubernetes:prod", "workloads.coverage")["workloads"] == 5
+    assert ENV_VALUE not in output and scan.data("kubernetes:prod", "workloads.coverage")["daemonsets"] == 2
 
 
 def test_one_request_per_page_of_each_resource_after_discovery(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
@@ -101,7 +121,9 @@ def test_one_request_per_page_of_each_resource_after_discovery(fake_kubernetes: 
     state = sample_cluster()
     expected = {"/api": 1, "/apis": 1, "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews": 1}
     for resource in READ:
-        expected[resource.path] = max(1, -(-len(state.objects.get((resource.group, resource.plural), [])) // 2))
+        plurals = [plural for group, plural in state.objects if group == resource.group] if resource.plural == "*" else [resource.plural]
+        for plural in plurals:  # Gatekeeper: one list per constraint kind
+            expected[resource.path_of(plural)] = max(1, -(-len(state.objects.get((resource.group, plural), [])) // 2))
     assert Counter(paths) == expected
     assert scan.requests.snapshot()["kubernetes:prod"].sent == len(paths)
     assert scan.data("kubernetes:prod", "tenancy.guardrails")["namespaces"] == 4
@@ -137,3 +159,37 @@ def test_one_request_at_a_time_gives_the_same_evidence_in_the_same_order(fake_ku
     fake_kubernetes.reset(sample_cluster())
     many, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig", concurrent_requests=8, page_size=2)
     assert [(e.kind, e.data, e.locators) for e in one.evidence] == [(e.kind, e.data, e.locators) for e in many.evidence]
+
+
+def test_namespaces_are_subjects_with_their_own_guardrails_and_monitoring(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    write_kubeconfig(tmp_path / "kubeconfig", fake_kubernetes, {"prod": READER_TOKEN})
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    assert scan.data("kubernetes:prod/payments", "tenancy.namespace") == {
+        "quota": True, "limit_range": True, "default_deny": True, "pod_security": "restricted", "pod_security_enforced": True,
+    }
+    assert scan.data("kubernetes:prod/sandbox", "tenancy.namespace") == {
+        "quota": False, "limit_range": False, "default_deny": False, "pod_security": "privileged", "pod_security_enforced": False,
+    }
+    tools = ["prometheus_operator", "opentelemetry"]
+    assert scan.data("kubernetes:prod/search", "observability.namespace") == {
+        "tools": tools, "monitored": True, "alerted": False, "instrumented": False,  # scraped from the monitoring namespace
+    }
+    assert scan.data("kubernetes:prod/payments", "observability.namespace") == {
+        "tools": tools, "monitored": True, "alerted": True, "instrumented": True,
+    }
+
+
+def test_namespaces_unlisted_are_unknown_and_a_forbidden_guardrail_is_unavailable_per_namespace(
+    fake_kubernetes: FakeKubernetes, tmp_path: Path
+) -> None:
+    account = fake_kubernetes.state.accounts[READER_TOKEN]
+    account.may_list = {key for key in KINDS if key != ("", "limitranges")}
+    write_kubeconfig(tmp_path / "kubeconfig", fake_kubernetes, {"prod": READER_TOKEN})
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    record = scan.of("kubernetes:prod/payments", "tenancy.namespace")
+    assert record.status is EvidenceStatus.UNAVAILABLE and 'resources: ["limitranges"]' in (record.reason or "")
+    assert scan.of("kubernetes:prod/payments", "observability.namespace").status is EvidenceStatus.OBSERVED
+    account.may_list = {key for key in KINDS if key != ("", "namespaces")}
+    fake_kubernetes.reset(fake_kubernetes.state)
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    assert scan.ids == ["kubernetes:prod"] and "namespaces" in scan.unreached["namespace"]

@@ -129,7 +129,7 @@ def kyverno_policy(name: str, *, ns: str | None = None, action: str | None = Non
 
 
 def workload(kind: str, ns: str, name: str, labels: dict[str, str] | None = None, annotations: dict[str, str] | None = None) -> dict[str, Any]:
-    """A Deployment or StatefulSet whose pod template carries an environment value: the
+    """A Deployment, StatefulSet or DaemonSet whose pod template carries an environment value: the
     collector reads workloads by metadata only, so `ENV_VALUE` must never reach it."""
     meta = metadata(name, ns, {"app": name, **(labels or {})})
     if annotations:
@@ -137,7 +137,9 @@ def workload(kind: str, ns: str, name: str, labels: dict[str, str] | None = None
     template = {"metadata": {"labels": {"app": name}},
                 "spec": {"containers": [{"name": name, "image": f"registry.acme.example/{name}:1.0",
                                          "env": [{"name": "DATABASE_PASSWORD", "value": ENV_VALUE}]}]}}
-    spec: dict[str, Any] = {"replicas": 2, "selector": {"matchLabels": {"app": name}}, "template": template}
+    spec: dict[str, Any] = {"selector": {"matchLabels": {"app": name}}, "template": template}
+    if kind != "DaemonSet":  # one pod per node: no replicas
+        spec["replicas"] = 2
     if kind == "StatefulSet":
         spec["serviceName"] = name
     return {"apiVersion": "apps/v1", "kind": kind, "metadata": meta, "spec": spec}
@@ -228,3 +230,82 @@ def validating_webhooks(name: str, service_namespace: str, failure_policies: lis
             hook["failurePolicy"] = policy
         hooks.append(hook)
     return {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration", "metadata": metadata(name), "webhooks": hooks}
+
+
+def disruption_budget(ns: str, app: str) -> dict[str, Any]:
+    return {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": metadata(app, ns),
+            "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": app}}}}
+
+
+def scaled_object(ns: str, target: str, kind: str | None = None) -> dict[str, Any]:
+    """A KEDA ScaledObject; without `kind`, its target is a Deployment (KEDA's default)."""
+    ref: dict[str, Any] = {"name": target}
+    if kind:
+        ref.update(apiVersion="apps/v1", kind=kind)
+    return {"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": metadata(target, ns),
+            "spec": {"scaleTargetRef": ref, "minReplicaCount": 1, "maxReplicaCount": 20,
+                     "triggers": [{"type": "prometheus", "metadata": {"serverAddress": "http://prometheus.monitoring:9090",
+                                                                      "query": "sum(rate(http_requests_total[2m]))", "threshold": "100"}}]}}
+
+
+def vertical_autoscaler(ns: str, kind: str, target: str, mode: str = "Auto") -> dict[str, Any]:
+    return {"apiVersion": "autoscaling.k8s.io/v1", "kind": "VerticalPodAutoscaler", "metadata": metadata(target, ns),
+            "spec": {"targetRef": {"apiVersion": "apps/v1", "kind": kind, "name": target}, "updatePolicy": {"updateMode": mode}}}
+
+
+def constraint_template(kind: str) -> dict[str, Any]:
+    rego = f"package {kind.lower()}\n\nviolation[{{\"msg\": msg}}] {{\n  false\n  msg := \"never\"\n}}\n"
+    return {"apiVersion": "templates.gatekeeper.sh/v1", "kind": "ConstraintTemplate", "metadata": metadata(kind.lower()),
+            "spec": {"crd": {"spec": {"names": {"kind": kind},
+                                      "validation": {"openAPIV3Schema": {"type": "object", "properties": {"labels": {"type": "array", "items": {"type": "string"}}}}}}},
+                     "targets": [{"target": "admission.k8s.gatekeeper.sh", "rego": rego}]},
+            "status": {"created": True, "byPod": [{"id": "gatekeeper-audit-7d9f", "observedGeneration": 1}]}}
+
+
+def constraint(kind: str, name: str, action: str | None = None, violations: int = 0) -> dict[str, Any]:
+    """A Gatekeeper constraint of `kind`; without `action`, Gatekeeper denies (its default)."""
+    spec: dict[str, Any] = {"match": {"kinds": [{"apiGroups": [""], "kinds": ["Namespace"]}]}, "parameters": {"labels": ["team"]}}
+    if action:
+        spec["enforcementAction"] = action
+    return {"apiVersion": "constraints.gatekeeper.sh/v1beta1", "kind": kind, "metadata": metadata(name), "spec": spec,
+            "status": {"auditTimestamp": CREATED, "totalViolations": violations,
+                       "violations": [{"enforcementAction": action or "deny", "kind": "Namespace", "message": "you must provide labels: {\"team\"}",
+                                       "name": f"ns-{index}", "version": "v1"} for index in range(violations)]}}
+
+
+def policy_report(ns: str | None, name: str, passed: int, failed: int) -> dict[str, Any]:
+    """A PolicyReport in `ns` (a ClusterPolicyReport without), as Kyverno's background scan writes them."""
+    results = [{"policy": "require-labels", "rule": "check-team", "result": "fail" if index < failed else "pass",
+                "source": "kyverno", "scored": True, "severity": "medium",
+                "timestamp": {"seconds": 1793613600, "nanos": 0}} for index in range(passed + failed)]
+    return {"apiVersion": "wgpolicyk8s.io/v1alpha2", "kind": "PolicyReport" if ns else "ClusterPolicyReport",
+            "metadata": metadata(name, ns), "scope": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name, **({"namespace": ns} if ns else {})},
+            "results": results, "summary": {"pass": passed, "fail": failed, "warn": 0, "error": 0, "skip": 0}}
+
+
+def application_set(name: str, apps: list[str]) -> dict[str, Any]:
+    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "metadata": metadata(name, "argocd"),
+            "spec": {"goTemplate": True, "generators": [{"list": {"elements": [{"app": app} for app in apps]}}],
+                     "template": {"metadata": {"name": "{{.app}}"},
+                                  "spec": {"project": "default",
+                                           "source": {"repoURL": "https://git.acme.example/platform/deploy.git", "path": "apps/{{.app}}", "targetRevision": "main"},
+                                           "destination": {"server": "https://kubernetes.default.svc", "namespace": "{{.app}}"},
+                                           "syncPolicy": {"automated": {"selfHeal": True, "prune": True}}}}}}
+
+
+def composite_definition(kind: str, plural: str, claim: str | None) -> dict[str, Any]:
+    """A Crossplane XRD of `kind` in platform.acme.example; `claim`: the kind teams request it by."""
+    spec: dict[str, Any] = {"group": "platform.acme.example", "names": {"kind": kind, "plural": plural},
+                            "versions": [{"name": "v1alpha1", "served": True, "referenceable": True,
+                                          "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {"type": "object", "properties": {
+                                              "size": {"type": "string", "enum": ["small", "large"]}}}}}}}]}
+    if claim:
+        spec["claimNames"] = {"kind": claim, "plural": claim.lower() + "s"}
+    return {"apiVersion": "apiextensions.crossplane.io/v1", "kind": "CompositeResourceDefinition", "metadata": metadata(f"{plural}.platform.acme.example"), "spec": spec}
+
+
+def composition(name: str, composite_kind: str) -> dict[str, Any]:
+    return {"apiVersion": "apiextensions.crossplane.io/v1", "kind": "Composition", "metadata": metadata(name),
+            "spec": {"compositeTypeRef": {"apiVersion": "platform.acme.example/v1alpha1", "kind": composite_kind}, "mode": "Pipeline",
+                     "pipeline": [{"step": "patch-and-transform", "functionRef": {"name": "function-patch-and-transform"},
+                                   "input": {"apiVersion": "pt.fn.crossplane.io/v1beta1", "kind": "Resources", "resources": []}}]}}

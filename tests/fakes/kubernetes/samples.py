@@ -18,7 +18,11 @@ def sample_cluster() -> ClusterState:
         "system:serviceaccount:pecm:narrow",
         {key for key in KINDS if key[0] != "rbac.authorization.k8s.io"},
     )
-    for group in ("kyverno.io", "argoproj.io", "kustomize.toolkit.fluxcd.io", "helm.toolkit.fluxcd.io", "monitoring.coreos.com", "opentelemetry.io"):
+    for group in (
+        "kyverno.io", "argoproj.io", "kustomize.toolkit.fluxcd.io", "helm.toolkit.fluxcd.io", "monitoring.coreos.com", "opentelemetry.io",
+        "templates.gatekeeper.sh", "constraints.gatekeeper.sh", "wgpolicyk8s.io", "keda.sh", "autoscaling.k8s.io",
+        "apiextensions.crossplane.io",
+    ):
         state.install(group)
     state.add("", "namespaces", *(p.namespace(name) for name in ("default", "kube-system", "kube-public", "kube-node-lease")))
     state.add("", "namespaces", p.namespace("payments", "restricted"), p.namespace("search", "baseline"), p.namespace("sandbox", "privileged"))
@@ -92,8 +96,35 @@ def sample_cluster() -> ClusterState:
         p.workload("Deployment", "search", "indexer", {"app.kubernetes.io/managed-by": "Helm"}),
         p.workload("Deployment", "sandbox", "try-me"),
         p.workload("Deployment", "kube-system", "coredns"),
+        p.workload("Deployment", "kube-system", "opencost", {"app.kubernetes.io/name": "opencost"}),
     )
     state.add("apps", "statefulsets", p.workload("StatefulSet", "search", "elastic"))
+    state.add(
+        "apps", "daemonsets",
+        p.workload("DaemonSet", "payments", "log-shipper", {"app.kubernetes.io/managed-by": "Helm"}),
+        p.workload("DaemonSet", "kube-system", "kube-proxy"),
+        p.workload("DaemonSet", "search", "node-exporter"),
+    )
+    state.add("keda.sh", "scaledobjects", p.scaled_object("payments", "worker"))
+    state.add(
+        "autoscaling.k8s.io", "verticalpodautoscalers",
+        p.vertical_autoscaler("search", "Deployment", "indexer"), p.vertical_autoscaler("sandbox", "Deployment", "try-me", mode="Off"),
+    )
+    state.add("policy", "poddisruptionbudgets", p.disruption_budget("payments", "api"), p.disruption_budget("search", "gone"))
+    state.add("templates.gatekeeper.sh", "constrainttemplates", p.constraint_template("K8sRequiredLabels"), p.constraint_template("K8sAllowedRepos"))
+    state.add(
+        "constraints.gatekeeper.sh", "k8srequiredlabels",
+        p.constraint("K8sRequiredLabels", "ns-must-have-team", violations=2), p.constraint("K8sRequiredLabels", "ns-owner", action="dryrun", violations=1),
+    )
+    state.add("constraints.gatekeeper.sh", "k8sallowedrepos", p.constraint("K8sAllowedRepos", "registry-only", action="warn"))
+    state.add("wgpolicyk8s.io", "policyreports", p.policy_report("payments", "api", passed=3, failed=1), p.policy_report("search", "indexer", passed=2, failed=0))
+    state.add("wgpolicyk8s.io", "clusterpolicyreports", p.policy_report(None, "cluster", passed=1, failed=2))
+    state.add("argoproj.io", "applicationsets", p.application_set("team-apps", ["payments", "search"]))
+    state.add(
+        "apiextensions.crossplane.io", "compositeresourcedefinitions",
+        p.composite_definition("XDatabase", "xdatabases", "Database"), p.composite_definition("XNetwork", "xnetworks", None),
+    )
+    state.add("apiextensions.crossplane.io", "compositions", p.composition("database-aws", "XDatabase"))
     state.add(
         "autoscaling", "horizontalpodautoscalers",
         p.autoscaler("payments", "Deployment", "api"), p.autoscaler("search", "StatefulSet", "elastic"),

@@ -26,7 +26,7 @@ import trustme
 from tests.fakes.github.exchange import Request, Response, json_response
 from tests.fakes.github.transport import make_server
 
-from .cluster import KINDS, Account, ClusterState
+from .cluster import CUSTOM_GROUPS, KINDS, Account, ClusterState
 
 _METADATA_ONLY = "as=PartialObjectMetadataList"
 _RULES_REVIEW = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"
@@ -206,7 +206,7 @@ class FakeKubernetes:
 
 def _as_listed(obj: dict[str, Any], group: str) -> dict[str, Any]:
     """Built-in list items come without kind and apiVersion; custom resources keep theirs."""
-    if group in ("", "apps", "autoscaling", "policy") or group.endswith(".k8s.io"):
+    if group not in CUSTOM_GROUPS:
         return {key: value for key, value in obj.items() if key not in ("kind", "apiVersion")}
     return obj
 

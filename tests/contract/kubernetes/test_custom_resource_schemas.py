@@ -1,0 +1,78 @@
+"""The fake's custom resources of Gatekeeper, the Policy WG's reports, KEDA, the VPA, Argo CD
+ApplicationSets and Crossplane validate against (the parts the fake uses of) their projects'
+published CRD schemas, kept under tests/fakes/kubernetes/crds/ (its README names the sources)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from tests.fakes.kubernetes.samples import sample_cluster
+
+CRDS = Path(__file__).resolve().parents[2] / "fakes" / "kubernetes" / "crds"
+# (group, kind) -> (schema file, schema name)
+SCHEMAS = {
+    ("templates.gatekeeper.sh", "ConstraintTemplate"): ("gatekeeper.yaml", "ConstraintTemplate"),
+    ("constraints.gatekeeper.sh", "K8sRequiredLabels"): ("gatekeeper.yaml", "Constraint"),
+    ("constraints.gatekeeper.sh", "K8sAllowedRepos"): ("gatekeeper.yaml", "Constraint"),
+    ("wgpolicyk8s.io", "PolicyReport"): ("policyreport.yaml", "PolicyReport"),
+    ("wgpolicyk8s.io", "ClusterPolicyReport"): ("policyreport.yaml", "PolicyReport"),
+    ("keda.sh", "ScaledObject"): ("keda.yaml", "ScaledObject"),
+    ("autoscaling.k8s.io", "VerticalPodAutoscaler"): ("vpa.yaml", "VerticalPodAutoscaler"),
+    ("argoproj.io", "ApplicationSet"): ("argocd.yaml", "ApplicationSet"),
+    ("apiextensions.crossplane.io", "CompositeResourceDefinition"): ("crossplane.yaml", "CompositeResourceDefinition"),
+    ("apiextensions.crossplane.io", "Composition"): ("crossplane.yaml", "Composition"),
+}
+GROUPS = {group for group, _ in SCHEMAS} - {"argoproj.io"}  # Argo CD's Applications: not checked here
+
+
+def _schema(group: str, kind: str) -> dict[str, Any]:
+    file, name = SCHEMAS[(group, kind)]
+    schema: dict[str, Any] = yaml.safe_load((CRDS / file).read_text(encoding="utf-8"))[name]
+    return schema
+
+
+def _objects() -> list[dict[str, Any]]:
+    return [
+        obj
+        for (group, _plural), objects in sample_cluster().objects.items()
+        for obj in objects
+        if group in GROUPS or obj.get("kind") == "ApplicationSet"
+    ]
+
+
+def test_every_such_custom_resource_of_the_fake_has_a_schema() -> None:
+    kinds = {(obj["apiVersion"].split("/")[0], obj["kind"]) for obj in _objects()}
+    assert kinds == set(SCHEMAS)
+
+
+@pytest.mark.parametrize("obj", _objects(), ids=lambda obj: f"{obj['kind']}/{obj['metadata']['name']}")
+def test_the_custom_resource_validates_against_its_projects_crd_schema(obj: dict[str, Any]) -> None:
+    jsonschema.Draft4Validator(_schema(obj["apiVersion"].split("/")[0], obj["kind"])).validate(obj)
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "value"),
+    [
+        ("ScaledObject", ("spec", "triggers"), None),  # KEDA requires triggers
+        ("VerticalPodAutoscaler", ("spec", "updatePolicy", "updateMode"), "Sometimes"),  # not an update mode
+        ("PolicyReport", ("summary", "fail"), "one"),  # counts are integers
+        ("Composition", ("spec", "compositeTypeRef"), None),  # a composition must name what it composes
+    ],
+)
+def test_the_schemas_would_catch_a_broken_fixture(kind: str, path: tuple[str, ...], value: Any) -> None:
+    obj = copy.deepcopy(next(o for o in _objects() if o["kind"] == kind))
+    parent = obj
+    for key in path[:-1]:
+        parent = parent[key]
+    if value is None:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft4Validator(_schema(obj["apiVersion"].split("/")[0], kind)).validate(obj)
