@@ -36,6 +36,10 @@ class CredentialsRefused(ApiError):
     """HTTP 401: the token or certificate is wrong, expired or revoked."""
 
 
+class ServerUntrusted(ApiError):
+    """The TLS handshake failed: the server's certificate is not signed by the CA the context names."""
+
+
 class ClusterClient:
     """Requests to one cluster, counted into `family` of the scan's request counter."""
 
@@ -116,7 +120,8 @@ class ClusterClient:
                     failures += 1
                     continue
                 # The exception's text may carry the server URL with credentials in a proxy URL: name its type only.
-                raise ApiError(None, f"network error after {failures + 1} attempts: {_network_error(exc)}", path) from None
+                error = ServerUntrusted if isinstance(exc, ApiException) else ApiError  # the client wraps TLS failures as status 0
+                raise error(None, f"network error after {failures + 1} attempts: {_network_error(exc)}", path) from None
             self._counter.add(self._family, sent=1)
             if raw.status == 429:
                 self._gate.refused(_RESOURCE, Refusal(primary=False, retry_after=retry_after(raw.headers), reset=None))

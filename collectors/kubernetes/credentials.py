@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from kubernetes.client import ApiClient, Configuration
 from kubernetes.config import ConfigException, new_client_from_config
@@ -20,19 +21,23 @@ from collectors.kubernetes.config import InClusterConfig, KubernetesConfig
 from scanner.errors import SourceUnavailable, UserError
 from scanner.user_yaml import read_user_yaml
 
+RENEW_HINT = "renew the token or certificate of this context"
+
 
 @dataclass(frozen=True)
 class Cluster:
     name: str
     connect: Callable[[], ApiClient]  # SourceUnavailable when the credentials cannot be loaded
+    refused_hint: str = RENEW_HINT  # what to do when the cluster refuses the credentials (401)
 
 
 def clusters(config: KubernetesConfig, base_dir: Path) -> list[Cluster]:
     found: list[Cluster] = []
     if config.kubeconfig is not None:
         path = base_dir / config.kubeconfig.expanduser()
-        for context in kubeconfig_contexts(path, config.contexts):
-            found.append(Cluster(context, partial(_kubeconfig_client, path, context)))
+        document, contexts = kubeconfig_contexts(path, config.contexts)
+        for context in contexts:
+            found.append(_kubeconfig_cluster(document, path, context))
     if config.in_cluster is not None:
         in_cluster = config.in_cluster
         if any(cluster.name == in_cluster.name for cluster in found):
@@ -41,8 +46,9 @@ def clusters(config: KubernetesConfig, base_dir: Path) -> list[Cluster]:
     return found
 
 
-def kubeconfig_contexts(path: Path, wanted: list[str]) -> list[str]:
-    """The contexts to scan: those named, else the current one; UserError naming what is wrong."""
+def kubeconfig_contexts(path: Path, wanted: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """The kubeconfig, and the contexts to scan: those named, else the current one; UserError
+    naming what is wrong."""
     label = f"kubernetes: kubeconfig {path}"
     document = read_user_yaml(path, label)
     if not isinstance(document, dict):
@@ -59,7 +65,43 @@ def kubeconfig_contexts(path: Path, wanted: list[str]) -> list[str]:
     if unknown:
         known = ", ".join(defined) or "none"
         raise UserError(f"{label}: no context named {', '.join(map(repr, unknown))} (defined: {known})")
-    return wanted
+    return document, wanted
+
+
+def _entry(document: dict[str, Any], section: str, name: Any) -> dict[str, Any] | None:
+    """The mapping under `name` in one of the kubeconfig's named lists (contexts, clusters, users)."""
+    for entry in document.get(section) or []:
+        if isinstance(entry, dict) and entry.get("name") == name:
+            found = entry.get(section[:-1])
+            return found if isinstance(found, dict) else {}
+    return None
+
+
+def _kubeconfig_cluster(document: dict[str, Any], path: Path, context: str) -> Cluster:
+    """A context's cluster; one whose entries are missing is unavailable, saying which entry."""
+    entry = _entry(document, "contexts", context) or {}
+    cluster, user = _entry(document, "clusters", entry.get("cluster")), _entry(document, "users", entry.get("user"))
+    defect = (
+        f"names cluster {entry.get('cluster')!r}, which the kubeconfig does not define" if cluster is None
+        else "its cluster has no server address" if not cluster.get("server")
+        else f"names user {entry.get('user')!r}, which the kubeconfig does not define" if user is None
+        else None
+    )
+    if defect is not None:
+        message = f"kubernetes: context {context!r} {defect}"
+        return Cluster(context, partial(_refuse, message, f"fix the context's entry in {path}"))
+    plugin = (user or {}).get("exec")
+    command = plugin.get("command") if isinstance(plugin, dict) else None
+    # An exec plugin that fails leaves the request without a token: the 401 is the plugin's, not an expiry.
+    hint = (
+        f"the context's credential plugin ({command}) gave no valid token: check it is installed and logged in"
+        if command else RENEW_HINT
+    )
+    return Cluster(context, partial(_kubeconfig_client, path, context), hint)
+
+
+def _refuse(message: str, hint: str) -> ApiClient:
+    raise SourceUnavailable(message, hint=hint)
 
 
 def _kubeconfig_client(path: Path, context: str) -> ApiClient:

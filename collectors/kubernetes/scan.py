@@ -16,7 +16,7 @@ from typing import Any
 
 from collectors.kubernetes import mapping
 from collectors.kubernetes.access import REVIEW_PATH, Permissions, permissions, review_request
-from collectors.kubernetes.client import JSON, METADATA_ONLY, ApiError, ClusterClient, CredentialsRefused
+from collectors.kubernetes.client import JSON, METADATA_ONLY, ApiError, ClusterClient, CredentialsRefused, ServerUntrusted
 from collectors.kubernetes.config import KubernetesConfig
 from collectors.kubernetes.credentials import Cluster, clusters
 from collectors.kubernetes.provides import CLUSTER_KINDS
@@ -117,12 +117,17 @@ def _examine(ctx: CollectContext, config: KubernetesConfig, cluster: Cluster, su
         found = read_cluster(client, config.concurrent_requests)
     except CredentialsRefused as exc:
         reason = f"{exc.reason()}: the cluster refused the credentials (an expired or revoked token?)"
-        ctx.problem(f"{subject.id}: {reason}", subject, "renew the token or certificate of this context")
+        ctx.problem(f"{subject.id}: {reason}", subject, cluster.refused_hint)
         yield from _unreachable(ctx, subject, reason)
         return
     except ApiError as exc:
         reason = f"the API server could not be read: {exc.path}: {exc.reason()}"
-        ctx.problem(f"{subject.id}: {reason}", subject, "check that the server is reachable from here, then scan again")
+        hint = (
+            "check the context's certificate-authority-data: it must be the CA that signed the server's certificate"
+            if isinstance(exc, ServerUntrusted)
+            else "check that the server is reachable from here, then scan again"
+        )
+        ctx.problem(f"{subject.id}: {reason}", subject, hint)
         yield from _unreachable(ctx, subject, reason)
         return
     finally:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import socket
 from pathlib import Path
 
 import pytest
+import trustme
+import yaml
 
 from scanner.errors import UserError
 from scanner.model import EvidenceStatus
@@ -241,3 +244,21 @@ def test_no_token_ever_leaves_the_collector(fake_kubernetes: FakeKubernetes, tmp
     assert canary not in output
 
 
+
+
+def test_broken_contexts_are_each_unavailable_with_a_hint_naming_their_cause(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    path = write_kubeconfig(tmp_path / "kubeconfig", fake_kubernetes, {name: READER_TOKEN for name in ("prod", "badca", "nocluster", "exec")})
+    kubeconfig = yaml.safe_load(path.read_text(encoding="utf-8"))
+    kubeconfig["clusters"][1]["cluster"]["certificate-authority-data"] = base64.b64encode(trustme.CA().cert_pem.bytes()).decode()
+    kubeconfig["contexts"][2]["context"]["cluster"] = "gone"
+    kubeconfig["users"][3]["user"] = {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": str(tmp_path / "no-such-plugin"),
+                                               "interactiveMode": "Never"}}
+    path.write_text(yaml.safe_dump(kubeconfig), encoding="utf-8")
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig", contexts=["prod", "badca", "nocluster", "exec"], max_retries=0)
+    assert scan.of("kubernetes:prod", "tenancy.guardrails").status is EvidenceStatus.OBSERVED
+    hints = {p.subject: (p.message, p.hint or "") for p in scan.problems}
+    assert "TLS handshake failed" in hints["kubernetes:badca"][0] and "certificate-authority-data" in hints["kubernetes:badca"][1]
+    assert "names cluster 'gone', which the kubeconfig does not define" in hints["kubernetes:nocluster"][0]
+    assert "HTTP 401" in hints["kubernetes:exec"][0] and "credential plugin" in hints["kubernetes:exec"][1]
+    for context in ("badca", "nocluster", "exec"):
+        assert scan.of(f"kubernetes:{context}", "policy.admission").status is EvidenceStatus.UNAVAILABLE
