@@ -30,6 +30,11 @@ def _list(value: Any) -> list[Any]:
     return value if type(value) is list else []
 
 
+def _share(part: int, whole: int) -> float | None:
+    """part / whole for rules to compare (the engine has no arithmetic); None when there is no whole."""
+    return round(part / whole, 4) if whole else None
+
+
 def _name(obj: Obj) -> str:
     return str(_dict(obj.get("metadata")).get("name") or "")
 
@@ -88,7 +93,7 @@ def admin_grants(
         "to_service_accounts": counts["ServiceAccount"],
         "user_bindings": people["User"],
         "group_bindings": people["Group"],
-        "group_binding_share": round(people["Group"] / bound, 4) if (bound := people["User"] + people["Group"]) else None,
+        "group_binding_share": _share(people["Group"], people["User"] + people["Group"]),
     }
 
 
@@ -358,6 +363,7 @@ def workload_coverage(
         "workloads": total,
         "autoscaled": autoscaled,
         "autoscaled_by": by,
+        "autoscaled_share": _share(autoscaled, total),
         "with_disruption_budget": covered,
         "gitops_managed": gitops,
         "helm_managed": helm,
@@ -453,6 +459,7 @@ def reconciliation(
         "application_sets": application_sets,
         "drift_detection": sum(item.get("drift_detection", False) for item in objects),
         **{field: sum(item[field] for item in objects) for field in ("automated", "self_heal", "prune", "in_sync")},
+        "self_heal_share": _share(sum(item["self_heal"] for item in objects), len(objects)),
     }
 
 

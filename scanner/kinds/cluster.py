@@ -56,6 +56,7 @@ class WorkloadCoverage(KindData):
     workloads: int
     autoscaled: int = Field(description="Workloads an HPA, a KEDA ScaledObject or a VPA that acts (updateMode not Off) targets.")
     autoscaled_by: dict[str, int] = Field(default_factory=dict, description="Workloads per autoscaler kind: hpa, keda, vpa.")
+    autoscaled_share: float | None = Field(default=None, description="autoscaled / workloads; None without workloads.")
     with_disruption_budget: int = Field(
         default=0, description="Workloads a PodDisruptionBudget's matchLabels select (matched on the workload's own labels)."
     )
@@ -76,6 +77,7 @@ class Reconciliation(KindData):
     self_heal: int = Field(description="Drift in the cluster is reverted (Argo CD selfHeal; Flux Kustomizations, HelmReleases with drift detection).")
     prune: int = Field(description="What is removed from Git is removed from the cluster.")
     in_sync: int = Field(description="Synced (Argo CD) or Ready (Flux) when read.")
+    self_heal_share: float | None = Field(default=None, description="self_heal / applications; None without applications.")
     application_sets: int = Field(default=0, description="Argo CD ApplicationSets: Applications generated from one template.")
     drift_detection: int = Field(default=0, description="Flux HelmReleases detecting drift (driftDetection mode enabled or warn).")
 

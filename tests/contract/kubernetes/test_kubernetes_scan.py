@@ -63,6 +63,7 @@ def test_a_cluster_through_a_kubeconfig_context(fake_kubernetes: FakeKubernetes,
         # default), indexer (a VPA); try-me's VPA only recommends (updateMode Off)
         "autoscaled": 4,
         "autoscaled_by": {"hpa": 2, "keda": 1, "vpa": 1},
+        "autoscaled_share": 0.8,
         "with_disruption_budget": 1,  # api; the budget of "gone" selects nothing
         "gitops_managed": 2,  # api (Argo CD tracking id), worker (Flux HelmRelease label)
         "helm_managed": 2,
@@ -78,6 +79,7 @@ def test_a_cluster_through_a_kubeconfig_context(fake_kubernetes: FakeKubernetes,
         "self_heal": 3,  # Argo CD selfHeal, the active Kustomization, the HelmRelease with drift detection
         "prune": 3,
         "in_sync": 4,
+        "self_heal_share": 0.5,
         "application_sets": 1,
         "drift_detection": 1,  # the HelmRelease
     }
