@@ -1,6 +1,7 @@
-"""The fake's custom resources of Gatekeeper, the Policy WG's reports, KEDA, the VPA, Argo CD
-ApplicationSets and Crossplane validate against (the parts the fake uses of) their projects'
-published CRD schemas, kept under tests/fakes/kubernetes/crds/ (its README names the sources)."""
+"""Every custom resource the fake serves (Kyverno, Gatekeeper, the Policy WG's reports, KEDA, the
+VPA, Argo CD, Flux, the Prometheus Operator, OpenTelemetry, Crossplane) validates against (the
+parts the fake uses of) its project's published CRD schema, kept under
+tests/fakes/kubernetes/crds/ (its README names the sources)."""
 
 from __future__ import annotations
 
@@ -27,8 +28,17 @@ SCHEMAS = {
     ("argoproj.io", "ApplicationSet"): ("argocd.yaml", "ApplicationSet"),
     ("apiextensions.crossplane.io", "CompositeResourceDefinition"): ("crossplane.yaml", "CompositeResourceDefinition"),
     ("apiextensions.crossplane.io", "Composition"): ("crossplane.yaml", "Composition"),
+    ("kyverno.io", "ClusterPolicy"): ("kyverno.yaml", "ClusterPolicy"),
+    ("kyverno.io", "Policy"): ("kyverno.yaml", "ClusterPolicy"),
+    ("argoproj.io", "Application"): ("argocd-application.yaml", "Application"),
+    ("kustomize.toolkit.fluxcd.io", "Kustomization"): ("flux.yaml", "Kustomization"),
+    ("helm.toolkit.fluxcd.io", "HelmRelease"): ("flux.yaml", "HelmRelease"),
+    ("monitoring.coreos.com", "ServiceMonitor"): ("prometheus-operator.yaml", "ServiceMonitor"),
+    ("monitoring.coreos.com", "PodMonitor"): ("prometheus-operator.yaml", "PodMonitor"),
+    ("monitoring.coreos.com", "PrometheusRule"): ("prometheus-operator.yaml", "PrometheusRule"),
+    ("opentelemetry.io", "Instrumentation"): ("opentelemetry.yaml", "Instrumentation"),
 }
-GROUPS = {group for group, _ in SCHEMAS} - {"argoproj.io"}  # Argo CD's Applications: not checked here
+GROUPS = {group for group, _ in SCHEMAS}
 
 
 def _schema(group: str, kind: str) -> dict[str, Any]:
@@ -42,7 +52,7 @@ def _objects() -> list[dict[str, Any]]:
         obj
         for (group, _plural), objects in sample_cluster().objects.items()
         for obj in objects
-        if group in GROUPS or obj.get("kind") == "ApplicationSet"
+        if group in GROUPS
     ]
 
 
@@ -63,6 +73,9 @@ def test_the_custom_resource_validates_against_its_projects_crd_schema(obj: dict
         ("VerticalPodAutoscaler", ("spec", "updatePolicy", "updateMode"), "Sometimes"),  # not an update mode
         ("PolicyReport", ("summary", "fail"), "one"),  # counts are integers
         ("Composition", ("spec", "compositeTypeRef"), None),  # a composition must name what it composes
+        ("Kustomization", ("spec", "prune"), None),  # Flux v1 requires prune
+        ("PrometheusRule", ("spec", "groups"), [{"name": "g", "rules": [{"alert": "A", "for": "5 minutes", "expr": "up == 0"}]}]),
+        ("HelmRelease", ("spec", "driftDetection", "mode"), "always"),
     ],
 )
 def test_the_schemas_would_catch_a_broken_fixture(kind: str, path: tuple[str, ...], value: Any) -> None:
