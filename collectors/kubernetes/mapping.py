@@ -145,10 +145,15 @@ def webhook_failure_policies(configurations: Iterable[Obj]) -> list[str]:
     ]
 
 
+# A Kubernetes kind is a name of letters and digits: anything else in a template is not used,
+# since the kind becomes part of a request path (no "../secrets" through a crafted template).
+_KIND = re.compile(r"[A-Za-z][A-Za-z0-9]{0,62}")
+
+
 def constraint_template_kinds(templates: Iterable[Obj]) -> list[str]:
-    """The constraint kind each Gatekeeper ConstraintTemplate defines."""
-    kinds = (str(_dict(_dict(_dict(_dict(t.get("spec")).get("crd")).get("spec")).get("names")).get("kind") or "") for t in templates)
-    return sorted({kind for kind in kinds if kind})
+    """The constraint kind each Gatekeeper ConstraintTemplate defines (well-formed ones only)."""
+    kinds = (_dict(_dict(_dict(_dict(t.get("spec")).get("crd")).get("spec")).get("names")).get("kind") for t in templates)
+    return sorted({kind for kind in kinds if isinstance(kind, str) and _KIND.fullmatch(kind)})
 
 
 def gatekeeper_constraints(constraints: Iterable[Obj]) -> tuple[list[str], int]:

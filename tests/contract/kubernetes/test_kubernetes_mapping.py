@@ -39,3 +39,11 @@ def test_predictive_alerts_need_the_function_called() -> None:
     ]}]}}]
     data = mapping.observability_coverage([{"metadata": {"name": "a"}}], [], rules, None, ["opentelemetry"])
     assert (data["alert_rules"], data["predictive_alerts"], data["alerted"]) == (2, 1, 1)
+
+
+def test_a_constraint_kind_that_is_no_kubernetes_name_is_never_used_in_a_path() -> None:
+    def template(kind: object) -> dict[str, object]:
+        return {"spec": {"crd": {"spec": {"names": {"kind": kind}}}}}
+
+    kinds = [template("K8sRequiredLabels"), template("../../api/v1/secrets"), template("A?watch=1"), template(7), {"spec": "x"}]
+    assert mapping.constraint_template_kinds(kinds) == ["K8sRequiredLabels"]
