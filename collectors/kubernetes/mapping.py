@@ -173,6 +173,15 @@ def gatekeeper_constraints(constraints: Iterable[Obj]) -> tuple[list[str], int]:
     return verdicts, violations
 
 
+def policy_exceptions(exceptions: Iterable[Obj]) -> int:
+    """Policy-rule exemptions that Kyverno PolicyExceptions grant (one per policy and rule named)."""
+    return sum(
+        len(_list(_dict(entry).get("ruleNames"))) or 1
+        for exception in exceptions
+        for entry in _list(_dict(exception.get("spec")).get("exceptions"))
+    )
+
+
 def policy_report_results(reports: Iterable[Obj]) -> tuple[int, int, int]:
     """(reports, results, failing results) over PolicyReports' summaries: what the policy
     engines found when they audited what already runs (fail and error count as failing)."""
@@ -193,6 +202,7 @@ def admission_control(
     webhook_policies: list[str] | None = None,
     gatekeeper: tuple[list[str], int] | None = None,
     reports: tuple[int, int, int] | None = None,
+    exceptions: int = 0,
 ) -> dict[str, Any]:
     """policy.admission from the engines that were read (None: the cluster does not serve it)."""
     engines = []
@@ -227,6 +237,7 @@ def admission_control(
         "generating": generating,
         "webhooks": len(webhook_policies or []),
         "webhooks_fail_open": (webhook_policies or []).count("Ignore"),
+        "exceptions": exceptions,
         "violations": gatekeeper[1] if gatekeeper is not None else 0,
         "policy_reports": report_count,
         "report_results": results,

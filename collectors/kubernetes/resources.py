@@ -48,6 +48,7 @@ ADMISSION_POLICY_BINDINGS = Resource("admissionregistration.k8s.io", "v1", "vali
 VALIDATING_WEBHOOKS = Resource("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations")
 KYVERNO_CLUSTER_POLICIES = Resource("kyverno.io", "v1", "clusterpolicies")
 KYVERNO_POLICIES = Resource("kyverno.io", "v1", "policies")
+KYVERNO_EXCEPTIONS = Resource("kyverno.io", "v2", "policyexceptions")
 CONSTRAINT_TEMPLATES = Resource("templates.gatekeeper.sh", "v1", "constrainttemplates")
 # Gatekeeper makes one resource per constraint kind (a template's kind, lower-cased): the
 # collector lists those its templates name, and the role grants the whole group.
@@ -87,6 +88,7 @@ READ: tuple[Resource, ...] = (
     VALIDATING_WEBHOOKS,
     KYVERNO_CLUSTER_POLICIES,
     KYVERNO_POLICIES,
+    KYVERNO_EXCEPTIONS,
     CONSTRAINT_TEMPLATES,
     CONSTRAINTS,
     POLICY_REPORTS,

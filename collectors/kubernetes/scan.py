@@ -40,6 +40,7 @@ from collectors.kubernetes.resources import (
     FLUX_KUSTOMIZATIONS,
     INSTRUMENTATIONS,
     KYVERNO_CLUSTER_POLICIES,
+    KYVERNO_EXCEPTIONS,
     KYVERNO_POLICIES,
     LIMIT_RANGES,
     NAMESPACES,
@@ -300,9 +301,10 @@ def _admission(ctx: CollectContext, subject: Subject, found: ClusterReads) -> Ev
         "kyverno": (KYVERNO_CLUSTER_POLICIES, KYVERNO_POLICIES),
         "gatekeeper": (CONSTRAINT_TEMPLATES, CONSTRAINTS),
     }
+    # Optional beside their engines: not served (older Kyverno, no reports) means none there.
     reports = (POLICY_REPORTS, CLUSTER_POLICY_REPORTS)
     gap, served = _engines(found, engines)
-    gap = gap or _missing(found, VALIDATING_WEBHOOKS)[0] or _missing(found, *reports)[0]
+    gap = gap or _missing(found, VALIDATING_WEBHOOKS, KYVERNO_EXCEPTIONS, *reports)[0]
     vap = engines["validating_admission_policy"]
     if not found.reads[vap[0]].served:  # bindings without policies (never seen) bind nothing
         served.discard("validating_admission_policy")
@@ -322,7 +324,8 @@ def _admission(ctx: CollectContext, subject: Subject, found: ClusterReads) -> Ev
     webhooks = found.reads[VALIDATING_WEBHOOKS]
     policies = mapping.webhook_failure_policies(webhooks.items) if webhooks.served else None
     data = mapping.admission_control(
-        actions, effects, sorted(set(engines) - served), policies, gatekeeper, mapping.policy_report_results(_items(found, reports))
+        actions, effects, sorted(set(engines) - served), policies, gatekeeper, mapping.policy_report_results(_items(found, reports)),
+        mapping.policy_exceptions(found.reads[KYVERNO_EXCEPTIONS].items),
     )
     locators = tuple(r.path for name in sorted(served) for r in engines[name] if found.reads[r].served and r is not CONSTRAINTS)
     return ctx.observed(kind, subject, data, locators + tuple(r.path for r in reports if found.reads[r].served))

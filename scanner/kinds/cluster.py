@@ -34,6 +34,7 @@ class AdmissionControl(KindData):
     generating: int = Field(default=0, description="Policies that create resources (quotas, network policies).")
     webhooks: int = Field(default=0, description="Validating admission webhooks (any engine).")
     webhooks_fail_open: int = Field(default=0, description="Webhooks with failurePolicy Ignore: unchecked when down.")
+    exceptions: int = Field(default=0, description="Policy rules that Kyverno PolicyExceptions exempt workloads from.")
     violations: int = Field(default=0, description="Violations Gatekeeper's last audit found (constraints' totalViolations).")
     policy_reports: int = Field(default=0, description="PolicyReports and ClusterPolicyReports (wgpolicyk8s.io) read.")
     report_results: int = Field(default=0, description="Results in those reports' summaries (pass, fail, warn, error, skip).")

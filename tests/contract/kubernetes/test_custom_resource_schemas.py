@@ -30,6 +30,7 @@ SCHEMAS = {
     ("apiextensions.crossplane.io", "Composition"): ("crossplane.yaml", "Composition"),
     ("kyverno.io", "ClusterPolicy"): ("kyverno.yaml", "ClusterPolicy"),
     ("kyverno.io", "Policy"): ("kyverno.yaml", "ClusterPolicy"),
+    ("kyverno.io", "PolicyException"): ("kyverno.yaml", "PolicyException"),
     ("argoproj.io", "Application"): ("argocd-application.yaml", "Application"),
     ("kustomize.toolkit.fluxcd.io", "Kustomization"): ("flux.yaml", "Kustomization"),
     ("helm.toolkit.fluxcd.io", "HelmRelease"): ("flux.yaml", "HelmRelease"),

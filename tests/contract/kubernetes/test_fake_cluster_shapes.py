@@ -57,6 +57,7 @@ TYPED: dict[str, Callable[[client.ApiClient], Any]] = {
     "helmreleases": lambda api: client.CustomObjectsApi(api).list_cluster_custom_object("helm.toolkit.fluxcd.io", "v2", "helmreleases"),
     "daemonsets": lambda api: client.AppsV1Api(api).list_daemon_set_for_all_namespaces(),
     "poddisruptionbudgets": lambda api: client.PolicyV1Api(api).list_pod_disruption_budget_for_all_namespaces(),
+    "policyexceptions": lambda api: _custom(api, "kyverno.io", "v2", "policyexceptions"),
     "constrainttemplates": lambda api: _custom(api, "templates.gatekeeper.sh", "v1", "constrainttemplates"),
     "*": lambda api: _custom(api, "constraints.gatekeeper.sh", "v1beta1", "k8srequiredlabels"),  # one resource per kind
     "policyreports": lambda api: _custom(api, "wgpolicyk8s.io", "v1alpha2", "policyreports"),

@@ -52,6 +52,7 @@ def test_a_cluster_through_a_kubeconfig_context(fake_kubernetes: FakeKubernetes,
         "generating": 1,
         "webhooks": 3,
         "webhooks_fail_open": 1,  # failurePolicy Ignore; a webhook without one fails closed (v1 default)
+        "exceptions": 3,  # try-me is let off registry's rule and two of labels' rules
         "violations": 3,  # Gatekeeper's audit: 2 + 1
         "policy_reports": 3,  # two PolicyReports, one ClusterPolicyReport
         "report_results": 9,

@@ -32,6 +32,7 @@ KINDS: dict[tuple[str, str], tuple[str, bool]] = {
     ("admissionregistration.k8s.io", "validatingwebhookconfigurations"): ("ValidatingWebhookConfiguration", False),
     ("kyverno.io", "clusterpolicies"): ("ClusterPolicy", False),
     ("kyverno.io", "policies"): ("Policy", True),
+    ("kyverno.io", "policyexceptions"): ("PolicyException", True),
     ("templates.gatekeeper.sh", "constrainttemplates"): ("ConstraintTemplate", False),
     ("constraints.gatekeeper.sh", "k8srequiredlabels"): ("K8sRequiredLabels", False),
     ("constraints.gatekeeper.sh", "k8sallowedrepos"): ("K8sAllowedRepos", False),
@@ -58,7 +59,7 @@ KINDS: dict[tuple[str, str], tuple[str, bool]] = {
 
 # Custom-resource groups: served only when the cluster has the project installed.
 CUSTOM_GROUPS: dict[str, list[str]] = {
-    "kyverno.io": ["v1", "v2beta1"],
+    "kyverno.io": ["v1", "v2", "v2beta1"],
     "templates.gatekeeper.sh": ["v1", "v1beta1"],
     "constraints.gatekeeper.sh": ["v1beta1", "v1alpha1"],
     "wgpolicyk8s.io": ["v1alpha2"],

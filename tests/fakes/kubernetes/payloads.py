@@ -232,6 +232,13 @@ def validating_webhooks(name: str, service_namespace: str, failure_policies: lis
     return {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration", "metadata": metadata(name), "webhooks": hooks}
 
 
+def policy_exception(ns: str, name: str, rules: dict[str, list[str]]) -> dict[str, Any]:
+    """A Kyverno PolicyException letting `name`'s Deployment off each policy's listed rules."""
+    return {"apiVersion": "kyverno.io/v2", "kind": "PolicyException", "metadata": metadata(name, ns),
+            "spec": {"exceptions": [{"policyName": policy, "ruleNames": names} for policy, names in rules.items()],
+                     "match": {"any": [{"resources": {"kinds": ["Deployment"], "names": [name], "namespaces": [ns]}}]}}}
+
+
 def disruption_budget(ns: str, app: str) -> dict[str, Any]:
     return {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": metadata(app, ns),
             "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": app}}}}

@@ -70,6 +70,7 @@ def sample_cluster() -> ClusterState:
         p.kyverno_policy("per-rule", rules=("validate-enforce",)),
     )
     state.add("kyverno.io", "policies", p.kyverno_policy("team-rule", ns="payments", action="audit"))
+    state.add("kyverno.io", "policyexceptions", p.policy_exception("sandbox", "try-me", {"registry": ["rule-0"], "labels": ["rule-0", "rule-1"]}))
     state.add(
         "argoproj.io", "applications",
         p.argo_application("payments", self_heal=True, prune=True), p.argo_application("search", synced=False),
