@@ -10,10 +10,11 @@ engine among several, just an engine not installed).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from collectors.base import WorkerPool
 from collectors.kubernetes import mapping
 from collectors.kubernetes.access import REVIEW_PATH, Permissions, permissions, review_request
 from collectors.kubernetes.client import JSON, METADATA_ONLY, ApiError, ClusterClient, CredentialsRefused, ServerUntrusted
@@ -162,8 +163,8 @@ def read_cluster(client: ClusterClient, workers: int) -> ClusterReads:
     (a list's pages stay one after another: each needs the previous continue token). Results
     are kept in `READ`'s order, so the evidence never depends on which answer came first.
     """
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pecm-kubernetes")
-    try:
+    # Closing the pool cancels the lists not started: a refusal of the credentials ends the cluster.
+    with WorkerPool(workers, "pecm-kubernetes") as pool:
         core, listing = pool.submit(client.get, "/api"), pool.submit(client.get, "/apis")
         review = pool.submit(_permissions, client)
         groups = _served(core.result(), listing.result())
@@ -183,13 +184,10 @@ def read_cluster(client: ClusterClient, workers: int) -> ClusterReads:
         }
         if CONSTRAINTS.version in groups.get(CONSTRAINTS.group, ()):
             reads[CONSTRAINTS] = _constraints(pool, client, reads[CONSTRAINT_TEMPLATES], allowed)
-    finally:
-        # A refusal of the credentials ends the cluster's scan: lists not started are not sent.
-        pool.shutdown(wait=True, cancel_futures=True)
     return ClusterReads(frozenset(groups), reads)
 
 
-def _constraints(pool: ThreadPoolExecutor, client: ClusterClient, templates: Read, allowed: Permissions | None) -> Read:
+def _constraints(pool: WorkerPool, client: ClusterClient, templates: Read, allowed: Permissions | None) -> Read:
     """Every Gatekeeper constraint: one list per kind the templates define (no template, no
     constraint), read once the templates are."""
     if not templates.served or templates.gap:
