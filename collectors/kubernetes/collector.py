@@ -1,7 +1,8 @@
 """The Kubernetes collector: one subject per cluster, and one per tenant namespace, from what its API serves.
 
-Per cluster: discovery (`/api`, `/apis`), then one paged list per resource in
-`resources.READ` whose API group the cluster serves. Nothing else is requested.
+Per cluster: discovery (`/api`, `/apis`) and a SelfSubjectRulesReview, then one paged list per
+resource in `resources.READ` whose API group the cluster serves and the role may list (Gatekeeper:
+one per constraint kind its templates define). Nothing else is requested.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""Scanning clusters: connect, discover, list each resource once, map to evidence.
+"""Scanning clusters: connect, discover, list each resource once, map to evidence per cluster
+and per tenant namespace.
 
 A cluster that cannot be reached or refuses the credentials is still a subject: all its
-evidence is unavailable with the reason, and the other clusters are scanned. A resource the
+evidence is unavailable with the reason, its namespaces unknown, and the other clusters are scanned. A resource the
 role may not list makes the evidence needing it unavailable, naming the RBAC rule that would
 allow it; an API group the cluster does not serve makes it unsupported (or, for one admission
 engine among several, just an engine not installed).
