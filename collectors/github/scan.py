@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any
-from urllib.parse import quote
 
 from github import Auth
 
@@ -14,6 +13,7 @@ from collectors.base import Findings, Gap, WorkerPool, each_target
 from collectors.cross_subject import ORIGINS, cross_reference_records
 from collectors.detect.references import InternalSources, classify
 from collectors.githost.cache import FileEvidence, ScanCache
+from collectors.githost.subjects import repository_subject
 from collectors.github import credentials, mapping
 from collectors.github.client import RATE_LIMIT_PHRASE, ApiError, GitHubClient, TokenRefused
 from collectors.github.config import GitHubConfig
@@ -186,17 +186,9 @@ class _Scan:
         provides: dict[str, bool] = {}
         origins: dict[str, dict[str, Any] | None] = {}
         for repo, examination in self._examine_all(client, repos):
-            subject = Subject(
-                id=f"github:{repo.full_name}",
-                kind="repository",
-                name=repo.full_name,
-                source="github",
-                parent=org.id,
-                url=repo.html_url,
-                files_url=f"{repo.html_url}/blob/{quote(repo.default_branch, safe='')}/"
-                if repo.html_url and repo.default_branch
-                else None,
-                tags=("platform",) if platform.get(repo.name.lower()) in PLATFORM_ROLES else (),
+            subject = repository_subject(
+                "github", repo.full_name, org, repo.html_url, repo.default_branch, "/blob/",
+                platform=platform.get(repo.name.lower()) in PLATFORM_ROLES,
             )
             subjects[repo.full_name] = subject
             self.repositories.add(subject.id)

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from collectors.base import Findings, Gap, WorkerPool, each_target
 from collectors.githost.cache import FileEvidence, ScanCache
 from collectors.githost.files import no_files, read_files
+from collectors.githost.subjects import repository_subject
 from collectors.gitlab import mapping
 from collectors.gitlab.client import ApiError, GitLabClient, RateLimited, TokenRefused
 from collectors.gitlab.config import GitLabConfig
@@ -285,17 +286,9 @@ class _Scan:
     ) -> Iterator[Subject | Evidence]:
         ctx = self.ctx
         project = examination.project
-        subject = Subject(
-            id=f"gitlab:{project.full_path}",
-            kind="repository",
-            name=project.full_path,
-            source="gitlab",
-            parent=parent.id,
-            url=project.web_url,
-            files_url=f"{project.web_url}/-/blob/{quote(project.default_branch, safe='')}/"
-            if project.web_url and project.default_branch
-            else None,
-            tags=("platform",) if team is not None and mapping.in_group(project, team.path) else (),
+        subject = repository_subject(
+            "gitlab", project.full_path, parent, project.web_url, project.default_branch, "/-/blob/",
+            platform=team is not None and mapping.in_group(project, team.path),
         )
         yield subject
         findings = self.findings
