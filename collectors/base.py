@@ -114,7 +114,8 @@ class WorkerPool:
         An examination that raises becomes `failed(item, exc)`: an unexpected answer costs one
         subject, not the scan; `SourceUnavailable` and the `fatal` exceptions end the source.
         Items for which `inline` holds are examined here, without a thread (work that is known
-        to be instant). Abandoning the iteration cancels the examinations not started."""
+        to be instant). Examinations queued when the iteration is abandoned are cancelled when
+        the pool closes."""
         ahead: deque[tuple[T, Future[R]]] = deque()
         pending = iter(items)
         stop: tuple[type[BaseException], ...] = (SourceUnavailable, *fatal)
