@@ -64,8 +64,7 @@ def serve(args: argparse.Namespace, channel: Connection) -> None:
     with the collector, as a real API server would not."""
     state = large_cluster(args.namespaces, args.workloads, args.policies)
     state.latency = args.latency_ms / 1000
-    fake = FakeKubernetes().start()
-    fake.reset(state)
+    fake = FakeKubernetes(lambda: state).start()
     page = KubernetesConfig.model_fields["page_size"].default
     served = [r for r in READ if not r.group or r.group in state.groups]
     pages = [max(1, -(-len(state.objects.get((r.group, r.plural), [])) // page)) for r in served]

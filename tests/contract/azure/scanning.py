@@ -31,7 +31,7 @@ def config_for(fake: FakeAzure, **options: Any) -> AzureConfig:
 
 
 def timer_of(fake: FakeAzure) -> VirtualTimer:
-    return VirtualTimer(fake.clock.now, fake.clock.advance)
+    return fake.clock.timer()
 
 
 def run_azure(

@@ -141,7 +141,7 @@ def test_production_deployments_of_the_window_give_the_dora_inputs(fake_gitlab: 
 def test_an_unchanged_rescan_costs_no_tree_or_file_request(fake_gitlab: FakeGitLab, tmp_path: Path) -> None:
     first = run_gitlab(fake_gitlab, cache_dir=tmp_path)
     assert fake_gitlab.count(r"/repository/(tree|files)") > 0
-    fake_gitlab.requests.clear()
+    fake_gitlab.exchanges.clear()
     again = run_gitlab(fake_gitlab, cache_dir=tmp_path)
     assert fake_gitlab.count(r"/repository/(tree|files)") == 0
     assert [item.model_dump(exclude={"observed_at"}) for item in again.evidence] == [
@@ -151,7 +151,7 @@ def test_an_unchanged_rescan_costs_no_tree_or_file_request(fake_gitlab: FakeGitL
     assert svc_a is not None
     svc_a.last_activity_at = "2026-05-30T09:00:00.000Z"  # a push: that project's files are read again
     svc_a.files[".gitlab-ci.yml"] = b"build:\n  script: [make]\n"
-    fake_gitlab.requests.clear()
+    fake_gitlab.exchanges.clear()
     pushed = run_gitlab(fake_gitlab, cache_dir=tmp_path)
     assert {r.path.split("/")[4] for r in fake_gitlab.requests if re.search("/repository/(tree|files)", r.path)} == {"101"}
     assert pushed.data("gitlab:acme/apps/svc-a", "ci.reusable_used")["present"] is False

@@ -1,29 +1,29 @@
 """`FakeAzure`: Resource Manager and an Entra ID token endpoint on 127.0.0.1, over HTTPS.
 
-HTTPS because azure-core's bearer-token policy refuses plain http; the certificate comes from a
-CA made per fake (trustme), which the collector is told to trust through its `ca_bundle`.
+HTTPS because azure-core's bearer-token policy refuses plain http; the certificate comes from
+the kit's throwaway CA, which the collector is told to trust through its `ca_bundle`.
 Like ARM, routes match paths in any case and with a trailing slash, lists are paged with a
 `nextLink` that points back here, refusals carry ARM's error body (`AuthorizationFailed`,
 `SubscriptionNotFound`, `InvalidAuthenticationToken`), and faults inject 403 / 429 with
-`Retry-After` / 5xx for one path.
+`Retry-After` / 5xx for one path. Transport, faults, exchange log and clock are the kit's.
 """
 
 from __future__ import annotations
 
-import json
-import ssl
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
-
-import trustme
+from urllib.parse import parse_qs
 
 from tests.fakes.azure import payloads
+from tests.fakes.http.clock import FakeClock
+from tests.fakes.http.exchange import Request, Response, json_response
+from tests.fakes.http.exchanges import Exchange, Exchanges
+from tests.fakes.http.faults import Faults
+from tests.fakes.http.routes import Route, RouteTable
+from tests.fakes.http.transport import HttpServer
 
 TENANT_ID = "72f988bf-0000-4000-8000-0000000000aa"
 CLIENT_ID = "0d5c1b6a-0000-4000-8000-0000000000c1"
@@ -52,28 +52,23 @@ class FakeSubscription:
     locks: list[dict[str, Any]] = field(default_factory=list)
 
 
-@dataclass
-class Fault:
-    status: int
-    code: str
-    times: int | None  # None: every time
-    retry_after: float | None = None
+class AzureErrors:
+    def error(self, request: Request, status: int, reason: str | None, html: bool) -> Response:
+        code = reason or "InternalServerError"
+        path = request.path.rstrip("/").lower()
+        message = (
+            f"The client '{CLIENT_ID}' with object id '{CLIENT_ID}' does not have authorization to perform "
+            f"action 'read' over scope '{path}' or the scope is invalid."
+            if code == "AuthorizationFailed"
+            else f"{code} for {path}"
+        )
+        return json_response(payloads.error(code, message), status)
+
+    def rate_limited(self, request: Request, status: int) -> Response:
+        return self.error(request, status, "TooManyRequests", False)
 
 
-class FakeClock:
-    """The fake's time (epoch seconds); a VirtualTimer advances it when the collector sleeps."""
-
-    def __init__(self, start: float = 1_796_000_000.0) -> None:
-        self._now = start
-        self._lock = threading.Lock()
-
-    def now(self) -> float:
-        with self._lock:
-            return self._now
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self._now += seconds
+Answer = tuple[int, Any, dict[str, str]]
 
 
 class FakeAzure:
@@ -90,116 +85,100 @@ class FakeAzure:
         self.definitions = {d["id"].lower(): d for d in definitions}  # policy (set) definitions by id
         self.management_groups = management_groups or {}  # group id -> its children (group or subscription ids)
         self.page_size = page_size
-        self.clock = FakeClock()
-        self.requests: list[tuple[str, str]] = []  # (method, path) of every request, tokens included
-        self._faults: dict[str, Fault] = {}
+        self.clock = FakeClock(start=1_796_000_000.0)  # a VirtualTimer advances it when the collector sleeps
+        self.exchanges = Exchanges()
+        self.faults = Faults(AzureErrors())
         self._issued: set[str] = set()
-        self._lock = threading.Lock()
-        ca = trustme.CA()
-        self.ca_bundle = tmp / "fake-azure-ca.pem"
-        ca.cert_pem.write_to_path(str(self.ca_bundle))
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        ca.issue_cert("127.0.0.1").configure_cert(context)
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                fake._serve(self, "GET")
-
-            def do_POST(self) -> None:  # noqa: N802
-                fake._serve(self, "POST")
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        self.url = f"https://127.0.0.1:{self._server.server_port}"
-        self._thread: threading.Thread | None = None
+        self._server = HttpServer(self._handle, name="fake-azure", tls=True)
+        self.url = self._server.url
+        self.ca_bundle = self._server.write_ca(tmp / "fake-azure-ca.pem")
 
     # --- handles for tests -------------------------------------------------------------------
 
+    @property
+    def requests(self) -> list[tuple[str, str]]:
+        """(method, path) of every request."""
+        return [(exchange.request.method, exchange.request.path) for exchange in self.exchanges.all()]
+
     def fail(self, fragment: str, status: int, code: str, *, times: int | None = None, retry_after: float | None = None) -> None:
         """Answer requests whose path contains `fragment` (any case) with an error."""
-        self._faults[fragment.lower()] = Fault(status, code, times, retry_after)
+        headers = {} if retry_after is None else {"Retry-After": f"{retry_after:g}"}
+        self.faults.error(lambda path: fragment.lower() in path.lower(), status, reason=code, times=times, headers=headers)
 
     def count(self, fragment: str) -> int:
         return sum(1 for _method, path in self.requests if fragment.lower() in path.lower())
 
     @contextmanager
     def running(self) -> Iterator[FakeAzure]:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-azure", daemon=True)
-        self._thread.start()
-        try:
-            yield self
-        finally:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join()
+        with self._server.running():
+            try:
+                yield self
+            finally:
+                self.faults.clear()
 
     # --- serving -----------------------------------------------------------------------------
 
-    def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        parts = urlsplit(handler.path)
-        path = parts.path.rstrip("/").lower()
-        query = {key: values[0] for key, values in parse_qs(parts.query).items()}
-        length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length).decode() if length else ""
-        with self._lock:
-            self.requests.append((method, parts.path))
-        status, payload, headers = self._route(
-            method, path, query, body, handler.headers.get("Authorization", ""), handler.headers.get("X-IDENTITY-HEADER", "")
-        )
-        data = json.dumps(payload).encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json; charset=utf-8")
-        handler.send_header("Content-Length", str(len(data)))
-        handler.send_header("x-ms-request-id", "00000000-0000-4000-8000-000000000000")
-        for name, value in headers.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        handler.wfile.write(data)
+    def _handle(self, request: Request) -> Response | None:
+        arrived = self.clock.time()
+        found = _ROUTES.match(request.method, request.path)
+        route, params = found if found else (None, {})
+        response = self._answer(request, route, params)
+        if response is not None:
+            response.headers.setdefault("x-ms-request-id", "00000000-0000-4000-8000-000000000000")
+        name = route.name if route else "unrouted"
+        self.exchanges.record(Exchange(request, name, response.status if response else 0, arrived))
+        return response
 
-    def _route(
-        self, method: str, path: str, query: dict[str, str], body: str, authorization: str, identity_header: str
-    ) -> tuple[int, Any, dict[str, str]]:
-        segments = path.strip("/").split("/")
-        if path.endswith("/v2.0/.well-known/openid-configuration"):
-            return self._openid(segments[0])
-        if path.endswith("/oauth2/v2.0/token") and method == "POST":
-            return self._token(segments[0], {k: v[0] for k, v in parse_qs(body).items()})
-        if path == "/msi/token":
-            return self._managed_identity(query, identity_header)
-        fault = self._fault(path)
-        if fault is not None:
-            return fault
+    def _answer(self, request: Request, route: Route[_Handler] | None, params: dict[str, str]) -> Response | None:
+        if route is not None and route.name in _IDENTITY:  # Entra ID and the identity endpoint: no faults, no token
+            return _as_response(route.handler(self, request, params))
+        intercepted = self.faults.intercept(request)
+        if intercepted.dropped or intercepted.response is not None:
+            return intercepted.response
+        authorization = request.headers.get("authorization", "")
         if not authorization.startswith("Bearer ") or authorization.removeprefix("Bearer ") not in self._issued:
-            return 401, payloads.error("InvalidAuthenticationToken", "The access token is invalid."), {}
-        if path.startswith("/providers/microsoft.management/managementgroups/") and path.endswith("/descendants"):
-            return self._descendants(segments[3], query)
-        if "/providers/microsoft.authorization/policydefinitions/" in path or "/providers/microsoft.authorization/policysetdefinitions/" in path:
-            found = self.definitions.get(path)
-            if found is None:
-                return 404, payloads.error("PolicyDefinitionNotFound", f"The policy definition '{segments[-1]}' could not be found."), {}
-            return 200, found, {}
-        if segments[0] != "subscriptions" or method != "GET":
-            return 404, payloads.error("InvalidResourceType", f"The resource type could not be found for {path}."), {}
-        if len(segments) == 1:
-            return self._page(path, query, [payloads.subscription(s.subscription_id, s.name, TENANT_ID) for s in self.subscriptions.values()])
-        subscription = self.subscriptions.get(segments[1])
+            return _as_response((401, payloads.error("InvalidAuthenticationToken", "The access token is invalid."), {}))
+        if route is None:
+            return _as_response(_no_such_type(request.path))
+        return _as_response(route.handler(self, request, params))
+
+    def _subscriptions(self, request: Request, params: dict[str, str]) -> Answer:
+        listed = [payloads.subscription(s.subscription_id, s.name, TENANT_ID) for s in self.subscriptions.values()]
+        return self._page(_path(request), request.query, listed)
+
+    def _subscription_list(self, request: Request, params: dict[str, str]) -> Answer:
+        subscription = self.subscriptions.get(params["subscription"].lower())
         if subscription is None:
-            return 404, payloads.error("SubscriptionNotFound", f"The subscription '{segments[1]}' could not be found."), {}
-        rest = "/".join(segments[2:])
+            return 404, payloads.error("SubscriptionNotFound", f"The subscription '{params['subscription'].lower()}' could not be found."), {}
         items = {
             _PATHS["policyassignments"]: subscription.policy_assignments,
             _PATHS["roleassignments"]: subscription.role_assignments,
             _PATHS["budgets"]: subscription.budgets,
             _PATHS["eligibility"]: subscription.role_eligibility,
             _PATHS["locks"]: subscription.locks,
-        }.get(rest)
+        }.get(params["rest"].lower().rstrip("/"))
         if items is None:
-            return 404, payloads.error("InvalidResourceType", f"The resource type could not be found for {path}."), {}
-        return self._page(path, query, items)
+            return _no_such_type(request.path)
+        return self._page(_path(request), request.query, items)
+
+    def _definition(self, request: Request, params: dict[str, str]) -> Answer:
+        found = self.definitions.get(_path(request))
+        if found is None:
+            return 404, payloads.error("PolicyDefinitionNotFound", f"The policy definition '{params['name']}' could not be found."), {}
+        return 200, found, {}
+
+    def _group_descendants(self, request: Request, params: dict[str, str]) -> Answer:
+        return self._descendants(params["group"], request.query)
+
+    def _openid_route(self, request: Request, params: dict[str, str]) -> Answer:
+        return self._openid(params["tenant"])
+
+    def _token_route(self, request: Request, params: dict[str, str]) -> Answer:
+        form = {key: values[0] for key, values in parse_qs(request.body.decode()).items()}
+        return self._token(params["tenant"], form)
+
+    def _msi_route(self, request: Request, params: dict[str, str]) -> Answer:
+        return self._managed_identity(request.query, request.headers.get("x-identity-header", ""))
 
     def _descendants(self, group: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
         known = {name.lower(): name for name in self.management_groups}
@@ -229,22 +208,6 @@ class FakeAzure:
             page["nextLink"] = f"{self.url}{path}?api-version={query.get('api-version', '')}&%24skiptoken={start + self.page_size}"
         return 200, page, {}
 
-    def _fault(self, path: str) -> tuple[int, Any, dict[str, str]] | None:
-        with self._lock:
-            for fragment, fault in self._faults.items():
-                if fragment in path and fault.times != 0:
-                    if fault.times is not None:
-                        fault.times -= 1
-                    headers = {} if fault.retry_after is None else {"Retry-After": f"{fault.retry_after:g}"}
-                    message = (
-                        f"The client '{CLIENT_ID}' with object id '{CLIENT_ID}' does not have authorization to perform "
-                        f"action 'read' over scope '{path}' or the scope is invalid."
-                        if fault.code == "AuthorizationFailed"
-                        else f"{fault.code} for {path}"
-                    )
-                    return fault.status, payloads.error(fault.code, message), headers
-        return None
-
     def _openid(self, tenant: str) -> tuple[int, Any, dict[str, str]]:
         if tenant != TENANT_ID:
             return 400, {"error": "invalid_tenant", "error_description": f"AADSTS90002: Tenant '{tenant}' not found."}, {}
@@ -259,16 +222,15 @@ class FakeAzure:
         }, {}
 
     def _issue(self) -> str:
-        with self._lock:
-            token = f"{ACCESS_TOKEN_PREFIX}{len(self._issued)}"
-            self._issued.add(token)
+        token = f"{ACCESS_TOKEN_PREFIX}{len(self._issued)}"  # set.add is atomic; a shared number is harmless
+        self._issued.add(token)
         return token
 
     def _managed_identity(self, query: dict[str, str], identity_header: str) -> tuple[int, Any, dict[str, str]]:
         """App Service's identity endpoint (api-version 2019-08-01), as IDENTITY_ENDPOINT names it."""
         if identity_header != IDENTITY_HEADER:
             return 401, {"statusCode": 401, "message": "Unauthorized: the identity header is missing or wrong"}, {}
-        expires_on = int(self.clock.now()) + 3600
+        expires_on = int(self.clock.time()) + 3600
         return 200, {
             "access_token": self._issue(), "expires_on": str(expires_on), "resource": query.get("resource", ""),
             "token_type": "Bearer", "client_id": CLIENT_ID,
@@ -283,3 +245,38 @@ class FakeAzure:
                 "error_codes": [7000215],
             }, {}
         return 200, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": self._issue()}, {}
+
+
+_Handler = Callable[[FakeAzure, Request, dict[str, str]], Answer]
+_IDENTITY = ("openid", "token", "msi")
+_DEFINITIONS = "providers/microsoft.authorization/{kind}/{{name}}"
+_ROUTES: RouteTable[Route[_Handler]] = RouteTable(
+    [
+        Route("GET", "/{tenant}/v2.0/.well-known/openid-configuration", "openid", FakeAzure._openid_route),
+        Route("POST", "/{tenant}/oauth2/v2.0/token", "token", FakeAzure._token_route),
+        Route("GET", "/msi/token", "msi", FakeAzure._msi_route),
+        Route("GET", "/providers/microsoft.management/managementgroups/{group}/descendants", "descendants",
+              FakeAzure._group_descendants),
+        *(
+            Route("GET", f"{scope}/{_DEFINITIONS.format(kind=kind)}", kind, FakeAzure._definition)
+            for kind in ("policydefinitions", "policysetdefinitions")
+            for scope in ("", "/{scope+}")
+        ),
+        Route("GET", "/subscriptions", "subscriptions", FakeAzure._subscriptions),
+        Route("GET", "/subscriptions/{subscription}/{rest+}", "subscription lists", FakeAzure._subscription_list),
+    ],
+    ignore_case=True,
+)
+
+
+def _path(request: Request) -> str:
+    return request.path.rstrip("/").lower()
+
+
+def _no_such_type(path: str) -> Answer:
+    return 404, payloads.error("InvalidResourceType", f"The resource type could not be found for {path.rstrip('/').lower()}."), {}
+
+
+def _as_response(answer: Answer) -> Response:
+    status, payload, headers = answer
+    return json_response(payload, status, headers)

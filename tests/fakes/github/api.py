@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 import itertools
 import logging
-import time
 from dataclasses import dataclass
 
-from .clock import FakeClock
+from tests.fakes.http.clock import FakeClock
+from tests.fakes.http.exchange import Request, Response, json_response
+
 from .context import Call, Settings
-from .exchange import ApiError, Request, Response, json_response, not_found
-from .faults import Faults
+from .exchange import ApiError, not_found
+from .faults import GitHubFaults
 from .model import Token, World
 from .payloads.links import Links
 from .ratelimit import Budget, RateLimiter
@@ -27,7 +28,6 @@ logger = logging.getLogger(__name__)
 
 _ANONYMOUS_LIMIT = 60
 _RATE_DOCS = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
-_ERROR_PAGE = b"<!DOCTYPE html>\n<html><head><title>Unicorn! &middot; GitHub</title></head><body>No server is currently available to service your request.</body></html>\n"
 _VERSION_DOCS = "https://docs.github.com/rest/about-the-rest-api/api-versions"
 SUPPORTED_API_VERSIONS = ("2022-11-28",)  # a version api.github.com does not know gets 400
 _request_ids = itertools.count(1)
@@ -48,7 +48,7 @@ class Api:
         settings: Settings,
         clock: FakeClock,
         stats: Stats,
-        faults: Faults,
+        faults: GitHubFaults,
         limiter: RateLimiter,
     ) -> None:
         self.world = world
@@ -60,6 +60,7 @@ class Api:
         self.limiter = limiter
 
     def handle(self, request: Request) -> Response | None:
+        arrived = self.clock.time()
         found = match(request.method, request.path)
         route, params = found if found else (None, {})
         outcome = self._answer(request, route, params)
@@ -69,15 +70,13 @@ class Api:
         token = outcome.token
         self.stats.record(
             RequestRecord(
-                method=request.method,
-                path=request.path,
-                query=request.query_string,
-                family=route.family if route else "unknown",
+                request=request,
+                route=route.family if route else "unknown",
                 status=response.status if response else 0,
+                at=arrived,
                 charged=outcome.charged,
                 cost=response.cost if response and outcome.charged else 0,
                 token=token.value if token else None,
-                api_version=request.headers.get("x-github-api-version"),
             )
         )
         return response
@@ -99,11 +98,12 @@ class Api:
         refused = self._saml_refusal(request, token)
         if refused is not None:
             return _Outcome(self._with_budget(refused, token, resource or "core"), token)
-        dropped, injected, looping = self._inject_faults(request)
-        if dropped:
+        intercepted = self.faults.intercept(request)
+        if intercepted.dropped:
             return _Outcome(None, token)
-        if injected is not None:
-            return _Outcome(self._with_budget(injected, token, resource or "core"), token)
+        if intercepted.response is not None:
+            return _Outcome(self._with_budget(intercepted.response, token, resource or "core"), token)
+        looping = any(fault.kind == "link_loop" for fault in intercepted.marks)
         if token is not None and resource is not None and not self._admit(token, resource):
             return _Outcome(self._rate_limited(token, resource), token)
         call = Call(
@@ -163,35 +163,6 @@ class Api:
         }
         sso = f"required; url=https://github.com/orgs/{org.login}/sso?authorization_request=FAKEREQUEST0000"
         return json_response(body, 403, {"X-GitHub-SSO": sso})
-
-    def _inject_faults(self, request: Request) -> tuple[bool, Response | None, bool]:
-        """(drop the connection?, the injected answer, point the next link at this page?); delays are served here."""
-        injected: Response | None = None
-        looping = False
-        for fault in self.faults.firing(request.path):
-            if fault.kind == "delay":
-                time.sleep(fault.seconds)
-            elif fault.kind == "drop":
-                return True, None, False
-            elif fault.kind == "link_loop":
-                looping = True
-            elif fault.kind == "error" and injected is None:
-                injected = (
-                    Response(fault.status, _ERROR_PAGE, {"Content-Type": "text/html; charset=utf-8"})
-                    if fault.html
-                    else json_response({"message": "Server Error"}, fault.status)
-                )
-            elif fault.kind == "secondary_limit" and injected is None:
-                body = {
-                    "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try "
-                    "again. If you reach out to GitHub Support for help, please include the request ID "
-                    "FAKE:0000.",
-                    "documentation_url": f"{_RATE_DOCS}#about-secondary-rate-limits",
-                    "status": str(fault.status),
-                }
-                retry = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
-                injected = json_response(body, fault.status, retry)
-        return False, injected, looping
 
     def _admit(self, token: Token, resource: str) -> bool:
         """REST: take this request's unit from the budget (check and take in one step, so concurrent

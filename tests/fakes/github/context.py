@@ -6,7 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .clock import FakeClock
+from tests.fakes.http.clock import FakeClock
+
 from .exchange import ApiError, Request, Response, not_found, paginate
 from .model import Organization, Repository, Token, User, World, stable_id
 from .payloads.accounts import simple_user

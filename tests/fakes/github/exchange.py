@@ -1,37 +1,16 @@
-"""Requests, responses, GitHub-shaped errors and Link-header pagination, independent of the HTTP server."""
+"""GitHub-shaped errors and Link-header pagination (requests and responses are the kit's)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
+
+from tests.fakes.http.exchange import Request, Response, json_response
 
 DOCS = "https://docs.github.com/rest"
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 30
-
-
-@dataclass(frozen=True)
-class Request:
-    method: str
-    path: str  # without the query
-    query: dict[str, str]  # a repeated parameter keeps its last value
-    headers: dict[str, str]  # names lower-cased
-    body: bytes = b""
-
-    @property
-    def query_string(self) -> str:
-        return urlencode(self.query)
-
-
-@dataclass
-class Response:
-    status: int
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    cost: int = 0  # GraphQL points this request costs
 
 
 class ApiError(Exception):
@@ -53,11 +32,6 @@ class ApiError(Exception):
 
 def not_found() -> ApiError:
     return ApiError(404, "Not Found", f"{DOCS}")
-
-
-def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(data, indent=2).encode()
-    return Response(status, body, {"Content-Type": "application/json; charset=utf-8", **(headers or {})})
 
 
 def int_param(request: Request, name: str, default: int) -> int:

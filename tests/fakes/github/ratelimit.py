@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from .clock import FakeClock
+from tests.fakes.http.clock import FakeClock
 
 WINDOW_SECONDS = 3600
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import unquote
+
+from tests.fakes.http import routes
 
 from .context import Call
 from .exchange import Response
@@ -17,19 +17,15 @@ Auth = Literal["token", "app", "none"]
 
 
 @dataclass(frozen=True)
-class Route:
-    method: str
-    template: str  # "{name}" matches one segment, "{name+}" one or more
-    family: str
-    handler: Callable[[Call], Response]
+class Route(routes.Route[Callable[[Call], Response]]):
+    """A route whose name is its counter family."""
+
     auth: Auth = "token"  # "app": the handler checks an App JWT; "none": public download hosts
     resource: str | None = "core"  # the budget a request is charged to; None: not charged
-    pattern: re.Pattern[str] = field(init=False, compare=False)
 
-    def __post_init__(self) -> None:
-        regex = re.sub(r"\{(\w+)\+\}", r"(?P<\1>.+)", self.template)
-        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", regex)
-        object.__setattr__(self, "pattern", re.compile(f"^{regex}/?$"))
+    @property
+    def family(self) -> str:
+        return self.name
 
 
 _REPO = "/repos/{owner}/{repo}"
@@ -88,11 +84,8 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
+_TABLE = routes.RouteTable(ROUTES)
+
+
 def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-    for route in ROUTES:
-        if route.method != method:
-            continue
-        found = route.pattern.match(path)
-        if found:
-            return route, {name: unquote(value) for name, value in found.groupdict().items()}
-    return None
+    return _TABLE.match(method, path)

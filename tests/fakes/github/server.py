@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from tests.fakes.http.clock import FakeClock
+from tests.fakes.http.exchange import Request, Response
+from tests.fakes.http.transport import HttpServer
+
 from .api import Api
-from .clock import FakeClock
 from .context import Settings
-from .exchange import Request, Response
-from .faults import Faults
+from .faults import GitHubFaults
 from .model import DEFAULT_TOKEN, Organization, World
 from .payloads.links import Links
 from .ratelimit import RateLimiter
 from .samples import sample_org
 from .stats import Stats
-from .transport import make_server
 
 StateFactory = Callable[[], "Organization | World"]
 
@@ -32,20 +32,18 @@ class FakeGitHub:
 
     def __init__(self, state: StateFactory = sample_org) -> None:
         self._state = state
-        self._server = make_server(self._handle)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._server = HttpServer(self._api_handle, name="fake-github", server_header="GitHub.com")
+        self.url = self._server.url
         self.graphql_url = f"{self.url}/graphql"
         self.clock = FakeClock()
         self.stats = Stats()
-        self.faults = Faults()
+        self.exchanges = self.stats  # every fake's exchange log, by that name
+        self.faults = GitHubFaults()
         self.settings = Settings()
         self._limiter = RateLimiter(self.clock)
         self._api = Api(
             _as_world(state()), Links(self.url), self.settings, self.clock, self.stats, self.faults, self._limiter
         )
-        self._thread: threading.Thread | None = None
-        self._handling = 0  # requests being answered (a delay fault may outlive the client's timeout)
-        self._quiet = threading.Condition()
 
     @property
     def world(self) -> World:
@@ -60,11 +58,10 @@ class FakeGitHub:
 
         Waits for requests still being answered (a delayed answer the client gave up on), so that a
         test never sees the previous test's requests in its counters."""
-        with self._quiet:
-            self._quiet.wait_for(lambda: self._handling == 0, timeout=30)
+        self.faults.clear()  # releases delayed answers
+        self._server.wait_idle()
         self._api.world = _as_world(self._state())
         self.stats.clear()
-        self.faults.clear()
         self._limiter.clear()
         self.clock.reset()
         fresh = Settings()
@@ -72,15 +69,12 @@ class FakeGitHub:
         self.settings.rate_limit_status = fresh.rate_limit_status
 
     def start(self) -> FakeGitHub:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-github", daemon=True)
-        self._thread.start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join()
+        self.faults.clear()
+        self._server.stop()
 
     @contextmanager
     def running(self) -> Iterator[FakeGitHub]:
@@ -90,12 +84,5 @@ class FakeGitHub:
         finally:
             self.stop()
 
-    def _handle(self, request: Request) -> Response | None:
-        with self._quiet:
-            self._handling += 1
-        try:
-            return self._api.handle(request)
-        finally:
-            with self._quiet:
-                self._handling -= 1
-                self._quiet.notify_all()
+    def _api_handle(self, request: Request) -> Response | None:
+        return self._api.handle(request)

@@ -1,4 +1,4 @@
-"""Request counters and the per-request log tests assert on.
+"""GitHub's request counters on top of the kit's exchange log: what each request was charged.
 
 `requests` counts every request received; `charged` counts REST requests charged against a
 token's primary budget: every authenticated request the fake answered, except 304s, `/rate_limit`,
@@ -9,39 +9,61 @@ cost into `graphql_cost` instead.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
+from tests.fakes.http.exchanges import Exchange, Exchanges
+
 
 @dataclass(frozen=True)
-class RequestRecord:
-    method: str
-    path: str
-    query: str
-    family: str
-    status: int  # 0 when the connection was dropped without a response
-    charged: bool
-    cost: int  # GraphQL points charged; 0 for REST
-    token: str | None
-    api_version: str | None = None  # the X-GitHub-Api-Version header sent, if any
+class RequestRecord(Exchange):
+    charged: bool = False
+    cost: int = 0  # GraphQL points charged; 0 for REST
+    token: str | None = None
+
+    @property
+    def method(self) -> str:
+        return self.request.method
+
+    @property
+    def path(self) -> str:
+        return self.request.path
+
+    @property
+    def query(self) -> str:
+        return self.request.query_string
+
+    @property
+    def family(self) -> str:
+        return self.route
+
+    @property
+    def api_version(self) -> str | None:
+        """The X-GitHub-Api-Version header sent, if any."""
+        return self.request.headers.get("x-github-api-version")
 
 
 @dataclass
-class Stats:
+class Stats(Exchanges):
     requests: int = 0
     charged: int = 0
     graphql_cost: int = 0
     by_family: Counter[str] = field(default_factory=Counter)
     charged_by_family: Counter[str] = field(default_factory=Counter)
-    log: list[RequestRecord] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def record(self, entry: RequestRecord) -> None:
+    def __post_init__(self) -> None:
+        super().__init__()
+
+    @property
+    def log(self) -> list[RequestRecord]:
+        return [entry for entry in self.all() if isinstance(entry, RequestRecord)]
+
+    def record(self, entry: Exchange) -> None:
+        super().record(entry)
+        assert isinstance(entry, RequestRecord)
         with self._lock:
             self.requests += 1
             self.by_family[entry.family] += 1
-            self.log.append(entry)
             if entry.charged:
                 self.charged_by_family[entry.family] += 1
                 if entry.family == "graphql":
@@ -50,12 +72,11 @@ class Stats:
                     self.charged += 1
 
     def for_family(self, family: str) -> list[RequestRecord]:
-        with self._lock:
-            return [entry for entry in self.log if entry.family == family]
+        return [entry for entry in self.log if entry.family == family]
 
     def clear(self) -> None:
+        super().clear()
         with self._lock:
             self.requests = self.charged = self.graphql_cost = 0
             self.by_family.clear()
             self.charged_by_family.clear()
-            self.log.clear()

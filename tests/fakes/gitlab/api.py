@@ -9,13 +9,13 @@ refused with 405 elsewhere. Errors have GitLab's shapes: `{"message": "404 Proje
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import unquote, urlencode
+from urllib.parse import urlencode
 
-from tests.fakes.github.exchange import Request, Response, json_response
+from tests.fakes.http.exchange import Request, Response, json_response
+from tests.fakes.http.routes import Route, RouteTable
 
 from . import payloads
 from .model import Instance, Project
@@ -45,7 +45,7 @@ def forbidden() -> GitLabError:
     return GitLabError(403, "403 Forbidden")
 
 
-Route = Callable[[Instance, str, Request, re.Match[str]], Response]
+Handler = Callable[[Instance, str, Request, dict[str, str]], Response]
 
 
 def handle(instance: Instance, base: str, request: Request) -> Response:
@@ -55,37 +55,36 @@ def handle(instance: Instance, base: str, request: Request) -> Response:
         return Response(404, b"<!DOCTYPE html><html><body>404 Page Not Found</body></html>", {"Content-Type": "text/html"})
     if request.headers.get("private-token") not in instance.tokens:
         return json_response({"message": "401 Unauthorized"}, 401)
-    path = request.path[len(API):]
-    for pattern, route in _ROUTES:
-        match = pattern.fullmatch(path)
-        if match is not None and request.method == "GET":
-            try:
-                return route(instance, base, request, match)
-            except GitLabError as exc:
-                return exc.response()
-    return json_response({"error": "404 Not Found"}, 404)
+    found = ROUTES.match(request.method, request.path)
+    if found is None:
+        return json_response({"error": "404 Not Found"}, 404)
+    route, params = found
+    try:
+        return route.handler(instance, base, request, params)
+    except GitLabError as exc:
+        return exc.response()
 
 
 # --- groups --------------------------------------------------------------------------------
 
 
-def _group(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
-    group = instance.group(unquote(match["group"]))
+def _group(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    group = instance.group(params["group"])
     if group is None:
         raise not_found("Group")
     return json_response(payloads.group(base, group))
 
 
-def _group_members(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
-    group = instance.group(unquote(match["group"]))
+def _group_members(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    group = instance.group(params["group"])
     if group is None:
         raise not_found("Group")
     items = [payloads.member(index, name, level) for index, (name, level) in enumerate(group.members)]
     return _offset_page(base, request, items)
 
 
-def _group_protected_branches(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
-    group = instance.group(unquote(match["group"]))
+def _group_protected_branches(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    group = instance.group(params["group"])
     if group is None:
         raise not_found("Group")
     if instance.tier == "free":
@@ -93,16 +92,16 @@ def _group_protected_branches(instance: Instance, base: str, request: Request, m
     return _offset_page(base, request, group.protected_branches)
 
 
-def _descendant_groups(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
-    group = instance.group(unquote(match["group"]))
+def _descendant_groups(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    group = instance.group(params["group"])
     if group is None:
         raise not_found("Group")
     below = [item for item in instance.descendants(group) if item is not group]
     return _offset_page(base, request, [payloads.group(base, item) for item in sorted(below, key=lambda item: item.id)])
 
 
-def _group_projects(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
-    group = instance.group(unquote(match["group"]))
+def _group_projects(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    group = instance.group(params["group"])
     if group is None:
         raise not_found("Group")
     if request.query.get("pagination") == "keyset":
@@ -120,15 +119,15 @@ def _group_projects(instance: Instance, base: str, request: Request, match: re.M
 # --- projects ------------------------------------------------------------------------------
 
 
-def _project_of(instance: Instance, match: re.Match[str]) -> Project:
-    project = instance.project(unquote(match["project"]))
+def _project_of(instance: Instance, params: dict[str, str]) -> Project:
+    project = instance.project(params["project"])
     if project is None:
         raise not_found("Project")
     return project
 
 
-def _tree(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
-    project = _project_of(instance, match)
+def _tree(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    project = _project_of(instance, params)
     ref = request.query.get("ref") or project.default_branch
     if project.default_branch is None or ref != project.default_branch:
         raise not_found("Tree")
@@ -145,24 +144,24 @@ def _tree(instance: Instance, base: str, request: Request, match: re.Match[str])
     return _offset_page(base, request, entries)
 
 
-def _raw_file(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
-    project = _project_of(instance, match)
+def _raw_file(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    project = _project_of(instance, params)
     if project.default_branch is None or request.query.get("ref", project.default_branch) != project.default_branch:
         raise not_found("File")
-    content = project.files.get(unquote(match["file"]))
+    content = project.files.get(params["file"])
     if content is None:
         raise not_found("File")
     return Response(200, content, {"Content-Type": "text/plain; charset=utf-8", "X-Gitlab-Commit-Id": project.head_commit})
 
 
-def _protected_branches(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
-    project = _project_of(instance, match)
+def _protected_branches(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    project = _project_of(instance, params)
     items = [payloads.protected_branch(index + 1, branch, instance.tier) for index, branch in enumerate(project.protected_branches)]
     return _offset_page(base, request, items)
 
 
-def _commits(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
-    project = _project_of(instance, match)
+def _commits(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    project = _project_of(instance, params)
     if project.default_branch is None or request.query.get("ref_name", project.default_branch) != project.default_branch:
         raise not_found("Branch")
     since = request.query.get("since")
@@ -171,8 +170,8 @@ def _commits(instance: Instance, base: str, request: Request, match: re.Match[st
     return _offset_page(base, request, [payloads.commit(base, project, entry) for entry in chosen])
 
 
-def _merge_requests(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
-    project = _project_of(instance, match)
+def _merge_requests(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    project = _project_of(instance, params)
     items = [payloads.merge_request(base, project, index, entry) for index, entry in enumerate(project.merge_requests)]
     state = request.query.get("state", "all")
     if state != "all":
@@ -184,8 +183,8 @@ def _merge_requests(instance: Instance, base: str, request: Request, match: re.M
     return _offset_page(base, request, items)
 
 
-def _deployments(instance: Instance, base: str, request: Request, match: re.Match[str]) -> Response:
-    project = _project_of(instance, match)
+def _deployments(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    project = _project_of(instance, params)
     items = [payloads.deployment(base, project, index, deploy) for index, deploy in enumerate(project.deployments)]
     after = request.query.get("updated_after")
     if after is not None:
@@ -196,22 +195,22 @@ def _deployments(instance: Instance, base: str, request: Request, match: re.Matc
     return _offset_page(base, request, items)
 
 
-_ROUTES: list[tuple[re.Pattern[str], Route]] = [
-    (re.compile(pattern), route)
-    for pattern, route in (
-        (r"/groups/(?P<group>[^/]+)", _group),
-        (r"/groups/(?P<group>[^/]+)/members", _group_members),
-        (r"/groups/(?P<group>[^/]+)/protected_branches", _group_protected_branches),
-        (r"/groups/(?P<group>[^/]+)/projects", _group_projects),
-        (r"/groups/(?P<group>[^/]+)/descendant_groups", _descendant_groups),
-        (r"/projects/(?P<project>[^/]+)/repository/tree", _tree),
-        (r"/projects/(?P<project>[^/]+)/repository/files/(?P<file>[^/]+)/raw", _raw_file),
-        (r"/projects/(?P<project>[^/]+)/protected_branches", _protected_branches),
-        (r"/projects/(?P<project>[^/]+)/deployments", _deployments),
-        (r"/projects/(?P<project>[^/]+)/repository/commits", _commits),
-        (r"/projects/(?P<project>[^/]+)/merge_requests", _merge_requests),
+ROUTES: RouteTable[Route[Handler]] = RouteTable([
+    Route("GET", f"{API}{template}", name, handler)
+    for template, name, handler in (
+        ("/groups/{group}", "group", _group),
+        ("/groups/{group}/members", "group members", _group_members),
+        ("/groups/{group}/protected_branches", "group protected branches", _group_protected_branches),
+        ("/groups/{group}/projects", "projects", _group_projects),
+        ("/groups/{group}/descendant_groups", "subgroups", _descendant_groups),
+        ("/projects/{project}/repository/tree", "tree", _tree),
+        ("/projects/{project}/repository/files/{file}/raw", "raw file", _raw_file),
+        ("/projects/{project}/protected_branches", "protected branches", _protected_branches),
+        ("/projects/{project}/deployments", "deployments", _deployments),
+        ("/projects/{project}/repository/commits", "commits", _commits),
+        ("/projects/{project}/merge_requests", "merge requests", _merge_requests),
     )
-]
+])
 
 
 # --- paging --------------------------------------------------------------------------------

@@ -1,30 +1,34 @@
-"""The fake GitLab as a server on 127.0.0.1: state, injected faults and request statistics.
+"""The fake GitLab as a server on 127.0.0.1: state, injected faults and the exchange log.
 
-Faults are queued per path pattern and served in order before the route answers: a status
-with headers (429 with `Retry-After`, 500), or None for a dropped connection.
+Faults (the kit's) are served in order before the route answers: a status with GitLab's error
+body and headers (429 with `Retry-After`, 500), a fixed odd page, or a dropped connection.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from tests.fakes.github.clock import FakeClock
-from tests.fakes.github.exchange import Request, Response, json_response
-from tests.fakes.github.transport import make_server
+from tests.fakes.http.clock import FakeClock
+from tests.fakes.http.exchange import Request, Response, json_response
+from tests.fakes.http.exchanges import Exchange, Exchanges
+from tests.fakes.http.faults import Faults
+from tests.fakes.http.transport import HttpServer
 
-from .api import API, handle
+from .api import API, ROUTES, handle
 from .model import Instance
 
 
-@dataclass
-class _Fault:
-    pattern: re.Pattern[str]
-    response: Response | None  # None: drop the connection
+class GitLabErrors:
+    def error(self, request: Request, status: int, reason: str | None, html: bool) -> Response:
+        if html:
+            return Response(status, b"<!DOCTYPE html><html><body>502 Bad Gateway</body></html>", {"Content-Type": "text/html"})
+        return json_response({"message": reason or str(status)}, status)
+
+    def rate_limited(self, request: Request, status: int) -> Response:
+        return json_response({"message": "Retry later"}, status)
 
 
 class FakeGitLab:
@@ -32,62 +36,65 @@ class FakeGitLab:
         self._state = state
         self.instance = state()
         self.clock = FakeClock()
-        self.requests: list[Request] = []
-        self._faults: list[_Fault] = []
-        self._lock = threading.Lock()
-        self._server = make_server(self._handle)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"  # the transport binds loopback only
+        self.exchanges = Exchanges()
+        self.faults = Faults(GitLabErrors())
+        self._server = HttpServer(self._handle, name="fake-gitlab")
+        self.url = self._server.url
 
     @property
     def token(self) -> str:
         return min(self.instance.tokens)
 
+    @property
+    def requests(self) -> list[Request]:
+        return [exchange.request for exchange in self.exchanges.all()]
+
     def start(self) -> FakeGitLab:
-        self._thread.start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self.faults.clear()
+        self._server.stop()
 
     def reset(self) -> None:
-        with self._lock:
-            self.instance = self._state()
-            self.requests.clear()
-            self._faults.clear()
-            self.clock.reset()
+        self.faults.clear()
+        self._server.wait_idle()
+        self.instance = self._state()
+        self.exchanges.clear()
+        self.clock.reset()
 
     def fail(
         self, path_pattern: str, status: int | None, *, message: str = "", headers: dict[str, str] | None = None,
         times: int = 1, body: Any = None,
     ) -> None:
-        """Answer the next `times` requests whose API path matches with `status` (None: drop the
-        connection) and GitLab's error body, or `body` (a misbehaving page: a list with odd headers)."""
-        payload = body if body is not None else {"message": message or f"{status}"}
-        response = None if status is None else json_response(payload, status, headers)
-        with self._lock:
-            self._faults.extend(_Fault(re.compile(path_pattern), response) for _ in range(times))
+        """Answer the next `times` requests whose API path matches the regex with `status` (None: drop
+        the connection) and GitLab's error body, or `body` (a misbehaving page: a list with odd headers)."""
+        pattern = re.compile(path_pattern)
+
+        def matches(path: str) -> bool:
+            return pattern.search(path.removeprefix(API)) is not None
+
+        if status is None:
+            self.faults.drop(matches, times=times)
+        elif body is not None:
+            self.faults.respond(matches, json_response(body, status, headers), times=times)
+        else:
+            self.faults.error(matches, status, reason=message or None, headers=headers, times=times)
 
     def count(self, path_pattern: str = ".*") -> int:
         """Requests whose API path matches the pattern."""
         pattern = re.compile(path_pattern)
-        with self._lock:
-            return sum(1 for request in self.requests if pattern.search(request.path.removeprefix(API)))
+        return sum(1 for request in self.requests if pattern.search(request.path.removeprefix(API)))
 
     def paths(self) -> Counter[str]:
-        with self._lock:
-            return Counter(request.path.removeprefix(API) for request in self.requests)
+        return Counter(request.path.removeprefix(API) for request in self.requests)
 
     def _handle(self, request: Request) -> Response | None:
-        with self._lock:
-            self.requests.append(request)
-            api_path = request.path.removeprefix(API)
-            for fault in self._faults:
-                if fault.pattern.search(api_path):
-                    self._faults.remove(fault)
-                    return fault.response
-        return handle(self.instance, self.url, request)
+        arrived = self.clock.time()
+        found = ROUTES.match(request.method, request.path)
+        route = found[0].name if found else "unrouted"
+        intercepted = self.faults.intercept(request)
+        response = None if intercepted.dropped else intercepted.response or handle(self.instance, self.url, request)
+        self.exchanges.record(Exchange(request, route, response.status if response else 0, arrived))
+        return response

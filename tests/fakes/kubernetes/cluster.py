@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
+
+from tests.fakes.http.faults import Faults
+
+from .status import KubernetesErrors
 
 # The groups every cluster of a supported version serves, with the versions the collector reads.
 BUILT_IN_GROUPS: dict[str, list[str]] = {
@@ -100,7 +103,7 @@ class ClusterState:
     objects: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     accounts: dict[str, Account] = field(default_factory=dict)
     unserved: set[tuple[str, str]] = field(default_factory=set)  # (group, plural) an older version lacks
-    faults: dict[str, deque[Fault]] = field(default_factory=dict)  # request path -> answers to give first
+    faults: Faults = field(default_factory=lambda: Faults(KubernetesErrors()))
     resource_version: int = 4711
     latency: float = 0.0  # seconds before each answer (benchmarks: a remote API server's round trip)
     # The first lists answer only once this many are in flight together (up to 5 s, else HTTP
@@ -114,4 +117,9 @@ class ClusterState:
         self.objects.setdefault((group, plural), []).extend(objects)
 
     def fail(self, path: str, *faults: Fault) -> None:
-        self.faults.setdefault(path, deque()).extend(faults)
+        """Answer the next requests to this path with these faults, one each, in order."""
+        for fault in faults:
+            if fault.status is None:
+                self.faults.drop(path, times=1)
+            else:
+                self.faults.error(path, fault.status, headers=fault.headers, times=1)

@@ -5,28 +5,25 @@ One server per test session (started on first use), reset to `sample_cluster()` 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
+from tests.fakes.session_fixture import session_fake_fixture
+
+from .cluster import ClusterState
 from .samples import sample_cluster
 from .server import FakeKubernetes
 
-_started: list[FakeKubernetes] = []
+
+def fake_kubernetes_fixture(state: Callable[[], ClusterState] = sample_cluster) -> Any:
+    """A function-scoped pytest fixture yielding a reset `FakeKubernetes` shared across the session."""
+    return session_fake_fixture(lambda: FakeKubernetes(state).start())
 
 
-@pytest.fixture
-def fake_kubernetes(request: pytest.FixtureRequest) -> Iterator[FakeKubernetes]:
-    if not _started:
-        fake = FakeKubernetes().start()
-        request.config.add_cleanup(fake.stop)
-        _started.append(fake)
-    fake = _started[0]
-    fake.reset(sample_cluster())
-    yield fake
+fake_kubernetes = fake_kubernetes_fixture()
 
 
 def write_kubeconfig(path: Path, fake: FakeKubernetes, users: dict[str, str], servers: dict[str, str] | None = None) -> Path:

@@ -5,8 +5,8 @@ What it does as the real one does: discovery (`/api`, `/apis`), lists across nam
 (with the user, resource and group, as the RBAC authorizer words it) and 404 (a group or
 resource the cluster does not serve), built-in list items without kind / apiVersion and custom
 resources with them, a bearer scheme compared case-insensitively (the client sends "bearer"
-in-cluster). Faults are answers queued per path (429 with Retry-After, 5xx, dropped connections).
-The HTTP plumbing is the GitHub fake's (`tests/fakes/github/transport.py`).
+in-cluster). Faults are the kit's, queued per path (429 with Retry-After, 5xx, dropped
+connections); transport (TLS with a throwaway CA), exchange log and clock are the kit's too.
 """
 
 from __future__ import annotations
@@ -14,19 +14,23 @@ from __future__ import annotations
 import base64
 import json
 import re
-import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import trustme
-
-from tests.fakes.github.exchange import Request, Response, json_response
-from tests.fakes.github.transport import make_server
+from tests.fakes.http.clock import FakeClock
+from tests.fakes.http.exchange import Request, Response, json_response
+from tests.fakes.http.exchanges import Exchange, Exchanges
+from tests.fakes.http.faults import Faults
+from tests.fakes.http.transport import HttpServer
 
 from .cluster import CUSTOM_GROUPS, KINDS, Account, ClusterState
+from .samples import sample_cluster
+from .status import forbidden, not_found, status
+
+NOW = 1_796_558_400.0  # 2026-12-06 12:00 UTC: the fake's clock stands still until a collector waits
 
 _METADATA_ONLY = "as=PartialObjectMetadataList"
 _RULES_REVIEW = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"
@@ -44,59 +48,63 @@ class Seen:
 
 
 class FakeKubernetes:
-    def __init__(self) -> None:
-        self.state = ClusterState()
+    def __init__(self, state: Callable[[], ClusterState] = sample_cluster) -> None:
+        self._state = state
+        self.state = state()
         self.requests: list[Seen] = []
         self.in_flight = 0
         self.most_in_flight = 0  # the most requests answered at the same time since the reset
         self._lock = threading.Lock()
         self._rendezvous: threading.Barrier | None = None
         self._lists_met = 0
-        self.ca = trustme.CA()
-        self._server = make_server(self._handle)
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        self.ca.issue_cert("127.0.0.1").configure_cert(context)
-        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self.clock = FakeClock(start=NOW)
+        self.exchanges = Exchanges()
+        self._server = HttpServer(self._handle, name="fake-kubernetes", tls=True)
+        self.url = self._server.url
+        self.write_ca = self._server.write_ca
+        self.ca_data = self._server.ca_data
 
     @property
-    def url(self) -> str:
-        return f"https://127.0.0.1:{self._server.server_address[1]}"
+    def faults(self) -> Faults:
+        return self.state.faults
 
     def start(self) -> FakeKubernetes:
-        self._thread.start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self.state.faults.clear()
+        self._server.stop()
 
-    def reset(self, state: ClusterState) -> None:
+    def reset(self, state: ClusterState | None = None) -> None:
+        """Serve `state` (fresh from the factory when None) with empty logs; held answers are let go."""
+        self.state.faults.clear()
+        self._server.wait_idle()
+        state = state if state is not None else self._state()
         with self._lock:
             self.state = state
             self.requests = []
             self.most_in_flight = 0
             self._lists_met = 0
             self._rendezvous = threading.Barrier(state.rendezvous) if state.rendezvous else None
-
-    def write_ca(self, path: Path) -> Path:
-        path.write_bytes(self.ca.cert_pem.bytes())
-        return path
-
-    def ca_data(self) -> str:
-        return base64.b64encode(self.ca.cert_pem.bytes()).decode()
+        self.exchanges.clear()
+        self.clock.reset()
 
     # --- answering -----------------------------------------------------------------------
 
     def _handle(self, request: Request) -> Response | None:
+        arrived = self.clock.time()
         with self._lock:
             self.in_flight += 1
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
-            return self._answer(request)
+            response = self._answer(request)
         finally:
             with self._lock:
                 self.in_flight -= 1
+        route = "list" if _LIST.match(request.path) else request.path
+        self.exchanges.record(Exchange(request, route, response.status if response else 0, arrived))
+        return response
 
     def _answer(self, request: Request) -> Response | None:
         if self.state.latency:
@@ -105,19 +113,15 @@ class FakeKubernetes:
         with self._lock:
             user = account.user if account else None
             self.requests.append(Seen(request.path, dict(request.query), user, request.headers.get("accept", "")))
-            queued = self.state.faults.get(request.path)
-            fault = queued.popleft() if queued else None
-        if fault is not None:
-            if fault.status is None:
-                return None
-            return _status(fault.status, "TooManyRequests" if fault.status == 429 else "InternalError",
-                           "the server is busy" if fault.status == 429 else "an error on the server", fault.headers)
+        intercepted = self.state.faults.intercept(request)
+        if intercepted.dropped or intercepted.response is not None:
+            return intercepted.response
         if account is None:
-            return _status(401, "Unauthorized", "Unauthorized")
+            return status(401, "Unauthorized", "Unauthorized")
         if request.method == "POST" and request.path == _RULES_REVIEW:
             return self._rules_review(request, account)
         if request.method != "GET":
-            return _status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+            return status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
         if request.path == "/api":
             return json_response({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [
                 {"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1:6443"}]})
@@ -125,14 +129,14 @@ class FakeKubernetes:
             return json_response(self._group_list())
         match = _LIST.match(request.path)
         if match is None:
-            return _not_found()
+            return not_found()
         group = match["group"] or ""
         version = match["core"] or match["version"]
         plural = match["plural"]
         if (group, plural) not in KINDS or (group, plural) in self.state.unserved or version not in self.state.groups.get(group, ["v1"] if not group else []):
-            return _not_found()
+            return not_found()
         if (account.may_list is not None and (group, plural) not in account.may_list) or account.review == "namespaced":
-            return _forbidden(account.user, group, plural)
+            return forbidden(account.user, group, plural)
         with self._lock:
             meets = self._rendezvous is not None and self._lists_met < self.state.rendezvous
             self._lists_met += meets
@@ -140,7 +144,7 @@ class FakeKubernetes:
             try:
                 self._rendezvous.wait(timeout=5)
             except threading.BrokenBarrierError:
-                return _status(500, "InternalError", "fewer lists than the rendezvous asked for came at once")
+                return status(500, "InternalError", "fewer lists than the rendezvous asked for came at once")
         return self._list(request, group, version, plural)
 
     def _rules_review(self, request: Request, account: Account) -> Response:
@@ -149,9 +153,9 @@ class FakeKubernetes:
             review = json.loads(request.body)
             namespace = review["spec"]["namespace"]
         except (ValueError, KeyError, TypeError):
-            return _status(400, "BadRequest", "the request body is not a SelfSubjectRulesReview")
+            return status(400, "BadRequest", "the request body is not a SelfSubjectRulesReview")
         if account.review == "forbidden":
-            return _status(403, "Forbidden", f'selfsubjectrulesreviews.authorization.k8s.io is forbidden: User "{account.user}" '
+            return status(403, "Forbidden", f'selfsubjectrulesreviews.authorization.k8s.io is forbidden: User "{account.user}" '
                            'cannot create resource "selfsubjectrulesreviews" in API group "authorization.k8s.io" at the cluster scope')
         if account.may_list is None:
             rules = [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}]
@@ -161,13 +165,13 @@ class FakeKubernetes:
                 by_group.setdefault(group, []).append(plural)
             rules = [{"verbs": ["get", "list"], "apiGroups": [group], "resources": plurals} for group, plurals in by_group.items()]
         rules.append({"verbs": ["create"], "apiGroups": ["authorization.k8s.io"], "resources": ["selfsubjectrulesreviews"]})
-        status: dict[str, Any] = {"resourceRules": rules, "nonResourceRules": [
+        review_status: dict[str, Any] = {"resourceRules": rules, "nonResourceRules": [
             {"verbs": ["get"], "nonResourceURLs": ["/api", "/api/*", "/apis", "/apis/*", "/version"]}], "incomplete": False}
         if account.review == "incomplete":
-            status["incomplete"] = True
-            status["evaluationError"] = "webhook authorizer does not support user rule resolution"
+            review_status["incomplete"] = True
+            review_status["evaluationError"] = "webhook authorizer does not support user rule resolution"
         return json_response({"kind": "SelfSubjectRulesReview", "apiVersion": "authorization.k8s.io/v1",
-                              "metadata": {"creationTimestamp": None}, "spec": {"namespace": namespace}, "status": status}, 201)
+                              "metadata": {"creationTimestamp": None}, "spec": {"namespace": namespace}, "status": review_status}, 201)
 
     def _account(self, request: Request) -> Account | None:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -190,7 +194,7 @@ class FakeKubernetes:
             limit = int(request.query.get("limit") or 0)
             offset = _offset(request.query.get("continue", ""))
         except ValueError:
-            return _status(400, "BadRequest", "continue key is not valid: the token could not be decoded")
+            return status(400, "BadRequest", "continue key is not valid: the token could not be decoded")
         end = len(objects) if limit <= 0 else min(len(objects), offset + limit)
         metadata: dict[str, Any] = {"resourceVersion": str(self.state.resource_version)}
         if end < len(objects):
@@ -224,22 +228,3 @@ def _offset(token: str) -> int:
         return int(decoded["start"])
     except (ValueError, KeyError, TypeError):
         raise ValueError(token) from None
-
-
-def _status(code: int, reason: str, message: str, headers: dict[str, str] | None = None, details: dict[str, Any] | None = None) -> Response:
-    body: dict[str, Any] = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                            "message": message, "reason": reason, "code": code}
-    if details:
-        body["details"] = details
-    return json_response(body, code, headers)
-
-
-def _not_found() -> Response:
-    return _status(404, "NotFound", "the server could not find the requested resource")
-
-
-def _forbidden(user: str, group: str, plural: str) -> Response:
-    message = (f'{plural} is forbidden: User "{user}" cannot list resource "{plural}" '
-               f'in API group "{group}" at the cluster scope')
-    details = {"group": group, "kind": plural} if group else {"kind": plural}
-    return _status(403, "Forbidden", message, details=details)
