@@ -30,11 +30,14 @@ class ApiError(Exception):
 
     def reason_with(self, permission: str) -> str:
         """The reason, naming `permission` where it could be the cause: a 403 (unless single sign-on
-        refused the token), or a 404, which services also answer for what the token may not see."""
+        refused the token), or a 404, which services also answer for what the token may not see; and
+        saying that a server error or a broken connection, which kept failing, may pass."""
         if self.status == 403 and self.sso_url is None:
             return f"{self.reason()} — {permission}"
         if self.status == 404:
             return f"{self.reason()} — it does not exist, or {permission}"
+        if self.status is None or self.status >= 500:
+            return f"{self.reason()} — scan again later"
         return self.reason()
 
 

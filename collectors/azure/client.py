@@ -48,48 +48,57 @@ class CredentialRefused(Exception):
 
 class ArmClient:
     def __init__(self, ctx: CollectContext, config: AzureConfig, credential: TokenCredential) -> None:
+        self._gate = RateGate(ctx.timer, max_wait=config.max_rate_limit_wait_seconds, wait_budget=config.rate_limit_wait_budget_seconds)
+        self._ctx = ctx
+        self._config = config
+        self._verify: dict[str, Any] = {}
+        if config.ca_bundle is not None:
+            path = config.ca_bundle if config.ca_bundle.is_absolute() else ctx.base_dir / config.ca_bundle
+            self._verify["connection_verify"] = str(path)
+        self._credential = credential
+        self._secrets: tuple[str, ...] = tuple(filter(None, (ctx.secret(config.client_secret_env),)))
+
+    def _options(self) -> dict[str, Any]:
+        """Client options with policies of its own: a pipeline links the policies it is given to each
+        other, so policies shared by clients built in several workers got crossed (an AttributeError
+        inside azure-core when two were built at once). What must be shared, the gate, is."""
         from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
 
-        gate = RateGate(ctx.timer, max_wait=config.max_rate_limit_wait_seconds, wait_budget=config.rate_limit_wait_budget_seconds)
-        retry = GatedRetryPolicy(gate, ctx.timer, ctx.requests, config.max_retries)
-        self._options: dict[str, Any] = {
+        config = self._config
+        return {
             "base_url": config.arm_url,
             "connection_timeout": config.request_timeout_seconds,
             "read_timeout": config.request_timeout_seconds,
             "policies": [
                 policies.RequestIdPolicy(),
                 policies.HeadersPolicy(),
-                policies.UserAgentPolicy(base_user_agent=f"pecm-{ctx.collector}/{ctx.collector_version}"),
+                policies.UserAgentPolicy(base_user_agent=f"pecm-{self._ctx.collector}/{self._ctx.collector_version}"),
                 policies.ProxyPolicy(),
                 policies.ContentDecodePolicy(),
                 policies.RedirectPolicy(),
-                retry,
-                ARMChallengeAuthenticationPolicy(credential, f"{config.arm_url}/.default"),
+                GatedRetryPolicy(self._gate, self._ctx.timer, self._ctx.requests, config.max_retries),
+                ARMChallengeAuthenticationPolicy(self._credential, f"{config.arm_url}/.default"),
                 policies.SensitiveHeaderCleanupPolicy(),
             ],
+            **self._verify,
         }
-        if config.ca_bundle is not None:
-            path = config.ca_bundle if config.ca_bundle.is_absolute() else ctx.base_dir / config.ca_bundle
-            self._options["connection_verify"] = str(path)
-        self._credential = credential
-        self._secrets: tuple[str, ...] = tuple(filter(None, (ctx.secret(config.client_secret_env),)))
 
     def subscriptions(self) -> list[dict[str, Any]]:
         from azure.mgmt.resource.subscriptions import SubscriptionClient
 
-        return self._listed(lambda: SubscriptionClient(self._credential, **self._options).subscriptions.list())
+        return self._listed(lambda: SubscriptionClient(self._credential, **self._options()).subscriptions.list())
 
     def management_group_descendants(self, group_id: str) -> list[dict[str, Any]]:
         """Every management group and subscription below `group_id`, at any depth."""
         from azure.mgmt.managementgroups import ManagementGroupsMgmtClient
 
-        client = ManagementGroupsMgmtClient(self._credential, **self._options)
+        client = ManagementGroupsMgmtClient(self._credential, **self._options())
         return self._listed(lambda: client.management_groups.get_descendants(group_id))
 
     def policy_assignments(self, subscription_id: str) -> list[dict[str, Any]]:
         from azure.mgmt.resource.policy import PolicyClient
 
-        client = PolicyClient(self._credential, subscription_id, **self._options)
+        client = PolicyClient(self._credential, subscription_id, **self._options())
         return self._listed(client.policy_assignments.list)
 
     def policy_definition(self, definition_id: str, subscription_id: str) -> dict[str, Any]:
@@ -100,7 +109,7 @@ class ArmClient:
         scope = _DEFINITION_ID.match(definition_id)
         if scope is None:
             raise Refused(None, "UnknownDefinitionId", f"not a policy definition id: {definition_id[:200]}")
-        client = PolicyClient(self._credential, scope["subscription"] or subscription_id, **self._options)
+        client = PolicyClient(self._credential, scope["subscription"] or subscription_id, **self._options())
         operations = client.policy_set_definitions if scope["kind"].lower() == "policysetdefinitions" else client.policy_definitions
         if scope["subscription"]:
             return self._read(lambda: operations.get(scope["name"]))
@@ -111,26 +120,26 @@ class ArmClient:
     def role_assignments(self, subscription_id: str) -> list[dict[str, Any]]:
         from azure.mgmt.authorization import AuthorizationManagementClient
 
-        client = AuthorizationManagementClient(self._credential, subscription_id, api_version="2022-04-01", **self._options)
+        client = AuthorizationManagementClient(self._credential, subscription_id, api_version="2022-04-01", **self._options())
         return self._listed(client.role_assignments.list_for_subscription)
 
     def role_eligibility(self, subscription_id: str) -> list[dict[str, Any]]:
         from azure.mgmt.authorization import AuthorizationManagementClient
 
-        client = AuthorizationManagementClient(self._credential, subscription_id, api_version="2020-10-01", **self._options)
+        client = AuthorizationManagementClient(self._credential, subscription_id, api_version="2020-10-01", **self._options())
         operations = client.role_eligibility_schedule_instances
         return self._listed(lambda: operations.list_for_scope(scope=f"/subscriptions/{subscription_id}"))
 
     def locks(self, subscription_id: str) -> list[dict[str, Any]]:
         from azure.mgmt.resource.locks import ManagementLockClient
 
-        client = ManagementLockClient(self._credential, subscription_id, **self._options)
+        client = ManagementLockClient(self._credential, subscription_id, **self._options())
         return self._listed(client.management_locks.list_at_subscription_level)
 
     def budgets(self, subscription_id: str) -> list[dict[str, Any]]:
         from azure.mgmt.consumption import ConsumptionManagementClient
 
-        client = ConsumptionManagementClient(self._credential, subscription_id, **self._options)
+        client = ConsumptionManagementClient(self._credential, subscription_id, **self._options())
         return self._listed(lambda: client.budgets.list(scope=f"/subscriptions/{subscription_id}"))
 
     def _read(self, get: Callable[[], Any]) -> dict[str, Any]:

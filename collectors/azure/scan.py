@@ -137,8 +137,10 @@ def _subscriptions(ctx: CollectContext, config: AzureConfig, client: ArmClient) 
         ) from None
     except Refused as exc:
         if not config.subscriptions:
+            server_side = exc.status is None or exc.status >= 500  # no permission would help: it may pass
             raise SourceUnavailable(
-                f"azure: cannot list subscriptions ({exc})", hint=f"grant {READER} at the root management group"
+                f"azure: cannot list subscriptions ({exc})",
+                hint="scan again later" if server_side else f"grant {READER} at the root management group",
             ) from None
         ctx.problem(f"azure: cannot list subscriptions ({exc}); scanning the configured ids as they are",
                     hint=f"grant {READER} on the subscriptions to see their names")

@@ -42,6 +42,8 @@ from scanner.model import Evidence, EvidenceStatus, Subject
 
 METADATA_KINDS = ("vcs.activity", "vcs.template", "vcs.contributions", "delivery.deployments")
 PLATFORM_ROLES = frozenset({"admin", "maintain"})
+# A 403 or 404 listing them: the token cannot see the account's repositories (fine-grained: "Repository access").
+REPOSITORIES_PERMISSION = "the token needs access to the account's repositories (Metadata: read)"
 USER_ACCOUNT_REASON = "a user account has no teams, members or rulesets"
 SECURITY_HIDDEN = f"GitHub did not show security settings — {ADMIN_PERMISSION} (or be a security manager)"
 DEPLOYMENTS_PERMISSION = "the token needs Deployments: read"
@@ -163,11 +165,9 @@ class _Scan:
             listed = list_repositories(client, account)
         except ApiError as exc:
             listed, unread = [], 1
-            ctx.problem(
-                f"github: cannot list the repositories of {account.login}: {exc.reason()}",
-                hint="the organization's own evidence was kept; scan again later",
-            )
-            ctx.cut_short("repository", f"github: cannot list the repositories of {account.login}: {exc.reason()}")
+            why = f"github: cannot list the repositories of {account.login}: {exc.reason_with(REPOSITORIES_PERMISSION)}"
+            ctx.problem(why, hint="the organization's own evidence was kept; scan again later")
+            ctx.cut_short("repository", why)
         if ctx.includes(org.id):  # a sharded scan: the organization belongs to one shard, like a repository
             yield org
             yield from self._organization_evidence(org, facts)

@@ -373,7 +373,7 @@ def test_a_non_json_error_page_still_gives_a_reason(acme_github: FakeGitHub, sca
 
     scan = scan_github(acme_github, max_retries=0)
 
-    assert scan.of("github:acme", "org.teams").reason == "HTTP 502: Bad Gateway"
+    assert scan.of("github:acme", "org.teams").reason == "HTTP 502: Bad Gateway — scan again later"
 
 
 def test_every_api_request_names_the_api_version(acme_github: FakeGitHub, scan_github: ScanRunner) -> None:

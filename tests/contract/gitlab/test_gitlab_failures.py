@@ -82,7 +82,7 @@ def test_persistent_server_errors_are_one_problem_of_their_project(fake_gitlab: 
     fake_gitlab.fail(r"^/projects/101/protected_branches$", 500, times=10)
     scan = run_gitlab(fake_gitlab, max_retries=1)
     assert scan.messages("gitlab:acme/apps/svc-a") == [
-        "acme/apps/svc-a: requests kept failing (HTTP 500: 500); the evidence they carry is unavailable"
+        "acme/apps/svc-a: requests kept failing (HTTP 500: 500 — scan again later); the evidence they carry is unavailable"
     ]
 
 
@@ -127,7 +127,7 @@ def test_persistent_server_errors_make_the_files_unavailable(fake_gitlab: FakeGi
     fake_gitlab.fail(r"^/projects/101/repository/tree$", 500, times=10)
     scan = run_gitlab(fake_gitlab, max_retries=1)
     record = scan.of("gitlab:acme/apps/svc-a", "ci.pipelines")
-    assert record.status is EvidenceStatus.UNAVAILABLE and record.reason == "HTTP 500: 500"
+    assert record.status is EvidenceStatus.UNAVAILABLE and record.reason == "HTTP 500: 500 — scan again later"
     assert fake_gitlab.count(r"^/projects/101/repository/tree$") == 2
 
 
