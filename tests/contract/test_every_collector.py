@@ -6,7 +6,8 @@ emit only the kinds it declares; turn 401 / 403 / 404 / 429 / 5xx / dropped conn
 *unavailable* with a permission or retry hint, and a failed listing into a scan cut short (or
 the whole source unavailable), so the rules see unknown rather than absent; go where its base
 URL says; give up on a request after its timeout; keep its secret out of everything it emits,
-logs or raises; wait only through the timer it is given.
+logs, raises or leaves in the bundle, assessment and history; wait only through the timer it is
+given.
 """
 
 from __future__ import annotations
@@ -14,14 +15,19 @@ from __future__ import annotations
 import logging
 import re
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
 
+from rules.catalog import PACK_DIR
+from rules.evaluate import evaluate
+from rules.loader import build_ruleset, load_pack
 from scanner.errors import SourceUnavailable
-from scanner.model import EvidenceStatus
+from scanner.history import HistoryStore
+from scanner.model import EvidenceBundle, EvidenceStatus, SourceRun
+from scanner.version import VERSION
 from tests.collecting import REGISTRY, CollectedScan
 from tests.contract.harness import Harness, Target
 from tests.contract.harnesses import HARNESSES
@@ -73,15 +79,33 @@ def _cases(harnesses: list[Harness]) -> list[object]:
 
 
 @pytest.fixture
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> Target:
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Target]:
     harness: Harness = request.param
-    return harness.target(request, tmp_path)
+    target = harness.target(request, tmp_path)
+    yield target
+    if target.fake is not None:  # let held answers go now, not in some later test (a session-wide fake)
+        target.fake.faults.clear()
 
 
 def _provides(name: str) -> frozenset[str]:
     (point,) = entry_points(group="pecm.collectors", name=name)
     provides: frozenset[str] = point.load().provides
     return provides
+
+
+def _kept(name: str, scan: CollectedScan, database: Path) -> str:
+    """What pecm keeps of a scan besides logs: the evidence bundle, the assessment and the history
+    database it is recorded in (all as the pipeline and commands would hold them)."""
+    now = scan.evidence[0].observed_at
+    run = SourceRun(collector=name, version="contract", provides=tuple(sorted(_provides(name))), status="partial",
+                    subjects=len(scan.subjects), evidence=len(scan.evidence), started_at=now, finished_at=now,
+                    requests=scan.requests.snapshot(), unreached=dict(scan.unreached))
+    bundle = EvidenceBundle(pecm_version=VERSION, created_at=now, sources=(run,), subjects=tuple(scan.subjects),
+                            evidence=tuple(scan.evidence), problems=tuple(scan.problems))
+    assessment = evaluate(bundle, build_ruleset([load_pack(Path(PACK_DIR), REGISTRY)]))
+    with HistoryStore(f"sqlite:///{database}") as history:
+        history.record(assessment)
+    return "\n".join([bundle.model_dump_json(), assessment.model_dump_json(), database.read_bytes().decode("latin-1")])
 
 
 def _scan_or_stop(target: Target, **options: object) -> CollectedScan | SourceUnavailable:
@@ -172,7 +196,9 @@ def test_a_request_past_its_timeout_is_given_up(target: Target) -> None:
 
 
 @pytest.mark.parametrize("target", SERVED, ids=_ids, indirect=True)
-def test_no_secret_in_any_output_log_or_exception(target: Target, caplog: pytest.LogCaptureFixture) -> None:
+def test_no_secret_in_any_output_log_history_or_exception(
+    target: Target, caplog: pytest.LogCaptureFixture, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     assert target.fake is not None and target.read is not None and target.secret
     secret = target.secret
     said: list[str] = []
@@ -187,6 +213,7 @@ def test_no_secret_in_any_output_log_or_exception(target: Target, caplog: pytest
                 continue
             said += [item.model_dump_json() for item in (*scan.subjects, *scan.evidence, *scan.problems)]
             said += [*scan.unreached.values(), repr(scan.requests.snapshot()), *scan.progress]
+            said.append(_kept(request.node.callspec.params["target"].name, scan, tmp_path / f"history-{len(said)}.sqlite3"))
     said += [record.getMessage() for record in caplog.records] + [caplog.text]
     assert any(exchange.request.headers for exchange in target.fake.exchanges.all())  # it did talk to the fake
     leaked = [text for text in said if secret in text]
