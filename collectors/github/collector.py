@@ -22,7 +22,14 @@ from collectors.cross_subject import recompute_cross_references
 from collectors.githost.scope import host_scope
 from collectors.github import mapping
 from collectors.github.config import DEFAULT_BASE_URL, GitHubConfig
-from collectors.github.provides import ORGANIZATION_KINDS, REPOSITORY_KINDS, sharded_reason, unread_reason
+from collectors.github.provides import (
+    ORGANIZATION_KINDS,
+    ORGANIZATION_SETTING_KINDS,
+    REPOSITORY_KINDS,
+    REPOSITORY_SETTING_KINDS,
+    sharded_reason,
+    unread_reason,
+)
 from scanner.contract import CollectContext
 from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, EvidenceStatus, Subject
@@ -30,9 +37,11 @@ from scanner.model import Evidence, EvidenceStatus, Subject
 
 class GitHubCollector(Collector):
     name: ClassVar[str] = "github"
-    version: ClassVar[str] = "2"  # 2: references.origins, repo.cross_references, live and path_count
+    version: ClassVar[str] = "3"  # 3: the settings kinds; 2: references.origins, repo.cross_references, live and path_count
     config_model: ClassVar[type[GitHubConfig]] = GitHubConfig
-    provides: ClassVar[frozenset[str]] = frozenset((*FILE_SIGNAL_KINDS, *REPOSITORY_KINDS, *ORGANIZATION_KINDS))
+    provides: ClassVar[frozenset[str]] = frozenset(
+        (*FILE_SIGNAL_KINDS, *REPOSITORY_KINDS, *REPOSITORY_SETTING_KINDS, *ORGANIZATION_KINDS, *ORGANIZATION_SETTING_KINDS)
+    )
 
     @classmethod
     def scope(cls, config: BaseModel, base_dir: Path) -> tuple[str, ...]:

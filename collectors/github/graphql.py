@@ -1,8 +1,8 @@
 """The GraphQL queries the collector sends, built for batches of repositories through aliases.
 
 Cost (GitHub's rules: one request per connection, multiplied by its parents' `first`, summed,
-÷100, rounded; at least 1): a batch asks four unnested connections per repository, so 30
-repositories cost one point. `rateLimit { cost }` reports the real figure.
+÷100, rounded; at least 1): a batch asks, per repository, four unnested connections and the
+environments with their protection rules (1 + 5), so 30 repositories cost three points. `rateLimit { cost }` reports the real figure.
 
 Owners and names travel as variables, never spliced into the query text.
 """
@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 PAGE = 100
+ENVIRONMENTS = 5  # environments read per repository in the batch
 
 _HISTORY_FIELDS = """
           totalCount
@@ -39,6 +40,15 @@ OPTIONAL_PARTS: dict[str, str] = {
   }""",
     # Only whether any branch ruleset applies: when none does, no REST request for its rules.
     "rulesets": "  rulesets(first: 1, includeParents: true, targets: [BRANCH]) { totalCount }",
+    # Environments and their protection rules: 1 + ENVIRONMENTS requests per repository in the
+    # cost; a repository with more environments is read in full over REST (settings.py).
+    "environments": f"""
+  environments(first: {ENVIRONMENTS}) {{
+    totalCount
+    nodes {{ name protectionRules(first: 10) {{ nodes {{ type timeout }} }} }}
+  }}""",
+    # Not a connection: free. Null when GitHub finds no CODEOWNERS file.
+    "codeowners": "  codeowners { errors { kind line path } }",
 }
 
 

@@ -71,6 +71,8 @@ class Listed:
     has_discussions: bool
     security_and_analysis: Mapping[str, Any] | None
     team_permission: str | None = None  # the platform team's role on it, when it has one
+    has_pages: bool = False
+    visibility: str = "private"  # public, private or internal
 
     @property
     def full_name(self) -> str:
@@ -92,6 +94,8 @@ def listed(item: Mapping[str, Any], owner: str) -> Listed:
         has_issues=bool(item.get("has_issues")),
         has_discussions=bool(item.get("has_discussions")),
         security_and_analysis=security if isinstance(security, dict) else None,
+        has_pages=bool(item.get("has_pages")),
+        visibility=str(item.get("visibility") or ("private" if item.get("private", True) else "public")),
     )
 
 

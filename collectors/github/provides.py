@@ -20,6 +20,9 @@ REPOSITORY_KINDS = (
     "collaboration.feedback",
 )
 ORGANIZATION_KINDS = ("org.teams", "org.access", "org.rulesets")
+# Settings (settings.py)
+REPOSITORY_SETTING_KINDS = ("repo.properties", "delivery.environments", "vcs.code_scanning", "vcs.codeowners_check", "vcs.pages")
+ORGANIZATION_SETTING_KINDS = ("org.property_schema", "org.ci_policy", "org.ci_templates")
 
 
 def sharded_reason(login: str) -> str:

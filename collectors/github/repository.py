@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from collectors.base import Gap
@@ -21,6 +21,9 @@ from collectors.github.mapping import Listed
 from collectors.github.metadata import RepoMetadata
 from collectors.http_policy import PageTrail
 from scanner.contract import Limits
+
+if TYPE_CHECKING:
+    from collectors.github.settings import Setting
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,7 @@ class Examination:
     files: FileEvidence | Gap
     protection: dict[str, Any] | Gap
     deploy_runs: list[Mapping[str, Any]] | Gap | None = None  # None: not asked for (see _deploy_runs)
+    settings: dict[str, Setting] = field(default_factory=dict)  # kind -> data or why not (settings.py)
 
 
 @dataclass(frozen=True)

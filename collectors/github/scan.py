@@ -27,13 +27,22 @@ from collectors.github.organization import (
     list_repositories,
     organization_facts,
 )
-from collectors.github.provides import ORGANIZATION_KINDS, sharded_reason, unread_reason
+from collectors.github.provides import (
+    ORGANIZATION_KINDS,
+    ORGANIZATION_SETTING_KINDS,
+    REPOSITORY_SETTING_KINDS,
+    sharded_reason,
+    unread_reason,
+)
 from collectors.github.repository import (
     ADMIN_PERMISSION,
     Examination,
     FileOptions,
     examine,
 )
+from collectors.github.settings import AccountSettings, OrganizationSettings, organization_evidence
+from collectors.github.settings import read_organization as read_organization_settings
+from collectors.github.settings import read_repository as read_repository_settings
 from collectors.people import Mailmap, people
 from scanner.contract import CollectContext
 from scanner.errors import SourceUnavailable
@@ -48,6 +57,7 @@ USER_ACCOUNT_REASON = "a user account has no teams, members or rulesets"
 SECURITY_HIDDEN = f"GitHub did not show security settings — {ADMIN_PERMISSION} (or be a security manager)"
 DEPLOYMENTS_PERMISSION = "the token needs Deployments: read"
 _FILE_HINT = "the file was left out; the rest of the repository was scanned"
+NOT_READ = Gap("the repository could not be examined", failure=True)
 
 GAP_HINT = "grant the permission named to see it; the rest was scanned"
 RATE_HINT = "scan again after the reset, raise max_rate_limit_wait_seconds, or use a GitHub App for higher limits"
@@ -168,9 +178,15 @@ class _Scan:
             why = f"github: cannot list the repositories of {account.login}: {exc.reason_with(REPOSITORIES_PERMISSION)}"
             ctx.problem(why, hint="the organization's own evidence was kept; scan again later")
             ctx.cut_short("repository", why)
+        production = tuple(self.config.production_environments)
+        settings: OrganizationSettings | AccountSettings = (
+            read_organization_settings(client, account.login, listed, production)
+            if account.is_organization
+            else AccountSettings(production)
+        )
         if ctx.includes(org.id):  # a sharded scan: the organization belongs to one shard, like a repository
             yield org
-            yield from self._organization_evidence(org, facts)
+            yield from self._organization_evidence(org, facts, settings)
             self.findings.end_subject(org)
 
         config = self.config
@@ -185,7 +201,7 @@ class _Scan:
         used: dict[str, list[str]] = {}
         provides: dict[str, bool] = {}
         origins: dict[str, dict[str, Any] | None] = {}
-        for repo, examination in self._examine_all(client, repos):
+        for repo, examination in self._examine_all(client, repos, settings):
             subject = repository_subject(
                 "github", repo.full_name, org, repo.html_url, repo.default_branch, "/blob/",
                 platform=platform.get(repo.name.lower()) in PLATFORM_ROLES,
@@ -207,7 +223,9 @@ class _Scan:
         yield from self._consumers(account.login, subjects, used, unread, provides)
         yield from cross_reference_records(ctx, list(subjects.values()), origins)
 
-    def _examine_all(self, client: GitHubClient, repos: list[Listed]) -> Iterator[tuple[Listed, Examination]]:
+    def _examine_all(
+        self, client: GitHubClient, repos: list[Listed], settings: OrganizationSettings | AccountSettings
+    ) -> Iterator[tuple[Listed, Examination]]:
         """Examinations in listing order. GraphQL batches are queued first; a batch's
         repositories are examined once it is answered, a bounded number ahead."""
         size = self.config.graphql_batch_size
@@ -221,7 +239,7 @@ class _Scan:
                     yield from ((repo, metas[repo.full_name]) for repo in batch)
 
             for (repo, _meta), examination in pool.in_order(
-                answered(), lambda item: examine(client, *item, self.options, self.cache, self.since),
+                answered(), lambda item: self._examine(client, *item, settings),
                 self._failed, fatal=(TokenRefused,),
             ):
                 yield repo, examination
@@ -234,6 +252,13 @@ class _Scan:
             return {repo.full_name: exc for repo in batch}
         return {repo.full_name: answers[ref] for repo, ref in zip(batch, refs)}
 
+    def _examine(
+        self, client: GitHubClient, repo: Listed, meta: RepoMetadata | ApiError, settings: OrganizationSettings | AccountSettings
+    ) -> Examination:
+        examination = examine(client, repo, meta, self.options, self.cache, self.since)
+        examination.settings = read_repository_settings(client, repo, meta, settings)
+        return examination
+
     @staticmethod
     def _failed(item: tuple[Listed, RepoMetadata | ApiError], exc: Exception) -> Examination:
         """An answer of a shape we did not expect costs one repository."""
@@ -242,13 +267,17 @@ class _Scan:
 
     # --- evidence --------------------------------------------------------------------------
 
-    def _organization_evidence(self, org: Subject, facts: OrganizationFacts | None) -> Iterator[Evidence]:
-        if facts is None:
-            for kind in ORGANIZATION_KINDS:
+    def _organization_evidence(
+        self, org: Subject, facts: OrganizationFacts | None, settings: OrganizationSettings | AccountSettings
+    ) -> Iterator[Evidence]:
+        if facts is None or not isinstance(settings, OrganizationSettings):
+            for kind in (*ORGANIZATION_KINDS, *ORGANIZATION_SETTING_KINDS):
                 yield self.findings.record(kind, org, Gap(USER_ACCOUNT_REASON, unsupported=True))
             return
         for kind, value in (("org.teams", facts.teams), ("org.access", facts.access), ("org.rulesets", facts.rulesets)):
             yield self.findings.record(kind, org, value if isinstance(value, dict) else _gap(value))
+        for kind, setting in organization_evidence(settings):
+            yield self.findings.record(kind, org, setting)
 
     def _repository_evidence(
         self, subject: Subject, examination: Examination, facts: OrganizationFacts | None
@@ -296,6 +325,10 @@ class _Scan:
         yield findings.record("vcs.security_settings", subject, Gap(SECURITY_HIDDEN) if security is None else security,
                               what="security settings")
         yield findings.record("vcs.branch_protection", subject, examination.protection, what="branch protection")
+        for kind in REPOSITORY_SETTING_KINDS:
+            yield findings.record(
+                kind, subject, examination.settings.get(kind, examination.meta if isinstance(examination.meta, Gap) else NOT_READ)
+            )
 
     def _delivery(self, meta: RepoMetadata, runs: list[Mapping[str, Any]] | Gap | None) -> dict[str, Any] | Gap:
         """delivery.deployments from GitHub's deployments or, where they were asked for and some

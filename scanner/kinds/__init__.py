@@ -2,7 +2,8 @@
 
 Kinds are source-neutral, so one rule covers GitHub, GitLab and local checkouts alike. One
 module per family: `file_signals` (found in files by collectors/detect), `git_host` (vcs.*,
-repo.*, org.*), `delivery`, `cluster`, `cloud`; `spec` holds what they are made of and
+repo.*, org.*), `host_settings` (settings a Git host keeps: properties, environments, code
+scanning, CODEOWNERS checks, pages, CI policy and templates), `delivery`, `cluster`, `cloud`; `spec` holds what they are made of and
 `registry` the kinds known in a process. Collectors of other sources add their own
 vocabularies through the `pecm.kinds` entry-point group (a module-level `KINDS:
 list[KindSpec]`), without touching this package; a kind defined twice is refused by name.
@@ -67,14 +68,27 @@ from scanner.kinds.git_host import (
     TemplateLink,
     VcsActivity,
 )
+from scanner.kinds.host_settings import (
+    HOST_SETTINGS,
+    CiPolicy,
+    CiTemplates,
+    CodeownersCheck,
+    CodeScanning,
+    EnvironmentProtection,
+    HostedPages,
+    PropertySchema,
+    RepositoryProperties,
+)
 from scanner.kinds.registry import DuplicateKind, KindRegistry
 from scanner.kinds.spec import MAX_PATHS, KindData, KindSpec, Signal, ToolSignal
 
 #: The core vocabulary, the `core` entry point of `pecm.kinds`.
-KINDS: list[KindSpec] = FILE_SIGNALS + REPOSITORY + GIT_HOST + DELIVERY + CLOUD + CLUSTER
+KINDS: list[KindSpec] = FILE_SIGNALS + REPOSITORY + GIT_HOST + HOST_SETTINGS + DELIVERY + CLOUD + CLUSTER
 
 __all__ = [
-    "CLOUD", "CLUSTER", "DELIVERY", "FILE_SIGNALS", "FILE_SIGNAL_KINDS", "GIT_HOST", "KINDS", "MAX_PATHS", "REPOSITORY",
+    "CLOUD", "CLUSTER", "DELIVERY", "FILE_SIGNALS", "FILE_SIGNAL_KINDS", "GIT_HOST", "HOST_SETTINGS", "KINDS", "MAX_PATHS",
+    "REPOSITORY", "CiPolicy", "CiTemplates", "CodeownersCheck", "CodeScanning", "EnvironmentProtection", "HostedPages",
+    "PropertySchema", "RepositoryProperties",
     "AdminGrants", "AdmissionControl", "Alerting", "CostAllocation", "NamespaceGuardrails", "NamespaceObservability",
     "PlatformApis", "BranchProtection", "Budgets", "CatalogEntities", "CiPipelines",
     "Codeowners", "Contributions", "CrossReferences", "Dashboards", "DependencyAutomation", "Deployments",

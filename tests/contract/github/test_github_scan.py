@@ -89,7 +89,9 @@ def test_requests_stay_within_the_budget_per_repository(acme_github: FakeGitHub,
     # Per repository: one tree, one rules request, at most one tarball or a contents read or two.
     assert acme_github.stats.by_family["git/trees"] == repositories
     assert acme_github.stats.by_family["rules"] == repositories
-    assert acme_github.stats.charged <= 3 * repositories + 6  # + teams, members, rulesets, repos for the org
+    # + teams, members, rulesets, repos for the org, and its settings: custom properties (schema, values),
+    # Actions policy (permissions, workflow), code-security configurations
+    assert acme_github.stats.charged <= 3 * repositories + 11
 
 
 def test_lists_are_read_across_pages(many_github: FakeGitHub, scan_github: ScanRunner) -> None:

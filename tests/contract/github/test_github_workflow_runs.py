@@ -89,8 +89,10 @@ def test_a_token_without_actions_read_says_so_where_runs_were_the_only_source(
     old = scan.data("github:acme/svc-old", "delivery.deployments")
     assert (old["derived_from"], old["events"]) == ("deployments", 0)
     assert scan.messages() == [
+        "github: delivery.environments unavailable for 3 subjects: GitHub GraphQL FORBIDDEN: Resource not accessible"
+        " by personal access token — the token needs Actions: read",
         "github: deployments unavailable for 1 subject: HTTP 403: Resource not accessible by personal access token"
-        " — the token needs Actions: read"
+        " — the token needs Actions: read",
     ]
 
 

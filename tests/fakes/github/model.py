@@ -153,7 +153,54 @@ class Environment:
     created_at: datetime = EPOCH
     required_reviewers: list[str] = field(default_factory=list)  # logins; non-empty adds a protection rule
     wait_timer_minutes: int = 0
+    # Which branches may deploy: None every branch; "protected_branches" or "custom_branch_policies"
+    branch_policy: Literal["protected_branches", "custom_branch_policies"] | None = None
     id: int = field(default_factory=next_id)
+
+
+@dataclass
+class Pages:
+    """A GitHub Pages site published from the repository."""
+
+    build_type: Literal["workflow", "legacy"] = "workflow"
+    public: bool = True
+    cname: str | None = None
+    https_enforced: bool = True
+
+
+@dataclass
+class CustomProperty:
+    """An organization's custom property (its schema); repositories set values in `Repository.custom_properties`."""
+
+    name: str
+    value_type: Literal["string", "single_select", "multi_select", "true_false"] = "string"
+    required: bool = False
+    default_value: str | None = None
+    allowed_values: list[str] | None = None
+    description: str | None = None
+
+
+@dataclass
+class CodeSecurityConfiguration:
+    """An organization's code-security configuration and the repositories attached to it."""
+
+    name: str
+    code_scanning_default_setup: Literal["enabled", "disabled", "not_set"] = "enabled"
+    repositories: list[str] = field(default_factory=list)  # names of attached repositories
+    id: int = field(default_factory=next_id)
+
+
+@dataclass
+class ActionsPermissions:
+    """An organization's GitHub Actions policy (Settings > Actions > General)."""
+
+    enabled_repositories: Literal["all", "none", "selected"] = "all"
+    allowed_actions: Literal["all", "local_only", "selected"] = "all"
+    github_owned_allowed: bool = True  # with allowed_actions "selected"
+    verified_allowed: bool = False
+    patterns_allowed: list[str] = field(default_factory=list)
+    default_workflow_permissions: Literal["read", "write"] = "read"
+    can_approve_pull_request_reviews: bool = False
 
 
 WorkflowStatus = Literal["completed", "in_progress", "queued", "waiting", "requested", "pending"]
@@ -194,7 +241,7 @@ class Repository:
     has_issues: bool = True
     has_discussions: bool = False
     has_vulnerability_alerts: bool = False
-    security_and_analysis: dict[str, str] | None = None  # feature -> "enabled"/"disabled"
+    security_and_analysis: dict[str, str] | None = None  # feature -> "enabled"/"disabled"; None: all disabled
     created_at: datetime = EPOCH
     pushed_at: datetime = EPOCH
     commits: list[Commit] = field(default_factory=list)  # default-branch history, newest first
@@ -204,6 +251,9 @@ class Repository:
     environments: list[Environment] = field(default_factory=list)  # deployments' environments are added
     workflow_runs: list[WorkflowRun] = field(default_factory=list)
     empty: bool = False  # created without any commit: no branch at all, as GitHub shows a new repository
+    custom_properties: dict[str, str | list[str]] = field(default_factory=dict)  # property name -> value
+    pages: Pages | None = None
+    code_scanning_default_setup: bool = False  # configured on the repository itself
     id: int = field(default_factory=next_id)
 
     def __post_init__(self) -> None:
@@ -275,6 +325,9 @@ class Organization:
     rulesets: list[Ruleset] = field(default_factory=list)
     two_factor_requirement_enabled: bool = False
     saml_enforced: bool = False  # tokens not authorized for its SSO get 403 and an X-GitHub-SSO header
+    custom_properties: list[CustomProperty] = field(default_factory=list)
+    code_security_configurations: list[CodeSecurityConfiguration] = field(default_factory=list)
+    actions_permissions: ActionsPermissions = field(default_factory=ActionsPermissions)
     plan: str = "enterprise"
     created_at: datetime = EPOCH
     installation_id: int = field(default_factory=next_id)  # the GitHub App's installation on this org
@@ -303,6 +356,7 @@ class Token:
     graphql_limit: int = 5000  # GraphQL points per hour
     expires_at: datetime | None = None  # set for installation tokens
     sso_authorized: bool = True  # False: SAML-enforced organizations refuse it
+    custom_properties_read: bool = True  # False: custom properties answer 403 (fine-grained: Custom properties)
 
     @property
     def kind(self) -> Literal["classic", "fine_grained", "installation"]:

@@ -11,7 +11,7 @@ from tests.fakes.http import routes
 from .context import Call
 from .exchange import Response
 from .graphql.endpoint import graphql
-from .rest import accounts, activity, app, git, meta, repos
+from .rest import accounts, activity, app, git, meta, repos, settings
 
 Auth = Literal["token", "app", "none"]
 
@@ -40,6 +40,18 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/orgs/{org}/teams/{slug}/repos", "teams", accounts.list_team_repos),
     Route("GET", "/orgs/{org}/rulesets", "rulesets", repos.list_org_rulesets),
     Route("GET", "/orgs/{org}/rulesets/{id}", "rulesets", repos.get_org_ruleset),
+    Route("GET", "/orgs/{org}/properties/schema", "properties", settings.get_property_schema),
+    Route("GET", "/orgs/{org}/properties/values", "properties", settings.list_property_values),
+    Route("GET", "/orgs/{org}/code-security/configurations", "code-security", settings.list_code_security_configurations),
+    Route(
+        "GET",
+        "/orgs/{org}/code-security/configurations/{id}/repositories",
+        "code-security",
+        settings.list_configuration_repositories,
+    ),
+    Route("GET", "/orgs/{org}/actions/permissions", "actions/permissions", settings.get_actions_permissions),
+    Route("GET", "/orgs/{org}/actions/permissions/selected-actions", "actions/permissions", settings.get_selected_actions),
+    Route("GET", "/orgs/{org}/actions/permissions/workflow", "actions/permissions", settings.get_workflow_permissions),
     Route("GET", "/orgs/{org}/installation", "app", app.get_org_installation, auth="app", resource=None),
     Route(
         "POST", "/app/installations/{id}/access_tokens", "app", app.create_installation_token, auth="app", resource=None
@@ -69,6 +81,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", f"{_REPO}/deployments/{{id}}/statuses", "deployments", activity.list_deployment_statuses),
     Route("GET", f"{_REPO}/environments", "environments", activity.list_environments),
     Route("GET", f"{_REPO}/actions/runs", "actions/runs", activity.list_workflow_runs),
+    Route("GET", f"{_REPO}/code-scanning/default-setup", "code-scanning", settings.get_default_setup),
+    Route("GET", f"{_REPO}/pages", "pages", settings.get_pages),
     Route("GET", f"{_REPO}/commits", "commits", git.list_commits),
     Route("GET", f"{_REPO}/commits/{{ref}}", "commits", git.get_commit),
     Route("POST", "/graphql", "graphql", graphql, resource="graphql"),

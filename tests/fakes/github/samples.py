@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from .model import (
+    ActionsPermissions,
     Branch,
     BranchProtection,
+    CodeSecurityConfiguration,
     Commit,
+    CustomProperty,
     Deployment,
     DeploymentStatus,
     Environment,
     Organization,
+    Pages,
     Repository,
     Ruleset,
     Team,
@@ -104,7 +108,10 @@ def sample_org() -> Organization:
                 statuses=[DeploymentStatus("success", NOW - timedelta(hours=5))],
             )
         ],
-        environments=[Environment("production", required_reviewers=["alice"], wait_timer_minutes=5)],
+        environments=[
+            Environment("production", required_reviewers=["alice"], wait_timer_minutes=5, branch_policy="protected_branches")
+        ],
+        custom_properties={"owner": "payments", "tier": "1"},
         workflow_runs=[
             WorkflowRun(
                 created_at=NOW - timedelta(hours=8 * index),
@@ -138,6 +145,7 @@ def sample_org() -> Organization:
         topics=["template"],
         pushed_at=NOW - timedelta(days=20),
         files={"README.md": b"# templates\n", "service/README.md": b"# service\n"},
+        pages=Pages(build_type="workflow"),
     )
     legacy = Repository(
         "legacy-tool",
@@ -148,7 +156,8 @@ def sample_org() -> Organization:
         has_issues=False,
     )
     docs_fork = Repository(
-        "docs-fork", fork=True, visibility="public", pushed_at=NOW - timedelta(days=30), files={"index.md": b"# docs\n"}
+        "docs-fork", fork=True, visibility="public", pushed_at=NOW - timedelta(days=30), files={"index.md": b"# docs\n"},
+        code_scanning_default_setup=True,
     )
     return Organization(
         "acme",
@@ -178,4 +187,10 @@ def sample_org() -> Organization:
             )
         ],
         repos=[payments, orders, templates, legacy, docs_fork],
+        custom_properties=[
+            CustomProperty("owner", required=True, description="The owning team"),
+            CustomProperty("tier", value_type="single_select", allowed_values=["1", "2", "3"]),
+        ],
+        code_security_configurations=[CodeSecurityConfiguration("acme-default", repositories=["svc-payments"])],
+        actions_permissions=ActionsPermissions(allowed_actions="selected", patterns_allowed=["acme/*"]),
     )

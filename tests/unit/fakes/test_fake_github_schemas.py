@@ -51,6 +51,15 @@ ROUTES: list[tuple[str, Any, bool]] = [
     ("/orgs/acme/teams/platform/repos", models.MinimalRepository, True),
     ("/orgs/acme/members", models.SimpleUser, True),
     ("/rate_limit", models.RateLimitOverview, False),
+    ("/orgs/acme/properties/schema", models.CustomProperty, True),
+    ("/orgs/acme/properties/values", models.OrgRepoCustomPropertyValues, True),
+    ("/orgs/acme/code-security/configurations", models.CodeSecurityConfiguration, True),
+    ("/orgs/acme/code-security/configurations/{configuration}/repositories", models.CodeSecurityConfigurationRepositories, True),
+    ("/repos/acme/docs-fork/code-scanning/default-setup", models.CodeScanningDefaultSetup, False),
+    ("/orgs/acme/actions/permissions", models.ActionsOrganizationPermissions, False),
+    ("/orgs/acme/actions/permissions/selected-actions", models.SelectedActions, False),
+    ("/orgs/acme/actions/permissions/workflow", models.ActionsGetDefaultWorkflowPermissions, False),
+    ("/repos/acme/platform-templates/pages", models.Page, False),
 ]
 
 
@@ -61,7 +70,9 @@ def _errors(error: ValidationError) -> str:
 @pytest.mark.parametrize(("path", "model", "many"), ROUTES, ids=[route[0] for route in ROUTES])
 def test_payload_matches_githubs_schema(fake_github: FakeGitHub, gh: Github, path: str, model: Any, many: bool) -> None:
     path = path.format(
-        ruleset=fake_github.org.rulesets[0].id, deployment=fake_github.org.repo("svc-payments").deployments[0].id
+        ruleset=fake_github.org.rulesets[0].id,
+        deployment=fake_github.org.repo("svc-payments").deployments[0].id,
+        configuration=fake_github.org.code_security_configurations[0].id,
     )
     _, payload = gh.requester.requestJsonAndCheck("GET", path)
     assert payload, f"{path} answered an empty payload; the check would prove nothing"

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from .. import rulesets
 from ..model import (
     Branch,
+    Environment,
     Organization,
     Repository,
     Ruleset,
@@ -173,11 +174,19 @@ class RepositoryNode:
         names: list[str] | None = None,
         order_by: dict[str, str] | None = None,
     ) -> dict[str, Any]:
+        if not self.ctx.token.actions_read:  # environments need Actions: read, as GitHub Apps and fine-grained tokens
+            raise context.Forbidden(f"Resource not accessible by {self.ctx.token.kind_in_errors}")
         chosen = [e for e in self.repo.all_environments() if not names or e.name in names]
         if order_by and order_by["direction"] == "DESC":
             chosen.reverse()
-        nodes = [{"id": node_id("Environment", e.id), "databaseId": e.id, "name": e.name} for e in chosen]
-        return connection(nodes, first, after, last, before)
+        return connection([EnvironmentNode(e) for e in chosen], first, after, last, before)
+
+    def codeowners(self, ref_name: str | None = None) -> dict[str, Any] | None:
+        """GitHub reads the first of .github/CODEOWNERS, CODEOWNERS, docs/CODEOWNERS; null when none exists."""
+        path = next((p for p in _CODEOWNERS_PATHS if p in self.repo.files), None)
+        if path is None:
+            return None
+        return {"errors": codeowners_errors(self._org(), self.ctx, path, self.repo.files[path])}
 
     def repository_topics(
         self, first: int | None = None, after: str | None = None, last: int | None = None, before: str | None = None
@@ -328,3 +337,56 @@ def _rule_parameters(rule: dict[str, Any]) -> _Parameters | None:
             },
         )
     return None
+
+
+_CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+
+
+class EnvironmentNode:
+    typename: ClassVar[str] = "Environment"
+
+    def __init__(self, environment: Environment) -> None:
+        self.environment = environment
+        self.id = node_id("Environment", environment.id)
+        self.database_id = environment.id
+        self.name = environment.name
+
+    def protection_rules(
+        self, first: int | None = None, after: str | None = None, last: int | None = None, before: str | None = None
+    ) -> dict[str, Any]:
+        entry = self.environment
+        rules = []
+        if entry.wait_timer_minutes:
+            rules.append({"databaseId": entry.id * 10 + 1, "type": "WAIT_TIMER", "timeout": entry.wait_timer_minutes,
+                          "preventSelfReview": None})
+        if entry.required_reviewers:
+            rules.append({"databaseId": entry.id * 10 + 2, "type": "REQUIRED_REVIEWERS", "timeout": 0,
+                          "preventSelfReview": False})
+        if entry.branch_policy is not None:
+            rules.append({"databaseId": entry.id * 10 + 3, "type": "BRANCH_POLICY", "timeout": 0, "preventSelfReview": None})
+        return connection(rules, first, after, last, before)
+
+
+def codeowners_errors(org: Organization | None, ctx: context.GqlContext, path: str, content: bytes) -> list[dict[str, Any]]:
+    """GitHub's checks of a CODEOWNERS file, the ones the fake can make: owners that do not exist."""
+    errors = []
+    for number, line in enumerate(content.decode("utf-8", errors="replace").splitlines(), start=1):
+        words = line.split("#", 1)[0].split()
+        for column, owner in ((line.find(word) + 1, word) for word in words[1:]):
+            if owner.startswith("@"):
+                team_org, _, slug = owner[1:].partition("/")
+                known = (
+                    org is not None and team_org.lower() == org.login.lower() and org.team(slug) is not None
+                    if slug
+                    else ctx.world.user(owner[1:]) is not None
+                )
+                kind = "Unknown owner"
+            else:
+                known, kind = "@" in owner, "Invalid owner"
+            if not known:
+                errors.append({
+                    "column": column, "kind": kind, "line": number, "path": path, "source": line,
+                    "message": f"{kind} on line {number}: make sure {owner} exists and has write access to the repository\n\n  {line}",
+                    "suggestion": None,
+                })
+    return errors

@@ -89,6 +89,8 @@ def environment(
                 "reviewers": [{"type": "User", "reviewer": reviewer} for reviewer in reviewers],
             }
         )
+    if entry.branch_policy is not None:
+        rules.append({"id": entry.id * 10 + 3, "node_id": node_id("Gate", entry.id * 10 + 3), "type": "branch_policy"})
     return {
         "id": entry.id,
         "node_id": node_id("Environment", entry.id),
@@ -98,7 +100,12 @@ def environment(
         "created_at": iso(entry.created_at),
         "updated_at": iso(entry.created_at),
         "protection_rules": rules,
-        "deployment_branch_policy": None,
+        "deployment_branch_policy": None
+        if entry.branch_policy is None
+        else {
+            "protected_branches": entry.branch_policy == "protected_branches",
+            "custom_branch_policies": entry.branch_policy == "custom_branch_policies",
+        },
     }
 
 

@@ -96,7 +96,7 @@ def repository(links: Links, owner: Owner, repo: Repository, *, admin: bool) -> 
         "has_issues": repo.has_issues,
         "has_projects": True,
         "has_wiki": False,
-        "has_pages": False,
+        "has_pages": repo.pages is not None,
         "has_downloads": True,
         "has_discussions": repo.has_discussions,
         "archived": repo.archived,
@@ -113,11 +113,17 @@ def repository(links: Links, owner: Owner, repo: Repository, *, admin: bool) -> 
         "open_issues": 0,
         "watchers": 0,
     }
-    if repo.security_and_analysis is not None and admin:  # GitHub shows it to admins only
-        payload["security_and_analysis"] = {
-            feature: {"status": status} for feature, status in repo.security_and_analysis.items()
-        }
+    if admin:  # GitHub shows it to admins only, always: a repository declaring none has every feature off
+        features = repo.security_and_analysis if repo.security_and_analysis is not None else _FEATURES_OFF
+        payload["security_and_analysis"] = {feature: {"status": status} for feature, status in features.items()}
     return payload
+
+
+_FEATURES_OFF = {
+    "secret_scanning": "disabled",
+    "secret_scanning_push_protection": "disabled",
+    "dependabot_security_updates": "disabled",
+}
 
 
 def full_repository(

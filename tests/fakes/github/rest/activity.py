@@ -71,6 +71,8 @@ def list_deployment_statuses(call: Call) -> Response:
 
 def list_environments(call: Call) -> Response:
     owner, repo = call.repo()
+    if call.token is not None and not call.token.actions_read:
+        raise ApiError(403, f"Resource not accessible by {call.token.kind_in_errors}", "https://docs.github.com/rest/deployments/environments")
     return call.page(
         [
             activity.environment(
