@@ -15,11 +15,12 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import requests
 from github import Auth, Github, GithubException
+from github.GithubObject import GithubObject
 
 from collectors.githost.cache import CachedAnswer, ConditionalStore
 from collectors.http_answers import ApiError as ApiError
@@ -29,6 +30,8 @@ from scanner.contract import RequestCounter, Timer
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T", bound=GithubObject)
+
 USER_AGENT = "pecm-github-collector"
 PER_PAGE = 100
 RETRY_BACKOFF_SECONDS = 0.25  # doubled on each retry of a 5xx or network error
@@ -37,7 +40,6 @@ API_VERSION = "2022-11-28"  # the REST version whose shapes mapping.py reads
 
 RATE_LIMIT_PHRASE = "rate limit exhausted"  # in every RateLimited reason
 
-_NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
 _SSO_URL = re.compile(r"url=(\S+)")
 
 
@@ -128,20 +130,40 @@ class GitHubClient:
         return Answer(raw.status, data, next_url)
 
     def pages(
-        self, family: str, path: str, params: Mapping[str, Any] | None = None, *, conditional: bool = False
+        self,
+        family: str,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        conditional: bool = False,
+        list_key: str | None = None,
+        max_pages: int | None = None,
     ) -> Iterator[Any]:
-        """Every item of a paginated list, following `Link: rel="next"` (never in a loop)."""
+        """Every item of a paginated list, following `Link: rel="next"` (never in a loop).
+        `list_key`: the list is that member of an object answer (`{"total_count", "workflow_runs": [...]}`);
+        `max_pages`: stop there without error, when that many pages are enough to measure."""
         first = with_query(path, {**(params or {}), "per_page": PER_PAGE})
         answer = self.get(family, first, conditional=conditional)
         trail = PageTrail(first)
+        page = 1
         while True:
-            if not isinstance(answer.data, list):
-                raise ApiError(answer.status, "expected a list in the answer", path_only(path))
-            yield from answer.data
+            items = answer.data.get(list_key) if list_key is not None and isinstance(answer.data, dict) else answer.data
+            if not isinstance(items, list):
+                # A malformed answer is a failure to read, not a refusal: no status to blame.
+                raise ApiError(None, f"expected a list{f' of {list_key}' if list_key else ''} in the answer", path_only(path))
+            yield from items
             if answer.next_url is None:
+                return
+            if max_pages is not None and page >= max_pages:
+                log.debug("%s: pages beyond %d not read", path_only(path), max_pages)
                 return
             self.check_next(trail, answer.next_url)
             answer = self.get(family, answer.next_url, conditional=conditional)
+            page += 1
+
+    def typed(self, kind: type[T], payload: dict[str, Any]) -> T:
+        """A REST payload as PyGithub's typed object: complete as given, so reading it sends nothing."""
+        return self._thread_github().create_from_raw_data(kind, payload)
 
     @staticmethod
     def check_next(trail: PageTrail, next_url: str) -> None:
@@ -383,8 +405,8 @@ def _refused(raw: RawAnswer, data: Any, url: str) -> ApiError:
 
 
 def _next_link(headers: Mapping[str, str]) -> str | None:
-    match = _NEXT_LINK.search(headers.get("link", ""))
-    return match.group(1) if match else None
+    links = requests.utils.parse_header_links(headers.get("link", ""))
+    return next((str(link["url"]) for link in links if link.get("rel") == "next" and link.get("url")), None)
 
 
 def _quote_path(path: str) -> str:

@@ -1,8 +1,9 @@
 """The GraphQL queries the collector sends, built for batches of repositories through aliases.
 
 Cost (GitHub's rules: one request per connection, multiplied by its parents' `first`, summed,
-÷100, rounded; at least 1): a batch asks, per repository, four unnested connections and the
-environments with their protection rules (1 + 5), so 30 repositories cost three points. `rateLimit { cost }` reports the real figure.
+÷100, rounded half up; at least 1): a batch asks, per repository, four unnested connections and
+its first production environment with its protection rules (1 + 1), so 24 repositories cost one
+point (144 requests). `rateLimit { cost }` reports the real figure.
 
 Owners and names travel as variables, never spliced into the query text.
 """
@@ -11,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 PAGE = 100
-ENVIRONMENTS = 5  # environments read per repository in the batch
 
 _HISTORY_FIELDS = """
           totalCount
@@ -40,13 +41,14 @@ OPTIONAL_PARTS: dict[str, str] = {
   }""",
     # Only whether any branch ruleset applies: when none does, no REST request for its rules.
     "rulesets": "  rulesets(first: 1, includeParents: true, targets: [BRANCH]) { totalCount }",
-    # Environments and their protection rules: 1 + ENVIRONMENTS requests per repository in the
-    # cost; a repository with more environments is read in full over REST (settings.py).
-    "environments": f"""
-  environments(first: {ENVIRONMENTS}) {{
+    # The production environments (by the literal names among production_environments) and their
+    # protection rules: 1 + 1 requests per repository in the cost. Others are read over REST
+    # where a reason says so (settings.py).
+    "environments": """
+  environments(first: 1, names: $environments) {
     totalCount
-    nodes {{ name protectionRules(first: 10) {{ nodes {{ type timeout }} }} }}
-  }}""",
+    nodes { name protectionRules(first: 10) { nodes { type } } }
+  }""",
     # Not a connection: free. Null when GitHub finds no CODEOWNERS file.
     "codeowners": "  codeowners { errors { kind line path } }",
 }
@@ -58,8 +60,13 @@ class RepoRef:
     name: str
 
 
-def repositories_query(repos: Sequence[RepoRef], without: frozenset[str] = frozenset()) -> tuple[str, dict[str, str]]:
-    """Metadata of each repository under alias r<i>; `without` drops OPTIONAL_PARTS the token cannot read."""
+def repositories_query(
+    repos: Sequence[RepoRef], without: frozenset[str] = frozenset(), environments: Sequence[str] = ()
+) -> tuple[str, dict[str, Any]]:
+    """Metadata of each repository under alias r<i>; `without` drops OPTIONAL_PARTS the token cannot
+    read; `environments`: the environment names asked for (none: that part is left out)."""
+    if not environments:
+        without = without | {"environments"}
     optional = "\n".join(text for part, text in OPTIONAL_PARTS.items() if part not in without)
     fragment = f"""
 fragment repo on Repository {{
@@ -82,7 +89,11 @@ fragment repo on Repository {{
   }}
 {optional}
 }}"""
-    declarations, selections, variables = _aliased(repos, "...repo")
+    declarations, selections, names = _aliased(repos, "...repo")
+    variables: dict[str, Any] = dict(names)
+    if "environments" not in without:
+        declarations += ", $environments: [String!]"
+        variables["environments"] = list(environments)
     query = (
         f"query({declarations}, $since: GitTimestamp!, $until: GitTimestamp!) {{\n"
         f"  rateLimit {{ cost remaining resetAt }}\n{selections}}}\n{fragment}"

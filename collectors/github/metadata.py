@@ -63,12 +63,14 @@ def fetch_batch(
     since: datetime,
     until: datetime,
     denied: DeniedParts,
+    environments: Sequence[str] = (),
 ) -> dict[RepoRef, RepoMetadata | ApiError]:
-    """Metadata of each repository, or the error that kept GitHub from giving it."""
+    """Metadata of each repository, or the error that kept GitHub from giving it; `environments`:
+    the environment names whose protection to ask for."""
     window = {"since": _timestamp(since), "until": _timestamp(until)}
     for _attempt in range(len(OPTIONAL_PARTS) + 1):
         without = denied.snapshot()
-        query, variables = repositories_query(repos, frozenset(without))
+        query, variables = repositories_query(repos, frozenset(without), environments)
         answer = client.graphql(GRAPHQL, query, {**variables, **window})
         newly_denied = _denied_parts(answer, without)
         for part, reason in newly_denied.items():

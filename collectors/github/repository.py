@@ -15,11 +15,10 @@ from collectors.base import Gap
 from collectors.githost.cache import FileEvidence, ScanCache
 from collectors.githost.files import ArchivePlan, no_files, read_files
 from collectors.github import mapping
-from collectors.github.client import PER_PAGE, ApiError, GitHubClient, RateLimited
+from collectors.github.client import ApiError, GitHubClient, RateLimited
 from collectors.github.files import GitHubRepository
 from collectors.github.mapping import Listed
 from collectors.github.metadata import RepoMetadata
-from collectors.http_policy import PageTrail
 from scanner.contract import Limits
 
 if TYPE_CHECKING:
@@ -188,27 +187,14 @@ def _deploy_runs(
         return None
     if "deployments" not in meta.denied and mapping.deployed_since(meta.deployments, since):
         return None
-    path = f"/repos/{repo.owner}/{repo.name}/actions/runs"
-    url: str = path
-    params: dict[str, Any] | None = {
-        "created": f">={since.astimezone(timezone.utc):%Y-%m-%d}",
-        "branch": branch,
-        "per_page": PER_PAGE,
-    }
-    runs: list[Mapping[str, Any]] = []
-    trail = PageTrail(path)
+    params = {"created": f">={since.astimezone(timezone.utc):%Y-%m-%d}", "branch": branch}
     try:
-        for _page in range(MAX_RUN_PAGES):
-            answer = client.get(RUNS, url, params, conditional=True)
-            listed = answer.data.get("workflow_runs") if isinstance(answer.data, dict) else None
-            if not isinstance(listed, list):
-                return Gap("GitHub's workflow runs answer has no workflow_runs list", failure=True)
-            runs.extend(run for run in listed if isinstance(run, dict))
-            if answer.next_url is None:
-                return mapping.deploy_runs(runs, paths)
-            client.check_next(trail, answer.next_url)
-            url, params = answer.next_url, None
+        runs = list(
+            client.pages(
+                RUNS, f"/repos/{repo.owner}/{repo.name}/actions/runs", params,
+                conditional=True, list_key="workflow_runs", max_pages=MAX_RUN_PAGES,
+            )
+        )
     except ApiError as exc:
         return gap(exc, ACTIONS_PERMISSION)
-    log.debug("%s: workflow runs beyond %d pages not read", repo.full_name, MAX_RUN_PAGES)
-    return mapping.deploy_runs(runs, paths)
+    return mapping.deploy_runs([run for run in runs if isinstance(run, dict)], paths)

@@ -43,6 +43,7 @@ from collectors.github.repository import (
 from collectors.github.settings import AccountSettings, OrganizationSettings, organization_evidence
 from collectors.github.settings import read_organization as read_organization_settings
 from collectors.github.settings import read_repository as read_repository_settings
+from collectors.github.settings_mapping import literal_names
 from collectors.people import Mailmap, people
 from scanner.contract import CollectContext
 from scanner.errors import SourceUnavailable
@@ -91,6 +92,7 @@ class _Scan:
         self.options = FileOptions(config.archive_threshold, config.archive_max_megabytes, ctx.limits)
         self.denied = DeniedParts()
         self.findings = Findings(ctx, "github")
+        self.environments = literal_names(config.production_environments)  # asked for in the GraphQL batch
         self.repositories: set[str] = set()  # the ids of the repositories examined
         self.clients: list[GitHubClient] = []
         self._shared: GitHubClient | None = None
@@ -247,7 +249,7 @@ class _Scan:
     def _batch(self, client: GitHubClient, batch: list[Listed]) -> dict[str, RepoMetadata | ApiError]:
         refs = [RepoRef(repo.owner, repo.name) for repo in batch]
         try:
-            answers = fetch_batch(client, refs, self.since, self.now, self.denied)
+            answers = fetch_batch(client, refs, self.since, self.now, self.denied, self.environments)
         except ApiError as exc:
             return {repo.full_name: exc for repo in batch}
         return {repo.full_name: answers[ref] for repo, ref in zip(batch, refs)}

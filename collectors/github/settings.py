@@ -4,9 +4,10 @@ Once per organization (each a conditional request, free on an unchanged re-scan)
 properties (schema, and every repository's values in pages of 100), its Actions policy, its
 code-security configurations and the repositories attached to those that decide default
 setup, and its workflow templates (one contents listing of its `.github` repository).
-Per repository, from its GraphQL batch: environments and their protection rules, CODEOWNERS
-errors. Per repository over REST, only with a reason: the environments of one with more than
-the batch shows, the Pages site of one that has Pages, and the default setup of code scanning
+Per repository, from its GraphQL batch: its production environment (asked for by name) and its
+protection rules, CODEOWNERS errors. Per repository over REST, only with a reason: the
+environments of one with several production environments or a deployment to one named by a
+wildcard pattern, the Pages site of one that has Pages, and the default setup of code scanning
 where no configuration decides it and the token administers the repository.
 Each piece is its evidence data, or the reason (with the permission to grant) it is unknown.
 """
@@ -17,6 +18,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import quote
+
+from github.Environment import Environment
 
 from collectors.base import Found, Gap
 from collectors.github import settings_mapping as mapping
@@ -184,16 +187,27 @@ def _properties(repo: Listed, account: OrganizationSettings | AccountSettings) -
 
 
 def _environments(client: GitHubClient, repo: Listed, meta: RepoMetadata, production: Sequence[str]) -> Setting:
+    """The batch asks for the first environment named like production by a literal name. All of
+    them are read over REST only with a reason: several have such names, or a deployment in the
+    window went to a production environment named by a wildcard pattern (prod-*)."""
     if "environments" in meta.denied:
         return Gap(f"{meta.denied['environments']} — {ENVIRONMENTS_PERMISSION}")
     connection = meta.data.get("environments")
-    if not isinstance(connection, dict):
-        return Gap(f"GitHub did not show the environments — {ENVIRONMENTS_PERMISSION}")
-    nodes = [node for node in connection.get("nodes") or () if isinstance(node, dict)]
-    total = connection.get("totalCount")
-    if not isinstance(total, int) or total <= len(nodes):
-        return mapping.environments(mapping.environment_rules(nodes), False, production)
-    # More environments than the batch shows (previews pile up): one REST page of 100.
+    literal = {name.lower() for name in mapping.literal_names(production)}
+    deployed = {
+        str(node.get("environment"))
+        for node in meta.deployments
+        if node.get("environment") and mapping.is_production(str(node["environment"]), production)
+    }
+    unnamed = any(name.lower() not in literal for name in deployed)  # asked for by no name
+    if not isinstance(connection, dict):  # not asked: production_environments names none literally
+        if not unnamed:
+            return Gap("production_environments has no name without wildcards to ask GitHub for")
+    else:
+        nodes = [node for node in connection.get("nodes") or () if isinstance(node, dict)]
+        total = connection.get("totalCount")
+        if isinstance(total, int) and total <= len(nodes) and not unnamed:
+            return mapping.environments(mapping.environment_rules(nodes), True, production)
     try:
         answer = client.get(ENVIRONMENTS, f"/repos/{repo.owner}/{repo.name}/environments", {"per_page": PER_PAGE}, conditional=True)
     except ApiError as exc:
@@ -201,8 +215,9 @@ def _environments(client: GitHubClient, repo: Listed, meta: RepoMetadata, produc
     items = answer.data.get("environments") if isinstance(answer.data, dict) else None
     if not isinstance(items, list):
         return Gap("GitHub's environments answer has no environments list", failure=True)
-    rules = mapping.rest_environment_rules(item for item in items if isinstance(item, dict))
-    return mapping.environments(rules, answer.next_url is not None, production)
+    typed = [client.typed(Environment, item) for item in items if isinstance(item, dict)]
+    rules = mapping.named_rules((env.name, [rule.type for rule in env.protection_rules or ()]) for env in typed)
+    return mapping.environments(rules, answer.next_url is None, production)
 
 
 def _pages(client: GitHubClient, repo: Listed) -> Setting:

@@ -51,6 +51,15 @@ def repository_properties(values: Mapping[str, str | list[str]], required: Seque
     return {"values": dict(values), "required_missing": sorted(name for name in required if name not in values)}
 
 
+def literal_names(patterns: Iterable[str]) -> list[str]:
+    """The patterns that name one environment (no wildcard): GitHub can be asked for them by name."""
+    return [pattern for pattern in patterns if not any(char in pattern for char in "*?[")]
+
+
+def is_production(name: str, patterns: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatchcase(name.lower(), pattern.lower()) for pattern in patterns)
+
+
 def environment_rules(nodes: Iterable[Mapping[str, Any]]) -> dict[str, set[str]]:
     """Environment name -> its protection rule types, from GraphQL environment nodes."""
     return {
@@ -64,32 +73,23 @@ def environment_rules(nodes: Iterable[Mapping[str, Any]]) -> dict[str, set[str]]
     }
 
 
-def rest_environment_rules(items: Iterable[Mapping[str, Any]]) -> dict[str, set[str]]:
-    """The same from `GET /repos/{owner}/{repo}/environments`."""
-    return {
-        str(item["name"]): {
-            _RULE_TYPES[str(rule.get("type"))] for rule in item.get("protection_rules") or () if str(rule.get("type")) in _RULE_TYPES
-        }
-        for item in items
-        if item.get("name")
-    }
+def named_rules(environments: Iterable[tuple[str, Iterable[str]]]) -> dict[str, set[str]]:
+    """The same from (name, protection rule types) pairs, as REST's environments give them."""
+    return {name: {_RULE_TYPES[kind] for kind in kinds if kind in _RULE_TYPES} for name, kinds in environments if name}
 
 
-def environments(rules: Mapping[str, set[str]], more: bool, production: Sequence[str]) -> dict[str, Any]:
-    """delivery.environments. A production environment is protected when a deployment to it needs
-    an approval or comes from chosen branches only; a wait timer alone stops nobody."""
-    names = sorted(rules)
-    live = [name for name in names if any(fnmatch.fnmatchcase(name.lower(), pattern.lower()) for pattern in production)]
+def environments(rules: Mapping[str, set[str]], complete: bool, production: Sequence[str]) -> dict[str, Any]:
+    """delivery.environments: the production environments among `rules` and what guards them. One
+    is protected when a deployment to it needs an approval or comes from chosen branches only; a
+    wait timer alone stops nobody. Not `complete`: another production environment may be unread."""
+    live = sorted(name for name in rules if is_production(name, production))
     guarded = [name for name in live if rules[name] & {"required_reviewers", "branch_policy"}]
     return {
-        "environments": names,
-        "more": more,
-        "required_reviewers": [name for name in names if "required_reviewers" in rules[name]],
-        "wait_timer": [name for name in names if "wait_timer" in rules[name]],
-        "branch_policy": [name for name in names if "branch_policy" in rules[name]],
         "production": live,
-        # With environments left unread, an unprotected production one may be among them.
-        "production_protected": None if not live or (more and len(guarded) == len(live)) else len(guarded) == len(live),
+        "required_reviewers": [name for name in live if "required_reviewers" in rules[name]],
+        "wait_timer": [name for name in live if "wait_timer" in rules[name]],
+        "branch_policy": [name for name in live if "branch_policy" in rules[name]],
+        "protected": None if not live or (not complete and len(guarded) == len(live)) else len(guarded) == len(live),
     }
 
 

@@ -33,19 +33,16 @@ class PropertySchema(KindData):
 
 
 class EnvironmentProtection(KindData):
-    """Deployment environments and what guards them (GitHub environments, GitLab protected environments)."""
+    """A repository's production deployment environments (named like production: the collector's
+    production patterns) and what guards them (GitHub environments, GitLab protected environments)."""
 
-    environments: list[str] = Field(default_factory=list, description="Environments read (at most 10 per repository).")
-    more: bool = Field(default=False, description="The repository has more environments than were read.")
-    required_reviewers: list[str] = Field(default_factory=list, description="Environments a deployment to needs approval for.")
-    wait_timer: list[str] = Field(default_factory=list, description="Environments with a wait timer.")
-    branch_policy: list[str] = Field(default_factory=list, description="Environments only some branches may deploy to.")
-    production: list[str] = Field(
-        default_factory=list, description="The environments named as production (the collector's production patterns)."
-    )
-    production_protected: bool | None = Field(
+    production: list[str] = Field(default_factory=list, description="Production environments found.")
+    required_reviewers: list[str] = Field(default_factory=list, description="Of those, the ones a deployment to needs approval for.")
+    wait_timer: list[str] = Field(default_factory=list, description="Of those, the ones with a wait timer.")
+    branch_policy: list[str] = Field(default_factory=list, description="Of those, the ones only some branches may deploy to.")
+    protected: bool | None = Field(
         default=None,
-        description="Every production environment needs an approval or a branch policy (None: no production environment).",
+        description="Every production environment needs an approval or a branch policy (None: none found, or not all read).",
     )
 
 

@@ -5,15 +5,17 @@ cannot see it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
-from tests.contract.github.scanning import ScanRunner
+from tests.contract.github.scanning import NOW, ScanRunner
 from tests.fakes.github.fixtures import fake_github_fixture
 from tests.fakes.github.model import (
     DEFAULT_TOKEN,
     ActionsPermissions,
     CodeSecurityConfiguration,
     CustomProperty,
+    Deployment,
     Environment,
     Organization,
     Pages,
@@ -29,7 +31,7 @@ REVIEWS = "required_reviewers"
 
 
 def settings_org() -> Organization:
-    previews = [Environment(f"pr-{number}") for number in range(1, 7)]  # sorted before "production"
+    previews = [Environment(f"pr-{number}") for number in range(1, 7)]
     return Organization(
         "acme",
         members=[User("alice"), User("bob")],
@@ -58,7 +60,8 @@ def settings_org() -> Organization:
                 "svc-b",
                 visibility="public",
                 files={"CODEOWNERS": b"* @acme/platform\n", "index.md": b"# b\n"},
-                environments=[*previews, Environment("production")],
+                environments=[*previews, Environment("production"), Environment("prod-eu", branch_policy="custom_branch_policies")],
+                deployments=[Deployment("prod-eu", created_at=NOW - timedelta(days=2))],
                 pages=Pages(build_type="legacy"),
                 code_scanning_default_setup=True,
             ),
@@ -96,15 +99,17 @@ def test_each_setting_is_read_at_its_cost(settings_github: FakeGitHub, scan_gith
         "patterns_allowed": 2, "default_token_permissions": "write", "token_can_approve_reviews": False}
     assert scan.data("github:acme", "org.ci_templates") == {"templates": 2, "names": ["ci", "deploy"], "repository": "acme/.github"}
 
-    a_env = scan.data("github:acme/svc-a", "delivery.environments")
-    assert (a_env["environments"], a_env[REVIEWS], a_env["wait_timer"], a_env["branch_policy"]) == (
-        ["production", "staging"], ["production"], ["production", "staging"], ["staging"])
-    assert (a_env["production"], a_env["production_protected"], a_env["more"]) == (["production"], True, False)
-    # svc-b has 7 environments, 5 in the batch: the rest over REST, where its unprotected production is
-    b_env = scan.data("github:acme/svc-b", "delivery.environments")
-    assert (len(b_env["environments"]), b_env["production"], b_env["production_protected"], b_env["more"]) == (
-        7, ["production"], False, False)
-    assert settings_github.stats.by_family["environments"] == 1
+    # the batch asks for environments named production, prod or live: svc-a's production, not its staging
+    assert scan.data("github:acme/svc-a", "delivery.environments") == {
+        "production": ["production"], REVIEWS: ["production"], "wait_timer": ["production"], "branch_policy": [],
+        "protected": True}
+    # svc-b deployed to prod-eu, which only a wildcard (prod-*) names: all of its environments over REST
+    assert scan.data("github:acme/svc-b", "delivery.environments") == {
+        "production": ["prod-eu", "production"], REVIEWS: [], "wait_timer": [], "branch_policy": ["prod-eu"],
+        "protected": False}
+    assert [entry.path for entry in settings_github.stats.for_family("environments")] == ["/repos/acme/svc-b/environments"]
+    assert scan.data("github:acme/svc-c", "delivery.environments") == {
+        "production": [], REVIEWS: [], "wait_timer": [], "branch_policy": [], "protected": None}
 
     assert scan.data("github:acme/svc-a", "vcs.code_scanning") == {
         "default_setup": True, "available": True, "via": "configuration", "configuration": "strict"}
