@@ -9,9 +9,7 @@ the first read), reading them, detection, and the file evidence with its problem
 
 from __future__ import annotations
 
-import io
 import logging
-import tarfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Protocol
@@ -20,6 +18,7 @@ from collectors.detect import RepoFile, UnreadableFile, detect
 from collectors.detect.classify import plan_files
 from collectors.detect.findings import Findings
 from collectors.githost.cache import FileEvidence
+from collectors.githost.tarball import BadArchive, extract
 from collectors.http_answers import ApiError
 from scanner.contract import Limits
 
@@ -158,8 +157,8 @@ class RemoteFiles:
         if data is None:
             return False
         try:
-            self._archived = _extract(data, {file.path for file in wanted}, max_file_bytes)
-        except (tarfile.TarError, OSError, EOFError) as exc:
+            self._archived = extract(data, {file.path for file in wanted}, max_file_bytes)
+        except BadArchive as exc:
             log.debug("unusable tarball of %s (%s); reading files one by one", self._ref, exc)
             return False
         return True
@@ -185,20 +184,3 @@ def _mailmap(reader: RemoteFiles, sizes: Mapping[str, int]) -> str:
     except UnreadableFile:
         return ""
 
-
-def _extract(data: bytes, paths: set[str], max_file_bytes: int) -> dict[str, bytes]:
-    """The wanted files of a Git host's tarball, whose entries sit under one top folder."""
-    found: dict[str, bytes] = {}
-    left = set(paths)
-    with tarfile.open(fileobj=io.BytesIO(data), mode="r|gz") as archive:
-        for member in archive:
-            path = member.name.split("/", 1)[1] if "/" in member.name else ""
-            if path not in left or not member.isfile() or member.size > max_file_bytes:
-                continue
-            stream = archive.extractfile(member)
-            if stream is not None:
-                found[path] = stream.read()
-            left.discard(path)
-            if not left:  # every wanted file is in hand: the rest of the archive is not parsed
-                break
-    return found
