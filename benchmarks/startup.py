@@ -42,13 +42,13 @@ class Command:
     def run_once(self) -> None:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        subprocess.run(self.argv, cwd=self.cwd, check=True, stdout=subprocess.DEVNULL, env=_environment())
+        subprocess.run(self.argv, cwd=self.cwd, check=True, stdout=subprocess.DEVNULL, env=environment())
         self.wall.append(time.perf_counter() - start)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         self.cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
 
 
-def _environment() -> dict[str, str]:
+def environment() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
 
 
@@ -62,7 +62,7 @@ def _saved_scan(tree: Path, folder: Path) -> Path:
         _pecm("scan", str(EXAMPLE), "--format", "json", "-o", str(out), "--no-progress"),
         cwd=tree,
         check=True,
-        env=_environment(),
+        env=environment(),
     )
     return out
 
@@ -76,7 +76,7 @@ def _compare(new: Command, old: Command, rounds: int, target: str) -> None:
         print(f"  {what:<4} median: {new.label} {a:.3f} s, {old.label} {b:.3f} s -> ratio {a / b:.2f} ({target})")
 
 
-def _reference_tree(commit: str, folder: Path) -> Path:
+def reference_tree(commit: str, folder: Path) -> Path:
     tree = folder / "reference"
     subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(tree), commit], check=True)
     return tree
@@ -90,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     with tempfile.TemporaryDirectory(prefix="pecm-startup-") as scratch:
         folder = Path(scratch)
-        reference = _reference_tree(args.reference, folder)
+        reference = reference_tree(args.reference, folder)
         try:
             print(f"{args.rounds} alternated rounds; reference build {args.reference}; Python {sys.version.split()[0]}")
             print("pecm --version vs python -c 'import click':")

@@ -33,6 +33,10 @@ def assessment_json(assessment: Assessment) -> str:
 def load_assessment(text: str) -> Assessment:
     """Read a saved assessment; anything malformed is a UserError told in one line."""
     try:
+        return Assessment.model_validate_json(text)  # one pass over the text when pecm wrote it
+    except ValidationError:
+        pass  # told below in the order that helps: not JSON, not an object, another version, the schema
+    try:
         document: Any = json.loads(text)
     except json.JSONDecodeError as error:
         raise UserError(

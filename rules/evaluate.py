@@ -13,14 +13,12 @@ from rules.evidence_index import EvidenceIndex
 from rules.judge import judge_rule
 from rules.metrics import MetricEngine, fields_read
 from rules.stages import StageVerdict, walk_stages
-from scanner.heap import frozen_heap
 from scanner.model import Assessment, CapabilityResult, EvidenceBundle, NotInferable, RuleResult, ScanMetadata
 
 if TYPE_CHECKING:
     from rules.loader import RuleSet  # loading packs is not evaluating them: gating a saved assessment needs only this
 
 
-@frozen_heap()
 def evaluate(bundle: EvidenceBundle, ruleset: RuleSet) -> Assessment:
     index = EvidenceIndex(bundle, fields_read(ruleset.metrics.values()))
     engine = MetricEngine(index)

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 
 class PecmError(Exception):
@@ -54,12 +57,8 @@ def read_user_text(path: Path, label: str, error: type[PecmError] = UserError, l
     """The UTF-8 text of a file the user named (config, pack, bundle, assessment, answers);
     `error` in one line starting with `label` when it cannot be read, is not a regular file
     (a FIFO would block, /dev/zero never ends) or holds more than `limit` bytes."""
-    try:
-        data = _read_regular_file(path, limit + 1)
-    except OSError as exc:
-        raise error(f"{label}: cannot read it: {exc.strerror or exc}") from None
-    except _NotRegular as exc:
-        raise error(f"{label}: not a regular file but {exc}") from None
+    with open_user_file(path, label, error) as file:
+        data = _read_or_fail(file, limit + 1, label, error)
     if len(data) > limit:
         size = f"{limit // 2**20} MiB" if limit >= 2**20 else f"{limit // 2**10} KiB"
         raise error(f"{label}: larger than {size}, the most pecm reads from such a file")
@@ -70,25 +69,34 @@ def read_user_text(path: Path, label: str, error: type[PecmError] = UserError, l
     return text.replace("\r\n", "\n").replace("\r", "\n")  # universal newlines, as text files are read
 
 
-class _NotRegular(Exception):
-    """The path names something other than a regular file; the message says what."""
-
-
-def _read_regular_file(path: Path, most: int) -> bytes:
-    """At most `most` bytes of a regular file, never blocking on a FIFO nor opening a device."""
-    kind = file_kind(os.stat(path).st_mode)  # before opening: opening some devices acts on them
-    if kind is not None:
-        raise _NotRegular(kind)
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+@contextmanager
+def open_user_file(path: Path, label: str, error: type[PecmError] = UserError) -> Iterator[IO[bytes]]:
+    """A file the user named, open for reading bytes; `error` in one line starting with `label`
+    when it cannot be opened or is not a regular file. Never blocks on a FIFO nor opens a device."""
+    try:
+        kind = file_kind(os.stat(path).st_mode)  # before opening: opening some devices acts on them
+        if kind is not None:
+            raise error(f"{label}: not a regular file but {kind}")
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise error(f"{label}: cannot read it: {exc.strerror or exc}") from None
     with os.fdopen(descriptor, "rb") as file:
         status = os.fstat(file.fileno())  # the path may have been replaced since the stat above
         kind = file_kind(status.st_mode)
         if kind is not None:
-            raise _NotRegular(kind)
+            raise error(f"{label}: not a regular file but {kind}")
+        yield file
+
+
+def _read_or_fail(file: IO[bytes], most: int, label: str, error: type[PecmError]) -> bytes:
+    """At most `most` bytes of the file."""
+    try:
         data = file.read(most)
+    except OSError as exc:
+        raise error(f"{label}: cannot read it: {exc.strerror or exc}") from None
     # Kernel files (/proc, /sys) call themselves regular files of size 0 yet have content.
-    if status.st_size == 0 and data:
-        raise _NotRegular("a /proc or /sys entry")
+    if data and os.fstat(file.fileno()).st_size == 0:
+        raise error(f"{label}: not a regular file but a /proc or /sys entry")
     return data
 
 

@@ -22,7 +22,6 @@ from pydantic import BaseModel, ValidationError
 from scanner.config import LoadedConfig, PecmConfig, describe_validation_error, evidence_fingerprint
 from scanner.contract import CollectContext, Limits, RequestCounter
 from scanner.errors import ScanFailed, SourceUnavailable, UserError
-from scanner.heap import frozen_heap
 from scanner.model import Evidence, EvidenceBundle, Problem, SourceRun, Subject
 from scanner.platform_evidence import platform_by_evidence, with_platform_tag
 from scanner.plugins import Plugins
@@ -50,7 +49,6 @@ class ScanPlan:
     sources: tuple[PlannedSource, ...]
 
 
-@frozen_heap()
 def plan_scan(loaded: LoadedConfig, plugins: Plugins) -> ScanPlan:
     if not loaded.config.sources:
         raise UserError("nothing to scan", hint="give a PATH, or configure sources in the config file")
@@ -140,7 +138,6 @@ def _internal_sources(config: PecmConfig) -> tuple[str, ...]:
     return (*organization, *config.platform.internal_sources)
 
 
-@frozen_heap()
 def collect(
     plan: ScanPlan,
     plugins: Plugins,

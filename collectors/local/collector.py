@@ -23,7 +23,6 @@ from collectors.local.text import printable
 from collectors.people import Mailmap, people
 from scanner.contract import CollectContext, Limits
 from scanner.errors import UserError
-from scanner.heap import keep_what_exists
 from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, EvidenceStatus, Subject
 
@@ -97,7 +96,6 @@ class LocalCollector(Collector):
                     origins[subject.id] = item.data
                 yield item
             findings.end_subject(subject)
-            keep_what_exists()  # the records live until the scan ends
         yield from cross_reference_records(ctx, subjects, origins)
 
     @classmethod

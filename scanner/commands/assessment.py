@@ -13,10 +13,10 @@ from typing import Any
 import click
 
 from reports.gaps_report import render_gaps_console, render_gaps_markdown
-from rules.evaluate import evaluate
 from scanner.commands.support import (
     EXIT_USER_ERROR,
     CliState,
+    assess,
     destination,
     fail,
     one_line_errors,
@@ -167,7 +167,7 @@ def gaps(
         else:
             bundle, _, ruleset = run_scan(state, config_path, paths, progress)
             # the file compared is also the one whose answers close core criteria
-            assessment = evaluate(bundle, replace(ruleset, self_reported=reported.agreed_stages()))
+            assessment = assess(bundle, replace(ruleset, self_reported=reported.agreed_stages()))
         analysis = analyse_gaps(assessment, reported, kind_providers(state.plugins.collectors))
         render = render_gaps_markdown if fmt == "markdown" else render_gaps_console
         with destination(output) as out:

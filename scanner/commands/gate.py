@@ -16,8 +16,8 @@ from typing import TextIO
 
 import click
 
-from rules.evaluate import evaluate, stage_verdict
-from scanner.commands.support import CliState, one_line_errors, read_assessment, run_scan, write_file
+from rules.evaluate import stage_verdict
+from scanner.commands.support import CliState, assess, one_line_errors, read_assessment, run_scan, write_file
 from scanner.errors import UserError
 from scanner.gate import EXIT_PASSED, GateConfig, GateResult, Verdict, criteria_from, decide, require_criteria
 from scanner.model import Assessment
@@ -89,7 +89,7 @@ def gate(
             check_stored_stages(assessment, f"--assessment {assessment_path}")
         else:
             bundle, _, ruleset = run_scan(state, config_path, paths, progress)
-            assessment = evaluate(bundle, ruleset)
+            assessment = assess(bundle, ruleset)
         result = decide(assessment, criteria, previous)
         render_console(result, sys.stdout)
         if junit is not None:

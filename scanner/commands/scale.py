@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from rules.evaluate import evaluate
 from scanner.commands.support import (
     CliState,
+    assess,
     destination,
     load_ruleset,
     one_line_errors,
@@ -66,6 +66,6 @@ def merge(
         merged = retag_platform(merged, loaded.config.platform.teams)
         if evidence_out is not None:
             write_file(evidence_out, merged.model_dump_json(indent=2) + "\n")
-        assessment = evaluate(merged, ruleset)
+        assessment = assess(merged, ruleset)
         with destination(output) as out:
             renderer.render(assessment, out)

@@ -16,12 +16,12 @@ import click
 
 from reports.coverage import render_coverage
 from reports.gaps_report import render_gaps_console, render_gaps_markdown
-from rules.evaluate import evaluate
 from rules.loader import load_pack
 from scanner.commands.history import record_scan, recorded_trend, store_option
 from scanner.commands.scale import shard_option
 from scanner.commands.support import (
     CliState,
+    assess,
     config_option,
     destination,
     format_option,
@@ -79,7 +79,7 @@ def scan(
             # Job may well run more shards than there are repositories.
             click.echo(f"pecm: {shard.empty_notice()}", err=True)
             return
-        assessment = evaluate(bundle, ruleset)
+        assessment = assess(bundle, ruleset)
         store = store_url or plan.loaded.config.history.store
         scope = scan_scope(plan, shard)
         reported = plan.loaded.config.self_assessment
@@ -127,7 +127,7 @@ def evaluate_command(state: CliState, evidence: Path, config_path: Path | None, 
     with one_line_errors(state):
         renderer = renderer_for(state, fmt)
         ruleset = load_ruleset(scan_config(config_path, ()), state.plugins)
-        assessment = evaluate(read_bundle(evidence), ruleset)
+        assessment = assess(read_bundle(evidence), ruleset)
         with destination(output) as out:
             renderer.render(assessment, out)
 
@@ -146,10 +146,10 @@ def explain(
     with one_line_errors(state):
         renderer = interactive_renderer(state)
         if evidence is not None:
-            assessment = evaluate(read_bundle(evidence), load_ruleset(scan_config(config_path, ()), state.plugins))
+            assessment = assess(read_bundle(evidence), load_ruleset(scan_config(config_path, ()), state.plugins))
         else:
             bundle, _, ruleset = run_scan(state, config_path, paths, progress)
-            assessment = evaluate(bundle, ruleset)
+            assessment = assess(bundle, ruleset)
         renderer.explain(assessment.capability(capability), sys.stdout)
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 import click
 
 from scanner.atomic_write import write_atomically
+from scanner.commands.heap import collector_paused, frozen_heap
 from scanner.errors import MAX_JSON_BYTES, PecmError, ScanFailed, Terminated, UserError, read_user_text
 from scanner.secrets import RedactingFilter, SecretStore
 from scanner.shard import Shard
@@ -184,19 +185,19 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def assess(bundle: EvidenceBundle, ruleset: RuleSet) -> Assessment:
+    """The rules evaluated on the bundle, with what is alive kept out of the cycle collector."""
+    from rules.evaluate import evaluate
+
+    with frozen_heap():
+        return evaluate(bundle, ruleset)
+
+
 def read_bundle(path: Path) -> EvidenceBundle:
-    from pydantic import ValidationError
+    from scanner.bundle_file import load_bundle
 
-    from scanner.config import describe_validation_error
-    from scanner.model import EvidenceBundle
-
-    text = read_user_text(path, str(path), limit=MAX_JSON_BYTES)
-    try:
-        return EvidenceBundle.model_validate_json(text)
-    except ValidationError as exc:
-        if any(error["type"] == "json_invalid" for error in exc.errors()):
-            raise UserError(f"{path}: not valid JSON ({exc.errors()[0]['msg']})") from None
-        raise UserError(describe_validation_error(exc, f"{path}: not an evidence bundle:")) from None
+    with collector_paused():
+        return load_bundle(path)
 
 
 def interactive_renderer(state: CliState) -> InteractiveRenderer:
@@ -214,7 +215,8 @@ def read_assessment(path: Path, flag: str) -> Assessment:
 
     text = read_user_text(path, f"{flag} {path}", limit=MAX_JSON_BYTES)
     try:
-        return load_assessment(text)
+        with collector_paused():
+            return load_assessment(text)
     except UserError as exc:
         raise UserError(f"{flag} {path}: {exc.message}", hint=exc.hint) from None
 
@@ -254,7 +256,7 @@ def run_scan(
     ruleset = load_ruleset(loaded, plugins)
     # Progress goes to stderr, and only at -v 0: log lines would tangle with the live display.
     enabled = show_progress and state.verbose == 0
-    with interactive_renderer(state).progress(sys.stderr, enabled) as progress:
+    with interactive_renderer(state).progress(sys.stderr, enabled) as progress, frozen_heap():
         bundle = collect(plan, plugins, secrets=state.secrets, clock=utc_now, progress=progress.advance, shard=shard)
     return bundle, plan, ruleset
 

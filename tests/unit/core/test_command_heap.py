@@ -2,7 +2,7 @@ import gc
 
 import pytest
 
-from scanner.heap import frozen_heap, keep_what_exists
+from scanner.commands.heap import collector_paused, frozen_heap
 
 
 def test_frozen_heap_freezes_until_the_outermost_exit() -> None:
@@ -35,17 +35,14 @@ def test_cycles_made_during_the_work_are_collected_afterwards() -> None:
     assert gc.collect() >= 1
 
 
-def test_keep_what_exists_freezes_only_inside_a_frozen_heap() -> None:
-    keep_what_exists()
-    assert gc.get_freeze_count() == 0  # outside: nothing is frozen for good
-    with frozen_heap():
-        before = gc.get_freeze_count()
-        made = [[] for _ in range(100)]
-        keep_what_exists()
-        assert gc.get_freeze_count() >= before + len(made)
-        cycle: list[object] = []
-        cycle.append(cycle)
-        del cycle
-        keep_what_exists()
-    assert gc.get_freeze_count() == 0
-    assert gc.collect() >= 1  # what was kept is collectable again once the work is done
+def test_the_collector_is_paused_while_loading_and_as_it_was_afterwards() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("boom")
+    assert gc.isenabled()

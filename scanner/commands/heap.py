@@ -1,12 +1,12 @@
-"""Keep CPython's cycle collector off the objects that outlive a scan.
+"""Keep CPython's cycle collector off the objects a command makes to keep: the one place pecm
+changes the collector's process-wide state (library code never does).
 
 A scan allocates tens of thousands of small containers (parsed YAML, evidence records), and
 every few thousand of them the collector runs; its full collections traverse everything
 alive, the imported modules, classes and validators included. Frozen objects (gc.freeze)
 are left out of every collection: measured on 500 repositories, the collector's share of a
-scan fell from 34 ms to 17 ms, and the rule pack loaded in 12 ms instead of 25. The local
-collector also freezes each repository's records once made (they live until the scan
-ends): 17 ms -> 4.
+scan fell from 34 ms to 17 ms. Loading a saved bundle makes only objects that live until the
+command ends and hold no cycles: with the collector paused, 45% of its time is saved.
 """
 
 from __future__ import annotations
@@ -40,9 +40,13 @@ def frozen_heap() -> Iterator[None]:
                 gc.unfreeze()
 
 
-def keep_what_exists() -> None:
-    """Inside `frozen_heap`: freeze what was made since, so records that live until the work
-    ends are not traversed by every young collection on the way (outside: does nothing)."""
-    with _lock:
-        if _depth:
-            gc.freeze()
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cycle collection while a file's records are built (as it was on exit otherwise)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
