@@ -18,6 +18,8 @@ from typing import Any
 
 #: References through which a repository builds its infrastructure from shared modules and packages.
 MODULE_VIAS = frozenset({"terraform", "bicep", "helm", "kustomize", "crossplane"})
+#: References through which a repository was generated from a project template.
+TEMPLATE_VIAS = frozenset({"copier", "cruft"})
 #: References kept by the organization's own servers, whatever they name.
 _ALWAYS_INTERNAL_VIAS = frozenset({"jenkins_library"})  # libraries configured on its Jenkins
 
@@ -146,30 +148,45 @@ def classify(data: Mapping[str, Any], internal: InternalSources, own_name: str) 
 
 
 def cross_references(
-    names: Mapping[str, str], origins: Mapping[str, Mapping[str, Any] | None]
+    names: Mapping[str, str],
+    origins: Mapping[str, Mapping[str, Any] | None],
+    template_links: Mapping[str, str | None] | None = None,
 ) -> dict[str, dict[str, list[str]] | None]:
-    """Per subject id: which other subjects deploy it through GitOps (`applied_by`) and which
-    take its assets by an internal reference (`consumed_by`), matching repository names
-    (`names`: subject id -> repository name). `origins` holds each subject's classified
+    """Per subject id: which other subjects deploy it through GitOps (`applied_by`), which take
+    its assets by an internal reference (`consumed_by`) and which were created from it as a
+    project template (`created_from_here`: Copier or cruft answers, or `template_links`, the Git
+    host's subject id -> template repository a subject was created from), matching repository
+    names (`names`: subject id -> repository name). `origins` holds each subject's classified
     references.origins data, None where it could not be read: then a subject nobody was seen
     to reference may still be referenced, and gets None."""
     by_name: dict[str, list[str]] = {}
     for subject_id, name in names.items():
         by_name.setdefault(name.rpartition("/")[2].lower(), []).append(subject_id)
-    found: dict[str, dict[str, set[str]]] = {subject_id: {"applied_by": set(), "consumed_by": set()} for subject_id in names}
+    fields = ("applied_by", "consumed_by", "created_from_here")
+    found: dict[str, dict[str, set[str]]] = {subject_id: {field: set() for field in fields} for subject_id in names}
+
+    def point(source_id: str, ref: str, *into: str) -> None:
+        for target in by_name.get(owner_and_repository(ref)[2], ()):
+            if target != source_id:
+                for field in into:
+                    found[target][field].add(names[source_id])
+
     for source_id, data in origins.items():
         if data is None:
             continue
         deployed = {url for url in data.get("gitops_sources") or ()}
         for item in data.get("internal") or ():
-            _via, _, ref = item.partition(" ")
-            field = "applied_by" if ref in deployed else "consumed_by"
-            for target in by_name.get(owner_and_repository(ref)[2], ()):
-                if target != source_id:
-                    found[target][field].add(names[source_id])
+            via, _, ref = item.partition(" ")
+            if ref in deployed:
+                point(source_id, ref, "applied_by")
+            else:
+                point(source_id, ref, "consumed_by", *(("created_from_here",) if via in TEMPLATE_VIAS else ()))
+    for source_id, template in (template_links or {}).items():
+        if template and source_id in names:
+            point(source_id, template, "created_from_here")
     unread = any(data is None for data in origins.values())
     result: dict[str, dict[str, list[str]] | None] = {}
-    for subject_id, fields in found.items():
-        known = {field: sorted(values) for field, values in fields.items()}
-        result[subject_id] = known if known["applied_by"] or known["consumed_by"] or not unread else None
+    for subject_id, values in found.items():
+        known = {field: sorted(items) for field, items in values.items()}
+        result[subject_id] = known if any(known.values()) or not unread else None
     return result

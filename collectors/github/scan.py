@@ -10,7 +10,7 @@ from typing import Any
 from github import Auth
 
 from collectors.base import Findings, Gap, WorkerPool, each_target
-from collectors.cross_subject import ORIGINS, cross_reference_records
+from collectors.cross_subject import ORIGINS, TEMPLATE_LINK, cross_reference_records, template_in_organization
 from collectors.detect.references import InternalSources, classify
 from collectors.githost.cache import FileEvidence, ScanCache
 from collectors.githost.subjects import repository_subject
@@ -203,6 +203,7 @@ class _Scan:
         used: dict[str, list[str]] = {}
         provides: dict[str, bool] = {}
         origins: dict[str, dict[str, Any] | None] = {}
+        template_links: dict[str, str | None] = {}
         for repo, examination in self._examine_all(client, repos, settings):
             subject = repository_subject(
                 "github", repo.full_name, org, repo.html_url, repo.default_branch, "/blob/",
@@ -215,6 +216,8 @@ class _Scan:
             for item in self._repository_evidence(subject, examination, facts):
                 if item.kind == ORIGINS and item.status is EvidenceStatus.OBSERVED:
                     origins[subject.id] = item.data
+                elif item.kind == TEMPLATE_LINK and item.status is EvidenceStatus.OBSERVED:
+                    template_links[subject.id] = template_in_organization(item.data)
                 yield item
             if isinstance(examination.files, FileEvidence):
                 used[repo.full_name] = list(examination.files.signals["ci.reusable_used"].get("refs") or ())
@@ -223,7 +226,7 @@ class _Scan:
                 unread += 1
             self.findings.end_subject(subject, self._file_problems(examination))
         yield from self._consumers(account.login, subjects, used, unread, provides)
-        yield from cross_reference_records(ctx, list(subjects.values()), origins)
+        yield from cross_reference_records(ctx, list(subjects.values()), origins, template_links)
 
     def _examine_all(
         self, client: GitHubClient, repos: list[Listed], settings: OrganizationSettings | AccountSettings

@@ -100,6 +100,11 @@ class CrossReferences(KindData):
 
     applied_by: list[str] = Field(default_factory=list, description="Repositories whose Argo CD or Flux sources point here.")
     consumed_by: list[str] = Field(default_factory=list, description="Repositories referencing this one's assets.")
+    created_from_here: list[str] = Field(
+        default_factory=list,
+        description="Repositories created from this one as a project template: their Copier or cruft answers "
+        "name it, or the Git host's template link does.",
+    )
 
 
 class ReusableCiConsumers(KindData):

@@ -1,6 +1,7 @@
 """The Globex example organization (examples/globex): files that look like platform work but are
 test fixtures, samples, public references or reusable CI nobody else calls, and a central GitOps
-repository deploying two others. The verdicts it must get (issue 13, points 1, 2, 3, 4, 7, 10)."""
+repository deploying two others, and a project template nobody owns or uses. The verdicts it
+must get (issue 13, points 1, 2, 3, 4, 7, 9, 10)."""
 
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ def test_public_references_are_not_the_organizations_platform(scanned) -> None:
     billing = data(bundle, "billing-api", "references.origins")
     assert (billing["internal_count"], billing["external_count"], billing["external_share"]) == (0, 3, 1.0)
     assert rule(assessment, "provisioning.shared_iac_modules_referenced")["outcome"] == "fail"
-    assert metric(assessment, "shared_asset_use_share") == pytest.approx(0.2)  # orders-service alone
+    assert metric(assessment, "shared_asset_use_share") == pytest.approx(1 / 6)  # orders-service alone
     assert metric(assessment, "external_reference_share") == pytest.approx(1.0)
 
 
@@ -85,7 +86,7 @@ def test_reusable_ci_only_its_own_repository_calls_does_not_count(scanned) -> No
     assessment, bundle = scanned
     assert data(bundle, "policy-lib", "ci.reusable_provided")["internal_only"] is True
     assert data(bundle, "ci-library", "repo.cross_references")["consumed_by"] == ["orders-service"]
-    assert metric(assessment, "shared_asset_repos") == 1  # ci-library, not policy-lib
+    assert metric(assessment, "shared_asset_repos") == 2  # ci-library and service-template, not policy-lib
 
 
 def test_platform_repositories_from_evidence(scanned) -> None:
@@ -97,7 +98,16 @@ def test_platform_repositories_from_evidence(scanned) -> None:
         "gitops-central": ["platform"],  # CODEOWNERS gives it to the platform team
         "orders-service": [],  # the platform team co-owns only its infra/ folder
         "policy-lib": [],
+        "service-template": [],
     }
+
+
+def test_a_template_nobody_owns_or_uses_is_no_golden_path(scanned) -> None:
+    assessment, bundle = scanned
+    assert data(bundle, "service-template", "golden_path.templates")["live_tools"] == ["copier"]
+    assert data(bundle, "service-template", "repo.cross_references")["created_from_here"] == []
+    assert (metric(assessment, "golden_path_repos_owned"), metric(assessment, "golden_path_repos_used")) == (0, 0)
+    assert rule(assessment, "interfaces.golden_path_templates_exist")["outcome"] == "fail"
 
 
 def test_stages(scanned) -> None:

@@ -70,6 +70,7 @@ def test_a_full_scan_gives_the_expected_evidence(acme_github: FakeGitHub, scan_g
     assert deployments["environments"] == ["production"]
     assert deployments["time_to_restore_hours_median"] == 24.0
     assert scan.data("github:acme/svc-a", "vcs.template")["created_from_organization"] is True
+    assert scan.data("github:acme/service-template", "repo.cross_references")["created_from_here"] == ["acme/svc-a"]
     assert scan.data("github:acme/svc-a", "iac.usage")["tools"] == ["terraform"]
     assert scan.data("github:acme/svc-a", "vcs.activity")["commits"] == 4
     assert scan.data("github:acme/service-template", "golden_path.templates")["tools"] == ["cookiecutter"]

@@ -100,14 +100,14 @@ def test_cross_references_deployments_and_consumers() -> None:
         "s:lone": {"internal": [], "external": ["github_action actions/checkout@v4"]},
     }
     found = cross_references(names, origins)
-    assert found["s:orders"] == {"applied_by": ["gitops"], "consumed_by": []}  # its own action is not a consumer
-    assert found["s:ci"] == {"applied_by": [], "consumed_by": ["acme/orders"]}
-    assert found["s:lone"] == {"applied_by": [], "consumed_by": []}
+    assert found["s:orders"] == {"applied_by": ["gitops"], "consumed_by": [], "created_from_here": []}  # its own action is not a consumer
+    assert found["s:ci"] == {"applied_by": [], "consumed_by": ["acme/orders"], "created_from_here": []}
+    assert found["s:lone"] == {"applied_by": [], "consumed_by": [], "created_from_here": []}
 
 
 def test_an_external_reference_to_a_same_named_repository_is_no_consumer() -> None:
     found = cross_references({"a": "checkout", "b": "app"}, {"a": {"internal": []}, "b": {"internal": [], "external": ["github_action actions/checkout@v4"]}})
-    assert found["a"] == {"applied_by": [], "consumed_by": []}
+    assert found["a"] == {"applied_by": [], "consumed_by": [], "created_from_here": []}
 
 
 def test_unread_repositories_leave_the_unreferenced_unknown() -> None:
@@ -115,5 +115,20 @@ def test_unread_repositories_leave_the_unreferenced_unknown() -> None:
         {"a": "a", "b": "b", "c": "c"},
         {"a": {"internal": ["github_workflow acme/b/.github/workflows/x.yml@v1"]}, "b": {"internal": []}, "c": None},
     )
-    assert found["b"] == {"applied_by": [], "consumed_by": ["a"]}
+    assert found["b"] == {"applied_by": [], "consumed_by": ["a"], "created_from_here": []}
     assert found["a"] is None and found["c"] is None
+
+
+def test_repositories_created_from_a_template_by_answers_or_by_the_hosts_link() -> None:
+    names = {"t": "acme/service-template", "c": "acme/cookie", "a": "acme/orders", "b": "acme/billing", "m": "acme/modules"}
+    origins = {
+        "t": {"internal": []},
+        "c": {"internal": []},
+        "m": {"internal": []},
+        "a": {"internal": ["copier gh:acme/service-template", "terraform git::https://github.com/acme/modules.git//vpc"]},
+        "b": {"internal": ["cruft https://github.com/acme/cookie.git"]},
+    }
+    found = cross_references(names, origins, {"b": "acme/service-template", "a": None})
+    assert found["t"] == {"applied_by": [], "consumed_by": ["acme/orders"], "created_from_here": ["acme/billing", "acme/orders"]}
+    assert found["c"] == {"applied_by": [], "consumed_by": ["acme/billing"], "created_from_here": ["acme/billing"]}
+    assert found["m"]["created_from_here"] == []  # a module taken is no template used

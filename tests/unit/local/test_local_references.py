@@ -62,8 +62,8 @@ def test_references_are_internal_by_the_checkouts_own_organization(tmp_path: Pat
     origins = scan.data("local:orders", "references.origins")
     assert origins["internal"] == ["github_workflow acme/ci/.github/workflows/build.yml@v1"]
     assert origins["external"] == ["github_action actions/checkout@v4"]
-    assert scan.data("local:orders", "repo.cross_references") == {"applied_by": ["gitops"], "consumed_by": []}
-    assert scan.data("local:ci", "repo.cross_references") == {"applied_by": [], "consumed_by": ["orders"]}
+    assert scan.data("local:orders", "repo.cross_references") == {"applied_by": ["gitops"], "consumed_by": [], "created_from_here": []}
+    assert scan.data("local:ci", "repo.cross_references") == {"applied_by": [], "consumed_by": ["orders"], "created_from_here": []}
 
 
 def test_another_organizations_repository_of_the_same_name_is_external(tmp_path: Path, scan_local) -> None:
@@ -76,7 +76,7 @@ def test_another_organizations_repository_of_the_same_name_is_external(tmp_path:
 def test_plain_folders_reference_each_other_by_name(tmp_path: Path, scan_local) -> None:
     organization(tmp_path, {"gitops": None, "orders": None, "ci": None})
     scan = scan_local(tmp_path)
-    assert scan.data("local:orders", "repo.cross_references") == {"applied_by": ["gitops"], "consumed_by": []}
+    assert scan.data("local:orders", "repo.cross_references") == {"applied_by": ["gitops"], "consumed_by": [], "created_from_here": []}
     assert scan.data("local:orders", "references.origins")["external"] == ["github_action actions/checkout@v4"]
 
 

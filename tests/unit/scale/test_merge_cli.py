@@ -141,4 +141,4 @@ def test_merge_tags_repositories_other_shards_consume_as_platform(tmp_path: Path
     tags = {subject["name"]: subject["tags"] for subject in merged["subjects"]}
     assert tags["ci-library"] == ["platform"] and tags["orders-service"] == []
     cross = {e["subject"]: e["data"] for e in merged["evidence"] if e["kind"] == "repo.cross_references"}
-    assert cross["local:orders-service"] == {"applied_by": ["gitops-central"], "consumed_by": []}
+    assert cross["local:orders-service"] == {"applied_by": ["gitops-central"], "consumed_by": [], "created_from_here": []}
