@@ -2,9 +2,10 @@
 
 Runs on every file of every repository: `candidates` passes the paths a rule may take with a
 few C-level string tests, and only those reach the rules, a handful of dict and string
-operations each; no regular expressions, no reads. Signals that a path proves on its own are recorded here;
-files whose content decides are queued in a `Plan` for the family modules. A CI file counts
-only once read and parsed: a broken pipeline definition runs nowhere.
+operations each; no regular expressions, no reads. No path proves a signal on its own: files
+are queued in a `Plan` for the family modules, and those whose name says what they are
+(named.py) with the check their content must pass. A CI file counts only once read and
+parsed: a broken pipeline definition runs nowhere.
 """
 
 from __future__ import annotations
@@ -15,17 +16,8 @@ from typing import NamedTuple
 
 from collectors.detect import runners
 from collectors.detect.files import RepoFile
-from collectors.detect.findings import (
-    DASHBOARDS,
-    DEPS,
-    DEVCONTAINER,
-    DOCS,
-    IAC,
-    POLICY,
-    PRODUCT,
-    TEMPLATES,
-    Findings,
-)
+from collectors.detect.findings import Findings
+from collectors.detect.named import Named
 
 #: Folders whose content describes someone else's project or no project at all.
 IGNORED_FOLDERS = frozenset({".git", "node_modules", "vendor", "third_party", ".terraform"})
@@ -104,6 +96,7 @@ _SETTINGS_FOLDERS = (".github", ".vscode", ".idea", ".devcontainer", ".circleci"
 _PIPELINE_SETTINGS_FOLDERS = frozenset({".github", ".gitlab"})
 
 _RENOVATE_NAMES = frozenset({"renovate.json", "renovate.json5", ".renovaterc", ".renovaterc.json", ".renovaterc.json5"})
+# Names and the named.py check their content must pass.
 _DOCS_SITE_NAMES = {
     "mkdocs.yml": "mkdocs",
     "mkdocs.yaml": "mkdocs",
@@ -113,11 +106,8 @@ _DOCS_SITE_NAMES = {
     "docusaurus.config.cjs": "docusaurus",
     "antora.yml": "antora",
     "antora-playbook.yml": "antora",
-    "hugo.toml": "hugo",
-    "hugo.yaml": "hugo",
-    "hugo.yml": "hugo",
-    "hugo.json": "hugo",
 }
+_HUGO_CONFIGS = frozenset({"hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json"})
 _HUGO_LEGACY_CONFIGS = frozenset({"config.toml", "config.yaml", "config.yml"})
 _TEMPLATE_NAMES = {"cookiecutter.json": "cookiecutter", "copier.yml": "copier", "copier.yaml": "copier"}
 
@@ -133,7 +123,6 @@ _PRODUCT_PREFIXES = (
 )
 _DOCUMENT_PREFIXES = tuple(prefix for prefix, _flag in _PRODUCT_PREFIXES) + ("ISSUE_TEMPLATE",)
 _DOC_EXTENSIONS = frozenset({"", "md", "markdown", "rst", "txt", "adoc", "asciidoc", "org"})
-_FEATURE_WORDS = ("feature", "enhancement", "proposal")
 
 
 @dataclass
@@ -158,17 +147,27 @@ class Plan:
     yaml: list[RepoFile] = field(default_factory=list)  # any other YAML: manifests, rule files …
     settings_yaml: list[RepoFile] = field(default_factory=list)  # other YAML in .github/, .gitlab/: pipelines only
     json: list[RepoFile] = field(default_factory=list)  # dashboards, ARM, policies, CloudFormation
-    issue_templates: list[RepoFile] = field(default_factory=list)  # names that do not say "feature"
-    hugo_candidates: list[str] = field(default_factory=list)  # paths of config.toml and kin
+    named: list[Named] = field(default_factory=list)  # files whose name says what they are, to confirm
+    hugo_candidates: list[RepoFile] = field(default_factory=list)  # hugo.toml, config.toml and kin
 
     def yaml_files(self) -> dict[str, RepoFile]:
         """Every queued YAML file by path: what a GitLab pipeline may include locally."""
         queues = (self.workflows, self.gitlab_pipelines, self.gitlab_templates, self.azure_pipelines, self.yaml)
         return {file.path: file for queue in (*queues, self.settings_yaml) for file in queue}
 
+    def to_read(self) -> list[RepoFile]:
+        """Every file queued to be read, once each (Hugo candidates only once confirmed, as named files)."""
+        queued: dict[str, RepoFile] = {}
+        for item in fields(self):
+            if item.name != "hugo_candidates":
+                for entry in getattr(self, item.name):
+                    file = entry.file if isinstance(entry, Named) else entry
+                    queued.setdefault(file.path, file)
+        return list(queued.values())
+
     def sort(self) -> None:
         for item in fields(self):
-            getattr(self, item.name).sort(key=lambda entry: entry.path if isinstance(entry, RepoFile) else entry)
+            getattr(self, item.name).sort(key=lambda entry: entry.path)
         order = {folder: index for index, folder in enumerate(CODEOWNERS_FOLDERS)}
         self.codeowners.sort(key=lambda file: order[file.path.rpartition("/")[0]])
 
@@ -187,7 +186,7 @@ def plan_files(paths: Sequence[str], sizes: Mapping[str, int], findings: Finding
     for path in candidates(paths):
         classify(path, sizes.get(path), plan, findings)
     if plan.hugo_candidates:
-        _confirm_hugo(paths, plan.hugo_candidates, findings)
+        _confirm_hugo(paths, plan.hugo_candidates, plan)
     plan.sort()
     return plan
 
@@ -260,9 +259,11 @@ class _File(NamedTuple):
 _Rule = Callable[[_File, Plan, Findings], "bool | None"]
 
 
-def _hit(kind: str, tool: str | None = None) -> _Rule:
+def _check(check: str) -> _Rule:
+    """A file whose name says what it is, counted once its content passes `check` (named.py)."""
+
     def rule(file: _File, plan: Plan, findings: Findings) -> bool:
-        findings.hit(kind, file.path, tool)
+        plan.named.append(Named(file.file, check))
         return True
 
     return rule
@@ -272,15 +273,6 @@ def _read_later(queue: str) -> _Rule:
     """Files whose name is not proof enough: binary junk named Chart.yaml is not a chart."""
 
     def rule(file: _File, plan: Plan, findings: Findings) -> bool:
-        getattr(plan, queue).append(file.file)
-        return True
-
-    return rule
-
-
-def _queue(kind: str, tool: str, queue: str) -> _Rule:
-    def rule(file: _File, plan: Plan, findings: Findings) -> bool:
-        findings.hit(kind, file.path, tool)
         getattr(plan, queue).append(file.file)
         return True
 
@@ -317,33 +309,33 @@ def _devcontainer(file: _File, plan: Plan, findings: Findings) -> bool:
     if (file.name == ".devcontainer.json" and folder == "") or (
         file.name == "devcontainer.json" and (folder == ".devcontainer" or _is_child_folder(folder, ".devcontainer"))
     ):
-        findings.hit(DEVCONTAINER, file.path)
+        plan.named.append(Named(file.file, "devcontainer"))
     return True
 
 
 def _sphinx(file: _File, plan: Plan, findings: Findings) -> bool:
     parts = file.folder.split("/")
     if "docs" in parts or "doc" in parts:
-        findings.hit(DOCS, file.path, "sphinx")
+        plan.named.append(Named(file.file, "sphinx"))
     return True
 
 
-def _hugo_legacy_config(file: _File, plan: Plan, findings: Findings) -> bool:
+def _hugo_config(file: _File, plan: Plan, findings: Findings) -> bool:
     if "/" not in file.folder:  # Hugo sites sit at the root or one folder down
-        plan.hugo_candidates.append(file.path)
-    return False  # a config.yaml may still be anything else
+        plan.hugo_candidates.append(file.file)
+    return file.name in _HUGO_CONFIGS  # a config.yaml may still be anything else
 
 
 def _dependabot(file: _File, plan: Plan, findings: Findings) -> bool:
     if file.folder == ".github":
-        findings.hit(DEPS, file.path, "dependabot")
+        plan.named.append(Named(file.file, "dependabot"))
         return True
     return False
 
 
 def _renovate(file: _File, plan: Plan, findings: Findings) -> bool:
     if file.folder in ("", ".github", ".gitlab"):
-        findings.hit(DEPS, file.path, "renovate")
+        plan.named.append(Named(file.file, "renovate"))
         return True
     return False
 
@@ -357,7 +349,6 @@ def _jenkinsfile(file: _File, plan: Plan, findings: Findings) -> bool:
 
 def _terraform_or_json(file: _File, plan: Plan, findings: Findings) -> None:
     if file.name.endswith(".tf.json"):
-        findings.hit(IAC, file.path, "terraform")
         plan.terraform_json.append(file.file)
     elif not _is_plain_config(file.folder, file.name, _PLAIN_JSON_NAMES, _PLAIN_JSON_PREFIXES):
         plan.json.append(file.file)
@@ -383,7 +374,7 @@ def _yaml(file: _File, plan: Plan, findings: Findings) -> None:
     elif folder in _ISSUE_TEMPLATE_FOLDERS:
         _issue_template(file, plan, findings)
     elif _is_ansible_role_file(folder):
-        findings.hit(IAC, file.path, "ansible")
+        plan.named.append(Named(file.file, "ansible_role"))
     elif folder.split("/", 1)[0] in _PIPELINE_SETTINGS_FOLDERS and name not in _PLAIN_YAML_NAMES:
         plan.settings_yaml.append(file.file)  # an Azure pipeline or an included GitLab file may sit there
     elif not _is_plain_config(folder, name, _PLAIN_YAML_NAMES, _PLAIN_YAML_PREFIXES):
@@ -418,8 +409,7 @@ def _document(file: _File, plan: Plan, findings: Findings) -> None:
         upper = name.upper()
         for prefix, flag in _PRODUCT_PREFIXES:
             if upper.startswith(prefix):
-                findings.hit(PRODUCT, file.path)
-                findings.set(PRODUCT, flag, True)
+                plan.named.append(Named(file.file, flag))
                 return
 
 
@@ -428,12 +418,8 @@ def _issue_template(file: _File, plan: Plan, findings: Findings) -> None:
         file.folder == ".gitlab/issue_templates" and file.extension != "md"
     ):
         return  # the template chooser's settings; GitLab takes Markdown only
-    findings.hit(PRODUCT, file.path)
-    findings.set(PRODUCT, "issue_templates", True)
-    if any(word in file.name.lower() for word in _FEATURE_WORDS):
-        findings.set(PRODUCT, "feature_request_template", True)
-    elif file.extension in ("md", "yml", "yaml"):
-        plan.issue_templates.append(file.file)
+    if file.extension in ("md", "yml", "yaml"):
+        plan.named.append(Named(file.file, "issue_template"))
 
 
 _ISSUE_TEMPLATE_FOLDERS = frozenset({".github/ISSUE_TEMPLATE", ".github/issue_template", ".gitlab/issue_templates"})
@@ -444,14 +430,14 @@ _NAME_RULES: dict[str, _Rule] = {
     ".pre-commit-config.yaml": _precommit,
     ".pre-commit-config.yml": _precommit,
     "CODEOWNERS": _codeowners,
-    "terragrunt.hcl": _queue(IAC, "terraform", "terraform"),
+    "terragrunt.hcl": _read_later("terraform"),
     "Chart.yaml": _read_later("helm_charts"),
     "kustomization.yaml": _read_later("kustomizations"),
     "kustomization.yml": _read_later("kustomizations"),
     "Kustomization": _read_later("kustomizations"),
-    "Pulumi.yaml": _hit(IAC, "pulumi"),
-    "Pulumi.yml": _hit(IAC, "pulumi"),
-    "ansible.cfg": _hit(IAC, "ansible"),
+    "Pulumi.yaml": _check("pulumi"),
+    "Pulumi.yml": _check("pulumi"),
+    "ansible.cfg": _check("ansible_cfg"),
     ".cruft.json": _read_later("template_answers"),
     "devcontainer.json": _devcontainer,
     ".devcontainer.json": _devcontainer,
@@ -460,9 +446,9 @@ _NAME_RULES: dict[str, _Rule] = {
     "dependabot.yaml": _dependabot,
     **{name: _renovate for name in _RENOVATE_NAMES},
     **{name: _runner_config for name in runners.CONFIG_NAMES},
-    **{name: _hugo_legacy_config for name in _HUGO_LEGACY_CONFIGS},
-    **{name: _hit(TEMPLATES, tool) for name, tool in _TEMPLATE_NAMES.items()},
-    **{name: _hit(DOCS, tool) for name, tool in _DOCS_SITE_NAMES.items()},
+    **{name: _hugo_config for name in (*_HUGO_CONFIGS, *_HUGO_LEGACY_CONFIGS)},
+    **{name: _check(check) for name, check in _TEMPLATE_NAMES.items()},
+    **{name: _check(check) for name, check in _DOCS_SITE_NAMES.items()},
 }
 
 # Template suffixes, and what the file under the suffix is read as ("" for `x.j2` alone).
@@ -473,11 +459,11 @@ _EXTENSION_RULES: dict[str, _Rule] = {
     "yml": _yaml,
     "yaml": _yaml,
     "json": _terraform_or_json,
-    "tf": _queue(IAC, "terraform", "terraform"),
-    "bicep": _queue(IAC, "bicep", "bicep"),
-    "bicepparam": _hit(IAC, "bicep"),
-    "rego": _hit(POLICY, "rego"),
-    "workbook": _hit(DASHBOARDS, "azure_workbook"),
+    "tf": _read_later("terraform"),
+    "bicep": _read_later("bicep"),
+    "bicepparam": _check("bicepparam"),
+    "rego": _check("rego"),
+    "workbook": _check("workbook"),
     "jenkinsfile": _jenkinsfile,
     **{extension: _templated for extension in _TEMPLATE_EXTENSIONS},
     **{extension: _document for extension in _DOC_EXTENSIONS},
@@ -521,13 +507,15 @@ def _is_plain_config(folder: str, name: str, names: frozenset[str], prefixes: tu
     return name in names or name.startswith(prefixes) or folder.split("/", 1)[0] in _SETTINGS_FOLDERS
 
 
-def _confirm_hugo(paths: Sequence[str], configs: list[str], findings: Findings) -> None:
-    """A config.toml is a Hugo site's only when content/ and layouts/ or themes/ sit beside it."""
+def _confirm_hugo(paths: Sequence[str], configs: list[RepoFile], plan: Plan) -> None:
+    """A Hugo config is a site's only when content/ sits beside it, and for config.toml and kin
+    layouts/ or themes/ too (its settings are then checked by named.py)."""
     for config in configs:
-        folder = config.rpartition("/")[0]
+        folder = config.path.rpartition("/")[0]
         prefix = f"{folder}/" if folder else ""
         beside = {
             path[len(prefix) :].split("/", 1)[0] for path in paths if path.startswith(prefix) and "/" in path[len(prefix) :]
         }
-        if "content" in beside and not beside.isdisjoint({"layouts", "themes", "archetypes"}):
-            findings.hit(DOCS, config, "hugo")
+        legacy = config.path.rpartition("/")[2] in _HUGO_LEGACY_CONFIGS  # a name many tools use
+        if "content" in beside and (not legacy or not beside.isdisjoint({"layouts", "themes", "archetypes"})):
+            plan.named.append(Named(config, "hugo"))

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from collectors.detect import ci, gitops, iac, observability, origins, ownership, policy, portal, product, runners
+from collectors.detect import ci, gitops, iac, named, observability, origins, ownership, policy, portal, runners
 from collectors.detect.classify import plan_files
 from collectors.detect.files import FileReader, ReadFile, RepoFile
 from collectors.detect.findings import Findings
@@ -76,7 +76,7 @@ def detect(
     iac.scan_helm_charts(plan.helm_charts, reader, findings)
     iac.scan_kustomizations(plan.kustomizations, reader, findings)
     runners.scan_configs(plan.runner_configs, reader, findings)
-    product.scan_issue_templates(plan.issue_templates, reader, findings)
+    named.confirm(plan.named, reader, findings, paths)
     origins.scan_template_answers(plan.template_answers, reader, findings)
     pending = gitops.PendingRefs()
     for file in plan.yaml:

@@ -38,6 +38,19 @@ _PLAY_IMPORT = re.compile(r"^(?:-[ \t]+|[ \t]+)(?:ansible\.builtin\.)?import_pla
 _GALAXY_NAMESPACE = re.compile(r"^namespace:[ \t]*\S", re.M)
 _GALAXY_NAME = re.compile(r"^name:[ \t]*\S", re.M)
 
+# What makes a file infrastructure rather than a name: a resource, data source or module block,
+# or another top-level block with something in it (`terraform {}` alone configures nothing).
+_TF_CONTENT = re.compile(
+    r"^(?:(?:resource|data|module)\b[^\n{]*\{"
+    r"|(?:provider|terraform|variable|output|locals|import|moved|removed|check)\b[^\n{]*\{\s*[^\s}])",
+    re.M,
+)
+_TERRAGRUNT_CONTENT = re.compile(
+    r"^(?:terraform|include|inputs|dependency|dependencies|locals|remote_state|generate)\b[^\n{=]*[{=]\s*[^\s}]", re.M
+)
+_BICEP_CONTENT = re.compile(r"^[ \t]*(?:resource|module)[ \t]+\w+[ \t]+'", re.M)
+_TF_JSON_BLOCKS = ("resource", "data", "module", "provider", "terraform", "variable", "output", "locals")
+
 _REMOTE_KUSTOMIZE_PREFIXES = ("github.com/", "gitlab.com/", "bitbucket.org/", "git@", "ssh://", "git::")
 
 
@@ -64,20 +77,32 @@ def _module_source_priority(file: RepoFile) -> tuple[int, int, str]:
 def scan_module_sources(
     terraform: list[RepoFile], bicep: list[RepoFile], reader: FileReader, findings: Findings
 ) -> None:
-    """Read the likeliest Terraform and Bicep files (capped) for references to shared modules."""
-    for file in _within_cap(terraform):
+    """Read the likeliest Terraform and Bicep files (capped): each counts as IaC when it declares
+    something, and is searched for references to shared modules. The files past the cap are
+    listed as `unread`, uncounted."""
+    read_terraform, read_bicep = _within_cap(terraform), _within_cap(bicep)
+    read = {file.path for file in (*read_terraform, *read_bicep)}
+    unread = [file.path for file in (*terraform, *bicep) if file.path not in read]
+    if unread:
+        findings.add(IAC, "unread", *unread)
+    for file in read_terraform:
         text = reader.text(file)
         if text is None:
             continue
-        block = _TERRAGRUNT_BLOCK if file.path.endswith("terragrunt.hcl") else _TF_MODULE_BLOCK
+        terragrunt = file.path.endswith("terragrunt.hcl")
+        if (_TERRAGRUNT_CONTENT if terragrunt else _TF_CONTENT).search(text):
+            findings.hit(IAC, file.path, "terraform")
+        block = _TERRAGRUNT_BLOCK if terragrunt else _TF_MODULE_BLOCK
         sources = (s for body in block.findall(text) for s in _HCL_SOURCE.findall(body))
         _add_refs(sources, findings, file.path, "terraform")
         runners.scan_terraform(file.path, text, findings)
         _scan_other_families(file.path, text, findings)
-    for file in _within_cap(bicep):
+    for file in read_bicep:
         text = reader.text(file)
         if text is None:
             continue
+        if _BICEP_CONTENT.search(text):
+            findings.hit(IAC, file.path, "bicep")
         _add_refs(_BICEP_MODULE.findall(text), findings, file.path, "bicep")
         _scan_other_families(file.path, text, findings)
 
@@ -98,6 +123,8 @@ def scan_terraform_json(files: list[RepoFile], reader: FileReader, findings: Fin
         value = load_json(file.path, text, reader) if text is not None else None
         if not isinstance(value, dict):
             continue
+        if any(value.get(block) for block in _TF_JSON_BLOCKS):
+            findings.hit(IAC, file.path, "terraform")
         sources = []
         for modules in as_list(value.get("module")):
             if isinstance(modules, dict):

@@ -40,10 +40,20 @@ def is_grafana_dashboard(value: Any) -> bool:
     )
 
 
+def is_workbook(value: Any) -> bool:
+    """An Azure workbook as the portal saves it, with something in it."""
+    return (
+        isinstance(value, dict)
+        and value.get("version") == "Notebook/1.0"
+        and isinstance(value.get("items"), list)
+        and bool(value["items"])
+    )
+
+
 def scan_json(path: str, value: Any, text: str, findings: Findings) -> None:
     if is_grafana_dashboard(value):
         findings.hit(DASHBOARDS, path, "grafana")
-    if (isinstance(value, dict) and value.get("version") == "Notebook/1.0") or _WORKBOOK_RESOURCE.search(text):
+    if is_workbook(value) or _WORKBOOK_RESOURCE.search(text):
         findings.hit(DASHBOARDS, path, "azure_workbook")  # a workbook, or an ARM template deploying one
 
 

@@ -47,12 +47,15 @@ def default_owners(text: str) -> list[str]:
 
 
 def scan_codeowners(candidates: list[RepoFile], reader: FileReader, findings: Findings) -> None:
-    """Only the file the host uses counts: the first readable one in order of precedence."""
+    """Only the file the host uses counts: the first readable one in order of precedence, and
+    only when it names an owner (comments or a stray word assign nothing)."""
     for file in candidates:
         text = reader.text(file)
         if text is None:
             continue
         rules, owners = parse_codeowners(text)
+        if not owners:
+            return
         findings.hit(CODEOWNERS, file.path)
         findings.set(CODEOWNERS, "rules", rules)
         findings.add(CODEOWNERS, "owners", *owners)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Protocol
 
 from collectors.detect import RepoFile, UnreadableFile, detect
@@ -131,12 +131,7 @@ def read_files(
 def files_to_read(listing: Listing, max_file_bytes: int) -> list[RepoFile]:
     """The files detection may read: its plan, less those over the size limit (never read)."""
     plan = plan_files(listing.paths, listing.sizes, Findings())
-    wanted: dict[str, RepoFile] = {}
-    for item in fields(plan):
-        for entry in getattr(plan, item.name):
-            if isinstance(entry, RepoFile) and (entry.size is None or entry.size <= max_file_bytes):
-                wanted[entry.path] = entry
-    return list(wanted.values())
+    return [file for file in plan.to_read() if file.size is None or file.size <= max_file_bytes]
 
 
 class RemoteFiles:

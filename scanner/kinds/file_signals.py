@@ -18,6 +18,11 @@ class IacUsage(ToolSignal):
     module_refs: list[str] = Field(
         default_factory=list, description="Shared modules/charts referenced from elsewhere (git, registry, OCI)."
     )
+    unread: list[str] = Field(
+        default_factory=list,
+        description="Terraform and Bicep files past the read cap: named like IaC but not read, so a clue only, "
+        "never counted in present, live, tools or path_count.",
+    )
 
 
 class IacRemoteRunner(ToolSignal):

@@ -82,7 +82,7 @@ def acme() -> Organization:
         files={
             ".github/workflows/build.yml": REUSABLE,
             "CODEOWNERS": b"* @acme/platform\n",
-            "CONTRIBUTING.md": b"# Contributing\n",
+            "CONTRIBUTING.md": b"# Contributing\n\nOpen an issue first, then a pull request with tests for the change.\n",
             "README.md": b"# CI\n",
         },
         commits=commits("platform-ci", [alice, erin, outsider], [2, 9, 16, 30, 31]),
@@ -96,7 +96,7 @@ def acme() -> Organization:
         files={
             ".github/workflows/ci.yml": CALLER,
             ".github/CODEOWNERS": b"* @acme/payments @bob\n/infra/ @acme/platform\n",
-            ".github/dependabot.yml": b"version: 2\nupdates: []\n",
+            ".github/dependabot.yml": b"version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n    schedule: {interval: weekly}\n",
             "infra/main.tf": b'module "db" {\n  source = "git::https://github.com/acme/tf-modules.git//db?ref=v1"\n}\n',
             "src/app.py": b"print('a')\n",
         },

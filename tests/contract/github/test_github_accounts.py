@@ -27,7 +27,7 @@ PRIVATE_PEM = _KEY.private_bytes(serialization.Encoding.PEM, serialization.Priva
 PUBLIC_PEM = _KEY.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 user_github = fake_github_fixture(
-    lambda: World(users=[User("carol", repos=[Repository("dotfiles", files={".github/dependabot.yml": b"version: 2\n"})])])
+    lambda: World(users=[User("carol", repos=[Repository("dotfiles", files={".github/dependabot.yml": b"version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n"})])])
 )
 secret_github = fake_github_fixture(lambda: World(orgs=[acme()], tokens=[Token(SECRET), Token(DEFAULT_TOKEN)]))
 app_github = fake_github_fixture(lambda: World(orgs=[acme()], app=GitHubApp(app_id=APP_ID, public_key_pem=PUBLIC_PEM)))

@@ -91,8 +91,8 @@ def test_requests_stay_within_the_budget_per_repository(acme_github: FakeGitHub,
     assert acme_github.stats.by_family["git/trees"] == repositories
     assert acme_github.stats.by_family["rules"] == repositories
     # + teams, members, rulesets, repos for the org, and its settings: custom properties (schema, values),
-    # Actions policy (permissions, workflow), code-security configurations
-    assert acme_github.stats.charged <= 3 * repositories + 11
+    # Actions policy (permissions, workflow), code-security configurations; + 1 for a file read only to check it
+    assert acme_github.stats.charged <= 3 * repositories + 12
 
 
 def test_lists_are_read_across_pages(many_github: FakeGitHub, scan_github: ScanRunner) -> None:
@@ -239,11 +239,11 @@ def test_files_come_from_one_tarball_or_one_request_each(
 ) -> None:
     scan = scan_github(acme_github, archive_threshold=threshold)
     read = scan.data("github:acme/svc-a", "repo.inventory")["files_read"]
-    assert read == 3  # the workflow, CODEOWNERS and main.tf
+    assert read == 4  # the workflow, CODEOWNERS, main.tf and dependabot.yml (for its updates)
     if threshold == 0:
         assert acme_github.stats.by_family["contents"] == 0
         reading = [subject for subject in scan.ids[1:] if scan.data(subject, "repo.inventory")["files_read"]]
-        assert acme_github.stats.by_family["tarball"] == acme_github.stats.by_family["codeload"] == len(reading) == 3
+        assert acme_github.stats.by_family["tarball"] == acme_github.stats.by_family["codeload"] == len(reading) == 4  # service-template reads its cookiecutter.json
     else:
         assert acme_github.stats.by_family["tarball"] == 0
         assert acme_github.stats.by_family["contents"] == sum(
@@ -264,7 +264,7 @@ def test_when_the_download_host_fails_files_are_read_through_the_api(
     scan = scan_github(acme_github, archive_threshold=0)
 
     assert scan.statuses() == {EvidenceStatus.OBSERVED}
-    assert scan.data("github:acme/svc-a", "repo.inventory")["files_read"] == 3
+    assert scan.data("github:acme/svc-a", "repo.inventory")["files_read"] == 4
     assert scan.data("github:acme/svc-a", "ci.reusable_used")["refs"] == ["acme/platform-ci/.github/workflows/build.yml@v1"]
     assert acme_github.stats.by_family["contents"] > 0
 

@@ -39,7 +39,7 @@ _FILE_SETS: dict[str, dict[str, bytes]] = {
 _OPTIONAL_FILES: dict[str, bytes] = {
     ".github/workflows/ci.yml": b"on: [push]\njobs:\n  ci:\n    runs-on: ubuntu-latest\n",
     ".github/CODEOWNERS": b"* @org/platform\n",
-    ".github/dependabot.yml": b"version: 2\nupdates: []\n",
+    ".github/dependabot.yml": b"version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n    schedule: {interval: weekly}\n",
     "catalog-info.yaml": b"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: svc}\nspec: {owner: platform}\n",
     "docs/runbook.md": b"# Runbook\n",
     "renovate.json": b"{}\n",

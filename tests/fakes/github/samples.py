@@ -63,7 +63,7 @@ def sample_org() -> Organization:
             "README.md": b"# svc-payments\n",
             ".github/CODEOWNERS": b"* @acme/platform\n",
             ".github/workflows/ci.yml": b"on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
-            ".github/dependabot.yml": b"version: 2\nupdates: []\n",
+            ".github/dependabot.yml": b"version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n    schedule: {interval: weekly}\n",
             "catalog-info.yaml": (
                 b"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc-payments\n"
                 b"spec:\n  type: service\n  owner: platform\n"

@@ -16,18 +16,21 @@ def _tools(scan, kind: str, contents: dict[str, str]) -> list[str]:
 # --- Ansible ---------------------------------------------------------------------------------
 
 
+TASKS = "- name: x\n  debug: {}\n"
+
+
 @pytest.mark.parametrize(
-    "path",
+    ("path", "content"),
     [
-        "roles/web/tasks/install.yml",  # a role file other than tasks/main.yml
-        "roles/web/handlers/main.yml",
-        "roles/web/defaults/main.yaml",
-        "roles/web/meta/main.yml",
-        "ansible/roles/infra/nginx/tasks/main.yml",  # roles nested in a group folder
+        ("roles/web/tasks/install.yml", TASKS),  # a role file other than tasks/main.yml
+        ("roles/web/handlers/main.yml", TASKS),
+        ("roles/web/defaults/main.yaml", "http_port: 80\n"),
+        ("roles/web/meta/main.yml", "galaxy_info: {author: platform}\n"),
+        ("ansible/roles/infra/nginx/tasks/main.yml", TASKS),  # roles nested in a group folder
     ],
 )
-def test_ansible_role_files(scan, path: str):
-    assert _tools(scan, "iac.usage", {path: "- name: x\n  debug: {}\n"}) == ["ansible"]
+def test_ansible_role_files(scan, path: str, content: str):
+    assert _tools(scan, "iac.usage", {path: content}) == ["ansible"]
 
 
 def test_folders_named_like_role_parts_outside_roles_are_not_ansible(scan):

@@ -35,8 +35,8 @@ def test_grafana_operator_and_azure_workbooks(scan):
     detection = scan(
         {
             "k8s/dash.yaml": "apiVersion: grafana.integreatly.org/v1beta1\nkind: GrafanaDashboard\n",
-            "monitor/app.workbook": "{}",
-            "monitor/book.json": json.dumps({"version": "Notebook/1.0", "items": []}),
+            "monitor/app.workbook": json.dumps({"version": "Notebook/1.0", "items": [{"type": 1}]}),
+            "monitor/book.json": json.dumps({"version": "Notebook/1.0", "items": [{"type": 1}]}),
             "infra/workbook.bicep": "resource wb 'Microsoft.Insights/workbooks@2022-04-01' = {}\n",
         }
     )

@@ -24,6 +24,13 @@ CATALOG = dedent(
 
 TEMPLATE = "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: python-service\n"
 
+# The smallest real files of each kind (files named so but holding less prove nothing:
+# test_detect_named.py).
+MKDOCS = "site_name: Platform docs\nnav:\n  - Home: index.md\n"
+DOCUMENT = "How the platform team plans its work,\nand how to propose a change to it.\n"
+DEVCONTAINER = '{"image": "mcr.microsoft.com/devcontainers/python:3"}'
+DEPENDABOT = "version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n    schedule: {interval: weekly}\n"
+
 
 def test_catalog_entities_and_template_origin(scan):
     detection = scan({"catalog-info.yaml": CATALOG})
@@ -54,8 +61,8 @@ def test_backstage_skeleton_files_are_not_this_repositorys_catalog(scan):
 
 
 def test_mkdocs_with_a_techdocs_annotation_is_techdocs(scan):
-    with_catalog = scan({"mkdocs.yml": "site_name: x\n", "catalog-info.yaml": CATALOG}).signals["docs.site"]
-    alone = scan({"mkdocs.yml": "site_name: x\n"}).signals["docs.site"]
+    with_catalog = scan({"mkdocs.yml": MKDOCS, "catalog-info.yaml": CATALOG}).signals["docs.site"]
+    alone = scan({"mkdocs.yml": MKDOCS}).signals["docs.site"]
     assert with_catalog["tools"] == ["mkdocs", "techdocs"]
     assert alone["tools"] == ["mkdocs"]
 
@@ -63,11 +70,12 @@ def test_mkdocs_with_a_techdocs_annotation_is_techdocs(scan):
 def test_docs_site_generators(scan):
     detection = scan(
         {
-            "website/docusaurus.config.ts": "export default {}",
-            "docs/source/conf.py": "project = 'x'",
-            "src/conf.py": "DEBUG = True",
-            "docs/antora.yml": "name: x\n",
-            "site/hugo.toml": "title = 'x'",
+            "website/docusaurus.config.ts": "export default {\n  title: 'Platform',\n  baseUrl: '/',\n};\n",
+            "docs/source/conf.py": "project = 'x'\nextensions = []\n",
+            "src/conf.py": "project = 'x'\nextensions = []\n",
+            "docs/antora.yml": "name: platform\nversion: ~\n",
+            "site/hugo.toml": "baseURL = 'https://docs.example/'\ntitle = 'x'\n",
+            "site/content/_index.md": "x",
         }
     )
     assert detection.signals["docs.site"]["tools"] == ["antora", "docusaurus", "hugo", "sphinx"]
@@ -75,8 +83,9 @@ def test_docs_site_generators(scan):
 
 
 def test_legacy_hugo_config_needs_a_hugo_layout_beside_it(scan):
-    hugo = scan({"config.toml": "x", "content/_index.md": "x", "themes/t/theme.toml": "x"}).signals["docs.site"]
-    other = scan({"config.toml": "x", "src/main.rs": "x"}).signals["docs.site"]
+    config = "baseURL = 'https://docs.example/'\n"
+    hugo = scan({"config.toml": config, "content/_index.md": "x", "themes/t/theme.toml": "x"}).signals["docs.site"]
+    other = scan({"config.toml": config, "src/main.rs": "x"}).signals["docs.site"]
     assert hugo["tools"] == ["hugo"] and not other["present"]
 
 
@@ -92,28 +101,29 @@ def test_cookiecutter_template_counts_but_its_skeleton_is_ignored(scan):
     assert detection.signals["golden_path.templates"]["tools"] == ["cookiecutter"]
     for kind in ("ci.pipelines", "portal.catalog", "iac.usage"):
         assert not detection.signals[kind]["present"], kind
-    assert detection.files_read == 0
+    assert detection.files_read == 1  # cookiecutter.json, for its variables; the skeleton never
 
 
 def test_copier_template_and_generated_repositories(scan):
     detection = scan(
         {
             "copier.yml": "project_name: {type: str}\n",
+            "README.md.jinja": "# {{ project_name }}\n",
             ".copier-answers.yml": "_src_path: gh:acme/t\n",
             ".cruft.json": '{"template": "https://github.com/acme/cookiecutter-svc", "commit": "abc"}',
         }
     )
     assert detection.signals["golden_path.templates"]["tools"] == ["copier"]
     assert detection.signals["golden_path.origin"]["tools"] == ["copier", "cruft"]
-    assert detection.files_read == 2  # the answer files, read for their source; copier.yml by name
+    assert detection.files_read == 3  # the answer files, read for their source; copier.yml for its questions
     assert detection.signals["references.origins"]["refs"] == ["copier gh:acme/t", "cruft https://github.com/acme/cookiecutter-svc"]
 
 
 def test_dev_containers(scan):
     for path in (".devcontainer/devcontainer.json", ".devcontainer.json", ".devcontainer/python/devcontainer.json"):
-        assert scan({path: "{}"}).signals["devenv.devcontainer"]["paths"] == [path]
+        assert scan({path: DEVCONTAINER}).signals["devenv.devcontainer"]["paths"] == [path]
     for path in ("src/devcontainer.json", ".devcontainer/a/b/devcontainer.json", "sub/.devcontainer.json"):
-        assert not scan({path: "{}"}).signals["devenv.devcontainer"]["present"], path
+        assert not scan({path: DEVCONTAINER}).signals["devenv.devcontainer"]["present"], path
 
 
 def test_gitops_argocd_and_flux(scan):
@@ -137,9 +147,10 @@ def test_kustomize_kustomization_is_not_flux(scan):
 
 
 def test_dependency_automation(scan):
-    dependabot = scan({".github/dependabot.yml": "version: 2\n"}).signals["deps.automation"]
-    renovate = scan({".github/renovate.json": "{}", "renovate.json5": "{}"}).signals["deps.automation"]
-    nowhere = scan({"src/renovate.json": "{}", "dependabot.yml": "version: 2\n"}).signals["deps.automation"]
+    preset = '{"extends": ["config:recommended"]}'
+    dependabot = scan({".github/dependabot.yml": DEPENDABOT}).signals["deps.automation"]
+    renovate = scan({".github/renovate.json": preset, "renovate.json5": "{\n  extends: ['config:recommended'],\n}\n"}).signals["deps.automation"]
+    nowhere = scan({"src/renovate.json": preset, "dependabot.yml": DEPENDABOT}).signals["deps.automation"]
     assert dependabot["tools"] == ["dependabot"]
     assert renovate["tools"] == ["renovate"] and len(renovate["paths"]) == 2
     assert not nowhere["present"]
@@ -148,12 +159,12 @@ def test_dependency_automation(scan):
 def test_product_artifacts_by_name_and_place(scan):
     detection = scan(
         {
-            "ROADMAP.md": "x",
-            "docs/CHANGELOG.rst": "x",
-            ".github/CONTRIBUTING.md": "x",
-            "SECURITY.md": "x",
-            "src/history.py": "x",
-            "lib/CHANGELOG.md": "x",
+            "ROADMAP.md": DOCUMENT,
+            "docs/CHANGELOG.rst": DOCUMENT,
+            ".github/CONTRIBUTING.md": DOCUMENT,
+            "SECURITY.md": DOCUMENT,
+            "src/history.py": DOCUMENT,
+            "lib/CHANGELOG.md": DOCUMENT,
         }
     )
     product = detection.signals["product.artifacts"]
@@ -162,15 +173,14 @@ def test_product_artifacts_by_name_and_place(scan):
     assert product["paths"] == [".github/CONTRIBUTING.md", "ROADMAP.md", "SECURITY.md", "docs/CHANGELOG.rst"]
 
 
-def test_feature_request_template_by_name_needs_no_read(scan):
-    detection = scan({".github/ISSUE_TEMPLATE/feature_request.md": "x", ".github/ISSUE_TEMPLATE/bug.md": "x"})
+def test_feature_request_template_by_name(scan):
+    detection = scan({".github/ISSUE_TEMPLATE/feature_request.md": DOCUMENT, ".github/ISSUE_TEMPLATE/bug.md": DOCUMENT})
     product = detection.signals["product.artifacts"]
     assert product["issue_templates"] and product["feature_request_template"]
-    assert detection.files_read == 0
 
 
 def test_feature_request_template_by_content(scan):
-    form = "name: Idea\ndescription: Suggest something\nlabels: [enhancement]\nbody: []\n"
+    form = "name: Idea\ndescription: Suggest something\nlabels: [enhancement]\nbody:\n  - type: textarea\n    attributes: {label: What}\n"
     detection = scan(
         {".github/ISSUE_TEMPLATE/idea.yml": form, ".github/ISSUE_TEMPLATE/config.yml": "blank_issues_enabled: false\n"}
     )
@@ -185,7 +195,7 @@ def test_bug_template_is_not_a_feature_request(scan):
 
 
 def test_product_artifacts_without_extension_and_the_legacy_issue_template(scan):
-    product = scan({"ROADMAP": "x", "docs/ISSUE_TEMPLATE.md": "x", "docs/guide.md": "x"}).signals["product.artifacts"]
+    product = scan({"ROADMAP": DOCUMENT, "docs/ISSUE_TEMPLATE.md": DOCUMENT, "docs/guide.md": DOCUMENT}).signals["product.artifacts"]
     assert product["roadmap"] and product["issue_templates"]
     assert product["paths"] == ["ROADMAP", "docs/ISSUE_TEMPLATE.md"]
 

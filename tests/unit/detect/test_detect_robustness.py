@@ -36,7 +36,7 @@ def test_each_file_is_read_once_even_when_several_checks_need_it(scan):
 
 
 def test_paths_are_sorted_and_capped(scan):
-    contents = {f"policies/p{i:03}.rego": "package p\n" for i in range(MAX_PATHS + 15, 0, -1)}
+    contents = {f"policies/p{i:03}.rego": "package p\n\ndeny if input.x\n" for i in range(MAX_PATHS + 15, 0, -1)}
     paths = scan(contents).signals["policy.as_code"]["paths"]
     assert len(paths) == MAX_PATHS and paths == sorted(contents)[:MAX_PATHS]
 
