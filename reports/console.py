@@ -18,7 +18,15 @@ from rich.text import Text
 
 from reports.progress import ScanProgress
 from reports.terminal import output_console
-from reports.text import criterion_tags, metric_summary, partial_shard_notice, report_title, scoped, stage_label
+from reports.text import (
+    beside_summary,
+    criterion_tags,
+    metric_summary,
+    partial_shard_notice,
+    report_title,
+    scoped,
+    stage_label,
+)
 from scanner.model import (
     Assessment,
     CapabilityResult,
@@ -147,6 +155,7 @@ def _measured_lines(rule: RuleResult) -> list[Text]:
     if rule.outcome is Outcome.NOT_APPLICABLE:  # a key rule no source can judge: say which source would
         return [Text(rule.explanation[:1].upper() + rule.explanation[1:], style="yellow")]
     lines = [Text(f"Measured: {rule.measured}")] if rule.measured else []
+    lines += [Text(f"Beside: {beside_summary(metric)}") for metric in rule.beside]
     if rule.outcome is Outcome.UNKNOWN:
         reasons = Counter(ref.reason for ref in rule.missing if ref.reason)
         if reasons:
@@ -264,6 +273,8 @@ def _print_blockers(console: Console, result: CapabilityResult) -> None:
         _line(console, Text(rule.explanation), 4)
         for metric in rule.metrics:
             _line(console, Text(metric_summary(metric), style="dim"), 4)
+        for metric in rule.beside:
+            _line(console, Text(f"Beside: {beside_summary(metric)}"), 4)
         _print_refs(console, "Against", rule.opposing, rule, 4)
         _print_refs(console, "Missing", rule.missing, rule, 4)
         _line(console, Text("Fix: ", style="bold") + Text(rule.remediation), 4)

@@ -24,6 +24,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from reports.console import LOCATORS_PER_REF, REFS_PER_LIST
 from reports.text import (
+    beside_summary,
     criterion_tags,
     file_url,
     metric_summary,
@@ -227,6 +228,7 @@ class RuleView:
     blocking: bool
     explanation: str | None
     metrics: tuple[str, ...]
+    beside: tuple[str, ...]  # metrics reported beside the outcome, whatever it is
     evidence: tuple[RefList, ...]
     missing: tuple[str, ...]  # "kind on N subjects: reason"
     missing_hidden: int
@@ -460,6 +462,7 @@ def _rule_view(rule: RuleResult, blocking: bool, file_bases: Mapping[str, str]) 
         blocking=blocking,
         explanation=rule.explanation if decided else None,
         metrics=tuple(metric_summary(metric) for metric in rule.metrics) if decided else (),
+        beside=tuple(beside_summary(metric) for metric in rule.beside),
         evidence=tuple(evidence),
         missing=tuple(
             f"{kind} on {number} subject{'s' if number != 1 else ''}: {reason}"

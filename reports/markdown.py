@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import ClassVar, TextIO
 
 from reports.text import (
+    beside_summary,
     criterion_tags,
     file_url,
     metric_summary,
@@ -147,6 +148,7 @@ def _rule_lines(rule: RuleResult, blocking: bool, file_bases: Mapping[str, str])
     if rule.outcome is not Outcome.PASS:
         lines.append(f"  - Why: {_md(rule.explanation)}")
         lines += [f"  - Metric: {_md(metric_summary(metric))}" for metric in rule.metrics]
+    lines += [f"  - Beside: {_md(beside_summary(metric))}" for metric in rule.beside]
     lines += _refs("Evidence", rule.supporting if rule.outcome is Outcome.PASS else (), file_bases)
     lines += _refs("Against", rule.opposing if rule.outcome is not Outcome.PASS else (), file_bases)
     if rule.outcome is Outcome.UNKNOWN:

@@ -57,6 +57,23 @@ def metric_summary(metric: MetricValue) -> str:
     )
 
 
+def beside_summary(metric: MetricValue) -> str:
+    """A metric reported beside a rule, in words: `external reference share: 67% (3 observed, 1
+    unknown)`. The pack names shares `*_share`: those read as percentages."""
+    share = metric.name.endswith("_share")
+
+    def number(value: float) -> str:
+        return f"{value:.0%}" if share else f"{value:g}"
+
+    if metric.low is None or metric.high is None:
+        value = "unknown" if metric.unknown or metric.unreached else "none (nothing counted)"
+    elif metric.low == metric.high:
+        value = number(metric.low)
+    else:
+        value = f"between {number(metric.low)} and {number(metric.high)}"
+    return f"{metric.name.replace('_', ' ')}: {value} ({metric.observed} observed, {metric.unknown} unknown)"
+
+
 def is_file_path(locator: str) -> bool:
     """A repository-relative file path, as the file-signal detection records them: not a URL,
     not absolute, not leaving the repository."""

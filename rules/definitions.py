@@ -95,6 +95,7 @@ class RuleDef:
     key: bool = False  # the behaviour its stage is about: unless a source can judge it, the stage is ceiling-only
     decided_by: str = ""  # a key rule's: the source or config key that would decide it
     elsewhere: Elsewhere | None = None  # evidence not found here may live elsewhere: not found is unknown
+    beside: tuple[str, ...] = ()  # metrics reported beside the outcome to explain it; they never decide it
 
     @property
     def metric_names(self) -> tuple[str, ...]:
@@ -117,6 +118,7 @@ class RuleDef:
             "needs": list(self.needs),
             "when": _describe_when(self.when),
             "remediation": self.remediation,
+            **({"beside": list(self.beside)} if self.beside else {}),
             "source": self.source,
         }
 

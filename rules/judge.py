@@ -126,6 +126,7 @@ def judge_rule(
         remediation=rule.remediation,
         needs=rule.needs,
         metrics=values,
+        beside=tuple(metrics[name].value for name in rule.beside),
         caps=rule.caps,
         key=rule.key,
     )

@@ -389,6 +389,9 @@ def compile_rule(
     read = sorted(set().union(*(metrics[name].kinds for name in _metric_names(when))))
     if sorted(set(doc.needs)) != read or len(doc.needs) != len(set(doc.needs)):
         raise site.error("needs", f"lists {_kind_list(doc.needs)} but its metrics read {_kind_list(read)}")
+    for index, name in enumerate(doc.beside):
+        if name not in metrics:
+            raise site.error(f"beside[{index}]", f"unknown metric {name!r}")
     return RuleDef(
         id=doc.id,
         capability=capability,
@@ -402,6 +405,7 @@ def compile_rule(
         key=doc.key,
         decided_by=doc.decided_by or "",
         elsewhere=_elsewhere(doc, site),
+        beside=tuple(doc.beside),
     )
 
 

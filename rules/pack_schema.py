@@ -103,6 +103,7 @@ class RuleDoc(_Doc):
     needs: list[str]
     when: WhenDoc
     remediation: str
+    beside: list[str] = Field(default_factory=list)  # metrics reported beside the outcome; they never decide it
 
 
 class NotInferableDoc(_Doc):

@@ -242,6 +242,11 @@ class RuleResult(_Frozen):
     remediation: str
     needs: tuple[str, ...]
     metrics: tuple[MetricValue, ...] = ()
+    beside: tuple[MetricValue, ...] = Field(
+        default=(),
+        description="Metrics reported beside the outcome to explain it, never deciding it "
+        "(the share of external references beside the adoption rules).",
+    )
     supporting: tuple[EvidenceRef, ...] = Field(default=(), description="Evidence that speaks for the rule.")
     opposing: tuple[EvidenceRef, ...] = Field(default=(), description="Evidence that speaks against it.")
     missing: tuple[EvidenceRef, ...] = Field(default=(), description="Evidence that could not be collected.")

@@ -231,7 +231,8 @@ def test_the_example_organization_reads_in_words_at_eighty_columns() -> None:
     flat = " ".join(text.split())
     assert (
         "adoption → defined ✗ Most repositories use at least one shared platform asset "
-        "Measured: 3 of 8 repositories (38%), needs at least 50% Next step: Find the repositories"
+        "Measured: 3 of 8 repositories (38%), needs at least 50% "
+        "Beside: external reference share: 63% (8 observed, 0 unknown) Next step: Find the repositories"
     ) in flat
     # Titles and next steps wrap between words only: each one reads back whole.
     for result in assessment.capabilities:
@@ -245,5 +246,5 @@ def test_a_blocker_takes_a_few_full_width_lines_not_a_narrow_column() -> None:
     lines = render(acme_assessment()).splitlines()
     start = lines.index("provisioning → defined")
     block = lines[start + 1 : lines.index("", start)]
-    assert len(block) <= 6
+    assert len(block) <= 7  # title, measured, the external share beside it, next step
     assert max(len(line) for line in block) > 60

@@ -106,6 +106,11 @@ CASES: list[tuple[str, Mutation, str]] = [
         "rule governance.owned: when.metric: unknown metric 'owned_shar'; did you mean 'owned_share'?",
     ),
     (
+        "unknown metric beside a rule",
+        lambda doc: rule(doc).update(beside=["weeks", "external_share"]),
+        "rule governance.owned: beside[1]: unknown metric 'external_share'",
+    ),
+    (
         "unknown param",
         lambda doc: rule(doc)["when"].update(value={"param": "share_max"}),
         "rule governance.owned: when.value.param: unknown param 'share_max' (declare it in the pack's params)",
