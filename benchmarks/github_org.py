@@ -93,5 +93,20 @@ def generate(repositories: int = 1000, seed: int = 11, login: str = "bench") -> 
         repos.append(Repository(name, files=make(rng, name), pushed_at=pushed, created_at=NOW - timedelta(days=900),
                                 commits=commits, workflow_runs=runs, deployments=deployments))
     teams = [Team("platform", members=logins[:6], repos={r.name: "admin" for r in repos if r.name.startswith("platform")})]
+    teams += _product_teams(random.Random(seed + 1), repos, logins)
     return Organization(login, members=members, owners={logins[0], logins[1]}, teams=teams,
                         two_factor_requirement_enabled=True, repos=repos)
+
+
+def _product_teams(rng: random.Random, repos: list[Repository], logins: list[str]) -> list[Team]:
+    """One team per 20 repositories, each granted 10-40 of them, and direct collaborators on a
+    third of the repositories: the grants `vcs.access` counts (its own generator, so the
+    repositories' content stays what it was)."""
+    for repo in repos:
+        if rng.random() < 0.3:
+            repo.collaborators = {login: "push" for login in rng.sample(logins, rng.randint(1, 3))}
+    return [
+        Team(f"team-{number:02d}", members=rng.sample(logins, 5),
+             repos={repo.name: rng.choice(["push", "maintain"]) for repo in rng.sample(repos, min(len(repos), rng.randint(10, 40)))})
+        for number in range(max(1, len(repos) // 20))
+    ]

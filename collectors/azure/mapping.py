@@ -96,12 +96,15 @@ def role_assignments(items: Sequence[dict[str, Any]], subscription_id: str) -> d
         for p in props
         if _role_guid(p) in _PRIVILEGED and _at_or_above(str(p.get("scope") or ""), own_scope)
     ]
+    by_type = _by_principal_type(props)
+    people = by_type.get("User", 0) + by_type.get("Group", 0)
     return {
         "assignments": len(items),
-        "by_principal_type": _by_principal_type(props),
+        "by_principal_type": by_type,
         "privileged": len(privileged),
         "privileged_by_principal_type": _by_principal_type(privileged),
         "privileged_users": sum(1 for p in privileged if str(p.get("principalType") or "") == "User"),
+        "group_share": round(by_type.get("Group", 0) / people, 4) if people else None,
     }
 
 

@@ -1,7 +1,7 @@
 """The GitHub collector: organizations (or users) and their repositories, through the API.
 
 Per account: one GraphQL query for who it is, conditional REST lists for its teams, members,
-rulesets and repositories. Per repository: a share of one GraphQL batch (metadata, history,
+rulesets and repositories, and each team's repositories (team grants, see access.py). Per repository: a share of one GraphQL batch (metadata, history,
 deployments, classic protection), one Git Trees request, the files detection needs (one
 contents request each, or one tarball), one conditional `rules/branches` request and, where a
 workflow deploys but GitHub recorded no deployment in the window, one conditional
@@ -37,7 +37,7 @@ from scanner.model import Evidence, EvidenceStatus, Subject
 
 class GitHubCollector(Collector):
     name: ClassVar[str] = "github"
-    version: ClassVar[str] = "4"  # 4: files named like a signal count only once read (iac.usage.unread), cross_references.created_from_here; 3: the settings kinds; 2: references.origins, repo.cross_references, live and path_count
+    version: ClassVar[str] = "5"  # 5: vcs.access; 4: files named like a signal count only once read (iac.usage.unread), cross_references.created_from_here; 3: the settings kinds; 2: references.origins, repo.cross_references, live and path_count
     config_model: ClassVar[type[GitHubConfig]] = GitHubConfig
     provides: ClassVar[frozenset[str]] = frozenset(
         (*FILE_SIGNAL_KINDS, *REPOSITORY_KINDS, *REPOSITORY_SETTING_KINDS, *ORGANIZATION_KINDS, *ORGANIZATION_SETTING_KINDS)

@@ -94,7 +94,7 @@ class GitHubConfig(BaseModel):
     request_timeout_seconds: int = Field(default=30, gt=0, description="Longest a single request may take.")
     max_retries: int = Field(default=3, ge=0, le=10, description="Retries of a request that failed with 5xx or a network error.")
     graphql_batch_size: int = Field(
-        default=24, ge=1, le=100, description="Repositories per GraphQL query (24 costs one point: 6 connections each)."
+        default=21, ge=1, le=100, description="Repositories per GraphQL query (21 cost one point: 7 connections each, see graphql.py)."
     )
 
     @field_validator("base_url")

@@ -1,9 +1,9 @@
 """The GraphQL queries the collector sends, built for batches of repositories through aliases.
 
 Cost (GitHub's rules: one request per connection, multiplied by its parents' `first`, summed,
-÷100, rounded half up; at least 1): a batch asks, per repository, four unnested connections and
-its first production environment with its protection rules (1 + 1), so 24 repositories cost one
-point (144 requests). `rateLimit { cost }` reports the real figure.
+÷100, rounded half up; at least 1): a batch asks, per repository, five unnested connections and
+its first production environment with its protection rules (1 + 1), so 21 repositories cost one
+point (147 requests) and 22 would cost two. `rateLimit { cost }` reports the real figure.
 
 Owners and names travel as variables, never spliced into the query text.
 """
@@ -76,6 +76,7 @@ fragment repo on Repository {{
   templateRepository {{ nameWithOwner owner {{ login }} }}
   hasIssuesEnabled
   hasDiscussionsEnabled
+  collaborators(first: 1, affiliation: DIRECT) {{ totalCount }}
   defaultBranchRef {{
     name
     target {{
@@ -140,6 +141,7 @@ query($login: String!) {
     login
     url
     ... on Organization {
+      viewerCanAdminister
       requiresTwoFactorAuthentication
       membersWithRole(first: 1) { totalCount }
     }

@@ -35,6 +35,7 @@ class Account:
     url: str | None
     two_factor_required: bool | None
     members: int | None
+    viewer_is_owner: bool = False  # an organization owner sees every team, secret ones too
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class OrganizationFacts:
     rulesets: dict[str, Any] | str
     platform_members: frozenset[str] | None = None  # logins, lower case; None: no platform team known
     platform_repositories: dict[str, str] = field(default_factory=dict)  # repo name (lower) -> team role
+    team_slugs: tuple[str, ...] | str = ()  # every team the token sees, or why they could not be listed
 
 
 def find_account(client: GitHubClient, login: str) -> Account | None:
@@ -62,17 +64,20 @@ def find_account(client: GitHubClient, login: str) -> Account | None:
         url=owner.get("url"),
         two_factor_required=two_factor if isinstance(two_factor, bool) else None,
         members=int(members) if isinstance(members, int) else None,
+        viewer_is_owner=owner.get("viewerCanAdminister") is True,
     )
 
 
 def organization_facts(client: GitHubClient, account: Account, platform_pattern: str) -> OrganizationFacts:
-    teams, members, repositories = _teams(client, account.login, platform_pattern)
+    listed = _attempt(lambda: list(client.pages(TEAMS, f"/orgs/{account.login}/teams", conditional=True)), MEMBERS_PERMISSION)
+    teams, members, repositories = _teams(client, account.login, platform_pattern, listed)
     return OrganizationFacts(
         teams=teams,
         access=_access(client, account),
         rulesets=_rulesets(client, account.login),
         platform_members=members,
         platform_repositories=repositories,
+        team_slugs=listed if isinstance(listed, str) else tuple(str(team["slug"]) for team in listed),
     )
 
 
@@ -85,10 +90,9 @@ def list_repositories(client: GitHubClient, account: Account) -> list[Listed]:
 
 
 def _teams(
-    client: GitHubClient, login: str, pattern: str
+    client: GitHubClient, login: str, pattern: str, teams: list[dict[str, Any]] | str
 ) -> tuple[dict[str, Any] | str, frozenset[str] | None, dict[str, str]]:
     """org.teams (or why not), the platform team's members and its role on each repository."""
-    teams = _attempt(lambda: list(client.pages(TEAMS, f"/orgs/{login}/teams", conditional=True)), MEMBERS_PERMISSION)
     if isinstance(teams, str):
         return teams, None, {}
     platform = mapping.platform_team(teams, pattern)

@@ -18,6 +18,7 @@ REPOSITORY_KINDS = (
     CROSS_REFERENCES,
     "delivery.deployments",
     "collaboration.feedback",
+    "vcs.access",
 )
 ORGANIZATION_KINDS = ("org.teams", "org.access", "org.rulesets")
 # Settings (settings.py)

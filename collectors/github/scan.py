@@ -14,7 +14,7 @@ from collectors.cross_subject import ORIGINS, TEMPLATE_LINK, cross_reference_rec
 from collectors.detect.references import InternalSources, classify
 from collectors.githost.cache import FileEvidence, ScanCache
 from collectors.githost.subjects import repository_subject
-from collectors.github import credentials, mapping
+from collectors.github import access, credentials, mapping
 from collectors.github.client import RATE_LIMIT_PHRASE, ApiError, GitHubClient, TokenRefused
 from collectors.github.config import GitHubConfig
 from collectors.github.graphql import RepoRef
@@ -50,7 +50,7 @@ from scanner.errors import SourceUnavailable
 from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, EvidenceStatus, Subject
 
-METADATA_KINDS = ("vcs.activity", "vcs.template", "vcs.contributions", "delivery.deployments")
+METADATA_KINDS = ("vcs.activity", "vcs.template", "vcs.contributions", "delivery.deployments", "vcs.access")
 PLATFORM_ROLES = frozenset({"admin", "maintain"})
 # A 403 or 404 listing them: the token cannot see the account's repositories (fine-grained: "Repository access").
 REPOSITORIES_PERMISSION = "the token needs access to the account's repositories (Metadata: read)"
@@ -68,6 +68,15 @@ def _gap(reason: str, failure: bool = False) -> Gap:
     """A gap known only by its reason (organization facts, a page of a GraphQL list): a rate
     limit is told by the words the client's RateLimited uses."""
     return Gap(reason, failure=failure, rate_limited=RATE_LIMIT_PHRASE in reason)
+
+
+def _access(data: Mapping[str, Any], name: str, teams: dict[str, int] | str | None) -> dict[str, Any] | Gap:
+    """vcs.access of one repository: unsupported for a user account's, unknown when the teams or
+    its collaborators could not be seen."""
+    if teams is None:
+        return Gap(USER_ACCOUNT_REASON, unsupported=True)
+    granted = teams if isinstance(teams, str) else access.repository_access(data, teams, name)
+    return _gap(granted) if isinstance(granted, str) else granted
 
 
 def scan_github(ctx: CollectContext, config: GitHubConfig) -> Iterator[Subject | Evidence]:
@@ -172,6 +181,7 @@ class _Scan:
             id=f"github:{account.login}", kind="organization", name=account.login, source="github", url=account.url
         )
         facts = organization_facts(client, account, self.config.platform_team) if account.is_organization else None
+        teams = access.team_grants(client, account, facts.team_slugs) if facts is not None else None
         unread = 0  # repositories whose files are unknown, so whose reusable-CI references are too
         try:
             listed = list_repositories(client, account)
@@ -213,7 +223,7 @@ class _Scan:
             self.repositories.add(subject.id)
             yield subject
             origins[subject.id] = None
-            for item in self._repository_evidence(subject, examination, facts):
+            for item in self._repository_evidence(subject, examination, facts, teams):
                 if item.kind == ORIGINS and item.status is EvidenceStatus.OBSERVED:
                     origins[subject.id] = item.data
                 elif item.kind == TEMPLATE_LINK and item.status is EvidenceStatus.OBSERVED:
@@ -285,7 +295,7 @@ class _Scan:
             yield self.findings.record(kind, org, setting)
 
     def _repository_evidence(
-        self, subject: Subject, examination: Examination, facts: OrganizationFacts | None
+        self, subject: Subject, examination: Examination, facts: OrganizationFacts | None, teams: dict[str, int] | str | None
     ) -> Iterator[Evidence]:
         ctx, repo, window, findings = self.ctx, examination.repo, self.config.window_days, self.findings
         files = examination.files
@@ -322,6 +332,7 @@ class _Scan:
                 else self._delivery(meta, examination.deploy_runs)
             )
             yield findings.record("delivery.deployments", subject, delivery, what="deployments")
+            yield findings.record("vcs.access", subject, _access(meta.data, repo.name, teams), what="repository access")
         else:
             yield from findings.records(METADATA_KINDS, subject, meta, "commit history, template and deployments")
 

@@ -23,7 +23,9 @@ from scanner.errors import UserError
 from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, Subject
 
-PROJECT_KINDS = ("repo.inventory", "vcs.activity", "vcs.contributions", "vcs.branch_protection", "delivery.deployments")
+PROJECT_KINDS = (
+    "repo.inventory", "vcs.activity", "vcs.contributions", "vcs.branch_protection", "delivery.deployments", "vcs.access"
+)
 GROUP_KINDS = ("org.access", "org.rulesets", "org.teams")
 
 

@@ -32,6 +32,9 @@ class RoleAssignments(KindData):
     privileged: int = Field(default=0, description="Owner or User Access Administrator at subscription scope or above.")
     privileged_by_principal_type: dict[str, int] = Field(default_factory=dict)
     privileged_users: int = Field(default=0, description="Of the privileged ones, those held by individual users.")
+    group_share: float | None = Field(
+        default=None, description="Groups among the assignments to users and groups; None without any."
+    )
 
 
 class ResourceLocks(KindData):

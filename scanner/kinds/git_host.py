@@ -114,6 +114,18 @@ class ReusableCiConsumers(KindData):
     repositories: list[str] = Field(default_factory=list)
 
 
+class RepositoryAccess(KindData):
+    """Grants beyond the organization's base permission: to teams, or to people one by one."""
+
+    team_grants: int = Field(description="Teams granted access to the repository.")
+    direct_collaborators: int = Field(
+        description="People granted access directly (members or outside collaborators), not through a team."
+    )
+    team_grant_share: float | None = Field(
+        default=None, description="Teams among the grants: team_grants / (team_grants + direct_collaborators); None without any."
+    )
+
+
 class FeedbackChannels(KindData):
     issues_enabled: bool
     discussions_enabled: bool
@@ -157,6 +169,7 @@ GIT_HOST: list[KindSpec] = [
     KindSpec("vcs.contributions", "repository", Contributions, "Who contributes, and from outside the platform team."),
     KindSpec("ci.reusable_consumers", "repository", ReusableCiConsumers, "Repositories using this one's reusable CI."),
     KindSpec("collaboration.feedback", "repository", FeedbackChannels, "Issues and discussions enabled."),
+    KindSpec("vcs.access", "repository", RepositoryAccess, "Access granted to teams, or to people one by one."),
     KindSpec("org.teams", "organization", TeamStructure, "Teams, and the platform team."),
     KindSpec("org.access", "organization", OrganizationAccess, "Owners, members and two-factor requirement."),
     KindSpec("org.rulesets", "organization", OrganizationRulesets, "Organization-wide rulesets."),

@@ -43,6 +43,7 @@ def test_subscriptions_with_policy_access_and_budgets_through_every_page(fake_az
         "privileged": 3,  # the resource group's Owner is below the subscription
         "privileged_by_principal_type": {"Group": 1, "ServicePrincipal": 1, "User": 1},
         "privileged_users": 1,
+        "group_share": 0.5,  # 2 groups among 2 users and 2 groups; the service principal is not a person
     }
     assert result.data(PROD_ID, "cloud.role_eligibility") == {
         "assignments": 3,
@@ -50,6 +51,7 @@ def test_subscriptions_with_policy_access_and_budgets_through_every_page(fake_az
         "privileged": 2,
         "privileged_by_principal_type": {"Group": 1, "User": 1},
         "privileged_users": 1,
+        "group_share": 0.3333,
     }
     assert result.data(SANDBOX_ID, "cloud.role_eligibility")["assignments"] == 0
     assert result.data(PROD_ID, "cloud.locks") == {"locks": 3, "by_level": {"CanNotDelete": 2, "ReadOnly": 1}, "on_subscription": 1}

@@ -110,6 +110,7 @@ def acme() -> Organization:
         "svc-b",
         files={".github/workflows/ci.yml": CALLER, "main.go": b"package main\n"},
         commits=commits("svc-b", [bob], [5]),
+        collaborators={"bob": "admin", "contractor": "push"},  # granted one by one, not through a team
     )
     template = Repository(
         "service-template",
@@ -124,7 +125,7 @@ def acme() -> Organization:
         owners={"alice", "frank"},
         teams=[
             Team("platform", members=["alice", "erin"], repos={"platform-ci": "admin", "service-template": "maintain"}),
-            Team("platform-oncall", members=["erin"]),
+            Team("platform-oncall", privacy="secret", members=["erin"], repos={"svc-b": "push"}),
             Team("payments", members=["bob"], repos={"svc-a": "admin"}),
         ],
         rulesets=[Ruleset("org-main", rules=[rule("required_status_checks", required_status_checks=[{"context": "build"}])])],

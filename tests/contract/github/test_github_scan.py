@@ -91,8 +91,9 @@ def test_requests_stay_within_the_budget_per_repository(acme_github: FakeGitHub,
     assert acme_github.stats.by_family["git/trees"] == repositories
     assert acme_github.stats.by_family["rules"] == repositories
     # + teams, members, rulesets, repos for the org, and its settings: custom properties (schema, values),
-    # Actions policy (permissions, workflow), code-security configurations; + 1 for a file read only to check it
-    assert acme_github.stats.charged <= 3 * repositories + 12
+    # Actions policy (permissions, workflow), code-security configurations; + 1 for a file read only to check it;
+    # + one repository list per team (team grants)
+    assert acme_github.stats.charged <= 3 * repositories + 12 + len(acme_github.org.teams)
 
 
 def test_lists_are_read_across_pages(many_github: FakeGitHub, scan_github: ScanRunner) -> None:

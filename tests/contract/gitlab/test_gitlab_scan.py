@@ -120,6 +120,13 @@ def test_group_access_and_group_protections_by_tier(fake_gitlab: FakeGitLab) -> 
     }
 
 
+def test_access_through_groups_is_unknown_not_absent(fake_gitlab: FakeGitLab) -> None:
+    scan = run_gitlab(fake_gitlab)
+    for project in ("platform/ci-templates", "apps/svc-a", "apps/svc-b", "apps/empty"):
+        record = scan.of(f"gitlab:acme/{project}", "vcs.access")
+        assert record.status is EvidenceStatus.UNAVAILABLE and "direct members" in (record.reason or "")
+
+
 def test_production_deployments_of_the_window_give_the_dora_inputs(fake_gitlab: FakeGitLab) -> None:
     scan = run_gitlab(fake_gitlab)
     assert scan.data("gitlab:acme/apps/svc-a", "delivery.deployments") == {

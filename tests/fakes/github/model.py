@@ -223,6 +223,7 @@ class WorkflowRun:
 
 
 Visibility = Literal["public", "private", "internal"]
+TeamPermission = Literal["pull", "triage", "push", "maintain", "admin"]
 
 
 @dataclass
@@ -250,6 +251,9 @@ class Repository:
     deployments: list[Deployment] = field(default_factory=list)
     environments: list[Environment] = field(default_factory=list)  # deployments' environments are added
     workflow_runs: list[WorkflowRun] = field(default_factory=list)
+    # People granted access one by one (members or outside collaborators), login -> permission;
+    # team grants are on `Team.repos`.
+    collaborators: dict[str, TeamPermission] = field(default_factory=dict)
     empty: bool = False  # created without any commit: no branch at all, as GitHub shows a new repository
     custom_properties: dict[str, str | list[str]] = field(default_factory=dict)  # property name -> value
     pages: Pages | None = None
@@ -298,9 +302,6 @@ class Repository:
         return sorted([*self.environments, *implied], key=lambda environment: environment.name)
 
 
-TeamPermission = Literal["pull", "triage", "push", "maintain", "admin"]
-
-
 @dataclass
 class Team:
     slug: str
@@ -311,6 +312,10 @@ class Team:
     maintainers: list[str] = field(default_factory=list)  # logins, also members with role maintainer
     repos: dict[str, TeamPermission] = field(default_factory=dict)  # repository name -> permission
     id: int = field(default_factory=next_id)
+
+    def visible_to(self, token: Token) -> bool:
+        """GitHub shows a secret team only to organization owners and to the team's members."""
+        return self.privacy != "secret" or token.org_admin or token.login in (*self.members, *self.maintainers)
 
 
 @dataclass
@@ -350,7 +355,8 @@ class Token:
     value: str
     login: str = "pecm-bot"  # the user the token acts as
     repo_admin: bool = True  # False: branch protection answers 403 "Must have admin rights"
-    org_admin: bool = True  # False: organization rulesets answer 403
+    org_admin: bool = True  # False: organization rulesets answer 403; secret teams it is not in are hidden
+    repo_push: bool = True  # False: a repository's collaborators answer FORBIDDEN (GitHub asks for push access)
     actions_read: bool = True  # False: workflow runs answer 403 "Resource not accessible by personal access token"
     rate_limit: int = 5000  # primary REST budget per hour
     graphql_limit: int = 5000  # GraphQL points per hour

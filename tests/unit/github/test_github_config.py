@@ -15,7 +15,7 @@ def test_defaults_scan_github_com_with_a_token() -> None:
     config = GitHubConfig(organizations=["acme"])
     assert config.base_url == "https://api.github.com" and config.token_env == "GITHUB_TOKEN" and config.app is None
     assert (config.include_archived, config.include_forks, config.window_days) == (False, False, 90)
-    assert config.platform_team == "platform*" and config.graphql_batch_size == 24
+    assert config.platform_team == "platform*" and config.graphql_batch_size == 21
 
 
 def test_enterprise_server_base_url_and_app_settings() -> None:

@@ -140,14 +140,15 @@ class OrganizationNode(_Account):
         chosen = [
             team
             for team in self.org.teams
-            if (query is None or query.lower() in (team.name or team.slug).lower())
+            if team.visible_to(self.ctx.token)
+            and (query is None or query.lower() in (team.name or team.slug).lower())
             and (not user_logins or set(user_logins) & {*team.members, *team.maintainers})
         ]
         return connection([TeamNode(self.ctx, self.org, team) for team in chosen], first, after, last, before)
 
     def team(self, slug: str) -> TeamNode | None:
         team = self.org.team(slug)
-        return TeamNode(self.ctx, self.org, team) if team else None
+        return TeamNode(self.ctx, self.org, team) if team and team.visible_to(self.ctx.token) else None
 
     def rulesets(
         self,

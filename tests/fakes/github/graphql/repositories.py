@@ -128,6 +128,33 @@ class RepositoryNode:
         protected = [b for b in self.repo.all_branches() if b.protection is not None]
         return connection([BranchProtectionRuleNode(self.ctx, self, b) for b in protected], first, after, last, before)
 
+    def collaborators(
+        self,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        affiliation: str | None = None,
+        login: str | None = None,
+        query: str | None = None,
+    ) -> dict[str, Any]:
+        """Direct collaborators only (the fake keeps no base permission): ALL would add team
+        members and owners, which the fake does not derive; OUTSIDE those outside the organization."""
+        if not self.ctx.token.repo_push:
+            raise context.Forbidden("Must have push access to view repository collaborators.")
+        org = self._org()
+        granted = [
+            (person, permission)
+            for person, permission in self.repo.collaborators.items()
+            if (login is None or person == login)
+            and (query is None or query.lower() in person.lower())
+            and (affiliation != "OUTSIDE" or org is None or org.member(person) is None)
+        ]
+        levels = {"pull": "READ", "triage": "TRIAGE", "push": "WRITE", "maintain": "MAINTAIN", "admin": "ADMIN"}
+        nodes = [accounts.UserNode(self.ctx, self.ctx.person(person)) for person, _ in granted]
+        permissions = {person: levels[permission] for person, permission in granted}
+        return connection(nodes, first, after, last, before, lambda node: {"permission": permissions[node.login]})
+
     def _rulesets(self, include_parents: bool) -> list[tuple[Ruleset, Organization | None]]:
         found = rulesets.covering(self.repo, self._org())
         return found if include_parents else [(r, org) for r, org in found if org is None]

@@ -77,14 +77,15 @@ def list_members(call: Call) -> Response:
 
 def _team(call: Call, org: Organization) -> Team:
     team = org.team(call.params["slug"])
-    if team is None:
+    if team is None or call.token is None or not team.visible_to(call.token):
         raise not_found()
     return team
 
 
 def list_teams(call: Call) -> Response:
     org = call.org()
-    return call.page([accounts.team(call.links, org, team) for team in org.teams])
+    visible = [team for team in org.teams if call.token is not None and team.visible_to(call.token)]
+    return call.page([accounts.team(call.links, org, team) for team in visible])
 
 
 def list_team_members(call: Call) -> Response:

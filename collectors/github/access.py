@@ -1,0 +1,54 @@
+"""Who is granted access to each repository: teams, against people granted it one by one.
+
+Team grants cost one conditional list per team of its repositories (100 a page), not a request
+per repository; the teams themselves were listed for org.teams (organization.py). Direct collaborators are counted in
+the GraphQL batch (`collaborators(affiliation: DIRECT) { totalCount }`, see graphql.py).
+What the token cannot see stays unknown, never 0: GitHub hides secret teams from anyone but
+organization owners (and their members), and a repository's collaborators from a token
+without push access to it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from collectors.github.client import ApiError, GitHubClient
+from collectors.github.organization import MEMBERS_PERMISSION, TEAMS, Account
+
+NOT_OWNER = "GitHub shows secret teams only to organization owners — scan with an owner's token to count team grants"
+COLLABORATORS_HIDDEN = "GitHub shows a repository's direct collaborators only to a token with push access to it"
+
+
+def team_grants(client: GitHubClient, account: Account, slugs: tuple[str, ...] | str) -> dict[str, int] | str:
+    """Per repository name (lower case), how many of the teams `slugs` are granted access to it;
+    or why that is not known (`slugs` is a string when the teams could not be listed)."""
+    if isinstance(slugs, str):
+        return slugs
+    if not account.viewer_is_owner:
+        return NOT_OWNER
+    counts: Counter[str] = Counter()
+    try:
+        for slug in slugs:
+            path = f"/orgs/{account.login}/teams/{quote(slug, safe='')}/repos"
+            counts.update(str(repo.get("name") or "").lower() for repo in client.pages(TEAMS, path, conditional=True))
+    except ApiError as exc:
+        return exc.reason_with(MEMBERS_PERMISSION)
+    return dict(counts)
+
+
+def repository_access(data: Mapping[str, Any], teams: Mapping[str, int], name: str) -> dict[str, Any] | str:
+    """vcs.access from the repository's GraphQL metadata and the team grants; or why not known."""
+    collaborators = data.get("collaborators")
+    direct = collaborators.get("totalCount") if isinstance(collaborators, dict) else None
+    if not isinstance(direct, int):
+        return COLLABORATORS_HIDDEN
+    team = teams.get(name.lower(), 0)
+    granted = team + direct
+    return {
+        "team_grants": team,
+        "direct_collaborators": direct,
+        "team_grant_share": round(team / granted, 4) if granted else None,
+    }
