@@ -27,6 +27,7 @@ sys.path[:0] = [str(ROOT)]
 
 from collectors.local.git import _GIT_ENVIRONMENT, read_activity, read_head  # noqa: E402
 from collectors.local.git_isolation import checked_common_dir, checked_objects, private_git_dir  # noqa: E402
+from collectors.people import Mailmap, people  # noqa: E402
 
 WINDOW_DAYS = 90
 
@@ -48,8 +49,8 @@ def make_repository(folder: Path, commits: int, packed: bool) -> Path:
 def plain_git_log(root: Path, now: datetime) -> None:
     since = int((now - timedelta(days=WINDOW_DAYS)).timestamp())
     subprocess.run(
-        ["git", "-C", str(root), "log", "--no-show-signature", "--since", f"@{since}", "--until", f"@{int(now.timestamp())}",
-         "--format=%H%x1f%ae%x1f%cI"],
+        ["git", "-C", str(root), "log", "--no-show-signature", "--name-only", "--no-renames", "--since", f"@{since}", "--until", f"@{int(now.timestamp())}",
+         "--format=%x1f%H%x1f%an%x1f%ae%x1f%cI"],
         capture_output=True, env=_GIT_ENVIRONMENT, check=True,
     )
 
@@ -61,7 +62,7 @@ def isolated(root: Path, now: datetime) -> None:
     assert head.commit is not None
     objects = checked_objects(common)
     with private_git_dir(head.commit, common) as private:
-        read_activity("git", private, objects, now, WINDOW_DAYS, 60)
+        read_activity("git", private, objects, now, WINDOW_DAYS, 60, people(Mailmap()))
 
 
 def measure(runs: dict[str, Callable[[], None]], rounds: int) -> dict[str, list[float]]:

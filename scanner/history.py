@@ -330,6 +330,19 @@ class HistoryStore:
             stages = _stages_of(conn, [row.id for row in rows])
         return [_summary(row, stages.get(row.id, {})) for row in rows]
 
+    def rule_outcomes(self, rule_id: str, scope: ScanScope) -> list[tuple[datetime, str | None]]:
+        """One rule's outcome in each recorded scan of `scope`, newest first (None where that scan
+        did not judge the rule)."""
+        judged = (_rule_outcomes.c.scan_id == _scans.c.id) & (_rule_outcomes.c.rule_id == rule_id)
+        query = (
+            select(_scans.c.started_at, _rule_outcomes.c.outcome)
+            .select_from(_scans.outerjoin(_rule_outcomes, judged))
+            .where(_scans.c.scope_key == scope.key)
+            .order_by(_scans.c.started_at.desc(), _scans.c.id.desc())
+        )
+        with self._read() as conn:
+            return [(row.started_at, row.outcome) for row in conn.execute(query)]
+
     def get(self, ref: int | str) -> RecordedScan:
         """A scan by id, or "latest", or "latest~N" (N scans before the latest)."""
         with self._read() as conn:

@@ -1,6 +1,10 @@
 """References through GitOps and Crossplane objects: what Argo CD, Flux and Crossplane take
 from elsewhere (charts, Git repositories, OCI packages), and which repositories they deploy.
 
+A Crossplane self-service abstraction is a CompositeResourceDefinition (the API teams claim)
+*with* a Composition that implements it (`compositeTypeRef` names the XRD's group and kind),
+both in live files: an XRD alone offers an API nothing provisions.
+
 A Flux `HelmRelease` names its chart's source by kind and name, and a Crossplane Composition
 names its functions by object name: both are resolved against the source and Function objects
 of the whole repository once every file was read (`resolve`).
@@ -10,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from collectors.detect.findings import REFS, Findings
+from collectors.detect.findings import IAC, REFS, Findings
 from collectors.detect.iac import without_credentials
 from collectors.detect.manifests import manifest_heads
 from collectors.detect.parse import as_list, load_yaml_quietly
@@ -29,6 +33,8 @@ class PendingRefs:
         self.functions: dict[str, str] = {}  # Function object name -> package
         self.helm_releases: list[tuple[str, str, str, str, str]] = []  # path, source kind, name, chart, version
         self.function_refs: list[tuple[str, str]] = []  # path, Function name
+        self.composite_types: set[tuple[str, str]] = set()  # (group, kind) a live XRD defines
+        self.composed_types: set[tuple[str, str]] = set()  # (group, kind) a live Composition implements
 
 
 def wants(text: str) -> bool:
@@ -125,7 +131,17 @@ def _crossplane(
             findings.reference("crossplane", package, path)
             if kind == "Function" and name:
                 pending.functions[name] = package
+    elif group == "apiextensions.crossplane.io" and kind == "CompositeResourceDefinition":
+        names = spec.get("names")
+        defined = (_text(spec.get("group")), _text(names.get("kind")) if isinstance(names, dict) else "")
+        if all(defined) and is_live(path):
+            pending.composite_types.add(defined)
     elif group == "apiextensions.crossplane.io" and kind == "Composition":
+        implemented = spec.get("compositeTypeRef")
+        if isinstance(implemented, dict) and is_live(path):
+            composite = (_text(implemented.get("apiVersion")).rpartition("/")[0], _text(implemented.get("kind")))
+            if all(composite):
+                pending.composed_types.add(composite)
         for step in as_list(spec.get("pipeline")):
             function = step.get("functionRef") if isinstance(step, dict) else None
             if isinstance(function, dict) and _text(function.get("name")):
@@ -143,6 +159,8 @@ def resolve(findings: Findings, pending: PendingRefs) -> None:
     for path, name in pending.function_refs:
         if name in pending.functions:
             findings.reference("crossplane", pending.functions[name], path)
+    if pending.composite_types & pending.composed_types:
+        findings.add(IAC, "self_service", "crossplane")
 
 
 def _text(value: Any) -> str:

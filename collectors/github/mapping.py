@@ -17,6 +17,7 @@ from typing import Any
 from collectors.detect import RepoFile
 from collectors.githost.dora import Delivery, dora, is_production, parse_time
 from collectors.people import Mailmap, Person, people
+from scanner.kinds.git_host import UNREAD_DOCS_ACTIVITY
 
 WEEK = timedelta(days=7)
 
@@ -176,6 +177,7 @@ def activity(
             "commits": 0,
             "active_weeks": 0,
             "authors": 0,
+            **UNREAD_DOCS_ACTIVITY,
         }
     history = target.get("history") or {}
     humans = [(node, key) for node in commits if (key := _person_key(node, person, by_login=False)) is not None]
@@ -189,6 +191,7 @@ def activity(
         "commits": max(int(history.get("totalCount") or 0), len(commits)),
         "active_weeks": len({int((now - date) / WEEK) for date in dates if date <= now}),
         "authors": len(authors),
+        **UNREAD_DOCS_ACTIVITY,
     }
 
 

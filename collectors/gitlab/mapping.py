@@ -10,6 +10,7 @@ from typing import Any
 
 from collectors.githost.dora import Delivery, dora, is_production, parse_time
 from collectors.people import is_bot
+from scanner.kinds.git_host import UNREAD_DOCS_ACTIVITY
 
 OWNER_ACCESS = 50  # GitLab's access level of an Owner
 # Project and group access tokens act as users named project_<id>_bot_<hash> / group_<id>_bot_<hash>.
@@ -216,6 +217,7 @@ def activity(commits: Sequence[Mapping[str, Any]], now: datetime, window_days: i
         "commits": len(commits),
         "active_weeks": len({int((now - date) / WEEK) for date in dates if date <= now}),
         "authors": len(authors),
+        **UNREAD_DOCS_ACTIVITY,
     }
 
 

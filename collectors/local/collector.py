@@ -161,7 +161,7 @@ def _history(root: str, directory: str | None, config: LocalConfig, git: str | N
         head = read_head(directory, common)
         data: dict[str, Any] = {"window_days": config.window_days, "head_commit": head.commit}
         if head.unborn:  # git log would fail on a branch without commits; there is nothing to count
-            return {**data, "commits": 0, "active_weeks": 0, "authors": 0}
+            return {**data, "commits": 0, "active_weeks": 0, "authors": 0, "docs_commits": 0, "docs_active_weeks": 0}
         if head.commit is None:
             return Gap(HEAD_UNREADABLE_REASON)
         objects = checked_objects(common)
@@ -178,6 +178,8 @@ def _history(root: str, directory: str | None, config: LocalConfig, git: str | N
         "active_weeks": activity.active_weeks,
         "authors": activity.authors,
         "last_commit_at": activity.last_commit_at,
+        "docs_commits": activity.docs_commits,
+        "docs_active_weeks": activity.docs_active_weeks,
     }
 
 

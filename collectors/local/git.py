@@ -21,11 +21,19 @@ from datetime import datetime, timedelta, timezone
 from collectors.local.git_isolation import HistoryRefused, checked_common_dir, first_line, read_small
 from collectors.local.text import os_reason
 from collectors.people import Person
+from scanner.scopes import DOCS, scope_of
 
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _MAX_REF_DEPTH = 5  # symbolic refs pointing at symbolic refs; git itself stops at 5
 _WEEK = timedelta(days=7)
 _FIELD = "\x1f"
+# Starts a commit's line; the lines after it, up to the next, are the paths it touched. git
+# C-quotes a path holding a control character, so no path line starts with it (and, unlike
+# \x1e, str.splitlines does not split on it).
+_RECORD = _FIELD
+_DOC_SUFFIXES = (".md", ".mdx", ".rst", ".adoc")
+_DOC_CONFIGS = frozenset({"mkdocs.yml", "mkdocs.yaml"})
+_RELEASE_NOTES = ("changelog", "changes", "history", "release")  # written by release tooling, not kept by people
 
 _GIT_ENVIRONMENT = {
     "GIT_TERMINAL_PROMPT": "0",
@@ -51,6 +59,8 @@ class Activity:
     active_weeks: int
     authors: int
     last_commit_at: str | None
+    docs_commits: int = 0  # commits by people (not bots) touching documentation
+    docs_active_weeks: int = 0
 
 
 class GitFailed(Exception):
@@ -104,7 +114,8 @@ def read_activity(
 ) -> Activity:
     """Commits reachable from HEAD with a commit date in (now - window_days, now]. Authors
     and active weeks count people: `person` maps an author's name and address to who they
-    are, or None for a bot.
+    are, or None for a bot. The same log lists each commit's paths (`--name-only`), so the
+    commits people made to documentation cost no second pass.
 
     `private_git_dir` and `objects` come from `git_isolation`: git reads nothing else.
     """
@@ -112,13 +123,23 @@ def read_activity(
     since = now - timedelta(days=window_days)
     window = ("--since", f"@{int(since.timestamp())}", "--until", f"@{int(now.timestamp())}")
     # %ae, not %aE: git applies no .mailmap, `person` does (from data, never from git config).
-    log_format = f"--format=%H{_FIELD}%an{_FIELD}%ae{_FIELD}%cI"
-    lines = _git(git, repository, ("log", "--no-show-signature", *window, log_format), timeout)
+    log_format = f"--format={_RECORD}%H{_FIELD}%an{_FIELD}%ae{_FIELD}%cI"
+    lines = _git(git, repository, ("log", "--no-show-signature", "--name-only", "--no-renames", *window, log_format), timeout)
     times: list[datetime] = []
     authors: set[str] = set()
     weeks: set[int] = set()
+    docs_commits = 0
+    docs_weeks: set[int] = set()
+    week: int | None = None  # the current commit's week, while it is a person's and touched no docs yet
     for line in lines:
-        parts = line.split(_FIELD)
+        if not line.startswith(_RECORD):
+            if week is not None and line and _is_documentation(line):
+                docs_commits += 1
+                docs_weeks.add(week)
+                week = None
+            continue
+        week = None
+        parts = line[1:].split(_FIELD)
         if len(parts) != 4:
             continue
         committed = _parse_time(parts[3])
@@ -128,7 +149,8 @@ def read_activity(
         author = person(parts[1], parts[2])
         if author is not None:
             authors.add(author)
-            weeks.add(int((now - committed) / _WEEK))
+            week = int((now - committed) / _WEEK)
+            weeks.add(week)
     if times:
         newest: datetime | None = max(times)
     else:
@@ -140,7 +162,19 @@ def read_activity(
         active_weeks=len(weeks),
         authors=len(authors),
         last_commit_at=newest.astimezone(timezone.utc).isoformat() if newest else None,
+        docs_commits=docs_commits,
+        docs_active_weeks=len(docs_weeks),
     )
+
+
+def _is_documentation(path: str) -> bool:
+    """A docs folder's file, a Markdown / reStructuredText / AsciiDoc page or an MkDocs config;
+    not release notes. `path` may be C-quoted by git (unusual characters)."""
+    path = path[1:-1] if len(path) > 1 and path.startswith('"') and path.endswith('"') else path
+    name = path.rpartition("/")[2].lower()
+    if name.startswith(_RELEASE_NOTES):
+        return False
+    return name.endswith(_DOC_SUFFIXES) or name in _DOC_CONFIGS or scope_of(path) == DOCS
 
 
 _REMOTE_URL = re.compile(r"^[ \t]*url[ \t]*=[ \t]*(\S+)[ \t]*$", re.M)

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import click
 
+from scanner.commands.store import DEFAULT_STORE, open_store
 from scanner.commands.support import CliState, one_line_errors
 from scanner.model import Assessment, Capability
 from scanner.scope import ScanScope
 
 if TYPE_CHECKING:
-    from scanner.history import HistoryStore, RoledRef, ScanDiff, ScanSummary
+    from scanner.history import RoledRef, ScanDiff, ScanSummary
 
-DEFAULT_STORE: Final = "default"  # `--store` without a value: the SQLite file in the user's data directory
 STORE_ENV: Final = "PECM_HISTORY_STORE"
 TREND_SCANS: Final = 12  # sparkline points in the HTML report: a year of monthly scans
 
@@ -64,19 +64,9 @@ _history_format_option = click.option(
 )
 
 
-def _open_store(store_url: str | None, create: bool = True) -> HistoryStore:
-    """The store at `store_url`; None or "default" means the default SQLite file. The reading
-    commands pass `create=False`: a mistyped path must not leave an empty store behind."""
-    # SQLAlchemy loads only when a command uses the history: every other command would pay
-    # 0.15 s for it at start (measured with python -X importtime).
-    from scanner.history import HistoryStore, default_store_url  # noqa: PLC0415
-
-    return HistoryStore(default_store_url() if store_url in (None, DEFAULT_STORE) else str(store_url), create=create)
-
-
 def record_scan(assessment: Assessment, store_url: str | None, scope: ScanScope | None) -> int:
     """Record one assessment of `scope`; `store_url` None or "default" means the default SQLite file."""
-    with _open_store(store_url) as store:
+    with open_store(store_url) as store:
         return store.record(assessment, scope)
 
 
@@ -84,7 +74,7 @@ def recorded_trend(
     store_url: str | None, scope: ScanScope | None, limit: int = TREND_SCANS
 ) -> list[tuple[datetime, dict[str, str]]]:
     """The stages of the last `limit` recorded scans of `scope`, oldest first: `HtmlRenderer(history=...)`."""
-    with _open_store(store_url) as store:
+    with open_store(store_url) as store:
         return store.trend(limit, scope)
 
 
@@ -191,7 +181,7 @@ def _diff_json(diff: ScanDiff) -> dict[str, Any]:
 def history(ctx: click.Context, store_url: str | None, limit: int, fmt: str) -> None:
     """Recorded scans, newest first, with the stage of each capability."""
     state = ctx.find_object(CliState) or CliState(0)
-    with one_line_errors(state), _open_store(store_url, create=False) as store:
+    with one_line_errors(state), open_store(store_url, create=False) as store:
         scans = store.scans(limit)
         out = sys.stdout
         if fmt == "json":
@@ -213,7 +203,7 @@ def diff(ctx: click.Context, old: str | None, new: str, store_url: str | None, a
     """What changed from scan OLD to scan NEW (ids, 'latest' or 'latest~N'). Without arguments:
     the latest scan and the scan of the same scope before it."""
     state = ctx.find_object(CliState) or CliState(0)
-    with one_line_errors(state), _open_store(store_url, create=False) as store:
+    with one_line_errors(state), open_store(store_url, create=False) as store:
         changes = store.diff(old, new, across_scopes=across_scopes)
         out = sys.stdout
         if fmt == "json":

@@ -71,7 +71,7 @@ def scan(
     """Scan PATHs (folders of repositories, or one repository) and/or the configured sources."""
     with one_line_errors(state):
         renderer = renderer_for(state, fmt)
-        bundle, plan, ruleset = run_scan(state, config_path, paths, progress, shard)
+        bundle, plan, ruleset = run_scan(state, config_path, paths, progress, shard, store_url)
         if evidence_out is not None:
             write_file(evidence_out, bundle.model_dump_json(indent=2) + "\n")
         if shard is not None and not any(subject.kind == "repository" for subject in bundle.subjects):

@@ -245,10 +245,19 @@ def load_ruleset(loaded: LoadedConfig, plugins: Plugins) -> RuleSet:
 
 
 def run_scan(
-    state: CliState, config_path: Path | None, paths: tuple[Path, ...], show_progress: bool, shard: Shard | None = None
+    state: CliState,
+    config_path: Path | None,
+    paths: tuple[Path, ...],
+    show_progress: bool,
+    shard: Shard | None = None,
+    store_url: str | None = None,
 ) -> tuple[EvidenceBundle, ScanPlan, RuleSet]:
-    """Plan, load the rule set, then collect: a bad config or pack stops before any collection."""
+    """Plan, load the rule set, then collect: a bad config or pack stops before any collection.
+    Then add what the history store (`store_url`, else the config's) says of the earlier scans
+    of this scope (history.dora_series)."""
+    from scanner.commands.history_evidence import with_dora_history
     from scanner.pipeline import collect, plan_scan
+    from scanner.scope import scan_scope
 
     loaded = scan_config(config_path, paths)
     plugins = state.plugins
@@ -258,7 +267,8 @@ def run_scan(
     enabled = show_progress and state.verbose == 0
     with interactive_renderer(state).progress(sys.stderr, enabled) as progress, frozen_heap():
         bundle = collect(plan, plugins, secrets=state.secrets, clock=utc_now, progress=progress.advance, shard=shard)
-    return bundle, plan, ruleset
+    store = store_url or loaded.config.history.store
+    return with_dora_history(bundle, store, scan_scope(plan, shard), utc_now()), plan, ruleset
 
 
 format_option = click.option("--format", "fmt", default="console", show_default=True, help="Report format (see `pecm plugins`).")

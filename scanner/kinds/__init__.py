@@ -25,7 +25,7 @@ from scanner.kinds.cluster import (
     TenancyGuardrails,
     WorkloadCoverage,
 )
-from scanner.kinds.delivery import DELIVERY, Deployments
+from scanner.kinds.delivery import DELIVERY, Deployments, DoraSeries
 from scanner.kinds.file_signals import (
     FILE_SIGNAL_KINDS,
     FILE_SIGNALS,
@@ -61,6 +61,7 @@ from scanner.kinds.git_host import (
     OrganizationAccess,
     OrganizationRulesets,
     ProtectionLayer,
+    RepositoryAccess,
     RepositoryInventory,
     ReusableCiConsumers,
     SecuritySettings,
@@ -92,11 +93,11 @@ __all__ = [
     "AdminGrants", "AdmissionControl", "Alerting", "CostAllocation", "NamespaceGuardrails", "NamespaceObservability",
     "PlatformApis", "BranchProtection", "Budgets", "CatalogEntities", "CiPipelines",
     "Codeowners", "Contributions", "CrossReferences", "Dashboards", "DependencyAutomation", "Deployments",
-    "DevContainer", "DocsSite", "DuplicateKind", "FeedbackChannels", "GitOps", "GoldenPathTemplates",
+    "DevContainer", "DocsSite", "DoraSeries", "DuplicateKind", "FeedbackChannels", "GitOps", "GoldenPathTemplates",
     "IacRemoteRunner", "IacUsage", "KindData", "KindRegistry", "KindSpec", "ObservabilityCoverage",
     "OrganizationAccess", "OrganizationRulesets", "PolicyAsCode", "PolicyAssignments", "PolicyScanners",
     "ProductArtifacts", "ProtectionLayer", "RbacManifests", "Reconciliation", "ReferenceOrigins",
-    "RepositoryInventory", "ResourceLocks", "ReusableCiConsumers", "ReusableCiProvided", "ReusableCiUsed",
+    "RepositoryAccess", "RepositoryInventory", "ResourceLocks", "ReusableCiConsumers", "ReusableCiProvided", "ReusableCiUsed",
     "RoleAssignments", "SecuritySettings", "Signal", "SloDefinitions", "TeamStructure", "TemplateLink",
     "TemplateOrigin", "TenancyGuardrails", "ToolSignal", "VcsActivity", "WorkloadCoverage",
 ]

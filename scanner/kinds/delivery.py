@@ -1,5 +1,6 @@
 """Delivery evidence: what a Git host records of deployments (GitHub deployments or deploy runs,
-GitLab environments), the inputs of the DORA measures."""
+GitLab environments), the inputs of the DORA measures; and what the history store says of them
+in earlier scans (added by the commands that scan, scanner/commands/history_evidence.py)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,17 @@ class Deployments(KindData):
     )
 
 
+class DoraSeries(KindData):
+    """What the history store says of the earlier scans of this scope."""
+
+    earlier_scans: int = Field(description="Scans of this scope recorded before this one.")
+    tracked_scans: int = Field(
+        description="Of those, the scans in which DORA inputs were recorded (measurement.dora_inputs_recorded passed)."
+    )
+    first_tracked_at: str | None = Field(default=None, description="ISO 8601 start of the earliest such scan.")
+
+
 DELIVERY: list[KindSpec] = [
     KindSpec("delivery.deployments", "repository", Deployments, "Deployment history: DORA inputs."),
+    KindSpec("history.dora_series", "organization", DoraSeries, "DORA inputs recorded in the earlier scans of this scope."),
 ]

@@ -23,6 +23,10 @@ class IacUsage(ToolSignal):
         description="Terraform and Bicep files past the read cap: named like IaC but not read, so a clue only, "
         "never counted in present, live, tools or path_count.",
     )
+    self_service: list[str] = Field(
+        default_factory=list,
+        description="Self-service abstractions offered in live files: crossplane (an XRD with a Composition implementing it).",
+    )
 
 
 class IacRemoteRunner(ToolSignal):

@@ -30,6 +30,12 @@ class VcsActivity(KindData):
     commits: int = Field(description="Commits in the window.")
     active_weeks: int = Field(description="Weeks of the window with at least one commit.")
     authors: int = Field(description="Distinct commit authors in the window.")
+    docs_commits: int | None = Field(
+        default=None, description="Commits by people (bots and aliases joined) touching documentation; None: not read."
+    )
+    docs_active_weeks: int | None = Field(
+        default=None, description="Weeks of the window with such a commit; None where the source does not read per-commit paths."
+    )
 
 
 #: The layers a Git host protects a branch with, in words no single host owns:
@@ -38,6 +44,11 @@ class VcsActivity(KindData):
 #: branch (a GitHub repository ruleset); organization_ruleset, rules made above the repository
 #: that bind it (a GitHub organization ruleset, a GitLab group's protected branch).
 ProtectionLayer = Literal["branch_protection", "repository_ruleset", "organization_ruleset"]
+
+
+#: The vcs.activity fields a Git host's API leaves unread: which commits touched documentation
+#: would cost a request per commit. Explicit, so the mapped data is what validation keeps.
+UNREAD_DOCS_ACTIVITY: dict[str, None] = {"docs_commits": None, "docs_active_weeks": None}
 
 
 class BranchProtection(KindData):

@@ -88,6 +88,11 @@ def test_stub_files_and_busy_history_prove_nothing_above_repeatable(stub_org: Pa
         if rule["rule_id"] == "investment.platform_repositories_steadily_active"
     )
     assert "insufficient sample (1 of the 2 repositories tagged platform needed)" in steady["explanation"]  # the history was read
+    self_service = next(
+        rule for rule in capability(assessment, "provisioning")["rules"]
+        if rule["rule_id"] == "provisioning.self_service_abstractions"
+    )
+    assert self_service["outcome"] == "fail"  # one XRD header, no Composition implementing it
 
 
 @pytest.mark.parametrize("unknown", ["fail", "pass"])

@@ -201,6 +201,8 @@ def test_activity_of_the_default_branch_over_the_window(fake_gitlab: FakeGitLab)
         "commits": 3,
         "active_weeks": 2,
         "authors": 2,
+        "docs_commits": None,  # which commits touched documentation: a request per commit, not read
+        "docs_active_weeks": None,
     }
     assert scan.data("gitlab:acme/apps/empty", "vcs.activity")["commits"] == 0
     assert fake_gitlab.count(r"^/projects/105/repository/commits$") == 0

@@ -160,3 +160,50 @@ def test_pulumi_crossplane_and_ansible(scan):
 def test_ansible_inventory_is_not_a_playbook(scan):
     inventory = "all:\n  hosts:\n    web1:\n      ansible_host: 10.0.0.1\n"
     assert not scan({"inventory/hosts.yml": inventory}).signals["iac.usage"]["present"]
+
+
+XRD = dedent(
+    """\
+    apiVersion: apiextensions.crossplane.io/v1
+    kind: CompositeResourceDefinition
+    metadata:
+      name: xpostgresinstances.db.acme.io
+    spec:
+      group: db.acme.io
+      names: {kind: XPostgresInstance, plural: xpostgresinstances}
+      claimNames: {kind: PostgresInstance, plural: postgresinstances}
+    """
+)
+COMPOSITION = dedent(
+    """\
+    apiVersion: apiextensions.crossplane.io/v1
+    kind: Composition
+    metadata:
+      name: xpostgresinstances.azure.db.acme.io
+    spec:
+      compositeTypeRef: {apiVersion: db.acme.io/v1alpha1, kind: XPostgresInstance}
+      mode: Pipeline
+      pipeline: []
+    """
+)
+
+
+def test_a_crossplane_xrd_with_its_composition_is_a_self_service_abstraction(scan):
+    detection = scan({"apis/postgres/definition.yaml": XRD, "apis/postgres/azure.yaml": COMPOSITION})
+    assert detection.signals["iac.usage"]["self_service"] == ["crossplane"]
+
+
+def test_an_xrd_alone_or_a_composition_of_another_type_is_not(scan):
+    alone = scan({"apis/postgres/definition.yaml": XRD})
+    assert alone.signals["iac.usage"]["tools"] == ["crossplane"] and alone.signals["iac.usage"]["self_service"] == []
+    other = COMPOSITION.replace("XPostgresInstance", "XBucket")
+    mismatched = scan({"apis/postgres/definition.yaml": XRD, "apis/bucket/azure.yaml": other})
+    assert mismatched.signals["iac.usage"]["self_service"] == []
+    # an XRD header without its group and kind names no API
+    header = "apiVersion: apiextensions.crossplane.io/v1\nkind: CompositeResourceDefinition\nmetadata:\n  name: x\n"
+    assert scan({"xrd.yaml": header, "c.yaml": COMPOSITION}).signals["iac.usage"]["self_service"] == []
+
+
+def test_a_pair_in_test_fixtures_offers_nothing(scan):
+    detection = scan({"tests/fixtures/definition.yaml": XRD, "tests/fixtures/azure.yaml": COMPOSITION})
+    assert detection.signals["iac.usage"]["self_service"] == []

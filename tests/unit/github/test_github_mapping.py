@@ -139,6 +139,8 @@ def test_activity_counts_commits_weeks_and_authors_by_email() -> None:
         "commits": 5,
         "active_weeks": 3,  # this week (2), two weeks ago, four weeks ago (the bot's commit aside)
         "authors": 4,  # dependabot is no author
+        "docs_commits": None,  # which commits touched documentation: a request per commit, not read
+        "docs_active_weeks": None,
     }
 
 
@@ -167,7 +169,8 @@ def test_the_repository_mailmap_joins_addresses_without_an_account() -> None:
 
 def test_an_empty_repository_has_no_activity() -> None:
     data = fits("vcs.activity", mapping.activity({**META, "defaultBranchRef": None}, [], NOW, 30))
-    assert data == {"window_days": 30, "head_commit": None, "last_commit_at": None, "commits": 0, "active_weeks": 0, "authors": 0}
+    assert data == {"window_days": 30, "head_commit": None, "last_commit_at": None, "commits": 0, "active_weeks": 0, "authors": 0,
+                    "docs_commits": None, "docs_active_weeks": None}
 
 
 def test_contributions_count_people_by_login_and_leave_bots_out() -> None:

@@ -41,6 +41,8 @@ def test_activity_counts_commits_weeks_and_authors_in_the_window(active_repo: Pa
         "commits": 4,
         "active_weeks": 3,
         "authors": 2,
+        "docs_commits": 0,  # log.txt only
+        "docs_active_weeks": 0,
     }
     assert scan.problems == []
 
@@ -95,6 +97,8 @@ def test_a_repository_without_commits_has_no_activity(tmp_path: Path, scan_local
         "commits": 0,
         "active_weeks": 0,
         "authors": 0,
+        "docs_commits": 0,
+        "docs_active_weeks": 0,
     }
 
 

@@ -61,3 +61,27 @@ def test_git_config_pointing_at_a_mailmap_changes_nothing(repo_with_bots: Path, 
     git(repo_with_bots, "config", "mailmap.file", str(outside))
     activity = scan_local(repo_with_bots.parent, bots=["*@ci.acme.test"]).data("local:api", "vcs.activity")
     assert activity["authors"] == 2
+
+
+def change(repo: Path, path: str, when: str, author: str) -> None:
+    target = repo / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(f"{when}\n")
+    git(repo, "add", "--", path)
+    git(repo, "commit", "-q", "-m", f"edit {path}", f"--author={author}", when=when)
+
+
+def test_documentation_kept_current_counts_people_s_commits_to_docs(tmp_path: Path, scan_local) -> None:
+    repo = new_repo(tmp_path / "org" / "platform")
+    change(repo, "docs/guide.md", "2026-05-28T09:00:00+00:00", "Alice <alice@acme.test>")  # week 0
+    change(repo, "docs/index.md", "2026-05-27T09:00:00+00:00", "Alice <alice@home.test>")  # week 0 again
+    change(repo, "README.md", "2026-05-12T09:00:00+00:00", "Bob <bob@acme.test>")  # week 2
+    change(repo, "docs/deps.md", "2026-05-05T09:00:00+00:00", "dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>")
+    change(repo, "CHANGELOG.md", "2026-04-28T09:00:00+00:00", "Carol <carol@acme.test>")  # release notes
+    change(repo, "src/app.py", "2026-04-20T09:00:00+00:00", "Dave <dave@acme.test>")  # code only
+    change(repo, "docs/we\nird.md", "2026-04-13T09:00:00+00:00", "Erin <erin@acme.test>")  # week 7; git quotes the name
+
+    activity = scan_local(repo.parent).data("local:platform", "vcs.activity")
+
+    assert activity["commits"] == 7
+    assert (activity["docs_commits"], activity["docs_active_weeks"]) == (4, 3)
