@@ -24,7 +24,8 @@ from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, Subject
 
 PROJECT_KINDS = (
-    "repo.inventory", "vcs.activity", "vcs.contributions", "vcs.branch_protection", "delivery.deployments", "vcs.access"
+    "repo.inventory", "vcs.activity", "vcs.contributions", "vcs.branch_protection", "delivery.deployments", "vcs.access",
+    "vcs.security_settings",
 )
 GROUP_KINDS = ("org.access", "org.rulesets", "org.teams")
 

@@ -14,18 +14,17 @@ from collectors.base import Findings, Gap, WorkerPool, each_target
 from collectors.githost.cache import FileEvidence, ScanCache
 from collectors.githost.files import no_files, read_files
 from collectors.githost.subjects import repository_subject
-from collectors.gitlab import mapping
-from collectors.gitlab.client import ApiError, GitLabClient, RateLimited, TokenRefused
+from collectors.gitlab import approvals, mapping
+from collectors.gitlab.client import ApiError, GitLabClient, TokenRefused
 from collectors.gitlab.config import GitLabConfig
 from collectors.gitlab.files import GitLabProject
+from collectors.gitlab.gaps import PREMIUM, READ_PERMISSION, gap
 from collectors.gitlab.mapping import Listed
 from scanner.contract import CollectContext
 from scanner.errors import SourceUnavailable
 from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, Subject
 
-READ_PERMISSION = "the token needs the read_api scope and at least the Reporter role"
-PREMIUM = "needs GitLab Premium or Ultimate"
 MAX_COMMITS = 1000  # commits of the window read per project: enough to measure, bounded in requests
 FILE_HINT = "the file was left out; the rest of the project was scanned"
 GAP_HINT = "grant the role or scope named to see it; the rest was scanned"
@@ -33,15 +32,6 @@ RATE_HINT = "scan again after the reset, or raise max_rate_limit_wait_seconds"
 # Group shares come with the project listing, but a project's direct members cost a request per
 # project, which this collector does not spend yet: access through groups stays unknown.
 MEMBERS_NOT_READ = "pecm does not read GitLab projects' direct members yet, so whether access goes through groups is unknown"
-
-
-def _gap(exc: ApiError, permission: str | None = READ_PERMISSION) -> Gap:
-    """Why evidence is missing after `exc`; a server error or a rate limit means the project was not read in full."""
-    return Gap(
-        exc.reason_with(permission) if permission else exc.reason(),
-        failure=exc.status is None or exc.status >= 500,
-        rate_limited=isinstance(exc, RateLimited),
-    )
 
 
 @dataclass(frozen=True)
@@ -60,6 +50,7 @@ class Examination:
     contributions: dict[str, Any] | Gap
     protection: dict[str, Any] | Gap
     deployments: dict[str, Any] | Gap
+    security: dict[str, Any] | Gap
 
 
 def scan_gitlab(ctx: CollectContext, config: GitLabConfig) -> Iterator[Subject | Evidence]:
@@ -175,7 +166,7 @@ class _Scan:
                 list(self.client.pages("groups/members", f"/groups/{platform['id']}/members")) if platform is not None else []
             )
         except ApiError as exc:
-            return _gap(exc), None
+            return gap(exc), None
         team = (
             Team(str(platform["full_path"]), frozenset(str(m.get("username") or "").lower() for m in members))
             if platform is not None else None
@@ -188,7 +179,7 @@ class _Scan:
             members = list(self.client.pages("groups/members", f"/groups/{group['id']}/members"))
             access = mapping.organization_access(group, members)
         except ApiError as exc:
-            access = _gap(exc)
+            access = gap(exc)
         yield self.findings.record("org.access", subject, access)
         rulesets: dict[str, Any] | Gap
         try:
@@ -198,7 +189,7 @@ class _Scan:
             rulesets = (  # a tier without group-level protected branches (or hiding them) cannot tell
                 Gap(f"{exc.reason()} — group-level protected branches {PREMIUM} and the Maintainer role", unsupported=True)
                 if exc.status in (403, 404)
-                else _gap(exc, None)
+                else gap(exc, None)
             )
         yield self.findings.record("org.rulesets", subject, rulesets)
 
@@ -208,7 +199,7 @@ class _Scan:
     def _failed(project: Listed, exc: Exception) -> Examination:
         """An answer of a shape we did not expect costs one project."""
         failed = Gap(f"unexpected answer from GitLab: {type(exc).__name__}: {exc}", failure=True)
-        return Examination(project, failed, failed, failed, failed, failed)
+        return Examination(project, failed, failed, failed, failed, failed, failed)
 
     def _examine(self, project: Listed, team: Team | None) -> Examination:
         window = self.config.window_days
@@ -222,7 +213,8 @@ class _Scan:
                 (str(commit.get("author_email") or "") for commit in commits), window, None
             )
         return Examination(
-            project, self._files(project), activity, contributions, self._protection(project), self._deployments(project)
+            project, self._files(project), activity, contributions, self._protection(project), self._deployments(project),
+            approvals.read_push_rule(self.client, project),
         )
 
     def _files(self, project: Listed) -> FileEvidence | Gap:
@@ -242,15 +234,20 @@ class _Scan:
         try:
             files = read_files(GitLabProject(self.client, project.id), project.default_branch, self.ctx.limits, host="GitLab")
         except ApiError as exc:
-            return _gap(exc)
+            return gap(exc)
         return replace(files, head=state)
 
     def _protection(self, project: Listed) -> dict[str, Any] | Gap:
         try:
             protected = list(self.client.pages("protected_branches", f"/projects/{project.id}/protected_branches"))
         except ApiError as exc:
-            return _gap(exc)
-        return mapping.branch_protection(project, protected)
+            return gap(exc)
+        if project.default_branch is None or mapping.protection_of(project.default_branch, protected) is None:
+            return mapping.branch_protection(project, protected)  # unprotected: no approval rule can bind it
+        required = approvals.read_required_approvals(self.client, project)
+        if isinstance(required, Gap):
+            return required
+        return mapping.branch_protection(replace(project, required_approvals=required), protected)
 
     def _commits(self, project: Listed) -> list[dict[str, Any]] | Gap:
         """The default branch's commits of the window, newest first, at most MAX_COMMITS."""
@@ -262,7 +259,7 @@ class _Scan:
             listing = self.client.pages("repository/commits", f"/projects/{project.id}/repository/commits", params)
             return list(islice(listing, MAX_COMMITS))
         except ApiError as exc:
-            return _gap(exc)
+            return gap(exc)
 
     def _platform_contributions(self, project: Listed, team: Team) -> dict[str, Any] | Gap:
         """Who had merge requests merged into a platform project in the window, by username."""
@@ -271,7 +268,7 @@ class _Scan:
         try:
             merged = list(self.client.pages("merge_requests", f"/projects/{project.id}/merge_requests", params))
         except ApiError as exc:
-            return _gap(exc)
+            return gap(exc)
         return mapping.contributions(mapping.merge_request_authors(merged), self.config.window_days, team.usernames)
 
     def _deployments(self, project: Listed) -> dict[str, Any] | Gap:
@@ -281,7 +278,7 @@ class _Scan:
         try:
             items = list(self.client.pages("deployments", f"/projects/{project.id}/deployments", params))
         except ApiError as exc:
-            return _gap(exc)
+            return gap(exc)
         return mapping.deployments(items, now, self.config.window_days, self.config.production_environments)
 
     def _project_evidence(
@@ -310,4 +307,5 @@ class _Scan:
         yield findings.record("vcs.branch_protection", subject, examination.protection, what="branch protection")
         yield findings.record("delivery.deployments", subject, examination.deployments, what="deployments")
         yield ctx.unavailable("vcs.access", subject, MEMBERS_NOT_READ)  # not a permission: no problem to report
+        yield findings.record("vcs.security_settings", subject, examination.security, what="push rules")
         findings.end_subject(subject, [(line, FILE_HINT) for line in files.problems] if isinstance(files, FileEvidence) else [])

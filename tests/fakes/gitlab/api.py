@@ -195,6 +195,44 @@ def _deployments(instance: Instance, base: str, request: Request, params: dict[s
     return _offset_page(base, request, items)
 
 
+def _approval_rules(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    project = _project_of(instance, params)
+    if instance.tier == "free":  # a licensed feature: GitLab refuses it on the Free tier
+        raise forbidden()
+    items = [payloads.approval_rule(index + 1, rule, project) for index, rule in enumerate(project.approval_rules)]
+    return _offset_page(base, request, items)
+
+
+def _push_rule(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    """As GitLab's ProjectPushRule API: the Maintainer role is checked first (403), then the
+    licence (404 where push rules are not available); no rule set is `null`."""
+    project = _project_of(instance, params)
+    if request.headers.get("private-token") not in instance.maintainer_tokens:
+        raise forbidden()
+    if instance.tier == "free":
+        raise GitLabError(404, "404 Not Found")
+    return json_response(None if project.push_rule is None else payloads.push_rule(project, project.push_rule))
+
+
+DORA_METRICS = ("deployment_frequency", "lead_time_for_changes", "time_to_restore_service", "change_failure_rate")
+
+
+def _dora_metrics(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    """`/projects/:id/dora/metrics` (Ultimate): one metric over the range; interval=all is one bucket."""
+    project = _project_of(instance, params)
+    if instance.tier != "ultimate":
+        raise GitLabError(403, "You do not have permission to access dora metrics.")
+    metric = request.query.get("metric")
+    if metric not in DORA_METRICS:
+        raise GitLabError(400, "metric does not have a valid value", key="error")
+    if request.query.get("interval", "daily") != "all":
+        raise GitLabError(400, "the fake serves interval=all only", key="error")
+    for name in ("start_date", "end_date"):
+        if name in request.query:
+            _instant(request.query[name])
+    return json_response([{"date": None, "value": project.dora.get(metric)}])
+
+
 ROUTES: RouteTable[Route[Handler]] = RouteTable([
     Route("GET", f"{API}{template}", name, handler)
     for template, name, handler in (
@@ -209,6 +247,9 @@ ROUTES: RouteTable[Route[Handler]] = RouteTable([
         ("/projects/{project}/deployments", "deployments", _deployments),
         ("/projects/{project}/repository/commits", "commits", _commits),
         ("/projects/{project}/merge_requests", "merge requests", _merge_requests),
+        ("/projects/{project}/approval_rules", "approval rules", _approval_rules),
+        ("/projects/{project}/push_rule", "push rule", _push_rule),
+        ("/projects/{project}/dora/metrics", "DORA metrics", _dora_metrics),
     )
 ])
 

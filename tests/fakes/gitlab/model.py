@@ -59,6 +59,17 @@ class Deployment:
 
 
 @dataclass
+class ApprovalRule:
+    """A project's merge-request approval rule (Premium)."""
+
+    name: str
+    approvals_required: int
+    rule_type: str = "regular"  # regular, any_approver, code_owner, report_approver
+    branches: list[str] = field(default_factory=list)  # protected branch names it is scoped to; empty: all branches
+    applies_to_all_protected_branches: bool = False
+
+
+@dataclass
 class Project:
     id: int
     namespace: Group
@@ -77,6 +88,9 @@ class Project:
     deployments: list[Deployment] = field(default_factory=list)
     commits: list[Commit] = field(default_factory=list)  # of the default branch, any order
     merge_requests: list[MergeRequest] = field(default_factory=list)
+    approval_rules: list[ApprovalRule] = field(default_factory=list)  # Premium
+    push_rule: dict[str, Any] | None = None  # Premium: the push rule's settings (payloads.push_rule fills the rest)
+    dora: dict[str, float | None] = field(default_factory=dict)  # Ultimate: metric -> its value over the range
 
     @property
     def path_with_namespace(self) -> str:
@@ -92,6 +106,7 @@ class Instance:
     tokens: set[str]
     tier: Tier = "free"
     keyset_tree: bool = True  # GitLab 17.1+ pages repository trees by keyset
+    maintainer_tokens: set[str] = field(default_factory=set)  # tokens whose user is a Maintainer; others are Reporters
 
     def group(self, ref: str) -> Group | None:
         for group in self.groups:

@@ -11,6 +11,7 @@ from .model import (
     MAINTAINER,
     NO_ACCESS,
     OWNER,
+    ApprovalRule,
     Commit,
     Deployment,
     Group,
@@ -224,4 +225,34 @@ def merge_request(base: str, item: Project, index: int, entry: MergeRequest) -> 
         "user_notes_count": 0, "upvotes": 0, "downvotes": 0, "source_project_id": item.id, "target_project_id": item.id,
         "references": {"short": f"!{index + 1}", "relative": f"!{index + 1}", "full": f"{item.path_with_namespace}!{index + 1}"},
         "web_url": f"{base}/{item.path_with_namespace}/-/merge_requests/{index + 1}",
+    }
+
+
+def approval_rule(index: int, rule: ApprovalRule, project: Project) -> dict[str, Any]:
+    """A rule as `/projects/:id/approval_rules` lists it (docs.gitlab.com/api/merge_request_approvals):
+    its protected branches are the project's protected-branch entities it is scoped to."""
+    branches = [
+        {"id": position + 1, "name": branch.name, "push_access_levels": [], "merge_access_levels": [],
+         "unprotect_access_levels": [], "allow_force_push": branch.allow_force_push,
+         "code_owner_approval_required": branch.code_owner_approval_required}
+        for position, branch in enumerate(project.protected_branches)
+        if branch.name in rule.branches
+    ]
+    return {
+        "id": index, "name": rule.name, "rule_type": rule.rule_type, "report_type": None,
+        "eligible_approvers": [], "approvals_required": rule.approvals_required, "users": [], "groups": [],
+        "contains_hidden_groups": False, "protected_branches": branches,
+        "applies_to_all_protected_branches": rule.applies_to_all_protected_branches,
+    }
+
+
+def push_rule(project: Project, settings: dict[str, Any]) -> dict[str, Any]:
+    """A project's push rule as `/projects/:id/push_rule` returns it (docs.gitlab.com/api/project_push_rules)."""
+    return {
+        "id": project.id, "project_id": project.id, "created_at": _CREATED,
+        "commit_message_regex": "", "commit_message_negative_regex": "", "branch_name_regex": "",
+        "deny_delete_tag": False, "member_check": False, "prevent_secrets": False, "author_email_regex": "",
+        "file_name_regex": "", "max_file_size": 0, "commit_committer_check": False,
+        "commit_committer_name_check": False, "reject_unsigned_commits": False, "reject_non_dco_commits": False,
+        **settings,
     }

@@ -7,6 +7,7 @@ from .model import (
     DEVELOPER,
     MAINTAINER,
     OWNER,
+    ApprovalRule,
     Commit,
     Deployment,
     Group,
@@ -60,10 +61,17 @@ def sample_instance() -> Instance:
                                 MergeRequest("project_100_bot_1a2b", "2026-05-03T09:00:00Z"),
                                 MergeRequest("zed", "2026-05-04T09:00:00Z", state="closed"),
                                 MergeRequest("yan", "2025-10-01T09:00:00Z")],  # before the window
-                approvals_before_merge=2, only_allow_merge_if_pipeline_succeeds=True),
+                approvals_before_merge=2, only_allow_merge_if_pipeline_succeeds=True,
+                approval_rules=[ApprovalRule("All members", 2, rule_type="any_approver")],
+                push_rule={"prevent_secrets": True, "member_check": True}),
         Project(101, apps, "svc-a", files={".gitlab-ci.yml": SVC_A_CI, ".gitlab/CODEOWNERS": b"* @bob\n",
                                            "infra/main.tf": b'module "net" {\n  source = "git::https://gitlab.example/acme/platform/tf-net.git?ref=v2"\n}\n'},
                 protected_branches=[ProtectedBranch("main"), ProtectedBranch("release/*")], approvals_before_merge=1,
+                approval_rules=[ApprovalRule("Reviewers", 1, branches=["main"]),
+                                ApprovalRule("Release managers", 3, branches=["release/*"]),  # not the default branch
+                                ApprovalRule("License-Check", 5, rule_type="report_approver")],  # a report rule, not a review
+                dora={"deployment_frequency": 0.03, "lead_time_for_changes": 43200.0, "time_to_restore_service": 7200.0,
+                      "change_failure_rate": 0.25},
                 deployments=[
                     Deployment("live-eu", "2026-05-01T10:00:00Z", committed_at="2026-05-01T06:00:00Z", tier="production"),
                     Deployment("live-eu", "2026-05-08T10:00:00Z", status="failed", sha="d" * 40, tier="production"),

@@ -1,0 +1,79 @@
+"""A project's merge-request approval rules and push rule (GitLab Premium and Ultimate).
+
+Required approvals are read from the approval rules that bind the default branch
+(`approvals_before_merge`, listed with the project, is deprecated and only tells the tier:
+GitLab lists it where approvals exist). The push rule's secret check fills the source-neutral
+`push_protection` of vcs.security_settings: like GitHub's push protection it rejects pushes
+carrying secrets. Push rules are shown to Maintainers only; a Reporter token leaves them
+unavailable, naming the role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from collectors.base import Found, Gap
+from collectors.gitlab import mapping
+from collectors.gitlab.client import ApiError, GitLabClient
+from collectors.gitlab.gaps import PREMIUM, gap
+from collectors.gitlab.mapping import Listed
+
+APPROVAL_RULES = "approval_rules"
+PUSH_RULE = "push_rule"
+MAINTAINER = "GitLab shows push rules to the Maintainer role only: give the token's user that role to see them"
+# Rules that ask for reviews. code_owner rules are the protected branch's code-owner setting;
+# report_approver rules gate security and licence reports, not reviews.
+_REVIEW_RULES = ("regular", "any_approver")
+
+
+def required_approvals(rules: Sequence[Mapping[str, Any]], branch: str) -> int:
+    """The approvals a merge into `branch` needs: the most any review rule binding it requires."""
+    return max((int(rule.get("approvals_required") or 0) for rule in rules if _binds(rule, branch)), default=0)
+
+
+def _binds(rule: Mapping[str, Any], branch: str) -> bool:
+    if str(rule.get("rule_type") or "regular") not in _REVIEW_RULES:
+        return False
+    scoped = rule.get("protected_branches") or []
+    # unscoped, or for every protected branch: binds the default branch where it is protected,
+    # the only case branch protection asks about
+    return rule.get("applies_to_all_protected_branches") is True or not scoped or mapping.protection_of(branch, scoped) is not None
+
+
+def security_settings(push_rule: Mapping[str, Any] | None) -> dict[str, Any]:
+    """vcs.security_settings from a push rule (None: the project has none). GitLab's secret
+    detection and dependency scanning are pipeline jobs, not settings: unknown here."""
+    prevents = push_rule.get("prevent_secrets") if push_rule is not None else False
+    return {
+        "secret_scanning": None,
+        "push_protection": prevents if isinstance(prevents, bool) else None,
+        "dependency_alerts": None,
+        "dependency_security_updates": None,
+    }
+
+
+def read_required_approvals(client: GitLabClient, project: Listed) -> int | None | Gap:
+    """Approvals the default branch needs; None where the tier has no approvals (Free), asked nothing."""
+    if project.required_approvals is None:
+        return None
+    try:
+        rules = list(client.pages(APPROVAL_RULES, f"/projects/{project.id}/approval_rules"))
+    except ApiError as exc:
+        return gap(exc)
+    return required_approvals(rules, project.default_branch or "")
+
+
+def read_push_rule(client: GitLabClient, project: Listed) -> Found:
+    """vcs.security_settings from the project's push rule: unsupported on the Free tier (asked nothing)."""
+    if project.required_approvals is None:
+        return Gap(f"push rules {PREMIUM}", unsupported=True)
+    try:
+        answer = client.get(PUSH_RULE, f"/projects/{project.id}/push_rule")
+    except ApiError as exc:
+        if exc.status == 403:  # GitLab checks the role before the licence
+            return Gap(exc.reason_with(MAINTAINER))
+        if exc.status == 404:
+            return Gap(f"{exc.reason()} — push rules {PREMIUM}", unsupported=True)
+        return gap(exc, None)
+    return security_settings(answer.data if isinstance(answer.data, dict) else None)

@@ -1,0 +1,98 @@
+"""Merge-request approval rules and push rules against the fake GitLab, by licence tier and role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from collectors.gitlab import approvals
+from scanner.model import EvidenceStatus
+from tests.contract.gitlab.scanning import run_gitlab
+from tests.fakes.gitlab.model import ApprovalRule
+from tests.fakes.gitlab.server import FakeGitLab
+
+SVC_A, TEMPLATES = "gitlab:acme/apps/svc-a", "gitlab:acme/platform/ci-templates"
+
+
+def _premium(fake: FakeGitLab, *, maintainer: bool = False) -> None:
+    fake.instance.tier = "premium"
+    if maintainer:
+        fake.instance.maintainer_tokens.add(fake.token)
+
+
+def test_required_approvals_come_from_the_rules_binding_the_default_branch(fake_gitlab: FakeGitLab) -> None:
+    _premium(fake_gitlab)
+    svc_a = fake_gitlab.instance.project("acme/apps/svc-a")
+    assert svc_a is not None
+    svc_a.approvals_before_merge = 0  # deprecated: GitLab keeps the rules, not this number
+    svc_a.approval_rules.append(ApprovalRule("Security", 2, applies_to_all_protected_branches=True))
+    scan = run_gitlab(fake_gitlab)
+    # 2 (every protected branch), not 3 (release/* only) nor 5 (a licence-report rule)
+    assert scan.data(SVC_A, "vcs.branch_protection")["required_reviews"] == 2
+    assert scan.data(TEMPLATES, "vcs.branch_protection")["required_reviews"] == 2  # the any-approver rule
+    # an unprotected default branch asks no approval rules
+    assert fake_gitlab.count(r"^/projects/102/approval_rules$") == 0
+
+
+def test_the_free_tier_asks_nothing_and_leaves_approvals_unknown_and_push_rules_unsupported(fake_gitlab: FakeGitLab) -> None:
+    scan = run_gitlab(fake_gitlab)
+    assert scan.data(SVC_A, "vcs.branch_protection")["required_reviews"] is None
+    record = scan.of(SVC_A, "vcs.security_settings")
+    assert record.status is EvidenceStatus.UNSUPPORTED and record.reason == "push rules needs GitLab Premium or Ultimate"
+    assert fake_gitlab.count(r"/(approval_rules|push_rule)$") == 0
+    assert scan.problems == []  # what the tier cannot have is nothing to grant
+
+
+def test_a_reporter_token_leaves_push_rules_unavailable_naming_the_maintainer_role(fake_gitlab: FakeGitLab) -> None:
+    _premium(fake_gitlab)
+    scan = run_gitlab(fake_gitlab)
+    record = scan.of(TEMPLATES, "vcs.security_settings")
+    assert record.status is EvidenceStatus.UNAVAILABLE
+    assert record.reason == f"HTTP 403: 403 Forbidden — {approvals.MAINTAINER}"
+    assert scan.data(SVC_A, "vcs.branch_protection")["required_reviews"] == 1  # nothing else lost
+    assert scan.messages() == [f"gitlab: push rules unavailable for 4 subjects: HTTP 403: 403 Forbidden — {approvals.MAINTAINER}"]
+
+
+def test_a_maintainer_token_reads_the_push_rules_secret_check(fake_gitlab: FakeGitLab) -> None:
+    _premium(fake_gitlab, maintainer=True)
+    scan = run_gitlab(fake_gitlab)
+    assert scan.data(TEMPLATES, "vcs.security_settings") == {
+        "secret_scanning": None, "push_protection": True, "dependency_alerts": None, "dependency_security_updates": None,
+    }
+    assert scan.data(SVC_A, "vcs.security_settings")["push_protection"] is False  # no push rule: GitLab answers null
+    assert scan.problems == []
+
+
+def test_push_rules_not_found_are_unsupported_and_refused_approval_rules_unavailable(fake_gitlab: FakeGitLab) -> None:
+    _premium(fake_gitlab, maintainer=True)
+    fake_gitlab.fail(r"^/projects/101/push_rule$", 404, message="404 Not Found")
+    fake_gitlab.fail(r"^/projects/101/approval_rules$", 403, message="403 Forbidden")
+    scan = run_gitlab(fake_gitlab)
+    assert scan.of(SVC_A, "vcs.security_settings").status is EvidenceStatus.UNSUPPORTED
+    protection = scan.of(SVC_A, "vcs.branch_protection")
+    assert protection.status is EvidenceStatus.UNAVAILABLE and "Reporter role" in (protection.reason or "")
+    assert scan.data(TEMPLATES, "vcs.branch_protection")["required_reviews"] == 2
+
+
+def test_the_fake_answers_push_rules_as_gitlab_role_first_then_licence(fake_gitlab: FakeGitLab) -> None:
+    # the collector never asks on Free; the fake still answers as GitLab's ProjectPushRule API does
+    url = f"{fake_gitlab.url}/api/v4/projects/100/push_rule"
+    headers = {"PRIVATE-TOKEN": fake_gitlab.token}
+    assert requests.get(url, headers=headers, timeout=5).status_code == 403
+    fake_gitlab.instance.maintainer_tokens.add(fake_gitlab.token)
+    assert requests.get(url, headers=headers, timeout=5).status_code == 404
+    assert requests.get(f"{fake_gitlab.url}/api/v4/projects/100/approval_rules", headers=headers, timeout=5).status_code == 403
+
+
+def test_approval_rule_mapping() -> None:
+    def rule(required: int, kind: str = "regular", branches: list[str] | None = None, **extra: Any) -> dict[str, Any]:
+        return {"approvals_required": required, "rule_type": kind,
+                "protected_branches": [{"name": name} for name in branches or []], **extra}
+
+    assert approvals.required_approvals([], "main") == 0
+    assert approvals.required_approvals([rule(1), rule(4, "report_approver"), rule(3, "code_owner")], "main") == 1
+    assert approvals.required_approvals([rule(2, branches=["ma*"]), rule(5, branches=["release/*"])], "main") == 2
+    assert approvals.required_approvals([rule(3, branches=["release/*"], applies_to_all_protected_branches=True)], "main") == 3
+    assert approvals.security_settings(None)["push_protection"] is False
+    assert approvals.security_settings({"prevent_secrets": "yes"})["push_protection"] is None
