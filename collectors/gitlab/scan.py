@@ -14,7 +14,7 @@ from collectors.base import Findings, Gap, WorkerPool, each_target
 from collectors.githost.cache import FileEvidence, ScanCache
 from collectors.githost.files import no_files, read_files
 from collectors.githost.subjects import repository_subject
-from collectors.gitlab import approvals, mapping
+from collectors.gitlab import approvals, dora_api, mapping
 from collectors.gitlab.client import ApiError, GitLabClient, TokenRefused
 from collectors.gitlab.config import GitLabConfig
 from collectors.gitlab.files import GitLabProject
@@ -90,6 +90,7 @@ class _Scan:
         # unchanged: its tree and files then cost no request (GitLab lists both for free).
         self.cache = ScanCache.of_scan(ctx, "gitlab", config.base_url)
         self.findings = Findings(ctx, "gitlab")
+        self.dora = dora_api.DoraApi(client)
 
     def run(self) -> Iterator[Subject | Evidence]:
         yield from each_target(
@@ -279,7 +280,13 @@ class _Scan:
             items = list(self.client.pages("deployments", f"/projects/{project.id}/deployments", params))
         except ApiError as exc:
             return gap(exc)
-        return mapping.deployments(items, now, self.config.window_days, self.config.production_environments)
+        found = mapping.deployments(items, now, self.config.window_days, self.config.production_environments)
+        if not found["events"] or project.required_approvals is None:  # nothing to measure, or a Free tier
+            return found
+        figures = self.dora.figures(project.id, now, self.config.window_days)
+        if figures is None:
+            return found
+        return figures if isinstance(figures, Gap) else dora_api.with_figures(found, figures)
 
     def _project_evidence(
         self, parent: Subject, examination: Examination, team: Team | None

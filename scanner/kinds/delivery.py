@@ -13,7 +13,7 @@ class Deployments(KindData):
     """DORA inputs over a window. Each figure says how it was derived and over how many events."""
 
     window_days: int
-    derived_from: str = Field(description="deployments, workflow_runs or none.")
+    derived_from: str = Field(description="deployments, workflow_runs, dora_api (the host's own DORA figures) or none.")
     events: int = Field(description="Deployments (or deploy runs) in the window.")
     failed: int = 0
     per_week: float = 0.0

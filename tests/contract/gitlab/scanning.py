@@ -8,7 +8,7 @@ from typing import Any
 
 from collectors.gitlab.collector import GitLabCollector
 from collectors.gitlab.config import GitLabConfig
-from scanner.contract import CollectContext
+from scanner.contract import CollectContext, Limits
 from tests.collecting import CollectedScan, collect_with, context_for
 from tests.fakes.gitlab.server import FakeGitLab
 from tests.fakes.virtual_time import VirtualTimer
@@ -27,13 +27,13 @@ def timer_of(fake: FakeGitLab) -> VirtualTimer:
 
 def run_gitlab(
     fake: FakeGitLab, *, token: str | None = None, timer: VirtualTimer | None = None, cache_dir: Path | None = None,
-    **options: Any,
+    limits: Limits | None = None, **options: Any,
 ) -> CollectedScan:
     """Collect and check the output keeps the collector contract."""
     return collect_with(
         GitLabCollector(), config_for(fake, **options), clock=lambda: NOW,
         secrets={"GITLAB_TOKEN": fake.token if token is None else token}, timer=timer or timer_of(fake),
-        cache_dir=cache_dir,
+        cache_dir=cache_dir, limits=limits,
     )
 
 

@@ -1,0 +1,75 @@
+"""GitLab's DORA metrics API (`/projects/:id/dora/metrics`, Ultimate), where the tier offers it.
+
+GitLab computes change-failure rate and time to restore from incidents, and lead time from the
+merge, which the deployments list cannot show; those three are read from it over the window
+(one bucket: `interval=all`). Deployment frequency stays the deployments list's count: the
+API's `all` bucket has been a total on some versions and a daily average on others
+(gitlab-org/gitlab#371271). Projects without production deployments in the window are not
+asked (the API has nothing to tell), nor are projects on a tier without approvals (Free).
+The first refusal (403: no Ultimate licence) stops the asking for the rest of the scan: the
+deployments-based figures are the fallback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from collectors.base import Gap
+from collectors.gitlab.client import ApiError, GitLabClient
+from collectors.gitlab.gaps import gap
+
+DORA = "dora/metrics"
+METRICS = ("lead_time_for_changes", "time_to_restore_service", "change_failure_rate")
+
+
+class DoraApi:
+    """One scan's use of the API, shared by its workers."""
+
+    def __init__(self, client: GitLabClient) -> None:
+        self._client = client
+        self.refused: str | None = None  # why the instance refused it; set once, read by every worker
+
+    def figures(self, project_id: int, now: datetime, window_days: int) -> dict[str, float | None] | Gap | None:
+        """The metrics of the window; None where the instance does not offer them."""
+        if self.refused is not None:
+            return None
+        params = {"interval": "all", "start_date": (now - timedelta(days=window_days)).date().isoformat(),
+                  "end_date": now.date().isoformat()}
+        found: dict[str, float | None] = {}
+        for metric in METRICS:
+            try:
+                answer = self._client.get(DORA, f"/projects/{project_id}/dora/metrics", {**params, "metric": metric})
+            except ApiError as exc:
+                if exc.status in (403, 404):  # not licensed (GitLab answers 403), or an instance without the API
+                    self.refused = exc.reason()
+                    return None
+                return gap(exc)
+            found[metric] = _value(answer.data)
+        return found
+
+
+def _value(data: Any) -> float | None:
+    """The one bucket's value of an `interval=all` answer (`[{"date": null, "value": 0.25}]`)."""
+    if isinstance(data, list) and data and isinstance(data[0], dict):
+        value = data[0].get("value")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    return None
+
+
+def with_figures(deployments: Mapping[str, Any], figures: Mapping[str, float | None]) -> dict[str, Any]:
+    """delivery.deployments with GitLab's own DORA figures in place of those derived from the list."""
+    rate = figures.get("change_failure_rate")
+    return {
+        **deployments,
+        "derived_from": "dora_api",
+        "change_failure_rate": round(rate, 4) if rate is not None else None,
+        "lead_time_hours_median": _hours(figures.get("lead_time_for_changes")),
+        "time_to_restore_hours_median": _hours(figures.get("time_to_restore_service")),
+    }
+
+
+def _hours(seconds: float | None) -> float | None:
+    return round(seconds / 3600, 2) if seconds is not None else None
