@@ -205,13 +205,15 @@ def _refusal(headers: Mapping[str, str]) -> Refusal:
 
 
 def _message(data: Any) -> str:
-    """GitLab's error text: `message` (a string or a field -> errors map) or `error`."""
+    """GitLab's error text: `message` (a string or a field -> errors map) or `error`, with its
+    `error_description` where the token was refused (expired, revoked, lacking a scope)."""
     if not isinstance(data, dict):
         return ""
     for key in ("message", "error"):
         value = data.get(key)
         if isinstance(value, str):
-            return value
+            described = data.get("error_description")
+            return f"{value}: {described}" if isinstance(described, str) and described else value
         if isinstance(value, dict):
             return "; ".join(f"{field} {errors}" for field, errors in value.items())
     return ""

@@ -111,7 +111,7 @@ class _Scan:
         try:
             group = self.client.get("groups", f"/groups/{quote(path, safe='')}").data
         except ApiError as exc:
-            return Gap(exc.reason_with(READ_PERMISSION) if exc.status == 404 else exc.reason())
+            return Gap(exc.reason_with(READ_PERMISSION))  # a 403 or 404 may be the token's scope or role
         if not isinstance(group, dict) or "id" not in group:
             return Gap("the answer is not a GitLab group (is base_url the instance's address?)")
         return group
