@@ -25,7 +25,7 @@ from scanner.model import Evidence, Subject
 
 PROJECT_KINDS = (
     "repo.inventory", "vcs.activity", "vcs.contributions", "vcs.branch_protection", "delivery.deployments", "vcs.access",
-    "vcs.security_settings",
+    "vcs.security_settings", "ci.reusable_consumers", "repo.cross_references",
 )
 GROUP_KINDS = ("org.access", "org.rulesets", "org.teams")
 

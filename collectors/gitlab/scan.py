@@ -11,10 +11,11 @@ from typing import Any
 from urllib.parse import quote
 
 from collectors.base import Findings, Gap, WorkerPool, each_target
+from collectors.cross_subject import ORIGINS, SHARDED_REASON, UNREAD_REASON
 from collectors.githost.cache import FileEvidence, ScanCache
 from collectors.githost.files import no_files, read_files
 from collectors.githost.subjects import repository_subject
-from collectors.gitlab import approvals, dora_api, mapping
+from collectors.gitlab import approvals, consumers, dora_api, mapping, origins
 from collectors.gitlab.client import ApiError, GitLabClient, TokenRefused
 from collectors.gitlab.config import GitLabConfig
 from collectors.gitlab.files import GitLabProject
@@ -23,7 +24,7 @@ from collectors.gitlab.mapping import Listed
 from scanner.contract import CollectContext
 from scanner.errors import SourceUnavailable
 from scanner.kinds import FILE_SIGNAL_KINDS
-from scanner.model import Evidence, Subject
+from scanner.model import Evidence, EvidenceStatus, Subject
 
 MAX_COMMITS = 1000  # commits of the window read per project: enough to measure, bounded in requests
 FILE_HINT = "the file was left out; the rest of the project was scanned"
@@ -136,11 +137,49 @@ class _Scan:
             if mapping.selected(project, config.include, config.exclude, config.topics, config.include_archived, config.include_forks)
             and ctx.includes(f"gitlab:{project.full_path}")
         ]
+        scanned: dict[str, Subject] = {}
+        taken: dict[str, dict[str, Any] | None] = {}  # each project's classified references.origins
+        provides: dict[str, bool] = {}
         with WorkerPool(ctx.limits.max_workers, "pecm-gitlab") as pool:
-            for _project, examination in pool.in_order(
+            for project, examination in pool.in_order(
                 chosen, lambda project: self._examine(project, team), self._failed, fatal=(TokenRefused,)
             ):
-                yield from self._project_evidence(subject, examination, team)
+                for item in self._project_evidence(subject, examination, team):
+                    if isinstance(item, Subject):
+                        scanned[project.full_path], taken[project.full_path] = item, None
+                    elif item.kind == ORIGINS and item.status is EvidenceStatus.OBSERVED:
+                        taken[project.full_path] = item.data
+                    yield item
+                if isinstance(examination.files, FileEvidence):
+                    provides[project.full_path] = bool(examination.files.signals["ci.reusable_provided"].get("present"))
+        yield from self._relations(path, scanned, taken, provides)
+
+    def _relations(
+        self, group: str, scanned: dict[str, Subject], taken: dict[str, dict[str, Any] | None], provides: dict[str, bool]
+    ) -> Iterator[Evidence]:
+        """ci.reusable_consumers and repo.cross_references, once every project's references are
+        known. Where some project could not be read, "nobody" is not known (unless the project
+        offers no reusable CI: then it has no CI consumer whatever the others hold)."""
+        ctx = self.ctx
+        including, relations = consumers.relations(taken)
+        unread = any(data is None for data in taken.values())
+        for full_path, subject in scanned.items():
+            if ctx.shard is not None:  # the others live in other shards
+                yield ctx.unavailable("ci.reusable_consumers", subject, f"a sharded scan reads one share of {group}'s projects, "
+                                      "so who includes this one's CI is not known")
+                yield ctx.unavailable("repo.cross_references", subject, SHARDED_REASON)
+                continue
+            users = including[full_path]
+            if users or not unread or provides.get(full_path) is False:
+                yield ctx.observed("ci.reusable_consumers", subject, {"consumers": len(users), "repositories": users})
+            else:
+                yield ctx.unavailable("ci.reusable_consumers", subject, f"not every project of {group} could be read, "
+                                      "so who includes this one's CI is not known")
+            found = relations[full_path]
+            if found["applied_by"] or found["consumed_by"] or not unread:
+                yield ctx.observed("repo.cross_references", subject, dict(found))
+            else:
+                yield ctx.unavailable("repo.cross_references", subject, UNREAD_REASON)
 
     def _list_projects(self, group: Mapping[str, Any], path: str) -> list[Listed]:
         """The projects of the group and all its subgroups; those listed before a failure, and the
@@ -304,8 +343,11 @@ class _Scan:
             for kind in FILE_SIGNAL_KINDS:
                 if kind in files.unknown:  # a file that decides it could not be used
                     yield ctx.unavailable(kind, subject, files.unknown[kind])
-                else:
-                    yield ctx.observed(kind, subject, files.signals[kind], tuple(files.locators.get(kind, ())))
+                    continue
+                signal = files.signals[kind]
+                if kind == ORIGINS:  # told apart here, not in the cached signals: the patterns may change
+                    signal = origins.classified(signal, self.config.base_url, project, ctx.internal_sources)
+                yield ctx.observed(kind, subject, signal, tuple(files.locators.get(kind, ())))
             yield ctx.observed("repo.inventory", subject, dict(files.inventory))
         else:
             yield from findings.records((*FILE_SIGNAL_KINDS, "repo.inventory"), subject, files, "file signals")

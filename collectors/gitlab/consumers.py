@@ -1,0 +1,60 @@
+"""Who takes what from whom among one group's projects: ci.reusable_consumers and repo.cross_references.
+
+GitLab references name a project by its full path, subgroups included
+(`acme/platform/ci-templates/templates/build.yml@v1`, `$CI_SERVER_FQDN/acme/platform/components/deploy@1.2`,
+`https://gitlab.example.com/acme/platform/tf-net.git?ref=v2`): the project taken from is the
+longest scanned project path the reference's path starts with. The shared matcher
+(`collectors.detect.references.cross_references`) keys on the second part of a path, GitHub's
+owner/repository, and cannot tell subgroups apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from collectors.detect.references import normalize
+
+_SAME_INSTANCE = ("$ci_server_fqdn/", "$ci_server_host/")
+INCLUDE = "gitlab_include"
+
+
+def project_path(ref: str, projects: Mapping[str, str]) -> str | None:
+    """The scanned project (`projects`: lower-case path -> path) a reference takes from, if any."""
+    name = normalize(ref)
+    for variable in _SAME_INSTANCE:
+        name = name.removeprefix(variable)
+    name = name.split("?", 1)[0].split("//", 1)[0]
+    parts = [part.partition("@")[0] for part in name.split("/")]
+    if parts and ("." in parts[0] or ":" in parts[0]) and len(parts) > 1:  # a host
+        parts = parts[1:]
+    for end in range(len(parts), 1, -1):  # a project path has a group and a name at least
+        found = projects.get("/".join(parts[:end]).removesuffix(".git"))
+        if found is not None:
+            return found
+    return None
+
+
+def relations(origins: Mapping[str, Mapping[str, Any] | None]) -> tuple[dict[str, list[str]], dict[str, dict[str, list[str]]]]:
+    """Per project path (the keys of `origins`, each project's classified references.origins,
+    None where unread): the projects including its CI, and its repo.cross_references data."""
+    projects = {path.lower(): path for path in origins}
+    including: dict[str, set[str]] = {path: set() for path in origins}
+    taken: dict[str, dict[str, set[str]]] = {path: {"applied_by": set(), "consumed_by": set()} for path in origins}
+    for source, data in origins.items():
+        if data is None:
+            continue
+        deployed = set(data.get("gitops_sources") or ())
+        for item in data.get("internal") or ():
+            via, _, ref = item.partition(" ")
+            target = project_path(ref, projects)
+            if target is None or target == source:
+                continue
+            taken[target]["applied_by" if ref in deployed else "consumed_by"].add(source)
+            if via == INCLUDE:
+                including[target].add(source)
+    return (
+        {path: sorted(found) for path, found in including.items()},
+        {path: {field: sorted(found) for field, found in fields.items()} for path, fields in taken.items()},
+    )
+
