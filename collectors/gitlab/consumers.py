@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from collectors.detect.references import normalize
+from collectors.detect.references import TEMPLATE_VIAS, normalize
 
 _SAME_INSTANCE = ("$ci_server_fqdn/", "$ci_server_host/")
 INCLUDE = "gitlab_include"
@@ -40,7 +40,8 @@ def relations(origins: Mapping[str, Mapping[str, Any] | None]) -> tuple[dict[str
     None where unread): the projects including its CI, and its repo.cross_references data."""
     projects = {path.lower(): path for path in origins}
     including: dict[str, set[str]] = {path: set() for path in origins}
-    taken: dict[str, dict[str, set[str]]] = {path: {"applied_by": set(), "consumed_by": set()} for path in origins}
+    fields = ("applied_by", "consumed_by", "created_from_here")
+    taken: dict[str, dict[str, set[str]]] = {path: {field: set() for field in fields} for path in origins}
     for source, data in origins.items():
         if data is None:
             continue
@@ -51,6 +52,8 @@ def relations(origins: Mapping[str, Mapping[str, Any] | None]) -> tuple[dict[str
             if target is None or target == source:
                 continue
             taken[target]["applied_by" if ref in deployed else "consumed_by"].add(source)
+            if via in TEMPLATE_VIAS:  # Copier or cruft answers naming a scanned project: made from it
+                taken[target]["created_from_here"].add(source)
             if via == INCLUDE:
                 including[target].add(source)
     return (

@@ -176,7 +176,7 @@ class _Scan:
                 yield ctx.unavailable("ci.reusable_consumers", subject, f"not every project of {group} could be read, "
                                       "so who includes this one's CI is not known")
             found = relations[full_path]
-            if found["applied_by"] or found["consumed_by"] or not unread:
+            if any(found.values()) or not unread:
                 yield ctx.observed("repo.cross_references", subject, dict(found))
             else:
                 yield ctx.unavailable("repo.cross_references", subject, UNREAD_REASON)

@@ -68,7 +68,9 @@ def test_a_project_whose_ci_others_include_has_them_as_consumers(fake_gitlab: Fa
     scan = run_gitlab(fake_gitlab)
     templates = "gitlab:acme/platform/ci-templates"
     assert scan.data(templates, "ci.reusable_consumers") == {"consumers": 1, "repositories": ["acme/apps/svc-a"]}
-    assert scan.data(templates, "repo.cross_references") == {"applied_by": [], "consumed_by": ["acme/apps/svc-a"]}
+    assert scan.data(templates, "repo.cross_references") == {
+        "applied_by": [], "consumed_by": ["acme/apps/svc-a"], "created_from_here": [],
+    }
     assert scan.data("gitlab:acme/apps/svc-b", "ci.reusable_consumers")["consumers"] == 0
 
 
@@ -88,3 +90,9 @@ def test_a_reference_names_the_longest_scanned_project_path() -> None:
     assert consumers.project_path("$CI_SERVER_FQDN/acme/platform/components/deploy@1.2", projects) == "acme/platform/components"
     assert consumers.project_path("git::https://gitlab.example.com/acme/platform/tf-net.git?ref=v2", projects) == "acme/platform/tf-net"
     assert consumers.project_path("acme/platform", projects) is None  # a group, not a project
+
+
+def test_copier_answers_naming_a_scanned_project_say_it_was_made_from_there() -> None:
+    made = {"refs": ["copier acme/platform/service-template"], "internal": ["copier acme/platform/service-template"]}
+    _including, relations = consumers.relations({"acme/platform/service-template": None, "acme/apps/svc-c": made})
+    assert relations["acme/platform/service-template"]["created_from_here"] == ["acme/apps/svc-c"]
