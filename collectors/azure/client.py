@@ -9,7 +9,7 @@ logging (headers carry the token).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ from collectors.http_policy import RateGate
 from scanner.contract import CollectContext
 
 MAX_MESSAGE = 300
+_NO_SUBSCRIPTION = ""  # clients ask for one; management-group and tenant-level requests do not use it
 _DEFINITION_ID = re.compile(
     r"^(?:/subscriptions/(?P<subscription>[^/]+)|/providers/Microsoft\.Management/managementGroups/(?P<group>[^/]+))?"
     r"/providers/Microsoft\.Authorization/(?P<kind>policyDefinitions|policySetDefinitions)/(?P<name>[^/]+)$",
@@ -95,6 +96,26 @@ class ArmClient:
         client = ManagementGroupsMgmtClient(self._credential, **self._options())
         return self._listed(lambda: client.management_groups.get_descendants(group_id))
 
+    def management_group(self, group_id: str) -> dict[str, Any]:
+        from azure.mgmt.managementgroups import ManagementGroupsMgmtClient
+
+        client = ManagementGroupsMgmtClient(self._credential, **self._options())
+        return self._read(lambda: client.management_groups.get(group_id))
+
+    def group_policy_assignments(self, group_id: str) -> list[dict[str, Any]]:
+        """Assignments at the management group and above it (atScope())."""
+        from azure.mgmt.resource.policy import PolicyClient
+
+        client = PolicyClient(self._credential, _NO_SUBSCRIPTION, **self._options())
+        return self._listed(lambda: client.policy_assignments.list_for_management_group(group_id, filter="atScope()"))
+
+    def group_role_assignments(self, group_id: str) -> list[dict[str, Any]]:
+        """Role assignments at the management group and above it (atScope())."""
+        from azure.mgmt.authorization import AuthorizationManagementClient
+
+        client = AuthorizationManagementClient(self._credential, _NO_SUBSCRIPTION, api_version="2022-04-01", **self._options())
+        return self._listed(lambda: client.role_assignments.list_for_scope(scope=group_scope(group_id), filter="atScope()"))
+
     def policy_assignments(self, subscription_id: str) -> list[dict[str, Any]]:
         from azure.mgmt.resource.policy import PolicyClient
 
@@ -103,7 +124,7 @@ class ArmClient:
 
     def policy_definition(self, definition_id: str, subscription_id: str) -> dict[str, Any]:
         """A policy definition or initiative by id: built in, or defined in a subscription or a
-        management group (`subscription_id` serves the client for the scopes that need none)."""
+        management group (`subscription_id`, possibly empty, serves the client for the scopes that need none)."""
         from azure.mgmt.resource.policy import PolicyClient
 
         scope = _DEFINITION_ID.match(definition_id)
@@ -142,6 +163,50 @@ class ArmClient:
         client = ConsumptionManagementClient(self._credential, subscription_id, **self._options())
         return self._listed(lambda: client.budgets.list(scope=f"/subscriptions/{subscription_id}"))
 
+    def policy_compliance(self, subscription_id: str) -> dict[str, Any]:
+        """The latest compliance summary of the policies applying to the subscription (a POST that only reads)."""
+        from azure.mgmt.policyinsights import PolicyInsightsClient
+
+        client = PolicyInsightsClient(self._credential, subscription_id, **self._options())
+        return self._read(lambda: client.policy_states.summarize_for_subscription("latest", subscription_id))
+
+    def remediations(self, subscription_id: str) -> list[dict[str, Any]]:
+        from azure.mgmt.policyinsights import PolicyInsightsClient
+
+        client = PolicyInsightsClient(self._credential, subscription_id, **self._options())
+        return self._listed(client.remediations.list_for_subscription)
+
+    def policy_exemptions(self, subscription_id: str) -> list[dict[str, Any]]:
+        # azure-mgmt-resource-policy 1.0 has no exemptions operations: the same pipeline reads the list.
+        return self._listed(lambda: self._raw_pages(
+            f"/subscriptions/{subscription_id}/providers/Microsoft.Authorization/policyExemptions?api-version=2022-07-01-preview"
+        ))
+
+    def activity_log_settings(self, subscription_id: str) -> list[dict[str, Any]]:
+        # azure-mgmt-monitor 7 dropped diagnostic settings: the same pipeline reads the list.
+        return self._listed(lambda: self._raw_pages(
+            f"/subscriptions/{subscription_id}/providers/Microsoft.Insights/diagnosticSettings?api-version=2021-05-01-preview"
+        ))
+
+    def _raw_pages(self, path: str) -> Iterator[dict[str, Any]]:
+        """The items of an ARM list no installed client offers, through pecm's pipeline, following `nextLink`."""
+        from azure.core import PipelineClient
+        from azure.core.rest import HttpRequest
+
+        options = self._options()
+        with PipelineClient(options.pop("base_url"), **options) as client:
+            url: str | None = f"{self._config.arm_url}{path}"
+            seen: set[str] = set()
+            while url:
+                if url in seen:  # a next link that repeats a page would loop for ever
+                    raise Refused(None, "RepeatedNextLink", f"the list repeated a page: {url[:200]}")
+                seen.add(url)
+                response = client.send_request(HttpRequest("GET", url))
+                response.raise_for_status()
+                body = response.json()
+                yield from body.get("value") or ()
+                url = body.get("nextLink")
+
     def _read(self, get: Callable[[], Any]) -> dict[str, Any]:
         (item,) = self._listed(lambda: [get()])
         return item
@@ -172,9 +237,16 @@ class ArmClient:
         return text[:MAX_MESSAGE]
 
 
+def group_scope(group_id: str) -> str:
+    """A management group's resource id."""
+    return f"/providers/Microsoft.Management/managementGroups/{group_id}"
+
+
 def _rest_shape(item: Any) -> dict[str, Any]:
     """The resource as the service sent it (camelCase, `properties` nested), whichever generator made
     the SDK model: autorest models (authorization) flatten it in `as_dict`, TypeSpec ones do not."""
+    if isinstance(item, dict):  # read without a model
+        return item
     if hasattr(item, "serialize"):
         return item.serialize(keep_readonly=True)  # type: ignore[no-any-return]
     return item.as_dict()  # type: ignore[no-any-return]

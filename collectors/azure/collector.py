@@ -1,4 +1,4 @@
-"""The Azure collector: subscriptions and their policy, access and budget evidence, through ARM."""
+"""The Azure collector: management groups and subscriptions, and their policy, access and budget evidence, through ARM."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from scanner.contract import CollectContext
 from scanner.model import Evidence, Subject
 
 PROVIDES = frozenset(
-    ("cloud.policy_assignments", "cloud.role_assignments", "cloud.role_eligibility", "cloud.locks", "cost.budgets")
+    ("cloud.policy_assignments", "cloud.role_assignments", "cloud.role_eligibility", "cloud.locks", "cost.budgets",
+     "cloud.policy_compliance", "cloud.policy_exemptions", "cloud.policy_remediations", "cloud.activity_log_export",
+     "cloud.group_policy_assignments", "cloud.group_role_assignments")
 )
 
 

@@ -26,7 +26,8 @@ class AzureConfig(BaseModel):
 
     management_group: str | None = Field(
         default=None,
-        description="Management group id whose subscriptions, at any depth, are scanned (with `subscriptions`, both).",
+        description="Root management group: it and the groups below it are subjects, and their subscriptions, at any "
+        "depth, are scanned (with `subscriptions`, both).",
     )
     subscriptions: list[str] = Field(
         default_factory=list,
@@ -36,6 +37,16 @@ class AzureConfig(BaseModel):
         default_factory=list, description="Glob patterns on subscription names (or ids) to scan; empty: all."
     )
     exclude: list[str] = Field(default_factory=list, description="Glob patterns on subscription names (or ids) to leave out.")
+    include_groups: list[str] = Field(
+        default_factory=list,
+        description="Glob patterns on the names (or ids) of the management groups below management_group that are "
+        "subjects themselves; empty: all. Their subscriptions are chosen by include / exclude.",
+    )
+    exclude_groups: list[str] = Field(
+        default_factory=list,
+        description="Glob patterns on management group names (or ids): the group and everything below it, "
+        "subscriptions included, are left out.",
+    )
     authentication: Authentication = Field(
         default="default",
         description="default (DefaultAzureCredential: environment, workload identity, managed identity, Azure CLI), "

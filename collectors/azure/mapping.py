@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -23,18 +25,72 @@ Definitions = Mapping[str, "dict[str, Any] | None"]
 def selected(subscription: dict[str, Any], include: Sequence[str], exclude: Sequence[str]) -> bool:
     """Whether a listed subscription is in scope: its name or id matches include (if any), not exclude."""
     names = (str(subscription.get("displayName") or ""), str(subscription.get("subscriptionId") or ""))
-    if include and not any(fnmatchcase(name, pattern) for name in names for pattern in include):
+    if include and not _matches(names, include):
         return False
-    return not any(fnmatchcase(name, pattern) for name in names for pattern in exclude)
+    return not _matches(names, exclude)
 
 
-def subscriptions_below(descendants: Sequence[dict[str, Any]]) -> list[str]:
-    """Subscription ids (lower case) among a management group's descendants."""
-    return [
-        str(item.get("name") or "").lower()
-        for item in descendants
-        if str(item.get("type") or "").lower() == "microsoft.management/managementgroups/subscriptions"
+@dataclass(frozen=True)
+class Group:
+    """A management group in scope: its id (the name in its resource id), display name and parent's id."""
+
+    group_id: str
+    name: str
+    parent: str | None
+
+
+@dataclass(frozen=True)
+class GroupTree:
+    groups: tuple[Group, ...]  # the root first, then its descendants in the order listed
+    subscriptions: dict[str, str]  # subscription id (lower case) -> its parent group's id, in the order listed
+
+
+def group_tree(root: Group, descendants: Sequence[dict[str, Any]], include: Sequence[str], exclude: Sequence[str]) -> GroupTree:
+    """The management groups below `root` that are subjects, and the subscriptions below them.
+
+    A group matching `exclude` is left out with everything below it; `include` (if any) chooses
+    which of the remaining groups are subjects, without pruning what is below them.
+    """
+    parents: dict[str, str | None] = {root.group_id.lower(): None}
+    listed: list[tuple[Group, bool]] = []  # (group or subscription as a node, is a group)
+    for item in descendants:
+        parent = str(((_properties(item).get("parent") or {}).get("id")) or "").rstrip("/").rsplit("/", 1)[-1]
+        node = Group(str(item.get("name") or ""), str(_properties(item).get("displayName") or item.get("name") or ""), parent)
+        is_group = str(item.get("type") or "").lower() == "microsoft.management/managementgroups"
+        if is_group:
+            parents[node.group_id.lower()] = parent.lower()
+        listed.append((node, is_group))
+    names = {node.group_id.lower(): node.name for node, is_group in listed if is_group}
+    names[root.group_id.lower()] = root.name
+
+    def pruned(group_id: str) -> bool:
+        seen: set[str] = set()
+        current: str | None = group_id.lower()
+        while current is not None and current not in seen:  # a cycle in a malformed answer ends the walk
+            seen.add(current)
+            if _matches((names.get(current, current), current), exclude):
+                return True
+            current = parents.get(current)
+        return False
+
+    groups = [
+        node for node, is_group in [(root, True), *listed]
+        if is_group and not pruned(node.group_id) and (not include or _matches((node.name, node.group_id), include))
     ]
+    subscriptions = {
+        node.group_id.lower(): node.parent or "" for node, is_group in listed if not is_group and not pruned(node.parent or "")
+    }
+    return GroupTree(tuple(groups), subscriptions)
+
+
+def display_name(group: dict[str, Any]) -> str | None:
+    """A management group's display name (ManagementGroups_Get)."""
+    name = _properties(group).get("displayName")
+    return str(name) if name else None
+
+
+def _matches(names: Sequence[str], patterns: Sequence[str]) -> bool:
+    return any(fnmatchcase(name, pattern) for name in names for pattern in patterns)
 
 
 def definition_id(assignment: dict[str, Any]) -> str:
@@ -46,9 +102,10 @@ def member_ids(definition: dict[str, Any]) -> list[str]:
     return [str(member.get("policyDefinitionId") or "") for member in _properties(definition).get("policyDefinitions") or ()]
 
 
-def policy_assignments(items: Sequence[dict[str, Any]], subscription_id: str, definitions: Definitions) -> dict[str, Any]:
-    """Counts, and the effects enforced assignments apply (an initiative once per distinct effect)."""
-    own_scope = f"/subscriptions/{subscription_id}".lower()
+def policy_assignments(items: Sequence[dict[str, Any]], scope: str, definitions: Definitions) -> dict[str, Any]:
+    """Counts, and the effects enforced assignments apply (an initiative once per distinct effect), at
+    `scope` (a subscription's or management group's resource id)."""
+    own_scope = scope.lower()
     props = [_properties(item) for item in items]
     # Absent, the mode is the service's default, which enforces; DoNotEnforce only audits.
     enforced = [str(p.get("enforcementMode") or "Default") == "Default" for p in props]
@@ -61,7 +118,7 @@ def policy_assignments(items: Sequence[dict[str, Any]], subscription_id: str, de
         "assignments": len(items),
         "enforced": sum(enforced),
         "initiatives": sum(1 for p in props if "/policysetdefinitions/" in str(p.get("policyDefinitionId") or "").lower()),
-        # An inherited assignment's scope is a management group (or the tenant root) above us.
+        # An inherited assignment's scope is a management group (or the tenant root) above the subject.
         "inherited": sum(1 for p in props if not str(p.get("scope") or own_scope).lower().startswith(own_scope)),
         "names": sorted(str(item.get("name") or "") for item in items)[:MAX_PATHS],
         "effects": dict(sorted(counted.items())),
@@ -88,8 +145,8 @@ def effects(assignment: dict[str, Any], definitions: Definitions) -> set[str] | 
     return found
 
 
-def role_assignments(items: Sequence[dict[str, Any]], subscription_id: str) -> dict[str, Any]:
-    own_scope = f"/subscriptions/{subscription_id}".lower()
+def role_assignments(items: Sequence[dict[str, Any]], scope: str) -> dict[str, Any]:
+    own_scope = scope.lower()
     props = [_properties(item) for item in items]
     privileged = [
         p
@@ -105,11 +162,81 @@ def role_assignments(items: Sequence[dict[str, Any]], subscription_id: str) -> d
         "privileged_by_principal_type": _by_principal_type(privileged),
         "privileged_users": sum(1 for p in privileged if str(p.get("principalType") or "") == "User"),
         "group_share": round(by_type.get("Group", 0) / people, 4) if people else None,
+        "privileged_inherited": sum(1 for p in privileged if str(p.get("scope") or "").lower().rstrip("/") != own_scope),
     }
 
 
-def locks(items: Sequence[dict[str, Any]], subscription_id: str) -> dict[str, Any]:
-    own_lock = f"/subscriptions/{subscription_id}/providers/microsoft.authorization/locks/"
+def policy_compliance(summary: dict[str, Any]) -> dict[str, Any]:
+    """The latest compliance summary (PolicyStates_SummarizeForSubscription): resources by state,
+    and the policies and assignments with non-compliant resources."""
+    first: dict[str, Any] = next(iter(summary.get("value") or ()), {})
+    results = first.get("results") or {}
+    by_state = Counter[str]()
+    for detail in results.get("resourceDetails") or ():
+        by_state[str(detail.get("complianceState") or "unknown").lower()] += int(detail.get("count") or 0)
+    return {
+        "resources": sum(by_state.values()),
+        "by_state": dict(sorted(by_state.items())),
+        "noncompliant_resources": int(results.get("nonCompliantResources") or 0),
+        "noncompliant_policies": int(results.get("nonCompliantPolicies") or 0),
+        "assignments": len(first.get("policyAssignments") or ()),
+        "noncompliant_assignments": sum(
+            1 for item in first.get("policyAssignments") or () if int((item.get("results") or {}).get("nonCompliantResources") or 0)
+        ),
+    }
+
+
+def policy_exemptions(items: Sequence[dict[str, Any]], now: datetime) -> dict[str, Any]:
+    """Exemptions by category, and whether they expire (an exemption without expiry waives a policy for good)."""
+    expiries = [_timestamp(_properties(item).get("expiresOn")) for item in items]
+    return {
+        "exemptions": len(items),
+        "by_category": dict(sorted(Counter(str(_properties(item).get("exemptionCategory") or "Unknown") for item in items).items())),
+        "expiring": sum(1 for expiry in expiries if expiry is not None),
+        "expired": sum(1 for expiry in expiries if expiry is not None and expiry <= now),
+    }
+
+
+def remediations(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Remediation tasks (deployIfNotExists / modify applied to existing resources) and what they did."""
+    status = [_properties(item).get("deploymentStatus") or {} for item in items]
+    return {
+        "remediations": len(items),
+        "by_state": dict(sorted(Counter(str(_properties(item).get("provisioningState") or "Unknown") for item in items).items())),
+        "resources_remediated": sum(int(s.get("successfulDeployments") or 0) for s in status),
+        "resources_failed": sum(int(s.get("failedDeployments") or 0) for s in status),
+    }
+
+
+_DESTINATIONS = (("workspaceId", "log_analytics"), ("storageAccountId", "storage"),
+                 ("eventHubAuthorizationRuleId", "event_hub"), ("marketplacePartnerId", "partner"))
+
+
+def activity_log_settings(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Where the subscription's activity log is exported, and which of its categories."""
+    props = [_properties(item) for item in items]
+    return {
+        "settings": len(items),
+        "destinations": sorted({name for p in props for key, name in _DESTINATIONS if p.get(key)}),
+        "categories": sorted({
+            str(log.get("category") or log.get("categoryGroup") or "")
+            for p in props for log in p.get("logs") or () if log.get("enabled")
+        }),
+    }
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def locks(items: Sequence[dict[str, Any]], scope: str) -> dict[str, Any]:
+    own_lock = f"{scope}/providers/microsoft.authorization/locks/".lower()
     return {
         "locks": len(items),
         "by_level": dict(sorted(Counter(str(_properties(item).get("level") or "Unknown") for item in items).items())),
@@ -162,7 +289,8 @@ def _role_guid(properties: dict[str, Any]) -> str:
 
 
 def _at_or_above(scope: str, own_scope: str) -> bool:
-    """The subscription itself, a management group or the root; not a resource group below it."""
+    """The subject's own scope, a management group (a subscription's are all above it; a group's are
+    listed at and above it only) or the root; not a resource group below a subscription."""
     scope = scope.lower().rstrip("/")
     return scope == own_scope or scope in ("", "/") or scope.startswith("/providers/microsoft.management/managementgroups/")
 

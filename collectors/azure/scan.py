@@ -1,4 +1,4 @@
-"""One Azure scan: list the subscriptions in scope, then per subscription one list per evidence kind.
+"""One Azure scan: list the management groups and subscriptions in scope, then per subject one list per evidence kind.
 
 A refused list makes that kind of that subscription unavailable, naming the built-in role that
 would let pecm read it; the other kinds and subscriptions go on. A listing that fails says so
@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from collectors.azure import mapping
-from collectors.azure.client import ArmClient, CredentialRefused, Refused
+from collectors.azure.client import ArmClient, CredentialRefused, Refused, group_scope
 from collectors.azure.config import AzureConfig
 from collectors.azure.credentials import credential_for
 from scanner.contract import CollectContext
@@ -39,40 +40,73 @@ class _Kind:
     resource_path: str
 
 
-KINDS: tuple[_Kind, ...] = (
+SUBSCRIPTION_KINDS: tuple[_Kind, ...] = (
     _Kind("cloud.policy_assignments", "policy assignments", READER, "providers/Microsoft.Authorization/policyAssignments"),
     _Kind("cloud.role_assignments", "role assignments", READER, "providers/Microsoft.Authorization/roleAssignments"),
     _Kind("cloud.role_eligibility", "role eligibilities (PIM)", READER,
           "providers/Microsoft.Authorization/roleEligibilityScheduleInstances"),
     _Kind("cloud.locks", "resource locks", READER, "providers/Microsoft.Authorization/locks"),
     _Kind("cost.budgets", "budgets", COST_READER, "providers/Microsoft.Consumption/budgets"),
+    _Kind("cloud.policy_compliance", "policy compliance summary", READER,
+          "providers/Microsoft.PolicyInsights/policyStates/latest/summarize"),
+    _Kind("cloud.policy_exemptions", "policy exemptions", READER, "providers/Microsoft.Authorization/policyExemptions"),
+    _Kind("cloud.policy_remediations", "policy remediation tasks", READER, "providers/Microsoft.PolicyInsights/remediations"),
+    _Kind("cloud.activity_log_export", "activity log's diagnostic settings", READER,
+          "providers/Microsoft.Insights/diagnosticSettings"),
 )
+GROUP_KINDS: tuple[_Kind, ...] = (
+    _Kind("cloud.group_policy_assignments", "policy assignments", READER, "providers/Microsoft.Authorization/policyAssignments"),
+    _Kind("cloud.group_role_assignments", "role assignments", READER, "providers/Microsoft.Authorization/roleAssignments"),
+)
+KINDS = SUBSCRIPTION_KINDS + GROUP_KINDS
+
+
+@dataclass(frozen=True)
+class _Target:
+    """One subject to read: a subscription or a management group."""
+
+    subject: Subject
+    key: str  # the subscription id, or the management group id
+    scope: str  # its resource id
+    kinds: tuple[_Kind, ...]
+
+    @property
+    def is_group(self) -> bool:
+        return self.subject.kind == "management_group"
 
 
 class _Reader:
     """Reads and maps each kind; policy definitions are read once per scan (most are built in,
     the same for every subscription)."""
 
-    def __init__(self, client: ArmClient) -> None:
+    def __init__(self, client: ArmClient, now: datetime) -> None:
         self._client = client
         self._definitions: dict[str, dict[str, Any] | None] = {}
         self._definitions_lock = threading.Lock()  # workers share them: each is read once
+        self._reads: dict[str, Callable[[_Target], dict[str, Any]]] = {
+            "cloud.policy_assignments": lambda t: self._policy(client.policy_assignments(t.key), t),
+            "cloud.group_policy_assignments": lambda t: self._policy(client.group_policy_assignments(t.key), t),
+            "cloud.role_assignments": lambda t: mapping.role_assignments(client.role_assignments(t.key), t.scope),
+            "cloud.group_role_assignments": lambda t: mapping.role_assignments(client.group_role_assignments(t.key), t.scope),
+            "cloud.role_eligibility": lambda t: mapping.role_assignments(client.role_eligibility(t.key), t.scope),
+            "cloud.locks": lambda t: mapping.locks(client.locks(t.key), t.scope),
+            "cost.budgets": lambda t: mapping.budgets(client.budgets(t.key)),
+            "cloud.policy_compliance": lambda t: mapping.policy_compliance(client.policy_compliance(t.key)),
+            "cloud.policy_exemptions": lambda t: mapping.policy_exemptions(client.policy_exemptions(t.key), now),
+            "cloud.policy_remediations": lambda t: mapping.remediations(client.remediations(t.key)),
+            "cloud.activity_log_export": lambda t: mapping.activity_log_settings(client.activity_log_settings(t.key)),
+        }
 
-    def data(self, kind: str, subscription_id: str) -> dict[str, Any]:
-        if kind == "cloud.policy_assignments":
-            assignments = self._client.policy_assignments(subscription_id)
-            wanted = [mapping.definition_id(item) for item in assignments]
-            self._read_definitions(wanted, subscription_id)
-            members = [m for d in wanted if (found := self._definitions.get(d.lower())) for m in mapping.member_ids(found)]
-            self._read_definitions(members, subscription_id)
-            return mapping.policy_assignments(assignments, subscription_id, self._definitions)
-        if kind == "cloud.role_assignments":
-            return mapping.role_assignments(self._client.role_assignments(subscription_id), subscription_id)
-        if kind == "cloud.locks":
-            return mapping.locks(self._client.locks(subscription_id), subscription_id)
-        if kind == "cloud.role_eligibility":
-            return mapping.role_assignments(self._client.role_eligibility(subscription_id), subscription_id)
-        return mapping.budgets(self._client.budgets(subscription_id))
+    def data(self, kind: str, target: _Target) -> dict[str, Any]:
+        return self._reads[kind](target)
+
+    def _policy(self, assignments: list[dict[str, Any]], target: _Target) -> dict[str, Any]:
+        subscription_id = "" if target.is_group else target.key
+        wanted = [mapping.definition_id(item) for item in assignments]
+        self._read_definitions(wanted, subscription_id)
+        members = [m for d in wanted if (found := self._definitions.get(d.lower())) for m in mapping.member_ids(found)]
+        self._read_definitions(members, subscription_id)
+        return mapping.policy_assignments(assignments, target.scope, self._definitions)
 
     def _read_definitions(self, ids: list[str], subscription_id: str) -> None:
         with self._definitions_lock:
@@ -88,22 +122,17 @@ class _Reader:
 
 def scan_azure(ctx: CollectContext, config: AzureConfig) -> Iterator[Subject | Evidence]:
     client = ArmClient(ctx, config, credential_for(ctx, config))
-    reader = _Reader(client)
-    subjects = [
-        (subscription_id, subject)
-        for subscription_id, name in _subscriptions(ctx, config, client)
-        if ctx.includes((subject := _subject(ctx, subscription_id, name)).id)
-    ]
-    # Subscriptions are read by a pool of workers, a bounded number ahead, and yielded in order.
+    reader = _Reader(client, ctx.clock())
+    targets = [target for target in _targets(ctx, config, client) if ctx.includes(target.subject.id)]
+    # Subjects are read by a pool of workers, a bounded number ahead, and yielded in order.
     workers = max(1, ctx.limits.max_workers)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pecm-azure")
     try:
         ahead: deque[tuple[Subject, Future[list[Evidence]]]] = deque()
-        pending = iter(subjects)
+        pending = iter(targets)
         while True:
             while len(ahead) < 2 * workers and (following := next(pending, None)) is not None:
-                subscription_id, subject = following
-                ahead.append((subject, pool.submit(_all_evidence, ctx, reader, config, subject, subscription_id)))
+                ahead.append((following.subject, pool.submit(_all_evidence, ctx, reader, config, following)))
             if not ahead:
                 break
             subject, evidence = ahead.popleft()
@@ -114,19 +143,40 @@ def scan_azure(ctx: CollectContext, config: AzureConfig) -> Iterator[Subject | E
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _subject(ctx: CollectContext, subscription_id: str, name: str) -> Subject:
-    return Subject(
-        id=f"azure:{subscription_id}",
-        kind="subscription",
-        name=name,
-        source=ctx.collector,
-        url=f"https://portal.azure.com/#resource/subscriptions/{subscription_id}/overview",
-    )
+def _targets(ctx: CollectContext, config: AzureConfig, client: ArmClient) -> list[_Target]:
+    """The management groups in scope (the root first), then the subscriptions."""
+    tree = _group_tree(ctx, config, client)
+    groups = [
+        _Target(
+            Subject(id=group_subject_id(g.group_id), kind="management_group", name=g.name, source=ctx.collector,
+                    parent=group_subject_id(g.parent) if g.parent else None,
+                    url=f"https://portal.azure.com/#resource{group_scope(g.group_id)}/overview"),
+            g.group_id, group_scope(g.group_id), GROUP_KINDS,
+        )
+        for g in (tree.groups if tree is not None else ())
+    ]
+    parents = tree.subscriptions if tree is not None else {}
+    subscriptions = [
+        _Target(
+            Subject(id=f"azure:{subscription_id}", kind="subscription", name=name, source=ctx.collector,
+                    parent=group_subject_id(parents[subscription_id]) if parents.get(subscription_id) else None,
+                    url=f"https://portal.azure.com/#resource/subscriptions/{subscription_id}/overview"),
+            subscription_id, f"/subscriptions/{subscription_id}", SUBSCRIPTION_KINDS,
+        )
+        for subscription_id, name in _subscriptions(ctx, config, client, list(parents))
+    ]
+    return groups + subscriptions
 
 
-def _all_evidence(ctx: CollectContext, reader: _Reader, config: AzureConfig, subject: Subject, subscription_id: str) -> list[Evidence]:
-    return [_evidence(ctx, reader, config, kind, subject, subscription_id) for kind in KINDS]
-def _subscriptions(ctx: CollectContext, config: AzureConfig, client: ArmClient) -> list[tuple[str, str]]:
+def group_subject_id(group_id: str) -> str:
+    return f"azure:managementGroups/{group_id}"
+
+
+def _all_evidence(ctx: CollectContext, reader: _Reader, config: AzureConfig, target: _Target) -> list[Evidence]:
+    return [_evidence(ctx, reader, config, kind, target) for kind in target.kinds]
+
+
+def _subscriptions(ctx: CollectContext, config: AzureConfig, client: ArmClient, below_group: list[str]) -> list[tuple[str, str]]:
     """(id, display name) of every subscription in scope."""
     try:
         listed = client.subscriptions()
@@ -149,7 +199,7 @@ def _subscriptions(ctx: CollectContext, config: AzureConfig, client: ArmClient) 
     if not config.subscriptions and config.management_group is None:
         chosen = sorted(visible.values(), key=lambda item: str(item.get("displayName") or ""))
     else:
-        wanted = list(dict.fromkeys([*config.subscriptions, *_below_group(ctx, config, client)]))
+        wanted = list(dict.fromkeys([*config.subscriptions, *below_group]))
         missing = [s for s in wanted if s not in visible]
         if len(missing) == len(wanted):
             named = f"subscriptions ({', '.join(missing)})" if missing else f"management group {config.management_group}'s subscriptions"
@@ -169,13 +219,14 @@ def _subscriptions(ctx: CollectContext, config: AzureConfig, client: ArmClient) 
     return [(str(item["subscriptionId"]).lower(), str(item.get("displayName") or item["subscriptionId"])) for item in chosen]
 
 
-def _below_group(ctx: CollectContext, config: AzureConfig, client: ArmClient) -> list[str]:
-    """The subscriptions under the configured management group, at any depth; none when there is none."""
+def _group_tree(ctx: CollectContext, config: AzureConfig, client: ArmClient) -> mapping.GroupTree | None:
+    """The configured management group, the groups below it and their subscriptions, at any depth;
+    None when no group is configured or it could not be read (with subscriptions configured as well)."""
     group = config.management_group
     if group is None:
-        return []
+        return None
     try:
-        return mapping.subscriptions_below(client.management_group_descendants(group))
+        descendants = client.management_group_descendants(group)
     except (Refused, CredentialRefused) as exc:
         reason = f"management group {group} could not be read ({exc})"
         hint = f"grant {READER} on management group {group}, or check its id"
@@ -183,29 +234,37 @@ def _below_group(ctx: CollectContext, config: AzureConfig, client: ArmClient) ->
             raise SourceUnavailable(f"azure: {reason}", hint=hint) from None
         ctx.problem(f"azure: {reason}; scanning the configured subscriptions", hint=hint)
         ctx.cut_short("subscription", reason)
-        return []
-
-
-def _evidence(
-    ctx: CollectContext, reader: _Reader, config: AzureConfig, kind: _Kind, subject: Subject, subscription_id: str
-) -> Evidence:
+        ctx.cut_short("management_group", reason)
+        return None
     try:
-        data = reader.data(kind.name, subscription_id)
+        name = mapping.display_name(client.management_group(group)) or group
+    except (Refused, CredentialRefused):  # its descendants were readable: only its display name is missing
+        name = group
+    return mapping.group_tree(mapping.Group(group, name, None), descendants, config.include_groups, config.exclude_groups)
+
+
+def _evidence(ctx: CollectContext, reader: _Reader, config: AzureConfig, kind: _Kind, target: _Target) -> Evidence:
+    subject = target.subject
+    try:
+        data = reader.data(kind.name, target)
     except CredentialRefused as exc:
         return ctx.unavailable(kind.name, subject, f"no token for Azure Resource Manager ({exc})")
     except Refused as exc:
         if exc.code in _UNSUPPORTED_CODES:
-            return ctx.unsupported(kind.name, subject, f"this subscription offers no {kind.what} ({exc.code})")
-        return ctx.unavailable(kind.name, subject, _refusal_reason(kind, exc))
-    locator = f"{config.arm_url}/subscriptions/{subscription_id}/{kind.resource_path}"
-    return ctx.observed(kind.name, subject, data, (locator,))
+            return ctx.unsupported(kind.name, subject, f"this {_what(target)} offers no {kind.what} ({exc.code})")
+        return ctx.unavailable(kind.name, subject, _refusal_reason(kind, target, exc))
+    return ctx.observed(kind.name, subject, data, (f"{config.arm_url}{target.scope}/{kind.resource_path}",))
 
 
-def _refusal_reason(kind: _Kind, refused: Refused) -> str:
+def _what(target: _Target) -> str:
+    return "management group" if target.is_group else "subscription"
+
+
+def _refusal_reason(kind: _Kind, target: _Target, refused: Refused) -> str:
     if refused.status == 403:
-        return f"Azure refused to list the {kind.what} ({refused.code}): grant {kind.role} on the subscription"
+        return f"Azure refused to list the {kind.what} ({refused.code}): grant {kind.role} on the {_what(target)}"
     if refused.status == 404:
-        return f"the subscription was not found when listing its {kind.what} ({refused.code})"
+        return f"the {_what(target)} was not found when listing its {kind.what} ({refused.code})"
     if refused.status == 429:
         return f"the {kind.what} were not read: {refused.message}; scan again later"
     return f"the {kind.what} could not be read ({refused}); scan again later"

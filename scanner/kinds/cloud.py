@@ -1,4 +1,5 @@
-"""Cloud estate (collectors/azure; other clouds fill the same kinds): one record per subscription."""
+"""Cloud estate (collectors/azure; other clouds fill the same kinds): one record per subscription
+or management group."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from scanner.kinds.spec import KindData, KindSpec
 
 
 class PolicyAssignments(KindData):
-    """Policy assignments that apply to a subscription (assigned there or inherited from above)."""
+    """Policy assignments that apply to a subscription or management group (assigned there or inherited from above)."""
 
     assignments: int = 0
     enforced: int = Field(default=0, description="Assignments whose effects are enforced (not audit-only by mode).")
     initiatives: int = Field(default=0, description="Assignments of an initiative (a set of definitions).")
-    inherited: int = Field(default=0, description="Assignments made at a scope above the subscription.")
+    inherited: int = Field(default=0, description="Assignments made at a scope above the subscription or management group.")
     names: list[str] = Field(default_factory=list, description="Assignment names, capped at MAX_PATHS.")
     effects: dict[str, int] = Field(
         default_factory=dict,
@@ -24,17 +25,59 @@ class PolicyAssignments(KindData):
 
 
 class RoleAssignments(KindData):
-    """Who holds roles on a subscription (or, for cloud.role_eligibility, may activate them just in
-    time), and how many of those are the privileged ones there or above."""
+    """Who holds roles on a subscription or management group (or, for the eligibility kinds, may
+    activate them just in time), and how many of those are the privileged ones there or above."""
 
     assignments: int = 0
     by_principal_type: dict[str, int] = Field(default_factory=dict, description="User, Group, ServicePrincipal, …")
-    privileged: int = Field(default=0, description="Owner or User Access Administrator at subscription scope or above.")
+    privileged: int = Field(
+        default=0, description="Owner or User Access Administrator at the subscription (or management group) or above."
+    )
     privileged_by_principal_type: dict[str, int] = Field(default_factory=dict)
     privileged_users: int = Field(default=0, description="Of the privileged ones, those held by individual users.")
     group_share: float | None = Field(
         default=None, description="Groups among the assignments to users and groups; None without any."
     )
+    privileged_inherited: int = Field(
+        default=0, description="Of the privileged ones, those held at a management group above (or the tenant root)."
+    )
+
+
+class PolicyCompliance(KindData):
+    """The latest policy compliance summary of a subscription (Azure Policy Insights)."""
+
+    resources: int = Field(default=0, description="Resources evaluated, in every compliance state.")
+    by_state: dict[str, int] = Field(default_factory=dict, description="compliant, noncompliant, exempt, …")
+    noncompliant_resources: int = 0
+    noncompliant_policies: int = Field(default=0, description="Policy definitions with at least one non-compliant resource.")
+    assignments: int = Field(default=0, description="Assignments summarised.")
+    noncompliant_assignments: int = Field(default=0, description="Assignments with at least one non-compliant resource.")
+
+
+class PolicyExemptions(KindData):
+    """Exemptions from policy assignments applying to a subscription, and whether they expire."""
+
+    exemptions: int = 0
+    by_category: dict[str, int] = Field(default_factory=dict, description="Waiver, Mitigated.")
+    expiring: int = Field(default=0, description="Exemptions with an expiry date.")
+    expired: int = Field(default=0, description="Exemptions whose expiry date has passed (they no longer apply).")
+
+
+class PolicyRemediations(KindData):
+    """Remediation tasks: policies (deployIfNotExists, modify) applied to existing resources."""
+
+    remediations: int = 0
+    by_state: dict[str, int] = Field(default_factory=dict, description="Succeeded, Failed, Evaluating, …")
+    resources_remediated: int = Field(default=0, description="Resources the tasks brought into compliance.")
+    resources_failed: int = Field(default=0, description="Resources the tasks failed to remediate.")
+
+
+class ActivityLogExport(KindData):
+    """Where a subscription's activity log (who changed what) is kept beyond its 90 days."""
+
+    settings: int = Field(default=0, description="Diagnostic settings of the activity log.")
+    destinations: list[str] = Field(default_factory=list, description="log_analytics, storage, event_hub, partner.")
+    categories: list[str] = Field(default_factory=list, description="Categories exported: Administrative, Security, Policy, …")
 
 
 class ResourceLocks(KindData):
@@ -59,4 +102,12 @@ CLOUD: list[KindSpec] = [
     KindSpec("cloud.role_eligibility", "subscription", RoleAssignments, "Just-in-time (PIM) eligible roles; privileged ones."),
     KindSpec("cloud.locks", "subscription", ResourceLocks, "Delete and read-only locks."),
     KindSpec("cost.budgets", "subscription", Budgets, "Budgets and their actual / forecast alerts."),
+    KindSpec("cloud.policy_compliance", "subscription", PolicyCompliance, "Latest policy compliance summary."),
+    KindSpec("cloud.policy_exemptions", "subscription", PolicyExemptions, "Policy exemptions and their expiry."),
+    KindSpec("cloud.policy_remediations", "subscription", PolicyRemediations, "Policy remediation tasks."),
+    KindSpec("cloud.activity_log_export", "subscription", ActivityLogExport, "Diagnostic settings of the activity log."),
+    KindSpec("cloud.group_policy_assignments", "management_group", PolicyAssignments,
+             "Policy assignments at a management group and above, and their enforcement."),
+    KindSpec("cloud.group_role_assignments", "management_group", RoleAssignments,
+             "Role assignments at a management group and above; privileged ones."),
 ]

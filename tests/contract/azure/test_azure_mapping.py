@@ -23,7 +23,7 @@ def test_enforcement_mode_absent_means_enforced_and_upper_scopes_are_inherited()
     del bare["properties"]["enforcementMode"]  # optional in the API; the service's default is Default
     items = [bare, p.policy_assignment("/providers/Microsoft.Management/managementGroups/root", "b", "d", enforced=False)]
     definitions = {"/providers/microsoft.authorization/policydefinitions/d": p.policy_definition("", "d", "Deny")}
-    assert mapping.policy_assignments(items, SUB, definitions) == {
+    assert mapping.policy_assignments(items, SCOPE, definitions) == {
         "assignments": 2, "enforced": 1, "initiatives": 0, "inherited": 1, "names": ["a", "b"],
         "effects": {"deny": 1}, "unresolved": 0,  # b is DoNotEnforce: its deny only audits
     }
@@ -54,7 +54,7 @@ def test_an_unreadable_definition_leaves_the_effects_unknown() -> None:
     initiative = p.policy_set_definition("", "set", [(member["id"], {})], {})
     assignment = p.policy_assignment(SCOPE, "z", "set", initiative=True)
     assert mapping.effects(assignment, {initiative["id"].lower(): initiative, member["id"].lower(): None}) is None
-    data = mapping.policy_assignments([assignment], SUB, {})
+    data = mapping.policy_assignments([assignment], SCOPE, {})
     assert data["unresolved"] == 1 and data["effects"] == {}
 
 
@@ -66,7 +66,7 @@ def test_privileged_roles_count_at_the_subscription_and_above_only() -> None:
         p.role_assignment(f"{SCOPE}/resourceGroups/rg", "4", p.OWNER, "User", "u2"),
         p.role_assignment(SCOPE, "5", p.READER, "User", "u3"),
     ]
-    data = mapping.role_assignments(items, SUB)
+    data = mapping.role_assignments(items, SCOPE)
     assert data["privileged"] == 3
     assert data["privileged_by_principal_type"] == {"Group": 1, "ServicePrincipal": 1, "User": 1}
     assert data["by_principal_type"] == {"Group": 1, "ServicePrincipal": 1, "User": 3}

@@ -15,13 +15,13 @@ import pytest
 from azure.mgmt.authorization.v2020_10_01.models import RoleEligibilityScheduleInstance
 from azure.mgmt.authorization.v2022_04_01.models import RoleAssignment
 from azure.mgmt.consumption.models import Budget
-from azure.mgmt.managementgroups.models import DescendantInfo
+from azure.mgmt.managementgroups.models import DescendantInfo, ManagementGroup
 from azure.mgmt.resource.locks.models import ManagementLockObject
 from azure.mgmt.resource.policy.models import PolicyAssignment, PolicyDefinition, PolicySetDefinition
 from azure.mgmt.resource.subscriptions.models import Subscription
 
 from tests.fakes.azure import payloads
-from tests.fakes.azure.samples import PROD, sample_definitions, sample_subscriptions
+from tests.fakes.azure.samples import PROD, sample_definitions, sample_groups, sample_subscriptions
 from tests.fakes.azure.server import TENANT_ID
 
 
@@ -52,7 +52,9 @@ def _typed_payloads() -> list[tuple[type[Any], dict[str, Any]]]:
     cases += [
         (DescendantInfo, payloads.descendant("platform", "acme-root", group=True, name="Platform")),
         (DescendantInfo, payloads.descendant(PROD, "platform", group=False, name="prod-payments")),
+        (ManagementGroup, payloads.management_group("acme-root", "Acme", TENANT_ID)),
     ]
+    cases += [(PolicyAssignment, item) for g in sample_groups() for item in g.policy_assignments]
     return cases
 
 
@@ -66,12 +68,34 @@ def test_role_assignments_and_eligibilities_survive_the_sdk_models_round_trip() 
     cases = [(RoleAssignment, p) for p in prod.role_assignments]
     cases += [(RoleEligibilityScheduleInstance, p) for p in prod.role_eligibility]
     cases += [(ManagementLockObject, p) for p in prod.locks]
-    assert len(cases) == 11
+    cases += [(RoleAssignment, p) for g in sample_groups() for p in g.role_assignments]
+    assert len(cases) == 14
     for model, payload in cases:
         expected = {key: value for key, value in payload["properties"].items() if value is not None}
         round_trip = model.deserialize(payload).serialize(keep_readonly=True)
         assert {**round_trip, "properties": None} == {**payload, "properties": None}
         assert _seconds(round_trip["properties"]) == _seconds(expected)
+
+
+def test_compliance_summaries_and_remediations_survive_the_sdk_models_round_trip() -> None:
+    from azure.mgmt.policyinsights.models import Remediation, SummarizeResults
+
+    (prod,) = [s for s in sample_subscriptions() if s.subscription_id == PROD]
+    assert prod.compliance is not None
+    summary = SummarizeResults.deserialize(prod.compliance).serialize(keep_readonly=True)
+    assert summary == _without_none(prod.compliance)
+    for payload in prod.remediations:
+        round_trip = Remediation.deserialize(payload).serialize(keep_readonly=True)
+        assert {**round_trip, "properties": None} == {**payload, "properties": None}
+        assert _seconds(round_trip["properties"]) == _seconds(payload["properties"])
+
+
+def _without_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_none(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_none(item) for item in value]
+    return value
 
 
 def _seconds(properties: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from scanner.errors import SourceUnavailable, UserError
 from scanner.model import EvidenceStatus
 from tests.collecting import CollectedScan
 from tests.contract.azure.scanning import context, run_azure, timer_of
-from tests.fakes.azure.samples import PROD, SANDBOX, sample_definitions, sample_subscriptions
+from tests.fakes.azure.samples import PROD, SANDBOX, sample_definitions, sample_groups, sample_subscriptions
 from tests.fakes.azure.server import ACCESS_TOKEN_PREFIX, CLIENT_SECRET, FakeAzure, FakeSubscription
 
 PROD_ID, SANDBOX_ID = f"azure:{PROD}", f"azure:{SANDBOX}"
@@ -44,6 +44,7 @@ def test_subscriptions_with_policy_access_and_budgets_through_every_page(fake_az
         "privileged_by_principal_type": {"Group": 1, "ServicePrincipal": 1, "User": 1},
         "privileged_users": 1,
         "group_share": 0.5,  # 2 groups among 2 users and 2 groups; the service principal is not a person
+        "privileged_inherited": 1,
     }
     assert result.data(PROD_ID, "cloud.role_eligibility") == {
         "assignments": 3,
@@ -52,6 +53,7 @@ def test_subscriptions_with_policy_access_and_budgets_through_every_page(fake_az
         "privileged_by_principal_type": {"Group": 1, "User": 1},
         "privileged_users": 1,
         "group_share": 0.3333,
+        "privileged_inherited": 0,
     }
     assert result.data(SANDBOX_ID, "cloud.role_eligibility")["assignments"] == 0
     assert result.data(PROD_ID, "cloud.locks") == {"locks": 3, "by_level": {"CanNotDelete": 2, "ReadOnly": 1}, "on_subscription": 1}
@@ -68,6 +70,47 @@ def test_subscriptions_with_policy_access_and_budgets_through_every_page(fake_az
     # Each definition is read once per scan, not once per subscription (both assign audit-tags's).
     assert fake_azure.count("/policydefinitions/871b6d14-10aa-478d-b590-94f262ecfa99") == 1
     assert result.requests.snapshot()["azure:policydefinitions"].sent + result.requests.snapshot()["azure:policysetdefinitions"].sent == 7
+
+
+def test_governance_completions_compliance_exemptions_remediations_and_activity_log(fake_azure: FakeAzure) -> None:
+    result = run_azure(fake_azure)
+
+    assert result.data(PROD_ID, "cloud.policy_compliance") == {
+        "resources": 50, "by_state": {"compliant": 40, "exempt": 3, "noncompliant": 7},
+        "noncompliant_resources": 7, "noncompliant_policies": 2, "assignments": 3, "noncompliant_assignments": 1,
+    }
+    # The summary is a POST that only reads, sent once per subscription.
+    assert [m for m, path in fake_azure.requests if path.lower().endswith("/policystates/latest/summarize")] == ["POST", "POST"]
+    assert result.data(SANDBOX_ID, "cloud.policy_compliance")["resources"] == 0  # nothing evaluated there yet
+    # Exemptions on pages of two, through pecm's own reading of the list: one expired before the scan, one never expires.
+    assert result.data(PROD_ID, "cloud.policy_exemptions") == {
+        "exemptions": 3, "by_category": {"Mitigated": 1, "Waiver": 2}, "expiring": 2, "expired": 1,
+    }
+    assert fake_azure.count(f"{PROD}/providers/microsoft.authorization/policyexemptions") == 2
+    assert result.data(PROD_ID, "cloud.policy_remediations") == {
+        "remediations": 2, "by_state": {"Failed": 1, "Succeeded": 1}, "resources_remediated": 15, "resources_failed": 2,
+    }
+    assert result.data(PROD_ID, "cloud.activity_log_export") == {
+        "settings": 2, "destinations": ["log_analytics", "storage"], "categories": ["Administrative", "Policy", "Security"],
+    }
+    assert result.data(SANDBOX_ID, "cloud.activity_log_export") == {"settings": 0, "destinations": [], "categories": []}
+    # Owner / User Access Administrator held at a management group above the subscription, counted apart.
+    assert result.data(PROD_ID, "cloud.role_assignments")["privileged_inherited"] == 1
+    assert not result.problems
+
+
+def test_lists_read_without_a_client_keep_the_error_body_and_the_role(fake_azure: FakeAzure) -> None:
+    fake_azure.fail(f"{PROD}/providers/microsoft.authorization/policyexemptions", 403, "AuthorizationFailed")
+    fake_azure.fail(f"{SANDBOX}/providers/microsoft.insights/diagnosticsettings", 429, "TooManyRequests", times=1, retry_after=5)
+    timer = timer_of(fake_azure)
+
+    result = run_azure(fake_azure, timer=timer)
+
+    record = result.of(PROD_ID, "cloud.policy_exemptions")
+    assert record.status is EvidenceStatus.UNAVAILABLE
+    assert record.reason == "Azure refused to list the policy exemptions (AuthorizationFailed): grant Reader on the subscription"
+    assert timer.slept == [5.0]  # the same pipeline waits out throttling
+    assert result.data(SANDBOX_ID, "cloud.activity_log_export")["settings"] == 0
 
 
 def test_a_403_on_one_subscription_names_the_role_and_the_rest_goes_on(fake_azure: FakeAzure) -> None:
@@ -94,7 +137,9 @@ def test_an_unregistered_provider_is_unsupported_and_never_registered(fake_azure
     assert record.status is EvidenceStatus.UNSUPPORTED
     assert record.reason == "this subscription offers no budgets (MissingSubscriptionRegistration)"
     # azure-mgmt-core would register the provider (a POST: a write); pecm's pipeline never does.
-    assert [path for method, path in fake_azure.requests if method == "POST" and "oauth2" not in path] == []
+    # (The compliance summary is the one POST it sends: a read, Microsoft.PolicyInsights/policyStates/summarize/action.)
+    posts = [path for method, path in fake_azure.requests if method == "POST" and "oauth2" not in path]
+    assert posts and all(path.endswith("/policyStates/latest/summarize") for path in posts)
 
 
 def test_a_tenant_without_pim_licence_has_role_eligibility_unsupported(fake_azure: FakeAzure) -> None:
@@ -231,15 +276,57 @@ def test_workers_read_subscriptions_concurrently_and_yield_them_in_order(tmp_pat
 def _estate_with_groups(tmp_path: Path) -> FakeAzure:
     third = FakeSubscription("33333333-3333-4333-8333-333333333333", "outside")
     groups = {"acme-root": ["platform", SANDBOX], "platform": ["prod", "empty"], "prod": [PROD], "empty": [], "other": [third.subscription_id]}
-    return FakeAzure([*sample_subscriptions(), third], tmp_path, definitions=sample_definitions(), management_groups=groups, page_size=2)
+    return FakeAzure([*sample_subscriptions(), third], tmp_path, definitions=sample_definitions(), management_groups=groups,
+                     groups=sample_groups(), page_size=2)
 
 
-def test_a_management_group_scopes_the_scan_to_its_subscriptions_at_any_depth(tmp_path: Path) -> None:
+ROOT_ID, PLATFORM_ID, PROD_GROUP_ID, EMPTY_ID = (f"azure:managementGroups/{g}" for g in ("acme-root", "platform", "prod", "empty"))
+
+
+def test_a_management_group_and_the_groups_below_it_are_subjects_beside_their_subscriptions(tmp_path: Path) -> None:
     with _estate_with_groups(tmp_path).running() as fake:
         result = run_azure(fake, management_group="acme-root")
-        assert result.ids == [SANDBOX_ID, PROD_ID]  # in the group's order, the subscription outside it left out
+        # The groups in the tree's order, then their subscriptions; the subscription outside left out.
+        assert result.ids == [ROOT_ID, PLATFORM_ID, PROD_GROUP_ID, EMPTY_ID, SANDBOX_ID, PROD_ID]
         assert fake.count("/managementgroups/acme-root/descendants") == 3  # six descendants, pages of two
+        root, platform = result.subject(ROOT_ID), result.subject(PLATFORM_ID)
+        assert (root.kind, root.name, root.parent) == ("management_group", "Acme", None)
+        assert (platform.name, platform.parent) == ("Platform", ROOT_ID)
+        assert result.subject(PROD_ID).parent == PROD_GROUP_ID and result.subject(SANDBOX_ID).parent == ROOT_ID
+        assert result.data(ROOT_ID, "cloud.group_policy_assignments") == {
+            "assignments": 1, "enforced": 1, "initiatives": 1, "inherited": 0, "names": ["security-benchmark"],
+            "effects": {"deployifnotexists": 1, "modify": 1}, "unresolved": 0,
+        }
+        assert result.data(ROOT_ID, "cloud.group_role_assignments") == {
+            "assignments": 3, "by_principal_type": {"Group": 1, "User": 2}, "privileged": 2,
+            "privileged_by_principal_type": {"Group": 1, "User": 1}, "privileged_users": 1, "privileged_inherited": 0,
+            "group_share": 0.3333,  # 1 group among 2 users and 1 group
+        }
+        assert result.of(ROOT_ID, "cloud.group_role_assignments").locators == (
+            f"{fake.url}/providers/Microsoft.Management/managementGroups/acme-root/providers/Microsoft.Authorization/roleAssignments",
+        )
+        assert result.data(EMPTY_ID, "cloud.group_role_assignments")["assignments"] == 0
         assert not result.problems and not result.unreached
+
+
+def test_group_patterns_prune_a_subtree_or_choose_the_group_subjects(tmp_path: Path) -> None:
+    with _estate_with_groups(tmp_path).running() as fake:
+        # Excluding a group leaves out everything below it, its subscriptions included.
+        assert run_azure(fake, management_group="acme-root", exclude_groups=["Platform"]).ids == [ROOT_ID, SANDBOX_ID]
+        # Including chooses the group subjects only; subscriptions are chosen by include / exclude.
+        chosen = run_azure(fake, management_group="acme-root", include_groups=["prod", "empty"], exclude=["sandbox"])
+        assert chosen.ids == [PROD_GROUP_ID, EMPTY_ID, PROD_ID]
+
+
+def test_a_refusal_on_a_management_group_names_the_role_there_and_the_rest_goes_on(tmp_path: Path) -> None:
+    with _estate_with_groups(tmp_path).running() as fake:
+        fake.fail("managementgroups/platform/providers/microsoft.authorization/roleassignments", 403, "AuthorizationFailed")
+        result = run_azure(fake, management_group="acme-root")
+    record = result.of(PLATFORM_ID, "cloud.group_role_assignments")
+    assert record.status is EvidenceStatus.UNAVAILABLE
+    assert record.reason == "Azure refused to list the role assignments (AuthorizationFailed): grant Reader on the management group"
+    assert result.of(PLATFORM_ID, "cloud.group_policy_assignments").status is EvidenceStatus.OBSERVED
+    assert result.data(ROOT_ID, "cloud.group_role_assignments")["assignments"] == 3
 
 
 def test_a_management_group_the_identity_cannot_read(tmp_path: Path) -> None:
@@ -253,6 +340,7 @@ def test_a_management_group_the_identity_cannot_read(tmp_path: Path) -> None:
         result = run_azure(fake, management_group="secret-group", subscriptions=[PROD])
         assert result.ids == [PROD_ID]
         assert result.unreached["subscription"].startswith("management group secret-group could not be read")
+        assert result.unreached["management_group"] == result.unreached["subscription"]
 
 
 def test_an_empty_management_group_is_a_settings_error(tmp_path: Path) -> None:

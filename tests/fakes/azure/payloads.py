@@ -27,6 +27,26 @@ def subscription(subscription_id: str, name: str, tenant_id: str) -> dict[str, A
     }
 
 
+def management_group(group_id: str, name: str, tenant_id: str) -> dict[str, Any]:
+    """A management group without its children (ManagementGroups_Get)."""
+    return {
+        "id": f"/providers/Microsoft.Management/managementGroups/{group_id}",
+        "type": "Microsoft.Management/managementGroups",
+        "name": group_id,
+        "properties": {
+            "tenantId": tenant_id,
+            "displayName": name,
+            "details": {
+                "version": 3,
+                "updatedTime": "2026-03-01T10:00:00Z",
+                "updatedBy": "b3a2c1d0-0000-4000-8000-000000000001",
+                "parent": {"id": "/providers/Microsoft.Management/managementGroups/" + tenant_id, "name": tenant_id,
+                           "displayName": "Tenant Root Group"},
+            },
+        },
+    }
+
+
 def descendant(child: str, parent_group: str, *, group: bool, name: str) -> dict[str, Any]:
     """One entry of a management group's descendants (ManagementGroups_GetDescendants)."""
     return {
@@ -201,5 +221,103 @@ def policy_set_definition(scope: str, name: str, members: list[tuple[str, dict[s
                 for index, (definition_id, values) in enumerate(members)
             ],
             "policyDefinitionGroups": [],
+        },
+    }
+
+
+def compliance_summary(scope: str, states: dict[str, int], noncompliant_policies: int,
+                       assignments: dict[str, int]) -> dict[str, Any]:
+    """PolicyStates_SummarizeForSubscription: states, compliance state -> resources; assignments, name -> non-compliant resources."""
+    def results(noncompliant: int) -> dict[str, Any]:
+        return {"nonCompliantResources": noncompliant, "nonCompliantPolicies": 1 if noncompliant else 0,
+                "resourceDetails": [{"complianceState": "noncompliant", "count": noncompliant}],
+                "policyDetails": [{"complianceState": "noncompliant", "count": 1 if noncompliant else 0}]}
+
+    return {
+        "@odata.context": "https://management.azure.com/subscriptions/.../$metadata#summary",
+        "@odata.count": 1,
+        "value": [{
+            "@odata.id": None,
+            "@odata.context": "https://management.azure.com/subscriptions/.../$metadata#summary/$entity",
+            "results": {
+                "queryResultsUri": f"https://management.azure.com{scope}/providers/Microsoft.PolicyInsights/policyStates/latest/"
+                                   "queryResults?api-version=2019-10-01&$filter=ComplianceState eq 'NonCompliant'",
+                "nonCompliantResources": states.get("noncompliant", 0),
+                "nonCompliantPolicies": noncompliant_policies,
+                "resourceDetails": [{"complianceState": state, "count": count} for state, count in states.items()],
+                "policyDetails": [{"complianceState": "noncompliant", "count": noncompliant_policies}],
+                "policyGroupDetails": [{"complianceState": "noncompliant", "count": 1}],
+            },
+            "policyAssignments": [
+                {"policyAssignmentId": f"{scope}/providers/microsoft.authorization/policyassignments/{name}",
+                 "policySetDefinitionId": "", "results": results(noncompliant), "policyDefinitions": [], "policyGroups": []}
+                for name, noncompliant in assignments.items()
+            ],
+        }],
+    }
+
+
+def policy_exemption(scope: str, name: str, assignment_id: str, category: str, expires_on: str | None) -> dict[str, Any]:
+    """A policy exemption (PolicyExemptions_List, 2022-07-01-preview); category Waiver or Mitigated."""
+    properties: dict[str, Any] = {
+        "policyAssignmentId": assignment_id,
+        "policyDefinitionReferenceIds": [],
+        "exemptionCategory": category,
+        "displayName": name,
+        "description": "Exempt while the migration runs",
+        "metadata": {"requestedBy": "Payments team", "ticketRef": "PLAT-1234"},
+        "assignmentScopeValidation": "Default",
+        "resourceSelectors": [],
+    }
+    if expires_on is not None:
+        properties["expiresOn"] = expires_on
+    return {
+        "id": f"{scope}/providers/Microsoft.Authorization/policyExemptions/{name}",
+        "name": name,
+        "type": "Microsoft.Authorization/policyExemptions",
+        "systemData": {"createdBy": "platform@example.com", "createdByType": "User", "createdAt": "2026-03-01T10:00:00Z",
+                       "lastModifiedBy": "platform@example.com", "lastModifiedByType": "User",
+                       "lastModifiedAt": "2026-03-01T10:00:00Z"},
+        "properties": properties,
+    }
+
+
+def remediation(scope: str, name: str, assignment_id: str, state: str, succeeded: int, failed: int) -> dict[str, Any]:
+    """A remediation task (Remediations_ListForSubscription, 2021-10-01)."""
+    return {
+        "id": f"{scope}/providers/microsoft.policyinsights/remediations/{name}",
+        "type": "Microsoft.PolicyInsights/remediations",
+        "name": name,
+        "properties": {
+            "policyAssignmentId": assignment_id,
+            "policyDefinitionReferenceId": "",
+            "resourceDiscoveryMode": "ExistingNonCompliant",
+            "provisioningState": state,
+            "createdOn": "2026-03-01T10:00:00Z",
+            "lastUpdatedOn": "2026-03-01T10:05:00Z",
+            "filters": {"locations": []},
+            "deploymentStatus": {"totalDeployments": succeeded + failed, "successfulDeployments": succeeded,
+                                 "failedDeployments": failed},
+        },
+    }
+
+
+def activity_log_setting(scope: str, name: str, *, workspace: bool, storage: bool, categories: list[str]) -> dict[str, Any]:
+    """A diagnostic setting of a subscription's activity log (SubscriptionDiagnosticSettings_List, 2021-05-01-preview)."""
+    groups = f"{scope}/resourceGroups/rg-logs/providers"
+    return {
+        "id": f"{scope}/providers/microsoft.insights/diagnosticSettings/{name}",
+        "type": "Microsoft.Insights/diagnosticSettings",
+        "name": name,
+        "location": "global",
+        "properties": {
+            "storageAccountId": f"{groups}/Microsoft.Storage/storageAccounts/auditlogs" if storage else None,
+            "serviceBusRuleId": None,
+            "eventHubAuthorizationRuleId": None,
+            "eventHubName": None,
+            "workspaceId": f"{groups}/Microsoft.OperationalInsights/workspaces/platform-logs" if workspace else None,
+            "marketplacePartnerId": None,
+            "logs": [{"category": c, "enabled": True} for c in categories]
+            + [{"category": "Alert", "enabled": False}],
         },
     }

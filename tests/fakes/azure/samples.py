@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.fakes.azure import payloads as p
-from tests.fakes.azure.server import FakeSubscription
+from tests.fakes.azure.server import FakeGroup, FakeSubscription
 
 PROD = "11111111-1111-4111-8111-111111111111"
 SANDBOX = "22222222-2222-4222-8222-222222222222"
@@ -45,6 +45,27 @@ def sample_subscriptions() -> list[FakeSubscription]:
                 p.budget(prod, "quarterly", 15000, {"Actual_GreaterThan_90_Percent": (90, "Actual")}),
                 p.budget(prod, "silent", 100, {}),
             ],
+            compliance=p.compliance_summary(prod, {"compliant": 40, "noncompliant": 7, "exempt": 3}, 2,
+                                            {"deny-public-ip": 0, "audit-tags": 7, "security-benchmark": 0}),
+            exemptions=[
+                p.policy_exemption(prod, "legacy-vm", f"{prod}/providers/Microsoft.Authorization/policyAssignments/audit-tags",
+                                   "Waiver", "2027-01-31T00:00:00Z"),
+                p.policy_exemption(prod, "old-waiver", f"{prod}/providers/Microsoft.Authorization/policyAssignments/audit-tags",
+                                   "Waiver", "2026-06-30T00:00:00Z"),  # expired before the scan
+                p.policy_exemption(prod, "firewall", f"{ROOT_GROUP}/providers/Microsoft.Authorization/policyAssignments/security-benchmark",
+                                   "Mitigated", None),
+            ],
+            remediations=[
+                p.remediation(prod, "diagnostics-fix", f"{ROOT_GROUP}/providers/Microsoft.Authorization/policyAssignments/security-benchmark",
+                              "Succeeded", 12, 0),
+                p.remediation(prod, "storage-fix", f"{ROOT_GROUP}/providers/Microsoft.Authorization/policyAssignments/security-benchmark",
+                              "Failed", 3, 2),
+            ],
+            activity_log_settings=[
+                p.activity_log_setting(prod, "to-workspace", workspace=True, storage=False,
+                                       categories=["Administrative", "Security", "Policy"]),
+                p.activity_log_setting(prod, "archive", workspace=False, storage=True, categories=["Administrative"]),
+            ],
         ),
         FakeSubscription(
             SANDBOX,
@@ -76,4 +97,23 @@ def sample_definitions() -> list[dict[str, Any]]:
             {"storageEffect": "Modify"},
         ),
         p.policy_definition(f"/subscriptions/{SANDBOX}", "allowed-locations", "Deny"),
+    ]
+
+
+def sample_groups() -> list[FakeGroup]:
+    """Names and data of management groups (a tree is given to the fake with them)."""
+    return [
+        FakeGroup(
+            "acme-root",
+            "Acme",
+            policy_assignments=[
+                p.policy_assignment(ROOT_GROUP, "security-benchmark", "1f3afdf9-d0c9-4c3d-847f-89da613e70a8", initiative=True),
+            ],
+            role_assignments=[
+                p.role_assignment(ROOT_GROUP, "b0000000-0000-4000-8000-000000000001", p.OWNER, "User", "u-1"),
+                p.role_assignment(ROOT_GROUP, "b0000000-0000-4000-8000-000000000002", p.USER_ACCESS_ADMINISTRATOR, "Group", "g-1"),
+                p.role_assignment(ROOT_GROUP, "b0000000-0000-4000-8000-000000000003", p.READER, "User", "u-5"),
+            ],
+        ),
+        FakeGroup("platform", "Platform"),
     ]

@@ -10,6 +10,7 @@ Like ARM, routes match paths in any case and with a trailing slash, lists are pa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +39,9 @@ _PATHS = {
     "budgets": "providers/microsoft.consumption/budgets",
     "eligibility": "providers/microsoft.authorization/roleeligibilityscheduleinstances",
     "locks": "providers/microsoft.authorization/locks",
+    "exemptions": "providers/microsoft.authorization/policyexemptions",
+    "remediations": "providers/microsoft.policyinsights/remediations",
+    "diagnostics": "providers/microsoft.insights/diagnosticsettings",
 }
 
 
@@ -50,6 +54,20 @@ class FakeSubscription:
     budgets: list[dict[str, Any]] = field(default_factory=list)
     role_eligibility: list[dict[str, Any]] = field(default_factory=list)
     locks: list[dict[str, Any]] = field(default_factory=list)
+    compliance: dict[str, Any] | None = None  # the summary; None: nothing evaluated yet
+    exemptions: list[dict[str, Any]] = field(default_factory=list)
+    remediations: list[dict[str, Any]] = field(default_factory=list)
+    activity_log_settings: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class FakeGroup:
+    """A management group's own data (its place in the tree is in `management_groups`)."""
+
+    group_id: str
+    name: str
+    policy_assignments: list[dict[str, Any]] = field(default_factory=list)
+    role_assignments: list[dict[str, Any]] = field(default_factory=list)
 
 
 class AzureErrors:
@@ -79,11 +97,13 @@ class FakeAzure:
         *,
         definitions: Sequence[dict[str, Any]] = (),
         management_groups: dict[str, list[str]] | None = None,
+        groups: Sequence[FakeGroup] = (),
         page_size: int = 2,
     ) -> None:
         self.subscriptions = {s.subscription_id.lower(): s for s in subscriptions}
         self.definitions = {d["id"].lower(): d for d in definitions}  # policy (set) definitions by id
         self.management_groups = management_groups or {}  # group id -> its children (group or subscription ids)
+        self.groups = {g.group_id.lower(): g for g in groups}  # their names and data; a group without one is bare
         self.page_size = page_size
         self.clock = FakeClock(start=1_796_000_000.0)  # a VirtualTimer advances it when the collector sleeps
         self.exchanges = Exchanges()
@@ -120,7 +140,7 @@ class FakeAzure:
 
     def _handle(self, request: Request) -> Response | None:
         arrived = self.clock.time()
-        found = _ROUTES.match(request.method, request.path)
+        found = _ROUTES.match(request.method, _collapsed(request.path))  # scopes given with their leading slash double it
         route, params = found if found else (None, {})
         response = self._answer(request, route, params)
         if response is not None:
@@ -156,6 +176,9 @@ class FakeAzure:
             _PATHS["budgets"]: subscription.budgets,
             _PATHS["eligibility"]: subscription.role_eligibility,
             _PATHS["locks"]: subscription.locks,
+            _PATHS["exemptions"]: subscription.exemptions,
+            _PATHS["remediations"]: subscription.remediations,
+            _PATHS["diagnostics"]: subscription.activity_log_settings,
         }.get(params["rest"].lower().rstrip("/"))
         if items is None:
             return _no_such_type(request.path)
@@ -167,8 +190,45 @@ class FakeAzure:
             return 404, payloads.error("PolicyDefinitionNotFound", f"The policy definition '{params['name']}' could not be found."), {}
         return 200, found, {}
 
+    def _compliance_summary(self, request: Request, params: dict[str, str]) -> Answer:
+        subscription = self.subscriptions.get(params["subscription"].lower())
+        if subscription is None:
+            return 404, payloads.error("SubscriptionNotFound", f"The subscription '{params['subscription'].lower()}' could not be found."), {}
+        return 200, subscription.compliance or {"@odata.context": "", "@odata.count": 0, "value": []}, {}
+
+    def _group_get(self, request: Request, params: dict[str, str]) -> Answer:
+        found = self._known_group(params["group"], "")
+        if isinstance(found, tuple):
+            return found
+        return 200, payloads.management_group(found.group_id, found.name, TENANT_ID), {}
+
     def _group_descendants(self, request: Request, params: dict[str, str]) -> Answer:
-        return self._descendants(params["group"], request.query)
+        found = self._known_group(params["group"], "descendants")
+        if isinstance(found, tuple):
+            return found
+        return self._descendants(found.group_id, request.query)
+
+    def _group_list(self, request: Request, params: dict[str, str]) -> Answer:
+        rest = params["rest"].lower().rstrip("/")
+        found = self._known_group(params["group"], rest)
+        if isinstance(found, tuple):
+            return found
+        items = {_PATHS["policyassignments"]: found.policy_assignments, _PATHS["roleassignments"]: found.role_assignments}.get(rest)
+        if items is None:
+            return _no_such_type(request.path)
+        return self._page(_path(request), request.query, items)
+
+    def _known_group(self, group: str, rest: str) -> FakeGroup | Answer:
+        """The group's data (bare when the fake has none), or ARM's 403 for a group the caller cannot see."""
+        known = {name.lower(): name for name in self.management_groups}
+        if group.lower() not in known:
+            # ARM answers 403, not 404, for a group the caller cannot see (it may exist).
+            action = f"Microsoft.Management/managementGroups/{rest or 'read'}{'/read' if rest else ''}"
+            return 403, payloads.error("AuthorizationFailed", f"The client '{CLIENT_ID}' does not have authorization "
+                                       f"to perform action '{action}' over scope "
+                                       f"'/providers/Microsoft.Management/managementGroups/{group}'."), {}
+        name = known[group.lower()]
+        return self.groups.get(group.lower()) or FakeGroup(name, name)
 
     def _openid_route(self, request: Request, params: dict[str, str]) -> Answer:
         return self._openid(params["tenant"])
@@ -181,24 +241,19 @@ class FakeAzure:
         return self._managed_identity(request.query, request.headers.get("x-identity-header", ""))
 
     def _descendants(self, group: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
-        known = {name.lower(): name for name in self.management_groups}
-        if group not in known:
-            # ARM answers 403, not 404, for a group the caller cannot see (it may exist).
-            return 403, payloads.error("AuthorizationFailed", f"The client '{CLIENT_ID}' does not have authorization "
-                                       f"to perform action 'Microsoft.Management/managementGroups/descendants/read' over scope "
-                                       f"'/providers/Microsoft.Management/managementGroups/{group}'."), {}
         found: list[dict[str, Any]] = []
-        parents = [known[group]]
+        parents = [group]
         while parents:
             parent = parents.pop(0)
             for child in self.management_groups.get(parent, []):
                 is_group = child in self.management_groups
                 subscription = self.subscriptions.get(child.lower())
-                name = child if is_group or subscription is None else subscription.name
+                named = self.groups.get(child.lower())
+                name = (named.name if named else child) if is_group or subscription is None else subscription.name
                 found.append(payloads.descendant(child, parent, group=is_group, name=name))
                 if is_group:
                     parents.append(child)
-        return self._page(f"/providers/microsoft.management/managementgroups/{group}/descendants", query, found)
+        return self._page(f"/providers/microsoft.management/managementgroups/{group.lower()}/descendants", query, found)
 
     def _page(self, path: str, query: dict[str, str], items: list[dict[str, Any]]) -> tuple[int, Any, dict[str, str]]:
         start = int(query.get("$skiptoken", "0"))
@@ -249,12 +304,14 @@ class FakeAzure:
 
 _Handler = Callable[[FakeAzure, Request, dict[str, str]], Answer]
 _IDENTITY = ("openid", "token", "msi")
+_SUMMARIZE = "providers/microsoft.policyinsights/policystates/latest/summarize"
 _DEFINITIONS = "providers/microsoft.authorization/{kind}/{{name}}"
 _ROUTES: RouteTable[Route[_Handler]] = RouteTable(
     [
         Route("GET", "/{tenant}/v2.0/.well-known/openid-configuration", "openid", FakeAzure._openid_route),
         Route("POST", "/{tenant}/oauth2/v2.0/token", "token", FakeAzure._token_route),
         Route("GET", "/msi/token", "msi", FakeAzure._msi_route),
+        Route("GET", "/providers/microsoft.management/managementgroups/{group}", "management group", FakeAzure._group_get),
         Route("GET", "/providers/microsoft.management/managementgroups/{group}/descendants", "descendants",
               FakeAzure._group_descendants),
         *(
@@ -262,15 +319,22 @@ _ROUTES: RouteTable[Route[_Handler]] = RouteTable(
             for kind in ("policydefinitions", "policysetdefinitions")
             for scope in ("", "/{scope+}")
         ),
+        Route("GET", "/providers/microsoft.management/managementgroups/{group}/{rest+}", "management group lists",
+              FakeAzure._group_list),
         Route("GET", "/subscriptions", "subscriptions", FakeAzure._subscriptions),
+        Route("POST", f"/subscriptions/{{subscription}}/{_SUMMARIZE}", "compliance summary", FakeAzure._compliance_summary),
         Route("GET", "/subscriptions/{subscription}/{rest+}", "subscription lists", FakeAzure._subscription_list),
     ],
     ignore_case=True,
 )
 
 
+def _collapsed(path: str) -> str:
+    return re.sub("/+", "/", path)
+
+
 def _path(request: Request) -> str:
-    return request.path.rstrip("/").lower()
+    return _collapsed(request.path).rstrip("/").lower()
 
 
 def _no_such_type(path: str) -> Answer:
