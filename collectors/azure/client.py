@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError, ServiceResponseError
@@ -23,6 +23,7 @@ from collectors.http_policy import RateGate
 from scanner.contract import CollectContext
 
 MAX_MESSAGE = 300
+RESOURCE_GRAPH_PAGE = 1000  # the most rows Resource Graph returns in one answer
 _NO_SUBSCRIPTION = ""  # clients ask for one; management-group and tenant-level requests do not use it
 _DEFINITION_ID = re.compile(
     r"^(?:/subscriptions/(?P<subscription>[^/]+)|/providers/Microsoft\.Management/managementGroups/(?P<group>[^/]+))?"
@@ -187,6 +188,55 @@ class ArmClient:
         return self._listed(lambda: self._raw_pages(
             f"/subscriptions/{subscription_id}/providers/Microsoft.Insights/diagnosticSettings?api-version=2021-05-01-preview"
         ))
+
+    def deployments(self, subscription_id: str) -> list[dict[str, Any]]:
+        """Deployments at the subscription's scope (ARM keeps the last 800 per scope)."""
+        from azure.mgmt.resource.deployments import DeploymentsMgmtClient
+
+        client = DeploymentsMgmtClient(self._credential, subscription_id, **self._options())
+        return self._listed(client.deployments.list_at_subscription_scope)
+
+    def deployment_stacks(self, subscription_id: str) -> list[dict[str, Any]]:
+        from azure.mgmt.resource.deploymentstacks import DeploymentStacksClient
+
+        client = DeploymentStacksClient(self._credential, subscription_id, **self._options())
+        return self._listed(client.deployment_stacks.list_at_subscription)
+
+    def template_specs(self, subscription_id: str) -> list[dict[str, Any]]:
+        from azure.mgmt.resource.templatespecs import TemplateSpecsClient
+
+        client = TemplateSpecsClient(self._credential, subscription_id, **self._options())
+        return self._listed(client.template_specs.list_by_subscription)
+
+    def autoscale_settings(self, subscription_id: str) -> list[dict[str, Any]]:
+        from azure.mgmt.monitor import MonitorManagementClient
+
+        client = MonitorManagementClient(self._credential, subscription_id, **self._options())
+        return self._listed(client.autoscale_settings.list_by_subscription)
+
+    def resource_graph(self, query: str, subscription_ids: list[str]) -> list[dict[str, Any]]:
+        """Every row of one Resource Graph query over the subscriptions, page by page ($skipToken)."""
+        from azure.mgmt.resourcegraph import ResourceGraphClient
+        from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
+
+        client = ResourceGraphClient(self._credential, **self._options())
+
+        def rows() -> Iterator[dict[str, Any]]:
+            token: str | None = None
+            seen: set[str] = set()
+            while True:
+                options = QueryRequestOptions(result_format="objectArray", top=RESOURCE_GRAPH_PAGE, skip_token=token)
+                page = client.resources(QueryRequest(subscriptions=subscription_ids, query=query, options=options))
+                data = cast("list[dict[str, Any]]", page.data or [])  # objectArray: one dict per row
+                yield from data
+                token = page.skip_token
+                if not token:
+                    return
+                if token in seen:  # a token that repeats would page for ever
+                    raise Refused(None, "RepeatedSkipToken", "Resource Graph repeated a page")
+                seen.add(token)
+
+        return self._listed(rows)
 
     def _raw_pages(self, path: str) -> Iterator[dict[str, Any]]:
         """The items of an ARM list no installed client offers, through pecm's pipeline, following `nextLink`."""

@@ -47,6 +47,11 @@ class AzureConfig(BaseModel):
         description="Glob patterns on management group names (or ids): the group and everything below it, "
         "subscriptions included, are left out.",
     )
+    window_days: int = Field(default=90, gt=0, description="Days of deployment history counted as recent.")
+    iac_tags: list[str] = Field(
+        default_factory=lambda: ["managed-by", "managedBy", "iac", "provisioner", "azd-env-name"],
+        description="Tag names (exact case) whose presence on a resource says an IaC tool made it.",
+    )
     authentication: Authentication = Field(
         default="default",
         description="default (DefaultAzureCredential: environment, workload identity, managed identity, Azure CLI), "
@@ -81,6 +86,15 @@ class AzureConfig(BaseModel):
             if not _GUID.match(subscription):
                 raise ValueError(f"{subscription!r} is not a subscription id (a GUID)")
         return list(dict.fromkeys(s.lower() for s in value))
+
+    @field_validator("iac_tags")
+    @classmethod
+    def _tag_names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            # Written into a Resource Graph query: tag names only, nothing that could end the string.
+            if not re.fullmatch(r"[A-Za-z0-9_.:/ -]{1,128}", name):
+                raise ValueError(f"{name[:40]!r} is not a tag name pecm can query (letters, digits, _ . : / - and spaces)")
+        return value
 
     @field_validator("arm_url", "authority")
     @classmethod

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -223,6 +223,86 @@ def activity_log_settings(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
             for p in props for log in p.get("logs") or () if log.get("enabled")
         }),
     }
+
+
+def provenance_query(iac_tags: Sequence[str]) -> str:
+    """The Resource Graph query giving each resource's id, subscription and whether an IaC tag is on it."""
+    tagged = " or ".join(f"isnotempty(tags['{name}'])" for name in iac_tags) or "false"
+    return f"resources | project id = tolower(id), subscriptionId = tolower(subscriptionId), iac = {tagged}"
+
+
+def resource_provenance(
+    rows: Sequence[dict[str, Any]], deployments: Sequence[dict[str, Any]], stacks: Sequence[dict[str, Any]]
+) -> dict[str, Any]:
+    """How many of a subscription's resources can be traced to how they were made: an IaC tag, a
+    deployment's output (from a template spec or not), a deployment stack managing them."""
+    deployed = _output_ids(deployments)
+    from_specs = _output_ids([d for d in deployments if _from_template_spec(d)])
+    managed = {
+        str(resource.get("id") or "").lower()
+        for stack in stacks for resource in _properties(stack).get("resources") or ()
+        if str(resource.get("status") or "managed").lower() == "managed"
+    }
+    ids = [(str(row.get("id") or "").lower(), bool(row.get("iac"))) for row in rows]
+    return {
+        "resources": len(ids),
+        "traceable": sum(1 for rid, iac in ids if iac or rid in deployed or rid in managed),
+        "iac_tagged": sum(1 for _rid, iac in ids if iac),
+        "deployed": sum(1 for rid, _iac in ids if rid in deployed),
+        "from_template_specs": sum(1 for rid, _iac in ids if rid in from_specs),
+        "stack_managed": sum(1 for rid, _iac in ids if rid in managed),
+    }
+
+
+_AUTOMATED_CALLERS = frozenset(("application", "managedidentity"))  # service principals, workload and managed identities
+
+
+def deployment_history(items: Sequence[dict[str, Any]], now: datetime, window_days: int) -> dict[str, Any]:
+    """Deployments of the window by who ran them last: a person (User) or an identity (Application, ManagedIdentity)."""
+    since = now - timedelta(days=window_days)
+    recent = [item for item in items if (when := _timestamp(_properties(item).get("timestamp"))) is not None and when >= since]
+    callers = [str(_last_modified_by_type(item) or "Unknown") for item in recent]
+    states = Counter(str(_properties(item).get("provisioningState") or "Unknown") for item in recent)
+    return {
+        "window_days": window_days,
+        "deployments": len(recent),
+        "by_caller_type": dict(sorted(Counter(callers).items())),
+        "automated": sum(1 for caller in callers if caller.lower() in _AUTOMATED_CALLERS),
+        "succeeded": states["Succeeded"],
+        "failed": states["Failed"],
+        "from_template_specs": sum(1 for item in recent if _from_template_spec(item)),
+    }
+
+
+def self_service(stacks: Sequence[dict[str, Any]], template_specs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """What the platform offers to deploy from: template specs, and deployment stacks (with deny settings)."""
+    modes = [str((_properties(stack).get("denySettings") or {}).get("mode") or "none").lower() for stack in stacks]
+    return {
+        "template_specs": len(template_specs),
+        "deployment_stacks": len(stacks),
+        "stacks_with_deny": sum(1 for mode in modes if mode != "none"),
+    }
+
+
+def autoscale(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    return {"settings": len(items), "enabled": sum(1 for item in items if _properties(item).get("enabled", True))}
+
+
+def _output_ids(deployments: Sequence[dict[str, Any]]) -> set[str]:
+    return {
+        str(resource.get("id") or "").lower()
+        for deployment in deployments for resource in _properties(deployment).get("outputResources") or ()
+    }
+
+
+def _from_template_spec(deployment: dict[str, Any]) -> bool:
+    link = _properties(deployment).get("templateLink") or {}
+    return "/providers/microsoft.resources/templatespecs/" in str(link.get("id") or "").lower()
+
+
+def _last_modified_by_type(item: dict[str, Any]) -> Any:
+    system = item.get("systemData") or {}
+    return system.get("lastModifiedByType") or system.get("createdByType")
 
 
 def _timestamp(value: Any) -> datetime | None:

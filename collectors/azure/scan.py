@@ -53,6 +53,11 @@ SUBSCRIPTION_KINDS: tuple[_Kind, ...] = (
     _Kind("cloud.policy_remediations", "policy remediation tasks", READER, "providers/Microsoft.PolicyInsights/remediations"),
     _Kind("cloud.activity_log_export", "activity log's diagnostic settings", READER,
           "providers/Microsoft.Insights/diagnosticSettings"),
+    _Kind("cloud.resource_provenance", "resources and their deployments", READER, "providers/Microsoft.Resources/deployments"),
+    _Kind("cloud.deployments", "deployments", READER, "providers/Microsoft.Resources/deployments"),
+    _Kind("cloud.self_service", "template specs and deployment stacks", READER,
+          "providers/Microsoft.Resources/deploymentStacks"),
+    _Kind("cloud.autoscale", "autoscale settings", READER, "providers/Microsoft.Insights/autoscalesettings"),
 )
 GROUP_KINDS: tuple[_Kind, ...] = (
     _Kind("cloud.group_policy_assignments", "policy assignments", READER, "providers/Microsoft.Authorization/policyAssignments"),
@@ -79,8 +84,12 @@ class _Reader:
     """Reads and maps each kind; policy definitions are read once per scan (most are built in,
     the same for every subscription)."""
 
-    def __init__(self, client: ArmClient, now: datetime) -> None:
+    def __init__(self, client: ArmClient, config: AzureConfig, now: datetime, subscription_ids: list[str]) -> None:
         self._client = client
+        self._subscription_ids = subscription_ids
+        self._graph: dict[str, list[dict[str, Any]]] | Refused | None = None  # rows by subscription, once per scan
+        self._graph_lock = threading.Lock()
+        self._lists: dict[tuple[str, str], list[dict[str, Any]]] = {}  # lists two kinds of a subscription share
         self._definitions: dict[str, dict[str, Any] | None] = {}
         self._definitions_lock = threading.Lock()  # workers share them: each is read once
         self._reads: dict[str, Callable[[_Target], dict[str, Any]]] = {
@@ -95,10 +104,41 @@ class _Reader:
             "cloud.policy_exemptions": lambda t: mapping.policy_exemptions(client.policy_exemptions(t.key), now),
             "cloud.policy_remediations": lambda t: mapping.remediations(client.remediations(t.key)),
             "cloud.activity_log_export": lambda t: mapping.activity_log_settings(client.activity_log_settings(t.key)),
+            "cloud.resource_provenance": lambda t: mapping.resource_provenance(
+                self._graph_rows(t.key, config.iac_tags), self._shared("deployments", t.key), self._shared("stacks", t.key)
+            ),
+            "cloud.deployments": lambda t: mapping.deployment_history(self._shared("deployments", t.key), now, config.window_days),
+            "cloud.self_service": lambda t: mapping.self_service(self._shared("stacks", t.key), client.template_specs(t.key)),
+            "cloud.autoscale": lambda t: mapping.autoscale(client.autoscale_settings(t.key)),
         }
 
     def data(self, kind: str, target: _Target) -> dict[str, Any]:
         return self._reads[kind](target)
+
+    def _shared(self, what: str, subscription_id: str) -> list[dict[str, Any]]:
+        """Deployments or stacks, read once for the kinds that use them (one worker reads a subscription)."""
+        key = (what, subscription_id)
+        if key not in self._lists:
+            read = self._client.deployments if what == "deployments" else self._client.deployment_stacks
+            self._lists[key] = read(subscription_id)
+        return self._lists[key]
+
+    def _graph_rows(self, subscription_id: str, iac_tags: list[str]) -> list[dict[str, Any]]:
+        """The subscription's rows of one Resource Graph query over every subscription in scope, run on first need."""
+        with self._graph_lock:
+            if self._graph is None:
+                try:
+                    rows = self._client.resource_graph(mapping.provenance_query(iac_tags), self._subscription_ids)
+                except Refused as exc:  # said once, for every subscription
+                    self._graph = exc
+                else:
+                    grouped: dict[str, list[dict[str, Any]]] = {}
+                    for row in rows:
+                        grouped.setdefault(str(row.get("subscriptionId") or "").lower(), []).append(row)
+                    self._graph = grouped
+            if isinstance(self._graph, Refused):  # a new exception each time: workers raise it at once
+                raise Refused(self._graph.status, self._graph.code, self._graph.message)
+            return self._graph.get(subscription_id, [])
 
     def _policy(self, assignments: list[dict[str, Any]], target: _Target) -> dict[str, Any]:
         subscription_id = "" if target.is_group else target.key
@@ -122,8 +162,8 @@ class _Reader:
 
 def scan_azure(ctx: CollectContext, config: AzureConfig) -> Iterator[Subject | Evidence]:
     client = ArmClient(ctx, config, credential_for(ctx, config))
-    reader = _Reader(client, ctx.clock())
     targets = [target for target in _targets(ctx, config, client) if ctx.includes(target.subject.id)]
+    reader = _Reader(client, config, ctx.clock(), [t.key for t in targets if not t.is_group])
     # Subjects are read by a pool of workers, a bounded number ahead, and yielded in order.
     workers = max(1, ctx.limits.max_workers)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pecm-azure")

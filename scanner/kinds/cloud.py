@@ -80,6 +80,44 @@ class ActivityLogExport(KindData):
     categories: list[str] = Field(default_factory=list, description="Categories exported: Administrative, Security, Policy, …")
 
 
+class ResourceProvenance(KindData):
+    """How a subscription's resources were made, as far as can be traced (Resource Graph, deployments, stacks)."""
+
+    resources: int = Field(default=0, description="Resources in the subscription (Resource Graph).")
+    traceable: int = Field(default=0, description="Resources with an IaC tag, a deployment's output or managed by a stack.")
+    iac_tagged: int = Field(default=0, description="Resources carrying one of the configured IaC tags.")
+    deployed: int = Field(default=0, description="Resources among the outputs of the subscription-scope deployments kept.")
+    from_template_specs: int = Field(default=0, description="Of the deployed ones, those deployed from a template spec.")
+    stack_managed: int = Field(default=0, description="Resources a subscription-scope deployment stack manages.")
+
+
+class DeploymentHistory(KindData):
+    """Deployments of the window at a subscription's scope, by who ran them."""
+
+    window_days: int = 90
+    deployments: int = 0
+    by_caller_type: dict[str, int] = Field(default_factory=dict, description="User, Application, ManagedIdentity, Key, Unknown.")
+    automated: int = Field(default=0, description="Run by a service principal or managed identity, not a person.")
+    succeeded: int = 0
+    failed: int = 0
+    from_template_specs: int = Field(default=0, description="Deployed from a template spec.")
+
+
+class SelfService(KindData):
+    """What teams can deploy from on their own: template specs and deployment stacks."""
+
+    template_specs: int = 0
+    deployment_stacks: int = 0
+    stacks_with_deny: int = Field(default=0, description="Stacks whose deny settings keep their resources from changes outside them.")
+
+
+class Autoscale(KindData):
+    """Autoscale settings (Azure Monitor) in a subscription."""
+
+    settings: int = 0
+    enabled: int = 0
+
+
 class ResourceLocks(KindData):
     """Locks that keep resources from being deleted or changed, at the subscription or below it."""
 
@@ -106,6 +144,10 @@ CLOUD: list[KindSpec] = [
     KindSpec("cloud.policy_exemptions", "subscription", PolicyExemptions, "Policy exemptions and their expiry."),
     KindSpec("cloud.policy_remediations", "subscription", PolicyRemediations, "Policy remediation tasks."),
     KindSpec("cloud.activity_log_export", "subscription", ActivityLogExport, "Diagnostic settings of the activity log."),
+    KindSpec("cloud.resource_provenance", "subscription", ResourceProvenance, "Resources traceable to IaC, deployments, stacks."),
+    KindSpec("cloud.deployments", "subscription", DeploymentHistory, "Deployment history by caller type."),
+    KindSpec("cloud.self_service", "subscription", SelfService, "Template specs and deployment stacks offered."),
+    KindSpec("cloud.autoscale", "subscription", Autoscale, "Autoscale settings."),
     KindSpec("cloud.group_policy_assignments", "management_group", PolicyAssignments,
              "Policy assignments at a management group and above, and their enforcement."),
     KindSpec("cloud.group_role_assignments", "management_group", RoleAssignments,

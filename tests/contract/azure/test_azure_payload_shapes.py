@@ -16,6 +16,8 @@ from azure.mgmt.authorization.v2020_10_01.models import RoleEligibilityScheduleI
 from azure.mgmt.authorization.v2022_04_01.models import RoleAssignment
 from azure.mgmt.consumption.models import Budget
 from azure.mgmt.managementgroups.models import DescendantInfo, ManagementGroup
+from azure.mgmt.resource.deployments.models import DeploymentExtended
+from azure.mgmt.resource.deploymentstacks.models import DeploymentStack
 from azure.mgmt.resource.locks.models import ManagementLockObject
 from azure.mgmt.resource.policy.models import PolicyAssignment, PolicyDefinition, PolicySetDefinition
 from azure.mgmt.resource.subscriptions.models import Subscription
@@ -55,6 +57,8 @@ def _typed_payloads() -> list[tuple[type[Any], dict[str, Any]]]:
         (ManagementGroup, payloads.management_group("acme-root", "Acme", TENANT_ID)),
     ]
     cases += [(PolicyAssignment, item) for g in sample_groups() for item in g.policy_assignments]
+    cases += [(DeploymentExtended, item) for s in estate for item in s.deployments]
+    cases += [(DeploymentStack, item) for s in estate for item in s.deployment_stacks]
     return cases
 
 
@@ -90,12 +94,31 @@ def test_compliance_summaries_and_remediations_survive_the_sdk_models_round_trip
         assert _seconds(round_trip["properties"]) == _seconds(payload["properties"])
 
 
+def test_template_specs_autoscale_settings_and_resource_graph_pages_survive_the_sdk_models_round_trip(tmp_path: Any) -> None:
+    from azure.mgmt.monitor.models import AutoscaleSettingResource
+    from azure.mgmt.resource.templatespecs.models import TemplateSpec
+    from azure.mgmt.resourcegraph.models import QueryResponse
+
+    from tests.fakes.azure.server import FakeAzure
+
+    (prod,) = [s for s in sample_subscriptions() if s.subscription_id == PROD]
+    cases: list[tuple[Any, dict[str, Any]]] = [(TemplateSpec, item) for item in prod.template_specs]
+    cases += [(AutoscaleSettingResource, item) for item in prod.autoscale_settings]
+    fake = FakeAzure(sample_subscriptions(), tmp_path, graph_page_size=2)
+    _status, page, _headers = fake._resource_graph({"subscriptions": [PROD], "query": "tags['managed-by']", "options": {}})
+    cases.append((QueryResponse, page))
+    assert len(cases) == 5 and page["$skipToken"]
+    for model, payload in cases:
+        assert _without_none(model.deserialize(payload).serialize(keep_readonly=True)) == _without_none(payload)
+
+
 def _without_none(value: Any) -> Any:
+    """The payload as a round trip gives it back: no nulls, timestamps to the second."""
     if isinstance(value, dict):
         return {key: _without_none(item) for key, item in value.items() if item is not None}
     if isinstance(value, list):
         return [_without_none(item) for item in value]
-    return value
+    return re.sub(r"\.\d+Z$", "Z", value) if isinstance(value, str) else value
 
 
 def _seconds(properties: dict[str, Any]) -> dict[str, Any]:

@@ -113,6 +113,41 @@ def test_lists_read_without_a_client_keep_the_error_body_and_the_role(fake_azure
     assert result.data(SANDBOX_ID, "cloud.activity_log_export")["settings"] == 0
 
 
+def test_provisioning_provenance_deployments_self_service_and_autoscale(tmp_path: Path) -> None:
+    with FakeAzure(sample_subscriptions(), tmp_path, definitions=sample_definitions(), graph_page_size=2).running() as fake:
+        result = run_azure(fake)
+        graph = [(method, path) for method, path in fake.requests if "resourcegraph" in path.lower()]
+
+    # One Resource Graph query for both subscriptions: six rows on pages of two, paged by $skipToken.
+    assert graph == [("POST", "/providers/Microsoft.ResourceGraph/resources")] * 3
+    assert result.data(PROD_ID, "cloud.resource_provenance") == {
+        # tagged; deployed (one of them from a template spec, one before the window); stack-managed; one by hand
+        "resources": 5, "traceable": 4, "iac_tagged": 1, "deployed": 3, "from_template_specs": 1, "stack_managed": 1,
+    }
+    assert result.data(SANDBOX_ID, "cloud.resource_provenance")["traceable"] == 0
+    assert result.data(PROD_ID, "cloud.deployments") == {
+        "window_days": 90, "deployments": 3, "by_caller_type": {"Application": 1, "ManagedIdentity": 1, "User": 1},
+        "automated": 2, "succeeded": 2, "failed": 1, "from_template_specs": 1,
+    }
+    assert result.data(PROD_ID, "cloud.self_service") == {"template_specs": 2, "deployment_stacks": 2, "stacks_with_deny": 1}
+    assert result.data(PROD_ID, "cloud.autoscale") == {"settings": 2, "enabled": 1}
+    # Deployments and stacks feed two kinds each and are read once: one request per page (4 and 2 items, pages of 2).
+    assert result.requests.snapshot()["azure:deployments"].sent == 2 + 1
+    assert result.requests.snapshot()["azure:deploymentstacks"].sent == 1 + 1
+
+
+def test_a_refused_resource_graph_query_is_sent_once_and_leaves_provenance_unavailable(fake_azure: FakeAzure) -> None:
+    fake_azure.fail("/providers/microsoft.resourcegraph/resources", 403, "AuthorizationFailed")
+
+    result = run_azure(fake_azure)
+
+    assert fake_azure.count("microsoft.resourcegraph") == 1
+    for subject in (PROD_ID, SANDBOX_ID):
+        record = result.of(subject, "cloud.resource_provenance")
+        assert record.status is EvidenceStatus.UNAVAILABLE and "grant Reader on the subscription" in str(record.reason)
+    assert result.data(PROD_ID, "cloud.deployments")["deployments"] == 3
+
+
 def test_a_403_on_one_subscription_names_the_role_and_the_rest_goes_on(fake_azure: FakeAzure) -> None:
     fake_azure.fail(f"{PROD}/providers/microsoft.consumption/budgets", 403, "AuthorizationFailed")
     fake_azure.fail(f"{SANDBOX}/providers/microsoft.authorization/roleassignments", 403, "AuthorizationFailed")
@@ -137,9 +172,9 @@ def test_an_unregistered_provider_is_unsupported_and_never_registered(fake_azure
     assert record.status is EvidenceStatus.UNSUPPORTED
     assert record.reason == "this subscription offers no budgets (MissingSubscriptionRegistration)"
     # azure-mgmt-core would register the provider (a POST: a write); pecm's pipeline never does.
-    # (The compliance summary is the one POST it sends: a read, Microsoft.PolicyInsights/policyStates/summarize/action.)
-    posts = [path for method, path in fake_azure.requests if method == "POST" and "oauth2" not in path]
-    assert posts and all(path.endswith("/policyStates/latest/summarize") for path in posts)
+    # The POSTs it sends are reads: the compliance summary and the Resource Graph query.
+    posts = {path.rsplit("/", 1)[-1] for method, path in fake_azure.requests if method == "POST" and "oauth2" not in path}
+    assert posts == {"summarize", "resources"}
 
 
 def test_a_tenant_without_pim_licence_has_role_eligibility_unsupported(fake_azure: FakeAzure) -> None:

@@ -321,3 +321,86 @@ def activity_log_setting(scope: str, name: str, *, workspace: bool, storage: boo
             + [{"category": "Alert", "enabled": False}],
         },
     }
+
+
+def resource(subscription_id: str, group: str, kind: str, name: str, tags: dict[str, str] | None = None) -> dict[str, Any]:
+    """A resource as Resource Graph and ARM know it; kind such as 'Microsoft.Storage/storageAccounts'."""
+    return {
+        "id": f"/subscriptions/{subscription_id}/resourceGroups/{group}/providers/{kind}/{name}",
+        "name": name, "type": kind, "location": "westeurope", "tags": tags or {},
+    }
+
+
+def _system_data(caller_type: str, at: str) -> dict[str, Any]:
+    caller = "platform@example.com" if caller_type == "User" else "0d5c1b6a-0000-4000-8000-0000000000c1"
+    return {"createdBy": caller, "createdByType": caller_type, "createdAt": at,
+            "lastModifiedBy": caller, "lastModifiedByType": caller_type, "lastModifiedAt": at}
+
+
+def deployment(scope: str, name: str, at: str, caller_type: str, state: str, outputs: list[str],
+               template_spec: str | None = None) -> dict[str, Any]:
+    """A deployment at subscription scope (Deployments_ListAtSubscriptionScope, 2026-06-01)."""
+    properties: dict[str, Any] = {
+        "provisioningState": state,
+        "correlationId": "c0000000-0000-4000-8000-000000000001",
+        "timestamp": at,
+        "duration": "PT1M2.345S",
+        "mode": "Incremental",
+        "templateHash": "1234567890",
+        "outputResources": [{"id": rid} for rid in outputs],
+        "providers": [],
+        "dependencies": [],
+    }
+    if template_spec is not None:
+        properties["templateLink"] = {"id": template_spec}
+    return {"id": f"{scope}/providers/Microsoft.Resources/deployments/{name}", "name": name,
+            "type": "Microsoft.Resources/deployments", "location": "westeurope",
+            "systemData": _system_data(caller_type, at), "properties": properties}
+
+
+def deployment_stack(scope: str, name: str, deny_mode: str, managed: list[str]) -> dict[str, Any]:
+    """A deployment stack at subscription scope (DeploymentStacks_ListAtSubscription, 2025-07-01); deny_mode
+    none, denyDelete or denyWriteAndDelete."""
+    return {
+        "id": f"{scope}/providers/Microsoft.Resources/deploymentStacks/{name}", "name": name,
+        "type": "Microsoft.Resources/deploymentStacks", "location": "westeurope",
+        "systemData": _system_data("Application", "2026-11-01T10:00:00Z"),
+        "properties": {
+            "actionOnUnmanage": {"resources": "detach", "resourceGroups": "detach", "managementGroups": "detach"},
+            "denySettings": {"mode": deny_mode, "excludedPrincipals": [], "excludedActions": [], "applyToChildScopes": False},
+            "provisioningState": "succeeded",
+            "correlationId": "c0000000-0000-4000-8000-000000000002",
+            "deploymentScope": scope,
+            "description": f"{name} (fixture)",
+            "resources": [{"id": rid, "status": "managed", "denyStatus": deny_mode} for rid in managed],
+            "detachedResources": [], "deletedResources": [], "failedResources": [],
+            "deploymentId": f"{scope}/providers/Microsoft.Resources/deployments/{name}-2026",
+            "duration": "PT2M",
+        },
+    }
+
+
+def template_spec(subscription_id: str, group: str, name: str) -> dict[str, Any]:
+    """A template spec (TemplateSpecs_ListBySubscription, 2022-02-01)."""
+    return {
+        "id": f"/subscriptions/{subscription_id}/resourceGroups/{group}/providers/Microsoft.Resources/templateSpecs/{name}",
+        "name": name, "type": "Microsoft.Resources/templateSpecs", "location": "westeurope",
+        "systemData": _system_data("User", "2026-02-01T10:00:00Z"),
+        "properties": {"description": f"{name}, offered by the platform team", "displayName": name, "metadata": {},
+                       "versions": {"1.0": {"description": "first", "timeCreated": "2026-02-01T10:00:00Z",
+                                            "timeModified": "2026-02-01T10:00:00Z"}}},
+        "tags": {},
+    }
+
+
+def autoscale_setting(subscription_id: str, group: str, name: str, target: str, *, enabled: bool) -> dict[str, Any]:
+    """An autoscale setting (AutoscaleSettings_ListBySubscription, 2022-10-01)."""
+    return {
+        "id": f"/subscriptions/{subscription_id}/resourceGroups/{group}/providers/microsoft.insights/autoscalesettings/{name}",
+        "name": name, "type": "Microsoft.Insights/autoscaleSettings", "location": "westeurope", "tags": {},
+        "properties": {
+            "name": name, "enabled": enabled, "targetResourceUri": target,
+            "profiles": [{"name": "default", "capacity": {"minimum": "2", "maximum": "10", "default": "2"}, "rules": []}],
+            "notifications": [],
+        },
+    }

@@ -12,6 +12,15 @@ SANDBOX = "22222222-2222-4222-8222-222222222222"
 ROOT_GROUP = "/providers/Microsoft.Management/managementGroups/acme-root"
 
 
+PROD_RESOURCES = {
+    "storage": p.resource(PROD, "rg-data", "Microsoft.Storage/storageAccounts", "acmedata", {"managed-by": "terraform"}),
+    "vnet": p.resource(PROD, "rg-network", "Microsoft.Network/virtualNetworks", "hub"),
+    "web": p.resource(PROD, "rg-app", "Microsoft.Web/sites", "payments"),
+    "vault": p.resource(PROD, "rg-data", "Microsoft.KeyVault/vaults", "acme-secrets"),
+    "vm": p.resource(PROD, "rg-app", "Microsoft.Compute/virtualMachines", "made-by-hand"),  # nothing traces it
+}
+
+
 def sample_subscriptions() -> list[FakeSubscription]:
     prod = f"/subscriptions/{PROD}"
     return [
@@ -66,6 +75,24 @@ def sample_subscriptions() -> list[FakeSubscription]:
                                        categories=["Administrative", "Security", "Policy"]),
                 p.activity_log_setting(prod, "archive", workspace=False, storage=True, categories=["Administrative"]),
             ],
+            resources=list(PROD_RESOURCES.values()),
+            deployments=[
+                p.deployment(prod, "network", "2026-11-20T09:00:00Z", "User", "Succeeded", [PROD_RESOURCES["vnet"]["id"]]),
+                p.deployment(prod, "web", "2026-11-25T09:00:00Z", "Application", "Succeeded", [PROD_RESOURCES["web"]["id"]],
+                             template_spec=f"{prod}/resourceGroups/rg-platform/providers/Microsoft.Resources/templateSpecs/webapp/versions/1.0"),
+                p.deployment(prod, "retry", "2026-12-01T09:00:00Z", "ManagedIdentity", "Failed", []),
+                # Before the window: not in the history, but what it made is still traced to it.
+                p.deployment(prod, "bootstrap", "2026-01-10T09:00:00Z", "User", "Succeeded", [PROD_RESOURCES["storage"]["id"]]),
+            ],
+            deployment_stacks=[
+                p.deployment_stack(prod, "secrets", "denyDelete", [PROD_RESOURCES["vault"]["id"]]),
+                p.deployment_stack(prod, "sandbox-kit", "none", []),
+            ],
+            template_specs=[p.template_spec(PROD, "rg-platform", "webapp"), p.template_spec(PROD, "rg-platform", "database")],
+            autoscale_settings=[
+                p.autoscale_setting(PROD, "rg-app", "web-scale", PROD_RESOURCES["web"]["id"], enabled=True),
+                p.autoscale_setting(PROD, "rg-app", "batch-scale", PROD_RESOURCES["vm"]["id"], enabled=False),
+            ],
         ),
         FakeSubscription(
             SANDBOX,
@@ -77,6 +104,7 @@ def sample_subscriptions() -> list[FakeSubscription]:
                 # Its definition was deleted: the assignment stays, its effect is unknown.
                 p.policy_assignment(f"/subscriptions/{SANDBOX}", "orphan", "gone", definition_scope=ROOT_GROUP),
             ],
+            resources=[p.resource(SANDBOX, "rg-try", "Microsoft.Compute/virtualMachines", "scratch")],
         ),
     ]
 

@@ -10,6 +10,7 @@ Like ARM, routes match paths in any case and with a trailing slash, lists are pa
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -42,7 +43,12 @@ _PATHS = {
     "exemptions": "providers/microsoft.authorization/policyexemptions",
     "remediations": "providers/microsoft.policyinsights/remediations",
     "diagnostics": "providers/microsoft.insights/diagnosticsettings",
+    "deployments": "providers/microsoft.resources/deployments",
+    "stacks": "providers/microsoft.resources/deploymentstacks",
+    "templatespecs": "providers/microsoft.resources/templatespecs",
+    "autoscale": "providers/microsoft.insights/autoscalesettings",
 }
+_TAG_IN_QUERY = re.compile(r"tags\['([^']+)'\]")
 
 
 @dataclass
@@ -58,6 +64,11 @@ class FakeSubscription:
     exemptions: list[dict[str, Any]] = field(default_factory=list)
     remediations: list[dict[str, Any]] = field(default_factory=list)
     activity_log_settings: list[dict[str, Any]] = field(default_factory=list)
+    resources: list[dict[str, Any]] = field(default_factory=list)  # what Resource Graph finds
+    deployments: list[dict[str, Any]] = field(default_factory=list)
+    deployment_stacks: list[dict[str, Any]] = field(default_factory=list)
+    template_specs: list[dict[str, Any]] = field(default_factory=list)
+    autoscale_settings: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -99,12 +110,14 @@ class FakeAzure:
         management_groups: dict[str, list[str]] | None = None,
         groups: Sequence[FakeGroup] = (),
         page_size: int = 2,
+        graph_page_size: int = 1000,
     ) -> None:
         self.subscriptions = {s.subscription_id.lower(): s for s in subscriptions}
         self.definitions = {d["id"].lower(): d for d in definitions}  # policy (set) definitions by id
         self.management_groups = management_groups or {}  # group id -> its children (group or subscription ids)
         self.groups = {g.group_id.lower(): g for g in groups}  # their names and data; a group without one is bare
         self.page_size = page_size
+        self.graph_page_size = graph_page_size  # Resource Graph answers at most $top rows, 1000 at most
         self.clock = FakeClock(start=1_796_000_000.0)  # a VirtualTimer advances it when the collector sleeps
         self.exchanges = Exchanges()
         self.faults = Faults(AzureErrors())
@@ -179,6 +192,10 @@ class FakeAzure:
             _PATHS["exemptions"]: subscription.exemptions,
             _PATHS["remediations"]: subscription.remediations,
             _PATHS["diagnostics"]: subscription.activity_log_settings,
+            _PATHS["deployments"]: subscription.deployments,
+            _PATHS["stacks"]: subscription.deployment_stacks,
+            _PATHS["templatespecs"]: subscription.template_specs,
+            _PATHS["autoscale"]: subscription.autoscale_settings,
         }.get(params["rest"].lower().rstrip("/"))
         if items is None:
             return _no_such_type(request.path)
@@ -217,6 +234,28 @@ class FakeAzure:
         if items is None:
             return _no_such_type(request.path)
         return self._page(_path(request), request.query, items)
+
+    def _resource_graph_route(self, request: Request, params: dict[str, str]) -> Answer:
+        return self._resource_graph(json.loads(request.body or b"{}"))
+
+    def _resource_graph(self, asked: dict[str, Any]) -> Answer:
+        """Resources_Resources for the one query shape pecm sends: id, subscription, any of the tags it names."""
+        tags = _TAG_IN_QUERY.findall(str(asked.get("query") or ""))
+        rows = [
+            {"id": resource["id"].lower(), "subscriptionId": subscription_id.lower(),
+             "iac": any((resource.get("tags") or {}).get(tag) for tag in tags)}
+            for subscription_id in asked.get("subscriptions") or ()
+            if (subscription := self.subscriptions.get(subscription_id.lower())) is not None
+            for resource in subscription.resources
+        ]
+        options = asked.get("options") or {}
+        start = int(options.get("$skipToken") or 0)
+        size = min(int(options.get("$top") or 1000), self.graph_page_size)
+        page: dict[str, Any] = {"totalRecords": len(rows), "count": len(rows[start : start + size]),
+                                "data": rows[start : start + size], "facets": [], "resultTruncated": "false"}
+        if start + size < len(rows):
+            page["$skipToken"] = str(start + size)  # opaque to the client; an offset here
+        return 200, page, {}
 
     def _known_group(self, group: str, rest: str) -> FakeGroup | Answer:
         """The group's data (bare when the fake has none), or ARM's 403 for a group the caller cannot see."""
@@ -311,6 +350,7 @@ _ROUTES: RouteTable[Route[_Handler]] = RouteTable(
         Route("GET", "/{tenant}/v2.0/.well-known/openid-configuration", "openid", FakeAzure._openid_route),
         Route("POST", "/{tenant}/oauth2/v2.0/token", "token", FakeAzure._token_route),
         Route("GET", "/msi/token", "msi", FakeAzure._msi_route),
+        Route("POST", "/providers/microsoft.resourcegraph/resources", "resource graph", FakeAzure._resource_graph_route),
         Route("GET", "/providers/microsoft.management/managementgroups/{group}", "management group", FakeAzure._group_get),
         Route("GET", "/providers/microsoft.management/managementgroups/{group}/descendants", "descendants",
               FakeAzure._group_descendants),
