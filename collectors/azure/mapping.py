@@ -254,6 +254,38 @@ def resource_provenance(
     }
 
 
+# Resource types that show how a subscription is watched, and the field of cloud.monitoring each counts into.
+MONITORING_TYPES: dict[str, str] = {
+    "microsoft.insights/metricalerts": "metric_alerts",
+    "microsoft.insights/scheduledqueryrules": "log_alerts",
+    "microsoft.insights/activitylogalerts": "activity_log_alerts",
+    "microsoft.insights/actiongroups": "action_groups",
+    "microsoft.insights/workbooks": "workbooks",
+    "microsoft.portal/dashboards": "dashboards",
+    "microsoft.dashboard/grafana": "grafana",
+    "microsoft.insights/components": "app_insights",
+    "microsoft.insights/webtests": "availability_tests",
+}
+MONITORING_QUERY = (
+    "resources | where type in~ (" + ", ".join(f"'{t}'" for t in MONITORING_TYPES) + ")"
+    " | extend dynamic = tolower(type) == 'microsoft.insights/metricalerts'"
+    " and tostring(properties.criteria) contains 'DynamicThresholdCriterion'"
+    " | summarize count = count(), dynamic = countif(dynamic) by subscriptionId = tolower(subscriptionId), type = tolower(type)"
+)
+
+
+def monitoring(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Counts per monitoring resource type (rows of MONITORING_QUERY for one subscription)."""
+    counts = dict.fromkeys(MONITORING_TYPES.values(), 0)
+    dynamic = 0
+    for row in rows:
+        field = MONITORING_TYPES.get(str(row.get("type") or "").lower())
+        if field is not None:
+            counts[field] += int(row.get("count") or 0)
+            dynamic += int(row.get("dynamic") or 0)
+    return {**counts, "dynamic_threshold_alerts": dynamic}
+
+
 _AUTOMATED_CALLERS = frozenset(("application", "managedidentity"))  # service principals, workload and managed identities
 
 

@@ -58,6 +58,8 @@ SUBSCRIPTION_KINDS: tuple[_Kind, ...] = (
     _Kind("cloud.self_service", "template specs and deployment stacks", READER,
           "providers/Microsoft.Resources/deploymentStacks"),
     _Kind("cloud.autoscale", "autoscale settings", READER, "providers/Microsoft.Insights/autoscalesettings"),
+    _Kind("cloud.monitoring", "alert rules, action groups, dashboards and Application Insights", READER,
+          "providers/Microsoft.ResourceGraph/resources"),
 )
 GROUP_KINDS: tuple[_Kind, ...] = (
     _Kind("cloud.group_policy_assignments", "policy assignments", READER, "providers/Microsoft.Authorization/policyAssignments"),
@@ -87,7 +89,7 @@ class _Reader:
     def __init__(self, client: ArmClient, config: AzureConfig, now: datetime, subscription_ids: list[str]) -> None:
         self._client = client
         self._subscription_ids = subscription_ids
-        self._graph: dict[str, list[dict[str, Any]]] | Refused | None = None  # rows by subscription, once per scan
+        self._graph: dict[str, dict[str, list[dict[str, Any]]] | Refused] = {}  # query -> rows by subscription
         self._graph_lock = threading.Lock()
         self._lists: dict[tuple[str, str], list[dict[str, Any]]] = {}  # lists two kinds of a subscription share
         self._definitions: dict[str, dict[str, Any] | None] = {}
@@ -105,8 +107,10 @@ class _Reader:
             "cloud.policy_remediations": lambda t: mapping.remediations(client.remediations(t.key)),
             "cloud.activity_log_export": lambda t: mapping.activity_log_settings(client.activity_log_settings(t.key)),
             "cloud.resource_provenance": lambda t: mapping.resource_provenance(
-                self._graph_rows(t.key, config.iac_tags), self._shared("deployments", t.key), self._shared("stacks", t.key)
+                self._graph_rows(t.key, mapping.provenance_query(config.iac_tags)),
+                self._shared("deployments", t.key), self._shared("stacks", t.key),
             ),
+            "cloud.monitoring": lambda t: mapping.monitoring(self._graph_rows(t.key, mapping.MONITORING_QUERY)),
             "cloud.deployments": lambda t: mapping.deployment_history(self._shared("deployments", t.key), now, config.window_days),
             "cloud.self_service": lambda t: mapping.self_service(self._shared("stacks", t.key), client.template_specs(t.key)),
             "cloud.autoscale": lambda t: mapping.autoscale(client.autoscale_settings(t.key)),
@@ -123,22 +127,23 @@ class _Reader:
             self._lists[key] = read(subscription_id)
         return self._lists[key]
 
-    def _graph_rows(self, subscription_id: str, iac_tags: list[str]) -> list[dict[str, Any]]:
-        """The subscription's rows of one Resource Graph query over every subscription in scope, run on first need."""
+    def _graph_rows(self, subscription_id: str, query: str) -> list[dict[str, Any]]:
+        """The subscription's rows of a Resource Graph query over every subscription in scope, run once, on first need."""
         with self._graph_lock:
-            if self._graph is None:
+            if query not in self._graph:
                 try:
-                    rows = self._client.resource_graph(mapping.provenance_query(iac_tags), self._subscription_ids)
+                    rows = self._client.resource_graph(query, self._subscription_ids)
                 except Refused as exc:  # said once, for every subscription
-                    self._graph = exc
+                    self._graph[query] = exc
                 else:
                     grouped: dict[str, list[dict[str, Any]]] = {}
                     for row in rows:
                         grouped.setdefault(str(row.get("subscriptionId") or "").lower(), []).append(row)
-                    self._graph = grouped
-            if isinstance(self._graph, Refused):  # a new exception each time: workers raise it at once
-                raise Refused(self._graph.status, self._graph.code, self._graph.message)
-            return self._graph.get(subscription_id, [])
+                    self._graph[query] = grouped
+            found = self._graph[query]
+            if isinstance(found, Refused):  # a new exception each time: workers raise it at once
+                raise Refused(found.status, found.code, found.message)
+            return found.get(subscription_id, [])
 
     def _policy(self, assignments: list[dict[str, Any]], target: _Target) -> dict[str, Any]:
         subscription_id = "" if target.is_group else target.key

@@ -118,6 +118,21 @@ class Autoscale(KindData):
     enabled: int = 0
 
 
+class CloudMonitoring(KindData):
+    """How a subscription is watched: alert rules and where they notify, dashboards, Application Insights."""
+
+    metric_alerts: int = 0
+    dynamic_threshold_alerts: int = Field(default=0, description="Metric alerts with dynamic (learned) thresholds.")
+    log_alerts: int = Field(default=0, description="Log search (scheduled query) alert rules.")
+    activity_log_alerts: int = 0
+    action_groups: int = Field(default=0, description="Where alerts notify: e-mail, webhooks, ITSM, …")
+    workbooks: int = 0
+    dashboards: int = Field(default=0, description="Shared Azure portal dashboards.")
+    grafana: int = Field(default=0, description="Azure Managed Grafana instances.")
+    app_insights: int = Field(default=0, description="Application Insights components.")
+    availability_tests: int = Field(default=0, description="Application Insights availability (web) tests.")
+
+
 class ResourceLocks(KindData):
     """Locks that keep resources from being deleted or changed, at the subscription or below it."""
 
@@ -148,6 +163,7 @@ CLOUD: list[KindSpec] = [
     KindSpec("cloud.deployments", "subscription", DeploymentHistory, "Deployment history by caller type."),
     KindSpec("cloud.self_service", "subscription", SelfService, "Template specs and deployment stacks offered."),
     KindSpec("cloud.autoscale", "subscription", Autoscale, "Autoscale settings."),
+    KindSpec("cloud.monitoring", "subscription", CloudMonitoring, "Alert rules, action groups, dashboards, Application Insights."),
     KindSpec("cloud.group_policy_assignments", "management_group", PolicyAssignments,
              "Policy assignments at a management group and above, and their enforcement."),
     KindSpec("cloud.group_role_assignments", "management_group", RoleAssignments,

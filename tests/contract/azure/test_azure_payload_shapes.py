@@ -95,7 +95,7 @@ def test_compliance_summaries_and_remediations_survive_the_sdk_models_round_trip
 
 
 def test_template_specs_autoscale_settings_and_resource_graph_pages_survive_the_sdk_models_round_trip(tmp_path: Any) -> None:
-    from azure.mgmt.monitor.models import AutoscaleSettingResource
+    from azure.mgmt.monitor.models import AutoscaleSettingResource, MetricAlertResource
     from azure.mgmt.resource.templatespecs.models import TemplateSpec
     from azure.mgmt.resourcegraph.models import QueryResponse
 
@@ -104,10 +104,11 @@ def test_template_specs_autoscale_settings_and_resource_graph_pages_survive_the_
     (prod,) = [s for s in sample_subscriptions() if s.subscription_id == PROD]
     cases: list[tuple[Any, dict[str, Any]]] = [(TemplateSpec, item) for item in prod.template_specs]
     cases += [(AutoscaleSettingResource, item) for item in prod.autoscale_settings]
+    cases += [(MetricAlertResource, item) for item in prod.resources if item["type"] == "Microsoft.Insights/metricAlerts"]
     fake = FakeAzure(sample_subscriptions(), tmp_path, graph_page_size=2)
     _status, page, _headers = fake._resource_graph({"subscriptions": [PROD], "query": "tags['managed-by']", "options": {}})
     cases.append((QueryResponse, page))
-    assert len(cases) == 5 and page["$skipToken"]
+    assert len(cases) == 7 and page["$skipToken"]
     for model, payload in cases:
         assert _without_none(model.deserialize(payload).serialize(keep_readonly=True)) == _without_none(payload)
 

@@ -118,11 +118,12 @@ def test_provisioning_provenance_deployments_self_service_and_autoscale(tmp_path
         result = run_azure(fake)
         graph = [(method, path) for method, path in fake.requests if "resourcegraph" in path.lower()]
 
-    # One Resource Graph query for both subscriptions: six rows on pages of two, paged by $skipToken.
-    assert graph == [("POST", "/providers/Microsoft.ResourceGraph/resources")] * 3
+    # One Resource Graph query for both subscriptions: 14 rows on pages of two, paged by $skipToken;
+    # then one for the monitoring counts (7 rows, 4 pages).
+    assert graph == [("POST", "/providers/Microsoft.ResourceGraph/resources")] * (7 + 4)
     assert result.data(PROD_ID, "cloud.resource_provenance") == {
-        # tagged; deployed (one of them from a template spec, one before the window); stack-managed; one by hand
-        "resources": 5, "traceable": 4, "iac_tagged": 1, "deployed": 3, "from_template_specs": 1, "stack_managed": 1,
+        # tagged (two); deployed (one of them from a template spec, one before the window); stack-managed; 8 by hand
+        "resources": 13, "traceable": 5, "iac_tagged": 2, "deployed": 3, "from_template_specs": 1, "stack_managed": 1,
     }
     assert result.data(SANDBOX_ID, "cloud.resource_provenance")["traceable"] == 0
     assert result.data(PROD_ID, "cloud.deployments") == {
@@ -136,15 +137,28 @@ def test_provisioning_provenance_deployments_self_service_and_autoscale(tmp_path
     assert result.requests.snapshot()["azure:deploymentstacks"].sent == 1 + 1
 
 
+def test_measurement_alert_rules_action_groups_dashboards_and_application_insights(fake_azure: FakeAzure) -> None:
+    result = run_azure(fake_azure)
+
+    assert result.data(PROD_ID, "cloud.monitoring") == {
+        "metric_alerts": 2, "dynamic_threshold_alerts": 1, "log_alerts": 1, "activity_log_alerts": 0, "action_groups": 1,
+        "workbooks": 1, "dashboards": 0, "grafana": 1, "app_insights": 1, "availability_tests": 1,
+    }
+    assert set(result.data(SANDBOX_ID, "cloud.monitoring").values()) == {0}
+    # Two Resource Graph queries in all (provenance, monitoring), not one per subscription or resource type.
+    assert fake_azure.count("microsoft.resourcegraph") == 2
+
+
 def test_a_refused_resource_graph_query_is_sent_once_and_leaves_provenance_unavailable(fake_azure: FakeAzure) -> None:
     fake_azure.fail("/providers/microsoft.resourcegraph/resources", 403, "AuthorizationFailed")
 
     result = run_azure(fake_azure)
 
-    assert fake_azure.count("microsoft.resourcegraph") == 1
+    assert fake_azure.count("microsoft.resourcegraph") == 2  # each query once, not once per subscription
     for subject in (PROD_ID, SANDBOX_ID):
-        record = result.of(subject, "cloud.resource_provenance")
-        assert record.status is EvidenceStatus.UNAVAILABLE and "grant Reader on the subscription" in str(record.reason)
+        for kind in ("cloud.resource_provenance", "cloud.monitoring"):
+            record = result.of(subject, kind)
+            assert record.status is EvidenceStatus.UNAVAILABLE and "grant Reader on the subscription" in str(record.reason)
     assert result.data(PROD_ID, "cloud.deployments")["deployments"] == 3
 
 

@@ -323,12 +323,31 @@ def activity_log_setting(scope: str, name: str, *, workspace: bool, storage: boo
     }
 
 
-def resource(subscription_id: str, group: str, kind: str, name: str, tags: dict[str, str] | None = None) -> dict[str, Any]:
+def resource(subscription_id: str, group: str, kind: str, name: str, tags: dict[str, str] | None = None,
+             properties: dict[str, Any] | None = None) -> dict[str, Any]:
     """A resource as Resource Graph and ARM know it; kind such as 'Microsoft.Storage/storageAccounts'."""
     return {
         "id": f"/subscriptions/{subscription_id}/resourceGroups/{group}/providers/{kind}/{name}",
-        "name": name, "type": kind, "location": "westeurope", "tags": tags or {},
+        "name": name, "type": kind, "location": "westeurope", "tags": tags or {}, "properties": properties or {},
     }
+
+
+def metric_alert(subscription_id: str, name: str, *, dynamic: bool) -> dict[str, Any]:
+    """A metric alert rule resource (its properties as MetricAlerts_ListBySubscription gives them)."""
+    criterion: dict[str, Any] = (
+        {"criterionType": "DynamicThresholdCriterion", "name": "cpu", "metricName": "Percentage CPU", "operator": "GreaterThan",
+         "timeAggregation": "Average", "alertSensitivity": "Medium",
+         "failingPeriods": {"numberOfEvaluationPeriods": 4, "minFailingPeriodsToAlert": 4}}
+        if dynamic else
+        {"criterionType": "StaticThresholdCriterion", "name": "cpu", "metricName": "Percentage CPU", "operator": "GreaterThan",
+         "threshold": 80, "timeAggregation": "Average"}
+    )
+    return resource(subscription_id, "rg-monitoring", "Microsoft.Insights/metricAlerts", name, properties={
+        "severity": 2, "enabled": True, "scopes": [f"/subscriptions/{subscription_id}"], "evaluationFrequency": "PT5M",
+        "windowSize": "PT15M", "criteria": {"odata.type": "Microsoft.Azure.Monitor.MultipleResourceMultipleMetricCriteria",
+                                            "allOf": [criterion]},
+        "autoMitigate": True, "actions": [],
+    })
 
 
 def _system_data(caller_type: str, at: str) -> dict[str, Any]:

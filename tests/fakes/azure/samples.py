@@ -21,6 +21,18 @@ PROD_RESOURCES = {
 }
 
 
+PROD_MONITORING = [
+    p.metric_alert(PROD, "cpu-learned", dynamic=True),
+    p.metric_alert(PROD, "cpu-static", dynamic=False),
+    p.resource(PROD, "rg-monitoring", "Microsoft.Insights/scheduledQueryRules", "errors-in-logs"),
+    p.resource(PROD, "rg-monitoring", "Microsoft.Insights/actionGroups", "platform-oncall"),
+    p.resource(PROD, "rg-monitoring", "Microsoft.Insights/workbooks", "0f0e0d0c-0000-4000-8000-000000000001"),
+    p.resource(PROD, "rg-monitoring", "Microsoft.Dashboard/grafana", "platform-grafana"),
+    p.resource(PROD, "rg-app", "Microsoft.Insights/components", "payments-ai", {"managed-by": "terraform"}),
+    p.resource(PROD, "rg-app", "Microsoft.Insights/webtests", "payments-ping"),
+]
+
+
 def sample_subscriptions() -> list[FakeSubscription]:
     prod = f"/subscriptions/{PROD}"
     return [
@@ -75,7 +87,7 @@ def sample_subscriptions() -> list[FakeSubscription]:
                                        categories=["Administrative", "Security", "Policy"]),
                 p.activity_log_setting(prod, "archive", workspace=False, storage=True, categories=["Administrative"]),
             ],
-            resources=list(PROD_RESOURCES.values()),
+            resources=[*PROD_RESOURCES.values(), *PROD_MONITORING],
             deployments=[
                 p.deployment(prod, "network", "2026-11-20T09:00:00Z", "User", "Succeeded", [PROD_RESOURCES["vnet"]["id"]]),
                 p.deployment(prod, "web", "2026-11-25T09:00:00Z", "Application", "Succeeded", [PROD_RESOURCES["web"]["id"]],

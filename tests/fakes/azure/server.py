@@ -49,6 +49,7 @@ _PATHS = {
     "autoscale": "providers/microsoft.insights/autoscalesettings",
 }
 _TAG_IN_QUERY = re.compile(r"tags\['([^']+)'\]")
+_TYPE_IN_QUERY = re.compile(r"'(microsoft\.[a-z]+/[a-z]+)'")
 
 
 @dataclass
@@ -239,15 +240,35 @@ class FakeAzure:
         return self._resource_graph(json.loads(request.body or b"{}"))
 
     def _resource_graph(self, asked: dict[str, Any]) -> Answer:
-        """Resources_Resources for the one query shape pecm sends: id, subscription, any of the tags it names."""
-        tags = _TAG_IN_QUERY.findall(str(asked.get("query") or ""))
-        rows = [
-            {"id": resource["id"].lower(), "subscriptionId": subscription_id.lower(),
-             "iac": any((resource.get("tags") or {}).get(tag) for tag in tags)}
+        """Resources_Resources for the two query shapes pecm sends: each resource's id, subscription and
+        whether it carries any of the tags the query names; or counts of the types it names, by subscription."""
+        query = str(asked.get("query") or "")
+        scoped = [
+            (subscription_id.lower(), subscription.resources)
             for subscription_id in asked.get("subscriptions") or ()
             if (subscription := self.subscriptions.get(subscription_id.lower())) is not None
-            for resource in subscription.resources
         ]
+        rows: list[dict[str, Any]]
+        if "summarize" in query:
+            types = set(_TYPE_IN_QUERY.findall(query))
+            counted: dict[tuple[str, str], dict[str, Any]] = {}
+            for subscription_id, resources in scoped:
+                for resource in resources:
+                    kind = resource["type"].lower()
+                    if kind in types:
+                        row = counted.setdefault((subscription_id, kind),
+                                                 {"subscriptionId": subscription_id, "type": kind, "count": 0, "dynamic": 0})
+                        row["count"] += 1
+                        row["dynamic"] += int(kind == "microsoft.insights/metricalerts"
+                                              and "DynamicThresholdCriterion" in json.dumps(resource.get("properties")))
+            rows = list(counted.values())
+        else:
+            tags = _TAG_IN_QUERY.findall(query)
+            rows = [
+                {"id": resource["id"].lower(), "subscriptionId": subscription_id,
+                 "iac": any((resource.get("tags") or {}).get(tag) for tag in tags)}
+                for subscription_id, resources in scoped for resource in resources
+            ]
         options = asked.get("options") or {}
         start = int(options.get("$skipToken") or 0)
         size = min(int(options.get("$top") or 1000), self.graph_page_size)
