@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
+import trustme
 
 from collectors.azure.collector import AzureCollector
 from scanner.errors import SourceUnavailable
@@ -73,3 +74,41 @@ def test_no_workload_identity_configured_stops_the_source_in_one_line(fake_azure
     assert raised.value.message.startswith("azure: no workload_identity credential available (")
     assert "\n" not in raised.value.one_line()
     assert fake_azure.requests == []
+
+
+def _rsa_certificate(name: str) -> trustme.LeafCert:
+    """A certificate with an RSA key: azure-identity signs its client assertion with RS256."""
+    return trustme.CA(key_type=trustme.KeyType.RSA).issue_cert(name, key_type=trustme.KeyType.RSA)
+
+
+def test_client_certificate(fake_azure: FakeAzure, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    leaf = _rsa_certificate("pecm-scanner.example.com")
+    pem = tmp_path / "pecm-client.pem"
+    leaf.private_key_and_cert_chain_pem.write_to_path(str(pem))  # key, then certificate: what CertificateCredential reads
+    fake_azure.client_certificate = leaf.cert_chain_pems[0].bytes()
+    caplog.set_level(logging.DEBUG)
+    fake_azure.fail(f"{PROD}/providers/microsoft.consumption/budgets", 403, "AuthorizationFailed")
+
+    result = run_azure(fake_azure, authentication="certificate", certificate_file=str(pem), secret="")
+
+    assert result.data(f"azure:{PROD}", "cloud.role_assignments")["assignments"] == 5
+    assert fake_azure.count("oauth2/v2.0/token") >= 1
+    key = leaf.private_key_pem.bytes().decode()
+    key_body = "".join(key.splitlines()[1:-1])[:40]
+    output = "\n".join([item.model_dump_json() for item in [*result.evidence, *result.problems]]
+                       + [record.getMessage() for record in caplog.records] + [repr(record.args) for record in caplog.records])
+    assert key_body not in output and "PRIVATE KEY" not in output and ACCESS_TOKEN_PREFIX not in output
+
+
+def test_a_certificate_the_tenant_does_not_know_stops_the_source_in_one_line(fake_azure: FakeAzure, tmp_path: Path) -> None:
+    registered, presented = _rsa_certificate("registered"), _rsa_certificate("stranger")
+    fake_azure.client_certificate = registered.cert_chain_pems[0].bytes()
+    pem = tmp_path / "stranger.pem"
+    presented.private_key_and_cert_chain_pem.write_to_path(str(pem))
+
+    with pytest.raises(SourceUnavailable) as raised:
+        list(AzureCollector().collect(context(fake_azure, CollectedScan(), authentication="certificate", certificate_file=str(pem))))
+
+    line = raised.value.one_line()
+    assert line.startswith("azure: no token for Azure Resource Manager (") and "AADSTS7000215" in line and "\n" not in line
+    assert "PRIVATE KEY" not in line

@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+import jwt
+from cryptography import x509
+
 from tests.fakes.azure import payloads
 from tests.fakes.http.clock import FakeClock
 from tests.fakes.http.exchange import Request, Response, json_response
@@ -119,6 +122,7 @@ class FakeAzure:
         self.groups = {g.group_id.lower(): g for g in groups}  # their names and data; a group without one is bare
         self.page_size = page_size
         self.graph_page_size = graph_page_size  # Resource Graph answers at most $top rows, 1000 at most
+        self.client_certificate: bytes | None = None  # PEM of the app registration's certificate, when a test registers one
         self.clock = FakeClock(start=1_796_000_000.0)  # a VirtualTimer advances it when the collector sleeps
         self.exchanges = Exchanges()
         self.faults = Faults(AzureErrors())
@@ -323,6 +327,18 @@ class FakeAzure:
             page["nextLink"] = f"{self.url}{path}?api-version={query.get('api-version', '')}&%24skiptoken={start + self.page_size}"
         return 200, page, {}
 
+    def _signed_by_client_certificate(self, assertion: str) -> bool:
+        """Whether a client assertion is a JWT for this client signed by the registered certificate's key."""
+        if self.client_certificate is None or assertion.count(".") != 2:
+            return False
+        certificate = x509.load_pem_x509_certificate(self.client_certificate)
+        try:
+            claims = jwt.decode(assertion, certificate.public_key(), algorithms=["RS256", "PS256"],  # type: ignore[arg-type]
+                                options={"verify_aud": False})
+        except jwt.PyJWTError:
+            return False
+        return bool(claims.get("iss") == claims.get("sub") == CLIENT_ID)
+
     def _openid(self, tenant: str) -> tuple[int, Any, dict[str, str]]:
         if tenant != TENANT_ID:
             return 400, {"error": "invalid_tenant", "error_description": f"AADSTS90002: Tenant '{tenant}' not found."}, {}
@@ -353,7 +369,8 @@ class FakeAzure:
 
     def _token(self, tenant: str, form: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
         federated = form.get("client_assertion") == FEDERATED_TOKEN and form.get("client_assertion_type", "").endswith("jwt-bearer")
-        if form.get("client_id") != CLIENT_ID or not (form.get("client_secret") == CLIENT_SECRET or federated):
+        certified = self._signed_by_client_certificate(form.get("client_assertion") or "")
+        if form.get("client_id") != CLIENT_ID or not (form.get("client_secret") == CLIENT_SECRET or federated or certified):
             return 401, {
                 "error": "invalid_client",
                 "error_description": f"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{CLIENT_ID}'.",
