@@ -16,6 +16,7 @@ from typing import Any, cast
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError, ServiceResponseError
 from azure.core.pipeline import policies
+from azure.core.pipeline.transport import RequestsTransport
 
 from collectors.azure.config import AzureConfig
 from collectors.azure.policy import GatedRetryPolicy, Throttled
@@ -53,24 +54,31 @@ class ArmClient:
         self._gate = RateGate(ctx.timer, max_wait=config.max_rate_limit_wait_seconds, wait_budget=config.rate_limit_wait_budget_seconds)
         self._ctx = ctx
         self._config = config
-        self._verify: dict[str, Any] = {}
+        transport_options: dict[str, Any] = {
+            "connection_timeout": config.request_timeout_seconds,
+            "read_timeout": config.request_timeout_seconds,
+        }
         if config.ca_bundle is not None:
             path = config.ca_bundle if config.ca_bundle.is_absolute() else ctx.base_dir / config.ca_bundle
-            self._verify["connection_verify"] = str(path)
+            transport_options["connection_verify"] = str(path)
+        # One connection pool for every client of the scan: a transport per client would cost a new TLS
+        # connection for each list. Opened here, before the workers share it.
+        self._transport = RequestsTransport(**transport_options)
+        self._transport.open()
         self._credential = credential
         self._secrets: tuple[str, ...] = tuple(filter(None, (ctx.secret(config.client_secret_env),)))
 
     def _options(self) -> dict[str, Any]:
         """Client options with policies of its own: a pipeline links the policies it is given to each
         other, so policies shared by clients built in several workers got crossed (an AttributeError
-        inside azure-core when two were built at once). What must be shared, the gate, is."""
+        inside azure-core when two were built at once). What must be shared is: the transport (one
+        connection pool), the gate and counters (in the retry policy), the credential's token cache."""
         from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
 
         config = self._config
         return {
             "base_url": config.arm_url,
-            "connection_timeout": config.request_timeout_seconds,
-            "read_timeout": config.request_timeout_seconds,
+            "transport": self._transport,
             "policies": [
                 policies.RequestIdPolicy(),
                 policies.HeadersPolicy(),
@@ -82,8 +90,10 @@ class ArmClient:
                 ARMChallengeAuthenticationPolicy(self._credential, f"{config.arm_url}/.default"),
                 policies.SensitiveHeaderCleanupPolicy(),
             ],
-            **self._verify,
         }
+
+    def close(self) -> None:
+        self._transport.close()
 
     def subscriptions(self) -> list[dict[str, Any]]:
         from azure.mgmt.resource.subscriptions import SubscriptionClient
@@ -244,18 +254,18 @@ class ArmClient:
         from azure.core.rest import HttpRequest
 
         options = self._options()
-        with PipelineClient(options.pop("base_url"), **options) as client:
-            url: str | None = f"{self._config.arm_url}{path}"
-            seen: set[str] = set()
-            while url:
-                if url in seen:  # a next link that repeats a page would loop for ever
-                    raise Refused(None, "RepeatedNextLink", f"the list repeated a page: {url[:200]}")
-                seen.add(url)
-                response = client.send_request(HttpRequest("GET", url))
-                response.raise_for_status()
-                body = response.json()
-                yield from body.get("value") or ()
-                url = body.get("nextLink")
+        client = PipelineClient(options.pop("base_url"), **options)  # not closed: the transport is the scan's
+        url: str | None = f"{self._config.arm_url}{path}"
+        seen: set[str] = set()
+        while url:
+            if url in seen:  # a next link that repeats a page would loop for ever
+                raise Refused(None, "RepeatedNextLink", f"the list repeated a page: {url[:200]}")
+            seen.add(url)
+            response = client.send_request(HttpRequest("GET", url))
+            response.raise_for_status()
+            body = response.json()
+            yield from body.get("value") or ()
+            url = body.get("nextLink")
 
     def _read(self, get: Callable[[], Any]) -> dict[str, Any]:
         (item,) = self._listed(lambda: [get()])

@@ -167,6 +167,13 @@ class _Reader:
 
 def scan_azure(ctx: CollectContext, config: AzureConfig) -> Iterator[Subject | Evidence]:
     client = ArmClient(ctx, config, credential_for(ctx, config))
+    try:
+        yield from _scan_with(ctx, config, client)
+    finally:
+        client.close()
+
+
+def _scan_with(ctx: CollectContext, config: AzureConfig, client: ArmClient) -> Iterator[Subject | Evidence]:
     targets = [target for target in _targets(ctx, config, client) if ctx.includes(target.subject.id)]
     reader = _Reader(client, config, ctx.clock(), [t.key for t in targets if not t.is_group])
     # Subjects are read by a pool of workers, a bounded number ahead, and yielded in order.

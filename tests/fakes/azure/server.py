@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -122,6 +123,7 @@ class FakeAzure:
         self.groups = {g.group_id.lower(): g for g in groups}  # their names and data; a group without one is bare
         self.page_size = page_size
         self.graph_page_size = graph_page_size  # Resource Graph answers at most $top rows, 1000 at most
+        self.latency = 0.0  # seconds added to every answer
         self.client_certificate: bytes | None = None  # PEM of the app registration's certificate, when a test registers one
         self.clock = FakeClock(start=1_796_000_000.0)  # a VirtualTimer advances it when the collector sleeps
         self.exchanges = Exchanges()
@@ -158,6 +160,8 @@ class FakeAzure:
 
     def _handle(self, request: Request) -> Response | None:
         arrived = self.clock.time()
+        if self.latency:
+            time.sleep(self.latency)  # as a remote service would take (benchmarks only; tests keep 0)
         found = _ROUTES.match(request.method, _collapsed(request.path))  # scopes given with their leading slash double it
         route, params = found if found else (None, {})
         response = self._answer(request, route, params)
