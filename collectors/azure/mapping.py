@@ -123,6 +123,7 @@ def policy_assignments(items: Sequence[dict[str, Any]], scope: str, definitions:
         "names": sorted(str(item.get("name") or "") for item in items)[:MAX_PATHS],
         "effects": dict(sorted(counted.items())),
         "unresolved": sum(1 for found in resolved if found is None),
+        "enforced_deny": counted["deny"],
     }
 
 
@@ -194,6 +195,7 @@ def policy_exemptions(items: Sequence[dict[str, Any]], now: datetime) -> dict[st
         "by_category": dict(sorted(Counter(str(_properties(item).get("exemptionCategory") or "Unknown") for item in items).items())),
         "expiring": sum(1 for expiry in expiries if expiry is not None),
         "expired": sum(1 for expiry in expiries if expiry is not None and expiry <= now),
+        "never_expiring": sum(1 for expiry in expiries if expiry is None),
     }
 
 
@@ -244,9 +246,11 @@ def resource_provenance(
         if str(resource.get("status") or "managed").lower() == "managed"
     }
     ids = [(str(row.get("id") or "").lower(), bool(row.get("iac"))) for row in rows]
+    traceable = sum(1 for rid, iac in ids if iac or rid in deployed or rid in managed)
     return {
         "resources": len(ids),
-        "traceable": sum(1 for rid, iac in ids if iac or rid in deployed or rid in managed),
+        "traceable": traceable,
+        "traceable_share": round(traceable / len(ids), 4) if ids else None,
         "iac_tagged": sum(1 for _rid, iac in ids if iac),
         "deployed": sum(1 for rid, _iac in ids if rid in deployed),
         "from_template_specs": sum(1 for rid, _iac in ids if rid in from_specs),

@@ -22,6 +22,7 @@ class PolicyAssignments(KindData):
         "an initiative counts once for each distinct effect of its definitions.",
     )
     unresolved: int = Field(default=0, description="Assignments whose definitions could not be read (effects unknown).")
+    enforced_deny: int = Field(default=0, description="Enforced assignments applying a deny effect (effects' deny, for rules).")
 
 
 class RoleAssignments(KindData):
@@ -61,6 +62,7 @@ class PolicyExemptions(KindData):
     by_category: dict[str, int] = Field(default_factory=dict, description="Waiver, Mitigated.")
     expiring: int = Field(default=0, description="Exemptions with an expiry date.")
     expired: int = Field(default=0, description="Exemptions whose expiry date has passed (they no longer apply).")
+    never_expiring: int = Field(default=0, description="Exemptions without an expiry date: they waive a policy for good.")
 
 
 class PolicyRemediations(KindData):
@@ -89,6 +91,7 @@ class ResourceProvenance(KindData):
     deployed: int = Field(default=0, description="Resources among the outputs of the subscription-scope deployments kept.")
     from_template_specs: int = Field(default=0, description="Of the deployed ones, those deployed from a template spec.")
     stack_managed: int = Field(default=0, description="Resources a subscription-scope deployment stack manages.")
+    traceable_share: float | None = Field(default=None, description="traceable / resources; none without resources.")
 
 
 class DeploymentHistory(KindData):

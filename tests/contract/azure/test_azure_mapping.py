@@ -25,7 +25,7 @@ def test_enforcement_mode_absent_means_enforced_and_upper_scopes_are_inherited()
     definitions = {"/providers/microsoft.authorization/policydefinitions/d": p.policy_definition("", "d", "Deny")}
     assert mapping.policy_assignments(items, SCOPE, definitions) == {
         "assignments": 2, "enforced": 1, "initiatives": 0, "inherited": 1, "names": ["a", "b"],
-        "effects": {"deny": 1}, "unresolved": 0,  # b is DoNotEnforce: its deny only audits
+        "effects": {"deny": 1}, "unresolved": 0, "enforced_deny": 1,  # b is DoNotEnforce: its deny only audits
     }
 
 
@@ -77,3 +77,7 @@ def test_budgets_count_enabled_alerts_and_forecast_ones() -> None:
     disabled["properties"]["notifications"]["f"]["enabled"] = False
     items = [disabled, p.budget(SCOPE, "on", 10, {"a": (80, "Actual")}), p.budget(SCOPE, "fc", 10, {"f": (90, "Forecasted")})]
     assert mapping.budgets(items) == {"budgets": 3, "with_notifications": 2, "with_forecast_notifications": 1}
+
+
+def test_provenance_share_is_none_without_resources() -> None:
+    assert mapping.resource_provenance([], [], [])["traceable_share"] is None

@@ -33,7 +33,7 @@ def test_subscriptions_with_policy_access_and_budgets_through_every_page(fake_az
         "assignments": 3, "enforced": 2, "initiatives": 1, "inherited": 1,
         "names": ["audit-tags", "deny-public-ip", "security-benchmark"],
         # deny from the assignment's parameter; the initiative's members: a literal and its own default
-        "effects": {"deny": 1, "deployifnotexists": 1, "modify": 1}, "unresolved": 0,
+        "effects": {"deny": 1, "deployifnotexists": 1, "modify": 1}, "unresolved": 0, "enforced_deny": 1,
     }
     assert result.data(SANDBOX_ID, "cloud.policy_assignments")["effects"] == {"deny": 1}  # a subscription's own definition
     assert result.data(SANDBOX_ID, "cloud.policy_assignments")["unresolved"] == 1  # the orphan's definition is gone
@@ -84,7 +84,7 @@ def test_governance_completions_compliance_exemptions_remediations_and_activity_
     assert result.data(SANDBOX_ID, "cloud.policy_compliance")["resources"] == 0  # nothing evaluated there yet
     # Exemptions on pages of two, through pecm's own reading of the list: one expired before the scan, one never expires.
     assert result.data(PROD_ID, "cloud.policy_exemptions") == {
-        "exemptions": 3, "by_category": {"Mitigated": 1, "Waiver": 2}, "expiring": 2, "expired": 1,
+        "exemptions": 3, "by_category": {"Mitigated": 1, "Waiver": 2}, "expiring": 2, "expired": 1, "never_expiring": 1,
     }
     assert fake_azure.count(f"{PROD}/providers/microsoft.authorization/policyexemptions") == 2
     assert result.data(PROD_ID, "cloud.policy_remediations") == {
@@ -123,9 +123,10 @@ def test_provisioning_provenance_deployments_self_service_and_autoscale(tmp_path
     assert graph == [("POST", "/providers/Microsoft.ResourceGraph/resources")] * (7 + 4)
     assert result.data(PROD_ID, "cloud.resource_provenance") == {
         # tagged (two); deployed (one of them from a template spec, one before the window); stack-managed; 8 by hand
-        "resources": 13, "traceable": 5, "iac_tagged": 2, "deployed": 3, "from_template_specs": 1, "stack_managed": 1,
+        "resources": 13, "traceable": 5, "traceable_share": 0.3846, "iac_tagged": 2, "deployed": 3, "from_template_specs": 1,
+        "stack_managed": 1,
     }
-    assert result.data(SANDBOX_ID, "cloud.resource_provenance")["traceable"] == 0
+    assert result.data(SANDBOX_ID, "cloud.resource_provenance")["traceable_share"] == 0.0
     assert result.data(PROD_ID, "cloud.deployments") == {
         "window_days": 90, "deployments": 3, "by_caller_type": {"Application": 1, "ManagedIdentity": 1, "User": 1},
         "automated": 2, "succeeded": 2, "failed": 1, "from_template_specs": 1,
@@ -344,7 +345,7 @@ def test_a_management_group_and_the_groups_below_it_are_subjects_beside_their_su
         assert result.subject(PROD_ID).parent == PROD_GROUP_ID and result.subject(SANDBOX_ID).parent == ROOT_ID
         assert result.data(ROOT_ID, "cloud.group_policy_assignments") == {
             "assignments": 1, "enforced": 1, "initiatives": 1, "inherited": 0, "names": ["security-benchmark"],
-            "effects": {"deployifnotexists": 1, "modify": 1}, "unresolved": 0,
+            "effects": {"deployifnotexists": 1, "modify": 1}, "unresolved": 0, "enforced_deny": 0,
         }
         assert result.data(ROOT_ID, "cloud.group_role_assignments") == {
             "assignments": 3, "by_principal_type": {"Group": 1, "User": 2}, "privileged": 2,
