@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -129,6 +130,8 @@ class FakeAzure:
         self.exchanges = Exchanges()
         self.faults = Faults(AzureErrors())
         self._issued: set[str] = set()
+        self._graph_answers: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
+        self._graph_lock = threading.Lock()
         self._server = HttpServer(self._handle, name="fake-azure", tls=True)
         self.url = self._server.url
         self.ca_bundle = self._server.write_ca(tmp / "fake-azure-ca.pem")
@@ -251,10 +254,27 @@ class FakeAzure:
         """Resources_Resources for the two query shapes pecm sends: each resource's id, subscription and
         whether it carries any of the tags the query names; or counts of the types it names, by subscription."""
         query = str(asked.get("query") or "")
+        key = (query, tuple(str(s).lower() for s in asked.get("subscriptions") or ()))
+        with self._graph_lock:
+            rows = self._graph_answers.get(key)
+        if rows is None:  # the pages of one query come from one answer, as from a snapshot
+            rows = self._graph_rows(*key)
+            with self._graph_lock:
+                self._graph_answers[key] = rows
+        options = asked.get("options") or {}
+        start = int(options.get("$skipToken") or 0)
+        size = min(int(options.get("$top") or 1000), self.graph_page_size)
+        page: dict[str, Any] = {"totalRecords": len(rows), "count": len(rows[start : start + size]),
+                                "data": rows[start : start + size], "facets": [], "resultTruncated": "false"}
+        if start + size < len(rows):
+            page["$skipToken"] = str(start + size)  # opaque to the client; an offset here
+        return 200, page, {}
+
+    def _graph_rows(self, query: str, subscription_ids: tuple[str, ...]) -> list[dict[str, Any]]:
         scoped = [
-            (subscription_id.lower(), subscription.resources)
-            for subscription_id in asked.get("subscriptions") or ()
-            if (subscription := self.subscriptions.get(subscription_id.lower())) is not None
+            (subscription_id, subscription.resources)
+            for subscription_id in subscription_ids
+            if (subscription := self.subscriptions.get(subscription_id)) is not None
         ]
         rows: list[dict[str, Any]]
         if "summarize" in query:
@@ -277,14 +297,7 @@ class FakeAzure:
                  "iac": any((resource.get("tags") or {}).get(tag) for tag in tags)}
                 for subscription_id, resources in scoped for resource in resources
             ]
-        options = asked.get("options") or {}
-        start = int(options.get("$skipToken") or 0)
-        size = min(int(options.get("$top") or 1000), self.graph_page_size)
-        page: dict[str, Any] = {"totalRecords": len(rows), "count": len(rows[start : start + size]),
-                                "data": rows[start : start + size], "facets": [], "resultTruncated": "false"}
-        if start + size < len(rows):
-            page["$skipToken"] = str(start + size)  # opaque to the client; an offset here
-        return 200, page, {}
+        return rows
 
     def _known_group(self, group: str, rest: str) -> FakeGroup | Answer:
         """The group's data (bare when the fake has none), or ARM's 403 for a group the caller cannot see."""
