@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -26,6 +25,7 @@ from collectors.githost.cache import CachedAnswer, ConditionalStore
 from collectors.http_answers import ApiError as ApiError
 from collectors.http_answers import RawAnswer, json_body, path_only, status_phrase, with_query
 from collectors.http_policy import PageTrail, RateGate, Refusal, retry_after
+from collectors.per_thread import PerThread
 from scanner.contract import RequestCounter, Timer
 
 log = logging.getLogger(__name__)
@@ -100,9 +100,8 @@ class GitHubClient:
         self._conditional = conditional
         self._timer = timer
         self._gate = RateGate(timer, max_wait=max_rate_limit_wait, wait_budget=rate_limit_wait_budget)
-        self._local = threading.local()
-        self._opened: list[Github | requests.Session] = []
-        self._opened_lock = threading.Lock()
+        self._githubs = PerThread(self._new_github, Github.close)
+        self._sessions = PerThread(self._new_session, requests.Session.close)
         api = urlsplit(self.base_url)
         self._api_origin = (api.scheme, api.hostname, api.port)
 
@@ -163,7 +162,7 @@ class GitHubClient:
 
     def typed(self, kind: type[T], payload: dict[str, Any]) -> T:
         """A REST payload as PyGithub's typed object: complete as given, so reading it sends nothing."""
-        return self._thread_github().create_from_raw_data(kind, payload)
+        return self._githubs.get().create_from_raw_data(kind, payload)
 
     @staticmethod
     def check_next(trail: PageTrail, next_url: str) -> None:
@@ -214,10 +213,8 @@ class GitHubClient:
         return GraphQLAnswer(data, errors)
 
     def close(self) -> None:
-        with self._opened_lock:
-            for opened in self._opened:
-                opened.close()
-            self._opened.clear()
+        self._githubs.close()
+        self._sessions.close()
 
     # --- the request loop -----------------------------------------------------------------
 
@@ -269,10 +266,10 @@ class GitHubClient:
             return raw
 
     def _graphql_url(self) -> str:
-        return self._thread_github().requester.graphql_url
+        return self._githubs.get().requester.graphql_url
 
     def _pygithub(self, verb: str, url: str, headers: dict[str, str], body: Any) -> RawAnswer:
-        requester = self._thread_github().requester
+        requester = self._githubs.get().requester
         try:
             status, response_headers, text = requester.requestJson(verb, url, headers=dict(headers), input=body)
         except GithubException as exc:  # minting a GitHub App installation token failed
@@ -282,40 +279,30 @@ class GitHubClient:
         lowered = {key.lower(): str(value) for key, value in response_headers.items()}
         return RawAnswer(status, lowered, text.encode("utf-8") if isinstance(text, str) else b"")
 
-    def _thread_github(self) -> Github:
-        github = getattr(self._local, "github", None)
-        if github is None:
-            github = Github(
-                base_url=self.base_url,
-                auth=self._auth,
-                timeout=self._timeout,
-                user_agent=USER_AGENT,
-                per_page=PER_PAGE,
-                retry=None,  # ours: counted, bounded, rate-limit aware
-                seconds_between_requests=None,
-                seconds_between_writes=None,
-                lazy=True,  # never a lazy-completion request behind our back
-            )
-            self._local.github = github
-            with self._opened_lock:
-                self._opened.append(github)
-        return github
+    def _new_github(self) -> Github:
+        return Github(
+            base_url=self.base_url,
+            auth=self._auth,
+            timeout=self._timeout,
+            user_agent=USER_AGENT,
+            per_page=PER_PAGE,
+            retry=None,  # ours: counted, bounded, rate-limit aware
+            seconds_between_requests=None,
+            seconds_between_writes=None,
+            lazy=True,  # never a lazy-completion request behind our back
+        )
 
-    def _thread_session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            session.headers["User-Agent"] = USER_AGENT
-            self._local.session = session
-            with self._opened_lock:
-                self._opened.append(session)
+    @staticmethod
+    def _new_session() -> requests.Session:
+        session = requests.Session()
+        session.headers["User-Agent"] = USER_AGENT
         return session
 
     def _session_get(self, url: str, headers: dict[str, str]) -> RawAnswer:
         absolute = url if "://" in url else self.base_url + url
         send = dict(headers)
         self._auth.authentication(send)
-        response = self._thread_session().get(absolute, headers=send, timeout=self._timeout, allow_redirects=False)
+        response = self._sessions.get().get(absolute, headers=send, timeout=self._timeout, allow_redirects=False)
         with response:
             return RawAnswer(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
 
@@ -338,7 +325,7 @@ class GitHubClient:
                 failures += 1
 
     def _stream(self, url: str, headers: dict[str, str], max_bytes: int) -> bytes | None:
-        session = self._thread_session()
+        session = self._sessions.get()
         with session.get(url, headers=headers, timeout=self._timeout, stream=True, allow_redirects=True) as response:
             if response.status_code >= 500:
                 raise requests.HTTPError(f"HTTP {response.status_code}")

@@ -24,6 +24,7 @@ import requests
 from collectors.http_answers import ApiError as ApiError
 from collectors.http_answers import RawAnswer, json_body, path_only, status_phrase, with_query
 from collectors.http_policy import PageTrail, RateGate, Refusal, retry_after
+from collectors.per_thread import PerThread
 from scanner.contract import RequestCounter, Timer
 
 USER_AGENT = "pecm-gitlab-collector"
@@ -74,9 +75,8 @@ class GitLabClient:
         self._max_retries = max_retries
         self._timer = timer
         self._gate = RateGate(timer, max_wait=max_rate_limit_wait, wait_budget=rate_limit_wait_budget)
-        self._local = threading.local()
-        self._opened: list[gitlab.Gitlab] = []
-        self._opened_lock = threading.Lock()
+        self._local = threading.local()  # the last answer each thread's session saw
+        self._clients = PerThread(self._new_client, lambda client: client.session.close())
 
     def get(self, family: str, path: str, params: Mapping[str, Any] | None = None) -> Answer:
         """GET a JSON resource (path under /api/v4, or a next-page URL); ApiError for any status >= 400."""
@@ -112,10 +112,7 @@ class GitLabClient:
         return raw.body
 
     def close(self) -> None:
-        with self._opened_lock:
-            for opened in self._opened:
-                opened.session.close()
-            self._opened.clear()
+        self._clients.close()
 
     # --- the request loop -----------------------------------------------------------------
 
@@ -151,7 +148,7 @@ class GitLabClient:
             return raw
 
     def _request(self, url: str) -> RawAnswer:
-        client = self._thread_client()
+        client = self._clients.get()
         self._local.last = None
         try:
             response = client.http_request(
@@ -163,27 +160,21 @@ class GitLabClient:
                 raise
         return RawAnswer(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
 
-    def _thread_client(self) -> gitlab.Gitlab:
-        client: gitlab.Gitlab | None = getattr(self._local, "client", None)
-        if client is None:
-            session = requests.Session()
-            # python-gitlab raises on a refusal without its headers; the hook keeps the answer so
-            # that Retry-After and the rate-limit headers can be read.
-            session.hooks["response"].append(self._keep)
-            client = gitlab.Gitlab(
-                url=self.base_url,
-                private_token=self._token,
-                timeout=self._timeout,
-                session=session,
-                user_agent=USER_AGENT,
-                per_page=PER_PAGE,
-                retry_transient_errors=False,
-                keep_base_url=True,  # next-page links from a proxy's view of the host still go to base_url
-            )
-            self._local.client = client
-            with self._opened_lock:
-                self._opened.append(client)
-        return client
+    def _new_client(self) -> gitlab.Gitlab:
+        session = requests.Session()
+        # python-gitlab raises on a refusal without its headers; the hook keeps the answer so
+        # that Retry-After and the rate-limit headers can be read.
+        session.hooks["response"].append(self._keep)
+        return gitlab.Gitlab(
+            url=self.base_url,
+            private_token=self._token,
+            timeout=self._timeout,
+            session=session,
+            user_agent=USER_AGENT,
+            per_page=PER_PAGE,
+            retry_transient_errors=False,
+            keep_base_url=True,  # next-page links from a proxy's view of the host still go to base_url
+        )
 
     def _keep(self, response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
         self._local.last = response
