@@ -229,9 +229,12 @@ def compliance_summary(scope: str, states: dict[str, int], noncompliant_policies
                        assignments: dict[str, int]) -> dict[str, Any]:
     """PolicyStates_SummarizeForSubscription: states, compliance state -> resources; assignments, name -> non-compliant resources."""
     def results(noncompliant: int) -> dict[str, Any]:
-        return {"nonCompliantResources": noncompliant, "nonCompliantPolicies": 1 if noncompliant else 0,
+        return {"queryResultsUri": f"https://management.azure.com{scope}/providers/Microsoft.PolicyInsights/policyStates/latest/"
+                                   "queryResults?api-version=2019-10-01&$filter=IsCompliant eq false",
+                "nonCompliantResources": noncompliant, "nonCompliantPolicies": 1 if noncompliant else 0,
                 "resourceDetails": [{"complianceState": "noncompliant", "count": noncompliant}],
-                "policyDetails": [{"complianceState": "noncompliant", "count": 1 if noncompliant else 0}]}
+                "policyDetails": [{"complianceState": "noncompliant", "count": 1 if noncompliant else 0}],
+                "policyGroupDetails": [{"complianceState": "noncompliant", "count": 1 if noncompliant else 0}]}
 
     return {
         "@odata.context": "https://management.azure.com/subscriptions/.../$metadata#summary",
@@ -309,7 +312,6 @@ def activity_log_setting(scope: str, name: str, *, workspace: bool, storage: boo
         "id": f"{scope}/providers/microsoft.insights/diagnosticSettings/{name}",
         "type": "Microsoft.Insights/diagnosticSettings",
         "name": name,
-        "location": "global",
         "properties": {
             "storageAccountId": f"{groups}/Microsoft.Storage/storageAccounts/auditlogs" if storage else None,
             "serviceBusRuleId": None,
