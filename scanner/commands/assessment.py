@@ -75,18 +75,18 @@ def survey(ctx: click.Context, output: Path, respondent: str | None, check_file:
         questions = load_survey_questions()
     # Ctrl-C or the end of input (click's Abort) cancels the survey before anything is written:
     # a user's act, exit 2 like other user errors, not click's "Aborted!" with exit 1 (the gate's
-    # "below minimum").
+    # "below minimum"). SIGTERM while asking says so in one line (exit 143) instead of ending silently.
     try:
-        name = (respondent or click.prompt("Who is answering (a team or a role)")).strip()
         with one_line_errors(state):
+            name = (respondent or click.prompt("Who is answering (a team or a role)")).strip()
             if not name:
                 raise UserError("--respondent: a name is needed (a team or a role)")
             existing.with_respondent(Respondent(name=name, answers={}))  # refuse a repeated name before asking
-        click.echo(
-            "For each capability, pick the stage that describes today best (its name or number), "
-            "and optionally a target and a note."
-        )
-        answers = {question.capability: _ask(question) for question in questions}
+            click.echo(
+                "For each capability, pick the stage that describes today best (its name or number), "
+                "and optionally a target and a note."
+            )
+            answers = {question.capability: _ask(question) for question in questions}
     except click.Abort:
         click.echo()  # end the unanswered prompt's line, so that the error stands on its own
         fail(EXIT_USER_ERROR, "survey cancelled: no answers written")
