@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from collectors.http_limits import HttpLimits
 
 DEFAULT_ARM_URL = "https://management.azure.com"
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
@@ -19,10 +21,8 @@ _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 Authentication = Literal["default", "client_secret", "certificate", "workload_identity", "managed_identity"]
 
 
-class AzureConfig(BaseModel):
-    """Azure subscriptions to scan through Azure Resource Manager, with a read-only identity."""
-
-    model_config = ConfigDict(extra="forbid")
+class AzureConfig(HttpLimits):
+    """Azure subscriptions to scan through Azure Resource Manager, with a read-only identity; limits as `HttpLimits`."""
 
     management_group: str | None = Field(
         default=None,
@@ -69,14 +69,6 @@ class AzureConfig(BaseModel):
     authority: str = Field(default=DEFAULT_AUTHORITY, description="Entra ID authority host.")
     ca_bundle: Path | None = Field(
         default=None, description="PEM bundle of CAs to trust instead of the system's (a TLS-inspecting proxy)."
-    )
-    request_timeout_seconds: int = Field(default=30, gt=0, description="Longest a single request may take.")
-    max_retries: int = Field(default=3, ge=0, le=10, description="Retries of a request that failed with 5xx or a network error.")
-    max_rate_limit_wait_seconds: float = Field(
-        default=60.0, ge=0, description="Wait for a throttled request this long at most; longer, stop cleanly."
-    )
-    rate_limit_wait_budget_seconds: float = Field(
-        default=600.0, ge=0, description="Longest the source waits for throttling in all; past it, it stops cleanly."
     )
 
     @field_validator("subscriptions")

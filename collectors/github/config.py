@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from collectors.api_url import checked_api_url
+from collectors.http_limits import HttpLimits
 
 DEFAULT_BASE_URL = "https://api.github.com"
 
@@ -23,10 +24,8 @@ class GitHubAppConfig(BaseModel):
     )
 
 
-class GitHubConfig(BaseModel):
-    """GitHub organizations (or user accounts) to scan through the REST and GraphQL APIs."""
-
-    model_config = ConfigDict(extra="forbid")
+class GitHubConfig(HttpLimits):
+    """GitHub organizations (or user accounts) to scan through the REST and GraphQL APIs; limits as `HttpLimits`."""
 
     organizations: list[str] = Field(min_length=1, description="Organization or user logins, e.g. ['acme'].")
     # Before base_url: its validator reads it.
@@ -70,9 +69,6 @@ class GitHubConfig(BaseModel):
     archive_max_megabytes: int = Field(
         default=200, ge=0, description="Repositories larger than this are read file by file, never as a tarball."
     )
-    max_rate_limit_wait_seconds: float = Field(
-        default=60.0, ge=0, description="Wait for a rate-limit reset this close; further away, stop cleanly."
-    )
     production_environments: list[str] = Field(
         default_factory=lambda: ["production", "prod", "prod-*", "production-*", "*-prod", "*-production", "live"],
         description="Deployment environments DORA figures count (fnmatch, any case); when none of a repository's "
@@ -88,11 +84,6 @@ class GitHubConfig(BaseModel):
     cache_max_age_days: int = Field(
         default=30, ge=1, description="Cache entries unused for this many days are removed at the end of a scan."
     )
-    rate_limit_wait_budget_seconds: float = Field(
-        default=600.0, ge=0, description="Longest the source waits for rate limits in all; past it, it stops cleanly."
-    )
-    request_timeout_seconds: int = Field(default=30, gt=0, description="Longest a single request may take.")
-    max_retries: int = Field(default=3, ge=0, le=10, description="Retries of a request that failed with 5xx or a network error.")
     graphql_batch_size: int = Field(
         default=21, ge=1, le=100, description="Repositories per GraphQL query (21 cost one point: 7 connections each, see graphql.py)."
     )

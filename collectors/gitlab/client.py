@@ -1,158 +1,70 @@
 """The only module that talks HTTP to GitLab: REST v4 through python-gitlab's `http_request`.
 
-Every request goes through one loop that counts it, honours rate limits through the shared
-policy (`collectors.http_policy`) and retries 5xx and network errors with the collect
-context's timer. python-gitlab's own retries are off (`max_retries=0`, no transient retries,
-rate limits not obeyed) because they sleep with `time.sleep` and are not counted. Lists follow
-`Link: rel="next"` (offset or keyset pages alike) and, where GitLab sends only `X-Next-Page`,
-that page number. One `gitlab.Gitlab` per worker thread: its requests session is not shared.
+Every request goes through the shared shell's loop (`collectors.http_client`): counted,
+rate-limit aware, 5xx and network errors retried on the collect context's timer. python-gitlab's
+own retries are off (`max_retries=0`, no transient retries, rate limits not obeyed) because they
+sleep with `time.sleep` and are not counted. What is GitLab's own is here: its `RateLimit-*`
+header names, its error bodies, and lists that follow `Link: rel="next"` (offset or keyset pages
+alike) or, where GitLab sends only `X-Next-Page`, that page number. One `gitlab.Gitlab` per
+worker thread, on the shell's session of that thread.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import gitlab
 import requests
 
 from collectors.http_answers import ApiError as ApiError
-from collectors.http_answers import RawAnswer, json_body, path_only, status_phrase, with_query
-from collectors.http_policy import PageTrail, RateGate, Refusal, retry_after
+from collectors.http_answers import RawAnswer, with_query
+from collectors.http_client import PER_PAGE, Call, HttpClient, ShellOptions
+from collectors.http_client import Answer as Answer
+from collectors.http_client import RateLimited as RateLimited
+from collectors.http_client import TokenRefused as TokenRefused
 from collectors.per_thread import PerThread
-from scanner.contract import RequestCounter, Timer
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 USER_AGENT = "pecm-gitlab-collector"
-PER_PAGE = 100
-RETRY_BACKOFF_SECONDS = 0.25  # doubled on each retry of a 5xx or network error
 RESOURCE = "api"  # GitLab has one budget per user (and per IP) for the whole API
 
 _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
 
 
-class RateLimited(ApiError):
-    """The rate limit is exhausted and resets too far ahead to wait for."""
-
-    def __init__(self, resets_at: datetime, path: str) -> None:
-        super().__init__(None, f"rate limit exhausted; resets at {resets_at:%H:%M} UTC", path)
-
-
-class TokenRefused(Exception):
-    """GitLab answered 401: the token is wrong, expired or revoked."""
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    data: Any
-    next_url: str | None = None
-
-
-class GitLabClient:
+class GitLabClient(HttpClient):
     """REST v4 for one token. Thread-safe: each thread gets its own python-gitlab client."""
 
-    def __init__(
-        self,
-        base_url: str,
-        token: str,
-        *,
-        counter: RequestCounter,
-        timeout: int,
-        max_retries: int,
-        max_rate_limit_wait: float,
-        rate_limit_wait_budget: float,
-        timer: Timer,
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
+    user_agent = USER_AGENT
+    resource = RESOURCE
+    remaining_header = "ratelimit-remaining"
+    reset_header = "ratelimit-reset"
+
+    def __init__(self, base_url: str, token: str, **options: Unpack[ShellOptions]) -> None:
+        super().__init__(base_url, **options)
         self._token = token
-        self._counter = counter
-        self._timeout = timeout
-        self._max_retries = max_retries
-        self._timer = timer
-        self._gate = RateGate(timer, max_wait=max_rate_limit_wait, wait_budget=rate_limit_wait_budget)
         self._local = threading.local()  # the last answer each thread's session saw
-        self._clients = PerThread(self._new_client, lambda client: client.session.close())
-
-    def get(self, family: str, path: str, params: Mapping[str, Any] | None = None) -> Answer:
-        """GET a JSON resource (path under /api/v4, or a next-page URL); ApiError for any status >= 400."""
-        url = with_query(path, params)
-        raw = self._send(family, url)
-        data = json_body(raw, url)
-        if raw.status >= 400:
-            raise ApiError(raw.status, _message(data) or status_phrase(raw.status), path_only(url))
-        return Answer(raw.status, data, _next_url(raw.headers, url))
-
-    def pages(self, family: str, path: str, params: Mapping[str, Any] | None = None) -> Iterator[Any]:
-        """Every item of a paginated list, 100 per page, never reading a page twice."""
-        first = with_query(path, {**(params or {}), "per_page": PER_PAGE})
-        answer = self.get(family, first)
-        trail = PageTrail(first)
-        while True:
-            if not isinstance(answer.data, list):
-                raise ApiError(answer.status, "expected a list in the answer", path_only(path))
-            yield from answer.data
-            if answer.next_url is None:
-                return
-            problem = trail.problem(answer.next_url)
-            if problem is not None:
-                raise ApiError(None, f"pagination stopped: {problem}", path_only(answer.next_url))
-            answer = self.get(family, answer.next_url)
+        # Its session is the shell's, closed by the shell.
+        self._clients = PerThread(self._new_client, lambda _client: None)
 
     def raw_file(self, family: str, project_id: int, path: str, ref: str) -> bytes:
         """One file's bytes (`/repository/files/:path/raw`)."""
         url = with_query(f"/projects/{project_id}/repository/files/{quote(path, safe='')}/raw", {"ref": ref})
-        raw = self._send(family, url)
-        if raw.status >= 400:
-            raise ApiError(raw.status, _message(json_body(raw, url)) or status_phrase(raw.status), path_only(url))
-        return raw.body
+        return self.content(family, Call(RESOURCE, url, binary=True))
 
-    def close(self) -> None:
-        self._clients.close()
+    # --- GitLab's part of the shell -----------------------------------------------------
 
-    # --- the request loop -----------------------------------------------------------------
-
-    def _send(self, family: str, url: str) -> RawAnswer:
-        path = path_only(url)
-        failures = 0
-        while True:
-            closed_until = self._gate.before(RESOURCE)
-            if closed_until is not None:
-                raise RateLimited(datetime.fromtimestamp(closed_until, tz=timezone.utc), path)
-            try:
-                raw = self._request(url)
-            except (requests.RequestException, OSError):
-                self._counter.add(family, sent=1)
-                if failures < self._max_retries:
-                    self._timer.sleep(RETRY_BACKOFF_SECONDS * 2**failures)
-                    failures += 1
-                    continue
-                raise ApiError(None, f"network error after {failures + 1} attempts: cannot reach the GitLab API", path) from None
-            limited = raw.status == 429
-            self._counter.add(family, sent=1, charged=0 if limited else 1)
-            self._gate.observe(RESOURCE, _budget_headers(raw.headers))
-            if limited:
-                self._gate.refused(RESOURCE, _refusal(raw.headers))
-                continue
-            self._gate.succeeded(RESOURCE)
-            if raw.status >= 500 and failures < self._max_retries:
-                self._timer.sleep(retry_after(raw.headers) or RETRY_BACKOFF_SECONDS * 2**failures)
-                failures += 1
-                continue
-            if raw.status == 401:
-                raise TokenRefused(f"401 {_message(json_body(raw, path)) or 'Unauthorized'}")
-            return raw
-
-    def _request(self, url: str) -> RawAnswer:
+    def _transmit(self, call: Call) -> RawAnswer:
         client = self._clients.get()
         self._local.last = None
         try:
             response = client.http_request(
-                "get", url, obey_rate_limit=False, retry_transient_errors=False, max_retries=0
+                call.verb.lower(), call.url, obey_rate_limit=False, retry_transient_errors=False, max_retries=0
             )
         except gitlab.exceptions.GitlabError:
             response = self._local.last  # the refused answer, kept by the session hook
@@ -160,16 +72,28 @@ class GitLabClient:
                 raise
         return RawAnswer(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
 
-    def _new_client(self) -> gitlab.Gitlab:
-        session = requests.Session()
+    def _message(self, data: Any) -> str:
+        return _message(data)
+
+    def _next_url(self, headers: Mapping[str, str], url: str) -> str | None:
+        return _next_url(headers, url)
+
+    def _network_error(self, exc: Exception) -> str:
+        return "cannot reach the GitLab API"
+
+    def _new_session(self) -> requests.Session:
+        session = super()._new_session()
         # python-gitlab raises on a refusal without its headers; the hook keeps the answer so
         # that Retry-After and the rate-limit headers can be read.
         session.hooks["response"].append(self._keep)
+        return session
+
+    def _new_client(self) -> gitlab.Gitlab:
         return gitlab.Gitlab(
             url=self.base_url,
             private_token=self._token,
-            timeout=self._timeout,
-            session=session,
+            timeout=self.timeout,
+            session=self.session(),
             user_agent=USER_AGENT,
             per_page=PER_PAGE,
             retry_transient_errors=False,
@@ -178,21 +102,6 @@ class GitLabClient:
 
     def _keep(self, response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
         self._local.last = response
-
-
-def _budget_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """GitLab's `RateLimit-*` headers under the names the shared policy reads."""
-    names = {"ratelimit-remaining": "x-ratelimit-remaining", "ratelimit-reset": "x-ratelimit-reset"}
-    return {ours: headers[theirs] for theirs, ours in names.items() if theirs in headers}
-
-
-def _refusal(headers: Mapping[str, str]) -> Refusal:
-    reset = headers.get("ratelimit-reset")
-    return Refusal(
-        primary=headers.get("ratelimit-remaining") == "0",
-        retry_after=retry_after(headers),
-        reset=float(reset) if reset is not None and reset.isdigit() else None,
-    )
 
 
 def _message(data: Any) -> str:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from collectors.api_url import checked_api_url
+from collectors.http_limits import HttpLimits
 
 DEFAULT_BASE_URL = "https://gitlab.com"
 
 
-class GitLabConfig(BaseModel):
-    """GitLab top-level groups to scan, with all their subgroups, through the REST API (v4)."""
-
-    model_config = ConfigDict(extra="forbid")
+class GitLabConfig(HttpLimits):
+    """GitLab top-level groups to scan, with all their subgroups, through the REST API (v4); limits as `HttpLimits`."""
 
     groups: list[str] = Field(min_length=1, description="Top-level group paths, e.g. ['acme'].")
     # Before base_url: its validator reads it.
@@ -49,14 +48,6 @@ class GitLabConfig(BaseModel):
     cache_max_age_days: int = Field(
         default=30, ge=1, description="Cache entries unused for this many days are removed at the end of a scan."
     )
-    max_rate_limit_wait_seconds: float = Field(
-        default=60.0, ge=0, description="Wait for a rate-limit reset this close; further away, stop cleanly."
-    )
-    rate_limit_wait_budget_seconds: float = Field(
-        default=600.0, ge=0, description="Longest the source waits for rate limits in all; past it, it stops cleanly."
-    )
-    request_timeout_seconds: int = Field(default=30, gt=0, description="Longest a single request may take.")
-    max_retries: int = Field(default=3, ge=0, le=10, description="Retries of a request that failed with 5xx or a network error.")
 
     @field_validator("base_url")
     @classmethod

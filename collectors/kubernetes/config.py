@@ -6,6 +6,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from collectors.http_limits import RequestLimits
+
 SERVICE_ACCOUNT_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")
 
 
@@ -22,10 +24,8 @@ class InClusterConfig(BaseModel):
     ca_file: Path = Field(default=SERVICE_ACCOUNT_DIR / "ca.crt", description="The cluster's CA certificate.")
 
 
-class KubernetesConfig(BaseModel):
-    """Clusters to read: kubeconfig contexts, the cluster pecm runs in, or both."""
-
-    model_config = ConfigDict(extra="forbid")
+class KubernetesConfig(RequestLimits):
+    """Clusters to read: kubeconfig contexts, the cluster pecm runs in, or both; request limits as `RequestLimits`."""
 
     kubeconfig: Path | None = Field(
         default=None, description="A kubeconfig file; relative to the config file. Needed when `contexts` is set."
@@ -38,8 +38,7 @@ class KubernetesConfig(BaseModel):
     concurrent_requests: int = Field(
         default=4, ge=1, le=8, description="Lists of one cluster read at the same time (each list's pages in turn)."
     )
-    request_timeout_seconds: int = Field(default=30, gt=0, description="Longest a single request may take.")
-    max_retries: int = Field(default=3, ge=0, le=10, description="Retries of a request that failed with 5xx or a network error.")
+    # Per cluster, not per source as `HttpLimits`' budget is: its own key's default and wording.
     rate_limit_wait_budget_seconds: float = Field(
         default=300.0, ge=0, description="Longest a cluster's scan waits on 429 answers in all; past it, it stops cleanly."
     )
