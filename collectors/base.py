@@ -8,6 +8,7 @@ how to examine one of them. The contract itself is `scanner.contract.CollectorPl
   problems capped per subject, progress, and gaps told once per reason at the end.
 - `each_target`: the top-level targets of a source (organizations, groups); those that cannot
   be found are problems and leave their subjects unknown, none found at all ends the source.
+  `find_targets`: the same finding, for a source that examines all its targets' subjects in one pool.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from scanner.model import Evidence, Subject
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+K = TypeVar("K")
 R = TypeVar("R")
 C = TypeVar("C", bound=BaseModel)
 
@@ -160,6 +162,7 @@ class Findings:
 
     ctx: CollectContext
     source: str  # "github": how problems are prefixed
+    others: str = "repositories"  # what the subjects are called in hints: "the other repositories were scanned"
     max_problems: int = MAX_PROBLEMS_PER_SUBJECT
     by_reason: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (what, reason) -> subjects
     rate_limited: set[str] = field(default_factory=set)  # subjects a rate limit kept from being read in full
@@ -220,7 +223,7 @@ class Findings:
             ctx.problem(
                 f"{subject.name}: requests kept failing ({'; '.join(failures)}); the evidence they carry is unavailable",
                 subject,
-                hint="scan again later; the other repositories were scanned",
+                hint=f"scan again later; the other {self.others} were scanned",
             )
         ctx.progress(subject.id)
 
@@ -252,18 +255,65 @@ def each_target(
     """Scan each target `find` finds. One it cannot find (a Gap saying why) is a problem and its
     organizations and repositories are unknown, not absent; when none is found, the source is
     unavailable (`SourceUnavailable`, naming every reason)."""
-    failures: list[str] = []
-    found = 0
+    missing = _MissingTargets(source, base_url, unreachable_hint)
     for target in targets:
         located = find(target)
         if isinstance(located, Gap):
-            failures.append(f"{target}: {located.reason}")
+            missing.add(target, located, ("organization", "repository"))
             continue
-        found += 1
+        missing.found += 1
         yield from scan(located)
-    if not found:
-        raise SourceUnavailable(f"{source}: nothing could be scanned at {base_url}: " + "; ".join(failures), hint=unreachable_hint)
-    for failure in failures:
-        ctx.problem(f"{source}: {failure}", hint=name_hint)
-        for subject_kind in ("organization", "repository"):  # that target's are unknown, not absent
-            ctx.cut_short(subject_kind, f"{source}: {failure}")
+    missing.report(ctx, name_hint)
+
+
+def find_targets(
+    ctx: CollectContext,
+    source: str,
+    base_url: str,
+    targets: Iterable[K],
+    find: Callable[[K], T | Gap],
+    *,
+    unknown: Callable[[K], Sequence[str]],
+    name_hint: str,
+    unreachable_hint: str,
+) -> list[T]:
+    """`each_target`'s finding alone, for a source that examines the subjects of all its targets
+    in one pool: what `find` found, in order. One it cannot find is a problem, and the subject
+    kinds `unknown(target)` names are unknown, not absent; none found ends the source. `targets`
+    is read lazily: a target found may decide which follow (a management group's subscriptions)."""
+    missing = _MissingTargets(source, base_url, unreachable_hint)
+    located: list[T] = []
+    for target in targets:
+        found = find(target)
+        if isinstance(found, Gap):
+            missing.add(target, found, unknown(target))
+        else:
+            located.append(found)
+    missing.found = len(located)
+    missing.report(ctx, name_hint)
+    return located
+
+
+@dataclass
+class _MissingTargets:
+    """The targets of a source that could not be found, and what they leave unknown."""
+
+    source: str
+    base_url: str
+    unreachable_hint: str
+    found: int = 0
+    failures: list[tuple[str, Sequence[str]]] = field(default_factory=list)  # (target: reason, subject kinds unknown)
+
+    def add(self, target: object, gap: Gap, unknown: Sequence[str]) -> None:
+        self.failures.append((f"{target}: {gap.reason}", unknown))
+
+    def report(self, ctx: CollectContext, name_hint: str) -> None:
+        """Each failure as a problem, its subjects unknown; none found at all: `SourceUnavailable`."""
+        if not self.found:
+            reasons = "; ".join(failure for failure, _unknown in self.failures)
+            raise SourceUnavailable(f"{self.source}: nothing could be scanned at {self.base_url}: {reasons}",
+                                    hint=self.unreachable_hint)
+        for failure, unknown in self.failures:
+            ctx.problem(f"{self.source}: {failure}", hint=name_hint)
+            for subject_kind in unknown:  # that target's are unknown, not absent
+                ctx.cut_short(subject_kind, f"{self.source}: {failure}")

@@ -29,15 +29,12 @@ class AzureCollector(Collector):
 
     @classmethod
     def scope(cls, config: BaseModel, base_dir: Path) -> tuple[str, ...]:
-        if not isinstance(config, AzureConfig):
-            raise TypeError(f"the azure collector needs an AzureConfig, got {type(config).__name__}")
+        config = cls.settings(config, AzureConfig)
         cloud = "" if config.arm_url == DEFAULT_ARM_URL else f"{config.arm_url.removeprefix('https://')}/"
         return tuple(f"{cls.name}:{cloud}{s}" for s in config.subscriptions) or (f"{cls.name}:{cloud}*",)
 
     def collect(self, ctx: CollectContext) -> Iterator[Subject | Evidence]:
-        config = ctx.config
-        if not isinstance(config, AzureConfig):
-            raise TypeError(f"the azure collector needs an AzureConfig, got {type(config).__name__}")
+        config = self.settings(ctx.config, AzureConfig)
         try:
             # The SDK loads here, not when plugins are discovered: other commands do not pay for it.
             from collectors.azure.scan import scan_azure

@@ -1,16 +1,16 @@
-"""One Azure scan: list the management groups and subscriptions in scope, then per subject one list per evidence kind.
+"""One Azure scan: find the management group and subscriptions in scope (the base's
+`find_targets`), then examine each subject, one list per evidence kind, in the base's worker pool.
 
-A refused list makes that kind of that subscription unavailable, naming the built-in role that
-would let pecm read it; the other kinds and subscriptions go on. A listing that fails says so
-through `ctx.cut_short`, so subscriptions pecm never saw count as unknown, not as absent.
+A refused list makes that kind of that subject unavailable, naming the built-in role that would
+let pecm read it (`gaps.py`), the other kinds and subjects go on, and each reason is reported once
+with the number of subjects it cost (`Findings`). A target that cannot be found says so through
+`ctx.cut_short`, so subscriptions pecm never saw count as unknown, not as absent.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,17 +19,15 @@ from collectors.azure import mapping
 from collectors.azure.client import ArmClient, CredentialRefused, Refused, group_scope
 from collectors.azure.config import AzureConfig
 from collectors.azure.credentials import credential_for
+from collectors.azure.gaps import COST_READER, READER, refusal_gap
+from collectors.base import Findings, Found, Gap, WorkerPool, find_targets
 from scanner.contract import CollectContext
-from scanner.errors import SourceUnavailable, UserError
+from scanner.errors import SourceUnavailable
 from scanner.model import Evidence, Subject
 
-READER = "Reader"
-COST_READER = "Cost Management Reader"
 _INACTIVE_STATES = frozenset(("Disabled", "Deleted"))  # nothing runs there; their evidence would mislead
-# Answers that mean the service offers no such thing for this subscription (its offer type, the
-# resource provider never registered, no Entra ID P2 licence for PIM), as opposed to a refusal.
-_UNSUPPORTED_CODES = frozenset(("MissingSubscriptionRegistration", "SubscriptionNotRegistered", "NotSupported",
-                                "UnsupportedSubscriptionType", "SubscriptionTypeNotSupported", "AadPremiumLicenseRequired"))
+GAP_HINT = "grant the role named to see it; the rest was scanned"
+RATE_HINT = "scan again later, or raise max_rate_limit_wait_seconds"
 
 
 @dataclass(frozen=True)
@@ -176,60 +174,124 @@ def scan_azure(ctx: CollectContext, config: AzureConfig) -> Iterator[Subject | E
 def _scan_with(ctx: CollectContext, config: AzureConfig, client: ArmClient) -> Iterator[Subject | Evidence]:
     targets = [target for target in _targets(ctx, config, client) if ctx.includes(target.subject.id)]
     reader = _Reader(client, config, ctx.clock(), [t.key for t in targets if not t.is_group])
-    # Subjects are read by a pool of workers, a bounded number ahead, and yielded in order.
-    workers = max(1, ctx.limits.max_workers)
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pecm-azure")
-    try:
-        ahead: deque[tuple[Subject, Future[list[Evidence]]]] = deque()
-        pending = iter(targets)
-        while True:
-            while len(ahead) < 2 * workers and (following := next(pending, None)) is not None:
-                ahead.append((following.subject, pool.submit(_all_evidence, ctx, reader, config, following)))
-            if not ahead:
-                break
-            subject, evidence = ahead.popleft()
+    findings = Findings(ctx, "azure", others="subscriptions and management groups")
+
+    def failed(target: _Target, exc: Exception) -> list[Found]:
+        """An answer of a shape pecm did not expect costs that subject, not the scan."""
+        return [Gap(f"unexpected answer from Azure: {type(exc).__name__}: {exc}", failure=True)] * len(target.kinds)
+
+    with WorkerPool(ctx.limits.max_workers, "pecm-azure") as pool:
+        for target, found in pool.in_order(targets, lambda target: _examine(reader, target), failed):
+            subject = target.subject
             yield subject
-            yield from evidence.result()
-            ctx.progress(subject.id)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+            for kind, finding in zip(target.kinds, found):
+                locator = f"{config.arm_url}{target.scope}/{kind.resource_path}"
+                yield findings.record(kind.name, subject, finding, (locator,), what=kind.what)
+            findings.end_subject(subject)
+    findings.report_gaps(GAP_HINT, RATE_HINT)
+
+
+def _examine(reader: _Reader, target: _Target) -> list[Found]:
+    """Each kind of the subject: its data, or why there is none (in a worker)."""
+    return [_found(reader, kind, target) for kind in target.kinds]
+
+
+def _found(reader: _Reader, kind: _Kind, target: _Target) -> Found:
+    try:
+        return reader.data(kind.name, target)
+    except CredentialRefused as exc:
+        return Gap(f"no token for Azure Resource Manager ({exc})")
+    except Refused as exc:
+        return refusal_gap(exc, kind.what, kind.role, _what(target))
+
+
+def _what(target: _Target) -> str:
+    return "management group" if target.is_group else "subscription"
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """A target named in the settings: the management group, or a subscription (configured or below the group)."""
+
+    kind: str  # "management group" or "subscription"
+    key: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"
 
 
 def _targets(ctx: CollectContext, config: AzureConfig, client: ArmClient) -> list[_Target]:
     """The management groups in scope (the root first), then the subscriptions."""
-    tree = _group_tree(ctx, config, client)
-    groups = [
-        _Target(
-            Subject(id=group_subject_id(g.group_id), kind="management_group", name=g.name, source=ctx.collector,
-                    parent=group_subject_id(g.parent) if g.parent else None,
-                    url=f"https://portal.azure.com/#resource{group_scope(g.group_id)}/overview"),
-            g.group_id, group_scope(g.group_id), GROUP_KINDS,
-        )
-        for g in (tree.groups if tree is not None else ())
-    ]
-    parents = tree.subscriptions if tree is not None else {}
-    subscriptions = [
-        _Target(
-            Subject(id=f"azure:{subscription_id}", kind="subscription", name=name, source=ctx.collector,
-                    parent=group_subject_id(parents[subscription_id]) if parents.get(subscription_id) else None,
-                    url=f"https://portal.azure.com/#resource/subscriptions/{subscription_id}/overview"),
-            subscription_id, f"/subscriptions/{subscription_id}", SUBSCRIPTION_KINDS,
-        )
-        for subscription_id, name in _subscriptions(ctx, config, client, list(parents))
-    ]
-    return groups + subscriptions
+    visible = _visible_subscriptions(ctx, config, client)
+    if config.management_group is None and not config.subscriptions:
+        assert visible is not None  # without ids to fall back on, a failed listing ended the source
+        listed = sorted(visible.values(), key=lambda item: str(item.get("displayName") or ""))
+        return [_subscription_target(ctx, item, None) for item in listed if _chosen(item, config)]
+    trees: list[mapping.GroupTree] = []
+
+    def wanted() -> Iterator[_Wanted]:
+        """Read lazily: the subscriptions below the group are known once it has been found."""
+        if config.management_group is not None:
+            yield _Wanted("management group", config.management_group)
+        below = trees[0].subscriptions if trees else {}
+        for subscription_id in dict.fromkeys([*config.subscriptions, *below]):
+            yield _Wanted("subscription", subscription_id)
+
+    def find(target: _Wanted) -> list[_Target] | Gap:
+        if target.kind == "management group":
+            tree = _group_tree(client, config, target.key)
+            if isinstance(tree, Gap):
+                return tree
+            trees.append(tree)
+            return [_group_target(ctx, group) for group in tree.groups]
+        parent = trees[0].subscriptions.get(target.key) if trees else None
+        if visible is None:  # the listing was refused: the id is scanned as it is
+            item: dict[str, Any] | None = {"subscriptionId": target.key, "displayName": target.key}
+        else:
+            item = visible.get(target.key)
+        if item is None:
+            return Gap("does not exist or is not readable by this identity")
+        return [_subscription_target(ctx, item, parent)] if _chosen(item, config) else []
+
+    found = find_targets(
+        ctx, "azure", config.arm_url, wanted(), find,
+        unknown=lambda target: ("management_group", "subscription") if target.kind == "management group" else ("subscription",),
+        name_hint=f"check the id in sources.azure, or grant {READER} on it",
+        unreachable_hint=f"check the ids in sources.azure and that the identity holds {READER} on them",
+    )
+    return [target for targets in found for target in targets]
+
+
+def _chosen(subscription: dict[str, Any], config: AzureConfig) -> bool:
+    return subscription.get("state") not in _INACTIVE_STATES and mapping.selected(subscription, config.include, config.exclude)
+
+
+def _group_target(ctx: CollectContext, group: mapping.Group) -> _Target:
+    subject = Subject(
+        id=group_subject_id(group.group_id), kind="management_group", name=group.name, source=ctx.collector,
+        parent=group_subject_id(group.parent) if group.parent else None,
+        url=f"https://portal.azure.com/#resource{group_scope(group.group_id)}/overview",
+    )
+    return _Target(subject, group.group_id, group_scope(group.group_id), GROUP_KINDS)
+
+
+def _subscription_target(ctx: CollectContext, item: dict[str, Any], parent: str | None) -> _Target:
+    subscription_id = str(item["subscriptionId"]).lower()
+    subject = Subject(
+        id=f"azure:{subscription_id}", kind="subscription", name=str(item.get("displayName") or subscription_id),
+        source=ctx.collector, parent=group_subject_id(parent) if parent else None,
+        url=f"https://portal.azure.com/#resource/subscriptions/{subscription_id}/overview",
+    )
+    return _Target(subject, subscription_id, f"/subscriptions/{subscription_id}", SUBSCRIPTION_KINDS)
 
 
 def group_subject_id(group_id: str) -> str:
     return f"azure:managementGroups/{group_id}"
 
 
-def _all_evidence(ctx: CollectContext, reader: _Reader, config: AzureConfig, target: _Target) -> list[Evidence]:
-    return [_evidence(ctx, reader, config, kind, target) for kind in target.kinds]
-
-
-def _subscriptions(ctx: CollectContext, config: AzureConfig, client: ArmClient, below_group: list[str]) -> list[tuple[str, str]]:
-    """(id, display name) of every subscription in scope."""
+def _visible_subscriptions(ctx: CollectContext, config: AzureConfig, client: ArmClient) -> dict[str, dict[str, Any]] | None:
+    """Every subscription the identity can read, by id; None when the listing was refused but ids
+    are configured (they are scanned as they are)."""
     try:
         listed = client.subscriptions()
     except CredentialRefused as exc:
@@ -238,7 +300,7 @@ def _subscriptions(ctx: CollectContext, config: AzureConfig, client: ArmClient, 
             hint="check the authentication setting and its identity (az login, AZURE_* variables, managed identity)",
         ) from None
     except Refused as exc:
-        if not config.subscriptions:
+        if not config.subscriptions and config.management_group is None:
             server_side = exc.status is None or exc.status >= 500  # no permission would help: it may pass
             raise SourceUnavailable(
                 f"azure: cannot list subscriptions ({exc})",
@@ -246,77 +308,18 @@ def _subscriptions(ctx: CollectContext, config: AzureConfig, client: ArmClient, 
             ) from None
         ctx.problem(f"azure: cannot list subscriptions ({exc}); scanning the configured ids as they are",
                     hint=f"grant {READER} on the subscriptions to see their names")
-        return [(s, s) for s in config.subscriptions]
-    visible = {str(item.get("subscriptionId") or "").lower(): item for item in listed}
-    if not config.subscriptions and config.management_group is None:
-        chosen = sorted(visible.values(), key=lambda item: str(item.get("displayName") or ""))
-    else:
-        wanted = list(dict.fromkeys([*config.subscriptions, *below_group]))
-        missing = [s for s in wanted if s not in visible]
-        if len(missing) == len(wanted):
-            named = f"subscriptions ({', '.join(missing)})" if missing else f"management group {config.management_group}'s subscriptions"
-            raise UserError(
-                f"azure: none of the configured {named} exists or is readable by this identity",
-                hint=f"check the ids and that the identity holds {READER} on them",
-            )
-        if missing:
-            reason = f"subscription {', '.join(missing)} does not exist or is not readable by this identity"
-            ctx.problem(f"azure: {reason}", hint=f"check the id, or grant {READER} on it")
-            ctx.cut_short("subscription", reason)
-        chosen = [visible[s] for s in wanted if s in visible]
-    chosen = [
-        item for item in chosen
-        if item.get("state") not in _INACTIVE_STATES and mapping.selected(item, config.include, config.exclude)
-    ]
-    return [(str(item["subscriptionId"]).lower(), str(item.get("displayName") or item["subscriptionId"])) for item in chosen]
-
-
-def _group_tree(ctx: CollectContext, config: AzureConfig, client: ArmClient) -> mapping.GroupTree | None:
-    """The configured management group, the groups below it and their subscriptions, at any depth;
-    None when no group is configured or it could not be read (with subscriptions configured as well)."""
-    group = config.management_group
-    if group is None:
         return None
+    return {str(item.get("subscriptionId") or "").lower(): item for item in listed}
+
+
+def _group_tree(client: ArmClient, config: AzureConfig, group: str) -> mapping.GroupTree | Gap:
+    """The management group, the groups below it and their subscriptions, at any depth."""
     try:
         descendants = client.management_group_descendants(group)
     except (Refused, CredentialRefused) as exc:
-        reason = f"management group {group} could not be read ({exc})"
-        hint = f"grant {READER} on management group {group}, or check its id"
-        if not config.subscriptions:
-            raise SourceUnavailable(f"azure: {reason}", hint=hint) from None
-        ctx.problem(f"azure: {reason}; scanning the configured subscriptions", hint=hint)
-        ctx.cut_short("subscription", reason)
-        ctx.cut_short("management_group", reason)
-        return None
+        return Gap(f"could not be read ({exc})")
     try:
         name = mapping.display_name(client.management_group(group)) or group
     except (Refused, CredentialRefused):  # its descendants were readable: only its display name is missing
         name = group
     return mapping.group_tree(mapping.Group(group, name, None), descendants, config.include_groups, config.exclude_groups)
-
-
-def _evidence(ctx: CollectContext, reader: _Reader, config: AzureConfig, kind: _Kind, target: _Target) -> Evidence:
-    subject = target.subject
-    try:
-        data = reader.data(kind.name, target)
-    except CredentialRefused as exc:
-        return ctx.unavailable(kind.name, subject, f"no token for Azure Resource Manager ({exc})")
-    except Refused as exc:
-        if exc.code in _UNSUPPORTED_CODES:
-            return ctx.unsupported(kind.name, subject, f"this {_what(target)} offers no {kind.what} ({exc.code})")
-        return ctx.unavailable(kind.name, subject, _refusal_reason(kind, target, exc))
-    return ctx.observed(kind.name, subject, data, (f"{config.arm_url}{target.scope}/{kind.resource_path}",))
-
-
-def _what(target: _Target) -> str:
-    return "management group" if target.is_group else "subscription"
-
-
-def _refusal_reason(kind: _Kind, target: _Target, refused: Refused) -> str:
-    if refused.status == 403:
-        return f"Azure refused to list the {kind.what} ({refused.code}): grant {kind.role} on the {_what(target)}"
-    if refused.status == 404:
-        return f"the {_what(target)} was not found when listing its {kind.what} ({refused.code})"
-    if refused.status == 429:
-        return f"the {kind.what} were not read: {refused.message}; scan again later"
-    return f"the {kind.what} could not be read ({refused}); scan again later"

@@ -10,7 +10,7 @@ import pytest
 from collectors.azure import scan
 from collectors.azure.collector import AzureCollector
 from scanner.contract import Limits
-from scanner.errors import SourceUnavailable, UserError
+from scanner.errors import SourceUnavailable
 from scanner.model import EvidenceStatus
 from tests.collecting import CollectedScan
 from tests.contract.azure.scanning import context, run_azure, timer_of
@@ -258,13 +258,20 @@ def test_a_configured_subscription_that_does_not_exist_is_reported_and_cut_short
     result = run_azure(fake_azure, subscriptions=[SANDBOX, missing.upper()])
 
     assert result.ids == [SANDBOX_ID]
-    assert result.messages() == [f"azure: subscription {missing} does not exist or is not readable by this identity"]
-    assert result.unreached == {"subscription": f"subscription {missing} does not exist or is not readable by this identity"}
+    reason = f"azure: subscription {missing}: does not exist or is not readable by this identity"
+    assert result.messages() == [reason]
+    assert result.unreached == {"subscription": reason}  # management groups were not asked for: none is unknown
 
 
-def test_when_no_configured_subscription_exists_the_settings_are_wrong(fake_azure: FakeAzure) -> None:
-    with pytest.raises(UserError, match="none of the configured subscriptions"):
+def test_when_no_configured_subscription_can_be_found_the_source_is_unavailable(fake_azure: FakeAzure) -> None:
+    # The id may exist and be hidden from this identity: the source is unavailable (the other
+    # sources go on), not a settings error that would stop the whole scan.
+    with pytest.raises(SourceUnavailable) as raised:
         list(AzureCollector().collect(context(fake_azure, CollectedScan(), subscriptions=["33333333-3333-4333-8333-333333333333"])))
+    assert raised.value.one_line() == (
+        f"azure: nothing could be scanned at {fake_azure.url}: subscription 33333333-3333-4333-8333-333333333333: does not "
+        "exist or is not readable by this identity (check the ids in sources.azure and that the identity holds Reader on them)"
+    )
 
 
 def test_include_and_exclude_select_subscriptions_by_name(fake_azure: FakeAzure) -> None:
@@ -383,17 +390,73 @@ def test_a_management_group_the_identity_cannot_read(tmp_path: Path) -> None:
     with _estate_with_groups(tmp_path).running() as fake:
         with pytest.raises(SourceUnavailable) as raised:
             list(AzureCollector().collect(context(fake, CollectedScan(), management_group="secret-group")))
-        assert raised.value.one_line().startswith("azure: management group secret-group could not be read (403 AuthorizationFailed")
-        assert raised.value.hint == "grant Reader on management group secret-group, or check its id"
+        assert raised.value.message.startswith(
+            f"azure: nothing could be scanned at {fake.url}: management group secret-group: could not be read (403 AuthorizationFailed"
+        )
+        assert raised.value.hint == "check the ids in sources.azure and that the identity holds Reader on them"
 
         # With subscriptions named as well, those are scanned and the group's are counted as unknown.
         result = run_azure(fake, management_group="secret-group", subscriptions=[PROD])
         assert result.ids == [PROD_ID]
-        assert result.unreached["subscription"].startswith("management group secret-group could not be read")
+        assert result.unreached["subscription"].startswith("azure: management group secret-group: could not be read")
         assert result.unreached["management_group"] == result.unreached["subscription"]
+        assert [problem.hint for problem in result.problems] == ["check the id in sources.azure, or grant Reader on it"]
 
 
-def test_an_empty_management_group_is_a_settings_error(tmp_path: Path) -> None:
+def test_an_empty_management_group_is_scanned_with_no_subscription(tmp_path: Path) -> None:
+    # The group exists and is readable: its own assignments are evidence, and it has no subscription.
     with _estate_with_groups(tmp_path).running() as fake:
-        with pytest.raises(UserError, match="none of the configured management group empty's subscriptions"):
-            list(AzureCollector().collect(context(fake, CollectedScan(), management_group="empty")))
+        result = run_azure(fake, management_group="empty")
+    assert result.ids == [EMPTY_ID]
+    assert result.data(EMPTY_ID, "cloud.group_role_assignments")["assignments"] == 0
+    assert not result.problems and not result.unreached
+
+
+def test_a_refused_subscription_listing_still_scans_the_subscriptions_below_the_group(tmp_path: Path) -> None:
+    with _estate_with_groups(tmp_path).running() as fake:
+        # The listing only, not the lists below it.
+        fake.faults.error(lambda path: path.rstrip("/").lower() == "/subscriptions", 403, reason="AuthorizationFailed")
+        result = run_azure(fake, management_group="prod")
+    # Their names are unknown without the listing; their evidence is read all the same.
+    assert result.ids == [PROD_GROUP_ID, PROD_ID]
+    assert result.subject(PROD_ID).name == PROD and result.subject(PROD_ID).parent == PROD_GROUP_ID
+    assert result.data(PROD_ID, "cloud.role_assignments")["assignments"] == 5
+    assert result.messages()[0].startswith("azure: cannot list subscriptions (403 AuthorizationFailed")
+
+
+def test_a_refusal_is_reported_once_with_the_number_of_subjects_it_cost(tmp_path: Path) -> None:
+    many = [FakeSubscription(f"{index:08d}-0000-4000-8000-000000000000", f"team-{index:02d}") for index in range(3)]
+    with FakeAzure(many, tmp_path).running() as fake:
+        fake.fail("/providers/microsoft.consumption/budgets", 403, "AuthorizationFailed")
+        result = run_azure(fake)
+    assert all(result.of(f"azure:{s.subscription_id}", "cost.budgets").status is EvidenceStatus.UNAVAILABLE for s in many)
+    assert result.messages() == [
+        "azure: budgets unavailable for 3 subjects: Azure refused to list the budgets (AuthorizationFailed): "
+        "grant Cost Management Reader on the subscription"
+    ]
+    assert result.problems[0].hint == "grant the role named to see it; the rest was scanned"
+
+
+def test_requests_that_keep_failing_are_a_problem_of_their_subscription(fake_azure: FakeAzure) -> None:
+    fake_azure.fail(f"{PROD}/providers/microsoft.authorization/locks", 503, "ServiceUnavailable")
+
+    result = run_azure(fake_azure, max_retries=0)
+
+    assert result.of(PROD_ID, "cloud.locks").status is EvidenceStatus.UNAVAILABLE
+    (problem,) = result.problems
+    assert problem.message == (
+        "prod-payments: requests kept failing (the resource locks could not be read (503 ServiceUnavailable: ServiceUnavailable "
+        f"for /subscriptions/{PROD}/providers/microsoft.authorization/locks); scan again later); the evidence they carry is unavailable"
+    )
+    assert problem.hint == "scan again later; the other subscriptions and management groups were scanned"
+
+
+def test_an_answer_of_an_unexpected_shape_costs_its_subscription_not_the_scan(fake_azure: FakeAzure) -> None:
+    fake_azure.subscriptions[SANDBOX].budgets = ["not a budget"]  # type: ignore[list-item]
+
+    result = run_azure(fake_azure)
+
+    assert {record.status for record in result.evidence if record.subject == SANDBOX_ID} == {EvidenceStatus.UNAVAILABLE}
+    assert "unexpected answer from Azure" in str(result.of(SANDBOX_ID, "cost.budgets").reason)
+    assert result.data(PROD_ID, "cost.budgets")["budgets"] == 3
+    assert [problem.message.split(":")[0] for problem in result.problems] == ["sandbox"]

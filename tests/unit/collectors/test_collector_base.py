@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import pytest
 from pydantic import BaseModel
 
-from collectors.base import Collector, Findings, Gap, WorkerPool, each_target
+from collectors.base import Collector, Findings, Gap, WorkerPool, each_target, find_targets
 from scanner.contract import CollectContext
 from scanner.errors import SourceUnavailable
 from scanner.model import Evidence, EvidenceStatus, Subject
@@ -173,3 +173,28 @@ def test_targets_not_found_are_problems_and_their_subjects_unknown() -> None:
     with pytest.raises(SourceUnavailable, match="nothing could be scanned at http://127.0.0.1: ghost: no such group"):
         list(each_target(ctx, "probe", "http://127.0.0.1", ["ghost"], find, lambda subject: iter([subject]),
                          name_hint="check the name", unreachable_hint="check the address"))
+
+
+def test_find_targets_reads_them_lazily_and_says_what_each_missing_one_leaves_unknown() -> None:
+    scan = CollectedScan()
+    ctx = _findings(scan).ctx
+    found: list[str] = []
+
+    def targets() -> Iterator[str]:
+        yield "group"
+        yield from [f"{found[0]}/a", "ghost"] if found else ["ghost"]  # the group decides what follows
+
+    def find(target: str) -> str | Gap:
+        if target == "ghost":
+            return Gap("not visible")
+        found.append(target)
+        return target
+
+    located = find_targets(ctx, "probe", "http://127.0.0.1", targets(), find, unknown=lambda target: ("subscription",),
+                           name_hint="check the id", unreachable_hint="check the address")
+    assert located == ["group", "group/a"]
+    assert scan.messages() == ["probe: ghost: not visible"]
+    assert scan.unreached == {"subscription": "probe: ghost: not visible"}
+    with pytest.raises(SourceUnavailable, match="nothing could be scanned at http://127.0.0.1: ghost: not visible"):
+        find_targets(ctx, "probe", "http://127.0.0.1", ["ghost"], find, unknown=lambda target: (),
+                     name_hint="check the id", unreachable_hint="check the address")
