@@ -66,12 +66,15 @@ class Collector(ABC):
 class Gap:
     """Why a piece of evidence is missing: the source could have told but did not (unavailable),
     or cannot know (`unsupported`). `failure`: requests kept failing, not a refusal;
-    `rate_limited`: the source's rate limit ran out. Both mean the subject was not read in full."""
+    `rate_limited`: the source's rate limit ran out. Both mean the subject was not read in full.
+    `told`: the collector has reported it already, with a hint of its own (a cluster that could
+    not be reached, a list that failed for every namespace of it): recorded, not reported again."""
 
     reason: str
     failure: bool = False
     rate_limited: bool = False
     unsupported: bool = False
+    told: bool = False
 
 
 Found = dict[str, Any] | Gap  # a kind's data, or why there is none
@@ -190,6 +193,8 @@ class Findings:
         return self.ctx.unavailable(kind, subject, gap.reason)
 
     def note(self, subject: Subject, what: str, gap: Gap) -> None:
+        if gap.told:
+            return
         if gap.failure:
             reasons = self._failures.setdefault(subject.id, [])
             if gap.reason not in reasons:

@@ -41,8 +41,9 @@ def test_a_list_the_role_does_not_allow_is_not_sent_and_names_the_rbac_rule(fake
     assert paths.count("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews") == 1
     # what the role may read is still observed
     assert scan.of("kubernetes:narrow", "tenancy.guardrails").status is EvidenceStatus.OBSERVED
-    (problem,) = scan.problems
-    assert "clusterrolebindings, clusterroles, rolebindings, roles" in problem.message
+    (problem,) = scan.problems  # told once, for the kind and the subjects it cost
+    assert problem.message.startswith("kubernetes: access.admin_grants unavailable for 1 subject: not allowed")
+    assert all(f'resources: ["{plural}"]' in problem.message for plural in ("clusterrolebindings", "clusterroles", "rolebindings", "roles"))
     assert "deploy/kubernetes/clusterrole.yaml" in (problem.hint or "")
 
 
@@ -166,8 +167,27 @@ def test_a_list_that_keeps_failing_is_unavailable_and_the_rest_is_read(fake_kube
     record = scan.of("kubernetes:prod", "tenancy.guardrails")
     assert record.status is EvidenceStatus.UNAVAILABLE and "HTTP 500" in (record.reason or "")
     assert scan.of("kubernetes:prod", "access.admin_grants").status is EvidenceStatus.OBSERVED
+    # Told once, for the cluster; its namespaces' guardrails are unavailable with the same reason, not told again.
     (problem,) = scan.problems
-    assert "could not list limitranges" in problem.message
+    assert problem.subject == "kubernetes:prod" and "requests kept failing (/api/v1/limitranges: HTTP 500" in problem.message
+    namespace = scan.of("kubernetes:prod/payments", "tenancy.namespace")
+    assert namespace.status is EvidenceStatus.UNAVAILABLE and "HTTP 500" in (namespace.reason or "")
+
+
+def test_a_refusal_shared_by_clusters_is_told_once_with_how_many_subjects_it_cost(
+    fake_kubernetes: FakeKubernetes, tmp_path: Path
+) -> None:
+    account = fake_kubernetes.state.accounts[NO_RBAC_TOKEN]
+    account.may_list = (account.may_list or set()) - {("", "limitranges")}
+    _kubeconfig(tmp_path, fake_kubernetes, east=NO_RBAC_TOKEN, west=NO_RBAC_TOKEN)
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig", contexts=["east", "west"])
+    messages = sorted(problem.message for problem in scan.problems)
+    assert len(messages) == 3, messages
+    assert messages[0].startswith("kubernetes: access.admin_grants unavailable for 2 subjects: not allowed")
+    assert messages[1].startswith("kubernetes: tenancy.guardrails unavailable for 2 subjects: not allowed")
+    # every tenant namespace of both clusters: default, payments, search, sandbox
+    assert messages[2].startswith("kubernetes: tenancy.namespace unavailable for 8 subjects: not allowed")
+    assert 'resources: ["limitranges"]' in messages[2]
 
 
 def _closed_port() -> int:

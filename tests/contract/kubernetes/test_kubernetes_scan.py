@@ -155,6 +155,20 @@ def test_lists_are_read_concurrently_by_a_bounded_pool(fake_kubernetes: FakeKube
     assert fake_kubernetes.most_in_flight == 3  # bounded: never more than the pool
 
 
+def test_clusters_are_examined_at_the_same_time_and_recorded_in_configuration_order(
+    fake_kubernetes: FakeKubernetes, tmp_path: Path
+) -> None:
+    # One request at a time per cluster, and the fake answers no list until two are in flight:
+    # only clusters read side by side (the base's ordered worker pool) get their lists answered.
+    write_kubeconfig(tmp_path / "kubeconfig", fake_kubernetes, {"east": READER_TOKEN, "west": READER_TOKEN})
+    fake_kubernetes.state.rendezvous = 2
+    fake_kubernetes.reset(fake_kubernetes.state)
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig", contexts=["west", "east"], concurrent_requests=1, max_retries=0)
+    assert not scan.problems and EvidenceStatus.UNAVAILABLE not in scan.statuses()
+    assert fake_kubernetes.most_in_flight == 2
+    assert [i for i in scan.ids if "/" not in i] == ["kubernetes:west", "kubernetes:east"]
+
+
 def test_one_request_at_a_time_gives_the_same_evidence_in_the_same_order(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
     write_kubeconfig(tmp_path / "kubeconfig", fake_kubernetes, {"prod": READER_TOKEN})
     one, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig", concurrent_requests=1, page_size=2)

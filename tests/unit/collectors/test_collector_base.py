@@ -157,6 +157,18 @@ def test_requests_that_kept_failing_are_one_problem_of_their_subject_and_lower_c
     assert findings.failed == {"probe:svc"} and findings.rate_limited == {"probe:api"}
 
 
+def test_a_gap_the_collector_has_told_is_recorded_and_not_told_again() -> None:
+    scan = CollectedScan()
+    findings = _findings(scan)
+    svc = _repository("svc")
+    told = Gap("HTTP 502 on the list every subject rests on", told=True)
+    record = findings.record("vcs.activity", svc, told)
+    assert record.status is EvidenceStatus.UNAVAILABLE and record.reason == told.reason
+    findings.end_subject(svc)
+    findings.report_gaps("grant it", "wait")
+    assert scan.messages() == [] and not findings.failed
+
+
 def test_targets_not_found_are_problems_and_their_subjects_unknown() -> None:
     scan = CollectedScan()
     ctx = _findings(scan).ctx
