@@ -37,6 +37,8 @@ from collectors.kubernetes.resources import (
     LIMIT_RANGES,
     NAMESPACES,
     NETWORK_POLICIES,
+    OPEN_CLUSTER_REPORTS,
+    OPEN_REPORTS,
     POD_MONITORS,
     POLICY_REPORTS,
     PROMETHEUS_RULES,
@@ -110,7 +112,7 @@ ADMISSION_ENGINES = {
     "gatekeeper": (CONSTRAINT_TEMPLATES, CONSTRAINTS),
 }
 # Optional beside their engines: not served (older Kyverno, no reports) means none there.
-REPORTS = (POLICY_REPORTS, CLUSTER_POLICY_REPORTS)
+REPORTS = (POLICY_REPORTS, CLUSTER_POLICY_REPORTS, OPEN_REPORTS, OPEN_CLUSTER_REPORTS)
 
 
 def admission(found: ClusterReads) -> Finding:

@@ -53,8 +53,12 @@ CONSTRAINT_TEMPLATES = Resource("templates.gatekeeper.sh", "v1", "constrainttemp
 # Gatekeeper makes one resource per constraint kind (a template's kind, lower-cased): the
 # collector lists those its templates name, and the role grants the whole group.
 CONSTRAINTS = Resource("constraints.gatekeeper.sh", "v1beta1", "*")
+# Policy reports: the Policy WG's group, and OpenReports' (Kyverno 1.15 on): a cluster serves
+# either or both (during a migration); discovery says which are listed.
 POLICY_REPORTS = Resource("wgpolicyk8s.io", "v1alpha2", "policyreports")
 CLUSTER_POLICY_REPORTS = Resource("wgpolicyk8s.io", "v1alpha2", "clusterpolicyreports")
+OPEN_REPORTS = Resource("openreports.io", "v1alpha1", "reports")
+OPEN_CLUSTER_REPORTS = Resource("openreports.io", "v1alpha1", "clusterreports")
 ARGO_APPLICATIONS = Resource("argoproj.io", "v1alpha1", "applications")
 ARGO_APPLICATION_SETS = Resource("argoproj.io", "v1alpha1", "applicationsets")
 FLUX_KUSTOMIZATIONS = Resource("kustomize.toolkit.fluxcd.io", "v1", "kustomizations")
@@ -93,6 +97,8 @@ READ: tuple[Resource, ...] = (
     CONSTRAINTS,
     POLICY_REPORTS,
     CLUSTER_POLICY_REPORTS,
+    OPEN_REPORTS,
+    OPEN_CLUSTER_REPORTS,
     DEPLOYMENTS,
     STATEFUL_SETS,
     DAEMON_SETS,

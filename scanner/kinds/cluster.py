@@ -36,7 +36,9 @@ class AdmissionControl(KindData):
     webhooks_fail_open: int = Field(default=0, description="Webhooks with failurePolicy Ignore: unchecked when down.")
     exceptions: int = Field(default=0, description="Policy rules that Kyverno PolicyExceptions exempt workloads from.")
     violations: int = Field(default=0, description="Violations Gatekeeper's last audit found (constraints' totalViolations).")
-    policy_reports: int = Field(default=0, description="PolicyReports and ClusterPolicyReports (wgpolicyk8s.io) read.")
+    policy_reports: int = Field(
+        default=0, description="Policy reports read: PolicyReports and ClusterPolicyReports (wgpolicyk8s.io), Reports and ClusterReports (openreports.io)."
+    )
     report_results: int = Field(default=0, description="Results in those reports' summaries (pass, fail, warn, error, skip).")
     report_failures: int = Field(default=0, description="Of those results, fail and error: what runs against the policies.")
 

@@ -1,4 +1,4 @@
-"""Every custom resource the fake serves (Kyverno, Gatekeeper, the Policy WG's reports, KEDA, the
+"""Every custom resource the fake serves (Kyverno, Gatekeeper, the Policy WG's and OpenReports' reports, KEDA, the
 VPA, Argo CD, Flux, the Prometheus Operator, OpenTelemetry, Crossplane) validates against (the
 parts the fake uses of) its project's published CRD schema, kept under
 tests/fakes/kubernetes/crds/ (its README names the sources)."""
@@ -23,6 +23,8 @@ SCHEMAS = {
     ("constraints.gatekeeper.sh", "K8sAllowedRepos"): ("gatekeeper.yaml", "Constraint"),
     ("wgpolicyk8s.io", "PolicyReport"): ("policyreport.yaml", "PolicyReport"),
     ("wgpolicyk8s.io", "ClusterPolicyReport"): ("policyreport.yaml", "PolicyReport"),
+    ("openreports.io", "Report"): ("openreports.yaml", "Report"),
+    ("openreports.io", "ClusterReport"): ("openreports.yaml", "Report"),
     ("keda.sh", "ScaledObject"): ("keda.yaml", "ScaledObject"),
     ("autoscaling.k8s.io", "VerticalPodAutoscaler"): ("vpa.yaml", "VerticalPodAutoscaler"),
     ("argoproj.io", "ApplicationSet"): ("argocd.yaml", "ApplicationSet"),
@@ -73,6 +75,7 @@ def test_the_custom_resource_validates_against_its_projects_crd_schema(obj: dict
         ("ScaledObject", ("spec", "triggers"), None),  # KEDA requires triggers
         ("VerticalPodAutoscaler", ("spec", "updatePolicy", "updateMode"), "Sometimes"),  # not an update mode
         ("PolicyReport", ("summary", "fail"), "one"),  # counts are integers
+        ("Report", ("results",), [{"rule": "check-team", "result": "fail"}]),  # a result names its policy
         ("Composition", ("spec", "compositeTypeRef"), None),  # a composition must name what it composes
         ("Kustomization", ("spec", "prune"), None),  # Flux v1 requires prune
         ("PrometheusRule", ("spec", "groups"), [{"name": "g", "rules": [{"alert": "A", "for": "5 minutes", "expr": "up == 0"}]}]),

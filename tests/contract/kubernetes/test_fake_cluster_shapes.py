@@ -22,7 +22,7 @@ from tests.fakes.kubernetes.server import FakeKubernetes
 KUBERNETES_VERSION = "1.35"
 CUSTOM_GROUPS = {
     "kyverno.io", "argoproj.io", "kustomize.toolkit.fluxcd.io", "helm.toolkit.fluxcd.io", "monitoring.coreos.com", "opentelemetry.io",
-    "templates.gatekeeper.sh", "constraints.gatekeeper.sh", "wgpolicyk8s.io", "keda.sh", "autoscaling.k8s.io", "apiextensions.crossplane.io",
+    "templates.gatekeeper.sh", "constraints.gatekeeper.sh", "wgpolicyk8s.io", "openreports.io", "keda.sh", "autoscaling.k8s.io", "apiextensions.crossplane.io",
 }  # no schema in kubernetes-validate: test_custom_resource_schemas checks them against their projects' CRDs
 
 def _custom(api: client.ApiClient, group: str, version: str, plural: str) -> Any:
@@ -62,6 +62,8 @@ TYPED: dict[str, Callable[[client.ApiClient], Any]] = {
     "*": lambda api: _custom(api, "constraints.gatekeeper.sh", "v1beta1", "k8srequiredlabels"),  # one resource per kind
     "policyreports": lambda api: _custom(api, "wgpolicyk8s.io", "v1alpha2", "policyreports"),
     "clusterpolicyreports": lambda api: _custom(api, "wgpolicyk8s.io", "v1alpha2", "clusterpolicyreports"),
+    "reports": lambda api: _custom(api, "openreports.io", "v1alpha1", "reports"),
+    "clusterreports": lambda api: _custom(api, "openreports.io", "v1alpha1", "clusterreports"),
     "applicationsets": lambda api: _custom(api, "argoproj.io", "v1alpha1", "applicationsets"),
     "scaledobjects": lambda api: _custom(api, "keda.sh", "v1alpha1", "scaledobjects"),
     "verticalpodautoscalers": lambda api: _custom(api, "autoscaling.k8s.io", "v1", "verticalpodautoscalers"),

@@ -118,6 +118,23 @@ def test_monitoring_without_the_prometheus_operator_and_with_nothing(fake_kubern
     assert scan.of("kubernetes:prod", "observability.coverage").status is EvidenceStatus.UNSUPPORTED
 
 
+@pytest.mark.parametrize(("served", "unserved", "reports", "results", "failures"), [
+    ("openreports.io", "wgpolicyk8s.io", 2, 4, 1),  # Kyverno 1.15 and later, with OpenReports' CRDs only
+    ("wgpolicyk8s.io", "openreports.io", 3, 9, 3),  # before
+])
+def test_policy_reports_are_read_from_the_group_the_cluster_serves(
+    fake_kubernetes: FakeKubernetes, tmp_path: Path, served: str, unserved: str, reports: int, results: int, failures: int
+) -> None:
+    del fake_kubernetes.state.groups[unserved]
+    _kubeconfig(tmp_path, fake_kubernetes)
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    data = scan.data("kubernetes:prod", "policy.admission")
+    assert (data["policy_reports"], data["report_results"], data["report_failures"]) == (reports, results, failures)
+    asked = {seen.path.split("/")[2] for seen in fake_kubernetes.requests if seen.path.startswith("/apis/")}
+    assert served in asked and unserved not in asked  # discovery said which: nothing sent to the other
+    assert any(served in locator for locator in scan.of("kubernetes:prod", "policy.admission").locators)
+
+
 def test_a_group_served_without_the_resource_is_unsupported_too(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
     # A 1.29 cluster serves admissionregistration.k8s.io/v1 without ValidatingAdmissionPolicy: 404.
     fake_kubernetes.state.unserved.add(("admissionregistration.k8s.io", "validatingadmissionpolicies"))

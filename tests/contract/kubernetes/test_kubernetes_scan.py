@@ -54,9 +54,10 @@ def test_a_cluster_through_a_kubeconfig_context(fake_kubernetes: FakeKubernetes,
         "webhooks_fail_open": 1,  # failurePolicy Ignore; a webhook without one fails closed (v1 default)
         "exceptions": 3,  # try-me is let off registry's rule and two of labels' rules
         "violations": 3,  # Gatekeeper's audit: 2 + 1
-        "policy_reports": 3,  # two PolicyReports, one ClusterPolicyReport
-        "report_results": 9,
-        "report_failures": 3,
+        # two PolicyReports and a ClusterPolicyReport (wgpolicyk8s.io), a Report and a ClusterReport (openreports.io)
+        "policy_reports": 5,
+        "report_results": 13,
+        "report_failures": 4,
     }
     assert scan.data("kubernetes:prod", "workloads.coverage") == {
         "workloads": 5,  # kube-system's coredns and opencost do not count

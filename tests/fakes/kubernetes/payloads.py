@@ -290,6 +290,12 @@ def policy_report(ns: str | None, name: str, passed: int, failed: int) -> dict[s
             "results": results, "summary": {"pass": passed, "fail": failed, "warn": 0, "error": 0, "skip": 0}}
 
 
+def open_report(ns: str | None, name: str, passed: int, failed: int) -> dict[str, Any]:
+    """The same report in OpenReports' group: a Report in `ns` (a ClusterReport without), as Kyverno 1.15 writes them."""
+    report = policy_report(ns, name, passed, failed)
+    return {**report, "apiVersion": "openreports.io/v1alpha1", "kind": "Report" if ns else "ClusterReport", "source": "kyverno"}
+
+
 def application_set(name: str, apps: list[str]) -> dict[str, Any]:
     return {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "metadata": metadata(name, "argocd"),
             "spec": {"goTemplate": True, "generators": [{"list": {"elements": [{"app": app} for app in apps]}}],

@@ -20,7 +20,7 @@ def sample_cluster() -> ClusterState:
     )
     for group in (
         "kyverno.io", "argoproj.io", "kustomize.toolkit.fluxcd.io", "helm.toolkit.fluxcd.io", "monitoring.coreos.com", "opentelemetry.io",
-        "templates.gatekeeper.sh", "constraints.gatekeeper.sh", "wgpolicyk8s.io", "keda.sh", "autoscaling.k8s.io",
+        "templates.gatekeeper.sh", "constraints.gatekeeper.sh", "wgpolicyk8s.io", "openreports.io", "keda.sh", "autoscaling.k8s.io",
         "apiextensions.crossplane.io",
     ):
         state.install(group)
@@ -120,6 +120,9 @@ def sample_cluster() -> ClusterState:
     state.add("constraints.gatekeeper.sh", "k8sallowedrepos", p.constraint("K8sAllowedRepos", "registry-only", action="warn"))
     state.add("wgpolicyk8s.io", "policyreports", p.policy_report("payments", "api", passed=3, failed=1), p.policy_report("search", "indexer", passed=2, failed=0))
     state.add("wgpolicyk8s.io", "clusterpolicyreports", p.policy_report(None, "cluster", passed=1, failed=2))
+    # Kyverno moved to OpenReports (1.15): reports written since are there, the older ones stay where they were.
+    state.add("openreports.io", "reports", p.open_report("sandbox", "try-me", passed=1, failed=1))
+    state.add("openreports.io", "clusterreports", p.open_report(None, "cluster-now", passed=2, failed=0))
     state.add("argoproj.io", "applicationsets", p.application_set("team-apps", ["payments", "search"]))
     state.add(
         "apiextensions.crossplane.io", "compositeresourcedefinitions",
