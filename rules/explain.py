@@ -13,17 +13,20 @@ from rules.conditions import OP_SYMBOLS, describe_condition
 from rules.definitions import MetricDef, MetricLeaf
 from scanner.model import MetricValue, Outcome
 
-_PLURALS = {"repository": "repositories"}
 _OP_WORDS = {"eq": "exactly", "ne": "anything but", "gt": "more than", "gte": "at least", "lt": "less than", "lte": "at most"}
 LEAF_VERDICTS = {Outcome.PASS: "holds", Outcome.FAIL: "does not hold", Outcome.UNKNOWN: "unknown"}
 
 
-def plural(subject_kind: str) -> str:
-    return _PLURALS.get(subject_kind, subject_kind + "s")
+def noun(subject_kind: str, count: int = 2) -> str:
+    """A subject kind in words: `management_group` is "management group", two "management groups"."""
+    words = subject_kind.replace("_", " ")
+    if count == 1:
+        return words
+    return words[:-1] + "ies" if words.endswith("y") else words + "s"
 
 
 def describe_metric(metric: MetricDef) -> str:
-    subjects = plural(metric.subject_kind)
+    subjects = noun(metric.subject_kind)
     if metric.among_tags:
         subjects += " tagged " + ", ".join(metric.among_tags)
     if metric.among_where is not None:
@@ -41,7 +44,7 @@ def describe_value(metric: MetricDef, value: MetricValue) -> str:
     described = _describe_counted(metric, value)
     if value.unreached:
         sources = ", ".join(value.unreached)
-        described += f" + unknown: {sources} did not reach every {metric.subject_kind}"
+        described += f" + unknown: {sources} did not reach every {noun(metric.subject_kind, 1)}"
     return described
 
 
@@ -49,7 +52,7 @@ def _describe_counted(metric: MetricDef, value: MetricValue) -> str:
     unknown = f"; {value.unknown} unknown" if value.unknown else ""
     if metric.form == "share_of":
         if value.low is None or value.high is None:
-            return f"none (no {plural(metric.subject_kind)} to measure)"
+            return f"none (no {noun(metric.subject_kind)} to measure)"
         counted = f"({value.matched} of {value.observed + value.unknown}{unknown})"
         if value.low == value.high:
             return f"{value.low:.2f} {counted}"
@@ -122,8 +125,7 @@ def _all_unknown(metric: MetricDef, count: int) -> str:
 
 def _subjects(metric: MetricDef, count: int) -> str:
     """`repositories`, `1 platform repository`: the subjects a metric counts, tags first."""
-    kind = metric.subject_kind if count == 1 else plural(metric.subject_kind)
-    return " ".join((*metric.among_tags, kind))
+    return " ".join((*metric.among_tags, noun(metric.subject_kind, count)))
 
 
 def percent(share: float) -> str:
@@ -132,7 +134,7 @@ def percent(share: float) -> str:
 
 def insufficient_sample(metric: MetricDef, sample: int) -> str:
     tagged = f" tagged {', '.join(metric.among_tags)}" if metric.among_tags else ""
-    needed = f"{number(metric.min_sample)} {plural(metric.subject_kind)}{tagged}"
+    needed = f"{number(metric.min_sample)} {noun(metric.subject_kind)}{tagged}"
     return f"insufficient sample ({sample} of the {needed} needed)"
 
 

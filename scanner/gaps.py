@@ -230,12 +230,22 @@ def deciders(rule: RuleResult, providers: KindProviders, scanned: frozenset[str]
     if rule.outcome is Outcome.UNKNOWN:
         return (rule.explanation,)
     wanted = [kind for kind in rule.needs if kind not in scanned] or list(rule.needs)
-    return tuple(
-        f"needs {kind}, which the {' or '.join(providers[kind])} collector provides"
-        if providers.get(kind)
-        else f"needs {kind}, which no installed collector provides"
-        for kind in wanted
-    )
+    return tuple(_decider(kind, providers) for kind in wanted)
+
+
+#: Kinds no collector provides: the commands that scan add them from what the config names.
+_FROM_CONFIG = {
+    "history.dora_series": "the history store keeps the earlier scans: set history.store in the config "
+    "(or run pecm scan --store)",
+}
+
+
+def _decider(kind: str, providers: KindProviders) -> str:
+    if providers.get(kind):
+        return f"needs {kind}, which the {' or '.join(providers[kind])} collector provides"
+    if kind in _FROM_CONFIG:
+        return f"needs {kind}: {_FROM_CONFIG[kind]}"
+    return f"needs {kind}, which no installed collector provides"
 
 
 def kind_providers(collectors: Mapping[str, Any]) -> KindProviders:

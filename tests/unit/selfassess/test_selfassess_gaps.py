@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from selfassess_builders import FORBIDDEN, answers, assessment, governance, interfaces
 
-from scanner.gaps import ReportedGap, Verdict, analyse_gaps
-from scanner.model import Capability, Outcome, Stage
+from scanner.gaps import ReportedGap, Verdict, analyse_gaps, deciders
+from scanner.model import Capability, Outcome, RuleResult, Stage
 
 G, I = Capability.GOVERNANCE, Capability.INTERFACES
 PROVIDERS = {"k.one": ("local",), "org.access": ("github",)}
@@ -64,6 +64,26 @@ def test_a_needed_kind_no_collector_provides_is_named() -> None:
     analysis = analyse_gaps(assessment(governance()), answers(("team", {G: (Stage.MANAGED, None)})), providers={})
     findings = {f.rule_id: f for f in analysis.capabilities[0].reports[0].stages[0].rules}
     assert findings["governance.owners_few"].deciders == ("needs org.access, which no installed collector provides",)
+
+
+def test_dora_history_is_decided_by_configuring_a_history_store_not_by_a_collector() -> None:
+    tracked = RuleResult(
+        rule_id="measurement.dora_tracked_across_scans",
+        capability=Capability.MEASUREMENT,
+        stage=Stage.MANAGED,
+        title="DORA figures are tracked across scans",
+        outcome=Outcome.NOT_APPLICABLE,
+        key=True,
+        explanation="not applicable: no configured source provides history.dora_series",
+        remediation="Record every scan in a history store.",
+        needs=("history.dora_series",),
+    )
+    [decider] = deciders(tracked, {"delivery.deployments": ("github",)})
+    assert "collector" not in decider
+    assert decider == (
+        "needs history.dora_series: the history store keeps the earlier scans: set history.store in the config "
+        "(or run pecm scan --store)"
+    )
 
 
 def test_respondents_who_differ_are_a_disagreement_with_its_spread() -> None:
