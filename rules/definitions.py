@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -32,6 +33,7 @@ class ParamDef:
     default: float
     description: str
     source: str
+    floor_of: str | None = None  # a share of these subjects: the threshold is max(1, ceil(share x their number))
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,24 @@ class MetricDef:
 
 @dataclass(frozen=True)
 class MetricLeaf:
-    """`{metric, op, value}` of a rule's `when`; `threshold` is None until params are resolved."""
+    """`{metric, op, value}` of a rule's `when`; `threshold` is None until params are resolved.
+
+    With `floor_of` (a param's), `threshold` is a share of the scan's subjects of that kind,
+    and the leaf compares with the floor it gives (see `floor`)."""
 
     metric: str
     op: str
     threshold: float | None
     param: str | None = None
+    floor_of: str | None = None
+
+    def floor(self, subjects: int) -> float:
+        """The threshold for a scan with `subjects` subjects of the `floor_of` kind."""
+        assert self.threshold is not None
+        if self.floor_of is None:
+            return self.threshold
+        # rounded first: 0.07 x 100 is 7.000000000000001 in floating point, and must stay 7
+        return float(max(1, math.ceil(round(self.threshold * subjects, 9))))
 
 
 WhenCondition = MetricLeaf | AllOf | AnyOf | Not
@@ -133,4 +147,6 @@ def _describe_when(node: WhenCondition) -> dict[str, Any]:
     described: dict[str, Any] = {"metric": node.metric, "op": node.op, "value": node.threshold}
     if node.param is not None:
         described["param"] = node.param
+    if node.floor_of is not None:
+        described["floor_of"] = node.floor_of
     return described

@@ -75,18 +75,25 @@ def _describe_counted(metric: MetricDef, value: MetricValue) -> str:
     return f"{number(value.low)}–{number(value.high)} {counted}"
 
 
-def describe_leaf(leaf: MetricLeaf, metric: MetricDef, value: MetricValue) -> str:
+def describe_leaf(leaf: MetricLeaf, metric: MetricDef, value: MetricValue, basis: str = "") -> str:
+    """`basis`: how a floor follows from the organization's size (floor_basis), "" for a fixed threshold."""
     assert leaf.threshold is not None
-    param = f" ({leaf.param})" if leaf.param else ""
+    param = f" ({leaf.param}{': ' + basis if basis else ''})" if leaf.param else ""
     needs = f"needs {OP_SYMBOLS[leaf.op]} {number(leaf.threshold)}{param}"
     return f"{describe_metric(metric)}: {describe_value(metric, value)} — {needs}"
 
 
-def describe_leaf_in_words(leaf: MetricLeaf, metric: MetricDef, value: MetricValue) -> str:
+def describe_leaf_in_words(leaf: MetricLeaf, metric: MetricDef, value: MetricValue, basis: str = "") -> str:
     """The measured value against the threshold, without the pack's names or operators."""
     assert leaf.threshold is not None
     threshold = percent(leaf.threshold) if metric.form == "share_of" else number(leaf.threshold)
-    return f"{_value_in_words(metric, value)}, needs {_OP_WORDS[leaf.op]} {threshold}"
+    scaled = f" ({basis})" if basis else ""
+    return f"{_value_in_words(metric, value)}, needs {_OP_WORDS[leaf.op]} {threshold}{scaled}"
+
+
+def floor_basis(share: float, subjects: int, subject_kind: str) -> str:
+    """How a floor follows from the organization's size: "5% of the 40 repositories"."""
+    return f"{number(share * 100)}% of the {subjects} {noun(subject_kind, subjects)}"
 
 
 def _value_in_words(metric: MetricDef, value: MetricValue) -> str:

@@ -22,8 +22,10 @@ from rules.explain import (
     describe_leaf,
     describe_leaf_in_words,
     describe_metric,
+    floor_basis,
     insufficient_sample,
     not_provided,
+    noun,
 )
 from rules.metrics import MetricOutcome, sample_size
 from scanner.model import Outcome, RuleResult
@@ -112,7 +114,7 @@ def _elsewhere(verdict: _Verdict, elsewhere: Elsewhere, declared: str | None) ->
 def judge_rule(
     rule: RuleDef, metrics: Mapping[str, MetricOutcome], index: EvidenceIndex, declared: Mapping[str, str]
 ) -> RuleResult:
-    judge = _Judge(metrics, index.provided, several_leaves=len(leaves(rule.when)) > 1)
+    judge = _Judge(metrics, index, several_leaves=len(leaves(rule.when)) > 1)
     verdict = judge.node(rule.when, flipped=False)
     if rule.elsewhere is not None:
         verdict = _elsewhere(verdict, rule.elsewhere, declared.get(rule.elsewhere.declare))
@@ -156,7 +158,7 @@ def judge_rule(
 @dataclass(frozen=True)
 class _Judge:
     metrics: Mapping[str, MetricOutcome]
-    provided: frozenset[str]
+    index: EvidenceIndex
     several_leaves: bool
 
     def node(self, node: WhenCondition, flipped: bool) -> _Verdict:
@@ -201,19 +203,24 @@ class _Judge:
         assert leaf.threshold is not None, "params are resolved by build_ruleset"
         outcome = self.metrics[leaf.metric]
         metric = outcome.definition
-        absent = metric.kinds - self.provided
+        absent = metric.kinds - self.index.provided
         if absent:
             text = f"{describe_metric(metric)}: not applicable ({not_provided(absent)})"
             return _Verdict(Outcome.NOT_APPLICABLE, text, not_provided=set(absent))
+        leaf, basis, uncounted = self.scaled(leaf)
         sample = sample_size(metric, outcome.value)
         if sample < metric.min_sample:  # too few subjects: a share or median of them says nothing either way
             result = Outcome.UNKNOWN
             words = insufficient_sample(metric, sample)
             text = f"{describe_metric(metric)}: unknown: {words}"
         else:
+            assert leaf.threshold is not None
             result = compare(leaf.op, outcome.value.low, outcome.value.high, leaf.threshold)
-            text = describe_leaf(leaf, metric, outcome.value)
-            words = describe_leaf_in_words(leaf, metric, outcome.value)
+            text = describe_leaf(leaf, metric, outcome.value, basis)
+            words = describe_leaf_in_words(leaf, metric, outcome.value, basis)
+            if uncounted and result is Outcome.PASS:  # more subjects, a higher floor: it may not be met
+                result = Outcome.UNKNOWN
+                text, words = f"{text}; {uncounted}", f"{words}; {uncounted}"
         if self.several_leaves:
             text += f" [{LEAF_VERDICTS[result]}]"
         speaks_for, speaks_against = _split(leaf, outcome)
@@ -228,6 +235,23 @@ class _Judge:
             opposing=[RefSource(outcome.table, speaks_against, kinds)],
             missing=[RefSource(outcome.table, outcome.unknown, kinds)],
         )
+
+
+    def scaled(self, leaf: MetricLeaf) -> tuple[MetricLeaf, str, str]:
+        """The leaf with its threshold for this scan, how a floor follows from the organization's size,
+        and why that size is not known ("" when it is)."""
+        if leaf.floor_of is None:
+            return leaf, "", ""
+        assert leaf.threshold is not None
+        subjects = len(self.index.table(leaf.floor_of).ids)
+        basis = floor_basis(leaf.threshold, subjects, leaf.floor_of)
+        sources = sorted(self.index.unreached.get(leaf.floor_of, {}))
+        uncounted = (
+            f"the number of {noun(leaf.floor_of)} is not known: {', '.join(sources)} did not reach them all"
+            if sources
+            else ""
+        )
+        return replace(leaf, threshold=leaf.floor(subjects), floor_of=None), basis, uncounted
 
 
 def _split(leaf: MetricLeaf, outcome: MetricOutcome) -> tuple[list[int], list[int]]:

@@ -25,6 +25,7 @@ from rules.pack_compiler import (
     compile_not_inferable,
     compile_params,
     compile_rule,
+    floor_share_problem,
     parse_document,
 )
 from rules.pack_schema import CapabilityDoc, ManifestDoc, SingleFilePackDoc
@@ -108,7 +109,7 @@ def _compile_pack(
     scope = PackScope(
         kinds=kinds,
         capabilities=[entry.id for entry in model.capabilities] if model else list(Capability),
-        params=params.keys(),
+        params=params,
     )
     capabilities = [capability_of(document, file, scope) for file, document in documents]
 
@@ -211,6 +212,9 @@ def _param_values(declared: Mapping[str, ParamDef], overrides: Mapping[str, floa
             raise PackError(f"config rules.params.{name}: no rule pack declares this parameter")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise PackError(f"config rules.params.{name}: expected a number, got {value!r}")
+        problem = floor_share_problem(value) if declared[name].floor_of is not None else None
+        if problem:
+            raise PackError(f"config rules.params.{name}: {problem}")
         values[name] = float(value)
     return values
 

@@ -166,10 +166,25 @@ def compile_model(doc: ModelDoc, file: str) -> PackModel:
 def compile_params(docs: Mapping[str, ParamDoc], file: str) -> dict[str, ParamDef]:
     params: dict[str, ParamDef] = {}
     for name, doc in docs.items():
+        site = Site(file, f"param {name}")
         if not _SNAKE.fullmatch(name):
-            raise Site(file, f"param {name}").error("", "name must be snake_case (a-z, 0-9, _)")
-        params[name] = ParamDef(name=name, default=doc.default, description=doc.description, source=file)
+            raise site.error("", "name must be snake_case (a-z, 0-9, _)")
+        if doc.floor_of is not None:
+            if doc.floor_of not in _SUBJECT_KINDS:
+                raise site.error(
+                    "floor_of", f"unknown subject kind {doc.floor_of!r} (known: {', '.join(_SUBJECT_KINDS)})"
+                )
+            if floor_share_problem(doc.default):
+                raise site.error("default", floor_share_problem(doc.default) or "")
+        params[name] = ParamDef(
+            name=name, default=doc.default, description=doc.description, source=file, floor_of=doc.floor_of
+        )
     return params
+
+
+def floor_share_problem(share: float) -> str | None:
+    """Why `share` cannot be a floor's share of an organization's subjects, or None."""
+    return None if 0 <= share <= 1 else f"a floor is a share of the subjects, between 0 and 1, got {format_value(share)}"
 
 
 def compile_min_sample(docs: Sequence[MinSampleDoc], file: str, params: Collection[str]) -> tuple[MinSample, ...]:
@@ -195,7 +210,7 @@ class PackScope:
 
     kinds: KindRegistry
     capabilities: Collection[Capability]
-    params: Collection[str]
+    params: Mapping[str, ParamDef]
 
 
 def capability_of(doc: CapabilityDoc, file: str, scope: PackScope) -> Capability:
@@ -473,7 +488,14 @@ def _compile_when(
     if isinstance(value, dict) and set(value) == {"param"} and isinstance(value["param"], str):
         if value["param"] not in scope.params:
             raise site.error(f"{at}.value.param", f"unknown param {value['param']!r} (declare it in the pack's params)")
-        return MetricLeaf(metric=doc.metric, op=doc.op, threshold=None, param=value["param"])
+        floor_of = scope.params[value["param"]].floor_of
+        if floor_of is not None and metrics[doc.metric].form != "count_of":
+            raise site.error(
+                f"{at}.value.param",
+                f"{value['param']} is a floor (floor_of: {floor_of}): compare it with a count_of metric, "
+                f"not a {metrics[doc.metric].form.removesuffix('_of')}",
+            )
+        return MetricLeaf(metric=doc.metric, op=doc.op, threshold=None, param=value["param"], floor_of=floor_of)
     raise site.error(
         f"{at}.value",
         f"expected a number or {{param: NAME}}, got {format_value(value) if _plain(value) else _type_name(value)}",

@@ -35,6 +35,9 @@ class ModelDoc(_Doc):
 class ParamDoc(_Doc):
     default: StrictFloat
     description: str = ""
+    # A share of the scan's subjects of this kind: the threshold it gives a rule is the floor
+    # max(1, ceil(share x their number)), so a count scales with the organization.
+    floor_of: str | None = None
 
 
 class ConditionDoc(_Doc):

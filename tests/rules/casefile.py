@@ -10,6 +10,7 @@ subjects:
   - name: svc-a                # subject id: cases:svc-a
     kind: repository           # default repository
     tags: [platform]           # optional
+    repeat: 40                 # optional: 40 such subjects, svc-a-1 … svc-a-40 (a large organization)
     evidence:
       iac.usage: {present: true, tools: [terraform]}   # observed; omitted fields take the model's defaults
       vcs.branch_protection: unavailable                 # or: unsupported
@@ -47,6 +48,7 @@ class CaseSubject(_Strict):
     name: str
     kind: SubjectKind = "repository"
     tags: list[str] = Field(default_factory=list)
+    repeat: int = Field(default=1, ge=1)
     evidence: dict[str, dict[str, Any] | Literal["unavailable", "unsupported"]] = Field(default_factory=dict)
 
 
@@ -95,12 +97,12 @@ def case_bundle(document: CaseDocument, kinds: KindRegistry, path: Path) -> Evid
     subjects: list[Subject] = []
     evidence: list[Evidence] = []
     for entry in document.subjects:
-        subject = Subject(
-            id=f"{SOURCE}:{entry.name}", kind=entry.kind, name=entry.name, source=SOURCE, tags=tuple(entry.tags)
-        )
-        subjects.append(subject)
-        for kind, data in entry.evidence.items():
-            evidence.append(_record(kind, data, subject, kinds, path))
+        names = [entry.name] if entry.repeat == 1 else [f"{entry.name}-{n}" for n in range(1, entry.repeat + 1)]
+        for name in names:
+            subject = Subject(id=f"{SOURCE}:{name}", kind=entry.kind, name=name, source=SOURCE, tags=tuple(entry.tags))
+            subjects.append(subject)
+            for kind, data in entry.evidence.items():
+                evidence.append(_record(kind, data, subject, kinds, path))
     provides = document.provides if document.provides is not None else sorted({record.kind for record in evidence})
     unknown = [kind for kind in provides if kind not in kinds]
     if unknown:
