@@ -13,9 +13,11 @@ import re
 from typing import Any
 
 from collectors.detect.files import FileReader
-from collectors.detect.findings import CATALOG, DOCS, ORIGIN, TEMPLATES, Findings
+from collectors.detect.findings import CATALOG, DOCS, ORIGIN, REFS, TEMPLATES, Findings
 from collectors.detect.manifests import BACKSTAGE
 from collectors.detect.parse import load_yaml
+from collectors.detect.references import BACKSTAGE_TEMPLATE
+from scanner.scopes import is_live
 
 #: Kinds whose spec must name an owner (Backstage's own validation).
 _OWNED_KINDS = frozenset({"Component", "API", "Resource", "System"})
@@ -41,6 +43,10 @@ def scan_yaml(path: str, text: str, reader: FileReader, findings: Findings, fami
         if kind == "Template" and document["apiVersion"].startswith("scaffolder.backstage.io/"):
             findings.hit(TEMPLATES, path, "backstage")
             findings.add(TEMPLATES, "names", document["metadata"]["name"])
+            name, namespace = document["metadata"]["name"], document["metadata"].get("namespace")
+            defined = template_ref(f"{namespace}/{name}" if isinstance(namespace, str) else name)
+            if defined and is_live(path):  # what the repositories created from it name
+                findings.add(REFS, "backstage_templates", defined)
             owner = document.get("spec", {}).get("owner") if isinstance(document.get("spec"), dict) else None
             if isinstance(owner, str) and owner:
                 findings.add(TEMPLATES, "owners", owner)
@@ -52,6 +58,20 @@ def scan_yaml(path: str, text: str, reader: FileReader, findings: Findings, fami
             if isinstance(source, str) and source:  # set by Backstage on what a template created
                 findings.hit(ORIGIN, path, "backstage")
                 findings.add(ORIGIN, "sources", source)
+                created_from = template_ref(source)
+                if created_from:  # the template, in the organization's own catalog
+                    findings.reference(BACKSTAGE_TEMPLATE, created_from, path)
+
+
+def template_ref(ref: str) -> str | None:
+    """A Backstage template's entity ref as `template:namespace/name` in lower case (Backstage
+    compares refs without case; the namespace defaults to `default`), or None when `ref` names
+    an entity of another kind."""
+    kind, _, rest = ref.strip().lower().rpartition(":")
+    namespace, _, name = rest.rpartition("/")
+    if kind not in ("", "template") or not name:
+        return None
+    return f"template:{namespace or 'default'}/{name}"
 
 
 def entity_kind(document: Any) -> str | None:

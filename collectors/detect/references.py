@@ -18,10 +18,13 @@ from typing import Any
 
 #: References through which a repository builds its infrastructure from shared modules and packages.
 MODULE_VIAS = frozenset({"terraform", "bicep", "helm", "kustomize", "crossplane"})
+#: A Backstage entity's `backstage.io/source-template` annotation: the template it was created from.
+BACKSTAGE_TEMPLATE = "backstage_template"
 #: References through which a repository was generated from a project template.
-TEMPLATE_VIAS = frozenset({"copier", "cruft"})
-#: References kept by the organization's own servers, whatever they name.
-_ALWAYS_INTERNAL_VIAS = frozenset({"jenkins_library"})  # libraries configured on its Jenkins
+TEMPLATE_VIAS = frozenset({"copier", "cruft", BACKSTAGE_TEMPLATE})
+#: References kept by the organization's own servers, whatever they name: libraries configured on
+#: its Jenkins; templates of its own Backstage catalog (an entity ref names no host).
+_ALWAYS_INTERNAL_VIAS = frozenset({"jenkins_library", BACKSTAGE_TEMPLATE})
 
 _SCHEME = re.compile(r"^(?:git::|git\+)?(?:[a-z][a-z0-9+.-]*://)?(?:[^/@\s]+@)?", re.I)
 _SCP_LIKE = re.compile(r"^([\w.-]+\.[a-z]{2,}):(?!\d)", re.I)  # host:owner/repo after the user@ part
@@ -147,6 +150,15 @@ def classify(data: Mapping[str, Any], internal: InternalSources, own_name: str) 
 # --- across repositories ----------------------------------------------------------------------
 
 
+def template_definers(origins: Mapping[Any, Mapping[str, Any] | None]) -> dict[str, list[Any]]:
+    """Backstage template entity ref -> the subjects (keys of `origins`) whose live files define it."""
+    definers: dict[str, list[Any]] = {}
+    for subject, data in origins.items():
+        for ref in (data or {}).get("backstage_templates") or ():
+            definers.setdefault(ref, []).append(subject)
+    return definers
+
+
 def cross_references(
     names: Mapping[str, str],
     origins: Mapping[str, Mapping[str, Any] | None],
@@ -165,8 +177,10 @@ def cross_references(
     fields = ("applied_by", "consumed_by", "created_from_here")
     found: dict[str, dict[str, set[str]]] = {subject_id: {field: set() for field in fields} for subject_id in names}
 
-    def point(source_id: str, ref: str, *into: str) -> None:
-        for target in by_name.get(owner_and_repository(ref)[2], ()):
+    definers = template_definers(origins)
+
+    def point(source_id: str, ref: str, *into: str, targets: Iterable[str] | None = None) -> None:
+        for target in by_name.get(owner_and_repository(ref)[2], ()) if targets is None else targets:
             if target != source_id:
                 for field in into:
                     found[target][field].add(names[source_id])
@@ -177,7 +191,9 @@ def cross_references(
         deployed = {url for url in data.get("gitops_sources") or ()}
         for item in data.get("internal") or ():
             via, _, ref = item.partition(" ")
-            if ref in deployed:
+            if via == BACKSTAGE_TEMPLATE:  # names a template entity, not a repository
+                point(source_id, ref, "consumed_by", "created_from_here", targets=definers.get(ref, ()))
+            elif ref in deployed:
                 point(source_id, ref, "applied_by")
             else:
                 point(source_id, ref, "consumed_by", *(("created_from_here",) if via in TEMPLATE_VIAS else ()))

@@ -37,7 +37,7 @@ from scanner.model import Evidence, EvidenceStatus, Subject
 
 class GitHubCollector(Collector):
     name: ClassVar[str] = "github"
-    version: ClassVar[str] = "5"  # 5: vcs.access; 4: files named like a signal count only once read (iac.usage.unread), cross_references.created_from_here; 3: the settings kinds; 2: references.origins, repo.cross_references, live and path_count
+    version: ClassVar[str] = "6"  # 6: references.origins.backstage_templates, Backstage source-template references; 5: vcs.access; 4: files named like a signal count only once read (iac.usage.unread), cross_references.created_from_here; 3: the settings kinds; 2: references.origins, repo.cross_references, live and path_count
     config_model: ClassVar[type[GitHubConfig]] = GitHubConfig
     provides: ClassVar[frozenset[str]] = frozenset(
         (*FILE_SIGNAL_KINDS, *REPOSITORY_KINDS, *REPOSITORY_SETTING_KINDS, *ORGANIZATION_KINDS, *ORGANIZATION_SETTING_KINDS)

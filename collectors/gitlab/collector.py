@@ -32,7 +32,7 @@ GROUP_KINDS = ("org.access", "org.rulesets", "org.teams")
 
 class GitLabCollector(Collector):
     name: ClassVar[str] = "gitlab"
-    version: ClassVar[str] = "2"  # 2: files named like a signal count only once read (iac.usage.unread), cross_references.created_from_here
+    version: ClassVar[str] = "3"  # 3: references.origins.backstage_templates, Backstage source-template references; 2: files named like a signal count only once read (iac.usage.unread), cross_references.created_from_here
     config_model: ClassVar[type[GitLabConfig]] = GitLabConfig
     provides: ClassVar[frozenset[str]] = frozenset((*FILE_SIGNAL_KINDS, *PROJECT_KINDS, *GROUP_KINDS))
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from collectors.detect.references import TEMPLATE_VIAS, normalize
+from collectors.detect.references import BACKSTAGE_TEMPLATE, TEMPLATE_VIAS, normalize, template_definers
 
 _SAME_INSTANCE = ("$ci_server_fqdn/", "$ci_server_host/")
 INCLUDE = "gitlab_include"
@@ -42,20 +42,23 @@ def relations(origins: Mapping[str, Mapping[str, Any] | None]) -> tuple[dict[str
     including: dict[str, set[str]] = {path: set() for path in origins}
     fields = ("applied_by", "consumed_by", "created_from_here")
     taken: dict[str, dict[str, set[str]]] = {path: {field: set() for field in fields} for path in origins}
+    definers = template_definers(origins)
     for source, data in origins.items():
         if data is None:
             continue
         deployed = set(data.get("gitops_sources") or ())
         for item in data.get("internal") or ():
             via, _, ref = item.partition(" ")
-            target = project_path(ref, projects)
-            if target is None or target == source:
-                continue
-            taken[target]["applied_by" if ref in deployed else "consumed_by"].add(source)
-            if via in TEMPLATE_VIAS:  # Copier or cruft answers naming a scanned project: made from it
-                taken[target]["created_from_here"].add(source)
-            if via == INCLUDE:
-                including[target].add(source)
+            # a Backstage source-template names a template entity: the projects defining it
+            targets = definers.get(ref, []) if via == BACKSTAGE_TEMPLATE else [project_path(ref, projects)]
+            for target in targets:
+                if target is None or target == source:
+                    continue
+                taken[target]["applied_by" if ref in deployed else "consumed_by"].add(source)
+                if via in TEMPLATE_VIAS:  # template answers or annotations naming a scanned project: made from it
+                    taken[target]["created_from_here"].add(source)
+                if via == INCLUDE:
+                    including[target].add(source)
     return (
         {path: sorted(found) for path, found in including.items()},
         {path: {field: sorted(found) for field, found in fields.items()} for path, fields in taken.items()},

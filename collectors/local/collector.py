@@ -40,7 +40,7 @@ _FILE_HINT = "the file was left out; the rest of the repository was scanned"
 
 class LocalCollector(Collector):
     name: ClassVar[str] = "local"
-    version: ClassVar[str] = "3"  # 2: references.origins, repo.cross_references, live and path_count; 3: files named like a signal count only once read (iac.usage.unread), cross_references.created_from_here
+    version: ClassVar[str] = "4"  # 4: references.origins.backstage_templates, Backstage source-template references; 2: references.origins, repo.cross_references, live and path_count; 3: files named like a signal count only once read (iac.usage.unread), cross_references.created_from_here
     config_model: ClassVar[type[LocalConfig]] = LocalConfig
     provides: ClassVar[frozenset[str]] = frozenset(
         (*FILE_SIGNAL_KINDS, "repo.inventory", "vcs.activity", "vcs.branch_protection", CROSS_REFERENCES)

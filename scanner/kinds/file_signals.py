@@ -76,6 +76,11 @@ class ReferenceOrigins(Signal):
     gitops_sources: list[str] = Field(
         default_factory=list, description="Repository URLs that Argo CD or Flux objects here deploy from."
     )
+    backstage_templates: list[str] = Field(
+        default_factory=list,
+        description="Backstage software templates defined in live files here ('template:namespace/name'), "
+        "which other repositories' backstage.io/source-template annotations name.",
+    )
 
 
 class ReusableCiUsed(Signal):

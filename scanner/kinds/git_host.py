@@ -114,7 +114,8 @@ class CrossReferences(KindData):
     created_from_here: list[str] = Field(
         default_factory=list,
         description="Repositories created from this one as a project template: their Copier or cruft answers "
-        "name it, or the Git host's template link does.",
+        "name it, the Git host's template link does, or their Backstage entity's backstage.io/source-template "
+        "names a template defined here.",
     )
 
 

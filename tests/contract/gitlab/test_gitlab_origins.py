@@ -96,3 +96,13 @@ def test_copier_answers_naming_a_scanned_project_say_it_was_made_from_there() ->
     made = {"refs": ["copier acme/platform/service-template"], "internal": ["copier acme/platform/service-template"]}
     _including, relations = consumers.relations({"acme/platform/service-template": None, "acme/apps/svc-c": made})
     assert relations["acme/platform/service-template"]["created_from_here"] == ["acme/apps/svc-c"]
+
+
+def test_a_backstage_source_template_says_the_project_defining_the_template_made_it() -> None:
+    offered = {"backstage_templates": ["template:default/verdict"]}
+    made = {"internal": ["backstage_template template:default/verdict"]}
+    other = {"internal": ["backstage_template template:default/python-service"]}
+    origins = {"acme/platform/golden-paths": offered, "acme/apps/svc-c": made, "acme/apps/svc-d": other}
+    _including, relations = consumers.relations(origins)
+    assert relations["acme/platform/golden-paths"]["created_from_here"] == ["acme/apps/svc-c"]
+    assert relations["acme/platform/golden-paths"]["consumed_by"] == ["acme/apps/svc-c"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textwrap import dedent
 
+from collectors.detect.portal import template_ref
+
 CATALOG = dedent(
     """\
     apiVersion: backstage.io/v1alpha1
@@ -270,3 +272,21 @@ def test_backstage_templates_record_their_names_and_owners(scan):
     owned = TEMPLATE + "spec:\n  owner: group:platform\n  type: service\n"
     templates = scan({"templates/svc/template.yaml": owned}).signals["golden_path.templates"]
     assert templates["names"] == ["python-service"] and templates["owners"] == ["group:platform"]
+
+
+def test_a_template_and_a_creation_are_told_by_their_entity_refs(scan):
+    namespaced = "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata: {name: Verdict, namespace: Team-A}\n"
+    detection = scan({"templates/python/template.yaml": TEMPLATE, "templates/verdict/template.yaml": namespaced,
+                      "catalog-info.yaml": CATALOG})
+    origins = detection.signals["references.origins"]
+    # Backstage compares entity refs without case, and a ref without namespace is in `default`
+    assert origins["backstage_templates"] == ["template:default/python-service", "template:team-a/verdict"]
+    assert origins["refs"] == ["backstage_template template:default/python-service"]
+
+
+def test_template_refs_are_read_as_backstage_writes_them():
+    assert template_ref("template:default/verdict") == "template:default/verdict"
+    assert template_ref("Template:Verdict") == "template:default/verdict"
+    assert template_ref("verdict") == "template:default/verdict"
+    assert template_ref("component:default/verdict") is None  # not a template
+    assert template_ref("template:default/") is None

@@ -87,3 +87,51 @@ def test_configured_internal_sources(tmp_path: Path, scan_local) -> None:
     configured = scan_local(tmp_path, internal_sources=("acme",))
     assert configured.data("local:app", "references.origins")["internal"] == ["github_action acme/setup@v1"]
 
+
+
+# Backstage writes `backstage.io/source-template` on what one of its templates created (issue 13 point 9).
+BACKSTAGE_TEMPLATE = """apiVersion: scaffolder.backstage.io/v1beta3
+kind: Template
+metadata: {name: verdict, title: A verdict service}
+spec: {owner: platform-team, type: service, steps: []}
+"""
+
+
+def created_service(template: str) -> str:
+    return f"""apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: orders
+  annotations: {{backstage.io/source-template: "{template}"}}
+spec: {{type: service, owner: team-orders, lifecycle: production}}
+"""
+
+
+def test_a_backstage_source_template_marks_the_template_as_used(tmp_path: Path, scan_local) -> None:
+    checkout(tmp_path / "golden-paths", None, {"templates/verdict/template.yaml": BACKSTAGE_TEMPLATE})
+    checkout(tmp_path / "orders", None, {"catalog-info.yaml": created_service("template:default/verdict")})
+    scan = scan_local(tmp_path)
+    used = {"applied_by": [], "consumed_by": ["orders"], "created_from_here": ["orders"]}
+    assert scan.data("local:golden-paths", "repo.cross_references") == used
+    assert scan.data("local:orders", "references.origins")["internal"] == ["backstage_template template:default/verdict"]
+
+
+def test_a_source_template_naming_another_template_marks_nothing(tmp_path: Path, scan_local) -> None:
+    checkout(tmp_path / "golden-paths", None, {"templates/verdict/template.yaml": BACKSTAGE_TEMPLATE})
+    checkout(tmp_path / "orders", None, {"catalog-info.yaml": created_service("template:default/python-service")})
+    checkout(tmp_path / "billing", None, {"catalog-info.yaml": created_service("template:team-a/verdict")})
+    scan = scan_local(tmp_path)
+    assert scan.data("local:golden-paths", "repo.cross_references")["created_from_here"] == []
+
+
+def test_stubs_and_fixtures_mark_no_template_as_used(tmp_path: Path, scan_local) -> None:
+    # A template defined only in a test fixture is no golden path; an annotation on something that
+    # is no valid entity (no apiVersion, no owner), or in a test fixture, was not written by Backstage.
+    checkout(tmp_path / "golden-paths", None, {"tests/fixtures/template.yaml": BACKSTAGE_TEMPLATE})
+    checkout(tmp_path / "platform", None, {"templates/verdict/template.yaml": BACKSTAGE_TEMPLATE})
+    stub = "kind: Component\nmetadata:\n  name: orders\n  annotations: {backstage.io/source-template: template:default/verdict}\n"
+    checkout(tmp_path / "orders", None, {"catalog-info.yaml": stub})
+    checkout(tmp_path / "billing", None, {"tests/fixtures/catalog-info.yaml": created_service("template:default/verdict")})
+    scan = scan_local(tmp_path)
+    assert scan.data("local:golden-paths", "repo.cross_references")["created_from_here"] == []
+    assert scan.data("local:platform", "repo.cross_references")["created_from_here"] == []
