@@ -14,7 +14,7 @@ from scanner.contract import CollectContext
 from scanner.model import Evidence, Subject
 
 PROVIDES = frozenset(
-    ("cloud.policy_assignments", "cloud.role_assignments", "cloud.role_eligibility", "cloud.locks", "cost.budgets",
+    ("cloud.policy_assignments", "cloud.role_assignments", "cloud.role_eligibility", "cloud.locks", "cost.budgets", "cost.tag_coverage",
      "cloud.policy_compliance", "cloud.policy_exemptions", "cloud.policy_remediations", "cloud.activity_log_export",
      "cloud.resource_provenance", "cloud.deployments", "cloud.self_service", "cloud.autoscale", "cloud.monitoring",
      "cloud.group_policy_assignments", "cloud.group_role_assignments")

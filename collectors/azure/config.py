@@ -52,6 +52,14 @@ class AzureConfig(HttpLimits):
         default_factory=lambda: ["managed-by", "managedBy", "iac", "provisioner", "azd-env-name"],
         description="Tag names (exact case) whose presence on a resource says an IaC tool made it.",
     )
+    owner_tags: list[str] = Field(
+        default_factory=lambda: ["owner", "Owner", "owners", "team", "Team"],
+        description="Tag names (exact case) that say who owns a resource.",
+    )
+    cost_center_tags: list[str] = Field(
+        default_factory=lambda: ["cost-center", "costCenter", "CostCenter", "cost_center", "costcenter", "CostCentre"],
+        description="Tag names (exact case) that say which cost centre pays for a resource.",
+    )
     authentication: Authentication = Field(
         default="default",
         description="default (DefaultAzureCredential: environment, workload identity, managed identity, Azure CLI), "
@@ -79,7 +87,7 @@ class AzureConfig(HttpLimits):
                 raise ValueError(f"{subscription!r} is not a subscription id (a GUID)")
         return list(dict.fromkeys(s.lower() for s in value))
 
-    @field_validator("iac_tags")
+    @field_validator("iac_tags", "owner_tags", "cost_center_tags")
     @classmethod
     def _tag_names(cls, value: list[str]) -> list[str]:
         for name in value:

@@ -227,10 +227,27 @@ def activity_log_settings(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def provenance_query(iac_tags: Sequence[str]) -> str:
-    """The Resource Graph query giving each resource's id, subscription and whether an IaC tag is on it."""
-    tagged = " or ".join(f"isnotempty(tags['{name}'])" for name in iac_tags) or "false"
-    return f"resources | project id = tolower(id), subscriptionId = tolower(subscriptionId), iac = {tagged}"
+def provenance_query(iac_tags: Sequence[str], owner_tags: Sequence[str], cost_center_tags: Sequence[str]) -> str:
+    """The Resource Graph query giving each resource's id and subscription, and whether an IaC tag,
+    an owner tag and a cost-centre tag are on it (one query serves provenance and tag coverage)."""
+    def any_of(names: Sequence[str]) -> str:
+        return " or ".join(f"isnotempty(tags['{name}'])" for name in names) or "false"
+
+    return (f"resources | project id = tolower(id), subscriptionId = tolower(subscriptionId), iac = {any_of(iac_tags)}, "
+            f"owner = {any_of(owner_tags)}, costCenter = {any_of(cost_center_tags)}")
+
+
+def tag_coverage(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """How many of a subscription's resources carry an owner tag and a cost-centre tag."""
+    owner = sum(1 for row in rows if row.get("owner"))
+    cost_center = sum(1 for row in rows if row.get("costCenter"))
+    return {
+        "resources": len(rows),
+        "owner_tagged": owner,
+        "cost_center_tagged": cost_center,
+        "owner_share": round(owner / len(rows), 4) if rows else None,
+        "cost_center_share": round(cost_center / len(rows), 4) if rows else None,
+    }
 
 
 def resource_provenance(

@@ -45,6 +45,7 @@ SUBSCRIPTION_KINDS: tuple[_Kind, ...] = (
           "providers/Microsoft.Authorization/roleEligibilityScheduleInstances"),
     _Kind("cloud.locks", "resource locks", READER, "providers/Microsoft.Authorization/locks"),
     _Kind("cost.budgets", "budgets", COST_READER, "providers/Microsoft.Consumption/budgets"),
+    _Kind("cost.tag_coverage", "resources and their tags", READER, "providers/Microsoft.ResourceGraph/resources"),
     _Kind("cloud.policy_compliance", "policy compliance summary", READER,
           "providers/Microsoft.PolicyInsights/policyStates/latest/summarize"),
     _Kind("cloud.policy_exemptions", "policy exemptions", READER, "providers/Microsoft.Authorization/policyExemptions"),
@@ -92,6 +93,7 @@ class _Reader:
         self._lists: dict[tuple[str, str], list[dict[str, Any]]] = {}  # lists two kinds of a subscription share
         self._definitions: dict[str, dict[str, Any] | None] = {}
         self._definitions_lock = threading.Lock()  # workers share them: each is read once
+        resources_query = mapping.provenance_query(config.iac_tags, config.owner_tags, config.cost_center_tags)
         self._reads: dict[str, Callable[[_Target], dict[str, Any]]] = {
             "cloud.policy_assignments": lambda t: self._policy(client.policy_assignments(t.key), t),
             "cloud.group_policy_assignments": lambda t: self._policy(client.group_policy_assignments(t.key), t),
@@ -105,9 +107,10 @@ class _Reader:
             "cloud.policy_remediations": lambda t: mapping.remediations(client.remediations(t.key)),
             "cloud.activity_log_export": lambda t: mapping.activity_log_settings(client.activity_log_settings(t.key)),
             "cloud.resource_provenance": lambda t: mapping.resource_provenance(
-                self._graph_rows(t.key, mapping.provenance_query(config.iac_tags)),
+                self._graph_rows(t.key, resources_query),
                 self._shared("deployments", t.key), self._shared("stacks", t.key),
             ),
+            "cost.tag_coverage": lambda t: mapping.tag_coverage(self._graph_rows(t.key, resources_query)),
             "cloud.monitoring": lambda t: mapping.monitoring(self._graph_rows(t.key, mapping.MONITORING_QUERY)),
             "cloud.deployments": lambda t: mapping.deployment_history(self._shared("deployments", t.key), now, config.window_days),
             "cloud.self_service": lambda t: mapping.self_service(self._shared("stacks", t.key), client.template_specs(t.key)),

@@ -152,12 +152,23 @@ class Budgets(KindData):
     with_forecast_notifications: int = Field(default=0, description="Budgets alerting on forecast cost, not only actual.")
 
 
+class TagCoverage(KindData):
+    """How many of a subscription's resources say who owns them and who pays for them (tags)."""
+
+    resources: int = 0
+    owner_tagged: int = Field(default=0, description="Resources carrying one of the configured owner tags.")
+    cost_center_tagged: int = Field(default=0, description="Resources carrying one of the configured cost-centre tags.")
+    owner_share: float | None = Field(default=None, description="owner_tagged / resources (None: no resources).")
+    cost_center_share: float | None = Field(default=None, description="cost_center_tagged / resources (None: no resources).")
+
+
 CLOUD: list[KindSpec] = [
     KindSpec("cloud.policy_assignments", "subscription", PolicyAssignments, "Policy assignments and their enforcement."),
     KindSpec("cloud.role_assignments", "subscription", RoleAssignments, "Role assignments by principal type; privileged ones."),
     KindSpec("cloud.role_eligibility", "subscription", RoleAssignments, "Just-in-time (PIM) eligible roles; privileged ones."),
     KindSpec("cloud.locks", "subscription", ResourceLocks, "Delete and read-only locks."),
     KindSpec("cost.budgets", "subscription", Budgets, "Budgets and their actual / forecast alerts."),
+    KindSpec("cost.tag_coverage", "subscription", TagCoverage, "Resources tagged with an owner and a cost centre."),
     KindSpec("cloud.policy_compliance", "subscription", PolicyCompliance, "Latest policy compliance summary."),
     KindSpec("cloud.policy_exemptions", "subscription", PolicyExemptions, "Policy exemptions and their expiry."),
     KindSpec("cloud.policy_remediations", "subscription", PolicyRemediations, "Policy remediation tasks."),

@@ -31,6 +31,7 @@ def test_the_example_config_documents_every_setting() -> None:
         ({"authentication": "client_secret", "client_id": "x"}, "authentication client_secret needs tenant_id"),
         ({"authentication": "certificate", "tenant_id": "t", "client_id": "x"}, "needs certificate_file"),
         ({"client_secret": "s3cr3t"}, "Extra inputs are not permitted"),
+        ({"cost_center_tags": ["cc']) or true"]}, "is not a tag name pecm can query"),
     ],
 )
 def test_bad_settings_are_refused(settings: dict[str, object], message: str) -> None:

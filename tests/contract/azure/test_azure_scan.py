@@ -127,6 +127,12 @@ def test_provisioning_provenance_deployments_self_service_and_autoscale(tmp_path
         "stack_managed": 1,
     }
     assert result.data(SANDBOX_ID, "cloud.resource_provenance")["traceable_share"] == 0.0
+    # From the same query's rows, no request more: owner tags in any configured case ("Owner", "team"; an
+    # empty value is no owner), cost-centre tags as "costCenter" and "cost-center".
+    assert result.data(PROD_ID, "cost.tag_coverage") == {
+        "resources": 13, "owner_tagged": 3, "cost_center_tagged": 2, "owner_share": 0.2308, "cost_center_share": 0.1538,
+    }
+    assert result.data(SANDBOX_ID, "cost.tag_coverage")["owner_tagged"] == 0
     assert result.data(PROD_ID, "cloud.deployments") == {
         "window_days": 90, "deployments": 3, "by_caller_type": {"Application": 1, "ManagedIdentity": 1, "User": 1},
         "automated": 2, "succeeded": 2, "failed": 1, "from_template_specs": 1,

@@ -13,11 +13,12 @@ ROOT_GROUP = "/providers/Microsoft.Management/managementGroups/acme-root"
 
 
 PROD_RESOURCES = {
-    "storage": p.resource(PROD, "rg-data", "Microsoft.Storage/storageAccounts", "acmedata", {"managed-by": "terraform"}),
-    "vnet": p.resource(PROD, "rg-network", "Microsoft.Network/virtualNetworks", "hub"),
-    "web": p.resource(PROD, "rg-app", "Microsoft.Web/sites", "payments"),
+    "storage": p.resource(PROD, "rg-data", "Microsoft.Storage/storageAccounts", "acmedata",
+                          {"managed-by": "terraform", "owner": "data-team", "costCenter": "CC-1001"}),
+    "vnet": p.resource(PROD, "rg-network", "Microsoft.Network/virtualNetworks", "hub", {"Owner": "network"}),
+    "web": p.resource(PROD, "rg-app", "Microsoft.Web/sites", "payments", {"team": "payments", "cost-center": "CC-2002"}),
     "vault": p.resource(PROD, "rg-data", "Microsoft.KeyVault/vaults", "acme-secrets"),
-    "vm": p.resource(PROD, "rg-app", "Microsoft.Compute/virtualMachines", "made-by-hand"),  # nothing traces it
+    "vm": p.resource(PROD, "rg-app", "Microsoft.Compute/virtualMachines", "made-by-hand", {"owner": ""}),  # nothing traces it
 }
 
 

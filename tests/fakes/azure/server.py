@@ -54,6 +54,7 @@ _PATHS = {
     "autoscale": "providers/microsoft.insights/autoscalesettings",
 }
 _TAG_IN_QUERY = re.compile(r"tags\['([^']+)'\]")
+_TAG_COLUMN = re.compile(r"(\w+) = ((?:isnotempty\(tags\['[^']+'\]\)(?: or )?)+|false)")
 _TYPE_IN_QUERY = re.compile(r"'(microsoft\.[a-z]+/[a-z]+)'")
 
 
@@ -291,10 +292,11 @@ class FakeAzure:
                                               and "DynamicThresholdCriterion" in json.dumps(resource.get("properties")))
             rows = list(counted.values())
         else:
-            tags = _TAG_IN_QUERY.findall(query)
+            # `column = isnotempty(tags['a']) or isnotempty(tags['b'])` (or `false`): tag names, exact case.
+            columns = {name: _TAG_IN_QUERY.findall(condition) for name, condition in _TAG_COLUMN.findall(query)}
             rows = [
                 {"id": resource["id"].lower(), "subscriptionId": subscription_id,
-                 "iac": any((resource.get("tags") or {}).get(tag) for tag in tags)}
+                 **{name: any((resource.get("tags") or {}).get(tag) for tag in tags) for name, tags in columns.items()}}
                 for subscription_id, resources in scoped for resource in resources
             ]
         return rows
