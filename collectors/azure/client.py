@@ -187,7 +187,15 @@ class ArmClient:
         client = PolicyInsightsClient(self._credential, subscription_id, **self._options())
         return self._listed(client.remediations.list_for_subscription)
 
+    def group_remediations(self, group_id: str) -> list[dict[str, Any]]:
+        """Remediation tasks made at the management group (those at its subscriptions are theirs)."""
+        from azure.mgmt.policyinsights import PolicyInsightsClient
+
+        client = PolicyInsightsClient(self._credential, _NO_SUBSCRIPTION, **self._options())
+        return self._listed(lambda: client.remediations.list_for_management_group(group_id))
+
     def policy_exemptions(self, subscription_id: str) -> list[dict[str, Any]]:
+        # Unfiltered, the list holds the exemptions made at the management groups above the subscription too.
         # azure-mgmt-resource-policy 1.0 has no exemptions operations: the same pipeline reads the list.
         return self._listed(lambda: self._raw_pages(
             f"/subscriptions/{subscription_id}/providers/Microsoft.Authorization/policyExemptions?api-version=2022-07-01-preview"

@@ -196,6 +196,9 @@ def policy_exemptions(items: Sequence[dict[str, Any]], now: datetime) -> dict[st
         "expiring": sum(1 for expiry in expiries if expiry is not None),
         "expired": sum(1 for expiry in expiries if expiry is not None and expiry <= now),
         "never_expiring": sum(1 for expiry in expiries if expiry is None),
+        "from_management_groups": sum(
+            1 for item in items if str(item.get("id") or "").lower().startswith("/providers/microsoft.management/managementgroups/")
+        ),
     }
 
 

@@ -63,6 +63,7 @@ SUBSCRIPTION_KINDS: tuple[_Kind, ...] = (
 GROUP_KINDS: tuple[_Kind, ...] = (
     _Kind("cloud.group_policy_assignments", "policy assignments", READER, "providers/Microsoft.Authorization/policyAssignments"),
     _Kind("cloud.group_role_assignments", "role assignments", READER, "providers/Microsoft.Authorization/roleAssignments"),
+    _Kind("cloud.group_policy_remediations", "policy remediation tasks", READER, "providers/Microsoft.PolicyInsights/remediations"),
 )
 KINDS = SUBSCRIPTION_KINDS + GROUP_KINDS
 
@@ -105,6 +106,7 @@ class _Reader:
             "cloud.policy_compliance": lambda t: mapping.policy_compliance(client.policy_compliance(t.key)),
             "cloud.policy_exemptions": lambda t: mapping.policy_exemptions(client.policy_exemptions(t.key), now),
             "cloud.policy_remediations": lambda t: mapping.remediations(client.remediations(t.key)),
+            "cloud.group_policy_remediations": lambda t: mapping.remediations(client.group_remediations(t.key)),
             "cloud.activity_log_export": lambda t: mapping.activity_log_settings(client.activity_log_settings(t.key)),
             "cloud.resource_provenance": lambda t: mapping.resource_provenance(
                 self._graph_rows(t.key, resources_query),

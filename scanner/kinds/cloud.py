@@ -63,6 +63,9 @@ class PolicyExemptions(KindData):
     expiring: int = Field(default=0, description="Exemptions with an expiry date.")
     expired: int = Field(default=0, description="Exemptions whose expiry date has passed (they no longer apply).")
     never_expiring: int = Field(default=0, description="Exemptions without an expiry date: they waive a policy for good.")
+    from_management_groups: int = Field(
+        default=0, description="Of them, exemptions made at a management group above the subscription (ARM lists them too)."
+    )
 
 
 class PolicyRemediations(KindData):
@@ -180,6 +183,8 @@ CLOUD: list[KindSpec] = [
     KindSpec("cloud.monitoring", "subscription", CloudMonitoring, "Alert rules, action groups, dashboards, Application Insights."),
     KindSpec("cloud.group_policy_assignments", "management_group", PolicyAssignments,
              "Policy assignments at a management group and above, and their enforcement."),
+    KindSpec("cloud.group_policy_remediations", "management_group", PolicyRemediations,
+             "Policy remediation tasks made at a management group (a subscription's own list leaves them out)."),
     KindSpec("cloud.group_role_assignments", "management_group", RoleAssignments,
              "Role assignments at a management group and above; privileged ones."),
 ]

@@ -85,6 +85,7 @@ def test_governance_completions_compliance_exemptions_remediations_and_activity_
     # Exemptions on pages of two, through pecm's own reading of the list: one expired before the scan, one never expires.
     assert result.data(PROD_ID, "cloud.policy_exemptions") == {
         "exemptions": 3, "by_category": {"Mitigated": 1, "Waiver": 2}, "expiring": 2, "expired": 1, "never_expiring": 1,
+        "from_management_groups": 0,
     }
     assert fake_azure.count(f"{PROD}/providers/microsoft.authorization/policyexemptions") == 2
     assert result.data(PROD_ID, "cloud.policy_remediations") == {
@@ -369,6 +370,16 @@ def test_a_management_group_and_the_groups_below_it_are_subjects_beside_their_su
             f"{fake.url}/providers/Microsoft.Management/managementGroups/acme-root/providers/Microsoft.Authorization/roleAssignments",
         )
         assert result.data(EMPTY_ID, "cloud.group_role_assignments")["assignments"] == 0
+        # Remediation tasks made at a group are the group's: no subscription's list shows them.
+        assert result.data(ROOT_ID, "cloud.group_policy_remediations") == {
+            "remediations": 1, "by_state": {"Succeeded": 1}, "resources_remediated": 30, "resources_failed": 1,
+        }
+        assert result.data(PLATFORM_ID, "cloud.group_policy_remediations")["remediations"] == 0
+        assert result.data(PROD_ID, "cloud.policy_remediations")["remediations"] == 2
+        # An exemption made at the root is listed with every subscription below it, as ARM lists it.
+        for subscription in (PROD_ID, SANDBOX_ID):
+            assert result.data(subscription, "cloud.policy_exemptions")["from_management_groups"] == 1
+        assert result.data(PROD_ID, "cloud.policy_exemptions")["never_expiring"] == 2
         assert not result.problems and not result.unreached
 
 

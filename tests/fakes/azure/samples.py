@@ -155,6 +155,14 @@ def sample_groups() -> list[FakeGroup]:
                 p.role_assignment(ROOT_GROUP, "b0000000-0000-4000-8000-000000000002", p.USER_ACCESS_ADMINISTRATOR, "Group", "g-1"),
                 p.role_assignment(ROOT_GROUP, "b0000000-0000-4000-8000-000000000003", p.READER, "User", "u-5"),
             ],
+            exemptions=[  # made at the root: every subscription below it lists it
+                p.policy_exemption(ROOT_GROUP, "legacy-network", f"{ROOT_GROUP}/providers/Microsoft.Authorization/policyAssignments/security-benchmark",
+                                   "Waiver", None),
+            ],
+            remediations=[  # DINE policies assigned at the root are remediated there, not per subscription
+                p.remediation(ROOT_GROUP, "tags-everywhere", f"{ROOT_GROUP}/providers/Microsoft.Authorization/policyAssignments/security-benchmark",
+                              "Succeeded", 30, 1),
+            ],
         ),
         FakeGroup("platform", "Platform"),
     ]

@@ -86,6 +86,8 @@ class FakeGroup:
     name: str
     policy_assignments: list[dict[str, Any]] = field(default_factory=list)
     role_assignments: list[dict[str, Any]] = field(default_factory=list)
+    exemptions: list[dict[str, Any]] = field(default_factory=list)  # listed with every subscription below it too
+    remediations: list[dict[str, Any]] = field(default_factory=list)
 
 
 class AzureErrors:
@@ -202,7 +204,8 @@ class FakeAzure:
             _PATHS["budgets"]: subscription.budgets,
             _PATHS["eligibility"]: subscription.role_eligibility,
             _PATHS["locks"]: subscription.locks,
-            _PATHS["exemptions"]: subscription.exemptions,
+            # Unfiltered, ARM lists the exemptions made at the management groups above the subscription too.
+            _PATHS["exemptions"]: [*subscription.exemptions, *self._inherited_exemptions(subscription.subscription_id)],
             _PATHS["remediations"]: subscription.remediations,
             _PATHS["diagnostics"]: subscription.activity_log_settings,
             _PATHS["deployments"]: subscription.deployments,
@@ -243,10 +246,20 @@ class FakeAzure:
         found = self._known_group(params["group"], rest)
         if isinstance(found, tuple):
             return found
-        items = {_PATHS["policyassignments"]: found.policy_assignments, _PATHS["roleassignments"]: found.role_assignments}.get(rest)
+        items = {_PATHS["policyassignments"]: found.policy_assignments, _PATHS["roleassignments"]: found.role_assignments,
+                 _PATHS["remediations"]: found.remediations}.get(rest)
         if items is None:
             return _no_such_type(request.path)
         return self._page(_path(request), request.query, items)
+
+    def _inherited_exemptions(self, subscription_id: str) -> list[dict[str, Any]]:
+        parents = {child.lower(): group for group, children in self.management_groups.items() for child in children}
+        found: list[dict[str, Any]] = []
+        node = subscription_id.lower()
+        while (group := parents.get(node)) is not None:
+            found += self.groups[group.lower()].exemptions if group.lower() in self.groups else []
+            node = group.lower()
+        return found
 
     def _resource_graph_route(self, request: Request, params: dict[str, str]) -> Answer:
         return self._resource_graph(json.loads(request.body or b"{}"))
