@@ -25,14 +25,14 @@ from scanner.model import Evidence, Subject
 
 PROJECT_KINDS = (
     "repo.inventory", "vcs.activity", "vcs.contributions", "vcs.branch_protection", "delivery.deployments", "vcs.access",
-    "vcs.security_settings", "ci.reusable_consumers", "repo.cross_references",
+    "vcs.security_settings", "ci.reusable_consumers", "repo.cross_references", "vcs.template",
 )
 GROUP_KINDS = ("org.access", "org.rulesets", "org.teams")
 
 
 class GitLabCollector(Collector):
     name: ClassVar[str] = "gitlab"
-    version: ClassVar[str] = "3"  # 3: references.origins.backstage_templates, Backstage source-template references; 2: files named like a signal count only once read (iac.usage.unread), cross_references.created_from_here
+    version: ClassVar[str] = "4"  # 4: vcs.template (unsupported); 3: references.origins.backstage_templates, Backstage source-template references; 2: files named like a signal count only once read (iac.usage.unread), cross_references.created_from_here
     config_model: ClassVar[type[GitLabConfig]] = GitLabConfig
     provides: ClassVar[frozenset[str]] = frozenset((*FILE_SIGNAL_KINDS, *PROJECT_KINDS, *GROUP_KINDS))
 

@@ -32,6 +32,9 @@ GAP_HINT = "grant the role or scope named to see it; the rest was scanned"
 RATE_HINT = "scan again after the reset, or raise max_rate_limit_wait_seconds"
 # Group shares come with the project listing, but a project's direct members cost a request per
 # project, which this collector does not spend yet: access through groups stays unknown.
+# GitLab's API names no project template a project was made from (the import type, shown to
+# Maintainers only, says a custom template was used, never which): template links stay unknown.
+TEMPLATE_LINKS_HIDDEN = "GitLab's API does not say which project template a project was created from"
 MEMBERS_NOT_READ = "pecm does not read GitLab projects' direct members yet, so whether access goes through groups is unknown"
 
 
@@ -357,4 +360,5 @@ class _Scan:
         yield findings.record("delivery.deployments", subject, examination.deployments, what="deployments")
         yield ctx.unavailable("vcs.access", subject, MEMBERS_NOT_READ)  # not a permission: no problem to report
         yield findings.record("vcs.security_settings", subject, examination.security, what="push rules")
+        yield ctx.unsupported("vcs.template", subject, TEMPLATE_LINKS_HIDDEN)
         findings.end_subject(subject, [(line, FILE_HINT) for line in files.problems] if isinstance(files, FileEvidence) else [])
