@@ -1,12 +1,14 @@
 """The stage walk: from rule outcomes to a capability's proven stage, ceiling, confidence
-and blockers (see docs/rule-packs.md, "Stages, ceiling, confidence")."""
+and blockers (see docs/rule-packs.md, "Stages, ceiling, confidence"). It reads the outcomes
+through scanner.verdict_views, so that the gate runs it on a saved assessment without pydantic."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from scanner.model import NotInferable, Outcome, RuleResult, Stage
+from scanner.enums import Outcome, Stage
+from scanner.verdict_views import CriterionView, RuleView
 
 _DECIDED = (Outcome.PASS, Outcome.FAIL)
 
@@ -25,8 +27,8 @@ class StageVerdict:
 class _StageFacts:
     """What one stage rests on: its applicable rules, key rules no source can judge, its core criteria."""
 
-    rules: list[RuleResult]
-    keys_unjudged: list[RuleResult]
+    rules: list[RuleView]
+    keys_unjudged: list[RuleView]
     core_open: int
     core_self_reported: int
 
@@ -44,9 +46,9 @@ class _StageFacts:
         return speaks and all(result.outcome in (Outcome.PASS, Outcome.UNKNOWN) for result in self.rules)
 
 
-def walk_stages(results: Sequence[RuleResult], criteria: Sequence[NotInferable] = ()) -> StageVerdict:
+def walk_stages(results: Sequence[RuleView], criteria: Sequence[CriterionView] = ()) -> StageVerdict:
     facts = {stage: _StageFacts([], [], 0, 0) for stage in list(Stage)[1:]}
-    caps: list[RuleResult] = []
+    caps: list[RuleView] = []
     for result in results:
         if result.caps is not None:
             if result.outcome is not Outcome.NOT_APPLICABLE:

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
+from scanner.enums import Stage, parse_stage
 from scanner.errors import UserError
-from scanner.gate import GateConfig
+from scanner.gate import ALL, CAPABILITY_KEYS, CAPABILITY_NAMES, UnknownPolicy
 from scanner.user_yaml import read_user_yaml
 
 DEFAULT_PLATFORM_TEAM_PATTERNS = ["platform*", "*-platform", "*-platform-*"]
@@ -32,6 +33,35 @@ _TOKEN_PREFIX = re.compile(r"gh[pousr]_|github_pat_")
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class GateConfig(BaseModel):
+    """The config file's `gate:` section. Command-line flags override it key by key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    minimums: dict[str, Stage] = Field(
+        default_factory=dict, description="Minimum stage per capability; the key 'all' sets every capability."
+    )
+    min_confidence: float | None = Field(default=None, ge=0, le=1, description="Every capability's confidence must reach it.")
+    unknown: UnknownPolicy = Field(default="fail", description="'fail': unknown rules keep the gate from passing.")
+    baseline: Path | None = Field(default=None, description="A saved assessment: fail if a capability dropped a stage since.")
+
+    @field_validator("minimums", mode="before")
+    @classmethod
+    def _stage_numbers(cls, minimums: object) -> object:
+        """1-5 as the self-assessment files accept them; anything else is left to the stage names' check."""
+        if not isinstance(minimums, dict):
+            return minimums
+        return {key: parse_stage(value) or value for key, value in minimums.items()}
+
+    @field_validator("minimums")
+    @classmethod
+    def _known_capabilities(cls, minimums: dict[str, Stage]) -> dict[str, Stage]:
+        for key in minimums:
+            if key not in CAPABILITY_KEYS:
+                raise ValueError(f"{key!r} is no capability (one of: {ALL}, {CAPABILITY_NAMES})")
+        return minimums
 
 
 class PlatformConfig(_Section):

@@ -53,10 +53,14 @@ class Terminated(BaseException):
     `except Exception` that keeps one plugin's bug from costing the others must not swallow it."""
 
 
-def read_user_text(path: Path, label: str, error: type[PecmError] = UserError, limit: int = MAX_TEXT_BYTES) -> str:
+def read_user_text(
+    path: Path, label: str, error: type[PecmError] = UserError, limit: int = MAX_TEXT_BYTES, newlines: bool = True
+) -> str:
     """The UTF-8 text of a file the user named (config, pack, bundle, assessment, answers);
     `error` in one line starting with `label` when it cannot be read, is not a regular file
-    (a FIFO would block, /dev/zero never ends) or holds more than `limit` bytes."""
+    (a FIFO would block, /dev/zero never ends) or holds more than `limit` bytes. `newlines=False`
+    leaves line ends as they are: to JSON a carriage return is whitespace (and invalid in a
+    string either way), and two passes over a large file cost a tenth of reading an assessment."""
     with open_user_file(path, label, error) as file:
         data = _read_or_fail(file, limit + 1, label, error)
     if len(data) > limit:
@@ -66,6 +70,8 @@ def read_user_text(path: Path, label: str, error: type[PecmError] = UserError, l
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise error(f"{label}: not UTF-8 text") from None
+    if not newlines:
+        return text
     return text.replace("\r\n", "\n").replace("\r", "\n")  # universal newlines, as text files are read
 
 

@@ -15,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from pathlib import Path
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
+from scanner.enums import Capability, EvidenceStatus, Outcome, Stage, parse_stage
 from scanner.errors import UserError
-from scanner.model import Assessment, Capability, CapabilityResult, EvidenceStatus, Outcome, RuleResult, Stage, parse_stage
+from scanner.verdict_views import AssessmentView, CapabilityView, RuleView
+
+if TYPE_CHECKING:
+    from scanner.config import GateConfig  # pydantic: imported by the config, which only a config file needs
 
 # 2 (usage) and 4 (scan failed) are raised as errors before a decision; scanner.cli maps them.
 EXIT_PASSED: Final = 0
@@ -30,38 +31,9 @@ EXIT_UNDECIDED: Final = 3
 
 ALL: Final = "all"
 UnknownPolicy = Literal["fail", "pass"]
-_CAPABILITY_KEYS = frozenset({ALL, *(c.value for c in Capability)})
-_CAPABILITY_NAMES = ", ".join(c.value for c in Capability)
+CAPABILITY_KEYS = frozenset({ALL, *(c.value for c in Capability)})
+CAPABILITY_NAMES = ", ".join(c.value for c in Capability)
 _STAGE_NAMES = ", ".join(s.value for s in Stage)
-
-
-class GateConfig(BaseModel):
-    """The config file's `gate:` section. Command-line flags override it key by key."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    minimums: dict[str, Stage] = Field(
-        default_factory=dict, description="Minimum stage per capability; the key 'all' sets every capability."
-    )
-    min_confidence: float | None = Field(default=None, ge=0, le=1, description="Every capability's confidence must reach it.")
-    unknown: UnknownPolicy = Field(default="fail", description="'fail': unknown rules keep the gate from passing.")
-    baseline: Path | None = Field(default=None, description="A saved assessment: fail if a capability dropped a stage since.")
-
-    @field_validator("minimums", mode="before")
-    @classmethod
-    def _stage_numbers(cls, minimums: object) -> object:
-        """1-5 as the self-assessment files accept them; anything else is left to the stage names' check."""
-        if not isinstance(minimums, dict):
-            return minimums
-        return {key: parse_stage(value) or value for key, value in minimums.items()}
-
-    @field_validator("minimums")
-    @classmethod
-    def _known_capabilities(cls, minimums: dict[str, Stage]) -> dict[str, Stage]:
-        for key in minimums:
-            if key not in _CAPABILITY_KEYS:
-                raise ValueError(f"{key!r} is no capability (one of: {ALL}, {_CAPABILITY_NAMES})")
-        return minimums
 
 
 class Verdict(str, Enum):
@@ -125,7 +97,7 @@ def _capability_key(key: str) -> Capability | None:
     try:
         return Capability(key)
     except ValueError:
-        raise UserError(f"{key!r} is no capability (one of: {ALL}, {_CAPABILITY_NAMES})") from None
+        raise UserError(f"{key!r} is no capability (one of: {ALL}, {CAPABILITY_NAMES})") from None
 
 
 def parse_minimum(text: str) -> tuple[str, Stage]:
@@ -176,27 +148,31 @@ def parse_unknown(text: str) -> UnknownPolicy:
 
 
 def criteria_from(
-    config: GateConfig, minimum_flags: Sequence[str], min_confidence: str | None, unknown: str | None
+    config: GateConfig | None, minimum_flags: Sequence[str], min_confidence: str | None, unknown: str | None
 ) -> GateCriteria:
-    """Flags over config: `--min` flags replace the configured minimums, the others override one key each."""
-    entries = [parse_minimum(text) for text in minimum_flags] if minimum_flags else list(config.minimums.items())
+    """Flags over config (None: no config file): `--min` flags replace the configured minimums,
+    the others override one key each."""
+    configured = config.minimums.items() if config is not None else ()
+    entries = [parse_minimum(text) for text in minimum_flags] if minimum_flags else list(configured)
     return GateCriteria(
         minimums=resolve_minimums(entries),
-        min_confidence=parse_min_confidence(min_confidence) if min_confidence is not None else config.min_confidence,
-        unknown=parse_unknown(unknown) if unknown is not None else config.unknown,
+        min_confidence=(
+            parse_min_confidence(min_confidence) if min_confidence is not None else config.min_confidence if config else None
+        ),
+        unknown=parse_unknown(unknown) if unknown is not None else config.unknown if config else "fail",
     )
 
 
 # --- the decision ---------------------------------------------------------------------------
 
 
-def require_criteria(criteria: GateCriteria, baseline: Assessment | None) -> None:
+def require_criteria(criteria: GateCriteria, baseline: AssessmentView | None) -> None:
     """A gate asked nothing must not pass: it is a usage error, found before any scan."""
     if criteria.empty and baseline is None:
         raise UserError("the gate has nothing to check: give --min, --min-confidence or --baseline (or a gate: section in the config)")
 
 
-def decide(assessment: Assessment, criteria: GateCriteria, baseline: Assessment | None = None) -> GateResult:
+def decide(assessment: AssessmentView, criteria: GateCriteria, baseline: AssessmentView | None = None) -> GateResult:
     require_criteria(criteria, baseline)
     no_evidence = _why_no_evidence(assessment)
     baseline_stages = {result.capability: result.stage for result in baseline.capabilities} if baseline else {}
@@ -209,13 +185,13 @@ def decide(assessment: Assessment, criteria: GateCriteria, baseline: Assessment 
     return GateResult(decisions, exit_code, summary, no_evidence, assessment.scan.organization)
 
 
-def _capabilities_in_order(assessment: Assessment, criteria: GateCriteria) -> list[Capability]:
+def _capabilities_in_order(assessment: AssessmentView, criteria: GateCriteria) -> list[Capability]:
     """The assessment's order, then any capability asked for that it does not hold."""
     present = [result.capability for result in assessment.capabilities]
     return present + [capability for capability in Capability if capability in criteria.minimums and capability not in present]
 
 
-def _why_no_evidence(assessment: Assessment) -> str | None:
+def _why_no_evidence(assessment: AssessmentView) -> str | None:
     rules = [rule for result in assessment.capabilities for rule in result.rules]
     if not any(assessment.scan.subjects.values()):
         return "the scan found no subjects: no repositories, organizations or clusters"
@@ -226,12 +202,12 @@ def _why_no_evidence(assessment: Assessment) -> str | None:
     return None
 
 
-def _observed(rule: RuleResult) -> bool:
-    return any(ref.status is EvidenceStatus.OBSERVED for ref in rule.supporting + rule.opposing)
+def _observed(rule: RuleView) -> bool:
+    return any(ref.status is EvidenceStatus.OBSERVED for refs in (rule.supporting, rule.opposing) for ref in refs)
 
 
 def _decide_capability(
-    assessment: Assessment,
+    assessment: AssessmentView,
     capability: Capability,
     criteria: GateCriteria,
     baseline_stage: Stage | None,
@@ -265,7 +241,7 @@ def _decide_capability(
     )
 
 
-def _floor_check(result: CapabilityResult, floor: Stage, against: Literal["minimum", "baseline"], unknown: UnknownPolicy) -> _Check:
+def _floor_check(result: CapabilityView, floor: Stage, against: Literal["minimum", "baseline"], unknown: UnknownPolicy) -> _Check:
     """Can the capability be shown to stand at `floor`? Looks at the rules of the stages above the proven one."""
     if against == "minimum":
         meets, below, unsure = f"meets minimum {floor.value}", f"below the minimum {floor.value}", f"minimum {floor.value}"
@@ -298,7 +274,7 @@ def _floor_check(result: CapabilityResult, floor: Stage, against: Literal["minim
     return _Check(Verdict.UNDECIDED, f"cannot tell whether it meets {unsure}: unknown {', '.join(unknown_rules)}", unknown_rules)
 
 
-def _confidence_check(result: CapabilityResult, min_confidence: float) -> _Check:
+def _confidence_check(result: CapabilityView, min_confidence: float) -> _Check:
     if result.confidence >= min_confidence:
         return _Check(Verdict.PASS, f"confidence {result.confidence:.2f} meets {min_confidence:.2f}")
     return _Check(Verdict.UNDECIDED, f"confidence {result.confidence:.2f} below the minimum {min_confidence:.2f}")

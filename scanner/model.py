@@ -7,73 +7,18 @@ so it is pydantic: it validates on load and serialises to JSON losslessly.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from enum import Enum
-from typing import Any, Final, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-BUNDLE_SCHEMA_VERSION: Final = 1
-ASSESSMENT_SCHEMA_VERSION: Final = 1
-
-
-class Stage(str, Enum):
-    """The five maturity stages, ordered: `Stage.DEFINED > Stage.REPEATABLE`."""
-
-    INITIAL = "initial"
-    REPEATABLE = "repeatable"
-    DEFINED = "defined"
-    MANAGED = "managed"
-    OPTIMIZING = "optimizing"
-
-    @property
-    def rank(self) -> int:
-        return _STAGE_RANK[self]
-
-    # str already defines the comparisons (alphabetical), so all four are overridden here.
-    def __lt__(self, other: object) -> bool:
-        return self.rank < other.rank if isinstance(other, Stage) else NotImplemented
-
-    def __le__(self, other: object) -> bool:
-        return self.rank <= other.rank if isinstance(other, Stage) else NotImplemented
-
-    def __gt__(self, other: object) -> bool:
-        return self.rank > other.rank if isinstance(other, Stage) else NotImplemented
-
-    def __ge__(self, other: object) -> bool:
-        return self.rank >= other.rank if isinstance(other, Stage) else NotImplemented
-
-    __hash__ = str.__hash__
-
-    def next(self) -> Stage | None:
-        stages = list(Stage)
-        return stages[self.rank] if self.rank < len(stages) else None
-
-
-_STAGE_RANK = {stage: index + 1 for index, stage in enumerate(Stage)}
-_STAGES_BY_NUMBER: Final = {rank: stage for stage, rank in _STAGE_RANK.items()}
-
-
-def parse_stage(value: Any) -> Stage | None:
-    """A stage from its name or its number (1-5); None when it is neither."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return _STAGES_BY_NUMBER.get(value)
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text.isdigit():
-            return _STAGES_BY_NUMBER.get(int(text))
-        return next((stage for stage in Stage if stage.value == text), None)
-    return None
-
-
-class Capability(str, Enum):
-    INVESTMENT = "investment"
-    ADOPTION = "adoption"
-    GOVERNANCE = "governance"
-    PROVISIONING = "provisioning"
-    INTERFACES = "interfaces"
-    MEASUREMENT = "measurement"
+# Re-exported: the model's fields are typed with them, and every package imports them from here.
+from scanner.enums import Capability as Capability
+from scanner.enums import EvidenceStatus as EvidenceStatus
+from scanner.enums import Outcome as Outcome
+from scanner.enums import Stage as Stage
+from scanner.enums import parse_stage as parse_stage
+from scanner.version import ASSESSMENT_SCHEMA_VERSION as ASSESSMENT_SCHEMA_VERSION
+from scanner.version import BUNDLE_SCHEMA_VERSION as BUNDLE_SCHEMA_VERSION
 
 
 class _Frozen(BaseModel):
@@ -110,12 +55,6 @@ class Subject(_Frozen):
     tags: tuple[str, ...] = Field(
         default=(), description="Labels the pipeline or collector attached, e.g. 'platform' for platform repositories."
     )
-
-
-class EvidenceStatus(str, Enum):
-    OBSERVED = "observed"
-    UNAVAILABLE = "unavailable"  # the source could have told, but did not (error, permission, rate limit)
-    UNSUPPORTED = "unsupported"  # this source cannot know (a local checkout has no branch protection)
 
 
 class Evidence(_Frozen):
@@ -189,13 +128,6 @@ class EvidenceBundle(_Frozen):
 
 
 # --- the assessment -------------------------------------------------------------------
-
-
-class Outcome(str, Enum):
-    PASS = "pass"
-    FAIL = "fail"
-    UNKNOWN = "unknown"  # the evidence needed could not be collected and could change the outcome
-    NOT_APPLICABLE = "not_applicable"  # no configured source provides the evidence
 
 
 class EvidenceRef(_Frozen):

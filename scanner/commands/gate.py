@@ -12,15 +12,18 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from rules.evaluate import stage_verdict
-from scanner.commands.support import CliState, assess, one_line_errors, read_assessment, run_scan, write_file
+from rules.stages import walk_stages
+from scanner.commands.support import CliState, assess, one_line_errors, read_gate_view, run_scan, write_file
 from scanner.errors import UserError
-from scanner.gate import EXIT_PASSED, GateConfig, GateResult, Verdict, criteria_from, decide, require_criteria
-from scanner.model import Assessment
+from scanner.gate import EXIT_PASSED, GateResult, Verdict, criteria_from, decide, require_criteria
+from scanner.verdict_views import AssessmentView
+
+if TYPE_CHECKING:
+    from scanner.config import GateConfig
 
 _LABEL = {Verdict.PASS: "pass", Verdict.FAIL: "FAIL", Verdict.UNDECIDED: "UNDECIDED", Verdict.SKIPPED: "skip"}
 
@@ -75,11 +78,11 @@ def gate(
             raise UserError("give PATHs to scan or --assessment FILE, not both")
         configured = _gate_config(config_path)
         criteria = criteria_from(configured, minimums, min_confidence, unknown)
-        baseline_path = baseline if baseline is not None else configured.baseline
-        previous = read_assessment(baseline_path, "--baseline") if baseline_path is not None else None
+        baseline_path = baseline if baseline is not None or configured is None else configured.baseline
+        previous = read_gate_view(baseline_path, "--baseline") if baseline_path is not None else None
         require_criteria(criteria, previous)
         if assessment_path is not None:
-            assessment = read_assessment(assessment_path, "--assessment")
+            assessment: AssessmentView = read_gate_view(assessment_path, "--assessment")
             if assessment.scan.shard is not None:
                 raise UserError(
                     f"--assessment {assessment_path}: the assessment of shard {assessment.scan.shard} covers a share of "
@@ -101,11 +104,11 @@ def gate(
     ctx.exit(result.exit_code)
 
 
-def check_stored_stages(assessment: Assessment, label: str) -> None:
+def check_stored_stages(assessment: AssessmentView, label: str) -> None:
     """Refuse a saved assessment whose stored stage, ceiling or confidence is not what its own rule
     outcomes give: the gate decides from the outcomes, and an edited label must not pass it."""
     for result in assessment.capabilities:
-        verdict = stage_verdict(result.rules, result.not_inferable)
+        verdict = walk_stages(result.rules, result.not_inferable)  # as rules.evaluate.stage_verdict does
         stored = (result.stage, result.ceiling, result.confidence, result.self_reported)
         if stored != (verdict.stage, verdict.ceiling, verdict.confidence, verdict.self_reported):
             raise UserError(
@@ -116,10 +119,11 @@ def check_stored_stages(assessment: Assessment, label: str) -> None:
             )
 
 
-def _gate_config(config_path: Path | None) -> GateConfig:
-    """The config's `gate:` section, its baseline resolved against the config file's folder."""
+def _gate_config(config_path: Path | None) -> GateConfig | None:
+    """The config's `gate:` section, its baseline resolved against the config file's folder; None
+    without a config file (the gate's defaults apply)."""
     if config_path is None:
-        return GateConfig()
+        return None
     from scanner.config import load_config  # YAML and the config models, only when there is a config
 
     return load_config(config_path).config.gate  # a relative baseline is resolved like every config path

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from scanner.model import Assessment, EvidenceBundle
     from scanner.pipeline import ScanPlan
     from scanner.plugins import Plugins
+    from scanner.verdict_views import AssessmentView
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_SCAN_FAILED = 0, 2, 4
 EXIT_TERMINATED = 128 + signal.SIGTERM  # what a shell reports for a process ended by SIGTERM
@@ -211,9 +212,23 @@ def interactive_renderer(state: CliState) -> InteractiveRenderer:
 
 def read_assessment(path: Path, flag: str) -> Assessment:
     """A saved assessment JSON named by `flag` (--assessment, --baseline): one line on any fault."""
+    return _assessment_model(read_user_text(path, f"{flag} {path}", limit=MAX_JSON_BYTES, newlines=False), path, flag)
+
+
+def read_gate_view(path: Path, flag: str) -> AssessmentView:
+    """What the gate reads of a saved assessment: light objects when the file is as pecm writes
+    it (no pydantic: scanner/light_assessment.py), else the full model, or its one-line error."""
+    from scanner.light_assessment import light_assessment
+
+    text = read_user_text(path, f"{flag} {path}", limit=MAX_JSON_BYTES, newlines=False)
+    with collector_paused():
+        light = light_assessment(text)
+    return light if light is not None else _assessment_model(text, path, flag)
+
+
+def _assessment_model(text: str, path: Path, flag: str) -> Assessment:
     from reports.json_report import load_assessment
 
-    text = read_user_text(path, f"{flag} {path}", limit=MAX_JSON_BYTES)
     try:
         with collector_paused():
             return load_assessment(text)

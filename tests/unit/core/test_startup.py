@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "acme"
 
 PROBE = """
 import sys
@@ -19,3 +22,28 @@ print(",".join(sorted(name for name in ("github", "requests", "jwt", "sqlalchemy
 def test_starting_loads_no_git_host_client_and_no_database_library() -> None:
     loaded = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True, timeout=60)
     assert loaded.stdout.strip() == ""
+
+
+GATE_PROBE = """
+import sys
+from scanner.cli import main
+try:
+    main(["gate", "--min", "all=initial", "--assessment", sys.argv[1]])
+except SystemExit as stop:
+    assert stop.code == 0, stop.code
+heavy = ("pydantic", "yaml", "jinja2", "collectors", "reports", "rules.evaluate", "rules.loader", "scanner.model")
+print(",".join(sorted(name for name in heavy if name in sys.modules)))
+"""
+
+
+def test_gating_a_saved_assessment_imports_neither_pydantic_nor_the_engine(tmp_path: Path) -> None:
+    """`pecm gate --assessment` reads the file into light objects and walks the stages: pydantic's
+    first model alone would cost it ~0.1 s of CPU, the rule loader and renderers more."""
+    saved = tmp_path / "assessment.json"
+    subprocess.run(
+        [sys.executable, "-m", "scanner", "scan", str(EXAMPLE), "--format", "json", "-o", str(saved), "--no-progress"],
+        capture_output=True, check=True, timeout=120,
+    )
+    loaded = subprocess.run([sys.executable, "-c", GATE_PROBE, str(saved)], capture_output=True, text=True, timeout=60)
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.splitlines()[-1] == ""

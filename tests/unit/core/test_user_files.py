@@ -50,3 +50,9 @@ def test_text_is_read_with_universal_newlines_as_before(tmp_path: Path) -> None:
     path = tmp_path / "answers.csv"
     path.write_bytes(b"a,b\r\nc,d\re\n")
     assert read_user_text(path, "answers") == "a,b\nc,d\ne\n"
+
+
+def test_json_keeps_its_line_ends_when_asked(tmp_path: Path) -> None:
+    path = tmp_path / "assessment.json"
+    path.write_bytes(b'{"a":\r\n 1}\r\n')
+    assert read_user_text(path, "--assessment", newlines=False) == '{"a":\r\n 1}\r\n'

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from scanner.config import GateConfig
 from scanner.errors import UserError
-from scanner.gate import GateConfig, criteria_from, parse_minimum, resolve_minimums
+from scanner.gate import criteria_from, parse_minimum, resolve_minimums
 from scanner.model import Capability, Stage
 
 
@@ -69,6 +70,9 @@ def test_flags_replace_configured_minimums_and_override_the_other_keys() -> None
 
 def test_unknown_fails_closed_by_default() -> None:
     assert criteria_from(GateConfig(), ("all=initial",), None, None).unknown == "fail"
+    without_config = criteria_from(None, ("all=initial",), None, None)  # no config file: no pydantic either
+    assert (without_config.unknown, without_config.min_confidence) == ("fail", None)
+    assert criteria_from(None, (), None, None).empty
 
 
 @pytest.mark.parametrize(("confidence", "unknown", "flag"), [("1.5", None, "--min-confidence"), ("high", None, "--min-confidence"), ("-0.1", None, "--min-confidence"), (None, "maybe", "--unknown")])
