@@ -3,13 +3,15 @@
 - `pecm --version` against `python -c 'import click'` (target <= 1.5x);
 - `pecm gate --assessment` (each build gating its own saved scan of examples/acme) against a
   reference build: another commit checked out with `git worktree` (target <= 0.5x);
-- for context, a cold `pecm scan examples/acme --format json` against the same reference.
+- for context, a cold `pecm scan examples/acme --format json` against the same reference;
+- a cold `pecm scan` of a generated tree of 500 repositories (benchmarks/generate.py, 200 files
+  each: the tree benchmarks/scan_tree.py scans) against the same reference (target <= 0.8x).
 
 Each pair is run in alternated rounds (A B, then B A, ...) as new processes; the medians of
 wall time and of CPU time (user + system of the child) are compared. On a shared machine the
 CPU time is the steadier figure.
 
-Run: .venv/bin/python benchmarks/startup.py [--reference COMMIT] [--rounds 15]
+Run: .venv/bin/python benchmarks/startup.py [--reference COMMIT] [--rounds 15] [--scan-rounds 7]
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from generate import write_tree  # noqa: E402
+
 REFERENCE = "6def0d9"  # main when the start-up work began
 EXAMPLE = ROOT / "examples" / "acme"
 
@@ -86,12 +92,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reference", default=REFERENCE, help=f"commit of the reference build (default {REFERENCE})")
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--scan-rounds", type=int, default=7, help="rounds of the 500-repository scan")
+    parser.add_argument("--repositories", type=int, default=500, help="repositories of the generated tree")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="pecm-startup-") as scratch:
         folder = Path(scratch)
         reference = reference_tree(args.reference, folder)
         try:
+            print(f"load average {' '.join(f'{figure:.1f}' for figure in os.getloadavg())}")
             print(f"{args.rounds} alternated rounds; reference build {args.reference}; Python {sys.version.split()[0]}")
             print("pecm --version vs python -c 'import click':")
             version = Command("pecm --version", _pecm("--version"), ROOT)
@@ -109,6 +118,14 @@ def main(argv: Sequence[str] | None = None) -> None:
             print("pecm scan examples/acme --format json as a new process, this build vs the reference:")
             scan = ("scan", str(EXAMPLE), "--format", "json", "--no-progress")
             _compare(Command("new", _pecm(*scan), ROOT), Command("reference", _pecm(*scan), reference), args.rounds, "context")
+
+            tree = folder / "tree"
+            files = write_tree(tree, args.repositories, 200)
+            print(f"pecm scan of {args.repositories} repositories ({files} files) as a new process, this build vs the reference:")
+            scan = ("scan", str(tree), "--format", "json", "--no-progress")
+            _compare(Command("new", _pecm(*scan), ROOT), Command("reference", _pecm(*scan), reference), args.scan_rounds,
+                     "target <= 0.8")
+            print(f"load average {' '.join(f'{figure:.1f}' for figure in os.getloadavg())}")
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(reference)], check=True)
 
