@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 Obj = Mapping[str, Any]
@@ -245,6 +246,43 @@ def admission_control(
     }
 
 
+def namespace_policies(
+    namespaces: Iterable[str],
+    policies: Iterable[Obj],
+    exceptions: Iterable[Obj],
+    reports: Iterable[Obj],
+    cluster_wide_enforcing: int,
+) -> dict[str, dict[str, Any]]:
+    """policy.namespace of every tenant namespace, by name: its own Kyverno Policies by effect,
+    the policy rules its PolicyExceptions exempt, its policy reports' summaries, and how many
+    cluster-wide policies enforce (whether each matches the namespace is not evaluated)."""
+    found: dict[str, dict[str, Any]] = {
+        name: {"policies": 0, "enforcing": 0, "audit_only": 0, "mutating": 0, "generating": 0, "exceptions": 0,
+               "cluster_wide_enforcing": cluster_wide_enforcing, "policy_reports": 0, "report_results": 0, "report_failures": 0}
+        for name in namespaces
+    }
+    for policy in policies:
+        counts = found.get(_namespace(policy))
+        if counts is None:
+            continue
+        (effects,) = kyverno_policy_effects([policy])
+        counts["policies"] += 1
+        counts["enforcing"] += "enforce" in effects
+        counts["audit_only"] += "audit" in effects and "enforce" not in effects
+        counts["mutating"] += "mutate" in effects
+        counts["generating"] += "generate" in effects
+    for exception in exceptions:
+        if (counts := found.get(_namespace(exception))) is not None:
+            counts["exceptions"] += policy_exceptions([exception])
+    for report in reports:
+        if (counts := found.get(_namespace(report))) is not None:
+            _, results, failing = policy_report_results([report])
+            counts["policy_reports"] += 1
+            counts["report_results"] += results
+            counts["report_failures"] += failing
+    return found
+
+
 # --- tenancy -------------------------------------------------------------------------------
 
 
@@ -340,53 +378,111 @@ def disruption_budgets(budgets: Iterable[Obj]) -> list[tuple[str, Mapping[str, A
     return found
 
 
-def workload_coverage(
+@dataclass
+class _Tally:
+    """Workload counts of one namespace (Deployments and StatefulSets; DaemonSets apart)."""
+
+    workloads: int = 0
+    autoscaled: int = 0
+    autoscaled_by: dict[str, int] = field(default_factory=dict)
+    with_disruption_budget: int = 0
+    gitops_managed: int = 0
+    helm_managed: int = 0
+    managed: int = 0
+    daemonsets: int = 0
+    daemonsets_managed: int = 0
+
+
+def _tallies(
     workloads: Iterable[tuple[str, Obj]],
     targets: Mapping[str, set[tuple[str, str, str]]],
     budgets: list[tuple[str, Mapping[str, Any]]],
-) -> dict[str, Any]:
-    """workloads.coverage over tenant namespaces' workloads (kind, metadata): Deployments and
-    StatefulSets an autoscaler targets or a disruption budget covers, and every workload a GitOps
-    controller or Helm manages. Pod templates are never read, so a budget covers a workload
-    when its matchLabels are among the workload's own labels (charts label both alike)."""
-    total = autoscaled = covered = gitops = helm = managed = daemons = daemons_managed = 0
-    by = {name: 0 for name in targets}
+) -> dict[str, _Tally]:
+    """Per tenant namespace: Deployments and StatefulSets an autoscaler targets or a disruption
+    budget covers, and every workload a GitOps controller or Helm manages. Pod templates are
+    never read, so a budget covers a workload when its matchLabels are among the workload's own
+    labels (charts label both alike)."""
+    selectors: dict[str, list[Mapping[str, Any]]] = {}
+    for namespace, selector in budgets:
+        selectors.setdefault(namespace, []).append(selector)
+    tallies: dict[str, _Tally] = {}
     for kind, obj in workloads:
         meta = _dict(obj.get("metadata"))
         namespace = str(meta.get("namespace") or "")
         if namespace in SYSTEM_NAMESPACES:
             continue
+        tally = tallies.get(namespace)
+        if tally is None:
+            tally = tallies[namespace] = _Tally(autoscaled_by=dict.fromkeys(targets, 0))
         labels = _dict(meta.get("labels"))
         by_gitops = any(mark in labels or mark in _dict(meta.get("annotations")) for mark in _GITOPS_MARKS)
         by_helm = labels.get("app.kubernetes.io/managed-by") == "Helm"
         if kind == "DaemonSet":  # one pod per node: neither autoscaled nor budgeted
-            daemons += 1
-            daemons_managed += by_gitops or by_helm
+            tally.daemonsets += 1
+            tally.daemonsets_managed += by_gitops or by_helm
             continue
-        total += 1
+        tally.workloads += 1
         key = (namespace, kind, str(meta.get("name") or ""))
         scaled = [name for name, found in targets.items() if key in found]
         for name in scaled:
-            by[name] += 1
-        autoscaled += bool(scaled)
-        covered += any(
-            ns == namespace and all(labels.get(k) == v for k, v in selector.items()) for ns, selector in budgets
+            tally.autoscaled_by[name] += 1
+        tally.autoscaled += bool(scaled)
+        tally.with_disruption_budget += any(
+            all(labels.get(k) == v for k, v in selector.items()) for selector in selectors.get(namespace, ())
         )
-        gitops += by_gitops
-        helm += by_helm
-        managed += by_gitops or by_helm
+        tally.gitops_managed += by_gitops
+        tally.helm_managed += by_helm
+        tally.managed += by_gitops or by_helm
+    return tallies
+
+
+def workload_coverage(
+    workloads: Iterable[tuple[str, Obj]],
+    targets: Mapping[str, set[tuple[str, str, str]]],
+    budgets: list[tuple[str, Mapping[str, Any]]],
+) -> dict[str, Any]:
+    """workloads.coverage over tenant namespaces' workloads (kind, metadata)."""
+    total = _Tally(autoscaled_by=dict.fromkeys(targets, 0))
+    for tally in _tallies(workloads, targets, budgets).values():
+        for name in ("workloads", "autoscaled", "with_disruption_budget", "gitops_managed", "helm_managed", "managed",
+                     "daemonsets", "daemonsets_managed"):
+            setattr(total, name, getattr(total, name) + getattr(tally, name))
+        for name, count in tally.autoscaled_by.items():
+            total.autoscaled_by[name] += count
     return {
-        "workloads": total,
-        "autoscaled": autoscaled,
-        "autoscaled_by": by,
-        "autoscaled_share": _share(autoscaled, total),
-        "with_disruption_budget": covered,
-        "gitops_managed": gitops,
-        "helm_managed": helm,
-        "managed": managed,
-        "daemonsets": daemons,
-        "daemonsets_managed": daemons_managed,
+        "workloads": total.workloads,
+        "autoscaled": total.autoscaled,
+        "autoscaled_by": total.autoscaled_by,
+        "autoscaled_share": _share(total.autoscaled, total.workloads),
+        "with_disruption_budget": total.with_disruption_budget,
+        "gitops_managed": total.gitops_managed,
+        "helm_managed": total.helm_managed,
+        "managed": total.managed,
+        "daemonsets": total.daemonsets,
+        "daemonsets_managed": total.daemonsets_managed,
     }
+
+
+def namespace_workloads(
+    namespaces: Iterable[str],
+    workloads: Iterable[tuple[str, Obj]],
+    targets: Mapping[str, set[tuple[str, str, str]]],
+    budgets: list[tuple[str, Mapping[str, Any]]],
+) -> dict[str, dict[str, Any]]:
+    """workloads.namespace of every tenant namespace (those without workloads too), by name."""
+    tallies = _tallies(workloads, targets, budgets)
+    found = {}
+    for name in namespaces:
+        tally = tallies.get(name) or _Tally()
+        found[name] = {
+            "workloads": tally.workloads,
+            "autoscaled": tally.autoscaled,
+            "autoscaled_share": _share(tally.autoscaled, tally.workloads),
+            "with_disruption_budget": tally.with_disruption_budget,
+            "managed": tally.managed,
+            "daemonsets": tally.daemonsets,
+        }
+    return found
 
 
 # Cost-allocation tools, by the name or `app.kubernetes.io/name` their charts give the workload.
@@ -418,6 +514,39 @@ def platform_apis(definitions: Iterable[Obj], compositions: Iterable[Obj]) -> di
         "compositions": len(compositions),
         "implemented": len(offered & implemented),
     }
+
+
+# What a claim's API may be called: a DNS subdomain with a dot for the group (the XRD's own
+# rule), a lower-case plural, a Kubernetes version. They become part of a request path, so
+# anything else in an XRD is not used (no "../secrets" through a crafted definition).
+_GROUP = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+")
+_PLURAL = re.compile(r"[a-z][a-z0-9]{0,62}")
+_VERSION = re.compile(r"v[0-9]+((alpha|beta)[0-9]+)?")
+
+
+def claim_apis(definitions: Iterable[Obj]) -> list[tuple[str, str, str]]:
+    """(group, version, plural) of the claims each XRD with claim names offers, at its
+    referenceable version (else its first served one); well-formed ones only."""
+    found = set()
+    for definition in definitions:
+        spec = _dict(definition.get("spec"))
+        plural, group = _dict(spec.get("claimNames")).get("plural"), spec.get("group")
+        served = [_dict(v) for v in _list(spec.get("versions")) if _dict(v).get("served") is True]
+        chosen = next((v for v in served if v.get("referenceable") is True), served[0] if served else None)
+        version = chosen.get("name") if chosen is not None else None
+        if all(isinstance(value, str) and pattern.fullmatch(value)
+               for value, pattern in ((group, _GROUP), (version, _VERSION), (plural, _PLURAL))):
+            found.add((str(group), str(version), str(plural)))
+    return sorted(found)
+
+
+def namespace_claims(namespaces: Iterable[str], claims: Iterable[Obj]) -> dict[str, dict[str, Any]]:
+    """platform.claims of every tenant namespace, by name: the Crossplane claims it holds, and of which kinds."""
+    kinds: dict[str, list[str]] = {name: [] for name in namespaces}
+    for claim in claims:
+        if (held := kinds.get(_namespace(claim))) is not None:
+            held.append(str(claim.get("kind") or ""))
+    return {name: {"claims": len(held), "kinds": sorted(set(held) - {""})} for name, held in kinds.items()}
 
 
 # --- GitOps reconciliation -----------------------------------------------------------------

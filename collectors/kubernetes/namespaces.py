@@ -10,9 +10,23 @@ from typing import Any
 
 from collectors.base import Found, Gap
 from collectors.kubernetes import mapping
-from collectors.kubernetes.evidence import MONITORING, NO_MONITORING, TENANCY, locators, missing, monitoring, monitoring_reads
-from collectors.kubernetes.reads import ClusterReads
-from collectors.kubernetes.resources import NAMESPACES
+from collectors.kubernetes.evidence import (
+    MONITORING,
+    NO_MONITORING,
+    REPORTS,
+    TENANCY,
+    admission,
+    items,
+    locators,
+    missing,
+    monitoring,
+    monitoring_reads,
+    scaling,
+    scaling_inputs,
+    workload_items,
+)
+from collectors.kubernetes.reads import ClusterReads, merged
+from collectors.kubernetes.resources import COMPOSITE_DEFINITIONS, KYVERNO_EXCEPTIONS, KYVERNO_POLICIES, NAMESPACES
 
 
 @dataclass(frozen=True)
@@ -47,10 +61,52 @@ def _observability(found: ClusterReads) -> PerNamespace:
     return PerNamespace(coverage, locators=locators(found, MONITORING, served))
 
 
+def _names(found: ClusterReads) -> list[str]:
+    return list(mapping.tenant_namespaces(found.reads[NAMESPACES].items))
+
+
+def _workloads(found: ClusterReads) -> PerNamespace:
+    gap, resources = scaling(found)
+    if gap is not None:
+        return PerNamespace(gap=gap)
+    by_name = mapping.namespace_workloads(_names(found), workload_items(found), *scaling_inputs(found))
+    return PerNamespace(by_name, locators=tuple(r.path for r in resources))
+
+
+def _policies(found: ClusterReads) -> PerNamespace:
+    """Kyverno Policies (the namespaced admission policies) and policy reports per namespace,
+    beside the cluster-wide policies that enforce (ClusterPolicies, ValidatingAdmissionPolicies,
+    Gatekeeper constraints): unknown or unsupported exactly when the cluster's admission is."""
+    cluster = admission(found)
+    if isinstance(cluster.found, Gap):
+        return PerNamespace(gap=cluster.found)
+    namespaced = found.reads[KYVERNO_POLICIES].items
+    enforcing_here = sum("enforce" in effects for effects in mapping.kyverno_policy_effects(namespaced))
+    by_name = mapping.namespace_policies(
+        _names(found), namespaced, found.reads[KYVERNO_EXCEPTIONS].items, items(found, REPORTS),
+        int(cluster.found["enforcing"]) - enforcing_here,
+    )
+    return PerNamespace(by_name, locators=cluster.locators)
+
+
+def _claims(found: ClusterReads) -> PerNamespace:
+    """Crossplane claims per namespace, from one list per claim API the XRDs offer."""
+    gap = missing(found, COMPOSITE_DEFINITIONS) or found.claims_gap or merged(
+        [read.gap for read in found.claims.values() if read.gap is not None]
+    )
+    if gap is not None:
+        return PerNamespace(gap=gap)
+    claims = [item for read in found.claims.values() for item in read.items]
+    return PerNamespace(mapping.namespace_claims(_names(found), claims), locators=tuple(r.path for r in found.claims))
+
+
 # The namespace kinds in the order they are recorded.
 NAMESPACE: dict[str, Callable[[ClusterReads], PerNamespace]] = {
     "tenancy.namespace": _tenancy,
     "observability.namespace": _observability,
+    "workloads.namespace": _workloads,
+    "policy.namespace": _policies,
+    "platform.claims": _claims,
 }
 
 

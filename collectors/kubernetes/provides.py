@@ -14,4 +14,4 @@ CLUSTER_KINDS = (
     "cost.allocation",
 )
 # One record of each per tenant namespace (a subject of kind namespace, parent the cluster).
-NAMESPACE_KINDS = ("tenancy.namespace", "observability.namespace")
+NAMESPACE_KINDS = ("tenancy.namespace", "observability.namespace", "workloads.namespace", "policy.namespace", "platform.claims")

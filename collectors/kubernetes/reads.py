@@ -16,7 +16,7 @@ from collectors.base import Gap, WorkerPool
 from collectors.kubernetes import mapping
 from collectors.kubernetes.access import REVIEW_PATH, Permissions, permissions, review_request
 from collectors.kubernetes.client import JSON, METADATA_ONLY, ApiError, ClusterClient, CredentialsRefused
-from collectors.kubernetes.resources import CONSTRAINT_TEMPLATES, CONSTRAINTS, READ, Resource
+from collectors.kubernetes.resources import COMPOSITE_DEFINITIONS, CONSTRAINT_TEMPLATES, CONSTRAINTS, READ, Resource
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,10 @@ class Read:
 @dataclass(frozen=True)
 class ClusterReads:
     reads: dict[Resource, Read]
+    # Crossplane claims, one list per claim API the XRDs offer (their groups are the platform's
+    # own: not in READ, and no fixed role can grant them); one gap for all when the XRDs were not read.
+    claims: dict[Resource, Read] = field(default_factory=dict)
+    claims_gap: Gap | None = None
 
 
 def read_cluster(client: ClusterClient, workers: int) -> ClusterReads:
@@ -59,7 +63,18 @@ def read_cluster(client: ClusterClient, workers: int) -> ClusterReads:
         }
         if CONSTRAINTS.version in groups.get(CONSTRAINTS.group, ()):
             reads[CONSTRAINTS] = _constraints(pool, client, reads[CONSTRAINT_TEMPLATES], allowed)
-    return ClusterReads(reads)
+        definitions = reads[COMPOSITE_DEFINITIONS]
+        if definitions.gap is not None:
+            return ClusterReads(reads, claims_gap=definitions.gap)
+        claims = [
+            Resource(group, version, plural) for group, version, plural in mapping.claim_apis(definitions.items)
+            if version in groups.get(group, ())  # an XRD not established yet serves no claim
+        ]
+        claim_reads: dict[Resource, Read | Future[Read]] = {
+            claim: _refused(claim) if allowed is not None and not allowed.may_list(claim) else pool.submit(read_list, client, claim)
+            for claim in claims
+        }
+        return ClusterReads(reads, {claim: read if isinstance(read, Read) else read.result() for claim, read in claim_reads.items()})
 
 
 def _constraints(pool: WorkerPool, client: ClusterClient, templates: Read, allowed: Permissions | None) -> Read:

@@ -132,6 +132,42 @@ class NamespaceObservability(KindData):
     instrumented: bool = Field(description="It has an OpenTelemetry auto-instrumentation.")
 
 
+class NamespaceWorkloads(KindData):
+    """One tenant namespace's Deployments and StatefulSets, seen by their metadata only."""
+
+    workloads: int
+    autoscaled: int = Field(description="Workloads an HPA, a KEDA ScaledObject or a VPA that acts (updateMode not Off) targets.")
+    autoscaled_share: float | None = Field(default=None, description="autoscaled / workloads; None without workloads.")
+    with_disruption_budget: int = Field(default=0, description="Workloads a PodDisruptionBudget's matchLabels select.")
+    managed: int = Field(description="Workloads managed by a GitOps controller or Helm; the rest were applied by hand.")
+    daemonsets: int = Field(default=0, description="DaemonSets (not counted in workloads: one pod per node).")
+
+
+class NamespacePolicies(KindData):
+    """One tenant namespace's own admission policies (Kyverno Policy) and policy reports."""
+
+    policies: int = Field(description="Kyverno Policies in the namespace.")
+    enforcing: int = Field(description="Of those, policies that reject what they do not allow.")
+    audit_only: int = Field(description="Of those, policies that only audit or warn.")
+    mutating: int = Field(default=0)
+    generating: int = Field(default=0)
+    exceptions: int = Field(default=0, description="Policy rules the namespace's PolicyExceptions exempt workloads from.")
+    cluster_wide_enforcing: int = Field(
+        description="Cluster-wide policies that enforce (ClusterPolicies, ValidatingAdmissionPolicies, Gatekeeper constraints); "
+        "whether each matches this namespace is not evaluated."
+    )
+    policy_reports: int = Field(default=0, description="Policy reports in the namespace (wgpolicyk8s.io PolicyReports, openreports.io Reports).")
+    report_results: int = Field(default=0, description="Results in those reports' summaries.")
+    report_failures: int = Field(default=0, description="Of those, fail and error.")
+
+
+class NamespaceClaims(KindData):
+    """Crossplane claims a tenant namespace holds: the platform's self-service APIs in use by its team."""
+
+    claims: int = Field(description="Claims of any XRD's claim kind in the namespace.")
+    kinds: list[str] = Field(default_factory=list, description="Their claim kinds (Database, Bucket...).")
+
+
 CLUSTER: list[KindSpec] = [
     KindSpec("access.admin_grants", "cluster", AdminGrants, "Standing administrative grants, to people or groups."),
     KindSpec("policy.admission", "cluster", AdmissionControl, "Admission policies, and whether they enforce."),
@@ -143,4 +179,7 @@ CLUSTER: list[KindSpec] = [
     KindSpec("cost.allocation", "cluster", CostAllocation, "Cost-allocation tools (OpenCost, Kubecost) running."),
     KindSpec("tenancy.namespace", "namespace", NamespaceGuardrails, "One namespace's quota, limits, default-deny and pod security."),
     KindSpec("observability.namespace", "namespace", NamespaceObservability, "One namespace's scraping, alerting and auto-instrumentation."),
+    KindSpec("workloads.namespace", "namespace", NamespaceWorkloads, "One namespace's workloads, autoscaled and managed."),
+    KindSpec("policy.namespace", "namespace", NamespacePolicies, "One namespace's own admission policies and policy reports."),
+    KindSpec("platform.claims", "namespace", NamespaceClaims, "Crossplane claims one namespace holds."),
 ]

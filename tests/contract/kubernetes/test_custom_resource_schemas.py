@@ -93,3 +93,24 @@ def test_the_schemas_would_catch_a_broken_fixture(kind: str, path: tuple[str, ..
         parent[path[-1]] = value
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft4Validator(_schema(obj["apiVersion"].split("/")[0], kind)).validate(obj)
+
+
+def test_every_claim_the_fake_serves_validates_against_its_xrds_schema() -> None:
+    # A claim's schema is the one its CompositeResourceDefinition declares (Crossplane makes the
+    # claim's CRD from it): the fake's claims must be what its XRDs allow.
+    state = sample_cluster()
+    schemas = {
+        (definition["spec"]["group"], definition["spec"]["claimNames"]["kind"]): version["schema"]["openAPIV3Schema"]
+        for definition in state.objects[("apiextensions.crossplane.io", "compositeresourcedefinitions")]
+        if "claimNames" in definition["spec"]
+        for version in definition["spec"]["versions"] if version["referenceable"]
+    }
+    claims = [obj for (group, _plural), objects in state.objects.items() for obj in objects if (obj.get("apiVersion", "").split("/")[0], obj.get("kind")) in schemas]
+    assert claims
+    for claim in claims:
+        schema = schemas[(claim["apiVersion"].split("/")[0], claim["kind"])]
+        jsonschema.Draft4Validator(schema).validate(claim)
+        broken = copy.deepcopy(claim)
+        broken["spec"]["size"] = "huge"  # not one of the XRD's sizes
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.Draft4Validator(schema).validate(broken)

@@ -135,6 +135,24 @@ def test_policy_reports_are_read_from_the_group_the_cluster_serves(
     assert any(served in locator for locator in scan.of("kubernetes:prod", "policy.admission").locators)
 
 
+def test_claims_the_role_may_not_list_are_unavailable_naming_the_rule_and_no_crossplane_is_unsupported(
+    fake_kubernetes: FakeKubernetes, tmp_path: Path
+) -> None:
+    account = fake_kubernetes.state.accounts[READER_TOKEN]
+    account.may_list = {key for key in KINDS_SERVED if key != ("platform.acme.example", "databases")}
+    _kubeconfig(tmp_path, fake_kubernetes)
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    record = scan.of("kubernetes:prod/payments", "platform.claims")
+    assert record.status is EvidenceStatus.UNAVAILABLE
+    assert 'apiGroups: ["platform.acme.example"], resources: ["databases"], verbs: ["list"]' in (record.reason or "")
+    assert "/apis/platform.acme.example/v1alpha1/databases" not in {seen.path for seen in fake_kubernetes.requests}
+    assert scan.of("kubernetes:prod", "platform.apis").status is EvidenceStatus.OBSERVED  # the XRDs were read
+    assert any("platform.claims unavailable for 4 subjects" in message for message in scan.messages())
+    del fake_kubernetes.state.groups["apiextensions.crossplane.io"]
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    assert scan.of("kubernetes:prod/payments", "platform.claims").status is EvidenceStatus.UNSUPPORTED
+
+
 def test_a_group_served_without_the_resource_is_unsupported_too(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
     # A 1.29 cluster serves admissionregistration.k8s.io/v1 without ValidatingAdmissionPolicy: 404.
     fake_kubernetes.state.unserved.add(("admissionregistration.k8s.io", "validatingadmissionpolicies"))

@@ -47,3 +47,32 @@ def test_a_constraint_kind_that_is_no_kubernetes_name_is_never_used_in_a_path() 
 
     kinds = [template("K8sRequiredLabels"), template("../../api/v1/secrets"), template("A?watch=1"), template(7), {"spec": "x"}]
     assert mapping.constraint_template_kinds(kinds) == ["K8sRequiredLabels"]
+
+
+def _definition(group: object, plural: object, versions: list[dict[str, object]]) -> dict[str, object]:
+    return {"spec": {"group": group, "names": {"kind": "XThing", "plural": "xthings"},
+                     "claimNames": {"kind": "Thing", "plural": plural}, "versions": versions}}
+
+
+def test_claim_apis_take_the_referenceable_version_and_never_a_crafted_path() -> None:
+    versions = [{"name": "v1alpha1", "served": True, "referenceable": False},
+                {"name": "v1beta1", "served": True, "referenceable": True}, {"name": "v1", "served": False}]
+    definitions = [
+        _definition("platform.acme.example", "things", versions),
+        _definition("../../api/v1", "secrets", versions),  # not a group name
+        _definition("platform.acme.example", "things/../../secrets", versions),
+        _definition("platform.acme.example", "widgets", [{"name": "v1", "served": False, "referenceable": True}]),  # nothing served
+        {"spec": {"group": "platform.acme.example", "versions": versions}},  # no claim names: nothing to claim
+    ]
+    assert mapping.claim_apis(definitions) == [("platform.acme.example", "v1beta1", "things")]
+
+
+def test_a_namespace_policy_count_splits_enforcing_from_audit_and_ignores_other_namespaces() -> None:
+    enforce = {"metadata": {"namespace": "team"}, "spec": {"rules": [{"validate": {"failureAction": "Enforce"}}, {"mutate": {}}]}}
+    audit = {"metadata": {"namespace": "team"}, "spec": {"rules": [{"validate": {}}]}}
+    elsewhere = {"metadata": {"namespace": "kube-system"}, "spec": {"rules": [{"validate": {"failureAction": "Enforce"}}]}}
+    found = mapping.namespace_policies(["team"], [enforce, audit, elsewhere], [], [], cluster_wide_enforcing=2)
+    assert found["team"] == {
+        "policies": 2, "enforcing": 1, "audit_only": 1, "mutating": 1, "generating": 0, "exceptions": 0,
+        "cluster_wide_enforcing": 2, "policy_reports": 0, "report_results": 0, "report_failures": 0,
+    }

@@ -6,7 +6,6 @@ from collections import Counter
 from pathlib import Path
 
 from collectors.kubernetes.resources import READ
-
 from scanner.model import EvidenceStatus
 from tests.contract.kubernetes.scanning import run_kubernetes
 from tests.fakes.kubernetes.cluster import KINDS
@@ -128,6 +127,7 @@ def test_one_request_per_page_of_each_resource_after_discovery(fake_kubernetes: 
         plurals = [plural for group, plural in state.objects if group == resource.group] if resource.plural == "*" else [resource.plural]
         for plural in plurals:  # Gatekeeper: one list per constraint kind
             expected[resource.path_of(plural)] = max(1, -(-len(state.objects.get((resource.group, plural), [])) // 2))
+    expected["/apis/platform.acme.example/v1alpha1/databases"] = 2  # the claims of the one XRD with claim names: 3
     assert Counter(paths) == expected
     assert scan.requests.snapshot()["kubernetes:prod"].sent == len(paths)
     assert scan.data("kubernetes:prod", "tenancy.guardrails")["namespaces"] == 4
@@ -211,3 +211,31 @@ def test_namespaces_unlisted_are_unknown_and_a_forbidden_guardrail_is_unavailabl
     fake_kubernetes.reset(fake_kubernetes.state)
     scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
     assert scan.ids == ["kubernetes:prod"] and "namespaces" in scan.unreached["namespace"]
+
+
+def test_namespaces_carry_their_workloads_policies_and_claims(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    write_kubeconfig(tmp_path / "kubeconfig", fake_kubernetes, {"prod": READER_TOKEN})
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
+    workloads = {name: scan.data(f"kubernetes:prod/{name}", "workloads.namespace") for name in ("payments", "search", "sandbox", "default")}
+    assert workloads["payments"] == {  # api (HPA, budget, Argo CD), worker (KEDA, Helm); log-shipper is a DaemonSet
+        "workloads": 2, "autoscaled": 2, "autoscaled_share": 1.0, "with_disruption_budget": 1, "managed": 2, "daemonsets": 1,
+    }
+    assert workloads["search"] == {  # indexer (VPA, Helm), elastic (HPA); the budget of "gone" selects nothing
+        "workloads": 2, "autoscaled": 2, "autoscaled_share": 1.0, "with_disruption_budget": 0, "managed": 1, "daemonsets": 1,
+    }
+    assert workloads["sandbox"]["autoscaled_share"] == 0.0  # try-me's VPA only recommends
+    assert workloads["default"] == {
+        "workloads": 0, "autoscaled": 0, "autoscaled_share": None, "with_disruption_budget": 0, "managed": 0, "daemonsets": 0,
+    }
+    assert scan.data("kubernetes:prod/payments", "policy.namespace") == {
+        "policies": 1, "enforcing": 0, "audit_only": 1, "mutating": 0, "generating": 0,  # team-rule audits
+        "exceptions": 0, "cluster_wide_enforcing": 4,  # replica-limit, registry, per-rule, ns-must-have-team
+        "policy_reports": 1, "report_results": 4, "report_failures": 1,
+    }
+    sandbox = scan.data("kubernetes:prod/sandbox", "policy.namespace")
+    assert (sandbox["policies"], sandbox["exceptions"]) == (0, 3)  # try-me let off three policy rules
+    assert (sandbox["policy_reports"], sandbox["report_failures"]) == (1, 1)  # an OpenReports Report
+    assert scan.data("kubernetes:prod/payments", "platform.claims") == {"claims": 2, "kinds": ["Database"]}
+    assert scan.data("kubernetes:prod/search", "platform.claims") == {"claims": 1, "kinds": ["Database"]}
+    assert scan.data("kubernetes:prod/sandbox", "platform.claims") == {"claims": 0, "kinds": []}
+    assert scan.of("kubernetes:prod/payments", "platform.claims").locators == ("/apis/platform.acme.example/v1alpha1/databases",)

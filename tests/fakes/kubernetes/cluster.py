@@ -50,6 +50,8 @@ KINDS: dict[tuple[str, str], tuple[str, bool]] = {
     ("apps", "daemonsets"): ("DaemonSet", True),
     ("apiextensions.crossplane.io", "compositeresourcedefinitions"): ("CompositeResourceDefinition", False),
     ("apiextensions.crossplane.io", "compositions"): ("Composition", False),
+    # Claims of the sample's XRD (payloads.composite_definition): the platform's own API group.
+    ("platform.acme.example", "databases"): ("Database", True),
     ("argoproj.io", "applications"): ("Application", True),
     ("kustomize.toolkit.fluxcd.io", "kustomizations"): ("Kustomization", True),
     ("helm.toolkit.fluxcd.io", "helmreleases"): ("HelmRelease", True),
@@ -72,6 +74,7 @@ CUSTOM_GROUPS: dict[str, list[str]] = {
     "keda.sh": ["v1alpha1"],
     "autoscaling.k8s.io": ["v1"],
     "apiextensions.crossplane.io": ["v1"],
+    "platform.acme.example": ["v1alpha1"],  # served once Crossplane has established the sample's XRD
     "argoproj.io": ["v1alpha1"],
     "kustomize.toolkit.fluxcd.io": ["v1", "v1beta2"],
     "helm.toolkit.fluxcd.io": ["v2", "v2beta2"],

@@ -317,6 +317,12 @@ def composite_definition(kind: str, plural: str, claim: str | None) -> dict[str,
     return {"apiVersion": "apiextensions.crossplane.io/v1", "kind": "CompositeResourceDefinition", "metadata": metadata(f"{plural}.platform.acme.example"), "spec": spec}
 
 
+def claim(ns: str, name: str, size: str = "small") -> dict[str, Any]:
+    """A claim of the sample XRD's claim kind (Database), as a team asks the platform for a database."""
+    return {"apiVersion": "platform.acme.example/v1alpha1", "kind": "Database", "metadata": metadata(name, ns),
+            "spec": {"size": size, "compositionRef": {"name": "database-aws"}, "writeConnectionSecretToRef": {"name": f"{name}-db"}}}
+
+
 def composition(name: str, composite_kind: str) -> dict[str, Any]:
     return {"apiVersion": "apiextensions.crossplane.io/v1", "kind": "Composition", "metadata": metadata(name),
             "spec": {"compositeTypeRef": {"apiVersion": "platform.acme.example/v1alpha1", "kind": composite_kind}, "mode": "Pipeline",

@@ -21,7 +21,7 @@ def sample_cluster() -> ClusterState:
     for group in (
         "kyverno.io", "argoproj.io", "kustomize.toolkit.fluxcd.io", "helm.toolkit.fluxcd.io", "monitoring.coreos.com", "opentelemetry.io",
         "templates.gatekeeper.sh", "constraints.gatekeeper.sh", "wgpolicyk8s.io", "openreports.io", "keda.sh", "autoscaling.k8s.io",
-        "apiextensions.crossplane.io",
+        "apiextensions.crossplane.io", "platform.acme.example",
     ):
         state.install(group)
     state.add("", "namespaces", *(p.namespace(name) for name in ("default", "kube-system", "kube-public", "kube-node-lease")))
@@ -129,6 +129,7 @@ def sample_cluster() -> ClusterState:
         p.composite_definition("XDatabase", "xdatabases", "Database"), p.composite_definition("XNetwork", "xnetworks", None),
     )
     state.add("apiextensions.crossplane.io", "compositions", p.composition("database-aws", "XDatabase"))
+    state.add("platform.acme.example", "databases", p.claim("payments", "orders"), p.claim("payments", "ledger", "large"), p.claim("search", "index"))
     state.add(
         "autoscaling", "horizontalpodautoscalers",
         p.autoscaler("payments", "Deployment", "api"), p.autoscaler("search", "StatefulSet", "elastic"),
