@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import statistics
 import subprocess
 import sys
@@ -30,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from collectors.kubernetes.collector import KubernetesCollector  # noqa: E402
 from collectors.kubernetes.config import KubernetesConfig  # noqa: E402
 from collectors.kubernetes.resources import READ  # noqa: E402
-from tests.collecting import CollectedScan, collect_with  # noqa: E402
+from scanner.model import Subject  # noqa: E402
+from tests.collecting import CollectedScan, check_contract, context_for  # noqa: E402
 from tests.fakes.kubernetes import payloads as p  # noqa: E402
 from tests.fakes.kubernetes.cluster import Account, ClusterState  # noqa: E402
 from tests.fakes.kubernetes.server import FakeKubernetes  # noqa: E402
@@ -64,6 +66,7 @@ def serve(args: argparse.Namespace, channel: Connection) -> None:
     with the collector, as a real API server would not."""
     state = large_cluster(args.namespaces, args.workloads, args.policies)
     state.latency = args.latency_ms / 1000
+    state.unchanging = True
     fake = FakeKubernetes(lambda: state).start()
     page = KubernetesConfig.model_fields["page_size"].default
     served = [r for r in READ if not r.group or r.group in state.groups]
@@ -85,12 +88,28 @@ def _kubeconfig(path: Path, url: str, ca_data: str) -> Path:
     return path
 
 
-def _scan(kubeconfig: Path, concurrency: int) -> tuple[float, CollectedScan]:
+def _scan(kubeconfig: Path, concurrency: int, check: bool = False) -> tuple[float, CollectedScan]:
+    """The collector's wall time alone: the test kit's contract checks (which compare every
+    subject with every record) run after the clock stops, when `check`."""
     now = datetime.now(timezone.utc)
     config = KubernetesConfig(kubeconfig=kubeconfig, concurrent_requests=concurrency)
+    collector = KubernetesCollector()
+    scan = CollectedScan()
+    ctx = context_for(collector, config, scan, clock=lambda: now)
     start = time.perf_counter()
-    scan = collect_with(KubernetesCollector(), config, clock=lambda: now)
-    return time.perf_counter() - start, scan
+    for item in collector.collect(ctx):
+        if isinstance(item, Subject):
+            scan.subjects.append(item)
+        else:
+            scan.evidence.append(item)
+    wall = time.perf_counter() - start
+    if check:
+        check_contract(scan, collector.provides)
+    return wall, scan
+
+
+def _load() -> str:
+    return "load " + "/".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def _cold(kubeconfig: Path, concurrency: int) -> float:
@@ -123,11 +142,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         kubeconfig = _kubeconfig(Path(folder) / "kubeconfig", url, ca_data)
         cold = [_cold(kubeconfig, pool) for _ in range(3)]
-        _scan(kubeconfig, pool)  # warm-up: imports, TLS set-up
+        cold_load = _load()
+        _scan(kubeconfig, pool, check=True)  # warm-up (imports, TLS set-up), and the collector contract held
+        loads = [_load()]
         for _ in range(args.rounds):
             for concurrency in walls:  # alternated, so a busy moment of the machine hits both
                 wall, scan = _scan(kubeconfig, concurrency)
                 walls[concurrency].append(wall)
+        loads.append(_load())
         cpu = time.process_time()
         _scan(kubeconfig, pool)
         cpu = time.process_time() - cpu
@@ -139,6 +161,7 @@ def main() -> None:
     served, fake_cpu = ours.recv()
     server.join()
     sent = scan.requests.snapshot()["kubernetes:bench"].sent
+    print(f"machine (1/5/15-minute load averages, {os.cpu_count()} cores): {loads[0]} before the timed rounds, {loads[1]} after")
     print(f"requests per scan: {sent} sent, {ideal} ideal ({sent / ideal:.2f}x); the fake served {served} in all, with {fake_cpu:.2f} s of CPU")
     for concurrency, times in walls.items():
         floor = sent * latency / concurrency
@@ -150,7 +173,7 @@ def main() -> None:
           f"(concurrency {pool}: {statistics.median(walls[pool]) / chain:.2f}x); no pool can go below it")
     floor = sent * latency / pool
     print(f"cold process, first scan (client import and TLS included), concurrency {pool}: "
-          f"{', '.join(f'{t:.3f}' for t in cold)} s; median {statistics.median(cold) / floor:.2f}x the floor")
+          f"{', '.join(f'{t:.3f}' for t in cold)} s; median {statistics.median(cold) / floor:.2f}x the floor ({cold_load})")
     print(f"collector CPU of one scan: {cpu:.2f} s; peak Python memory of a scan: {peak / 2**20:.1f} MiB")
     print(f"workloads.coverage: {scan.data('kubernetes:bench', 'workloads.coverage')}")
 

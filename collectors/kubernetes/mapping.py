@@ -379,7 +379,7 @@ def disruption_budgets(budgets: Iterable[Obj]) -> list[tuple[str, Mapping[str, A
 
 
 @dataclass
-class _Tally:
+class Tally:
     """Workload counts of one namespace (Deployments and StatefulSets; DaemonSets apart)."""
 
     workloads: int = 0
@@ -393,11 +393,11 @@ class _Tally:
     daemonsets_managed: int = 0
 
 
-def _tallies(
+def workload_tallies(
     workloads: Iterable[tuple[str, Obj]],
     targets: Mapping[str, set[tuple[str, str, str]]],
     budgets: list[tuple[str, Mapping[str, Any]]],
-) -> dict[str, _Tally]:
+) -> dict[str, Tally]:
     """Per tenant namespace: Deployments and StatefulSets an autoscaler targets or a disruption
     budget covers, and every workload a GitOps controller or Helm manages. Pod templates are
     never read, so a budget covers a workload when its matchLabels are among the workload's own
@@ -405,7 +405,7 @@ def _tallies(
     selectors: dict[str, list[Mapping[str, Any]]] = {}
     for namespace, selector in budgets:
         selectors.setdefault(namespace, []).append(selector)
-    tallies: dict[str, _Tally] = {}
+    tallies: dict[str, Tally] = {}
     for kind, obj in workloads:
         meta = _dict(obj.get("metadata"))
         namespace = str(meta.get("namespace") or "")
@@ -413,9 +413,9 @@ def _tallies(
             continue
         tally = tallies.get(namespace)
         if tally is None:
-            tally = tallies[namespace] = _Tally(autoscaled_by=dict.fromkeys(targets, 0))
-        labels = _dict(meta.get("labels"))
-        by_gitops = any(mark in labels or mark in _dict(meta.get("annotations")) for mark in _GITOPS_MARKS)
+            tally = tallies[namespace] = Tally(autoscaled_by=dict.fromkeys(targets, 0))
+        labels, annotations = _dict(meta.get("labels")), _dict(meta.get("annotations"))
+        by_gitops = any(mark in labels or mark in annotations for mark in _GITOPS_MARKS)
         by_helm = labels.get("app.kubernetes.io/managed-by") == "Helm"
         if kind == "DaemonSet":  # one pod per node: neither autoscaled nor budgeted
             tally.daemonsets += 1
@@ -436,14 +436,10 @@ def _tallies(
     return tallies
 
 
-def workload_coverage(
-    workloads: Iterable[tuple[str, Obj]],
-    targets: Mapping[str, set[tuple[str, str, str]]],
-    budgets: list[tuple[str, Mapping[str, Any]]],
-) -> dict[str, Any]:
-    """workloads.coverage over tenant namespaces' workloads (kind, metadata)."""
-    total = _Tally(autoscaled_by=dict.fromkeys(targets, 0))
-    for tally in _tallies(workloads, targets, budgets).values():
+def workload_coverage(tallies: Mapping[str, Tally], autoscalers: Iterable[str]) -> dict[str, Any]:
+    """workloads.coverage: the tenant namespaces' tallies (`workload_tallies`) summed."""
+    total = Tally(autoscaled_by=dict.fromkeys(autoscalers, 0))
+    for tally in tallies.values():
         for name in ("workloads", "autoscaled", "with_disruption_budget", "gitops_managed", "helm_managed", "managed",
                      "daemonsets", "daemonsets_managed"):
             setattr(total, name, getattr(total, name) + getattr(tally, name))
@@ -463,17 +459,11 @@ def workload_coverage(
     }
 
 
-def namespace_workloads(
-    namespaces: Iterable[str],
-    workloads: Iterable[tuple[str, Obj]],
-    targets: Mapping[str, set[tuple[str, str, str]]],
-    budgets: list[tuple[str, Mapping[str, Any]]],
-) -> dict[str, dict[str, Any]]:
+def namespace_workloads(namespaces: Iterable[str], tallies: Mapping[str, Tally]) -> dict[str, dict[str, Any]]:
     """workloads.namespace of every tenant namespace (those without workloads too), by name."""
-    tallies = _tallies(workloads, targets, budgets)
     found = {}
     for name in namespaces:
-        tally = tallies.get(name) or _Tally()
+        tally = tallies.get(name) or Tally()
         found[name] = {
             "workloads": tally.workloads,
             "autoscaled": tally.autoscaled,
@@ -486,16 +476,18 @@ def namespace_workloads(
 
 
 # Cost-allocation tools, by the name or `app.kubernetes.io/name` their charts give the workload.
-_COST_TOOLS = {"opencost": {"opencost"}, "kubecost": {"cost-analyzer", "kubecost-cost-analyzer"}}
+_COST_TOOLS = {"opencost": "opencost", "cost-analyzer": "kubecost", "kubecost-cost-analyzer": "kubecost"}  # name -> tool
 
 
 def cost_tools(workloads: Iterable[tuple[str, Obj]]) -> list[str]:
     """Cost-allocation tools running in the cluster (any namespace), from workloads' metadata."""
     found: set[str] = set()
     for _kind, obj in workloads:
+        # Two dictionary look-ups per workload, no set built: this runs over every workload.
         meta = _dict(obj.get("metadata"))
-        names = {str(meta.get("name") or ""), str(_dict(meta.get("labels")).get("app.kubernetes.io/name") or "")}
-        found.update(tool for tool, marks in _COST_TOOLS.items() if names & marks)
+        for name in (meta.get("name"), _dict(meta.get("labels")).get("app.kubernetes.io/name")):
+            if type(name) is str and name in _COST_TOOLS:
+                found.add(_COST_TOOLS[name])
     return sorted(found)
 
 

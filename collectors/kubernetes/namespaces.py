@@ -22,8 +22,7 @@ from collectors.kubernetes.evidence import (
     monitoring,
     monitoring_reads,
     scaling,
-    scaling_inputs,
-    workload_items,
+    tallies,
 )
 from collectors.kubernetes.reads import ClusterReads, merged
 from collectors.kubernetes.resources import COMPOSITE_DEFINITIONS, KYVERNO_EXCEPTIONS, KYVERNO_POLICIES, NAMESPACES
@@ -69,7 +68,7 @@ def _workloads(found: ClusterReads) -> PerNamespace:
     gap, resources = scaling(found)
     if gap is not None:
         return PerNamespace(gap=gap)
-    by_name = mapping.namespace_workloads(_names(found), workload_items(found), *scaling_inputs(found))
+    by_name = mapping.namespace_workloads(_names(found), tallies(found))
     return PerNamespace(by_name, locators=tuple(r.path for r in resources))
 
 

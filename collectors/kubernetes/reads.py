@@ -35,6 +35,9 @@ class ClusterReads:
     # own: not in READ, and no fixed role can grant them); one gap for all when the XRDs were not read.
     claims: dict[Resource, Read] = field(default_factory=dict)
     claims_gap: Gap | None = None
+    # What several kinds derive alike, made once (evidence.tallies); filled by the one thread
+    # that makes the cluster's evidence.
+    derived: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 def read_cluster(client: ClusterClient, workers: int) -> ClusterReads:

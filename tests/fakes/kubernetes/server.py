@@ -34,6 +34,7 @@ NOW = 1_796_558_400.0  # 2026-12-06 12:00 UTC: the fake's clock stands still unt
 
 _METADATA_ONLY = "as=PartialObjectMetadataList"
 _RULES_REVIEW = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"
+_JSON = {"Content-Type": "application/json"}
 _LIST = re.compile(r"^/(?:api/(?P<core>v1)|apis/(?P<group>[^/]+)/(?P<version>[^/]+))/(?P<plural>[a-z0-9]+)$")
 
 
@@ -57,6 +58,7 @@ class FakeKubernetes:
         self._lock = threading.Lock()
         self._rendezvous: threading.Barrier | None = None
         self._lists_met = 0
+        self._pages: dict[tuple[str, str, str, int, int, bool], bytes] = {}  # encoded list pages of an unchanging state
         self.clock = FakeClock(start=NOW)
         self.exchanges = Exchanges()
         self._server = HttpServer(self._handle, name="fake-kubernetes", tls=True)
@@ -86,6 +88,7 @@ class FakeKubernetes:
             self.requests = []
             self.most_in_flight = 0
             self._lists_met = 0
+            self._pages = {}
             self._rendezvous = threading.Barrier(state.rendezvous) if state.rendezvous else None
         self.exchanges.clear()
         self.clock.reset()
@@ -200,12 +203,22 @@ class FakeKubernetes:
         if end < len(objects):
             metadata["continue"] = _token(end, self.state.resource_version)
             metadata["remainingItemCount"] = len(objects) - end
-        if _METADATA_ONLY in request.headers.get("accept", ""):
+        metadata_only = _METADATA_ONLY in request.headers.get("accept", "")
+        key = (group, version, plural, offset, end, metadata_only)
+        if self.state.unchanging and key in self._pages:
+            return Response(200, self._pages[key], _JSON)
+        if metadata_only:
             items = [{"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj["metadata"]}
                      for obj in objects[offset:end]]
-            return json_response({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": metadata, "items": items})
-        items = [_as_listed(obj, group) for obj in objects[offset:end]]
-        return json_response({"kind": f"{kind}List", "apiVersion": api_version, "metadata": metadata, "items": items})
+            page = {"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": metadata, "items": items}
+        else:
+            page = {"kind": f"{kind}List", "apiVersion": api_version, "metadata": metadata,
+                    "items": [_as_listed(obj, group) for obj in objects[offset:end]]}
+        # Compact, as kube-apiserver writes it: pretty-printed, 5,000 workloads are twice the bytes to send and parse.
+        body = json.dumps(page, separators=(",", ":")).encode()
+        if self.state.unchanging:
+            self._pages[key] = body
+        return Response(200, body, _JSON)
 
 
 def _as_listed(obj: dict[str, Any], group: str) -> dict[str, Any]:
