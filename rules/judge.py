@@ -236,7 +236,6 @@ class _Judge:
             missing=[RefSource(outcome.table, outcome.unknown, kinds)],
         )
 
-
     def scaled(self, leaf: MetricLeaf) -> tuple[MetricLeaf, str, str]:
         """The leaf with its threshold for this scan, how a floor follows from the organization's size,
         and why that size is not known ("" when it is)."""

@@ -174,8 +174,9 @@ def compile_params(docs: Mapping[str, ParamDoc], file: str) -> dict[str, ParamDe
                 raise site.error(
                     "floor_of", f"unknown subject kind {doc.floor_of!r} (known: {', '.join(_SUBJECT_KINDS)})"
                 )
-            if floor_share_problem(doc.default):
-                raise site.error("default", floor_share_problem(doc.default) or "")
+            problem = floor_share_problem(doc.default)
+            if problem:
+                raise site.error("default", problem)
         params[name] = ParamDef(
             name=name, default=doc.default, description=doc.description, source=file, floor_of=doc.floor_of
         )
