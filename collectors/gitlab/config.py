@@ -5,48 +5,25 @@ from __future__ import annotations
 from pydantic import Field, ValidationInfo, field_validator
 
 from collectors.api_url import checked_api_url
-from collectors.http_limits import HttpLimits
+from collectors.githost.config import GitHostConfig
 
 DEFAULT_BASE_URL = "https://gitlab.com"
 
 
-class GitLabConfig(HttpLimits):
-    """GitLab top-level groups to scan, with all their subgroups, through the REST API (v4); limits as `HttpLimits`."""
+class GitLabConfig(GitHostConfig):
+    """GitLab top-level groups to scan, with all their subgroups, through the REST API (v4); the rest as `GitHostConfig`."""
 
     groups: list[str] = Field(min_length=1, description="Top-level group paths, e.g. ['acme'].")
-    # Before base_url: its validator reads it.
-    allow_insecure_http: bool = Field(
-        default=False,
-        description="Accept a plain http:// base_url on a host other than this machine (the token would travel in clear).",
-    )
     base_url: str = Field(
         default=DEFAULT_BASE_URL, description="The instance: https://gitlab.com, or https://HOST for a self-managed one."
     )
     token_env: str = Field(
         default="GITLAB_TOKEN", description="Environment variable holding a read_api token (Reporter role is enough)."
     )
-    include: list[str] = Field(
-        default_factory=list, description="Glob patterns on project paths within the group to scan; empty: all."
-    )
-    exclude: list[str] = Field(default_factory=list, description="Glob patterns on project paths to leave out.")
-    topics: list[str] = Field(
-        default_factory=list, description="Scan only projects with at least one of these topics; empty: all."
-    )
-    include_archived: bool = Field(default=False, description="Also scan archived projects.")
-    include_forks: bool = Field(default=False, description="Also scan forks.")
     platform_team: str = Field(
         default="platform*",
         description="Glob pattern on subgroup paths below the top-level group (e.g. 'platform', 'teams/platform*') "
         "that names the platform team: its projects are tagged platform.",
-    )
-    window_days: int = Field(default=90, gt=0, description="Days of history counted as recent (commits, deployments).")
-    production_environments: list[str] = Field(
-        default_factory=lambda: ["production", "prod", "prod-*", "production-*", "*-prod", "*-production", "live"],
-        description="Deployment environments DORA figures count (fnmatch, any case), besides those GitLab tiers "
-        "`production`; when none of a project's match, all of its deployments count.",
-    )
-    cache_max_age_days: int = Field(
-        default=30, ge=1, description="Cache entries unused for this many days are removed at the end of a scan."
     )
 
     @field_validator("base_url")
