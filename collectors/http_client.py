@@ -254,7 +254,8 @@ class HttpClient(ABC):
                 failures += 1
                 continue
             if raw.status == 401:
-                raise TokenRefused(f"401 {self._message(json_body(raw, path)) or 'Unauthorized'}")
+                said = self._message(json_body(raw, path)) or "Unauthorized"
+                raise TokenRefused(said if said.startswith("401") else f"401 {said}")  # GitLab says "401 Unauthorized"
             return raw
 
     def back_off(self, failures: int, headers: Mapping[str, str] | None = None) -> None:

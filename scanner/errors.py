@@ -3,6 +3,8 @@
 UserError: bad config, bad pack, bad path. Stops before collection, one line, exit 2.
 SourceUnavailable: a collector cannot reach or authenticate to its source. Recorded as a
     problem; its evidence becomes unavailable; the other collectors go on.
+CredentialsUnusable: a SourceUnavailable the user can fix, credentials missing or refused. When
+    every source stopped for that reason, the scan is a user error (exit 2), not a failed one.
 Observation gaps (403, 404, unsupported) are not exceptions at all: they are evidence.
 Terminated: not a failure but a request to stop (SIGTERM); the CLI exits 143.
 """
@@ -35,6 +37,11 @@ class UserError(PecmError):
 
 class SourceUnavailable(PecmError):
     """A collector could not reach, or was refused by, its whole source."""
+
+
+class CredentialsUnusable(SourceUnavailable):
+    """The source refused the credentials the configuration names (revoked, expired, wrong), or
+    the variable meant to hold them is empty."""
 
 
 class ScanFailed(PecmError):

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from scanner.config import LoadedConfig, PecmConfig, describe_validation_error, evidence_fingerprint
 from scanner.contract import CollectContext, Limits, RequestCounter
-from scanner.errors import ScanFailed, SourceUnavailable, UserError
+from scanner.errors import CredentialsUnusable, ScanFailed, SourceUnavailable, UserError
 from scanner.model import Evidence, EvidenceBundle, Problem, SourceRun, Subject
 from scanner.platform_evidence import platform_by_evidence, with_platform_tag
 from scanner.plugins import Plugins
@@ -78,6 +78,7 @@ class _SourceRecorder:
         self.evidence: dict[tuple[str, str], Evidence] = {}
         self.problems: list[Problem] = []
         self.unreached: dict[str, str] = {}  # subject kind -> why some of its subjects may be missing
+        self.credentials_unusable = False  # it stopped because its credentials were missing or refused
 
     def take(self, item: Subject | Evidence) -> None:
         if isinstance(item, Subject):
@@ -153,11 +154,13 @@ def collect(
     runs: list[SourceRun] = []
     subjects: dict[str, Subject] = {}
     evidence: list[tuple[tuple[str, str], Evidence]] = []  # by (subject, kind)
+    credentials_unusable: list[bool] = []
     tag_platform = _platform_tagger(config.platform.repositories)
 
     for source in plan.sources:
         run, recorder = _run_source(source, plan, plugins, limits, secrets, clock, progress, shard)
         runs.append(run)
+        credentials_unusable.append(recorder.credentials_unusable)
         problems.extend(recorder.problems)
         for subject in recorder.subjects.values():
             subjects.setdefault(subject.id, tag_platform(subject))
@@ -165,6 +168,8 @@ def collect(
 
     if runs and all(run.status == "failed" for run in runs):
         reasons = "; ".join(p.message for p in problems if p.severity == "error")
+        if all(credentials_unusable):  # nothing failed that the user cannot fix in the configuration
+            raise UserError(f"no source accepted its credentials: {reasons}")
         raise ScanFailed(f"every source failed: {reasons}")
     by_evidence = platform_by_evidence((record for _key, record in evidence), config.platform.teams)
     return EvidenceBundle(
@@ -231,6 +236,7 @@ def _run_source(
         raise
     except SourceUnavailable as exc:
         status, failure = "failed", exc.one_line()
+        recorder.credentials_unusable = isinstance(exc, CredentialsUnusable)
     except Exception as exc:  # a bug in one plugin must not cost the others their evidence
         log.debug("collector %s crashed", source.name, exc_info=True)
         status, failure = "failed", f"collector {source.name} crashed: {type(exc).__name__}: {exc}"

@@ -22,7 +22,7 @@ from collectors.gitlab.files import GitLabProject
 from collectors.gitlab.gaps import PREMIUM, READ_PERMISSION, gap
 from collectors.gitlab.mapping import Listed
 from scanner.contract import CollectContext
-from scanner.errors import SourceUnavailable
+from scanner.errors import CredentialsUnusable
 from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, EvidenceStatus, Subject
 
@@ -60,7 +60,7 @@ class Examination:
 def scan_gitlab(ctx: CollectContext, config: GitLabConfig) -> Iterator[Subject | Evidence]:
     token = ctx.secret(config.token_env)
     if not token:
-        raise SourceUnavailable(
+        raise CredentialsUnusable(
             f"gitlab: environment variable {config.token_env} is not set",
             hint="export a personal, group or project access token with the read_api scope in it",
         )
@@ -77,7 +77,7 @@ def scan_gitlab(ctx: CollectContext, config: GitLabConfig) -> Iterator[Subject |
     try:
         yield from _Scan(ctx, config, client).run()
     except TokenRefused as exc:
-        raise SourceUnavailable(
+        raise CredentialsUnusable(
             f"gitlab: the token in {config.token_env} was refused ({exc})",
             hint="create a new token with the read_api scope; it may have expired or been revoked",
         ) from None

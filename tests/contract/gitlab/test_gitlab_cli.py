@@ -45,7 +45,7 @@ def test_a_scan_of_the_fake_group_is_assessed_and_never_holds_the_token(tmp_path
     assert fake_gitlab.token not in result.output
 
 
-def test_a_revoked_token_is_one_line_exit_4_and_never_printed(
+def test_a_revoked_token_is_one_line_exit_2_and_never_printed(
     tmp_path: Path, fake_gitlab: FakeGitLab, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -53,7 +53,26 @@ def test_a_revoked_token_is_one_line_exit_4_and_never_printed(
     result = CliRunner().invoke(
         main, ["-vv", "scan", "--config", str(_config(tmp_path, fake_gitlab)), "--no-progress"], env={"GITLAB_TOKEN": secret}
     )
-    assert result.exit_code == 4, result.output
+    # a user error, as a bad config is (README, exit codes): the fix is a new token
+    assert result.exit_code == 2, result.output
     errors = [line for line in result.output.splitlines() if line.startswith("pecm: error:")]
-    assert len(errors) == 1 and "gitlab" in errors[0] and "GITLAB_TOKEN was refused" in errors[0]
+    assert len(errors) == 1 and "gitlab" in errors[0] and "GITLAB_TOKEN was refused (401 Unauthorized)" in errors[0]
+    assert "create a new token" in errors[0]
     assert secret not in result.output and secret not in caplog.text
+
+
+def test_a_revoked_token_beside_a_source_that_answers_costs_only_its_own_evidence(
+    tmp_path: Path, fake_gitlab: FakeGitLab
+) -> None:
+    (tmp_path / "repos" / "app").mkdir(parents=True)
+    config = tmp_path / "pecm.yaml"
+    config.write_text(f"sources:\n  gitlab:\n    groups: [acme]\n    base_url: {fake_gitlab.url}\n"
+                      f"  local:\n    paths: [{tmp_path / 'repos'}]\n")
+    out = tmp_path / "assessment.json"
+    result = CliRunner().invoke(
+        main, ["scan", "--config", str(config), "--format", "json", "-o", str(out), "--no-progress"],
+        env={"GITLAB_TOKEN": "glpat-revoked-0123456789"},
+    )
+    assert result.exit_code == 0, result.output
+    sources = {source["collector"]: source["status"] for source in json.loads(out.read_text())["scan"]["sources"]}
+    assert sources == {"gitlab": "failed", "local": "ok"}
