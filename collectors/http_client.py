@@ -91,6 +91,7 @@ class Call:
     verb: str = "GET"
     body: Any = None
     binary: bool = False  # the body is bytes (a file's content), not JSON
+    max_bytes: int | None = None  # a download: read no more than one byte past this
 
 
 class HttpClient(ABC):

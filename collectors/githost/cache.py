@@ -1,4 +1,5 @@
-"""A Git host's re-scan cache: file evidence per repository head, and answers to revalidate with ETags.
+"""A Git host's re-scan cache: file evidence per repository head, what the host keeps beside it
+(history, settings, with the time they were read), and answers to revalidate with ETags.
 
 One JSON file per entry, written atomically, so concurrent workers never share a file and an
 interrupted scan leaves every finished entry usable. An unreadable or foreign entry is a miss.
@@ -105,6 +106,19 @@ class ScanCache:
             },
         )
 
+    # --- what a host keeps beside the files (history, settings) ---------------------------
+
+    def details(self, full_name: str, head: str) -> tuple[float, dict[str, Any]] | None:
+        """What was saved for a repository at `head`, and when (epoch seconds); None otherwise."""
+        entry = self._read(self._details_path(full_name))
+        if entry is None or entry.get("head") != head or not isinstance(entry.get("data"), dict):
+            return None
+        saved_at = entry.get("saved_at")
+        return (float(saved_at), entry["data"]) if isinstance(saved_at, (int, float)) else None
+
+    def save_details(self, full_name: str, head: str, saved_at: float, data: dict[str, Any]) -> None:
+        self._write(self._details_path(full_name), {"head": head, "saved_at": saved_at, "data": data})
+
     # --- conditional answers (client.ConditionalStore) -----------------------------------
 
     def load(self, url: str) -> CachedAnswer | None:
@@ -123,6 +137,9 @@ class ScanCache:
     def _repo_path(self, full_name: str) -> Path:
         return self._root / "repositories" / f"{_digest(full_name.lower())}.json"
 
+    def _details_path(self, full_name: str) -> Path:
+        return self._root / "details" / f"{_digest(full_name.lower())}.json"
+
     def _answer_path(self, url: str) -> Path:
         return self._root / "answers" / f"{_digest(url)}.json"
 
@@ -133,7 +150,7 @@ class ScanCache:
     def prune(self, unused_since: float) -> int:
         """Remove the entries last used before `unused_since` (epoch seconds); how many went."""
         removed = 0
-        for folder in ("answers", "repositories"):
+        for folder in ("answers", "repositories", "details"):
             try:
                 entries = list(os.scandir(self._root / folder))
             except OSError:

@@ -2,7 +2,7 @@
 
 `tarfile` builds a TarInfo object for every entry, checksums it and parses every field: in a
 scan of 1,000 repositories that was most of the scanning process's CPU time, spent under the
-GIL. A GitHub tarball is plain ustar with pax headers (one global header carrying the commit,
+GIL. A GitHub or GitLab tarball (`git archive`) is plain ustar with pax headers (one global header carrying the commit,
 per-entry ones for long paths), so this reads only what finding a file needs: the name, the
 size and the type of each entry, and the bytes of the wanted ones. Inflating (C, outside the
 GIL) is bounded: it proceeds a block at a time and stops once every wanted file is found, so a
@@ -12,6 +12,7 @@ highly compressed archive costs no more memory than the files kept.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
 
 BLOCK = 512
 _CHUNK = 1 << 16  # bytes inflated per step when skipping
@@ -20,6 +21,7 @@ _REGULAR = (b"0", b"\0", b"7")
 _PAX = b"x"
 _PAX_GLOBAL = b"g"
 _GNU_LONG_NAME = b"L"
+_SYMLINK = b"2"
 
 
 class BadArchive(ValueError):
@@ -70,40 +72,73 @@ def extract(data: bytes, paths: set[str], max_file_bytes: int) -> dict[str, byte
     most `max_file_bytes`, with their bytes. Raise BadArchive when the archive cannot be read."""
     found: dict[str, bytes] = {}
     left = set(paths)
-    stream = _Inflater(data)
-    long_name: str | None = None  # from a pax or GNU header, for the entry that follows
-    while left:
-        header = stream.read(BLOCK)
-        if len(header) < BLOCK:
-            raise BadArchive("the archive ends inside an entry header")
-        if not any(header):
-            break  # the end-of-archive marker
-        size = _size(header)
-        padded = -(-size // BLOCK) * BLOCK
-        kind = header[156:157]
-        if kind in (_PAX, _GNU_LONG_NAME):
-            if size > _MAX_HEADER_BYTES:
-                raise BadArchive("an extended header is too large")
-            body = stream.read(padded)[:size]
-            if len(body) < size:
-                raise BadArchive("the archive ends inside an extended header")
-            long_name = _pax_path(body) if kind == _PAX else body.rstrip(b"\0").decode("utf-8", "surrogateescape")
-            continue
-        if kind == _PAX_GLOBAL:  # the archive's own metadata (GitHub: the commit), no entry of its own
-            if not stream.skip(padded):
-                raise BadArchive("the archive ends inside its global header")
-            continue
-        name, long_name = long_name or _ustar_name(header), None
-        path = name.split("/", 1)[1] if "/" in name else ""
+    if not left:
+        return found
+    entries = _Entries(data)
+    for path, kind, size in entries:
         if kind in _REGULAR and path in left and size <= max_file_bytes:
-            content = stream.read(padded)[:size]
-            if len(content) < size:
-                raise BadArchive(f"the archive ends inside {path}")
-            found[path] = content
+            found[path] = entries.take(path, size)
             left.discard(path)
-        elif not stream.skip(padded):
-            raise BadArchive("the archive ends inside an entry")
+            if not left:
+                break
     return found
+
+
+def listing(data: bytes) -> list[tuple[str, int | None]]:
+    """Every file of the archive as (path relative to its top folder, size): regular files with
+    their size, symbolic links with None (a tree lists them as files too; their target is read
+    apart). Raise BadArchive when the archive cannot be read to its end."""
+    return [
+        (path, size if kind in _REGULAR else None)
+        for path, kind, size in _Entries(data)
+        if path and (kind in _REGULAR or kind == _SYMLINK)
+    ]
+
+
+class _Entries:
+    """The entries of a gzipped tar archive in order, as (path, type flag, size); an entry's bytes
+    are skipped unless `take` reads them before the next one is asked for."""
+
+    def __init__(self, data: bytes) -> None:
+        self._stream = _Inflater(data)
+        self._taken = False
+
+    def take(self, path: str, size: int) -> bytes:
+        content = self._stream.read(-(-size // BLOCK) * BLOCK)[:size]
+        if len(content) < size:
+            raise BadArchive(f"the archive ends inside {path}")
+        self._taken = True
+        return content
+
+    def __iter__(self) -> Iterator[tuple[str, bytes, int]]:
+        stream = self._stream
+        long_name: str | None = None  # from a pax or GNU header, for the entry that follows
+        while True:
+            header = stream.read(BLOCK)
+            if len(header) < BLOCK:
+                raise BadArchive("the archive ends inside an entry header")
+            if not any(header):
+                return  # the end-of-archive marker
+            size = _size(header)
+            padded = -(-size // BLOCK) * BLOCK
+            kind = header[156:157]
+            if kind in (_PAX, _GNU_LONG_NAME):
+                if size > _MAX_HEADER_BYTES:
+                    raise BadArchive("an extended header is too large")
+                body = stream.read(padded)[:size]
+                if len(body) < size:
+                    raise BadArchive("the archive ends inside an extended header")
+                long_name = _pax_path(body) if kind == _PAX else body.rstrip(b"\0").decode("utf-8", "surrogateescape")
+                continue
+            if kind == _PAX_GLOBAL:  # the archive's own metadata (the commit), no entry of its own
+                if not stream.skip(padded):
+                    raise BadArchive("the archive ends inside its global header")
+                continue
+            name, long_name = long_name or _ustar_name(header), None
+            self._taken = False
+            yield name.split("/", 1)[1] if "/" in name else "", kind, size
+            if not self._taken and not stream.skip(padded):
+                raise BadArchive("the archive ends inside an entry")
 
 
 def _size(header: bytes) -> int:

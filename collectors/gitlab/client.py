@@ -21,11 +21,12 @@ import gitlab
 import requests
 
 from collectors.http_answers import ApiError as ApiError
-from collectors.http_answers import RawAnswer, with_query
+from collectors.http_answers import RawAnswer, json_body, status_phrase, with_query
 from collectors.http_client import PER_PAGE, Call, HttpClient, ShellOptions
 from collectors.http_client import Answer as Answer
 from collectors.http_client import RateLimited as RateLimited
 from collectors.http_client import TokenRefused as TokenRefused
+from collectors.http_policy import retry_after
 from collectors.per_thread import PerThread
 
 if TYPE_CHECKING:
@@ -33,6 +34,10 @@ if TYPE_CHECKING:
 
 USER_AGENT = "pecm-gitlab-collector"
 RESOURCE = "api"  # GitLab has one budget per user (and per IP) for the whole API
+
+GRAPHQL_PATH = "/api/graphql"
+ARCHIVE_PAUSE_SECONDS = 60.0  # archives refused without Retry-After: GitLab's archive limit counts per minute
+_TOO_LARGE = RawAnswer(413, {}, b"")  # an archive past its byte limit, left unread
 
 _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
 
@@ -44,6 +49,7 @@ class GitLabClient(HttpClient):
     resource = RESOURCE
     remaining_header = "ratelimit-remaining"
     reset_header = "ratelimit-reset"
+    uncharged_statuses = frozenset({429})  # the archives' own limit: answered, not charged
 
     def __init__(self, base_url: str, token: str, **options: Unpack[ShellOptions]) -> None:
         super().__init__(base_url, **options)
@@ -51,11 +57,43 @@ class GitLabClient(HttpClient):
         self._local = threading.local()  # the last answer each thread's session saw
         # Its session is the shell's, closed by the shell.
         self._clients = PerThread(self._new_client, lambda _client: None)
+        self._archives_paused_until = 0.0  # epoch seconds: GitLab refused archives until then
 
     def raw_file(self, family: str, project_id: int, path: str, ref: str) -> bytes:
         """One file's bytes (`/repository/files/:path/raw`)."""
         url = with_query(f"/projects/{project_id}/repository/files/{quote(path, safe='')}/raw", {"ref": ref})
         return self.content(family, Call(RESOURCE, url, binary=True))
+
+    def archive(self, family: str, project_id: int, ref: str, max_bytes: int) -> bytes | None:
+        """The gzipped tarball of `ref` (`/repository/archive.tar.gz`), or None when it is larger
+        than `max_bytes` or GitLab's own limit on archives refused it (5 a minute per project, and
+        on GitLab.com a cap across projects): that limit pauses archives only, for its Retry-After,
+        and the caller lists and reads files one by one meanwhile."""
+        if self._timer.time() < self._archives_paused_until:
+            return None
+        url = with_query(f"/projects/{project_id}/repository/archive.tar.gz", {"sha": ref})
+        raw = self._send(family, Call(RESOURCE, url, binary=True, max_bytes=max_bytes))
+        if raw is _TOO_LARGE:
+            return None
+        if raw.status == 429:
+            self._archives_paused_until = self._timer.time() + (retry_after(raw.headers) or ARCHIVE_PAUSE_SECONDS)
+            return None
+        if raw.status >= 400:
+            raise self._refused(raw, json_body(raw, url), url)
+        return raw.body
+
+    def graphql(self, family: str, query: str, variables: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """POST one query to `/api/graphql`: its `data`, and the messages of its `errors` (a field
+        the token may not read comes back null with an error). ApiError when nothing came back."""
+        url = f"{self.base_url}/api/graphql"
+        raw = self._send(family, Call(RESOURCE, url, verb="POST", body={"query": query, "variables": dict(variables)}))
+        payload = json_body(raw, url)
+        if raw.status >= 400:
+            raise ApiError(raw.status, _message(payload) or _graphql_errors(payload) or status_phrase(raw.status), GRAPHQL_PATH)
+        data = payload.get("data") if isinstance(payload, dict) else None
+        if not isinstance(data, dict):
+            raise ApiError(raw.status, _graphql_errors(payload) or "the GraphQL answer holds no data", GRAPHQL_PATH)
+        return data, [str(error.get("message")) for error in payload.get("errors") or () if isinstance(error, dict)]
 
     # --- GitLab's part of the shell -----------------------------------------------------
 
@@ -64,13 +102,26 @@ class GitLabClient(HttpClient):
         self._local.last = None
         try:
             response = client.http_request(
-                call.verb.lower(), call.url, obey_rate_limit=False, retry_transient_errors=False, max_retries=0
+                call.verb.lower(), call.url, post_data=call.body, obey_rate_limit=False, retry_transient_errors=False,
+                max_retries=0, streamed=call.max_bytes is not None,
             )
         except gitlab.exceptions.GitlabError:
             response = self._local.last  # the refused answer, kept by the session hook
             if response is None:
                 raise
-        return RawAnswer(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        if call.max_bytes is None or response.status_code >= 400:
+            return RawAnswer(response.status_code, headers, response.content)
+        with response:
+            content = _bounded(response, call.max_bytes)
+        return _TOO_LARGE if content is None else RawAnswer(response.status_code, headers, content)
+
+    def _rate_limited(self, raw: RawAnswer, call: Call) -> bool:
+        """A 429 on an archive is the archives' own limit unless the API's budget is spent too:
+        returned to `archive`, which pauses archives alone."""
+        if call.max_bytes is not None and raw.headers.get(self.remaining_header) != "0":
+            return False
+        return raw.status == 429
 
     def _message(self, data: Any) -> str:
         return _message(data)
@@ -102,6 +153,27 @@ class GitLabClient(HttpClient):
 
     def _keep(self, response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
         self._local.last = response
+
+
+def _bounded(response: requests.Response, max_bytes: int) -> bytes | None:
+    """The body; None as soon as it is known to be larger than `max_bytes`."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(chunk_size=1 << 16):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > max_bytes:
+            return None
+    return b"".join(chunks)
+
+
+def _graphql_errors(payload: Any) -> str:
+    """The first messages of a GraphQL answer's `errors`, joined."""
+    errors = payload.get("errors") if isinstance(payload, dict) else None
+    return "; ".join(str(error.get("message")) for error in (errors or [])[:3] if isinstance(error, dict))
 
 
 def _message(data: Any) -> str:

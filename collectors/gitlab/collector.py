@@ -2,8 +2,9 @@
 
 Per group: the group, its direct members, its own protected branches (Premium), its subgroups
 (teams) and the platform subgroup's members. Per
-project: one listing share, the repository tree (keyset pages where the instance offers them),
-the files detection needs (one raw-file request each), the default branch's commits of the
+project: one listing share, one archive of the default branch where the repository is small
+enough (else the repository tree, keyset pages where the instance offers them, and the files
+detection needs, one raw-file request each), the default branch's commits of the
 window, the merge requests merged into platform projects, the protected branches, and the deployments of the window (DORA inputs).
 """
 
@@ -32,7 +33,11 @@ GROUP_KINDS = ("org.access", "org.rulesets", "org.teams")
 
 class GitLabCollector(Collector):
     name: ClassVar[str] = "gitlab"
-    version: ClassVar[str] = "4"  # 4: vcs.template (unsupported); 3: references.origins.backstage_templates, Backstage source-template references; 2: files named like a signal count only once read (iac.usage.unread), cross_references.created_from_here
+    # 5: vcs.template (unsupported: GitLab's API names no project template);
+    # 4: deployments and settings carried across re-scans keep the time they were read (observed_at);
+    # 3: references.origins.backstage_templates, Backstage source-template references;
+    # 2: files named like a signal count only once read (iac.usage.unread), cross_references.created_from_here
+    version: ClassVar[str] = "5"
     config_model: ClassVar[type[GitLabConfig]] = GitLabConfig
     provides: ClassVar[frozenset[str]] = frozenset((*FILE_SIGNAL_KINDS, *PROJECT_KINDS, *GROUP_KINDS))
 

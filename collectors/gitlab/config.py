@@ -25,6 +25,15 @@ class GitLabConfig(GitHostConfig):
         description="Glob pattern on subgroup paths below the top-level group (e.g. 'platform', 'teams/platform*') "
         "that names the platform team: its projects are tagged platform.",
     )
+    archive_max_megabytes: int = Field(
+        default=200, ge=0, description="Projects whose repository is larger than this (or whose size the listing does "
+        "not show) are listed and read file by file, never as one archive.",
+    )
+    settings_max_age_hours: float = Field(
+        default=24.0, ge=0, description="A re-scan carries an unchanged project's deployments, approval rules and push "
+        "rule (which change without a push) from the last scan while younger than this; their records keep the time "
+        "they were read. 0: always read them again.",
+    )
 
     @field_validator("base_url")
     @classmethod

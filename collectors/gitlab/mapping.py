@@ -34,6 +34,7 @@ class Listed:
     pipeline_must_succeed: bool
     last_activity_at: str | None = None  # moves with every push: unchanged, the files are too
     required_approvals: int | None = None  # None: the tier has no merge-request approvals (Free)
+    repository_size: int | None = None  # bytes, from the listing's statistics (Reporter and above); None: not shown
 
     @property
     def name(self) -> str:
@@ -56,7 +57,13 @@ def listed(data: Mapping[str, Any], group_path: str) -> Listed:
         last_activity_at=str(data["last_activity_at"]) if data.get("last_activity_at") else None,
         # Premium and Ultimate list the project's approval setting with it: no request of its own.
         required_approvals=data["approvals_before_merge"] if isinstance(data.get("approvals_before_merge"), int) else None,
+        repository_size=_repository_size(data.get("statistics")),
     )
+
+
+def _repository_size(statistics: Any) -> int | None:
+    size = statistics.get("repository_size") if isinstance(statistics, dict) else None
+    return size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None
 
 
 def selected(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 from urllib.parse import quote
@@ -13,9 +13,9 @@ from urllib.parse import quote
 from collectors.base import Findings, Gap, WorkerPool, each_target
 from collectors.cross_subject import ORIGINS, SHARDED_REASON, UNREAD_REASON
 from collectors.githost.cache import FileEvidence, ScanCache
-from collectors.githost.files import no_files, read_files
+from collectors.githost.files import ArchivePlan, no_files, read_files
 from collectors.githost.subjects import repository_subject
-from collectors.gitlab import approvals, consumers, dora_api, mapping, origins
+from collectors.gitlab import approvals, batch, carried, consumers, dora_api, mapping, origins
 from collectors.gitlab.client import ApiError, GitLabClient, TokenRefused
 from collectors.gitlab.config import GitLabConfig
 from collectors.gitlab.files import GitLabProject
@@ -26,6 +26,7 @@ from scanner.errors import CredentialsUnusable
 from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, EvidenceStatus, Subject
 
+MEGABYTE = 1 << 20
 MAX_COMMITS = 1000  # commits of the window read per project: enough to measure, bounded in requests
 FILE_HINT = "the file was left out; the rest of the project was scanned"
 GAP_HINT = "grant the role or scope named to see it; the rest was scanned"
@@ -55,6 +56,8 @@ class Examination:
     protection: dict[str, Any] | Gap
     deployments: dict[str, Any] | Gap
     security: dict[str, Any] | Gap
+    carried_at: datetime | None = None  # deployments and push rules carried from the scan at this time
+    carried_protection: bool = False  # the approvals in `protection` were carried too
 
 
 def scan_gitlab(ctx: CollectContext, config: GitLabConfig) -> Iterator[Subject | Evidence]:
@@ -143,9 +146,11 @@ class _Scan:
         scanned: dict[str, Subject] = {}
         taken: dict[str, dict[str, Any] | None] = {}  # each project's classified references.origins
         provides: dict[str, bool] = {}
+        states = self._states(chosen)
         with WorkerPool(ctx.limits.max_workers, "pecm-gitlab") as pool:
             for project, examination in pool.in_order(
-                chosen, lambda project: self._examine(project, team), self._failed, fatal=(TokenRefused,)
+                chosen, lambda project: self._examine(project, team, states.get(project.id)), self._failed,
+                fatal=(TokenRefused,),
             ):
                 for item in self._project_evidence(subject, examination, team):
                     if isinstance(item, Subject):
@@ -156,6 +161,14 @@ class _Scan:
                 if isinstance(examination.files, FileEvidence):
                     provides[project.full_path] = bool(examination.files.signals["ci.reusable_provided"].get("present"))
         yield from self._relations(path, scanned, taken, provides)
+
+    def _states(self, projects: list[Listed]) -> dict[int, batch.ProjectState]:
+        """Head commits and protected branches from GraphQL; {} where it cannot answer (a rate
+        limit included: the projects' own requests then say so)."""
+        try:
+            return batch.project_states(self.client, projects) if projects else {}
+        except ApiError:
+            return {}
 
     def _relations(
         self, group: str, scanned: dict[str, Subject], taken: dict[str, dict[str, Any] | None], provides: dict[str, bool]
@@ -188,7 +201,9 @@ class _Scan:
         """The projects of the group and all its subgroups; those listed before a failure, and the
         failure said (cut_short), when the listing breaks off."""
         projects: list[Listed] = []
-        params: dict[str, Any] = {"include_subgroups": True, "with_shared": False, "order_by": "id", "sort": "asc"}
+        # statistics: the repository's size, which says whether one archive can replace the tree and files
+        params: dict[str, Any] = {"include_subgroups": True, "with_shared": False, "order_by": "id", "sort": "asc",
+                                  "statistics": True}
         if not self.config.include_archived:
             params["archived"] = False
         try:
@@ -244,24 +259,50 @@ class _Scan:
         failed = Gap(f"unexpected answer from GitLab: {type(exc).__name__}: {exc}", failure=True)
         return Examination(project, failed, failed, failed, failed, failed, failed)
 
-    def _examine(self, project: Listed, team: Team | None) -> Examination:
+    def _examine(self, project: Listed, team: Team | None, known: batch.ProjectState | None) -> Examination:
+        # last_activity_at moves with a push, but GitLab updates it at most once an hour: the
+        # head commit, where GraphQL gave it, tells a push within that hour
+        state = f"{project.default_branch}@{project.last_activity_at}" + (f"@{known.head}" if known is not None else "")
+        platform = team is not None and mapping.in_group(project, team.path)
+        before = self._carried(project, state, known, platform)
+        now = self.ctx.clock()
         window = self.config.window_days
-        commits = self._commits(project)
-        activity = commits if isinstance(commits, Gap) else mapping.activity(commits, self.ctx.clock(), window)
+        start = now - timedelta(days=window)
+        commits = carried.since(before.commits, "committed_date", start) if before is not None else self._commits(project)
+        activity = commits if isinstance(commits, Gap) else mapping.activity(commits, now, window)
+        merged: list[dict[str, Any]] | Gap | None = None
         contributions: dict[str, Any] | Gap
-        if team is not None and mapping.in_group(project, team.path):
-            contributions = self._platform_contributions(project, team)
+        if team is not None and platform:
+            merged = carried.since(before.merged or (), "updated_at", start) if before is not None else self._merged(project)
+            contributions = merged if isinstance(merged, Gap) else mapping.contributions(
+                mapping.merge_request_authors(merged), window, team.usernames
+            )
         else:  # commit authors are emails, which cannot be matched to team members: outside unknown
             contributions = commits if isinstance(commits, Gap) else mapping.contributions(
                 (str(commit.get("author_email") or "") for commit in commits), window, None
             )
+        protection, required = self._protection(project, known, before)
+        deployments = before.deployments if before is not None else self._deployments(project)
+        security = before.security if before is not None else approvals.read_push_rule(self.client, project)
+        if before is None and known is not None and self.cache is not None and not isinstance(commits, Gap) \
+                and not isinstance(merged, Gap) and carried.keeps(deployments) and carried.keeps(security):
+            carried.save(self.cache, project.full_path, state,
+                         carried.Carried(now, commits, merged, deployments, security, required))
         return Examination(
-            project, self._files(project), activity, contributions, self._protection(project), self._deployments(project),
-            approvals.read_push_rule(self.client, project),
+            project, self._files(project, state), activity, contributions, protection, deployments, security,
+            carried_at=before.read_at if before is not None else None,
+            carried_protection=before is not None and required is not None and before.required_approvals == required,
         )
 
-    def _files(self, project: Listed) -> FileEvidence | Gap:
-        state = f"{project.default_branch}@{project.last_activity_at}"
+    def _carried(self, project: Listed, state: str, known: batch.ProjectState | None, platform: bool) -> carried.Carried | None:
+        """The last scan's answers for an unchanged project, when the head commit is known (without
+        it, last_activity_at alone would miss a push within its hour)."""
+        if self.cache is None or known is None:
+            return None
+        found = carried.load(self.cache, project.full_path, state, self.ctx.clock(), self.config.settings_max_age_hours)
+        return None if found is None or (platform and found.merged is None) else found
+
+    def _files(self, project: Listed, state: str) -> FileEvidence | Gap:
         cached = self.cache.files(project.full_path, state) if self.cache is not None else None
         if cached is not None:
             return cached
@@ -274,23 +315,37 @@ class _Scan:
         """The file evidence at the default branch, under `state` (the cache's key)."""
         if project.empty or project.default_branch is None:
             return no_files(state)
+        max_bytes = self.config.archive_max_megabytes * MEGABYTE
+        archive = project.repository_size is not None and project.repository_size <= max_bytes
+        source = GitLabProject(self.client, project.id, max_bytes if archive else None)
         try:
-            files = read_files(GitLabProject(self.client, project.id), project.default_branch, self.ctx.limits, host="GitLab")
+            files = read_files(source, project.default_branch, self.ctx.limits, host="GitLab",
+                               archive=ArchivePlan(source, 0, max_bytes) if archive else None)
         except ApiError as exc:
             return gap(exc)
         return replace(files, head=state)
 
-    def _protection(self, project: Listed) -> dict[str, Any] | Gap:
-        try:
-            protected = list(self.client.pages("protected_branches", f"/projects/{project.id}/protected_branches"))
-        except ApiError as exc:
-            return gap(exc)
+    def _protection(
+        self, project: Listed, known: batch.ProjectState | None, before: carried.Carried | None
+    ) -> tuple[dict[str, Any] | Gap, int | None]:
+        """vcs.branch_protection, and the approvals the default branch needs where they were read
+        (carried from `before` when it has them: approval rules change without a push)."""
+        if known is not None and known.protected is not None:
+            protected = known.protected
+        else:
+            try:
+                protected = list(self.client.pages("protected_branches", f"/projects/{project.id}/protected_branches"))
+            except ApiError as exc:
+                return gap(exc), None
         if project.default_branch is None or mapping.protection_of(project.default_branch, protected) is None:
-            return mapping.branch_protection(project, protected)  # unprotected: no approval rule can bind it
-        required = approvals.read_required_approvals(self.client, project)
+            return mapping.branch_protection(project, protected), None  # unprotected: no approval rule can bind it
+        if before is not None and before.required_approvals is not None:
+            required: int | None | Gap = before.required_approvals
+        else:
+            required = approvals.read_required_approvals(self.client, project)
         if isinstance(required, Gap):
-            return required
-        return mapping.branch_protection(replace(project, required_approvals=required), protected)
+            return required, None
+        return mapping.branch_protection(replace(project, required_approvals=required), protected), required
 
     def _commits(self, project: Listed) -> list[dict[str, Any]] | Gap:
         """The default branch's commits of the window, newest first, at most MAX_COMMITS."""
@@ -304,15 +359,14 @@ class _Scan:
         except ApiError as exc:
             return gap(exc)
 
-    def _platform_contributions(self, project: Listed, team: Team) -> dict[str, Any] | Gap:
-        """Who had merge requests merged into a platform project in the window, by username."""
+    def _merged(self, project: Listed) -> list[dict[str, Any]] | Gap:
+        """The merge requests merged into a platform project in the window (their authors contribute)."""
         since = self.ctx.clock() - timedelta(days=self.config.window_days)
         params = {"state": "merged", "updated_after": since.isoformat(), "scope": "all"}
         try:
-            merged = list(self.client.pages("merge_requests", f"/projects/{project.id}/merge_requests", params))
+            return list(self.client.pages("merge_requests", f"/projects/{project.id}/merge_requests", params))
         except ApiError as exc:
             return gap(exc)
-        return mapping.contributions(mapping.merge_request_authors(merged), self.config.window_days, team.usernames)
 
     def _deployments(self, project: Listed) -> dict[str, Any] | Gap:
         now = self.ctx.clock()
@@ -356,9 +410,17 @@ class _Scan:
             yield from findings.records((*FILE_SIGNAL_KINDS, "repo.inventory"), subject, files, "file signals")
         yield findings.record("vcs.activity", subject, examination.activity, what="commit history")
         yield findings.record("vcs.contributions", subject, examination.contributions, what="contributions")
-        yield findings.record("vcs.branch_protection", subject, examination.protection, what="branch protection")
-        yield findings.record("delivery.deployments", subject, examination.deployments, what="deployments")
+        protection = findings.record("vcs.branch_protection", subject, examination.protection, what="branch protection")
+        yield _read_at(protection, examination.carried_at if examination.carried_protection else None)
+        deployments = findings.record("delivery.deployments", subject, examination.deployments, what="deployments")
+        yield _read_at(deployments, examination.carried_at)
         yield ctx.unavailable("vcs.access", subject, MEMBERS_NOT_READ)  # not a permission: no problem to report
-        yield findings.record("vcs.security_settings", subject, examination.security, what="push rules")
+        security = findings.record("vcs.security_settings", subject, examination.security, what="push rules")
+        yield _read_at(security, examination.carried_at)
         yield ctx.unsupported("vcs.template", subject, TEMPLATE_LINKS_HIDDEN)
         findings.end_subject(subject, [(line, FILE_HINT) for line in files.problems] if isinstance(files, FileEvidence) else [])
+
+
+def _read_at(record: Evidence, carried_at: datetime | None) -> Evidence:
+    """A record carried from an earlier scan keeps the time it was read there."""
+    return record if carried_at is None else record.model_copy(update={"observed_at": carried_at})

@@ -35,6 +35,6 @@ class GitLabHarness:
             scan=scan,
             secret=CANARY,
             fake=fake,
-            read=Read("/api/v4/projects/101/protected_branches", "gitlab:acme/apps/svc-a", "vcs.branch_protection"),
+            read=Read("/api/v4/projects/101/deployments", "gitlab:acme/apps/svc-a", "delivery.deployments"),
             listing=Listing("/api/v4/groups/10/projects", "repository"),
         )

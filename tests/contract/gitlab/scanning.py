@@ -27,11 +27,11 @@ def timer_of(fake: FakeGitLab) -> VirtualTimer:
 
 def run_gitlab(
     fake: FakeGitLab, *, token: str | None = None, timer: VirtualTimer | None = None, cache_dir: Path | None = None,
-    limits: Limits | None = None, **options: Any,
+    limits: Limits | None = None, now: datetime = NOW, **options: Any,
 ) -> CollectedScan:
     """Collect and check the output keeps the collector contract."""
     return collect_with(
-        GitLabCollector(), config_for(fake, **options), clock=lambda: NOW,
+        GitLabCollector(), config_for(fake, **options), clock=lambda: now,
         secrets={"GITLAB_TOKEN": fake.token if token is None else token}, timer=timer or timer_of(fake),
         cache_dir=cache_dir, limits=limits,
     )

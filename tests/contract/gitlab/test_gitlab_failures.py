@@ -65,6 +65,7 @@ def test_a_group_that_does_not_exist_is_a_problem_and_leaves_the_rest(fake_gitla
 
 
 def test_a_refused_protection_is_unavailable_naming_the_role(fake_gitlab: FakeGitLab) -> None:
+    fake_gitlab.instance.hide_branch_rules = True  # GraphQL gives no branch rules: REST is asked, and refuses
     fake_gitlab.fail(r"^/projects/101/protected_branches$", 403, message="403 Forbidden")
     scan = run_gitlab(fake_gitlab)
     record = scan.of("gitlab:acme/apps/svc-a", "vcs.branch_protection")
@@ -79,7 +80,7 @@ def test_a_refused_protection_is_unavailable_naming_the_role(fake_gitlab: FakeGi
 
 
 def test_persistent_server_errors_are_one_problem_of_their_project(fake_gitlab: FakeGitLab) -> None:
-    fake_gitlab.fail(r"^/projects/101/protected_branches$", 500, times=10)
+    fake_gitlab.fail(r"^/projects/101/deployments$", 500, times=10)
     scan = run_gitlab(fake_gitlab, max_retries=1)
     assert scan.messages("gitlab:acme/apps/svc-a") == [
         "acme/apps/svc-a: requests kept failing (HTTP 500: 500 — scan again later); the evidence they carry is unavailable"
@@ -116,7 +117,8 @@ def test_a_rate_limit_past_the_wait_budget_stops_the_source_cleanly(fake_gitlab:
 
 
 def test_server_errors_and_dropped_connections_are_retried(fake_gitlab: FakeGitLab) -> None:
-    fake_gitlab.fail(r"^/projects/101/repository/tree$", 502)
+    fake_gitlab.fail(r"^/projects/101/repository/archive\.tar\.gz$", 502)
+    fake_gitlab.instance.hide_branch_rules = True  # protected branches over REST
     fake_gitlab.fail(r"^/projects/101/protected_branches$", None)
     scan = run_gitlab(fake_gitlab)
     assert scan.data("gitlab:acme/apps/svc-a", "repo.inventory")["files"] == 3
@@ -124,10 +126,12 @@ def test_server_errors_and_dropped_connections_are_retried(fake_gitlab: FakeGitL
 
 
 def test_persistent_server_errors_make_the_files_unavailable(fake_gitlab: FakeGitLab) -> None:
-    fake_gitlab.fail(r"^/projects/101/repository/tree$", 500, times=10)
+    fake_gitlab.fail(r"^/projects/101/repository/(archive\.tar\.gz|tree)$", 500, times=10)
     scan = run_gitlab(fake_gitlab, max_retries=1)
     record = scan.of("gitlab:acme/apps/svc-a", "ci.pipelines")
     assert record.status is EvidenceStatus.UNAVAILABLE and record.reason == "HTTP 500: 500 — scan again later"
+    # each tried twice: the archive, then the tree it falls back to
+    assert fake_gitlab.count(r"^/projects/101/repository/archive\.tar\.gz$") == 2
     assert fake_gitlab.count(r"^/projects/101/repository/tree$") == 2
 
 

@@ -75,7 +75,7 @@ def test_a_project_whose_ci_others_include_has_them_as_consumers(fake_gitlab: Fa
 
 
 def test_with_a_project_unread_nobody_is_not_known_where_it_could_matter(fake_gitlab: FakeGitLab) -> None:
-    fake_gitlab.fail(r"^/projects/101/repository/tree$", 500, times=10)  # svc-a, the one including the templates
+    fake_gitlab.fail(r"^/projects/101/repository/(archive\.tar\.gz|tree)$", 500, times=10)  # svc-a, the one including the templates
     scan = run_gitlab(fake_gitlab, max_retries=0)
     templates = "gitlab:acme/platform/ci-templates"
     assert scan.of(templates, "ci.reusable_consumers").status is EvidenceStatus.UNAVAILABLE

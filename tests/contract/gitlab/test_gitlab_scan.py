@@ -52,7 +52,7 @@ def test_files_are_detected_as_in_a_checkout(fake_gitlab: FakeGitLab) -> None:
 
 
 def test_a_tree_is_read_in_keyset_pages_of_100(fake_gitlab: FakeGitLab) -> None:
-    run_gitlab(fake_gitlab)
+    run_gitlab(fake_gitlab, archive_max_megabytes=0)  # no archive: the tree and files
     trees = [r for r in fake_gitlab.requests if r.path.endswith("/projects/102/repository/tree")]
     assert [r.query.get("pagination") for r in trees] == ["keyset", "keyset"]
     assert trees[0].query["per_page"] == "100" and "page_token" in trees[1].query
@@ -60,7 +60,7 @@ def test_a_tree_is_read_in_keyset_pages_of_100(fake_gitlab: FakeGitLab) -> None:
 
 def test_an_instance_refusing_keyset_trees_is_read_in_offset_pages(fake_gitlab: FakeGitLab) -> None:
     fake_gitlab.instance.keyset_tree = False  # before GitLab 17.1: 405 for pagination=keyset
-    scan = run_gitlab(fake_gitlab)
+    scan = run_gitlab(fake_gitlab, archive_max_megabytes=0)
     assert scan.data("gitlab:acme/apps/svc-b", "repo.inventory")["files"] == 151
     offset = [r.query.get("page") for r in fake_gitlab.requests
               if r.path.endswith("/projects/102/repository/tree") and "pagination" not in r.query]
@@ -147,10 +147,10 @@ def test_production_deployments_of_the_window_give_the_dora_inputs(fake_gitlab: 
 
 def test_an_unchanged_rescan_costs_no_tree_or_file_request(fake_gitlab: FakeGitLab, tmp_path: Path) -> None:
     first = run_gitlab(fake_gitlab, cache_dir=tmp_path)
-    assert fake_gitlab.count(r"/repository/(tree|files)") > 0
+    assert fake_gitlab.count(r"/repository/(tree|files|archive)") > 0
     fake_gitlab.exchanges.clear()
     again = run_gitlab(fake_gitlab, cache_dir=tmp_path)
-    assert fake_gitlab.count(r"/repository/(tree|files)") == 0
+    assert fake_gitlab.count(r"/repository/(tree|files|archive)") == 0
     assert [item.model_dump(exclude={"observed_at"}) for item in again.evidence] == [
         item.model_dump(exclude={"observed_at"}) for item in first.evidence
     ]
@@ -160,7 +160,7 @@ def test_an_unchanged_rescan_costs_no_tree_or_file_request(fake_gitlab: FakeGitL
     svc_a.files[".gitlab-ci.yml"] = b"build:\n  script: [make]\n"
     fake_gitlab.exchanges.clear()
     pushed = run_gitlab(fake_gitlab, cache_dir=tmp_path)
-    assert {r.path.split("/")[4] for r in fake_gitlab.requests if re.search("/repository/(tree|files)", r.path)} == {"101"}
+    assert {r.path.split("/")[4] for r in fake_gitlab.requests if re.search("/repository/(tree|files|archive)", r.path)} == {"101"}
     assert pushed.data("gitlab:acme/apps/svc-a", "ci.reusable_used")["present"] is False
 
 

@@ -7,13 +7,13 @@ client can walk a truncated tree by requesting sub-trees by sha.
 from __future__ import annotations
 
 import hashlib
-import io
-import tarfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from tests.fakes.http.archive import git_archive
 
 BLOB_MODE = "100644"
 TREE_MODE = "040000"
@@ -122,27 +122,4 @@ def _build_objects(files: dict[str, bytes]) -> GitObjects:
 def tarball(files: dict[str, bytes], top_folder: str, commit_sha: str, mtime: datetime) -> bytes:
     """A .tar.gz laid out like GitHub's: one top folder, the commit sha in the pax global header."""
     extra = ("tarball", top_folder, commit_sha, mtime)
-    return _MEMO.get(files, extra, lambda: _tarball(files, top_folder, commit_sha, mtime))  # type: ignore[no-any-return]
-
-
-def _tarball(files: dict[str, bytes], top_folder: str, commit_sha: str, mtime: datetime) -> bytes:
-    buffer = io.BytesIO()
-    timestamp = int(mtime.timestamp())
-    with tarfile.open(
-        fileobj=buffer, mode="w:gz", format=tarfile.PAX_FORMAT, pax_headers={"comment": commit_sha}
-    ) as archive:
-        folders = {top_folder}
-        for path in sorted(files):
-            parts = path.split("/")
-            for depth in range(1, len(parts)):
-                folders.add(f"{top_folder}/{'/'.join(parts[:depth])}")
-        for folder in sorted(folders):
-            info = tarfile.TarInfo(folder + "/")
-            info.type, info.mode, info.mtime = tarfile.DIRTYPE, 0o775, timestamp
-            archive.addfile(info)
-        for path in sorted(files):
-            content = files[path]
-            info = tarfile.TarInfo(f"{top_folder}/{path}")
-            info.size, info.mode, info.mtime = len(content), 0o664, timestamp
-            archive.addfile(info, io.BytesIO(content))
-    return buffer.getvalue()
+    return _MEMO.get(files, extra, lambda: git_archive(files, top_folder, commit_sha, mtime))  # type: ignore[no-any-return]

@@ -14,13 +14,15 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from tests.fakes.http.archive import git_archive
 from tests.fakes.http.exchange import Request, Response, json_response
 from tests.fakes.http.routes import Route, RouteTable
 
-from . import payloads
+from . import graphql, payloads
 from .model import Instance, Project
 
 API = "/api/v4"
+GRAPHQL = "/api/graphql"
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 KEYSET_REFUSED = "Keyset pagination is not yet available for this type of request"
@@ -50,6 +52,10 @@ Handler = Callable[[Instance, str, Request, dict[str, str]], Response]
 
 def handle(instance: Instance, base: str, request: Request) -> Response:
     """Answer one request; `base` is the instance's URL as the client reached it."""
+    if request.path == GRAPHQL and request.method == "POST":
+        if request.headers.get("private-token") not in instance.tokens:
+            return json_response({"errors": [{"message": "Invalid token"}]}, 401)
+        return graphql.answer(instance, request)
     if not request.path.startswith(API + "/"):
         # A wrong base URL reaches GitLab's web UI: an HTML page, not the API.
         return Response(404, b"<!DOCTYPE html><html><body>404 Page Not Found</body></html>", {"Content-Type": "text/html"})
@@ -113,7 +119,8 @@ def _group_projects(instance: Instance, base: str, request: Request, params: dic
     if archived is not None:
         projects = [item for item in projects if item.archived == _true(archived)]
     projects.sort(key=lambda item: item.id)
-    return _offset_page(base, request, [payloads.project(base, instance, item) for item in projects])
+    statistics = _true(request.query.get("statistics"))
+    return _offset_page(base, request, [payloads.project(base, instance, item, statistics) for item in projects])
 
 
 # --- projects ------------------------------------------------------------------------------
@@ -152,6 +159,29 @@ def _raw_file(instance: Instance, base: str, request: Request, params: dict[str,
     if content is None:
         raise not_found("File")
     return Response(200, content, {"Content-Type": "text/plain; charset=utf-8", "X-Gitlab-Commit-Id": project.head_commit})
+
+
+_ARCHIVES: dict[tuple[int, str, int], bytes] = {}  # memo: building the tarball of a large project costs the fake
+_MAX_ARCHIVES = 2000
+
+
+def _archive(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    """`/projects/:id/repository/archive.tar.gz?sha=`: the tree at the ref as `git archive` writes it,
+    one top folder named `<project>-<ref>-<commit>`; 404 for a ref the project does not have."""
+    project = _project_of(instance, params)
+    ref = request.query.get("sha") or project.default_branch
+    if project.default_branch is None or ref not in (project.default_branch, project.head_commit):
+        raise not_found("Tree")
+    key = (project.id, project.head_commit, hash(frozenset(project.files.items())))
+    data = _ARCHIVES.get(key)
+    if data is None:
+        top = f"{project.path}-{ref}-{project.head_commit}"
+        data = git_archive(project.files, top, project.head_commit, _instant(project.last_activity_at))
+        if len(_ARCHIVES) >= _MAX_ARCHIVES:
+            _ARCHIVES.pop(next(iter(_ARCHIVES)))
+        _ARCHIVES[key] = data
+    return Response(200, data, {"Content-Type": "application/octet-stream",
+                                "Content-Disposition": f'attachment; filename="{project.path}-{ref}.tar.gz"'})
 
 
 def _protected_branches(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
@@ -243,6 +273,7 @@ ROUTES: RouteTable[Route[Handler]] = RouteTable([
         ("/groups/{group}/descendant_groups", "subgroups", _descendant_groups),
         ("/projects/{project}/repository/tree", "tree", _tree),
         ("/projects/{project}/repository/files/{file}/raw", "raw file", _raw_file),
+        ("/projects/{project}/repository/archive.tar.gz", "archive", _archive),
         ("/projects/{project}/protected_branches", "protected branches", _protected_branches),
         ("/projects/{project}/deployments", "deployments", _deployments),
         ("/projects/{project}/repository/commits", "commits", _commits),

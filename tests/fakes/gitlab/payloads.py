@@ -65,7 +65,9 @@ def group(base: str, group: Group) -> dict[str, Any]:
     }
 
 
-def project(base: str, instance: Instance, item: Project) -> dict[str, Any]:
+def project(base: str, instance: Instance, item: Project, statistics: bool = False) -> dict[str, Any]:
+    """A project as the group's list shows it; `statistics` (asked with statistics=true, shown to
+    Reporters and above) holds the repository's size, here the sum of its files' sizes."""
     web_url = f"{base}/{item.path_with_namespace}"
     data: dict[str, Any] = {
         "id": item.id,
@@ -110,6 +112,12 @@ def project(base: str, instance: Instance, item: Project) -> dict[str, Any]:
         )
     if instance.tier != "free":
         data["approvals_before_merge"] = item.approvals_before_merge
+    if statistics:
+        size = sum(len(content) for content in item.files.values())
+        data["statistics"] = {"commit_count": len(item.commits), "storage_size": size, "repository_size": size,
+                              "wiki_size": 0, "lfs_objects_size": 0, "job_artifacts_size": 0,
+                              "pipeline_artifacts_size": 0, "packages_size": 0, "snippets_size": 0, "uploads_size": 0,
+                              "container_registry_size": 0}
     return data
 
 

@@ -17,7 +17,7 @@ from tests.fakes.http.exchanges import Exchange, Exchanges
 from tests.fakes.http.faults import Faults
 from tests.fakes.http.transport import HttpServer
 
-from .api import API, ROUTES, handle
+from .api import API, GRAPHQL, ROUTES, handle
 from .model import Instance
 
 
@@ -93,7 +93,7 @@ class FakeGitLab:
     def _handle(self, request: Request) -> Response | None:
         arrived = self.clock.time()
         found = ROUTES.match(request.method, request.path)
-        route = found[0].name if found else "unrouted"
+        route = found[0].name if found else "graphql" if request.path == GRAPHQL else "unrouted"
         intercepted = self.faults.intercept(request)
         response = None if intercepted.dropped else intercepted.response or handle(self.instance, self.url, request)
         self.exchanges.record(Exchange(request, route, response.status if response else 0, arrived))

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from collectors.githost.tarball import BadArchive, extract
+from collectors.githost.tarball import BadArchive, extract, listing
 from tests.fakes.github.gitobjects import tarball
 
 FILES = {
@@ -83,3 +83,13 @@ def test_a_bomb_is_not_inflated_past_what_is_kept() -> None:
     finally:
         tracemalloc.stop()
     assert peak < 8 << 20
+
+
+def test_a_listing_names_every_file_with_its_size_and_links_without_one() -> None:
+    """What a Git host's tree would list: files and links, not folders; sizes where the archive has them."""
+    listed = listing(_written_by_tarfile(FILES, tarfile.PAX_FORMAT))
+    assert sorted(listed) == sorted([*((path, len(content)) for path, content in FILES.items()), ("link.yaml", None)])
+    assert sorted(path for path, _ in listing(_github_like(FILES))) == sorted(FILES)  # its folders left out
+    data = _github_like(FILES)
+    with pytest.raises(BadArchive):
+        listing(data[: len(data) // 2])
