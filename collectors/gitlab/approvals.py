@@ -41,16 +41,26 @@ def _binds(rule: Mapping[str, Any], branch: str) -> bool:
     return rule.get("applies_to_all_protected_branches") is True or not scoped or mapping.protection_of(branch, scoped) is not None
 
 
+#: vcs.security_settings fields -> the push-rule setting that decides each.
+_PUSH_RULE_FIELDS = {
+    "push_protection": "prevent_secrets",
+    "signed_commits_required": "reject_unsigned_commits",
+    "commit_authors_checked": "member_check",
+    "committer_is_pusher": "commit_committer_check",
+    "tag_deletion_denied": "deny_delete_tag",
+}
+
+
 def security_settings(push_rule: Mapping[str, Any] | None) -> dict[str, Any]:
-    """vcs.security_settings from a push rule (None: the project has none). GitLab's secret
-    detection and dependency scanning are pipeline jobs, not settings: unknown here."""
-    prevents = push_rule.get("prevent_secrets") if push_rule is not None else False
-    return {
-        "secret_scanning": None,
-        "push_protection": prevents if isinstance(prevents, bool) else None,
-        "dependency_alerts": None,
-        "dependency_security_updates": None,
-    }
+    """vcs.security_settings from a push rule (None: the project has none, so nothing is
+    rejected). GitLab's secret detection and dependency scanning are pipeline jobs, not
+    settings: unknown here. A setting the answer lacks (an older GitLab) is unknown."""
+    rule = push_rule if push_rule is not None else {}
+    settings: dict[str, Any] = {"secret_scanning": None, "dependency_alerts": None, "dependency_security_updates": None}
+    for field, setting in _PUSH_RULE_FIELDS.items():
+        value = rule.get(setting, False if push_rule is None else None)
+        settings[field] = value if isinstance(value, bool) else None
+    return settings
 
 
 def read_required_approvals(client: GitLabClient, project: Listed) -> int | None | Gap:

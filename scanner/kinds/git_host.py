@@ -88,6 +88,18 @@ class SecuritySettings(KindData):
     push_protection: bool | None = None
     dependency_alerts: bool | None = None
     dependency_security_updates: bool | None = None
+    signed_commits_required: bool | None = Field(
+        default=None, description="Pushes of unsigned commits are rejected (a GitLab push rule)."
+    )
+    commit_authors_checked: bool | None = Field(
+        default=None, description="Commits whose author is not a user of the host are rejected (GitLab: member_check)."
+    )
+    committer_is_pusher: bool | None = Field(
+        default=None,
+        description="Commits are accepted only when their committer email is one of the pusher's verified "
+        "emails (GitLab: commit_committer_check).",
+    )
+    tag_deletion_denied: bool | None = Field(default=None, description="Tags cannot be deleted with a push.")
 
 
 class TemplateLink(KindData):

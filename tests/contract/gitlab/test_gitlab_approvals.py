@@ -56,11 +56,17 @@ def test_a_reporter_token_leaves_push_rules_unavailable_naming_the_maintainer_ro
 
 def test_a_maintainer_token_reads_the_push_rules_secret_check(fake_gitlab: FakeGitLab) -> None:
     _premium(fake_gitlab, maintainer=True)
+    templates = fake_gitlab.instance.project("acme/platform/ci-templates")
+    assert templates is not None and templates.push_rule is not None
+    templates.push_rule.update(reject_unsigned_commits=True, deny_delete_tag=True)
     scan = run_gitlab(fake_gitlab)
     assert scan.data(TEMPLATES, "vcs.security_settings") == {
         "secret_scanning": None, "push_protection": True, "dependency_alerts": None, "dependency_security_updates": None,
+        "signed_commits_required": True, "commit_authors_checked": True, "committer_is_pusher": False,
+        "tag_deletion_denied": True,
     }
-    assert scan.data(SVC_A, "vcs.security_settings")["push_protection"] is False  # no push rule: GitLab answers null
+    svc_a = scan.data(SVC_A, "vcs.security_settings")  # no push rule: GitLab answers null, nothing is rejected
+    assert (svc_a["push_protection"], svc_a["signed_commits_required"], svc_a["tag_deletion_denied"]) == (False, False, False)
     assert scan.problems == []
 
 
@@ -96,3 +102,5 @@ def test_approval_rule_mapping() -> None:
     assert approvals.required_approvals([rule(3, branches=["release/*"], applies_to_all_protected_branches=True)], "main") == 3
     assert approvals.security_settings(None)["push_protection"] is False
     assert approvals.security_settings({"prevent_secrets": "yes"})["push_protection"] is None
+    # a rule from a GitLab that does not send a setting leaves it unknown, not "off"
+    assert approvals.security_settings({"prevent_secrets": True})["signed_commits_required"] is None
