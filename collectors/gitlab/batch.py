@@ -2,10 +2,11 @@
 commit (so an unchanged project is known without asking it anything) and its protected branches
 (`branchRules`, which REST would ask project by project).
 
-A project whose branch rules GraphQL does not give (null where the token's role may not read
-them, more than one page, or the whole query refused: an instance without these fields) gets no
-`protected` here, and its protected branches are asked over REST as before, so a refusal is
-still told as one; never read as "no protected branch".
+A project whose branch rules GraphQL does not give gets no `protected` here, and its protected
+branches are asked over REST as before, so a refusal is still told as one; never read as "no
+protected branch". That is: a token below Maintainer (GitLab leaves every branch rule out of the
+list for it, silently, so an empty list proves nothing: `userPermissions.adminProject` tells),
+more than one page, or the whole query refused (an instance without these fields).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ _QUERY = """query($ids: [ID!], $first: Int) {
     nodes {
       id
       repository { rootRef tree { lastCommit { sha } } }
+      userPermissions { adminProject }
       branchRules(first: %d) { nodes { name branchProtection { allowForcePush%s } } pageInfo { hasNextPage } }
     }
   }
@@ -66,7 +68,10 @@ def _states(data: dict[str, Any], paid: bool) -> dict[int, ProjectState]:
             continue
         repository = node.get("repository") or {}
         commit = (repository.get("tree") or {}).get("lastCommit") or {}
-        found[int(number)] = ProjectState(str(commit["sha"]) if commit.get("sha") else None, _protected(node.get("branchRules"), paid))
+        # Below Maintainer the rules are left out silently: only an administering token's list is whole.
+        administers = (node.get("userPermissions") or {}).get("adminProject") is True
+        protected = _protected(node.get("branchRules"), paid) if administers else None
+        found[int(number)] = ProjectState(str(commit["sha"]) if commit.get("sha") else None, protected)
     return found
 
 

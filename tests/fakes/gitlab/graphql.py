@@ -4,9 +4,12 @@ graphql-core against the fake's state.
 Names and types as in GitLab's reference (doc/api/graphql/reference): `Query.projects(ids:)`
 takes global IDs (`gid://gitlab/Project/123`); `Repository.rootRef`, `Repository.tree.lastCommit`
 (the head commit of the default branch when no ref is given); `Project.branchRules`, whose
-`branchProtection.codeOwnerApprovalRequired` exists on Premium and up only. Projects the token
-cannot see are left out of `nodes`, as GitLab does. `hide_branch_rules`: the token's role may
-not read protected branches, which GitLab answers with `branchRules: null` and an error.
+`branchProtection.codeOwnerApprovalRequired` exists on Premium and up only;
+`Project.userPermissions.adminProject`. Projects the token cannot see are left out of `nodes`,
+as GitLab does. `hide_branch_rules`: the token's role is below Maintainer, so it may not read
+`BranchRule` objects (`authorize :read_protected_branch`, which only `admin_project` grants):
+GitLab leaves them out of the connection silently, an empty list and no error, and says
+`adminProject: false`.
 """
 
 from __future__ import annotations
@@ -32,7 +35,9 @@ type Project {
   fullPath: ID!
   repository: Repository
   branchRules(first: Int, after: String): BranchRuleConnection
+  userPermissions: ProjectPermissions!
 }
+type ProjectPermissions { adminProject: Boolean! }
 type Repository {
   rootRef: String
   empty: Boolean!
@@ -98,9 +103,8 @@ def _project(instance: Instance, project: Project) -> dict[str, Any]:
         return {"lastCommit": {"sha": project.head_commit}}
 
     def branch_rules(_info: Any, first: int | None = None, after: str | None = None) -> dict[str, Any] | None:
-        if instance.hide_branch_rules:
-            raise PermissionError("The resource that you are attempting to access does not exist or you don't have "
-                                  "permission to perform this action")
+        if instance.hide_branch_rules:  # every rule redacted from the page, as GitLab's type authorization does
+            return {"nodes": [], "pageInfo": {"hasNextPage": False, "endCursor": None}}
         rules = [
             {"name": branch.name, "isDefault": branch.name == project.default_branch, "isProtected": True,
              "branchProtection": {"allowForcePush": branch.allow_force_push,
@@ -115,4 +119,5 @@ def _project(instance: Instance, project: Project) -> dict[str, Any]:
         "fullPath": project.path_with_namespace,
         "repository": {"rootRef": project.default_branch, "empty": empty, "tree": tree},
         "branchRules": branch_rules,
+        "userPermissions": {"adminProject": not instance.hide_branch_rules},
     }

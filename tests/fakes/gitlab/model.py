@@ -107,7 +107,7 @@ class Instance:
     tier: Tier = "free"
     keyset_tree: bool = True  # GitLab 17.1+ pages repository trees by keyset
     maintainer_tokens: set[str] = field(default_factory=set)  # tokens whose user is a Maintainer; others are Reporters
-    hide_branch_rules: bool = False  # GraphQL answers branchRules with null and an error (a role that may not read them)
+    hide_branch_rules: bool = False  # a role below Maintainer: GraphQL's branchRules come back empty, silently
 
     def group(self, ref: str) -> Group | None:
         for group in self.groups:
