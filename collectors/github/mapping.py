@@ -17,7 +17,7 @@ from typing import Any
 from collectors.detect import RepoFile
 from collectors.githost.dora import Delivery, dora, is_production, parse_time
 from collectors.people import Mailmap, Person, people
-from scanner.kinds.git_host import UNREAD_DOCS_ACTIVITY
+from scanner.kinds.git_host import UNREAD_DOCS_ACTIVITY, UNTOLD_PUSH_RULES
 
 WEEK = timedelta(days=7)
 
@@ -252,7 +252,7 @@ def security_settings(repo: Listed, meta: Mapping[str, Any] | None) -> dict[str,
         "dependency_alerts": vulnerability_alerts if isinstance(vulnerability_alerts, bool) else None,
         "dependency_security_updates": status("dependabot_security_updates"),
     }
-    return data if any(value is not None for value in data.values()) else None
+    return {**data, **UNTOLD_PUSH_RULES} if any(value is not None for value in data.values()) else None
 
 
 def deployments(

@@ -49,6 +49,10 @@ ProtectionLayer = Literal["branch_protection", "repository_ruleset", "organizati
 #: The vcs.activity fields a Git host's API leaves unread: which commits touched documentation
 #: would cost a request per commit. Explicit, so the mapped data is what validation keeps.
 UNREAD_DOCS_ACTIVITY: dict[str, None] = {"docs_commits": None, "docs_active_weeks": None}
+# GitLab's push rules, which a host without them (GitHub) does not tell.
+UNTOLD_PUSH_RULES: dict[str, None] = dict.fromkeys(
+    ("signed_commits_required", "commit_authors_checked", "committer_is_pusher", "tag_deletion_denied")
+)
 
 
 class BranchProtection(KindData):

@@ -11,6 +11,7 @@ from collectors.detect import RepoFile
 from collectors.github import mapping
 from collectors.people import Mailmap, people
 from scanner.kinds import KINDS, KindRegistry
+from scanner.kinds.git_host import UNTOLD_PUSH_RULES
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 KINDS_REGISTRY = KindRegistry(KINDS)
@@ -198,10 +199,6 @@ def test_feedback_prefers_graphql_and_falls_back_to_the_listing() -> None:
     assert mapping.feedback(repo, None) == {"issues_enabled": True, "discussions_enabled": False}
 
 
-# GitLab's push rules: GitHub has none, so it tells none of them.
-PUSH_RULES_UNTOLD = dict.fromkeys(("signed_commits_required", "commit_authors_checked", "committer_is_pusher", "tag_deletion_denied"))
-
-
 def test_security_settings_read_the_listing_and_vulnerability_alerts() -> None:
     repo = mapping.listed(LISTED_ITEM, "octocat")
     settings = mapping.security_settings(repo, META)
@@ -210,13 +207,13 @@ def test_security_settings_read_the_listing_and_vulnerability_alerts() -> None:
         "push_protection": False,
         "dependency_alerts": True,
         "dependency_security_updates": True,
-        **PUSH_RULES_UNTOLD,
+        **UNTOLD_PUSH_RULES,  # GitLab's push rules: GitHub has none
     }
     hidden = mapping.listed({**LISTED_ITEM, "security_and_analysis": None}, "octocat")
     assert mapping.security_settings(hidden, None) is None
     assert mapping.security_settings(hidden, {"hasVulnerabilityAlertsEnabled": False}) == {
         "secret_scanning": None, "push_protection": None, "dependency_alerts": False, "dependency_security_updates": None,
-        **PUSH_RULES_UNTOLD}
+        **UNTOLD_PUSH_RULES}
 
 
 def _deployment(created: str, state: str | None, environment: str = "production", committed: str | None = None) -> dict[str, Any]:
