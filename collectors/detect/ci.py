@@ -222,7 +222,7 @@ def scan_gitlab_pipelines(
     pending, seen = list(files), {file.path for file in files}
     while pending and len(seen) <= MAX_GITLAB_PIPELINE_FILES:
         file = pending.pop(0)
-        documents = _scan_gitlab_pipeline(file, reader, findings)
+        documents = scan_gitlab_pipeline(file, reader, findings)
         patterns = [pattern for document in documents for pattern in _gitlab_local_includes(document)]
         for included in _included_files(patterns, listed):
             if included.path not in seen:
@@ -230,8 +230,9 @@ def scan_gitlab_pipelines(
                 pending.append(included)
 
 
-def _scan_gitlab_pipeline(file: RepoFile, reader: FileReader, findings: Findings) -> list[dict[Any, Any]]:
-    """Scan one GitLab pipeline file; its mapping documents, for the includes to follow."""
+def scan_gitlab_pipeline(file: RepoFile, reader: FileReader, findings: Findings) -> list[dict[Any, Any]]:
+    """Scan one GitLab pipeline file; its mapping documents, for the includes to follow (also
+    those of another project a Git host fetched: collectors/gitlab/includes.py)."""
     text = reader.text(file)
     loaded = load_yaml(file.path, text, reader) if text is not None else None
     documents = [document for document in loaded or () if isinstance(document, dict)]

@@ -51,4 +51,5 @@ def repository_access(data: Mapping[str, Any], teams: Mapping[str, int], name: s
         "team_grants": team,
         "direct_collaborators": direct,
         "team_grant_share": round(team / granted, 4) if granted else None,
+        "expiring_grants": None,  # GitHub shows no end date of a grant
     }

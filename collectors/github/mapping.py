@@ -17,7 +17,12 @@ from typing import Any
 from collectors.detect import RepoFile
 from collectors.githost.dora import Delivery, dora, is_production, parse_time
 from collectors.people import Mailmap, Person, people
-from scanner.kinds.git_host import UNREAD_DOCS_ACTIVITY, UNTOLD_PUSH_RULES
+from scanner.kinds.git_host import (
+    UNREAD_DOCS_ACTIVITY,
+    UNTOLD_APPROVAL_SETTINGS,
+    UNTOLD_GROUP_APPROVAL_SETTINGS,
+    UNTOLD_PUSH_RULES,
+)
 
 WEEK = timedelta(days=7)
 
@@ -429,6 +434,7 @@ def _protection(
         "required_scans": [],
         "required_workflows": [],
         "required_deployments": [],
+        **UNTOLD_APPROVAL_SETTINGS,
     }
 
 
@@ -484,6 +490,7 @@ def organization_rulesets(rulesets: Sequence[Mapping[str, Any]]) -> dict[str, An
         "active_on_default_branch": len(everywhere),
         "require_reviews": "pull_request" in rule_types,
         "require_status_checks": "required_status_checks" in rule_types,
+        **UNTOLD_GROUP_APPROVAL_SETTINGS,
     }
 
 

@@ -6,7 +6,7 @@ Two kinds of carried answers:
   merge requests (a merge is a push). They are exact: filtered to the new window, they give the
   figures a new read would;
 - what changes without a push: deployments (a pipeline can redeploy the same commit), approval
-  rules and push rules (settings). GitLab's `last_activity_at` does not move for them, so they
+  rules, push rules and members (settings). GitLab's `last_activity_at` does not move for them, so they
   are carried only while younger than `settings_max_age_hours` and their records keep the time
   they were read (`observed_at`): a reader sees their age. Older, they are read again.
 Protected branches are not carried: GraphQL gives them with the head commits, every scan.
@@ -35,6 +35,8 @@ class Carried:
     deployments: Found  # delivery.deployments as read then (a refusal is carried too)
     security: Found  # vcs.security_settings as read then
     required_approvals: int | None  # approvals the default branch needed then; None: not read (or no such tier)
+    access: Found | None = None  # vcs.access as read then; None: not kept (read again)
+    approval_settings: dict[str, bool | None] | None = None  # the protected default branch's, as read then
 
 
 def load(cache: ScanCache, full_path: str, state: str, now: datetime, max_age_hours: float) -> Carried | None:
@@ -55,6 +57,8 @@ def load(cache: ScanCache, full_path: str, state: str, now: datetime, max_age_ho
             deployments=_decode(data["deployments"]),
             security=_decode(data["security"]),
             required_approvals=int(required) if required is not None else None,
+            access=_decode(data["access"]) if data.get("access") is not None else None,
+            approval_settings=dict(data["approval_settings"]) if data.get("approval_settings") is not None else None,
         )
     except (KeyError, TypeError, ValueError):
         return None
@@ -68,6 +72,8 @@ def save(cache: ScanCache, full_path: str, state: str, carried: Carried) -> None
         "deployments": _encode(carried.deployments),
         "security": _encode(carried.security),
         "required_approvals": carried.required_approvals,
+        "access": _encode(carried.access) if carried.access is not None else None,
+        "approval_settings": carried.approval_settings,
     })
 
 

@@ -59,9 +59,11 @@ class GitLabClient(HttpClient):
         self._clients = PerThread(self._new_client, lambda _client: None)
         self._archives_paused_until = 0.0  # epoch seconds: GitLab refused archives until then
 
-    def raw_file(self, family: str, project_id: int, path: str, ref: str) -> bytes:
-        """One file's bytes (`/repository/files/:path/raw`)."""
-        url = with_query(f"/projects/{project_id}/repository/files/{quote(path, safe='')}/raw", {"ref": ref})
+    def raw_file(self, family: str, project: int | str, path: str, ref: str | None) -> bytes:
+        """One file's bytes (`/repository/files/:path/raw`) of a project by id or full path, at
+        `ref` (None: its default branch)."""
+        project_id = quote(project, safe="") if isinstance(project, str) else project
+        url = with_query(f"/projects/{project_id}/repository/files/{quote(path, safe='')}/raw", {"ref": ref} if ref else None)
         return self.content(family, Call(RESOURCE, url, binary=True))
 
     def archive(self, family: str, project_id: int, ref: str, max_bytes: int) -> bytes | None:

@@ -1,11 +1,15 @@
 """The GitLab collector: top-level groups, and the projects of all their subgroups, through REST v4.
 
-Per group: the group, its direct members, its own protected branches (Premium), its subgroups
-(teams) and the platform subgroup's members. Per
+Per group: the group, its direct members, its own protected branches (Premium), its approval
+settings (Premium, Owners only), its DORA figures (Ultimate), its subgroups (teams), the platform
+subgroup's members and each subgroup's members once (vcs.access). Per
 project: one listing share, one archive of the default branch where the repository is small
 enough (else the repository tree, keyset pages where the instance offers them, and the files
-detection needs, one raw-file request each), the default branch's commits of the
-window, the merge requests merged into platform projects, the protected branches, and the deployments of the window (DORA inputs).
+detection needs, one raw-file request each), the files its pipeline includes from other projects
+(once per scan each), the default branch's commits of the window, the merge requests merged into
+platform projects, the protected branches, the approval rules and settings (Premium, protected
+default branch), the push rule (Premium), the direct members, and the deployments of the window
+(DORA inputs).
 """
 
 from __future__ import annotations
@@ -28,17 +32,18 @@ PROJECT_KINDS = (
     "repo.inventory", "vcs.activity", "vcs.contributions", "vcs.branch_protection", "delivery.deployments", "vcs.access",
     "vcs.security_settings", "ci.reusable_consumers", "repo.cross_references", "vcs.template",
 )
-GROUP_KINDS = ("org.access", "org.rulesets", "org.teams")
+GROUP_KINDS = ("org.access", "org.rulesets", "org.teams", "delivery.dora_figures")
 
 
 class GitLabCollector(Collector):
     name: ClassVar[str] = "gitlab"
+    # 7: approval settings (vcs.branch_protection, org.rulesets), vcs.access read, delivery.dora_figures, nested CI includes;
     # 6: vcs.security_settings.signed_commits_required and the other push-rule fields;
     # 5: vcs.template (unsupported: GitLab's API names no project template);
     # 4: deployments and settings carried across re-scans keep the time they were read (observed_at);
     # 3: references.origins.backstage_templates, Backstage source-template references;
     # 2: files named like a signal count only once read (iac.usage.unread), cross_references.created_from_here
-    version: ClassVar[str] = "6"
+    version: ClassVar[str] = "7"
     config_model: ClassVar[type[GitLabConfig]] = GitLabConfig
     provides: ClassVar[frozenset[str]] = frozenset((*FILE_SIGNAL_KINDS, *PROJECT_KINDS, *GROUP_KINDS))
 

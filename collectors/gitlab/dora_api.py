@@ -8,6 +8,10 @@ API's `all` bucket has been a total on some versions and a daily average on othe
 asked (the API has nothing to tell), nor are projects on a tier without approvals (Free).
 The first refusal (403: no Ultimate licence) stops the asking for the rest of the scan: the
 deployments-based figures are the fallback.
+
+The group's figures (`/groups/:id/dora/metrics`, the same three over every project of the group
+and its subgroups) go to the organization as delivery.dora_figures: one set of requests per
+group, asked before its projects, so that its refusal spares them the asking.
 """
 
 from __future__ import annotations
@@ -19,8 +23,11 @@ from typing import Any
 from collectors.base import Gap
 from collectors.gitlab.client import ApiError, GitLabClient
 from collectors.gitlab.gaps import gap
+from collectors.gitlab.mapping import Listed
 
 DORA = "dora/metrics"
+GROUP_DORA = "groups/dora/metrics"
+ULTIMATE = "GitLab's DORA metrics API needs GitLab Ultimate"
 METRICS = ("lead_time_for_changes", "time_to_restore_service", "change_failure_rate")
 
 
@@ -33,6 +40,22 @@ class DoraApi:
 
     def figures(self, project_id: int, now: datetime, window_days: int) -> dict[str, float | None] | Gap | None:
         """The metrics of the window; None where the instance does not offer them."""
+        return self._read(DORA, f"/projects/{project_id}/dora/metrics", now, window_days)
+
+    def group_figures(
+        self, group_id: int, projects: list[Listed], now: datetime, window_days: int
+    ) -> dict[str, Any] | Gap:
+        """delivery.dora_figures of a group; unsupported where the tier has no DORA API (a Free
+        tier, known from the project list, is not asked)."""
+        free = not any(project.required_approvals is not None for project in projects)
+        figures = None if free else self._read(GROUP_DORA, f"/groups/{group_id}/dora/metrics", now, window_days)
+        if figures is None:
+            return Gap(f"{ULTIMATE} ({self.refused})" if self.refused else ULTIMATE, unsupported=True)
+        if isinstance(figures, Gap):
+            return figures
+        return {"window_days": window_days, **_figures(figures)}
+
+    def _read(self, family: str, path: str, now: datetime, window_days: int) -> dict[str, float | None] | Gap | None:
         if self.refused is not None:
             return None
         params = {"interval": "all", "start_date": (now - timedelta(days=window_days)).date().isoformat(),
@@ -40,7 +63,7 @@ class DoraApi:
         found: dict[str, float | None] = {}
         for metric in METRICS:
             try:
-                answer = self._client.get(DORA, f"/projects/{project_id}/dora/metrics", {**params, "metric": metric})
+                answer = self._client.get(family, path, {**params, "metric": metric})
             except ApiError as exc:
                 if exc.status in (403, 404):  # not licensed (GitLab answers 403), or an instance without the API
                     self.refused = exc.reason()
@@ -61,10 +84,12 @@ def _value(data: Any) -> float | None:
 
 def with_figures(deployments: Mapping[str, Any], figures: Mapping[str, float | None]) -> dict[str, Any]:
     """delivery.deployments with GitLab's own DORA figures in place of those derived from the list."""
+    return {**deployments, "derived_from": "dora_api", **_figures(figures)}
+
+
+def _figures(figures: Mapping[str, float | None]) -> dict[str, float | None]:
     rate = figures.get("change_failure_rate")
     return {
-        **deployments,
-        "derived_from": "dora_api",
         "change_failure_rate": round(rate, 4) if rate is not None else None,
         "lead_time_hours_median": _hours(figures.get("lead_time_for_changes")),
         "time_to_restore_hours_median": _hours(figures.get("time_to_restore_service")),

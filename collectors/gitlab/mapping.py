@@ -10,11 +10,11 @@ from typing import Any
 
 from collectors.githost.dora import Delivery, dora, is_production, parse_time
 from collectors.people import is_bot
-from scanner.kinds.git_host import UNREAD_DOCS_ACTIVITY
+from scanner.kinds.git_host import UNREAD_DOCS_ACTIVITY, UNTOLD_APPROVAL_SETTINGS, UNTOLD_GROUP_APPROVAL_SETTINGS
 
 OWNER_ACCESS = 50  # GitLab's access level of an Owner
 # Project and group access tokens act as users named project_<id>_bot_<hash> / group_<id>_bot_<hash>.
-_BOT_USERNAMES = ("project_*_bot*", "group_*_bot*")
+BOT_USERNAMES = ("project_*_bot*", "group_*_bot*")
 WEEK = timedelta(days=7)
 
 
@@ -35,6 +35,7 @@ class Listed:
     last_activity_at: str | None = None  # moves with every push: unchanged, the files are too
     required_approvals: int | None = None  # None: the tier has no merge-request approvals (Free)
     repository_size: int | None = None  # bytes, from the listing's statistics (Reporter and above); None: not shown
+    shared_with_groups: tuple[Mapping[str, Any], ...] | None = None  # None: the list did not say
 
     @property
     def name(self) -> str:
@@ -58,6 +59,10 @@ def listed(data: Mapping[str, Any], group_path: str) -> Listed:
         # Premium and Ultimate list the project's approval setting with it: no request of its own.
         required_approvals=data["approvals_before_merge"] if isinstance(data.get("approvals_before_merge"), int) else None,
         repository_size=_repository_size(data.get("statistics")),
+        shared_with_groups=(
+            tuple(share for share in data["shared_with_groups"] if isinstance(share, dict))
+            if isinstance(data.get("shared_with_groups"), list) else None
+        ),
     )
 
 
@@ -110,7 +115,7 @@ def branch_protection(project: Listed, protected: Sequence[Mapping[str, Any]]) -
     entry = protection_of(project.default_branch or "", protected) if project.default_branch else None
     if entry is None:
         return {"enabled": False, "required_reviews": 0, "code_owner_reviews": False, "required_checks": [],
-                "policy_checks_required": False, "via": []}
+                "policy_checks_required": False, "via": [], **UNTOLD_APPROVAL_SETTINGS}
     code_owners = entry.get("code_owner_approval_required")  # absent where the tier has no code-owner approval
     return {
         "enabled": True,
@@ -121,6 +126,7 @@ def branch_protection(project: Listed, protected: Sequence[Mapping[str, Any]]) -
         # Which jobs the pipeline runs (compliance pipelines, scan policies) is not read yet.
         "policy_checks_required": None,
         "via": ["branch_protection"],
+        **UNTOLD_APPROVAL_SETTINGS,  # read on their own (approval_settings.py)
     }
 
 
@@ -144,6 +150,7 @@ def group_rulesets(group: Mapping[str, Any], protected: Sequence[Mapping[str, An
         "active_on_default_branch": len(binding),
         "require_reviews": any(entry.get("code_owner_approval_required") is True for entry in binding),
         "require_status_checks": False,  # a group's protected branches cannot require a pipeline
+        **UNTOLD_GROUP_APPROVAL_SETTINGS,  # read on their own (approval_settings.py)
     }
 
 
@@ -234,7 +241,7 @@ def contributions(authors: Iterable[str], window_days: int, platform_members: fr
     people = {
         author.strip().lower()
         for author in authors
-        if author and not is_bot(author, author if "@" in author else "", _BOT_USERNAMES)
+        if author and not is_bot(author, author if "@" in author else "", BOT_USERNAMES)
     }
     outside = None if platform_members is None else len(people - platform_members)
     return {

@@ -15,7 +15,18 @@ from collectors.cross_subject import ORIGINS, SHARDED_REASON, UNREAD_REASON
 from collectors.githost.cache import FileEvidence, ScanCache
 from collectors.githost.files import ArchivePlan, no_files, read_files
 from collectors.githost.subjects import repository_subject
-from collectors.gitlab import approvals, batch, carried, consumers, dora_api, mapping, origins
+from collectors.gitlab import (
+    access,
+    approval_settings,
+    approvals,
+    batch,
+    carried,
+    consumers,
+    dora_api,
+    includes,
+    mapping,
+    origins,
+)
 from collectors.gitlab.client import ApiError, GitLabClient, TokenRefused
 from collectors.gitlab.config import GitLabConfig
 from collectors.gitlab.files import GitLabProject
@@ -31,12 +42,9 @@ MAX_COMMITS = 1000  # commits of the window read per project: enough to measure,
 FILE_HINT = "the file was left out; the rest of the project was scanned"
 GAP_HINT = "grant the role or scope named to see it; the rest was scanned"
 RATE_HINT = "scan again after the reset, or raise max_rate_limit_wait_seconds"
-# Group shares come with the project listing, but a project's direct members cost a request per
-# project, which this collector does not spend yet: access through groups stays unknown.
 # GitLab's API names no project template a project was made from (the import type, shown to
 # Maintainers only, says a custom template was used, never which): template links stay unknown.
 TEMPLATE_LINKS_HIDDEN = "GitLab's API does not say which project template a project was created from"
-MEMBERS_NOT_READ = "pecm does not read GitLab projects' direct members yet, so whether access goes through groups is unknown"
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,7 @@ class Examination:
     protection: dict[str, Any] | Gap
     deployments: dict[str, Any] | Gap
     security: dict[str, Any] | Gap
+    access: dict[str, Any] | Gap
     carried_at: datetime | None = None  # deployments and push rules carried from the scan at this time
     carried_protection: bool = False  # the approvals in `protection` were carried too
 
@@ -98,6 +107,10 @@ class _Scan:
         self.cache = ScanCache.of_scan(ctx, "gitlab", config.base_url)
         self.findings = Findings(ctx, "gitlab")
         self.dora = dora_api.DoraApi(client)
+        self.group_approvals: dict[str, approval_settings.GroupSettings | None] = {}  # by top-level group path
+        self.access = access.ProjectAccess(client)
+        self.includes = includes.IncludedFiles(client, ctx.limits.max_file_bytes)
+        self.scanned_paths: frozenset[str] = frozenset()  # the group's projects, lower case: whose files includes name
 
     def run(self) -> Iterator[Subject | Evidence]:
         yield from each_target(
@@ -131,10 +144,15 @@ class _Scan:
         subject = Subject(id=f"gitlab:{path}", kind="organization", name=path, source="gitlab", url=group.get("web_url"))
         projects = self._list_projects(group, path)
         teams, team = self._teams(group, path, projects)
+        premium = any(project.required_approvals is not None for project in projects)  # Free lists no approval setting
+        self.scanned_paths = frozenset(project.full_path.lower() for project in projects)
+        self.group_approvals[path] = approval_settings.read_group(self.client, group["id"], premium)
         if ctx.includes(subject.id):
             yield subject
             yield from self._group_evidence(subject, group)
             yield self.findings.record("org.teams", subject, teams)
+            figures = self.dora.group_figures(group["id"], projects, ctx.clock(), self.config.window_days)
+            yield self.findings.record("delivery.dora_figures", subject, figures, what="DORA metrics")
             self.findings.end_subject(subject)
         config = self.config
         chosen = [
@@ -243,6 +261,9 @@ class _Scan:
         try:
             protected = list(self.client.pages("groups/protected_branches", f"/groups/{group['id']}/protected_branches"))
             rulesets = mapping.group_rulesets(group, protected)
+            settings = self.group_approvals.get(subject.name)
+            if settings is not None:
+                rulesets.update(settings.values, approval_settings_locked=settings.locked)
         except ApiError as exc:
             rulesets = (  # a tier without group-level protected branches (or hiding them) cannot tell
                 Gap(f"{exc.reason()} — group-level protected branches {PREMIUM} and the Maintainer role", unsupported=True)
@@ -257,7 +278,7 @@ class _Scan:
     def _failed(project: Listed, exc: Exception) -> Examination:
         """An answer of a shape we did not expect costs one project."""
         failed = Gap(f"unexpected answer from GitLab: {type(exc).__name__}: {exc}", failure=True)
-        return Examination(project, failed, failed, failed, failed, failed, failed)
+        return Examination(project, failed, failed, failed, failed, failed, failed, failed)
 
     def _examine(self, project: Listed, team: Team | None, known: batch.ProjectState | None) -> Examination:
         # last_activity_at moves with a push, but GitLab updates it at most once an hour: the
@@ -284,12 +305,17 @@ class _Scan:
         protection, required = self._protection(project, known, before)
         deployments = before.deployments if before is not None else self._deployments(project)
         security = before.security if before is not None else approvals.read_push_rule(self.client, project)
+        grants = before.access if before is not None and before.access is not None else self.access.read(
+            project, project.full_path.split("/", 1)[0], now.date()
+        )
         if before is None and known is not None and self.cache is not None and not isinstance(commits, Gap) \
-                and not isinstance(merged, Gap) and carried.keeps(deployments) and carried.keeps(security):
+                and not isinstance(merged, Gap) and carried.keeps(deployments) and carried.keeps(security) \
+                and carried.keeps(grants):
             carried.save(self.cache, project.full_path, state,
-                         carried.Carried(now, commits, merged, deployments, security, required))
+                         carried.Carried(now, commits, merged, deployments, security, required, grants,
+                                         approval_settings.of_protection(protection)))
         return Examination(
-            project, self._files(project, state), activity, contributions, protection, deployments, security,
+            project, self._files(project, state), activity, contributions, protection, deployments, security, grants,
             carried_at=before.read_at if before is not None else None,
             carried_protection=before is not None and required is not None and before.required_approvals == required,
         )
@@ -307,6 +333,8 @@ class _Scan:
         if cached is not None:
             return cached
         files = self._read_files(project, state)
+        if isinstance(files, FileEvidence):  # cached with them: an unchanged project asks nothing again
+            files = self.includes.resolve(files, self.scanned_paths)
         if self.cache is not None and isinstance(files, FileEvidence) and project.last_activity_at:
             self.cache.save_files(project.full_path, files)
         return files
@@ -345,7 +373,14 @@ class _Scan:
             required = approvals.read_required_approvals(self.client, project)
         if isinstance(required, Gap):
             return required, None
-        return mapping.branch_protection(replace(project, required_approvals=required), protected), required
+        group = self.group_approvals.get(project.full_path.split("/", 1)[0])
+        settings = (
+            before.approval_settings if before is not None and before.approval_settings is not None
+            else approval_settings.read_project(self.client, project, group)
+        )
+        if isinstance(settings, Gap):
+            return settings, None
+        return {**mapping.branch_protection(replace(project, required_approvals=required), protected), **settings}, required
 
     def _commits(self, project: Listed) -> list[dict[str, Any]] | Gap:
         """The default branch's commits of the window, newest first, at most MAX_COMMITS."""
@@ -414,7 +449,7 @@ class _Scan:
         yield _read_at(protection, examination.carried_at if examination.carried_protection else None)
         deployments = findings.record("delivery.deployments", subject, examination.deployments, what="deployments")
         yield _read_at(deployments, examination.carried_at)
-        yield ctx.unavailable("vcs.access", subject, MEMBERS_NOT_READ)  # not a permission: no problem to report
+        yield findings.record("vcs.access", subject, examination.access, what="project members")
         security = findings.record("vcs.security_settings", subject, examination.security, what="push rules")
         yield _read_at(security, examination.carried_at)
         yield ctx.unsupported("vcs.template", subject, TEMPLATE_LINKS_HIDDEN)

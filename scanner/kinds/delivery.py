@@ -25,6 +25,17 @@ class Deployments(KindData):
     )
 
 
+class DoraFigures(KindData):
+    """The Git host's own DORA figures over an organization's (a GitLab group's) projects in one:
+    they count deployments made from pipelines of other projects and incidents the projects'
+    own lists cannot show. Deployment frequency is left to the repositories' deployments."""
+
+    window_days: int
+    change_failure_rate: float | None = None
+    lead_time_hours_median: float | None = Field(default=None, description="Merge to deployment, as the host computes it.")
+    time_to_restore_hours_median: float | None = Field(default=None, description="From the host's incidents.")
+
+
 class DoraSeries(KindData):
     """What the history store says of the earlier scans of this scope."""
 
@@ -37,5 +48,6 @@ class DoraSeries(KindData):
 
 DELIVERY: list[KindSpec] = [
     KindSpec("delivery.deployments", "repository", Deployments, "Deployment history: DORA inputs."),
+    KindSpec("delivery.dora_figures", "organization", DoraFigures, "The Git host's own DORA figures over the organization."),
     KindSpec("history.dora_series", "organization", DoraSeries, "DORA inputs recorded in the earlier scans of this scope."),
 ]

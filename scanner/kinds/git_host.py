@@ -55,6 +55,15 @@ UNTOLD_PUSH_RULES: dict[str, None] = dict.fromkeys(
 )
 
 
+#: The approval settings of vcs.branch_protection, None where a host does not show them (GitHub
+#: has no such settings; GitLab's Free tier neither): explicit, so the mapped data is what validation keeps.
+UNTOLD_APPROVAL_SETTINGS: dict[str, None] = dict.fromkeys(
+    ("author_can_approve", "committers_can_approve", "approval_rules_overridable", "stale_approvals_dismissed")
+)
+#: The same above the repositories (org.rulesets), with whether repositories may change them.
+UNTOLD_GROUP_APPROVAL_SETTINGS: dict[str, None] = {**UNTOLD_APPROVAL_SETTINGS, "approval_settings_locked": None}
+
+
 class BranchProtection(KindData):
     """The default branch's protection, from every layer the host offers. None where the source
     could not see a requirement (GitHub's classic protection without admin rights, a GitLab tier
@@ -83,6 +92,12 @@ class BranchProtection(KindData):
         default_factory=list, description="Environments a deployment must have reached before merging."
     )
     via: list[ProtectionLayer] = Field(default_factory=list, description="The layers that protect the branch.")
+    author_can_approve: bool | None = Field(default=None, description="A change's author may approve it (None: not seen).")
+    committers_can_approve: bool | None = Field(default=None, description="People who committed to a change may approve it.")
+    approval_rules_overridable: bool | None = Field(
+        default=None, description="A single change (pull or merge request) may override the approval rules."
+    )
+    stale_approvals_dismissed: bool | None = Field(default=None, description="A new push to a change dismisses its approvals.")
 
 
 class SecuritySettings(KindData):
@@ -152,6 +167,9 @@ class RepositoryAccess(KindData):
     team_grant_share: float | None = Field(
         default=None, description="Teams among the grants: team_grants / (team_grants + direct_collaborators); None without any."
     )
+    expiring_grants: int | None = Field(
+        default=None, description="Of the grants, those set to end on a date (GitLab's access expiration); None: not told."
+    )
 
 
 class FeedbackChannels(KindData):
@@ -180,6 +198,15 @@ class OrganizationRulesets(KindData):
     active_on_default_branch: int = Field(description="Active rulesets that target every repository's default branch.")
     require_reviews: bool = False
     require_status_checks: bool = False
+    author_can_approve: bool | None = Field(
+        default=None, description="Settings made above the repositories: a change's author may approve it (None: not seen)."
+    )
+    committers_can_approve: bool | None = None
+    approval_rules_overridable: bool | None = None
+    stale_approvals_dismissed: bool | None = None
+    approval_settings_locked: bool | None = Field(
+        default=None, description="The repositories cannot change those settings (GitLab: every one locked by the group)."
+    )
 
 
 #: What any Git source, a local checkout included, can tell of a repository beyond its file signals.

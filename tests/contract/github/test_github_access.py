@@ -25,9 +25,9 @@ def test_team_grants_and_direct_collaborators_are_counted_per_repository(acme_gi
 
     # svc-b: the secret platform-oncall team, and bob and a contractor granted one by one
     assert scan.data("github:acme/svc-b", "vcs.access") == {
-        "team_grants": 1, "direct_collaborators": 2, "team_grant_share": 0.3333}
+        "team_grants": 1, "direct_collaborators": 2, "team_grant_share": 0.3333, "expiring_grants": None}
     assert scan.data("github:acme/svc-a", "vcs.access") == {
-        "team_grants": 1, "direct_collaborators": 0, "team_grant_share": 1.0}
+        "team_grants": 1, "direct_collaborators": 0, "team_grant_share": 1.0, "expiring_grants": None}
     # one repository list per team (the platform team's is read for org.teams too), none per repository
     team_lists = [entry.path for entry in acme_github.stats.log if entry.path.endswith("/repos") and "/teams/" in entry.path]
     assert set(team_lists) == {f"/orgs/acme/teams/{team.slug}/repos" for team in acme_github.org.teams}

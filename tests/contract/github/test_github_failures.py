@@ -321,6 +321,10 @@ def test_a_classic_token_without_admin_rights_never_sees_protected_branches_as_u
             "required_scans": [],
             "required_workflows": [],
             "required_deployments": [],
+            "author_can_approve": None,  # approval settings: GitLab's, not read on GitHub
+            "committers_can_approve": None,
+            "approval_rules_overridable": None,
+            "stale_approvals_dismissed": None,
         }
 
 

@@ -55,7 +55,9 @@ def test_a_full_scan_gives_the_expected_evidence(acme_github: FakeGitHub, scan_g
         "platform_team_repositories": ["platform-ci", "service-template"]}
     assert scan.data("github:acme", "org.access") == {"owners": 2, "members": 4, "two_factor_required": True}
     assert scan.data("github:acme", "org.rulesets") == {
-        "rulesets": 1, "active_on_default_branch": 1, "require_reviews": False, "require_status_checks": True}
+        "rulesets": 1, "active_on_default_branch": 1, "require_reviews": False, "require_status_checks": True,
+        "author_can_approve": None, "committers_can_approve": None, "approval_rules_overridable": None,
+        "stale_approvals_dismissed": None, "approval_settings_locked": None}
     assert scan.data("github:acme/platform-ci", "ci.reusable_consumers") == {
         "consumers": 2, "repositories": ["acme/svc-a", "acme/svc-b"]}
     assert scan.data("github:acme/platform-ci", "vcs.contributions") == {

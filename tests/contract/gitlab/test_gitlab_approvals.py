@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from collectors.gitlab import approvals
+from collectors.gitlab import approval_settings, approvals
 from scanner.model import EvidenceStatus
 from tests.contract.gitlab.scanning import run_gitlab
 from tests.fakes.gitlab.model import ApprovalRule
@@ -89,6 +89,66 @@ def test_the_fake_answers_push_rules_as_gitlab_role_first_then_licence(fake_gitl
     fake_gitlab.instance.maintainer_tokens.add(fake_gitlab.token)
     assert requests.get(url, headers=headers, timeout=5).status_code == 404
     assert requests.get(f"{fake_gitlab.url}/api/v4/projects/100/approval_rules", headers=headers, timeout=5).status_code == 403
+
+
+def test_project_approval_settings_fill_branch_protection(fake_gitlab: FakeGitLab) -> None:
+    _premium(fake_gitlab)
+    svc_a = fake_gitlab.instance.project("acme/apps/svc-a")
+    assert svc_a is not None
+    svc_a.approvals = {"merge_requests_author_approval": True, "merge_requests_disable_committers_approval": True,
+                       "reset_approvals_on_push": False, "disable_overriding_approvers_per_merge_request": True}
+    scan = run_gitlab(fake_gitlab)
+    protection = scan.data(SVC_A, "vcs.branch_protection")
+    assert {field: protection[field] for field in approval_settings.FIELDS} == {
+        "author_can_approve": True, "committers_can_approve": False, "approval_rules_overridable": False,
+        "stale_approvals_dismissed": False,
+    }
+    assert scan.data(TEMPLATES, "vcs.branch_protection")["stale_approvals_dismissed"] is True  # GitLab's default
+    # an unprotected default branch needs no approval: its settings are not asked, and stay unknown
+    assert fake_gitlab.count(r"^/projects/102/approvals$") == 0
+    assert scan.data("gitlab:acme/apps/svc-b", "vcs.branch_protection")["author_can_approve"] is None
+    # a Reporter token is not a group Owner: the group's settings are refused, org.rulesets keeps the rest
+    assert fake_gitlab.count(r"/merge_request_approval_setting$") == 1
+    assert scan.data("gitlab:acme", "org.rulesets")["author_can_approve"] is None
+
+
+def test_group_settings_locked_for_every_project_spare_the_projects_requests(fake_gitlab: FakeGitLab) -> None:
+    _premium(fake_gitlab)
+    fake_gitlab.instance.owner_tokens.add(fake_gitlab.token)
+    group = fake_gitlab.instance.group("acme")
+    assert group is not None
+    group.approval_setting = {"allow_author_approval": (False, True), "allow_committer_approval": (False, True),
+                              "allow_overrides_to_approver_list_per_merge_request": (False, True),
+                              "retain_approvals_on_push": (False, True)}
+    scan = run_gitlab(fake_gitlab)
+    expected = {"author_can_approve": False, "committers_can_approve": False, "approval_rules_overridable": False,
+                "stale_approvals_dismissed": True}
+    rulesets = scan.data("gitlab:acme", "org.rulesets")
+    assert {field: rulesets[field] for field in approval_settings.FIELDS} == expected
+    assert rulesets["approval_settings_locked"] is True
+    protection = scan.data(SVC_A, "vcs.branch_protection")
+    assert {field: protection[field] for field in approval_settings.FIELDS} == expected
+    assert fake_gitlab.count(r"/approvals$") == 0
+
+    group.approval_setting["retain_approvals_on_push"] = (False, False)  # one unlocked: each project says its own
+    scan = run_gitlab(fake_gitlab)
+    assert scan.data("gitlab:acme", "org.rulesets")["approval_settings_locked"] is False
+    assert fake_gitlab.count(r"/approvals$") == 2
+
+
+def test_the_free_tier_asks_no_approval_settings(fake_gitlab: FakeGitLab) -> None:
+    fake_gitlab.instance.owner_tokens.add(fake_gitlab.token)
+    scan = run_gitlab(fake_gitlab)
+    assert fake_gitlab.count(r"/(approvals|merge_request_approval_setting)$") == 0
+    assert scan.data(SVC_A, "vcs.branch_protection")["author_can_approve"] is None
+
+
+def test_approval_settings_mapping() -> None:
+    assert approval_settings.from_project({}) == approval_settings.UNKNOWN  # an older GitLab: unknown, not "off"
+    group = approval_settings.from_group({"allow_author_approval": {"value": True, "locked": True}})
+    assert group.values["author_can_approve"] is True and group.values["committers_can_approve"] is None
+    assert group.locked is False  # the settings it does not tell are not locked
+    assert approval_settings.from_group(None).locked is False
 
 
 def test_approval_rule_mapping() -> None:

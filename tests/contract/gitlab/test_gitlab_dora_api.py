@@ -32,7 +32,7 @@ def test_ultimate_reads_gitlabs_own_figures_for_projects_that_deploy(fake_gitlab
         "time_to_restore_hours_median": 2.0,
         "environments": ["live-eu"],
     }
-    asked = [r for r in fake_gitlab.requests if r.path.endswith("/dora/metrics")]
+    asked = [r for r in fake_gitlab.requests if r.path.startswith("/api/v4/projects/") and r.path.endswith("/dora/metrics")]
     assert sorted(r.query["metric"] for r in asked) == sorted(dora_api.METRICS)
     assert {r.path for r in asked} == {"/api/v4/projects/101/dora/metrics"}  # the others have no deployments
     assert {(r.query["interval"], r.query["start_date"], r.query["end_date"]) for r in asked} == {
@@ -55,6 +55,31 @@ def test_the_free_tier_never_asks(fake_gitlab: FakeGitLab) -> None:
     scan = run_gitlab(fake_gitlab)
     assert scan.data(SVC_A, "delivery.deployments")["derived_from"] == "deployments"
     assert fake_gitlab.count(r"/dora/metrics$") == 0
+    group = scan.of("gitlab:acme", "delivery.dora_figures")
+    assert group.status is EvidenceStatus.UNSUPPORTED and group.reason == dora_api.ULTIMATE
+
+
+def test_ultimate_reads_the_groups_own_figures_for_the_organization(fake_gitlab: FakeGitLab) -> None:
+    fake_gitlab.instance.tier = "ultimate"
+    acme = fake_gitlab.instance.group("acme")
+    assert acme is not None
+    acme.dora = {"lead_time_for_changes": 86400.0, "time_to_restore_service": 1800.0, "change_failure_rate": 0.125}
+    scan = run_gitlab(fake_gitlab)
+    assert scan.data("gitlab:acme", "delivery.dora_figures") == {
+        "window_days": 90, "change_failure_rate": 0.125, "lead_time_hours_median": 24.0, "time_to_restore_hours_median": 0.5,
+    }
+    assert sorted(r.query["metric"] for r in fake_gitlab.requests if r.path == "/api/v4/groups/10/dora/metrics") == sorted(
+        dora_api.METRICS
+    )
+
+
+def test_a_group_refused_the_api_spares_its_projects_the_asking(fake_gitlab: FakeGitLab) -> None:
+    fake_gitlab.instance.tier = "premium"  # lists approvals, has no DORA API: GitLab answers 403
+    scan = run_gitlab(fake_gitlab)
+    group = scan.of("gitlab:acme", "delivery.dora_figures")
+    assert group.status is EvidenceStatus.UNSUPPORTED and "403" in (group.reason or "")
+    assert fake_gitlab.count(r"/dora/metrics$") == 1  # the group's first request; svc-a, which deploys, is not asked
+    assert scan.data(SVC_A, "delivery.deployments")["derived_from"] == "deployments"
 
 
 def test_a_failing_dora_request_makes_the_deployments_unavailable(fake_gitlab: FakeGitLab) -> None:

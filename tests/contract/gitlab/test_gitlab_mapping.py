@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from collectors.gitlab import mapping
+from scanner.kinds.git_host import UNTOLD_GROUP_APPROVAL_SETTINGS
 
 
 def _project(**fields: object) -> mapping.Listed:
@@ -61,6 +62,7 @@ def test_group_protections_bind_the_groups_default_branch() -> None:
     protected: list[dict[str, Any]] = [{"name": "trunk", "code_owner_approval_required": True}, {"name": "main"}]
     assert mapping.group_rulesets({"default_branch": "trunk"}, protected) == {
         "rulesets": 2, "active_on_default_branch": 1, "require_reviews": True, "require_status_checks": False,
+        **UNTOLD_GROUP_APPROVAL_SETTINGS,  # the group's approval settings are read on their own
     }
     assert mapping.group_rulesets({"default_branch": None}, protected)["require_reviews"] is False
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from scanner.model import EvidenceStatus
 from tests.contract.gitlab.scanning import run_gitlab
-from tests.fakes.gitlab.model import ProtectedBranch
+from tests.fakes.gitlab.model import DEVELOPER, MAINTAINER, ProtectedBranch
 from tests.fakes.gitlab.server import FakeGitLab
 
 
@@ -89,7 +89,8 @@ def test_branch_protection_on_premium_reads_approvals_and_code_owners(fake_gitla
     templates = scan.data("gitlab:acme/platform/ci-templates", "vcs.branch_protection")
     assert templates["required_reviews"] == 2 and templates["code_owner_reviews"] is True
     assert scan.data("gitlab:acme/apps/svc-a", "vcs.branch_protection")["required_reviews"] == 1
-    assert fake_gitlab.count(r"/approvals$") == 0  # listed with the project: no request of its own
+    # the required count is listed with the project; the approval settings are asked of protected default branches only
+    assert fake_gitlab.count(r"/approvals$") == 2
 
 
 def test_a_wildcard_protection_covers_the_default_branch(fake_gitlab: FakeGitLab) -> None:
@@ -117,14 +118,42 @@ def test_group_access_and_group_protections_by_tier(fake_gitlab: FakeGitLab) -> 
     premium = run_gitlab(fake_gitlab)
     assert premium.data("gitlab:acme", "org.rulesets") == {
         "rulesets": 2, "active_on_default_branch": 1, "require_reviews": True, "require_status_checks": False,
+        # the group's approval settings are shown to its Owners only
+        "author_can_approve": None, "committers_can_approve": None, "approval_rules_overridable": None,
+        "stale_approvals_dismissed": None, "approval_settings_locked": None,
     }
 
 
-def test_access_through_groups_is_unknown_not_absent(fake_gitlab: FakeGitLab) -> None:
+def test_access_through_groups_against_direct_members(fake_gitlab: FakeGitLab) -> None:
+    instance = fake_gitlab.instance
+    svc_a, svc_b = instance.project("acme/apps/svc-a"), instance.project("acme/apps/svc-b")
+    apps = instance.group("acme/apps")
+    assert svc_a is not None and svc_b is not None and apps is not None
+    svc_a.shared_with = [("acme/platform", DEVELOPER, None), ("acme/sre", MAINTAINER, "2026-09-30")]
+    svc_a.members = [("frank", DEVELOPER, "2026-06-30"), ("gina", MAINTAINER, None), ("project_101_bot_9f8e", MAINTAINER, None)]
+    svc_b.members = [("hugo", DEVELOPER, "2026-01-31")]  # expired in January: still listed, no longer counted as expiring
+    apps.members = [("ivan", DEVELOPER)]  # acme/apps grants its projects to a team
     scan = run_gitlab(fake_gitlab)
-    for project in ("platform/ci-templates", "apps/svc-a", "apps/svc-b", "apps/empty"):
-        record = scan.of(f"gitlab:acme/{project}", "vcs.access")
-        assert record.status is EvidenceStatus.UNAVAILABLE and "direct members" in (record.reason or "")
+    # two shares and the acme/apps subgroup against two people (the access token's bot is no person)
+    assert scan.data("gitlab:acme/apps/svc-a", "vcs.access") == {
+        "team_grants": 3, "direct_collaborators": 2, "team_grant_share": 0.6, "expiring_grants": 2,
+    }
+    assert scan.data("gitlab:acme/apps/svc-b", "vcs.access") == {
+        "team_grants": 1, "direct_collaborators": 1, "team_grant_share": 0.5, "expiring_grants": 0,
+    }
+    # the platform subgroup's members reach ci-templates; nobody is granted it directly
+    assert scan.data("gitlab:acme/platform/ci-templates", "vcs.access")["team_grant_share"] == 1.0
+    # one request per project, and each subgroup's members once whatever its number of projects
+    assert fake_gitlab.count(r"^/projects/\d+/members$") == 4
+    assert fake_gitlab.count(r"^/groups/acme%2Fapps/members$") == 1
+
+
+def test_project_members_refused_leave_access_unknown(fake_gitlab: FakeGitLab) -> None:
+    fake_gitlab.fail(r"^/projects/101/members$", 403, message="403 Forbidden")
+    scan = run_gitlab(fake_gitlab)
+    record = scan.of("gitlab:acme/apps/svc-a", "vcs.access")
+    assert record.status is EvidenceStatus.UNAVAILABLE and "Reporter role" in (record.reason or "")
+    assert scan.of("gitlab:acme/apps/svc-b", "vcs.access").status is EvidenceStatus.OBSERVED
 
 
 def test_production_deployments_of_the_window_give_the_dora_inputs(fake_gitlab: FakeGitLab) -> None:

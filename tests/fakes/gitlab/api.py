@@ -153,7 +153,8 @@ def _tree(instance: Instance, base: str, request: Request, params: dict[str, str
 
 def _raw_file(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
     project = _project_of(instance, params)
-    if project.default_branch is None or request.query.get("ref", project.default_branch) != project.default_branch:
+    ref = request.query.get("ref", project.default_branch)
+    if project.default_branch is None or (ref != project.default_branch and ref not in project.tags):
         raise not_found("File")
     content = project.files.get(params["file"])
     if content is None:
@@ -244,12 +245,49 @@ def _push_rule(instance: Instance, base: str, request: Request, params: dict[str
     return json_response(None if project.push_rule is None else payloads.push_rule(project, project.push_rule))
 
 
+def _project_approvals(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    project = _project_of(instance, params)
+    if instance.tier == "free":  # a licensed feature
+        raise forbidden()
+    return json_response(payloads.project_approvals(project))
+
+
+def _group_approval_setting(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    """Shown to the group's Owners only (403 otherwise), on Premium and Ultimate (404 on Free)."""
+    group = instance.group(params["group"])
+    if group is None:
+        raise not_found("Group")
+    if request.headers.get("private-token") not in instance.owner_tokens:
+        raise forbidden()
+    if instance.tier == "free":
+        raise GitLabError(404, "404 Not Found")
+    return json_response(payloads.group_approval_setting(group))
+
+
+def _project_members(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    """Direct members only (`/members/all` would add the inherited ones)."""
+    project = _project_of(instance, params)
+    items = [payloads.project_member(index, *member) for index, member in enumerate(project.members)]
+    return _offset_page(base, request, items)
+
+
 DORA_METRICS = ("deployment_frequency", "lead_time_for_changes", "time_to_restore_service", "change_failure_rate")
 
 
 def _dora_metrics(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
     """`/projects/:id/dora/metrics` (Ultimate): one metric over the range; interval=all is one bucket."""
-    project = _project_of(instance, params)
+    return _dora_answer(instance, request, _project_of(instance, params).dora)
+
+
+def _group_dora_metrics(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    """`/groups/:id/dora/metrics` (Ultimate): the same over every project of the group and its subgroups."""
+    group = instance.group(params["group"])
+    if group is None:
+        raise not_found("Group")
+    return _dora_answer(instance, request, group.dora)
+
+
+def _dora_answer(instance: Instance, request: Request, values: dict[str, float | None]) -> Response:
     if instance.tier != "ultimate":
         raise GitLabError(403, "You do not have permission to access dora metrics.")
     metric = request.query.get("metric")
@@ -260,7 +298,7 @@ def _dora_metrics(instance: Instance, base: str, request: Request, params: dict[
     for name in ("start_date", "end_date"):
         if name in request.query:
             _instant(request.query[name])
-    return json_response([{"date": None, "value": project.dora.get(metric)}])
+    return json_response([{"date": None, "value": values.get(metric)}])
 
 
 ROUTES: RouteTable[Route[Handler]] = RouteTable([
@@ -271,6 +309,10 @@ ROUTES: RouteTable[Route[Handler]] = RouteTable([
         ("/groups/{group}/protected_branches", "group protected branches", _group_protected_branches),
         ("/groups/{group}/projects", "projects", _group_projects),
         ("/groups/{group}/descendant_groups", "subgroups", _descendant_groups),
+        ("/groups/{group}/merge_request_approval_setting", "group approval settings", _group_approval_setting),
+        ("/groups/{group}/dora/metrics", "group DORA metrics", _group_dora_metrics),
+        ("/projects/{project}/members", "project members", _project_members),
+        ("/projects/{project}/approvals", "approval settings", _project_approvals),
         ("/projects/{project}/repository/tree", "tree", _tree),
         ("/projects/{project}/repository/files/{file}/raw", "raw file", _raw_file),
         ("/projects/{project}/repository/archive.tar.gz", "archive", _archive),

@@ -19,6 +19,10 @@ class Group:
     require_two_factor_authentication: bool = False
     members: list[tuple[str, int]] = field(default_factory=list)  # (username, access level), direct members
     protected_branches: list[dict[str, Any]] = field(default_factory=list)  # Premium: group-level protection
+    # Premium, shown to Owners: merge-request approval settings, name -> (value, locked); unset ones are
+    # GitLab's defaults, unlocked
+    approval_setting: dict[str, tuple[bool, bool]] = field(default_factory=dict)
+    dora: dict[str, float | None] = field(default_factory=dict)  # Ultimate: metric -> its value over the range
 
     @property
     def path(self) -> str:
@@ -81,6 +85,7 @@ class Project:
     topics: list[str] = field(default_factory=list)
     last_activity_at: str = "2026-05-29T10:00:00.000Z"
     head_commit: str = "0" * 40
+    tags: list[str] = field(default_factory=list)  # refs whose files are the default branch's (the fake keeps one version)
     protected_branches: list[ProtectedBranch] = field(default_factory=list)
     approvals_before_merge: int = 0  # Premium: project-level approval setting
     only_allow_merge_if_pipeline_succeeds: bool = False
@@ -90,6 +95,9 @@ class Project:
     merge_requests: list[MergeRequest] = field(default_factory=list)
     approval_rules: list[ApprovalRule] = field(default_factory=list)  # Premium
     push_rule: dict[str, Any] | None = None  # Premium: the push rule's settings (payloads.push_rule fills the rest)
+    approvals: dict[str, bool] = field(default_factory=dict)  # Premium: `/approvals` settings (payloads fills the rest)
+    members: list[tuple[str, int, str | None]] = field(default_factory=list)  # direct: (username, access level, expires_at)
+    shared_with: list[tuple[str, int, str | None]] = field(default_factory=list)  # groups: (full path, access level, expires_at)
     dora: dict[str, float | None] = field(default_factory=dict)  # Ultimate: metric -> its value over the range
 
     @property
@@ -108,6 +116,7 @@ class Instance:
     keyset_tree: bool = True  # GitLab 17.1+ pages repository trees by keyset
     maintainer_tokens: set[str] = field(default_factory=set)  # tokens whose user is a Maintainer; others are Reporters
     hide_branch_rules: bool = False  # a role below Maintainer: GraphQL's branchRules come back empty, silently
+    owner_tokens: set[str] = field(default_factory=set)  # tokens whose user owns the top-level group
 
     def group(self, ref: str) -> Group | None:
         for group in self.groups:

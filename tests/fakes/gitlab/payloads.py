@@ -118,6 +118,7 @@ def project(base: str, instance: Instance, item: Project, statistics: bool = Fal
                               "wiki_size": 0, "lfs_objects_size": 0, "job_artifacts_size": 0,
                               "pipeline_artifacts_size": 0, "packages_size": 0, "snippets_size": 0, "uploads_size": 0,
                               "container_registry_size": 0}
+    data["shared_with_groups"] = [shared_group(instance, *share) for share in item.shared_with]
     return data
 
 
@@ -252,6 +253,44 @@ def approval_rule(index: int, rule: ApprovalRule, project: Project) -> dict[str,
         "contains_hidden_groups": False, "protected_branches": branches,
         "applies_to_all_protected_branches": rule.applies_to_all_protected_branches,
     }
+
+
+def project_approvals(project: Project) -> dict[str, Any]:
+    """`/projects/:id/approvals` (docs.gitlab.com/api/merge_request_approvals, project-level configuration);
+    `approvers` and `approver_groups` are deprecated and always empty."""
+    return {
+        "approvers": [], "approver_groups": [], "approvals_before_merge": project.approvals_before_merge,
+        "reset_approvals_on_push": True, "selective_code_owner_removals": False,
+        "disable_overriding_approvers_per_merge_request": False, "merge_requests_author_approval": False,
+        "merge_requests_disable_committers_approval": False, "require_password_to_approve": False,
+        "require_reauthentication_to_approve": False, **project.approvals,
+    }
+
+
+_GROUP_APPROVAL_DEFAULTS = {
+    "allow_author_approval": False, "allow_committer_approval": True,
+    "allow_overrides_to_approver_list_per_merge_request": True, "retain_approvals_on_push": False,
+    "selective_code_owner_removals": False, "require_password_to_approve": False,
+    "require_reauthentication_to_approve": False,
+}
+
+
+def group_approval_setting(group: Group) -> dict[str, Any]:
+    """`/groups/:id/merge_request_approval_setting` (docs.gitlab.com/api/merge_request_approval_settings):
+    each setting as its value, whether it is locked and where it is inherited from."""
+    settings = {name: (value, False) for name, value in _GROUP_APPROVAL_DEFAULTS.items()} | group.approval_setting
+    return {name: {"value": value, "locked": locked, "inherited_from": None} for name, (value, locked) in settings.items()}
+
+
+def project_member(index: int, username: str, level: int, expires_at: str | None) -> dict[str, Any]:
+    return {**member(index, username, level), "expires_at": expires_at}
+
+
+def shared_group(instance: Instance, full_path: str, level: int, expires_at: str | None) -> dict[str, Any]:
+    """An entry of a project's `shared_with_groups`."""
+    shared = instance.group(full_path)
+    return {"group_id": shared.id if shared is not None else 0, "group_name": full_path.rsplit("/", 1)[-1],
+            "group_full_path": full_path, "group_access_level": level, "expires_at": expires_at}
 
 
 def push_rule(project: Project, settings: dict[str, Any]) -> dict[str, Any]:

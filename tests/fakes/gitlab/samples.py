@@ -49,7 +49,7 @@ def sample_instance() -> Instance:
     apps = Group(12, "acme/apps", parent_id=10)
     many = {f"src/module_{index:03}.py": b"print('hello')\n" for index in range(150)}
     projects = [
-        Project(100, platform, "ci-templates", topics=["platform"],
+        Project(100, platform, "ci-templates", topics=["platform"], tags=["v1"],
                 files={"templates/build.yml": TEMPLATES_CI, "CODEOWNERS": b"* @acme/platform\n", "README.md": b"# CI\n"},
                 protected_branches=[ProtectedBranch("main", code_owner_approval_required=True)],
                 commits=[Commit("1" * 40, "2026-05-28T09:00:00Z", "dave@example.com"),

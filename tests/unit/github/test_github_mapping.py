@@ -11,7 +11,7 @@ from collectors.detect import RepoFile
 from collectors.github import mapping
 from collectors.people import Mailmap, people
 from scanner.kinds import KINDS, KindRegistry
-from scanner.kinds.git_host import UNTOLD_PUSH_RULES
+from scanner.kinds.git_host import UNTOLD_APPROVAL_SETTINGS, UNTOLD_GROUP_APPROVAL_SETTINGS, UNTOLD_PUSH_RULES
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 KINDS_REGISTRY = KindRegistry(KINDS)
@@ -307,6 +307,7 @@ def test_branch_protection_merges_classic_rules_and_rulesets() -> None:
         "required_scans": [],
         "required_workflows": [],
         "required_deployments": [],
+        **UNTOLD_APPROVAL_SETTINGS,  # GitLab's approval settings: not read on GitHub
     }
 
 
@@ -341,7 +342,7 @@ def test_the_protected_flag_speaks_for_readers_without_admin_rights() -> None:
     assert fits("vcs.branch_protection", mapping.protected_flag(branch)) == {
         "enabled": True, "required_checks": ["build", "ci/tfsec"], "policy_checks_required": True,
         "via": ["branch_protection"], "required_reviews": None, "code_owner_reviews": None,  # hidden: unknown
-        "required_scans": [], "required_workflows": [], "required_deployments": []}
+        "required_scans": [], "required_workflows": [], "required_deployments": [], **UNTOLD_APPROVAL_SETTINGS}
     unprotected = mapping.protected_flag({"name": "main", "protected": False})
     assert (unprotected["enabled"], unprotected["required_reviews"], unprotected["code_owner_reviews"]) == (False, 0, False)
 
@@ -394,7 +395,8 @@ def test_organization_rulesets_count_what_covers_every_default_branch() -> None:
         {**_ruleset("active", ["~ALL"], ["~ALL"], ["deletion"]), "target": "tag"},
     ]
     assert fits("org.rulesets", mapping.organization_rulesets(rulesets)) == {
-        "rulesets": 5, "active_on_default_branch": 1, "require_reviews": True, "require_status_checks": False}
+        "rulesets": 5, "active_on_default_branch": 1, "require_reviews": True, "require_status_checks": False,
+        **UNTOLD_GROUP_APPROVAL_SETTINGS}
 
 
 # --- reuse ----------------------------------------------------------------------------------------------

@@ -1,0 +1,119 @@
+"""Nested CI includes against the fake GitLab: other projects' files fetched once per scan,
+their own includes followed and scanned as pipelines, hostile chains bounded."""
+
+from __future__ import annotations
+
+from collectors.gitlab import includes
+from scanner.contract import Limits
+from scanner.model import EvidenceStatus
+from tests.contract.gitlab.scanning import run_gitlab
+from tests.fakes.gitlab.model import Group, Project
+from tests.fakes.gitlab.server import FakeGitLab
+
+SVC_A, SVC_B = "gitlab:acme/apps/svc-a", "gitlab:acme/apps/svc-b"
+BUILD = "templates/build.yml"
+
+# The central template: runs nothing itself, includes a scan job of its own project, one of
+# another project, GitLab's SAST template and a remote file (neither ever fetched).
+CENTRAL = b"""include:
+  - local: /templates/scan.yml
+  - project: acme/platform/policies
+    file: /ci/conftest.yml
+  - template: Jobs/SAST.gitlab-ci.yml
+  - remote: https://ci.example.org/shared/lint.yml
+build:
+  script: [make build]
+"""
+SCAN = b"""checkov:
+  stage: test
+  script: [checkov -d .]
+"""
+CONFTEST = b"""policy:
+  stage: test
+  script: [conftest test deploy/]
+"""
+
+
+def _central(fake: FakeGitLab) -> None:
+    instance = fake.instance
+    templates = instance.project("acme/platform/ci-templates")
+    platform = instance.group("acme/platform")
+    svc_b = instance.project("acme/apps/svc-b")
+    assert templates is not None and platform is not None and svc_b is not None
+    templates.files[BUILD] = CENTRAL
+    templates.files["templates/scan.yml"] = SCAN
+    instance.projects.append(Project(106, platform, "policies", files={"ci/conftest.yml": CONFTEST}))
+    svc_b.files[".gitlab-ci.yml"] = b"include:\n  - project: acme/platform/ci-templates\n    ref: v1\n    file: /templates/build.yml\n"
+
+
+def test_included_files_and_what_they_include_are_scanned_as_the_projects_pipeline(fake_gitlab: FakeGitLab) -> None:
+    _central(fake_gitlab)
+    scan = run_gitlab(fake_gitlab)
+    for project in (SVC_A, SVC_B):
+        assert {"checkov", "conftest"} <= set(scan.data(project, "policy.ci_scanners")["live_tools"])
+        origins = scan.data(project, "references.origins")
+        assert "gitlab_include template:Jobs/SAST.gitlab-ci.yml" in origins["external"]
+        assert "gitlab_include https://ci.example.org/shared/lint.yml" in origins["external"]
+        assert "gitlab_include acme/platform/policies/ci/conftest.yml" in origins["internal"]
+    assert "acme/platform/ci-templates/templates/scan.yml@v1" in scan.data(SVC_B, "policy.ci_scanners")["paths"]
+    # each included file once per scan, whoever includes it; templates and remote files never
+    paths = fake_gitlab.paths()
+    assert paths["/projects/acme%2Fplatform%2Fci-templates/repository/files/templates%2Fbuild.yml/raw"] == 1
+    assert paths["/projects/acme%2Fplatform%2Fci-templates/repository/files/templates%2Fscan.yml/raw"] == 1
+    assert paths["/projects/acme%2Fplatform%2Fpolicies/repository/files/ci%2Fconftest.yml/raw"] == 1
+    assert not any("SAST" in path or "lint.yml" in path for path in paths)
+    # a spec: template offers CI in its own project, not in those that include it
+    assert scan.data(SVC_B, "ci.reusable_provided")["present"] is False
+
+
+def test_an_include_that_cannot_be_read_leaves_the_pipeline_kinds_unknown(fake_gitlab: FakeGitLab) -> None:
+    _central(fake_gitlab)
+    fake_gitlab.fail(r"/repository/files/ci%2Fconftest.yml/raw$", 404, message="404 File Not Found", times=10)
+    scan = run_gitlab(fake_gitlab)
+    record = scan.of(SVC_B, "policy.ci_scanners")
+    assert record.status is EvidenceStatus.UNAVAILABLE and "acme/platform/policies/ci/conftest.yml" in (record.reason or "")
+    assert any("included acme/platform/policies/ci/conftest.yml" in message for message in scan.messages(SVC_B))
+
+
+def test_include_loops_end_and_each_file_is_fetched_once(fake_gitlab: FakeGitLab) -> None:
+    templates = fake_gitlab.instance.project("acme/platform/ci-templates")
+    assert templates is not None
+    templates.files[BUILD] = b"include:\n  - local: /templates/again.yml\nbuild:\n  script: [make]\n"
+    templates.files["templates/again.yml"] = (
+        b"include:\n  - project: acme/platform/ci-templates\n    ref: v1\n    file: /templates/build.yml\n"
+        b"again:\n  script: [trivy fs .]\n"
+    )
+    scan = run_gitlab(fake_gitlab)
+    assert "trivy" in scan.data(SVC_A, "policy.ci_scanners")["tools"]
+    assert fake_gitlab.count(r"ci-templates/repository/files/templates%2F(build|again).yml/raw$") == 2
+
+
+def test_a_thousand_includes_and_a_huge_file_are_bounded(fake_gitlab: FakeGitLab) -> None:
+    templates = fake_gitlab.instance.project("acme/platform/ci-templates")
+    assert templates is not None
+    many = "".join(f"  - local: /gen/{index}.yml\n" for index in range(1000))
+    templates.files[BUILD] = f"include:\n{many}".encode()
+    for index in range(1000):
+        templates.files[f"gen/{index}.yml"] = b"x" * (2 << 20) if index == 0 else f"job{index}:\n  script: [make]\n".encode()
+    scan = run_gitlab(fake_gitlab, limits=Limits(max_file_bytes=1 << 20))
+    fetched = fake_gitlab.count(r"ci-templates/repository/files/gen%2F\d+\.yml/raw$")
+    assert fetched == includes.MAX_FILES - 1  # the template itself is the first of them
+    messages = scan.messages(SVC_A)
+    assert any(f"more than {includes.MAX_FILES} included files" in message for message in messages)
+    assert any("gen/0.yml" in message and "larger than" in message for message in messages)
+    # the huge file is a pipeline file not read: what the pipeline runs is unknown, not "nothing"
+    assert scan.of(SVC_A, "policy.ci_scanners").status is EvidenceStatus.UNAVAILABLE
+
+
+def test_a_project_outside_the_scan_is_found_by_trying_where_its_path_ends(fake_gitlab: FakeGitLab) -> None:
+    shared = Group(20, "shared")
+    ci = Group(21, "shared/ci", parent_id=20)
+    fake_gitlab.instance.groups += [shared, ci]
+    fake_gitlab.instance.projects.append(Project(200, ci, "lib", files={"jobs/lint.yml": b"lint:\n  script: [semgrep scan]\n"}))
+    svc_b = fake_gitlab.instance.project("acme/apps/svc-b")
+    assert svc_b is not None
+    svc_b.files[".gitlab-ci.yml"] = b"include:\n  - project: shared/ci/lib\n    file: /jobs/lint.yml\n"
+    scan = run_gitlab(fake_gitlab)
+    assert "semgrep" in scan.data(SVC_B, "policy.ci_scanners")["tools"]
+    # shared/ci (file lib/jobs/lint.yml) answers 404, then shared/ci/lib is the project
+    assert fake_gitlab.count(r"^/projects/shared%2Fci(%2Flib)?/repository/files/") == 2
