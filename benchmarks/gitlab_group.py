@@ -88,7 +88,7 @@ def generate(projects: int = 1000, subgroups: int = SUBGROUPS, seed: int = 17) -
                 require_two_factor_authentication=True)
     platform = Group(2, f"{GROUP}/platform", parent_id=1, members=[(f"dev{n:03d}", MAINTAINER) for n in range(6)])
     teams = [Group(3 + n, f"{GROUP}/team-{n:02d}", parent_id=1) for n in range(max(0, subgroups - 1))]
-    made = [Project(10, platform, "ci-templates", files={"templates/build.yml": TEMPLATE, "templates/terraform.yml": TEMPLATE,
+    made = [Project(10, platform, "ci-templates", tags=["v1"], files={"templates/build.yml": TEMPLATE, "templates/terraform.yml": TEMPLATE,
                                                         "README.md": b"# CI\n"},
                     protected_branches=[ProtectedBranch("main")], last_activity_at=_iso(NOW - timedelta(days=3)), head_commit=f"{1:040x}",
                     commits=[Commit(f"{n:040x}", _iso(NOW - timedelta(days=3 + 5 * n)), f"dev{n % 6:03d}@bench.test")
