@@ -70,7 +70,8 @@ class IncludedFiles:
     def resolve(self, files: FileEvidence, scanned: frozenset[str]) -> FileEvidence:
         """`files` with what the project's includes from other projects add (`scanned`: the
         lower-case paths of the scan's projects, to tell a project's path from its file's)."""
-        roots = [self._first_readable(_sites(ref, scanned)) for ref in _project_includes(files.signals[REFS].get("refs") or ())]
+        refs = list(_project_includes(files.signals[REFS].get("refs") or ()))[:MAX_FILES]  # bounds the tries too
+        roots = [self._first_readable(_sites(ref, scanned)) for ref in refs]
         if not roots:
             return files
         findings = Findings()
