@@ -12,7 +12,7 @@ from typing import Any, ClassVar, TextIO
 
 from pydantic import ValidationError
 
-from scanner.errors import UserError
+from scanner.errors import UserError, decode_user_text
 from scanner.model import ASSESSMENT_SCHEMA_VERSION, Assessment
 
 _RESCAN_HINT = "re-run `pecm scan --format json` to produce a current assessment"
@@ -30,12 +30,14 @@ def assessment_json(assessment: Assessment) -> str:
     return assessment.model_dump_json(indent=2) + "\n"
 
 
-def load_assessment(text: str) -> Assessment:
-    """Read a saved assessment; anything malformed is a UserError told in one line."""
+def load_assessment(data: str | bytes) -> Assessment:
+    """Read a saved assessment (its text, or its UTF-8 bytes as read from the file); anything
+    malformed is a UserError told in one line."""
     try:
-        return Assessment.model_validate_json(text)  # one pass over the text when pecm wrote it
+        return Assessment.model_validate_json(data)  # one pass over the file when pecm wrote it
     except ValidationError:
-        pass  # told below in the order that helps: not JSON, not an object, another version, the schema
+        pass  # told below in the order that helps: not text, not JSON, not an object, another version, the schema
+    text = decode_user_text(data, "The assessment") if isinstance(data, bytes) else data
     try:
         document: Any = json.loads(text)
     except json.JSONDecodeError as error:

@@ -60,26 +60,32 @@ class Terminated(BaseException):
     `except Exception` that keeps one plugin's bug from costing the others must not swallow it."""
 
 
-def read_user_text(
-    path: Path, label: str, error: type[PecmError] = UserError, limit: int = MAX_TEXT_BYTES, newlines: bool = True
-) -> str:
-    """The UTF-8 text of a file the user named (config, pack, bundle, assessment, answers);
-    `error` in one line starting with `label` when it cannot be read, is not a regular file
-    (a FIFO would block, /dev/zero never ends) or holds more than `limit` bytes. `newlines=False`
-    leaves line ends as they are: to JSON a carriage return is whitespace (and invalid in a
-    string either way), and two passes over a large file cost a tenth of reading an assessment."""
+def read_user_text(path: Path, label: str, error: type[PecmError] = UserError, limit: int = MAX_TEXT_BYTES) -> str:
+    """The UTF-8 text of a file the user named (config, pack, bundle, answers), with universal
+    newlines; `error` in one line starting with `label` when it cannot be read (see
+    `read_user_bytes`) or is not UTF-8."""
+    text = decode_user_text(read_user_bytes(path, label, error, limit), label, error)
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # universal newlines, as text files are read
+
+
+def read_user_bytes(path: Path, label: str, error: type[PecmError] = UserError, limit: int = MAX_TEXT_BYTES) -> bytes:
+    """The bytes of a file the user named, for a parser that takes them as they are (a saved
+    assessment: decoding it to text first cost a fifth of reading it); `error` in one line
+    starting with `label` when it cannot be read, is not a regular file (a FIFO would block,
+    /dev/zero never ends) or holds more than `limit` bytes."""
     with open_user_file(path, label, error) as file:
         data = _read_or_fail(file, limit + 1, label, error)
     if len(data) > limit:
         size = f"{limit // 2**20} MiB" if limit >= 2**20 else f"{limit // 2**10} KiB"
         raise error(f"{label}: larger than {size}, the most pecm reads from such a file")
+    return data
+
+
+def decode_user_text(data: bytes, label: str, error: type[PecmError] = UserError) -> str:
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise error(f"{label}: not UTF-8 text") from None
-    if not newlines:
-        return text
-    return text.replace("\r\n", "\n").replace("\r", "\n")  # universal newlines, as text files are read
 
 
 @contextmanager

@@ -80,15 +80,16 @@ class _Unlike(Exception):
     """Not as pecm writes an assessment: the full model reads it and says why."""
 
 
-def light_assessment(text: str) -> LightAssessment | None:
-    """The gate's view of a saved assessment, or None when the text is not one as pecm writes it."""
+def light_assessment(data: str | bytes) -> LightAssessment | None:
+    """The gate's view of a saved assessment (its text, or its UTF-8 bytes), or None when it is
+    not one as pecm writes it."""
     try:
-        document = json.loads(text)
+        document = json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)  # json would take UTF-16 too
         version = document.get("schema_version") if isinstance(document, dict) else None
         if type(version) is not int or version != ASSESSMENT_SCHEMA_VERSION:  # True == 1, but is no version
             raise _Unlike
         return LightAssessment(_scan(_field(document, "scan", dict)), tuple(map(_capability, _list(document, "capabilities"))))
-    except (ValueError, _Unlike):  # json.JSONDecodeError is a ValueError
+    except (ValueError, _Unlike):  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
         return None
 
 

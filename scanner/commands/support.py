@@ -23,7 +23,7 @@ import click
 
 from scanner.atomic_write import write_atomically
 from scanner.commands.heap import collector_paused, frozen_heap
-from scanner.errors import MAX_JSON_BYTES, PecmError, ScanFailed, Terminated, UserError, read_user_text
+from scanner.errors import MAX_JSON_BYTES, PecmError, ScanFailed, Terminated, UserError, read_user_bytes
 from scanner.secrets import RedactingFilter, SecretStore
 from scanner.shard import Shard
 from scanner.stdout_failure import discard_stdout, is_stdout_failure, stdout_failure_message
@@ -212,7 +212,7 @@ def interactive_renderer(state: CliState) -> InteractiveRenderer:
 
 def read_assessment(path: Path, flag: str) -> Assessment:
     """A saved assessment JSON named by `flag` (--assessment, --baseline): one line on any fault."""
-    return _assessment_model(read_user_text(path, f"{flag} {path}", limit=MAX_JSON_BYTES, newlines=False), path, flag)
+    return _assessment_model(read_user_bytes(path, f"{flag} {path}", limit=MAX_JSON_BYTES), path, flag)
 
 
 def read_gate_view(path: Path, flag: str) -> AssessmentView:
@@ -220,18 +220,18 @@ def read_gate_view(path: Path, flag: str) -> AssessmentView:
     it (no pydantic: scanner/light_assessment.py), else the full model, or its one-line error."""
     from scanner.light_assessment import light_assessment
 
-    text = read_user_text(path, f"{flag} {path}", limit=MAX_JSON_BYTES, newlines=False)
+    data = read_user_bytes(path, f"{flag} {path}", limit=MAX_JSON_BYTES)
     with collector_paused():
-        light = light_assessment(text)
-    return light if light is not None else _assessment_model(text, path, flag)
+        light = light_assessment(data)
+    return light if light is not None else _assessment_model(data, path, flag)
 
 
-def _assessment_model(text: str, path: Path, flag: str) -> Assessment:
+def _assessment_model(data: bytes, path: Path, flag: str) -> Assessment:
     from reports.json_report import load_assessment
 
     try:
         with collector_paused():
-            return load_assessment(text)
+            return load_assessment(data)
     except UserError as exc:
         raise UserError(f"{flag} {path}: {exc.message}", hint=exc.hint) from None
 

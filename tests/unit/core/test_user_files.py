@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.errors import MAX_JSON_BYTES, MAX_TEXT_BYTES, UserError, read_user_text
+from scanner.errors import MAX_JSON_BYTES, MAX_TEXT_BYTES, UserError, read_user_bytes, read_user_text
 
 
 def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
@@ -52,7 +52,10 @@ def test_text_is_read_with_universal_newlines_as_before(tmp_path: Path) -> None:
     assert read_user_text(path, "answers") == "a,b\nc,d\ne\n"
 
 
-def test_json_keeps_its_line_ends_when_asked(tmp_path: Path) -> None:
+def test_bytes_are_read_as_they_are_within_the_same_limits(tmp_path: Path) -> None:
     path = tmp_path / "assessment.json"
     path.write_bytes(b'{"a":\r\n 1}\r\n')
-    assert read_user_text(path, "--assessment", newlines=False) == '{"a":\r\n 1}\r\n'
+    assert read_user_bytes(path, "--assessment") == b'{"a":\r\n 1}\r\n'
+    path.write_bytes(b" " * (2**10 + 1))
+    with pytest.raises(UserError, match="^--assessment: larger than 1 KiB"):
+        read_user_bytes(path, "--assessment", limit=2**10)
