@@ -1,13 +1,18 @@
 """Benchmark: the Azure collector against a fake tenant of 50 subscriptions x 2,000 resources,
 answering each request after 50 ms (as Azure Resource Manager would, from a distance).
 
-Prints requests sent versus the ideal (one list per evidence kind and subscription, each policy
-definition once, and the Resource Graph pages: ceil(resources / 1000) plus one for the monitoring
-counts), wall time versus requests x latency / concurrency (target <= 1.5x), the same scan as a
-new process (imports and TLS set-up included), and peak Python memory. Warm scans in this process
-and cold ones in a new process are alternated, `--rounds` times each, and their medians printed.
+Prints, for each of the two paths issue 16 names, requests sent versus the ideal: the
+per-subscription lists (the subscription listing, one list per evidence kind and subscription,
+each policy definition once, and the deployments and deployment stacks of each resource group)
+and Resource Graph (ceil(resources / 1000) pages of the provenance query, read by offset, one
+page of resource groups per 1,000, one page of monitoring counts); wall time versus requests x latency /
+workers (target <= 1.5x); the same scan as a new process (imports and TLS set-up included); peak
+Python memory; and the machine's load average with every figure (figures taken under load are
+noisy). Warm scans in this process and cold ones in a new process are alternated, `--rounds`
+times each, and their medians printed.
 
 Run: .venv/bin/python benchmarks/azure_scan.py [--subscriptions 50] [--resources 2000] [--latency-ms 50]
+     [--subscription-scope-only]  (resource_group_scope off: the figures issue 16 was first measured with)
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import argparse
 import json
 import math
 import multiprocessing
+import os
 import statistics
 import subprocess
 import sys
@@ -66,29 +72,40 @@ def serve(args: argparse.Namespace, channel: Connection) -> None:
         fake = FakeAzure(estate, Path(folder), definitions=sample_definitions(), page_size=PAGE, graph_page_size=GRAPH_PAGE)
         fake.latency = args.latency_ms / 1000
         with fake.running():
-            definitions = 5  # the production sample's assignments name 5 definitions and initiative members
-            ideal = 1 + PER_SUBSCRIPTION * args.subscriptions + definitions
-            ideal += math.ceil(args.subscriptions * args.resources / GRAPH_PAGE) + 1
-            channel.send((fake.url, str(fake.ca_bundle), ideal))
+            channel.send((fake.url, str(fake.ca_bundle), sum(len(s.resource_groups()) for s in estate)))
             while channel.recv() == "count":
                 channel.send(len(fake.requests))
 
 
-def config(url: str, ca_bundle: str) -> AzureConfig:
+def ideal_requests(subscriptions: int, resources: int, groups: int) -> tuple[int, int]:
+    """(per-subscription lists, Resource Graph pages) a scan of the tenant needs at the least; `groups`:
+    the tenant's resource groups, 0 when their scope is not read."""
+    definitions = 5  # the production sample's assignments name 5 definitions and initiative members
+    lists = 1 + PER_SUBSCRIPTION * subscriptions + definitions + 2 * groups  # deployments and stacks of each group
+    graph = math.ceil(subscriptions * resources / GRAPH_PAGE) + (math.ceil(groups / GRAPH_PAGE) if groups else 0) + 1
+    return lists, graph
+
+
+def load() -> str:
+    return "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+
+
+def config(url: str, ca_bundle: str, groups: bool) -> AzureConfig:
     return AzureConfig(authentication="client_secret", tenant_id=TENANT_ID, client_id=CLIENT_ID, arm_url=url, authority=url,
+                       resource_group_scope=groups,
                        ca_bundle=Path(ca_bundle))
 
 
-def scan_once(url: str, ca_bundle: str, workers: int) -> CollectedScan:
+def scan_once(url: str, ca_bundle: str, workers: int, groups: bool) -> CollectedScan:
     now = datetime.now(timezone.utc)
-    return collect_with(AzureCollector(), config(url, ca_bundle), clock=lambda: now,
+    return collect_with(AzureCollector(), config(url, ca_bundle, groups), clock=lambda: now,
                         secrets={"AZURE_CLIENT_SECRET": CLIENT_SECRET}, limits=Limits(max_workers=workers))
 
 
-def cold(url: str, ca_bundle: str, workers: int) -> float:
+def cold(url: str, ca_bundle: str, workers: int, groups: bool) -> float:
     """Wall time of a new Python process that imports the collector and scans once."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, __file__, "--child", json.dumps([url, ca_bundle, workers])], check=True)
+    subprocess.run([sys.executable, __file__, "--child", json.dumps([url, ca_bundle, workers, groups])], check=True)
     return time.perf_counter() - start
 
 
@@ -99,6 +116,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--workers", type=int, default=Limits().max_workers)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--subscription-scope-only", action="store_true", help="resource_group_scope off")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -109,20 +127,22 @@ def main() -> None:
     server = multiprocessing.Process(target=serve, args=(args, theirs), daemon=True)
     server.start()
     theirs.close()  # a server that dies ends the wait below (EOFError) instead of hanging it
-    url, ca_bundle, ideal = ours.recv()
-    scan_once(url, ca_bundle, args.workers)  # warm-up: imports, TLS set-up, token
+    url, ca_bundle, tenant_groups = ours.recv()
+    groups = not args.subscription_scope_only
+    before = load()
+    scan_once(url, ca_bundle, args.workers, groups)  # warm-up: imports, TLS set-up, token
     warm: list[float] = []
     cpu: list[float] = []
     cold_walls: list[float] = []
     scan: CollectedScan | None = None
     for _round in range(args.rounds):  # alternated, so that a slow spell of the machine weighs on both
         start, used = time.perf_counter(), time.process_time()
-        scan = scan_once(url, ca_bundle, args.workers)
+        scan = scan_once(url, ca_bundle, args.workers, groups)
         warm.append(time.perf_counter() - start)
         cpu.append(time.process_time() - used)
-        cold_walls.append(cold(url, ca_bundle, args.workers))
+        cold_walls.append(cold(url, ca_bundle, args.workers, groups))
     tracemalloc.start()  # one more scan, for memory: tracing slows Python down several times
-    scan_once(url, ca_bundle, args.workers)
+    scan_once(url, ca_bundle, args.workers, groups)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     ours.send("count")
@@ -134,18 +154,22 @@ def main() -> None:
     counts = scan.requests.snapshot()
     sent = sum(count.sent for count in counts.values())
     graph = counts["azure:resources"].sent if "azure:resources" in counts else 0
+    ideal_lists, ideal_graph = ideal_requests(args.subscriptions, args.resources, tenant_groups if groups else 0)
     floor = sent * args.latency_ms / 1000 / args.workers
     wall = statistics.median(warm)
     print(f"tenant: {args.subscriptions} subscriptions x {args.resources} resources, {args.latency_ms:g} ms per answer, "
-          f"{args.workers} workers")
-    print(f"requests per scan: {sent} sent, {ideal} ideal ({sent / ideal:.2f}x), of which {graph} Resource Graph pages; "
-          f"{sent / args.subscriptions:.1f} per subscription; the fake served {served} in {2 * args.rounds + 2} scans "
-          "(token requests included)")
+          f"{args.workers} workers, resource groups {'read' if groups else 'not read'} ({tenant_groups}); "
+          f"{before} before, {load()} after")
+    print(f"per-subscription lists: {sent - graph} sent, {ideal_lists} ideal ({(sent - graph) / ideal_lists:.2f}x), "
+          f"{(sent - graph) / args.subscriptions:.1f} per subscription")
+    print(f"Resource Graph: {graph} pages sent, {ideal_graph} ideal ({graph / ideal_graph:.2f}x)")
+    print(f"requests per scan: {sent} sent, {ideal_lists + ideal_graph} ideal; the fake served {served} in "
+          f"{2 * args.rounds + 2} scans (token requests included)")
     print(f"wall (median of {args.rounds}): {wall:.2f} s, range {min(warm):.2f}-{max(warm):.2f} s "
-          f"(collector CPU {statistics.median(cpu):.2f} s); requests x latency / concurrency = {floor:.2f} s "
+          f"(collector CPU {statistics.median(cpu):.2f} s); requests x latency / workers = {floor:.2f} s "
           f"({wall / floor:.2f}x, target <= 1.5x)")
     print(f"as a new process (median of {args.rounds}): {statistics.median(cold_walls):.2f} s, "
-          f"range {min(cold_walls):.2f}-{max(cold_walls):.2f} s")
+          f"range {min(cold_walls):.2f}-{max(cold_walls):.2f} s ({statistics.median(cold_walls) / floor:.2f}x)")
     print(f"peak Python memory of a scan: {peak / 2**20:.1f} MiB")
     first: dict[str, Any] = scan.data(f"azure:{0:08d}-0000-4000-8000-000000000000", "cloud.resource_provenance")
     print(f"cloud.resource_provenance of the first subscription: {first}")

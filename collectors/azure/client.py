@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError, ServiceResponseError
@@ -23,6 +23,7 @@ from collectors.azure.policy import GatedRetryPolicy, Throttled
 from collectors.http_policy import RateGate
 from scanner.contract import CollectContext
 
+A = TypeVar("A")
 MAX_MESSAGE = 300
 RESOURCE_GRAPH_PAGE = 1000  # the most rows Resource Graph returns in one answer
 _NO_SUBSCRIPTION = ""  # clients ask for one; management-group and tenant-level requests do not use it
@@ -214,6 +215,20 @@ class ArmClient:
         client = DeploymentsMgmtClient(self._credential, subscription_id, **self._options())
         return self._listed(client.deployments.list_at_subscription_scope)
 
+    def resource_group_deployments(self, subscription_id: str, group: str) -> list[dict[str, Any]]:
+        """Deployments at a resource group's scope (ARM lists them per resource group only; it keeps the last 800)."""
+        from azure.mgmt.resource.deployments import DeploymentsMgmtClient
+
+        client = DeploymentsMgmtClient(self._credential, subscription_id, **self._options())
+        return self._listed(lambda: client.deployments.list_by_resource_group(group))
+
+    def resource_group_stacks(self, subscription_id: str, group: str) -> list[dict[str, Any]]:
+        """Deployment stacks at a resource group's scope."""
+        from azure.mgmt.resource.deploymentstacks import DeploymentStacksClient
+
+        client = DeploymentStacksClient(self._credential, subscription_id, **self._options())
+        return self._listed(lambda: client.deployment_stacks.list_at_resource_group(group))
+
     def deployment_stacks(self, subscription_id: str) -> list[dict[str, Any]]:
         from azure.mgmt.resource.deploymentstacks import DeploymentStacksClient
 
@@ -232,29 +247,18 @@ class ArmClient:
         client = MonitorManagementClient(self._credential, subscription_id, **self._options())
         return self._listed(client.autoscale_settings.list_by_subscription)
 
-    def resource_graph(self, query: str, subscription_ids: list[str]) -> list[dict[str, Any]]:
-        """Every row of one Resource Graph query over the subscriptions, page by page ($skipToken)."""
+    def resource_graph_page(self, query: str, subscription_ids: list[str], skip: int, size: int) -> tuple[list[dict[str, Any]], int]:
+        """The rows of one Resource Graph query over the subscriptions from row `skip` on (at most
+        `size`, RESOURCE_GRAPH_PAGE at most), and how many rows the query has in all. Pages are asked by offset
+        (`$skip`), not by `$skipToken`, so that workers can read the pages of one query side by side."""
         from azure.mgmt.resourcegraph import ResourceGraphClient
         from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
 
         client = ResourceGraphClient(self._credential, **self._options())
-
-        def rows() -> Iterator[dict[str, Any]]:
-            token: str | None = None
-            seen: set[str] = set()
-            while True:
-                options = QueryRequestOptions(result_format="objectArray", top=RESOURCE_GRAPH_PAGE, skip_token=token)
-                page = client.resources(QueryRequest(subscriptions=subscription_ids, query=query, options=options))
-                data = cast("list[dict[str, Any]]", page.data or [])  # objectArray: one dict per row
-                yield from data
-                token = page.skip_token
-                if not token:
-                    return
-                if token in seen:  # a token that repeats would page for ever
-                    raise Refused(None, "RepeatedSkipToken", "Resource Graph repeated a page")
-                seen.add(token)
-
-        return self._listed(rows)
+        options = QueryRequestOptions(result_format="objectArray", top=min(size, RESOURCE_GRAPH_PAGE), skip=skip or None)
+        page = self._answer(lambda: client.resources(QueryRequest(subscriptions=subscription_ids, query=query, options=options)))
+        rows = cast("list[dict[str, Any]]", page.data or [])  # objectArray: one dict per row
+        return rows, int(page.total_records or 0)
 
     def _raw_pages(self, path: str) -> Iterator[dict[str, Any]]:
         """The items of an ARM list no installed client offers, through pecm's pipeline, following `nextLink`."""
@@ -280,8 +284,12 @@ class ArmClient:
         return item
 
     def _listed(self, pages: Callable[[], Iterable[Any]]) -> list[dict[str, Any]]:
+        return self._answer(lambda: [_rest_shape(item) for item in pages()])
+
+    def _answer(self, call: Callable[[], A]) -> A:
+        """What `call` returns, Azure's errors as `Refused` or `CredentialRefused` (secrets scrubbed)."""
         try:
-            return [_rest_shape(item) for item in pages()]
+            return call()
         except ClientAuthenticationError as exc:  # no token (no status), or ARM's 401 for the token
             if exc.status_code not in (None, 401):
                 raise self._refused(exc) from None

@@ -48,6 +48,11 @@ class AzureConfig(HttpLimits):
         "subscriptions included, are left out.",
     )
     window_days: int = Field(default=90, gt=0, description="Days of deployment history counted as recent.")
+    resource_group_scope: bool = Field(
+        default=True,
+        description="Read deployments and deployment stacks at each resource group's scope as well as the subscription's "
+        "(ARM lists them per resource group only: two requests per resource group); off: subscription scope only.",
+    )
     iac_tags: list[str] = Field(
         default_factory=lambda: ["managed-by", "managedBy", "iac", "provisioner", "azd-env-name"],
         description="Tag names (exact case) whose presence on a resource says an IaC tool made it.",

@@ -237,7 +237,9 @@ def provenance_query(iac_tags: Sequence[str], owner_tags: Sequence[str], cost_ce
         return " or ".join(f"isnotempty(tags['{name}'])" for name in names) or "false"
 
     return (f"resources | project id = tolower(id), subscriptionId = tolower(subscriptionId), iac = {any_of(iac_tags)}, "
-            f"owner = {any_of(owner_tags)}, costCenter = {any_of(cost_center_tags)}")
+            f"owner = {any_of(owner_tags)}, costCenter = {any_of(cost_center_tags)}"
+            # Ordered, so that pages read by offset ($skip) neither repeat nor miss a row.
+            " | order by id asc")
 
 
 def tag_coverage(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -251,6 +253,13 @@ def tag_coverage(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "owner_share": round(owner / len(rows), 4) if rows else None,
         "cost_center_share": round(cost_center / len(rows), 4) if rows else None,
     }
+
+
+# The resource groups of the subscriptions in scope, empty ones included (deployments and stacks are listed per group).
+RESOURCE_GROUPS_QUERY = (
+    "resourcecontainers | where type =~ 'microsoft.resources/subscriptions/resourcegroups'"
+    " | project name, subscriptionId = tolower(subscriptionId) | order by subscriptionId asc, name asc"
+)
 
 
 def resource_provenance(
@@ -295,6 +304,7 @@ MONITORING_QUERY = (
     " | extend dynamic = tolower(type) == 'microsoft.insights/metricalerts'"
     " and tostring(properties.criteria) contains 'DynamicThresholdCriterion'"
     " | summarize count = count(), dynamic = countif(dynamic) by subscriptionId = tolower(subscriptionId), type = tolower(type)"
+    " | order by subscriptionId asc, type asc"
 )
 
 
@@ -313,8 +323,9 @@ def monitoring(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 _AUTOMATED_CALLERS = frozenset(("application", "managedidentity"))  # service principals, workload and managed identities
 
 
-def deployment_history(items: Sequence[dict[str, Any]], now: datetime, window_days: int) -> dict[str, Any]:
-    """Deployments of the window by who ran them last: a person (User) or an identity (Application, ManagedIdentity)."""
+def deployment_history(items: Sequence[dict[str, Any]], now: datetime, window_days: int, resource_groups: int | None) -> dict[str, Any]:
+    """Deployments of the window by who ran them last: a person (User) or an identity (Application, ManagedIdentity);
+    `resource_groups`: how many resource groups' deployments `items` holds besides the subscription's (None: not read)."""
     since = now - timedelta(days=window_days)
     recent = [item for item in items if (when := _timestamp(_properties(item).get("timestamp"))) is not None and when >= since]
     callers = [str(_last_modified_by_type(item) or "Unknown") for item in recent]
@@ -327,6 +338,7 @@ def deployment_history(items: Sequence[dict[str, Any]], now: datetime, window_da
         "succeeded": states["Succeeded"],
         "failed": states["Failed"],
         "from_template_specs": sum(1 for item in recent if _from_template_spec(item)),
+        "resource_groups": resource_groups,
     }
 
 

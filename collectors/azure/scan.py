@@ -9,17 +9,17 @@ with the number of subjects it cost (`Findings`). A target that cannot be found 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from collectors.azure import mapping
-from collectors.azure.client import ArmClient, CredentialRefused, Refused, group_scope
+from collectors.azure.client import RESOURCE_GRAPH_PAGE, ArmClient, CredentialRefused, Refused, group_scope
 from collectors.azure.config import AzureConfig
 from collectors.azure.credentials import credential_for
 from collectors.azure.gaps import COST_READER, READER, refusal_gap
+from collectors.azure.shared import ReadOnce
 from collectors.base import Findings, Found, Gap, WorkerPool, find_targets
 from scanner.contract import CollectContext
 from scanner.errors import SourceUnavailable
@@ -28,6 +28,9 @@ from scanner.model import Evidence, Subject
 _INACTIVE_STATES = frozenset(("Disabled", "Deleted"))  # nothing runs there; their evidence would mislead
 GAP_HINT = "grant the role named to see it; the rest was scanned"
 RATE_HINT = "scan again later, or raise max_rate_limit_wait_seconds"
+MAX_GRAPH_ROWS = 5_000_000  # a Resource Graph total past this is not paged through (5,000 requests)
+# Kinds read from Resource Graph: examined first, so that the workers starting the scan read its pages together.
+GRAPH_KINDS = frozenset(("cloud.resource_provenance", "cost.tag_coverage", "cloud.monitoring"))
 
 
 @dataclass(frozen=True)
@@ -82,18 +85,25 @@ class _Target:
         return self.subject.kind == "management_group"
 
 
+class _GraphPage(NamedTuple):
+    by_subscription: dict[str, list[dict[str, Any]]]  # its rows by subscription id (lower case)
+    rows: int
+    total: int  # the rows of the whole query
+
+
 class _Reader:
     """Reads and maps each kind; policy definitions are read once per scan (most are built in,
     the same for every subscription)."""
 
     def __init__(self, client: ArmClient, config: AzureConfig, now: datetime, subscription_ids: list[str]) -> None:
         self._client = client
+        self._config = config
         self._subscription_ids = subscription_ids
-        self._graph: dict[str, dict[str, list[dict[str, Any]]] | Refused] = {}  # query -> rows by subscription
-        self._graph_lock = threading.Lock()
+        # Resource Graph pages (by subscription) and policy definitions: read once per scan, shared by the workers.
+        self._graph_first: ReadOnce[str, _GraphPage] = ReadOnce()
+        self._graph_pages: ReadOnce[tuple[str, int, int], _GraphPage] = ReadOnce()
+        self._definitions: ReadOnce[str, dict[str, Any] | None] = ReadOnce()
         self._lists: dict[tuple[str, str], list[dict[str, Any]]] = {}  # lists two kinds of a subscription share
-        self._definitions: dict[str, dict[str, Any] | None] = {}
-        self._definitions_lock = threading.Lock()  # workers share them: each is read once
         resources_query = mapping.provenance_query(config.iac_tags, config.owner_tags, config.cost_center_tags)
         self._reads: dict[str, Callable[[_Target], dict[str, Any]]] = {
             "cloud.policy_assignments": lambda t: self._policy(client.policy_assignments(t.key), t),
@@ -110,62 +120,92 @@ class _Reader:
             "cloud.activity_log_export": lambda t: mapping.activity_log_settings(client.activity_log_settings(t.key)),
             "cloud.resource_provenance": lambda t: mapping.resource_provenance(
                 self._graph_rows(t.key, resources_query),
-                self._shared("deployments", t.key), self._shared("stacks", t.key),
+                self._scoped("deployments", t.key), self._scoped("stacks", t.key),
             ),
             "cost.tag_coverage": lambda t: mapping.tag_coverage(self._graph_rows(t.key, resources_query)),
             "cloud.monitoring": lambda t: mapping.monitoring(self._graph_rows(t.key, mapping.MONITORING_QUERY)),
-            "cloud.deployments": lambda t: mapping.deployment_history(self._shared("deployments", t.key), now, config.window_days),
-            "cloud.self_service": lambda t: mapping.self_service(self._shared("stacks", t.key), client.template_specs(t.key)),
+            "cloud.deployments": lambda t: mapping.deployment_history(
+                self._scoped("deployments", t.key), now, config.window_days,
+                len(self._resource_groups(t.key)) if config.resource_group_scope else None,
+            ),
+            "cloud.self_service": lambda t: mapping.self_service(self._scoped("stacks", t.key), client.template_specs(t.key)),
             "cloud.autoscale": lambda t: mapping.autoscale(client.autoscale_settings(t.key)),
         }
 
     def data(self, kind: str, target: _Target) -> dict[str, Any]:
         return self._reads[kind](target)
 
-    def _shared(self, what: str, subscription_id: str) -> list[dict[str, Any]]:
-        """Deployments or stacks, read once for the kinds that use them (one worker reads a subscription)."""
+    def _scoped(self, what: str, subscription_id: str) -> list[dict[str, Any]]:
+        """Deployments or stacks at the subscription's scope and at each of its resource groups'
+        (ARM lists those per resource group only), read once for the kinds that use them (one
+        worker reads a subscription)."""
         key = (what, subscription_id)
         if key not in self._lists:
-            read = self._client.deployments if what == "deployments" else self._client.deployment_stacks
-            self._lists[key] = read(subscription_id)
+            client = self._client
+            at_subscription, at_group = (
+                (client.deployments, client.resource_group_deployments) if what == "deployments"
+                else (client.deployment_stacks, client.resource_group_stacks)
+            )
+            found = at_subscription(subscription_id)
+            for group in self._resource_groups(subscription_id):
+                try:
+                    found += at_group(subscription_id, group)
+                except Refused as exc:
+                    if exc.code != "ResourceGroupNotFound":
+                        raise
+                    # deleted since Resource Graph listed it: nothing of it to count
+            self._lists[key] = found
         return self._lists[key]
 
+    def _resource_groups(self, subscription_id: str) -> list[str]:
+        """The subscription's resource groups (one Resource Graph query for every subscription); none
+        when resource_group_scope is off."""
+        if not self._config.resource_group_scope:
+            return []
+        return [str(row.get("name") or "") for row in self._graph_rows(subscription_id, mapping.RESOURCE_GROUPS_QUERY)]
+
     def _graph_rows(self, subscription_id: str, query: str) -> list[dict[str, Any]]:
-        """The subscription's rows of a Resource Graph query over every subscription in scope, run once, on first need."""
-        with self._graph_lock:
-            if query not in self._graph:
-                try:
-                    rows = self._client.resource_graph(query, self._subscription_ids)
-                except Refused as exc:  # said once, for every subscription
-                    self._graph[query] = exc
-                else:
-                    grouped: dict[str, list[dict[str, Any]]] = {}
-                    for row in rows:
-                        grouped.setdefault(str(row.get("subscriptionId") or "").lower(), []).append(row)
-                    self._graph[query] = grouped
-            found = self._graph[query]
-            if isinstance(found, Refused):  # a new exception each time: workers raise it at once
-                raise Refused(found.status, found.code, found.message)
-            return found.get(subscription_id, [])
+        """The subscription's rows of a Resource Graph query over every subscription in scope, run
+        once, on first need: the first page says how many rows there are and how many a page holds,
+        then the workers that need them read the other pages side by side."""
+        try:
+            (first,) = self._graph_first.get([query], lambda q: self._graph_page(q, 0, RESOURCE_GRAPH_PAGE))
+            size = first.rows or RESOURCE_GRAPH_PAGE  # the service may answer fewer rows than asked
+            keys = [(query, skip, size) for skip in range(first.rows, first.total, size)] if first.rows else []
+            pages = [first, *self._graph_pages.get(keys, lambda key: self._graph_page(*key))]
+        except Refused as exc:  # a new exception in each worker: they raise it at once
+            raise Refused(exc.status, exc.code, exc.message) from None
+        if sum(page.rows for page in pages) != first.total:
+            raise Refused(None, "IncompletePages", f"Resource Graph counted {first.total} rows but its pages held "
+                          f"{sum(page.rows for page in pages)}")
+        return [row for page in pages for row in page.by_subscription.get(subscription_id, ())]
+
+    def _graph_page(self, query: str, skip: int, size: int) -> _GraphPage:
+        rows, total = self._client.resource_graph_page(query, self._subscription_ids, skip, size)
+        if total > MAX_GRAPH_ROWS:
+            raise Refused(None, "TooManyRows", f"Resource Graph counted {total} rows, more than pecm reads ({MAX_GRAPH_ROWS})")
+        by_subscription: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            by_subscription.setdefault(str(row.get("subscriptionId") or "").lower(), []).append(row)
+        return _GraphPage(by_subscription, len(rows), total)
 
     def _policy(self, assignments: list[dict[str, Any]], target: _Target) -> dict[str, Any]:
         subscription_id = "" if target.is_group else target.key
-        wanted = [mapping.definition_id(item) for item in assignments]
-        self._read_definitions(wanted, subscription_id)
-        members = [m for d in wanted if (found := self._definitions.get(d.lower())) for m in mapping.member_ids(found)]
-        self._read_definitions(members, subscription_id)
-        return mapping.policy_assignments(assignments, target.scope, self._definitions)
+        definitions = self._definitions_of([mapping.definition_id(item) for item in assignments], subscription_id)
+        members = [member for found in definitions.values() if found for member in mapping.member_ids(found)]
+        definitions.update(self._definitions_of(members, subscription_id))
+        return mapping.policy_assignments(assignments, target.scope, definitions)
 
-    def _read_definitions(self, ids: list[str], subscription_id: str) -> None:
-        with self._definitions_lock:
-            for definition_id in ids:
-                if definition_id.lower() in self._definitions:
-                    continue
-                try:
-                    found: dict[str, Any] | None = self._client.policy_definition(definition_id, subscription_id)
-                except Refused:  # deleted or unreadable: the assignment's effects stay unknown (`unresolved`)
-                    found = None
-                self._definitions[definition_id.lower()] = found
+    def _definitions_of(self, ids: list[str], subscription_id: str) -> dict[str, dict[str, Any] | None]:
+        """Policy (set) definitions by lower-case id; None for one that could not be read."""
+        spelled = {definition_id.lower(): definition_id for definition_id in ids}
+        return dict(zip(spelled, self._definitions.get(list(spelled), lambda key: self._definition(spelled[key], subscription_id))))
+
+    def _definition(self, definition_id: str, subscription_id: str) -> dict[str, Any] | None:
+        try:
+            return self._client.policy_definition(definition_id, subscription_id)
+        except Refused:  # deleted or unreadable: the assignment's effects stay unknown (`unresolved`)
+            return None
 
 
 def scan_azure(ctx: CollectContext, config: AzureConfig) -> Iterator[Subject | Evidence]:
@@ -197,8 +237,10 @@ def _scan_with(ctx: CollectContext, config: AzureConfig, client: ArmClient) -> I
 
 
 def _examine(reader: _Reader, target: _Target) -> list[Found]:
-    """Each kind of the subject: its data, or why there is none (in a worker)."""
-    return [_found(reader, kind, target) for kind in target.kinds]
+    """Each kind of the subject: its data, or why there is none (in a worker); those from
+    Resource Graph first."""
+    found = {kind.name: _found(reader, kind, target) for kind in sorted(target.kinds, key=lambda k: k.name not in GRAPH_KINDS)}
+    return [found[kind.name] for kind in target.kinds]
 
 
 def _found(reader: _Reader, kind: _Kind, target: _Target) -> Found:

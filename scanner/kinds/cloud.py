@@ -91,14 +91,15 @@ class ResourceProvenance(KindData):
     resources: int = Field(default=0, description="Resources in the subscription (Resource Graph).")
     traceable: int = Field(default=0, description="Resources with an IaC tag, a deployment's output or managed by a stack.")
     iac_tagged: int = Field(default=0, description="Resources carrying one of the configured IaC tags.")
-    deployed: int = Field(default=0, description="Resources among the outputs of the subscription-scope deployments kept.")
+    deployed: int = Field(default=0, description="Resources among the outputs of the deployments kept (subscription and "
+                          "resource-group scope).")
     from_template_specs: int = Field(default=0, description="Of the deployed ones, those deployed from a template spec.")
-    stack_managed: int = Field(default=0, description="Resources a subscription-scope deployment stack manages.")
+    stack_managed: int = Field(default=0, description="Resources a deployment stack manages (subscription or resource-group scope).")
     traceable_share: float | None = Field(default=None, description="traceable / resources; none without resources.")
 
 
 class DeploymentHistory(KindData):
-    """Deployments of the window at a subscription's scope, by who ran them."""
+    """Deployments of the window at a subscription's scope and its resource groups', by who ran them."""
 
     window_days: int = 90
     deployments: int = 0
@@ -107,6 +108,9 @@ class DeploymentHistory(KindData):
     succeeded: int = 0
     failed: int = 0
     from_template_specs: int = Field(default=0, description="Deployed from a template spec.")
+    resource_groups: int | None = Field(
+        default=None, description="Resource groups whose deployments were read as well; none: the subscription's scope only."
+    )
 
 
 class SelfService(KindData):

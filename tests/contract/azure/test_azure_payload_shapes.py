@@ -59,6 +59,8 @@ def _typed_payloads() -> list[tuple[type[Any], dict[str, Any]]]:
     cases += [(PolicyAssignment, item) for g in sample_groups() for item in g.policy_assignments]
     cases += [(DeploymentExtended, item) for s in estate for item in s.deployments]
     cases += [(DeploymentStack, item) for s in estate for item in s.deployment_stacks]
+    cases += [(DeploymentExtended, item) for s in estate for items in s.group_deployments.values() for item in items]
+    cases += [(DeploymentStack, item) for s in estate for items in s.group_stacks.values() for item in items]
     return cases
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from scanner.errors import SourceUnavailable
 from scanner.model import EvidenceStatus
 from tests.collecting import CollectedScan
 from tests.contract.azure.scanning import context, run_azure, timer_of
+from tests.fakes.azure import payloads as p
 from tests.fakes.azure.samples import PROD, SANDBOX, sample_definitions, sample_groups, sample_subscriptions
 from tests.fakes.azure.server import ACCESS_TOKEN_PREFIX, CLIENT_SECRET, FakeAzure, FakeSubscription
 
@@ -119,13 +121,14 @@ def test_provisioning_provenance_deployments_self_service_and_autoscale(tmp_path
         result = run_azure(fake)
         graph = [(method, path) for method, path in fake.requests if "resourcegraph" in path.lower()]
 
-    # One Resource Graph query for both subscriptions: 14 rows on pages of two, paged by $skipToken;
-    # then one for the monitoring counts (7 rows, 4 pages).
-    assert graph == [("POST", "/providers/Microsoft.ResourceGraph/resources")] * (7 + 4)
+    # One Resource Graph query for both subscriptions: 14 rows on pages of two, paged by offset ($skip);
+    # one for the resource groups (5 rows, 3 pages); one for the monitoring counts (7 rows, 4 pages).
+    assert graph == [("POST", "/providers/Microsoft.ResourceGraph/resources")] * (7 + 3 + 4)
     assert result.data(PROD_ID, "cloud.resource_provenance") == {
-        # tagged (two); deployed (one of them from a template spec, one before the window); stack-managed; 8 by hand
-        "resources": 13, "traceable": 5, "traceable_share": 0.3846, "iac_tagged": 2, "deployed": 3, "from_template_specs": 1,
-        "stack_managed": 1,
+        # tagged (two); deployed at the subscription's scope (one from a template spec, one before the window) and
+        # at rg-monitoring's (three alerting resources); stack-managed (one at each scope); 5 by hand
+        "resources": 13, "traceable": 8, "traceable_share": 0.6154, "iac_tagged": 2, "deployed": 6, "from_template_specs": 1,
+        "stack_managed": 2,
     }
     assert result.data(SANDBOX_ID, "cloud.resource_provenance")["traceable_share"] == 0.0
     # From the same query's rows, no request more: owner tags in any configured case ("Owner", "team"; an
@@ -135,14 +138,33 @@ def test_provisioning_provenance_deployments_self_service_and_autoscale(tmp_path
     }
     assert result.data(SANDBOX_ID, "cost.tag_coverage")["owner_tagged"] == 0
     assert result.data(PROD_ID, "cloud.deployments") == {
-        "window_days": 90, "deployments": 3, "by_caller_type": {"Application": 1, "ManagedIdentity": 1, "User": 1},
-        "automated": 2, "succeeded": 2, "failed": 1, "from_template_specs": 1,
+        "window_days": 90, "deployments": 4, "by_caller_type": {"Application": 1, "ManagedIdentity": 2, "User": 1},
+        "automated": 3, "succeeded": 3, "failed": 1, "from_template_specs": 1, "resource_groups": 4,
     }
-    assert result.data(PROD_ID, "cloud.self_service") == {"template_specs": 2, "deployment_stacks": 2, "stacks_with_deny": 1}
+    assert result.data(PROD_ID, "cloud.self_service") == {"template_specs": 2, "deployment_stacks": 3, "stacks_with_deny": 2}
     assert result.data(PROD_ID, "cloud.autoscale") == {"settings": 2, "enabled": 1}
-    # Deployments and stacks feed two kinds each and are read once: one request per page (4 and 2 items, pages of 2).
-    assert result.requests.snapshot()["azure:deployments"].sent == 2 + 1
-    assert result.requests.snapshot()["azure:deploymentstacks"].sent == 1 + 1
+    # Deployments and stacks feed two kinds each and are read once: one request per page (4 and 2 items at the
+    # subscriptions' scope, pages of 2), and one for each of the 4 + 1 resource groups.
+    assert result.requests.snapshot()["azure:deployments"].sent == 2 + 1 + 5
+    assert result.requests.snapshot()["azure:deploymentstacks"].sent == 1 + 1 + 5
+
+
+def test_resource_group_scope_can_be_left_out_to_save_two_requests_per_resource_group(fake_azure: FakeAzure) -> None:
+    result = run_azure(fake_azure, resource_group_scope=False)
+
+    assert result.data(PROD_ID, "cloud.deployments")["deployments"] == 3
+    assert result.data(PROD_ID, "cloud.deployments")["resource_groups"] is None  # the subscription's scope only
+    assert result.data(PROD_ID, "cloud.resource_provenance")["traceable"] == 5
+    assert fake_azure.count("/resourcegroups/") == 0 and fake_azure.count("microsoft.resourcegraph") == 2
+
+
+def test_a_resource_group_deleted_after_it_was_listed_has_nothing_to_count(fake_azure: FakeAzure) -> None:
+    fake_azure.fail(f"{PROD}/resourcegroups/rg-network/providers/microsoft.resources", 404, "ResourceGroupNotFound")
+
+    result = run_azure(fake_azure)
+
+    assert result.data(PROD_ID, "cloud.deployments")["deployments"] == 4
+    assert not result.problems
 
 
 def test_measurement_alert_rules_action_groups_dashboards_and_application_insights(fake_azure: FakeAzure) -> None:
@@ -153,8 +175,8 @@ def test_measurement_alert_rules_action_groups_dashboards_and_application_insigh
         "workbooks": 1, "dashboards": 0, "grafana": 1, "app_insights": 1, "availability_tests": 1,
     }
     assert set(result.data(SANDBOX_ID, "cloud.monitoring").values()) == {0}
-    # Two Resource Graph queries in all (provenance, monitoring), not one per subscription or resource type.
-    assert fake_azure.count("microsoft.resourcegraph") == 2
+    # Three Resource Graph queries in all (provenance, resource groups, monitoring), not one per subscription or type.
+    assert fake_azure.count("microsoft.resourcegraph") == 3
 
 
 def test_a_refused_resource_graph_query_is_sent_once_and_leaves_provenance_unavailable(fake_azure: FakeAzure) -> None:
@@ -162,12 +184,13 @@ def test_a_refused_resource_graph_query_is_sent_once_and_leaves_provenance_unava
 
     result = run_azure(fake_azure)
 
-    assert fake_azure.count("microsoft.resourcegraph") == 2  # each query once, not once per subscription
+    assert fake_azure.count("microsoft.resourcegraph") == 3  # each query once, not once per subscription
+    # Without the resource groups, their deployments and stacks are unknown: so are the kinds counting them.
     for subject in (PROD_ID, SANDBOX_ID):
-        for kind in ("cloud.resource_provenance", "cloud.monitoring"):
+        for kind in ("cloud.resource_provenance", "cloud.monitoring", "cloud.deployments", "cloud.self_service"):
             record = result.of(subject, kind)
             assert record.status is EvidenceStatus.UNAVAILABLE and "grant Reader on the subscription" in str(record.reason)
-    assert result.data(PROD_ID, "cloud.deployments")["deployments"] == 3
+    assert result.data(PROD_ID, "cloud.autoscale")["settings"] == 2
 
 
 def test_a_403_on_one_subscription_names_the_role_and_the_rest_goes_on(fake_azure: FakeAzure) -> None:
@@ -477,3 +500,23 @@ def test_an_answer_of_an_unexpected_shape_costs_its_subscription_not_the_scan(fa
     assert "unexpected answer from Azure" in str(result.of(SANDBOX_ID, "cost.budgets").reason)
     assert result.data(PROD_ID, "cost.budgets")["budgets"] == 3
     assert [problem.message.split(":")[0] for problem in result.problems] == ["sandbox"]
+
+
+def test_resource_graph_pages_are_read_by_offset_so_workers_can_share_them(tmp_path: Path) -> None:
+    many = [
+        FakeSubscription(f"{index:08d}-0000-4000-8000-000000000000", f"team-{index:02d}",
+                         resources=[p.resource(f"{index:08d}-0000-4000-8000-000000000000", "rg", "Microsoft.Web/sites", f"app-{n}")
+                                    for n in range(3)])
+        for index in range(8)
+    ]
+    with FakeAzure(many, tmp_path, graph_page_size=5).running() as fake:
+        serial = run_azure(fake, limits=Limits(max_workers=1))
+        fake.exchanges.clear()
+        pooled = run_azure(fake, limits=Limits(max_workers=4))
+        asked = [json.loads(exchange.request.body) for exchange in fake.exchanges.all() if exchange.route == "resource graph"]
+    # 24 rows on pages of five: the first page says how many there are and how many a page holds,
+    # the other four are asked by offset, each once.
+    provenance = [body["options"] for body in asked if "iac" in body["query"]]
+    assert len(provenance) == 5 and sorted(options.get("$skip", 0) for options in provenance) == [0, 5, 10, 15, 20]
+    assert [(e.subject, e.kind, e.data) for e in pooled.evidence] == [(e.subject, e.kind, e.data) for e in serial.evidence]
+    assert pooled.data(f"azure:{many[7].subscription_id}", "cloud.resource_provenance")["resources"] == 3

@@ -360,7 +360,8 @@ def _system_data(caller_type: str, at: str) -> dict[str, Any]:
 
 def deployment(scope: str, name: str, at: str, caller_type: str, state: str, outputs: list[str],
                template_spec: str | None = None) -> dict[str, Any]:
-    """A deployment at subscription scope (Deployments_ListAtSubscriptionScope, 2026-06-01)."""
+    """A deployment at subscription or resource-group scope (Deployments_ListAtSubscriptionScope,
+    Deployments_ListByResourceGroup, 2026-06-01: the same DeploymentExtended)."""
     properties: dict[str, Any] = {
         "provisioningState": state,
         "correlationId": "c0000000-0000-4000-8000-000000000001",
@@ -380,7 +381,8 @@ def deployment(scope: str, name: str, at: str, caller_type: str, state: str, out
 
 
 def deployment_stack(scope: str, name: str, deny_mode: str, managed: list[str]) -> dict[str, Any]:
-    """A deployment stack at subscription scope (DeploymentStacks_ListAtSubscription, 2025-07-01); deny_mode
+    """A deployment stack at subscription or resource-group scope (DeploymentStacks_ListAtSubscription,
+    DeploymentStacks_ListAtResourceGroup, 2025-07-01: the same DeploymentStack); deny_mode
     none, denyDelete or denyWriteAndDelete."""
     return {
         "id": f"{scope}/providers/Microsoft.Resources/deploymentStacks/{name}", "name": name,

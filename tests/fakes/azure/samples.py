@@ -101,6 +101,14 @@ def sample_subscriptions() -> list[FakeSubscription]:
                 p.deployment_stack(prod, "secrets", "denyDelete", [PROD_RESOURCES["vault"]["id"]]),
                 p.deployment_stack(prod, "sandbox-kit", "none", []),
             ],
+            # At resource-group scope: the alert rules and their action group deployed by a pipeline's identity,
+            # and a stack that keeps the web app from changes made outside it.
+            group_deployments={"rg-monitoring": [
+                p.deployment(f"{prod}/resourceGroups/rg-monitoring", "alerts", "2026-11-28T09:00:00Z", "ManagedIdentity", "Succeeded",
+                             [PROD_MONITORING[0]["id"], PROD_MONITORING[1]["id"], PROD_MONITORING[3]["id"]]),
+            ]},
+            group_stacks={"rg-app": [p.deployment_stack(f"{prod}/resourceGroups/rg-app", "payments", "denyWriteAndDelete",
+                                                        [PROD_RESOURCES["web"]["id"]])]},
             template_specs=[p.template_spec(PROD, "rg-platform", "webapp"), p.template_spec(PROD, "rg-platform", "database")],
             autoscale_settings=[
                 p.autoscale_setting(PROD, "rg-app", "web-scale", PROD_RESOURCES["web"]["id"], enabled=True),

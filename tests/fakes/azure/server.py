@@ -53,6 +53,8 @@ _PATHS = {
     "templatespecs": "providers/microsoft.resources/templatespecs",
     "autoscale": "providers/microsoft.insights/autoscalesettings",
 }
+_RESOURCE_GROUP = re.compile(r"/resourcegroups/([^/]+)", re.IGNORECASE)
+_GROUP_LIST = re.compile(r"resourcegroups/([^/]+)/providers/microsoft\.resources/(deployments|deploymentstacks)")
 _TAG_IN_QUERY = re.compile(r"tags\['([^']+)'\]")
 _TAG_COLUMN = re.compile(r"(\w+) = ((?:isnotempty\(tags\['[^']+'\]\)(?: or )?)+|false)")
 _TYPE_IN_QUERY = re.compile(r"'(microsoft\.[a-z]+/[a-z]+)'")
@@ -76,6 +78,13 @@ class FakeSubscription:
     deployment_stacks: list[dict[str, Any]] = field(default_factory=list)
     template_specs: list[dict[str, Any]] = field(default_factory=list)
     autoscale_settings: list[dict[str, Any]] = field(default_factory=list)
+    group_deployments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # resource group -> its deployments
+    group_stacks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # resource group -> its deployment stacks
+
+    def resource_groups(self) -> list[str]:
+        """Its resource groups: those holding resources, deployments or stacks."""
+        named = [_RESOURCE_GROUP.search(r["id"]).group(1) for r in self.resources]  # type: ignore[union-attr]
+        return sorted({name.lower(): name for name in [*named, *self.group_deployments, *self.group_stacks]}.values(), key=str.lower)
 
 
 @dataclass
@@ -198,6 +207,9 @@ class FakeAzure:
         subscription = self.subscriptions.get(params["subscription"].lower())
         if subscription is None:
             return 404, payloads.error("SubscriptionNotFound", f"The subscription '{params['subscription'].lower()}' could not be found."), {}
+        at_group = _GROUP_LIST.fullmatch(params["rest"].lower().rstrip("/"))
+        if at_group is not None:
+            return self._group_scope_list(request, subscription, *at_group.groups())
         items = {
             _PATHS["policyassignments"]: subscription.policy_assignments,
             _PATHS["roleassignments"]: subscription.role_assignments,
@@ -216,6 +228,14 @@ class FakeAzure:
         if items is None:
             return _no_such_type(request.path)
         return self._page(_path(request), request.query, items)
+
+    def _group_scope_list(self, request: Request, subscription: FakeSubscription, group: str, kind: str) -> Answer:
+        """Deployments_ListByResourceGroup, DeploymentStacks_ListAtResourceGroup."""
+        groups = {name.lower(): name for name in subscription.resource_groups()}
+        if group not in groups:
+            return 404, payloads.error("ResourceGroupNotFound", f"Resource group '{group}' could not be found."), {}
+        lists = subscription.group_deployments if kind == "deployments" else subscription.group_stacks
+        return self._page(_path(request), request.query, lists.get(groups[group], []))
 
     def _definition(self, request: Request, params: dict[str, str]) -> Answer:
         found = self.definitions.get(_path(request))
@@ -276,7 +296,7 @@ class FakeAzure:
             with self._graph_lock:
                 self._graph_answers[key] = rows
         options = asked.get("options") or {}
-        start = int(options.get("$skipToken") or 0)
+        start = int(options.get("$skip") or options.get("$skipToken") or 0)  # $skip, when given, wins
         size = min(int(options.get("$top") or 1000), self.graph_page_size)
         page: dict[str, Any] = {"totalRecords": len(rows), "count": len(rows[start : start + size]),
                                 "data": rows[start : start + size], "facets": [], "resultTruncated": "false"}
@@ -291,7 +311,14 @@ class FakeAzure:
             if (subscription := self.subscriptions.get(subscription_id)) is not None
         ]
         rows: list[dict[str, Any]]
-        if "summarize" in query:
+        if query.startswith("resourcecontainers"):  # the resource groups, as named in their resource ids
+            rows = [
+                {"name": group, "subscriptionId": subscription_id}
+                for subscription_id in subscription_ids
+                if (subscription := self.subscriptions.get(subscription_id)) is not None
+                for group in subscription.resource_groups()
+            ]
+        elif "summarize" in query:
             types = set(_TYPE_IN_QUERY.findall(query))
             counted: dict[tuple[str, str], dict[str, Any]] = {}
             for subscription_id, resources in scoped:
@@ -312,6 +339,8 @@ class FakeAzure:
                  **{name: any((resource.get("tags") or {}).get(tag) for tag in tags) for name, tags in columns.items()}}
                 for subscription_id, resources in scoped for resource in resources
             ]
+            if "order by id asc" in query:
+                rows.sort(key=lambda row: str(row["id"]))
         return rows
 
     def _known_group(self, group: str, rest: str) -> FakeGroup | Answer:
