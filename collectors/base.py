@@ -136,9 +136,7 @@ class WorkerPool:
 
         def schedule(item: T) -> Future[R]:
             if inline is not None and inline(item):
-                done: Future[R] = Future()
-                done.set_result(guarded(item))
-                return done
+                return completed(guarded(item))
             return self.submit(guarded, item)
 
         while True:
@@ -151,6 +149,13 @@ class WorkerPool:
 
 
 _END: Any = object()
+
+
+def completed(value: R) -> Future[R]:
+    """A future that holds `value` already: work known without a thread, beside work in the pool."""
+    done: Future[R] = Future()
+    done.set_result(value)
+    return done
 
 
 @dataclass

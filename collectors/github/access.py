@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from concurrent.futures import Future
 from typing import Any
 from urllib.parse import quote
 
+from collectors.base import WorkerPool
 from collectors.github.client import ApiError, GitHubClient
 from collectors.github.organization import MEMBERS_PERMISSION, TEAMS, Account
 
@@ -22,21 +24,37 @@ NOT_OWNER = "GitHub shows secret teams only to organization owners — scan with
 COLLABORATORS_HIDDEN = "GitHub shows a repository's direct collaborators only to a token with push access to it"
 
 
-def team_grants(client: GitHubClient, account: Account, slugs: tuple[str, ...] | str) -> dict[str, int] | str:
+class TeamGrants:
     """Per repository name (lower case), how many of the teams `slugs` are granted access to it;
-    or why that is not known (`slugs` is a string when the teams could not be listed)."""
-    if isinstance(slugs, str):
-        return slugs
-    if not account.viewer_is_owner:
-        return NOT_OWNER
-    counts: Counter[str] = Counter()
-    try:
-        for slug in slugs:
-            path = f"/orgs/{account.login}/teams/{quote(slug, safe='')}/repos"
-            counts.update(str(repo.get("name") or "").lower() for repo in client.pages(TEAMS, path, conditional=True))
-    except ApiError as exc:
-        return exc.reason_with(MEMBERS_PERMISSION)
-    return dict(counts)
+    or why that is not known (`slugs` is a string when the teams could not be listed). Each
+    team's list is a job of `pool`, started at once; they are counted when first asked for."""
+
+    def __init__(self, pool: WorkerPool, client: GitHubClient, account: Account, slugs: tuple[str, ...] | str) -> None:
+        self._lists: list[Future[list[str]]] = []
+        self._counted: dict[str, int] | str | None = None
+        if isinstance(slugs, str):
+            self._counted = slugs
+        elif not account.viewer_is_owner:
+            self._counted = NOT_OWNER
+        else:
+            self._lists = [pool.submit(_team_repositories, client, account.login, slug) for slug in slugs]
+
+    def result(self) -> dict[str, int] | str:
+        if self._counted is None:
+            counts: Counter[str] = Counter()
+            try:
+                for names in self._lists:
+                    counts.update(names.result())
+            except ApiError as exc:
+                self._counted = exc.reason_with(MEMBERS_PERMISSION)
+            else:
+                self._counted = dict(counts)
+        return self._counted
+
+
+def _team_repositories(client: GitHubClient, login: str, slug: str) -> list[str]:
+    path = f"/orgs/{login}/teams/{quote(slug, safe='')}/repos"
+    return [str(repo.get("name") or "").lower() for repo in client.pages(TEAMS, path, conditional=True)]
 
 
 def repository_access(data: Mapping[str, Any], teams: Mapping[str, int], name: str) -> dict[str, Any] | str:

@@ -3,11 +3,13 @@ request budget). Kept apart from the plugin class so that PyGithub loads only fo
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future
 from datetime import timedelta
 from typing import Any
 
-from collectors.base import Findings, Gap, WorkerPool, each_target
+from collectors.base import Findings, Gap, WorkerPool, completed, each_target
 from collectors.cross_subject import ORIGINS, TEMPLATE_LINK, cross_reference_records, template_in_organization
 from collectors.githost.cache import FileEvidence, ScanCache
 from collectors.githost.subjects import repository_subject
@@ -41,6 +43,9 @@ from scanner.model import Evidence, EvidenceStatus, Subject
 PLATFORM_ROLES = frozenset({"admin", "maintain"})
 # A 403 or 404 listing them: the token cannot see the account's repositories (fine-grained: "Repository access").
 REPOSITORIES_PERMISSION = "the token needs access to the account's repositories (Metadata: read)"
+# GraphQL batches asked for ahead of the repositories being examined: two keep the next batch
+# answered before its repositories are reached, and leave the other workers to files.
+BATCHES_AHEAD = 2
 
 GAP_HINT = "grant the permission named to see it; the rest was scanned"
 RATE_HINT = "scan again after the reset, raise max_rate_limit_wait_seconds, or use a GitHub App for higher limits"
@@ -104,29 +109,38 @@ class _Scan:
     # --- one account ---------------------------------------------------------------------
 
     def _scan_account(self, client: GitHubClient, account: Account) -> Iterator[Subject | Evidence]:
+        with WorkerPool(self.ctx.limits.max_workers, "pecm-github") as pool:
+            yield from self._scan_account_in(pool, client, account)
+
+    def _scan_account_in(self, pool: WorkerPool, client: GitHubClient, account: Account) -> Iterator[Subject | Evidence]:
+        """The account's own lists run in the pool beside one another (the repository listing
+        while the organization's facts are read, then the settings beside each team's
+        repositories), so that no chain of them holds the repositories' examinations back."""
         ctx = self.ctx
         org = Subject(
             id=f"github:{account.login}", kind="organization", name=account.login, source="github", url=account.url
         )
+        listing = pool.submit(list_repositories, client, account)
         facts = organization_facts(client, account, self.config.platform_team) if account.is_organization else None
-        teams = access.team_grants(client, account, facts.team_slugs) if facts is not None else None
         unread = 0  # repositories whose files are unknown, so whose reusable-CI references are too
         try:
-            listed = list_repositories(client, account)
+            listed = listing.result()
         except ApiError as exc:
             listed, unread = [], 1
             why = f"github: cannot list the repositories of {account.login}: {exc.reason_with(REPOSITORIES_PERMISSION)}"
             ctx.problem(why, hint="the organization's own evidence was kept; scan again later")
             ctx.cut_short("repository", why)
         production = tuple(self.config.production_environments)
-        settings: OrganizationSettings | AccountSettings = (
-            read_organization_settings(client, account.login, listed, production)
+        settings: Future[OrganizationSettings | AccountSettings] = (
+            pool.submit(read_organization_settings, client, account.login, listed, production)
             if account.is_organization
-            else AccountSettings(production)
+            else completed(AccountSettings(production))
         )
+        # After the settings, which the examinations wait for; the team lists only the evidence does.
+        grants = access.TeamGrants(pool, client, account, facts.team_slugs) if facts is not None else None
         if ctx.includes(org.id):  # a sharded scan: the organization belongs to one shard, like a repository
             yield org
-            yield from self.records.organization(org, facts, settings)
+            yield from self.records.organization(org, facts, settings.result())
             self.findings.end_subject(org)
 
         config = self.config
@@ -142,7 +156,7 @@ class _Scan:
         provides: dict[str, bool] = {}
         origins: dict[str, dict[str, Any] | None] = {}
         template_links: dict[str, str | None] = {}
-        for repo, examination in self._examine_all(client, repos, settings):
+        for repo, examination in self._examine_all(pool, client, repos, settings):
             subject = repository_subject(
                 "github", repo.full_name, org, repo.html_url, repo.default_branch, "/blob/",
                 platform=platform.get(repo.name.lower()) in PLATFORM_ROLES,
@@ -151,6 +165,7 @@ class _Scan:
             self.repositories.add(subject.id)
             yield subject
             origins[subject.id] = None
+            teams = grants.result() if grants is not None else None
             for item in self.records.repository(subject, examination, facts, teams):
                 if item.kind == ORIGINS and item.status is EvidenceStatus.OBSERVED:
                     origins[subject.id] = item.data
@@ -167,25 +182,35 @@ class _Scan:
         yield from cross_reference_records(ctx, list(subjects.values()), origins, template_links)
 
     def _examine_all(
-        self, client: GitHubClient, repos: list[Listed], settings: OrganizationSettings | AccountSettings
+        self,
+        pool: WorkerPool,
+        client: GitHubClient,
+        repos: list[Listed],
+        settings: Future[OrganizationSettings | AccountSettings],
     ) -> Iterator[tuple[Listed, Examination]]:
-        """Examinations in listing order. GraphQL batches are queued first; a batch's
-        repositories are examined once it is answered, a bounded number ahead."""
+        """Examinations in listing order. A batch's repositories are examined once its GraphQL
+        query is answered, a bounded number ahead. Only BATCHES_AHEAD queries are queued ahead of
+        the examinations: queued all at once, they kept every worker on GraphQL and none on
+        files until the last batch was answered."""
         size = self.config.graphql_batch_size
         batches = [repos[start : start + size] for start in range(0, len(repos), size)]
-        with WorkerPool(self.ctx.limits.max_workers, "pecm-github") as pool:
-            metadata = [pool.submit(self._batch, client, batch) for batch in batches]
 
-            def answered() -> Iterator[tuple[Listed, RepoMetadata | ApiError]]:
-                for batch, asked in zip(batches, metadata):
-                    metas = asked.result()
-                    yield from ((repo, metas[repo.full_name]) for repo in batch)
+        def answered() -> Iterator[tuple[Listed, RepoMetadata | ApiError]]:
+            unasked = iter(batches)
+            asked: deque[tuple[list[Listed], Future[dict[str, RepoMetadata | ApiError]]]] = deque()
+            while True:
+                while len(asked) < BATCHES_AHEAD and (batch := next(unasked, None)) is not None:
+                    asked.append((batch, pool.submit(self._batch, client, batch)))
+                if not asked:
+                    return
+                batch, metas = asked.popleft()
+                yield from ((repo, metas.result()[repo.full_name]) for repo in batch)
 
-            for (repo, _meta), examination in pool.in_order(
-                answered(), lambda item: self._examine(client, *item, settings),
-                self._failed, fatal=(TokenRefused,),
-            ):
-                yield repo, examination
+        for (repo, _meta), examination in pool.in_order(
+            answered(), lambda item: self._examine(client, *item, settings),
+            self._failed, fatal=(TokenRefused,),
+        ):
+            yield repo, examination
 
     def _batch(self, client: GitHubClient, batch: list[Listed]) -> dict[str, RepoMetadata | ApiError]:
         refs = [RepoRef(repo.owner, repo.name) for repo in batch]
@@ -196,10 +221,15 @@ class _Scan:
         return {repo.full_name: answers[ref] for repo, ref in zip(batch, refs)}
 
     def _examine(
-        self, client: GitHubClient, repo: Listed, meta: RepoMetadata | ApiError, settings: OrganizationSettings | AccountSettings
+        self,
+        client: GitHubClient,
+        repo: Listed,
+        meta: RepoMetadata | ApiError,
+        settings: Future[OrganizationSettings | AccountSettings],
     ) -> Examination:
         examination = examine(client, repo, meta, self.options, self.cache, self.since)
-        examination.settings = read_repository_settings(client, repo, meta, settings)
+        # Queued before any examination, so running or done by now: waiting here cannot starve the pool.
+        examination.settings = read_repository_settings(client, repo, meta, settings.result())
         return examination
 
     @staticmethod

@@ -7,10 +7,14 @@ push access. What the token cannot see is unknown, never 0.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
+
 from collectors.github.access import COLLABORATORS_HIDDEN, NOT_OWNER
 from scanner.model import EvidenceStatus
 from tests.contract.github.orgs import acme
-from tests.contract.github.scanning import ScanRunner
+from tests.contract.github.scanning import Scan, ScanRunner, run_github
 from tests.fakes.github.fixtures import fake_github_fixture
 from tests.fakes.github.model import DEFAULT_TOKEN, Token, World
 from tests.fakes.github.server import FakeGitHub
@@ -63,3 +67,29 @@ def test_a_team_list_that_fails_makes_access_unknown_and_the_scan_goes_on(acme_g
     record = scan.of("github:acme/svc-a", "vcs.access")
     assert record.status is EvidenceStatus.UNAVAILABLE and "500" in (record.reason or "")
     assert scan.of("github:acme/svc-a", "vcs.activity").status is EvidenceStatus.OBSERVED
+
+
+def test_repositories_are_examined_while_a_team_list_is_still_outstanding(acme_github: FakeGitHub) -> None:
+    """Each team's repositories are a job of the pool, not a chain of requests the scan waits for
+    before the first repository: with one team's list held by the fake, files are read anyway."""
+    held = acme_github.faults.delay(route="/orgs/acme/teams/payments/repos", seconds=60)
+    scan: list[Scan] = []
+    scanning = threading.Thread(target=lambda: scan.append(run_github(acme_github)))
+    scanning.start()
+    try:
+        files_read = _wait_for(lambda: any(entry.family == "git/trees" for entry in acme_github.stats.log))
+    finally:
+        acme_github.faults.clear()  # lets the held list through
+        scanning.join()
+    assert files_read
+    assert held.hits == 1
+    assert scan[0].data("github:acme/svc-a", "vcs.access")["team_grants"] == 1
+
+
+def _wait_for(condition: Callable[[], bool], attempts: int = 600) -> bool:
+    """Whether `condition` came true, asked every 50 ms for at most 30 s."""
+    for _attempt in range(attempts):
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False

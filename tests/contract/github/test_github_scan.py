@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from scanner.contract import Limits
 from scanner.model import EvidenceStatus
 from tests.contract.github.scanning import NOW, Scan, ScanRunner
 from tests.contract.github.orgs import acme, commits, deployment, many_repositories
@@ -314,3 +315,16 @@ def test_the_repository_mailmap_and_bots_shape_the_author_count(acme_github: Fak
     after = scan_github(acme_github).data("github:acme/svc-b", "vcs.activity")
     assert (before["authors"], before["active_weeks"]) == (2, 1)  # the bot's commit 30 days ago makes no week
     assert after["authors"] == 1
+
+
+def test_files_are_read_before_the_last_graphql_batch_is_asked_for(many_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    """Batches are asked for a bounded number ahead of the repositories examined: queued all at
+    once, they held every worker until the last was answered and no file was read meanwhile.
+    One worker makes the order of requests the order of the pool's queue."""
+    scan = scan_github(many_github, graphql_batch_size=5, limits=Limits(max_workers=1))
+
+    assert len(scan.ids) == 106 and scan.problems == []
+    families = [entry.family for entry in many_github.stats.log]
+    last_batch = len(families) - 1 - families[::-1].index("graphql")
+    assert families.count("graphql") == 1 + 21  # the account, then batches of 5
+    assert families.index("git/trees") < last_batch
