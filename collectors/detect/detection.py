@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from collectors.detect import ci, gitops, iac, named, observability, origins, ownership, policy, portal, runners
-from collectors.detect.classify import plan_files
+from collectors.detect.classify import Plan, plan_files
 from collectors.detect.files import FileReader, ReadFile, RepoFile
 from collectors.detect.findings import Findings
 from collectors.detect.manifests import scan_manifests
@@ -48,20 +48,38 @@ class Detection:
     unknown: dict[str, str]
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A repository's paths classified once: what they prove by their names alone (`findings`)
+    and the files whose contents decide (`plan`). A reader that fetches the files ahead (one
+    archive) asks the plan which, and hands it to `detect` rather than classify twice."""
+
+    plan: Plan
+    findings: Findings
+
+
+def plan_detection(paths: Sequence[str], sizes: Mapping[str, int] | None = None) -> Planned:
+    findings = Findings()
+    return Planned(plan_files(paths, sizes or {}, findings), findings)
+
+
 def detect(
     paths: Sequence[str],
     read: ReadFile,
     *,
     sizes: Mapping[str, int] | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    planned: Planned | None = None,
 ) -> Detection:
     """Detect every file signal of a repository from its file paths (POSIX, relative to its
     root) and, where the lister knows them, their sizes in bytes. Reads only candidate files,
     each at most once, none larger than `max_file_bytes`; a file that cannot be used becomes
-    a problem and detection goes on."""
+    a problem and detection goes on. `planned`: `plan_detection` of the same paths and sizes,
+    used once (detection adds to its findings)."""
     reader = FileReader(read, max_file_bytes)
-    findings = Findings()
-    plan = plan_files(paths, sizes or {}, findings)
+    if planned is None:
+        planned = plan_detection(paths, sizes)
+    plan, findings = planned.plan, planned.findings
 
     ci.scan_github_workflows(plan.workflows, reader, findings)
     ci.scan_gitlab_pipelines(plan.gitlab_pipelines, reader, findings, plan.yaml_files())

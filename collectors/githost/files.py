@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 from collectors.detect import RepoFile, UnreadableFile, detect
-from collectors.detect.classify import plan_files
-from collectors.detect.findings import Findings
+from collectors.detect.classify import Plan
+from collectors.detect.detection import plan_detection
 from collectors.githost.cache import FileEvidence
 from collectors.githost.tarball import BadArchive, extract
 from collectors.http_answers import ApiError
@@ -40,7 +41,7 @@ class Listing:
     def paths(self) -> list[str]:
         return [file.path for file in self.files]
 
-    @property
+    @cached_property  # asked for by classification, detection and the .mailmap's check
     def sizes(self) -> dict[str, int]:
         return {file.path: file.size for file in self.files if file.size is not None}
 
@@ -99,11 +100,12 @@ def read_files(
     Raises `ApiError` when the host fails: that costs the repository its file signals."""
     listing = repository.list_files(ref, limits.max_files_per_repository)
     reader = RemoteFiles(repository, ref)
+    planned = plan_detection(listing.paths, listing.sizes)
     if archive is not None:
-        wanted = files_to_read(listing, limits.max_file_bytes)
+        wanted = files_to_read(planned.plan, limits.max_file_bytes)
         if len(wanted) > archive.threshold:
             reader.fetch_archive(archive, wanted, limits.max_file_bytes)
-    detection = detect(listing.paths, reader, sizes=listing.sizes, max_file_bytes=limits.max_file_bytes)
+    detection = detect(listing.paths, reader, sizes=listing.sizes, max_file_bytes=limits.max_file_bytes, planned=planned)
     people = _mailmap(reader, listing.sizes) if mailmap and MAILMAP in listing.paths else ""
     problems = list(detection.problems)
     problems.extend(
@@ -128,9 +130,8 @@ def read_files(
     )
 
 
-def files_to_read(listing: Listing, max_file_bytes: int) -> list[RepoFile]:
+def files_to_read(plan: Plan, max_file_bytes: int) -> list[RepoFile]:
     """The files detection may read: its plan, less those over the size limit (never read)."""
-    plan = plan_files(listing.paths, listing.sizes, Findings())
     return [file for file in plan.to_read() if file.size is None or file.size <= max_file_bytes]
 
 
