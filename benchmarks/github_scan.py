@@ -1,18 +1,20 @@
-"""Benchmark: scan a fake GitHub organization of 1,000 repositories with 50 ms of latency on
-every response, then scan it again with nothing changed.
+"""Benchmark (issue 14): scan a fake GitHub organization of 1,000 repositories with 50 ms of
+latency on every response, then scan it again with nothing changed, and compare the scanning
+process's CPU with a reference build's.
 
-Prints requests sent and charged (GraphQL by GitHub's point rules) per repository, wall time,
-CPU time of the scanning process, and the ideal each is compared with. Targets (issues 3 and
-14): <= 2.5 charged requests per repository on a full scan; <= 0.05 per repository on the
-unchanged re-scan, in <= 25% of the full scan's wall time; full-scan wall time within 1.5x of
-sent requests x latency / concurrency; with --reference, the scanning process's CPU per
-repository <= 0.5x the reference build's.
+Every scan runs in a new process importing its build's code (a cold process, as `pecm scan`
+is); the fake runs in a process of its own. Each round runs, alternated: this build's full scan,
+its unchanged re-scan (same cache), and the reference build's full scan. Printed per round and as
+medians over --rounds, with the machine's load average:
+- charged requests per repository (GraphQL by GitHub's point rules): <= 2.5 on the full scan,
+  <= 0.05 on the unchanged re-scan;
+- wall time of the full scan against sent requests x latency / concurrency: <= 1.5x;
+- the re-scan's wall time against the full scan's (issue 3's target: <= 25%);
+- CPU of the scanning process per repository against the reference build's: <= 0.5x.
+The reference (default 62da397, the build issue 14's "today" was measured on) is checked out
+into a temporary `git worktree` unless --reference names a checkout.
 
---reference PATH: a checkout of another build (e.g. `git worktree add --detach ../ref 62da397`).
-Full scans of the same fake by this build and by that one alternate, each in a new process
-importing its build's code, for --rounds rounds; their median CPU per repository is compared.
-
-Run: .venv/bin/python benchmarks/github_scan.py [--repositories 1000] [--latency 0.05] [--reference PATH]
+Run: .venv/bin/python benchmarks/github_scan.py [--repositories 1000] [--latency 0.05] [--rounds 3] [--reference COMMIT|PATH]
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -36,6 +40,7 @@ _BUILD = sys.argv[sys.argv.index("--build") + 1] if "--build" in sys.argv else s
 sys.path[:0] = [_BUILD, str(ROOT), str(ROOT / "benchmarks")]
 
 from github_org import generate  # noqa: E402
+from startup import reference_tree  # noqa: E402
 
 from rules.evaluate import evaluate  # noqa: E402
 from scanner.config import parse_config  # noqa: E402
@@ -53,6 +58,7 @@ except ImportError:  # the reference build of --reference may predate it
 # many repositories' trees at once) and, when detection needs any file, one archive or file.
 # Organization listing, teams and batched GraphQL metadata are amortized over all repositories.
 IDEAL_PER_REPOSITORY = 2
+REFERENCE = "62da397"  # the build issue 14's CPU per repository was measured on
 
 
 class RemoteFake:
@@ -133,78 +139,105 @@ def scan(url: str, token: str, login: str, cache_dir: Path, workers: int) -> tup
     return elapsed, cpu, sum(1 for s in bundle.subjects if s.kind == "repository")
 
 
-def scan_in_new_process(build: Path, fake: RemoteFake, workers: int) -> tuple[float, int]:
-    """A full scan (empty cache) by `build`'s code in a process of its own: (CPU seconds, repositories)."""
+def scan_in_new_process(build: Path, fake: RemoteFake, cache: Path, workers: int) -> dict[str, Any]:
+    """One scan by `build`'s code in a process of its own, with `cache` as its cache folder:
+    its wall and CPU seconds, repositories, the fake's counts and the load average around it."""
+    fake.clear()
     command = [sys.executable, str(Path(__file__).resolve()), "--build", str(build), "--one-scan",
-               json.dumps([fake.url, fake.token, fake.login]), "--workers", str(workers)]
-    answer = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout.splitlines()[-1])
-    return float(answer["cpu"]), int(answer["repositories"])
+               json.dumps([fake.url, fake.token, fake.login, str(cache)]), "--workers", str(workers)]
+    before = os.getloadavg()[0]
+    answer: dict[str, Any] = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout.splitlines()[-1])
+    answer.update(fake.stats(), load=(before + os.getloadavg()[0]) / 2)
+    return answer
 
 
-def compare_cpu(fake: RemoteFake, reference: Path, rounds: int, workers: int) -> None:
-    """This build against `reference`, alternated so that both see the same machine load."""
-    per_repository: dict[str, list[float]] = {"this build": [], "reference": []}
-    for _round in range(rounds):
-        for label, build in (("this build", ROOT), ("reference", reference)):
-            fake.next_hour()
-            cpu, repositories = scan_in_new_process(build, fake, workers)
-            per_repository[label].append(cpu / repositories * 1000)
-    ours, theirs = (statistics.median(per_repository[label]) for label in ("this build", "reference"))
-    for label, values in per_repository.items():
-        print(f"  {label}: CPU per repository {', '.join(f'{value:.1f}' for value in values)} ms")
-    print(f"CPU of the scanning process per repository (median of {rounds} alternated full scans): "
-          f"{ours:.1f} ms against {theirs:.1f} ms for {reference}: ratio {ours / theirs:.2f} (target <= 0.5)")
+def one_round(fake: RemoteFake, reference: Path, folder: Path, workers: int, flip: bool) -> dict[str, dict[str, Any]]:
+    """This build's full scan and re-scan, and the reference's full scan, alternating which build
+    goes first from round to round (both see the same drift in the machine's load)."""
+    fake.next_hour()  # a new rate-limit window: a full scan spends half of a token's hourly 5,000 requests
+    runs: dict[str, dict[str, Any]] = {}
+    builds = [("reference", reference), ("full", ROOT)] if flip else [("full", ROOT), ("reference", reference)]
+    for label, build in builds:
+        cache = folder / f"{label}-cache"
+        runs[label] = scan_in_new_process(build, fake, cache, workers)
+        if label == "full":
+            runs["re-scan"] = scan_in_new_process(build, fake, cache, workers)
+    for cache in folder.iterdir():
+        shutil.rmtree(cache)
+    return runs
 
 
-def report(
-    label: str, stats: dict[str, Any], elapsed: float, cpu: float, repositories: int, latency: float, workers: int
-) -> int:
-    sent, charged = stats["sent"], stats["rest"] + stats["points"]
-    ideal_time = sent * latency / workers
-    print(f"{label}: {repositories} repositories in {elapsed:.1f} s; "
-          f"CPU of the scanning process {cpu:.2f} s ({cpu / repositories * 1000:.1f} ms per repository)")
-    print(f"  requests sent:    {sent} ({sent / repositories:.2f} per repository)")
-    print(f"  charged:          {charged} ({charged / repositories:.3f} per repository; REST {stats['rest']}, "
-          f"GraphQL points {stats['points']})")
-    print(f"  by family (sent): {stats['by_family']}")
-    print(f"  wall time vs sent x latency / concurrency = {ideal_time:.1f} s: ratio {elapsed / ideal_time:.2f}")
-    return charged
+def describe(label: str, run: dict[str, Any], latency: float, workers: int) -> None:
+    repositories, sent, charged = run["repositories"], run["sent"], run["rest"] + run["points"]
+    ideal = sent * latency / workers
+    print(f"  {label}: {repositories} repositories, wall {run['wall']:.1f} s ({run['wall'] / ideal:.2f}x sent x latency / "
+          f"concurrency = {ideal:.1f} s), CPU {run['cpu'] / repositories * 1000:.1f} ms per repository, "
+          f"{sent} sent, {charged / repositories:.3f} charged per repository (REST {run['rest']}, GraphQL points "
+          f"{run['points']}), load {run['load']:.1f}")
+
+
+def summary(rounds: list[dict[str, dict[str, Any]]], latency: float, workers: int) -> None:
+    def median(label: str, figure: Any) -> float:
+        return statistics.median(figure(found[label]) for found in rounds)
+
+    full, again = rounds[0]["full"], rounds[0]["re-scan"]
+    print(f"Medians of {len(rounds)} rounds (load average {median('full', lambda run: run['load']):.1f} during the full scans, "
+          f"{os.cpu_count()} cores):")
+    print(f"  by family (full scan, sent): {full['by_family']}")
+    print(f"  by family (re-scan, sent):   {again['by_family']}")
+    charged = median("full", lambda run: (run["rest"] + run["points"]) / run["repositories"])
+    print(f"  charged per repository, full scan: {charged:.3f} (target <= 2.5; ideal {IDEAL_PER_REPOSITORY})")
+    charged = median("re-scan", lambda run: (run["rest"] + run["points"]) / run["repositories"])
+    print(f"  charged per repository, unchanged re-scan: {charged:.3f} (target <= 0.05)")
+    wall = median("full", lambda run: run["wall"] / (run["sent"] * latency / workers))
+    print(f"  full-scan wall time / (sent x latency / concurrency): {wall:.2f} (target <= 1.5)")
+    share = statistics.median(found["re-scan"]["wall"] / found["full"]["wall"] for found in rounds)
+    print(f"  re-scan wall time / full-scan wall time: {share:.0%} (target <= 25%)")
+    ours, theirs = (median(label, lambda run: run["cpu"] / run["repositories"]) * 1000 for label in ("full", "reference"))
+    print(f"  CPU of the scanning process per repository (new processes): {ours:.1f} ms against {theirs:.1f} ms for the "
+          f"reference: ratio {ours / theirs:.2f} (target <= 0.5)")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repositories", type=int, default=1000)
     parser.add_argument("--latency", type=float, default=0.05, help="seconds added to every response")
     parser.add_argument("--workers", type=int, default=4, help="collector concurrency (limits.max_workers; 4 is the default)")
-    parser.add_argument("--reference", type=Path, help="a checkout of the build to compare CPU time with")
-    parser.add_argument("--rounds", type=int, default=3, help="alternated full scans per build with --reference")
+    parser.add_argument("--reference", default=REFERENCE,
+                        help=f"the build to compare CPU time with: a commit (default {REFERENCE}) or a checkout's path")
+    parser.add_argument("--rounds", type=int, default=3, help="alternated rounds")
     parser.add_argument("--build", type=Path, help=argparse.SUPPRESS)  # read before the imports above
-    parser.add_argument("--one-scan", help=argparse.SUPPRESS)  # [url, token, login]: one full scan, JSON out
+    parser.add_argument("--one-scan", help=argparse.SUPPRESS)  # [url, token, login, cache]: one scan, JSON out
     args = parser.parse_args()
 
     if args.one_scan:
-        url, token, login = json.loads(args.one_scan)
-        with tempfile.TemporaryDirectory(prefix="pecm-gh-bench-") as cache:
-            _, cpu, repositories = scan(url, token, login, Path(cache), args.workers)
-        print(json.dumps({"cpu": cpu, "repositories": repositories}))
+        url, token, login, cache = json.loads(args.one_scan)
+        wall, cpu, repositories = scan(url, token, login, Path(cache), args.workers)
+        print(json.dumps({"wall": wall, "cpu": cpu, "repositories": repositories}))
         return
 
-    fake = RemoteFake(args.repositories, args.latency)
-    try:
-        with tempfile.TemporaryDirectory(prefix="pecm-gh-bench-") as cache:
-            full_s, cpu, repositories = scan(fake.url, fake.token, fake.login, Path(cache), args.workers)
-            charged = report("full scan", fake.stats(), full_s, cpu, repositories, args.latency, args.workers)
-            print(f"  ideal charged: {IDEAL_PER_REPOSITORY} per repository; ratio "
-                  f"{charged / repositories / IDEAL_PER_REPOSITORY:.2f} (target <= 2.5 charged per repository)")
-            fake.clear()
-            again_s, cpu, repositories = scan(fake.url, fake.token, fake.login, Path(cache), args.workers)
-            report("unchanged re-scan", fake.stats(), again_s, cpu, repositories, args.latency, args.workers)
-            print(f"  re-scan wall time is {again_s / full_s:.0%} of the full scan "
-                  "(target <= 25%, <= 0.05 charged per repository)")
-        if args.reference is not None:
-            compare_cpu(fake, args.reference.resolve(), args.rounds, args.workers)
-    finally:
-        fake.stop()
+    with tempfile.TemporaryDirectory(prefix="pecm-gh-bench-") as scratch:
+        folder = Path(scratch)
+        given = Path(args.reference)
+        reference = given.resolve() if given.is_dir() else reference_tree(args.reference, folder)
+        caches = folder / "caches"
+        caches.mkdir()
+        fake = RemoteFake(args.repositories, args.latency)
+        try:
+            print(f"{args.repositories} repositories, {args.latency * 1000:.0f} ms per response, {args.workers} workers, "
+                  f"reference build {args.reference}; Python {sys.version.split()[0]}")
+            rounds = []
+            for number in range(args.rounds):
+                found = one_round(fake, reference, caches, args.workers, flip=number % 2 == 1)
+                print(f"round {number + 1}:")
+                for label in ("full", "re-scan", "reference"):
+                    describe(label, found[label], args.latency, args.workers)
+                rounds.append(found)
+            summary(rounds, args.latency, args.workers)
+        finally:
+            fake.stop()
+            if reference != given.resolve():
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(reference)], check=True)
 
 
 if __name__ == "__main__":
