@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from collectors.base import WorkerPool
-from collectors.github.client import ApiError, GitHubClient
+from collectors.github.client import ApiError, GitHubClient, RateLimited
 from collectors.github.organization import MEMBERS_PERMISSION, TEAMS, Account
 
 NOT_OWNER = "GitHub shows secret teams only to organization owners — scan with an owner's token to count team grants"
@@ -45,6 +45,8 @@ class TeamGrants:
             try:
                 for names in self._lists:
                     counts.update(names.result())
+            except RateLimited as exc:  # told like every other rate-limited piece, not as a permission
+                self._counted = exc.reason()
             except ApiError as exc:
                 self._counted = exc.reason_with(MEMBERS_PERMISSION)
             else:
