@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from engine_fixtures import SAMPLE_PACK, build_bundle, single_file_pack
+from engine_fixtures import SAMPLE_PACK, BundleMaker, RuleSetMaker, build_bundle, single_file_pack
 
 from rules.loader import RulePack, RuleSet, build_ruleset, load_pack
 from scanner.kinds import KINDS, KindRegistry
 from scanner.model import EvidenceBundle
-
-BundleMaker = Callable[..., EvidenceBundle]
-RuleSetMaker = Callable[..., RuleSet]
 
 
 @pytest.fixture(scope="session")

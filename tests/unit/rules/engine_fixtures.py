@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from rules.loader import RuleSet
 from scanner.kinds import KINDS, KindRegistry
 from scanner.model import Evidence, EvidenceBundle, EvidenceStatus, SourceRun, Subject
+
+# What the conftest's `bundle_of` and `ruleset_of` fixtures give (annotations for the tests).
+BundleMaker = Callable[..., EvidenceBundle]
+RuleSetMaker = Callable[..., RuleSet]
 
 SAMPLE_PACK = Path(__file__).parent / "packs" / "sample"
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)

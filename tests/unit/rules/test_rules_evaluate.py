@@ -8,8 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from conftest import BundleMaker, RuleSetMaker
-from engine_fixtures import capability_doc, present, rule_doc
+from engine_fixtures import BundleMaker, RuleSetMaker, capability_doc, present, rule_doc
 
 from rules.evaluate import evaluate
 from rules.judge import compare

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import BundleMaker
-from engine_fixtures import MODEL, SAMPLE_PACK, capability_doc, present, rule_doc
+from engine_fixtures import MODEL, SAMPLE_PACK, BundleMaker, capability_doc, present, rule_doc
 
 from rules.evaluate import evaluate
 from rules.loader import PackError, RulePack, build_ruleset, load_pack

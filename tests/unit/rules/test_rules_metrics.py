@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import BundleMaker, RuleSetMaker
-from engine_fixtures import capability_doc, present, rule_doc
+from engine_fixtures import BundleMaker, RuleSetMaker, capability_doc, present, rule_doc
 
 from rules.evaluate import evaluate
 from rules.metrics import median_bounds

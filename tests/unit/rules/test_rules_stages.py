@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import BundleMaker
+from engine_fixtures import BundleMaker
 
 from rules.evaluate import evaluate
 from rules.loader import RulePack, build_ruleset
