@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from fnmatch import fnmatchcase
 from typing import Any
 
+from collectors.shares import share
 from scanner.kinds import MAX_PATHS
 
 # Built-in role definition ids, the same in every tenant.
@@ -162,7 +163,7 @@ def role_assignments(items: Sequence[dict[str, Any]], scope: str) -> dict[str, A
         "privileged": len(privileged),
         "privileged_by_principal_type": _by_principal_type(privileged),
         "privileged_users": sum(1 for p in privileged if str(p.get("principalType") or "") == "User"),
-        "group_share": round(by_type.get("Group", 0) / people, 4) if people else None,
+        "group_share": share(by_type.get("Group", 0), people),
         "privileged_inherited": sum(1 for p in privileged if str(p.get("scope") or "").lower().rstrip("/") != own_scope),
     }
 
@@ -250,8 +251,8 @@ def tag_coverage(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "resources": len(rows),
         "owner_tagged": owner,
         "cost_center_tagged": cost_center,
-        "owner_share": round(owner / len(rows), 4) if rows else None,
-        "cost_center_share": round(cost_center / len(rows), 4) if rows else None,
+        "owner_share": share(owner, len(rows)),
+        "cost_center_share": share(cost_center, len(rows)),
     }
 
 
@@ -279,7 +280,7 @@ def resource_provenance(
     return {
         "resources": len(ids),
         "traceable": traceable,
-        "traceable_share": round(traceable / len(ids), 4) if ids else None,
+        "traceable_share": share(traceable, len(ids)),
         "iac_tagged": sum(1 for _rid, iac in ids if iac),
         "deployed": sum(1 for rid, _iac in ids if rid in deployed),
         "from_template_specs": sum(1 for rid, _iac in ids if rid in from_specs),

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from collectors.shares import share
+
 #: References through which a repository builds its infrastructure from shared modules and packages.
 MODULE_VIAS = frozenset({"terraform", "bicep", "helm", "kustomize", "crossplane"})
 #: A Backstage entity's `backstage.io/source-template` annotation: the template it was created from.
@@ -143,7 +145,7 @@ def classify(data: Mapping[str, Any], internal: InternalSources, own_name: str) 
         "internal_count": len(taken_inside),
         "internal_module_count": sum(item.partition(" ")[0] in MODULE_VIAS for item in taken_inside),
         "external_count": len(taken_outside),
-        "external_share": round(len(taken_outside) / total, 4) if total else None,
+        "external_share": share(len(taken_outside), total),
     }
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from collectors.shares import share
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -47,7 +49,7 @@ def dora(
         "events": len(ordered),
         "failed": failed,
         "per_week": round(len(ordered) / (window_days / 7), 4),
-        "change_failure_rate": round(failed / finished, 4) if finished else None,
+        "change_failure_rate": share(failed, finished),
         "lead_time_hours_median": median(lead_times),
         "time_to_restore_hours_median": median(restores),
         "environments": list(environments),

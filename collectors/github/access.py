@@ -19,6 +19,7 @@ from urllib.parse import quote
 from collectors.base import WorkerPool
 from collectors.github.client import ApiError, GitHubClient, RateLimited
 from collectors.github.organization import MEMBERS_PERMISSION, TEAMS, Account
+from collectors.shares import share
 
 NOT_OWNER = "GitHub shows secret teams only to organization owners — scan with an owner's token to count team grants"
 COLLABORATORS_HIDDEN = "GitHub shows a repository's direct collaborators only to a token with push access to it"
@@ -70,6 +71,6 @@ def repository_access(data: Mapping[str, Any], teams: Mapping[str, int], name: s
     return {
         "team_grants": team,
         "direct_collaborators": direct,
-        "team_grant_share": round(team / granted, 4) if granted else None,
+        "team_grant_share": share(team, granted),
         "expiring_grants": None,  # GitHub shows no end date of a grant
     }

@@ -26,6 +26,7 @@ from collectors.gitlab.client import ApiError, GitLabClient
 from collectors.gitlab.gaps import gap
 from collectors.gitlab.mapping import BOT_USERNAMES, Listed
 from collectors.people import is_bot
+from collectors.shares import share
 
 PROJECT_MEMBERS = "members"
 SHARES_UNLISTED = "the project list did not say which groups the project is shared with"
@@ -56,7 +57,7 @@ def repository_access(
     return {
         "team_grants": team,
         "direct_collaborators": len(persons),
-        "team_grant_share": round(team / granted, 4) if granted else None,
+        "team_grant_share": share(team, granted),
         "expiring_grants": expiring,
     }
 

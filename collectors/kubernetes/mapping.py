@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from collectors.shares import share
+
 Obj = Mapping[str, Any]
 
 # Namespaces of Kubernetes itself: no team works in them, so they do not count as tenants.
@@ -30,10 +32,6 @@ def _dict(value: Any) -> Mapping[str, Any]:
 def _list(value: Any) -> list[Any]:
     return value if type(value) is list else []
 
-
-def _share(part: int, whole: int) -> float | None:
-    """part / whole for rules to compare (the engine has no arithmetic); None when there is no whole."""
-    return round(part / whole, 4) if whole else None
 
 
 def _name(obj: Obj) -> str:
@@ -94,7 +92,7 @@ def admin_grants(
         "to_service_accounts": counts["ServiceAccount"],
         "user_bindings": people["User"],
         "group_bindings": people["Group"],
-        "group_binding_share": _share(people["Group"], people["User"] + people["Group"]),
+        "group_binding_share": share(people["Group"], people["User"] + people["Group"]),
     }
 
 
@@ -449,7 +447,7 @@ def workload_coverage(tallies: Mapping[str, Tally], autoscalers: Iterable[str]) 
         "workloads": total.workloads,
         "autoscaled": total.autoscaled,
         "autoscaled_by": total.autoscaled_by,
-        "autoscaled_share": _share(total.autoscaled, total.workloads),
+        "autoscaled_share": share(total.autoscaled, total.workloads),
         "with_disruption_budget": total.with_disruption_budget,
         "gitops_managed": total.gitops_managed,
         "helm_managed": total.helm_managed,
@@ -467,7 +465,7 @@ def namespace_workloads(namespaces: Iterable[str], tallies: Mapping[str, Tally])
         found[name] = {
             "workloads": tally.workloads,
             "autoscaled": tally.autoscaled,
-            "autoscaled_share": _share(tally.autoscaled, tally.workloads),
+            "autoscaled_share": share(tally.autoscaled, tally.workloads),
             "with_disruption_budget": tally.with_disruption_budget,
             "managed": tally.managed,
             "daemonsets": tally.daemonsets,
@@ -596,7 +594,7 @@ def reconciliation(
         "application_sets": application_sets,
         "drift_detection": sum(item.get("drift_detection", False) for item in objects),
         **{field: sum(item[field] for item in objects) for field in ("automated", "self_heal", "prune", "in_sync")},
-        "self_heal_share": _share(sum(item["self_heal"] for item in objects), len(objects)),
+        "self_heal_share": share(sum(item["self_heal"] for item in objects), len(objects)),
     }
 
 
