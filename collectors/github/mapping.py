@@ -105,23 +105,6 @@ def listed(item: Mapping[str, Any], owner: str) -> Listed:
     )
 
 
-def selected(
-    repo: Listed,
-    include: Sequence[str],
-    exclude: Sequence[str],
-    topics: Sequence[str],
-    include_archived: bool,
-    include_forks: bool,
-) -> bool:
-    if repo.archived and not include_archived or repo.fork and not include_forks:
-        return False
-    if include and not any(fnmatch.fnmatch(repo.name, pattern) for pattern in include):
-        return False
-    if any(fnmatch.fnmatch(repo.name, pattern) for pattern in exclude):
-        return False
-    return not topics or not set(topics).isdisjoint(repo.topics)
-
-
 # --- files ----------------------------------------------------------------------------
 
 

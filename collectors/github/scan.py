@@ -12,8 +12,9 @@ from typing import Any
 from collectors.base import Findings, Gap, WorkerPool, completed, each_target
 from collectors.cross_subject import ORIGINS, TEMPLATE_LINK, cross_reference_records, template_in_organization
 from collectors.githost.cache import FileEvidence, ScanCache
+from collectors.githost.selection import selected
 from collectors.githost.subjects import repository_subject
-from collectors.github import access, credentials, mapping
+from collectors.github import access, credentials
 from collectors.github.client import ApiError, GitHubClient, TokenRefused
 from collectors.github.clients import ScanClients
 from collectors.github.config import GitHubConfig
@@ -147,8 +148,7 @@ class _Scan:
         repos = [
             repo
             for repo in listed
-            if mapping.selected(repo, config.include, config.exclude, config.topics, config.include_archived, config.include_forks)
-            and ctx.includes(f"github:{repo.full_name}")
+            if selected(repo, (repo.name,), config) and ctx.includes(f"github:{repo.full_name}")
         ]
         platform = facts.platform_repositories if facts is not None else {}
         subjects: dict[str, Subject] = {}

@@ -273,6 +273,22 @@ def test_when_the_download_host_fails_files_are_read_through_the_api(
     assert acme_github.stats.by_family["contents"] > 0
 
 
+def test_the_configured_selection_picks_the_repositories(fake_github: FakeGitHub, scan_github: ScanRunner) -> None:
+    """sample_org(): archived legacy-tool and docs-fork (a fork) are left out unless asked for;
+    patterns match repository names, topics any topic of a repository."""
+
+    def chosen(**options: Any) -> list[str]:
+        return sorted(subject.name for subject in scan_github(fake_github, **options).subjects if subject.kind == "repository")
+
+    assert chosen(include_archived=True, include_forks=True) == [
+        "acme/docs-fork", "acme/legacy-tool", "acme/platform-templates", "acme/svc-orders", "acme/svc-payments"]
+    assert chosen() == ["acme/platform-templates", "acme/svc-orders", "acme/svc-payments"]
+    assert chosen(include=["svc-*", "docs-*"], exclude=["*-orders"], include_forks=True) == [
+        "acme/docs-fork", "acme/svc-payments"]
+    assert chosen(topics=["template", "payments"]) == ["acme/platform-templates", "acme/svc-payments"]
+    assert chosen(include=["SVC-*"]) == []  # patterns match case-sensitively
+
+
 def test_no_rules_request_where_no_branch_ruleset_applies(fake_github: FakeGitHub, scan_github: ScanRunner) -> None:
     scan = scan_github(fake_github)  # sample_org(): the organization's ruleset covers svc-* only
     asked = {entry.path for entry in fake_github.stats.for_family("rules")}

@@ -55,27 +55,6 @@ def test_a_listed_repository_keeps_what_the_collector_reads() -> None:
     assert repo.security_and_analysis is not None and not repo.archived and not repo.fork
 
 
-@pytest.mark.parametrize(
-    ("changes", "options", "expected"),
-    [
-        ({}, {}, True),
-        ({"archived": True}, {}, False),
-        ({"archived": True}, {"include_archived": True}, True),
-        ({"fork": True}, {}, False),
-        ({"fork": True}, {"include_forks": True}, True),
-        ({}, {"include": ["svc-*"]}, False),
-        ({}, {"include": ["Hello-*"]}, True),
-        ({}, {"exclude": ["Hello-*"]}, False),
-        ({}, {"topics": ["atom", "other"]}, True),
-        ({}, {"topics": ["other"]}, False),
-    ],
-)
-def test_selection_follows_the_configuration(changes: dict[str, Any], options: dict[str, Any], expected: bool) -> None:
-    repo = mapping.listed({**LISTED_ITEM, **changes}, "octocat")
-    settings = {"include": [], "exclude": [], "topics": [], "include_archived": False, "include_forks": False, **options}
-    assert mapping.selected(repo, **settings) is expected
-
-
 # --- trees ------------------------------------------------------------------------------------
 
 TREE: dict[str, Any] = {  # GET /repos/{o}/{r}/git/trees/{sha}?recursive=1
