@@ -71,27 +71,6 @@ def _repository_size(statistics: Any) -> int | None:
     return size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None
 
 
-def selected(
-    project: Listed,
-    include: Sequence[str],
-    exclude: Sequence[str],
-    topics: Sequence[str],
-    include_archived: bool,
-    include_forks: bool,
-) -> bool:
-    """The configured filters. Patterns match the project's name or its path below the group."""
-    if project.archived and not include_archived:
-        return False
-    if project.fork and not include_forks:
-        return False
-    names = (project.name, project.relative_path)
-    if include and not any(fnmatch.fnmatchcase(name, pattern) for pattern in include for name in names):
-        return False
-    if any(fnmatch.fnmatchcase(name, pattern) for pattern in exclude for name in names):
-        return False
-    return not topics or bool(set(topics) & set(project.topics))
-
-
 def blob_paths(entries: Iterable[Mapping[str, Any]]) -> list[str]:
     """The file paths of a recursive repository tree (folders and submodules left out)."""
     return [str(entry["path"]) for entry in entries if entry.get("type") == "blob"]

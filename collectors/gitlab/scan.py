@@ -14,6 +14,7 @@ from collectors.base import Findings, Gap, WorkerPool, each_target
 from collectors.cross_subject import ORIGINS, SHARDED_REASON, UNREAD_REASON
 from collectors.githost.cache import FileEvidence, ScanCache
 from collectors.githost.files import ArchivePlan, no_files, read_files
+from collectors.githost.selection import selected
 from collectors.githost.subjects import repository_subject
 from collectors.gitlab import (
     access,
@@ -158,8 +159,7 @@ class _Scan:
         chosen = [
             project
             for project in projects
-            if mapping.selected(project, config.include, config.exclude, config.topics, config.include_archived, config.include_forks)
-            and ctx.includes(f"gitlab:{project.full_path}")
+            if selected(project, (project.name, project.relative_path), config) and ctx.includes(f"gitlab:{project.full_path}")
         ]
         scanned: dict[str, Subject] = {}
         taken: dict[str, dict[str, Any] | None] = {}  # each project's classified references.origins

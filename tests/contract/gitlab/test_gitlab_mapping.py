@@ -21,15 +21,6 @@ def test_a_listed_project_knows_its_path_below_the_group() -> None:
     assert _project(default_branch=None).empty is True
 
 
-def test_selection_matches_name_or_path_and_topics() -> None:
-    project = _project()
-    assert mapping.selected(project, ["apps/*"], [], [], False, False)
-    assert mapping.selected(project, ["svc"], [], ["go"], False, False)
-    assert not mapping.selected(project, [], ["sv*"], [], False, False)
-    assert not mapping.selected(project, [], [], ["python"], False, False)
-    assert not mapping.selected(_project(archived=True), [], [], [], False, False)
-
-
 def test_the_exact_protection_wins_over_a_wildcard() -> None:
     exact = {"name": "main", "allow_force_push": False}
     wildcard = {"name": "m*", "allow_force_push": True}
