@@ -8,12 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from collectors.base import Findings, Gap
-from collectors.cross_subject import ORIGINS
 from collectors.detect.references import InternalSources, classify
 from collectors.githost.cache import FileEvidence
+from collectors.githost.file_records import file_records
 from collectors.github import access, mapping
 from collectors.github.client import RATE_LIMIT_PHRASE
 from collectors.github.config import GitHubConfig
+from collectors.github.mapping import Listed
 from collectors.github.metadata import RepoMetadata
 from collectors.github.organization import OrganizationFacts
 from collectors.github.provides import (
@@ -27,14 +28,13 @@ from collectors.github.repository import ADMIN_PERMISSION, Examination
 from collectors.github.settings import AccountSettings, OrganizationSettings, organization_evidence
 from collectors.people import Mailmap, people
 from scanner.contract import CollectContext
-from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, Subject
 
 METADATA_KINDS = ("vcs.activity", "vcs.template", "vcs.contributions", "delivery.deployments", "vcs.access")
 USER_ACCOUNT_REASON = "a user account has no teams, members or rulesets"
 SECURITY_HIDDEN = f"GitHub did not show security settings — {ADMIN_PERMISSION} (or be a security manager)"
 DEPLOYMENTS_PERMISSION = "the token needs Deployments: read"
-_FILE_HINT = "the file was left out; the rest of the repository was scanned"
+FILE_HINT = "the file was left out; the rest of the repository was scanned"
 NOT_READ = Gap("the repository could not be examined", failure=True)
 
 
@@ -65,19 +65,7 @@ class Records:
     ) -> Iterator[Evidence]:
         ctx, repo, window, findings = self._ctx, examination.repo, self._config.window_days, self._findings
         files = examination.files
-        if isinstance(files, FileEvidence):
-            for kind in FILE_SIGNAL_KINDS:
-                if kind in files.unknown:
-                    yield ctx.unavailable(kind, subject, files.unknown[kind])
-                    continue
-                signal = files.signals[kind]
-                if kind == ORIGINS:  # told apart here, not in the cached signals: the patterns may change
-                    own_url = repo.html_url or f"https://github.com/{repo.full_name}"
-                    signal = classify(signal, InternalSources.of([own_url], ctx.internal_sources), repo.full_name)
-                yield ctx.observed(kind, subject, signal, tuple(files.locators.get(kind, ())))
-            yield ctx.observed("repo.inventory", subject, files.inventory)
-        else:
-            yield from findings.records((*FILE_SIGNAL_KINDS, "repo.inventory"), subject, files, "file signals")
+        yield from file_records(ctx, findings, subject, files, lambda signal: _classified(ctx, repo, signal))
 
         meta = examination.meta
         data = meta.data if isinstance(meta, RepoMetadata) else None
@@ -143,10 +131,10 @@ class Records:
         )
 
 
-def file_problems(examination: Examination) -> list[tuple[str, str]]:
-    """The problems met reading a repository's files, with the hint each is reported with."""
-    files = examination.files
-    return [(line, _FILE_HINT) for line in files.problems] if isinstance(files, FileEvidence) else []
+def _classified(ctx: CollectContext, repo: Listed, signal: Mapping[str, Any]) -> dict[str, Any]:
+    """references.origins told internal (the repository's owner, the configured sources) or external."""
+    own_url = repo.html_url or f"https://github.com/{repo.full_name}"
+    return classify(signal, InternalSources.of([own_url], ctx.internal_sources), repo.full_name)
 
 
 def _gap(reason: str, failure: bool = False) -> Gap:

@@ -12,6 +12,7 @@ from typing import Any
 from collectors.base import Findings, Gap, WorkerPool, completed, each_target
 from collectors.cross_subject import ORIGINS, TEMPLATE_LINK, cross_reference_records, template_in_organization
 from collectors.githost.cache import FileEvidence, ScanCache
+from collectors.githost.file_records import file_problems
 from collectors.githost.selection import selected
 from collectors.githost.subjects import repository_subject
 from collectors.github import access, credentials
@@ -27,7 +28,7 @@ from collectors.github.organization import (
     list_repositories,
     organization_facts,
 )
-from collectors.github.records import Records, file_problems
+from collectors.github.records import FILE_HINT, Records
 from collectors.github.repository import (
     Examination,
     FileOptions,
@@ -177,7 +178,7 @@ class _Scan:
                 provides[repo.full_name] = bool(examination.files.signals["ci.reusable_provided"].get("present"))
             else:
                 unread += 1
-            self.findings.end_subject(subject, file_problems(examination))
+            self.findings.end_subject(subject, file_problems(examination.files, FILE_HINT))
         yield from self.records.consumers(account.login, subjects, used, unread, provides)
         yield from cross_reference_records(ctx, list(subjects.values()), origins, template_links)
 
