@@ -13,6 +13,7 @@ from urllib.parse import quote
 from collectors.base import Findings, Gap, WorkerPool, each_target
 from collectors.cross_subject import ORIGINS, SHARDED_REASON, UNREAD_REASON
 from collectors.githost.cache import FileEvidence, ScanCache
+from collectors.githost.file_records import file_problems, file_records
 from collectors.githost.files import ArchivePlan, no_files, read_files
 from collectors.githost.selection import selected
 from collectors.githost.subjects import repository_subject
@@ -35,7 +36,6 @@ from collectors.gitlab.gaps import PREMIUM, READ_PERMISSION, gap
 from collectors.gitlab.mapping import Listed
 from scanner.contract import CollectContext
 from scanner.errors import CredentialsUnusable
-from scanner.kinds import FILE_SIGNAL_KINDS
 from scanner.model import Evidence, EvidenceStatus, Subject
 
 MEGABYTE = 1 << 20
@@ -431,18 +431,10 @@ class _Scan:
         yield subject
         findings = self.findings
         files = examination.files
-        if isinstance(files, FileEvidence):
-            for kind in FILE_SIGNAL_KINDS:
-                if kind in files.unknown:  # a file that decides it could not be used
-                    yield ctx.unavailable(kind, subject, files.unknown[kind])
-                    continue
-                signal = files.signals[kind]
-                if kind == ORIGINS:  # told apart here, not in the cached signals: the patterns may change
-                    signal = origins.classified(signal, self.config.base_url, project, ctx.internal_sources)
-                yield ctx.observed(kind, subject, signal, tuple(files.locators.get(kind, ())))
-            yield ctx.observed("repo.inventory", subject, dict(files.inventory))
-        else:
-            yield from findings.records((*FILE_SIGNAL_KINDS, "repo.inventory"), subject, files, "file signals")
+        yield from file_records(
+            ctx, findings, subject, files,
+            lambda signal: origins.classified(signal, self.config.base_url, project, ctx.internal_sources),
+        )
         yield findings.record("vcs.activity", subject, examination.activity, what="commit history")
         yield findings.record("vcs.contributions", subject, examination.contributions, what="contributions")
         protection = findings.record("vcs.branch_protection", subject, examination.protection, what="branch protection")
@@ -453,7 +445,7 @@ class _Scan:
         security = findings.record("vcs.security_settings", subject, examination.security, what="push rules")
         yield _read_at(security, examination.carried_at)
         yield ctx.unsupported("vcs.template", subject, TEMPLATE_LINKS_HIDDEN)
-        findings.end_subject(subject, [(line, FILE_HINT) for line in files.problems] if isinstance(files, FileEvidence) else [])
+        findings.end_subject(subject, file_problems(files, FILE_HINT))
 
 
 def _read_at(record: Evidence, carried_at: datetime | None) -> Evidence:
