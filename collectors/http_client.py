@@ -10,7 +10,8 @@ when a `ConditionalStore` is given) and page loops that never read a page twice 
 
 A host's client subclasses `HttpClient` and supplies only what is its own: how a request is
 sent (its client library, auth, headers), how its error bodies read, which answers are rate
-limits, the names of its rate-limit headers and how its lists name the next page.
+limits, the names of its rate-limit headers, and how its lists name the next page where a Link
+header's `rel="next"` does not say it all.
 """
 
 from __future__ import annotations
@@ -42,6 +43,15 @@ RATE_LIMIT_PHRASE = "rate limit exhausted"  # in every RateLimited reason
 # The budget header names the shared policy reads (`RateGate.observe`).
 _REMAINING = "x-ratelimit-remaining"
 _RESET = "x-ratelimit-reset"
+
+
+def next_link(headers: Mapping[str, str]) -> str | None:
+    """The target of an answer's `Link: <...>; rel="next"` (RFC 8288: quoted or not, among other
+    links and parameters, `rel` naming one relation or several)."""
+    for link in requests.utils.parse_header_links(headers.get("link", "")):
+        if "next" in str(link.get("rel", "")).split() and link.get("url"):
+            return str(link["url"])
+    return None
 
 
 class RateLimited(ApiError):
@@ -125,9 +135,10 @@ class HttpClient(ABC):
     def _message(self, data: Any) -> str:
         """The host's error text in an answer's JSON body; "" when it has none."""
 
-    @abstractmethod
     def _next_url(self, headers: Mapping[str, str], url: str) -> str | None:
-        """The next page of the list `url` is a page of, from the answer's headers."""
+        """The next page of the list `url` is a page of, from the answer's headers: its Link
+        header's `rel="next"`; a host whose lists also say it otherwise extends this."""
+        return next_link(headers)
 
     def _rate_limited(self, raw: RawAnswer, call: Call) -> bool:
         return raw.status == 429

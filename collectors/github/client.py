@@ -125,9 +125,6 @@ class GitHubClient(HttpClient):
     def _message(self, data: Any) -> str:
         return _message(data)
 
-    def _next_url(self, headers: Mapping[str, str], url: str) -> str | None:
-        return _next_link(headers)
-
     def _rate_limited(self, raw: RawAnswer, call: Call) -> bool:
         return _is_rate_limited(raw) or (call.resource == GRAPHQL and _graphql_rate_limited(raw))
 
@@ -230,11 +227,6 @@ def _message(data: Any) -> str:
     if isinstance(data, dict) and isinstance(data.get("message"), str):
         return str(data["message"])
     return ""
-
-
-def _next_link(headers: Mapping[str, str]) -> str | None:
-    links = requests.utils.parse_header_links(headers.get("link", ""))
-    return next((str(link["url"]) for link in links if link.get("rel") == "next" and link.get("url")), None)
 
 
 def _quote_path(path: str) -> str:

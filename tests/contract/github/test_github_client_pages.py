@@ -9,7 +9,7 @@ from datetime import timedelta
 from github import Auth
 from github.Environment import Environment as TypedEnvironment
 
-from collectors.github.client import GitHubClient, _next_link
+from collectors.github.client import GitHubClient
 from scanner.contract import RequestCounter
 from tests.contract.github.scanning import NOW, timer_of
 from tests.fakes.github.fixtures import fake_github_fixture
@@ -60,10 +60,3 @@ def test_payloads_become_typed_objects_without_a_request(busy_github: FakeGitHub
         assert busy_github.stats.requests == 0
     finally:
         client.close()
-
-
-def test_next_links_are_found_in_any_valid_form() -> None:
-    assert _next_link({"link": '<https://x.test/a?page=2>; rel="next", <https://x.test/a?page=9>; rel="last"'}) == "https://x.test/a?page=2"
-    assert _next_link({"link": "<https://x.test/a?page=2>; rel=next"}) == "https://x.test/a?page=2"  # RFC 8288 token form
-    assert _next_link({"link": '<https://x.test/a?page=1>; rel="prev"'}) is None
-    assert _next_link({}) is None

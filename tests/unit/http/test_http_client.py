@@ -7,7 +7,7 @@ The host here is the thinnest possible: plain requests on the shell's session, J
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,7 +15,7 @@ import requests
 
 from collectors.githost.cache import CachedAnswer
 from collectors.http_answers import ApiError, RawAnswer
-from collectors.http_client import Call, HttpClient, RateLimited, TokenRefused
+from collectors.http_client import Call, HttpClient, RateLimited, TokenRefused, next_link
 from scanner.contract import RequestCounter
 from scanner.model import RequestCount
 from tests.fakes.http.clock import FakeClock
@@ -93,10 +93,6 @@ class _Host(HttpClient):
 
     def _message(self, data: Any) -> str:
         return str(data["message"]) if isinstance(data, dict) and isinstance(data.get("message"), str) else ""
-
-    def _next_url(self, headers: Mapping[str, str], url: str) -> str | None:
-        links = requests.utils.parse_header_links(headers.get("link", ""))
-        return next((str(link["url"]) for link in links if link.get("rel") == "next"), None)
 
 
 class _Store:
@@ -277,3 +273,22 @@ def test_each_thread_has_its_own_session(fake: _Fake) -> None:
     assert client.session() is mine and theirs[0] is not mine
     assert mine.headers["User-Agent"] == "pecm-test"
     client.close()
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        ('<https://x.test/a?page=2>; rel="next", <https://x.test/a?page=9>; rel="last"', "https://x.test/a?page=2"),
+        ('<https://x.test/a?page=1>; rel="prev", <https://x.test/a?page=3>; rel="next"', "https://x.test/a?page=3"),
+        ("<https://x.test/a?page=2>; rel=next", "https://x.test/a?page=2"),  # RFC 8288 token form
+        ('<https://x.test/a?page=2>; type="application/json"; rel="next"', "https://x.test/a?page=2"),  # other parameters first
+        ('<https://x.test/a?page=2>; rel="next last"', "https://x.test/a?page=2"),  # several relations
+        ('<https://x.test/a?cursor=eyJpZCI6MTB9&per_page=100>; rel="next"', "https://x.test/a?cursor=eyJpZCI6MTB9&per_page=100"),
+        ('<https://x.test/a?page=1>; rel="prev"', None),
+        ('<https://x.test/a?page=2>; rel="nextish"', None),
+        ("", None),
+    ],
+)
+def test_next_links_are_found_in_any_valid_form(link: str, expected: str | None) -> None:
+    assert next_link({"link": link}) == expected
+    assert next_link({}) is None
