@@ -11,7 +11,6 @@ worker thread, on the shell's session of that thread.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -38,8 +37,6 @@ RESOURCE = "api"  # GitLab has one budget per user (and per IP) for the whole AP
 GRAPHQL_PATH = "/api/graphql"
 ARCHIVE_PAUSE_SECONDS = 60.0  # archives refused without Retry-After: GitLab's archive limit counts per minute
 _TOO_LARGE = RawAnswer(413, {}, b"")  # an archive past its byte limit, left unread
-
-_NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
 
 
 class GitLabClient(HttpClient):
@@ -129,7 +126,7 @@ class GitLabClient(HttpClient):
         return _message(data)
 
     def _next_url(self, headers: Mapping[str, str], url: str) -> str | None:
-        return _next_url(headers, url)
+        return super()._next_url(headers, url) or _next_page(headers, url)
 
     def _network_error(self, exc: Exception) -> str:
         return "cannot reach the GitLab API"
@@ -193,11 +190,8 @@ def _message(data: Any) -> str:
     return ""
 
 
-def _next_url(headers: Mapping[str, str], url: str) -> str | None:
-    """`Link: rel="next"`, else an `X-Next-Page` number (sent alone by some keyset lists)."""
-    match = _NEXT_LINK.search(headers.get("link", ""))
-    if match:
-        return match.group(1)
+def _next_page(headers: Mapping[str, str], url: str) -> str | None:
+    """`url` at the answer's `X-Next-Page` number, for lists that send it without a Link header."""
     page = headers.get("x-next-page", "")
     if not page.isdigit():
         return None
