@@ -1,5 +1,6 @@
-"""The evidence records of a GitHub scan, from what was read: an account's, each repository's
-(from its `Examination`), and those that need every repository of the account (consumers)."""
+"""The evidence records of a GitHub scan, from what was read: an account's, and each
+repository's (from its `Examination`); those that need every repository of the account are
+relations.py's."""
 
 from __future__ import annotations
 
@@ -21,8 +22,6 @@ from collectors.github.provides import (
     ORGANIZATION_KINDS,
     ORGANIZATION_SETTING_KINDS,
     REPOSITORY_SETTING_KINDS,
-    sharded_reason,
-    unread_reason,
 )
 from collectors.github.repository import ADMIN_PERMISSION, Examination
 from collectors.github.settings import AccountSettings, OrganizationSettings, organization_evidence
@@ -99,21 +98,6 @@ class Records:
             yield findings.record(
                 kind, subject, examination.settings.get(kind, examination.meta if isinstance(examination.meta, Gap) else NOT_READ)
             )
-
-    def consumers(
-        self, login: str, subjects: dict[str, Subject], used: dict[str, list[str]], unread: int, provides: dict[str, bool]
-    ) -> Iterator[Evidence]:
-        """ci.reusable_consumers, once every repository's references are known. Where some
-        repositories could not be read, a repository with no known consumer may have some."""
-        known = mapping.consumers_by_repository(subjects, used, login, unread, provides)
-        for full_name, subject in subjects.items():
-            found = known[full_name]
-            if self._ctx.shard is not None:  # consumers live in every shard; `pecm merge` recomputes them
-                yield self._ctx.unavailable("ci.reusable_consumers", subject, sharded_reason(login))
-            elif found is not None:
-                yield self._ctx.observed("ci.reusable_consumers", subject, {"consumers": len(found), "repositories": found})
-            else:
-                yield self._ctx.unavailable("ci.reusable_consumers", subject, unread_reason(login))
 
     def _delivery(self, meta: RepoMetadata, runs: list[Mapping[str, Any]] | Gap | None) -> dict[str, Any] | Gap:
         """delivery.deployments from GitHub's deployments or, where they were asked for and some
