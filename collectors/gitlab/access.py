@@ -2,9 +2,9 @@
 
 On GitLab a team is a group: a project is reached through the subgroups it sits in (their
 direct members) and through the groups it is shared with (`shared_with_groups`, listed with
-the project at no cost). People granted the project itself are its direct members
-(`/projects/:id/members`, one request per project; project and group access tokens' bot users
-are not people and are left out). Members of the top-level group reach every project, like
+the project at no cost). People granted the project itself are its direct members (from the
+GraphQL batch, or `/projects/:id/members` where it did not give them whole; project and group
+access tokens' bot users are not people and are left out). Members of the top-level group reach every project, like
 GitHub's base permission: not a grant to this project. Each subgroup's direct members are read
 once per scan (one request per subgroup holding scanned projects), not once per project.
 
@@ -34,11 +34,12 @@ GROUP_MEMBERS = "groups/members"
 
 
 def people(members: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The members that are people (bots of access tokens left out)."""
+    """The members that are people (bots of access tokens left out: GraphQL flags them, REST
+    shows them by their usernames)."""
     found = []
     for member in members:
         username = str(member.get("username") or "")
-        if username and not is_bot(username, "", BOT_USERNAMES):
+        if username and member.get("bot") is not True and not is_bot(username, "", BOT_USERNAMES):
             found.append(member)
     return found
 
@@ -79,13 +80,18 @@ class ProjectAccess:
         self._lock = threading.Lock()
         self._grants: dict[str, bool | Gap] = {}  # subgroup path -> it has direct members (people)
 
-    def read(self, project: Listed, top_level: str, today: date) -> dict[str, Any] | Gap:
+    def read(
+        self, project: Listed, top_level: str, today: date, direct: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any] | Gap:
+        """vcs.access; `direct`: the project's direct members where the GraphQL batch gave them
+        (else they are asked)."""
         if project.shared_with_groups is None:
             return Gap(SHARES_UNLISTED)
-        try:
-            direct = list(self._client.pages(PROJECT_MEMBERS, f"/projects/{project.id}/members"))
-        except ApiError as exc:
-            return gap(exc)
+        if direct is None:
+            try:
+                direct = list(self._client.pages(PROJECT_MEMBERS, f"/projects/{project.id}/members"))
+            except ApiError as exc:
+                return gap(exc)
         subgroups = 0
         for path in _subgroups_of(project.full_path, top_level):
             grants = self._subgroup_grants(path)

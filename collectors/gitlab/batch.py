@@ -1,12 +1,22 @@
 """What GitLab's GraphQL API tells about many projects in one request: each default branch's head
-commit (so an unchanged project is known without asking it anything) and its protected branches
-(`branchRules`, which REST would ask project by project).
+commit (so an unchanged project is known without asking it anything), its protected branches
+(`branchRules`) and its direct members (`projectMembers`), which REST would ask project by project.
 
 A project whose branch rules GraphQL does not give gets no `protected` here, and its protected
 branches are asked over REST as before, so a refusal is still told as one; never read as "no
 protected branch". That is: a token below Maintainer (GitLab leaves every branch rule out of the
 list for it, silently, so an empty list proves nothing: `userPermissions.adminProject` tells),
-more than one page, or the whole query refused (an instance without these fields).
+more than one page, or the whole query refused (an instance without these fields). Members
+likewise: a project with more than one page of them, or whose list GitLab did not give, is asked
+over REST.
+
+GitLab refuses a query whose complexity passes 250 for an authenticated user, or deeper than 15
+levels (app/graphql/gitlab_schema.rb). It counts each field's selections once, not per node, and
+multiplies a connection's by 1 + its page size x 0.01 (app/graphql/types/base_field.rb): this
+query costs 76 with BATCH 50 projects (100 rules and 100 members each) on Premium, 102 with 100
+projects, GitLab's largest page; depth 6. BATCH stays at 50: a smaller answer (each holds up to 100
+members per project) and the first projects examined sooner, for 0.01 more request per project.
+The fake GitLab counts the same way and refuses what GitLab would (tests/fakes/gitlab/complexity.py).
 """
 
 from __future__ import annotations
@@ -19,15 +29,17 @@ from collectors.gitlab.client import ApiError, GitLabClient, RateLimited
 from collectors.gitlab.mapping import Listed
 
 GRAPHQL = "graphql"
-BATCH = 50  # projects per query: well within GitLab's query complexity limit
+BATCH = 50  # projects per query (GitLab's complexity limit allows 100, its largest page: see above)
 MAX_RULES = 100
+MAX_MEMBERS = 100
 _QUERY = """query($ids: [ID!], $first: Int) {
   projects(ids: $ids, first: $first) {
     nodes {
       id
-      repository { rootRef tree { lastCommit { sha } } }
+      repository { tree { lastCommit { sha } } }
       userPermissions { adminProject }
       branchRules(first: %d) { nodes { name branchProtection { allowForcePush%s } } pageInfo { hasNextPage } }
+      projectMembers(relations: [DIRECT], first: %d) { nodes { expiresAt user { username bot } } pageInfo { hasNextPage } }
     }
   }
 }"""
@@ -37,6 +49,7 @@ _QUERY = """query($ids: [ID!], $first: Int) {
 class ProjectState:
     head: str | None  # the default branch's head commit; None: an empty repository
     protected: list[dict[str, Any]] | None  # protected branches in REST's shape; None: ask REST
+    members: list[dict[str, Any]] | None = None  # direct members in REST's shape (and `bot`); None: ask REST
 
 
 def project_states(client: GitLabClient, projects: Sequence[Listed]) -> dict[int, ProjectState]:
@@ -44,7 +57,7 @@ def project_states(client: GitLabClient, projects: Sequence[Listed]) -> dict[int
     query (every project is then read over REST). `code_owner_approval_required` is asked only on
     a tier with approvals (the listing shows `approvals_before_merge`), as REST gives it."""
     paid = any(project.required_approvals is not None for project in projects)
-    query = _QUERY % (MAX_RULES, " codeOwnerApprovalRequired" if paid else "")
+    query = query_text(paid)
     states: dict[int, ProjectState] = {}
     for start in range(0, len(projects), BATCH):
         ids = [f"gid://gitlab/Project/{project.id}" for project in projects[start : start + BATCH]]
@@ -56,6 +69,11 @@ def project_states(client: GitLabClient, projects: Sequence[Listed]) -> dict[int
             return {}
         states.update(_states(data, paid))
     return states
+
+
+def query_text(paid: bool) -> str:
+    """The batch query; `paid`: with code-owner approval, a field only Premium and up define."""
+    return _QUERY % (MAX_RULES, " codeOwnerApprovalRequired" if paid else "", MAX_MEMBERS)
 
 
 def _states(data: dict[str, Any], paid: bool) -> dict[int, ProjectState]:
@@ -71,7 +89,22 @@ def _states(data: dict[str, Any], paid: bool) -> dict[int, ProjectState]:
         # Below Maintainer the rules are left out silently: only an administering token's list is whole.
         administers = (node.get("userPermissions") or {}).get("adminProject") is True
         protected = _protected(node.get("branchRules"), paid) if administers else None
-        found[int(number)] = ProjectState(str(commit["sha"]) if commit.get("sha") else None, protected)
+        found[int(number)] = ProjectState(str(commit["sha"]) if commit.get("sha") else None, protected,
+                                          _members(node.get("projectMembers")))
+    return found
+
+
+def _members(members: Any) -> list[dict[str, Any]] | None:
+    """Direct members as REST lists them (`username`, `expires_at`), with GitLab's `bot` flag;
+    None where the list is not whole."""
+    if not isinstance(members, dict) or (members.get("pageInfo") or {}).get("hasNextPage"):
+        return None
+    found: list[dict[str, Any]] = []
+    for member in members.get("nodes") or ():
+        user = member.get("user") if isinstance(member, dict) else None
+        if isinstance(user, dict):  # an invitation not yet accepted has no user
+            found.append({"username": user.get("username"), "bot": user.get("bot") is True,
+                          "expires_at": member.get("expiresAt")})
     return found
 
 

@@ -306,7 +306,7 @@ class _Scan:
         deployments = before.deployments if before is not None else self._deployments(project)
         security = before.security if before is not None else approvals.read_push_rule(self.client, project)
         grants = before.access if before is not None and before.access is not None else self.access.read(
-            project, project.full_path.split("/", 1)[0], now.date()
+            project, project.full_path.split("/", 1)[0], now.date(), known.members if known is not None else None
         )
         if before is None and known is not None and self.cache is not None and not isinstance(commits, Gap) \
                 and not isinstance(merged, Gap) and carried.keeps(deployments) and carried.keeps(security) \

@@ -7,8 +7,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from collectors.gitlab import batch
+from collectors.gitlab.client import ApiError, GitLabClient
+from scanner.contract import RequestCounter
 from tests.collecting import CollectedScan
-from tests.contract.gitlab.scanning import run_gitlab
+from tests.contract.gitlab.scanning import run_gitlab, timer_of
+from tests.fakes.gitlab import complexity
+from tests.fakes.gitlab.graphql import _schema
 from tests.fakes.gitlab.server import FakeGitLab
 
 REST_PROTECTION = r"^/projects/\d+/protected_branches$"
@@ -59,3 +66,33 @@ def test_a_push_within_the_hour_is_seen_by_its_head_commit(fake_gitlab: FakeGitL
     again = run_gitlab(fake_gitlab, cache_dir=tmp_path)
     assert again.data("gitlab:acme/apps/svc-a", "ci.reusable_used")["present"] is False
     assert fake_gitlab.count(r"^/projects/\d+/repository/(archive|tree|files)") == 1  # svc-a's archive, nobody else's
+
+
+def test_the_batch_query_stays_within_gitlabs_complexity_and_depth_limits() -> None:
+    # Counted as GitLab counts (tests/fakes/gitlab/complexity.py). A Premium project node: id 1,
+    # repository 1 + tree (lastCommit 10 + sha 1, + the resolver's 1 and Gitaly's 1) 13 = 14,
+    # userPermissions 2, branchRules ((nodes 1 + name 1 + branchProtection 3) + pageInfo 2 + 1) x 2 = 16,
+    # projectMembers ((nodes 1 + expiresAt 1 + user 3) + pageInfo 2 + 1) x 2 = 16: 49, nodes 50;
+    # projects (50 + 1) x (1 + 50 x 0.01) = 76. Free has no codeOwnerApprovalRequired: 2 less per node.
+    for paid, expected in ((True, 76), (False, 73)):
+        assert complexity.measure(_schema(paid), batch.query_text(paid), {"ids": [], "first": batch.BATCH}) == (expected, 6)
+    # GitLab's largest page of projects would fit too
+    largest, _depth = complexity.measure(_schema(True), batch.query_text(True), {"ids": [], "first": complexity.MAX_PAGE_SIZE})
+    assert largest == 102 <= complexity.AUTHENTICATED_MAX_COMPLEXITY
+
+
+def test_a_query_past_gitlabs_limits_is_refused_as_gitlab_refuses_it(fake_gitlab: FakeGitLab) -> None:
+    tree = "repository { tree { lastCommit { sha } } }"
+    too_complex = "query { projects(first: 100) { nodes { %s } } }" % " ".join(f"r{n}: {tree}" for n in range(9))
+    cost, _depth = complexity.measure(_schema(False), too_complex)
+    assert cost == (9 * 14 + 1 + 1) * 2 == 256 > complexity.AUTHENTICATED_MAX_COMPLEXITY
+    client = GitLabClient(fake_gitlab.url, fake_gitlab.token, counter=RequestCounter(), timeout=10, max_retries=0,
+                          max_rate_limit_wait=0, rate_limit_wait_budget=0, timer=timer_of(fake_gitlab))
+    try:
+        with pytest.raises(ApiError, match=f"Query has complexity of {cost}, which exceeds max complexity of 250"):
+            client.graphql("graphql", too_complex, {})
+        # the collector's own query, at GitLab's largest page, is answered
+        data, errors = client.graphql("graphql", batch.query_text(False), {"ids": ["gid://gitlab/Project/101"], "first": 100})
+        assert errors == [] and [node["id"] for node in data["projects"]["nodes"]] == ["gid://gitlab/Project/101"]
+    finally:
+        client.close()

@@ -14,11 +14,11 @@ GROUP = {"group": 1, "group members": 2, "group protected branches": 1, "subgrou
 def test_a_full_scan_and_an_unchanged_rescan_cost_what_they_should(fake_gitlab: FakeGitLab, tmp_path: Path) -> None:
     run_gitlab(fake_gitlab, cache_dir=tmp_path)
     # four projects: one archive each (the empty one has none), the window's commits (not the empty one's),
-    # deployments, direct members, and merge requests of the one platform project; protected branches and
+    # deployments, and merge requests of the one platform project; protected branches, direct members and
     # head commits in one GraphQL query; the members of the two subgroups holding projects (vcs.access),
     # and the one file of another project svc-a's pipeline includes
     assert dict(fake_gitlab.exchanges.per_route()) == {
-        **GROUP, "archive": 3, "commits": 3, "deployments": 4, "merge requests": 1, "project members": 4,
+        **GROUP, "archive": 3, "commits": 3, "deployments": 4, "merge requests": 1,
         "group members": GROUP["group members"] + 2, "raw file": 1,
     }
     fake_gitlab.exchanges.clear()

@@ -11,6 +11,8 @@ from tests.contract.gitlab.scanning import run_gitlab
 from tests.fakes.gitlab.model import DEVELOPER, MAINTAINER, ProtectedBranch
 from tests.fakes.gitlab.server import FakeGitLab
 
+PROJECTS = ("acme/platform/ci-templates", "acme/apps/svc-a", "acme/apps/svc-b", "acme/apps/empty")  # those scanned
+
 
 def test_subgroup_projects_are_scanned_and_archived_and_forked_ones_left_out(fake_gitlab: FakeGitLab) -> None:
     scan = run_gitlab(fake_gitlab)
@@ -143,12 +145,30 @@ def test_access_through_groups_against_direct_members(fake_gitlab: FakeGitLab) -
     }
     # the platform subgroup's members reach ci-templates; nobody is granted it directly
     assert scan.data("gitlab:acme/platform/ci-templates", "vcs.access")["team_grant_share"] == 1.0
-    # one request per project, and each subgroup's members once whatever its number of projects
-    assert fake_gitlab.count(r"^/projects/\d+/members$") == 4
+    # direct members come with the GraphQL batch; each subgroup's members once whatever its number of projects
+    assert fake_gitlab.count(r"^/projects/\d+/members$") == 0
     assert fake_gitlab.count(r"^/groups/acme%2Fapps/members$") == 1
+    batched = {project: scan.data(f"gitlab:{project}", "vcs.access") for project in PROJECTS}
+    # over REST (the instance refuses the query), the same evidence, a request per project
+    fake_gitlab.exchanges.clear()
+    fake_gitlab.fail(r"^/api/graphql$", 404, message="404 Not Found")
+    over_rest = run_gitlab(fake_gitlab)
+    assert {project: over_rest.data(f"gitlab:{project}", "vcs.access") for project in PROJECTS} == batched
+    assert fake_gitlab.count(r"^/projects/\d+/members$") == 4
+
+
+def test_a_project_with_more_members_than_a_page_reads_them_over_rest(fake_gitlab: FakeGitLab) -> None:
+    svc_a = fake_gitlab.instance.project("acme/apps/svc-a")
+    assert svc_a is not None
+    svc_a.members = [(f"dev{n}", DEVELOPER, "2026-12-31" if n % 2 else None) for n in range(150)]
+    scan = run_gitlab(fake_gitlab)
+    assert scan.data("gitlab:acme/apps/svc-a", "vcs.access")["direct_collaborators"] == 150
+    assert scan.data("gitlab:acme/apps/svc-a", "vcs.access")["expiring_grants"] == 75
+    assert fake_gitlab.count(r"^/projects/\d+/members$") == 2  # svc-a's alone, in two pages of 100
 
 
 def test_project_members_refused_leave_access_unknown(fake_gitlab: FakeGitLab) -> None:
+    fake_gitlab.fail(r"^/api/graphql$", 404, message="404 Not Found")  # members over REST
     fake_gitlab.fail(r"^/projects/101/members$", 403, message="403 Forbidden")
     scan = run_gitlab(fake_gitlab)
     record = scan.of("gitlab:acme/apps/svc-a", "vcs.access")

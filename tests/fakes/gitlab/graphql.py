@@ -5,7 +5,10 @@ Names and types as in GitLab's reference (doc/api/graphql/reference): `Query.pro
 takes global IDs (`gid://gitlab/Project/123`); `Repository.rootRef`, `Repository.tree.lastCommit`
 (the head commit of the default branch when no ref is given); `Project.branchRules`, whose
 `branchProtection.codeOwnerApprovalRequired` exists on Premium and up only;
-`Project.userPermissions.adminProject`. Projects the token cannot see are left out of `nodes`,
+`Project.userPermissions.adminProject`; `Project.projectMembers(relations:)` (DIRECT, the project's
+own, as REST's `/members`; INHERITED adds its groups'; both when not given), whose users are bots
+where an access token made them. Queries GitLab would refuse for their complexity or depth
+(`complexity.py`) are refused with GitLab's words. Projects the token cannot see are left out of `nodes`,
 as GitLab does. `hide_branch_rules`: the token's role is below Maintainer, so it may not read
 `BranchRule` objects (`authorize :read_protected_branch`, which only `admin_project` grants):
 GitLab leaves them out of the connection silently, an empty list and no error, and says
@@ -15,13 +18,15 @@ GitLab leaves them out of the connection silently, an empty list and no error, a
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from typing import Any
 
-from graphql import GraphQLSchema, build_schema, graphql_sync
+from graphql import GraphQLError, GraphQLSchema, build_schema, graphql_sync
 
 from tests.fakes.http.exchange import Request, Response, json_response
 
+from . import complexity
 from .model import Instance, Project
 
 SDL = """
@@ -35,8 +40,16 @@ type Project {
   fullPath: ID!
   repository: Repository
   branchRules(first: Int, after: String): BranchRuleConnection
+  projectMembers(relations: [ProjectMemberRelation!], first: Int, after: String): MemberInterfaceConnection
   userPermissions: ProjectPermissions!
 }
+enum ProjectMemberRelation { DIRECT INHERITED DESCENDANTS INVITED_GROUPS SHARED_INTO_ANCESTORS }
+type MemberInterfaceConnection { nodes: [MemberInterface] pageInfo: PageInfo! }
+interface MemberInterface { accessLevel: AccessLevel expiresAt: Time user: UserCore }
+type ProjectMember implements MemberInterface { accessLevel: AccessLevel expiresAt: Time user: UserCore }
+type AccessLevel { integerValue: Int stringValue: String }
+type UserCore { username: String! bot: Boolean! }
+scalar Time
 type ProjectPermissions { adminProject: Boolean! }
 type Repository {
   rootRef: String
@@ -53,6 +66,8 @@ type BranchProtection { allowForcePush: Boolean! }
 _PAID_SDL = SDL.replace("type BranchProtection { allowForcePush: Boolean! }",
                         "type BranchProtection { allowForcePush: Boolean! codeOwnerApprovalRequired: Boolean! }")
 MAX_PAGE = 100
+ACCESS_NAMES = {10: "GUEST", 20: "REPORTER", 30: "DEVELOPER", 40: "MAINTAINER", 50: "OWNER"}
+_BOT = re.compile(r"^(project|group)_\d+_bot")
 
 
 @cache
@@ -69,10 +84,18 @@ def answer(instance: Instance, request: Request) -> Response:
         body = json.loads(request.body or b"{}")
     except ValueError:
         return json_response({"errors": [{"message": "Invalid JSON"}]}, 400)
-    result = graphql_sync(
-        _schema(instance.tier != "free"), str(body.get("query") or ""), root_value=_Root(instance),
-        variable_values=body.get("variables") or {},
-    )
+    schema, query, variables = _schema(instance.tier != "free"), str(body.get("query") or ""), body.get("variables") or {}
+    try:
+        cost, depth = complexity.measure(schema, query, variables)
+    except GraphQLError as exc:
+        return json_response({"errors": [{"message": exc.message}]})
+    if cost > complexity.AUTHENTICATED_MAX_COMPLEXITY:  # graphql-ruby's words; GitLab answers 200 without data
+        return json_response({"errors": [{"message": f"Query has complexity of {cost}, which exceeds max complexity of "
+                                                     f"{complexity.AUTHENTICATED_MAX_COMPLEXITY}"}]})
+    if depth > complexity.AUTHENTICATED_MAX_DEPTH:
+        return json_response({"errors": [{"message": f"Query has depth of {depth}, which exceeds max depth of "
+                                                     f"{complexity.AUTHENTICATED_MAX_DEPTH}"}]})
+    result = graphql_sync(schema, query, root_value=_Root(instance), variable_values=variables)
     payload: dict[str, Any] = {"data": result.data}
     if result.errors:
         payload["errors"] = [{"message": error.message, "path": error.path} for error in result.errors]
@@ -114,10 +137,32 @@ def _project(instance: Instance, project: Project) -> dict[str, Any]:
         size = min(first or MAX_PAGE, MAX_PAGE)
         return {"nodes": rules[:size], "pageInfo": {"hasNextPage": len(rules) > size, "endCursor": None}}
 
+    def project_members(_info: Any, relations: list[str] | None = None, first: int | None = None,
+                        after: str | None = None) -> dict[str, Any]:
+        chosen = relations if relations is not None else ["DIRECT", "INHERITED"]  # GitLab's default adds shares too
+        members = [_member(*member) for member in project.members] if "DIRECT" in chosen else []
+        if "INHERITED" in chosen:
+            for group in instance.groups:
+                if project.namespace.full_path == group.full_path or project.namespace.full_path.startswith(group.full_path + "/"):
+                    members += [_member(username, level, None) for username, level in group.members]
+        size = min(first or MAX_PAGE, MAX_PAGE)
+        return {"nodes": members[:size], "pageInfo": {"hasNextPage": len(members) > size, "endCursor": None}}
+
     return {
         "id": gid(project),
         "fullPath": project.path_with_namespace,
         "repository": {"rootRef": project.default_branch, "empty": empty, "tree": tree},
         "branchRules": branch_rules,
+        "projectMembers": project_members,
         "userPermissions": {"adminProject": not instance.hide_branch_rules},
+    }
+
+
+def _member(username: str, level: int, expires_at: str | None) -> dict[str, Any]:
+    """A direct member as `MemberInterface`: access tokens' users are bots (`project_7_bot_…`)."""
+    return {
+        "__typename": "ProjectMember",
+        "accessLevel": {"integerValue": level, "stringValue": ACCESS_NAMES.get(level, "CUSTOM")},
+        "expiresAt": f"{expires_at}T00:00:00Z" if expires_at else None,
+        "user": {"username": username, "bot": _BOT.match(username) is not None},
     }
