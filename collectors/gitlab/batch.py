@@ -52,23 +52,32 @@ class ProjectState:
     members: list[dict[str, Any]] | None = None  # direct members in REST's shape (and `bot`); None: ask REST
 
 
-def project_states(client: GitLabClient, projects: Sequence[Listed]) -> dict[int, ProjectState]:
-    """The state of each project GraphQL shows, by project id; {} when the instance refuses the
-    query (every project is then read over REST). `code_owner_approval_required` is asked only on
-    a tier with approvals (the listing shows `approvals_before_merge`), as REST gives it."""
-    paid = any(project.required_approvals is not None for project in projects)
-    query = query_text(paid)
-    states: dict[int, ProjectState] = {}
-    for start in range(0, len(projects), BATCH):
-        ids = [f"gid://gitlab/Project/{project.id}" for project in projects[start : start + BATCH]]
-        try:
-            data, _errors = client.graphql(GRAPHQL, query, {"ids": ids, "first": BATCH})
-        except RateLimited:
-            raise
-        except ApiError:
+class ProjectStates:
+    """The GraphQL batches of one group's projects, asked by the scan's workers ahead of the
+    projects that need them. The first refusal stops the asking (an instance without these
+    fields refuses every query: each project is then read over REST); a rate limit costs its own
+    batch only, whose projects' requests then say so. `code_owner_approval_required` is asked only
+    on a tier with approvals (the listing shows `approvals_before_merge`), as REST gives it."""
+
+    def __init__(self, client: GitLabClient, projects: Sequence[Listed]) -> None:
+        self._client = client
+        self._paid = any(project.required_approvals is not None for project in projects)
+        self._query = query_text(self._paid)
+        self._refused = False  # set by one worker, read by the others: at worst one more refused query
+
+    def of(self, projects: Sequence[Listed]) -> dict[int, ProjectState]:
+        """The state of each of at most BATCH projects that GraphQL shows, by project id."""
+        if self._refused or not projects:
             return {}
-        states.update(_states(data, paid))
-    return states
+        ids = [f"gid://gitlab/Project/{project.id}" for project in projects]
+        try:
+            data, _errors = self._client.graphql(GRAPHQL, self._query, {"ids": ids, "first": BATCH})
+        except RateLimited:
+            return {}
+        except ApiError:
+            self._refused = True
+            return {}
+        return _states(data, self._paid)
 
 
 def query_text(paid: bool) -> str:

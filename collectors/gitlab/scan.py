@@ -3,7 +3,9 @@ selected project's, examined by the base's workers and emitted in listing order.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import islice
@@ -39,6 +41,7 @@ from scanner.errors import CredentialsUnusable
 from scanner.model import Evidence, EvidenceStatus, Subject
 
 MEGABYTE = 1 << 20
+BATCHES_AHEAD = 2  # GraphQL batches asked ahead of the examinations that wait for them
 MAX_COMMITS = 1000  # commits of the window read per project: enough to measure, bounded in requests
 FILE_HINT = "the file was left out; the rest of the project was scanned"
 GAP_HINT = "grant the role or scope named to see it; the rest was scanned"
@@ -164,12 +167,8 @@ class _Scan:
         scanned: dict[str, Subject] = {}
         taken: dict[str, dict[str, Any] | None] = {}  # each project's classified references.origins
         provides: dict[str, bool] = {}
-        states = self._states(chosen)
         with WorkerPool(ctx.limits.max_workers, "pecm-gitlab") as pool:
-            for project, examination in pool.in_order(
-                chosen, lambda project: self._examine(project, team, states.get(project.id)), self._failed,
-                fatal=(TokenRefused,),
-            ):
+            for project, examination in self._examine_all(pool, chosen, team):
                 for item in self._project_evidence(subject, examination, team):
                     if isinstance(item, Subject):
                         scanned[project.full_path], taken[project.full_path] = item, None
@@ -180,13 +179,30 @@ class _Scan:
                     provides[project.full_path] = bool(examination.files.signals["ci.reusable_provided"].get("present"))
         yield from self._relations(path, scanned, taken, provides)
 
-    def _states(self, projects: list[Listed]) -> dict[int, batch.ProjectState]:
-        """Head commits and protected branches from GraphQL; {} where it cannot answer (a rate
-        limit included: the projects' own requests then say so)."""
-        try:
-            return batch.project_states(self.client, projects) if projects else {}
-        except ApiError:
-            return {}
+    def _examine_all(self, pool: WorkerPool, projects: list[Listed], team: Team | None) -> Iterator[tuple[Listed, Examination]]:
+        """Examinations in listing order. A batch's projects are examined once its GraphQL query
+        (head commits, protected branches, members) is answered; the queries run in the pool,
+        BATCHES_AHEAD of the examinations: all asked first, they kept the workers idle until the
+        last was answered, and all queued at once, they would hold every worker."""
+        states = batch.ProjectStates(self.client, projects)
+
+        def answered() -> Iterator[tuple[Listed, batch.ProjectState | None]]:
+            unasked = (projects[start : start + batch.BATCH] for start in range(0, len(projects), batch.BATCH))
+            asked: deque[tuple[list[Listed], Future[dict[int, batch.ProjectState]]]] = deque()
+            while True:
+                while len(asked) < BATCHES_AHEAD and (part := next(unasked, None)) is not None:
+                    asked.append((part, pool.submit(states.of, part)))
+                if not asked:
+                    return
+                part, found = asked.popleft()
+                known = found.result()
+                yield from ((project, known.get(project.id)) for project in part)
+
+        for (project, _known), examination in pool.in_order(
+            answered(), lambda item: self._examine(item[0], team, item[1]), lambda item, exc: self._failed(item[0], exc),
+            fatal=(TokenRefused,),
+        ):
+            yield project, examination
 
     def _relations(
         self, group: str, scanned: dict[str, Subject], taken: dict[str, dict[str, Any] | None], provides: dict[str, bool]

@@ -10,12 +10,14 @@ from typing import Any
 import pytest
 
 from collectors.gitlab import batch
+from collectors.gitlab import scan as scan_module
 from collectors.gitlab.client import ApiError, GitLabClient
 from scanner.contract import RequestCounter
 from tests.collecting import CollectedScan
 from tests.contract.gitlab.scanning import run_gitlab, timer_of
 from tests.fakes.gitlab import complexity
 from tests.fakes.gitlab.graphql import _schema
+from tests.fakes.gitlab.model import Project, ProtectedBranch
 from tests.fakes.gitlab.server import FakeGitLab
 
 REST_PROTECTION = r"^/projects/\d+/protected_branches$"
@@ -96,3 +98,34 @@ def test_a_query_past_gitlabs_limits_is_refused_as_gitlab_refuses_it(fake_gitlab
         assert errors == [] and [node["id"] for node in data["projects"]["nodes"]] == ["gid://gitlab/Project/101"]
     finally:
         client.close()
+
+
+def _add_projects(fake: FakeGitLab, count: int) -> None:
+    apps = fake.instance.group("acme/apps")
+    assert apps is not None
+    for number in range(count):
+        fake.instance.projects.append(Project(1000 + number, apps, f"extra-{number}", files={"README.md": b"# x\n"},
+                                              protected_branches=[ProtectedBranch("main")]))
+
+
+def test_batches_are_asked_in_the_pool_ahead_of_the_projects_that_need_them(fake_gitlab: FakeGitLab) -> None:
+    _add_projects(fake_gitlab, 2 * batch.BATCH)  # 104 projects scanned: three batches
+    scan = run_gitlab(fake_gitlab)
+    order = [request.path for request in fake_gitlab.requests]
+    queries = [index for index, path in enumerate(order) if path == "/api/graphql"]
+    first_project = next(index for index, path in enumerate(order) if path.startswith("/api/v4/projects/"))
+    # two batches asked before any project's own request; the third only once projects were being read
+    assert len(queries) == 3 and queries[1] < first_project < queries[2]
+    # every batch answered its projects: none asked its protected branches over REST
+    assert fake_gitlab.count(REST_PROTECTION) == 0
+    assert scan.data("gitlab:acme/apps/extra-99", "vcs.branch_protection")["enabled"] is True
+
+
+def test_an_instance_refusing_the_query_is_not_asked_again(fake_gitlab: FakeGitLab) -> None:
+    _add_projects(fake_gitlab, 2 * batch.BATCH)
+    fake_gitlab.fail(r"^/api/graphql$", 404, message="404 Not Found", times=10)
+    scan = run_gitlab(fake_gitlab)
+    # the first refusal ends the asking: the third batch is never asked (the second may be, already in flight)
+    assert sum(1 for request in fake_gitlab.requests if request.path == "/api/graphql") <= scan_module.BATCHES_AHEAD
+    assert fake_gitlab.count(REST_PROTECTION) == 2 * batch.BATCH + 4
+    assert scan.data("gitlab:acme/apps/extra-99", "vcs.branch_protection")["enabled"] is True
