@@ -37,13 +37,15 @@ GROUP_KINDS = ("org.access", "org.rulesets", "org.teams", "delivery.dora_figures
 
 class GitLabCollector(Collector):
     name: ClassVar[str] = "gitlab"
+    # 8: CI/CD components of this instance fetched and scanned with the includer's pipeline (file evidence
+    #    cached by 7 lacks them: the version is in the cache's fingerprint);
     # 7: approval settings (vcs.branch_protection, org.rulesets), vcs.access read, delivery.dora_figures, nested CI includes;
     # 6: vcs.security_settings.signed_commits_required and the other push-rule fields;
     # 5: vcs.template (unsupported: GitLab's API names no project template);
     # 4: deployments and settings carried across re-scans keep the time they were read (observed_at);
     # 3: references.origins.backstage_templates, Backstage source-template references;
     # 2: files named like a signal count only once read (iac.usage.unread), cross_references.created_from_here
-    version: ClassVar[str] = "7"
+    version: ClassVar[str] = "8"
     config_model: ClassVar[type[GitLabConfig]] = GitLabConfig
     provides: ClassVar[frozenset[str]] = frozenset((*FILE_SIGNAL_KINDS, *PROJECT_KINDS, *GROUP_KINDS))
 

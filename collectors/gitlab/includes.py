@@ -7,8 +7,12 @@ central template may run the policy scanners or the deployment the project's own
 mentions. Each included file is fetched once per scan, whoever includes it (cached by
 project, ref and path), and scanned as a pipeline; its own includes are followed — `local:` in
 the project that holds it (as GitLab does), `project:` anywhere — up to MAX_DEPTH levels and
-MAX_FILES files per project, each file once (include loops end there). `remote:` URLs,
-GitLab's `template:`s and CI/CD components are never fetched: detection records them as
+MAX_FILES files per project, each file once (include loops end there). CI/CD catalog components
+of this instance (`component: $CI_SERVER_FQDN/group/project/name@1.0`, or the instance's own
+host) are fetched the same way, from where GitLab takes them: `templates/<name>.yml`, else
+`templates/<name>/template.yml`, in the project the path names without its last segment, at the
+version (a tag, branch or commit; `~latest`: the project's latest release). Components of another
+host, `remote:` URLs and GitLab's `template:`s are never fetched: detection records them all as
 references, told internal or external like the project's own. What the included files say
 joins the project's ci.pipelines, policy.ci_scanners, ci.reusable_used and references.origins,
 under the include's name (`acme/platform/ci-templates/templates/build.yml@v1`); an included
@@ -25,6 +29,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from collectors.detect import RepoFile, UnreadableFile
 from collectors.detect.ci import CI_KINDS, scan_gitlab_pipeline
@@ -37,6 +42,10 @@ from collectors.gitlab.client import ApiError, GitLabClient
 from collectors.gitlab.consumers import INCLUDE
 
 FILES = "repository/files"
+RELEASES = "releases"
+COMPONENT_FILES = ("templates/{name}.yml", "templates/{name}/template.yml")  # GitLab's order
+LATEST = "~latest"
+_SAME_INSTANCE = ("$ci_server_fqdn/", "$ci_server_host/")
 MAX_DEPTH = 10  # levels of includes below the project's own files (GitLab allows 100)
 MAX_FILES = 50  # included files fetched and scanned per project (GitLab allows 150 includes in all)
 MAX_SPLITS = 3  # ways to cut an unscanned project's path from the file's tried, one request each
@@ -58,40 +67,65 @@ class Site:
         return f"{self.project}/{self.file}" + (f"@{self.ref}" if self.ref else "")
 
 
-class IncludedFiles:
-    """One scan's fetched includes, shared by its workers."""
+@dataclass(frozen=True)
+class Component:
+    """A CI/CD catalog component of this instance: its project's path, its name and version."""
 
-    def __init__(self, client: GitLabClient, max_file_bytes: int) -> None:
+    project: str
+    name: str
+    version: str | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.project}/{self.name}" + (f"@{self.version}" if self.version else "")
+
+
+Wanted = tuple[Site, ...] | Component  # an include: where its file may be (the first readable), or a component
+
+
+class IncludedFiles:
+    """One scan's fetched includes, shared by its workers. `base_url`: the instance, whose
+    components are fetched (those of other hosts never are)."""
+
+    def __init__(self, client: GitLabClient, max_file_bytes: int, base_url: str) -> None:
         self._client = client
         self._max_file_bytes = max_file_bytes
+        self._host = (urlsplit(base_url).netloc or base_url).lower()
         self._lock = threading.Lock()
         self._fetched: dict[Site, bytes | str] = {}  # the file's bytes, or why it could not be had
+        self._latest: dict[str, str | None] = {}  # project path -> its latest release's tag (None: none readable)
 
     def resolve(self, files: FileEvidence, scanned: frozenset[str]) -> FileEvidence:
-        """`files` with what the project's includes from other projects add (`scanned`: the
-        lower-case paths of the scan's projects, to tell a project's path from its file's)."""
-        refs = list(_project_includes(files.signals[REFS].get("refs") or ()))[:MAX_FILES]  # bounds the tries too
-        roots = [self._first_readable(_sites(ref, scanned)) for ref in refs]
-        if not roots:
+        """`files` with what the project's includes from other projects and its components of
+        this instance add (`scanned`: the lower-case paths of the scan's projects, to tell a
+        project's path from its file's)."""
+        refs = list(files.signals[REFS].get("refs") or ())
+        wanted: list[Wanted] = [tuple(_sites(ref, scanned)) for ref in _project_includes(refs)]
+        wanted += [component for ref in refs if (component := self._component(ref)) is not None]
+        wanted = wanted[:MAX_FILES]  # bounds the tries too
+        if not wanted:
             return files
         findings = Findings()
         problems: list[str] = []
         sites: dict[str, Site] = {}
         reader = FileReader(lambda label: self._read(sites[label]), self._max_file_bytes)
-        pending: deque[tuple[Site, int]] = deque((site, 1) for site in roots)
-        seen = {site for site in roots}
+        pending: deque[tuple[Wanted, int]] = deque((item, 1) for item in wanted)
+        seen: set[Wanted] = set(wanted)
         while pending:
-            site, depth = pending.popleft()
+            item, depth = pending.popleft()
+            site = self._first_readable(self._candidates(item))
+            if site.label in sites:  # reached another way already
+                continue
             if len(sites) >= MAX_FILES:
                 problems.append(f"{site.label}: more than {MAX_FILES} included files, the rest not read — {_NOT_SEEN}")
                 break
             sites[site.label] = site
             documents = scan_gitlab_pipeline(RepoFile(site.label), reader, findings)
-            for nested in (nested for document in documents for nested in _nested(document, site, scanned)):
+            for nested in (nested for document in documents for nested in self._nested(document, site)):
                 if nested in seen:
                     continue
                 if depth >= MAX_DEPTH:
-                    problems.append(f"{nested.label}: included more than {MAX_DEPTH} levels deep, not read — {_NOT_SEEN}")
+                    problems.append(f"{_label(nested)}: included more than {MAX_DEPTH} levels deep, not read — {_NOT_SEEN}")
                     continue
                 seen.add(nested)
                 pending.append((nested, depth + 1))
@@ -106,8 +140,65 @@ class IncludedFiles:
         return replace(files, signals=signals, locators=locators, unknown=unknown,
                        problems=[*files.problems, *(f"included {line}" for line in (*reader.problems, *problems))])
 
+    def _component(self, ref: str) -> Component | None:
+        """The component an `include: component:` reference names, when it lives on this
+        instance: `host/group/project/name@version`, the project being the path without its
+        last segment (a component's name is one segment: `templates/<name>.yml`)."""
+        via, _, name = str(ref).partition(" ")
+        if via != INCLUDE:
+            return None
+        path, _, version = name.rpartition("@") if "@" in name else (name, "", "")
+        lowered = path.lower()
+        for prefix in (*_SAME_INSTANCE, f"{self._host}/"):
+            if lowered.startswith(prefix):
+                parts = path[len(prefix):].split("/")
+                if len(parts) < 3 or not all(_plain(part) for part in parts) or "$" in version:
+                    return None  # a group, a project and a name at least; variables cannot be told
+                return Component("/".join(parts[:-1]), parts[-1], version or None)
+        return None
+
+    def _candidates(self, item: Wanted) -> list[Site]:
+        if isinstance(item, tuple):
+            return list(item)
+        ref = self._latest_release(item.project) if item.version == LATEST else item.version
+        return [Site(item.project, ref, layout.format(name=item.name)) for layout in COMPONENT_FILES]
+
+    def _latest_release(self, project: str) -> str | None:
+        """The tag of the project's latest release (`~latest`); None, read at the default branch, when there is none."""
+        with self._lock:  # once per scan and project
+            if project not in self._latest:
+                try:
+                    answer = self._client.get(RELEASES, f"/projects/{quote(project, safe='')}/releases/permalink/latest")
+                    tag = answer.data.get("tag_name") if isinstance(answer.data, dict) else None
+                    self._latest[project] = str(tag) if tag else None
+                except ApiError:
+                    self._latest[project] = None
+            return self._latest[project]
+
+    def _nested(self, document: Mapping[Any, Any], site: Site) -> Iterator[Wanted]:
+        """What an included file includes: `local:` files of its own project, at its ref,
+        `project:` files, and components of this instance. Paths with variables or wildcards
+        cannot be told: left out."""
+        for include in as_list(document.get("include")):
+            if isinstance(include, str):
+                include = {"local": include} if "://" not in include else {}
+            if not isinstance(include, dict):
+                continue
+            local = include.get("local")
+            if isinstance(local, str) and _plain(local):
+                yield (Site(site.project, site.ref, local.lstrip("/")),)
+            project, ref = include.get("project"), include.get("ref")
+            if isinstance(project, str) and _plain(project):
+                for name in as_list(include.get("file")):
+                    if isinstance(name, str) and _plain(name):
+                        yield (Site(project, str(ref) if isinstance(ref, (str, int)) else None, name.lstrip("/")),)
+            component = include.get("component")
+            if isinstance(component, str) and (found := self._component(f"{INCLUDE} {component}")) is not None:
+                yield found
+
     def _first_readable(self, candidates: list[Site]) -> Site:
-        """Of the ways to read an include of an unscanned project, the first that GitLab answers."""
+        """Of the ways to read an include (an unscanned project's path cut in several places, a
+        component's two layouts), the first that GitLab answers; the last when none does."""
         for site in candidates[:-1]:
             try:
                 self._read(site)
@@ -172,22 +263,8 @@ def _sites(ref: str, scanned: frozenset[str]) -> list[Site]:
     return [Site("/".join(parts[:end]), version or None, "/".join(parts[end:])) for end in ends]
 
 
-def _nested(document: Mapping[Any, Any], site: Site, scanned: frozenset[str]) -> Iterator[Site]:
-    """What an included file includes from projects: `local:` files of its own project, at its
-    ref, and `project:` files. Paths with variables or wildcards cannot be told: left out."""
-    for include in as_list(document.get("include")):
-        if isinstance(include, str):
-            include = {"local": include} if "://" not in include else {}
-        if not isinstance(include, dict):
-            continue
-        local = include.get("local")
-        if isinstance(local, str) and _plain(local):
-            yield Site(site.project, site.ref, local.lstrip("/"))
-        project, ref = include.get("project"), include.get("ref")
-        if isinstance(project, str) and _plain(project):
-            for name in as_list(include.get("file")):
-                if isinstance(name, str) and _plain(name):
-                    yield Site(project, str(ref) if isinstance(ref, (str, int)) else None, name.lstrip("/"))
+def _label(item: Wanted) -> str:
+    return item[0].label if isinstance(item, tuple) else item.label
 
 
 def _plain(value: str) -> bool:

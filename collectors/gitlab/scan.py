@@ -113,7 +113,7 @@ class _Scan:
         self.dora = dora_api.DoraApi(client)
         self.group_approvals: dict[str, approval_settings.GroupSettings | None] = {}  # by top-level group path
         self.access = access.ProjectAccess(client)
-        self.includes = includes.IncludedFiles(client, ctx.limits.max_file_bytes)
+        self.includes = includes.IncludedFiles(client, ctx.limits.max_file_bytes, config.base_url)
         self.scanned_paths: frozenset[str] = frozenset()  # the group's projects, lower case: whose files includes name
 
     def run(self) -> Iterator[Subject | Evidence]:

@@ -117,3 +117,77 @@ def test_a_project_outside_the_scan_is_found_by_trying_where_its_path_ends(fake_
     assert "semgrep" in scan.data(SVC_B, "policy.ci_scanners")["tools"]
     # shared/ci (file lib/jobs/lint.yml) answers 404, then shared/ci/lib is the project
     assert fake_gitlab.count(r"^/projects/shared%2Fci(%2Flib)?/repository/files/") == 2
+
+
+# A component project: one component in a single file, one in a folder of its own (GitLab's two layouts).
+DEPLOY_COMPONENT = b"""spec:
+  inputs:
+    environment:
+      default: production
+---
+deploy:
+  stage: deploy
+  environment: $[[ inputs.environment ]]
+  script: [helm upgrade --install app ./chart]
+"""
+SCAN_COMPONENT = b"""spec:
+  inputs: {}
+---
+include:
+  - local: /templates/scan/rules.yml
+scan:
+  stage: test
+  script: [trivy fs .]
+"""
+
+
+def _components(fake: FakeGitLab, ci: bytes) -> None:
+    platform = fake.instance.group("acme/platform")
+    svc_b = fake.instance.project("acme/apps/svc-b")
+    assert platform is not None and svc_b is not None
+    fake.instance.projects.append(Project(
+        107, platform, "components", tags=["1.2", "1.3"], releases=["1.2", "1.3"],
+        files={"templates/deploy.yml": DEPLOY_COMPONENT, "templates/scan/template.yml": SCAN_COMPONENT,
+               "templates/scan/rules.yml": b"semgrep:\n  script: [semgrep scan]\n"},
+    ))
+    svc_b.files[".gitlab-ci.yml"] = ci
+
+
+def test_components_of_this_instance_are_fetched_and_scanned_as_the_projects_pipeline(fake_gitlab: FakeGitLab) -> None:
+    host = fake_gitlab.url.split("://", 1)[1]
+    _components(fake_gitlab, (
+        "include:\n"
+        "  - component: $CI_SERVER_FQDN/acme/platform/components/deploy@1.2\n"
+        f"  - component: {host}/acme/platform/components/scan@~latest\n"
+        "  - component: gitlab.com/components/sast/sast@2.0\n"
+    ).encode())
+    scan = run_gitlab(fake_gitlab)
+    scanners = scan.data(SVC_B, "policy.ci_scanners")
+    # the folder component's own local include was followed in its project, at its version
+    assert {"trivy", "semgrep"} <= set(scanners["live_tools"])
+    assert "acme/platform/components/templates/scan/template.yml@1.3" in scanners["paths"]
+    assert "acme/platform/components/templates/scan/rules.yml@1.3" in scanners["paths"]
+    assert scan.data(SVC_B, "ci.pipelines")["deploys"] is True  # the deploy component's job
+    origins = scan.data(SVC_B, "references.origins")
+    assert "gitlab_include $CI_SERVER_FQDN/acme/platform/components/deploy@1.2" in origins["internal"]
+    assert "gitlab_include gitlab.com/components/sast/sast@2.0" in origins["external"]
+    paths = fake_gitlab.paths()
+    project = "/projects/acme%2Fplatform%2Fcomponents"
+    assert paths[f"{project}/repository/files/templates%2Fdeploy.yml/raw"] == 1
+    # the single-file layout first, then the folder's template.yml; ~latest is the latest release
+    assert paths[f"{project}/repository/files/templates%2Fscan.yml/raw"] == 1
+    assert paths[f"{project}/repository/files/templates%2Fscan%2Ftemplate.yml/raw"] == 1
+    assert paths[f"{project}/releases/permalink/latest"] == 1
+    assert [r.query.get("ref") for r in fake_gitlab.requests if r.path.endswith("deploy.yml/raw")] == ["1.2"]
+    # another host's component is never fetched
+    assert not any("sast" in path for path in paths)
+
+
+def test_a_component_that_cannot_be_read_leaves_the_pipeline_kinds_unknown(fake_gitlab: FakeGitLab) -> None:
+    _components(fake_gitlab, b"include:\n  - component: $CI_SERVER_FQDN/acme/platform/components/missing@1.2\n")
+    scan = run_gitlab(fake_gitlab)
+    record = scan.of(SVC_B, "policy.ci_scanners")
+    assert record.status is EvidenceStatus.UNAVAILABLE
+    assert "acme/platform/components/templates/missing/template.yml@1.2" in (record.reason or "")
+    # both layouts tried, once each
+    assert fake_gitlab.count(r"components/repository/files/templates%2Fmissing") == 2

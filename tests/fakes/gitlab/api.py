@@ -162,6 +162,14 @@ def _raw_file(instance: Instance, base: str, request: Request, params: dict[str,
     return Response(200, content, {"Content-Type": "text/plain; charset=utf-8", "X-Gitlab-Commit-Id": project.head_commit})
 
 
+def _latest_release(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    """`/projects/:id/releases/permalink/latest`: the latest release (404 without one)."""
+    project = _project_of(instance, params)
+    if not project.releases:
+        raise GitLabError(404, "404 Not Found")
+    return json_response(payloads.release(base, project, project.releases[-1]))
+
+
 _ARCHIVES: dict[tuple[int, str, str, int], bytes] = {}  # memo: building the tarball of a large project costs the fake
 _MAX_ARCHIVES = 2000
 
@@ -322,6 +330,7 @@ ROUTES: RouteTable[Route[Handler]] = RouteTable([
         ("/projects/{project}/repository/tree", "tree", _tree),
         ("/projects/{project}/repository/files/{file}/raw", "raw file", _raw_file),
         ("/projects/{project}/repository/archive.tar.gz", "archive", _archive),
+        ("/projects/{project}/releases/permalink/latest", "latest release", _latest_release),
         ("/projects/{project}/protected_branches", "protected branches", _protected_branches),
         ("/projects/{project}/deployments", "deployments", _deployments),
         ("/projects/{project}/repository/commits", "commits", _commits),

@@ -86,6 +86,7 @@ class Project:
     last_activity_at: str = "2026-05-29T10:00:00.000Z"
     head_commit: str = "0" * 40
     tags: list[str] = field(default_factory=list)  # refs whose files are the default branch's (the fake keeps one version)
+    releases: list[str] = field(default_factory=list)  # their tags, oldest first (the last is the latest)
     protected_branches: list[ProtectedBranch] = field(default_factory=list)
     approvals_before_merge: int = 0  # Premium: project-level approval setting
     only_allow_merge_if_pipeline_succeeds: bool = False

@@ -303,3 +303,19 @@ def push_rule(project: Project, settings: dict[str, Any]) -> dict[str, Any]:
         "commit_committer_name_check": False, "reject_unsigned_commits": False, "reject_non_dco_commits": False,
         **settings,
     }
+
+
+def release(base: str, item: Project, tag: str) -> dict[str, Any]:
+    """A release as `/projects/:id/releases/permalink/latest` gives it (the fields the collector
+    reads, and those beside them in GitLab's release entity)."""
+    return {
+        "name": tag,
+        "tag_name": tag,
+        "description": "",
+        "created_at": _CREATED,
+        "released_at": _CREATED,
+        "upcoming_release": False,
+        "author": None,
+        "commit": {"id": item.head_commit},
+        "_links": {"self": f"{base}/{item.path_with_namespace}/-/releases/{tag}"},
+    }
