@@ -1,14 +1,18 @@
 """Reading one cluster: discovery, a review of the role's rules, then one paged list per resource
 it serves and the role may list (what it may not is refused without a request).
 
-The lists do not depend on one another: a bounded pool reads them at once, the longest first
-(a list's pages stay one after another: each needs the previous continue token). Results are
-kept by resource, so the evidence never depends on which answer came first.
+A list's pages follow one another (each needs the previous continue token), so the scan lasts at
+least as long as its longest chain of requests: the workload lists (many pages each), and lists
+whose answers name more lists (constraint templates their constraint kinds, XRDs their claims).
+A bounded pool reads the lists at once, those chains first: the first page of the longest list
+is asked beside discovery, and a list another one names starts as soon as that one is read,
+before the lists still waiting. Results are kept by resource, so the evidence never depends on
+which answer came first.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Future
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -16,7 +20,22 @@ from collectors.base import Gap, WorkerPool
 from collectors.kubernetes import mapping
 from collectors.kubernetes.access import REVIEW_PATH, Permissions, permissions, review_request
 from collectors.kubernetes.client import JSON, METADATA_ONLY, ApiError, ClusterClient, CredentialsRefused
-from collectors.kubernetes.resources import COMPOSITE_DEFINITIONS, CONSTRAINT_TEMPLATES, CONSTRAINTS, READ, Resource
+from collectors.kubernetes.resources import (
+    COMPOSITE_DEFINITIONS,
+    CONSTRAINT_TEMPLATES,
+    CONSTRAINTS,
+    DEPLOYMENTS,
+    READ,
+    Resource,
+)
+
+# Asked beside discovery when the pool has a worker to spare: usually the longest list, in a
+# group every cluster serves. Discovery or the review may still rule it out (its answer is then
+# not used): a role that may not list it costs that one refused request.
+FIRST = DEPLOYMENTS
+_DISCOVERY = 3  # /api, /apis and the review, at once
+# Lists whose answers name more lists: read right after the workloads, so their dependents can start early.
+_NAMING = (CONSTRAINT_TEMPLATES, COMPOSITE_DEFINITIONS)
 
 
 @dataclass(frozen=True)
@@ -49,47 +68,97 @@ def read_cluster(client: ClusterClient, workers: int) -> ClusterReads:
     with WorkerPool(workers, "pecm-kubernetes") as pool:
         core, listing = pool.submit(client.get, "/api"), pool.submit(client.get, "/apis")
         review = pool.submit(_permissions, client)
-        groups = _served(core.result(), listing.result())
-        allowed = review.result()
-        served = [
-            resource for resource in READ if resource.version in groups.get(resource.group, ()) and resource is not CONSTRAINTS
-        ]
-        refused = {resource: _refused(resource) for resource in served if allowed is not None and not allowed.may_list(resource)}
-        pending = {
-            resource: pool.submit(read_list, client, resource)
-            for resource in sorted(served, key=lambda resource: not resource.per_workload)  # longest first
-            if resource not in refused
-        }
-        reads = {
-            resource: refused.get(resource) or (pending[resource].result() if resource in pending else Read(served=False))
-            for resource in READ
-        }
-        if CONSTRAINTS.version in groups.get(CONSTRAINTS.group, ()):
-            reads[CONSTRAINTS] = _constraints(pool, client, reads[CONSTRAINT_TEMPLATES], allowed)
+        first = pool.submit(read_list, client, FIRST) if pool.workers > _DISCOVERY else None
+        lists = _Lists(pool, client, _served(core.result(), listing.result()), review.result())
+        return lists.read(first)
+
+
+class _Lists:
+    """The lists of one cluster, read by a bounded pool in order of the longest chain first."""
+
+    def __init__(self, pool: WorkerPool, client: ClusterClient, groups: dict[str, set[str]], allowed: Permissions | None) -> None:
+        self._pool, self._client, self._groups, self._allowed = pool, client, groups, allowed
+        self.reads: dict[Resource, Read] = {}
+        self.constraints: dict[Resource, Read] = {}  # by constraint kind, in the templates' order
+        self.claims: dict[Resource, Read] = {}  # by claim API, in the XRDs' order
+        self._queue: list[tuple[dict[Resource, Read], Resource]] = []
+        self._running: dict[Future[Read], tuple[dict[Resource, Read], Resource]] = {}
+
+    def read(self, first: Future[Read] | None) -> ClusterReads:
+        served = [r for r in READ if r is not CONSTRAINTS and self._serves(r)]
+        for resource in READ:
+            if resource is not CONSTRAINTS and resource not in served:
+                self.reads[resource] = Read(served=False)
+        if first is not None:
+            if FIRST in served and self._may_list(FIRST):
+                self._running[first] = (self.reads, FIRST)
+                served.remove(FIRST)
+            # else: the early answer is not used; the pool's close waits for it
+        for resource in sorted(served, key=_order):
+            self._enqueue(self.reads, resource)
+        while self._queue or self._running:
+            while self._queue and len(self._running) < self._pool.workers:
+                into, resource = self._queue.pop(0)
+                self._running[self._pool.submit(read_list, self._client, resource)] = (into, resource)
+            done, _ = wait(self._running, return_when=FIRST_COMPLETED)
+            for future in done:
+                into, resource = self._running.pop(future)
+                into[resource] = future.result()  # CredentialsRefused ends the cluster
+                if into is self.reads:
+                    self._named_by(resource)
+        return self._result()
+
+    def _serves(self, resource: Resource) -> bool:
+        return resource.version in self._groups.get(resource.group, ())
+
+    def _may_list(self, resource: Resource) -> bool:
+        return self._allowed is None or self._allowed.may_list(resource)
+
+    def _enqueue(self, into: dict[Resource, Read], resource: Resource, *, front: bool = False) -> None:
+        if not self._may_list(resource):
+            into[resource] = _refused(resource)
+        elif front:
+            self._queue.insert(0, (into, resource))
+        else:
+            self._queue.append((into, resource))
+
+    def _named_by(self, resource: Resource) -> None:
+        """Start the lists `resource`'s answer names, before the lists still waiting."""
+        read = self.reads[resource]
+        if read.gap is not None or not read.served:
+            return
+        if resource is CONSTRAINT_TEMPLATES and self._serves(CONSTRAINTS):
+            named = [replace(CONSTRAINTS, plural=kind.lower()) for kind in mapping.constraint_template_kinds(read.items)]
+            into = self.constraints
+        elif resource is COMPOSITE_DEFINITIONS:
+            # an XRD not established yet serves no claim
+            named = [Resource(*api) for api in mapping.claim_apis(read.items) if api[1] in self._groups.get(api[0], ())]
+            into = self.claims
+        else:
+            return
+        for kind in reversed(named):  # at the front, in their order
+            into.setdefault(kind, Read())  # keeps the order named, whichever answer comes first
+            self._enqueue(into, kind, front=True)
+
+    def _result(self) -> ClusterReads:
+        reads = {resource: self.reads[resource] for resource in READ if resource is not CONSTRAINTS}
+        templates = reads[CONSTRAINT_TEMPLATES]
+        if not self._serves(CONSTRAINTS):
+            reads[CONSTRAINTS] = Read(served=False)
+        elif not templates.served or templates.gap:  # no template, no constraint
+            reads[CONSTRAINTS] = Read(gap=templates.gap, served=templates.served)
+        else:
+            reads[CONSTRAINTS] = joined(list(self.constraints.values()))
+        reads = {resource: reads[resource] for resource in READ}
         definitions = reads[COMPOSITE_DEFINITIONS]
         if definitions.gap is not None:
             return ClusterReads(reads, claims_gap=definitions.gap)
-        claims = [
-            Resource(group, version, plural) for group, version, plural in mapping.claim_apis(definitions.items)
-            if version in groups.get(group, ())  # an XRD not established yet serves no claim
-        ]
-        claim_reads: dict[Resource, Read | Future[Read]] = {
-            claim: _refused(claim) if allowed is not None and not allowed.may_list(claim) else pool.submit(read_list, client, claim)
-            for claim in claims
-        }
-        return ClusterReads(reads, {claim: read if isinstance(read, Read) else read.result() for claim, read in claim_reads.items()})
+        return ClusterReads(reads, dict(self.claims))
 
 
-def _constraints(pool: WorkerPool, client: ClusterClient, templates: Read, allowed: Permissions | None) -> Read:
-    """Every Gatekeeper constraint: one list per kind the templates define (no template, no
-    constraint), read once the templates are."""
-    if not templates.served or templates.gap:
-        return Read(gap=templates.gap, served=templates.served)
-    kinds = [replace(CONSTRAINTS, plural=kind.lower()) for kind in mapping.constraint_template_kinds(templates.items)]
-    pending: list[Read | Future[Read]] = [
-        _refused(kind) if allowed is not None and not allowed.may_list(kind) else pool.submit(read_list, client, kind) for kind in kinds
-    ]
-    return joined([read if isinstance(read, Read) else read.result() for read in pending])
+def _order(resource: Resource) -> int:
+    """The longest chains first: the workload lists (many pages), then the lists naming more lists."""
+    return 0 if resource.per_workload else 1 if resource in _NAMING else 2
 
 
 def joined(reads: list[Read]) -> Read:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -118,8 +120,9 @@ def test_one_request_per_page_of_each_resource_after_discovery(fake_kubernetes: 
     assert [seen.query.get("limit") for seen in namespaces] == ["2"] * 4  # 7 namespaces, 2 per page
     assert "continue" not in namespaces[0].query and all("continue" in seen.query for seen in namespaces[1:])
     paths = [seen.path for seen in fake_kubernetes.requests]
-    # discovery and the review of the role first, all at once
-    assert set(paths[:3]) == {"/api", "/apis", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"}
+    # discovery and the review of the role first, all at once; only the longest list (deployments) is asked beside them
+    others = [path for path in paths if path != "/apis/apps/v1/deployments"]
+    assert set(others[:3]) == {"/api", "/apis", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"}
     # Discovery, then ceil(objects / 2) pages of each resource the collector reads, nothing else.
     state = sample_cluster()
     expected = {"/api": 1, "/apis": 1, "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews": 1}
@@ -131,6 +134,40 @@ def test_one_request_per_page_of_each_resource_after_discovery(fake_kubernetes: 
     assert Counter(paths) == expected
     assert scan.requests.snapshot()["kubernetes:prod"].sent == len(paths)
     assert scan.data("kubernetes:prod", "tenancy.guardrails")["namespaces"] == 4
+
+
+def test_the_first_page_of_the_longest_list_is_asked_beside_discovery(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    # Discovery is held until the first page of deployments has been asked for: a collector that
+    # waited for discovery's answer first would only get it when the hold ran out.
+    fake_kubernetes.faults.delay("/apis", seconds=30)
+    deployments = "/apis/apps/v1/deployments"
+    asked = threading.Event()
+
+    def release() -> None:
+        for _ in range(3000):
+            if any(seen.path == deployments for seen in fake_kubernetes.requests):
+                asked.set()
+                fake_kubernetes.faults.clear()  # lets the held discovery answer
+                return
+            time.sleep(0.01)
+
+    watcher = threading.Thread(target=release)
+    watcher.start()
+    write_kubeconfig(tmp_path / "kubeconfig", fake_kubernetes, {"prod": READER_TOKEN})
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig", page_size=2)
+    watcher.join()
+    assert asked.is_set()
+    paths = [seen.path for seen in fake_kubernetes.requests]
+    pages = -(-len(sample_cluster().objects[("apps", "deployments")]) // 2)
+    assert paths.count(deployments) == pages  # the early page is not asked again
+    assert not scan.problems and EvidenceStatus.UNAVAILABLE not in scan.statuses()
+
+
+def test_with_one_worker_lists_wait_for_discovery(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    write_kubeconfig(tmp_path / "kubeconfig", fake_kubernetes, {"prod": READER_TOKEN})
+    run_kubernetes(tmp_path, kubeconfig="kubeconfig", concurrent_requests=1)
+    paths = [seen.path for seen in fake_kubernetes.requests]
+    assert set(paths[:3]) == {"/api", "/apis", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"}
 
 
 def test_one_malformed_object_never_loses_its_list(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
