@@ -137,19 +137,20 @@ def test_one_request_per_page_of_each_resource_after_discovery(fake_kubernetes: 
 
 
 def test_the_first_page_of_the_longest_list_is_asked_beside_discovery(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
-    # Discovery is held until the first page of deployments has been asked for: a collector that
-    # waited for discovery's answer first would only get it when the hold ran out.
-    fake_kubernetes.faults.delay("/apis", seconds=30)
+    # Discovery is held (60 s) while the test watches for the first page of deployments (10 s at
+    # most), then let go: a collector that waited for discovery's answer first asks nothing meanwhile.
+    fake_kubernetes.faults.delay("/apis", seconds=60)
     deployments = "/apis/apps/v1/deployments"
     asked = threading.Event()
 
     def release() -> None:
-        for _ in range(3000):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
             if any(seen.path == deployments for seen in fake_kubernetes.requests):
                 asked.set()
-                fake_kubernetes.faults.clear()  # lets the held discovery answer
-                return
+                break
             time.sleep(0.01)
+        fake_kubernetes.faults.clear()  # lets the held discovery answer
 
     watcher = threading.Thread(target=release)
     watcher.start()
@@ -163,11 +164,16 @@ def test_the_first_page_of_the_longest_list_is_asked_beside_discovery(fake_kuber
     assert not scan.problems and EvidenceStatus.UNAVAILABLE not in scan.statuses()
 
 
-def test_with_one_worker_lists_wait_for_discovery(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+def test_with_one_worker_lists_wait_for_discovery_and_named_lists_go_first(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
     write_kubeconfig(tmp_path / "kubeconfig", fake_kubernetes, {"prod": READER_TOKEN})
     run_kubernetes(tmp_path, kubeconfig="kubeconfig", concurrent_requests=1)
     paths = [seen.path for seen in fake_kubernetes.requests]
     assert set(paths[:3]) == {"/api", "/apis", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"}
+    # The lists an answer names start as soon as it is read, before the lists still waiting.
+    xrds, claims = "/apis/apiextensions.crossplane.io/v1/compositeresourcedefinitions", "/apis/platform.acme.example/v1alpha1/databases"
+    assert paths.index(claims) == paths.index(xrds) + 1 < paths.index("/api/v1/namespaces")
+    templates = paths.index("/apis/templates.gatekeeper.sh/v1/constrainttemplates")
+    assert paths[templates + 1].startswith("/apis/constraints.gatekeeper.sh/")
 
 
 def test_one_malformed_object_never_loses_its_list(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
