@@ -170,8 +170,9 @@ WORKLOADS = {"Deployment": DEPLOYMENTS, "StatefulSet": STATEFUL_SETS, "DaemonSet
 OPTIONAL_SCALING = (SCALED_OBJECTS, VERTICAL_AUTOSCALERS, DISRUPTION_BUDGETS)
 
 
-def workload_items(found: ClusterReads) -> list[tuple[str, dict[str, Any]]]:
-    return [(kind, item) for kind, resource in WORKLOADS.items() for item in found.reads[resource].items]
+def workload_objects(found: ClusterReads) -> dict[str, list[dict[str, Any]]]:
+    """The objects of each workload kind, by kind."""
+    return {kind: found.reads[resource].items for kind, resource in WORKLOADS.items()}
 
 
 def scaling(found: ClusterReads) -> tuple[Gap | None, tuple[Resource, ...]]:
@@ -190,7 +191,7 @@ def tallies(found: ClusterReads) -> dict[str, mapping.Tally]:
     if "tallies" not in found.derived:
         targets = mapping.scaling_targets(*(found.reads[r].items for r in (AUTOSCALERS, SCALED_OBJECTS, VERTICAL_AUTOSCALERS)))
         budgets = mapping.disruption_budgets(found.reads[DISRUPTION_BUDGETS].items)
-        found.derived["tallies"] = mapping.workload_tallies(workload_items(found), targets, budgets)
+        found.derived["tallies"] = mapping.workload_tallies(workload_objects(found), targets, budgets)
     made: dict[str, mapping.Tally] = found.derived["tallies"]
     return made
 
@@ -203,7 +204,7 @@ def workloads(found: ClusterReads) -> Finding:
 
 
 def cost(found: ClusterReads) -> Finding:
-    return _evidence(found, tuple(WORKLOADS.values()), lambda: {"tools": mapping.cost_tools(workload_items(found))})
+    return _evidence(found, tuple(WORKLOADS.values()), lambda: {"tools": mapping.cost_tools(items(found, tuple(WORKLOADS.values())))})
 
 
 def platform_apis(found: ClusterReads) -> Finding:

@@ -336,12 +336,12 @@ def tenancy_guardrails(
 # --- workloads -----------------------------------------------------------------------------
 
 # Labels and annotations the GitOps controllers and Helm put on what they apply.
-_GITOPS_MARKS = (
+_GITOPS_MARKS = frozenset({
     "argocd.argoproj.io/instance",
     "argocd.argoproj.io/tracking-id",
     "kustomize.toolkit.fluxcd.io/name",
     "helm.toolkit.fluxcd.io/name",
-)
+})
 
 
 def _targets(objects: Iterable[Obj], ref_field: str, default_kind: str = "") -> set[tuple[str, str, str]]:
@@ -392,45 +392,52 @@ class Tally:
 
 
 def workload_tallies(
-    workloads: Iterable[tuple[str, Obj]],
+    workloads: Mapping[str, Iterable[Obj]],
     targets: Mapping[str, set[tuple[str, str, str]]],
     budgets: list[tuple[str, Mapping[str, Any]]],
 ) -> dict[str, Tally]:
     """Per tenant namespace: Deployments and StatefulSets an autoscaler targets or a disruption
-    budget covers, and every workload a GitOps controller or Helm manages. Pod templates are
-    never read, so a budget covers a workload when its matchLabels are among the workload's own
-    labels (charts label both alike)."""
+    budget covers, and every workload a GitOps controller or Helm manages (`workloads`: the
+    objects of each workload kind). Pod templates are never read, so a budget covers a workload
+    when its matchLabels are among the workload's own labels (charts label both alike)."""
     selectors: dict[str, list[Mapping[str, Any]]] = {}
     for namespace, selector in budgets:
         selectors.setdefault(namespace, []).append(selector)
+    # (namespace, kind, name) -> the autoscaler kinds targeting it: one look-up per workload.
+    scaled_by: dict[tuple[str, str, str], list[str]] = {}
+    for autoscaler, found in targets.items():
+        for key in found:
+            scaled_by.setdefault(key, []).append(autoscaler)
     tallies: dict[str, Tally] = {}
-    for kind, obj in workloads:
-        meta = _dict(obj.get("metadata"))
-        namespace = str(meta.get("namespace") or "")
-        if namespace in SYSTEM_NAMESPACES:
-            continue
-        tally = tallies.get(namespace)
-        if tally is None:
-            tally = tallies[namespace] = Tally(autoscaled_by=dict.fromkeys(targets, 0))
-        labels, annotations = _dict(meta.get("labels")), _dict(meta.get("annotations"))
-        by_gitops = any(mark in labels or mark in annotations for mark in _GITOPS_MARKS)
-        by_helm = labels.get("app.kubernetes.io/managed-by") == "Helm"
-        if kind == "DaemonSet":  # one pod per node: neither autoscaled nor budgeted
-            tally.daemonsets += 1
-            tally.daemonsets_managed += by_gitops or by_helm
-            continue
-        tally.workloads += 1
-        key = (namespace, kind, str(meta.get("name") or ""))
-        scaled = [name for name, found in targets.items() if key in found]
-        for name in scaled:
-            tally.autoscaled_by[name] += 1
-        tally.autoscaled += bool(scaled)
-        tally.with_disruption_budget += any(
-            all(labels.get(k) == v for k, v in selector.items()) for selector in selectors.get(namespace, ())
-        )
-        tally.gitops_managed += by_gitops
-        tally.helm_managed += by_helm
-        tally.managed += by_gitops or by_helm
+    for kind, objects in workloads.items():
+        for obj in objects:
+            meta = _dict(obj.get("metadata"))
+            namespace = str(meta.get("namespace") or "")
+            if namespace in SYSTEM_NAMESPACES:
+                continue
+            tally = tallies.get(namespace)
+            if tally is None:
+                tally = tallies[namespace] = Tally(autoscaled_by=dict.fromkeys(targets, 0))
+            labels, annotations = _dict(meta.get("labels")), _dict(meta.get("annotations"))
+            by_gitops = not (_GITOPS_MARKS.isdisjoint(labels) and _GITOPS_MARKS.isdisjoint(annotations))
+            by_helm = labels.get("app.kubernetes.io/managed-by") == "Helm"
+            managed = by_gitops or by_helm
+            if kind == "DaemonSet":  # one pod per node: neither autoscaled nor budgeted
+                tally.daemonsets += 1
+                tally.daemonsets_managed += managed
+                continue
+            tally.workloads += 1
+            scaled = scaled_by.get((namespace, kind, str(meta.get("name") or "")))
+            if scaled:
+                tally.autoscaled += 1
+                for autoscaler in scaled:
+                    tally.autoscaled_by[autoscaler] += 1
+            budgeted = selectors.get(namespace)
+            if budgeted and any(all(labels.get(k) == v for k, v in selector.items()) for selector in budgeted):
+                tally.with_disruption_budget += 1
+            tally.gitops_managed += by_gitops
+            tally.helm_managed += by_helm
+            tally.managed += managed
     return tallies
 
 
@@ -477,10 +484,10 @@ def namespace_workloads(namespaces: Iterable[str], tallies: Mapping[str, Tally])
 _COST_TOOLS = {"opencost": "opencost", "cost-analyzer": "kubecost", "kubecost-cost-analyzer": "kubecost"}  # name -> tool
 
 
-def cost_tools(workloads: Iterable[tuple[str, Obj]]) -> list[str]:
+def cost_tools(workloads: Iterable[Obj]) -> list[str]:
     """Cost-allocation tools running in the cluster (any namespace), from workloads' metadata."""
     found: set[str] = set()
-    for _kind, obj in workloads:
+    for obj in workloads:
         # Two dictionary look-ups per workload, no set built: this runs over every workload.
         meta = _dict(obj.get("metadata"))
         for name in (meta.get("name"), _dict(meta.get("labels")).get("app.kubernetes.io/name")):
