@@ -44,10 +44,10 @@ class KubernetesCollector(Collector):
         try:
             from collectors.kubernetes.scan import scan_clusters
         except ModuleNotFoundError as exc:
-            if exc.name is None or not exc.name.startswith(("kubernetes", "urllib3")):
+            if exc.name is None or not exc.name.startswith(("kubernetes", "urllib3", "orjson")):
                 raise
             raise UserError(
-                "kubernetes: the Kubernetes client library is not installed",
+                f"kubernetes: the Kubernetes collector's {exc.name.split('.')[0]} library is not installed",
                 hint="install pecm with the extra: pip install 'pecm[kubernetes]'",
             ) from None
 

@@ -197,7 +197,7 @@ def read_list(client: ClusterClient, resource: Resource) -> Read:
     """One resource's list; a 404 is a resource the cluster does not serve, a 403 names the rule."""
     try:
         accept = METADATA_ONLY if resource.metadata_only else JSON
-        return Read(items=list(client.items(resource.path, accept)))
+        return Read(items=client.items(resource.path, accept))
     except CredentialsRefused:
         raise
     except ApiError as exc:
