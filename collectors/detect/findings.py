@@ -42,6 +42,19 @@ _ABSENT: dict[str, dict[str, Any]] = {
 _ABSENT_LISTS = {kind: tuple(field for field, value in data.items() if isinstance(value, list)) for kind, data in _ABSENT.items()}
 
 
+def absent(kind: str) -> dict[str, Any]:
+    """The data of a kind detection found nothing of: its model's defaults, with fresh lists."""
+    data = dict(_ABSENT[kind])
+    for field in _ABSENT_LISTS[kind]:  # fresh lists: callers may extend them
+        data[field] = []
+    return data
+
+
+def is_absent(kind: str, data: dict[str, Any]) -> bool:
+    """Whether `data` (as `Findings.data` made it) says nothing of the kind was found."""
+    return data == _ABSENT[kind]
+
+
 class Findings:
     """Accumulates signals; `hit` marks a kind present at a path, the rest adds detail."""
 
@@ -112,9 +125,7 @@ class Findings:
         """The kind's evidence data: its model's defaults, then sorted lists, capped. Collectors
         hand it to `CollectContext.observed`, which validates it against the kind's model (the
         detection tests check that validation leaves it unchanged)."""
-        data = dict(_ABSENT[kind])
-        for field in _ABSENT_LISTS[kind]:  # fresh lists: callers may extend them
-            data[field] = []
+        data = absent(kind)
         if kind not in self._paths and kind not in self._items and kind not in self._values:
             return data
         by_tool = self._tool_paths.get(kind, {})

@@ -216,7 +216,9 @@ def _evidence(
             if kind in detection.unknown:
                 yield ctx.unavailable(kind, subject, detection.unknown[kind])
                 continue
-            data = classify(detection.signals[kind], internal, subject.name) if kind == ORIGINS else detection.signals[kind]
+            data = detection.data(kind)
+            if kind == ORIGINS:
+                data = classify(data, internal, subject.name)
             yield ctx.observed(kind, subject, data, detection.locators.get(kind, ()))
         yield ctx.observed("repo.inventory", subject, examination.inventory)
     findings.report_problems(subject, problems)

@@ -5,7 +5,9 @@ processes can: on 2 cores, 500 repositories took about half the time (measured w
 benchmarks/scan_tree.py). Workers are forked, which starts them in milliseconds with
 everything already imported; where fork is unavailable or unsafe (Windows, macOS)
 repositories are examined in the scanning process. A worker returns only what becomes
-evidence (signals, counts, problems), never a file list.
+evidence (signals, counts, problems), never a file list, and of the signals only the kinds
+detection found something of: the others are their models' defaults, filled in by the
+scanning process (`FileSignals.data`), which would otherwise unpickle them all.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 
 from collectors.detect import Detection, detect
 from collectors.detect.classify import used_by_name
+from collectors.detect.findings import absent, is_absent
 from collectors.local.read import FileReader
 from collectors.local.walk import list_files
 from scanner.contract import Limits
@@ -46,6 +49,33 @@ _SPECIAL_HINT = "check it in as a regular file to have it read; the rest of the 
 
 
 @dataclass(frozen=True)
+class FileSignals:
+    """A `Detection` as a worker hands it back: the data and paths of the kinds it found
+    something of (in most repositories a few of the twenty-odd kinds)."""
+
+    found: dict[str, dict[str, Any]]  # kind -> evidence data, only where not the defaults
+    locators: dict[str, tuple[str, ...]]  # kind -> paths behind it, only where there are some
+    files_read: int
+    problems: list[str]
+    unknown: dict[str, str]
+
+    @classmethod
+    def of(cls, detection: Detection) -> FileSignals:
+        return cls(
+            found={kind: data for kind, data in detection.signals.items() if not is_absent(kind, data)},
+            locators={kind: paths for kind, paths in detection.locators.items() if paths},
+            files_read=detection.files_read,
+            problems=detection.problems,
+            unknown=detection.unknown,
+        )
+
+    def data(self, kind: str) -> dict[str, Any]:
+        """The kind's evidence data, as `Detection.signals[kind]`."""
+        found = self.found.get(kind)
+        return absent(kind) if found is None else found
+
+
+@dataclass(frozen=True)
 class FileExamination:
     """What the files of one repository say, before it becomes evidence."""
 
@@ -53,7 +83,7 @@ class FileExamination:
     walk_problems: list[tuple[str, str]]
     capped: bool
     root_error: str | None  # the repository folder itself could not be listed
-    detection: Detection | str  # str: why there is no detection
+    detection: FileSignals | str  # str: why there is no detection
 
 
 def available_cpus() -> int:
@@ -66,10 +96,10 @@ def available_cpus() -> int:
 def examine_files(root: str, limits: Limits) -> FileExamination:
     listing = list_files(root, limits.max_files_per_repository)
     reader = FileReader(listing.locate, limits.max_file_bytes)
-    detection: Detection | str = f"cannot list the repository folder: {listing.root_error}"
+    detection: FileSignals | str = f"cannot list the repository folder: {listing.root_error}"
     if listing.root_error is None:
         try:
-            detection = detect(listing.paths, reader, max_file_bytes=limits.max_file_bytes)
+            detection = FileSignals.of(detect(listing.paths, reader, max_file_bytes=limits.max_file_bytes))
         except Exception as exc:  # a detection bug must cost one repository's file signals, not the scan
             detection = f"file detection failed: {type(exc).__name__}: {exc}"
     inventory = {
