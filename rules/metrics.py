@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import compress
 from typing import Any
 
@@ -177,7 +177,7 @@ def _with_maybe_members(outcome: MetricOutcome, maybe: list[int]) -> MetricOutco
     else:
         total = value.observed + len(unknown)
         low, high = value.matched / total, (value.matched + len(unknown)) / total
-    widened = value.model_copy(update={"low": low, "high": high, "unknown": len(unknown)})
+    widened = replace(value, low=low, high=high, unknown=len(unknown))
     return MetricOutcome(metric, widened, outcome.table, outcome.matched, outcome.unmatched, unknown, outcome.values)
 
 

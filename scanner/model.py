@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.dataclasses import dataclass
 
 # Re-exported: the model's fields are typed with them, and every package imports them from here.
 from scanner.enums import Capability as Capability
@@ -130,7 +131,8 @@ class EvidenceBundle(_Frozen):
 # --- the assessment -------------------------------------------------------------------
 
 
-class EvidenceRef(_Frozen):
+@dataclass(frozen=True, slots=True, config=ConfigDict(extra="forbid"))
+class EvidenceRef:
     """A pointer from a verdict back to the evidence behind it."""
 
     subject: str
@@ -140,7 +142,8 @@ class EvidenceRef(_Frozen):
     reason: str | None = None
 
 
-class MetricValue(_Frozen):
+@dataclass(frozen=True, slots=True, config=ConfigDict(extra="forbid"))
+class MetricValue:
     """An organization-wide aggregate. Unknown subjects widen [low, high]; low == high when all was seen."""
 
     name: str

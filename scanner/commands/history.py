@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import click
+from pydantic_core import to_jsonable_python
 
 from scanner.commands.store import DEFAULT_STORE, open_store
 from scanner.commands.support import CliState, one_line_errors
@@ -157,7 +158,7 @@ def _scope_json(scan: ScanSummary) -> dict[str, Any] | None:
 
 
 def _refs_json(items: tuple[RoledRef, ...]) -> list[dict[str, Any]]:
-    return [{"role": item.role, **item.ref.model_dump(mode="json")} for item in items]
+    return [{"role": item.role, **to_jsonable_python(item.ref)} for item in items]
 
 
 def _diff_json(diff: ScanDiff) -> dict[str, Any]:

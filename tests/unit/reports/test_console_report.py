@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -203,7 +204,7 @@ def test_long_unbroken_locators_still_fit(assessment: Assessment) -> None:
     governance = assessment.capability("governance")
     long_url = "https://github.example.com/" + "nested-group/" * 12 + "repo/-/blob/main/SECURITY.md"
     passed = governance.rules[0]
-    stretched = passed.model_copy(update={"supporting": (passed.supporting[0].model_copy(update={"locators": (long_url,)}),)})
+    stretched = passed.model_copy(update={"supporting": (replace(passed.supporting[0], locators=(long_url,)),)})
     text = explain(governance.model_copy(update={"rules": (stretched,) + governance.rules[1:]}))
     assert "nested-group" in text
     assert max(len(line) for line in text.splitlines()) <= 80
