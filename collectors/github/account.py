@@ -34,8 +34,7 @@ class AccountRead:
     """What the scan knows of an account before examining its repositories."""
 
     subject: Subject  # the organization (or user) as a subject
-    repositories: list[Listed]  # the repositories chosen for examination, in listing order
-    listing_failed: bool  # the repositories could not be listed: those not listed are unknown
+    repositories: list[Listed]  # the repositories chosen for examination, in listing order; none when the listing failed
     facts: OrganizationFacts | None  # None: a user account
     settings: Future[OrganizationSettings | AccountSettings]
     grants: access.TeamGrants | None  # None: a user account
@@ -61,11 +60,10 @@ def read_account(
     )
     listing = pool.submit(list_repositories, client, account)
     facts = organization_facts(client, account, config.platform_team) if account.is_organization else None
-    listing_failed = False
     try:
         listed = listing.result()
     except ApiError as exc:
-        listed, listing_failed = [], True
+        listed = []
         why = f"github: cannot list the repositories of {account.login}: {exc.reason_with(REPOSITORIES_PERMISSION)}"
         ctx.problem(why, hint="the organization's own evidence was kept; scan again later")
         ctx.cut_short("repository", why)
@@ -80,4 +78,4 @@ def read_account(
     chosen = [
         repo for repo in listed if selected(repo, (repo.name,), config) and ctx.includes(f"github:{repo.full_name}")
     ]
-    return AccountRead(subject, chosen, listing_failed, facts, settings, grants)
+    return AccountRead(subject, chosen, facts, settings, grants)

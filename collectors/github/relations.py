@@ -20,12 +20,10 @@ from scanner.model import Evidence, EvidenceStatus, Subject
 class AccountRelations:
     """One account's repositories and what their records said of one another."""
 
-    def __init__(self, ctx: CollectContext, login: str, unread: int) -> None:
-        """`unread`: repositories whose files are unknown, so whose references are too (one
-        for a listing that failed: what it did not name may use anything)."""
+    def __init__(self, ctx: CollectContext, login: str) -> None:
         self._ctx = ctx
         self._login = login
-        self._unread = unread
+        self._unread = 0  # repositories whose files are unknown, so whose references are too
         self._subjects: dict[str, Subject] = {}  # full name -> subject
         self._used: dict[str, list[str]] = {}  # full name -> the reusable CI it uses
         self._provides: dict[str, bool] = {}  # full name -> whether it offers reusable CI

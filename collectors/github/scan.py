@@ -101,7 +101,7 @@ def _account(
         yield org
         yield from records.organization(org, read.facts, read.settings.result())
         findings.end_subject(org)
-    relations = AccountRelations(ctx, account.login, unread=1 if read.listing_failed else 0)
+    relations = AccountRelations(ctx, account.login)
     for repo, examination in scan.examiner.examinations(pool, client, read.repositories, read.settings):
         subject = repository_subject(
             "github", repo.full_name, org, repo.html_url, repo.default_branch, "/blob/", platform=read.is_platform(repo)
