@@ -147,9 +147,10 @@ class _Reader:
                 else (client.deployment_stacks, client.resource_group_stacks)
             )
             found = at_subscription(subscription_id)
+            read = at_group(subscription_id)  # one client for the subscription's groups
             for group in self._resource_groups(subscription_id):
                 try:
-                    found += at_group(subscription_id, group)
+                    found += read(group)
                 except Refused as exc:
                     if exc.code != "ResourceGroupNotFound":
                         raise

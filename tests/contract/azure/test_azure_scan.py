@@ -18,6 +18,7 @@ from tests.contract.azure.scanning import context, run_azure, timer_of
 from tests.fakes.azure import payloads as p
 from tests.fakes.azure.samples import PROD, SANDBOX, sample_definitions, sample_groups, sample_subscriptions
 from tests.fakes.azure.server import ACCESS_TOKEN_PREFIX, CLIENT_SECRET, FakeAzure, FakeSubscription
+from tests.fakes.http.exchange import json_response
 
 PROD_ID, SANDBOX_ID = f"azure:{PROD}", f"azure:{SANDBOX}"
 
@@ -190,6 +191,21 @@ def test_a_refused_resource_graph_query_is_sent_once_and_leaves_provenance_unava
         for kind in ("cloud.resource_provenance", "cloud.monitoring", "cloud.deployments", "cloud.self_service"):
             record = result.of(subject, kind)
             assert record.status is EvidenceStatus.UNAVAILABLE and "grant Reader on the subscription" in str(record.reason)
+    assert result.data(PROD_ID, "cloud.autoscale")["settings"] == 2
+
+
+def test_resource_graph_answers_read_without_the_sdk_models_keep_its_errors(fake_azure: FakeAzure) -> None:
+    # Resource Graph is read through pecm's pipeline, not the client's `resources` operation: a 401
+    # still means no token (as the SDK raises it), and an answer without its rows is no answer.
+    fake_azure.fail("/providers/microsoft.resourcegraph/resources", 401, "InvalidAuthenticationToken", times=1)
+    fake_azure.faults.respond(lambda path: "resourcegraph" in path.lower(), json_response({"totalRecords": 3}), times=1)
+
+    result = run_azure(fake_azure)
+
+    reasons = {str(result.of(subject, kind).reason) for subject in (PROD_ID, SANDBOX_ID)
+               for kind in ("cloud.resource_provenance", "cost.tag_coverage", "cloud.monitoring")}
+    assert any(reason.startswith("no token for Azure Resource Manager") for reason in reasons)
+    assert any("Resource Graph answered without its rows" in reason for reason in reasons)
     assert result.data(PROD_ID, "cloud.autoscale")["settings"] == 2
 
 
