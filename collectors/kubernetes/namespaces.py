@@ -89,8 +89,10 @@ def _policies(found: ClusterReads) -> PerNamespace:
 
 
 def _claims(found: ClusterReads) -> PerNamespace:
-    """Crossplane claims per namespace, from one list per claim API the XRDs offer."""
-    gap = missing(found, COMPOSITE_DEFINITIONS) or found.claims_gap or merged(
+    """Crossplane claims per namespace, from one list per claim API the XRDs offer. A cluster
+    that does not serve Crossplane's API has no claim API: its namespaces hold none (observed,
+    as the autoscalers of a project not installed are none), not unsupported."""
+    gap = found.reads[COMPOSITE_DEFINITIONS].gap or found.claims_gap or merged(
         [read.gap for read in found.claims.values() if read.gap is not None]
     )
     if gap is not None:

@@ -135,7 +135,7 @@ def test_policy_reports_are_read_from_the_group_the_cluster_serves(
     assert any(served in locator for locator in scan.of("kubernetes:prod", "policy.admission").locators)
 
 
-def test_claims_the_role_may_not_list_are_unavailable_naming_the_rule_and_no_crossplane_is_unsupported(
+def test_claims_the_role_may_not_list_are_unavailable_naming_the_rule_and_without_crossplane_none_are_held(
     fake_kubernetes: FakeKubernetes, tmp_path: Path
 ) -> None:
     account = fake_kubernetes.state.accounts[READER_TOKEN]
@@ -150,7 +150,9 @@ def test_claims_the_role_may_not_list_are_unavailable_naming_the_rule_and_no_cro
     assert any("platform.claims unavailable for 4 subjects" in message for message in scan.messages())
     del fake_kubernetes.state.groups["apiextensions.crossplane.io"]
     scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig")
-    assert scan.of("kubernetes:prod/payments", "platform.claims").status is EvidenceStatus.UNSUPPORTED
+    # No claim API at all: no namespace holds a claim (what the cluster offers is unsupported, not none).
+    assert scan.data("kubernetes:prod/payments", "platform.claims") == {"claims": 0, "kinds": []}
+    assert scan.of("kubernetes:prod", "platform.apis").status is EvidenceStatus.UNSUPPORTED
 
 
 def test_a_group_served_without_the_resource_is_unsupported_too(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
