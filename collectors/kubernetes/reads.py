@@ -94,8 +94,7 @@ class _Lists:
                 self._running[first] = (self.reads, FIRST)
                 served.remove(FIRST)
             # else: the early answer is not used; the pool's close waits for it
-        for resource in sorted(served, key=_order):
-            self._enqueue(self.reads, resource)
+        self._queue = [(self.reads, resource) for resource in sorted(served, key=_order) if self._listable(self.reads, resource)]
         while self._queue or self._running:
             while self._queue and len(self._running) < self._pool.workers:
                 into, resource = self._queue.pop(0)
@@ -114,13 +113,12 @@ class _Lists:
     def _may_list(self, resource: Resource) -> bool:
         return self._allowed is None or self._allowed.may_list(resource)
 
-    def _enqueue(self, into: dict[Resource, Read], resource: Resource, *, front: bool = False) -> None:
-        if not self._may_list(resource):
-            into[resource] = _refused(resource)
-        elif front:
-            self._queue.insert(0, (into, resource))
-        else:
-            self._queue.append((into, resource))
+    def _listable(self, into: dict[Resource, Read], resource: Resource) -> bool:
+        """Whether to list `resource`: one the role may not list is refused at once, without a request."""
+        if self._may_list(resource):
+            return True
+        into[resource] = _refused(resource)
+        return False
 
     def _named_by(self, resource: Resource) -> None:
         """Start the lists `resource`'s answer names, before the lists still waiting."""
@@ -136,9 +134,9 @@ class _Lists:
             into = self.claims
         else:
             return
-        for kind in reversed(named):  # at the front, in their order
-            into.setdefault(kind, Read())  # keeps the order named, whichever answer comes first
-            self._enqueue(into, kind, front=True)
+        for kind in named:
+            into.setdefault(kind, Read())  # in the order named, whichever answer comes first
+        self._queue[:0] = [(into, kind) for kind in named if self._listable(into, kind)]
 
     def _result(self) -> ClusterReads:
         reads = {resource: self.reads[resource] for resource in READ if resource is not CONSTRAINTS}

@@ -173,7 +173,8 @@ def test_with_one_worker_lists_wait_for_discovery_and_named_lists_go_first(fake_
     xrds, claims = "/apis/apiextensions.crossplane.io/v1/compositeresourcedefinitions", "/apis/platform.acme.example/v1alpha1/databases"
     assert paths.index(claims) == paths.index(xrds) + 1 < paths.index("/api/v1/namespaces")
     templates = paths.index("/apis/templates.gatekeeper.sh/v1/constrainttemplates")
-    assert paths[templates + 1].startswith("/apis/constraints.gatekeeper.sh/")
+    assert paths[templates + 1:templates + 3] == [  # in the templates' order
+        "/apis/constraints.gatekeeper.sh/v1beta1/k8sallowedrepos", "/apis/constraints.gatekeeper.sh/v1beta1/k8srequiredlabels"]
 
 
 def test_one_malformed_object_never_loses_its_list(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
