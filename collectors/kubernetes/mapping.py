@@ -335,13 +335,20 @@ def tenancy_guardrails(
 
 # --- workloads -----------------------------------------------------------------------------
 
-# Labels and annotations the GitOps controllers and Helm put on what they apply.
+# Labels and annotations the GitOps controllers put on what they apply.
 _GITOPS_MARKS = frozenset({
     "argocd.argoproj.io/instance",
     "argocd.argoproj.io/tracking-id",
     "kustomize.toolkit.fluxcd.io/name",
     "helm.toolkit.fluxcd.io/name",
 })
+# Labels a tool puts on what it applies: any `managed-by` value (Helm, kustomize, Pulumi, Terraform,
+# Skaffold...), and `instance`, which Argo CD's default label tracking sets before 3.0.
+_TOOL_LABELS = ("app.kubernetes.io/managed-by", "app.kubernetes.io/instance")
+# `kubectl apply` of a manifest: from a pipeline as often as from a laptop, so not "by hand" for
+# certain. Without it or any mark above, the workload was created imperatively (kubectl create /
+# run / edit, or a script calling the API).
+_APPLIED_FROM_MANIFEST = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 def _targets(objects: Iterable[Obj], ref_field: str, default_kind: str = "") -> set[tuple[str, str, str]]:
@@ -397,7 +404,7 @@ def workload_tallies(
     budgets: list[tuple[str, Mapping[str, Any]]],
 ) -> dict[str, Tally]:
     """Per tenant namespace: Deployments and StatefulSets an autoscaler targets or a disruption
-    budget covers, and every workload a GitOps controller or Helm manages (`workloads`: the
+    budget covers, and every workload carrying a tool's or a manifest's mark (`workloads`: the
     objects of each workload kind). Pod templates are never read, so a budget covers a workload
     when its matchLabels are among the workload's own labels (charts label both alike)."""
     selectors: dict[str, list[Mapping[str, Any]]] = {}
@@ -421,7 +428,7 @@ def workload_tallies(
             labels, annotations = _dict(meta.get("labels")), _dict(meta.get("annotations"))
             by_gitops = not (_GITOPS_MARKS.isdisjoint(labels) and _GITOPS_MARKS.isdisjoint(annotations))
             by_helm = labels.get("app.kubernetes.io/managed-by") == "Helm"
-            managed = by_gitops or by_helm
+            managed = by_gitops or _APPLIED_FROM_MANIFEST in annotations or any(labels.get(label) for label in _TOOL_LABELS)
             if kind == "DaemonSet":  # one pod per node: neither autoscaled nor budgeted
                 tally.daemonsets += 1
                 tally.daemonsets_managed += managed

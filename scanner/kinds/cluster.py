@@ -65,9 +65,11 @@ class WorkloadCoverage(KindData):
     )
     gitops_managed: int = Field(description="Workloads carrying an Argo CD or Flux label or annotation.")
     helm_managed: int = Field(description="Workloads labelled app.kubernetes.io/managed-by: Helm.")
-    managed: int = Field(description="Workloads managed by a GitOps controller or Helm; the rest were applied by hand.")
+    managed: int = Field(
+        description="Workloads carrying a GitOps controller's mark, a tool's label (any app.kubernetes.io/managed-by, or Argo CD's app.kubernetes.io/instance) or kubectl apply's last-applied annotation; the rest were created imperatively (kubectl create / run, a script)."
+    )
     daemonsets: int = Field(default=0, description="DaemonSets in tenant namespaces (not counted in workloads: one pod per node).")
-    daemonsets_managed: int = Field(default=0, description="Of those, managed by a GitOps controller or Helm.")
+    daemonsets_managed: int = Field(default=0, description="Of those, carrying a GitOps controller's mark, a tool's label or kubectl apply's annotation.")
 
 
 class Reconciliation(KindData):
@@ -139,7 +141,9 @@ class NamespaceWorkloads(KindData):
     autoscaled: int = Field(description="Workloads an HPA, a KEDA ScaledObject or a VPA that acts (updateMode not Off) targets.")
     autoscaled_share: float | None = Field(default=None, description="autoscaled / workloads; None without workloads.")
     with_disruption_budget: int = Field(default=0, description="Workloads a PodDisruptionBudget's matchLabels select.")
-    managed: int = Field(description="Workloads managed by a GitOps controller or Helm; the rest were applied by hand.")
+    managed: int = Field(
+        description="Workloads carrying a GitOps controller's mark, a tool's label (any app.kubernetes.io/managed-by, or Argo CD's app.kubernetes.io/instance) or kubectl apply's last-applied annotation; the rest were created imperatively (kubectl create / run, a script)."
+    )
     daemonsets: int = Field(default=0, description="DaemonSets (not counted in workloads: one pod per node).")
 
 

@@ -5,6 +5,7 @@ client models and kubernetes-validate's strict schemas."""
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 CREATED = "2026-11-02T10:00:00Z"
@@ -146,6 +147,13 @@ def workload(kind: str, ns: str, name: str, labels: dict[str, str] | None = None
 
 
 ENV_VALUE = "env-value-canary-5d0c2b"
+
+
+def kubectl_applied(obj: dict[str, Any]) -> dict[str, Any]:
+    """`obj` as `kubectl apply` leaves it: its manifest, as applied, in the last-applied annotation."""
+    applied = json.dumps(obj, separators=(",", ":"), sort_keys=True)
+    obj["metadata"].setdefault("annotations", {})["kubectl.kubernetes.io/last-applied-configuration"] = applied + "\n"
+    return obj
 
 
 def autoscaler(ns: str, kind: str, target: str) -> dict[str, Any]:

@@ -99,7 +99,9 @@ def sample_cluster() -> ClusterState:
         p.workload("Deployment", "kube-system", "coredns"),
         p.workload("Deployment", "kube-system", "opencost", {"app.kubernetes.io/name": "opencost"}),
     )
-    state.add("apps", "statefulsets", p.workload("StatefulSet", "search", "elastic"))
+    # elastic was applied with `kubectl apply` (from a pipeline or a laptop: the cluster cannot tell),
+    # whose annotation holds the whole manifest, pod template and environment values included.
+    state.add("apps", "statefulsets", p.kubectl_applied(p.workload("StatefulSet", "search", "elastic")))
     state.add(
         "apps", "daemonsets",
         p.workload("DaemonSet", "payments", "log-shipper", {"app.kubernetes.io/managed-by": "Helm"}),
