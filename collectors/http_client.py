@@ -8,6 +8,10 @@ host's rate limit charged it), retries 5xx and network errors with back-off, hon
 when a `ConditionalStore` is given) and page loops that never read a page twice nor past
 `MAX_PAGES`. Time comes from the collect context's `Timer`, never `time.sleep`.
 
+The sessions read the environment's proxy and CA bundle settings once per origin (`_Session`),
+and `exchange` sends one request without what `Session.request` redoes around every call; at
+three requests per repository, that work was a large part of a scan's CPU.
+
 A host's client subclasses `HttpClient` and supplies only what is its own: how a request is
 sent (its client library, auth, headers), how its error bodies read, which answers are rate
 limits, the names of its rate-limit headers, and how its lists name the next page where a Link
@@ -17,13 +21,17 @@ header's `rel="next"` does not say it all.
 from __future__ import annotations
 
 import logging
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
+from urllib.parse import urlsplit
 
 import requests
+from requests.sessions import merge_setting
+from requests.utils import get_environ_proxies
 
 from collectors.githost.cache import CachedAnswer, ConditionalStore
 from collectors.http_answers import ApiError, RawAnswer, json_body, path_only, status_phrase, with_query
@@ -104,6 +112,61 @@ class Call:
     max_bytes: int | None = None  # a download: read no more than one byte past this
 
 
+@dataclass(frozen=True)
+class _Surroundings:
+    """What the environment says about requests to one origin."""
+
+    proxies: Mapping[str, str]  # HTTP(S)_PROXY / ALL_PROXY, or none when NO_PROXY covers the origin
+    ca_bundle: str | None  # REQUESTS_CA_BUNDLE, else CURL_CA_BUNDLE
+
+
+class _Session(requests.Session):
+    """A requests session that asks the environment about an origin once, not on every request.
+
+    `requests.Session` looks up proxies (HTTPS_PROXY, NO_PROXY, ...) and the CA bundle
+    (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE) for every request, walking the whole environment
+    several times. The answers depend only on the origin (scheme, host, port) and on the
+    environment, which does not change during a scan: they are kept per origin and merged with
+    the request's and the session's settings exactly as `Session.merge_environment_settings` does.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._surroundings: dict[tuple[str, str | None, int | None, str | None], _Surroundings] = {}
+
+    def merge_environment_settings(
+        self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
+    ) -> dict[str, Any]:
+        if not self.trust_env:
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        no_proxy = proxies.get("no_proxy") if proxies is not None else None
+        found = self._around(str(url), no_proxy)
+        if proxies is not None:
+            for scheme, proxy in found.proxies.items():
+                proxies.setdefault(scheme, proxy)
+        if verify is True or verify is None:
+            verify = found.ca_bundle or verify
+        return {
+            "proxies": merge_setting(proxies, self.proxies),
+            "stream": merge_setting(stream, self.stream),
+            "verify": merge_setting(verify, self.verify),
+            "cert": merge_setting(cert, self.cert),
+        }
+
+    def _around(self, url: str, no_proxy: str | None) -> _Surroundings:
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname, parts.port, no_proxy)
+        found = self._surroundings.get(key)
+        if found is None:
+            environ = os.environ
+            found = _Surroundings(
+                get_environ_proxies(url, no_proxy=no_proxy),
+                environ.get("REQUESTS_CA_BUNDLE") or environ.get("CURL_CA_BUNDLE"),
+            )
+            self._surroundings[key] = found
+        return found
+
+
 class HttpClient(ABC):
     """One credential's requests to one host. Thread-safe: each thread gets its own session."""
 
@@ -154,7 +217,7 @@ class HttpClient(ABC):
         return type(exc).__name__
 
     def _new_session(self) -> requests.Session:
-        session = requests.Session()
+        session = _Session()
         session.headers["User-Agent"] = self.user_agent
         return session
 
@@ -220,6 +283,20 @@ class HttpClient(ABC):
                 raise ApiError(None, f"pagination stopped: {problem}", path_only(answer.next_url))
             answer = self.get(family, answer.next_url, conditional=conditional)
             page += 1
+
+    def exchange(
+        self, verb: str, url: str, headers: Mapping[str, str], body: bytes | None = None, *, stream: bool = False
+    ) -> requests.Response:
+        """Send one request on the calling thread's session and return its answer, redirects not
+        followed. Prepared and configured as `Session.request` would (the session's headers,
+        cookies and auth; the environment's proxies and CA bundle), but sent straight to the
+        transport: no redirect target is worked out in advance, no response hook runs and no
+        cookie is kept (a Git host's API sets none)."""
+        session = self.session()
+        prepared = session.prepare_request(requests.Request(verb, url, headers=dict(headers), data=body))
+        target = str(prepared.url)
+        settings = session.merge_environment_settings(target, {}, stream, None, None)
+        return session.get_adapter(target).send(prepared, timeout=self.timeout, **settings)
 
     def content(self, family: str, call: Call) -> bytes:
         """The body of a non-JSON answer (a file's bytes); ApiError for any status >= 400."""

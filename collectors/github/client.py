@@ -1,24 +1,29 @@
-"""The only module that talks HTTP to GitHub: REST and GraphQL through PyGithub's requester.
+"""The only module that talks HTTP to GitHub: REST, GraphQL and file bytes.
 
 Every request goes through the shared shell's loop (`collectors.http_client`): counted,
-rate-limit aware, 5xx and network errors retried. What is GitHub's own is here: PyGithub sends
-REST and GraphQL (its own retries off, `retry=None`, so each request on the wire is counted
-once and the rate-limit policy is the shared one), file bytes go through the shell's session,
-GitHub's error bodies and SAML SSO refusals, its 403 rate limits and GraphQL's RATE_LIMITED.
-A PyGithub `Github` is not thread-safe, so each worker thread gets its own.
+rate-limit aware, 5xx and network errors retried, and is sent by the shell's `exchange` on the
+thread's requests session. PyGithub makes the credentials' headers (minting and renewing a
+GitHub App's installation tokens), the GraphQL URL of a GitHub Enterprise base URL and the typed
+objects payloads become; it no longer sends: its request path (a connection object, logging
+frames and `Session.request` around every call) cost more CPU than a scan's parsing. What is
+GitHub's own is here: its headers, error bodies and SAML SSO refusals, its 403 rate limits and
+GraphQL's RATE_LIMITED, a renamed repository's 301. A PyGithub `Github` is not thread-safe, so
+each worker thread gets its own.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import requests
 from github import Auth, Github, GithubException
 from github.GithubObject import GithubObject
+from github.Requester import Requester
 
 from collectors.http_answers import ApiError as ApiError
 from collectors.http_answers import RawAnswer, json_body, path_only, status_phrase, with_query
@@ -64,6 +69,8 @@ class GitHubClient(HttpClient):
         self._githubs = PerThread(self._new_github, Github.close)
         api = urlsplit(self.base_url)
         self._api_origin = (api.scheme, api.hostname, api.port)
+        self._api_root = (api.scheme, api.netloc)
+        self._graphql_url = urlunsplit((api.scheme, api.netloc, Requester.get_graphql_prefix(api.path), "", ""))
 
     # --- REST -------------------------------------------------------------------------
 
@@ -74,7 +81,7 @@ class GitHubClient(HttpClient):
     def raw_file(self, family: str, owner: str, repo: str, path: str, ref: str) -> bytes:
         """One file's bytes through the contents API (raw media type: no base64, no JSON)."""
         url = with_query(f"/repos/{owner}/{repo}/contents/{_quote_path(path)}", {"ref": ref})
-        return self.content(family, Call(self.resource, url, {"Accept": RAW_MEDIA_TYPE}, binary=True))
+        return self.content(family, Call(self.resource, url, {"Accept": RAW_MEDIA_TYPE}))
 
     def archive(self, family: str, owner: str, repo: str, ref: str, max_bytes: int) -> bytes | None:
         """The gzipped tarball of `ref`, or None when it is larger than `max_bytes`.
@@ -117,10 +124,19 @@ class GitHubClient(HttpClient):
 
     def _transmit(self, call: Call) -> RawAnswer:
         headers = {**call.headers, "X-GitHub-Api-Version": API_VERSION}
-        if call.binary:
-            return self._session_get(call.url, headers)
-        url = self._githubs.get().requester.graphql_url if call.resource == GRAPHQL else call.url
-        return self._pygithub(call.verb, url, headers, call.body)
+        self._authenticate(headers)
+        body = None
+        if call.body is not None:
+            headers["Content-Type"] = "application/json"
+            body = json.dumps(call.body).encode()
+        url = self._graphql_url if call.resource == GRAPHQL else self._api_url(call.url)
+        raw = self._answer(self.exchange(call.verb, url, headers, body))
+        location = raw.headers.get("location", "")
+        if raw.status == 301 and location:  # a renamed repository: followed on the API's own host, as PyGithub did
+            if not self._same_origin(location):
+                raise ApiError(301, "GitHub redirected the request to another host", path_only(call.url))
+            raw = self._answer(self.exchange(call.verb, self._api_url(location), headers, body))
+        return raw
 
     def _message(self, data: Any) -> str:
         return _message(data)
@@ -138,16 +154,16 @@ class GitHubClient(HttpClient):
             sso_url = urlsplit(found.group(1))._replace(query="").geturl() if found else "the organization's SSO page"
         return ApiError(raw.status, message, path_only(url), sso_url)
 
-    def _pygithub(self, verb: str, url: str, headers: dict[str, str], body: Any) -> RawAnswer:
-        requester = self._githubs.get().requester
+    def _authenticate(self, headers: dict[str, str]) -> None:
+        """Add the credential's Authorization header. PyGithub's auth objects make it (a GitHub
+        App's installation token is minted and renewed by them, through a `Github` of this thread)."""
+        self._githubs.get()  # the auth object needs a requester to mint an installation token
         try:
-            status, response_headers, text = requester.requestJson(verb, url, headers=dict(headers), input=body)
+            self._auth.authentication(headers)
         except GithubException as exc:  # minting a GitHub App installation token failed
             if exc.status == 401:
                 raise TokenRefused(f"401 {exc.message or 'Bad credentials'}") from None
             raise ApiError(exc.status, f"GitHub App authentication failed: {exc.message}", "/app/installations") from None
-        lowered = {key.lower(): str(value) for key, value in response_headers.items()}
-        return RawAnswer(status, lowered, text.encode("utf-8") if isinstance(text, str) else b"")
 
     def _new_github(self) -> Github:
         return Github(
@@ -162,11 +178,20 @@ class GitHubClient(HttpClient):
             lazy=True,  # never a lazy-completion request behind our back
         )
 
-    def _session_get(self, url: str, headers: dict[str, str]) -> RawAnswer:
-        absolute = url if "://" in url else self.base_url + url
-        send = dict(headers)
-        self._auth.authentication(send)
-        response = self.session().get(absolute, headers=send, timeout=self.timeout, allow_redirects=False)
+    def _api_url(self, url: str) -> str:
+        """A path under the base URL, or a link GitHub gave (a next page, a redirect): sent to the
+        API's own origin whatever host the link names, as PyGithub does, so the token goes nowhere else."""
+        if url.startswith("/"):
+            return self.base_url + url
+        parts = urlsplit(url)
+        return urlunsplit((*self._api_root, parts.path, parts.query, ""))
+
+    def _same_origin(self, url: str) -> bool:
+        target = urlsplit(url if "://" in url else self.base_url + url)
+        return (target.scheme, target.hostname, target.port) == self._api_origin
+
+    @staticmethod
+    def _answer(response: requests.Response) -> RawAnswer:
         with response:
             return RawAnswer(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
 

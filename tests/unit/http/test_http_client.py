@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ import requests
 
 from collectors.githost.cache import CachedAnswer
 from collectors.http_answers import ApiError, RawAnswer
-from collectors.http_client import Call, HttpClient, RateLimited, TokenRefused, next_link
+from collectors.http_client import Call, HttpClient, RateLimited, ShellOptions, TokenRefused, next_link
 from scanner.contract import RequestCounter
 from scanner.model import RequestCount
 from tests.fakes.http.clock import FakeClock
@@ -77,7 +78,7 @@ class _Fake:
 
 
 class _Host(HttpClient):
-    """A host that sends on the shell's session and names its budget headers as GitLab does."""
+    """A host that sends with the shell's `exchange` and names its budget headers as GitLab does."""
 
     user_agent = "pecm-test"
     resource = "api"
@@ -88,8 +89,8 @@ class _Host(HttpClient):
 
     def _transmit(self, call: Call) -> RawAnswer:
         url = call.url if "://" in call.url else self.base_url + call.url
-        response = self.session().request(call.verb, url, headers=dict(call.headers), timeout=self.timeout)
-        return RawAnswer(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
+        with self.exchange(call.verb, url, call.headers) as response:
+            return RawAnswer(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
 
     def _message(self, data: Any) -> str:
         return str(data["message"]) if isinstance(data, dict) and isinstance(data.get("message"), str) else ""
@@ -292,3 +293,67 @@ def test_each_thread_has_its_own_session(fake: _Fake) -> None:
 def test_next_links_are_found_in_any_valid_form(link: str, expected: str | None) -> None:
     assert next_link({"link": link}) == expected
     assert next_link({}) is None
+
+
+# --- the environment: read once per origin, honoured as requests honours it ------------------
+
+_ENVIRONMENT = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+
+
+@pytest.fixture
+def bare_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No proxy and no CA bundle in the environment, whatever the machine running the tests sets."""
+    for name in _ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    return monkeypatch
+
+
+@pytest.fixture
+def proxy() -> Iterator[list[Request]]:
+    """A forward proxy that answers every request itself: the requests it saw."""
+    seen: list[Request] = []
+
+    def answer(request: Request) -> Response:
+        seen.append(request)
+        return json_response({"via": "proxy"})
+
+    server = HttpServer(answer, name="proxy")
+    with server.running():
+        seen.append(Request("GET", server.url, {}, {}))  # its address, first
+        yield seen
+
+
+def test_the_environments_proxy_carries_every_request_unless_no_proxy_names_the_host(
+    fake: _Fake, proxy: list[Request], bare_environment: pytest.MonkeyPatch
+) -> None:
+    bare_environment.setenv("HTTP_PROXY", proxy[0].path)
+    client, _, _ = _client(fake)
+    assert client.get("things", "/thing").data == {"via": "proxy"}
+    assert client.get("things", "/thing").data == {"via": "proxy"}  # the origin's settings, kept
+    assert [request.headers["host"] for request in proxy[1:]] == [fake.server.url.removeprefix("http://")] * 2
+    assert not fake.exchanges.all()
+    client.close()
+
+    bare_environment.setenv("NO_PROXY", "127.0.0.1")
+    client, _, _ = _client(fake)
+    assert client.get("things", "/thing").data == {"version": 1}
+    assert len(proxy) == 3 and len(fake.exchanges.all()) == 1
+    client.close()
+
+
+def test_the_environments_ca_bundle_is_what_verifies_a_tls_host(tmp_path: Path, bare_environment: pytest.MonkeyPatch) -> None:
+    server = HttpServer(lambda request: json_response({"tls": True}), name="tls-host", tls=True)
+    with server.running():
+        counter, timer = RequestCounter(), FakeClock(start=START).timer()
+        options: ShellOptions = {"counter": counter, "timeout": 5, "max_retries": 0, "max_rate_limit_wait": 60,
+                                 "rate_limit_wait_budget": 120, "timer": timer}
+        untrusting = _Host(server.url, **options)
+        with pytest.raises(ApiError, match="SSLError"):
+            untrusting.get("tls", "/")
+        untrusting.close()
+
+        bare_environment.setenv("REQUESTS_CA_BUNDLE", str(server.write_ca(tmp_path / "ca.pem")))
+        trusting = _Host(server.url, **options)
+        assert trusting.get("tls", "/").data == {"tls": True}
+        trusting.close()
