@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.sessions import merge_setting
+from requests.structures import CaseInsensitiveDict
 from requests.utils import get_environ_proxies
 
 from collectors.githost.cache import CachedAnswer, ConditionalStore
@@ -288,15 +289,18 @@ class HttpClient(ABC):
         self, verb: str, url: str, headers: Mapping[str, str], body: bytes | None = None, *, stream: bool = False
     ) -> requests.Response:
         """Send one request on the calling thread's session and return its answer, redirects not
-        followed. Prepared and configured as `Session.request` would (the session's headers,
-        cookies and auth; the environment's proxies and CA bundle), but sent straight to the
-        transport: no redirect target is worked out in advance, no response hook runs and no
-        cookie is kept (a Git host's API sets none)."""
+        followed: the session's headers under `headers`, the environment's proxies and CA bundle
+        as `Session.request` would apply them. Nothing else of `Session.request`'s work, done
+        around every request and of no use to an API client: no cookie sent or kept, no .netrc
+        credentials (which would replace the token in `headers`), no redirect target worked
+        out in advance, no response hook."""
         session = self.session()
-        prepared = session.prepare_request(requests.Request(verb, url, headers=dict(headers), data=body))
-        target = str(prepared.url)
-        settings = session.merge_environment_settings(target, {}, stream, None, None)
-        return session.get_adapter(target).send(prepared, timeout=self.timeout, **settings)
+        sent = CaseInsensitiveDict(session.headers)
+        sent.update(headers)
+        prepared = requests.PreparedRequest()
+        prepared.prepare(method=verb, url=url, headers=sent, data=body)
+        settings = session.merge_environment_settings(url, {}, stream, None, None)
+        return session.get_adapter(url).send(prepared, timeout=self.timeout, **settings)
 
     def content(self, family: str, call: Call) -> bytes:
         """The body of a non-JSON answer (a file's bytes); ApiError for any status >= 400."""

@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import requests
 from github import Auth, Github, GithubException
@@ -44,6 +44,7 @@ USER_AGENT = "pecm-github-collector"
 RAW_MEDIA_TYPE = "application/vnd.github.raw+json"
 API_VERSION = "2022-11-28"  # the REST version whose shapes mapping.py reads
 GRAPHQL = "graphql"  # the resource (rate-limit budget) of GraphQL queries
+MAX_DOWNLOAD_REDIRECTS = 5
 
 _SSO_URL = re.compile(r"url=(\S+)")
 
@@ -198,23 +199,36 @@ class GitHubClient(HttpClient):
     def _download(self, family: str, location: str, max_bytes: int) -> bytes | None:
         """Follow an archive redirect. The download host is not the API: not charged, and it gets
         the credentials only when it is the API's own host."""
-        target = urlsplit(location if "://" in location else self.base_url + location)
-        headers: dict[str, str] = {}
-        if (target.scheme, target.hostname, target.port) == self._api_origin:
-            self._auth.authentication(headers)
+        url = location if "://" in location else self.base_url + location
         failures = 0
         while True:
             try:
                 self._counter.add(family, sent=1)
-                return self._stream(target.geturl(), headers, max_bytes)
+                return self._stream(url, max_bytes)
             except (requests.RequestException, OSError) as exc:
                 if failures >= self._max_retries:
-                    raise ApiError(None, f"archive download failed: {type(exc).__name__}", target.path) from None
+                    raise ApiError(None, f"archive download failed: {type(exc).__name__}", urlsplit(url).path) from None
                 self.back_off(failures)
                 failures += 1
 
-    def _stream(self, url: str, headers: dict[str, str], max_bytes: int) -> bytes | None:
-        with self.session().get(url, headers=headers, timeout=self.timeout, stream=True, allow_redirects=True) as response:
+    def _stream(self, url: str, max_bytes: int) -> bytes | None:
+        """The download's bytes, following its redirects (a download host may send on to a
+        mirror); each host gets the credentials only when it is the API's own."""
+        for _ in range(MAX_DOWNLOAD_REDIRECTS + 1):
+            headers: dict[str, str] = {}
+            if self._same_origin(url):
+                self._authenticate(headers)
+            response = self.exchange("GET", url, headers, stream=True)
+            if response.is_redirect:
+                response.close()
+                url = urljoin(url, response.headers["location"])
+                continue
+            return self._read_download(response, url, max_bytes)
+        raise requests.TooManyRedirects(f"more than {MAX_DOWNLOAD_REDIRECTS} redirects")
+
+    @staticmethod
+    def _read_download(response: requests.Response, url: str, max_bytes: int) -> bytes | None:
+        with response:
             if response.status_code >= 500:
                 raise requests.HTTPError(f"HTTP {response.status_code}")
             if response.status_code >= 400:

@@ -1,9 +1,11 @@
 """What the client sends itself, now that PyGithub only makes its headers: a renamed repository's
-301 followed on the API's host, links naming another host never given the token."""
+301 followed on the API's host, links naming another host never given the token, a download
+followed through its redirects with the token for the API's own host only."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from github import Auth
@@ -27,6 +29,8 @@ def elsewhere() -> Iterator[tuple[str, list[Request]]]:
 
     def answer(request: Request) -> Response:
         seen.append(request)
+        if request.path.startswith("/hop/"):  # sends on to the URL after /hop/
+            return Response(302, b"", {"Location": request.path.removeprefix("/hop/")})
         return json_response({"name": "elsewhere"})
 
     server = HttpServer(answer, name="elsewhere")
@@ -72,5 +76,37 @@ def test_a_link_naming_another_host_is_asked_of_the_api_host_with_the_token(
     try:
         assert client.get("repos", f"{url}/repos/acme/svc-a").data["name"] == "svc-a"
         assert not seen
+    finally:
+        client.close()
+
+
+def test_a_download_follows_its_redirects_and_only_the_api_host_gets_the_token(
+    github: FakeGitHub, elsewhere: tuple[str, list[Request]]
+) -> None:
+    url, seen = elsewhere
+    codeload = f"{github.url}/_codeload/acme/svc-a/legacy.tar.gz/main"
+    github.faults.respond("/repos/acme/svc-a/tarball/main", Response(302, b"", {"Location": f"{url}/hop/{codeload}"}))
+    client = _client(github)
+    try:
+        archive = client.archive("tarball", "acme", "svc-a", "main", 1 << 20)
+        assert archive is not None and archive.startswith(b"\x1f\x8b")  # the gzipped tarball, from the API's host
+        assert [request.path for request in seen] == [f"/hop/{codeload}"]
+        assert "authorization" not in seen[0].headers
+        assert github.stats.log[-1].request.headers["authorization"] == f"token {github.token}"  # the API host's codeload
+    finally:
+        client.close()
+
+
+def test_a_netrc_entry_for_the_host_never_replaces_the_token(
+    github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password other-secret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    client = _client(github)
+    try:
+        client.get("repos", "/repos/acme/svc-a")
+        assert github.stats.log[-1].request.headers["authorization"] == f"token {github.token}"
     finally:
         client.close()
