@@ -30,5 +30,7 @@ class Response:
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(data, indent=2).encode()
+    # Compact, as the services answer: indented JSON takes json's pure-Python encoder, which made
+    # the fakes' own CPU time a third of a benchmark's response times.
+    body = json.dumps(data, separators=(",", ":")).encode()
     return Response(status, body, {"Content-Type": "application/json; charset=utf-8", **(headers or {})})
