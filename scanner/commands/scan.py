@@ -11,11 +11,10 @@ import logging
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from reports.coverage import render_coverage
-from reports.gaps_report import render_gaps_console, render_gaps_markdown
 from rules.loader import load_pack
 from scanner.commands.history import record_scan, recorded_trend, store_option
 from scanner.commands.scale import shard_option
@@ -36,15 +35,17 @@ from scanner.commands.support import (
     write_file,
 )
 from scanner.errors import UserError
-from scanner.gaps import analyse_gaps, kind_providers
 from scanner.model import Capability
 from scanner.scope import ScanScope, scan_scope
-from scanner.self_assessment import SelfAssessment, load_self_assessment
 from scanner.shard import Shard
+
+if TYPE_CHECKING:
+    from scanner.model import Assessment
 
 log = logging.getLogger("pecm")
 
-_GAP_RENDERERS = {"console": render_gaps_console, "markdown": render_gaps_markdown}
+# The formats people read get the gaps beside the report; JSON and SARIF stay pure.
+_GAP_FORMATS = ("console", "markdown")
 
 
 @click.command()
@@ -85,23 +86,33 @@ def scan(
         reported = plan.loaded.config.self_assessment
         overlay = getattr(type(renderer), "from_self_assessment", None)  # renderers that draw answers and trends
         if overlay is not None and (reported is not None or store is not None):
+            from scanner.self_assessment import SelfAssessment, load_self_assessment
+
             answers = load_self_assessment(reported) if reported is not None else SelfAssessment(respondents=())
             renderer = overlay(answers, history=_trend_if_readable(store, scope))
         # The report is out before the scan is recorded: a store that fails (locked, unreachable)
         # cannot cost the report, and a report that cannot be written records nothing.
         with destination(output) as out:
             renderer.render(assessment, out)
-            render_gaps = _GAP_RENDERERS.get(fmt)  # for the formats people read; JSON and SARIF stay pure
-            if reported is not None and render_gaps is not None:
+            if reported is not None and fmt in _GAP_FORMATS:
                 out.write("\n")
-                gaps = analyse_gaps(assessment, load_self_assessment(reported), kind_providers(state.plugins.collectors))
-                render_gaps(gaps, out)
+                _render_gaps(state, assessment, reported, fmt, out)
         if store is not None:
             try:
                 scan_id = record_scan(assessment, store, scope)
             except UserError as exc:
                 raise UserError(f"scan not recorded (the report was written): {exc.message}", hint=exc.hint) from None
             click.echo(f"pecm: recorded scan {scan_id}", err=True)
+
+
+def _render_gaps(state: CliState, assessment: Assessment, reported: Path, fmt: str, out: TextIO) -> None:
+    # Imported here: rich and the gap analysis cost a JSON scan nothing.
+    from reports.gaps_report import render_gaps_console, render_gaps_markdown
+    from scanner.gaps import analyse_gaps, kind_providers
+    from scanner.self_assessment import load_self_assessment
+
+    gaps = analyse_gaps(assessment, load_self_assessment(reported), kind_providers(state.plugins.collectors))
+    (render_gaps_markdown if fmt == "markdown" else render_gaps_console)(gaps, out)
 
 
 def _trend_if_readable(store: str | None, scope: ScanScope) -> list[tuple[datetime, dict[str, str]]]:
@@ -167,6 +178,8 @@ def rules_list(state: CliState, config_path: Path | None, coverage: bool) -> Non
     with one_line_errors(state):
         ruleset = load_ruleset(scan_config(config_path, ()), state.plugins)
         if coverage:
+            from reports.coverage import render_coverage
+
             render_coverage(ruleset, sys.stdout)
             return
         for rule in ruleset.rules:

@@ -278,12 +278,33 @@ def run_scan(
     plugins = state.plugins
     plan = plan_scan(loaded, plugins)
     ruleset = load_ruleset(loaded, plugins)
-    # Progress goes to stderr, and only at -v 0: log lines would tangle with the live display.
-    enabled = show_progress and state.verbose == 0
-    with interactive_renderer(state).progress(sys.stderr, enabled) as progress, frozen_heap():
+    # Progress goes to stderr, and only at -v 0 on a terminal: log lines would tangle with the
+    # live display. Without it the console renderer (rich) is not even imported.
+    enabled = show_progress and state.verbose == 0 and _is_terminal(sys.stderr)
+    display = interactive_renderer(state).progress(sys.stderr) if enabled else _NoProgress()
+    with display as progress, frozen_heap():
         bundle = collect(plan, plugins, secrets=state.secrets, clock=utc_now, progress=progress.advance, shard=shard)
     store = store_url or loaded.config.history.store
     return with_dora_history(bundle, store, scan_scope(plan, shard), utc_now()), plan, ruleset
+
+
+class _NoProgress:
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        pass
+
+    def advance(self, collector: str, subject_id: str) -> None:
+        pass
+
+
+def _is_terminal(out: TextIO) -> bool:
+    # reports.terminal.is_tty, without importing rich for a scan that shows no progress
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed file
+        return False
 
 
 format_option = click.option("--format", "fmt", default="console", show_default=True, help="Report format (see `pecm plugins`).")

@@ -20,7 +20,7 @@ class KindSpec:
 
 
 class KindData(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Signal(KindData):

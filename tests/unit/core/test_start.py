@@ -89,10 +89,11 @@ def test_gating_a_saved_assessment_imports_no_pipeline_rule_loader_renderer_or_c
     assert result.stdout.splitlines()[-1] == "loaded: []"
 
 
-def test_a_local_json_scan_imports_neither_the_github_collector_nor_the_html_renderer(tmp_path: Path) -> None:
+def test_a_local_json_scan_imports_no_github_collector_terminal_renderer_or_gap_analysis(tmp_path: Path) -> None:
     probe = (
         "import atexit, sys\n"
-        "unwanted = ('collectors.github', 'github', 'reports.html', 'jinja2', 'sqlalchemy')\n"
+        "unwanted = ('collectors.github', 'github', 'reports.html', 'jinja2', 'sqlalchemy', 'rich', 'reports.console',"
+        " 'reports.coverage', 'scanner.gaps')\n"
         "atexit.register(lambda: print('loaded:', sorted(m for m in sys.modules if m in unwanted)))\n"
         f"sys.argv = ['pecm', 'scan', {str(ROOT / 'examples' / 'acme')!r}, '--format', 'json', '--no-progress']\n"
         "from scanner.start import main\n"
