@@ -18,18 +18,30 @@ from contextlib import contextmanager
 
 _lock = threading.Lock()
 _depth = 0
+_thresholds = gc.get_threshold()  # as they were when the outermost frozen_heap entered
+# After gc.freeze the oldest generation is nearly empty, and CPython runs a full collection
+# once the objects waiting for it exceed a quarter of those in it: after only ten middle
+# collections, a full one traversed every record the scan had made so far (34 ms of a
+# 500-repository scan), all of them alive until the command ends. Ten times fewer full
+# collections while frozen: none in that scan; cycles still go in the young collections.
+_FULL_COLLECTIONS_RARER = 10
 
 
 @contextmanager
 def frozen_heap() -> Iterator[None]:
-    """Freeze what is alive on entry until the outermost `frozen_heap` exits.
+    """Freeze what is alive on entry until the outermost `frozen_heap` exits, with full
+    collections rarer meanwhile.
 
     Usable as a decorator. Nested uses freeze what appeared since; only the outermost exit
     unfreezes, so cycles created meanwhile are still collected once the work is done.
     """
-    global _depth
+    global _depth, _thresholds
     with _lock:
         gc.freeze()
+        if _depth == 0:
+            _thresholds = gc.get_threshold()
+            young, middle, full = _thresholds
+            gc.set_threshold(young, middle, full * _FULL_COLLECTIONS_RARER)
         _depth += 1
     try:
         yield
@@ -37,6 +49,7 @@ def frozen_heap() -> Iterator[None]:
         with _lock:
             _depth -= 1
             if _depth == 0:
+                gc.set_threshold(*_thresholds)
                 gc.unfreeze()
 
 

@@ -17,6 +17,20 @@ def test_frozen_heap_freezes_until_the_outermost_exit() -> None:
     assert gc.get_freeze_count() == 0
 
 
+def test_full_collections_are_rarer_while_frozen_and_as_before_afterwards() -> None:
+    before = gc.get_threshold()
+    with frozen_heap():
+        young, middle, full = gc.get_threshold()
+        assert (young, middle) == before[:2] and full == before[2] * 10
+        with frozen_heap():
+            assert gc.get_threshold() == (young, middle, full)  # not raised twice
+        assert gc.get_threshold() == (young, middle, full)
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), frozen_heap():
+        raise RuntimeError("boom")
+    assert gc.get_threshold() == before
+
+
 def test_frozen_heap_unfreezes_when_the_work_raises() -> None:
     @frozen_heap()
     def fails() -> None:
