@@ -8,7 +8,8 @@
   each: the tree benchmarks/scan_tree.py scans) against the same reference (target <= 0.8x).
 
 Each pair is run in alternated rounds (A B, then B A, ...) as new processes; the medians of
-wall time and of CPU time (user + system of the child) are compared. On a shared machine the
+wall time and of CPU time (user + system of the child) are compared. Both builds are
+byte-compiled first, as an installed pecm is. On a shared machine the
 CPU time is the steadier figure.
 
 Run: .venv/bin/python benchmarks/startup.py [--reference COMMIT] [--rounds 15] [--scan-rounds 7]
@@ -82,6 +83,16 @@ def _compare(new: Command, old: Command, rounds: int, target: str) -> None:
         print(f"  {what:<4} median: {new.label} {a:.3f} s, {old.label} {b:.3f} s -> ratio {a / b:.2f} ({target})")
 
 
+def byte_compiled(tree: Path) -> None:
+    """Byte-compile the tree's packages, as installing pecm does. Otherwise, with
+    PYTHONDONTWRITEBYTECODE set, every round compiles every module from source (the larger
+    build pays more), and a __pycache__ left in one tree but not the other skews the ratio."""
+    packages = [name for name in ("scanner", "collectors", "rules", "reports") if (tree / name).is_dir()]
+    env = {key: value for key, value in environment().items() if key != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-m", "compileall", "-q", *packages], cwd=tree, check=True, env=env,
+                   stdout=subprocess.DEVNULL)
+
+
 def reference_tree(commit: str, folder: Path) -> Path:
     tree = folder / "reference"
     subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(tree), commit], check=True)
@@ -100,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         folder = Path(scratch)
         reference = reference_tree(args.reference, folder)
         try:
+            for tree in (ROOT, reference):
+                byte_compiled(tree)
             print(f"load average {' '.join(f'{figure:.1f}' for figure in os.getloadavg())}")
             print(f"{args.rounds} alternated rounds; reference build {args.reference}; Python {sys.version.split()[0]}")
             print("pecm --version vs python -c 'import click':")
