@@ -48,9 +48,11 @@ class GitLabClient(HttpClient):
     reset_header = "ratelimit-reset"
     uncharged_statuses = frozenset({429})  # the archives' own limit: answered, not charged
 
-    def __init__(self, base_url: str, token: str, **options: Unpack[ShellOptions]) -> None:
+    def __init__(self, base_url: str, token: str, *, in_flight: int | None = None, **options: Unpack[ShellOptions]) -> None:
+        """`in_flight`: at most that many requests at once, whatever the number of threads asking."""
         super().__init__(base_url, **options)
         self._token = token
+        self._in_flight = threading.BoundedSemaphore(in_flight) if in_flight else None
         self._local = threading.local()  # the last answer each thread's session saw
         # Its session is the shell's, closed by the shell.
         self._clients = PerThread(self._new_client, lambda _client: None)
@@ -97,6 +99,12 @@ class GitLabClient(HttpClient):
     # --- GitLab's part of the shell -----------------------------------------------------
 
     def _transmit(self, call: Call) -> RawAnswer:
+        if self._in_flight is None:
+            return self._exchange(call)
+        with self._in_flight:
+            return self._exchange(call)
+
+    def _exchange(self, call: Call) -> RawAnswer:
         client = self._clients.get()
         self._local.last = None
         try:

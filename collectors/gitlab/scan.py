@@ -41,6 +41,7 @@ from scanner.errors import CredentialsUnusable
 from scanner.model import Evidence, EvidenceStatus, Subject
 
 MEGABYTE = 1 << 20
+THREADS_PER_REQUEST = 2  # examining threads per request in flight
 BATCHES_AHEAD = 2  # GraphQL batches asked ahead of the examinations that wait for them
 MAX_COMMITS = 1000  # commits of the window read per project: enough to measure, bounded in requests
 FILE_HINT = "the file was left out; the rest of the project was scanned"
@@ -89,6 +90,7 @@ def scan_gitlab(ctx: CollectContext, config: GitLabConfig) -> Iterator[Subject |
         max_rate_limit_wait=config.max_rate_limit_wait_seconds,
         rate_limit_wait_budget=config.rate_limit_wait_budget_seconds,
         timer=ctx.timer,
+        in_flight=ctx.limits.max_workers,
     )
     try:
         yield from _Scan(ctx, config, client).run()
@@ -167,7 +169,10 @@ class _Scan:
         scanned: dict[str, Subject] = {}
         taken: dict[str, dict[str, Any] | None] = {}  # each project's classified references.origins
         provides: dict[str, bool] = {}
-        with WorkerPool(ctx.limits.max_workers, "pecm-gitlab") as pool:
+        # Twice as many examining threads as requests in flight (the client holds those to
+        # max_workers): while some threads unpack archives and detect, others' requests wait on
+        # the network, so max_workers requests stay in flight instead of idling through the CPU work.
+        with WorkerPool(THREADS_PER_REQUEST * ctx.limits.max_workers, "pecm-gitlab") as pool:
             for project, examination in self._examine_all(pool, chosen, team):
                 for item in self._project_evidence(subject, examination, team):
                     if isinstance(item, Subject):

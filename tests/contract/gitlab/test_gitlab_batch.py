@@ -114,9 +114,10 @@ def test_batches_are_asked_in_the_pool_ahead_of_the_projects_that_need_them(fake
     order = [request.path for request in fake_gitlab.requests]
     queries = [index for index, path in enumerate(order) if path == "/api/graphql"]
     archives = [index for index, path in enumerate(order) if path.endswith("/repository/archive.tar.gz")]
-    # the third batch is asked once the first batch's projects have been read (all but the few
+    # the third batch is asked once the first batch's projects have been read (all but those
     # examined ahead), not before the first project as when every batch was asked first
-    assert len(queries) == 3 and sum(1 for index in archives if index < queries[2]) >= batch.BATCH - 2 * Limits().max_workers
+    held_ahead = 2 * scan_module.THREADS_PER_REQUEST * Limits().max_workers
+    assert len(queries) == 3 and sum(1 for index in archives if index < queries[2]) >= batch.BATCH - held_ahead
     # every batch answered its projects: none asked its protected branches over REST
     assert fake_gitlab.count(REST_PROTECTION) == 0
     assert scan.data("gitlab:acme/apps/extra-99", "vcs.branch_protection")["enabled"] is True
