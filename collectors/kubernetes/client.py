@@ -5,9 +5,11 @@ Lists are read as raw JSON (`_preload_content=False` semantics: `call_api` retur
 and parsed here, so one object with a missing or unexpected field never loses a whole list to
 the typed models' validation. orjson parses them: the 2.8 MB of a 5,000-workload cluster cost
 19.7 ms of CPU with the standard library's json and 11.1 ms with orjson (the heap frozen as a
-scan's is; 61 ms and 17 ms without), most of the difference in cycle collections. The client's own retries are off (`retries=False`, no client-go
-retries): every request on the wire is counted once, 429 answers wait through the shared
-`RateGate`, 5xx and network errors are retried here with back-off in the context's time.
+scan's is; 61 ms and 17 ms without), most of the difference in cycle collections.
+
+The client's own retries are off (`retries=False`, no client-go retries): every request on the
+wire is counted once, 429 answers wait through the shared `RateGate`, 5xx and network errors
+are retried here with back-off in the context's time.
 """
 
 from __future__ import annotations
