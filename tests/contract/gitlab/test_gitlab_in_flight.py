@@ -19,7 +19,7 @@ from tests.fakes.virtual_time import VirtualTimer
 
 
 class _Counting(ThreadingHTTPServer):
-    """Answers every GET with {} after 20 ms, and keeps the most requests it held at once."""
+    """Answers every GET with {} after 50 ms, and keeps the most requests it held at once."""
 
     daemon_threads = True
 
@@ -37,7 +37,7 @@ class _Handler(BaseHTTPRequestHandler):
         with self.server.lock:
             self.server.now += 1
             self.server.most = max(self.server.most, self.server.now)
-        time.sleep(0.02)
+        time.sleep(0.05)
         with self.server.lock:
             self.server.now -= 1
         body = json.dumps({}).encode()
