@@ -5,12 +5,12 @@ Both are timed in this process, warm, in turn for --runs rounds (best and median
 the scan uses its worker processes (one per available CPU) and keeps what is alive out of the
 cycle collector as `pecm scan` does (scanner/commands/heap.py). The machine may be shared, so
 the CPU time of each (the scanning process and its reaped workers) is reported beside the wall
-time: it moves far less with the load. A scan has a fixed cost the walk
-does not (loading the rule pack, starting the workers, evaluating, rendering: about 0.1 s),
-which dominates small trees (200 repositories x 100 files gave ratios of 8-14): so a second
-tree of the same repositories with a quarter of the files is measured in the same rounds, and
-the per-file ratio (the scan's extra time over the walk's extra time between the two trees)
-and the fixed cost are printed beside the ratio. A new `pecm scan` process is timed too, for
+time: it moves far less with the load. Most of what a scan adds to the walk does not grow
+with the files: each repository's records and its few files read (the same in both trees
+below), and a fixed part (the rule pack, the workers' start, evaluating, rendering). So a
+second tree of the same repositories with a quarter of the files is measured in the same
+rounds, and the per-file ratio (the scan's extra time over the walk's extra time between the
+two trees) and the rest (per repository and fixed) are printed beside the ratio. A new `pecm scan` process is timed too, for
 what a user waits for.
 
 Run: .venv/bin/python benchmarks/scan_tree.py [--repositories 500] [--files 200] [--runs 7]
@@ -161,7 +161,7 @@ def main() -> None:
         f"same repositories with {small_files} files: walk {timings.median('small walk'):.3f} s, scan"
         f" {timings.median('small scan'):.3f} s (ratio {timings.median('small scan') / timings.median('small walk'):.2f});"
         f" per-file ratio over the {files - small_files} more files: {per_file:.2f} (medians);"
-        f" fixed cost (the scan beyond per-file ratio x walk): {timings.median('scan') - per_file * timings.median('walk'):.3f} s"
+        f" per repository and fixed (the scan beyond per-file ratio x walk): {timings.median('scan') - per_file * timings.median('walk'):.3f} s"
     )
     print(
         f"for context, `pecm scan` as a new process (imports and interpreter start included): {timings.best('cold'):.3f} s"
