@@ -309,9 +309,7 @@ class ArmClient:
             if url in seen:  # a next link that repeats a page would loop for ever
                 raise Refused(None, "RepeatedNextLink", f"the list repeated a page: {url[:200]}")
             seen.add(url)
-            response = client.send_request(HttpRequest("GET", url))
-            response.raise_for_status()
-            body = response.json()
+            body = _arm_json(client.send_request(HttpRequest("GET", url)))
             yield from body.get("value") or ()
             url = body.get("nextLink")
 

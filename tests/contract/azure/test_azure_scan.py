@@ -117,6 +117,16 @@ def test_lists_read_without_a_client_keep_the_error_body_and_the_role(fake_azure
     assert result.data(SANDBOX_ID, "cloud.activity_log_export")["settings"] == 0
 
 
+def test_a_401_on_a_list_read_without_a_client_means_no_token_as_on_the_others(fake_azure: FakeAzure) -> None:
+    fake_azure.fail(f"{PROD}/providers/microsoft.authorization/policyexemptions", 401, "InvalidAuthenticationToken")
+    fake_azure.fail(f"{PROD}/providers/microsoft.authorization/locks", 401, "InvalidAuthenticationToken")
+
+    result = run_azure(fake_azure)
+
+    for kind in ("cloud.policy_exemptions", "cloud.locks"):
+        assert str(result.of(PROD_ID, kind).reason).startswith("no token for Azure Resource Manager ((InvalidAuthenticationToken)")
+
+
 def test_provisioning_provenance_deployments_self_service_and_autoscale(tmp_path: Path) -> None:
     with FakeAzure(sample_subscriptions(), tmp_path, definitions=sample_definitions(), graph_page_size=2).running() as fake:
         result = run_azure(fake)
