@@ -20,6 +20,7 @@ from collectors.people import Mailmap, Person, people
 from scanner.kinds.git_host import (
     UNREAD_DOCS_ACTIVITY,
     UNTOLD_APPROVAL_SETTINGS,
+    UNTOLD_DIRECTORY_LINKS,
     UNTOLD_GROUP_APPROVAL_SETTINGS,
     UNTOLD_PUSH_RULES,
 )
@@ -459,7 +460,7 @@ def team_structure(
 
 
 def organization_access(owners: int, members: int, two_factor_required: bool | None) -> dict[str, Any]:
-    return {"owners": owners, "members": members, "two_factor_required": two_factor_required}
+    return {"owners": owners, "members": members, "two_factor_required": two_factor_required, **UNTOLD_DIRECTORY_LINKS}
 
 
 def organization_rulesets(rulesets: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

@@ -10,7 +10,12 @@ from typing import Any
 
 from collectors.githost.dora import Delivery, dora, is_production, parse_time
 from collectors.people import is_bot
-from scanner.kinds.git_host import UNREAD_DOCS_ACTIVITY, UNTOLD_APPROVAL_SETTINGS, UNTOLD_GROUP_APPROVAL_SETTINGS
+from scanner.kinds.git_host import (
+    UNREAD_DOCS_ACTIVITY,
+    UNTOLD_APPROVAL_SETTINGS,
+    UNTOLD_DIRECTORY_LINKS,
+    UNTOLD_GROUP_APPROVAL_SETTINGS,
+)
 
 OWNER_ACCESS = 50  # GitLab's access level of an Owner
 # Project and group access tokens act as users named project_<id>_bot_<hash> / group_<id>_bot_<hash>.
@@ -116,6 +121,7 @@ def organization_access(group: Mapping[str, Any], members: Sequence[Mapping[str,
         "owners": sum(1 for member in members if int(member.get("access_level") or 0) >= OWNER_ACCESS),
         "members": len(members),
         "two_factor_required": two_factor if isinstance(two_factor, bool) else None,
+        **UNTOLD_DIRECTORY_LINKS,  # read on their own (directory.py)
     }
 
 

@@ -26,13 +26,14 @@ from collectors.gitlab import (
     batch,
     carried,
     consumers,
+    directory,
     dora_api,
     includes,
     mapping,
     origins,
 )
 from collectors.gitlab.client import ApiError, GitLabClient, TokenRefused
-from collectors.gitlab.config import GitLabConfig
+from collectors.gitlab.config import DEFAULT_BASE_URL, GitLabConfig
 from collectors.gitlab.files import GitLabProject
 from collectors.gitlab.gaps import PREMIUM, READ_PERMISSION, gap
 from collectors.gitlab.mapping import Listed
@@ -155,7 +156,7 @@ class _Scan:
         self.group_approvals[path] = approval_settings.read_group(self.client, group["id"], premium)
         if ctx.includes(subject.id):
             yield subject
-            yield from self._group_evidence(subject, group)
+            yield from self._group_evidence(subject, group, premium)
             yield self.findings.record("org.teams", subject, teams)
             figures = self.dora.group_figures(group["id"], projects, ctx.clock(), self.config.window_days)
             yield self.findings.record("delivery.dora_figures", subject, figures, what="DORA metrics")
@@ -270,13 +271,18 @@ class _Scan:
         )
         return mapping.team_structure(subgroups, platform, len(members), projects), team
 
-    def _group_evidence(self, subject: Subject, group: Mapping[str, Any]) -> Iterator[Evidence]:
+    def _group_evidence(self, subject: Subject, group: Mapping[str, Any], premium: bool) -> Iterator[Evidence]:
         access: dict[str, Any] | Gap
         try:
             members = list(self.client.pages("groups/members", f"/groups/{group['id']}/members"))
             access = mapping.organization_access(group, members)
         except ApiError as exc:
             access = gap(exc)
+        if not isinstance(access, Gap):
+            links = directory.read(self.client, group["id"], premium, self.config.base_url != DEFAULT_BASE_URL)
+            access.update(links.fields)
+            if links.gap is not None:
+                self.findings.note(subject, "directory group links", links.gap)
         yield self.findings.record("org.access", subject, access)
         rulesets: dict[str, Any] | Gap
         try:

@@ -60,6 +60,8 @@ UNTOLD_PUSH_RULES: dict[str, None] = dict.fromkeys(
 UNTOLD_APPROVAL_SETTINGS: dict[str, None] = dict.fromkeys(
     ("author_can_approve", "committers_can_approve", "approval_rules_overridable", "stale_approvals_dismissed")
 )
+#: org.access's directory links, which a host not showing them (GitHub here) leaves unknown.
+UNTOLD_DIRECTORY_LINKS: dict[str, None] = dict.fromkeys(("membership_from_directory", "directory_links", "directory_link_roles"))
 #: The same above the repositories (org.rulesets), with whether repositories may change them.
 UNTOLD_GROUP_APPROVAL_SETTINGS: dict[str, None] = {**UNTOLD_APPROVAL_SETTINGS, "approval_settings_locked": None}
 
@@ -188,6 +190,17 @@ class OrganizationAccess(KindData):
     owners: int
     members: int
     two_factor_required: bool | None = None
+    membership_from_directory: bool | None = Field(
+        default=None,
+        description="Membership is granted from an identity provider's or a directory's groups (GitLab SAML or LDAP "
+        "group links; GitHub team sync or Enterprise Managed Users). None: not seen.",
+    )
+    directory_links: int | None = Field(
+        default=None, description="Links from directory groups to the organization that grant membership; None: not seen."
+    )
+    directory_link_roles: list[str] | None = Field(
+        default=None, description="The roles those links grant, lowest first (e.g. 'developer', 'maintainer'); None: not seen."
+    )
 
 
 class OrganizationRulesets(KindData):

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from scanner.contract import Limits
+from scanner.kinds.git_host import UNTOLD_DIRECTORY_LINKS
 from scanner.model import EvidenceStatus
 from tests.contract.github.scanning import NOW, Scan, ScanRunner
 from tests.contract.github.orgs import acme, commits, deployment, many_repositories
@@ -54,7 +55,7 @@ def test_a_full_scan_gives_the_expected_evidence(acme_github: FakeGitHub, scan_g
     assert scan.data("github:acme", "org.teams") == {
         "teams": 3, "platform_team": "platform", "platform_team_members": 2,
         "platform_team_repositories": ["platform-ci", "service-template"]}
-    assert scan.data("github:acme", "org.access") == {"owners": 2, "members": 4, "two_factor_required": True}
+    assert scan.data("github:acme", "org.access") == {"owners": 2, "members": 4, "two_factor_required": True, **UNTOLD_DIRECTORY_LINKS}
     assert scan.data("github:acme", "org.rulesets") == {
         "rulesets": 1, "active_on_default_branch": 1, "require_reviews": False, "require_status_checks": True,
         "author_can_approve": None, "committers_can_approve": None, "approval_rules_overridable": None,

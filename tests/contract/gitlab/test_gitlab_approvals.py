@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from collectors.gitlab import approval_settings, approvals
+from collectors.gitlab import approval_settings, approvals, directory
 from scanner.model import EvidenceStatus
 from tests.contract.gitlab.scanning import run_gitlab
 from tests.fakes.gitlab.model import ApprovalRule
@@ -51,7 +51,10 @@ def test_a_reporter_token_leaves_push_rules_unavailable_naming_the_maintainer_ro
     assert record.status is EvidenceStatus.UNAVAILABLE
     assert record.reason == f"HTTP 403: 403 Forbidden — {approvals.MAINTAINER}"
     assert scan.data(SVC_A, "vcs.branch_protection")["required_reviews"] == 1  # nothing else lost
-    assert scan.messages() == [f"gitlab: push rules unavailable for 4 subjects: HTTP 403: 403 Forbidden — {approvals.MAINTAINER}"]
+    assert scan.messages() == [
+        f"gitlab: directory group links unavailable for 1 subject: HTTP 401: 401 Unauthorized — {directory.SAML_REFUSED}",
+        f"gitlab: push rules unavailable for 4 subjects: HTTP 403: 403 Forbidden — {approvals.MAINTAINER}",
+    ]
 
 
 def test_a_maintainer_token_reads_the_push_rules_secret_check(fake_gitlab: FakeGitLab) -> None:
@@ -67,7 +70,9 @@ def test_a_maintainer_token_reads_the_push_rules_secret_check(fake_gitlab: FakeG
     }
     svc_a = scan.data(SVC_A, "vcs.security_settings")  # no push rule: GitLab answers null, nothing is rejected
     assert (svc_a["push_protection"], svc_a["signed_commits_required"], svc_a["tag_deletion_denied"]) == (False, False, False)
-    assert scan.problems == []
+    assert scan.messages() == [  # a Maintainer is not an Owner: only the directory links stay hidden
+        f"gitlab: directory group links unavailable for 1 subject: HTTP 401: 401 Unauthorized — {directory.SAML_REFUSED}",
+    ]
 
 
 def test_push_rules_not_found_are_unsupported_and_refused_approval_rules_unavailable(fake_gitlab: FakeGitLab) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from collectors.gitlab import mapping
-from scanner.kinds.git_host import UNTOLD_GROUP_APPROVAL_SETTINGS
+from scanner.kinds.git_host import UNTOLD_DIRECTORY_LINKS, UNTOLD_GROUP_APPROVAL_SETTINGS
 
 
 def _project(**fields: object) -> mapping.Listed:
@@ -45,7 +45,7 @@ def test_premium_protection_reads_approvals_and_code_owners() -> None:
 def test_group_access_counts_owners() -> None:
     members = [{"access_level": 50}, {"access_level": 40}, {"access_level": 30}]
     assert mapping.organization_access({"require_two_factor_authentication": False}, members) == {
-        "owners": 1, "members": 3, "two_factor_required": False,
+        "owners": 1, "members": 3, "two_factor_required": False, **UNTOLD_DIRECTORY_LINKS,
     }
 
 

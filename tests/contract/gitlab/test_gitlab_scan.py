@@ -6,6 +6,7 @@ import os
 import re
 from pathlib import Path
 
+from scanner.kinds.git_host import UNTOLD_DIRECTORY_LINKS
 from scanner.model import EvidenceStatus
 from tests.contract.gitlab.scanning import run_gitlab
 from tests.fakes.gitlab.model import DEVELOPER, MAINTAINER, ProtectedBranch
@@ -104,7 +105,9 @@ def test_a_wildcard_protection_covers_the_default_branch(fake_gitlab: FakeGitLab
 
 def test_group_access_and_group_protections_by_tier(fake_gitlab: FakeGitLab) -> None:
     free = run_gitlab(fake_gitlab)
-    assert free.data("gitlab:acme", "org.access") == {"owners": 1, "members": 3, "two_factor_required": True}
+    assert free.data("gitlab:acme", "org.access") == {
+        "owners": 1, "members": 3, "two_factor_required": True, **UNTOLD_DIRECTORY_LINKS,
+    }
     rulesets = free.of("gitlab:acme", "org.rulesets")
     assert rulesets.status is EvidenceStatus.UNSUPPORTED and "Premium" in (rulesets.reason or "")
 

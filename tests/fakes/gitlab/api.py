@@ -19,7 +19,7 @@ from tests.fakes.http.exchange import Request, Response, json_response
 from tests.fakes.http.routes import Route, RouteTable
 
 from . import graphql, payloads
-from .model import Instance, Project
+from .model import Group, Instance, Project
 
 API = "/api/v4"
 GRAPHQL = "/api/graphql"
@@ -278,6 +278,36 @@ def _group_approval_setting(instance: Instance, base: str, request: Request, par
     return json_response(payloads.group_approval_setting(group))
 
 
+def _saml_group_links(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    """As GitLab's SamlGroupLinks API: `unauthorized!` (401) unless the user may administer the
+    group's SAML links: an Owner, on Premium and up, with SAML group sync set up."""
+    group = _directory_group(instance, params)
+    if request.headers.get("private-token") not in instance.owner_tokens or instance.tier == "free" \
+            or not instance.saml_group_sync:
+        raise GitLabError(401, "401 Unauthorized")
+    return _offset_page(base, request, [payloads.saml_group_link(*link) for link in group.saml_links])
+
+
+def _ldap_group_links(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
+    """As GitLab's LdapGroupLinks API: 403 below Owner (`authorize! :admin_group`), 404 with its
+    own message for a group without links."""
+    group = _directory_group(instance, params)
+    if request.headers.get("private-token") not in instance.owner_tokens:
+        raise forbidden()
+    if not group.ldap_links:
+        raise GitLabError(404, "No linked LDAP groups found")
+    return _offset_page(base, request, [payloads.ldap_group_link(*link) for link in group.ldap_links])
+
+
+def _directory_group(instance: Instance, params: dict[str, str]) -> Group:
+    if not instance.directory_link_routes:  # no such route: GitLab's router answers
+        raise GitLabError(404, "404 Not Found", key="error")
+    group = instance.group(params["group"])
+    if group is None:
+        raise not_found("Group")
+    return group
+
+
 def _project_members(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
     """Direct members only (`/members/all` would add the inherited ones)."""
     project = _project_of(instance, params)
@@ -325,6 +355,8 @@ ROUTES: RouteTable[Route[Handler]] = RouteTable([
         ("/groups/{group}/descendant_groups", "subgroups", _descendant_groups),
         ("/groups/{group}/merge_request_approval_setting", "group approval settings", _group_approval_setting),
         ("/groups/{group}/dora/metrics", "group DORA metrics", _group_dora_metrics),
+        ("/groups/{group}/saml_group_links", "SAML group links", _saml_group_links),
+        ("/groups/{group}/ldap_group_links", "LDAP group links", _ldap_group_links),
         ("/projects/{project}/members", "project members", _project_members),
         ("/projects/{project}/approvals", "approval settings", _project_approvals),
         ("/projects/{project}/repository/tree", "tree", _tree),

@@ -23,6 +23,9 @@ class Group:
     # GitLab's defaults, unlocked
     approval_setting: dict[str, tuple[bool, bool]] = field(default_factory=dict)
     dora: dict[str, float | None] = field(default_factory=dict)  # Ultimate: metric -> its value over the range
+    # Premium, shown to Owners: links granting membership from directory groups, (group name, access level)
+    saml_links: list[tuple[str, int]] = field(default_factory=list)
+    ldap_links: list[tuple[str, int]] = field(default_factory=list)  # self-managed: (LDAP group cn, access level)
 
     @property
     def path(self) -> str:
@@ -118,6 +121,8 @@ class Instance:
     maintainer_tokens: set[str] = field(default_factory=set)  # tokens whose user is a Maintainer; others are Reporters
     hide_branch_rules: bool = False  # a role below Maintainer: GraphQL's branchRules come back empty, silently
     owner_tokens: set[str] = field(default_factory=set)  # tokens whose user owns the top-level group
+    saml_group_sync: bool = True  # SAML group sync is set up for the groups (else GitLab refuses even Owners)
+    directory_link_routes: bool = True  # False: an instance before GitLab 15.3 or without the EE code
 
     def group(self, ref: str) -> Group | None:
         for group in self.groups:

@@ -319,3 +319,13 @@ def release(base: str, item: Project, tag: str) -> dict[str, Any]:
         "commit": {"id": item.head_commit},
         "_links": {"self": f"{base}/{item.path_with_namespace}/-/releases/{tag}"},
     }
+
+
+def saml_group_link(name: str, access_level: int) -> dict[str, Any]:
+    """EE::API::Entities::SamlGroupLink (doc/api/saml.md)."""
+    return {"name": name, "access_level": access_level, "member_role_id": None, "provider": None}
+
+
+def ldap_group_link(cn: str, group_access: int) -> dict[str, Any]:
+    """EE::API::Entities::LdapGroupLink (doc/api/group_ldap_links.md)."""
+    return {"cn": cn, "group_access": group_access, "provider": "ldapmain", "filter": None, "member_role_id": None}

@@ -11,7 +11,12 @@ from collectors.detect import RepoFile
 from collectors.github import mapping
 from collectors.people import Mailmap, people
 from scanner.kinds import KINDS, KindRegistry
-from scanner.kinds.git_host import UNTOLD_APPROVAL_SETTINGS, UNTOLD_GROUP_APPROVAL_SETTINGS, UNTOLD_PUSH_RULES
+from scanner.kinds.git_host import (
+    UNTOLD_APPROVAL_SETTINGS,
+    UNTOLD_DIRECTORY_LINKS,
+    UNTOLD_GROUP_APPROVAL_SETTINGS,
+    UNTOLD_PUSH_RULES,
+)
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 KINDS_REGISTRY = KindRegistry(KINDS)
@@ -354,7 +359,9 @@ def test_team_structure_and_access_fit_their_kinds() -> None:
     teams = fits("org.teams", mapping.team_structure(3, TEAMS[2], 4, ["b", "a"]))
     assert teams == {"teams": 3, "platform_team": "platform", "platform_team_members": 4, "platform_team_repositories": ["a", "b"]}
     assert fits("org.teams", mapping.team_structure(3, None, 0, ["x"]))["platform_team_repositories"] == []
-    assert fits("org.access", mapping.organization_access(2, 40, None)) == {"owners": 2, "members": 40, "two_factor_required": None}
+    assert fits("org.access", mapping.organization_access(2, 40, None)) == {
+        "owners": 2, "members": 40, "two_factor_required": None, **UNTOLD_DIRECTORY_LINKS,
+    }
 
 
 def _ruleset(enforcement: str, refs: list[str], repos: list[str] | None, rules: list[str], **conditions: Any) -> dict[str, Any]:
