@@ -1,6 +1,8 @@
 """What GitLab's GraphQL API tells about many projects in one request: each default branch's head
 commit (so an unchanged project is known without asking it anything), its protected branches
-(`branchRules`) and its direct members (`projectMembers`), which REST would ask project by project.
+(`branchRules`), its direct members (`projectMembers`), which REST would ask project by project,
+and on paid tiers the security policies and compliance pipelines binding it (policies.py), which
+REST does not show at all.
 
 A project whose branch rules GraphQL does not give gets no `protected` here, and its protected
 branches are asked over REST as before, so a refusal is still told as one; never read as "no
@@ -13,8 +15,9 @@ over REST.
 GitLab refuses a query whose complexity passes 250 for an authenticated user, or deeper than 15
 levels (app/graphql/gitlab_schema.rb). It counts each field's selections once, not per node, and
 multiplies a connection's by 1 + its page size x 0.01 (app/graphql/types/base_field.rb): this
-query costs 76 with BATCH 50 projects (100 rules and 100 members each) on Premium, 102 with 100
-projects, GitLab's largest page; depth 6. BATCH stays at 50: a smaller answer (each holds up to 100
+query costs 96 with BATCH 50 projects (100 rules, 100 members and 20 policies of each kind each)
+on Premium and Ultimate (73 on Free, without the policies), 128 with 100 projects, GitLab's
+largest page; depth 6. BATCH stays at 50: a smaller answer (each holds up to 100
 members per project) and the first projects examined sooner, for 0.01 more request per project.
 The fake GitLab counts the same way and refuses what GitLab would (tests/fakes/gitlab/complexity.py).
 """
@@ -25,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from collectors.gitlab import policies
 from collectors.gitlab.client import ApiError, GitLabClient, RateLimited
 from collectors.gitlab.mapping import Listed
 
@@ -39,7 +43,7 @@ _QUERY = """query($ids: [ID!], $first: Int) {
       repository { tree { lastCommit { sha } } }
       userPermissions { adminProject }
       branchRules(first: %d) { nodes { name branchProtection { allowForcePush%s } } pageInfo { hasNextPage } }
-      projectMembers(relations: [DIRECT], first: %d) { nodes { expiresAt user { username bot } } pageInfo { hasNextPage } }
+      projectMembers(relations: [DIRECT], first: %d) { nodes { expiresAt user { username bot } } pageInfo { hasNextPage } }%s
     }
   }
 }"""
@@ -50,6 +54,7 @@ class ProjectState:
     head: str | None  # the default branch's head commit; None: an empty repository
     protected: list[dict[str, Any]] | None  # protected branches in REST's shape; None: ask REST
     members: list[dict[str, Any]] | None = None  # direct members in REST's shape (and `bot`); None: ask REST
+    policy_checks: bool | None = None  # a policy or compliance pipeline binds the default branch (policies.py); None: not seen
 
 
 class ProjectStates:
@@ -77,15 +82,16 @@ class ProjectStates:
         except ApiError:
             self._refused = True
             return {}
-        return _states(data, self._paid)
+        return _states(data, self._paid, {project.id: project.default_branch for project in projects})
 
 
 def query_text(paid: bool) -> str:
     """The batch query; `paid`: with code-owner approval, a field only Premium and up define."""
-    return _QUERY % (MAX_RULES, " codeOwnerApprovalRequired" if paid else "", MAX_MEMBERS)
+    return _QUERY % (MAX_RULES, " codeOwnerApprovalRequired" if paid else "", MAX_MEMBERS,
+                     f"\n      {policies.FIELDS}" if paid else "")
 
 
-def _states(data: dict[str, Any], paid: bool) -> dict[int, ProjectState]:
+def _states(data: dict[str, Any], paid: bool, branches: dict[int, str | None]) -> dict[int, ProjectState]:
     found: dict[int, ProjectState] = {}
     for node in ((data.get("projects") or {}).get("nodes") or ()):
         if not isinstance(node, dict):
@@ -99,7 +105,8 @@ def _states(data: dict[str, Any], paid: bool) -> dict[int, ProjectState]:
         administers = (node.get("userPermissions") or {}).get("adminProject") is True
         protected = _protected(node.get("branchRules"), paid) if administers else None
         found[int(number)] = ProjectState(str(commit["sha"]) if commit.get("sha") else None, protected,
-                                          _members(node.get("projectMembers")))
+                                          _members(node.get("projectMembers")),
+                                          policies.required(node, branches.get(int(number))) if paid else None)
     return found
 
 

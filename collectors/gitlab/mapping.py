@@ -93,9 +93,12 @@ def protection_of(branch: str, protected: Sequence[Mapping[str, Any]]) -> Mappin
     return None
 
 
-def branch_protection(project: Listed, protected: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def branch_protection(
+    project: Listed, protected: Sequence[Mapping[str, Any]], policy_checks: bool | None = None
+) -> dict[str, Any]:
     """vcs.branch_protection of the default branch. Required approvals and code-owner approval
-    are unknown (None) where the tier has no such setting, never "none required"."""
+    are unknown (None) where the tier has no such setting, never "none required"; `policy_checks`:
+    True where a policy or compliance pipeline binds the branch's pipelines (policies.py), else unknown."""
     entry = protection_of(project.default_branch or "", protected) if project.default_branch else None
     if entry is None:
         return {"enabled": False, "required_reviews": 0, "code_owner_reviews": False, "required_checks": [],
@@ -107,8 +110,7 @@ def branch_protection(project: Listed, protected: Sequence[Mapping[str, Any]]) -
         "code_owner_reviews": bool(code_owners) if isinstance(code_owners, bool) else None,
         # GitLab's one required check: the pipeline must succeed before a merge.
         "required_checks": ["pipeline"] if project.pipeline_must_succeed else [],
-        # Which jobs the pipeline runs (compliance pipelines, scan policies) is not read yet.
-        "policy_checks_required": None,
+        "policy_checks_required": policy_checks,
         "via": ["branch_protection"],
         **UNTOLD_APPROVAL_SETTINGS,  # read on their own (approval_settings.py)
     }

@@ -407,7 +407,8 @@ class _Scan:
         )
         if isinstance(settings, Gap):
             return settings, None
-        return {**mapping.branch_protection(replace(project, required_approvals=required), protected), **settings}, required
+        checks = known.policy_checks if known is not None else None  # policies come with the GraphQL batch only
+        return {**mapping.branch_protection(replace(project, required_approvals=required), protected, checks), **settings}, required
 
     def _commits(self, project: Listed) -> list[dict[str, Any]] | Gap:
         """The default branch's commits of the window, newest first, at most MAX_COMMITS."""

@@ -57,6 +57,10 @@ FIELDS = {
     "Repository.empty": Field(gitaly=True),
     "Repository.tree": Field(resolver=True, gitaly=True),  # Resolvers::TreeResolver
     "Tree.lastCommit": Field(constant=10),  # "Complexity 10 as it triggers a Gitaly call on each render"
+    # ee/app/graphql/ee/types/project_type.rb: resolvers reading the policy project's YAML (calls_gitaly)
+    "Project.scanExecutionPolicies": Field(resolver=True, connection=True, gitaly=True),
+    "Project.pipelineExecutionPolicies": Field(resolver=True, connection=True, gitaly=True),
+    "Project.complianceFrameworks": Field(resolver=True, connection=True),  # counted as a resolver's: the higher cost
 }
 
 

@@ -22,12 +22,13 @@ import re
 from functools import cache
 from typing import Any
 
+import yaml
 from graphql import GraphQLError, GraphQLSchema, build_schema, graphql_sync
 
 from tests.fakes.http.exchange import Request, Response, json_response
 
 from . import complexity
-from .model import Instance, Project
+from .model import Instance, Policy, Project
 
 SDL = """
 type Query {
@@ -62,9 +63,26 @@ type BranchRuleConnection { nodes: [BranchRule] pageInfo: PageInfo! }
 type BranchRule { name: String! isDefault: Boolean! isProtected: Boolean! branchProtection: BranchProtection }
 type BranchProtection { allowForcePush: Boolean! }
 """
-# Premium and Ultimate add code-owner approval to a protection (an EE field: unknown to a Free query's schema).
-_PAID_SDL = SDL.replace("type BranchProtection { allowForcePush: Boolean! }",
-                        "type BranchProtection { allowForcePush: Boolean! codeOwnerApprovalRequired: Boolean! }")
+# Premium and Ultimate add code-owner approval to a protection, security policies and compliance
+# frameworks to a project (EE fields: unknown to a Free query's schema).
+_PAID_SDL = SDL.replace(
+    "type BranchProtection { allowForcePush: Boolean! }",
+    "type BranchProtection { allowForcePush: Boolean! codeOwnerApprovalRequired: Boolean! }",
+).replace("  userPermissions: ProjectPermissions!\n", """  userPermissions: ProjectPermissions!
+  scanExecutionPolicies(relationship: SecurityPolicyRelationType = DIRECT, first: Int, after: String): ScanExecutionPolicyConnection
+  pipelineExecutionPolicies(relationship: SecurityPolicyRelationType = DIRECT, first: Int, after: String): PipelineExecutionPolicyConnection
+  complianceFrameworks(first: Int, after: String): ComplianceFrameworkConnection
+""") + """
+enum SecurityPolicyRelationType { DIRECT INHERITED INHERITED_ONLY }
+type ScanExecutionPolicyConnection { nodes: [ScanExecutionPolicy] pageInfo: PageInfo! }
+type ScanExecutionPolicy { name: String! enabled: Boolean! yaml: String! }
+type PipelineExecutionPolicyConnection { nodes: [PipelineExecutionPolicy] pageInfo: PageInfo! }
+type PipelineExecutionPolicy { name: String! enabled: Boolean! yaml: String! }
+type ComplianceFrameworkConnection { nodes: [ComplianceFramework] pageInfo: PageInfo! }
+type ComplianceFramework { name: String! pipelineConfigurationFullPath: String }
+"""
+NOT_AVAILABLE = ("The resource that you are attempting to access does not exist or you don't have permission to "
+                 "perform this action")
 MAX_PAGE = 100
 ACCESS_NAMES = {10: "GUEST", 20: "REPORTER", 30: "DEVELOPER", 40: "MAINTAINER", 50: "OWNER"}
 _BOT = re.compile(r"^(project|group)_\d+_bot")
@@ -95,7 +113,8 @@ def answer(instance: Instance, request: Request) -> Response:
     if depth > complexity.AUTHENTICATED_MAX_DEPTH:
         return json_response({"errors": [{"message": f"Query has depth of {depth}, which exceeds max depth of "
                                                      f"{complexity.AUTHENTICATED_MAX_DEPTH}"}]})
-    result = graphql_sync(schema, query, root_value=_Root(instance), variable_values=variables)
+    token = str(request.headers.get("private-token") or "")
+    result = graphql_sync(schema, query, root_value=_Root(instance, token), variable_values=variables)
     payload: dict[str, Any] = {"data": result.data}
     if result.errors:
         payload["errors"] = [{"message": error.message, "path": error.path} for error in result.errors]
@@ -103,8 +122,9 @@ def answer(instance: Instance, request: Request) -> Response:
 
 
 class _Root:
-    def __init__(self, instance: Instance) -> None:
+    def __init__(self, instance: Instance, token: str) -> None:
         self._instance = instance
+        self._token = token
 
     def projects(self, _info: Any, ids: list[str] | None = None, first: int | None = None, after: str | None = None) -> dict[str, Any]:
         by_gid = {gid(project): project for project in self._instance.projects}
@@ -113,11 +133,11 @@ class _Root:
         size = min(first or MAX_PAGE, MAX_PAGE)
         page = chosen[start : start + size]
         more = start + size < len(chosen)
-        return {"nodes": [_project(self._instance, project) for project in page],
+        return {"nodes": [_project(self._instance, project, self._token) for project in page],
                 "pageInfo": {"hasNextPage": more, "endCursor": str(start + size) if more else None}}
 
 
-def _project(instance: Instance, project: Project) -> dict[str, Any]:
+def _project(instance: Instance, project: Project, token: str) -> dict[str, Any]:
     empty = project.default_branch is None
 
     def tree(_info: Any, path: str | None = None, ref: str | None = None, recursive: bool | None = None) -> dict[str, Any] | None:
@@ -148,6 +168,34 @@ def _project(instance: Instance, project: Project) -> dict[str, Any]:
         size = min(first or MAX_PAGE, MAX_PAGE)
         return {"nodes": members[:size], "pageInfo": {"hasNextPage": len(members) > size, "endCursor": None}}
 
+    def security_policies(kind: str) -> Any:
+        """As ScanExecutionPoliciesFinder / PipelineExecutionPoliciesFinder: an empty list, silently,
+        without `read_security_orchestration_policies` (Developer and up, on Ultimate)."""
+        def resolve(_info: Any, relationship: str = "DIRECT", first: int | None = None, after: str | None = None) -> dict[str, Any]:
+            readers = instance.developer_tokens | instance.maintainer_tokens | instance.owner_tokens
+            found: list[Policy] = []
+            if instance.tier == "ultimate" and token in readers:
+                if relationship != "INHERITED_ONLY":
+                    found += project.policies
+                if relationship != "DIRECT":
+                    found += [policy for group in instance.groups if _above(group.full_path, project) for policy in group.policies]
+            nodes = [_policy(policy) for policy in found if policy.type == kind]
+            size = min(first or MAX_PAGE, MAX_PAGE)
+            return {"nodes": nodes[:size], "pageInfo": {"hasNextPage": len(nodes) > size, "endCursor": None}}
+        return resolve
+
+    def compliance_frameworks(_info: Any, first: int | None = None, after: str | None = None) -> dict[str, Any]:
+        def pipeline(path: str | None) -> Any:
+            def resolve(_info: Any) -> str | None:
+                # authorize: :admin_compliance_pipeline_configuration (Owners): null and an error otherwise
+                if token not in instance.owner_tokens:
+                    raise GraphQLError(NOT_AVAILABLE)
+                return path
+            return resolve
+        nodes = [{"name": name, "pipelineConfigurationFullPath": pipeline(path)} for name, path in project.compliance_frameworks]
+        size = min(first or MAX_PAGE, MAX_PAGE)
+        return {"nodes": nodes[:size], "pageInfo": {"hasNextPage": len(nodes) > size, "endCursor": None}}
+
     return {
         "id": gid(project),
         "fullPath": project.path_with_namespace,
@@ -155,7 +203,24 @@ def _project(instance: Instance, project: Project) -> dict[str, Any]:
         "branchRules": branch_rules,
         "projectMembers": project_members,
         "userPermissions": {"adminProject": not instance.hide_branch_rules},
+        "scanExecutionPolicies": security_policies("scan_execution_policy"),
+        "pipelineExecutionPolicies": security_policies("pipeline_execution_policy"),
+        "complianceFrameworks": compliance_frameworks,
     }
+
+
+def _above(group_path: str, project: Project) -> bool:
+    return project.namespace.full_path == group_path or project.namespace.full_path.startswith(group_path + "/")
+
+
+def _policy(policy: Policy) -> dict[str, Any]:
+    """A policy node: its YAML as GitLab dumps the policy's hash."""
+    body: dict[str, Any] = {"name": policy.name, "description": "", "enabled": policy.enabled, "rules": policy.rules}
+    body["actions"] = [{"scan": "secret_detection"}] if policy.type == "scan_execution_policy" else []
+    if policy.type == "pipeline_execution_policy":
+        body["content"] = {"include": [{"project": "acme/compliance", "file": "policy-ci.yml"}]}
+        body["pipeline_config_strategy"] = "inject_policy"
+    return {"name": policy.name, "enabled": policy.enabled, "yaml": yaml.safe_dump(body)}
 
 
 def _member(username: str, level: int, expires_at: str | None) -> dict[str, Any]:

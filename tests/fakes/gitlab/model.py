@@ -12,6 +12,16 @@ DEVELOPER, MAINTAINER, OWNER, NO_ACCESS = 30, 40, 50, 0
 
 
 @dataclass
+class Policy:
+    """A security policy (Ultimate) of a project or a group, as its policy project's YAML holds it."""
+
+    name: str
+    type: Literal["scan_execution_policy", "pipeline_execution_policy"]
+    enabled: bool = True
+    rules: list[dict[str, Any]] = field(default_factory=list)  # scan execution: [{type: pipeline, branch_type: default}]
+
+
+@dataclass
 class Group:
     id: int
     full_path: str  # "acme" or "acme/platform"
@@ -26,6 +36,7 @@ class Group:
     # Premium, shown to Owners: links granting membership from directory groups, (group name, access level)
     saml_links: list[tuple[str, int]] = field(default_factory=list)
     ldap_links: list[tuple[str, int]] = field(default_factory=list)  # self-managed: (LDAP group cn, access level)
+    policies: list[Policy] = field(default_factory=list)  # Ultimate: they bind every project below the group
 
     @property
     def path(self) -> str:
@@ -103,6 +114,8 @@ class Project:
     members: list[tuple[str, int, str | None]] = field(default_factory=list)  # direct: (username, access level, expires_at)
     shared_with: list[tuple[str, int, str | None]] = field(default_factory=list)  # groups: (full path, access level, expires_at)
     dora: dict[str, float | None] = field(default_factory=dict)  # Ultimate: metric -> its value over the range
+    policies: list[Policy] = field(default_factory=list)  # Ultimate: the project's own security policies
+    compliance_frameworks: list[tuple[str, str | None]] = field(default_factory=list)  # (name, pipeline configuration)
 
     @property
     def path_with_namespace(self) -> str:
@@ -121,6 +134,7 @@ class Instance:
     maintainer_tokens: set[str] = field(default_factory=set)  # tokens whose user is a Maintainer; others are Reporters
     hide_branch_rules: bool = False  # a role below Maintainer: GraphQL's branchRules come back empty, silently
     owner_tokens: set[str] = field(default_factory=set)  # tokens whose user owns the top-level group
+    developer_tokens: set[str] = field(default_factory=set)  # tokens whose user is a Developer (Maintainers and Owners too)
     saml_group_sync: bool = True  # SAML group sync is set up for the groups (else GitLab refuses even Owners)
     directory_link_routes: bool = True  # False: an instance before GitLab 15.3 or without the EE code
 
