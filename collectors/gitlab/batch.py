@@ -61,37 +61,47 @@ class ProjectStates:
     """The GraphQL batches of one group's projects, asked by the scan's workers ahead of the
     projects that need them. The first refusal stops the asking (an instance without these
     fields refuses every query: each project is then read over REST); a rate limit costs its own
-    batch only, whose projects' requests then say so. `code_owner_approval_required` is asked only
-    on a tier with approvals (the listing shows `approvals_before_merge`), as REST gives it."""
+    batch only, whose projects' requests then say so. `code_owner_approval_required` and the
+    policies are asked only on a tier with approvals (the listing shows `approvals_before_merge`);
+    a query with the policies refused is asked again once without them (a GitLab before 17.2 has
+    no pipelineExecutionPolicies and refuses the whole query), the rest being worth a request."""
 
     def __init__(self, client: GitLabClient, projects: Sequence[Listed]) -> None:
         self._client = client
         self._paid = any(project.required_approvals is not None for project in projects)
-        self._query = query_text(self._paid)
-        self._refused = False  # set by one worker, read by the others: at worst one more refused query
+        self._policies = self._paid  # set by one worker, read by the others: at worst one more refused query
+        self._refused = False  # likewise
 
     def of(self, projects: Sequence[Listed]) -> dict[int, ProjectState]:
         """The state of each of at most BATCH projects that GraphQL shows, by project id."""
         if self._refused or not projects:
             return {}
         ids = [f"gid://gitlab/Project/{project.id}" for project in projects]
-        try:
-            data, _errors = self._client.graphql(GRAPHQL, self._query, {"ids": ids, "first": BATCH})
-        except RateLimited:
-            return {}
-        except ApiError:
-            self._refused = True
-            return {}
-        return _states(data, self._paid, {project.id: project.default_branch for project in projects})
+        while True:
+            with_policies = self._policies
+            try:
+                data, _errors = self._client.graphql(GRAPHQL, query_text(self._paid, with_policies), {"ids": ids, "first": BATCH})
+                break
+            except RateLimited:
+                return {}
+            except ApiError:
+                if not with_policies:
+                    self._refused = True
+                    return {}
+                self._policies = False
+        branches = {project.id: project.default_branch for project in projects}
+        return _states(data, self._paid, branches if with_policies else None)
 
 
-def query_text(paid: bool) -> str:
-    """The batch query; `paid`: with code-owner approval, a field only Premium and up define."""
+def query_text(paid: bool, with_policies: bool = True) -> str:
+    """The batch query; `paid`: with code-owner approval and (`with_policies`) the policies,
+    fields only Premium and up define."""
     return _QUERY % (MAX_RULES, " codeOwnerApprovalRequired" if paid else "", MAX_MEMBERS,
-                     f"\n      {policies.FIELDS}" if paid else "")
+                     f"\n      {policies.FIELDS}" if paid and with_policies else "")
 
 
-def _states(data: dict[str, Any], paid: bool, branches: dict[int, str | None]) -> dict[int, ProjectState]:
+def _states(data: dict[str, Any], paid: bool, branches: dict[int, str | None] | None) -> dict[int, ProjectState]:
+    """`branches`: each project's default branch, where the policies were asked (None: they were not)."""
     found: dict[int, ProjectState] = {}
     for node in ((data.get("projects") or {}).get("nodes") or ()):
         if not isinstance(node, dict):
@@ -106,7 +116,7 @@ def _states(data: dict[str, Any], paid: bool, branches: dict[int, str | None]) -
         protected = _protected(node.get("branchRules"), paid) if administers else None
         found[int(number)] = ProjectState(str(commit["sha"]) if commit.get("sha") else None, protected,
                                           _members(node.get("projectMembers")),
-                                          policies.required(node, branches.get(int(number))) if paid else None)
+                                          policies.required(node, branches.get(int(number))) if branches is not None else None)
     return found
 
 

@@ -89,6 +89,15 @@ def test_the_free_tier_asks_for_no_policy_and_keeps_the_requirement_unknown(fake
     assert queries and all("Policies" not in query for query in queries)
 
 
+def test_a_gitlab_without_the_policy_fields_is_asked_again_without_them(fake_gitlab: FakeGitLab) -> None:
+    _ultimate(fake_gitlab, fake_gitlab.instance.developer_tokens)
+    fake_gitlab.instance.policy_fields = False  # GitLab before 17.2 refuses the whole query
+    scan = run_gitlab(fake_gitlab)
+    assert scan.data(SVC_A, "vcs.branch_protection")["policy_checks_required"] is None
+    assert fake_gitlab.count(r"^/api/graphql$") == 2  # the refused query, then the same without policies
+    assert fake_gitlab.count(r"^/projects/\d+/protected_branches$") == 0  # the batch still gave the protections
+
+
 def test_scan_policy_rules_cover_the_default_branch_by_type_or_pattern() -> None:
     def covers(*rules: dict[str, object]) -> bool:
         return policies.required({"scanExecutionPolicies": {"nodes": [

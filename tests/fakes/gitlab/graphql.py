@@ -23,7 +23,7 @@ from functools import cache
 from typing import Any
 
 import yaml
-from graphql import GraphQLError, GraphQLSchema, build_schema, graphql_sync
+from graphql import GraphQLError, GraphQLSchema, build_schema, graphql_sync, parse, validate
 
 from tests.fakes.http.exchange import Request, Response, json_response
 
@@ -65,10 +65,11 @@ type BranchProtection { allowForcePush: Boolean! }
 """
 # Premium and Ultimate add code-owner approval to a protection, security policies and compliance
 # frameworks to a project (EE fields: unknown to a Free query's schema).
-_PAID_SDL = SDL.replace(
+_PAID_BEFORE_POLICIES_SDL = SDL.replace(
     "type BranchProtection { allowForcePush: Boolean! }",
     "type BranchProtection { allowForcePush: Boolean! codeOwnerApprovalRequired: Boolean! }",
-).replace("  userPermissions: ProjectPermissions!\n", """  userPermissions: ProjectPermissions!
+)
+_PAID_SDL = _PAID_BEFORE_POLICIES_SDL.replace("  userPermissions: ProjectPermissions!\n", """  userPermissions: ProjectPermissions!
   scanExecutionPolicies(relationship: SecurityPolicyRelationType = DIRECT, first: Int, after: String): ScanExecutionPolicyConnection
   pipelineExecutionPolicies(relationship: SecurityPolicyRelationType = DIRECT, first: Int, after: String): PipelineExecutionPolicyConnection
   complianceFrameworks(first: Int, after: String): ComplianceFrameworkConnection
@@ -89,8 +90,9 @@ _BOT = re.compile(r"^(project|group)_\d+_bot")
 
 
 @cache
-def _schema(paid: bool) -> GraphQLSchema:
-    return build_schema(_PAID_SDL if paid else SDL)
+def _schema(paid: bool, policies: bool = True) -> GraphQLSchema:
+    """`policies`: a GitLab of 17.2 and later, whose projects have pipeline execution policies."""
+    return build_schema((_PAID_SDL if policies else _PAID_BEFORE_POLICIES_SDL) if paid else SDL)
 
 
 def gid(project: Project) -> str:
@@ -102,8 +104,13 @@ def answer(instance: Instance, request: Request) -> Response:
         body = json.loads(request.body or b"{}")
     except ValueError:
         return json_response({"errors": [{"message": "Invalid JSON"}]}, 400)
-    schema, query, variables = _schema(instance.tier != "free"), str(body.get("query") or ""), body.get("variables") or {}
+    schema = _schema(instance.tier != "free", instance.policy_fields)
+    query, variables = str(body.get("query") or ""), body.get("variables") or {}
     try:
+        # a field this GitLab does not define refuses the whole query, before its complexity is counted
+        invalid = validate(schema, parse(query))
+        if invalid:
+            return json_response({"errors": [{"message": error.message} for error in invalid]})
         cost, depth = complexity.measure(schema, query, variables)
     except GraphQLError as exc:
         return json_response({"errors": [{"message": exc.message}]})

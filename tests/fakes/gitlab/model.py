@@ -136,6 +136,7 @@ class Instance:
     owner_tokens: set[str] = field(default_factory=set)  # tokens whose user owns the top-level group
     developer_tokens: set[str] = field(default_factory=set)  # tokens whose user is a Developer (Maintainers and Owners too)
     saml_group_sync: bool = True  # SAML group sync is set up for the groups (else GitLab refuses even Owners)
+    policy_fields: bool = True  # False: a GitLab before 17.2, whose GraphQL has no security policies on a project
     directory_link_routes: bool = True  # False: an instance before GitLab 15.3 or without the EE code
 
     def group(self, ref: str) -> Group | None:
