@@ -34,9 +34,10 @@ def utc_now() -> datetime:
 
 #: organization: the top of a Git host account (a GitHub organization, a GitLab top-level group);
 #: group: a Git-host group inside it (a GitLab subgroup); repository; cluster, and namespace
-#: within a cluster; subscription, and management_group holding subscriptions (Azure).
+#: within a cluster; subscription, management_group holding subscriptions, and billing_account
+#: (Azure; read only when configured: its rules sit beyond Reader).
 SubjectKind = Literal[
-    "organization", "group", "repository", "cluster", "namespace", "subscription", "management_group"
+    "organization", "group", "repository", "cluster", "namespace", "subscription", "management_group", "billing_account"
 ]
 
 

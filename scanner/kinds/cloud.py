@@ -169,6 +169,25 @@ class TagCoverage(KindData):
     cost_center_share: float | None = Field(default=None, description="cost_center_tagged / resources (None: no resources).")
 
 
+class CostAllocationRules(KindData):
+    """Cost allocation rules of a billing account: shared costs (a resource group, a subscription or
+    a tag's resources) re-charged to others in set proportions, the showback / chargeback of a
+    funded platform. Counts of rules in force (Active, or Processing: saved, allocation being updated)."""
+
+    rules: int = Field(default=0, description="Rules, whatever their status.")
+    active: int = Field(default=0, description="Rules in force: Active or Processing (NotActive: saved, not applied).")
+    by_source: dict[str, int] = Field(
+        default_factory=dict, description="Rules in force by what their costs come from: subscription, resource_group, tag."
+    )
+    by_target: dict[str, int] = Field(
+        default_factory=dict, description="Rules in force by what their costs go to: subscription, resource_group, tag."
+    )
+    spread: int = Field(
+        default=0, description="Rules in force whose costs go to several targets (subscriptions, resource groups or tag values)."
+    )
+    targets: int = Field(default=0, description="Distinct targets the rules in force charge (each with its kind).")
+
+
 CLOUD: list[KindSpec] = [
     KindSpec("cloud.policy_assignments", "subscription", PolicyAssignments, "Policy assignments and their enforcement."),
     KindSpec("cloud.role_assignments", "subscription", RoleAssignments, "Role assignments by principal type; privileged ones."),
@@ -191,4 +210,6 @@ CLOUD: list[KindSpec] = [
              "Policy remediation tasks made at a management group (a subscription's own list leaves them out)."),
     KindSpec("cloud.group_role_assignments", "management_group", RoleAssignments,
              "Role assignments at a management group and above; privileged ones."),
+    KindSpec("cost.allocation_rules", "billing_account", CostAllocationRules,
+             "Cost allocation rules of a billing account: shared costs charged to subscriptions, groups or tags."),
 ]

@@ -19,6 +19,7 @@ WORDS = {
     "namespace": ("namespace", "namespaces"),
     "subscription": ("subscription", "subscriptions"),
     "management_group": ("management group", "management groups"),
+    "billing_account": ("billing account", "billing accounts"),
 }
 
 

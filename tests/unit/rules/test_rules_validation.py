@@ -227,7 +227,7 @@ CASES: list[tuple[str, Mutation, str]] = [
     (
         "unknown subject kind",
         lambda doc: metric(doc).update(share_of="repo"),
-        "metric owned_share: share_of: unknown subject kind 'repo' (known: organization, group, repository, cluster, namespace, subscription, management_group)",
+        "metric owned_share: share_of: unknown subject kind 'repo' (known: organization, group, repository, cluster, namespace, subscription, management_group, billing_account)",
     ),
     (
         "value outside median",
