@@ -44,6 +44,7 @@ _RESOURCE_GRAPH_API = "2021-03-01"  # the version azure-mgmt-resourcegraph 8's `
 _SDK_ERRORS: dict[int, type[HttpResponseError]] = {
     401: ClientAuthenticationError, 404: ResourceNotFoundError, 409: ResourceExistsError, 304: ResourceNotModifiedError,
 }
+COST_ALLOCATION_API = "2025-03-01"  # CostAllocationRules_List, stable
 _NO_SUBSCRIPTION = ""  # clients ask for one; management-group and tenant-level requests do not use it
 _DEFINITION_ID = re.compile(
     r"^(?:/subscriptions/(?P<subscription>[^/]+)|/providers/Microsoft\.Management/managementGroups/(?P<group>[^/]+))?"
@@ -227,6 +228,13 @@ class ArmClient:
         # azure-mgmt-monitor 7 dropped diagnostic settings: the same pipeline reads the list.
         return self._listed(lambda: self._raw_pages(
             f"/subscriptions/{subscription_id}/providers/Microsoft.Insights/diagnosticSettings?api-version=2021-05-01-preview"
+        ))
+
+    def cost_allocation_rules(self, billing_account_id: str) -> list[dict[str, Any]]:
+        # azure-mgmt-costmanagement is not a dependency for this one list: the same pipeline reads it.
+        return self._listed(lambda: self._raw_pages(
+            f"/providers/Microsoft.Billing/billingAccounts/{billing_account_id}"
+            f"/providers/Microsoft.CostManagement/costAllocationRules?api-version={COST_ALLOCATION_API}"
         ))
 
     def deployments(self, subscription_id: str) -> list[dict[str, Any]]:

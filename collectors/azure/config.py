@@ -17,6 +17,7 @@ from collectors.http_limits import HttpLimits
 DEFAULT_ARM_URL = "https://management.azure.com"
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_BILLING_ACCOUNT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.-]{0,199}$")
 
 Authentication = Literal["default", "client_secret", "certificate", "workload_identity", "managed_identity"]
 
@@ -65,6 +66,12 @@ class AzureConfig(HttpLimits):
         default_factory=lambda: ["cost-center", "costCenter", "CostCenter", "cost_center", "costcenter", "CostCentre"],
         description="Tag names (exact case) that say which cost centre pays for a resource.",
     )
+    billing_accounts: list[str] = Field(
+        default_factory=list,
+        description="Billing account ids (an EA enrollment number, an MCA account's `<guid>:<guid>_<date>`) whose cost "
+        "allocation rules are read; each is a subject. They sit beyond Reader: the identity needs a billing role "
+        "(Billing account reader; an EA enrollment's read-only administrator). Empty: not read.",
+    )
     authentication: Authentication = Field(
         default="default",
         description="default (DefaultAzureCredential: environment, workload identity, managed identity, Azure CLI), "
@@ -91,6 +98,15 @@ class AzureConfig(HttpLimits):
             if not _GUID.match(subscription):
                 raise ValueError(f"{subscription!r} is not a subscription id (a GUID)")
         return list(dict.fromkeys(s.lower() for s in value))
+
+    @field_validator("billing_accounts")
+    @classmethod
+    def _billing_account_ids(cls, value: list[str]) -> list[str]:
+        for account in value:
+            # Written into a request path: the characters billing account ids use, nothing that ends a segment.
+            if not _BILLING_ACCOUNT.match(account):
+                raise ValueError(f"{account[:60]!r} is not a billing account id (letters, digits, - _ : .)")
+        return list(dict.fromkeys(value))
 
     @field_validator("iac_tags", "owner_tags", "cost_center_tags")
     @classmethod

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.azure.samples import PROD, sample_subscriptions
+from tests.fakes.azure.samples import PROD, sample_allocation_rules, sample_subscriptions
 
 EXAMPLES = Path(__file__).parent / "rest_examples"
 
@@ -29,6 +29,7 @@ DECLARED_BEYOND_THE_EXAMPLE: dict[str, set[str]] = {
     },
     "Remediations_ListForSubscription": {"properties.policyDefinitionReferenceId", "properties.filters"},
     "PolicyStates_SummarizeForSubscription": set(),
+    "CostAllocationRules_List": set(),
 }
 # Example fields the fake leaves out on purpose, each with the reason.
 LEFT_OUT: dict[str, set[str]] = {
@@ -37,6 +38,7 @@ LEFT_OUT: dict[str, set[str]] = {
     "PolicyExemptions_ListForSubscription": set(),
     "Remediations_ListForSubscription": set(),
     "PolicyStates_SummarizeForSubscription": set(),
+    "CostAllocationRules_List": set(),
 }
 # Free-form objects whose keys are the user's own.
 FREE_FORM = {"properties.metadata"}
@@ -50,6 +52,7 @@ def _fake_answers() -> dict[str, dict[str, Any]]:
         "SubscriptionDiagnosticSettings_List": {"value": prod.activity_log_settings},
         "Remediations_ListForSubscription": {"value": prod.remediations},
         "PolicyStates_SummarizeForSubscription": prod.compliance,
+        "CostAllocationRules_List": {"value": sample_allocation_rules()},
     }
 
 

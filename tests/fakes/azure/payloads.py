@@ -427,3 +427,30 @@ def autoscale_setting(subscription_id: str, group: str, name: str, target: str, 
             "notifications": [],
         },
     }
+
+
+def cost_allocation_rule(account: str, name: str, status: str, source: tuple[str, str, list[str]],
+                         target: tuple[str, str, dict[str, float]]) -> dict[str, Any]:
+    """A cost allocation rule (CostAllocationRules_List, 2025-03-01): `source` and `target` as
+    (resourceType: Dimension or Tag, name: SubscriptionId, ResourceGroupName or a tag, values);
+    the target's values with their percentages. The service holds one source and one target a rule."""
+    source_type, source_name, source_values = source
+    target_type, target_name, shares = target
+    return {
+        "id": f"providers/Microsoft.Billing/billingAccounts/{account}/providers/Microsoft.CostManagement/costAllocationRules/{name}",
+        "name": name,
+        "type": "Microsoft.CostManagement/costAllocationRules",
+        "properties": {
+            "description": f"Shares the cost of {source_name} {', '.join(source_values)}",
+            "createdDate": "2026-06-18T22:21:51.1287144Z",
+            "updatedDate": "2026-06-18T22:21:51.1287144Z",
+            "status": status,
+            "details": {
+                "sourceResources": [{"resourceType": source_type, "name": source_name, "values": source_values}],
+                "targetResources": [{
+                    "resourceType": target_type, "policyType": "FixedProportion", "name": target_name,
+                    "values": [{"name": value, "percentage": share} for value, share in shares.items()],
+                }],
+            },
+        },
+    }

@@ -10,6 +10,7 @@ from tests.fakes.azure.server import FakeGroup, FakeSubscription
 PROD = "11111111-1111-4111-8111-111111111111"
 SANDBOX = "22222222-2222-4222-8222-222222222222"
 ROOT_GROUP = "/providers/Microsoft.Management/managementGroups/acme-root"
+ENROLLMENT = "8608480"  # an EA enrollment number: the billing account id of an EA
 
 
 PROD_RESOURCES = {
@@ -173,4 +174,21 @@ def sample_groups() -> list[FakeGroup]:
             ],
         ),
         FakeGroup("platform", "Platform"),
+    ]
+
+
+def sample_allocation_rules() -> list[dict[str, Any]]:
+    """An enrollment's cost allocation rules: the shared platform's costs spread over teams."""
+    return [
+        # The platform subscription's cost charged to the two product subscriptions.
+        p.cost_allocation_rule(ENROLLMENT, "platform-to-products", "Active", ("Dimension", "SubscriptionId", [SANDBOX]),
+                               ("Dimension", "SubscriptionId", {PROD: 70, "33333333-3333-4333-8333-333333333333": 30})),
+        # The shared network's resource group to the teams' tags.
+        p.cost_allocation_rule(ENROLLMENT, "network-by-team", "Processing", ("Dimension", "ResourceGroupName", ["rg-network"]),
+                               ("Tag", "team", {"payments": 50, "data": 25, "search": 25})),
+        # Whole to one group: in force, not spread.
+        p.cost_allocation_rule(ENROLLMENT, "logs-to-ops", "Active", ("Tag", "shared", ["logging"]),
+                               ("Dimension", "ResourceGroupName", {"rg-ops": 100})),
+        p.cost_allocation_rule(ENROLLMENT, "draft", "NotActive", ("Dimension", "ResourceGroupName", ["rg-old"]),
+                               ("Dimension", "ResourceGroupName", {"rg-a": 50, "rg-b": 50})),
     ]

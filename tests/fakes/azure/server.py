@@ -127,6 +127,7 @@ class FakeAzure:
         definitions: Sequence[dict[str, Any]] = (),
         management_groups: dict[str, list[str]] | None = None,
         groups: Sequence[FakeGroup] = (),
+        billing_accounts: dict[str, list[dict[str, Any]]] | None = None,
         page_size: int = 2,
         graph_page_size: int = 1000,
     ) -> None:
@@ -134,6 +135,8 @@ class FakeAzure:
         self.definitions = {d["id"].lower(): d for d in definitions}  # policy (set) definitions by id
         self.management_groups = management_groups or {}  # group id -> its children (group or subscription ids)
         self.groups = {g.group_id.lower(): g for g in groups}  # their names and data; a group without one is bare
+        # billing account id -> its cost allocation rules
+        self.billing_accounts = {k.lower(): v for k, v in (billing_accounts or {}).items()}
         self.page_size = page_size
         self.graph_page_size = graph_page_size  # Resource Graph answers at most $top rows, 1000 at most
         self.latency = 0.0  # seconds added to every answer
@@ -273,6 +276,15 @@ class FakeAzure:
         if items is None:
             return _no_such_type(request.path)
         return self._page(_path(request), request.query, items)
+
+    def _allocation_rules(self, request: Request, params: dict[str, str]) -> Answer:
+        """CostAllocationRules_List. An account the identity has no billing role on answers 403 in the
+        service; tests inject that (and an agreement without the feature) as faults. An account the
+        fake does not hold answers 404, as ARM answers an unknown scope."""
+        rules = self.billing_accounts.get(params["account"].lower())
+        if rules is None:
+            return 404, payloads.error("NotFound", f"The billing account '{params['account']}' could not be found."), {}
+        return self._page(_path(request), request.query, rules)
 
     def _inherited_exemptions(self, subscription_id: str) -> list[dict[str, Any]]:
         parents = {child.lower(): group for group, children in self.management_groups.items() for child in children}
@@ -462,6 +474,8 @@ _ROUTES: RouteTable[Route[_Handler]] = RouteTable(
         ),
         Route("GET", "/providers/microsoft.management/managementgroups/{group}/{rest+}", "management group lists",
               FakeAzure._group_list),
+        Route("GET", "/providers/microsoft.billing/billingaccounts/{account}/providers/microsoft.costmanagement/costallocationrules",
+              "cost allocation rules", FakeAzure._allocation_rules),
         Route("GET", "/subscriptions", "subscriptions", FakeAzure._subscriptions),
         Route("POST", f"/subscriptions/{{subscription}}/{_SUMMARIZE}", "compliance summary", FakeAzure._compliance_summary),
         Route("GET", "/subscriptions/{subscription}/{rest+}", "subscription lists", FakeAzure._subscription_list),
