@@ -1,4 +1,4 @@
-"""The Azure collector: management groups and subscriptions, and their policy, access and budget evidence, through ARM."""
+"""The Azure collector: management groups, subscriptions and billing accounts, and their policy, access and cost evidence, through ARM."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ PROVIDES = frozenset(
     ("cloud.policy_assignments", "cloud.role_assignments", "cloud.role_eligibility", "cloud.locks", "cost.budgets", "cost.tag_coverage",
      "cloud.policy_compliance", "cloud.policy_exemptions", "cloud.policy_remediations", "cloud.activity_log_export",
      "cloud.resource_provenance", "cloud.deployments", "cloud.self_service", "cloud.autoscale", "cloud.monitoring",
-     "cloud.group_policy_assignments", "cloud.group_policy_remediations", "cloud.group_role_assignments")
+     "cloud.group_policy_assignments", "cloud.group_policy_remediations", "cloud.group_role_assignments", "cost.allocation_rules")
 )
 
 

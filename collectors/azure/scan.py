@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from collectors.azure import mapping
+from collectors.azure.allocation import billing_account_records
 from collectors.azure.client import RESOURCE_GRAPH_PAGE, ArmClient, CredentialRefused, Refused, group_scope
 from collectors.azure.config import AzureConfig
 from collectors.azure.credentials import credential_for
@@ -234,6 +235,7 @@ def _scan_with(ctx: CollectContext, config: AzureConfig, client: ArmClient) -> I
                 locator = f"{config.arm_url}{target.scope}/{kind.resource_path}"
                 yield findings.record(kind.name, subject, finding, (locator,), what=kind.what)
             findings.end_subject(subject)
+    yield from billing_account_records(ctx, config, client, findings)
     findings.report_gaps(GAP_HINT, RATE_HINT)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from collectors.azure import scan
+from collectors.azure import allocation, scan
 from collectors.azure.collector import AzureCollector
 from scanner.contract import Limits
 from scanner.errors import SourceUnavailable
@@ -24,7 +24,7 @@ PROD_ID, SANDBOX_ID = f"azure:{PROD}", f"azure:{SANDBOX}"
 
 
 def test_the_kinds_scanned_are_the_kinds_declared() -> None:
-    assert frozenset(kind.name for kind in scan.KINDS) == AzureCollector.provides
+    assert frozenset(kind.name for kind in scan.KINDS) | {allocation.KIND} == AzureCollector.provides
 
 
 def test_subscriptions_with_policy_access_and_budgets_through_every_page(fake_azure: FakeAzure) -> None:
