@@ -231,11 +231,11 @@ class ArmClient:
         ))
 
     def cost_allocation_rules(self, billing_account_id: str) -> list[dict[str, Any]]:
-        # azure-mgmt-costmanagement is not a dependency for this one list: the same pipeline reads it.
-        return self._listed(lambda: self._raw_pages(
-            f"/providers/Microsoft.Billing/billingAccounts/{billing_account_id}"
-            f"/providers/Microsoft.CostManagement/costAllocationRules?api-version={COST_ALLOCATION_API}"
-        ))
+        """A billing account's cost allocation rules (CostAllocationRules_List, 2025-03-01)."""
+        from azure.mgmt.costmanagement import CostManagementClient
+
+        client = CostManagementClient(self._credential, api_version=COST_ALLOCATION_API, **self._options())
+        return self._listed(lambda: client.cost_allocation_rules.list(billing_account_id))
 
     def deployments(self, subscription_id: str) -> list[dict[str, Any]]:
         """Deployments at the subscription's scope (ARM keeps the last 800 per scope)."""

@@ -1,6 +1,6 @@
 """The fake's payloads have the service's shapes: the SDK's own models declare every key they carry.
 
-TypeSpec-generated models (subscriptions, policy, consumption) keep unknown keys silently, so each
+TypeSpec-generated models (subscriptions, policy, consumption, cost management) keep unknown keys silently, so each
 key is looked up among the model's declared REST fields, recursively, reading every value through
 the model (a value of the wrong type fails there). The autorest model (authorization) must give the
 payload back unchanged after a round trip, which drops what it does not know.
@@ -15,6 +15,7 @@ import pytest
 from azure.mgmt.authorization.v2020_10_01.models import RoleEligibilityScheduleInstance
 from azure.mgmt.authorization.v2022_04_01.models import RoleAssignment
 from azure.mgmt.consumption.models import Budget
+from azure.mgmt.costmanagement.models import CostAllocationRuleDefinition
 from azure.mgmt.managementgroups.models import DescendantInfo, ManagementGroup
 from azure.mgmt.resource.deployments.models import DeploymentExtended
 from azure.mgmt.resource.deploymentstacks.models import DeploymentStack
@@ -23,7 +24,7 @@ from azure.mgmt.resource.policy.models import PolicyAssignment, PolicyDefinition
 from azure.mgmt.resource.subscriptions.models import Subscription
 
 from tests.fakes.azure import payloads
-from tests.fakes.azure.samples import PROD, sample_definitions, sample_groups, sample_subscriptions
+from tests.fakes.azure.samples import PROD, sample_allocation_rules, sample_definitions, sample_groups, sample_subscriptions
 from tests.fakes.azure.server import TENANT_ID
 
 
@@ -51,6 +52,7 @@ def _typed_payloads() -> list[tuple[type[Any], dict[str, Any]]]:
     cases += [(PolicyAssignment, item) for s in estate for item in s.policy_assignments]
     cases += [(PolicySetDefinition if "policySetDefinitions" in d["id"] else PolicyDefinition, d) for d in sample_definitions()]
     cases += [(Budget, item) for s in estate for item in s.budgets]
+    cases += [(CostAllocationRuleDefinition, item) for item in sample_allocation_rules()]
     cases += [
         (DescendantInfo, payloads.descendant("platform", "acme-root", group=True, name="Platform")),
         (DescendantInfo, payloads.descendant(PROD, "platform", group=False, name="prod-payments")),
