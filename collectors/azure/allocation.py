@@ -21,7 +21,7 @@ from scanner.model import Evidence, Subject
 
 KIND = "cost.allocation_rules"
 WHAT = "cost allocation rules"
-BILLING_READER = "Billing account reader (an EA enrollment: Enterprise administrator, read-only)"
+BILLING_READER = "Billing account reader (an EA enrollment: Enrollment reader, the read-only Enterprise admin)"
 RESOURCE_PATH = "providers/Microsoft.CostManagement/costAllocationRules"
 _IN_FORCE = frozenset(("active", "processing"))  # Processing: saved and being applied
 _DIMENSIONS = {"subscriptionid": "subscription", "resourcegroupname": "resource_group"}

@@ -70,7 +70,7 @@ class AzureConfig(HttpLimits):
         default_factory=list,
         description="Billing account ids (an EA enrollment number, an MCA account's `<guid>:<guid>_<date>`) whose cost "
         "allocation rules are read; each is a subject. They sit beyond Reader: the identity needs a billing role "
-        "(Billing account reader; an EA enrollment's read-only administrator). Empty: not read.",
+        "(Billing account reader; on an EA enrollment, Enrollment reader). Empty: not read.",
     )
     authentication: Authentication = Field(
         default="default",

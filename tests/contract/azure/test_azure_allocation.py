@@ -67,7 +67,7 @@ def test_a_403_is_unavailable_naming_the_billing_role(fake: FakeAzure) -> None:
     assert record.status is EvidenceStatus.UNAVAILABLE
     assert record.reason == (
         "Azure refused to list the cost allocation rules (AuthorizationFailed): grant Billing account reader "
-        "(an EA enrollment: Enterprise administrator, read-only) on the billing account"
+        "(an EA enrollment: Enrollment reader, the read-only Enterprise admin) on the billing account"
     )
     assert any("cost allocation rules unavailable for 1 subject" in m for m in result.messages())
     assert result.data(f"azure:{PROD}", "cloud.role_assignments")["assignments"] == 5  # the rest goes on
