@@ -3,8 +3,9 @@
 
 They live at billing-account scope, beyond Reader, so they are read only when configured: unset,
 no billing account is a subject and the kind is not applicable. A refusal names the billing role
-to grant; an account whose agreement has no such rules (neither EA nor MCA) answers 404, or 400
-with a code saying so, and the kind is *unsupported* there.
+to grant. An account whose agreement has no such rules (neither EA nor MCA) makes the kind
+*unsupported*: on a 404, or on a 400 whose code or message says not supported (the API
+description documents no error code for it, so none is matched exactly).
 """
 
 from __future__ import annotations
@@ -33,10 +34,8 @@ def billing_account_records(
     """Each configured billing account, then its cost allocation rules (or why they are missing)."""
     for account in config.billing_accounts:
         scope = f"/providers/Microsoft.Billing/billingAccounts/{account}"
-        subject = Subject(
-            id=f"azure:billingAccounts/{account}", kind="billing_account", name=account, source=ctx.collector,
-            url=f"https://portal.azure.com/#view/Microsoft_Azure_CostManagement/Menu/~/costallocation/scope/{scope.replace('/', '%2F')}",
-        )
+        # No url: the portal's billing blades have no documented deep link by account id.
+        subject = Subject(id=f"azure:billingAccounts/{account}", kind="billing_account", name=account, source=ctx.collector)
         if not ctx.includes(subject.id):
             continue
         yield subject

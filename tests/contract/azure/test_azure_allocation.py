@@ -73,6 +73,7 @@ def test_a_403_is_unavailable_naming_the_billing_role(fake: FakeAzure) -> None:
     assert result.data(f"azure:{PROD}", "cloud.role_assignments")["assignments"] == 5  # the rest goes on
 
 
+# The 400's code is made up: the API description documents none for an agreement without the feature.
 @pytest.mark.parametrize(("status", "code"), [(404, "NotFound"), (400, "BillingAccountTypeNotSupported")])
 def test_an_account_without_cost_allocation_is_unsupported(fake: FakeAzure, status: int, code: str) -> None:
     fake.fail(f"{ENROLLMENT}/{RULES_PATH}", status, code)
