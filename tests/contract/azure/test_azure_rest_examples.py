@@ -9,6 +9,7 @@ matches anything: the service sends null for unset properties).
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +57,9 @@ def _fake_answers() -> dict[str, dict[str, Any]]:
     }
 
 
-def differences(fake: Any, example: Any, path: str = "") -> list[str]:
-    """Where the fake's answer and the example differ in structure: missing / extra keys, other types."""
+def differences(fake: Any, example: Any, path: str = "", free_form: Collection[str] = FREE_FORM) -> list[str]:
+    """Where the fake's answer and the example differ in structure: missing / extra keys, other types
+    (the keys of the objects at the `free_form` paths are not compared)."""
     if fake is None or example is None:
         return []
     if isinstance(example, dict) and isinstance(fake, dict):
@@ -68,11 +70,11 @@ def differences(fake: Any, example: Any, path: str = "") -> list[str]:
                 found.append(f"missing {child}")
             elif key not in example:
                 found.append(f"extra {child}")
-            elif child not in FREE_FORM:
-                found += differences(fake[key], example[key], child)
+            elif child not in free_form:
+                found += differences(fake[key], example[key], child, free_form)
         return found
     if isinstance(example, list) and isinstance(fake, list):
-        return differences(fake[0], example[0], f"{path}[]") if fake and example else []
+        return differences(fake[0], example[0], f"{path}[]", free_form) if fake and example else []
     if type(fake) is not type(example) and not {type(fake), type(example)} <= {int, float}:
         return [f"type {path}: {type(fake).__name__} where the example has {type(example).__name__}"]
     return []
