@@ -119,6 +119,15 @@ def load_yaml_quietly(text: str) -> list[Any]:
         return []
 
 
+def load_answer_yaml(text: str) -> list[Any]:
+    """The documents of YAML a host's API answered with (a policy people wrote), bounded as a
+    file's are: [] where it is not valid YAML or is an alias bomb. Nothing is reported."""
+    try:
+        return [] if _is_alias_bomb(text) else load_yaml_quietly(text)
+    except yaml.YAMLError:
+        return []
+
+
 def read_yaml_mapping(file: RepoFile, reader: FileReader) -> tuple[str, dict[Any, Any]] | None:
     """The file's text and its first YAML document when that is a mapping; None otherwise
     (unreadable and malformed files are already recorded as problems by then)."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 import fnmatch
 from typing import Any
 
-import yaml
+from collectors.detect.parse import load_answer_yaml
 
 MAX_POLICIES = 20  # per list and project: one enabled policy is enough to decide
 FIELDS = (
@@ -53,12 +53,8 @@ def _nodes(connection: Any) -> list[dict[str, Any]]:
 
 def _covers(text: Any, branch: str) -> bool:
     """A scan execution policy's `pipeline` rule runs on `branch` (its YAML as GitLab gives it)."""
-    if not isinstance(text, str):
-        return False
-    try:
-        policy = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return False
+    documents = load_answer_yaml(text) if isinstance(text, str) else []
+    policy = documents[0] if len(documents) == 1 else None
     rules = policy.get("rules") if isinstance(policy, dict) else None
     for rule in rules if isinstance(rules, list) else ():
         if not isinstance(rule, dict) or rule.get("type") != "pipeline":

@@ -109,3 +109,10 @@ def test_scan_policy_rules_cover_the_default_branch_by_type_or_pattern() -> None
     assert not covers({"type": "pipeline", "branch_type": "target_default"})
     assert not covers({"type": "schedule", "branch_type": "default"})
     assert policies.required({"scanExecutionPolicies": {"nodes": [{"enabled": True, "yaml": "rules: [unclosed"}]}}, "main") is None
+
+
+def test_a_policy_yaml_nested_past_the_parser_is_unknown_not_a_crash() -> None:
+    # Policies are YAML people wrote, read with the bounds a repository's file gets: nesting deep
+    # enough to exhaust the constructor's recursion leaves the policy unread, not the scan failed.
+    nested = "rules: " + "[" * 20_000 + "]" * 20_000 + "\n"
+    assert policies.required({"scanExecutionPolicies": {"nodes": [{"enabled": True, "yaml": nested}]}}, "main") is None
