@@ -13,7 +13,8 @@ medians over --rounds, with the machine's load average:
 - CPU of the scanning process per repository against the reference build's: <= 0.5x.
 The reference (default 62da397, the build issue 14's "today" was measured on) is checked out
 into a temporary `git worktree` unless --reference names a checkout. Both builds are
-byte-compiled first, as an installed pecm is.
+byte-compiled first, as an installed pecm is, and each scan runs with the heap frozen as `pecm scan`
+runs it (the reference's collect and evaluate freeze it themselves).
 
 Run: .venv/bin/python benchmarks/github_scan.py [--repositories 1000] [--latency 0.05] [--rounds 3] [--reference COMMIT|PATH]
 """
@@ -21,6 +22,7 @@ Run: .venv/bin/python benchmarks/github_scan.py [--repositories 1000] [--latency
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import os
@@ -51,8 +53,10 @@ from scanner.secrets import SecretStore  # noqa: E402
 from tests.fakes.github.server import FakeGitHub  # noqa: E402
 
 try:
+    from scanner.commands.heap import frozen_heap  # noqa: E402
     from scanner.commands.support import load_ruleset  # noqa: E402
-except ImportError:  # the reference build of --reference may predate it
+except ImportError:  # the reference build of --reference may predate them: its collect freezes the heap itself
+    frozen_heap = contextlib.nullcontext  # type: ignore[assignment]
     load_ruleset = None  # type: ignore[assignment]
 
 # The least a scan can ask per repository for the same evidence: its file tree (no API lists
@@ -134,8 +138,11 @@ def scan(url: str, token: str, login: str, cache_dir: Path, workers: int) -> tup
     # A reference build from before the commands package (62da397) keeps the rule set in the plan.
     ruleset = load_ruleset(loaded, plugins) if load_ruleset is not None else plan.ruleset
     start, cpu = time.perf_counter(), time.process_time()
-    bundle = collect(plan, plugins, secrets=SecretStore({"GITHUB_TOKEN": token}), clock=lambda: datetime.now(timezone.utc))
-    evaluate(bundle, ruleset)
+    # As `pecm scan` runs them (run_scan, assess): what is alive kept out of the cycle collector.
+    with frozen_heap():
+        bundle = collect(plan, plugins, secrets=SecretStore({"GITHUB_TOKEN": token}), clock=lambda: datetime.now(timezone.utc))
+    with frozen_heap():
+        evaluate(bundle, ruleset)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     return elapsed, cpu, sum(1 for s in bundle.subjects if s.kind == "repository")
 
