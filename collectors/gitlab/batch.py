@@ -2,7 +2,11 @@
 commit (so an unchanged project is known without asking it anything), its protected branches
 (`branchRules`), its direct members (`projectMembers`), which REST would ask project by project,
 and on paid tiers the security policies and compliance pipelines binding it (policies.py), which
-REST does not show at all.
+REST does not show at all, and its push rule (`Project.pushRules`: PushRulesType authorizes
+`read_project`, and PushRulePolicy delegates to the project, so a Reporter reads over GraphQL what
+REST's `/push_rule` shows Maintainers only; all five settings there since GitLab's merge
+request 223061 (2026; its release not checked), before which the type has `rejectUnsignedCommits` alone and the query is refused).
+A push rule null with an error (a token GitLab does not let read it) is asked over REST.
 
 A project whose branch rules GraphQL does not give gets no `protected` here, and its protected
 branches are asked over REST as before, so a refusal is still told as one; never read as "no
@@ -15,9 +19,9 @@ over REST.
 GitLab refuses a query whose complexity passes 250 for an authenticated user, or deeper than 15
 levels (app/graphql/gitlab_schema.rb). It counts each field's selections once, not per node, and
 multiplies a connection's by 1 + its page size x 0.01 (app/graphql/types/base_field.rb): this
-query costs 96 with BATCH 50 projects (100 rules, 100 members and 20 policies of each kind each)
-on Premium and Ultimate (73 on Free, without the policies), 128 with 100 projects, GitLab's
-largest page; depth 6. BATCH stays at 50: a smaller answer (each holds up to 100
+query costs 105 with BATCH 50 projects (100 rules, 100 members, 20 policies of each kind and the
+push rule each) on Premium and Ultimate (73 on Free, without the policies and push rules), 140
+with 100 projects, GitLab's largest page; depth 6. BATCH stays at 50: a smaller answer (each holds up to 100
 members per project) and the first projects examined sooner, for 0.01 more request per project.
 The fake GitLab counts the same way and refuses what GitLab would (tests/fakes/gitlab/complexity.py).
 """
@@ -28,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from collectors.gitlab import policies
+from collectors.gitlab import approvals, policies
 from collectors.gitlab.client import ApiError, GitLabClient, RateLimited
 from collectors.gitlab.mapping import Listed
 
@@ -47,6 +51,15 @@ _QUERY = """query($ids: [ID!], $first: Int) {
     }
   }
 }"""
+#: Project.pushRules' fields -> the REST push rule's settings (approvals.py reads those).
+_PUSH_RULE_SETTINGS = {
+    "preventSecrets": "prevent_secrets",
+    "rejectUnsignedCommits": "reject_unsigned_commits",
+    "memberCheck": "member_check",
+    "commitCommitterCheck": "commit_committer_check",
+    "denyDeleteTag": "deny_delete_tag",
+}
+_PUSH_RULE = "pushRules { " + " ".join(_PUSH_RULE_SETTINGS) + " }"
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,7 @@ class ProjectState:
     protected: list[dict[str, Any]] | None  # protected branches in REST's shape; None: ask REST
     members: list[dict[str, Any]] | None = None  # direct members in REST's shape (and `bot`); None: ask REST
     policy_checks: bool | None = None  # a policy or compliance pipeline binds the default branch (policies.py); None: not seen
+    security: dict[str, Any] | None = None  # vcs.security_settings from the push rule; None: ask REST
 
 
 class ProjectStates:
@@ -62,14 +76,17 @@ class ProjectStates:
     projects that need them. The first refusal stops the asking (an instance without these
     fields refuses every query: each project is then read over REST); a rate limit costs its own
     batch only, whose projects' requests then say so. `code_owner_approval_required` and the
-    policies are asked only on a tier with approvals (the listing shows `approvals_before_merge`);
-    a query with the policies refused is asked again once without them (a GitLab before 17.2 has
-    no pipelineExecutionPolicies and refuses the whole query), the rest being worth a request."""
+    policies and push rules are asked only on a tier with approvals (the listing shows
+    `approvals_before_merge`); a query with the push rules refused is asked again once without
+    them (a GitLab before merge request 223061), then once without the policies (before 17.2, no
+    pipelineExecutionPolicies), the rest being worth a request."""
 
     def __init__(self, client: GitLabClient, projects: Sequence[Listed]) -> None:
         self._client = client
         self._paid = any(project.required_approvals is not None for project in projects)
-        self._policies = self._paid  # set by one worker, read by the others: at worst one more refused query
+        # the paid fields still asked: 2 push rules and policies, 1 policies, 0 neither; set by one
+        # worker, read by the others: at worst one more refused query
+        self._extras = 2 if self._paid else 0
         self._refused = False  # likewise
 
     def of(self, projects: Sequence[Listed]) -> dict[int, ProjectState]:
@@ -78,32 +95,46 @@ class ProjectStates:
             return {}
         ids = [f"gid://gitlab/Project/{project.id}" for project in projects]
         while True:
-            with_policies = self._policies
+            extras = self._extras
             try:
-                data, _errors = self._client.graphql(GRAPHQL, query_text(self._paid, with_policies), {"ids": ids, "first": BATCH})
+                data, errors = self._client.graphql(GRAPHQL, query_text(self._paid, extras >= 1, extras >= 2),
+                                                    {"ids": ids, "first": BATCH})
                 break
             except RateLimited:
                 return {}
             except ApiError:
-                if not with_policies:
+                if not extras:
                     self._refused = True
                     return {}
-                self._policies = False
+                self._extras = extras - 1
         branches = {project.id: project.default_branch for project in projects}
-        return _states(data, self._paid, branches if with_policies else None)
+        return _states(data, self._paid, branches if extras >= 1 else None, _push_rules_refused(errors) if extras >= 2 else None)
 
 
-def query_text(paid: bool, with_policies: bool = True) -> str:
-    """The batch query; `paid`: with code-owner approval and (`with_policies`) the policies,
-    fields only Premium and up define."""
-    return _QUERY % (MAX_RULES, " codeOwnerApprovalRequired" if paid else "", MAX_MEMBERS,
-                     f"\n      {policies.FIELDS}" if paid and with_policies else "")
+def query_text(paid: bool, with_policies: bool = True, with_push_rules: bool = True) -> str:
+    """The batch query; `paid`: with code-owner approval, the policies (`with_policies`) and the
+    push rule (`with_push_rules`), fields only Premium and up define."""
+    extra = (f"\n      {policies.FIELDS}" if with_policies else "") + (f"\n      {_PUSH_RULE}" if with_push_rules else "")
+    return _QUERY % (MAX_RULES, " codeOwnerApprovalRequired" if paid else "", MAX_MEMBERS, extra if paid else "")
 
 
-def _states(data: dict[str, Any], paid: bool, branches: dict[int, str | None] | None) -> dict[int, ProjectState]:
-    """`branches`: each project's default branch, where the policies were asked (None: they were not)."""
+def _push_rules_refused(errors: list[dict[str, Any]]) -> set[int]:
+    """The indexes of the nodes whose push rule came back null with an error (a token GitLab does not
+    let read it): null there is not "no push rule"."""
+    refused: set[int] = set()
+    for error in errors:
+        path = error.get("path")
+        if isinstance(path, list) and len(path) >= 4 and path[-1] == "pushRules" and isinstance(path[-2], int):
+            refused.add(path[-2])
+    return refused
+
+
+def _states(data: dict[str, Any], paid: bool, branches: dict[int, str | None] | None,
+            refused: set[int] | None) -> dict[int, ProjectState]:
+    """`branches`: each project's default branch, where the policies were asked (None: they were not);
+    `refused`: the nodes whose push rule was refused, where push rules were asked (None: they were not)."""
     found: dict[int, ProjectState] = {}
-    for node in ((data.get("projects") or {}).get("nodes") or ()):
+    for index, node in enumerate((data.get("projects") or {}).get("nodes") or ()):
         if not isinstance(node, dict):
             continue
         number = str(node.get("id") or "").rsplit("/", 1)[-1]
@@ -116,8 +147,17 @@ def _states(data: dict[str, Any], paid: bool, branches: dict[int, str | None] | 
         protected = _protected(node.get("branchRules"), paid) if administers else None
         found[int(number)] = ProjectState(str(commit["sha"]) if commit.get("sha") else None, protected,
                                           _members(node.get("projectMembers")),
-                                          policies.required(node, branches.get(int(number))) if branches is not None else None)
+                                          policies.required(node, branches.get(int(number))) if branches is not None else None,
+                                          _security(node) if refused is not None and index not in refused else None)
     return found
+
+
+def _security(node: dict[str, Any]) -> dict[str, Any]:
+    """vcs.security_settings from the node's push rule (null: the project has none)."""
+    rule = node.get("pushRules")
+    if not isinstance(rule, dict):
+        return approvals.security_settings(None)
+    return approvals.security_settings({setting: rule.get(name) for name, setting in _PUSH_RULE_SETTINGS.items()})
 
 
 def _members(members: Any) -> list[dict[str, Any]] | None:

@@ -83,9 +83,9 @@ class GitLabClient(HttpClient):
             raise self._refused(raw, json_body(raw, url), url)
         return raw.body
 
-    def graphql(self, family: str, query: str, variables: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-        """POST one query to `/api/graphql`: its `data`, and the messages of its `errors` (a field
-        the token may not read comes back null with an error). ApiError when nothing came back."""
+    def graphql(self, family: str, query: str, variables: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """POST one query to `/api/graphql`: its `data`, and its `errors` (each with `message` and,
+        for a field the token may not read, which comes back null, its `path`). ApiError when nothing came back."""
         url = f"{self.base_url}/api/graphql"
         raw = self._send(family, Call(RESOURCE, url, verb="POST", body={"query": query, "variables": dict(variables)}))
         payload = json_body(raw, url)
@@ -94,7 +94,7 @@ class GitLabClient(HttpClient):
         data = payload.get("data") if isinstance(payload, dict) else None
         if not isinstance(data, dict):
             raise ApiError(raw.status, _graphql_errors(payload) or "the GraphQL answer holds no data", GRAPHQL_PATH)
-        return data, [str(error.get("message")) for error in payload.get("errors") or () if isinstance(error, dict)]
+        return data, [error for error in payload.get("errors") or () if isinstance(error, dict)]
 
     # --- GitLab's part of the shell -----------------------------------------------------
 

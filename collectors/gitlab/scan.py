@@ -331,7 +331,9 @@ class _Scan:
             )
         protection, required = self._protection(project, known, before)
         deployments = before.deployments if before is not None else self._deployments(project)
-        security = before.security if before is not None else approvals.read_push_rule(self.client, project)
+        # carried ones keep the time they were read (carried_at); else the batch's, else REST's
+        security = before.security if before is not None else known.security if known is not None and known.security is not None \
+            else approvals.read_push_rule(self.client, project)
         grants = before.access if before is not None and before.access is not None else self.access.read(
             project, project.full_path.split("/", 1)[0], now.date(), known.members if known is not None else None
         )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import requests
 
 from collectors.gitlab import approval_settings, approvals, directory
 from scanner.model import EvidenceStatus
+from tests.collecting import CollectedScan
 from tests.contract.gitlab.scanning import run_gitlab
 from tests.fakes.gitlab.model import ApprovalRule
 from tests.fakes.gitlab.server import FakeGitLab
@@ -44,39 +46,78 @@ def test_the_free_tier_asks_nothing_and_leaves_approvals_unknown_and_push_rules_
     assert scan.problems == []  # what the tier cannot have is nothing to grant
 
 
-def test_a_reporter_token_leaves_push_rules_unavailable_naming_the_maintainer_role(fake_gitlab: FakeGitLab) -> None:
+_TEMPLATES_RULE = {
+    "secret_scanning": None, "push_protection": True, "dependency_alerts": None, "dependency_security_updates": None,
+    "signed_commits_required": True, "commit_authors_checked": True, "committer_is_pusher": False,
+    "tag_deletion_denied": True,
+}
+
+
+def _signed_templates(fake: FakeGitLab) -> None:
+    templates = fake.instance.project("acme/platform/ci-templates")
+    assert templates is not None and templates.push_rule is not None
+    templates.push_rule.update(reject_unsigned_commits=True, deny_delete_tag=True)
+
+
+def _security_settings(scan: CollectedScan) -> dict[str, Any]:
+    return {record.subject: (record.status, record.data, record.reason)
+            for record in scan.evidence if record.kind == "vcs.security_settings"}
+
+
+@pytest.mark.parametrize("maintainer", [False, True], ids=["reporter", "maintainer"])
+def test_push_rules_come_in_the_graphql_batch_for_a_reporter_and_a_maintainer(fake_gitlab: FakeGitLab, maintainer: bool) -> None:
+    # PushRulesType authorizes :read_project (PushRulePolicy delegates to the project): a Reporter
+    # reads over GraphQL what REST's /push_rule shows Maintainers only
+    _premium(fake_gitlab, maintainer=maintainer)
+    _signed_templates(fake_gitlab)
+    scan = run_gitlab(fake_gitlab)
+    assert scan.data(TEMPLATES, "vcs.security_settings") == _TEMPLATES_RULE
+    svc_a = scan.data(SVC_A, "vcs.security_settings")  # no push rule: GitLab answers null, nothing is rejected
+    assert (svc_a["push_protection"], svc_a["signed_commits_required"], svc_a["tag_deletion_denied"]) == (False, False, False)
+    assert fake_gitlab.count(r"/push_rule$") == 0
+    assert scan.messages() == [  # neither is an Owner: only the directory links stay hidden
+        f"gitlab: directory group links unavailable for 1 subject: HTTP 401: 401 Unauthorized — {directory.SAML_REFUSED}",
+    ]
+
+
+def test_the_batchs_push_rules_are_the_evidence_rest_gives_a_maintainer(fake_gitlab: FakeGitLab) -> None:
+    _premium(fake_gitlab, maintainer=True)
+    _signed_templates(fake_gitlab)
+    over_graphql = _security_settings(run_gitlab(fake_gitlab))
+    fake_gitlab.instance.push_rule_fields = False  # a GitLab before merge request 223061: push rules over REST, project by project
+    over_rest = _security_settings(run_gitlab(fake_gitlab))
+    assert fake_gitlab.count(r"/push_rule$") == 4
+    assert over_graphql == over_rest and over_rest[TEMPLATES][1] == _TEMPLATES_RULE
+
+
+def test_a_gitlab_without_the_push_rule_fields_is_asked_again_without_push_rules_and_a_reporter_told_the_maintainer_role(
+        fake_gitlab: FakeGitLab) -> None:
     _premium(fake_gitlab)
+    fake_gitlab.instance.push_rule_fields = False  # PushRules has rejectUnsignedCommits only: the query is refused
     scan = run_gitlab(fake_gitlab)
     record = scan.of(TEMPLATES, "vcs.security_settings")
     assert record.status is EvidenceStatus.UNAVAILABLE
     assert record.reason == f"HTTP 403: 403 Forbidden — {approvals.MAINTAINER}"
     assert scan.data(SVC_A, "vcs.branch_protection")["required_reviews"] == 1  # nothing else lost
+    assert fake_gitlab.count(r"^/api/graphql$") == 2  # the refused query, then one without push rules
     assert scan.messages() == [
         f"gitlab: directory group links unavailable for 1 subject: HTTP 401: 401 Unauthorized — {directory.SAML_REFUSED}",
         f"gitlab: push rules unavailable for 4 subjects: HTTP 403: 403 Forbidden — {approvals.MAINTAINER}",
     ]
 
 
-def test_a_maintainer_token_reads_the_push_rules_secret_check(fake_gitlab: FakeGitLab) -> None:
+def test_push_rules_graphql_withholds_with_an_error_are_asked_over_rest_never_read_as_none(fake_gitlab: FakeGitLab) -> None:
     _premium(fake_gitlab, maintainer=True)
-    templates = fake_gitlab.instance.project("acme/platform/ci-templates")
-    assert templates is not None and templates.push_rule is not None
-    templates.push_rule.update(reject_unsigned_commits=True, deny_delete_tag=True)
+    _signed_templates(fake_gitlab)
+    fake_gitlab.instance.withhold_push_rules = True  # null and an error, for every project
     scan = run_gitlab(fake_gitlab)
-    assert scan.data(TEMPLATES, "vcs.security_settings") == {
-        "secret_scanning": None, "push_protection": True, "dependency_alerts": None, "dependency_security_updates": None,
-        "signed_commits_required": True, "commit_authors_checked": True, "committer_is_pusher": False,
-        "tag_deletion_denied": True,
-    }
-    svc_a = scan.data(SVC_A, "vcs.security_settings")  # no push rule: GitLab answers null, nothing is rejected
-    assert (svc_a["push_protection"], svc_a["signed_commits_required"], svc_a["tag_deletion_denied"]) == (False, False, False)
-    assert scan.messages() == [  # a Maintainer is not an Owner: only the directory links stay hidden
-        f"gitlab: directory group links unavailable for 1 subject: HTTP 401: 401 Unauthorized — {directory.SAML_REFUSED}",
-    ]
+    assert scan.data(TEMPLATES, "vcs.security_settings") == _TEMPLATES_RULE
+    assert fake_gitlab.count(r"/push_rule$") == 4
 
 
 def test_push_rules_not_found_are_unsupported_and_refused_approval_rules_unavailable(fake_gitlab: FakeGitLab) -> None:
     _premium(fake_gitlab, maintainer=True)
+    fake_gitlab.instance.push_rule_fields = False  # push rules over REST
     fake_gitlab.fail(r"^/projects/101/push_rule$", 404, message="404 Not Found")
     fake_gitlab.fail(r"^/projects/101/approval_rules$", 403, message="403 Forbidden")
     scan = run_gitlab(fake_gitlab)

@@ -27,7 +27,7 @@ from graphql import GraphQLError, GraphQLSchema, build_schema, graphql_sync, par
 
 from tests.fakes.http.exchange import Request, Response, json_response
 
-from . import complexity
+from . import complexity, payloads
 from .model import Instance, Policy, Project
 
 SDL = """
@@ -69,7 +69,13 @@ _PAID_BEFORE_POLICIES_SDL = SDL.replace(
     "type BranchProtection { allowForcePush: Boolean! }",
     "type BranchProtection { allowForcePush: Boolean! codeOwnerApprovalRequired: Boolean! }",
 )
-_PAID_SDL = _PAID_BEFORE_POLICIES_SDL.replace("  userPermissions: ProjectPermissions!\n", """  userPermissions: ProjectPermissions!
+_PAID_BEFORE_POLICIES_SDL = _PAID_BEFORE_POLICIES_SDL.replace("  userPermissions: ProjectPermissions!\n", """  userPermissions: ProjectPermissions!
+  pushRules: PushRules
+""") + """
+type PushRules { rejectUnsignedCommits: Boolean! }
+"""
+# GitLab's merge request 223061 (2026) gives PushRules every field REST gives, not only rejectUnsignedCommits.
+_PAID_BEFORE_PUSH_RULE_FIELDS_SDL = _PAID_BEFORE_POLICIES_SDL.replace("  userPermissions: ProjectPermissions!\n", """  userPermissions: ProjectPermissions!
   scanExecutionPolicies(relationship: SecurityPolicyRelationType = DIRECT, first: Int, after: String): ScanExecutionPolicyConnection
   pipelineExecutionPolicies(relationship: SecurityPolicyRelationType = DIRECT, first: Int, after: String): PipelineExecutionPolicyConnection
   complianceFrameworks(first: Int, after: String): ComplianceFrameworkConnection
@@ -82,6 +88,11 @@ type PipelineExecutionPolicy { name: String! enabled: Boolean! yaml: String! }
 type ComplianceFrameworkConnection { nodes: [ComplianceFramework] pageInfo: PageInfo! }
 type ComplianceFramework { name: String! pipelineConfigurationFullPath: String }
 """
+_PAID_SDL = _PAID_BEFORE_PUSH_RULE_FIELDS_SDL.replace(
+    "type PushRules { rejectUnsignedCommits: Boolean! }",
+    "type PushRules { rejectUnsignedCommits: Boolean! preventSecrets: Boolean memberCheck: Boolean "
+    "commitCommitterCheck: Boolean! denyDeleteTag: Boolean }",
+)
 NOT_AVAILABLE = ("The resource that you are attempting to access does not exist or you don't have permission to "
                  "perform this action")
 MAX_PAGE = 100
@@ -90,9 +101,14 @@ _BOT = re.compile(r"^(project|group)_\d+_bot")
 
 
 @cache
-def _schema(paid: bool, policies: bool = True) -> GraphQLSchema:
-    """`policies`: a GitLab of 17.2 and later, whose projects have pipeline execution policies."""
-    return build_schema((_PAID_SDL if policies else _PAID_BEFORE_POLICIES_SDL) if paid else SDL)
+def _schema(paid: bool, policies: bool = True, push_rule_fields: bool = True) -> GraphQLSchema:
+    """`policies`: a GitLab of 17.2 and later, whose projects have pipeline execution policies;
+    `push_rule_fields`: since merge request 223061, whose push rules have all their fields."""
+    if not paid:
+        return build_schema(SDL)
+    if not policies:
+        return build_schema(_PAID_BEFORE_POLICIES_SDL)
+    return build_schema(_PAID_SDL if push_rule_fields else _PAID_BEFORE_PUSH_RULE_FIELDS_SDL)
 
 
 def gid(project: Project) -> str:
@@ -104,7 +120,7 @@ def answer(instance: Instance, request: Request) -> Response:
         body = json.loads(request.body or b"{}")
     except ValueError:
         return json_response({"errors": [{"message": "Invalid JSON"}]}, 400)
-    schema = _schema(instance.tier != "free", instance.policy_fields)
+    schema = _schema(instance.tier != "free", instance.policy_fields, instance.push_rule_fields)
     query, variables = str(body.get("query") or ""), body.get("variables") or {}
     try:
         # a field this GitLab does not define refuses the whole query, before its complexity is counted
@@ -203,6 +219,20 @@ def _project(instance: Instance, project: Project, token: str) -> dict[str, Any]
         size = min(first or MAX_PAGE, MAX_PAGE)
         return {"nodes": nodes[:size], "pageInfo": {"hasNextPage": len(nodes) > size, "endCursor": None}}
 
+    def push_rules(_info: Any) -> dict[str, Any] | None:
+        """As PushRulesType (`authorize :read_project`, PushRulePolicy delegating to the project):
+        any role that sees the project reads it, a Reporter too; null where the project has none.
+        `withhold_push_rules`: a token GitLab does not let read them (a granular token without
+        `read_push_rule`): null and an error."""
+        if instance.withhold_push_rules:
+            raise GraphQLError(NOT_AVAILABLE)
+        if project.push_rule is None:
+            return None
+        rule = payloads.push_rule(project, project.push_rule)
+        return {"rejectUnsignedCommits": rule["reject_unsigned_commits"], "preventSecrets": rule["prevent_secrets"],
+                "memberCheck": rule["member_check"], "commitCommitterCheck": rule["commit_committer_check"],
+                "denyDeleteTag": rule["deny_delete_tag"]}
+
     return {
         "id": gid(project),
         "fullPath": project.path_with_namespace,
@@ -213,6 +243,7 @@ def _project(instance: Instance, project: Project, token: str) -> dict[str, Any]
         "scanExecutionPolicies": security_policies("scan_execution_policy"),
         "pipelineExecutionPolicies": security_policies("pipeline_execution_policy"),
         "complianceFrameworks": compliance_frameworks,
+        "pushRules": push_rules,
     }
 
 

@@ -137,6 +137,8 @@ class Instance:
     developer_tokens: set[str] = field(default_factory=set)  # tokens whose user is a Developer (Maintainers and Owners too)
     saml_group_sync: bool = True  # SAML group sync is set up for the groups (else GitLab refuses even Owners)
     policy_fields: bool = True  # False: a GitLab before 17.2, whose GraphQL has no security policies on a project
+    push_rule_fields: bool = True  # False: a GitLab before merge request 223061, whose GraphQL push rules have rejectUnsignedCommits only
+    withhold_push_rules: bool = False  # a token GitLab does not let read push rules over GraphQL: null and an error
     directory_link_routes: bool = True  # False: an instance before GitLab 15.3 or without the EE code
 
     def group(self, ref: str) -> Group | None:
