@@ -109,7 +109,6 @@ class Call:
     headers: Mapping[str, str] = field(default_factory=dict)
     verb: str = "GET"
     body: Any = None
-    binary: bool = False  # the body is bytes (a file's content), not JSON
     max_bytes: int | None = None  # a download: read no more than one byte past this
 
 

@@ -63,7 +63,7 @@ class GitLabClient(HttpClient):
         `ref` (None: its default branch)."""
         project_id = quote(project, safe="") if isinstance(project, str) else project
         url = with_query(f"/projects/{project_id}/repository/files/{quote(path, safe='')}/raw", {"ref": ref} if ref else None)
-        return self.content(family, Call(RESOURCE, url, binary=True))
+        return self.content(family, Call(RESOURCE, url))
 
     def archive(self, family: str, project_id: int, ref: str, max_bytes: int) -> bytes | None:
         """The gzipped tarball of `ref` (`/repository/archive.tar.gz`), or None when it is larger
@@ -73,7 +73,7 @@ class GitLabClient(HttpClient):
         if self._timer.time() < self._archives_paused_until:
             return None
         url = with_query(f"/projects/{project_id}/repository/archive.tar.gz", {"sha": ref})
-        raw = self._send(family, Call(RESOURCE, url, binary=True, max_bytes=max_bytes))
+        raw = self._send(family, Call(RESOURCE, url, max_bytes=max_bytes))
         if raw is _TOO_LARGE:
             return None
         if raw.status == 429:
