@@ -147,6 +147,24 @@ class WorkerPool:
             item, examination = ahead.popleft()
             yield item, examination.result()
 
+    def batched_ahead(
+        self, items: Sequence[T], size: int, ask: Callable[[list[T]], R], ahead: int
+    ) -> Iterator[tuple[T, R]]:
+        """Each item, in order, with the answer to the query of its batch of `size`. The queries
+        run in the pool, only `ahead` of the items handed out: asked all first, they kept the
+        workers idle until the last was answered; queued all at once, they would hold every worker.
+        A query that raises raises here, when its first item is reached."""
+        unasked = (list(items[start : start + size]) for start in range(0, len(items), size))
+        asked: deque[tuple[list[T], Future[R]]] = deque()
+        while True:
+            while len(asked) < ahead and (batch := next(unasked, None)) is not None:
+                asked.append((batch, self.submit(ask, batch)))
+            if not asked:
+                return
+            batch, answer = asked.popleft()
+            found = answer.result()
+            yield from ((item, found) for item in batch)
+
 
 _END: Any = object()
 

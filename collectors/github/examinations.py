@@ -5,11 +5,11 @@ repository.py; then its settings, which wait for the account's)."""
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from collectors.base import Gap, WorkerPool
 from collectors.githost.cache import ScanCache
@@ -65,22 +65,12 @@ class Examiner:
         query is answered, a bounded number ahead. Only BATCHES_AHEAD queries are queued ahead of
         the examinations: queued all at once, they kept every worker on GraphQL and none on
         files until the last batch was answered."""
-        size = self.batch_size
-        batches = [repos[start : start + size] for start in range(0, len(repos), size)]
-
-        def answered() -> Iterator[_Answered]:
-            unasked = iter(batches)
-            asked: deque[tuple[list[Listed], Future[dict[str, RepoMetadata | ApiError]]]] = deque()
-            while True:
-                while len(asked) < BATCHES_AHEAD and (batch := next(unasked, None)) is not None:
-                    asked.append((batch, pool.submit(self._batch, client, batch)))
-                if not asked:
-                    return
-                batch, metas = asked.popleft()
-                yield from ((repo, metas.result()[repo.full_name]) for repo in batch)
-
+        answered = (
+            (repo, metas[repo.full_name])
+            for repo, metas in pool.batched_ahead(repos, self.batch_size, partial(self._batch, client), BATCHES_AHEAD)
+        )
         for (repo, _meta), examination in pool.in_order(
-            answered(), lambda item: self._examine(client, *item, settings), _failed, fatal=(TokenRefused,)
+            answered, lambda item: self._examine(client, *item, settings), _failed, fatal=(TokenRefused,)
         ):
             yield repo, examination
 

@@ -3,9 +3,7 @@ selected project's, examined by the base's workers and emitted in listing order.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterator, Mapping
-from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import islice
@@ -192,20 +190,12 @@ class _Scan:
         last was answered, and all queued at once, they would hold every worker."""
         states = batch.ProjectStates(self.client, projects)
 
-        def answered() -> Iterator[tuple[Listed, batch.ProjectState | None]]:
-            unasked = (projects[start : start + batch.BATCH] for start in range(0, len(projects), batch.BATCH))
-            asked: deque[tuple[list[Listed], Future[dict[int, batch.ProjectState]]]] = deque()
-            while True:
-                while len(asked) < BATCHES_AHEAD and (part := next(unasked, None)) is not None:
-                    asked.append((part, pool.submit(states.of, part)))
-                if not asked:
-                    return
-                part, found = asked.popleft()
-                known = found.result()
-                yield from ((project, known.get(project.id)) for project in part)
-
+        answered = (
+            (project, known.get(project.id))
+            for project, known in pool.batched_ahead(projects, batch.BATCH, states.of, BATCHES_AHEAD)
+        )
         for (project, _known), examination in pool.in_order(
-            answered(), lambda item: self._examine(item[0], team, item[1]), lambda item, exc: self._failed(item[0], exc),
+            answered, lambda item: self._examine(item[0], team, item[1]), lambda item, exc: self._failed(item[0], exc),
             fatal=(TokenRefused,),
         ):
             yield project, examination

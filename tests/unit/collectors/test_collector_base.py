@@ -71,6 +71,21 @@ def test_items_are_read_only_a_bounded_number_ahead() -> None:
     assert len(read) <= 2 * 2 + 1
 
 
+def test_batch_queries_run_only_a_bounded_number_ahead_and_each_item_gets_its_batchs_answer() -> None:
+    asked: list[list[int]] = []
+
+    def ask(batch: list[int]) -> int:
+        asked.append(batch)
+        return sum(batch)
+
+    with WorkerPool(4, "test") as pool:
+        answered = pool.batched_ahead(list(range(7)), 3, ask, 2)
+        assert next(answered) == (0, 3)
+        assert [6] not in asked and len(asked) <= 2  # the third batch waits until the first's items are handed out
+        assert list(answered) == [(1, 3), (2, 3), (3, 12), (4, 12), (5, 12), (6, 6)]
+    assert len(asked) == 3
+
+
 def test_an_examination_that_raises_costs_its_item_only() -> None:
     def examine(item: int) -> str:
         if item == 1:
