@@ -8,8 +8,8 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from scanner.commands.assessment import gaps
 from scanner.cli import main
+from scanner.commands.assessment import gaps
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "acme"

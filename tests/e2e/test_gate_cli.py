@@ -12,8 +12,8 @@ from click.testing import CliRunner, Result
 
 from rules.evaluate import stage_verdict
 from scanner.cli import main
-from scanner.model import NotInferable, RuleResult
 from scanner.commands.gate import gate
+from scanner.model import NotInferable, RuleResult
 from tests.unit.gate.junit_schema import assert_valid_junit
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from collectors.github import GitHubCollector
 from scanner.errors import SourceUnavailable
 from scanner.model import EvidenceStatus
-from tests.contract.github.scanning import Scan, ScanRunner, context
 from tests.contract.github.orgs import acme
+from tests.contract.github.scanning import Scan, ScanRunner, context
 from tests.fakes.github.fixtures import fake_github_fixture
 from tests.fakes.github.model import DEFAULT_TOKEN, GitHubApp, Repository, Token, User, World
 from tests.fakes.github.server import FakeGitHub

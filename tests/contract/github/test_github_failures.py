@@ -10,10 +10,8 @@ import pytest
 import requests
 from github import Auth
 
-from collectors.github import GitHubCollector, mapping
+from collectors.github import GitHubCollector
 from collectors.github.client import ApiError, GitHubClient
-from collectors.github.metadata import RepoMetadata
-from collectors.github.repository import FileOptions, examine
 from collectors.local import LocalCollector
 from rules.catalog import PACK_DIR
 from scanner.config import parse_config
@@ -24,8 +22,8 @@ from scanner.model import Evidence, EvidenceStatus, Subject
 from scanner.pipeline import collect, plan_scan
 from scanner.plugins import Plugins
 from scanner.secrets import SecretStore
-from tests.contract.github.scanning import NOW, Scan, ScanRunner, context, timer_of
 from tests.contract.github.orgs import acme
+from tests.contract.github.scanning import NOW, Scan, ScanRunner, context, timer_of
 from tests.fakes.github.fixtures import fake_github_fixture
 from tests.fakes.github.model import DEFAULT_TOKEN, Branch, BranchProtection, Organization, Repository, Token, User, World
 from tests.fakes.github.server import FakeGitHub

@@ -13,8 +13,8 @@ import pytest
 from scanner.contract import Limits
 from scanner.kinds.git_host import UNTOLD_DIRECTORY_LINKS
 from scanner.model import EvidenceStatus
-from tests.contract.github.scanning import NOW, Scan, ScanRunner
 from tests.contract.github.orgs import acme, commits, deployment, many_repositories
+from tests.contract.github.scanning import NOW, Scan, ScanRunner
 from tests.fakes.github.fixtures import fake_github_fixture
 from tests.fakes.github.model import Ruleset, rule
 from tests.fakes.github.server import FakeGitHub

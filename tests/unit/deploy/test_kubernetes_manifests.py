@@ -12,11 +12,11 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from scanner.commands.scale import merge
 from scanner.commands.scan import scan
 from scanner.config import parse_config
 from scanner.pipeline import plan_scan
 from scanner.plugins import discover
-from scanner.commands.scale import merge
 from tests.unit.deploy.recipes import MANIFESTS, documents, one, option_names, options, pod_spec
 
 KUBERNETES_VERSION = "1.33"

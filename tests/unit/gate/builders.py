@@ -19,7 +19,7 @@ from scanner.model import (
 
 WHEN = datetime(2024, 5, 1, 10, 0, tzinfo=timezone.utc)
 P, F, U, NA = Outcome.PASS, Outcome.FAIL, Outcome.UNKNOWN, Outcome.NOT_APPLICABLE
-R, D, M, O = Stage.REPEATABLE, Stage.DEFINED, Stage.MANAGED, Stage.OPTIMIZING
+R, D, M, OPT = Stage.REPEATABLE, Stage.DEFINED, Stage.MANAGED, Stage.OPTIMIZING
 
 
 def rule(capability: Capability, stage: Stage, outcome: Outcome, name: str = "", observed: bool = True) -> RuleResult:

@@ -7,7 +7,7 @@ import pytest
 from scanner.errors import UserError
 from scanner.gate import EXIT_FAILED, EXIT_PASSED, EXIT_UNDECIDED, GateCriteria, GateResult, Verdict, decide
 from scanner.model import Capability, Stage
-from tests.unit.gate.builders import NA, D, F, M, O, P, R, U, assessment, at, capability
+from tests.unit.gate.builders import NA, OPT, D, F, M, P, R, U, assessment, at, capability
 
 GOV, ADO = Capability.GOVERNANCE, Capability.ADOPTION
 
@@ -114,7 +114,7 @@ class TestBaseline:
 
 class TestNoEvidenceNeverPasses:
     def test_no_subjects(self) -> None:
-        result = gate(assessment(*(at(c, O) for c in Capability), subjects=0), dict.fromkeys(Capability, Stage.INITIAL), unknown="pass")
+        result = gate(assessment(*(at(c, OPT) for c in Capability), subjects=0), dict.fromkeys(Capability, Stage.INITIAL), unknown="pass")
         assert result.exit_code == EXIT_UNDECIDED
         assert result.no_evidence and "no subjects" in result.summary
         assert {d.verdict for d in result.decisions} == {Verdict.UNDECIDED}

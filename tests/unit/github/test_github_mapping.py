@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-import pytest
-
 from collectors.detect import RepoFile
 from collectors.github import mapping
 from collectors.people import Mailmap, people

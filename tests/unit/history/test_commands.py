@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from scanner.history import HistoryStore
 from scanner.commands.history import DEFAULT_STORE, diff, history, record_scan, recorded_trend, store_option
+from scanner.history import HistoryStore
 from scanner.model import Capability, Outcome, Stage
 from tests.unit.history.history_inputs import OTHER_SCOPE, SCOPE, assessment, ref
 

@@ -7,7 +7,7 @@ from selfassess_builders import FORBIDDEN, answers, assessment, governance, inte
 from scanner.gaps import ReportedGap, Verdict, analyse_gaps, deciders
 from scanner.model import Capability, Outcome, RuleResult, Stage
 
-G, I = Capability.GOVERNANCE, Capability.INTERFACES
+G, IFC = Capability.GOVERNANCE, Capability.INTERFACES
 PROVIDERS = {"k.one": ("local",), "org.access": ("github",)}
 
 
@@ -52,7 +52,7 @@ def test_claim_contradicted_by_a_failed_rule_is_over_reported_with_its_evidence(
 
 
 def test_a_stage_with_only_not_inferable_criteria_is_unverifiable() -> None:
-    analysis = analyse_gaps(assessment(interfaces()), answers(("team", {I: (Stage.OPTIMIZING, None)})))
+    analysis = analyse_gaps(assessment(interfaces()), answers(("team", {IFC: (Stage.OPTIMIZING, None)})))
     report = analysis.capabilities[0].reports[0]
     assert report.verdict is Verdict.UNVERIFIABLE
     [step] = report.stages
@@ -88,8 +88,8 @@ def test_dora_history_is_decided_by_configuring_a_history_store_not_by_a_collect
 
 def test_respondents_who_differ_are_a_disagreement_with_its_spread() -> None:
     reported = answers(
-        ("platform", {G: (Stage.OPTIMIZING, None), I: (Stage.MANAGED, None)}),
-        ("product", {G: (Stage.REPEATABLE, None), I: (Stage.MANAGED, None)}),
+        ("platform", {G: (Stage.OPTIMIZING, None), IFC: (Stage.MANAGED, None)}),
+        ("product", {G: (Stage.REPEATABLE, None), IFC: (Stage.MANAGED, None)}),
     )
     analysis = analyse_gaps(assessment(governance(), interfaces()), reported, PROVIDERS)
     gov, itf = analysis.capabilities
@@ -118,7 +118,7 @@ def test_roadmap_lists_what_blocks_each_step_to_the_highest_target() -> None:
 
 
 def test_a_target_already_proven_has_no_steps_and_no_target_no_roadmap() -> None:
-    reported = answers(("platform", {G: (Stage.DEFINED, Stage.DEFINED), I: (Stage.MANAGED, None)}))
+    reported = answers(("platform", {G: (Stage.DEFINED, Stage.DEFINED), IFC: (Stage.MANAGED, None)}))
     gov, itf = analyse_gaps(assessment(governance(), interfaces()), reported).capabilities
     assert gov.roadmap is not None and gov.roadmap.steps == ()
     assert itf.roadmap is None
@@ -131,5 +131,5 @@ def test_unanswered_capabilities_have_no_reports() -> None:
 
 
 def test_answers_for_a_capability_not_assessed_are_reported_as_such() -> None:
-    analysis = analyse_gaps(assessment(governance()), answers(("team", {I: (Stage.DEFINED, None)})))
-    assert analysis.unassessed == (I,)
+    analysis = analyse_gaps(assessment(governance()), answers(("team", {IFC: (Stage.DEFINED, None)})))
+    assert analysis.unassessed == (IFC,)

@@ -15,12 +15,12 @@ from scanner.gaps import GapAnalysis, analyse_gaps
 from scanner.kinds import KINDS, KindRegistry
 from scanner.model import Capability, Stage
 
-G, I = Capability.GOVERNANCE, Capability.INTERFACES
+G, IFC = Capability.GOVERNANCE, Capability.INTERFACES
 
 
 def _analysis() -> GapAnalysis:
     reported = answers(
-        ("Platform | team", {G: (Stage.OPTIMIZING, Stage.OPTIMIZING), I: (Stage.MANAGED, None)}),
+        ("Platform | team", {G: (Stage.OPTIMIZING, Stage.OPTIMIZING), IFC: (Stage.MANAGED, None)}),
         ("Product", {G: (Stage.MANAGED, None)}),
     )
     return analyse_gaps(assessment(governance(), interfaces()), reported, {"org.access": ("github",)})
@@ -76,12 +76,12 @@ def test_a_cell_without_rule_or_criterion_is_shown_as_not_covered() -> None:
     ruleset = _default_ruleset()
     without = replace(
         ruleset,
-        rules=tuple(rule for rule in ruleset.rules if (rule.capability, rule.stage) != (I, Stage.MANAGED)),
+        rules=tuple(rule for rule in ruleset.rules if (rule.capability, rule.stage) != (IFC, Stage.MANAGED)),
     )
     out = io.StringIO()
     render_coverage(without, out)
     assert "1 cell(s) neither covered by a rule nor marked not inferable: interfaces/managed" in out.getvalue()
-    assert coverage_cells(without)[(I, Stage.MANAGED)] == ()
+    assert coverage_cells(without)[(IFC, Stage.MANAGED)] == ()
 
 
 def test_coverage_shows_key_rules_core_criteria_and_caps_per_cell() -> None:
