@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from collectors.gitlab import batch
-from collectors.gitlab import scan as scan_module
+from collectors.gitlab import batch, examinations
 from collectors.gitlab.client import ApiError, GitLabClient
 from scanner.contract import Limits, RequestCounter
 from tests.collecting import CollectedScan
@@ -120,7 +119,7 @@ def test_batches_are_asked_in_the_pool_ahead_of_the_projects_that_need_them(fake
     archives = [index for index, path in enumerate(order) if path.endswith("/repository/archive.tar.gz")]
     # the third batch is asked once the first batch's projects have been read (all but those
     # examined ahead), not before the first project as when every batch was asked first
-    held_ahead = 2 * scan_module.THREADS_PER_REQUEST * Limits().max_workers
+    held_ahead = 2 * examinations.THREADS_PER_REQUEST * Limits().max_workers
     assert len(queries) == 3 and sum(1 for index in archives if index < queries[2]) >= batch.BATCH - held_ahead
     # every batch answered its projects: none asked its protected branches over REST
     assert fake_gitlab.count(REST_PROTECTION) == 0
@@ -132,6 +131,6 @@ def test_an_instance_refusing_the_query_is_not_asked_again(fake_gitlab: FakeGitL
     fake_gitlab.fail(r"^/api/graphql$", 404, message="404 Not Found", times=10)
     scan = run_gitlab(fake_gitlab)
     # the first refusal ends the asking: the third batch is never asked (the second may be, already in flight)
-    assert sum(1 for request in fake_gitlab.requests if request.path == "/api/graphql") <= scan_module.BATCHES_AHEAD
+    assert sum(1 for request in fake_gitlab.requests if request.path == "/api/graphql") <= examinations.BATCHES_AHEAD
     assert fake_gitlab.count(REST_PROTECTION) == 2 * batch.BATCH + 4
     assert scan.data("gitlab:acme/apps/extra-99", "vcs.branch_protection")["enabled"] is True
