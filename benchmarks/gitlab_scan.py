@@ -9,7 +9,7 @@ it does not compete with the scanner for the GIL, and builds its archives before
 of CPU for the 1,000, which a real GitLab spends on its own machine, not the scanner's); the
 load average is printed before and after, since the machine's other work moves wall times.
 
-Run: .venv/bin/python benchmarks/gitlab_scan.py [--projects 1000] [--subgroups 50] [--latency 0.05] [--tier free]
+Run: .venv/bin/python benchmarks/gitlab_scan.py [--projects 1000] [--subgroups 50] [--latency 0.05] [--tier free] [--owner]
      .venv/bin/python benchmarks/gitlab_scan.py --quick   (20 projects, no latency: a smoke run)
 """
 
@@ -51,9 +51,11 @@ WALL_TARGET = 1.5  # x requests x latency / concurrency
 class RemoteFake:
     """The fake GitLab in a process of its own, answering after `latency` seconds."""
 
-    def __init__(self, projects: int, subgroups: int, latency: float, tier: Tier = "free") -> None:
+    def __init__(self, projects: int, subgroups: int, latency: float, tier: Tier = "free", owner: bool = False) -> None:
         self._conn, child = multiprocessing.Pipe()
-        self._process = multiprocessing.Process(target=_serve, args=(child, projects, subgroups, latency, tier), daemon=True)
+        self._process = multiprocessing.Process(
+            target=_serve, args=(child, projects, subgroups, latency, tier, owner), daemon=True
+        )
         self._process.start()
         self.url = self._conn.recv()
 
@@ -72,9 +74,11 @@ class RemoteFake:
         self._process.join(timeout=10)
 
 
-def _serve(conn: Connection, projects: int, subgroups: int, latency: float, tier: Tier) -> None:
+def _serve(conn: Connection, projects: int, subgroups: int, latency: float, tier: Tier, owner: bool) -> None:
     instance = generate(projects, subgroups)
     instance.tier = tier  # paid tiers add approval rules, approval settings and push rules per protected project
+    if owner:  # the group's Owner sees its and its subgroups' directory links and approval settings
+        instance.owner_tokens.add(TOKEN)
     for project in instance.projects:  # built before the scans: a real GitLab builds them on its own CPU, not ours
         if project.default_branch is not None:
             archive_of(project, project.default_branch)
@@ -148,6 +152,7 @@ def main() -> None:
     parser.add_argument("--cold", type=int, default=1, help="full scans by a new process (wall time, peak memory)")
     parser.add_argument("--tier", choices=("free", "premium", "ultimate"), default="free",
                         help="the fake's licence tier (the token stays a Reporter, as the README recommends)")
+    parser.add_argument("--owner", action="store_true", help="the token's user owns the group (default: a Reporter)")
     parser.add_argument("--quick", action="store_true", help="20 projects in 2 subgroups, no latency: a smoke run")
     parser.add_argument("--one-scan", help=argparse.SUPPRESS)  # URL: one full scan, JSON out (the cold process)
     args = parser.parse_args()
@@ -162,8 +167,8 @@ def main() -> None:
         return
 
     print(f"fake GitLab: {args.projects} projects in {args.subgroups} subgroups, {args.latency * 1000:.0f} ms per answer, "
-          f"{args.workers} workers, {args.tier} tier; load average {os.getloadavg()[0]:.1f}")
-    fake = RemoteFake(args.projects, args.subgroups, args.latency, args.tier)
+          f"{args.workers} workers, {args.tier} tier, {'an Owner' if args.owner else 'a Reporter'} token; load average {os.getloadavg()[0]:.1f}")
+    fake = RemoteFake(args.projects, args.subgroups, args.latency, args.tier, args.owner)
     try:
         with tempfile.TemporaryDirectory(prefix="pecm-gl-bench-") as cache:
             full_s, cpu, projects = scan(fake.url, Path(cache), args.workers)

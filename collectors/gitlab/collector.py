@@ -1,8 +1,9 @@
 """The GitLab collector: top-level groups, and the projects of all their subgroups, through REST v4.
 
 Per group: the group, its direct members, its own protected branches (Premium), its approval
-settings (Premium, Owners only), its DORA figures (Ultimate), its subgroups (teams), the platform
-subgroup's members and each subgroup's members once (vcs.access). Per
+settings (Premium, Owners only), its and its subgroups' SAML and LDAP group links (Premium, Owners
+only: asked of the subgroups where the group answered), its DORA figures (Ultimate), its subgroups
+(teams), the platform subgroup's members and each subgroup's members once (vcs.access). Per
 project: one listing share, one archive of the default branch where the repository is small
 enough (else the repository tree, keyset pages where the instance offers them, and the files
 detection needs, one raw-file request each), the files its pipeline includes from other projects

@@ -1,17 +1,21 @@
-"""Group membership managed from a directory: a top-level group's SAML group links
-(`/groups/:id/saml_group_links`: Premium and Ultimate, GitLab.com and self-managed) and LDAP group
-links (`/groups/:id/ldap_group_links`: self-managed only, GitLab.com has no LDAP), into org.access.
+"""Group membership managed from a directory: a top-level group's and its subgroups' SAML group
+links (`/groups/:id/saml_group_links`: Premium and Ultimate, GitLab.com and self-managed) and
+LDAP group links (`/groups/:id/ldap_group_links`: self-managed only, GitLab.com has no LDAP),
+into the top-level group's org.access.
 
-Two requests per top-level group at most, none per subgroup (links made on subgroups are not
-read), none on the Free tier (known from the project list: nothing is asked, the fields stay
-unknown). GitLab shows both lists to the group's Owners only, and says so differently:
+Two requests per group at most, none on the Free tier (known from the project list: nothing is
+asked, the fields stay unknown). GitLab shows both lists to the group's Owners only, and says so
+differently:
 - SAML: 401 below Owner, and also where the group has no SAML group sync set up (the same
   permission check): the token was just accepted for the group itself, so this 401 is the
   refusal of the role, not of the token;
 - LDAP: 403 below Owner; 404 `No linked LDAP groups found` for a group without links (its
   message is all that tells it from the 404 of an instance without the route).
-A refusal leaves the count unknown (None), never "no links": links seen on one list still show
-that membership comes from a directory.
+A subgroup's list is asked only where the top-level group's answered: an Owner of the top-level
+group owns its subgroups, and SAML group sync is the top-level group's, so a list refused there
+is refused below too (except to an Owner of a subgroup alone, whose links leave the count
+unknown either way). A refusal leaves the count unknown (None), never "no links": links seen on
+one list still show that membership comes from a directory.
 """
 
 from __future__ import annotations
@@ -42,28 +46,54 @@ class Links:
     gap: Gap | None = None
 
 
-def read(client: GitLabClient, group_id: int, premium: bool, self_managed: bool) -> Links:
+def read(
+    client: GitLabClient, group_id: int, premium: bool, self_managed: bool, subgroups: Sequence[int] | Gap = ()
+) -> Links:
+    """The links of the group (`group_id`) and of its `subgroups` (ids; a Gap: they could not be listed)."""
     if not premium:
         return Links(dict(UNKNOWN), Gap(f"directory group links {PREMIUM}", unsupported=True))
-    readers: list[Callable[[], list[int] | Gap]] = [lambda: _saml(client, group_id)]
+    readers: list[Callable[[GitLabClient, int], list[int] | Gap]] = [_saml]
     if self_managed:
-        readers.append(lambda: _ldap(client, group_id))
+        readers.append(_ldap)
     levels: list[int] = []
     refused: Gap | None = None
     offered = False
     for reader in readers:
-        found = reader()
+        found = reader(client, group_id)
         if isinstance(found, Gap):
             if not found.unsupported:
                 refused = refused or found
             continue
         offered = True
         levels += found
+        below = _subgroup_levels(client, reader, subgroups)
+        if isinstance(below, Gap):
+            refused = refused or below
+        else:
+            levels += below
     if refused is not None:  # a list unread: links seen elsewhere still tell a directory is used
         return Links({**UNKNOWN, "membership_from_directory": True if levels else None}, refused)
     if not offered:
         return Links(dict(UNKNOWN), Gap("this GitLab offers no directory group links", unsupported=True))
     return Links(of_levels(levels))
+
+
+def _subgroup_levels(
+    client: GitLabClient, reader: Callable[[GitLabClient, int], list[int] | Gap], subgroups: Sequence[int] | Gap
+) -> list[int] | Gap:
+    """The levels of one kind of link on every subgroup; the first refusal or failure ends the
+    asking (the count is unknown from then on)."""
+    if isinstance(subgroups, Gap):
+        return subgroups
+    levels: list[int] = []
+    for subgroup in subgroups:
+        found = reader(client, subgroup)
+        if isinstance(found, Gap):
+            if found.unsupported:  # gone since it was listed: it holds no link
+                continue
+            return found
+        levels += found
+    return levels
 
 
 def of_levels(levels: Sequence[int]) -> dict[str, Any]:

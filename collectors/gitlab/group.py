@@ -7,7 +7,7 @@ branches (org.rulesets) and its DORA figures."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -42,6 +42,7 @@ class GroupRead:
     chosen: list[Listed]  # the projects selected for examination (filters and shard)
     teams: dict[str, Any] | Gap  # org.teams
     team: Team | None  # the platform team, where there is one
+    subgroups: list[int] | Gap  # the ids of every subgroup, or why they could not be listed
     premium: bool  # the tier has merge-request approvals (Free lists no approval setting)
     approval_settings: GroupSettings | None
 
@@ -70,7 +71,7 @@ def read_group(ctx: CollectContext, config: GitLabConfig, client: GitLabClient, 
     path = str(group.get("full_path") or group.get("path"))
     subject = Subject(id=f"gitlab:{path}", kind="organization", name=path, source="gitlab", url=group.get("web_url"))
     projects = _list_projects(ctx, config, client, group, path)
-    teams, team = _teams(config, client, group, path, projects)
+    teams, team, subgroups = _teams(config, client, group, path, projects)
     premium = any(project.required_approvals is not None for project in projects)
     settings = approval_settings.read_group(client, group["id"], premium)
     chosen = [
@@ -78,7 +79,7 @@ def read_group(ctx: CollectContext, config: GitLabConfig, client: GitLabClient, 
         for project in projects
         if selected(project, (project.name, project.relative_path), config) and ctx.includes(f"gitlab:{project.full_path}")
     ]
-    return GroupRead(subject, group, projects, chosen, teams, team, premium, settings)
+    return GroupRead(subject, group, projects, chosen, teams, team, subgroups, premium, settings)
 
 
 def read_facts(
@@ -93,7 +94,7 @@ def read_facts(
     except ApiError as exc:
         access = gap(exc)
     if not isinstance(access, Gap):
-        links = directory.read(client, group["id"], read.premium, config.base_url != DEFAULT_BASE_URL)
+        links = directory.read(client, group["id"], read.premium, config.base_url != DEFAULT_BASE_URL, read.subgroups)
         access.update(links.fields)
         directory_gap = links.gap
     rulesets = _rulesets(client, group, read.approval_settings)
@@ -124,19 +125,24 @@ def _list_projects(
 
 def _teams(
     config: GitLabConfig, client: GitLabClient, group: Mapping[str, Any], path: str, projects: list[Listed]
-) -> tuple[dict[str, Any] | Gap, Team | None]:
-    """org.teams, and the platform team when there is one."""
+) -> tuple[dict[str, Any] | Gap, Team | None, list[int] | Gap]:
+    """org.teams, the platform team when there is one, and the subgroups' ids."""
     try:
         subgroups = list(client.pages("groups/descendant_groups", f"/groups/{group['id']}/descendant_groups"))
-        platform = mapping.platform_group(subgroups, path, config.platform_team)
+    except ApiError as exc:
+        unlisted = gap(exc)
+        return unlisted, None, replace(unlisted, reason=f"the subgroups could not be listed: {unlisted.reason}")
+    ids = [subgroup["id"] for subgroup in subgroups if isinstance(subgroup, dict) and isinstance(subgroup.get("id"), int)]
+    platform = mapping.platform_group(subgroups, path, config.platform_team)
+    try:
         members = list(client.pages("groups/members", f"/groups/{platform['id']}/members")) if platform is not None else []
     except ApiError as exc:
-        return gap(exc), None
+        return gap(exc), None, ids
     team = (
         Team(str(platform["full_path"]), frozenset(str(m.get("username") or "").lower() for m in members))
         if platform is not None else None
     )
-    return mapping.team_structure(subgroups, platform, len(members), projects), team
+    return mapping.team_structure(subgroups, platform, len(members), projects), team, ids
 
 
 def _rulesets(

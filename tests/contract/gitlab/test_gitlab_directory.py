@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collectors.gitlab import directory
 from collectors.gitlab.client import GitLabClient
 from scanner.contract import RequestCounter
@@ -24,6 +26,12 @@ def _acme(fake: FakeGitLab, *, tier: str = "premium", owner: bool = True) -> Gro
     return group
 
 
+def _subgroup(fake: FakeGitLab, path: str) -> Group:
+    group = fake.instance.group(path)
+    assert group is not None
+    return group
+
+
 def _fields(data: dict[str, object]) -> tuple[object, ...]:
     return tuple(data[field] for field in FIELDS)
 
@@ -41,8 +49,40 @@ def test_an_owner_token_counts_the_saml_and_ldap_links_and_the_roles_they_grant(
     access = scan.data(ACME, "org.access")
     assert _fields(access) == (True, 3, ["developer", "maintainer"])
     assert access["members"] == 3  # the members as before
-    assert fake_gitlab.count(LINKS) == 2  # one request each, for the top-level group only
+    assert fake_gitlab.count(LINKS) == 6  # one request each, for the top-level group and its two subgroups
     assert _told(scan) == []
+
+
+def test_links_made_on_subgroups_count_with_the_top_level_groups(fake_gitlab: FakeGitLab) -> None:
+    _acme(fake_gitlab)
+    _subgroup(fake_gitlab, "acme/platform").saml_links = [("okta-platform", MAINTAINER)]
+    _subgroup(fake_gitlab, "acme/apps").ldap_links = [("cn=apps", DEVELOPER), ("cn=apps-leads", MAINTAINER)]
+    scan = run_gitlab(fake_gitlab)
+    assert _fields(scan.data(ACME, "org.access")) == (True, 3, ["developer", "maintainer"])
+    asked = sorted(path for path in fake_gitlab.paths() if re.search(LINKS, path))
+    assert asked == [f"/groups/{group}/{kind}_group_links" for group in (10, 11, 12) for kind in ("ldap", "saml")]
+    assert _told(scan) == []
+
+
+def test_a_subgroup_list_that_fails_leaves_the_count_unknown_and_asks_no_further(fake_gitlab: FakeGitLab) -> None:
+    _acme(fake_gitlab).saml_links = [("okta-devs", DEVELOPER)]
+    fake_gitlab.fail(r"^/groups/11/saml_group_links$", 500, times=10)
+    scan = run_gitlab(fake_gitlab)
+    assert _fields(scan.data(ACME, "org.access")) == (True, None, None)  # a link seen, the count not known
+    assert fake_gitlab.count(r"^/groups/12/saml_group_links$") == 0  # the asking stopped at the failure
+    assert fake_gitlab.count(r"^/groups/1[12]/ldap_group_links$") == 2  # the other list went on
+    assert [message for message in scan.messages() if "HTTP 500" in message] == [
+        "acme: requests kept failing (HTTP 500: 500 — scan again later); the evidence they carry is unavailable"
+    ]
+
+
+def test_subgroups_that_cannot_be_listed_leave_the_count_unknown(fake_gitlab: FakeGitLab) -> None:
+    _acme(fake_gitlab)
+    fake_gitlab.fail(r"^/groups/10/descendant_groups$", 500, times=10)
+    scan = run_gitlab(fake_gitlab)
+    assert _fields(scan.data(ACME, "org.access")) == (None, None, None)  # none on the top-level group: not "no links"
+    assert fake_gitlab.count(LINKS) == 2
+    assert any("the subgroups could not be listed: HTTP 500" in message for message in scan.messages())
 
 
 def test_a_group_without_links_is_observed_as_not_managed_from_a_directory(fake_gitlab: FakeGitLab) -> None:
@@ -56,6 +96,7 @@ def test_a_reporter_token_leaves_the_links_unknown_naming_the_owner_role(fake_gi
     _acme(fake_gitlab, owner=False)  # SAML answers 401, LDAP 403: neither is "no links"
     scan = run_gitlab(fake_gitlab)
     assert _fields(scan.data(ACME, "org.access")) == (None, None, None)
+    assert fake_gitlab.count(LINKS) == 2  # refused on the top-level group: the subgroups would refuse too
     assert _told(scan) == [
         f"gitlab: directory group links unavailable for 1 subject: HTTP 401: 401 Unauthorized — {directory.SAML_REFUSED}"
     ]
@@ -69,6 +110,7 @@ def test_links_seen_on_one_list_tell_a_directory_is_used_while_the_count_stays_u
     scan = run_gitlab(fake_gitlab)
     assert _fields(scan.data(ACME, "org.access")) == (True, None, None)
     assert len(_told(scan)) == 1 and "SAML group sync" in _told(scan)[0]
+    assert fake_gitlab.count(r"/saml_group_links$") == 1 and fake_gitlab.count(r"/ldap_group_links$") == 3
 
 
 def test_the_free_tier_asks_nothing_and_leaves_the_links_unknown_without_a_problem(fake_gitlab: FakeGitLab) -> None:

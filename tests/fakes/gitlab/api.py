@@ -280,7 +280,9 @@ def _group_approval_setting(instance: Instance, base: str, request: Request, par
 
 def _saml_group_links(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
     """As GitLab's SamlGroupLinks API: `unauthorized!` (401) unless the user may administer the
-    group's SAML links: an Owner, on Premium and up, with SAML group sync set up."""
+    group's SAML links: an Owner, on Premium and up, with SAML group sync set up. A subgroup is
+    answered alike: its Owners include the top-level group's, and SAML group sync is the
+    top-level group's (`saml_group_sync_available?` asks the root ancestor)."""
     group = _directory_group(instance, params)
     if request.headers.get("private-token") not in instance.owner_tokens or instance.tier == "free" \
             or not instance.saml_group_sync:
@@ -290,7 +292,7 @@ def _saml_group_links(instance: Instance, base: str, request: Request, params: d
 
 def _ldap_group_links(instance: Instance, base: str, request: Request, params: dict[str, str]) -> Response:
     """As GitLab's LdapGroupLinks API: 403 below Owner (`authorize! :admin_group`), 404 with its
-    own message for a group without links."""
+    own message for a group without links; a subgroup alike (its Owners include the top-level group's)."""
     group = _directory_group(instance, params)
     if request.headers.get("private-token") not in instance.owner_tokens:
         raise forbidden()

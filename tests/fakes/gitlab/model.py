@@ -133,7 +133,7 @@ class Instance:
     keyset_tree: bool = True  # GitLab 17.1+ pages repository trees by keyset
     maintainer_tokens: set[str] = field(default_factory=set)  # tokens whose user is a Maintainer; others are Reporters
     hide_branch_rules: bool = False  # a role below Maintainer: GraphQL's branchRules come back empty, silently
-    owner_tokens: set[str] = field(default_factory=set)  # tokens whose user owns the top-level group
+    owner_tokens: set[str] = field(default_factory=set)  # tokens whose user owns the top-level group (so its subgroups)
     developer_tokens: set[str] = field(default_factory=set)  # tokens whose user is a Developer (Maintainers and Owners too)
     saml_group_sync: bool = True  # SAML group sync is set up for the groups (else GitLab refuses even Owners)
     policy_fields: bool = True  # False: a GitLab before 17.2, whose GraphQL has no security policies on a project
