@@ -31,8 +31,8 @@ class GitLabConfig(GitHostConfig):
     )
     settings_max_age_hours: float = Field(
         default=24.0, ge=0, description="A re-scan carries an unchanged project's deployments, approval rules and push "
-        "rule (which change without a push) from the last scan while younger than this; their records keep the time "
-        "they were read. 0: always read them again.",
+        "rule (which change without a push), and the subgroups' directory links, from the last scan while younger than "
+        "this; their records keep the time they were read. 0: always read them again.",
     )
 
     @field_validator("base_url")

@@ -22,11 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from collectors.base import Gap
 from collectors.gitlab.client import ApiError, GitLabClient, TokenRefused
 from collectors.gitlab.gaps import PREMIUM, gap
+from collectors.gitlab.subgroup_links import SubgroupLinks
 from scanner.kinds.git_host import UNTOLD_DIRECTORY_LINKS
 
 SAML_LINKS = "groups/saml_group_links"
@@ -44,21 +47,22 @@ class Links:
 
     fields: dict[str, Any]
     gap: Gap | None = None
+    read_at: datetime | None = None  # the subgroups' links were carried from the scan at this time
 
 
 def read(
-    client: GitLabClient, group_id: int, premium: bool, self_managed: bool, subgroups: Sequence[int] | Gap = ()
+    client: GitLabClient, group_id: int, premium: bool, self_managed: bool, subgroups: SubgroupLinks | None = None
 ) -> Links:
-    """The links of the group (`group_id`) and of its `subgroups` (ids; a Gap: they could not be listed)."""
+    """The links of the group (`group_id`) and of its `subgroups` (None: none)."""
     if not premium:
         return Links(dict(UNKNOWN), Gap(f"directory group links {PREMIUM}", unsupported=True))
-    readers: list[Callable[[GitLabClient, int], list[int] | Gap]] = [_saml]
+    readers: list[tuple[str, Callable[[GitLabClient, int], list[int] | Gap]]] = [("saml", _saml)]
     if self_managed:
-        readers.append(_ldap)
+        readers.append(("ldap", _ldap))
     levels: list[int] = []
     refused: Gap | None = None
     offered = False
-    for reader in readers:
+    for kind, reader in readers:
         found = reader(client, group_id)
         if isinstance(found, Gap):
             if not found.unsupported:
@@ -66,34 +70,16 @@ def read(
             continue
         offered = True
         levels += found
-        below = _subgroup_levels(client, reader, subgroups)
+        below = subgroups.levels(kind, partial(reader, client)) if subgroups is not None else []
         if isinstance(below, Gap):
             refused = refused or below
         else:
             levels += below
     if refused is not None:  # a list unread: links seen elsewhere still tell a directory is used
-        return Links({**UNKNOWN, "membership_from_directory": True if levels else None}, refused)
+        return Links({**UNKNOWN, "membership_from_directory": True if levels else None}, refused, _read_at(subgroups))
     if not offered:
         return Links(dict(UNKNOWN), Gap("this GitLab offers no directory group links", unsupported=True))
-    return Links(of_levels(levels))
-
-
-def _subgroup_levels(
-    client: GitLabClient, reader: Callable[[GitLabClient, int], list[int] | Gap], subgroups: Sequence[int] | Gap
-) -> list[int] | Gap:
-    """The levels of one kind of link on every subgroup; the first refusal or failure ends the
-    asking (the count is unknown from then on)."""
-    if isinstance(subgroups, Gap):
-        return subgroups
-    levels: list[int] = []
-    for subgroup in subgroups:
-        found = reader(client, subgroup)
-        if isinstance(found, Gap):
-            if found.unsupported:  # gone since it was listed: it holds no link
-                continue
-            return found
-        levels += found
-    return levels
+    return Links(of_levels(levels), read_at=_read_at(subgroups))
 
 
 def of_levels(levels: Sequence[int]) -> dict[str, Any]:
@@ -103,6 +89,10 @@ def of_levels(levels: Sequence[int]) -> dict[str, Any]:
         "directory_links": len(levels),
         "directory_link_roles": [ROLES.get(level, str(level)) for level in sorted(set(levels))],
     }
+
+
+def _read_at(subgroups: SubgroupLinks | None) -> datetime | None:
+    return subgroups.read_at if subgroups is not None else None
 
 
 def _saml(client: GitLabClient, group_id: int) -> list[int] | Gap:

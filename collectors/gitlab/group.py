@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from collectors.base import Gap
+from collectors.githost.cache import ScanCache
 from collectors.githost.selection import selected
 from collectors.gitlab import approval_settings, directory, dora_api, mapping
 from collectors.gitlab.approval_settings import GroupSettings
@@ -20,6 +21,7 @@ from collectors.gitlab.client import ApiError, GitLabClient
 from collectors.gitlab.config import DEFAULT_BASE_URL, GitLabConfig
 from collectors.gitlab.gaps import PREMIUM, READ_PERMISSION, gap
 from collectors.gitlab.mapping import Listed
+from collectors.gitlab.subgroup_links import SubgroupLinks
 from scanner.contract import CollectContext
 from scanner.model import Subject
 
@@ -53,6 +55,7 @@ class GroupFacts:
 
     access: dict[str, Any] | Gap
     directory_gap: Gap | None
+    access_read_at: datetime | None  # the subgroups' directory links in `access` were carried from the scan at this time
     rulesets: dict[str, Any] | Gap
     dora_figures: dict[str, Any] | Gap
 
@@ -83,23 +86,26 @@ def read_group(ctx: CollectContext, config: GitLabConfig, client: GitLabClient, 
 
 
 def read_facts(
-    config: GitLabConfig, client: GitLabClient, dora: dora_api.DoraApi, read: GroupRead, now: datetime
+    config: GitLabConfig, client: GitLabClient, cache: ScanCache | None, dora: dora_api.DoraApi, read: GroupRead,
+    now: datetime,
 ) -> GroupFacts:
     group = read.group
     access: dict[str, Any] | Gap
     directory_gap: Gap | None = None
+    read_at: datetime | None = None
     try:
         members = list(client.pages("groups/members", f"/groups/{group['id']}/members"))
         access = mapping.organization_access(group, members)
     except ApiError as exc:
         access = gap(exc)
     if not isinstance(access, Gap):
-        links = directory.read(client, group["id"], read.premium, config.base_url != DEFAULT_BASE_URL, read.subgroups)
+        subgroups = SubgroupLinks(cache, read.subject.name, read.subgroups, now, config.settings_max_age_hours)
+        links = directory.read(client, group["id"], read.premium, config.base_url != DEFAULT_BASE_URL, subgroups)
         access.update(links.fields)
-        directory_gap = links.gap
+        directory_gap, read_at = links.gap, links.read_at
     rulesets = _rulesets(client, group, read.approval_settings)
     figures = dora.group_figures(group["id"], read.projects, now, config.window_days)
-    return GroupFacts(access, directory_gap, rulesets, figures)
+    return GroupFacts(access, directory_gap, read_at, rulesets, figures)
 
 
 def _list_projects(

@@ -35,7 +35,7 @@ class Records:
         findings = self._findings
         if facts.directory_gap is not None:
             findings.note(subject, "directory group links", facts.directory_gap)
-        yield findings.record("org.access", subject, facts.access)
+        yield _read_at(findings.record("org.access", subject, facts.access), facts.access_read_at)
         yield findings.record("org.rulesets", subject, facts.rulesets)
         yield findings.record("org.teams", subject, teams)
         yield findings.record("delivery.dora_figures", subject, facts.dora_figures, what="DORA metrics")

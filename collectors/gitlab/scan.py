@@ -58,7 +58,7 @@ def scan_gitlab(ctx: CollectContext, config: GitLabConfig) -> Iterator[Subject |
     cache = ScanCache.of_scan(ctx, "gitlab", config.base_url)
     findings = Findings(ctx, "gitlab")
     dora = DoraApi(client)  # the group's refusal spares its projects the asking
-    scan = _Parts(ctx, config, client, findings, dora, Records(ctx, findings, config.base_url, ctx.internal_sources),
+    scan = _Parts(ctx, config, client, cache, findings, dora, Records(ctx, findings, config.base_url, ctx.internal_sources),
                   Examiner.of(ctx, config, client, cache, dora))
     try:
         yield from each_target(
@@ -90,6 +90,7 @@ class _Parts:
     ctx: CollectContext
     config: GitLabConfig
     client: GitLabClient
+    cache: ScanCache | None
     findings: Findings
     dora: DoraApi
     records: Records
@@ -104,7 +105,7 @@ def _group(scan: _Parts, group: Mapping[str, Any]) -> Iterator[Subject | Evidenc
     org = read.subject
     if ctx.includes(org.id):
         yield org
-        yield from records.group(org, read_facts(scan.config, scan.client, scan.dora, read, ctx.clock()), read.teams)
+        yield from records.group(org, read_facts(scan.config, scan.client, scan.cache, scan.dora, read, ctx.clock()), read.teams)
         findings.end_subject(org)
     team = read.team
     scope = GroupScope(team, frozenset(project.full_path.lower() for project in read.projects), read.approval_settings)

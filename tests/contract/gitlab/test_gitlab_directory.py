@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from pathlib import Path
 
 from collectors.gitlab import directory
 from collectors.gitlab.client import GitLabClient
 from scanner.contract import RequestCounter
 from tests.collecting import CollectedScan
-from tests.contract.gitlab.scanning import run_gitlab, timer_of
+from tests.contract.gitlab.scanning import NOW, run_gitlab, timer_of
 from tests.fakes.gitlab.model import DEVELOPER, MAINTAINER, Group
 from tests.fakes.gitlab.server import FakeGitLab
 
@@ -83,6 +85,44 @@ def test_subgroups_that_cannot_be_listed_leave_the_count_unknown(fake_gitlab: Fa
     assert _fields(scan.data(ACME, "org.access")) == (None, None, None)  # none on the top-level group: not "no links"
     assert fake_gitlab.count(LINKS) == 2
     assert any("the subgroups could not be listed: HTTP 500" in message for message in scan.messages())
+
+
+def test_a_re_scan_carries_the_subgroups_links_while_younger_than_settings_max_age(
+    fake_gitlab: FakeGitLab, tmp_path: Path
+) -> None:
+    _acme(fake_gitlab).saml_links = [("okta-devs", DEVELOPER)]
+    platform = _subgroup(fake_gitlab, "acme/platform")
+    platform.saml_links = [("okta-platform", MAINTAINER)]
+    first = run_gitlab(fake_gitlab, cache_dir=tmp_path)
+    assert _fields(first.data(ACME, "org.access")) == (True, 2, ["developer", "maintainer"])
+    platform.saml_links = []  # a change no activity shows: seen once the carried links are too old
+    fake_gitlab.exchanges.clear()
+    later = NOW + timedelta(hours=2)
+    again = run_gitlab(fake_gitlab, cache_dir=tmp_path, now=later)
+    assert fake_gitlab.count(LINKS) == 2  # the top-level group's, which say whether the token may see them
+    assert _fields(again.data(ACME, "org.access")) == (True, 2, ["developer", "maintainer"])
+    assert again.of(ACME, "org.access").observed_at == NOW  # when what it carries was read
+    fake_gitlab.exchanges.clear()
+    fresh = run_gitlab(fake_gitlab, cache_dir=tmp_path, now=NOW + timedelta(hours=25))
+    assert fake_gitlab.count(LINKS) == 6
+    assert _fields(fresh.data(ACME, "org.access")) == (True, 1, ["developer"])
+    assert fresh.of(ACME, "org.access").observed_at == NOW + timedelta(hours=25)
+
+
+def test_a_new_subgroup_or_a_failure_reads_the_subgroups_links_again(fake_gitlab: FakeGitLab, tmp_path: Path) -> None:
+    _acme(fake_gitlab)
+    fake_gitlab.fail(r"^/groups/12/ldap_group_links$", 500, times=3)  # the first try and max_retries 2
+    failed = run_gitlab(fake_gitlab, cache_dir=tmp_path)  # the LDAP links failed: not carried; the SAML links are
+    assert _fields(failed.data(ACME, "org.access")) == (None, None, None)
+    fake_gitlab.exchanges.clear()
+    run_gitlab(fake_gitlab, cache_dir=tmp_path, now=NOW + timedelta(hours=1))
+    assert fake_gitlab.count(r"^/groups/1[12]/saml_group_links$") == 0
+    assert fake_gitlab.count(r"^/groups/1[12]/ldap_group_links$") == 2
+    fake_gitlab.instance.groups.append(Group(13, "acme/data", parent_id=10, saml_links=[("okta-data", DEVELOPER)]))
+    fake_gitlab.exchanges.clear()
+    scan = run_gitlab(fake_gitlab, cache_dir=tmp_path, now=NOW + timedelta(hours=2))
+    assert fake_gitlab.count(r"^/groups/1[123]/saml_group_links$") == 3
+    assert _fields(scan.data(ACME, "org.access")) == (True, 1, ["developer"])
 
 
 def test_a_group_without_links_is_observed_as_not_managed_from_a_directory(fake_gitlab: FakeGitLab) -> None:
