@@ -38,6 +38,8 @@ GROUP_KINDS = ("org.access", "org.rulesets", "org.teams", "delivery.dora_figures
 
 class GitLabCollector(Collector):
     name: ClassVar[str] = "gitlab"
+    # 9: components of an instance served under a path (or on a port) told by its server_fqdn, host, port and
+    #    path (file evidence cached by 8 resolved them against the host alone);
     # 8: CI/CD components of this instance fetched and scanned with the includer's pipeline (file evidence
     #    cached by 7 lacks them: the version is in the cache's fingerprint);
     # 7: approval settings (vcs.branch_protection, org.rulesets), vcs.access read, delivery.dora_figures, nested CI includes;
@@ -46,7 +48,7 @@ class GitLabCollector(Collector):
     # 4: deployments and settings carried across re-scans keep the time they were read (observed_at);
     # 3: references.origins.backstage_templates, Backstage source-template references;
     # 2: files named like a signal count only once read (iac.usage.unread), cross_references.created_from_here
-    version: ClassVar[str] = "8"
+    version: ClassVar[str] = "9"
     config_model: ClassVar[type[GitLabConfig]] = GitLabConfig
     provides: ClassVar[frozenset[str]] = frozenset((*FILE_SIGNAL_KINDS, *PROJECT_KINDS, *GROUP_KINDS))
 

@@ -19,11 +19,13 @@ _SAME_INSTANCE = ("$ci_server_fqdn/", "$ci_server_host/")
 INCLUDE = "gitlab_include"
 
 
-def project_path(ref: str, projects: Mapping[str, str]) -> str | None:
-    """The scanned project (`projects`: lower-case path -> path) a reference takes from, if any."""
+def project_path(ref: str, projects: Mapping[str, str], instance: str = "") -> str | None:
+    """The scanned project (`projects`: lower-case path -> path) a reference takes from, if any;
+    `instance`: the instance's server_fqdn (instance.py), whose path, where it is served under
+    one, is no part of a project's."""
     name = normalize(ref)
-    for variable in _SAME_INSTANCE:
-        name = name.removeprefix(variable)
+    for prefix in (*_SAME_INSTANCE, f"{instance}/") if instance else _SAME_INSTANCE:
+        name = name.removeprefix(prefix)
     name = name.split("?", 1)[0].split("//", 1)[0]
     parts = [part.partition("@")[0] for part in name.split("/")]
     if parts and ("." in parts[0] or ":" in parts[0]) and len(parts) > 1:  # a host
@@ -35,9 +37,12 @@ def project_path(ref: str, projects: Mapping[str, str]) -> str | None:
     return None
 
 
-def relations(origins: Mapping[str, Mapping[str, Any] | None]) -> tuple[dict[str, list[str]], dict[str, dict[str, list[str]]]]:
+def relations(
+    origins: Mapping[str, Mapping[str, Any] | None], instance: str = ""
+) -> tuple[dict[str, list[str]], dict[str, dict[str, list[str]]]]:
     """Per project path (the keys of `origins`, each project's classified references.origins,
-    None where unread): the projects including its CI, and its repo.cross_references data."""
+    None where unread): the projects including its CI, and its repo.cross_references data;
+    `instance` as project_path's."""
     projects = {path.lower(): path for path in origins}
     including: dict[str, set[str]] = {path: set() for path in origins}
     fields = ("applied_by", "consumed_by", "created_from_here")
@@ -50,7 +55,7 @@ def relations(origins: Mapping[str, Mapping[str, Any] | None]) -> tuple[dict[str
         for item in data.get("internal") or ():
             via, _, ref = item.partition(" ")
             # a Backstage source-template names a template entity: the projects defining it
-            targets = definers.get(ref, []) if via == BACKSTAGE_TEMPLATE else [project_path(ref, projects)]
+            targets = definers.get(ref, []) if via == BACKSTAGE_TEMPLATE else [project_path(ref, projects, instance)]
             for target in targets:
                 if target is None or target == source:
                     continue

@@ -9,7 +9,7 @@ project, ref and path), and scanned as a pipeline; its own includes are followed
 the project that holds it (as GitLab does), `project:` anywhere — up to MAX_DEPTH levels and
 MAX_FILES files per project, each file once (include loops end there). CI/CD catalog components
 of this instance (`component: $CI_SERVER_FQDN/group/project/name@1.0`, or the instance's own
-host) are fetched the same way, from where GitLab takes them: `templates/<name>.yml`, else
+address: its host, port and the path it is served under, as GitLab's `server_fqdn`) are fetched the same way, from where GitLab takes them: `templates/<name>.yml`, else
 `templates/<name>/template.yml`, in the project the path names without its last segment, at the
 version (a tag, branch or commit; `~latest`: the project's latest release). Components of another
 host, `remote:` URLs and GitLab's `template:`s are never fetched: detection records them all as
@@ -29,7 +29,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from collectors.detect import RepoFile, UnreadableFile
 from collectors.detect.ci import CI_KINDS, scan_gitlab_pipeline
@@ -40,12 +40,12 @@ from collectors.githost.cache import FileEvidence
 from collectors.githost.files import REFUSED_FILE_STATUSES
 from collectors.gitlab.client import ApiError, GitLabClient
 from collectors.gitlab.consumers import INCLUDE
+from collectors.gitlab.instance import component_prefixes
 
 FILES = "repository/files"
 RELEASES = "releases"
 COMPONENT_FILES = ("templates/{name}.yml", "templates/{name}/template.yml")  # GitLab's order
 LATEST = "~latest"
-_SAME_INSTANCE = ("$ci_server_fqdn/", "$ci_server_host/")
 MAX_DEPTH = 10  # levels of includes below the project's own files (GitLab allows 100)
 MAX_FILES = 50  # included files fetched and scanned per project (GitLab allows 150 includes in all)
 MAX_SPLITS = 3  # ways to cut an unscanned project's path from the file's tried, one request each
@@ -90,7 +90,7 @@ class IncludedFiles:
     def __init__(self, client: GitLabClient, max_file_bytes: int, base_url: str) -> None:
         self._client = client
         self._max_file_bytes = max_file_bytes
-        self._host = (urlsplit(base_url).netloc or base_url).lower()
+        self._instance = component_prefixes(base_url)
         self._lock = threading.Lock()
         self._fetched: dict[Site, bytes | str] = {}  # the file's bytes, or why it could not be had
         self._latest: dict[str, str | None] = {}  # project path -> its latest release's tag (None: none readable)
@@ -149,7 +149,7 @@ class IncludedFiles:
             return None
         path, _, version = name.rpartition("@") if "@" in name else (name, "", "")
         lowered = path.lower()
-        for prefix in (*_SAME_INSTANCE, f"{self._host}/"):
+        for prefix in self._instance:
             if lowered.startswith(prefix):
                 parts = path[len(prefix):].split("/")
                 if len(parts) < 3 or not all(_plain(part) for part in parts) or "$" in version:

@@ -19,9 +19,10 @@ from scanner.model import Evidence, EvidenceStatus, Subject
 class GroupRelations:
     """One group's projects and what their records said of one another."""
 
-    def __init__(self, ctx: CollectContext, group: str) -> None:
+    def __init__(self, ctx: CollectContext, group: str, instance: str) -> None:
         self._ctx = ctx
         self._group = group
+        self._instance = instance  # the instance's server_fqdn (instance.py)
         self._subjects: dict[str, Subject] = {}  # full path -> subject
         self._taken: dict[str, dict[str, Any] | None] = {}  # full path -> references.origins, None: not observed
         self._provides: dict[str, bool] = {}  # full path -> whether it offers reusable CI (where its files were read)
@@ -43,7 +44,7 @@ class GroupRelations:
         project could not be read, "nobody" is not known (unless the project offers no reusable
         CI: then it has no CI consumer whatever the others hold)."""
         ctx, group = self._ctx, self._group
-        including, relations = consumers.relations(self._taken)
+        including, relations = consumers.relations(self._taken, self._instance)
         unread = any(data is None for data in self._taken.values())
         for full_path, subject in self._subjects.items():
             if ctx.shard is not None:  # the others live in other shards

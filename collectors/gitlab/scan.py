@@ -24,6 +24,7 @@ from collectors.gitlab.config import GitLabConfig
 from collectors.gitlab.dora_api import DoraApi
 from collectors.gitlab.examinations import examinations
 from collectors.gitlab.group import find_group, read_facts, read_group
+from collectors.gitlab.instance import server_fqdn
 from collectors.gitlab.project import Examiner, GroupScope
 from collectors.gitlab.records import FILE_HINT, Records
 from collectors.gitlab.relations import GroupRelations
@@ -109,7 +110,7 @@ def _group(scan: _Parts, group: Mapping[str, Any]) -> Iterator[Subject | Evidenc
         findings.end_subject(org)
     team = read.team
     scope = GroupScope(team, frozenset(project.full_path.lower() for project in read.projects), read.approval_settings)
-    relations = GroupRelations(ctx, org.name)
+    relations = GroupRelations(ctx, org.name, server_fqdn(scan.config.base_url))
     for project, examination in examinations(ctx, scan.examiner, read.chosen, scope):
         subject = repository_subject(
             "gitlab", project.full_path, org, project.web_url, project.default_branch, "/-/blob/",

@@ -4,10 +4,12 @@ their own includes followed and scanned as pipelines, hostile chains bounded."""
 from __future__ import annotations
 
 from collectors.gitlab import includes
+from collectors.gitlab.instance import component_prefixes
 from scanner.contract import Limits
 from scanner.model import EvidenceStatus
 from tests.contract.gitlab.scanning import run_gitlab
 from tests.fakes.gitlab.model import Group, Project
+from tests.fakes.gitlab.samples import sample_instance
 from tests.fakes.gitlab.server import FakeGitLab
 
 SVC_A, SVC_B = "gitlab:acme/apps/svc-a", "gitlab:acme/apps/svc-b"
@@ -181,6 +183,42 @@ def test_components_of_this_instance_are_fetched_and_scanned_as_the_projects_pip
     assert [r.query.get("ref") for r in fake_gitlab.requests if r.path.endswith("deploy.yml/raw")] == ["1.2"]
     # another host's component is never fetched
     assert not any("sast" in path for path in paths)
+
+
+def test_components_of_an_instance_served_under_a_path_are_resolved_against_its_host_and_path() -> None:
+    fake = FakeGitLab(sample_instance, prefix="/gitlab").start()  # https://example.com/gitlab, as it were
+    try:
+        fqdn = fake.url.split("://", 1)[1]  # 127.0.0.1:PORT/gitlab: GitLab's server_fqdn
+        host = fqdn.removesuffix("/gitlab")
+        _components(fake, (
+            "include:\n"
+            f"  - component: {fqdn}/acme/platform/components/deploy@1.2\n"
+            f"  - component: {fqdn}/acme/platform/components/scan@1.3\n"
+            f"  - component: {host}/acme/platform/elsewhere/other@1.2\n"  # not under the path: not this instance's
+        ).encode())
+        scan = run_gitlab(fake)
+        assert scan.data(SVC_B, "ci.pipelines")["deploys"] is True  # the deploy component's job
+        scanners = scan.data(SVC_B, "policy.ci_scanners")
+        assert {"trivy", "semgrep"} <= set(scanners["live_tools"])
+        assert "acme/platform/components/templates/deploy.yml@1.2" in scan.data(SVC_B, "ci.pipelines")["paths"]
+        paths = fake.paths()
+        project = "/projects/acme%2Fplatform%2Fcomponents"
+        assert paths[f"{project}/repository/files/templates%2Fdeploy.yml/raw"] == 1
+        assert paths[f"{project}/repository/files/templates%2Fscan%2Ftemplate.yml/raw"] == 1
+        assert not any("other" in path for path in paths)
+        # and the project they come from knows who uses them
+        consumers = scan.data("gitlab:acme/platform/components", "ci.reusable_consumers")
+        assert consumers["repositories"] == ["acme/apps/svc-b"]
+    finally:
+        fake.stop()
+
+
+def test_the_instance_address_a_component_starts_with_is_gitlabs_server_fqdn() -> None:
+    assert component_prefixes("https://example.com/gitlab") == ("$ci_server_fqdn/", "example.com/gitlab/")
+    assert component_prefixes("https://GitLab.example.com:8443/") == ("$ci_server_fqdn/", "gitlab.example.com:8443/")
+    assert component_prefixes("https://gitlab.example.com:443") == (
+        "$ci_server_fqdn/", "gitlab.example.com/", "$ci_server_host/"  # $CI_SERVER_HOST: the host, without port or path
+    )
 
 
 def test_a_component_that_cannot_be_read_leaves_the_pipeline_kinds_unknown(fake_gitlab: FakeGitLab) -> None:

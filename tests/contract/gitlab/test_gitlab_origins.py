@@ -90,6 +90,11 @@ def test_a_reference_names_the_longest_scanned_project_path() -> None:
     assert consumers.project_path("$CI_SERVER_FQDN/acme/platform/components/deploy@1.2", projects) == "acme/platform/components"
     assert consumers.project_path("git::https://gitlab.example.com/acme/platform/tf-net.git?ref=v2", projects) == "acme/platform/tf-net"
     assert consumers.project_path("acme/platform", projects) is None  # a group, not a project
+    # an instance served under a path: the path is no part of the project's
+    served = "https://example.com/gitlab/acme/platform/tf-net.git?ref=v2"
+    assert consumers.project_path(served, projects, "example.com/gitlab") == "acme/platform/tf-net"
+    assert consumers.project_path("example.com/gitlab/acme/platform/components/deploy@1.2", projects,
+                                  "example.com/gitlab") == "acme/platform/components"
 
 
 def test_copier_answers_naming_a_scanned_project_say_it_was_made_from_there() -> None:

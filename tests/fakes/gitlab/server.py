@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from tests.fakes.http.clock import FakeClock
@@ -32,14 +33,19 @@ class GitLabErrors:
 
 
 class FakeGitLab:
-    def __init__(self, state: Callable[[], Instance]) -> None:
+    """`prefix`: the path the instance is served under (a self-managed GitLab under a relative URL,
+    `https://example.com/gitlab`); requests outside it reach the web server, not GitLab. The
+    exchange log keeps the paths below it, as GitLab's routes see them."""
+
+    def __init__(self, state: Callable[[], Instance], prefix: str = "") -> None:
         self._state = state
+        self._prefix = prefix.rstrip("/")
         self.instance = state()
         self.clock = FakeClock()
         self.exchanges = Exchanges()
         self.faults = Faults(GitLabErrors())
         self._server = HttpServer(self._handle, name="fake-gitlab")
-        self.url = self._server.url
+        self.url = self._server.url + self._prefix
 
     @property
     def token(self) -> str:
@@ -92,6 +98,10 @@ class FakeGitLab:
 
     def _handle(self, request: Request) -> Response | None:
         arrived = self.clock.time()
+        if self._prefix:
+            if not request.path.startswith(self._prefix + "/"):
+                return Response(404, b"<!DOCTYPE html><html><body>404 Not Found</body></html>", {"Content-Type": "text/html"})
+            request = replace(request, path=request.path.removeprefix(self._prefix))
         found = ROUTES.match(request.method, request.path)
         route = found[0].name if found else "graphql" if request.path == GRAPHQL else "unrouted"
         intercepted = self.faults.intercept(request)
