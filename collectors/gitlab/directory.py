@@ -3,8 +3,8 @@ links (`/groups/:id/saml_group_links`: Premium and Ultimate, GitLab.com and self
 LDAP group links (`/groups/:id/ldap_group_links`: self-managed only, GitLab.com has no LDAP),
 into the top-level group's org.access.
 
-Two requests per group at most, none on the Free tier (known from the project list: nothing is
-asked, the fields stay unknown). GitLab shows both lists to the group's Owners only, and says so
+Two requests per group at most (a re-scan carries the subgroups' answers: subgroup_links.py),
+none on the Free tier (known from the project list: nothing is asked, the fields stay unknown). GitLab shows both lists to the group's Owners only, and says so
 differently:
 - SAML: 401 below Owner, and also where the group has no SAML group sync set up (the same
   permission check): the token was just accepted for the group itself, so this 401 is the
