@@ -7,6 +7,10 @@ REST does not show at all, and its push rule (`Project.pushRules`: PushRulesType
 REST's `/push_rule` shows Maintainers only; all five settings there since GitLab's merge
 request 223061 (2026; its release not checked), before which the type has `rejectUnsignedCommits` alone and the query is refused).
 A push rule null with an error (a token GitLab does not let read it) is asked over REST.
+On a tier whose DORA API has not been refused, GitLab's own DORA figures of the window come here
+too (`Project.dora.metrics(interval: ALL)`, a field per metric since GitLab 15.10; dora_api.py reads
+them): where GitLab withholds them (null with an error: no Ultimate licence) the project's are
+asked over REST as before, whose first refusal stops the asking for the scan.
 
 A project whose branch rules GraphQL does not give gets no `protected` here, and its protected
 branches are asked over REST as before, so a refusal is still told as one; never read as "no
@@ -20,8 +24,8 @@ GitLab refuses a query whose complexity passes 250 for an authenticated user, or
 levels (app/graphql/gitlab_schema.rb). It counts each field's selections once, not per node, and
 multiplies a connection's by 1 + its page size x 0.01 (app/graphql/types/base_field.rb): this
 query costs 105 with BATCH 50 projects (100 rules, 100 members, 20 policies of each kind and the
-push rule each) on Premium and Ultimate (73 on Free, without the policies and push rules), 140
-with 100 projects, GitLab's largest page; depth 6. BATCH stays at 50: a smaller answer (each holds up to 100
+push rule each) on Premium (73 on Free, without the policies and push rules), 112 on Ultimate with
+the DORA figures, 150 with 100 projects, GitLab's largest page; depth 6. BATCH stays at 50: a smaller answer (each holds up to 100
 members per project) and the first projects examined sooner, for 0.01 more request per project.
 The fake GitLab counts the same way and refuses what GitLab would (tests/fakes/gitlab/complexity.py).
 """
@@ -32,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from collectors.gitlab import approvals, policies
+from collectors.gitlab import approvals, dora_api, policies
 from collectors.gitlab.client import ApiError, GitLabClient, RateLimited
 from collectors.gitlab.mapping import Listed
 
@@ -69,24 +73,32 @@ class ProjectState:
     members: list[dict[str, Any]] | None = None  # direct members in REST's shape (and `bot`); None: ask REST
     policy_checks: bool | None = None  # a policy or compliance pipeline binds the default branch (policies.py); None: not seen
     security: dict[str, Any] | None = None  # vcs.security_settings from the push rule; None: ask REST
+    dora: dict[str, float | None] | None = None  # GitLab's DORA figures of the window (dora_api.METRICS); None: ask REST
+
+
+# The paid fields, in the order GitLab gained them: a query refused for a field this GitLab lacks is
+# asked again without the newest rung still asked. DORA's per-metric fields came with 15.10, the
+# pipeline execution policies with 17.2, all five push-rule settings with merge request 223061.
+DORA, POLICIES, PUSH_RULES = 1, 2, 3
 
 
 class ProjectStates:
     """The GraphQL batches of one group's projects, asked by the scan's workers ahead of the
     projects that need them. The first refusal stops the asking (an instance without these
     fields refuses every query: each project is then read over REST); a rate limit costs its own
-    batch only, whose projects' requests then say so. `code_owner_approval_required` and the
-    policies and push rules are asked only on a tier with approvals (the listing shows
-    `approvals_before_merge`); a query with the push rules refused is asked again once without
-    them (a GitLab before merge request 223061), then once without the policies (before 17.2, no
-    pipelineExecutionPolicies), the rest being worth a request."""
+    batch only, whose projects' requests then say so. `code_owner_approval_required`, the DORA
+    figures, the policies and the push rules are asked only on a tier with approvals (the listing
+    shows `approvals_before_merge`), the DORA figures only where `dora_dates` (the window's first
+    and last day) are given; a query refused with paid fields is asked again without the newest
+    of them (DORA, POLICIES, PUSH_RULES), the rest being worth a request."""
 
-    def __init__(self, client: GitLabClient, projects: Sequence[Listed]) -> None:
+    def __init__(self, client: GitLabClient, projects: Sequence[Listed], dora_dates: tuple[str, str] | None = None) -> None:
         self._client = client
         self._paid = any(project.required_approvals is not None for project in projects)
-        # the paid fields still asked: 2 push rules and policies, 1 policies, 0 neither; set by one
-        # worker, read by the others: at worst one more refused query
-        self._extras = 2 if self._paid else 0
+        self._dora_dates = dora_dates
+        # the newest rung of paid fields still asked; set by one worker, read by the others: at
+        # worst one more refused query
+        self._rung = PUSH_RULES if self._paid else 0
         self._refused = False  # likewise
 
     def of(self, projects: Sequence[Listed]) -> dict[int, ProjectState]:
@@ -95,27 +107,35 @@ class ProjectStates:
             return {}
         ids = [f"gid://gitlab/Project/{project.id}" for project in projects]
         while True:
-            extras = self._extras
+            rung = self._rung
+            dora_dates = self._dora_dates if rung >= DORA else None
             try:
-                data, errors = self._client.graphql(GRAPHQL, query_text(self._paid, extras >= 1, extras >= 2),
+                data, errors = self._client.graphql(GRAPHQL, query_text(self._paid, rung, dora_dates),
                                                     {"ids": ids, "first": BATCH})
                 break
             except RateLimited:
                 return {}
             except ApiError:
-                if not extras:
+                if not rung:
                     self._refused = True
                     return {}
-                self._extras = extras - 1
+                self._rung = rung - 1
         branches = {project.id: project.default_branch for project in projects}
-        return _states(data, self._paid, branches if extras >= 1 else None, _push_rules_refused(errors) if extras >= 2 else None)
+        return _states(data, self._paid, branches if rung >= POLICIES else None,
+                       _push_rules_refused(errors) if rung >= PUSH_RULES else None, dora_dates is not None)
 
 
-def query_text(paid: bool, with_policies: bool = True, with_push_rules: bool = True) -> str:
-    """The batch query; `paid`: with code-owner approval, the policies (`with_policies`) and the
-    push rule (`with_push_rules`), fields only Premium and up define."""
-    extra = (f"\n      {policies.FIELDS}" if with_policies else "") + (f"\n      {_PUSH_RULE}" if with_push_rules else "")
-    return _QUERY % (MAX_RULES, " codeOwnerApprovalRequired" if paid else "", MAX_MEMBERS, extra if paid else "")
+def query_text(paid: bool, rung: int = PUSH_RULES, dora_dates: tuple[str, str] | None = None) -> str:
+    """The batch query; `paid`: with code-owner approval and the paid fields up to `rung` (the DORA
+    figures only with `dora_dates`, the window's first and last day), which only Premium and up define."""
+    extra = ""
+    if paid and rung >= DORA and dora_dates is not None:
+        extra += f"\n      {dora_api.graphql_field(*dora_dates)}"
+    if paid and rung >= POLICIES:
+        extra += f"\n      {policies.FIELDS}"
+    if paid and rung >= PUSH_RULES:
+        extra += f"\n      {_PUSH_RULE}"
+    return _QUERY % (MAX_RULES, " codeOwnerApprovalRequired" if paid else "", MAX_MEMBERS, extra)
 
 
 def _push_rules_refused(errors: list[dict[str, Any]]) -> set[int]:
@@ -130,9 +150,10 @@ def _push_rules_refused(errors: list[dict[str, Any]]) -> set[int]:
 
 
 def _states(data: dict[str, Any], paid: bool, branches: dict[int, str | None] | None,
-            refused: set[int] | None) -> dict[int, ProjectState]:
+            refused: set[int] | None, dora: bool) -> dict[int, ProjectState]:
     """`branches`: each project's default branch, where the policies were asked (None: they were not);
-    `refused`: the nodes whose push rule was refused, where push rules were asked (None: they were not)."""
+    `refused`: the nodes whose push rule was refused, where push rules were asked (None: they were not);
+    `dora`: whether the DORA figures were asked."""
     found: dict[int, ProjectState] = {}
     for index, node in enumerate((data.get("projects") or {}).get("nodes") or ()):
         if not isinstance(node, dict):
@@ -148,7 +169,8 @@ def _states(data: dict[str, Any], paid: bool, branches: dict[int, str | None] | 
         found[int(number)] = ProjectState(str(commit["sha"]) if commit.get("sha") else None, protected,
                                           _members(node.get("projectMembers")),
                                           policies.required(node, branches.get(int(number))) if branches is not None else None,
-                                          _security(node) if refused is not None and index not in refused else None)
+                                          _security(node) if refused is not None and index not in refused else None,
+                                          dora_api.from_graphql(node.get("dora")) if dora else None)
     return found
 
 

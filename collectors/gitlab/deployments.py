@@ -16,8 +16,10 @@ from collectors.gitlab.mapping import Listed
 
 def read_deployments(
     client: GitLabClient, dora: dora_api.DoraApi, project: Listed, now: datetime, window_days: int,
-    production: Sequence[str],
+    production: Sequence[str], known: dict[str, float | None] | None = None,
 ) -> dict[str, Any] | Gap:
+    """`known`: GitLab's DORA figures as the GraphQL batch gave them (None: asked over REST, where
+    the tier offers them)."""
     since = now - timedelta(days=window_days)
     params = {"updated_after": since.isoformat(), "order_by": "updated_at", "sort": "asc"}
     try:
@@ -27,7 +29,7 @@ def read_deployments(
     found = mapping.deployments(items, now, window_days, production)
     if not found["events"] or project.required_approvals is None:  # nothing to measure, or a Free tier
         return found
-    figures = dora.figures(project.id, now, window_days)
+    figures = dora.figures(project.id, now, window_days, known)
     if figures is None:
         return found
     return figures if isinstance(figures, Gap) else dora_api.with_figures(found, figures)

@@ -12,6 +12,12 @@ deployments-based figures are the fallback.
 The group's figures (`/groups/:id/dora/metrics`, the same three over every project of the group
 and its subgroups) go to the organization as delivery.dora_figures: one set of requests per
 group, asked before its projects, so that its refusal spares them the asking.
+
+The projects' figures come in the GraphQL batch (batch.py) where GitLab has a field per metric
+(`Project.dora.metrics`, 15.10 and later): the same service answers both APIs (DoraMetricsResolver
+and the REST endpoint call Dora::AggregateMetricsService, production environments by default), so
+they are the same figures, for no request; a project whose figures GraphQL withholds (null with an
+error: the licence) is asked over REST.
 """
 
 from __future__ import annotations
@@ -29,6 +35,29 @@ DORA = "dora/metrics"
 GROUP_DORA = "groups/dora/metrics"
 ULTIMATE = "GitLab's DORA metrics API needs GitLab Ultimate"
 METRICS = ("lead_time_for_changes", "time_to_restore_service", "change_failure_rate")
+#: each metric's field on GraphQL's DoraMetric
+GRAPHQL_FIELDS = {"lead_time_for_changes": "leadTimeForChanges", "time_to_restore_service": "timeToRestoreService",
+                  "change_failure_rate": "changeFailureRate"}
+
+
+def window_dates(now: datetime, window_days: int) -> tuple[str, str]:
+    """The window's first and last day, as both APIs take them."""
+    return (now - timedelta(days=window_days)).date().isoformat(), now.date().isoformat()
+
+
+def graphql_field(start: str, end: str) -> str:
+    """`Project.dora` asking the window's figures, one bucket (`interval: ALL`)."""
+    return (f'dora {{ metrics(startDate: "{start}", endDate: "{end}", interval: ALL) '
+            f'{{ {" ".join(GRAPHQL_FIELDS.values())} }} }}')
+
+
+def from_graphql(dora: Any) -> dict[str, float | None] | None:
+    """The figures of a project's `dora` (its one bucket); None where GitLab withheld them."""
+    rows = dora.get("metrics") if isinstance(dora, dict) else None
+    if not isinstance(rows, list):
+        return None
+    row = rows[0] if rows and isinstance(rows[0], dict) else {}
+    return {metric: _number(row.get(field)) for metric, field in GRAPHQL_FIELDS.items()}
 
 
 class DoraApi:
@@ -38,8 +67,12 @@ class DoraApi:
         self._client = client
         self.refused: str | None = None  # why the instance refused it; set once, read by every worker
 
-    def figures(self, project_id: int, now: datetime, window_days: int) -> dict[str, float | None] | Gap | None:
-        """The metrics of the window; None where the instance does not offer them."""
+    def figures(self, project_id: int, now: datetime, window_days: int,
+                known: dict[str, float | None] | None = None) -> dict[str, float | None] | Gap | None:
+        """The metrics of the window (`known`: as the GraphQL batch gave them, nothing asked); None
+        where the instance does not offer them."""
+        if known is not None:
+            return known
         return self._read(DORA, f"/projects/{project_id}/dora/metrics", now, window_days)
 
     def group_figures(
@@ -58,8 +91,8 @@ class DoraApi:
     def _read(self, family: str, path: str, now: datetime, window_days: int) -> dict[str, float | None] | Gap | None:
         if self.refused is not None:
             return None
-        params = {"interval": "all", "start_date": (now - timedelta(days=window_days)).date().isoformat(),
-                  "end_date": now.date().isoformat()}
+        start, end = window_dates(now, window_days)
+        params = {"interval": "all", "start_date": start, "end_date": end}
         found: dict[str, float | None] = {}
         for metric in METRICS:
             try:
@@ -76,10 +109,12 @@ class DoraApi:
 def _value(data: Any) -> float | None:
     """The one bucket's value of an `interval=all` answer (`[{"date": null, "value": 0.25}]`)."""
     if isinstance(data, list) and data and isinstance(data[0], dict):
-        value = data[0].get("value")
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
+        return _number(data[0].get("value"))
     return None
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def with_figures(deployments: Mapping[str, Any], figures: Mapping[str, float | None]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from collectors.base import WorkerPool
-from collectors.gitlab import batch
+from collectors.gitlab import batch, dora_api
 from collectors.gitlab.client import TokenRefused
 from collectors.gitlab.mapping import Listed
 from collectors.gitlab.project import Examination, Examiner, GroupScope
@@ -28,7 +28,9 @@ def examinations(
     # max_workers): while some threads unpack archives and detect, others' requests wait on
     # the network, so max_workers requests stay in flight instead of idling through the CPU work.
     with WorkerPool(THREADS_PER_REQUEST * ctx.limits.max_workers, "pecm-gitlab") as pool:
-        states = batch.ProjectStates(examiner.client, projects)
+        # GitLab's DORA figures come in the batch while the API is not refused (the group's asked first)
+        dates = dora_api.window_dates(examiner.clock(), examiner.window_days) if examiner.dora.refused is None else None
+        states = batch.ProjectStates(examiner.client, projects, dates)
         answered = (
             (project, known.get(project.id))
             for project, known in pool.batched_ahead(projects, batch.BATCH, states.of, BATCHES_AHEAD)

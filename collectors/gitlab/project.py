@@ -107,7 +107,7 @@ class Examiner:
             )
         protection, required = read_protection(self.client, project, known, before, group.approval_settings)
         deployments = before.deployments if before is not None else \
-            read_deployments(self.client, self.dora, project, now, window, self.production)
+            read_deployments(self.client, self.dora, project, now, window, self.production, known.dora if known is not None else None)
         # carried ones keep the time they were read (carried_at); else the batch's, else REST's
         security = before.security if before is not None else known.security if known is not None and known.security is not None \
             else approvals.read_push_rule(self.client, project)

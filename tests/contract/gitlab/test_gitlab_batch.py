@@ -78,12 +78,16 @@ def test_the_batch_query_stays_within_gitlabs_complexity_and_depth_limits() -> N
     # + 1 + Gitaly 1) x 1.2 = 6, pipelineExecutionPolicies (2 + 1 + 1) x 1.2 = 4,
     # complianceFrameworks (2 + 1) x 1.2 = 3, and pushRules 1 + its 5 settings = 6: 68, nodes 69;
     # projects (69 + 1) x (1 + 50 x 0.01) = 105. Free has neither codeOwnerApprovalRequired, the
-    # policies nor the push rules: 73.
-    for paid, expected in ((True, 105), (False, 73)):
-        assert complexity.measure(_schema(paid), batch.query_text(paid), {"ids": [], "first": batch.BATCH}) == (expected, 6)
+    # policies nor the push rules: 73. Where the DORA API is not refused (Ultimate), dora 1 +
+    # metrics (its 3 fields + the resolver's 1) 4 = 5 more in a node: (74 + 1) x 1.5 = 112.
+    dates = ("2026-03-01", "2026-05-30")
+    for paid, with_dora, expected in ((True, None, 105), (False, None, 73), (True, dates, 112)):
+        query = batch.query_text(paid, batch.PUSH_RULES, with_dora)
+        assert complexity.measure(_schema(paid), query, {"ids": [], "first": batch.BATCH}) == (expected, 6)
     # GitLab's largest page of projects would fit too
-    largest, _depth = complexity.measure(_schema(True), batch.query_text(True), {"ids": [], "first": complexity.MAX_PAGE_SIZE})
-    assert largest == 140 <= complexity.AUTHENTICATED_MAX_COMPLEXITY
+    largest, _depth = complexity.measure(_schema(True), batch.query_text(True, batch.PUSH_RULES, dates),
+                                         {"ids": [], "first": complexity.MAX_PAGE_SIZE})
+    assert largest == 150 <= complexity.AUTHENTICATED_MAX_COMPLEXITY
 
 
 def test_a_query_past_gitlabs_limits_is_refused_as_gitlab_refuses_it(fake_gitlab: FakeGitLab) -> None:

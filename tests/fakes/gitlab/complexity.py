@@ -61,6 +61,8 @@ FIELDS = {
     "Project.scanExecutionPolicies": Field(resolver=True, connection=True, gitaly=True),
     "Project.pipelineExecutionPolicies": Field(resolver=True, connection=True, gitaly=True),
     "Project.complianceFrameworks": Field(resolver=True, connection=True),  # counted as a resolver's: the higher cost
+    "Dora.metrics": Field(resolver=True),  # Resolvers::DoraMetricsResolver: a list, not a connection
+    # BranchRule.approvalRules (method: :approval_project_rules, a connection without a resolver): 1 + its selections
 }
 
 

@@ -13,6 +13,15 @@ as GitLab does. `hide_branch_rules`: the token's role is below Maintainer, so it
 `BranchRule` objects (`authorize :read_protected_branch`, which only `admin_project` grants):
 GitLab leaves them out of the connection silently, an empty list and no error, and says
 `adminProject: false`.
+
+On paid tiers (EE fields): `Project.dora.metrics(startDate:, endDate:, interval:)` with a field per
+metric (GitLab 15.10 and later; before, `DoraMetric` had `date` and `value` alone and the query
+naming the metrics is refused), authorized as GitLab's DoraMetricsResolver (`authorizes_object!`,
+`read_dora4_analytics`: Reporter and up on an Ultimate licence), so below Ultimate each project's
+`metrics` is null with an error; `BranchRule.approvalRules`, the project approval rules a branch
+rule holds: for a protected branch those scoped to it, for GitLab's "All branches" rule the
+unscoped ones and for "All protected branches" those that apply to every protected branch (the two
+appear in the list only where they hold a rule); `Project.mergeRequestsDisableCommittersApproval`.
 """
 
 from __future__ import annotations
@@ -28,7 +37,7 @@ from graphql import GraphQLError, GraphQLSchema, build_schema, graphql_sync, par
 from tests.fakes.http.exchange import Request, Response, json_response
 
 from . import complexity, payloads
-from .model import Instance, Policy, Project
+from .model import ApprovalRule, Instance, Policy, Project
 
 SDL = """
 type Query {
@@ -73,7 +82,31 @@ _PAID_BEFORE_POLICIES_SDL = _PAID_BEFORE_POLICIES_SDL.replace("  userPermissions
   pushRules: PushRules
 """) + """
 type PushRules { rejectUnsignedCommits: Boolean! }
+type Dora {
+  metrics(startDate: Date, endDate: Date, interval: DoraMetricBucketingInterval, environmentTiers: [DeploymentTier!]): [DoraMetric!]
+}
+scalar Date
+enum DoraMetricBucketingInterval { ALL MONTHLY DAILY }
+enum DeploymentTier { PRODUCTION STAGING TESTING DEVELOPMENT OTHER }
+type DoraMetric {
+  date: String
+  deploymentFrequency: Float
+  leadTimeForChanges: Float
+  timeToRestoreService: Float
+  changeFailureRate: Float
+}
+type ApprovalProjectRuleConnection { nodes: [ApprovalProjectRule] pageInfo: PageInfo! }
+type ApprovalProjectRule { id: ID! name: String type: ApprovalRuleType approvalsRequired: Int }
+enum ApprovalRuleType { REGULAR CODE_OWNER REPORT_APPROVER ANY_APPROVER }
 """
+_PAID_BEFORE_POLICIES_SDL = _PAID_BEFORE_POLICIES_SDL.replace("  pushRules: PushRules\n", """  pushRules: PushRules
+  dora: Dora
+  mergeRequestsDisableCommittersApproval: Boolean!
+""").replace(
+    "type BranchRule { name: String! isDefault: Boolean! isProtected: Boolean! branchProtection: BranchProtection }",
+    "type BranchRule { name: String! isDefault: Boolean! isProtected: Boolean! branchProtection: BranchProtection "
+    "approvalRules(first: Int, after: String): ApprovalProjectRuleConnection }",
+)
 # GitLab's merge request 223061 (2026) gives PushRules every field REST gives, not only rejectUnsignedCommits.
 _PAID_BEFORE_PUSH_RULE_FIELDS_SDL = _PAID_BEFORE_POLICIES_SDL.replace("  userPermissions: ProjectPermissions!\n", """  userPermissions: ProjectPermissions!
   scanExecutionPolicies(relationship: SecurityPolicyRelationType = DIRECT, first: Int, after: String): ScanExecutionPolicyConnection
@@ -100,15 +133,20 @@ ACCESS_NAMES = {10: "GUEST", 20: "REPORTER", 30: "DEVELOPER", 40: "MAINTAINER", 
 _BOT = re.compile(r"^(project|group)_\d+_bot")
 
 
+# Before GitLab 15.10 a DORA metric had one value, chosen by the `metric:` argument.
+_DORA_METRIC_FIELDS = "  deploymentFrequency: Float\n  leadTimeForChanges: Float\n  timeToRestoreService: Float\n  changeFailureRate: Float\n"
+_DORA_VALUE = "  value: Float\n"
+
+
 @cache
-def _schema(paid: bool, policies: bool = True, push_rule_fields: bool = True) -> GraphQLSchema:
+def _schema(paid: bool, policies: bool = True, push_rule_fields: bool = True, dora_metric_fields: bool = True) -> GraphQLSchema:
     """`policies`: a GitLab of 17.2 and later, whose projects have pipeline execution policies;
-    `push_rule_fields`: since merge request 223061, whose push rules have all their fields."""
+    `push_rule_fields`: since merge request 223061, whose push rules have all their fields;
+    `dora_metric_fields`: since 15.10, whose DORA metrics have a field per metric."""
     if not paid:
         return build_schema(SDL)
-    if not policies:
-        return build_schema(_PAID_BEFORE_POLICIES_SDL)
-    return build_schema(_PAID_SDL if push_rule_fields else _PAID_BEFORE_PUSH_RULE_FIELDS_SDL)
+    sdl = _PAID_BEFORE_POLICIES_SDL if not policies else _PAID_SDL if push_rule_fields else _PAID_BEFORE_PUSH_RULE_FIELDS_SDL
+    return build_schema(sdl if dora_metric_fields else sdl.replace(_DORA_METRIC_FIELDS, _DORA_VALUE))
 
 
 def gid(project: Project) -> str:
@@ -120,7 +158,7 @@ def answer(instance: Instance, request: Request) -> Response:
         body = json.loads(request.body or b"{}")
     except ValueError:
         return json_response({"errors": [{"message": "Invalid JSON"}]}, 400)
-    schema = _schema(instance.tier != "free", instance.policy_fields, instance.push_rule_fields)
+    schema = _schema(instance.tier != "free", instance.policy_fields, instance.push_rule_fields, instance.dora_metric_fields)
     query, variables = str(body.get("query") or ""), body.get("variables") or {}
     try:
         # a field this GitLab does not define refuses the whole query, before its complexity is counted
@@ -174,9 +212,17 @@ def _project(instance: Instance, project: Project, token: str) -> dict[str, Any]
         rules = [
             {"name": branch.name, "isDefault": branch.name == project.default_branch, "isProtected": True,
              "branchProtection": {"allowForcePush": branch.allow_force_push,
-                                  "codeOwnerApprovalRequired": branch.code_owner_approval_required}}
+                                  "codeOwnerApprovalRequired": branch.code_owner_approval_required},
+             "approvalRules": _approval_rules([rule for rule in project.approval_rules if branch.name in rule.branches])}
             for branch in project.protected_branches
         ]
+        if instance.tier != "free":  # GitLab's own rules, listed where they hold an approval rule
+            unscoped = [rule for rule in project.approval_rules if not rule.branches]
+            for name, chosen in (("All branches", [r for r in unscoped if not r.applies_to_all_protected_branches]),
+                                 ("All protected branches", [r for r in unscoped if r.applies_to_all_protected_branches])):
+                if chosen:
+                    rules.append({"name": name, "isDefault": False, "isProtected": name != "All branches",
+                                  "branchProtection": None, "approvalRules": _approval_rules(chosen)})
         size = min(first or MAX_PAGE, MAX_PAGE)
         return {"nodes": rules[:size], "pageInfo": {"hasNextPage": len(rules) > size, "endCursor": None}}
 
@@ -233,6 +279,22 @@ def _project(instance: Instance, project: Project, token: str) -> dict[str, Any]
                 "memberCheck": rule["member_check"], "commitCommitterCheck": rule["commit_committer_check"],
                 "denyDeleteTag": rule["deny_delete_tag"]}
 
+    def dora(_info: Any) -> dict[str, Any]:
+        def metrics(_info: Any, startDate: str | None = None, endDate: str | None = None, interval: str | None = None,
+                    environmentTiers: list[str] | None = None) -> list[dict[str, Any]]:
+            if instance.tier != "ultimate":  # authorize :read_dora4_analytics: null and an error
+                raise GraphQLError(NOT_AVAILABLE)
+            if interval != "ALL":
+                raise GraphQLError("the fake serves interval ALL only")
+            if not startDate or not endDate or startDate >= endDate:
+                raise GraphQLError("The start date must be earlier than the end date.")
+            values = project.dora
+            return [{"date": None, "value": None, "deploymentFrequency": values.get("deployment_frequency"),
+                     "leadTimeForChanges": values.get("lead_time_for_changes"),
+                     "timeToRestoreService": values.get("time_to_restore_service"),
+                     "changeFailureRate": values.get("change_failure_rate")}]
+        return {"metrics": metrics}
+
     return {
         "id": gid(project),
         "fullPath": project.path_with_namespace,
@@ -244,7 +306,17 @@ def _project(instance: Instance, project: Project, token: str) -> dict[str, Any]
         "pipelineExecutionPolicies": security_policies("pipeline_execution_policy"),
         "complianceFrameworks": compliance_frameworks,
         "pushRules": push_rules,
+        "dora": dora,
+        # as /approvals says it (payloads.project_approvals), GitLab's default: committers may approve
+        "mergeRequestsDisableCommittersApproval": project.approvals.get("merge_requests_disable_committers_approval", False),
     }
+
+
+def _approval_rules(rules: list[ApprovalRule]) -> dict[str, Any]:
+    """A branch rule's `approvalRules` connection (ApprovalProjectRule: `type` is the rule type in capitals)."""
+    nodes = [{"id": f"gid://gitlab/ApprovalProjectRule/{index + 1}", "name": rule.name, "type": rule.rule_type.upper(),
+              "approvalsRequired": rule.approvals_required} for index, rule in enumerate(rules)]
+    return {"nodes": nodes[:MAX_PAGE], "pageInfo": {"hasNextPage": len(nodes) > MAX_PAGE, "endCursor": None}}
 
 
 def _above(group_path: str, project: Project) -> bool:
