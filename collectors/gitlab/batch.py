@@ -10,7 +10,10 @@ A push rule null with an error (a token GitLab does not let read it) is asked ov
 On a tier whose DORA API has not been refused, GitLab's own DORA figures of the window come here
 too (`Project.dora.metrics(interval: ALL)`, a field per metric since GitLab 15.10; dora_api.py reads
 them): where GitLab withholds them (null with an error: no Ultimate licence) the project's are
-asked over REST as before, whose first refusal stops the asking for the scan.
+asked over REST as before, whose first refusal stops the asking for the scan. Where the branch
+rules are given (below), so are the approval rules each holds (`BranchRule.approvalRules`:
+ApprovalProjectRulePolicy grants `read_approval_rule` to whoever reads the project), which spares
+the project its `/approval_rules` request (approvals.py reads them).
 
 A project whose branch rules GraphQL does not give gets no `protected` here, and its protected
 branches are asked over REST as before, so a refusal is still told as one; never read as "no
@@ -23,9 +26,10 @@ over REST.
 GitLab refuses a query whose complexity passes 250 for an authenticated user, or deeper than 15
 levels (app/graphql/gitlab_schema.rb). It counts each field's selections once, not per node, and
 multiplies a connection's by 1 + its page size x 0.01 (app/graphql/types/base_field.rb): this
-query costs 105 with BATCH 50 projects (100 rules, 100 members, 20 policies of each kind and the
-push rule each) on Premium (73 on Free, without the policies and push rules), 112 on Ultimate with
-the DORA figures, 150 with 100 projects, GitLab's largest page; depth 6. BATCH stays at 50: a smaller answer (each holds up to 100
+query costs 123 with BATCH 50 projects (100 branch rules with up to 100 approval rules each, 100
+members, 20 policies of each kind and the push rule each) on Premium (73 on Free, without the
+approval rules, policies and push rules), 130 on Ultimate with the DORA figures, 174 with 100
+projects, GitLab's largest page; depth 7. BATCH stays at 50: a smaller answer (each holds up to 100
 members per project) and the first projects examined sooner, for 0.01 more request per project.
 The fake GitLab counts the same way and refuses what GitLab would (tests/fakes/gitlab/complexity.py).
 """
@@ -50,7 +54,7 @@ _QUERY = """query($ids: [ID!], $first: Int) {
       id
       repository { tree { lastCommit { sha } } }
       userPermissions { adminProject }
-      branchRules(first: %d) { nodes { name branchProtection { allowForcePush%s } } pageInfo { hasNextPage } }
+      branchRules(first: %d) { nodes { name branchProtection { allowForcePush%s }%s } pageInfo { hasNextPage } }
       projectMembers(relations: [DIRECT], first: %d) { nodes { expiresAt user { username bot } } pageInfo { hasNextPage } }%s
     }
   }
@@ -74,12 +78,14 @@ class ProjectState:
     policy_checks: bool | None = None  # a policy or compliance pipeline binds the default branch (policies.py); None: not seen
     security: dict[str, Any] | None = None  # vcs.security_settings from the push rule; None: ask REST
     dora: dict[str, float | None] | None = None  # GitLab's DORA figures of the window (dora_api.METRICS); None: ask REST
+    approval_rules: list[dict[str, Any]] | None = None  # the project's approval rules in REST's shape; None: ask REST
 
 
 # The paid fields, in the order GitLab gained them: a query refused for a field this GitLab lacks is
-# asked again without the newest rung still asked. DORA's per-metric fields came with 15.10, the
-# pipeline execution policies with 17.2, all five push-rule settings with merge request 223061.
-DORA, POLICIES, PUSH_RULES = 1, 2, 3
+# asked again without the newest rung still asked. DORA's per-metric fields came with 15.10 (the
+# branch rules' approval rules are asked with them), the pipeline execution policies with 17.2,
+# all five push-rule settings with merge request 223061.
+RULES_AND_DORA, POLICIES, PUSH_RULES = 1, 2, 3
 
 
 class ProjectStates:
@@ -90,7 +96,7 @@ class ProjectStates:
     figures, the policies and the push rules are asked only on a tier with approvals (the listing
     shows `approvals_before_merge`), the DORA figures only where `dora_dates` (the window's first
     and last day) are given; a query refused with paid fields is asked again without the newest
-    of them (DORA, POLICIES, PUSH_RULES), the rest being worth a request."""
+    of them (RULES_AND_DORA, POLICIES, PUSH_RULES), the rest being worth a request."""
 
     def __init__(self, client: GitLabClient, projects: Sequence[Listed], dora_dates: tuple[str, str] | None = None) -> None:
         self._client = client
@@ -108,7 +114,7 @@ class ProjectStates:
         ids = [f"gid://gitlab/Project/{project.id}" for project in projects]
         while True:
             rung = self._rung
-            dora_dates = self._dora_dates if rung >= DORA else None
+            dora_dates = self._dora_dates if rung >= RULES_AND_DORA else None
             try:
                 data, errors = self._client.graphql(GRAPHQL, query_text(self._paid, rung, dora_dates),
                                                     {"ids": ids, "first": BATCH})
@@ -121,21 +127,23 @@ class ProjectStates:
                     return {}
                 self._rung = rung - 1
         branches = {project.id: project.default_branch for project in projects}
-        return _states(data, self._paid, branches if rung >= POLICIES else None,
+        return _states(data, self._paid, rung >= RULES_AND_DORA, branches if rung >= POLICIES else None,
                        _push_rules_refused(errors) if rung >= PUSH_RULES else None, dora_dates is not None)
 
 
 def query_text(paid: bool, rung: int = PUSH_RULES, dora_dates: tuple[str, str] | None = None) -> str:
-    """The batch query; `paid`: with code-owner approval and the paid fields up to `rung` (the DORA
-    figures only with `dora_dates`, the window's first and last day), which only Premium and up define."""
+    """The batch query; `paid`: with code-owner approval and the paid fields up to `rung` (the
+    approval rules, the DORA figures only with `dora_dates`, the window's first and last day, the
+    policies, the push rule), which only Premium and up define."""
     extra = ""
-    if paid and rung >= DORA and dora_dates is not None:
+    if paid and rung >= RULES_AND_DORA and dora_dates is not None:
         extra += f"\n      {dora_api.graphql_field(*dora_dates)}"
     if paid and rung >= POLICIES:
         extra += f"\n      {policies.FIELDS}"
     if paid and rung >= PUSH_RULES:
         extra += f"\n      {_PUSH_RULE}"
-    return _QUERY % (MAX_RULES, " codeOwnerApprovalRequired" if paid else "", MAX_MEMBERS, extra)
+    rules = f" {approvals.GRAPHQL_FIELD}" if paid and rung >= RULES_AND_DORA else ""
+    return _QUERY % (MAX_RULES, " codeOwnerApprovalRequired" if paid else "", rules, MAX_MEMBERS, extra)
 
 
 def _push_rules_refused(errors: list[dict[str, Any]]) -> set[int]:
@@ -149,9 +157,10 @@ def _push_rules_refused(errors: list[dict[str, Any]]) -> set[int]:
     return refused
 
 
-def _states(data: dict[str, Any], paid: bool, branches: dict[int, str | None] | None,
+def _states(data: dict[str, Any], paid: bool, rules: bool, branches: dict[int, str | None] | None,
             refused: set[int] | None, dora: bool) -> dict[int, ProjectState]:
-    """`branches`: each project's default branch, where the policies were asked (None: they were not);
+    """`rules`: whether the branch rules' approval rules were asked;
+    `branches`: each project's default branch, where the policies were asked (None: they were not);
     `refused`: the nodes whose push rule was refused, where push rules were asked (None: they were not);
     `dora`: whether the DORA figures were asked."""
     found: dict[int, ProjectState] = {}
@@ -170,7 +179,8 @@ def _states(data: dict[str, Any], paid: bool, branches: dict[int, str | None] | 
                                           _members(node.get("projectMembers")),
                                           policies.required(node, branches.get(int(number))) if branches is not None else None,
                                           _security(node) if refused is not None and index not in refused else None,
-                                          dora_api.from_graphql(node.get("dora")) if dora else None)
+                                          dora_api.from_graphql(node.get("dora")) if dora else None,
+                                          approvals.from_branch_rules(node.get("branchRules")) if rules and administers else None)
     return found
 
 

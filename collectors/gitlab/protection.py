@@ -35,7 +35,7 @@ def read_protection(
     if before is not None and before.required_approvals is not None:
         required: int | None | Gap = before.required_approvals
     else:
-        required = approvals.read_required_approvals(client, project)
+        required = approvals.read_required_approvals(client, project, known.approval_rules if known is not None else None)
     if isinstance(required, Gap):
         return required, None
     settings = (

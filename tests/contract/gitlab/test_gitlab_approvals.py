@@ -11,7 +11,7 @@ from collectors.gitlab import approval_settings, approvals, directory
 from scanner.model import EvidenceStatus
 from tests.collecting import CollectedScan
 from tests.contract.gitlab.scanning import run_gitlab
-from tests.fakes.gitlab.model import ApprovalRule
+from tests.fakes.gitlab.model import ApprovalRule, ProtectedBranch
 from tests.fakes.gitlab.server import FakeGitLab
 
 SVC_A, TEMPLATES = "gitlab:acme/apps/svc-a", "gitlab:acme/platform/ci-templates"
@@ -35,6 +35,70 @@ def test_required_approvals_come_from_the_rules_binding_the_default_branch(fake_
     assert scan.data(TEMPLATES, "vcs.branch_protection")["required_reviews"] == 2  # the any-approver rule
     # an unprotected default branch asks no approval rules
     assert fake_gitlab.count(r"^/projects/102/approval_rules$") == 0
+
+
+def _protections(scan: CollectedScan) -> dict[str, Any]:
+    return {record.subject: (record.status, record.data, record.reason)
+            for record in scan.evidence if record.kind == "vcs.branch_protection"}
+
+
+def _scoped_rules(fake: FakeGitLab) -> None:
+    """svc-a: a rule for every protected branch and an unscoped one besides its own; svc-b (whose
+    default branch is not protected): a rule for release/*."""
+    svc_a, svc_b = fake.instance.project("acme/apps/svc-a"), fake.instance.project("acme/apps/svc-b")
+    assert svc_a is not None and svc_b is not None
+    svc_a.protected_branches.append(ProtectedBranch("ma*"))
+    svc_a.approval_rules += [ApprovalRule("Wildcard", 2, branches=["ma*"]), ApprovalRule("Anyone", 1),
+                             ApprovalRule("Every protected branch", 2, applies_to_all_protected_branches=True)]
+    svc_b.approval_rules.append(ApprovalRule("Release", 4, branches=["release/*"]))
+
+
+@pytest.mark.parametrize("strictest", [2, 4], ids=["wildcard-and-every-protected", "unscoped"])
+def test_approval_rules_under_the_batchs_branch_rules_are_the_evidence_rest_gives(fake_gitlab: FakeGitLab, strictest: int) -> None:
+    # BranchRule.approvalRules: the rules scoped to each protected branch, and under GitLab's own
+    # "All branches" / "All protected branches" rules the unscoped ones and those for every protected branch
+    _premium(fake_gitlab)
+    _scoped_rules(fake_gitlab)
+    svc_a = fake_gitlab.instance.project("acme/apps/svc-a")
+    assert svc_a is not None
+    if strictest == 4:
+        svc_a.approval_rules.append(ApprovalRule("Unscoped, stricter", 4))
+    over_graphql = _protections(run_gitlab(fake_gitlab))
+    assert fake_gitlab.count(r"/approval_rules$") == 0 and fake_gitlab.count(r"^/api/graphql$") == 1
+    assert over_graphql[SVC_A][1]["required_reviews"] == strictest
+    assert over_graphql[TEMPLATES][1]["required_reviews"] == 2  # the any-approver rule, unscoped
+    fake_gitlab.exchanges.clear()
+    fake_gitlab.instance.hide_branch_rules = True  # a Reporter: no branch rule over GraphQL, the rules over REST
+    over_rest = _protections(run_gitlab(fake_gitlab))
+    assert fake_gitlab.count(r"/approval_rules$") == 2  # the two protected default branches
+    assert over_graphql == over_rest
+
+
+def test_a_branch_rules_approval_rules_past_one_page_are_asked_over_rest(fake_gitlab: FakeGitLab) -> None:
+    _premium(fake_gitlab)
+    svc_a = fake_gitlab.instance.project("acme/apps/svc-a")
+    assert svc_a is not None
+    svc_a.approval_rules += [ApprovalRule(f"Rule {n}", 1, branches=["main"]) for n in range(approvals.MAX_APPROVAL_RULES)]
+    svc_a.approval_rules.append(ApprovalRule("Strict", 6, branches=["main"]))  # on the second page
+    scan = run_gitlab(fake_gitlab)
+    assert scan.data(SVC_A, "vcs.branch_protection")["required_reviews"] == 6
+    assert fake_gitlab.count(r"^/projects/101/approval_rules$") >= 1 and fake_gitlab.count(r"^/projects/100/approval_rules$") == 0
+
+
+def test_approval_rules_from_branch_rules_mapping() -> None:
+    def page(nodes: list[dict[str, Any]], more: bool = False) -> dict[str, Any]:
+        return {"nodes": nodes, "pageInfo": {"hasNextPage": more}}
+
+    main = {"name": "main", "approvalRules": page([{"type": "REGULAR", "approvalsRequired": 1},
+                                                   {"type": "REPORT_APPROVER", "approvalsRequired": 5}])}
+    every = {"name": "Alle Branches", "approvalRules": page([{"type": "ANY_APPROVER", "approvalsRequired": 2}])}  # translated
+    rules = approvals.from_branch_rules(page([main, every]))
+    assert rules is not None and approvals.required_approvals(rules, "main") == 2
+    assert approvals.required_approvals(approvals.from_branch_rules(page([main])) or [], "develop") == 0
+    assert approvals.from_branch_rules(page([main], more=True)) is None  # more branch rules than asked
+    assert approvals.from_branch_rules(page([{"name": "main", "approvalRules": page([], more=True)}])) is None
+    assert approvals.from_branch_rules(page([{"name": "main", "approvalRules": None}])) is None  # withheld
+    assert approvals.from_branch_rules(None) is None
 
 
 def test_the_free_tier_asks_nothing_and_leaves_approvals_unknown_and_push_rules_unsupported(fake_gitlab: FakeGitLab) -> None:
@@ -118,6 +182,7 @@ def test_push_rules_graphql_withholds_with_an_error_are_asked_over_rest_never_re
 def test_push_rules_not_found_are_unsupported_and_refused_approval_rules_unavailable(fake_gitlab: FakeGitLab) -> None:
     _premium(fake_gitlab, maintainer=True)
     fake_gitlab.instance.push_rule_fields = False  # push rules over REST
+    fake_gitlab.instance.hide_branch_rules = True  # approval rules too (GraphQL shows no branch rule)
     fake_gitlab.fail(r"^/projects/101/push_rule$", 404, message="404 Not Found")
     fake_gitlab.fail(r"^/projects/101/approval_rules$", 403, message="403 Forbidden")
     scan = run_gitlab(fake_gitlab)
