@@ -8,6 +8,11 @@ in a project. Where the group locks all four, every project's values are the gro
 project is asked; otherwise a project's own (`/projects/:id/approvals`, one request) are read,
 only where its default branch is protected (unprotected, nothing needs an approval). The Free
 tier has no such settings: nothing is asked, the fields stay unknown (None).
+
+Where the GraphQL batch says committers may approve (`mergeRequestsDisableCommittersApproval`
+false, GitLab's default, read by whoever reads the project), `/approvals` is not asked: approvals
+hold only where all four settings do (the pack's `approvals_hold_share`), so this one already
+decides that they do not; the other three stay unknown (None, not read), never guessed.
 """
 
 from __future__ import annotations
@@ -93,13 +98,17 @@ def read_group(client: GitLabClient, group_id: int, premium: bool) -> GroupSetti
     return from_group(answer.data)
 
 
-def read_project(client: GitLabClient, project: Listed, group: GroupSettings | None) -> dict[str, bool | None] | Gap:
-    """A protected default branch's approval settings: the group's where it locks them all,
-    else the project's own; unknown on the Free tier (asked nothing)."""
+def read_project(client: GitLabClient, project: Listed, group: GroupSettings | None,
+                 committers_can_approve: bool | None = None) -> dict[str, bool | None] | Gap:
+    """A protected default branch's approval settings: the group's where it locks them all, else
+    the project's own (only `committers_can_approve`, as the GraphQL batch gave it, where it is
+    true: see above); unknown on the Free tier (asked nothing)."""
     if project.required_approvals is None:
         return dict(UNKNOWN)
     if group is not None and group.locked:
         return dict(group.values)
+    if committers_can_approve is True:
+        return {**UNKNOWN, "committers_can_approve": True}
     try:
         answer = client.get(PROJECT_SETTINGS, f"/projects/{project.id}/approvals")
     except ApiError as exc:

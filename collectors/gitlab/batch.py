@@ -13,7 +13,10 @@ them): where GitLab withholds them (null with an error: no Ultimate licence) the
 asked over REST as before, whose first refusal stops the asking for the scan. Where the branch
 rules are given (below), so are the approval rules each holds (`BranchRule.approvalRules`:
 ApprovalProjectRulePolicy grants `read_approval_rule` to whoever reads the project), which spares
-the project its `/approval_rules` request (approvals.py reads them).
+the project its `/approval_rules` request (approvals.py reads them). Of the approval settings
+GraphQL has `Project.mergeRequestsDisableCommittersApproval` alone (the model method REST's
+`/approvals` reads too, instance setting included), which spares that request where committers
+may approve (approval_settings.py says why).
 
 A project whose branch rules GraphQL does not give gets no `protected` here, and its protected
 branches are asked over REST as before, so a refusal is still told as one; never read as "no
@@ -26,9 +29,10 @@ over REST.
 GitLab refuses a query whose complexity passes 250 for an authenticated user, or deeper than 15
 levels (app/graphql/gitlab_schema.rb). It counts each field's selections once, not per node, and
 multiplies a connection's by 1 + its page size x 0.01 (app/graphql/types/base_field.rb): this
-query costs 123 with BATCH 50 projects (100 branch rules with up to 100 approval rules each, 100
-members, 20 policies of each kind and the push rule each) on Premium (73 on Free, without the
-approval rules, policies and push rules), 130 on Ultimate with the DORA figures, 174 with 100
+query costs 124 with BATCH 50 projects (100 branch rules with up to 100 approval rules each, 100
+members, 20 policies of each kind, the push rule and the committers' setting each) on Premium (73 on
+Free, without the approval rules and settings, policies and push rules), 132 on Ultimate with the
+DORA figures, 176 with 100
 projects, GitLab's largest page; depth 7. BATCH stays at 50: a smaller answer (each holds up to 100
 members per project) and the first projects examined sooner, for 0.01 more request per project.
 The fake GitLab counts the same way and refuses what GitLab would (tests/fakes/gitlab/complexity.py).
@@ -68,6 +72,7 @@ _PUSH_RULE_SETTINGS = {
     "denyDeleteTag": "deny_delete_tag",
 }
 _PUSH_RULE = "pushRules { " + " ".join(_PUSH_RULE_SETTINGS) + " }"
+_COMMITTERS = "mergeRequestsDisableCommittersApproval"
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class ProjectState:
     security: dict[str, Any] | None = None  # vcs.security_settings from the push rule; None: ask REST
     dora: dict[str, float | None] | None = None  # GitLab's DORA figures of the window (dora_api.METRICS); None: ask REST
     approval_rules: list[dict[str, Any]] | None = None  # the project's approval rules in REST's shape; None: ask REST
+    committers_can_approve: bool | None = None  # the approval setting; None: not given
 
 
 # The paid fields, in the order GitLab gained them: a query refused for a field this GitLab lacks is
@@ -135,7 +141,7 @@ def query_text(paid: bool, rung: int = PUSH_RULES, dora_dates: tuple[str, str] |
     """The batch query; `paid`: with code-owner approval and the paid fields up to `rung` (the
     approval rules, the DORA figures only with `dora_dates`, the window's first and last day, the
     policies, the push rule), which only Premium and up define."""
-    extra = ""
+    extra = f"\n      {_COMMITTERS}" if paid and rung >= RULES_AND_DORA else ""
     if paid and rung >= RULES_AND_DORA and dora_dates is not None:
         extra += f"\n      {dora_api.graphql_field(*dora_dates)}"
     if paid and rung >= POLICIES:
@@ -180,8 +186,14 @@ def _states(data: dict[str, Any], paid: bool, rules: bool, branches: dict[int, s
                                           policies.required(node, branches.get(int(number))) if branches is not None else None,
                                           _security(node) if refused is not None and index not in refused else None,
                                           dora_api.from_graphql(node.get("dora")) if dora else None,
-                                          approvals.from_branch_rules(node.get("branchRules")) if rules and administers else None)
+                                          approvals.from_branch_rules(node.get("branchRules")) if rules and administers else None,
+                                          _committers(node.get(_COMMITTERS)) if rules else None)
     return found
+
+
+def _committers(disabled: Any) -> bool | None:
+    """Whether committers may approve, from `mergeRequestsDisableCommittersApproval`."""
+    return not disabled if isinstance(disabled, bool) else None
 
 
 def _security(node: dict[str, Any]) -> dict[str, Any]:

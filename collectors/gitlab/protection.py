@@ -40,7 +40,7 @@ def read_protection(
         return required, None
     settings = (
         before.approval_settings if before is not None and before.approval_settings is not None
-        else approval_settings.read_project(client, project, group_settings)
+        else approval_settings.read_project(client, project, group_settings, known.committers_can_approve if known is not None else None)
     )
     if isinstance(settings, Gap):
         return settings, None

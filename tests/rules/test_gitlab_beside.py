@@ -53,6 +53,22 @@ def test_approval_settings_are_reported_beside_branch_protection(tmp_path: Path)
     assert (hold.low, hold.high, hold.unknown) == (0.0, 1.0, 3)
 
 
+def test_committers_who_may_approve_decide_the_share_without_the_other_settings(tmp_path: Path) -> None:
+    # the GitLab collector leaves the other three unread (None) where committers may approve: the
+    # project counts as not holding, observed, exactly as with all four read
+    svc_c = "author_can_approve: true, committers_can_approve: false, approval_rules_overridable: false, stale_approvals_dismissed: true"
+    read = GITLAB_APPROVALS.replace(svc_c, svc_c.replace("committers_can_approve: false", "committers_can_approve: true"))
+    unread = GITLAB_APPROVALS.replace(svc_c, "author_can_approve: null, committers_can_approve: true, "
+                                             "approval_rules_overridable: null, stale_approvals_dismissed: null")
+    assert read != GITLAB_APPROVALS and unread != GITLAB_APPROVALS
+    shares = []
+    for name, text in (("read", read), ("unread", unread)):
+        _expected, result = run_case(_case(tmp_path / name, "governance.default_branches_protected", text), PACK_DIR)
+        (hold,) = result.beside
+        shares.append((hold.low, hold.high, hold.unknown))
+    assert shares[0] == shares[1] == (2 / 3, 2 / 3, 0)
+
+
 def test_the_groups_dora_figures_are_reported_beside_the_deployments(tmp_path: Path) -> None:
     text = """
 params: {sample_repositories_min: 1, sample_platform_repositories_min: 1}

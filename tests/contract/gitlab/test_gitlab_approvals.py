@@ -214,7 +214,14 @@ def test_project_approval_settings_fill_branch_protection(fake_gitlab: FakeGitLa
         "author_can_approve": True, "committers_can_approve": False, "approval_rules_overridable": False,
         "stale_approvals_dismissed": False,
     }
-    assert scan.data(TEMPLATES, "vcs.branch_protection")["stale_approvals_dismissed"] is True  # GitLab's default
+    # ci-templates keeps GitLab's default, committers may approve (the GraphQL batch says it): approvals
+    # cannot hold, /approvals is not asked and the other three stay unknown, never guessed
+    templates = scan.data(TEMPLATES, "vcs.branch_protection")
+    assert {field: templates[field] for field in approval_settings.FIELDS} == {
+        "author_can_approve": None, "committers_can_approve": True, "approval_rules_overridable": None,
+        "stale_approvals_dismissed": None,
+    }
+    assert fake_gitlab.count(r"^/projects/100/approvals$") == 0 and fake_gitlab.count(r"^/projects/101/approvals$") == 1
     # an unprotected default branch needs no approval: its settings are not asked, and stay unknown
     assert fake_gitlab.count(r"^/projects/102/approvals$") == 0
     assert scan.data("gitlab:acme/apps/svc-b", "vcs.branch_protection")["author_can_approve"] is None
@@ -242,9 +249,28 @@ def test_group_settings_locked_for_every_project_spare_the_projects_requests(fak
     assert fake_gitlab.count(r"/approvals$") == 0
 
     group.approval_setting["retain_approvals_on_push"] = (False, False)  # one unlocked: each project says its own
+    for project in fake_gitlab.instance.projects:  # where committers may approve, nothing more would be asked
+        project.approvals["merge_requests_disable_committers_approval"] = True
     scan = run_gitlab(fake_gitlab)
     assert scan.data("gitlab:acme", "org.rulesets")["approval_settings_locked"] is False
     assert fake_gitlab.count(r"/approvals$") == 2
+
+
+def test_settings_where_committers_may_approve_are_the_same_verdict_for_one_request_less(fake_gitlab: FakeGitLab) -> None:
+    _premium(fake_gitlab)
+    over_graphql = _protections(run_gitlab(fake_gitlab))
+    assert fake_gitlab.count(r"/approvals$") == 0  # both protected default branches keep GitLab's default
+    fake_gitlab.exchanges.clear()
+    fake_gitlab.fail(r"^/api/graphql$", 404, message="404 Not Found", times=10)  # no batch: everything over REST, as before
+    over_rest = _protections(run_gitlab(fake_gitlab))
+    assert fake_gitlab.count(r"/approvals$") == 2
+    for subject, (status, data, reason) in over_rest.items():
+        graphql_status, graphql_data, graphql_reason = over_graphql[subject]
+        assert (graphql_status, graphql_reason) == (status, reason)
+        for field, value in data.items():  # each field as REST says it, or unknown where not asked
+            assert graphql_data[field] in (value, None), (subject, field)
+        if data["enabled"]:
+            assert graphql_data["committers_can_approve"] is data["committers_can_approve"] is True
 
 
 def test_the_free_tier_asks_no_approval_settings(fake_gitlab: FakeGitLab) -> None:

@@ -88,6 +88,8 @@ def test_branch_protection_on_the_free_tier_leaves_paid_settings_unknown(fake_gi
 
 def test_branch_protection_on_premium_reads_approvals_and_code_owners(fake_gitlab: FakeGitLab) -> None:
     fake_gitlab.instance.tier = "premium"
+    for project in fake_gitlab.instance.projects:  # committers may not approve: the other settings are worth asking
+        project.approvals["merge_requests_disable_committers_approval"] = True
     scan = run_gitlab(fake_gitlab)
     templates = scan.data("gitlab:acme/platform/ci-templates", "vcs.branch_protection")
     assert templates["required_reviews"] == 2 and templates["code_owner_reviews"] is True
