@@ -84,13 +84,13 @@ class ProjectState:
     security: dict[str, Any] | None = None  # vcs.security_settings from the push rule; None: ask REST
     dora: dict[str, float | None] | None = None  # GitLab's DORA figures of the window (dora_api.METRICS); None: ask REST
     approval_rules: list[dict[str, Any]] | None = None  # the project's approval rules in REST's shape; None: ask REST
-    committers_can_approve: bool | None = None  # the approval setting; None: not given
+    committers_can_approve: bool | None = None  # the approval setting (approval_settings.py); None: not given
 
 
 # The paid fields, in the order GitLab gained them: a query refused for a field this GitLab lacks is
 # asked again without the newest rung still asked. DORA's per-metric fields came with 15.10 (the
-# branch rules' approval rules are asked with them), the pipeline execution policies with 17.2,
-# all five push-rule settings with merge request 223061.
+# branch rules' approval rules and the committers' setting are asked with them), the pipeline
+# execution policies with 17.2, all five push-rule settings with merge request 223061.
 RULES_AND_DORA, POLICIES, PUSH_RULES = 1, 2, 3
 
 
@@ -98,11 +98,12 @@ class ProjectStates:
     """The GraphQL batches of one group's projects, asked by the scan's workers ahead of the
     projects that need them. The first refusal stops the asking (an instance without these
     fields refuses every query: each project is then read over REST); a rate limit costs its own
-    batch only, whose projects' requests then say so. `code_owner_approval_required`, the DORA
-    figures, the policies and the push rules are asked only on a tier with approvals (the listing
-    shows `approvals_before_merge`), the DORA figures only where `dora_dates` (the window's first
-    and last day) are given; a query refused with paid fields is asked again without the newest
-    of them (RULES_AND_DORA, POLICIES, PUSH_RULES), the rest being worth a request."""
+    batch only, whose projects' requests then say so. `code_owner_approval_required`, the approval
+    rules and setting, the DORA figures, the policies and the push rules are asked only on a tier
+    with approvals (the listing shows `approvals_before_merge`), the DORA figures only where
+    `dora_dates` (the window's first and last day) are given; a query refused with paid fields is
+    asked again without the newest of them (RULES_AND_DORA, POLICIES, PUSH_RULES), the rest being
+    worth a request."""
 
     def __init__(self, client: GitLabClient, projects: Sequence[Listed], dora_dates: tuple[str, str] | None = None) -> None:
         self._client = client
@@ -139,17 +140,19 @@ class ProjectStates:
 
 def query_text(paid: bool, rung: int = PUSH_RULES, dora_dates: tuple[str, str] | None = None) -> str:
     """The batch query; `paid`: with code-owner approval and the paid fields up to `rung` (the
-    approval rules, the DORA figures only with `dora_dates`, the window's first and last day, the
-    policies, the push rule), which only Premium and up define."""
-    extra = f"\n      {_COMMITTERS}" if paid and rung >= RULES_AND_DORA else ""
-    if paid and rung >= RULES_AND_DORA and dora_dates is not None:
-        extra += f"\n      {dora_api.graphql_field(*dora_dates)}"
-    if paid and rung >= POLICIES:
-        extra += f"\n      {policies.FIELDS}"
-    if paid and rung >= PUSH_RULES:
-        extra += f"\n      {_PUSH_RULE}"
-    rules = f" {approvals.GRAPHQL_FIELD}" if paid and rung >= RULES_AND_DORA else ""
-    return _QUERY % (MAX_RULES, " codeOwnerApprovalRequired" if paid else "", rules, MAX_MEMBERS, extra)
+    approval rules and the committers' setting, the DORA figures only with `dora_dates`, the
+    window's first and last day; the policies; the push rule), which only Premium and up define."""
+    if not paid:
+        return _QUERY % (MAX_RULES, "", "", MAX_MEMBERS, "")
+    fields = [_COMMITTERS] if rung >= RULES_AND_DORA else []
+    if rung >= RULES_AND_DORA and dora_dates is not None:
+        fields.append(dora_api.graphql_field(*dora_dates))
+    if rung >= POLICIES:
+        fields.append(policies.FIELDS)
+    if rung >= PUSH_RULES:
+        fields.append(_PUSH_RULE)
+    rules = f" {approvals.GRAPHQL_FIELD}" if rung >= RULES_AND_DORA else ""
+    return _QUERY % (MAX_RULES, " codeOwnerApprovalRequired", rules, MAX_MEMBERS, "".join(f"\n      {field}" for field in fields))
 
 
 def _push_rules_refused(errors: list[dict[str, Any]]) -> set[int]:
@@ -165,7 +168,7 @@ def _push_rules_refused(errors: list[dict[str, Any]]) -> set[int]:
 
 def _states(data: dict[str, Any], paid: bool, rules: bool, branches: dict[int, str | None] | None,
             refused: set[int] | None, dora: bool) -> dict[int, ProjectState]:
-    """`rules`: whether the branch rules' approval rules were asked;
+    """`rules`: whether the branch rules' approval rules and the committers' setting were asked;
     `branches`: each project's default branch, where the policies were asked (None: they were not);
     `refused`: the nodes whose push rule was refused, where push rules were asked (None: they were not);
     `dora`: whether the DORA figures were asked."""
