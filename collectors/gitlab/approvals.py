@@ -6,10 +6,11 @@ GitLab lists it where approvals exist): the rules the GraphQL batch gave under t
 branch rules (batch.py), else `/projects/:id/approval_rules`. A branch rule holds the approval
 rules scoped to its protected branch; GitLab's own "All branches" and "All protected branches"
 rules (names no branch can have: branch names hold no space; GitLab translates them) hold the
-unscoped ones and those for every protected branch, which both bind a protected default branch. The push rule's secret check fills the source-neutral
-`push_protection` of vcs.security_settings: like GitHub's push protection it rejects pushes
-carrying secrets. Push rules are shown to Maintainers only; a Reporter token leaves them
-unavailable, naming the role.
+unscoped ones and those for every protected branch, which both bind a protected default branch.
+
+The push rule's secret check fills the source-neutral `push_protection` of
+vcs.security_settings: like GitHub's push protection it rejects pushes carrying secrets. Push
+rules are shown to Maintainers only; a Reporter token leaves them unavailable, naming the role.
 """
 
 from __future__ import annotations
