@@ -1,0 +1,83 @@
+"""Evidence records a collect context builds: typed fields skip the model's validation, and the
+records are what the validator would have built."""
+
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from scanner.contract import CollectContext
+from scanner.kinds import KINDS, KindRegistry
+from scanner.model import Evidence, EvidenceStatus, Subject
+
+T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
+class _Settings(BaseModel):
+    pass
+
+
+SUBJECT = Subject(id="local:api", kind="repository", name="api", source="local")
+
+
+def _context(clock: Any = lambda: T0) -> CollectContext:
+    return CollectContext(
+        collector="local",
+        collector_version="4",
+        config=_Settings(),
+        kinds=KindRegistry(KINDS),
+        clock=clock,
+        logger=logging.getLogger("test.records"),
+    )
+
+
+def _validated(record: Evidence) -> Evidence:
+    return Evidence.model_validate({name: getattr(record, name) for name in Evidence.model_fields})
+
+
+def test_records_are_what_the_validator_builds() -> None:
+    ctx = _context()
+    records = [
+        ctx.observed("iac.usage", SUBJECT, {"present": True, "tools": ["terraform"]}, ("main.tf",)),
+        ctx.observed("iac.usage", SUBJECT, {}),
+        ctx.unavailable("ci.pipelines", SUBJECT, "cannot list the folder"),
+        ctx.unsupported("vcs.branch_protection", SUBJECT, "a checkout cannot show it"),
+    ]
+    for record in records:
+        validated = _validated(record)
+        assert record == validated
+        assert record.model_dump_json() == validated.model_dump_json()
+        assert record.model_fields_set == validated.model_fields_set == set(Evidence.model_fields)
+    assert records[0].data["tools"] == ["terraform"] and records[0].locators == ("main.tf",)
+
+
+def test_records_share_their_set_of_given_fields_and_a_copy_changes_only_itself() -> None:
+    ctx = _context()
+    first, second = ctx.observed("iac.usage", SUBJECT, {}), ctx.unavailable("ci.pipelines", SUBJECT, "no")
+    # One set for every record of the scan (pydantic would make one each), as loaded bundles share theirs.
+    assert first.__pydantic_fields_set__ is second.__pydantic_fields_set__
+    changed = first.model_copy(update={"reason": "why"})
+    assert changed.reason == "why" and first.reason is None
+    assert second.model_fields_set == set(Evidence.model_fields)
+
+
+def test_fields_of_other_types_are_still_validated() -> None:
+    ctx = _context(clock=lambda: "2026-11-01T00:00:00Z")  # a clock answering in text: the model parses it
+    assert ctx.unavailable("ci.pipelines", SUBJECT, "no").observed_at == T0
+    with pytest.raises(ValidationError):  # a plugin's Path is no locator
+        _context().observed("iac.usage", SUBJECT, {}, (Path("main.tf"),))  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        _context().unavailable("ci.pipelines", SUBJECT, 42)  # type: ignore[arg-type]
+    assert ctx.observed("iac.usage", SUBJECT, {}).status is EvidenceStatus.OBSERVED
+
+
+def test_records_of_a_kinds_defaults_share_its_validated_data() -> None:
+    ctx = _context()
+    defaults = ctx.kinds.validate_data("iac.usage", {})  # what detection hands over when it found nothing
+    nothing = [ctx.observed("iac.usage", SUBJECT, dict(defaults)) for _ in range(2)]
+    assert nothing[0].data is nothing[1].data  # one dict for every "nothing of this kind here"
+    assert nothing[0].data == defaults
+    assert ctx.kinds.validate_data("iac.usage", {}) is not ctx.kinds.validate_data("iac.usage", {})  # callers own theirs
+    found = [ctx.observed("iac.usage", SUBJECT, {"present": True}) for _ in range(2)]
+    assert found[0].data is not found[1].data and found[0].data["present"] is True
