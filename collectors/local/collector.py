@@ -69,7 +69,9 @@ class LocalCollector(Collector):
         if config.git and git is None:
             ctx.problem(f"git executable {config.git!r} not found", hint="install git or set sources.local.git")
         now = ctx.clock()
-        remotes = {repository.id: _remote_urls(repository.root) for repository in found.repositories}
+        # Each checkout's git directory, looked up once: its remotes now, its history later.
+        directories = {repository.id: git_dir(repository.root) for repository in found.repositories}
+        remotes = {repository.id: _remote_urls(repository.root, directories[repository.id]) for repository in found.repositories}
         # Every repository found, in every shard: what a reference may name inside the scan.
         unowned = frozenset(repository.name.lower() for repository in found.repositories if not remotes[repository.id])
         repositories = [repository for repository in found.repositories if ctx.includes(repository.id)]
@@ -77,7 +79,7 @@ class LocalCollector(Collector):
         origins: dict[str, dict[str, Any] | None] = {}
         findings = Findings(ctx, self.name)
 
-        for repository, files, history in _examine_all(repositories, config, ctx.limits, git, now):
+        for repository, files, history in _examine_all(repositories, directories, config, ctx.limits, git, now):
             url = Path(repository.root).as_uri()
             subject = Subject(
                 id=repository.id,
@@ -104,14 +106,18 @@ class LocalCollector(Collector):
         return recompute_cross_references(subjects, evidence)
 
 
-def _remote_urls(root: str) -> list[str]:
+def _remote_urls(root: str, directory: str | None) -> list[str]:
     """The checkout's remotes, which tell its organization; none for a plain folder."""
-    directory = git_dir(root)
     return remote_urls(root, directory) if directory else []
 
 
 def _examine_all(
-    repositories: list[Repository], config: LocalConfig, limits: Limits, git: str | None, now: datetime
+    repositories: list[Repository],
+    directories: dict[str, str | None],
+    config: LocalConfig,
+    limits: Limits,
+    git: str | None,
+    now: datetime,
 ) -> Iterator[tuple[Repository, FileExamination, Found]]:
     """Examine repositories in order: files in worker processes (`examine_all`), git's
     subprocesses running ahead in threads of this process.
@@ -123,7 +129,7 @@ def _examine_all(
     processes = config.processes or available_cpus()
     examinations = examine_all([repository.root for repository in repositories], limits, processes)
 
-    located = ((repository, git_dir(repository.root)) for repository in repositories)  # (repository, its .git)
+    located = ((repository, directories[repository.id]) for repository in repositories)  # (repository, its .git)
 
     def history(item: tuple[Repository, str | None]) -> Found:
         return _history(item[0].root, item[1], config, git, now)
