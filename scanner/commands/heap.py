@@ -25,12 +25,17 @@ _thresholds = gc.get_threshold()  # as they were when the outermost frozen_heap 
 # 500-repository scan), all of them alive until the command ends. Ten times fewer full
 # collections while frozen: none in that scan; cycles still go in the young collections.
 _FULL_COLLECTIONS_RARER = 10
+# Most containers a scan makes live until the command ends (evidence records, their data): a
+# young collection traverses them only to promote them, every 700 allocations by default. While
+# frozen, a young collection waits for this many instead: cyclic garbage (an HTTP source's
+# exceptions and responses) still goes, after at most this many more allocations.
+_YOUNG_WHILE_FROZEN = 10_000
 
 
 @contextmanager
 def frozen_heap() -> Iterator[None]:
-    """Freeze what is alive on entry until the outermost `frozen_heap` exits, with full
-    collections rarer meanwhile.
+    """Freeze what is alive on entry until the outermost `frozen_heap` exits, with young and
+    full collections rarer meanwhile.
 
     Usable as a decorator. Nested uses freeze what appeared since; only the outermost exit
     unfreezes, so cycles created meanwhile are still collected once the work is done.
@@ -41,7 +46,7 @@ def frozen_heap() -> Iterator[None]:
         if _depth == 0:
             _thresholds = gc.get_threshold()
             young, middle, full = _thresholds
-            gc.set_threshold(young, middle, full * _FULL_COLLECTIONS_RARER)
+            gc.set_threshold(max(young, _YOUNG_WHILE_FROZEN), middle, full * _FULL_COLLECTIONS_RARER)
         _depth += 1
     try:
         yield
