@@ -9,8 +9,9 @@ when a `ConditionalStore` is given) and page loops that never read a page twice 
 `MAX_PAGES`. Time comes from the collect context's `Timer`, never `time.sleep`.
 
 The sessions read the environment's proxy and CA bundle settings once per origin (`_Session`),
-and `exchange` sends one request without what `Session.request` redoes around every call; at
-three requests per repository, that work was a large part of a scan's CPU.
+and `exchange` sends one request on urllib3 as requests would (`collectors.http_transport`),
+without what requests redoes around every call; at four requests per repository, that work was
+a large part of a scan's CPU.
 
 A host's client subclasses `HttpClient` and supplies only what is its own: how a request is
 sent (its client library, auth, headers), how its error bodies read, which answers are rate
@@ -31,12 +32,12 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.sessions import merge_setting
-from requests.structures import CaseInsensitiveDict
 from requests.utils import get_environ_proxies
 
 from collectors.githost.cache import CachedAnswer, ConditionalStore
 from collectors.http_answers import ApiError, RawAnswer, json_body, path_only, status_phrase, with_query
 from collectors.http_policy import PageTrail, RateGate, Refusal, retry_after
+from collectors.http_transport import Reply, Transport
 from collectors.per_thread import PerThread
 from scanner.contract import RequestCounter, Timer
 
@@ -187,6 +188,7 @@ class HttpClient(ABC):
         self._conditional = options.get("conditional")
         self._gate = RateGate(self._timer, max_wait=options["max_rate_limit_wait"], wait_budget=options["rate_limit_wait_budget"])
         self._sessions = PerThread(self._new_session, requests.Session.close)
+        self._transports = PerThread(self._new_transport, Transport.close)
 
     # --- what a host supplies -----------------------------------------------------------
 
@@ -221,10 +223,13 @@ class HttpClient(ABC):
         session.headers["User-Agent"] = self.user_agent
         return session
 
+    def _new_transport(self) -> Transport:
+        return Transport({**requests.utils.default_headers(), "User-Agent": self.user_agent}, self.timeout)
+
     # --- requests -------------------------------------------------------------------------
 
     def session(self) -> requests.Session:
-        """The calling thread's session."""
+        """The calling thread's session (a host whose client library sends on a requests session)."""
         return self._sessions.get()
 
     def get(
@@ -284,22 +289,14 @@ class HttpClient(ABC):
             answer = self.get(family, answer.next_url, conditional=conditional)
             page += 1
 
-    def exchange(
-        self, verb: str, url: str, headers: Mapping[str, str], body: bytes | None = None, *, stream: bool = False
-    ) -> requests.Response:
-        """Send one request on the calling thread's session and return its answer, redirects not
-        followed: the session's headers under `headers`, the environment's proxies and CA bundle
-        as `Session.request` would apply them. Nothing else of `Session.request`'s work, done
-        around every request and of no use to an API client: no cookie sent or kept, no .netrc
-        credentials (which would replace the token in `headers`), no redirect target worked
-        out in advance, no response hook."""
-        session = self.session()
-        sent = CaseInsensitiveDict(session.headers)
-        sent.update(headers)
-        prepared = requests.PreparedRequest()
-        prepared.prepare(method=verb, url=url, headers=sent, data=body)
-        settings = session.merge_environment_settings(url, {}, stream, None, None)
-        return session.get_adapter(url).send(prepared, timeout=self.timeout, **settings)
+    def exchange(self, verb: str, url: str, headers: Mapping[str, str], body: bytes | None = None) -> Reply:
+        """Send one request from the calling thread and return its answer, body unread, redirects
+        not followed: the session's headers under `headers`, the environment's proxies and CA
+        bundle as requests applies them (see `collectors.http_transport`). Nothing else of
+        `Session.request`'s work, of no use to an API client: no cookie sent or kept, no .netrc
+        credentials (which would replace the token in `headers`), no redirect target worked out
+        in advance, no response hook."""
+        return self._transports.get().send(verb, url, headers, body)
 
     def content(self, family: str, call: Call) -> bytes:
         """The body of a non-JSON answer (a file's bytes); ApiError for any status >= 400."""
@@ -310,6 +307,7 @@ class HttpClient(ABC):
 
     def close(self) -> None:
         self._sessions.close()
+        self._transports.close()
 
     # --- the request loop -----------------------------------------------------------------
 

@@ -45,6 +45,7 @@ RAW_MEDIA_TYPE = "application/vnd.github.raw+json"
 API_VERSION = "2022-11-28"  # the REST version whose shapes mapping.py reads
 GRAPHQL = "graphql"  # the resource (rate-limit budget) of GraphQL queries
 MAX_DOWNLOAD_REDIRECTS = 5
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})  # as requests' `Response.is_redirect`
 
 _SSO_URL = re.compile(r"url=(\S+)")
 
@@ -131,12 +132,12 @@ class GitHubClient(HttpClient):
             headers["Content-Type"] = "application/json"
             body = json.dumps(call.body).encode()
         url = self._graphql_url if call.resource == GRAPHQL else self._api_url(call.url)
-        raw = self._answer(self.exchange(call.verb, url, headers, body))
+        raw = self._answer(call.verb, url, headers, body)
         location = raw.headers.get("location", "")
         if raw.status == 301 and location:  # a renamed repository: followed on the API's own host, as PyGithub did
             if not self._same_origin(location):
                 raise ApiError(301, "GitHub redirected the request to another host", path_only(call.url))
-            raw = self._answer(self.exchange(call.verb, self._api_url(location), headers, body))
+            raw = self._answer(call.verb, self._api_url(location), headers, body)
         return raw
 
     def _message(self, data: Any) -> str:
@@ -191,10 +192,9 @@ class GitHubClient(HttpClient):
         target = urlsplit(url if "://" in url else self.base_url + url)
         return (target.scheme, target.hostname, target.port) == self._api_origin
 
-    @staticmethod
-    def _answer(response: requests.Response) -> RawAnswer:
-        with response:
-            return RawAnswer(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
+    def _answer(self, verb: str, url: str, headers: Mapping[str, str], body: bytes | None) -> RawAnswer:
+        with self.exchange(verb, url, headers, body) as reply:
+            return RawAnswer(reply.status, reply.headers, reply.body())
 
     def _download(self, family: str, location: str, max_bytes: int) -> bytes | None:
         """Follow an archive redirect. The download host is not the API: not charged, and it gets
@@ -218,29 +218,17 @@ class GitHubClient(HttpClient):
             headers: dict[str, str] = {}
             if self._same_origin(url):
                 self._authenticate(headers)
-            response = self.exchange("GET", url, headers, stream=True)
-            if response.is_redirect:
-                response.close()
-                url = urljoin(url, response.headers["location"])
-                continue
-            return self._read_download(response, url, max_bytes)
+            with self.exchange("GET", url, headers) as reply:
+                location = reply.headers.get("location")
+                if reply.status in REDIRECT_STATUSES and location is not None:
+                    url = urljoin(url, location)
+                    continue
+                if reply.status >= 500:
+                    raise requests.HTTPError(f"HTTP {reply.status}")
+                if reply.status >= 400:
+                    raise ApiError(reply.status, "archive download refused", urlsplit(url).path)
+                return reply.body_at_most(max_bytes)
         raise requests.TooManyRedirects(f"more than {MAX_DOWNLOAD_REDIRECTS} redirects")
-
-    @staticmethod
-    def _read_download(response: requests.Response, url: str, max_bytes: int) -> bytes | None:
-        with response:
-            if response.status_code >= 500:
-                raise requests.HTTPError(f"HTTP {response.status_code}")
-            if response.status_code >= 400:
-                raise ApiError(response.status_code, "archive download refused", urlsplit(url).path)
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_content(chunk_size=65536):
-                size += len(chunk)
-                if size > max_bytes:
-                    return None
-                chunks.append(chunk)
-            return b"".join(chunks)
 
 
 def _is_rate_limited(raw: RawAnswer) -> bool:

@@ -89,8 +89,8 @@ class _Host(HttpClient):
 
     def _transmit(self, call: Call) -> RawAnswer:
         url = call.url if "://" in call.url else self.base_url + call.url
-        with self.exchange(call.verb, url, call.headers) as response:
-            return RawAnswer(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
+        with self.exchange(call.verb, url, call.headers) as reply:
+            return RawAnswer(reply.status, reply.headers, reply.body())
 
     def _message(self, data: Any) -> str:
         return str(data["message"]) if isinstance(data, dict) and isinstance(data.get("message"), str) else ""
