@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from collectors.base import Findings, Gap
@@ -68,8 +69,9 @@ class Records:
 
         meta = examination.meta
         data = meta.data if isinstance(meta, RepoMetadata) else None
-        # Who wrote each commit: bots left out, addresses joined by the repository's .mailmap.
-        person = people(Mailmap(files.mailmap if isinstance(files, FileEvidence) else ""), self._config.bots)
+        # Who wrote each commit: bots left out, addresses joined by the repository's .mailmap; asked
+        # once per author's name and address, though activity and contributions both ask per commit.
+        person = lru_cache(maxsize=None)(people(Mailmap(files.mailmap if isinstance(files, FileEvidence) else ""), self._config.bots))
         if isinstance(meta, RepoMetadata):
             if "history" in meta.incomplete:
                 history = _gap(meta.incomplete["history"], failure=True)
