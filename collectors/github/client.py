@@ -2,13 +2,13 @@
 
 Every request goes through the shared shell's loop (`collectors.http_client`): counted,
 rate-limit aware, 5xx and network errors retried, and is sent by the shell's `exchange` on the
-thread's requests session. PyGithub makes the credentials' headers (minting and renewing a
-GitHub App's installation tokens), the GraphQL URL of a GitHub Enterprise base URL and the typed
-objects payloads become; it no longer sends: its request path (a connection object, logging
-frames and `Session.request` around every call) cost more CPU than a scan's parsing. What is
-GitHub's own is here: its headers, error bodies and SAML SSO refusals, its 403 rate limits and
-GraphQL's RATE_LIMITED, a renamed repository's 301. A PyGithub `Github` is not thread-safe, so
-each worker thread gets its own.
+thread's connections. PyGithub makes a GitHub App's credentials (minting and renewing its
+installation tokens) and the typed objects payloads become; it no longer sends: its request path
+(a connection object, logging frames and `Session.request` around every call) cost more CPU than
+a scan's parsing. It is loaded only when one of those is needed: a token scan never loads it
+(importing it is a fifth of a second of CPU). What is GitHub's own is here: its headers, error
+bodies and SAML SSO refusals, its 403 rate limits and GraphQL's RATE_LIMITED, a renamed
+repository's 301. A PyGithub `Github` is not thread-safe, so each worker thread gets its own.
 """
 
 from __future__ import annotations
@@ -17,13 +17,10 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import requests
-from github import Auth, Github, GithubException
-from github.GithubObject import GithubObject
-from github.Requester import Requester
 
 from collectors.http_answers import ApiError as ApiError
 from collectors.http_answers import RawAnswer, json_body, path_only, status_phrase, with_query
@@ -36,9 +33,11 @@ from collectors.http_client import TokenRefused as TokenRefused
 from collectors.per_thread import PerThread
 
 if TYPE_CHECKING:
+    from github import Github
+    from github.GithubObject import GithubObject
     from typing_extensions import Unpack
 
-T = TypeVar("T", bound=GithubObject)
+T = TypeVar("T", bound="GithubObject")
 
 USER_AGENT = "pecm-github-collector"
 RAW_MEDIA_TYPE = "application/vnd.github.raw+json"
@@ -48,6 +47,22 @@ MAX_DOWNLOAD_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})  # as requests' `Response.is_redirect`
 
 _SSO_URL = re.compile(r"url=(\S+)")
+
+
+class Credential(Protocol):
+    """What proves who the client is: it adds its Authorization header (PyGithub's `Auth` objects are credentials)."""
+
+    def authentication(self, headers: dict[str, str]) -> None: ...
+
+
+class TokenAuth:
+    """A token's header, as PyGithub's `Auth.Token` makes it: a token scan needs nothing else of PyGithub."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def authentication(self, headers: dict[str, str]) -> None:
+        headers["Authorization"] = f"token {self._token}"
 
 
 @dataclass(frozen=True)
@@ -65,14 +80,14 @@ class GitHubClient(HttpClient):
     uncharged_statuses = frozenset({304})  # GitHub does not charge a revalidated answer
     resource_labels: ClassVar[Mapping[str, str]] = {GRAPHQL: "GraphQL"}
 
-    def __init__(self, base_url: str, auth: Auth.Auth, **options: Unpack[ShellOptions]) -> None:
+    def __init__(self, base_url: str, auth: Credential, **options: Unpack[ShellOptions]) -> None:
         super().__init__(base_url, **options)
         self._auth = auth
-        self._githubs = PerThread(self._new_github, Github.close)
+        self._githubs: PerThread[Github] = PerThread(self._new_github, lambda github: github.close())
         api = urlsplit(self.base_url)
         self._api_origin = (api.scheme, api.hostname, api.port)
         self._api_root = (api.scheme, api.netloc)
-        self._graphql_url = urlunsplit((api.scheme, api.netloc, Requester.get_graphql_prefix(api.path), "", ""))
+        self._graphql_url = urlunsplit((api.scheme, api.netloc, _graphql_path(api.path), "", ""))
 
     # --- REST -------------------------------------------------------------------------
 
@@ -157,8 +172,14 @@ class GitHubClient(HttpClient):
         return ApiError(raw.status, message, path_only(url), sso_url)
 
     def _authenticate(self, headers: dict[str, str]) -> None:
-        """Add the credential's Authorization header. PyGithub's auth objects make it (a GitHub
-        App's installation token is minted and renewed by them, through a `Github` of this thread)."""
+        """Add the credential's Authorization header. A token's is made here; PyGithub's auth
+        objects make theirs (a GitHub App's installation token is minted and renewed by them,
+        through a `Github` of this thread)."""
+        if isinstance(self._auth, TokenAuth):
+            self._auth.authentication(headers)
+            return
+        from github import GithubException  # loaded with the PyGithub credential
+
         self._githubs.get()  # the auth object needs a requester to mint an installation token
         try:
             self._auth.authentication(headers)
@@ -168,9 +189,11 @@ class GitHubClient(HttpClient):
             raise ApiError(exc.status, f"GitHub App authentication failed: {exc.message}", "/app/installations") from None
 
     def _new_github(self) -> Github:
+        from github import Auth, Github
+
         return Github(
             base_url=self.base_url,
-            auth=self._auth,
+            auth=self._auth if isinstance(self._auth, Auth.Auth) else None,  # a token's typed objects send nothing
             timeout=self.timeout,
             user_agent=USER_AGENT,
             per_page=PER_PAGE,
@@ -254,6 +277,12 @@ def _message(data: Any) -> str:
     if isinstance(data, dict) and isinstance(data.get("message"), str):
         return str(data["message"])
     return ""
+
+
+def _graphql_path(api_path: str) -> str:
+    """GraphQL's path beside a REST base path, as PyGithub's `Requester.get_graphql_prefix` has it:
+    "" -> /graphql, GitHub Enterprise's /api/v3 -> /api/graphql."""
+    return api_path.rstrip("/").removesuffix("/v3") + "/graphql"
 
 
 def _quote_path(path: str) -> str:

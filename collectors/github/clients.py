@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
-from github import Auth
+from typing import TYPE_CHECKING
 
 from collectors.githost.cache import ConditionalStore
 from collectors.github import credentials
-from collectors.github.client import ApiError, GitHubClient
+from collectors.github.client import ApiError, Credential, GitHubClient
 from collectors.github.config import GitHubConfig
 from scanner.contract import CollectContext
+
+if TYPE_CHECKING:
+    from github import Auth
 
 
 class ScanClients:
@@ -47,7 +50,7 @@ class ScanClients:
         for client in self._made:
             client.close()
 
-    def _client(self, auth: Auth.Auth) -> GitHubClient:
+    def _client(self, auth: Credential) -> GitHubClient:
         config = self._config
         client = GitHubClient(
             config.base_url,

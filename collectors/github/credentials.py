@@ -1,7 +1,7 @@
 """How the collector proves who it is: a token from the environment, or a GitHub App's key.
 
-The token is read through `ctx.secret` only (the pipeline redacts what it hands out); App
-installation tokens are minted by PyGithub, which logs their issuing answer at DEBUG, so a
+The token is read through `ctx.secret` only (the pipeline redacts what it hands out) and sent
+as the client's own header; App installation tokens are minted by PyGithub, which logs their issuing answer at DEBUG, so a
 filter on its logger scrubs anything shaped like a GitHub token before any handler sees it.
 """
 
@@ -10,12 +10,15 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from github import Auth
-
+from collectors.github.client import TokenAuth
 from collectors.github.config import GitHubConfig
 from scanner.contract import CollectContext
 from scanner.errors import SourceUnavailable, read_user_text
+
+if TYPE_CHECKING:
+    from github import Auth
 
 REDACTED = "***"
 
@@ -47,14 +50,14 @@ def scrub_pygithub_logs() -> None:
         logger.addFilter(_TokenScrubber())
 
 
-def token_auth(ctx: CollectContext, config: GitHubConfig) -> Auth.Token:
+def token_auth(ctx: CollectContext, config: GitHubConfig) -> TokenAuth:
     token = ctx.secret(config.token_env)
     if not token:
         raise SourceUnavailable(
             f"github: environment variable {config.token_env} is not set",
             hint="export a fine-grained read-only token in it, or configure a GitHub App",
         )
-    return Auth.Token(token)
+    return TokenAuth(token)
 
 
 _MAX_KEY_BYTES = 64 * 1024
@@ -66,6 +69,8 @@ class _KeyUnreadable(SourceUnavailable):
 
 
 def app_auth(ctx: CollectContext, config: GitHubConfig) -> Auth.AppAuth:
+    from github import Auth  # PyGithub loads for an App only: a token scan never needs it
+
     assert config.app is not None
     path = config.app.private_key_file
     path = path if path.is_absolute() else Path(ctx.base_dir) / path

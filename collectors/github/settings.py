@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from github.Environment import Environment
-
 from collectors.base import Found, Gap
 from collectors.github import settings_mapping as mapping
 from collectors.github.client import PER_PAGE, ApiError, GitHubClient
@@ -215,6 +213,8 @@ def _environments(client: GitHubClient, repo: Listed, meta: RepoMetadata, produc
     items = answer.data.get("environments") if isinstance(answer.data, dict) else None
     if not isinstance(items, list):
         return Gap("GitHub's environments answer has no environments list", failure=True)
+    from github.Environment import Environment  # PyGithub loads only for a repository's environments
+
     typed = [client.typed(Environment, item) for item in items if isinstance(item, dict)]
     rules = mapping.named_rules((env.name, [rule.type for rule in env.protection_rules or ()]) for env in typed)
     return mapping.environments(rules, answer.next_url is None, production)
