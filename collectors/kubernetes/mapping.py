@@ -344,7 +344,7 @@ _GITOPS_MARKS = frozenset({
 })
 # Labels a tool puts on what it applies: any `managed-by` value (Helm, kustomize, Pulumi, Terraform,
 # Skaffold...), and `instance`, which Argo CD's default label tracking sets before 3.0.
-_TOOL_LABELS = ("app.kubernetes.io/managed-by", "app.kubernetes.io/instance")
+_MANAGED_BY, _INSTANCE = "app.kubernetes.io/managed-by", "app.kubernetes.io/instance"
 # `kubectl apply` of a manifest: from a pipeline as often as from a laptop, so not "by hand" for
 # certain. Without it or any mark above, the workload was created imperatively (kubectl create /
 # run / edit, or a script calling the API).
@@ -408,8 +408,8 @@ def workload_tallies(
     objects of each workload kind). Pod templates are never read, so a budget covers a workload
     when its matchLabels are among the workload's own labels (charts label both alike)."""
     selectors: dict[str, list[Mapping[str, Any]]] = {}
-    for namespace, selector in budgets:
-        selectors.setdefault(namespace, []).append(selector)
+    for budgeted_in, selector in budgets:
+        selectors.setdefault(budgeted_in, []).append(selector)
     # (namespace, kind, name) -> the autoscaler kinds targeting it: one look-up per workload.
     scaled_by: dict[tuple[str, str, str], list[str]] = {}
     for autoscaler, found in targets.items():
@@ -417,33 +417,45 @@ def workload_tallies(
             scaled_by.setdefault(key, []).append(autoscaler)
     tallies: dict[str, Tally] = {}
     for kind, objects in workloads.items():
+        daemons = kind == "DaemonSet"  # one pod per node: neither autoscaled nor budgeted
         for obj in objects:
-            meta = _dict(obj.get("metadata"))
-            namespace = str(meta.get("namespace") or "")
+            # What `_dict` and `str(... or "")` do, written out: this runs once per workload.
+            meta = obj.get("metadata")
+            if type(meta) is not dict:
+                meta = _EMPTY
+            namespace = meta.get("namespace")
+            if type(namespace) is not str:
+                namespace = str(namespace or "")
             if namespace in SYSTEM_NAMESPACES:
                 continue
             tally = tallies.get(namespace)
             if tally is None:
                 tally = tallies[namespace] = Tally(autoscaled_by=dict.fromkeys(targets, 0))
-            labels, annotations = _dict(meta.get("labels")), _dict(meta.get("annotations"))
+            labels, annotations = meta.get("labels"), meta.get("annotations")
+            if type(labels) is not dict:
+                labels = _EMPTY
+            if type(annotations) is not dict:
+                annotations = _EMPTY
             by_gitops = not (_GITOPS_MARKS.isdisjoint(labels) and _GITOPS_MARKS.isdisjoint(annotations))
-            by_helm = labels.get("app.kubernetes.io/managed-by") == "Helm"
-            managed = by_gitops or _APPLIED_FROM_MANIFEST in annotations or any(labels.get(label) for label in _TOOL_LABELS)
-            if kind == "DaemonSet":  # one pod per node: neither autoscaled nor budgeted
+            managed = (
+                by_gitops or _APPLIED_FROM_MANIFEST in annotations or bool(labels.get(_MANAGED_BY) or labels.get(_INSTANCE))
+            )
+            if daemons:
                 tally.daemonsets += 1
                 tally.daemonsets_managed += managed
                 continue
             tally.workloads += 1
-            scaled = scaled_by.get((namespace, kind, str(meta.get("name") or "")))
-            if scaled:
-                tally.autoscaled += 1
-                for autoscaler in scaled:
-                    tally.autoscaled_by[autoscaler] += 1
+            if scaled_by:
+                scaled = scaled_by.get((namespace, kind, str(meta.get("name") or "")))
+                if scaled:
+                    tally.autoscaled += 1
+                    for autoscaler in scaled:
+                        tally.autoscaled_by[autoscaler] += 1
             budgeted = selectors.get(namespace)
             if budgeted and any(all(labels.get(k) == v for k, v in selector.items()) for selector in budgeted):
                 tally.with_disruption_budget += 1
             tally.gitops_managed += by_gitops
-            tally.helm_managed += by_helm
+            tally.helm_managed += labels.get(_MANAGED_BY) == "Helm"
             tally.managed += managed
     return tallies
 
@@ -495,11 +507,16 @@ def cost_tools(workloads: Iterable[Obj]) -> list[str]:
     """Cost-allocation tools running in the cluster (any namespace), from workloads' metadata."""
     found: set[str] = set()
     for obj in workloads:
-        # Two dictionary look-ups per workload, no set built: this runs over every workload.
-        meta = _dict(obj.get("metadata"))
-        for name in (meta.get("name"), _dict(meta.get("labels")).get("app.kubernetes.io/name")):
-            if type(name) is str and name in _COST_TOOLS:
-                found.add(_COST_TOOLS[name])
+        # Written out (no helper call, no tuple of names): this runs over every workload.
+        meta = obj.get("metadata")
+        if type(meta) is not dict:
+            continue
+        name, labels = meta.get("name"), meta.get("labels")
+        if type(name) is str and name in _COST_TOOLS:
+            found.add(_COST_TOOLS[name])
+        name = labels.get("app.kubernetes.io/name") if type(labels) is dict else None
+        if type(name) is str and name in _COST_TOOLS:
+            found.add(_COST_TOOLS[name])
     return sorted(found)
 
 

@@ -76,3 +76,26 @@ def test_a_namespace_policy_count_splits_enforcing_from_audit_and_ignores_other_
         "policies": 2, "enforcing": 1, "audit_only": 1, "mutating": 1, "generating": 0, "exceptions": 0,
         "cluster_wide_enforcing": 2, "policy_reports": 0, "report_results": 0, "report_failures": 0,
     }
+
+
+def test_workload_metadata_of_the_wrong_types_is_read_as_absent_never_raised_on() -> None:
+    workloads = [
+        {"metadata": "not a mapping"},  # no namespace: the "" namespace's workload, unmarked
+        {"metadata": {"namespace": 7, "name": 8, "labels": ["app.kubernetes.io/managed-by"], "annotations": None}},
+        {"metadata": {"namespace": "team", "name": "api", "labels": {"app.kubernetes.io/managed-by": "Helm"}}},
+        {"metadata": {"namespace": "team", "name": "web", "labels": {"app.kubernetes.io/instance": ""},
+                      "annotations": {"argocd.argoproj.io/tracking-id": "web"}}},
+        {"metadata": {"namespace": "kube-system", "name": "opencost"}},  # a system namespace: no tenant's
+        {"metadata": {"namespace": "team", "name": "ingress", "labels": {"app.kubernetes.io/name": 3}}},
+    ]
+    targets = {"hpa": {("team", "Deployment", "api"), ("7", "Deployment", "8")}}
+    tallies = mapping.workload_tallies({"Deployment": workloads[:5], "DaemonSet": workloads[5:]}, targets, [])
+    assert {namespace: vars(tally) for namespace, tally in tallies.items()} == {
+        "": {"workloads": 1, "autoscaled": 0, "autoscaled_by": {"hpa": 0}, "with_disruption_budget": 0,
+             "gitops_managed": 0, "helm_managed": 0, "managed": 0, "daemonsets": 0, "daemonsets_managed": 0},
+        "7": {"workloads": 1, "autoscaled": 1, "autoscaled_by": {"hpa": 1}, "with_disruption_budget": 0,
+              "gitops_managed": 0, "helm_managed": 0, "managed": 0, "daemonsets": 0, "daemonsets_managed": 0},
+        "team": {"workloads": 2, "autoscaled": 1, "autoscaled_by": {"hpa": 1}, "with_disruption_budget": 0,
+                 "gitops_managed": 1, "helm_managed": 1, "managed": 2, "daemonsets": 1, "daemonsets_managed": 0},
+    }
+    assert mapping.cost_tools(workloads) == ["opencost"]
