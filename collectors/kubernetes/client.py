@@ -14,6 +14,7 @@ are retried here with back-off in the context's time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -84,8 +85,9 @@ class ClusterClient:
         except orjson.JSONDecodeError:
             raise ApiError(raw.status, "the answer is not JSON", path) from None
 
-    def items(self, path: str, accept: str = JSON) -> list[dict[str, Any]]:
-        """Every object of a list, page by page (`limit` / `continue`), never in a loop."""
+    def items(self, path: str, accept: str = JSON, on_page: Callable[[list[dict[str, Any]]], None] | None = None) -> list[dict[str, Any]]:
+        """Every object of a list, page by page (`limit` / `continue`), never in a loop; each
+        page's objects are also handed to `on_page` as they arrive."""
         found: list[dict[str, Any]] = []
         seen: set[str] = set()
         token = ""
@@ -96,7 +98,10 @@ class ClusterClient:
             page = self.get(path, query, accept)
             if type(page) is not dict or type(page.get("items")) is not list:
                 raise ApiError(200, "expected a list object with items", path)
-            found += [item for item in page["items"] if type(item) is dict]
+            objects = [item for item in page["items"] if type(item) is dict]
+            found += objects
+            if on_page is not None:
+                on_page(objects)
             metadata = page.get("metadata")
             token = str(metadata.get("continue") or "") if type(metadata) is dict else ""
             if not token:

@@ -398,25 +398,27 @@ class Tally:
     daemonsets_managed: int = 0
 
 
-def workload_tallies(
-    workloads: Mapping[str, Iterable[Obj]],
-    targets: Mapping[str, set[tuple[str, str, str]]],
-    budgets: list[tuple[str, Mapping[str, Any]]],
-) -> dict[str, Tally]:
+class WorkloadTallies:
     """Per tenant namespace: Deployments and StatefulSets an autoscaler targets or a disruption
-    budget covers, and every workload carrying a tool's or a manifest's mark (`workloads`: the
-    objects of each workload kind). Pod templates are never read, so a budget covers a workload
-    when its matchLabels are among the workload's own labels (charts label both alike)."""
-    selectors: dict[str, list[Mapping[str, Any]]] = {}
-    for budgeted_in, selector in budgets:
-        selectors.setdefault(budgeted_in, []).append(selector)
-    # (namespace, kind, name) -> the autoscaler kinds targeting it: one look-up per workload.
-    scaled_by: dict[tuple[str, str, str], list[str]] = {}
-    for autoscaler, found in targets.items():
-        for key in found:
-            scaled_by.setdefault(key, []).append(autoscaler)
-    tallies: dict[str, Tally] = {}
-    for kind, objects in workloads.items():
+    budget covers, and every workload carrying a tool's or a manifest's mark, added a list (or a
+    page of one) at a time. Pod templates are never read, so a budget covers a workload when its
+    matchLabels are among the workload's own labels (charts label both alike)."""
+
+    def __init__(self, targets: Mapping[str, set[tuple[str, str, str]]], budgets: list[tuple[str, Mapping[str, Any]]]) -> None:
+        self.by_namespace: dict[str, Tally] = {}
+        self._autoscalers = list(targets)
+        self._selectors: dict[str, list[Mapping[str, Any]]] = {}
+        for budgeted_in, selector in budgets:
+            self._selectors.setdefault(budgeted_in, []).append(selector)
+        # (namespace, kind, name) -> the autoscaler kinds targeting it: one look-up per workload.
+        self._scaled_by: dict[tuple[str, str, str], list[str]] = {}
+        for autoscaler, found in targets.items():
+            for key in found:
+                self._scaled_by.setdefault(key, []).append(autoscaler)
+
+    def add(self, kind: str, objects: Iterable[Obj]) -> None:
+        """Count `objects`, workloads of `kind` (Deployment, StatefulSet or DaemonSet)."""
+        tallies, scaled_by, selectors = self.by_namespace, self._scaled_by, self._selectors
         daemons = kind == "DaemonSet"  # one pod per node: neither autoscaled nor budgeted
         for obj in objects:
             # What `_dict` and `str(... or "")` do, written out: this runs once per workload.
@@ -430,7 +432,7 @@ def workload_tallies(
                 continue
             tally = tallies.get(namespace)
             if tally is None:
-                tally = tallies[namespace] = Tally(autoscaled_by=dict.fromkeys(targets, 0))
+                tally = tallies[namespace] = Tally(autoscaled_by=dict.fromkeys(self._autoscalers, 0))
             labels, annotations = meta.get("labels"), meta.get("annotations")
             if type(labels) is not dict:
                 labels = _EMPTY
@@ -457,11 +459,10 @@ def workload_tallies(
             tally.gitops_managed += by_gitops
             tally.helm_managed += labels.get(_MANAGED_BY) == "Helm"
             tally.managed += managed
-    return tallies
 
 
 def workload_coverage(tallies: Mapping[str, Tally], autoscalers: Iterable[str]) -> dict[str, Any]:
-    """workloads.coverage: the tenant namespaces' tallies (`workload_tallies`) summed."""
+    """workloads.coverage: the tenant namespaces' tallies (`WorkloadTallies`) summed."""
     total = Tally(autoscaled_by=dict.fromkeys(autoscalers, 0))
     for tally in tallies.values():
         for name in ("workloads", "autoscaled", "with_disruption_budget", "gitops_managed", "helm_managed", "managed",

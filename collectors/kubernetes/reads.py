@@ -8,13 +8,20 @@ A bounded pool reads the lists at once, those chains first: the first page of th
 is asked beside discovery, and a list another one names starts as soon as that one is read,
 before the lists still waiting. Results are kept by resource, so the evidence never depends on
 which answer came first.
+
+The thread reading the cluster is otherwise idle while the lists are read: it tells a `Progress`
+each page as it comes and what is read so far after each list (a resource still being read is
+absent from that view, asking for it raises `Pending`), so evidence can be made while the longest
+chain is still being read instead of after it.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
-from typing import Any
+from queue import SimpleQueue
+from typing import Any, Protocol
 
 from collectors.base import Gap, WorkerPool
 from collectors.kubernetes import mapping
@@ -59,30 +66,75 @@ class ClusterReads:
     derived: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
-def read_cluster(client: ClusterClient, workers: int) -> ClusterReads:
+class Pending(Exception):
+    """Asked for a resource whose list is still being read."""
+
+
+class _Settled(dict[Resource, Read]):
+    """The lists read so far, by resource."""
+
+    def __missing__(self, resource: Resource) -> Read:
+        raise Pending(resource)
+
+
+class Progress(Protocol):
+    """Told, in the thread reading the cluster, what is read as it is read."""
+
+    def page(self, resource: Resource, items: list[dict[str, Any]]) -> None:
+        """One page of a list being read (every page of it comes before the list is settled)."""
+
+    def settled(self, found: ClusterReads) -> None:
+        """What is read so far, after each list: a resource not read yet raises `Pending`."""
+
+
+def read_cluster(client: ClusterClient, workers: int, progress: Progress | None = None) -> ClusterReads:
     """Every list of `READ` (and Gatekeeper's constraint kinds) the cluster serves, by resource.
 
     CredentialsRefused and an ApiError of discovery end the cluster; a list that fails is that
     list's gap."""
+    events: SimpleQueue[_Event] = SimpleQueue()
     # Closing the pool cancels the lists not started: a refusal of the credentials ends the cluster.
     with WorkerPool(workers, "pecm-kubernetes") as pool:
         core, listing = pool.submit(client.get, "/api"), pool.submit(client.get, "/apis")
         review = pool.submit(_permissions, client)
-        first = pool.submit(read_list, client, FIRST) if pool.workers > _DISCOVERY else None
-        lists = _Lists(pool, client, _served(core.result(), listing.result()), review.result())
+        first = _submit(pool, client, FIRST, events) if pool.workers > _DISCOVERY else None
+        lists = _Lists(pool, client, _served(core.result(), listing.result()), review.result(), events, progress)
         return lists.read(first)
+
+
+# What the workers tell the thread reading the cluster: a page of a list, or a list done.
+_Event = tuple[Resource, list[dict[str, Any]]] | Future[Read]
+
+
+def _submit(pool: WorkerPool, client: ClusterClient, resource: Resource, events: SimpleQueue[_Event]) -> Future[Read]:
+    def page(items: list[dict[str, Any]]) -> None:
+        events.put((resource, items))
+
+    future = pool.submit(read_list, client, resource, page)
+    future.add_done_callback(events.put)  # after its pages: the worker puts both, in that order
+    return future
 
 
 class _Lists:
     """The lists of one cluster, read by a bounded pool in order of the longest chain first."""
 
-    def __init__(self, pool: WorkerPool, client: ClusterClient, groups: dict[str, set[str]], allowed: Permissions | None) -> None:
+    def __init__(
+        self,
+        pool: WorkerPool,
+        client: ClusterClient,
+        groups: dict[str, set[str]],
+        allowed: Permissions | None,
+        events: SimpleQueue[_Event],
+        progress: Progress | None,
+    ) -> None:
         self._pool, self._client, self._groups, self._allowed = pool, client, groups, allowed
+        self._events, self._progress = events, progress
         self.reads: dict[Resource, Read] = {}
         self.constraints: dict[Resource, Read] = {}  # by constraint kind, in the templates' order
         self.claims: dict[Resource, Read] = {}  # by claim API, in the XRDs' order
         self._queue: list[tuple[dict[Resource, Read], Resource]] = []
         self._running: dict[Future[Read], tuple[dict[Resource, Read], Resource]] = {}
+        self._derived: dict[str, Any] = {}
 
     def read(self, first: Future[Read] | None) -> ClusterReads:
         served = [r for r in READ if r is not CONSTRAINTS and self._serves(r)]
@@ -95,17 +147,26 @@ class _Lists:
                 served.remove(FIRST)
             # else: the early answer is not used; the pool's close waits for it
         self._queue = [(self.reads, resource) for resource in sorted(served, key=_order) if self._listable(self.reads, resource)]
+        if self._progress is not None:
+            self._progress.settled(self._view())
         while self._queue or self._running:
             while self._queue and len(self._running) < self._pool.workers:
                 into, resource = self._queue.pop(0)
-                self._running[self._pool.submit(read_list, self._client, resource)] = (into, resource)
-            done, _ = wait(self._running, return_when=FIRST_COMPLETED)
-            for future in done:
-                into, resource = self._running.pop(future)
-                into[resource] = future.result()  # CredentialsRefused ends the cluster
-                if into is self.reads:
-                    self._named_by(resource)
-        return self._result()
+                self._running[_submit(self._pool, self._client, resource, self._events)] = (into, resource)
+            event = self._events.get()
+            if not isinstance(event, Future):
+                if self._progress is not None and any(resource == event[0] for _, resource in self._running.values()):
+                    self._progress.page(*event)
+                continue
+            if event not in self._running:
+                continue  # the first list's early answer, not used
+            into, resource = self._running.pop(event)
+            into[resource] = event.result()  # CredentialsRefused ends the cluster
+            if into is self.reads:
+                self._named_by(resource)
+            if self._progress is not None:
+                self._progress.settled(self._view())
+        return self._view(final=True)
 
     def _serves(self, resource: Resource) -> bool:
         return resource.version in self._groups.get(resource.group, ())
@@ -138,20 +199,35 @@ class _Lists:
             into.setdefault(kind, Read())  # in the order named, whichever answer comes first
         self._queue[:0] = [(into, kind) for kind in named if self._listable(into, kind)]
 
-    def _result(self) -> ClusterReads:
-        reads = {resource: self.reads[resource] for resource in READ if resource is not CONSTRAINTS}
-        templates = reads[CONSTRAINT_TEMPLATES]
+    def _view(self, final: bool = False) -> ClusterReads:
+        """The lists read so far (all of them when `final`), in `READ` order. The constraints
+        are there once the templates and every constraint kind they name are read; the XRDs once
+        every claim list they name is."""
+        reads: dict[Resource, Read] = {} if final else _Settled()
+        for resource in READ:
+            read = self._constraints() if resource is CONSTRAINTS else self.reads.get(resource)
+            if read is not None:
+                reads[resource] = read
+        if self._outstanding(self.claims):
+            reads.pop(COMPOSITE_DEFINITIONS, None)
+        definitions = reads.get(COMPOSITE_DEFINITIONS)
+        if definitions is not None and definitions.gap is not None:
+            return ClusterReads(reads, claims_gap=definitions.gap, derived=self._derived)
+        return ClusterReads(reads, dict(self.claims), derived=self._derived)
+
+    def _constraints(self) -> Read | None:
         if not self._serves(CONSTRAINTS):
-            reads[CONSTRAINTS] = Read(served=False)
-        elif not templates.served or templates.gap:  # no template, no constraint
-            reads[CONSTRAINTS] = Read(gap=templates.gap, served=templates.served)
-        else:
-            reads[CONSTRAINTS] = joined(list(self.constraints.values()))
-        reads = {resource: reads[resource] for resource in READ}
-        definitions = reads[COMPOSITE_DEFINITIONS]
-        if definitions.gap is not None:
-            return ClusterReads(reads, claims_gap=definitions.gap)
-        return ClusterReads(reads, dict(self.claims))
+            return Read(served=False)
+        templates = self.reads.get(CONSTRAINT_TEMPLATES)
+        if templates is None or self._outstanding(self.constraints):
+            return None
+        if not templates.served or templates.gap:  # no template, no constraint
+            return Read(gap=templates.gap, served=templates.served)
+        return joined(list(self.constraints.values()))
+
+    def _outstanding(self, into: dict[Resource, Read]) -> bool:
+        """Whether a list of `into` is still waiting or being read."""
+        return any(target is into for target, _ in self._queue) or any(target is into for target, _ in self._running.values())
 
 
 def _order(resource: Resource) -> int:
@@ -191,11 +267,11 @@ def _permissions(client: ClusterClient) -> Permissions | None:
         return None
 
 
-def read_list(client: ClusterClient, resource: Resource) -> Read:
+def read_list(client: ClusterClient, resource: Resource, on_page: Callable[[list[dict[str, Any]]], None] | None = None) -> Read:
     """One resource's list; a 404 is a resource the cluster does not serve, a 403 names the rule."""
     try:
         accept = METADATA_ONLY if resource.metadata_only else JSON
-        return Read(items=client.items(resource.path, accept))
+        return Read(items=client.items(resource.path, accept, on_page))
     except CredentialsRefused:
         raise
     except ApiError as exc:

@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from collectors.base import Findings, Found, Gap, WorkerPool
-from collectors.kubernetes import evidence, namespaces
 from collectors.kubernetes.client import ApiError, ClusterClient, CredentialsRefused, ServerUntrusted
 from collectors.kubernetes.config import KubernetesConfig
 from collectors.kubernetes.credentials import Cluster, clusters
+from collectors.kubernetes.making import Examined, Making
 from collectors.kubernetes.provides import CLUSTER_KINDS
 from collectors.kubernetes.reads import read_cluster
 from scanner.contract import CollectContext
@@ -39,15 +39,6 @@ class Unreachable:
 
     reason: str
     hint: str
-
-
-@dataclass(frozen=True)
-class Examined:
-    """One cluster's evidence, made in the worker that read it."""
-
-    cluster: dict[str, evidence.Finding]  # kind -> finding, in recording order
-    tenants: list[str] | Gap  # the tenant namespaces, or why they are unknown
-    per_namespace: dict[str, namespaces.PerNamespace]
 
 
 def scan_clusters(ctx: CollectContext, config: KubernetesConfig) -> Iterator[Subject | Evidence]:
@@ -93,8 +84,9 @@ def _examine(ctx: CollectContext, config: KubernetesConfig, cluster: Cluster) ->
         )
     except SourceUnavailable as exc:
         return Unreachable(exc.message, exc.hint or "")
+    making = Making()
     try:
-        found = read_cluster(client, config.concurrent_requests)
+        found = read_cluster(client, config.concurrent_requests, making)
     except CredentialsRefused as exc:
         return Unreachable(f"{exc.reason()}: the cluster refused the credentials (an expired or revoked token?)", cluster.refused_hint)
     except ApiError as exc:
@@ -106,11 +98,7 @@ def _examine(ctx: CollectContext, config: KubernetesConfig, cluster: Cluster) ->
         return Unreachable(f"the API server could not be read: {exc.path}: {exc.reason()}", hint)
     finally:
         client.close()
-    return Examined(
-        {kind: make(found) for kind, make in evidence.CLUSTER.items()},
-        namespaces.tenants(found),
-        {kind: make(found) for kind, make in namespaces.NAMESPACE.items()},
-    )
+    return making.examined(found)
 
 
 def _namespaces(ctx: CollectContext, findings: Findings, cluster: Subject, examined: Examined) -> Iterator[Subject | Evidence]:

@@ -89,8 +89,10 @@ def test_workload_metadata_of_the_wrong_types_is_read_as_absent_never_raised_on(
         {"metadata": {"namespace": "team", "name": "ingress", "labels": {"app.kubernetes.io/name": 3}}},
     ]
     targets = {"hpa": {("team", "Deployment", "api"), ("7", "Deployment", "8")}}
-    tallies = mapping.workload_tallies({"Deployment": workloads[:5], "DaemonSet": workloads[5:]}, targets, [])
-    assert {namespace: vars(tally) for namespace, tally in tallies.items()} == {
+    tallies = mapping.WorkloadTallies(targets, [])
+    tallies.add("Deployment", workloads[:5])
+    tallies.add("DaemonSet", workloads[5:])
+    assert {namespace: vars(tally) for namespace, tally in tallies.by_namespace.items()} == {
         "": {"workloads": 1, "autoscaled": 0, "autoscaled_by": {"hpa": 0}, "with_disruption_budget": 0,
              "gitops_managed": 0, "helm_managed": 0, "managed": 0, "daemonsets": 0, "daemonsets_managed": 0},
         "7": {"workloads": 1, "autoscaled": 1, "autoscaled_by": {"hpa": 1}, "with_disruption_budget": 0,

@@ -1,0 +1,82 @@
+"""Evidence made while a cluster's lists are read: what the thread reading them is told, and that
+what it makes so is the evidence made from the whole lists at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from collectors.kubernetes import evidence, namespaces
+from collectors.kubernetes.client import ClusterClient
+from collectors.kubernetes.config import KubernetesConfig
+from collectors.kubernetes.credentials import clusters
+from collectors.kubernetes.making import Making
+from collectors.kubernetes.reads import ClusterReads, Pending, read_cluster
+from collectors.kubernetes.resources import COMPOSITE_DEFINITIONS, CONSTRAINTS, DEPLOYMENTS, NAMESPACES, Resource
+from scanner.contract import RequestCounter
+from tests.fakes.kubernetes.fixtures import write_kubeconfig
+from tests.fakes.kubernetes.samples import READER_TOKEN
+from tests.fakes.kubernetes.server import FakeKubernetes
+
+
+def _client(fake: FakeKubernetes, tmp_path: Path) -> ClusterClient:
+    write_kubeconfig(tmp_path / "kubeconfig", fake, {"prod": READER_TOKEN})
+    (cluster,) = clusters(KubernetesConfig(kubeconfig=Path("kubeconfig")), tmp_path)
+    return ClusterClient(cluster.connect(), counter=RequestCounter(), family="kubernetes:prod", timer=fake.clock.timer(),
+                         timeout=10, max_retries=0, wait_budget=0, page_size=2)
+
+
+class _Recorded:
+    """A Progress that keeps what it is told."""
+
+    def __init__(self) -> None:
+        self.pages: dict[Resource, list[list[dict[str, Any]]]] = {}
+        self.views: list[ClusterReads] = []
+
+    def page(self, resource: Resource, items: list[dict[str, Any]]) -> None:
+        assert not any(resource in view.reads for view in self.views), "a page after its list was settled"
+        self.pages.setdefault(resource, []).append(items)
+
+    def settled(self, found: ClusterReads) -> None:
+        self.views.append(found)
+
+
+def test_pages_are_told_as_they_come_and_each_list_once_it_is_read(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    client = _client(fake_kubernetes, tmp_path)
+    recorded = _Recorded()
+    try:
+        found = read_cluster(client, 4, recorded)
+    finally:
+        client.close()
+    # Every page of deployments (2 objects a page), in order, before the list was settled.
+    pages = recorded.pages[DEPLOYMENTS]
+    assert len(pages) > 1 and [item for page in pages for item in page] == found.reads[DEPLOYMENTS].items
+    first = next(index for index, view in enumerate(recorded.views) if DEPLOYMENTS in view.reads)
+    before = recorded.views[first - 1]
+    with pytest.raises(Pending):
+        before.reads[DEPLOYMENTS]  # noqa: B018  (asking is the test)
+    # The lists read by then are there, as they end up.
+    assert all(before.reads[resource] is found.reads[resource] for resource in before.reads if resource is not CONSTRAINTS)
+    assert recorded.views[-1].reads.keys() == found.reads.keys()
+    # The constraints are told only with every constraint kind the templates name; the XRDs with every claim list.
+    constraints = next(view for view in recorded.views if CONSTRAINTS in view.reads)
+    assert constraints.reads[CONSTRAINTS].items == found.reads[CONSTRAINTS].items
+    definitions = next(view for view in recorded.views if COMPOSITE_DEFINITIONS in view.reads)
+    assert definitions.claims == found.claims and found.claims
+
+
+def test_what_is_made_while_reading_is_what_the_whole_lists_make(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    client = _client(fake_kubernetes, tmp_path)
+    making = Making()
+    try:
+        found = read_cluster(client, 4, making)
+    finally:
+        client.close()
+    examined = making.examined(found)
+    whole = ClusterReads(found.reads, found.claims, found.claims_gap)  # nothing derived: tallies made from the whole lists
+    assert examined.cluster == {kind: make(whole) for kind, make in evidence.CLUSTER.items()}
+    assert examined.per_namespace == {kind: make(whole) for kind, make in namespaces.NAMESPACE.items()}
+    assert examined.tenants == namespaces.tenants(whole)
+    assert whole.derived["tallies"] == found.derived["tallies"] and whole.reads[NAMESPACES].items
