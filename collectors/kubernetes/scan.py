@@ -1,7 +1,8 @@
 """Scanning clusters on the collector base: each cluster examined by a worker of `WorkerPool.in_order`
-(connect, read its lists, make its evidence), handed back in configuration order; then its
-tenant namespaces, each a subject with the evidence that is its own. Every record goes through
-`Findings`: a gap is told once per reason at the end, with how many subjects it cost.
+(connect, read its lists, make its evidence and records while reading: making.py), handed back
+in configuration order; then its tenant namespaces, each a subject with the evidence that is its
+own. Every gap goes through `Findings`: told once per reason at the end, with how many subjects
+it cost.
 
 A cluster that cannot be reached or refuses the credentials is still a subject: all its
 evidence is unavailable with the reason, its namespaces unknown, and the other clusters are
@@ -15,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from collectors.base import Findings, Found, Gap, WorkerPool
+from collectors.base import Findings, Gap, WorkerPool
 from collectors.kubernetes.client import ApiError, ClusterClient, CredentialsRefused, ServerUntrusted
 from collectors.kubernetes.config import KubernetesConfig
 from collectors.kubernetes.credentials import Cluster, clusters
-from collectors.kubernetes.making import Examined, Making
+from collectors.kubernetes.making import Examined, Made, Making
 from collectors.kubernetes.provides import CLUSTER_KINDS
 from collectors.kubernetes.reads import read_cluster
 from scanner.contract import CollectContext
@@ -50,7 +51,7 @@ def scan_clusters(ctx: CollectContext, config: KubernetesConfig) -> Iterator[Sub
                                             source=ctx.collector)).id)
     ]
     with WorkerPool(ctx.limits.max_workers, "pecm-kubernetes-clusters") as pool:
-        for (_cluster, subject), examined in pool.in_order(chosen, lambda item: _examine(ctx, config, item[0]), _failed):
+        for (_cluster, subject), examined in pool.in_order(chosen, lambda item: _examine(ctx, config, *item), _failed):
             yield subject
             if isinstance(examined, Unreachable):
                 ctx.problem(f"{subject.id}: {examined.reason}", subject, examined.hint)
@@ -58,8 +59,7 @@ def scan_clusters(ctx: CollectContext, config: KubernetesConfig) -> Iterator[Sub
                 yield from findings.records(CLUSTER_KINDS, subject, Gap(examined.reason, told=True), "cluster")
                 findings.end_subject(subject)
                 continue
-            for kind, finding in examined.cluster.items():
-                yield findings.record(kind, subject, finding.found, finding.locators)
+            yield from _records(findings, subject, examined.cluster)
             findings.end_subject(subject)
             yield from _namespaces(ctx, findings, subject, examined)
     findings.report_gaps(GAP_HINT, RATE_HINT)
@@ -70,7 +70,7 @@ def _failed(item: tuple[Cluster, Subject], exc: Exception) -> Unreachable:
     return Unreachable(f"unexpected answer from the API server: {type(exc).__name__}", "scan again; if it persists, report it as a pecm bug")
 
 
-def _examine(ctx: CollectContext, config: KubernetesConfig, cluster: Cluster) -> Examined | Unreachable:
+def _examine(ctx: CollectContext, config: KubernetesConfig, cluster: Cluster, subject: Subject) -> Examined | Unreachable:
     try:
         client = ClusterClient(
             cluster.connect(),
@@ -84,7 +84,7 @@ def _examine(ctx: CollectContext, config: KubernetesConfig, cluster: Cluster) ->
         )
     except SourceUnavailable as exc:
         return Unreachable(exc.message, exc.hint or "")
-    making = Making()
+    making = Making(ctx, subject)
     try:
         found = read_cluster(client, config.concurrent_requests, making)
     except CredentialsRefused as exc:
@@ -101,29 +101,18 @@ def _examine(ctx: CollectContext, config: KubernetesConfig, cluster: Cluster) ->
     return making.examined(found)
 
 
+def _records(findings: Findings, subject: Subject, made: Made) -> Iterator[Evidence]:
+    """The subject's records, made already but for the gaps, which are noted here."""
+    for kind, record in made.items():
+        yield record if isinstance(record, Evidence) else findings.record(kind, subject, record)
+
+
 def _namespaces(ctx: CollectContext, findings: Findings, cluster: Subject, examined: Examined) -> Iterator[Subject | Evidence]:
-    """A subject per tenant namespace, with the evidence that is the namespace's own (already
-    made for the whole cluster: each is examined inline, without a thread)."""
-    if isinstance(examined.tenants, Gap):
-        ctx.cut_short("namespace", f"{cluster.id}: its namespaces could not be listed: {examined.tenants.reason}")
+    """A subject per tenant namespace, with the evidence that is the namespace's own."""
+    if isinstance(examined.namespaces, Gap):
+        ctx.cut_short("namespace", f"{cluster.id}: its namespaces could not be listed: {examined.namespaces.reason}")
         return
-    subjects = [
-        subject
-        for name in examined.tenants
-        if ctx.includes((subject := Subject(id=f"{cluster.id}/{name}", kind="namespace", name=name, source=ctx.collector,
-                                            parent=cluster.id)).id)
-    ]
-
-    def examine(subject: Subject) -> dict[str, Found]:
-        return {kind: per.of(subject.name) for kind, per in examined.per_namespace.items()}
-
-    def failed(subject: Subject, exc: Exception) -> dict[str, Found]:
-        gap = Gap(f"unexpected object in the cluster's lists: {type(exc).__name__}", failure=True)
-        return dict.fromkeys(examined.per_namespace, gap)
-
-    with WorkerPool(1, "pecm-kubernetes-namespaces") as pool:
-        for subject, found in pool.in_order(subjects, examine, failed, inline=lambda _subject: True):
-            yield subject
-            for kind, what in found.items():
-                yield findings.record(kind, subject, what, examined.per_namespace[kind].locators)
-            findings.end_subject(subject)
+    for subject, made in examined.namespaces:
+        yield subject
+        yield from _records(findings, subject, made)
+        findings.end_subject(subject)

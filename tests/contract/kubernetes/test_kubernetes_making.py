@@ -8,14 +8,19 @@ from typing import Any
 
 import pytest
 
+from collectors.base import Found, Gap
 from collectors.kubernetes import evidence, namespaces
 from collectors.kubernetes.client import ClusterClient
+from collectors.kubernetes.collector import KubernetesCollector
 from collectors.kubernetes.config import KubernetesConfig
 from collectors.kubernetes.credentials import clusters
 from collectors.kubernetes.making import Making
 from collectors.kubernetes.reads import ClusterReads, Pending, read_cluster
-from collectors.kubernetes.resources import COMPOSITE_DEFINITIONS, CONSTRAINTS, DEPLOYMENTS, NAMESPACES, Resource
+from collectors.kubernetes.resources import COMPOSITE_DEFINITIONS, CONSTRAINTS, DEPLOYMENTS, Resource
 from scanner.contract import RequestCounter
+from scanner.model import Evidence, Subject
+from tests.collecting import CollectedScan, context_for
+from tests.contract.kubernetes.scanning import NOW
 from tests.fakes.kubernetes.fixtures import write_kubeconfig
 from tests.fakes.kubernetes.samples import READER_TOKEN
 from tests.fakes.kubernetes.server import FakeKubernetes
@@ -69,14 +74,26 @@ def test_pages_are_told_as_they_come_and_each_list_once_it_is_read(fake_kubernet
 
 def test_what_is_made_while_reading_is_what_the_whole_lists_make(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
     client = _client(fake_kubernetes, tmp_path)
-    making = Making()
+    ctx = context_for(KubernetesCollector(), KubernetesConfig(kubeconfig=Path("kubeconfig")), CollectedScan(), clock=lambda: NOW)
+    cluster = Subject(id="kubernetes:prod", kind="cluster", name="prod", source="kubernetes")
+    making = Making(ctx, cluster)
     try:
         found = read_cluster(client, 4, making)
     finally:
         client.close()
     examined = making.examined(found)
     whole = ClusterReads(found.reads, found.claims, found.claims_gap)  # nothing derived: tallies made from the whole lists
-    assert examined.cluster == {kind: make(whole) for kind, make in evidence.CLUSTER.items()}
-    assert examined.per_namespace == {kind: make(whole) for kind, make in namespaces.NAMESPACE.items()}
-    assert examined.tenants == namespaces.tenants(whole)
-    assert whole.derived["tallies"] == found.derived["tallies"] and whole.reads[NAMESPACES].items
+
+    def record(kind: str, subject: Subject, found: Found, locators: tuple[str, ...]) -> Evidence | Gap:
+        return found if isinstance(found, Gap) else ctx.observed(kind, subject, found, locators)
+
+    findings = {kind: make(whole) for kind, make in evidence.CLUSTER.items()}
+    assert examined.cluster == {kind: record(kind, cluster, made.found, made.locators) for kind, made in findings.items()}
+    per_namespace = {kind: make(whole) for kind, make in namespaces.NAMESPACE.items()}
+    tenants = namespaces.tenants(whole)
+    assert isinstance(tenants, list) and isinstance(examined.namespaces, list)
+    assert [subject.id for subject, _ in examined.namespaces] == [f"kubernetes:prod/{name}" for name in tenants]
+    for subject, made in examined.namespaces:
+        assert subject.parent == "kubernetes:prod" and made == {
+            kind: record(kind, subject, per.of(subject.name), per.locators) for kind, per in per_namespace.items()}
+    assert whole.derived["tallies"] == found.derived["tallies"]
