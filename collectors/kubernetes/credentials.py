@@ -107,7 +107,7 @@ def _refuse(message: str, hint: str) -> ApiClient:
 def _kubeconfig_client(path: Path, context: str) -> ApiClient:
     configuration = _no_retries()
     try:
-        return new_client_from_config(
+        client = new_client_from_config(
             config_file=str(path), context=context, persist_config=False, client_configuration=configuration
         )
     except (ConfigException, OSError, ValueError) as exc:
@@ -115,6 +115,11 @@ def _kubeconfig_client(path: Path, context: str) -> ApiClient:
             f"kubernetes: context {context!r}: its credentials could not be loaded ({type(exc).__name__})",
             hint="check the context's user and cluster entries with `kubectl --context " + context + " version`",
         ) from None
+    # The loader's hook renews the token before each request and sets the host again, whose
+    # setter reads the environment's proxy variables again (no request uses them: the connection
+    # pool is made); setting the proxy it was made with stops that.
+    configuration.proxy = configuration.proxy
+    return client
 
 
 def _in_cluster_client(config: InClusterConfig, base_dir: Path) -> ApiClient:

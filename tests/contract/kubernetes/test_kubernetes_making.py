@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kubernetes.client import ApiClient
 
 from collectors.base import Found, Gap
 from collectors.kubernetes import evidence, namespaces
@@ -26,11 +27,15 @@ from tests.fakes.kubernetes.samples import READER_TOKEN
 from tests.fakes.kubernetes.server import FakeKubernetes
 
 
-def _client(fake: FakeKubernetes, tmp_path: Path) -> ClusterClient:
+def _client(fake: FakeKubernetes, tmp_path: Path, api: ApiClient | None = None) -> ClusterClient:
+    return ClusterClient(api or _connect(fake, tmp_path), counter=RequestCounter(), family="kubernetes:prod",
+                         timer=fake.clock.timer(), timeout=10, max_retries=0, wait_budget=0, page_size=2)
+
+
+def _connect(fake: FakeKubernetes, tmp_path: Path) -> ApiClient:
     write_kubeconfig(tmp_path / "kubeconfig", fake, {"prod": READER_TOKEN})
     (cluster,) = clusters(KubernetesConfig(kubeconfig=Path("kubeconfig")), tmp_path)
-    return ClusterClient(cluster.connect(), counter=RequestCounter(), family="kubernetes:prod", timer=fake.clock.timer(),
-                         timeout=10, max_retries=0, wait_budget=0, page_size=2)
+    return cluster.connect()
 
 
 class _Recorded:
@@ -97,3 +102,21 @@ def test_what_is_made_while_reading_is_what_the_whole_lists_make(fake_kubernetes
         assert subject.parent == "kubernetes:prod" and made == {
             kind: record(kind, subject, per.of(subject.name), per.locators) for kind, per in per_namespace.items()}
     assert whole.derived["tallies"] == found.derived["tallies"]
+
+
+def test_the_proxy_of_the_environment_is_read_when_the_client_is_made_not_again_per_request(
+    fake_kubernetes: FakeKubernetes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    api = _connect(fake_kubernetes, tmp_path)
+    client = _client(fake_kubernetes, tmp_path, api)
+    # The kubeconfig loader's hook sets the host again before each request; the host's setter read
+    # the environment's proxy variables again, which no request used.
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    try:
+        assert client.get("/api")["versions"] == ["v1"]
+    finally:
+        client.close()
+    assert api.configuration.proxy is None  # what the connection pool was made with
