@@ -40,13 +40,14 @@ _GALAXY_NAME = re.compile(r"^name:[ \t]*\S", re.M)
 
 # What makes a file infrastructure rather than a name: a resource, data source or module block,
 # or another top-level block with something in it (`terraform {}` alone configures nothing).
+# Both are searched after a newline in "\n" + text: what `^` under re.M finds, but the literal
+# first character lets the engine skip from line to line instead of trying every position.
 _TF_CONTENT = re.compile(
-    r"^(?:(?:resource|data|module)\b[^\n{]*\{"
-    r"|(?:provider|terraform|variable|output|locals|import|moved|removed|check)\b[^\n{]*\{\s*[^\s}])",
-    re.M,
+    r"\n(?:(?:resource|data|module)\b[^\n{]*\{"
+    r"|(?:provider|terraform|variable|output|locals|import|moved|removed|check)\b[^\n{]*\{\s*[^\s}])"
 )
 _TERRAGRUNT_CONTENT = re.compile(
-    r"^(?:terraform|include|inputs|dependency|dependencies|locals|remote_state|generate)\b[^\n{=]*[{=]\s*[^\s}]", re.M
+    r"\n(?:terraform|include|inputs|dependency|dependencies|locals|remote_state|generate)\b[^\n{=]*[{=]\s*[^\s}]"
 )
 _BICEP_CONTENT = re.compile(r"^[ \t]*(?:resource|module)[ \t]+\w+[ \t]+'", re.M)
 _TF_JSON_BLOCKS = ("resource", "data", "module", "provider", "terraform", "variable", "output", "locals")
@@ -90,10 +91,11 @@ def scan_module_sources(
         if text is None:
             continue
         terragrunt = file.path.endswith("terragrunt.hcl")
-        if (_TERRAGRUNT_CONTENT if terragrunt else _TF_CONTENT).search(text):
+        if (_TERRAGRUNT_CONTENT if terragrunt else _TF_CONTENT).search("\n" + text):
             findings.hit(IAC, file.path, "terraform")
-        block = _TERRAGRUNT_BLOCK if terragrunt else _TF_MODULE_BLOCK
-        sources = (s for body in block.findall(text) for s in _HCL_SOURCE.findall(body))
+        block, word = (_TERRAGRUNT_BLOCK, "terraform") if terragrunt else (_TF_MODULE_BLOCK, "module")
+        bodies = block.findall(text) if word in text else ()  # the block's first word, before its search
+        sources = (s for body in bodies for s in _HCL_SOURCE.findall(body))
         _add_refs(sources, findings, file.path, "terraform")
         runners.scan_terraform(file.path, text, findings)
         _scan_other_families(file.path, text, findings)

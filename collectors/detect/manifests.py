@@ -19,8 +19,10 @@ from collectors.detect.findings import (
     Findings,
 )
 
-# Top-level (column 0) document separators, apiVersion and kind lines.
-_HEAD = re.compile(r"^(?:---|apiVersion:[ \t]*[\"']?([^\s\"'#]*)|kind:[ \t]*[\"']?([^\s\"'#]*))", re.M)
+# Top-level (column 0) document separators, apiVersion and kind lines, searched after a
+# newline in "\n" + text: the same matches as `^` under re.M, but a literal first character
+# lets the engine skip from line to line instead of trying every position.
+_HEAD = re.compile(r"\n(?:---|apiVersion:[ \t]*[\"']?([^\s\"'#]*)|kind:[ \t]*[\"']?([^\s\"'#]*))")
 
 RBAC_KINDS = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"})
 _ARGO_KINDS = frozenset({"Application", "ApplicationSet", "AppProject"})
@@ -39,7 +41,7 @@ def manifest_heads(text: str) -> list[tuple[str, str]]:
     """(apiVersion, kind) of every document that has a top-level kind; apiVersion may be ''."""
     heads: list[tuple[str, str]] = []
     api_version = kind = ""
-    for match in _HEAD.finditer(text):
+    for match in _HEAD.finditer("\n" + text):
         api_group, kind_group = match.group(1), match.group(2)
         if api_group is not None:
             api_version = api_group
@@ -68,6 +70,8 @@ def scan_manifests(path: str, text: str, findings: Findings) -> set[str]:
 
 
 def _record(path: str, group: str, kind: str, findings: Findings) -> str | None:
+    if "." not in group and group != "openslo":  # Kubernetes' own groups (v1, apps, batch …): no signal
+        return None
     if group == "rbac.authorization.k8s.io":
         if kind in RBAC_KINDS:
             findings.hit(RBAC, path)

@@ -7,6 +7,7 @@ from typing import Any
 
 from collectors.detect.findings import ALERTING, DASHBOARDS, SLO, Findings
 from collectors.detect.manifests import PROMETHEUS_RULE
+from collectors.detect.parse import may_hold_any_case
 
 # A bare Prometheus rule file has `groups:` at column 0; a PrometheusRule CR has it indented.
 _RULE_GROUPS = re.compile(r"^groups:[ \t]*(?:#.*)?$", re.M)
@@ -16,6 +17,7 @@ _SLOTH_VERSION = re.compile(r"^version:[ \t]*[\"']?prometheus/v1", re.M)
 _SLOTH_SLOS = re.compile(r"^slos:", re.M)
 # Workbooks deployed by ARM templates, Bicep files or Terraform.
 _WORKBOOK_RESOURCE = re.compile(r"microsoft\.insights/workbooks|\bazurerm_application_insights_workbook\b", re.I)
+_WORKBOOK_RESOURCE_WORDS = ("microsoft.insights/workbooks", "azurerm_application_insights_workbook")
 
 
 def scan_yaml(path: str, text: str, findings: Findings, families: set[str]) -> None:
@@ -53,10 +55,15 @@ def is_workbook(value: Any) -> bool:
 def scan_json(path: str, value: Any, text: str, findings: Findings) -> None:
     if is_grafana_dashboard(value):
         findings.hit(DASHBOARDS, path, "grafana")
-    if is_workbook(value) or _WORKBOOK_RESOURCE.search(text):
+    if is_workbook(value) or deploys_workbook(text):
         findings.hit(DASHBOARDS, path, "azure_workbook")  # a workbook, or an ARM template deploying one
 
 
+def deploys_workbook(text: str) -> bool:
+    """Whether IaC text deploys an Azure workbook."""
+    return may_hold_any_case(text, _WORKBOOK_RESOURCE_WORDS) and bool(_WORKBOOK_RESOURCE.search(text))
+
+
 def scan_iac_text(path: str, text: str, findings: Findings) -> None:
-    if _WORKBOOK_RESOURCE.search(text):
+    if deploys_workbook(text):
         findings.hit(DASHBOARDS, path, "azure_workbook")

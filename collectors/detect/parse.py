@@ -171,6 +171,16 @@ def iter_mappings(value: Any) -> Iterator[dict[Any, Any]]:
             pending.extend(node)
 
 
+def may_hold_any_case(text: str, words: tuple[str, ...]) -> bool:
+    """Whether a case-insensitive pattern that needs one of `words` (lower-case ASCII) may match
+    `text`: substring tests on the lower-cased text, a fraction of the cost of such a pattern's
+    search. Text that is not ASCII always may: re.I also matches `ſ` to s and the Kelvin sign to k."""
+    if not text.isascii():
+        return True
+    lowered = text.lower()
+    return any(word in lowered for word in words)
+
+
 def strip_comment_lines(text: str, *, slash: bool = False) -> str:
     """Text without whole-line comments, so a commented-out command does not count."""
     if ("//" if slash else "#") not in text:  # most pipelines have no comment: skip the pattern's pass

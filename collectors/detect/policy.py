@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from collectors.detect.findings import POLICY, Findings
+from collectors.detect.parse import may_hold_any_case
 
 # Definitions and set definitions (initiatives) deployed by ARM templates, Bicep files or
 # Terraform. The resource type ends at a quote or Bicep's `@version`: a role's permission
@@ -16,6 +17,7 @@ _POLICY_RESOURCE = re.compile(
     |\bazurerm_(?:management_group_|subscription_)?policy_(?:set_)?definition\b""",
     re.I | re.X,
 )
+_POLICY_RESOURCE_WORDS = ("microsoft.authorization/policy", "_policy_")  # one of which each branch needs
 #: Words in a path that say it may hold policy: such IaC files are read past the read cap.
 POLICY_PATH_WORDS = ("polic", "initiative", "governance")
 
@@ -36,10 +38,15 @@ def is_azure_policy_definition(value: Any) -> bool:
 
 
 def scan_json(path: str, value: Any, text: str, findings: Findings) -> None:
-    if is_azure_policy_definition(value) or _POLICY_RESOURCE.search(text):
+    if is_azure_policy_definition(value) or declares_policy(text):
         findings.hit(POLICY, path, "azure_policy")
 
 
+def declares_policy(text: str) -> bool:
+    """Whether IaC text deploys a policy definition or set definition."""
+    return may_hold_any_case(text, _POLICY_RESOURCE_WORDS) and bool(_POLICY_RESOURCE.search(text))
+
+
 def scan_iac_text(path: str, text: str, findings: Findings) -> None:
-    if _POLICY_RESOURCE.search(text):
+    if declares_policy(text):
         findings.hit(POLICY, path, "azure_policy")

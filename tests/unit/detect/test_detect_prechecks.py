@@ -1,0 +1,123 @@
+"""Cheap tests before costly patterns must never rule out a file the pattern would take.
+
+Each rewritten search is checked against the pattern it replaced (written out here as the
+oracle) on the traps of issue 13 and on texts built to sit at the edges: templated files,
+UTF-16 text as the reader decodes it, binary junk, `echo checkov`, CRLF line ends, a match on
+the first line or on none, and characters that re.I folds to ASCII letters.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from collectors.detect import ci, iac
+from collectors.detect.manifests import manifest_heads
+from collectors.detect.observability import deploys_workbook
+from collectors.detect.parse import may_hold_any_case
+from collectors.detect.policy import declares_policy
+
+# The patterns as they were: `^` under re.M over the whole text.
+OLD_HEAD = re.compile(r"^(?:---|apiVersion:[ \t]*[\"']?([^\s\"'#]*)|kind:[ \t]*[\"']?([^\s\"'#]*))", re.M)
+OLD_TF_CONTENT = re.compile(
+    r"^(?:(?:resource|data|module)\b[^\n{]*\{"
+    r"|(?:provider|terraform|variable|output|locals|import|moved|removed|check)\b[^\n{]*\{\s*[^\s}])",
+    re.M,
+)
+OLD_TERRAGRUNT_CONTENT = re.compile(
+    r"^(?:terraform|include|inputs|dependency|dependencies|locals|remote_state|generate)\b[^\n{=]*[{=]\s*[^\s}]", re.M
+)
+OLD_POLICY = re.compile(
+    r"""microsoft\.authorization/policy(?:set)?definitions["'@]
+    |\bazurerm_(?:management_group_|subscription_)?policy_(?:set_)?definition\b""",
+    re.I | re.X,
+)
+OLD_WORKBOOK = re.compile(r"microsoft\.insights/workbooks|\bazurerm_application_insights_workbook\b", re.I)
+
+
+def _old_heads(text: str) -> list[tuple[str, str]]:
+    heads: list[tuple[str, str]] = []
+    api_version = kind = ""
+    for match in OLD_HEAD.finditer(text):
+        if match.group(1) is not None:
+            api_version = match.group(1)
+        elif match.group(2) is not None:
+            kind = match.group(2)
+        else:
+            if kind:
+                heads.append((api_version, kind))
+            api_version = kind = ""
+    if kind:
+        heads.append((api_version, kind))
+    return heads
+
+
+TRAPS = [
+    "",
+    "\n",
+    "---",
+    "apiVersion: v1\nkind: ConfigMap",  # no final newline
+    "kind: Role\napiVersion: rbac.authorization.k8s.io/v1\n---\nkind: ClusterRole\n---\n---\n",
+    "---\napiVersion: argoproj.io/v1alpha1\r\nkind: Application\r\n---\r\nkind: AppProject\r\n",  # CRLF
+    "  apiVersion: v1\n  kind: Indented\n",  # not at column 0
+    'apiVersion: "kyverno.io/v1"\nkind: \'ClusterPolicy\' # comment\n',
+    "{{- if .Values.rbac }}\napiVersion: rbac.authorization.k8s.io/v1\nkind: {{ .Values.kind }}\n{{- end }}\n",
+    "{% for r in roles %}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\n{% endfor %}\n",
+    "\ufeffapiVersion: v1\nkind: Secret\n",  # what is left when a BOM is not removed
+    "\x00\x01\ufffd\ufffdapiVersion: junk\nkind:\x00\n\ufffd",  # binary junk decoded with replacement
+    "jobs:\n  scan:\n    steps:\n      - run: echo checkov -d .\n",
+    "stages:\n- stage: deploy\n  jobs:\n  - job: x\n    steps:\n    - script: terraform apply\n",
+    "x: 1\nsteps:\n- task: TerraformCLI@0\n",
+    "# comment\n" * 50 + 'resource "azurerm_policy_definition" "p" {\n  name = "x"\n}\n',
+    'variable "x" {}\nterraform {}\nmodule "net" {\n  source = "git::https://x/y.git"\n}\n',
+    'locals {\n  a = 1\n}\n',
+    "provider \"azurerm\" {\n  features {}\n}\n",
+    "include {\n  path = find_in_parent_folders()\n}\ninputs = {\n  a = 1\n}\n",
+    "terraform {\n  source = \"../modules//net\"\n}\n",
+    "resource 'Microsoft.Authorization/policyDefinitions@2021-06-01' = {}\n",
+    "type: \"MICROSOFT.AUTHORIZATION/POLICYSETDEFINITIONS\"\n",
+    "\"type\": \"Microsoft.Authorization/policyDefinitions/read\"\n",  # a permission, not a definition
+    "resource \"AZURERM_SUBSCRIPTION_POLICY_DEFINITION\" \"d\" {}\n",
+    "resource \"azurerm_application_insights_workbook\" \"w\" {}\n",
+    "'Microsoft.Insights/workbooks@2022-04-01'\n",
+    "MICROſOFT.Authorization/policyDefinitions'\n",  # ſ: re.I folds it to s
+    "microsoft.insights/wor\u212abooks\n",  # the Kelvin sign: re.I folds it to k
+    "xazurerm_policy_definition\n",  # no word boundary
+]
+
+
+@pytest.mark.parametrize("text", TRAPS)
+def test_manifest_heads_match_the_column_zero_pattern(text: str) -> None:
+    assert manifest_heads(text) == _old_heads(text)
+
+
+@pytest.mark.parametrize("text", TRAPS)
+def test_terraform_content_matches_the_column_zero_patterns(text: str) -> None:
+    assert bool(iac._TF_CONTENT.search("\n" + text)) == bool(OLD_TF_CONTENT.search(text))
+    assert bool(iac._TERRAGRUNT_CONTENT.search("\n" + text)) == bool(OLD_TERRAGRUNT_CONTENT.search(text))
+
+
+@pytest.mark.parametrize("text", TRAPS)
+def test_azure_resource_prechecks_keep_what_the_patterns_take(text: str) -> None:
+    assert declares_policy(text) == bool(OLD_POLICY.search(text))
+    assert deploys_workbook(text) == bool(OLD_WORKBOOK.search(text))
+
+
+def test_folded_characters_still_match() -> None:
+    assert declares_policy("MICROſOFT.Authorization/policyDefinitions'\n")
+    assert deploys_workbook("microsoft.insights/wor\u212abooks\n")
+    assert not may_hold_any_case("resource \"aws_s3_bucket\" \"b\" {}\n", ("azurerm_",))
+
+
+@pytest.mark.parametrize("text", TRAPS)
+def test_azure_pipeline_words_come_before_the_pattern(text: str) -> None:
+    if ci._AZURE_TOP.search(text):
+        assert ci._azure_words(text)
+
+
+def test_terraform_module_sources_still_found_past_comments(scan):
+    text = "# comment\n" * 30 + 'module "net" {\n  source = "git::https://git.example/acme/net.git?ref=v1"\n}\n'
+    detection = scan({"infra/main.tf": text})
+    assert detection.signals["iac.usage"]["tools"] == ["terraform"]
+    assert detection.signals["iac.usage"]["module_refs"] == ["git::https://git.example/acme/net.git?ref=v1"]
