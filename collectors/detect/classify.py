@@ -158,24 +158,47 @@ class Plan:
     def to_read(self) -> list[RepoFile]:
         """Every file queued to be read, once each (Hugo candidates only once confirmed, as named files)."""
         queued: dict[str, RepoFile] = {}
-        for item in fields(self):
-            if item.name != "hugo_candidates":
-                for entry in getattr(self, item.name):
+        for name in _QUEUES:
+            if name != "hugo_candidates":
+                for entry in getattr(self, name):
                     file = entry.file if isinstance(entry, Named) else entry
                     queued.setdefault(file.path, file)
         return list(queued.values())
 
     def sort(self) -> None:
-        for item in fields(self):
-            getattr(self, item.name).sort(key=lambda entry: entry.path)
-        order = {folder: index for index, folder in enumerate(CODEOWNERS_FOLDERS)}
-        self.codeowners.sort(key=lambda file: order[file.path.rpartition("/")[0]])
+        for name in _QUEUES:
+            queue = getattr(self, name)
+            if len(queue) > 1:
+                queue.sort(key=_by_path)
+        if len(self.codeowners) > 1:
+            self.codeowners.sort(key=lambda file: _CODEOWNERS_ORDER[file.path.rpartition("/")[0]])
+
+
+_QUEUES = tuple(item.name for item in fields(Plan))
+_CODEOWNERS_ORDER = {folder: index for index, folder in enumerate(CODEOWNERS_FOLDERS)}
+
+
+def _by_path(entry: RepoFile | Named) -> str:
+    return entry.path
+
+
+# Substrings of every ignored folder's name (".git" is in ".github" too): most paths hold none,
+# and a few substring tests cost less than splitting the path into folders.
+_IGNORED_WORDS = (".git", "node_modules", "vendor", "third_party", ".terraform")
 
 
 def is_ignored(path: str) -> bool:
     """Template skeletons, vendored trees, VCS internals and nested .github/ folders are not live."""
     if "{{" in path:
         return True
+    if (
+        ".git" not in path
+        and "node_modules" not in path
+        and "vendor" not in path
+        and "third_party" not in path
+        and ".terraform" not in path
+    ):  # _IGNORED_WORDS, spelled out: a loop over them costs more than the split it saves
+        return False
     folders = path.split("/")[:-1]
     return not IGNORED_FOLDERS.isdisjoint(folders) or ".github" in folders[1:]
 
@@ -224,7 +247,7 @@ def used_by_name(paths: Iterable[str]) -> list[str]:
     for path in candidates(paths):
         plan, findings = Plan(), Findings()
         classify(path, None, plan, findings)
-        if not findings.empty or any(getattr(plan, item.name) for item in fields(plan)):
+        if not findings.empty or any(getattr(plan, name) for name in _QUEUES):
             used.append(path)
     return used
 
@@ -373,9 +396,9 @@ def _yaml(file: _File, plan: Plan, findings: Findings) -> None:
         plan.template_answers.append(file.file)
     elif folder in _ISSUE_TEMPLATE_FOLDERS:
         _issue_template(file, plan, findings)
-    elif _is_ansible_role_file(folder):
+    elif "roles/" in folder and _is_ansible_role_file(folder):
         plan.named.append(Named(file.file, "ansible_role"))
-    elif folder.split("/", 1)[0] in _PIPELINE_SETTINGS_FOLDERS and name not in _PLAIN_YAML_NAMES:
+    elif folder.partition("/")[0] in _PIPELINE_SETTINGS_FOLDERS and name not in _PLAIN_YAML_NAMES:
         plan.settings_yaml.append(file.file)  # an Azure pipeline or an included GitLab file may sit there
     elif not _is_plain_config(folder, name, _PLAIN_YAML_NAMES, _PLAIN_YAML_PREFIXES):
         if folder == "templates" or (
@@ -504,7 +527,7 @@ def _is_child_folder(folder: str, parent: str) -> bool:
 
 
 def _is_plain_config(folder: str, name: str, names: frozenset[str], prefixes: tuple[str, ...]) -> bool:
-    return name in names or name.startswith(prefixes) or folder.split("/", 1)[0] in _SETTINGS_FOLDERS
+    return name in names or name.startswith(prefixes) or folder.partition("/")[0] in _SETTINGS_FOLDERS
 
 
 def _confirm_hugo(paths: Sequence[str], configs: list[RepoFile], plan: Plan) -> None:

@@ -82,7 +82,7 @@ def detect(
     plan, findings = planned.plan, planned.findings
 
     ci.scan_github_workflows(plan.workflows, reader, findings)
-    ci.scan_gitlab_pipelines(plan.gitlab_pipelines, reader, findings, plan.yaml_files())
+    ci.scan_gitlab_pipelines(plan.gitlab_pipelines, reader, findings, plan.yaml_files() if plan.gitlab_pipelines else {})
     ci.scan_gitlab_templates(plan.gitlab_templates, reader, findings)
     ci.scan_azure_pipelines(plan.azure_pipelines, reader, findings)
     ci.scan_jenkinsfiles(plan.jenkinsfiles, reader, findings)

@@ -13,6 +13,8 @@ import re
 import pytest
 
 from collectors.detect import ci, iac
+from collectors.detect.classify import IGNORED_FOLDERS, Plan, classify, is_ignored
+from collectors.detect.findings import Findings
 from collectors.detect.manifests import manifest_heads
 from collectors.detect.observability import deploys_workbook
 from collectors.detect.parse import may_hold_any_case
@@ -121,3 +123,26 @@ def test_terraform_module_sources_still_found_past_comments(scan):
     detection = scan({"infra/main.tf": text})
     assert detection.signals["iac.usage"]["tools"] == ["terraform"]
     assert detection.signals["iac.usage"]["module_refs"] == ["git::https://git.example/acme/net.git?ref=v1"]
+
+
+@pytest.mark.parametrize("folder", sorted(IGNORED_FOLDERS))
+def test_every_ignored_folder_passes_the_substring_tests(folder: str) -> None:
+    assert is_ignored(f"{folder}/main.tf") and is_ignored(f"a/{folder}/b/main.tf")
+    assert not is_ignored(f"a/{folder}x/main.tf") and not is_ignored(f"a/x{folder}/main.tf")
+
+
+def test_nested_github_folders_are_ignored_and_near_misses_are_not() -> None:
+    assert is_ignored("sub/.github/workflows/ci.yml") and not is_ignored(".github/workflows/ci.yml")
+    assert not is_ignored("vendors.yaml") and not is_ignored("my.gitignore.d/x.yaml")
+    assert is_ignored("templates/{{cookiecutter.name}}/main.tf")
+
+
+@pytest.mark.parametrize(
+    "folder", ["roles/web/tasks", "a/roles/b/c/handlers", "roles/tasks", "xroles/web/tasks", "roles", "roles/web/files"]
+)
+def test_ansible_role_folders_need_roles_and_a_slash(folder: str) -> None:
+    plan = Plan()
+    classify(f"{folder}/main.yml", None, plan, Findings())
+    parts = folder.split("/")
+    expected = len(parts) >= 3 and parts[-1] in {"tasks", "handlers", "defaults", "vars", "meta"} and "roles" in parts[:-2]
+    assert [entry.check for entry in plan.named] == (["ansible_role"] if expected else [])
