@@ -46,7 +46,10 @@ _CONFTEST_BEFORE = _CONFTEST_AFTER | {"/"}
 def record_scanners(path: str, steps: Iterable[str], findings: Findings) -> None:
     """Record the scanners the steps invoke; lines that only print or comment are skipped."""
     for step in steps:
-        for line in step.lower().splitlines():
+        step = step.lower()
+        if not _NAMES.search(step):  # most steps name no scanner: no need to look line by line
+            continue
+        for line in step.splitlines():
             if not _NOT_RUN.match(line):
                 for tool in _tools_in(line):
                     findings.hit(SCANNERS, path, tool)
