@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from collectors.detect import ci, iac
+from collectors.detect import ci, deploys, iac
 from collectors.detect.classify import IGNORED_FOLDERS, Plan, classify, is_ignored
 from collectors.detect.findings import Findings
 from collectors.detect.manifests import manifest_heads
@@ -146,3 +146,57 @@ def test_ansible_role_folders_need_roles_and_a_slash(folder: str) -> None:
     parts = folder.split("/")
     expected = len(parts) >= 3 and parts[-1] in {"tasks", "handlers", "defaults", "vars", "meta"} and "roles" in parts[:-2]
     assert [entry.check for entry in plan.named] == (["ansible_role"] if expected else [])
+
+
+# One line for every alternative of each deployment pattern: the pattern takes it, and so must
+# the substring test that goes first.
+ALTERNATIVES = {
+    "_APPLIES": [
+        "terraform apply", "tofu -chdir=infra apply", "terragrunt run-all apply", "az deployment group create",
+        "az stack sub create", "New-AzResourceGroupDeployment", "New-AzDeployment", "helm upgrade --install x",
+        "helm install x", "helmfile apply", "helmfile sync", "pulumi up", "kubectl apply -f .", "bicep deploy",
+        "aws cloudformation deploy", "aws cloudformation create-stack", "aws cloudformation update-stack",
+        "cdk deploy", "sam deploy", "task: AzureResourceManagerTemplateDeployment@3",
+        "task: AzureResourceGroupDeployment@2", "task: HelmDeploy@0", "uses: azure/arm-deploy@v1",
+        "uses: aws-actions/aws-cloudformation-github-deploy@v1",
+    ],
+    "_APPLY_COMMAND": ["command: apply", "  command: 'up'"],
+    "_DEPLOYS": [
+        "kubectl set image deploy/x", "kubectl rollout restart deploy/x", "kubectl create ns x",
+        "gcloud run deploy", "gcloud app deploy", "gcloud functions deploy", "firebase deploy", "vercel deploy",
+        "netlify deploy", "flyctl deploy", "fly deploy", "serverless deploy", "sls deploy", "eb deploy",
+        "azd deploy", "azd up", "cf push", "az webapp up", "az functionapp deployment source config-zip create",
+        "az containerapp update", "az staticwebapp create", "az spring app deploy",
+        "uses: acme/deploy-action@v1", "uses: 'x/y/deploy-it@v2'", "task: AzureWebApp@1",
+        "task: AzureFunctionApp@2", "task: AzureRmWebAppDeployment@4", "task: KubernetesManifest@1",
+        "task: Kubernetes@1", "task: AzureContainerApps@1",
+    ],
+    "_PUBLISHES": [
+        "uses: actions/deploy-pages@v4", "uses: actions/upload-pages-artifact@v3",
+        "uses: peaceiris/actions-gh-pages@v3", "uses: JamesIves/github-pages-deploy-action@v4", "git push gh-pages",
+        "mkdocs gh-deploy --force", "ghp-import -n", "uses: pypa/gh-action-pypi-publish@release/v1",
+        "twine upload dist/*", "npm publish", "yarn publish", "pnpm publish", "poetry publish", "cargo publish",
+        "flit publish", "hatch publish", "uv publish", "gem push x.gem", "nuget push x.nupkg", "mvn -B deploy",
+        "./mvnw deploy", "gradle publish", "./gradlew publishToMavenCentral", "docker push x", "goreleaser release",
+        "uses: softprops/action-gh-release@v2", "helm push chart.tgz oci://x", "uses: helm/chart-releaser-action@v1",
+    ],
+    "_LOCAL_CLUSTER": [
+        "kind create cluster", "k3d cluster create", "minikube start", "ctlptl create cluster kind",
+        "uses: helm/kind-action@v1", "uses: engineerd/setup-kind@v0.5", "uses: AbsaOSS/k3d-action@v2",
+        "uses: nolar/setup-k3d-k3s@v1", "uses: medyagh/setup-minikube@v0", "uses: manusa/actions-setup-minikube@v2",
+    ],
+}
+
+
+@pytest.mark.parametrize(("name", "line"), [(name, line) for name, lines in ALTERNATIVES.items() for line in lines])
+def test_deployment_words_hold_every_alternative(name: str, line: str) -> None:
+    words = getattr(deploys, name)
+    assert words.pattern.search(line), "the example must exercise the pattern"
+    assert words.search(line) and words.search(f"run: echo start\n{line}\nrun: echo done")
+
+
+@pytest.mark.parametrize("text", TRAPS + [line for lines in ALTERNATIVES.values() for line in lines])
+def test_deployment_words_change_no_search(text: str) -> None:
+    for name in ALTERNATIVES:
+        words = getattr(deploys, name)
+        assert words.search(text) == bool(words.pattern.search(text))
