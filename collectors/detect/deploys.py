@@ -11,23 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
+from collectors.detect.parse import WordsFirst
 
-class _Words(NamedTuple):
-    """A pattern and words one of which each of its matches holds. Tried first, as substring
-    tests: most jobs hold none, and a pattern of many alternatives that start with `\\b` is
-    tried at every position of the text."""
-
-    pattern: re.Pattern[str]
-    words: tuple[str, ...]
-
-    def search(self, text: str) -> bool:
-        for word in self.words:
-            if word in text:
-                return self.pattern.search(text) is not None
-        return False
-
-
-_APPLIES = _Words(
+_APPLIES = WordsFirst(
     re.compile(
         r"""\b(?:terraform|tofu|terragrunt)[ \t]+(?:-chdir=\S+[ \t]+)?(?:run-all[ \t]+)?apply\b
         |\baz[ \t]+deployment[ \t]+(?:group|sub|mg|tenant)[ \t]+create\b
@@ -49,8 +35,8 @@ _APPLIES = _Words(
 )
 # Terraform and Kubernetes tasks, pulumi/actions. Apart from _APPLIES: a `^` alternative
 # inside it made every search try it at every position (46 µs a workflow against 6).
-_APPLY_COMMAND = _Words(re.compile(r"^[ \t]*command:[ \t]*[\"']?(?:apply|up)[\"']?[ \t]*$", re.M), ("command:",))
-_DEPLOYS = _Words(
+_APPLY_COMMAND = WordsFirst(re.compile(r"^[ \t]*command:[ \t]*[\"']?(?:apply|up)[\"']?[ \t]*$", re.M), ("command:",))
+_DEPLOYS = WordsFirst(
     re.compile(
         r"""\bkubectl[ \t]+(?:set[ \t]+image|rollout[ \t]+restart|create)\b
         |\b(?:gcloud[ \t]+(?:run|app|functions)|firebase|vercel|netlify|flyctl|fly|serverless|sls|eb|azd)[ \t]+deploy\b
@@ -65,7 +51,7 @@ _DEPLOYS = _Words(
     ("kubectl", "deploy", "push", "az", "task:"),
 )
 # What publishes rather than deploys: documentation and Pages, packages, images, releases.
-_PUBLISHES = _Words(
+_PUBLISHES = WordsFirst(
     re.compile(
         r"""(?:actions/deploy-pages|actions/upload-pages-artifact|peaceiris/actions-gh-pages
         |github-pages-deploy-action|\bgh-pages\b|\bmkdocs[ \t]+gh-deploy|\bghp-import\b
@@ -78,7 +64,7 @@ _PUBLISHES = _Words(
     ("pages", "deploy", "ghp-import", "publish", "twine", "push", "release"),
 )
 # A cluster the job itself creates, and the lines that talk to a cluster.
-_LOCAL_CLUSTER = _Words(
+_LOCAL_CLUSTER = WordsFirst(
     re.compile(
         r"""\bkind[ \t]+create[ \t]+cluster\b|\bk3d[ \t]+cluster[ \t]+create\b|\bminikube[ \t]+start\b
         |\bctlptl[ \t]+create\b
@@ -127,7 +113,7 @@ def judge(code: str, *, named_deploy: bool = False, environment: Any = None) -> 
     return Verdict(_targets_environment(environment) or (named_deploy and not published), False)
 
 
-def _without_lines(pattern: re.Pattern[str] | _Words, code: str) -> str:
+def _without_lines(pattern: re.Pattern[str] | WordsFirst, code: str) -> str:
     # Searched in the whole text first: most jobs have no such line, and a per-line pass
     # (or a `^.*` pattern) costs every job.
     return "\n".join(line for line in code.splitlines() if not pattern.search(line))

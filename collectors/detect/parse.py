@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -179,6 +179,21 @@ def may_hold_any_case(text: str, words: tuple[str, ...]) -> bool:
         return True
     lowered = text.lower()
     return any(word in lowered for word in words)
+
+
+class WordsFirst(NamedTuple):
+    """A pattern and words one of which each of its matches holds, tried first as substring
+    tests: a pattern of many alternatives (above all `\\b`-led ones) is tried at every position
+    of the text, a substring test skips through it."""
+
+    pattern: re.Pattern[str]
+    words: tuple[str, ...]
+
+    def search(self, text: str) -> bool:
+        for word in self.words:
+            if word in text:
+                return self.pattern.search(text) is not None
+        return False
 
 
 def strip_comment_lines(text: str, *, slash: bool = False) -> str:

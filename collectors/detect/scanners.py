@@ -12,6 +12,7 @@ import string
 from collections.abc import Iterable, Iterator
 
 from collectors.detect.findings import SCANNERS, Findings
+from collectors.detect.parse import WordsFirst
 
 # Lines that print or comment rather than run (shell, PowerShell, batch).
 _NOT_RUN = re.compile(r"^\s*(?:#|//|rem\b|echo\b|printf\b|print\b|write-host\b|write-output\b)", re.I)
@@ -23,6 +24,14 @@ _NAMES = re.compile(
     r"|sonarsource|sonar:sonar|gitleaks|trufflehog|grype|anchore/scan-action|terrascan"
     r"|kyverno[ \t]+(?:apply|test)|kyverno/action-install-cli|kyverno-cli"
     r"|sast-iac|container-scanning|secret-detection"
+)
+# What a step is searched for first: one of these is in each name above.
+_NAMED = WordsFirst(
+    _NAMES,
+    (
+        "checkov", "tfsec", "trivy", "kics", "conftest", "codeql", "semgrep", "snyk", "sonar", "gitleaks",
+        "trufflehog", "grype", "anchore", "terrascan", "kyverno", "sast-iac", "container-scanning", "secret-detection",
+    ),
 )
 # Spellings that name another tool: GitLab's scanning templates run KICS, Trivy and Gitleaks.
 _TOOL_OF = {
@@ -47,7 +56,7 @@ def record_scanners(path: str, steps: Iterable[str], findings: Findings) -> None
     """Record the scanners the steps invoke; lines that only print or comment are skipped."""
     for step in steps:
         step = step.lower()
-        if not _NAMES.search(step):  # most steps name no scanner: no need to look line by line
+        if not _NAMED.search(step):  # most steps name no scanner: no need to look line by line
             continue
         for line in step.splitlines():
             if not _NOT_RUN.match(line):

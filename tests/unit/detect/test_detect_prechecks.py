@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from collectors.detect import ci, deploys, iac
+from collectors.detect import ci, deploys, iac, scanners
 from collectors.detect.classify import IGNORED_FOLDERS, Plan, classify, is_ignored
 from collectors.detect.findings import Findings
 from collectors.detect.manifests import manifest_heads
@@ -200,3 +200,23 @@ def test_deployment_words_change_no_search(text: str) -> None:
     for name in ALTERNATIVES:
         words = getattr(deploys, name)
         assert words.search(text) == bool(words.pattern.search(text))
+
+
+SCANNER_NAMES = [
+    "checkov", "tfsec", "trivy", "kics", "conftest", "codeql", "semgrep", "snyksecurityscan", "snyk",
+    "sonar-scanner", "sonarqube-scan", "sonarcloud", "sonarsource", "mvn sonar:sonar", "gitleaks", "trufflehog",
+    "grype", "anchore/scan-action", "terrascan", "kyverno apply", "kyverno test", "kyverno/action-install-cli",
+    "kyverno-cli", "sast-iac", "container-scanning", "secret-detection",
+]
+
+
+@pytest.mark.parametrize("name", SCANNER_NAMES)
+def test_scanner_words_hold_every_name(name: str) -> None:
+    assert scanners._NAMED.pattern.search(name), "the example must exercise the pattern"
+    assert scanners._NAMED.search(f"run: make\n{name} x\n")
+
+
+@pytest.mark.parametrize("text", TRAPS + SCANNER_NAMES)
+def test_scanner_words_change_no_search(text: str) -> None:
+    lowered = text.lower()
+    assert scanners._NAMED.search(lowered) == bool(scanners._NAMES.search(lowered))
