@@ -115,7 +115,7 @@ def _within_cap(files: list[RepoFile]) -> list[RepoFile]:
     ordered = sorted(files, key=_module_source_priority)
     rest = ordered[MAX_MODULE_SOURCE_READS:]
     return ordered[:MAX_MODULE_SOURCE_READS] + [
-        file for file in rest if any(word in file.path.lower() for word in policy.POLICY_PATH_WORDS)
+        file for file in rest if policy.path_says_policy(file.path)
     ]
 
 

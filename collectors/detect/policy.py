@@ -22,6 +22,10 @@ _POLICY_RESOURCE_WORDS = ("microsoft.authorization/policy", "_policy_")  # one o
 POLICY_PATH_WORDS = ("polic", "initiative", "governance")
 
 
+def path_says_policy(path: str) -> bool:
+    return any(map(path.lower().__contains__, POLICY_PATH_WORDS))  # no generator: run on every file past the cap
+
+
 def is_azure_policy_definition(value: Any) -> bool:
     """A definition or set definition (initiative) file, bare or as the REST API returns it
     (under `properties`)."""
