@@ -1,6 +1,8 @@
 """Benchmark: scan a fake GitLab group of 1,000 projects in 50 subgroups with 50 ms of latency on
 every response, then scan it again with nothing changed (issue 17).
 
+The token's role decides what GitLab shows it (`--role`, a Reporter by default, as the README
+recommends): below Maintainer, GraphQL leaves out every project's branch rules and REST is asked.
 Prints requests per project on the full scan (target <= 4) and on the unchanged re-scan (target
 <= 0.1), requests by endpoint, wall time against requests x latency / concurrency (target <= 1.5x),
 CPU time of the scanning process, and a full scan by a new process (`--cold` rounds: wall time
@@ -9,7 +11,7 @@ it does not compete with the scanner for the GIL, and builds its archives before
 of CPU for the 1,000, which a real GitLab spends on its own machine, not the scanner's); the
 load average is printed before and after, since the machine's other work moves wall times.
 
-Run: .venv/bin/python benchmarks/gitlab_scan.py [--projects 1000] [--subgroups 50] [--latency 0.05] [--tier free] [--owner]
+Run: .venv/bin/python benchmarks/gitlab_scan.py [--projects 1000] [--subgroups 50] [--latency 0.05] [--tier free] [--role reporter]
      .venv/bin/python benchmarks/gitlab_scan.py --quick   (20 projects, no latency: a smoke run)
 """
 
@@ -46,15 +48,16 @@ from tests.fakes.gitlab.server import FakeGitLab  # noqa: E402
 FULL_TARGET = 4.0  # requests per project (issue 17)
 RESCAN_TARGET = 0.1
 WALL_TARGET = 1.5  # x requests x latency / concurrency
+ROLES = ("reporter", "maintainer", "owner")
 
 
 class RemoteFake:
     """The fake GitLab in a process of its own, answering after `latency` seconds."""
 
-    def __init__(self, projects: int, subgroups: int, latency: float, tier: Tier = "free", owner: bool = False) -> None:
+    def __init__(self, projects: int, subgroups: int, latency: float, tier: Tier = "free", role: str = "reporter") -> None:
         self._conn, child = multiprocessing.Pipe()
         self._process = multiprocessing.Process(
-            target=_serve, args=(child, projects, subgroups, latency, tier, owner), daemon=True
+            target=_serve, args=(child, projects, subgroups, latency, tier, role), daemon=True
         )
         self._process.start()
         self.url = self._conn.recv()
@@ -74,10 +77,12 @@ class RemoteFake:
         self._process.join(timeout=10)
 
 
-def _serve(conn: Connection, projects: int, subgroups: int, latency: float, tier: Tier, owner: bool) -> None:
+def _serve(conn: Connection, projects: int, subgroups: int, latency: float, tier: Tier, role: str) -> None:
     instance = generate(projects, subgroups)
     instance.tier = tier  # paid tiers add approval rules, approval settings and push rules per protected project
-    if owner:  # the group's Owner sees its and its subgroups' directory links and approval settings
+    if role == "maintainer":  # sees the branch rules over GraphQL
+        instance.maintainer_tokens.add(TOKEN)
+    elif role == "owner":  # besides, the group's and its subgroups' directory links and approval settings
         instance.owner_tokens.add(TOKEN)
     for project in instance.projects:  # built before the scans: a real GitLab builds them on its own CPU, not ours
         if project.default_branch is not None:
@@ -151,8 +156,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="collector concurrency (limits.max_workers; 4 is the default)")
     parser.add_argument("--cold", type=int, default=1, help="full scans by a new process (wall time, peak memory)")
     parser.add_argument("--tier", choices=("free", "premium", "ultimate"), default="free",
-                        help="the fake's licence tier (the token stays a Reporter, as the README recommends)")
-    parser.add_argument("--owner", action="store_true", help="the token's user owns the group (default: a Reporter)")
+                        help="the fake's licence tier")
+    parser.add_argument("--role", choices=ROLES, default="reporter",
+                        help="the token's user's role in the group (default: a Reporter, as the README recommends)")
     parser.add_argument("--quick", action="store_true", help="20 projects in 2 subgroups, no latency: a smoke run")
     parser.add_argument("--one-scan", help=argparse.SUPPRESS)  # URL: one full scan, JSON out (the cold process)
     args = parser.parse_args()
@@ -167,8 +173,8 @@ def main() -> None:
         return
 
     print(f"fake GitLab: {args.projects} projects in {args.subgroups} subgroups, {args.latency * 1000:.0f} ms per answer, "
-          f"{args.workers} workers, {args.tier} tier, {'an Owner' if args.owner else 'a Reporter'} token; load average {os.getloadavg()[0]:.1f}")
-    fake = RemoteFake(args.projects, args.subgroups, args.latency, args.tier, args.owner)
+          f"{args.workers} workers, {args.tier} tier, {args.role} token; load average {os.getloadavg()[0]:.1f}")
+    fake = RemoteFake(args.projects, args.subgroups, args.latency, args.tier, args.role)
     try:
         with tempfile.TemporaryDirectory(prefix="pecm-gl-bench-") as cache:
             full_s, cpu, projects = scan(fake.url, Path(cache), args.workers)

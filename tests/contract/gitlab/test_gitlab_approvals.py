@@ -57,7 +57,7 @@ def _scoped_rules(fake: FakeGitLab) -> None:
 def test_approval_rules_under_the_batchs_branch_rules_are_the_evidence_rest_gives(fake_gitlab: FakeGitLab, strictest: int) -> None:
     # BranchRule.approvalRules: the rules scoped to each protected branch, and under GitLab's own
     # "All branches" / "All protected branches" rules the unscoped ones and those for every protected branch
-    _premium(fake_gitlab)
+    _premium(fake_gitlab, maintainer=True)  # who sees the branch rules
     _scoped_rules(fake_gitlab)
     svc_a = fake_gitlab.instance.project("acme/apps/svc-a")
     assert svc_a is not None
@@ -68,14 +68,14 @@ def test_approval_rules_under_the_batchs_branch_rules_are_the_evidence_rest_give
     assert over_graphql[SVC_A][1]["required_reviews"] == strictest
     assert over_graphql[TEMPLATES][1]["required_reviews"] == 2  # the any-approver rule, unscoped
     fake_gitlab.exchanges.clear()
-    fake_gitlab.instance.hide_branch_rules = True  # a Reporter: no branch rule over GraphQL, the rules over REST
+    fake_gitlab.instance.maintainer_tokens.clear()  # a Reporter: no branch rule over GraphQL, the rules over REST
     over_rest = _protections(run_gitlab(fake_gitlab))
     assert fake_gitlab.count(r"/approval_rules$") == 2  # the two protected default branches
     assert over_graphql == over_rest
 
 
 def test_a_branch_rules_approval_rules_past_one_page_are_asked_over_rest(fake_gitlab: FakeGitLab) -> None:
-    _premium(fake_gitlab)
+    _premium(fake_gitlab, maintainer=True)
     svc_a = fake_gitlab.instance.project("acme/apps/svc-a")
     assert svc_a is not None
     svc_a.approval_rules += [ApprovalRule(f"Rule {n}", 1, branches=["main"]) for n in range(approvals.MAX_APPROVAL_RULES)]
@@ -180,9 +180,8 @@ def test_push_rules_graphql_withholds_with_an_error_are_asked_over_rest_never_re
 
 
 def test_push_rules_not_found_are_unsupported_and_refused_approval_rules_unavailable(fake_gitlab: FakeGitLab) -> None:
-    _premium(fake_gitlab, maintainer=True)
+    _premium(fake_gitlab)  # a Reporter: approval rules over REST (GraphQL shows no branch rule)
     fake_gitlab.instance.push_rule_fields = False  # push rules over REST
-    fake_gitlab.instance.hide_branch_rules = True  # approval rules too (GraphQL shows no branch rule)
     fake_gitlab.fail(r"^/projects/101/push_rule$", 404, message="404 Not Found")
     fake_gitlab.fail(r"^/projects/101/approval_rules$", 403, message="403 Forbidden")
     scan = run_gitlab(fake_gitlab)

@@ -33,11 +33,10 @@ def _graphql_count(fake: FakeGitLab) -> int:
 def test_protected_branches_come_from_one_query_with_the_evidence_rest_gave(fake_gitlab: FakeGitLab) -> None:
     for tier in ("free", "premium"):
         fake_gitlab.instance.tier = tier  # code-owner approval asked only where the tier has it
-        fake_gitlab.instance.hide_branch_rules = True  # GraphQL shows none: REST per project, as before
-        by_rest = run_gitlab(fake_gitlab)
+        by_rest = run_gitlab(fake_gitlab)  # a Reporter: GraphQL shows no branch rules, REST per project
         assert fake_gitlab.count(REST_PROTECTION) == 4
         fake_gitlab.exchanges.clear()
-        fake_gitlab.instance.hide_branch_rules = False
+        fake_gitlab.instance.maintainer_tokens.add(fake_gitlab.token)
         by_graphql = run_gitlab(fake_gitlab)
         assert _evidence(by_graphql) == _evidence(by_rest)
         assert fake_gitlab.count(REST_PROTECTION) == 0 and _graphql_count(fake_gitlab) == 1
@@ -45,6 +44,7 @@ def test_protected_branches_come_from_one_query_with_the_evidence_rest_gave(fake
         assert query["variables"]["ids"] == [f"gid://gitlab/Project/{n}" for n in (100, 101, 102, 105)]
         assert ("codeOwnerApprovalRequired" in query["query"]) is (tier == "premium")
         fake_gitlab.exchanges.clear()
+        fake_gitlab.instance.maintainer_tokens.clear()
 
 
 def test_an_instance_refusing_the_query_is_read_over_rest(fake_gitlab: FakeGitLab) -> None:
@@ -120,6 +120,7 @@ def _add_projects(fake: FakeGitLab, count: int) -> None:
 
 def test_batches_are_asked_in_the_pool_ahead_of_the_projects_that_need_them(fake_gitlab: FakeGitLab) -> None:
     _add_projects(fake_gitlab, 2 * batch.BATCH)  # 104 projects scanned: three batches
+    fake_gitlab.instance.maintainer_tokens.add(fake_gitlab.token)  # one who sees the branch rules over GraphQL
     scan = run_gitlab(fake_gitlab)
     order = [request.path for request in fake_gitlab.requests]
     queries = [index for index, path in enumerate(order) if path == "/api/graphql"]

@@ -65,7 +65,7 @@ def test_a_group_that_does_not_exist_is_a_problem_and_leaves_the_rest(fake_gitla
 
 
 def test_a_refused_protection_is_unavailable_naming_the_role(fake_gitlab: FakeGitLab) -> None:
-    fake_gitlab.instance.hide_branch_rules = True  # GraphQL gives no branch rules: REST is asked, and refuses
+    # the fake's Reporter token: GraphQL gives no branch rules, REST is asked, and refuses
     fake_gitlab.fail(r"^/projects/101/protected_branches$", 403, message="403 Forbidden")
     scan = run_gitlab(fake_gitlab)
     record = scan.of("gitlab:acme/apps/svc-a", "vcs.branch_protection")
@@ -118,7 +118,7 @@ def test_a_rate_limit_past_the_wait_budget_stops_the_source_cleanly(fake_gitlab:
 
 def test_server_errors_and_dropped_connections_are_retried(fake_gitlab: FakeGitLab) -> None:
     fake_gitlab.fail(r"^/projects/101/repository/archive\.tar\.gz$", 502)
-    fake_gitlab.instance.hide_branch_rules = True  # protected branches over REST
+    # a Reporter's protected branches come over REST
     fake_gitlab.fail(r"^/projects/101/protected_branches$", None)
     scan = run_gitlab(fake_gitlab)
     assert scan.data("gitlab:acme/apps/svc-a", "repo.inventory")["files"] == 3

@@ -90,7 +90,7 @@ def test_the_free_tier_asks_for_no_policy_and_keeps_the_requirement_unknown(fake
 
 
 def test_a_gitlab_without_the_policy_fields_is_asked_again_without_them(fake_gitlab: FakeGitLab) -> None:
-    _ultimate(fake_gitlab, fake_gitlab.instance.developer_tokens)
+    _ultimate(fake_gitlab, fake_gitlab.instance.maintainer_tokens)  # who sees the branch rules over GraphQL
     fake_gitlab.instance.policy_fields = False  # GitLab before 17.2 refuses the whole query
     scan = run_gitlab(fake_gitlab)
     assert scan.data(SVC_A, "vcs.branch_protection")["policy_checks_required"] is None

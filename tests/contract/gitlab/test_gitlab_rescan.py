@@ -40,6 +40,7 @@ def test_an_unchanged_project_costs_no_request_and_says_how_old_what_it_carries_
 def test_what_changes_without_a_push_is_read_again_once_older_than_settings_max_age(
     fake_gitlab: FakeGitLab, tmp_path: Path
 ) -> None:
+    fake_gitlab.instance.maintainer_tokens.add(fake_gitlab.token)  # protected branches come over GraphQL
     run_gitlab(fake_gitlab, cache_dir=tmp_path)
     svc_a = fake_gitlab.instance.project("acme/apps/svc-a")
     assert svc_a is not None

@@ -252,7 +252,7 @@ def _push_rule(instance: Instance, base: str, request: Request, params: dict[str
     """As GitLab's ProjectPushRule API: the Maintainer role is checked first (403), then the
     licence (404 where push rules are not available); no rule set is `null`."""
     project = _project_of(instance, params)
-    if request.headers.get("private-token") not in instance.maintainer_tokens:
+    if not instance.administers(str(request.headers.get("private-token") or "")):
         raise forbidden()
     if instance.tier == "free":
         raise GitLabError(404, "404 Not Found")

@@ -9,10 +9,10 @@ takes global IDs (`gid://gitlab/Project/123`); `Repository.rootRef`, `Repository
 own, as REST's `/members`; INHERITED adds its groups'; both when not given), whose users are bots
 where an access token made them. Queries GitLab would refuse for their complexity or depth
 (`complexity.py`) are refused with GitLab's words. Projects the token cannot see are left out of `nodes`,
-as GitLab does. `hide_branch_rules`: the token's role is below Maintainer, so it may not read
-`BranchRule` objects (`authorize :read_protected_branch`, which only `admin_project` grants):
-GitLab leaves them out of the connection silently, an empty list and no error, and says
-`adminProject: false`.
+as GitLab does. A token whose role is below Maintainer (the fake's default token, a Reporter; see
+`Instance.administers`) may not read `BranchRule` objects (`authorize :read_protected_branch`,
+which only `admin_project` grants): GitLab leaves them out of the connection silently, an empty
+list and no error, and says `adminProject: false`.
 
 On paid tiers (EE fields): `Project.dora.metrics(startDate:, endDate:, interval:)` with a field per
 metric (GitLab 15.10 and later; before, `DoraMetric` had `date` and `value` alone and the query
@@ -207,7 +207,7 @@ def _project(instance: Instance, project: Project, token: str) -> dict[str, Any]
         return {"lastCommit": {"sha": project.head_commit}}
 
     def branch_rules(_info: Any, first: int | None = None, after: str | None = None) -> dict[str, Any] | None:
-        if instance.hide_branch_rules:  # every rule redacted from the page, as GitLab's type authorization does
+        if not instance.administers(token):  # every rule redacted from the page, as GitLab's type authorization does
             return {"nodes": [], "pageInfo": {"hasNextPage": False, "endCursor": None}}
         rules = [
             {"name": branch.name, "isDefault": branch.name == project.default_branch, "isProtected": True,
@@ -301,7 +301,7 @@ def _project(instance: Instance, project: Project, token: str) -> dict[str, Any]
         "repository": {"rootRef": project.default_branch, "empty": empty, "tree": tree},
         "branchRules": branch_rules,
         "projectMembers": project_members,
-        "userPermissions": {"adminProject": not instance.hide_branch_rules},
+        "userPermissions": {"adminProject": instance.administers(token)},
         "scanExecutionPolicies": security_policies("scan_execution_policy"),
         "pipelineExecutionPolicies": security_policies("pipeline_execution_policy"),
         "complianceFrameworks": compliance_frameworks,

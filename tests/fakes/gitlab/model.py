@@ -132,7 +132,6 @@ class Instance:
     tier: Tier = "free"
     keyset_tree: bool = True  # GitLab 17.1+ pages repository trees by keyset
     maintainer_tokens: set[str] = field(default_factory=set)  # tokens whose user is a Maintainer; others are Reporters
-    hide_branch_rules: bool = False  # a role below Maintainer: GraphQL's branchRules come back empty, silently
     owner_tokens: set[str] = field(default_factory=set)  # tokens whose user owns the top-level group (so its subgroups)
     developer_tokens: set[str] = field(default_factory=set)  # tokens whose user is a Developer (Maintainers and Owners too)
     saml_group_sync: bool = True  # SAML group sync is set up for the groups (else GitLab refuses even Owners)
@@ -141,6 +140,11 @@ class Instance:
     withhold_push_rules: bool = False  # a token GitLab does not let read push rules over GraphQL: null and an error
     dora_metric_fields: bool = True  # False: a GitLab before 15.10, whose GraphQL DORA metrics have one `value` each
     directory_link_routes: bool = True  # False: an instance before GitLab 15.3 or without the EE code
+
+    def administers(self, token: str) -> bool:
+        """Whether the token's user is a Maintainer or an Owner, the roles GitLab grants
+        `admin_project`: a Reporter or a Developer may not read branch rules or REST's push rule."""
+        return token in self.maintainer_tokens or token in self.owner_tokens
 
     def group(self, ref: str) -> Group | None:
         for group in self.groups:
