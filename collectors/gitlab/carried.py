@@ -6,10 +6,12 @@ Two kinds of carried answers:
   merge requests (a merge is a push). They are exact: filtered to the new window, they give the
   figures a new read would;
 - what changes without a push: deployments (a pipeline can redeploy the same commit), approval
-  rules, push rules and members (settings). GitLab's `last_activity_at` does not move for them, so they
-  are carried only while younger than `settings_max_age_hours` and their records keep the time
-  they were read (`observed_at`): a reader sees their age. Older, they are read again.
-Protected branches are not carried: GraphQL gives them with the head commits, every scan.
+  rules, push rules, members and protected branches listed over REST (settings). GitLab's
+  `last_activity_at` does not move for them, so they are carried only while younger than
+  `settings_max_age_hours` and their records keep the time they were read (`observed_at`): a
+  reader sees their age. Older, they are read again.
+Protected branches GraphQL gives (to a Maintainer) are not carried: they come with the head
+commits, every scan. A Reporter's come over REST, a request per project, so they are carried.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from collectors.githost.dora import parse_time
 
 # Fields of the answers the evidence is computed from; the rest is not kept.
 _COMMIT_FIELDS = ("id", "committed_date", "author_email", "author_name")
+# Fields of a protected branch mapping.branch_protection reads (code-owner approval: absent where
+# the tier has none, which keeps it unknown)
+_PROTECTED_FIELDS = ("name", "allow_force_push", "code_owner_approval_required")
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ class Carried:
     required_approvals: int | None  # approvals the default branch needed then; None: not read (or no such tier)
     access: Found | None = None  # vcs.access as read then; None: not kept (read again)
     approval_settings: dict[str, bool | None] | None = None  # the protected default branch's, as read then
+    protected: list[dict[str, Any]] | None = None  # protected branches REST listed then; None: not kept (read again)
 
 
 def load(cache: ScanCache, full_path: str, state: str, now: datetime, max_age_hours: float) -> Carried | None:
@@ -59,6 +65,7 @@ def load(cache: ScanCache, full_path: str, state: str, now: datetime, max_age_ho
             required_approvals=int(required) if required is not None else None,
             access=_decode(data["access"]) if data.get("access") is not None else None,
             approval_settings=dict(data["approval_settings"]) if data.get("approval_settings") is not None else None,
+            protected=[dict(entry) for entry in data["protected"]] if data.get("protected") is not None else None,
         )
     except (KeyError, TypeError, ValueError):
         return None
@@ -74,6 +81,8 @@ def save(cache: ScanCache, full_path: str, state: str, carried: Carried) -> None
         "required_approvals": carried.required_approvals,
         "access": _encode(carried.access) if carried.access is not None else None,
         "approval_settings": carried.approval_settings,
+        "protected": [{key: entry[key] for key in _PROTECTED_FIELDS if key in entry} for entry in carried.protected]
+        if carried.protected is not None else None,
     })
 
 

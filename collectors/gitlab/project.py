@@ -38,7 +38,7 @@ class Examination:
     security: dict[str, Any] | Gap
     access: dict[str, Any] | Gap
     carried_at: datetime | None = None  # deployments and push rules carried from the scan at this time
-    carried_protection: bool = False  # the approvals in `protection` were carried too
+    carried_protection: bool = False  # `protection` rests on carried answers too (its protected branches or approvals)
 
     @classmethod
     def failed(cls, project: Listed, exc: Exception) -> Examination:
@@ -105,7 +105,7 @@ class Examiner:
             contributions = commits if isinstance(commits, Gap) else mapping.contributions(
                 (str(commit.get("author_email") or "") for commit in commits), window, None
             )
-        protection, required = read_protection(self.client, project, known, before, group.approval_settings)
+        protection = read_protection(self.client, project, known, before, group.approval_settings)
         deployments = before.deployments if before is not None else \
             read_deployments(self.client, self.dora, project, now, window, self.production, known.dora if known is not None else None)
         # carried ones keep the time they were read (carried_at); else the batch's, else REST's
@@ -118,13 +118,13 @@ class Examiner:
                 and not isinstance(merged, Gap) and carried.keeps(deployments) and carried.keeps(security) \
                 and carried.keeps(grants):
             carried.save(self.cache, project.full_path, state,
-                         carried.Carried(now, commits, merged, deployments, security, required, grants,
-                                         approval_settings.of_protection(protection)))
+                         carried.Carried(now, commits, merged, deployments, security, protection.required, grants,
+                                         approval_settings.of_protection(protection.found), protection.listed))
         return Examination(
-            project, self.files.read(project, state, group.scanned), activity, contributions, protection, deployments,
+            project, self.files.read(project, state, group.scanned), activity, contributions, protection.found, deployments,
             security, grants,
             carried_at=before.read_at if before is not None else None,
-            carried_protection=before is not None and required is not None and before.required_approvals == required,
+            carried_protection=protection.carried,
         )
 
     def _carried(

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from tests.contract.gitlab.scanning import NOW, run_gitlab
+from tests.fakes.gitlab.model import ProtectedBranch
 from tests.fakes.gitlab.server import FakeGitLab
 
 PROJECT_REQUESTS = r"^/projects/\d+/"
@@ -56,6 +57,25 @@ def test_what_changes_without_a_push_is_read_again_once_older_than_settings_max_
     never = run_gitlab(fake_gitlab, cache_dir=tmp_path, now=NOW + timedelta(hours=26), settings_max_age_hours=0)
     assert never.of("gitlab:acme/apps/svc-a", "delivery.deployments").observed_at == NOW + timedelta(hours=26)
     assert fake_gitlab.count(r"^/projects/\d+/deployments$") == 4
+
+
+def test_a_reporters_protected_branches_are_carried_while_younger_than_settings_max_age(
+    fake_gitlab: FakeGitLab, tmp_path: Path
+) -> None:
+    # the fake's default token is a Reporter: GraphQL shows it no branch rules, REST lists them
+    run_gitlab(fake_gitlab, cache_dir=tmp_path)
+    svc_b = fake_gitlab.instance.project("acme/apps/svc-b")
+    assert svc_b is not None and svc_b.default_branch is not None
+    svc_b.protected_branches.append(ProtectedBranch(svc_b.default_branch))  # protecting a branch is no push
+    fake_gitlab.exchanges.clear()
+    carried = run_gitlab(fake_gitlab, cache_dir=tmp_path, now=NOW + timedelta(hours=23))
+    assert fake_gitlab.count(PROJECT_REQUESTS) == 0
+    record = carried.of("gitlab:acme/apps/svc-b", "vcs.branch_protection")
+    assert record.data is not None and record.data["enabled"] is False and record.observed_at == NOW  # as read 23 hours ago
+    fresh = run_gitlab(fake_gitlab, cache_dir=tmp_path, now=NOW + timedelta(hours=25))
+    record = fresh.of("gitlab:acme/apps/svc-b", "vcs.branch_protection")
+    assert record.data is not None and record.data["enabled"] is True and record.observed_at == NOW + timedelta(hours=25)
+    assert fake_gitlab.count(r"^/projects/\d+/protected_branches$") == 4
 
 
 def test_without_head_commits_nothing_is_carried(fake_gitlab: FakeGitLab, tmp_path: Path) -> None:
