@@ -22,16 +22,22 @@ A project whose branch rules GraphQL does not give gets no `protected` here, and
 branches are asked over REST as before, so a refusal is still told as one; never read as "no
 protected branch". That is: a token below Maintainer (GitLab leaves every branch rule out of the
 list for it, silently, so an empty list proves nothing: `userPermissions.adminProject` tells),
-more than one page, or the whole query refused (an instance without these fields). Members
-likewise: a project with more than one page of them, or whose list GitLab did not give, is asked
+more than one page, or the whole query refused (an instance without these fields). Except on
+Free, for a default branch that a protection names: `Project.protectableBranches` (GitLab 16.9 and
+later, `authorize: :read_code`, so a Reporter reads it) lists every branch but those, wildcard rules
+ignored, so a default branch that exists (it has a head commit) and is left out is protected, and
+on Free that is all vcs.branch_protection reads of a protection (protection.py); one listed may
+still be protected by a wildcard, so it is asked over REST. The field is asked on Free only (paid
+tiers read code-owner approval from the protection), and a GitLab that refuses the query with it
+is asked again without it, for the rest of the scan. Members likewise: a project with more than one page of them, or whose list GitLab did not give, is asked
 over REST.
 
 GitLab refuses a query whose complexity passes 250 for an authenticated user, or deeper than 15
 levels (app/graphql/gitlab_schema.rb). It counts each field's selections once, not per node, and
 multiplies a connection's by 1 + its page size x 0.01 (app/graphql/types/base_field.rb): this
 query costs 124 with BATCH 50 projects (100 branch rules with up to 100 approval rules each, 100
-members, 20 policies of each kind, the push rule and the committers' setting each) on Premium (73 on
-Free, without the approval rules and settings, policies and push rules), 132 on Ultimate with the
+members, 20 policies of each kind, the push rule and the committers' setting each) on Premium (76 on
+Free, without the approval rules and settings, policies and push rules, with protectableBranches), 132 on Ultimate with the
 DORA figures, 176 with 100
 projects, GitLab's largest page; depth 7. BATCH stays at 50: a smaller answer (each holds up to 100
 members per project) and the first projects examined sooner, for 0.01 more request per project.
@@ -73,6 +79,7 @@ _PUSH_RULE_SETTINGS = {
 }
 _PUSH_RULE = "pushRules { " + " ".join(_PUSH_RULE_SETTINGS) + " }"
 _COMMITTERS = "mergeRequestsDisableCommittersApproval"
+_PROTECTABLE = "protectableBranches"
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,7 @@ class ProjectState:
     dora: dict[str, float | None] | None = None  # GitLab's DORA figures of the window (dora_api.METRICS); None: ask REST
     approval_rules: list[dict[str, Any]] | None = None  # the project's approval rules in REST's shape; None: ask REST
     committers_can_approve: bool | None = None  # the approval setting (approval_settings.py); None: not given
+    default_protected: bool | None = None  # a protection names the default branch (Free, protectableBranches); None: not told
 
 
 # The paid fields, in the order GitLab gained them: a query refused for a field this GitLab lacks is
@@ -112,6 +120,7 @@ class ProjectStates:
         # the newest rung of paid fields still asked; set by one worker, read by the others: at
         # worst one more refused query
         self._rung = PUSH_RULES if self._paid else 0
+        self._protectable = not self._paid  # likewise: Free asks protectableBranches while GitLab defines it
         self._refused = False  # likewise
 
     def of(self, projects: Sequence[Listed]) -> dict[int, ProjectState]:
@@ -120,30 +129,35 @@ class ProjectStates:
             return {}
         ids = [f"gid://gitlab/Project/{project.id}" for project in projects]
         while True:
-            rung = self._rung
+            rung, protectable = self._rung, self._protectable
             dora_dates = self._dora_dates if rung >= RULES_AND_DORA else None
             try:
-                data, errors = self._client.graphql(GRAPHQL, query_text(self._paid, rung, dora_dates),
+                data, errors = self._client.graphql(GRAPHQL, query_text(self._paid, rung, dora_dates, protectable),
                                                     {"ids": ids, "first": BATCH})
                 break
             except RateLimited:
                 return {}
-            except ApiError:
+            except ApiError as exc:
+                if protectable and exc.status is not None and exc.status < 400:  # the query refused (a GitLab before 16.9): asked again without it
+                    self._protectable = False
+                    continue
                 if not rung:
                     self._refused = True
                     return {}
                 self._rung = rung - 1
         branches = {project.id: project.default_branch for project in projects}
         return _states(data, self._paid, rung >= RULES_AND_DORA, branches if rung >= POLICIES else None,
-                       _push_rules_refused(errors) if rung >= PUSH_RULES else None, dora_dates is not None)
+                       _push_rules_refused(errors) if rung >= PUSH_RULES else None, dora_dates is not None,
+                       branches if protectable else None)
 
 
-def query_text(paid: bool, rung: int = PUSH_RULES, dora_dates: tuple[str, str] | None = None) -> str:
+def query_text(paid: bool, rung: int = PUSH_RULES, dora_dates: tuple[str, str] | None = None, protectable: bool = False) -> str:
     """The batch query; `paid`: with code-owner approval and the paid fields up to `rung` (the
     approval rules and the committers' setting, the DORA figures only with `dora_dates`, the
-    window's first and last day; the policies; the push rule), which only Premium and up define."""
+    window's first and last day; the policies; the push rule), which only Premium and up define;
+    else with `protectableBranches` where `protectable`."""
     if not paid:
-        return _QUERY % (MAX_RULES, "", "", MAX_MEMBERS, "")
+        return _QUERY % (MAX_RULES, "", "", MAX_MEMBERS, f"\n      {_PROTECTABLE}" if protectable else "")
     fields = [_COMMITTERS] if rung >= RULES_AND_DORA else []
     if rung >= RULES_AND_DORA and dora_dates is not None:
         fields.append(dora_api.graphql_field(*dora_dates))
@@ -167,11 +181,12 @@ def _push_rules_refused(errors: list[dict[str, Any]]) -> set[int]:
 
 
 def _states(data: dict[str, Any], paid: bool, rules: bool, branches: dict[int, str | None] | None,
-            refused: set[int] | None, dora: bool) -> dict[int, ProjectState]:
+            refused: set[int] | None, dora: bool, protectable: dict[int, str | None] | None = None) -> dict[int, ProjectState]:
     """`rules`: whether the branch rules' approval rules and the committers' setting were asked;
     `branches`: each project's default branch, where the policies were asked (None: they were not);
     `refused`: the nodes whose push rule was refused, where push rules were asked (None: they were not);
-    `dora`: whether the DORA figures were asked."""
+    `dora`: whether the DORA figures were asked; `protectable`: each project's default branch, where
+    protectableBranches was asked (None: it was not)."""
     found: dict[int, ProjectState] = {}
     for index, node in enumerate((data.get("projects") or {}).get("nodes") or ()):
         if not isinstance(node, dict):
@@ -184,14 +199,27 @@ def _states(data: dict[str, Any], paid: bool, rules: bool, branches: dict[int, s
         # Below Maintainer the rules are left out silently: only an administering token's list is whole.
         administers = (node.get("userPermissions") or {}).get("adminProject") is True
         protected = _protected(node.get("branchRules"), paid) if administers else None
-        found[int(number)] = ProjectState(str(commit["sha"]) if commit.get("sha") else None, protected,
+        head = str(commit["sha"]) if commit.get("sha") else None
+        found[int(number)] = ProjectState(head, protected,
                                           _members(node.get("projectMembers")),
                                           policies.required(node, branches.get(int(number))) if branches is not None else None,
                                           _security(node) if refused is not None and index not in refused else None,
                                           dora_api.from_graphql(node.get("dora")) if dora else None,
                                           approvals.from_branch_rules(node.get("branchRules")) if rules and administers else None,
-                                          _committers(node.get(_COMMITTERS)) if rules else None)
+                                          _committers(node.get(_COMMITTERS)) if rules else None,
+                                          _default_protected(node, head, protectable.get(int(number))) if protectable else None)
     return found
+
+
+def _default_protected(node: dict[str, Any], head: str | None, branch: str | None) -> bool | None:
+    """True where a protection names the default branch: `protectableBranches` lists every branch
+    but those (ProtectableDropdown, `read_code`: a Reporter reads it). A branch listed may still be
+    protected by a wildcard rule, which the list ignores: None, not False. Only for a default branch
+    that exists (it has a head commit): an empty repository's list is empty."""
+    names = node.get(_PROTECTABLE)
+    if not isinstance(names, list) or head is None or not branch:
+        return None
+    return True if branch not in names else None
 
 
 def _committers(disabled: Any) -> bool | None:

@@ -39,6 +39,10 @@ def read_protection(
     branches_carried = False
     if known is not None and known.protected is not None:
         protected = known.protected
+    elif known is not None and known.default_protected and project.required_approvals is None and project.default_branch:
+        # Free: a protection naming the default branch is all vcs.branch_protection reads of one
+        # (code-owner approval, which paid tiers read from it, does not exist there)
+        protected = [{"name": project.default_branch}]
     elif before is not None and before.protected is not None:
         protected = listed = before.protected
         branches_carried = True

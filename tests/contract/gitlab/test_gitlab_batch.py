@@ -33,9 +33,11 @@ def _graphql_count(fake: FakeGitLab) -> int:
 def test_protected_branches_come_from_one_query_with_the_evidence_rest_gave(fake_gitlab: FakeGitLab) -> None:
     for tier in ("free", "premium"):
         fake_gitlab.instance.tier = tier  # code-owner approval asked only where the tier has it
+        fake_gitlab.instance.protectable_field = False  # a GitLab before 16.9
         by_rest = run_gitlab(fake_gitlab)  # a Reporter: GraphQL shows no branch rules, REST per project
         assert fake_gitlab.count(REST_PROTECTION) == 4
         fake_gitlab.exchanges.clear()
+        fake_gitlab.instance.protectable_field = True
         fake_gitlab.instance.maintainer_tokens.add(fake_gitlab.token)
         by_graphql = run_gitlab(fake_gitlab)
         assert _evidence(by_graphql) == _evidence(by_rest)
@@ -45,6 +47,36 @@ def test_protected_branches_come_from_one_query_with_the_evidence_rest_gave(fake
         assert ("codeOwnerApprovalRequired" in query["query"]) is (tier == "premium")
         fake_gitlab.exchanges.clear()
         fake_gitlab.instance.maintainer_tokens.clear()
+
+
+def test_a_reporter_on_free_knows_a_protected_default_branch_from_protectable_branches(fake_gitlab: FakeGitLab) -> None:
+    # Project.protectableBranches (16.9+, read_code: a Reporter reads it): every branch but those a
+    # protection names, so a default branch left out is protected; listed, it may still be protected
+    # by a wildcard rule, and an empty repository's list is empty: those ask REST
+    fake_gitlab.instance.protectable_field = False  # a GitLab before 16.9: the query refused, asked again without
+    by_rest = _evidence(run_gitlab(fake_gitlab))
+    assert fake_gitlab.count(REST_PROTECTION) == 4 and _graphql_count(fake_gitlab) == 2
+    fake_gitlab.exchanges.clear()
+    fake_gitlab.instance.protectable_field = True
+    by_graphql = _evidence(run_gitlab(fake_gitlab))
+    assert by_graphql == by_rest and _graphql_count(fake_gitlab) == 1
+    # svc-b's default branch is unprotected, and the empty project has none: asked; svc-a and ci-templates not
+    assert fake_gitlab.count(r"^/projects/10[25]/protected_branches$") == 2 and fake_gitlab.count(REST_PROTECTION) == 2
+
+
+def test_a_default_branch_protected_by_a_wildcard_alone_is_asked_over_rest(fake_gitlab: FakeGitLab) -> None:
+    svc_a = fake_gitlab.instance.project("acme/apps/svc-a")
+    assert svc_a is not None
+    svc_a.protected_branches = [ProtectedBranch("ma*")]  # protectableBranches still lists main
+    scan = run_gitlab(fake_gitlab)
+    assert fake_gitlab.count(r"^/projects/101/protected_branches$") == 1
+    assert scan.data("gitlab:acme/apps/svc-a", "vcs.branch_protection")["enabled"] is True
+
+
+def test_paid_tiers_ask_no_protectable_branches() -> None:
+    # code-owner approval, which a protection holds on Premium and up, is not in the list: REST's stays
+    assert "protectableBranches" not in batch.query_text(True, batch.PUSH_RULES, None, True)
+    assert "protectableBranches" in batch.query_text(False, batch.PUSH_RULES, None, True)
 
 
 def test_an_instance_refusing_the_query_is_read_over_rest(fake_gitlab: FakeGitLab) -> None:
@@ -87,6 +119,9 @@ def test_the_batch_query_stays_within_gitlabs_complexity_and_depth_limits() -> N
     for paid, with_dora, expected in ((True, None, (124, 7)), (False, None, (73, 6)), (True, dates, (132, 7))):
         query = batch.query_text(paid, batch.PUSH_RULES, with_dora)
         assert complexity.measure(_schema(paid), query, {"ids": [], "first": batch.BATCH}) == expected
+    # Free with protectableBranches (1, and 1 as it calls Gitaly): (50 + 1) x 1.5 = 76
+    free = batch.query_text(False, batch.PUSH_RULES, None, True)
+    assert complexity.measure(_schema(False), free, {"ids": [], "first": batch.BATCH}) == (76, 6)
     # GitLab's largest page of projects would fit too
     largest, _depth = complexity.measure(_schema(True), batch.query_text(True, batch.PUSH_RULES, dates),
                                          {"ids": [], "first": complexity.MAX_PAGE_SIZE})

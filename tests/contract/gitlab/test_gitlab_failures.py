@@ -65,7 +65,8 @@ def test_a_group_that_does_not_exist_is_a_problem_and_leaves_the_rest(fake_gitla
 
 
 def test_a_refused_protection_is_unavailable_naming_the_role(fake_gitlab: FakeGitLab) -> None:
-    # the fake's Reporter token: GraphQL gives no branch rules, REST is asked, and refuses
+    # the fake's Reporter token on a GitLab before 16.9: GraphQL gives no branch rules, REST is asked, and refuses
+    fake_gitlab.instance.protectable_field = False
     fake_gitlab.fail(r"^/projects/101/protected_branches$", 403, message="403 Forbidden")
     scan = run_gitlab(fake_gitlab)
     record = scan.of("gitlab:acme/apps/svc-a", "vcs.branch_protection")

@@ -62,7 +62,9 @@ def test_what_changes_without_a_push_is_read_again_once_older_than_settings_max_
 def test_a_reporters_protected_branches_are_carried_while_younger_than_settings_max_age(
     fake_gitlab: FakeGitLab, tmp_path: Path
 ) -> None:
-    # the fake's default token is a Reporter: GraphQL shows it no branch rules, REST lists them
+    # the fake's default token is a Reporter: GraphQL shows it no branch rules (nor, before GitLab 16.9,
+    # protectableBranches), REST lists them
+    fake_gitlab.instance.protectable_field = False
     run_gitlab(fake_gitlab, cache_dir=tmp_path)
     svc_b = fake_gitlab.instance.project("acme/apps/svc-b")
     assert svc_b is not None and svc_b.default_branch is not None

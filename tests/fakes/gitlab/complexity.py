@@ -55,6 +55,7 @@ FIELDS = {
     "Project.projectMembers": Field(resolver=True, connection=True),  # Resolvers::ProjectMembersResolver
     "Repository.rootRef": Field(gitaly=True),
     "Repository.empty": Field(gitaly=True),
+    "Project.protectableBranches": Field(gitaly=True),  # app/graphql/types/project_type.rb: calls_gitaly
     "Repository.tree": Field(resolver=True, gitaly=True),  # Resolvers::TreeResolver
     "Tree.lastCommit": Field(constant=10),  # "Complexity 10 as it triggers a Gitaly call on each render"
     # ee/app/graphql/ee/types/project_type.rb: resolvers reading the policy project's YAML (calls_gitaly)

@@ -12,7 +12,10 @@ where an access token made them. Queries GitLab would refuse for their complexit
 as GitLab does. A token whose role is below Maintainer (the fake's default token, a Reporter; see
 `Instance.administers`) may not read `BranchRule` objects (`authorize :read_protected_branch`,
 which only `admin_project` grants): GitLab leaves them out of the connection silently, an empty
-list and no error, and says `adminProject: false`.
+list and no error, and says `adminProject: false`. `Project.protectableBranches` (GitLab 16.9 and
+later, `authorize: :read_code`, so a Reporter reads it): as ProjectProtectableDropdown, every branch
+(the fake's one, the default branch) but those a protection names, wildcard rules ignored; an empty
+repository's is empty.
 
 On paid tiers (EE fields): `Project.dora.metrics(startDate:, endDate:, interval:)` with a field per
 metric (GitLab 15.10 and later; before, `DoraMetric` had `date` and `value` alone and the query
@@ -52,6 +55,7 @@ type Project {
   branchRules(first: Int, after: String): BranchRuleConnection
   projectMembers(relations: [ProjectMemberRelation!], first: Int, after: String): MemberInterfaceConnection
   userPermissions: ProjectPermissions!
+  protectableBranches: [String!]
 }
 enum ProjectMemberRelation { DIRECT INHERITED DESCENDANTS INVITED_GROUPS SHARED_INTO_ANCESTORS }
 type MemberInterfaceConnection { nodes: [MemberInterface] pageInfo: PageInfo! }
@@ -138,15 +142,22 @@ _DORA_METRIC_FIELDS = "  deploymentFrequency: Float\n  leadTimeForChanges: Float
 _DORA_VALUE = "  value: Float\n"
 
 
+_PROTECTABLE_FIELD = "  protectableBranches: [String!]\n"
+
+
 @cache
-def _schema(paid: bool, policies: bool = True, push_rule_fields: bool = True, dora_metric_fields: bool = True) -> GraphQLSchema:
+def _schema(paid: bool, policies: bool = True, push_rule_fields: bool = True, dora_metric_fields: bool = True,
+            protectable: bool = True) -> GraphQLSchema:
     """`policies`: a GitLab of 17.2 and later, whose projects have pipeline execution policies;
     `push_rule_fields`: since merge request 223061, whose push rules have all their fields;
-    `dora_metric_fields`: since 15.10, whose DORA metrics have a field per metric."""
+    `dora_metric_fields`: since 15.10, whose DORA metrics have a field per metric;
+    `protectable`: since 16.9, whose projects have protectableBranches."""
     if not paid:
-        return build_schema(SDL)
-    sdl = _PAID_BEFORE_POLICIES_SDL if not policies else _PAID_SDL if push_rule_fields else _PAID_BEFORE_PUSH_RULE_FIELDS_SDL
-    return build_schema(sdl if dora_metric_fields else sdl.replace(_DORA_METRIC_FIELDS, _DORA_VALUE))
+        sdl = SDL
+    else:
+        sdl = _PAID_BEFORE_POLICIES_SDL if not policies else _PAID_SDL if push_rule_fields else _PAID_BEFORE_PUSH_RULE_FIELDS_SDL
+        sdl = sdl if dora_metric_fields else sdl.replace(_DORA_METRIC_FIELDS, _DORA_VALUE)
+    return build_schema(sdl if protectable else sdl.replace(_PROTECTABLE_FIELD, ""))
 
 
 def gid(project: Project) -> str:
@@ -158,7 +169,8 @@ def answer(instance: Instance, request: Request) -> Response:
         body = json.loads(request.body or b"{}")
     except ValueError:
         return json_response({"errors": [{"message": "Invalid JSON"}]}, 400)
-    schema = _schema(instance.tier != "free", instance.policy_fields, instance.push_rule_fields, instance.dora_metric_fields)
+    schema = _schema(instance.tier != "free", instance.policy_fields, instance.push_rule_fields, instance.dora_metric_fields,
+                     instance.protectable_field)
     query, variables = str(body.get("query") or ""), body.get("variables") or {}
     try:
         # a field this GitLab does not define refuses the whole query, before its complexity is counted
@@ -302,6 +314,8 @@ def _project(instance: Instance, project: Project, token: str) -> dict[str, Any]
         "branchRules": branch_rules,
         "projectMembers": project_members,
         "userPermissions": {"adminProject": instance.administers(token)},
+        "protectableBranches": [] if empty else
+        [name for name in (project.default_branch,) if name not in {branch.name for branch in project.protected_branches}],
         "scanExecutionPolicies": security_policies("scan_execution_policy"),
         "pipelineExecutionPolicies": security_policies("pipeline_execution_policy"),
         "complianceFrameworks": compliance_frameworks,

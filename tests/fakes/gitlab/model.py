@@ -139,6 +139,7 @@ class Instance:
     push_rule_fields: bool = True  # False: a GitLab before merge request 223061, whose GraphQL push rules have rejectUnsignedCommits only
     withhold_push_rules: bool = False  # a token GitLab does not let read push rules over GraphQL: null and an error
     dora_metric_fields: bool = True  # False: a GitLab before 15.10, whose GraphQL DORA metrics have one `value` each
+    protectable_field: bool = True  # False: a GitLab before 16.9, whose GraphQL projects have no protectableBranches
     directory_link_routes: bool = True  # False: an instance before GitLab 15.3 or without the EE code
 
     def administers(self, token: str) -> bool:
