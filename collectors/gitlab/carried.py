@@ -47,13 +47,10 @@ class Carried:
 
 def load(cache: ScanCache, full_path: str, state: str, now: datetime, max_age_hours: float) -> Carried | None:
     """The carried answers of a project at `state`, while younger than `max_age_hours`."""
-    found = cache.details(full_path, state)
+    found = fresh_details(cache, full_path, state, now, max_age_hours)
     if found is None:
         return None
-    saved_at, data = found
-    read_at = datetime.fromtimestamp(saved_at, tz=timezone.utc)
-    if (now - read_at).total_seconds() > max_age_hours * 3600 or read_at > now:
-        return None
+    read_at, data = found
     try:
         required = data["required_approvals"]
         return Carried(
@@ -69,6 +66,21 @@ def load(cache: ScanCache, full_path: str, state: str, now: datetime, max_age_ho
         )
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def fresh_details(
+    cache: ScanCache, key: str, state: str, now: datetime, max_age_hours: float
+) -> tuple[datetime, dict[str, Any]] | None:
+    """What was saved under `key` at `state` and when it was read, while younger than `max_age_hours`
+    (a time after `now` is not trusted either)."""
+    found = cache.details(key, state)
+    if found is None:
+        return None
+    saved_at, data = found
+    read_at = datetime.fromtimestamp(saved_at, tz=timezone.utc)
+    if (now - read_at).total_seconds() > max_age_hours * 3600 or read_at > now:
+        return None
+    return read_at, data
 
 
 def save(cache: ScanCache, full_path: str, state: str, carried: Carried) -> None:

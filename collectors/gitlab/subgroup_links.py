@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 
 from collectors.base import Gap
 from collectors.githost.cache import ScanCache
+from collectors.gitlab.carried import fresh_details
 
 
 class SubgroupLinks:
@@ -52,14 +53,12 @@ class SubgroupLinks:
         return levels
 
     def _carried(self, key: str, state: str) -> list[int] | None:
-        found = self._cache.details(key, state) if self._cache is not None else None
+        found = fresh_details(self._cache, key, state, self._now, self._max_age_hours) if self._cache is not None else None
         if found is None:
             return None
-        saved_at, data = found
-        read_at = datetime.fromtimestamp(saved_at, tz=timezone.utc)
+        read_at, data = found
         levels = data.get("levels")
-        if (self._now - read_at).total_seconds() > self._max_age_hours * 3600 or read_at > self._now \
-                or not isinstance(levels, list) or not all(isinstance(level, int) for level in levels):
+        if not isinstance(levels, list) or not all(isinstance(level, int) for level in levels):
             return None
         self.read_at = read_at if self.read_at is None else min(self.read_at, read_at)
         return levels
