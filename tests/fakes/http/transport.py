@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import socket
 import ssl
 import threading
 from collections.abc import Callable, Iterator
@@ -37,7 +38,7 @@ class HttpServer:
             ca = trustme.CA()
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             ca.issue_cert("127.0.0.1").configure_cert(context)
-            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            self._server.tls = context
             self._ca = ca
         scheme = "https" if tls else "http"
         self.url = f"{scheme}://127.0.0.1:{self._server.server_port}"
@@ -154,6 +155,23 @@ def _handler_class(
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # Each connection's TLS handshake is made in that connection's thread, as a real server makes
+    # them side by side: made while accepting, a pool's connections waited for each other's.
+    tls: ssl.SSLContext | None = None
+
+    def finish_request(self, request: socket.socket, client_address: tuple[str, int]) -> None:  # type: ignore[override]
+        if self.tls is None:
+            super().finish_request(request, client_address)
+            return
+        try:
+            secured = self.tls.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):  # a client that gave up, or does not trust the CA
+            logger.debug("TLS handshake with %s failed", client_address, exc_info=True)
+            return
+        try:
+            super().finish_request(secured, client_address)
+        finally:
+            secured.close()
 
     def handle_error(self, request: object, client_address: object) -> None:
         # a client that vanishes mid-request is normal in fault tests; keep it out of the test output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,6 +95,18 @@ def test_tls_with_a_throwaway_ca(tmp_path: Path) -> None:
         assert requests.get(f"{fake.server.url}/items/x", verify=str(ca), timeout=5).json() == {"path": "/items/x"}
         with pytest.raises(requests.exceptions.SSLError):
             requests.get(f"{fake.server.url}/items/x", timeout=5)  # not trusted without the CA
+
+
+def test_a_client_that_stalls_its_tls_handshake_holds_up_no_other_connection(tmp_path: Path) -> None:
+    """A real server makes handshakes side by side: one made while accepting held every other
+    connection of a client's pool behind it."""
+    fake = _Echo(tls=True)
+    with fake.server.running():
+        ca = fake.server.write_ca(tmp_path / "ca.pem")
+        port = int(fake.server.url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port)):  # connected, and never says hello
+            answer = requests.get(f"{fake.server.url}/items/x", verify=str(ca), timeout=3)
+        assert answer.json() == {"path": "/items/x"}
 
 
 def test_a_plain_server_has_no_ca() -> None:
