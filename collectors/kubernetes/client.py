@@ -85,9 +85,11 @@ class ClusterClient:
         except orjson.JSONDecodeError:
             raise ApiError(raw.status, "the answer is not JSON", path) from None
 
-    def items(self, path: str, accept: str = JSON, on_page: Callable[[list[dict[str, Any]]], None] | None = None) -> list[dict[str, Any]]:
-        """Every object of a list, page by page (`limit` / `continue`), never in a loop; each
-        page's objects are also handed to `on_page` as they arrive."""
+    def items(
+        self, path: str, accept: str = JSON, on_page: Callable[[list[dict[str, Any]]], None] | None = None, keep: bool = True
+    ) -> list[dict[str, Any]]:
+        """Every object of a list (none unless `keep`), page by page (`limit` / `continue`), never
+        in a loop; each page's objects are also handed to `on_page` as they arrive."""
         found: list[dict[str, Any]] = []
         seen: set[str] = set()
         token = ""
@@ -99,7 +101,8 @@ class ClusterClient:
             if type(page) is not dict or type(page.get("items")) is not list:
                 raise ApiError(200, "expected a list object with items", path)
             objects = [item for item in page["items"] if type(item) is dict]
-            found += objects
+            if keep:
+                found += objects
             if on_page is not None:
                 on_page(objects)
             metadata = page.get("metadata")

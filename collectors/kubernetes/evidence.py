@@ -185,23 +185,40 @@ def scaling(found: ClusterReads) -> tuple[Gap | None, tuple[Resource, ...]]:
 AUTOSCALER_KINDS = ("hpa", "keda", "vpa")  # mapping.scaling_targets' keys
 
 
-def tally_lookups(found: ClusterReads) -> mapping.WorkloadTallies:
-    """Tallies to add workloads to, with what they look up: the autoscalers' targets and the budgets."""
-    targets = mapping.scaling_targets(*(found.reads[r].items for r in (AUTOSCALERS, SCALED_OBJECTS, VERTICAL_AUTOSCALERS)))
-    return mapping.WorkloadTallies(targets, mapping.disruption_budgets(found.reads[DISRUPTION_BUDGETS].items))
+# What the workload tallies look up: the lists of mapping.scaling_targets' arguments, then the budgets.
+LOOKUPS = (AUTOSCALERS, SCALED_OBJECTS, VERTICAL_AUTOSCALERS, DISRUPTION_BUDGETS)
 
 
-def tallies(found: ClusterReads) -> dict[str, mapping.Tally]:
-    """The workload counts of each tenant namespace: made once per cluster (added page by page
-    while the lists are read: making.py), read by the cluster's workloads.coverage and each
-    namespace's workloads.namespace."""
-    if "tallies" not in found.derived:
+def tally_lookups(found: ClusterReads, handed: Mapping[Resource, list[dict[str, Any]]] | None = None) -> mapping.WorkloadTallies:
+    """Tallies to add workloads to, with what they look up: the autoscalers' targets and the
+    budgets, from each list of `LOOKUPS`, or `handed`'s objects of it when they were handed over
+    page by page (`Read.taken`)."""
+    reads = [found.reads[r] for r in LOOKUPS]  # Pending until each is read
+    lists = [(handed or {})[r] if read.taken else read.items for r, read in zip(LOOKUPS, reads, strict=True)]
+    return mapping.WorkloadTallies(mapping.scaling_targets(*lists[:3]), mapping.disruption_budgets(lists[3]))
+
+
+TALLIES = "tallies"  # found.derived's key of the cluster's mapping.WorkloadTallies
+
+
+def workload_tallies(found: ClusterReads) -> mapping.WorkloadTallies:
+    """The workload counts of each tenant namespace and the cost tools: made once per cluster
+    (added page by page while the lists are read: making.py, which keeps no workload list), read
+    by the cluster's workloads.coverage and cost.allocation and each namespace's workloads.namespace."""
+    if TALLIES not in found.derived:
+        reads = [found.reads[resource] for resource in (*LOOKUPS, *WORKLOADS.values())]  # Pending until each is read
+        if any(read.taken for read in reads):
+            raise ValueError("lists were handed over page by page, but the workload tallies were not made from them")
         made = tally_lookups(found)
         for kind, objects in workload_objects(found).items():
             made.add(kind, objects)
-        found.derived["tallies"] = made.by_namespace
-    tallies: dict[str, mapping.Tally] = found.derived["tallies"]
+        found.derived[TALLIES] = made
+    tallies: mapping.WorkloadTallies = found.derived[TALLIES]
     return tallies
+
+
+def tallies(found: ClusterReads) -> dict[str, mapping.Tally]:
+    return workload_tallies(found).by_namespace
 
 
 def workloads(found: ClusterReads) -> Finding:
@@ -212,7 +229,7 @@ def workloads(found: ClusterReads) -> Finding:
 
 
 def cost(found: ClusterReads) -> Finding:
-    return _evidence(found, tuple(WORKLOADS.values()), lambda: {"tools": mapping.cost_tools(items(found, tuple(WORKLOADS.values())))})
+    return _evidence(found, tuple(WORKLOADS.values()), lambda: {"tools": sorted(workload_tallies(found).cost_tools)})
 
 
 def platform_apis(found: ClusterReads) -> Finding:

@@ -3,9 +3,10 @@
 The thread reading a cluster only waits for its pool: each kind is made there as soon as the
 lists it rests on are read (a maker asking for a list not read yet raises `Pending` and is tried
 again after the next list), with its records (of the cluster, and of each tenant namespace), and
-the workload tallies take each page as it comes, once the autoscalers and budgets they look up
-are read. When the longest list's last page comes, what is left to make is what rests on that
-list, not all the evidence. A gap is left to be recorded by the collect's own thread, which notes
+the workload tallies (and the cost tools) take each page as it comes, once the autoscalers and
+budgets they look up are read: neither these nor the workload lists are kept, each page is freed
+once used rather than every object at once after the last list. When the longest list's last page comes,
+what is left to make is what rests on that list, not all the evidence. A gap is left to be recorded by the collect's own thread, which notes
 it (`Findings`).
 """
 
@@ -48,9 +49,15 @@ class Making:
         self._failed: dict[str, Gap] = {}  # namespace subject id -> why none of its kinds is known
         self._tallies: WorkloadTallies | None = None  # once the autoscalers and budgets are read
         self._waiting: list[tuple[str, list[dict[str, Any]]]] = []  # workload pages that came before
+        # The objects of what the tallies look up (autoscalers, budgets), until the tallies are made from them.
+        self._looked_up: dict[Resource, list[dict[str, Any]]] = {resource: [] for resource in evidence.LOOKUPS}
         self._added: dict[str, int] = dict.fromkeys(evidence.WORKLOADS, 0)
 
     def page(self, resource: Resource, items: list[dict[str, Any]]) -> None:
+        looked_up = self._looked_up.get(resource)
+        if looked_up is not None:
+            looked_up += items
+            return
         kind = _KINDS.get(resource)
         if kind is None:
             return
@@ -59,6 +66,9 @@ class Making:
             self._waiting.append((kind, items))
         else:
             self._tallies.add(kind, items)
+
+    def takes(self, resource: Resource) -> bool:
+        return resource in _KINDS or resource in evidence.LOOKUPS
 
     def settled(self, found: ClusterReads) -> None:
         self._tally(found)
@@ -123,14 +133,15 @@ class Making:
         """Start the tallies once what they look up is read; hand them over once every workload list is."""
         if self._tallies is None:
             with suppress(Pending):
-                self._tallies = evidence.tally_lookups(found)
+                self._tallies = evidence.tally_lookups(found, self._looked_up)
+                self._looked_up = {}  # every page of them is told by now: freed
                 for kind, items in self._waiting:
                     self._tallies.add(kind, items)
                 self._waiting.clear()
-        if self._tallies is None or "tallies" in found.derived:
+        if self._tallies is None or evidence.TALLIES in found.derived:
             return
         with suppress(Pending):
-            lists = evidence.workload_objects(found)
-            # Exactly the objects of the lists, or the tallies are made from the lists themselves.
-            if all(len(lists[kind]) == added for kind, added in self._added.items()):
-                found.derived["tallies"] = self._tallies.by_namespace
+            reads = {kind: found.reads[resource] for kind, resource in evidence.WORKLOADS.items()}
+            # Exactly the objects of the lists (a list that failed after some pages has a gap, and no tallies are used).
+            if all(read.taken + len(read.items) == self._added[kind] for kind, read in reads.items()):
+                found.derived[evidence.TALLIES] = self._tallies

@@ -383,6 +383,10 @@ def disruption_budgets(budgets: Iterable[Obj]) -> list[tuple[str, Mapping[str, A
     return found
 
 
+# Cost-allocation tools, by the name or `app.kubernetes.io/name` their charts give the workload.
+_COST_TOOLS = {"opencost": "opencost", "cost-analyzer": "kubecost", "kubecost-cost-analyzer": "kubecost"}  # name -> tool
+
+
 @dataclass
 class Tally:
     """Workload counts of one namespace (Deployments and StatefulSets; DaemonSets apart)."""
@@ -406,6 +410,7 @@ class WorkloadTallies:
 
     def __init__(self, targets: Mapping[str, set[tuple[str, str, str]]], budgets: list[tuple[str, Mapping[str, Any]]]) -> None:
         self.by_namespace: dict[str, Tally] = {}
+        self.cost_tools: set[str] = set()  # cost-allocation tools running in the cluster (any namespace)
         self._autoscalers = list(targets)
         self._selectors: dict[str, list[Mapping[str, Any]]] = {}
         for budgeted_in, selector in budgets:
@@ -417,7 +422,8 @@ class WorkloadTallies:
                 self._scaled_by.setdefault(key, []).append(autoscaler)
 
     def add(self, kind: str, objects: Iterable[Obj]) -> None:
-        """Count `objects`, workloads of `kind` (Deployment, StatefulSet or DaemonSet)."""
+        """Count `objects`, workloads of `kind` (Deployment, StatefulSet or DaemonSet), and note
+        the cost tools among them."""
         tallies, scaled_by, selectors = self.by_namespace, self._scaled_by, self._selectors
         daemons = kind == "DaemonSet"  # one pod per node: neither autoscaled nor budgeted
         for obj in objects:
@@ -425,19 +431,24 @@ class WorkloadTallies:
             meta = obj.get("metadata")
             if type(meta) is not dict:
                 meta = _EMPTY
-            namespace = meta.get("namespace")
-            if type(namespace) is not str:
-                namespace = str(namespace or "")
-            if namespace in SYSTEM_NAMESPACES:
-                continue
-            tally = tallies.get(namespace)
-            if tally is None:
-                tally = tallies[namespace] = Tally(autoscaled_by=dict.fromkeys(self._autoscalers, 0))
             labels, annotations = meta.get("labels"), meta.get("annotations")
             if type(labels) is not dict:
                 labels = _EMPTY
             if type(annotations) is not dict:
                 annotations = _EMPTY
+            name, app = meta.get("name"), labels.get("app.kubernetes.io/name")
+            if type(name) is str and name in _COST_TOOLS:
+                self.cost_tools.add(_COST_TOOLS[name])
+            if type(app) is str and app in _COST_TOOLS:
+                self.cost_tools.add(_COST_TOOLS[app])
+            namespace = meta.get("namespace")
+            if type(namespace) is not str:
+                namespace = str(namespace or "")
+            if namespace in SYSTEM_NAMESPACES:  # cost tools run there too; no tenant's workload does
+                continue
+            tally = tallies.get(namespace)
+            if tally is None:
+                tally = tallies[namespace] = Tally(autoscaled_by=dict.fromkeys(self._autoscalers, 0))
             by_gitops = not (_GITOPS_MARKS.isdisjoint(labels) and _GITOPS_MARKS.isdisjoint(annotations))
             managed = (
                 by_gitops or _APPLIED_FROM_MANIFEST in annotations or bool(labels.get(_MANAGED_BY) or labels.get(_INSTANCE))
@@ -448,7 +459,7 @@ class WorkloadTallies:
                 continue
             tally.workloads += 1
             if scaled_by:
-                scaled = scaled_by.get((namespace, kind, str(meta.get("name") or "")))
+                scaled = scaled_by.get((namespace, kind, name if type(name) is str else str(name or "")))
                 if scaled:
                     tally.autoscaled += 1
                     for autoscaler in scaled:
@@ -498,27 +509,6 @@ def namespace_workloads(namespaces: Iterable[str], tallies: Mapping[str, Tally])
             "daemonsets": tally.daemonsets,
         }
     return found
-
-
-# Cost-allocation tools, by the name or `app.kubernetes.io/name` their charts give the workload.
-_COST_TOOLS = {"opencost": "opencost", "cost-analyzer": "kubecost", "kubecost-cost-analyzer": "kubecost"}  # name -> tool
-
-
-def cost_tools(workloads: Iterable[Obj]) -> list[str]:
-    """Cost-allocation tools running in the cluster (any namespace), from workloads' metadata."""
-    found: set[str] = set()
-    for obj in workloads:
-        # Written out (no helper call, no tuple of names): this runs over every workload.
-        meta = obj.get("metadata")
-        if type(meta) is not dict:
-            continue
-        name, labels = meta.get("name"), meta.get("labels")
-        if type(name) is str and name in _COST_TOOLS:
-            found.add(_COST_TOOLS[name])
-        name = labels.get("app.kubernetes.io/name") if type(labels) is dict else None
-        if type(name) is str and name in _COST_TOOLS:
-            found.add(_COST_TOOLS[name])
-    return sorted(found)
 
 
 # --- platform APIs (Crossplane) ------------------------------------------------------------

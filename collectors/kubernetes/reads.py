@@ -52,6 +52,9 @@ class Read:
     items: list[dict[str, Any]] = field(default_factory=list)
     gap: Gap | None = None  # it exists but could not be read (403, errors)
     served: bool = True  # False: the cluster does not serve it
+    # Objects handed to the `Progress` page by page and not kept (`items` is then empty): freed as
+    # they are used, while the longest list is still read, instead of all at once after it.
+    taken: int = 0
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,9 @@ class Progress(Protocol):
     def page(self, resource: Resource, items: list[dict[str, Any]]) -> None:
         """One page of a list being read (every page of it comes before the list is settled)."""
 
+    def takes(self, resource: Resource) -> bool:
+        """Whether the pages of `resource` are all it needs of that list: its objects are not kept."""
+
     def settled(self, found: ClusterReads) -> None:
         """What is read so far, after each list: a resource not read yet raises `Pending`."""
 
@@ -97,7 +103,7 @@ def read_cluster(client: ClusterClient, workers: int, progress: Progress | None 
     with WorkerPool(workers, "pecm-kubernetes") as pool:
         core, listing = pool.submit(client.get, "/api"), pool.submit(client.get, "/apis")
         review = pool.submit(_permissions, client)
-        first = _submit(pool, client, FIRST, events) if pool.workers > _DISCOVERY else None
+        first = _submit(pool, client, FIRST, events, progress) if pool.workers > _DISCOVERY else None
         lists = _Lists(pool, client, _served(core.result(), listing.result()), review.result(), events, progress)
         return lists.read(first)
 
@@ -106,11 +112,13 @@ def read_cluster(client: ClusterClient, workers: int, progress: Progress | None 
 _Event = tuple[Resource, list[dict[str, Any]]] | Future[Read]
 
 
-def _submit(pool: WorkerPool, client: ClusterClient, resource: Resource, events: SimpleQueue[_Event]) -> Future[Read]:
+def _submit(
+    pool: WorkerPool, client: ClusterClient, resource: Resource, events: SimpleQueue[_Event], progress: Progress | None
+) -> Future[Read]:
     def page(items: list[dict[str, Any]]) -> None:
         events.put((resource, items))
 
-    future = pool.submit(read_list, client, resource, page)
+    future = pool.submit(read_list, client, resource, page, progress is None or not progress.takes(resource))
     future.add_done_callback(events.put)  # after its pages: the worker puts both, in that order
     return future
 
@@ -152,7 +160,7 @@ class _Lists:
         while self._queue or self._running:
             while self._queue and len(self._running) < self._pool.workers:
                 into, resource = self._queue.pop(0)
-                self._running[_submit(self._pool, self._client, resource, self._events)] = (into, resource)
+                self._running[_submit(self._pool, self._client, resource, self._events, self._progress)] = (into, resource)
             event = self._events.get()
             if not isinstance(event, Future):
                 if self._progress is not None and any(resource == event[0] for _, resource in self._running.values()):
@@ -267,11 +275,24 @@ def _permissions(client: ClusterClient) -> Permissions | None:
         return None
 
 
-def read_list(client: ClusterClient, resource: Resource, on_page: Callable[[list[dict[str, Any]]], None] | None = None) -> Read:
-    """One resource's list; a 404 is a resource the cluster does not serve, a 403 names the rule."""
+def read_list(
+    client: ClusterClient, resource: Resource, on_page: Callable[[list[dict[str, Any]]], None] | None = None, keep: bool = True
+) -> Read:
+    """One resource's list; a 404 is a resource the cluster does not serve, a 403 names the rule.
+    Unless `keep`, its objects only go to `on_page`: the Read counts them."""
     try:
         accept = METADATA_ONLY if resource.metadata_only else JSON
-        return Read(items=client.items(resource.path, accept, on_page))
+        if keep or on_page is None:
+            return Read(items=client.items(resource.path, accept, on_page))
+        taken = 0
+
+        def hand_over(items: list[dict[str, Any]]) -> None:
+            nonlocal taken
+            taken += len(items)
+            on_page(items)
+
+        client.items(resource.path, accept, hand_over, keep=False)
+        return Read(taken=taken)
     except CredentialsRefused:
         raise
     except ApiError as exc:

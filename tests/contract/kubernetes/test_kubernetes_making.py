@@ -17,7 +17,7 @@ from collectors.kubernetes.config import KubernetesConfig
 from collectors.kubernetes.credentials import clusters
 from collectors.kubernetes.making import Making
 from collectors.kubernetes.reads import ClusterReads, Pending, read_cluster
-from collectors.kubernetes.resources import COMPOSITE_DEFINITIONS, CONSTRAINTS, DEPLOYMENTS, Resource
+from collectors.kubernetes.resources import COMPOSITE_DEFINITIONS, CONSTRAINTS, DEPLOYMENTS, NAMESPACES, Resource
 from scanner.contract import RequestCounter
 from scanner.model import Evidence, Subject
 from tests.collecting import CollectedScan, context_for
@@ -52,6 +52,9 @@ class _Recorded:
     def settled(self, found: ClusterReads) -> None:
         self.views.append(found)
 
+    def takes(self, resource: Resource) -> bool:
+        return False  # every list kept whole
+
 
 def test_pages_are_told_as_they_come_and_each_list_once_it_is_read(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
     client = _client(fake_kubernetes, tmp_path)
@@ -84,10 +87,14 @@ def test_what_is_made_while_reading_is_what_the_whole_lists_make(fake_kubernetes
     making = Making(ctx, cluster)
     try:
         found = read_cluster(client, 4, making)
+        whole = read_cluster(client, 4)  # no progress: every list kept, tallies made from the whole lists
     finally:
         client.close()
     examined = making.examined(found)
-    whole = ClusterReads(found.reads, found.claims, found.claims_gap)  # nothing derived: tallies made from the whole lists
+    # The workload lists and what their tallies look up went to the tallies page by page and were not kept; the others were.
+    for resource in (*evidence.WORKLOADS.values(), *evidence.LOOKUPS):
+        assert found.reads[resource].items == [] and found.reads[resource].taken == len(whole.reads[resource].items)
+    assert whole.reads[DEPLOYMENTS].items and found.reads[NAMESPACES] == whole.reads[NAMESPACES]
 
     def record(kind: str, subject: Subject, found: Found, locators: tuple[str, ...]) -> Evidence | Gap:
         return found if isinstance(found, Gap) else ctx.observed(kind, subject, found, locators)
@@ -101,7 +108,8 @@ def test_what_is_made_while_reading_is_what_the_whole_lists_make(fake_kubernetes
     for subject, made in examined.namespaces:
         assert subject.parent == "kubernetes:prod" and made == {
             kind: record(kind, subject, per.of(subject.name), per.locators) for kind, per in per_namespace.items()}
-    assert whole.derived["tallies"] == found.derived["tallies"]
+    assert evidence.tallies(whole) == evidence.tallies(found)
+    assert evidence.workload_tallies(whole).cost_tools == evidence.workload_tallies(found).cost_tools
 
 
 def test_the_proxy_of_the_environment_is_read_when_the_client_is_made_not_again_per_request(
