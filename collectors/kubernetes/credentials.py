@@ -8,6 +8,8 @@ Exception texts of the kubeconfig loader are never shown: they can quote the fil
 
 from __future__ import annotations
 
+import copy
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -15,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from kubernetes.client import ApiClient, Configuration
-from kubernetes.config import ConfigException, new_client_from_config
+from kubernetes.config import ConfigException
+from kubernetes.config.kube_config import KubeConfigLoader
 
 from collectors.kubernetes.config import InClusterConfig, KubernetesConfig
 from scanner.errors import SourceUnavailable, UserError
@@ -97,19 +100,23 @@ def _kubeconfig_cluster(document: dict[str, Any], path: Path, context: str) -> C
         f"the context's credential plugin ({command}) gave no valid token: check it is installed and logged in"
         if command else RENEW_HINT
     )
-    return Cluster(context, partial(_kubeconfig_client, path, context), hint)
+    return Cluster(context, partial(_kubeconfig_client, document, path, context), hint)
 
 
 def _refuse(message: str, hint: str) -> ApiClient:
     raise SourceUnavailable(message, hint=hint)
 
 
-def _kubeconfig_client(path: Path, context: str) -> ApiClient:
+def _kubeconfig_client(document: dict[str, Any], path: Path, context: str) -> ApiClient:
+    """The context's client from the kubeconfig as read once (`kubeconfig_contexts`): the client's
+    own loader would parse the file again, with the pure-Python YAML parser (the most of its set-up,
+    before the cluster's first request). Relative file names in it are the kubeconfig folder's."""
     configuration = _no_retries()
     try:
-        client = new_client_from_config(
-            config_file=str(path), context=context, persist_config=False, client_configuration=configuration
-        )
+        # A copy each: the loader may write refreshed credentials into it, and contexts connect at once.
+        loader = KubeConfigLoader(config_dict=copy.deepcopy(document), active_context=context, config_base_path=os.path.abspath(path.parent))
+        loader.load_and_set(configuration)
+        client = ApiClient(configuration)
     except (ConfigException, OSError, ValueError) as exc:
         raise SourceUnavailable(
             f"kubernetes: context {context!r}: its credentials could not be loaded ({type(exc).__name__})",

@@ -11,6 +11,8 @@ import pytest
 import trustme
 import yaml
 
+from collectors.kubernetes.config import KubernetesConfig
+from collectors.kubernetes.credentials import clusters
 from scanner.errors import UserError
 from scanner.model import EvidenceStatus
 from tests.contract.kubernetes.scanning import run_kubernetes
@@ -319,3 +321,24 @@ def test_broken_contexts_are_each_unavailable_with_a_hint_naming_their_cause(fak
     assert "HTTP 401" in hints["kubernetes:exec"][0] and "credential plugin" in hints["kubernetes:exec"][1]
     for context in ("badca", "nocluster", "exec"):
         assert scan.of(f"kubernetes:{context}", "policy.admission").status is EvidenceStatus.UNAVAILABLE
+
+
+def test_a_kubeconfig_is_read_once_and_its_relative_file_names_are_its_folders(
+    fake_kubernetes: FakeKubernetes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder = tmp_path / "kube"
+    folder.mkdir()
+    document = yaml.safe_load(write_kubeconfig(folder / "config", fake_kubernetes, {"prod": READER_TOKEN}).read_text())
+    cluster_entry = document["clusters"][0]["cluster"]
+    del cluster_entry["certificate-authority-data"]
+    cluster_entry["certificate-authority"] = "ca.pem"  # beside the kubeconfig
+    fake_kubernetes.write_ca(folder / "ca.pem")
+    (folder / "config").write_text(yaml.safe_dump(document), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    (cluster,) = clusters(KubernetesConfig(kubeconfig=Path("config")), folder)
+    (folder / "config").unlink()  # connecting uses the kubeconfig as read, not the file again
+    api = cluster.connect()
+    try:
+        assert api.call_api("GET", f"{fake_kubernetes.url}/api", header_params={"Authorization": f"Bearer {READER_TOKEN}"}).status == 200
+    finally:
+        api.close()
