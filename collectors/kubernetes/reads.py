@@ -155,12 +155,10 @@ class _Lists:
                 served.remove(FIRST)
             # else: the early answer is not used; the pool's close waits for it
         self._queue = [(self.reads, resource) for resource in sorted(served, key=_order) if self._listable(self.reads, resource)]
+        self._fill()
         if self._progress is not None:
             self._progress.settled(self._view())
         while self._queue or self._running:
-            while self._queue and len(self._running) < self._pool.workers:
-                into, resource = self._queue.pop(0)
-                self._running[_submit(self._pool, self._client, resource, self._events, self._progress)] = (into, resource)
             event = self._events.get()
             if not isinstance(event, Future):
                 if self._progress is not None and any(resource == event[0] for _, resource in self._running.values()):
@@ -172,9 +170,16 @@ class _Lists:
             into[resource] = event.result()  # CredentialsRefused ends the cluster
             if into is self.reads:
                 self._named_by(resource)
+            self._fill()  # the worker set free takes the next list before the evidence this one allows is made
             if self._progress is not None:
                 self._progress.settled(self._view())
         return self._view(final=True)
+
+    def _fill(self) -> None:
+        """Hand lists from the queue to the pool while it has a worker free."""
+        while self._queue and len(self._running) < self._pool.workers:
+            into, resource = self._queue.pop(0)
+            self._running[_submit(self._pool, self._client, resource, self._events, self._progress)] = (into, resource)
 
     def _serves(self, resource: Resource) -> bool:
         return resource.version in self._groups.get(resource.group, ())

@@ -3,6 +3,7 @@ what it makes so is the evidence made from the whole lists at once."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +12,14 @@ from kubernetes.client import ApiClient
 
 from collectors.base import Found, Gap
 from collectors.kubernetes import evidence, namespaces
+from collectors.kubernetes.access import REVIEW_PATH
 from collectors.kubernetes.client import ClusterClient
 from collectors.kubernetes.collector import KubernetesCollector
 from collectors.kubernetes.config import KubernetesConfig
 from collectors.kubernetes.credentials import clusters
 from collectors.kubernetes.making import Making
 from collectors.kubernetes.reads import ClusterReads, Pending, read_cluster
-from collectors.kubernetes.resources import COMPOSITE_DEFINITIONS, CONSTRAINTS, DEPLOYMENTS, NAMESPACES, Resource
+from collectors.kubernetes.resources import COMPOSITE_DEFINITIONS, CONSTRAINTS, DEPLOYMENTS, NAMESPACES, READ, Resource
 from scanner.contract import RequestCounter
 from scanner.model import Evidence, Subject
 from tests.collecting import CollectedScan, context_for
@@ -78,6 +80,37 @@ def test_pages_are_told_as_they_come_and_each_list_once_it_is_read(fake_kubernet
     assert constraints.reads[CONSTRAINTS].items == found.reads[CONSTRAINTS].items
     definitions = next(view for view in recorded.views if COMPOSITE_DEFINITIONS in view.reads)
     assert definitions.claims == found.claims and found.claims
+
+
+class _NextListFirst(_Recorded):
+    """A Progress that, told what is read, waits (5 s at most) for a request of a list not read yet
+    to reach the fake."""
+
+    def __init__(self, fake: FakeKubernetes) -> None:
+        super().__init__()
+        self.fake = fake
+        self.asked_meanwhile: list[bool] = []
+
+    def settled(self, found: ClusterReads) -> None:
+        super().settled(found)
+        if all(resource in found.reads for resource in READ):
+            return  # every list is read: no request is left to wait for
+        done = {"/api", "/apis", REVIEW_PATH, *(resource.path for resource in found.reads)}
+        deadline = time.monotonic() + 5
+        while self.fake.requests[-1].path in done and time.monotonic() < deadline:
+            time.sleep(0.002)
+        self.asked_meanwhile.append(self.fake.requests[-1].path not in done)
+
+
+def test_a_worker_set_free_takes_the_next_list_before_the_evidence_is_made(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
+    # One worker: while the evidence a list allows is made, the next list is already asked.
+    client = _client(fake_kubernetes, tmp_path)
+    progress = _NextListFirst(fake_kubernetes)
+    try:
+        read_cluster(client, 1, progress)
+    finally:
+        client.close()
+    assert len(progress.asked_meanwhile) > 10 and all(progress.asked_meanwhile)
 
 
 def test_what_is_made_while_reading_is_what_the_whole_lists_make(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
