@@ -6,8 +6,8 @@ again after the next list), with its records (of the cluster, and of each tenant
 the workload tallies (and the cost tools) take each page as it comes, once the autoscalers and
 budgets they look up are read: neither these nor the workload lists are kept, each page is freed
 once used rather than every object at once after the last list. When the longest list's last page comes,
-what is left to make is what rests on that list, not all the evidence. A gap is left to be recorded by the collect's own thread, which notes
-it (`Findings`).
+what is left to make is what rests on that list, not all the evidence. A gap's record is made here too; the collect's own thread only notes
+the gap (`Findings`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,15 @@ from scanner.model import Evidence, Subject
 
 _KINDS: dict[Resource, str] = {resource: kind for kind, resource in evidence.WORKLOADS.items()}
 
-Made = dict[str, Evidence | Gap]  # kind -> its observed record, or the gap to record
+@dataclass(frozen=True)
+class Missing:
+    """A kind not observed: its record (unavailable or unsupported), and the gap to note."""
+
+    gap: Gap
+    record: Evidence
+
+
+Made = dict[str, Evidence | Missing]  # kind -> its record
 
 
 @dataclass(frozen=True)
@@ -96,13 +104,18 @@ class Making:
         if isinstance(self._tenants, Gap):
             return Examined(cluster, self._tenants)
         return Examined(cluster, [
-            (subject, dict.fromkeys(namespaces.NAMESPACE, failed) if (failed := self._failed.get(subject.id))
+            (subject, {kind: self._record(kind, subject, failed, ()) for kind in namespaces.NAMESPACE}
+             if (failed := self._failed.get(subject.id))
              else {kind: self._namespaces[subject.id][kind] for kind in namespaces.NAMESPACE})
             for subject in self._tenants
         ])
 
-    def _record(self, kind: str, subject: Subject, found: dict[str, Any] | Gap, locators: tuple[str, ...]) -> Evidence | Gap:
-        return found if isinstance(found, Gap) else self._ctx.observed(kind, subject, found, locators)
+    def _record(self, kind: str, subject: Subject, found: dict[str, Any] | Gap, locators: tuple[str, ...]) -> Evidence | Missing:
+        if not isinstance(found, Gap):
+            return self._ctx.observed(kind, subject, found, locators)
+        if found.unsupported:
+            return Missing(found, self._ctx.unsupported(kind, subject, found.reason))
+        return Missing(found, self._ctx.unavailable(kind, subject, found.reason))
 
     def _subjects(self, tenants: list[str] | Gap) -> list[Subject] | Gap:
         if isinstance(tenants, Gap):

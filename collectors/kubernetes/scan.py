@@ -20,7 +20,7 @@ from collectors.base import Findings, Gap, WorkerPool
 from collectors.kubernetes.client import ApiError, ClusterClient, CredentialsRefused, ServerUntrusted
 from collectors.kubernetes.config import KubernetesConfig
 from collectors.kubernetes.credentials import Cluster, clusters
-from collectors.kubernetes.making import Examined, Made, Making
+from collectors.kubernetes.making import Examined, Made, Making, Missing
 from collectors.kubernetes.provides import CLUSTER_KINDS
 from collectors.kubernetes.reads import read_cluster
 from scanner.contract import CollectContext
@@ -102,9 +102,13 @@ def _examine(ctx: CollectContext, config: KubernetesConfig, cluster: Cluster, su
 
 
 def _records(findings: Findings, subject: Subject, made: Made) -> Iterator[Evidence]:
-    """The subject's records, made already but for the gaps, which are noted here."""
+    """The subject's records, made already; the gaps are noted here, in the collect's thread."""
     for kind, record in made.items():
-        yield record if isinstance(record, Evidence) else findings.record(kind, subject, record)
+        if isinstance(record, Missing):
+            findings.note(subject, kind, record.gap)
+            yield record.record
+        else:
+            yield record
 
 
 def _namespaces(ctx: CollectContext, findings: Findings, cluster: Subject, examined: Examined) -> Iterator[Subject | Evidence]:

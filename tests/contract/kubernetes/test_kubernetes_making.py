@@ -10,20 +10,21 @@ from typing import Any
 import pytest
 from kubernetes.client import ApiClient
 
-from collectors.base import Found, Gap
+from collectors.base import Findings, Found, Gap
 from collectors.kubernetes import evidence, namespaces
 from collectors.kubernetes.access import REVIEW_PATH
 from collectors.kubernetes.client import ClusterClient
 from collectors.kubernetes.collector import KubernetesCollector
 from collectors.kubernetes.config import KubernetesConfig
 from collectors.kubernetes.credentials import clusters
-from collectors.kubernetes.making import Making
+from collectors.kubernetes.making import Making, Missing
 from collectors.kubernetes.reads import ClusterReads, Pending, read_cluster
 from collectors.kubernetes.resources import COMPOSITE_DEFINITIONS, CONSTRAINTS, DEPLOYMENTS, NAMESPACES, READ, Resource
 from scanner.contract import RequestCounter
 from scanner.model import Evidence, Subject
 from tests.collecting import CollectedScan, context_for
 from tests.contract.kubernetes.scanning import NOW
+from tests.fakes.kubernetes.cluster import Fault
 from tests.fakes.kubernetes.fixtures import write_kubeconfig
 from tests.fakes.kubernetes.samples import READER_TOKEN
 from tests.fakes.kubernetes.server import FakeKubernetes
@@ -118,6 +119,7 @@ def test_what_is_made_while_reading_is_what_the_whole_lists_make(fake_kubernetes
     ctx = context_for(KubernetesCollector(), KubernetesConfig(kubeconfig=Path("kubeconfig")), CollectedScan(), clock=lambda: NOW)
     cluster = Subject(id="kubernetes:prod", kind="cluster", name="prod", source="kubernetes")
     making = Making(ctx, cluster)
+    fake_kubernetes.state.fail("/api/v1/limitranges", Fault(500), Fault(500))  # a gap in each read: tenancy unavailable
     try:
         found = read_cluster(client, 4, making)
         whole = read_cluster(client, 4)  # no progress: every list kept, tallies made from the whole lists
@@ -129,11 +131,14 @@ def test_what_is_made_while_reading_is_what_the_whole_lists_make(fake_kubernetes
         assert found.reads[resource].items == [] and found.reads[resource].taken == len(whole.reads[resource].items)
     assert whole.reads[DEPLOYMENTS].items and found.reads[NAMESPACES] == whole.reads[NAMESPACES]
 
-    def record(kind: str, subject: Subject, found: Found, locators: tuple[str, ...]) -> Evidence | Gap:
-        return found if isinstance(found, Gap) else ctx.observed(kind, subject, found, locators)
+    def record(kind: str, subject: Subject, found: Found, locators: tuple[str, ...]) -> Evidence | Missing:
+        # What the collect's thread made of it: the gap's record too is made while reading, only noted after.
+        made = Findings(ctx, "kubernetes").record(kind, subject, found, locators)
+        return Missing(found, made) if isinstance(found, Gap) else made
 
     findings = {kind: make(whole) for kind, make in evidence.CLUSTER.items()}
     assert examined.cluster == {kind: record(kind, cluster, made.found, made.locators) for kind, made in findings.items()}
+    assert isinstance(examined.cluster["tenancy.guardrails"], Missing)  # its record made with the others
     per_namespace = {kind: make(whole) for kind, make in namespaces.NAMESPACE.items()}
     tenants = namespaces.tenants(whole)
     assert isinstance(tenants, list) and isinstance(examined.namespaces, list)
