@@ -80,35 +80,32 @@ class ClusterClient:
     def _json(self, path: str, raw: RawAnswer) -> Any:
         if raw.status >= 400:
             raise _refused(raw, path)
-        try:
-            return orjson.loads(raw.body)
-        except orjson.JSONDecodeError:
-            raise ApiError(raw.status, "the answer is not JSON", path) from None
+        return _loads(raw.body, raw.status, path)
 
-    def items(
-        self, path: str, accept: str = JSON, on_page: Callable[[list[dict[str, Any]]], None] | None = None, keep: bool = True
-    ) -> list[dict[str, Any]]:
-        """Every object of a list (none unless `keep`), page by page (`limit` / `continue`), never
-        in a loop; each page's objects are also handed to `on_page` as they arrive."""
-        found: list[dict[str, Any]] = []
+    def pages(self, path: str, accept: str, on_page: Callable[[Page], None]) -> None:
+        """Every page of a list (`limit` / `continue`), never in a loop, each handed to `on_page`
+        as it comes, objects not parsed yet (`list_objects` parses them): the next page's token is
+        read from the list's metadata alone, which the API server writes before the items, so the
+        next page is asked before this one's objects are parsed."""
         seen: set[str] = set()
         token = ""
         for _ in range(_MAX_PAGES):
             query = {"limit": str(self._page_size)}
             if token:
                 query["continue"] = token
-            page = self.get(path, query, accept)
-            if type(page) is not dict or type(page.get("items")) is not list:
-                raise ApiError(200, "expected a list object with items", path)
-            objects = [item for item in page["items"] if type(item) is dict]
-            if keep:
-                found += objects
-            if on_page is not None:
-                on_page(objects)
-            metadata = page.get("metadata")
+            raw = self._send("GET", path, query, accept)
+            if raw.status >= 400:
+                raise _refused(raw, path)
+            page: Page = raw.body
+            head = _list_head(raw.body)
+            if head is None:  # the metadata is not before the items: the whole page is parsed for it
+                page = _list(_loads(raw.body, raw.status, path), path)
+                head = page
+            metadata = head.get("metadata")
             token = str(metadata.get("continue") or "") if type(metadata) is dict else ""
+            on_page(page)
             if not token:
-                return found
+                return
             if token in seen:
                 raise ApiError(None, "pagination stopped: the server repeated a continue token", path)
             seen.add(token)
@@ -162,6 +159,45 @@ class ClusterClient:
         finally:
             response.response.release_conn()
         return RawAnswer(response.status, {k.lower(): v for k, v in response.headers.items()}, data or b"")
+
+
+# A page of a list as `ClusterClient.pages` hands it: its bytes, or the list object when it had to be parsed whole.
+Page = bytes | dict[str, Any]
+_ITEMS = b',"items":'
+
+
+def list_objects(page: Page, path: str) -> list[dict[str, Any]]:
+    """The objects of a page of the list at `path` (those that are JSON objects); ApiError when
+    the page is not a list object."""
+    listed = page if isinstance(page, dict) else _list(_loads(page, 200, path), path)
+    return [item for item in listed["items"] if type(item) is dict]
+
+
+def _list_head(body: bytes) -> dict[str, Any] | None:
+    """The fields of a list before its items (kind, apiVersion, metadata), parsed without the
+    items; None unless the first `"items"` key is the list's own, after them (the prefix up to it,
+    closed, is then a whole JSON object: no string or deeper object can contain that cut)."""
+    at = body.find(_ITEMS)
+    if at < 0:
+        return None
+    try:
+        head = orjson.loads(body[:at] + b"}")
+    except orjson.JSONDecodeError:
+        return None
+    return head if type(head) is dict else None
+
+
+def _loads(body: bytes, status: int, path: str) -> Any:
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise ApiError(status, "the answer is not JSON", path) from None
+
+
+def _list(page: Any, path: str) -> dict[str, Any]:
+    if type(page) is not dict or type(page.get("items")) is not list:
+        raise ApiError(200, "expected a list object with items", path)
+    return page
 
 
 def _network_error(exc: Exception) -> str:

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from collectors.base import Gap, WorkerPool
 from collectors.kubernetes import mapping
 from collectors.kubernetes.access import REVIEW_PATH, Permissions, permissions, review_request
-from collectors.kubernetes.client import JSON, METADATA_ONLY, ApiError, ClusterClient, CredentialsRefused
+from collectors.kubernetes.client import JSON, METADATA_ONLY, ApiError, ClusterClient, CredentialsRefused, Page, list_objects
 from collectors.kubernetes.resources import (
     COMPOSITE_DEFINITIONS,
     CONSTRAINT_TEMPLATES,
@@ -103,22 +103,21 @@ def read_cluster(client: ClusterClient, workers: int, progress: Progress | None 
     with WorkerPool(workers, "pecm-kubernetes") as pool:
         core, listing = pool.submit(client.get, "/api"), pool.submit(client.get, "/apis")
         review = pool.submit(_permissions, client)
-        first = _submit(pool, client, FIRST, events, progress) if pool.workers > _DISCOVERY else None
+        first = _submit(pool, client, FIRST, events) if pool.workers > _DISCOVERY else None
         lists = _Lists(pool, client, _served(core.result(), listing.result()), review.result(), events, progress)
         return lists.read(first)
 
 
-# What the workers tell the thread reading the cluster: a page of a list, or a list done.
-_Event = tuple[Resource, list[dict[str, Any]]] | Future[Read]
+# What the workers tell the thread reading the cluster: a page of a list (parsed by that thread,
+# while the worker asks for the next), or a list done.
+_Event = tuple[Resource, Page] | Future[Read]
 
 
-def _submit(
-    pool: WorkerPool, client: ClusterClient, resource: Resource, events: SimpleQueue[_Event], progress: Progress | None
-) -> Future[Read]:
-    def page(items: list[dict[str, Any]]) -> None:
-        events.put((resource, items))
+def _submit(pool: WorkerPool, client: ClusterClient, resource: Resource, events: SimpleQueue[_Event]) -> Future[Read]:
+    def page(page: Page) -> None:
+        events.put((resource, page))
 
-    future = pool.submit(read_list, client, resource, page, progress is None or not progress.takes(resource))
+    future = pool.submit(read_list, client, resource, page)
     future.add_done_callback(events.put)  # after its pages: the worker puts both, in that order
     return future
 
@@ -143,6 +142,8 @@ class _Lists:
         self._queue: list[tuple[dict[Resource, Read], Resource]] = []
         self._running: dict[Future[Read], tuple[dict[Resource, Read], Resource]] = {}
         self._derived: dict[str, Any] = {}
+        self._objects: dict[Resource, list[dict[str, Any]] | int] = {}  # lists being read: objects kept, or how many taken
+        self._broken: dict[Resource, Read] = {}  # lists with a page that is not a list object
 
     def read(self, first: Future[Read] | None) -> ClusterReads:
         served = [r for r in READ if r is not CONSTRAINTS and self._serves(r)]
@@ -151,6 +152,7 @@ class _Lists:
                 self.reads[resource] = Read(served=False)
         if first is not None:
             if FIRST in served and self._may_list(FIRST):
+                self._start(FIRST)
                 self._running[first] = (self.reads, FIRST)
                 served.remove(FIRST)
             # else: the early answer is not used; the pool's close waits for it
@@ -161,13 +163,12 @@ class _Lists:
         while self._queue or self._running:
             event = self._events.get()
             if not isinstance(event, Future):
-                if self._progress is not None and any(resource == event[0] for _, resource in self._running.values()):
-                    self._progress.page(*event)
+                self._page(*event)
                 continue
             if event not in self._running:
                 continue  # the first list's early answer, not used
             into, resource = self._running.pop(event)
-            into[resource] = event.result()  # CredentialsRefused ends the cluster
+            into[resource] = self._read(resource, event.result())  # CredentialsRefused ends the cluster
             if into is self.reads:
                 self._named_by(resource)
             self._fill()  # the worker set free takes the next list before the evidence this one allows is made
@@ -175,11 +176,44 @@ class _Lists:
                 self._progress.settled(self._view())
         return self._view(final=True)
 
+    def _page(self, resource: Resource, page: Page) -> None:
+        """Parse a page of a list being read: kept for its Read, or handed to the Progress."""
+        if resource not in self._objects:  # the first list's early answer, not used; or a list already failed
+            return
+        try:
+            objects = list_objects(page, resource.path)
+        except ApiError as exc:
+            del self._objects[resource]
+            self._broken[resource] = _failed(resource, exc)
+            return
+        if self._progress is not None:
+            self._progress.page(resource, objects)
+        kept = self._objects[resource]
+        if isinstance(kept, list):
+            kept += objects
+        else:
+            self._objects[resource] = kept + len(objects)
+
+    def _read(self, resource: Resource, read: Read) -> Read:
+        """A list's Read once its worker is done: its objects (or how many were taken), unless it failed."""
+        objects = self._objects.pop(resource, [])
+        broken = self._broken.pop(resource, None)
+        if read.gap is not None or not read.served:
+            return read
+        if broken is not None:
+            return broken
+        return Read(items=objects) if isinstance(objects, list) else Read(taken=objects)
+
     def _fill(self) -> None:
         """Hand lists from the queue to the pool while it has a worker free."""
         while self._queue and len(self._running) < self._pool.workers:
             into, resource = self._queue.pop(0)
-            self._running[_submit(self._pool, self._client, resource, self._events, self._progress)] = (into, resource)
+            self._start(resource)
+            self._running[_submit(self._pool, self._client, resource, self._events)] = (into, resource)
+
+    def _start(self, resource: Resource) -> None:
+        """Where a list's objects go as its pages are parsed: kept, or counted when the Progress takes them."""
+        self._objects[resource] = 0 if self._progress is not None and self._progress.takes(resource) else []
 
     def _serves(self, resource: Resource) -> bool:
         return resource.version in self._groups.get(resource.group, ())
@@ -280,24 +314,12 @@ def _permissions(client: ClusterClient) -> Permissions | None:
         return None
 
 
-def read_list(
-    client: ClusterClient, resource: Resource, on_page: Callable[[list[dict[str, Any]]], None] | None = None, keep: bool = True
-) -> Read:
-    """One resource's list; a 404 is a resource the cluster does not serve, a 403 names the rule.
-    Unless `keep`, its objects only go to `on_page`: the Read counts them."""
+def read_list(client: ClusterClient, resource: Resource, on_page: Callable[[Page], None]) -> Read:
+    """One resource's list, its pages handed to `on_page` (the Read holds no objects: whoever takes
+    the pages parses them); a 404 is a resource the cluster does not serve, a 403 names the rule."""
     try:
-        accept = METADATA_ONLY if resource.metadata_only else JSON
-        if keep or on_page is None:
-            return Read(items=client.items(resource.path, accept, on_page))
-        taken = 0
-
-        def hand_over(items: list[dict[str, Any]]) -> None:
-            nonlocal taken
-            taken += len(items)
-            on_page(items)
-
-        client.items(resource.path, accept, hand_over, keep=False)
-        return Read(taken=taken)
+        client.pages(resource.path, METADATA_ONLY if resource.metadata_only else JSON, on_page)
+        return Read()
     except CredentialsRefused:
         raise
     except ApiError as exc:
@@ -305,8 +327,11 @@ def read_list(
             return Read(served=False)
         if exc.status == 403:
             return Read(gap=Gap(f"{exc.reason()} — grant {resource.rbac_rule}"))
-        return Read(gap=Gap(f"{resource.path}: {exc.reason()}", failure=exc.status != 429, rate_limited=exc.status == 429))
+        return _failed(resource, exc)
 
+
+def _failed(resource: Resource, exc: ApiError) -> Read:
+    return Read(gap=Gap(f"{resource.path}: {exc.reason()}", failure=exc.status != 429, rate_limited=exc.status == 429))
 
 
 def _served(core: Any, listing: Any) -> dict[str, set[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import socket
 from pathlib import Path
@@ -16,6 +17,7 @@ from collectors.kubernetes.credentials import clusters
 from scanner.errors import UserError
 from scanner.model import EvidenceStatus
 from tests.contract.kubernetes.scanning import run_kubernetes
+from tests.fakes.http.exchange import Response
 from tests.fakes.kubernetes.cluster import KINDS as KINDS_SERVED
 from tests.fakes.kubernetes.cluster import Fault
 from tests.fakes.kubernetes.fixtures import write_kubeconfig
@@ -342,3 +344,24 @@ def test_a_kubeconfig_is_read_once_and_its_relative_file_names_are_its_folders(
         assert api.call_api("GET", f"{fake_kubernetes.url}/api", header_params={"Authorization": f"Bearer {READER_TOKEN}"}).status == 200
     finally:
         api.close()
+
+
+def test_the_next_page_is_asked_before_a_page_is_parsed_and_a_page_cut_short_is_its_lists_gap(
+    fake_kubernetes: FakeKubernetes, tmp_path: Path,
+) -> None:
+    # The first page of deployments: its metadata, then objects cut short. The continue token is
+    # read from the metadata alone, so the second page is asked before the first is parsed.
+    deployments = "/apis/apps/v1/deployments"
+    continuing = {"kind": "DeploymentList", "apiVersion": "apps/v1", "metadata": {"continue": _second_page()}}
+    cut_short = json.dumps(continuing, separators=(",", ":"))[:-1].encode() + b',"items":[{"metadata":{"name":"api"'
+    fake_kubernetes.faults.respond(deployments, Response(200, cut_short, {"Content-Type": "application/json"}))
+    _kubeconfig(tmp_path, fake_kubernetes)
+    scan, _ = run_kubernetes(tmp_path, kubeconfig="kubeconfig", page_size=2)
+    asked = [seen.query.get("continue", "") for seen in fake_kubernetes.requests if seen.path == deployments]
+    assert asked[:2] == ["", _second_page()]
+    coverage = scan.of("kubernetes:prod", "workloads.coverage")
+    assert coverage.status is EvidenceStatus.UNAVAILABLE and coverage.reason == f"{deployments}: HTTP 200: the answer is not JSON"
+
+
+def _second_page() -> str:
+    return base64.urlsafe_b64encode(json.dumps({"v": "meta.k8s.io/v1", "rv": 4711, "start": 2}).encode()).decode().rstrip("=")

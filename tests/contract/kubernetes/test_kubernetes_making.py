@@ -3,6 +3,8 @@ what it makes so is the evidence made from the whole lists at once."""
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ from kubernetes.client import ApiClient
 from collectors.base import Findings, Found, Gap
 from collectors.kubernetes import evidence, namespaces
 from collectors.kubernetes.access import REVIEW_PATH
-from collectors.kubernetes.client import ClusterClient
+from collectors.kubernetes.client import METADATA_ONLY, ClusterClient, Page, list_objects
 from collectors.kubernetes.collector import KubernetesCollector
 from collectors.kubernetes.config import KubernetesConfig
 from collectors.kubernetes.credentials import clusters
@@ -24,9 +26,10 @@ from scanner.contract import RequestCounter
 from scanner.model import Evidence, Subject
 from tests.collecting import CollectedScan, context_for
 from tests.contract.kubernetes.scanning import NOW
+from tests.fakes.http.exchange import Response
 from tests.fakes.kubernetes.cluster import Fault
 from tests.fakes.kubernetes.fixtures import write_kubeconfig
-from tests.fakes.kubernetes.samples import READER_TOKEN
+from tests.fakes.kubernetes.samples import READER_TOKEN, sample_cluster
 from tests.fakes.kubernetes.server import FakeKubernetes
 
 
@@ -166,3 +169,29 @@ def test_the_proxy_of_the_environment_is_read_when_the_client_is_made_not_again_
     finally:
         client.close()
     assert api.configuration.proxy is None  # what the connection pool was made with
+
+
+@pytest.mark.parametrize(("first", "parsed_whole"), [
+    ({"kind": "DeploymentList", "metadata": {"continue": "TOKEN"}, "items": []}, False),  # as the API server writes it
+    ({"items": [], "metadata": {"continue": "TOKEN"}}, True),  # the items before the metadata
+    ({"metadata": {"continue": "TOKEN", "labels": {"a": "b", "items": "no"}}, "items": []}, True),  # an "items" key inside first
+])
+def test_a_pages_continue_token_is_read_before_its_objects_are_parsed_whatever_the_order_of_its_fields(
+    fake_kubernetes: FakeKubernetes, tmp_path: Path, first: dict[str, Any], parsed_whole: bool,
+) -> None:
+    token = base64.urlsafe_b64encode(json.dumps({"v": "meta.k8s.io/v1", "rv": 4711, "start": 2}).encode()).decode().rstrip("=")
+    body = json.dumps(first, separators=(",", ":")).replace("TOKEN", token).encode()
+    deployments = "/apis/apps/v1/deployments"
+    fake_kubernetes.faults.respond(deployments, Response(200, body, {"Content-Type": "application/json"}))
+    client = _client(fake_kubernetes, tmp_path)
+    pages: list[Page] = []
+    try:
+        client.pages(deployments, METADATA_ONLY, pages.append)
+    finally:
+        client.close()
+    # Parsed whole (for its token) only when the list's metadata is not found before its items.
+    assert isinstance(pages[0], dict) is parsed_whole
+    assert all(isinstance(page, bytes) for page in pages[1:])
+    assert [seen.query.get("continue", "") for seen in fake_kubernetes.requests][:2] == ["", token]
+    everything = [item for page in pages for item in list_objects(page, deployments)]
+    assert len(everything) == len(sample_cluster().objects[("apps", "deployments")]) - 2
