@@ -114,7 +114,9 @@ def _kubeconfig_client(document: dict[str, Any], path: Path, context: str) -> Ap
     configuration = _no_retries()
     try:
         # A copy each: the loader may write refreshed credentials into it, and contexts connect at once.
-        loader = KubeConfigLoader(config_dict=copy.deepcopy(document), active_context=context, config_base_path=os.path.abspath(path.parent))
+        loader = KubeConfigLoader(
+            config_dict=copy.deepcopy(document), active_context=context, config_base_path=os.path.abspath(path.parent)
+        )
         loader.load_and_set(configuration)
         client = ApiClient(configuration)
     except (ConfigException, OSError, ValueError) as exc:

@@ -5,9 +5,9 @@ lists it rests on are read (a maker asking for a list not read yet raises `Pendi
 again after the next list), with its records (of the cluster, and of each tenant namespace), and
 the workload tallies (and the cost tools) take each page as it comes, once the autoscalers and
 budgets they look up are read: neither these nor the workload lists are kept, each page is freed
-once used rather than every object at once after the last list. When the longest list's last page comes,
-what is left to make is what rests on that list, not all the evidence. A gap's record is made here too; the collect's own thread only notes
-the gap (`Findings`).
+once used rather than every object at once after the last list. When the longest list's last
+page comes, what is left to make is what rests on that list, not all the evidence. A gap's
+record is made here too; the collect's own thread only notes the gap (`Findings`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from scanner.contract import CollectContext
 from scanner.model import Evidence, Subject
 
 _KINDS: dict[Resource, str] = {resource: kind for kind, resource in evidence.WORKLOADS.items()}
+
 
 @dataclass(frozen=True)
 class Missing:
