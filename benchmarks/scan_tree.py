@@ -2,7 +2,7 @@
 directory walk of the same tree, measured in the same run. Target: ratio <= 3.
 
 Both are timed in this process, warm, in turn for --runs rounds (best and median reported);
-the scan uses its worker processes (one per available CPU) and keeps what is alive out of the
+the scan examines in one process per available CPU (itself and forked workers) and keeps what is alive out of the
 cycle collector as `pecm scan` does (scanner/commands/heap.py). The machine may be shared, so
 the CPU time of each (the scanning process and its reaped workers) is reported beside the wall
 time: it moves far less with the load. Most of what a scan adds to the walk does not grow
@@ -166,7 +166,7 @@ def main() -> None:
     print(
         f"for context, `pecm scan` as a new process (imports and interpreter start included): {timings.best('cold'):.3f} s"
         f" [{timings.median('cold'):.3f}] (the interpreter alone starts in {timings.best('python'):.3f} s);"
-        f" worker processes: {available_cpus()}; load {load()}"
+        f" processes examining: {available_cpus()}; load {load()}"
     )
 
 

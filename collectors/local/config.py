@@ -34,8 +34,9 @@ class LocalConfig(BaseModel):
     processes: int | None = Field(
         default=None,
         gt=0,
-        description="Worker processes that walk and read repositories; null: one per available CPU; "
-        "1: all in the scanning process. Used where processes can be forked (Linux, BSD).",
+        description="Processes that walk and read repositories, the scanning process one of them (the others "
+        "are forked workers); null: one per available CPU; 1: all in the scanning process. Workers are used "
+        "where processes can be forked (Linux, BSD).",
     )
 
     def resolved_paths(self, base_dir: Path) -> list[Path]:

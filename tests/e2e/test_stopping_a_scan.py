@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from collectors.local.examine import _FORK
+from collectors.local.shared_work import FORK
 
 ROOT = Path(__file__).resolve().parents[2]
 PROC = Path("/proc")
@@ -21,7 +21,7 @@ REPOSITORIES = 200
 MANIFESTS_PER_REPOSITORY = 10
 DEADLINE_SECONDS = 60  # how long a condition may take on a loaded machine; not a measurement
 
-pytestmark = pytest.mark.skipif(_FORK is None or not PROC.is_dir(), reason="needs forked workers and /proc")
+pytestmark = pytest.mark.skipif(FORK is None or not PROC.is_dir(), reason="needs forked workers and /proc")
 
 
 def _manifests(count: int) -> str:
@@ -34,7 +34,7 @@ def _manifests(count: int) -> str:
 
 @pytest.fixture(scope="module")
 def busy_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An organization whose scan keeps two workers parsing manifests for seconds."""
+    """An organization whose scan keeps two workers (and itself) parsing manifests for seconds."""
     base = tmp_path_factory.mktemp("busy")
     manifest = base / "manifest.yaml"
     manifest.write_text(_manifests(300))
@@ -44,7 +44,7 @@ def busy_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for index in range(MANIFESTS_PER_REPOSITORY):
             os.link(manifest, deploy / f"m{index}.yaml")  # one file's content, read as many
     config = base / "pecm.yaml"
-    config.write_text("sources:\n  local:\n    paths: [org]\n    processes: 2\n    git: null\n")
+    config.write_text("sources:\n  local:\n    paths: [org]\n    processes: 3\n    git: null\n")
     return config
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,19 @@ def test_worker_processes_give_the_same_evidence_and_problems(tmp_path: Path) ->
     assert any("listed only the first 12 files" in p.message for p in alone.problems)  # the cap applied
 
 
+def test_the_scanning_process_examines_beside_one_worker_fewer(tmp_path: Path) -> None:
+    root = organization(tmp_path / "org", repositories=40)
+    roots = sorted(str(path) for path in root.iterdir())
+
+    examinations = examine_all(roots, Limits(), processes=2)
+    first = next(examinations)
+    workers = multiprocessing.active_children()
+    rest = list(examinations)
+
+    assert len(workers) == 1  # two processes examine: the worker and this one
+    assert [first, *rest] == [examine.examine_files(path, Limits()) for path in roots]
+
+
 def test_abandoning_the_examination_stops_the_workers(tmp_path: Path) -> None:
     root = organization(tmp_path / "org", repositories=40)
     roots = sorted(str(path) for path in root.iterdir())
@@ -68,8 +82,17 @@ def test_an_examination_in_progress_freezes_nothing_for_good(tmp_path: Path) -> 
     examinations.close()
 
 
+_examine_files = examine.examine_files
+_SCANNING_PROCESS = os.getpid()
+
+
 def _die(root: str, limits: Limits) -> examine.FileExamination:
-    os._exit(9)  # what the out-of-memory killer leaves behind: no exception, no result
+    if os.getpid() != _SCANNING_PROCESS:
+        os._exit(9)  # what the out-of-memory killer leaves behind: no exception, no result
+    # The scanning process examines too: it waits until the worker has claimed one and died.
+    while multiprocessing.active_children():
+        time.sleep(0.01)
+    return _examine_files(root, limits)
 
 
 def test_a_worker_that_dies_is_a_clear_source_failure_not_a_hang(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
