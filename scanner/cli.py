@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from scanner.commands.heap import collector_paused
 from scanner.commands.support import CliState, configure_logging
 from scanner.version import VERSION
 
@@ -50,7 +51,8 @@ class LazyGroup(click.Group):
         if where is None:
             return None
         module, _, name = where.partition(":")
-        command = getattr(importlib.import_module(module), name)
+        with collector_paused():  # a command's modules live until it ends: see scanner.start
+            command = getattr(importlib.import_module(module), name)
         assert isinstance(command, click.Command), where
         return command
 

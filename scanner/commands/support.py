@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
@@ -156,10 +156,11 @@ def scan_config(config_path: Path | None, paths: tuple[Path, ...]) -> LoadedConf
 
 
 def renderer_for(state: CliState, name: str) -> Any:
-    renderers = state.plugins.renderers
-    if name not in renderers:
-        raise UserError(f"--format {name}: no such format (available: {', '.join(sorted(renderers)) or 'none'})")
-    return renderers[name]()
+    with collector_paused():  # plugins and the renderer's modules live until the command ends
+        renderers = state.plugins.renderers
+        if name not in renderers:
+            raise UserError(f"--format {name}: no such format (available: {', '.join(sorted(renderers)) or 'none'})")
+        return renderers[name]()
 
 
 @contextmanager
@@ -270,20 +271,27 @@ def run_scan(
     """Plan, load the rule set, then collect: a bad config or pack stops before any collection.
     Then add what the history store (`store_url`, else the config's) says of the earlier scans
     of this scope (history.dora_series)."""
-    from scanner.commands.history_evidence import with_dora_history
-    from scanner.pipeline import collect, plan_scan
-    from scanner.scope import scan_scope
+    with ExitStack() as collecting:
+        # The modules, config, plugins and rule set live until the command ends: no cycle
+        # collection traverses them while they are made, and the heap is frozen before the
+        # collector resumes (their few thousand objects of cyclic garbage are collected once
+        # the heap is unfrozen).
+        with collector_paused():
+            from scanner.commands.history_evidence import with_dora_history
+            from scanner.pipeline import collect, plan_scan
+            from scanner.scope import scan_scope
 
-    loaded = scan_config(config_path, paths)
-    plugins = state.plugins
-    plan = plan_scan(loaded, plugins)
-    ruleset = load_ruleset(loaded, plugins)
-    # Progress goes to stderr, and only at -v 0 on a terminal: log lines would tangle with the
-    # live display. Without it the console renderer (rich) is not even imported.
-    enabled = show_progress and state.verbose == 0 and _is_terminal(sys.stderr)
-    display = interactive_renderer(state).progress(sys.stderr) if enabled else _NoProgress()
-    with display as progress, frozen_heap():
-        bundle = collect(plan, plugins, secrets=state.secrets, clock=utc_now, progress=progress.advance, shard=shard)
+            loaded = scan_config(config_path, paths)
+            plugins = state.plugins
+            plan = plan_scan(loaded, plugins)
+            ruleset = load_ruleset(loaded, plugins)
+            collecting.enter_context(frozen_heap())
+        # Progress goes to stderr, and only at -v 0 on a terminal: log lines would tangle with the
+        # live display. Without it the console renderer (rich) is not even imported.
+        enabled = show_progress and state.verbose == 0 and _is_terminal(sys.stderr)
+        display = interactive_renderer(state).progress(sys.stderr) if enabled else _NoProgress()
+        with display as progress:
+            bundle = collect(plan, plugins, secrets=state.secrets, clock=utc_now, progress=progress.advance, shard=shard)
     store = store_url or loaded.config.history.store
     return with_dora_history(bundle, store, scan_scope(plan, shard), utc_now()), plan, ruleset
 
