@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from scanner.enums import Stage, parse_stage
 from scanner.errors import UserError
-from scanner.gate import ALL, CAPABILITY_KEYS, CAPABILITY_NAMES, UnknownPolicy
+from scanner.gate_keys import ALL, CAPABILITY_KEYS, CAPABILITY_NAMES, UnknownPolicy
 from scanner.user_yaml import read_user_yaml
 
 DEFAULT_PLATFORM_TEAM_PATTERNS = ["platform*", "*-platform", "*-platform-*"]

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from scanner.enums import Capability, EvidenceStatus, Outcome, Stage, parse_stage
 from scanner.errors import UserError
+from scanner.gate_keys import ALL, CAPABILITY_NAMES, UnknownPolicy
 from scanner.verdict_views import AssessmentView, CapabilityView, RuleView
 
 if TYPE_CHECKING:
@@ -29,10 +30,6 @@ EXIT_PASSED: Final = 0
 EXIT_FAILED: Final = 1
 EXIT_UNDECIDED: Final = 3
 
-ALL: Final = "all"
-UnknownPolicy = Literal["fail", "pass"]
-CAPABILITY_KEYS = frozenset({ALL, *(c.value for c in Capability)})
-CAPABILITY_NAMES = ", ".join(c.value for c in Capability)
 _STAGE_NAMES = ", ".join(s.value for s in Stage)
 
 

@@ -78,3 +78,10 @@ def test_a_scan_starts_without_traversing_what_it_imports_and_loads(tmp_path: Pa
     young, middle, full = ast.literal_eval(ran.stdout.splitlines()[-1])
     assert (middle, full) == (0, 0)
     assert young <= 10  # the interpreter's own start, and one as each pause ends
+
+
+def test_loading_a_config_does_not_import_the_gate() -> None:
+    """Every scan loads a config; only `pecm gate` decides (its classes and views cost a scan)."""
+    probe = "import sys; import scanner.config; print('scanner.gate' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
+    assert loaded.stdout.strip() == "False"
