@@ -102,12 +102,27 @@ class CollectContext:
     # Patterns of where the organization's own assets live (config platform.internal_sources and
     # organization): references there are internal (collectors/detect/references.py).
     internal_sources: tuple[str, ...] = ()
+    # (subject id, when it was examined, whether those are typed): see `_examined`.
+    _stamp: tuple[str, Any, bool] | None = field(default=None, init=False, repr=False, compare=False)
 
     def includes(self, subject_id: str) -> bool:
         return self.shard is None or self.shard.includes(subject_id)
 
     def observed(self, kind: str, subject: Subject, data: dict[str, Any], locators: tuple[str, ...] = ()) -> Evidence:
         return self._evidence(kind, subject, EvidenceStatus.OBSERVED, self.kinds.record_data(kind, data), None, locators)
+
+    def observed_valid(
+        self, kind: str, subject: Subject, data: dict[str, Any], locators: tuple[str, ...] = ()
+    ) -> Evidence:
+        """`observed`, for data the caller's own code builds in the kind's validated form: pecm's file
+        detection, whose tests check that validation leaves every data dict it makes unchanged. Data
+        read back from anywhere (a cache, a plugin) goes through `observed`, which validates it."""
+        return self._evidence(kind, subject, EvidenceStatus.OBSERVED, data, None, locators)
+
+    def observed_defaults(self, kind: str, subject: Subject) -> Evidence:
+        """Observed, and nothing of the kind found: its data is the kind's defaults, one validated
+        dict shared by every such record (most records of a scan say that)."""
+        return self._evidence(kind, subject, EvidenceStatus.OBSERVED, self.kinds.defaults(kind), None, ())
 
     def unavailable(self, kind: str, subject: Subject, reason: str) -> Evidence:
         return self._evidence(kind, subject, EvidenceStatus.UNAVAILABLE, {}, reason, ())
@@ -134,6 +149,7 @@ class CollectContext:
         reason: str | None,
         locators: tuple[str, ...],
     ) -> Evidence:
+        examined_at, stamp_typed = self._examined(subject)
         fields = {
             "kind": kind,
             "subject": subject.id,
@@ -143,27 +159,38 @@ class CollectContext:
             "locators": tuple(locators),
             "collector": self.collector,
             "collector_version": self.collector_version,
-            "observed_at": self.clock(),
+            "observed_at": examined_at,
         }
-        if _typed(fields):  # the data was validated against its kind (or is empty): nothing left to check
-            return typed_evidence(fields)
+        if stamp_typed and _typed(kind, data, reason, fields["locators"]):
+            return typed_evidence(fields)  # nothing left that the model would check
         # Something of another type (a plugin's Path, a clock's string): the model's checks decide.
         evidence: Evidence = _EVIDENCE.validate_python(fields)
         return evidence
 
+    def _examined(self, subject: Subject) -> tuple[Any, bool]:
+        """When the subject was examined: the clock read at the first of its records built one after
+        another, which all say that time. With it, whether it, the subject's id and this context's
+        names are of Evidence's types (checked once a subject, not once a record)."""
+        stamp = self._stamp
+        if stamp is None or stamp[0] != subject.id:
+            at = self.clock()
+            typed = (
+                type(at) is datetime
+                and type(subject.id) is str
+                and type(self.collector) is str
+                and type(self.collector_version) is str
+            )
+            stamp = self._stamp = (subject.id, at, typed)
+        return stamp[1], stamp[2]
 
-def _typed(fields: dict[str, Any]) -> bool:
-    """Whether the fields are exactly of Evidence's types, as the validator would leave them."""
+
+def _typed(kind: str, data: dict[str, Any], reason: str | None, locators: tuple[str, ...]) -> bool:
+    """Whether a record's own fields are exactly of Evidence's types, as the validator would leave them."""
     return (
-        type(fields["kind"]) is str
-        and type(fields["subject"]) is str
-        and type(fields["status"]) is EvidenceStatus
-        and type(fields["data"]) is dict
-        and (fields["reason"] is None or type(fields["reason"]) is str)
-        and all(type(path) is str for path in fields["locators"])
-        and type(fields["collector"]) is str
-        and type(fields["collector_version"]) is str
-        and type(fields["observed_at"]) is datetime
+        type(kind) is str
+        and type(data) is dict
+        and (reason is None or type(reason) is str)
+        and (not locators or all(type(path) is str for path in locators))
     )
 
 

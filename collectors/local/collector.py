@@ -218,14 +218,16 @@ def _evidence(
         yield ctx.observed("repo.inventory", subject, examination.inventory)
     else:
         problems.extend((line, _FILE_HINT) for line in detection.problems)
+        found, unknown, locators = detection.found, detection.unknown, detection.locators
         for kind in FILE_SIGNAL_KINDS:
-            if kind in detection.unknown:
-                yield ctx.unavailable(kind, subject, detection.unknown[kind])
-                continue
-            data = detection.data(kind)
-            if kind == ORIGINS:
-                data = classify(data, internal, subject.name)
-            yield ctx.observed(kind, subject, data, detection.locators.get(kind, ()))
+            if kind in unknown:
+                yield ctx.unavailable(kind, subject, unknown[kind])
+            elif kind == ORIGINS:  # told internal or external here, where the scan's repositories are known
+                yield ctx.observed(kind, subject, classify(detection.data(kind), internal, subject.name), locators.get(kind, ()))
+            elif kind in found:  # as detection built it: its tests check that validation would not change it
+                yield ctx.observed_valid(kind, subject, found[kind], locators.get(kind, ()))
+            else:
+                yield ctx.observed_defaults(kind, subject)
         yield ctx.observed("repo.inventory", subject, examination.inventory)
     findings.report_problems(subject, problems)
 

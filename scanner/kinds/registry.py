@@ -73,6 +73,14 @@ class KindRegistry:
             return defaults[0]
         return self._validated(kind, data)
 
+    def defaults(self, kind: str) -> dict[str, Any]:
+        """The kind's defaults as validated data: the one dict `record_data` shares (never to be
+        changed). ValueError for a kind whose model has required fields or non-empty defaults."""
+        defaults = self._defaults_of(kind)
+        if defaults is None:
+            raise ValueError(f"evidence kind {kind!r} has no defaults to record")
+        return defaults[0]
+
     def _defaults_of(self, kind: str) -> tuple[dict[str, Any], tuple[str, ...]] | None:
         if kind not in self._defaults:
             try:

@@ -2,7 +2,7 @@
 records are what the validator would have built."""
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +81,37 @@ def test_records_of_a_kinds_defaults_share_its_validated_data() -> None:
     assert ctx.kinds.validate_data("iac.usage", {}) is not ctx.kinds.validate_data("iac.usage", {})  # callers own theirs
     found = [ctx.observed("iac.usage", SUBJECT, {"present": True}) for _ in range(2)]
     assert found[0].data is not found[1].data and found[0].data["present"] is True
+
+
+def test_records_of_one_subject_say_when_it_was_examined() -> None:
+    readings = iter(T0 + timedelta(seconds=second) for second in range(10))
+    ctx = _context(clock=lambda: next(readings))
+    other = Subject(id="local:web", kind="repository", name="web", source="local")
+    first = [ctx.observed("iac.usage", SUBJECT, {}), ctx.observed_defaults("ci.pipelines", SUBJECT),
+             ctx.unavailable("docs.site", SUBJECT, "no")]
+    assert {record.observed_at for record in first} == {T0}  # one clock reading for the subject's records
+    assert ctx.observed_defaults("iac.usage", other).observed_at == T0 + timedelta(seconds=1)
+    assert ctx.unsupported("vcs.branch_protection", SUBJECT, "no").observed_at == T0 + timedelta(seconds=2)
+
+
+def test_a_subject_stamped_with_text_is_still_validated() -> None:
+    ctx = _context(clock=lambda: "2026-11-01T00:00:00Z")
+    assert [ctx.observed_defaults("iac.usage", SUBJECT).observed_at for _ in range(2)] == [T0, T0]
+
+
+def test_defaults_and_valid_data_are_recorded_as_given() -> None:
+    ctx = _context()
+    defaults = ctx.kinds.defaults("iac.usage")
+    nothing = [ctx.observed_defaults("iac.usage", SUBJECT) for _ in range(2)]
+    assert nothing[0].data is nothing[1].data is defaults
+    assert nothing[0] == _validated(nothing[0]) == ctx.observed("iac.usage", SUBJECT, {})
+    data = {**defaults, "present": True, "paths": ["main.tf"], "path_count": 1, "tools": ["terraform"]}
+    found = ctx.observed_valid("iac.usage", SUBJECT, data, ("main.tf",))
+    assert found.data is data and found == _validated(found) == ctx.observed("iac.usage", SUBJECT, data, ("main.tf",))
+    with pytest.raises(ValueError, match="no defaults"):  # a kind whose model has required fields
+        ctx.kinds.defaults("repo.inventory")
+
+
+def test_a_plugins_data_that_does_not_fit_its_kind_is_refused() -> None:
+    with pytest.raises(ValueError, match="does not fit its model"):
+        _context().observed("iac.usage", SUBJECT, {"present": "maybe"})
