@@ -11,10 +11,9 @@ from __future__ import annotations
 import fnmatch
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from operator import itemgetter
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
@@ -23,7 +22,7 @@ from scanner.config import LoadedConfig, PecmConfig, describe_validation_error, 
 from scanner.contract import CollectContext, Limits, RequestCounter
 from scanner.errors import CredentialsUnusable, ScanFailed, SourceUnavailable, UserError
 from scanner.model import Evidence, EvidenceBundle, Problem, SourceRun, Subject
-from scanner.platform_evidence import platform_by_evidence, with_platform_tag
+from scanner.platform_evidence import PLATFORM_KINDS, platform_by_evidence, with_platform_tag
 from scanner.plugins import Plugins
 from scanner.secrets import SecretStore
 from scanner.shard import Shard
@@ -75,24 +74,26 @@ class _SourceRecorder:
         self.provides = provides
         self._kinds_for = kinds_for
         self.subjects: dict[str, Subject] = {}
-        self.evidence: dict[tuple[str, str], Evidence] = {}
+        self.records: dict[str, dict[str, Evidence]] = {}  # subject id -> kind -> its record
         self.problems: list[Problem] = []
         self.unreached: dict[str, str] = {}  # subject kind -> why some of its subjects may be missing
         self.credentials_unusable = False  # it stopped because its credentials were missing or refused
 
     def take(self, item: Subject | Evidence) -> None:
         if isinstance(item, Subject):
-            self.subjects.setdefault(item.id, item)
+            if item.id not in self.subjects:
+                self.subjects[item.id] = item
+                self.records[item.id] = {}
             return
-        key = (item.subject, item.kind)
-        if item.subject not in self.subjects:
-            self.contract_violation(f"emitted {item.kind} for {item.subject}, a subject it never announced; ignored")
-        elif item.kind not in self.provides:
-            self.contract_violation(f"emitted {item.kind}, which it does not declare in `provides`; ignored")
-        elif key in self.evidence:
-            self.contract_violation(f"emitted {item.kind} twice for {item.subject}; the second was ignored")
+        records, kind = self.records.get(item.subject), item.kind
+        if records is None:
+            self.contract_violation(f"emitted {kind} for {item.subject}, a subject it never announced; ignored")
+        elif kind not in self.provides:
+            self.contract_violation(f"emitted {kind}, which it does not declare in `provides`; ignored")
+        elif kind in records:
+            self.contract_violation(f"emitted {kind} twice for {item.subject}; the second was ignored")
         else:
-            self.evidence[key] = item
+            records[kind] = item
 
     def cut_short(self, subject_kind: str, reason: str) -> None:
         self.unreached.setdefault(subject_kind, reason)
@@ -100,12 +101,16 @@ class _SourceRecorder:
     def fill_missing(self, make: Callable[[str, Subject], Evidence]) -> int:
         """Give every subject a record of every provided kind; return how many were missing."""
         missing = 0
-        for subject in self.subjects.values():
+        for subject_id, subject in self.subjects.items():
+            records = self.records[subject_id]
             for kind in self._kinds_for(subject):
-                if (subject.id, kind) not in self.evidence:
-                    self.evidence[(subject.id, kind)] = make(kind, subject)
+                if kind not in records:
+                    records[kind] = make(kind, subject)
                     missing += 1
         return missing
+
+    def evidence_count(self) -> int:
+        return sum(map(len, self.records.values()))
 
     def contract_violation(self, what: str) -> None:
         self.problems.append(
@@ -153,7 +158,7 @@ def collect(
     problems: list[Problem] = list(plugins.problems)
     runs: list[SourceRun] = []
     subjects: dict[str, Subject] = {}
-    evidence: list[tuple[tuple[str, str], Evidence]] = []  # by (subject, kind)
+    records: dict[str, list[dict[str, Evidence]]] = {}  # subject id -> its records by kind, one dict per source
     credentials_unusable: list[bool] = []
     tag_platform = _platform_tagger(config.platform.repositories)
 
@@ -164,14 +169,17 @@ def collect(
         problems.extend(recorder.problems)
         for subject in recorder.subjects.values():
             subjects.setdefault(subject.id, tag_platform(subject))
-        evidence.extend(recorder.evidence.items())
+        for subject_id, by_kind in recorder.records.items():
+            records.setdefault(subject_id, []).append(by_kind)
 
     if runs and all(run.status == "failed" for run in runs):
         reasons = "; ".join(p.message for p in problems if p.severity == "error")
         if all(credentials_unusable):  # nothing failed that the user cannot fix in the configuration
             raise UserError(f"no source accepted its credentials: {reasons}")
         raise ScanFailed(f"every source failed: {reasons}")
-    by_evidence = platform_by_evidence((record for _key, record in evidence), config.platform.teams)
+    # Only the records of the kinds that can tell: not every record read again.
+    telling = (by_kind[kind] for each in records.values() for by_kind in each for kind in PLATFORM_KINDS if kind in by_kind)
+    by_evidence = platform_by_evidence(telling, config.platform.teams)
     return EvidenceBundle(
         pecm_version=VERSION,
         created_at=clock(),
@@ -180,9 +188,22 @@ def collect(
         config_fingerprint=evidence_fingerprint(config),
         sources=tuple(runs),
         subjects=tuple(sorted(with_platform_tag(subjects.values(), by_evidence), key=lambda s: s.id)),
-        evidence=tuple(record for _key, record in sorted(evidence, key=itemgetter(0))),
+        evidence=tuple(_in_bundle_order(records)),
         problems=tuple(Problem(**{**p.model_dump(), "message": secrets.redact(p.message)}) for p in problems),
     )
+
+
+def _in_bundle_order(records: dict[str, list[dict[str, Evidence]]]) -> Iterator[Evidence]:
+    """By subject id, then kind; a subject two sources announced has the records of both, of one
+    kind in source order. (Sorting (subject, kind) pairs took longer: most of each pair is equal.)"""
+    for subject_id in sorted(records):
+        sources = records[subject_id]
+        if len(sources) == 1:
+            by_kind = sources[0]
+            yield from map(by_kind.__getitem__, sorted(by_kind))
+        else:
+            for kind in sorted(set().union(*sources)):
+                yield from (by_kind[kind] for by_kind in sources if kind in by_kind)
 
 
 def _run_source(
@@ -264,7 +285,7 @@ def _run_source(
         provides=tuple(sorted(provides)),
         status=status,
         subjects=len(recorder.subjects),
-        evidence=len(recorder.evidence),
+        evidence=recorder.evidence_count(),
         started_at=started,
         finished_at=clock(),
         requests=ctx.requests.snapshot(),

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from scanner.model import Evidence, EvidenceStatus, Subject
 
 PLATFORM_TAG = "platform"
+PLATFORM_KINDS = ("repo.cross_references", "ownership.codeowners")  # the evidence that can tell
 
 
 def platform_by_evidence(evidence: Iterable[Evidence], team_patterns: Sequence[str]) -> set[str]:
@@ -19,11 +20,12 @@ def platform_by_evidence(evidence: Iterable[Evidence], team_patterns: Sequence[s
     teams = [pattern.lower() for pattern in team_patterns]
     found: set[str] = set()
     for item in evidence:
-        if item.status is not EvidenceStatus.OBSERVED:
+        kind = item.kind
+        if kind not in PLATFORM_KINDS or item.status is not EvidenceStatus.OBSERVED:
             continue
-        if item.kind == "repo.cross_references" and item.data.get("consumed_by"):
+        if kind == "repo.cross_references" and item.data.get("consumed_by"):
             found.add(item.subject)
-        elif item.kind == "ownership.codeowners" and any(
+        elif kind == "ownership.codeowners" and any(
             _is_team(owner, teams) for owner in item.data.get("default_owners") or ()
         ):
             found.add(item.subject)

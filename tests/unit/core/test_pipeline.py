@@ -91,6 +91,19 @@ class SloppyCollector(Collector):
         # ci.pipelines never emitted
 
 
+class EchoCollector(Collector):
+    """Announces a subject the good collector announces too, with records of its own."""
+
+    name, version, config_model = "echo", "1", FakeConfig
+    provides = frozenset({"iac.usage", "docs.site"})
+
+    def collect(self, ctx: CollectContext) -> Iterator[Subject | Evidence]:
+        subject = Subject(id="good:b", kind="repository", name="b", source="echo")
+        yield subject
+        yield ctx.observed("iac.usage", subject, {"present": False})
+        yield ctx.observed("docs.site", subject, {"present": True})
+
+
 def _plugins(*collectors: type[Collector]) -> Plugins:
     return Plugins(kinds=KindRegistry(KINDS), collectors={c.name: c for c in collectors}, rule_packs={"default": PACK_DIR})
 
@@ -166,6 +179,19 @@ def test_contract_violations_are_ignored_and_reported() -> None:
     for fragment in ("never announced", "does not declare", "twice", "without a record"):
         assert fragment in messages
     assert bundle.sources[0].status == "partial"
+
+
+def test_evidence_is_ordered_by_subject_then_kind_and_a_shared_subject_keeps_both_sources_records() -> None:
+    bundle, _ = _run({"echo": {}, "good": {}}, EchoCollector, GoodCollector)
+    assert [(e.subject, e.kind, e.collector) for e in bundle.evidence] == [
+        ("good:a", "iac.usage", "good"),
+        ("good:a", "vcs.activity", "good"),
+        ("good:b", "docs.site", "echo"),
+        ("good:b", "iac.usage", "echo"),  # the sources' records of one kind in the order the sources ran
+        ("good:b", "iac.usage", "good"),
+        ("good:b", "vcs.activity", "good"),
+    ]
+    assert [s.source for s in bundle.subjects] == ["good", "echo"]  # the first announcement of a subject counts
 
 
 def test_platform_repositories_are_tagged_by_name() -> None:
