@@ -81,14 +81,18 @@ def load_pack(path: Path, kinds: KindRegistry) -> RulePack:
         if not manifest_path.is_file():
             raise PackError(f"{shown}: not a rule pack: {MANIFEST} is missing")
         manifest_file = display_path(manifest_path)
-        manifest = parse_document(ManifestDoc, read_yaml(manifest_path), manifest_file)
-        documents = [
-            (display_path(file), parse_document(CapabilityDoc, read_yaml(file), display_path(file)))
+        manifest = parse_document(ManifestDoc, read_yaml(manifest_path, manifest_file), manifest_file)
+        # Each file's name as shown, worked out once (it resolves both it and the working directory).
+        files = [
+            (file, display_path(file))
             for file in sorted(path.glob("*.yaml"), key=lambda file: file.name)
             if file.name != MANIFEST
         ]
+        documents = [
+            (file_shown, parse_document(CapabilityDoc, read_yaml(file, file_shown), file_shown)) for file, file_shown in files
+        ]
     elif path.is_file():
-        single = parse_document(SingleFilePackDoc, read_yaml(path), shown)
+        single = parse_document(SingleFilePackDoc, read_yaml(path, shown), shown)
         manifest, manifest_file = single, shown
         documents = [(shown, document) for document in single.capabilities]
     else:

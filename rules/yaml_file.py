@@ -18,5 +18,6 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def read_yaml(path: Path) -> Any:
-    return read_user_yaml(path, display_path(path), PackError)
+def read_yaml(path: Path, shown: str | None = None) -> Any:
+    """The file's document; errors name it as `shown` (default: its display_path)."""
+    return read_user_yaml(path, shown if shown is not None else display_path(path), PackError)

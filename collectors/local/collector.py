@@ -228,7 +228,7 @@ def _evidence(
                 yield ctx.observed_valid(kind, subject, found[kind], locators.get(kind, ()))
             else:
                 yield ctx.observed_defaults(kind, subject)
-        yield ctx.observed("repo.inventory", subject, examination.inventory)
+        yield ctx.observed_valid("repo.inventory", subject, examination.inventory)  # three counts it made itself
     findings.report_problems(subject, problems)
 
     if isinstance(history, Gap) and not history.unsupported:

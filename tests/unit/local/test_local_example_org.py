@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from scanner.kinds import KINDS, KindRegistry
 from scanner.model import EvidenceStatus
 
 ACME = Path(__file__).resolve().parents[3] / "examples" / "acme"
@@ -40,6 +42,16 @@ def test_every_example_repository_is_scanned(acme) -> None:
     for name in REPOSITORIES:
         activity = acme.of(f"local:{name}", "vcs.activity")
         assert (activity.status, activity.reason) == (EvidenceStatus.UNSUPPORTED, "plain folder: no history")
+
+
+def test_every_record_holds_its_kinds_validated_data(acme) -> None:
+    """Most records are built without validating their data again (CollectContext.observed_valid):
+    validating it must not change its JSON, types included."""
+    registry = KindRegistry(KINDS)
+    for item in acme.evidence:
+        if item.status is EvidenceStatus.OBSERVED:
+            validated = registry.validate_data(item.kind, item.data)
+            assert json.dumps(validated, sort_keys=True) == json.dumps(item.data, sort_keys=True), item.kind
 
 
 def test_legacy_app_shows_nothing_but_code(acme) -> None:
