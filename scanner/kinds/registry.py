@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from scanner.kinds.spec import KindSpec
+from scanner.kinds.spec import KindSpec, data_defaults
 
 
 class DuplicateKind(ValueError):
@@ -114,10 +114,12 @@ class KindRegistry:
 
 
 def _validated_defaults(model: type[BaseModel]) -> tuple[dict[str, Any], tuple[str, ...]] | None:
-    try:
-        valid: dict[str, Any] = model.__pydantic_serializer__.to_python(model(), mode="json")
-    except (ValidationError, TypeError):  # required fields: there are no defaults to compare with
-        return None
+    valid = data_defaults(model)
+    if valid is None:
+        try:
+            valid = model.__pydantic_serializer__.to_python(model(), mode="json")
+        except (ValidationError, TypeError):  # required fields: there are no defaults to compare with
+            return None
     containers = tuple(name for name, value in valid.items() if isinstance(value, (list, dict)))
     if any(valid[name] for name in containers):  # copying those would need a deep copy
         return None

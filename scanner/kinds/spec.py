@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +22,27 @@ class KindSpec:
 
 class KindData(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
+_PLAIN = (type(None), bool, int, float, str)
+
+
+def data_defaults(model: type[BaseModel]) -> dict[str, Any] | None:
+    """`model().model_dump(mode="json")` read from the fields' defaults, without building the
+    model's validator and serializer (most of a kind's cost in a scan that never validates its
+    data); None where that would not be exact or the model has required fields."""
+    decorators = model.__pydantic_decorators__
+    if model.model_computed_fields or decorators.field_serializers or decorators.model_serializers:
+        return None
+    data: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        if field.is_required() or field.exclude:
+            return None
+        value = field.get_default(call_default_factory=True)
+        if not (type(value) in _PLAIN or (type(value) in (list, dict) and not value)):
+            return None  # an enum, a model, a non-empty container: the serializer decides
+        data[name] = value
+    return data
 
 
 class Signal(KindData):
