@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from collectors.detect.files import FileReader, RepoFile
+from collectors.detect.parsed import ParsedCache
 from scanner.yaml_documents import load_documents
 
 # The C loader is an order of magnitude faster; the pure-Python one behaves the same.
@@ -28,6 +29,8 @@ MAX_YAML_EXPANDED_NODES = 100_000
 MAX_WALK_NODES = 20_000
 
 _FIX = "fix or ignore the file"
+# Bounded (parsed.py): the same workflow or catalog text recurs across repositories.
+_PARSED = ParsedCache()
 _YAML_COMMENT_LINE = re.compile(r"^[ \t]*#.*$", re.M)
 _SLASH_COMMENT_LINE = re.compile(r"^[ \t]*//.*$", re.M)
 
@@ -88,6 +91,14 @@ def refuse_alias_bomb(path: str, text: str, reader: FileReader) -> bool:
     return bomb
 
 
+def _documents(text: str) -> list[Any]:
+    return _PARSED.documents(text, _parse)
+
+
+def _parse(text: str) -> list[Any]:
+    return load_documents(text, _LOADER)
+
+
 def _where(exc: Exception) -> str:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     return f" (line {mark.line + 1})" if mark is not None else ""
@@ -98,7 +109,7 @@ def load_yaml(path: str, text: str, reader: FileReader) -> list[Any] | None:
     if refuse_alias_bomb(path, text, reader):
         return None
     try:
-        return load_documents(text, _LOADER)
+        return _documents(text)
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         reader.problem(path, f"malformed YAML{_where(exc)}: {problem} — {_FIX}")
@@ -114,7 +125,7 @@ def load_yaml_quietly(text: str) -> list[Any]:
     not valid YAML: a Helm template holding manifests is not, and that is no problem to report.
     Call only after `refuse_alias_bomb`."""
     try:
-        return load_documents(text, _LOADER)
+        return _documents(text)
     except (yaml.YAMLError, ValueError, TypeError, RecursionError):
         return []
 
