@@ -142,6 +142,8 @@ def scan_github_workflows(files: list[RepoFile], reader: FileReader, findings: F
 def resolve_internal_only(findings: Findings) -> None:
     """Reusable CI is purely internal when every file offered is one this repository calls itself:
     nothing then shows it is meant for other repositories."""
+    if not findings.has(REUSE_PROVIDED):  # then it offers no workflow either
+        return
     provided = findings.data(REUSE_PROVIDED)["workflows"]
     if provided and set(provided) <= findings.called_here:
         findings.set(REUSE_PROVIDED, "internal_only", True)

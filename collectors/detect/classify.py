@@ -166,8 +166,7 @@ class Plan:
         return list(queued.values())
 
     def sort(self) -> None:
-        for name in _QUEUES:
-            queue = getattr(self, name)
+        for queue in vars(self).values():  # the queues, without looking each up by name
             if len(queue) > 1:
                 queue.sort(key=_by_path)
         if len(self.codeowners) > 1:

@@ -19,7 +19,6 @@ from collectors.detect.parse import (
     refuse_alias_bomb,
     strip_template,
 )
-from scanner.kinds import FILE_SIGNAL_KINDS
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +108,7 @@ def detect(
     ci.resolve_internal_only(findings)
     gitops.resolve(findings, pending)
 
-    signals = {kind: findings.data(kind) for kind in FILE_SIGNAL_KINDS}
+    signals = findings.signals()
     logger.debug("detection read %d of %d files, %d problems", reader.files_read, len(paths), len(reader.problems))
     return Detection(
         signals=signals,

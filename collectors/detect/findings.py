@@ -44,7 +44,7 @@ _ABSENT_LISTS = {kind: tuple(field for field, value in data.items() if isinstanc
 
 def absent(kind: str) -> dict[str, Any]:
     """The data of a kind detection found nothing of: its model's defaults, with fresh lists."""
-    data = dict(_ABSENT[kind])
+    data = _ABSENT[kind].copy()
     for field in _ABSENT_LISTS[kind]:  # fresh lists: callers may extend them
         data[field] = []
     return data
@@ -128,6 +128,14 @@ class Findings:
         data = absent(kind)
         if kind not in self._paths and kind not in self._items and kind not in self._values:
             return data
+        return self._found(kind, data)
+
+    def signals(self) -> dict[str, dict[str, Any]]:
+        """`data` of every file-signal kind; most are absent, and built as such directly."""
+        touched = self._paths.keys() | self._items.keys() | self._values.keys()
+        return {kind: self._found(kind, absent(kind)) if kind in touched else absent(kind) for kind in FILE_SIGNAL_KINDS}
+
+    def _found(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
         by_tool = self._tool_paths.get(kind, {})
         data["paths"] = sorted(set().union(*(sorted(paths)[:MAX_PATHS] for paths in by_tool.values())))
         if "templated" in data:

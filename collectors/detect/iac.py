@@ -81,6 +81,8 @@ def scan_module_sources(
     """Read the likeliest Terraform and Bicep files (capped): each counts as IaC when it declares
     something, and is searched for references to shared modules. The files past the cap are
     listed as `unread`, uncounted."""
+    if not terraform and not bicep:
+        return
     read_terraform, read_bicep = _within_cap(terraform), _within_cap(bicep)
     read = {file.path for file in (*read_terraform, *read_bicep)}
     unread = [file.path for file in (*terraform, *bicep) if file.path not in read]
