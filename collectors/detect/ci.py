@@ -12,14 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, NamedTuple
 
-from collectors.detect.deploys import Verdict, judge, says_deploy
+from collectors.detect.deploys import NOTHING, Verdict, judge, says_deploy
 from collectors.detect.files import FileReader, RepoFile
 from collectors.detect.findings import CI, REUSE_PROVIDED, REUSE_USED, RUNNER, SCANNERS, Findings
 from collectors.detect.iac import without_credentials
 from collectors.detect.parse import as_list, iter_mappings, load_yaml, read_yaml_mapping, strip_comment_lines
-from collectors.detect.scanners import record_scanners
+from collectors.detect.parsed import TextMemo
+from collectors.detect.scanners import record_scanners, scanners_run
 from collectors.detect.steps import PRECOMMIT_STEP_KEYS, jenkins_steps, step_text, yaml_steps
 
 _JENKINS_DEPLOY_STAGE = re.compile(r"\bstage[ \t]*\([ \t]*[\"'][^\"'\n]*deploy", re.I)
@@ -111,32 +112,78 @@ def _triggered_by(workflow: dict[Any, Any], event: str) -> bool:
     return isinstance(triggers, (list, dict)) and event in triggers
 
 
+class _Workflow(NamedTuple):
+    """What a GitHub Actions workflow says, whatever its path."""
+
+    scanners: tuple[str, ...]  # policy scanners its steps run
+    callable: bool  # `on: workflow_call`: offered to other workflows
+    called_here: tuple[str, ...]  # this repository's workflows its jobs call (`uses: ./…`)
+    reusable: tuple[str, ...]  # other repositories' workflows its jobs call
+    actions: tuple[str, ...]  # step-level actions shared from elsewhere
+    verdict: Verdict  # whether any of its jobs deploys, or applies infrastructure
+
+
+# Workflows by text (parsed.py): repositories made from one template share theirs.
+_WORKFLOWS: TextMemo[_Workflow] = TextMemo()
+
+
 def scan_github_workflows(files: list[RepoFile], reader: FileReader, findings: Findings) -> None:
     for file in files:
-        loaded = read_yaml_mapping(file, reader)
-        if loaded is None:
-            _unusable(file, reader, findings)
-            continue
-        _, workflow = loaded
-        _record_pipeline(file.path, "github_actions", findings)
-        record_scanners(file.path, yaml_steps(workflow), findings)
-        if _triggered_by(workflow, "workflow_call"):
-            findings.hit(REUSE_PROVIDED, file.path)
-            findings.add(REUSE_PROVIDED, "workflows", file.path)
-        jobs = workflow.get("jobs")
-        for job_id, job in jobs.items() if isinstance(jobs, dict) else ():
-            if not isinstance(job, dict):
+        text = reader.text(file)
+        workflow = _WORKFLOWS.get(text) if text is not None else None
+        if workflow is None:
+            loaded = read_yaml_mapping(file, reader)
+            if loaded is None:
+                _unusable(file, reader, findings)
                 continue
-            uses = job.get("uses")  # job-level `uses:` calls a reusable workflow; step-level is an action
-            if isinstance(uses, str) and uses.startswith("./"):
-                findings.called_here.add(uses.removeprefix("./").partition("@")[0])
-            elif isinstance(uses, str) and "/.github/workflows/" in uses:
-                findings.hit(REUSE_USED, file.path)
-                findings.add(REUSE_USED, "refs", uses)
-                findings.reference("github_workflow", uses, file.path)
-            _record_actions(file.path, job, findings)
-            named = says_deploy(job_id) or says_deploy(job.get("name"))
-            _record_verdict(judge(step_text(job), named_deploy=named, environment=job.get("environment")), findings)
+            workflow = _workflow(loaded[1])
+            _WORKFLOWS.put(loaded[0], workflow)
+        _record_workflow(file.path, workflow, findings)
+
+
+def _workflow(document: dict[Any, Any]) -> _Workflow:
+    called_here: list[str] = []
+    reusable: list[str] = []
+    actions: list[str] = []
+    verdict = NOTHING
+    jobs = document.get("jobs")
+    for job_id, job in jobs.items() if isinstance(jobs, dict) else ():
+        if not isinstance(job, dict):
+            continue
+        uses = job.get("uses")  # job-level `uses:` calls a reusable workflow; step-level is an action
+        if isinstance(uses, str) and uses.startswith("./"):
+            called_here.append(uses.removeprefix("./").partition("@")[0])
+        elif isinstance(uses, str) and "/.github/workflows/" in uses:
+            reusable.append(uses)
+        actions.extend(_shared_actions(job))
+        named = says_deploy(job_id) or says_deploy(job.get("name"))
+        job_verdict = judge(step_text(job), named_deploy=named, environment=job.get("environment"))
+        verdict = Verdict(verdict.deploys or bool(job_verdict.deploys), verdict.applies or bool(job_verdict.applies))
+    return _Workflow(
+        scanners=tuple(scanners_run(yaml_steps(document))),
+        callable=_triggered_by(document, "workflow_call"),
+        called_here=tuple(called_here),
+        reusable=tuple(reusable),
+        actions=tuple(actions),
+        verdict=verdict,
+    )
+
+
+def _record_workflow(path: str, workflow: _Workflow, findings: Findings) -> None:
+    _record_pipeline(path, "github_actions", findings)
+    for tool in workflow.scanners:
+        findings.hit(SCANNERS, path, tool)
+    if workflow.callable:
+        findings.hit(REUSE_PROVIDED, path)
+        findings.add(REUSE_PROVIDED, "workflows", path)
+    findings.called_here.update(workflow.called_here)
+    for uses in workflow.reusable:
+        findings.hit(REUSE_USED, path)
+        findings.add(REUSE_USED, "refs", uses)
+        findings.reference("github_workflow", uses, path)
+    for uses in workflow.actions:
+        findings.reference("github_action", uses, path)
+    _record_verdict(workflow.verdict, findings)
 
 
 def resolve_internal_only(findings: Findings) -> None:
@@ -149,12 +196,12 @@ def resolve_internal_only(findings: Findings) -> None:
         findings.set(REUSE_PROVIDED, "internal_only", True)
 
 
-def _record_actions(path: str, job: dict[Any, Any], findings: Findings) -> None:
+def _shared_actions(job: dict[Any, Any]) -> Iterator[str]:
     """Step-level `uses: owner/repo@ref` actions; local (`./`) and `docker://` ones take nothing shared."""
     for step in as_list(job.get("steps")):
         uses = step.get("uses") if isinstance(step, dict) else None
         if isinstance(uses, str) and not uses.startswith(("./", "docker://")) and "/" in uses:
-            findings.reference("github_action", uses, path)
+            yield uses
 
 
 # --- GitLab CI -----------------------------------------------------------------------------

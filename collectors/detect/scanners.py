@@ -54,14 +54,19 @@ _CONFTEST_BEFORE = _CONFTEST_AFTER | {"/"}
 
 def record_scanners(path: str, steps: Iterable[str], findings: Findings) -> None:
     """Record the scanners the steps invoke; lines that only print or comment are skipped."""
+    for tool in scanners_run(steps):
+        findings.hit(SCANNERS, path, tool)
+
+
+def scanners_run(steps: Iterable[str]) -> Iterator[str]:
+    """The scanners the steps invoke, as often as they do."""
     for step in steps:
         step = step.lower()
         if not _NAMED.search(step):  # most steps name no scanner: no need to look line by line
             continue
         for line in step.splitlines():
             if not _NOT_RUN.match(line):
-                for tool in _tools_in(line):
-                    findings.hit(SCANNERS, path, tool)
+                yield from _tools_in(line)
 
 
 def _tools_in(line: str) -> Iterator[str]:

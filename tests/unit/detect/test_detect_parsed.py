@@ -1,15 +1,16 @@
-"""Parsed YAML kept by text (parsed.py): the same text is parsed once, every caller gets its
-own copy, failures are parsed again, and detection finds the same whether a text was kept."""
+"""What detection keeps by text (parsed.py): the same text is parsed once, every caller gets
+its own copy, failures are parsed again, and detection finds the same whether a text was kept."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 import yaml
 
 from collectors.detect.parse import _LOADER
-from collectors.detect.parsed import ParsedCache
+from collectors.detect.parsed import ParsedCache, TextMemo
 from scanner.yaml_documents import load_documents
 
 
@@ -57,6 +58,16 @@ def test_a_text_that_fails_is_parsed_again() -> None:
             cache.documents("a: [\n", parse)
     assert parse.calls == 2
     assert len(cache) == 0
+
+
+def test_a_memo_keeps_the_most_recently_used_texts() -> None:
+    memo: TextMemo[int] = TextMemo(max_texts=2, max_text_chars=5)
+    memo.put("a", 1)
+    memo.put("b", 2)
+    assert memo.get("a") == 1  # "b" is now the least recently used
+    memo.put("c", 3)
+    memo.put("long text", 4)
+    assert (memo.get("a"), memo.get("b"), memo.get("c"), memo.get("long text")) == (1, None, 3, None)
 
 
 def test_long_texts_are_not_kept_and_the_least_recently_used_goes_first() -> None:
@@ -114,3 +125,35 @@ def test_detection_finds_the_same_in_a_second_repository_with_the_same_files(sca
     assert [line for line in second.problems if "broken.yml" in line] == [
         line for line in first.problems if "broken.yml" in line
     ] != []
+
+
+WORKFLOW = """on: [push, workflow_call]
+jobs:
+  local:
+    uses: ./.github/workflows/lint.yml
+  shared:
+    uses: acme/platform/.github/workflows/build.yml@v1
+  release:
+    runs-on: x
+    environment: production
+    steps:
+      - uses: actions/checkout@v4
+      - uses: acme/setup@v2
+      - run: trivy image app && terraform apply -auto-approve
+"""
+
+
+def test_a_workflow_kept_from_one_repository_is_recorded_at_the_next_ones_path(scan) -> None:
+    first = scan({".github/workflows/a.yml": WORKFLOW})
+    second = scan({".github/workflows/b.yml": WORKFLOW})
+    assert json.dumps(second.signals) == json.dumps(first.signals).replace("/a.yml", "/b.yml")
+    assert second.signals["ci.pipelines"]["paths"] == [".github/workflows/b.yml"]
+    assert second.signals["ci.pipelines"]["deploys"] and second.signals["ci.pipelines"]["applies_infrastructure"]
+    assert second.signals["policy.ci_scanners"]["tools"] == ["trivy"]
+    assert second.signals["ci.reusable_used"]["refs"] == ["acme/platform/.github/workflows/build.yml@v1"]
+    assert second.signals["ci.reusable_provided"]["workflows"] == [".github/workflows/b.yml"]
+    assert second.signals["references.origins"]["refs"] == [
+        "github_action acme/setup@v2",
+        "github_action actions/checkout@v4",
+        "github_workflow acme/platform/.github/workflows/build.yml@v1",
+    ]
