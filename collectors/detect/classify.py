@@ -1,15 +1,16 @@
 """Classify a repository's files by path alone: what counts, what to read, what to ignore.
 
 Runs on every file of every repository: `candidates` passes the paths a rule may take with a
-few C-level string tests, and only those reach the rules, a handful of dict and string
-operations each; no regular expressions, no reads. No path proves a signal on its own: files
-are queued in a `Plan` for the family modules, and those whose name says what they are
-(named.py) with the check their content must pass. A CI file counts only once read and
-parsed: a broken pipeline definition runs nowhere.
+few lookups and operators per path (a pattern only for paths in a document folder), and only
+those reach the rules, a handful of dict and string operations each; no reads. No path proves
+a signal on its own: files are queued in a `Plan` for the family modules, and those whose name
+says what they are (named.py) with the check their content must pass. A CI file counts only
+once read and parsed: a broken pipeline definition runs nowhere.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import NamedTuple
@@ -252,16 +253,27 @@ def used_by_name(paths: Iterable[str]) -> list[str]:
 
 
 def candidates(paths: Iterable[str]) -> list[str]:
-    """The paths a rule may take, by a few C-level string tests per path that pass every one
-    of them and almost nothing else (measured: 0.28 µs a path, a third of the time `classify`
-    takes to reject one). Root files all pass: product documents, names without an extension."""
+    """The paths a rule may take: every one of them and few others, by tests that are operators
+    and lookups rather than method calls (most paths are source files no rule takes, and each
+    test costs every one of them). Root files all pass: product documents, names without an
+    extension. Below the root, a path's last character picks the few endings that could end it
+    (most characters none), its first character comes before the document folders' pattern,
+    and "Jenkinsfile" is looked for path by path only in listings that hold the word."""
+    paths = paths if isinstance(paths, list) else list(paths)
+    jenkins = "Jenkinsfile" in "\n".join(paths)
     return [
         path
         for path in paths
         if "/" not in path
-        or path.lower().endswith(_RULE_SUFFIXES)
-        or (path.startswith(_DOCUMENT_FOLDERS) and path.upper().startswith(_DOCUMENT_STARTS))
-        or "Jenkinsfile" in path
+        or (
+            (last := path[-1]) in _LAST_CHARACTERS
+            and (
+                ((folded := _FOLDED_ENDINGS[last]) is not None and path.lower().endswith(folded))
+                or ((exact := _EXACT_ENDINGS[last]) is not None and path.endswith(exact))
+            )
+        )
+        or (path[0] in _DOCUMENT_FIRSTS and _DOCUMENT_PATH.match(path) is not None)
+        or (jenkins and "Jenkinsfile" in path)
     ]
 
 
@@ -492,22 +504,31 @@ _EXTENSION_RULES: dict[str, _Rule] = {
 }
 
 
-# Lower case: extensions match in any case; name rules are exact, and decide after this filter.
-_RULE_EXTENSIONS = [f".{extension}" for extension in _EXTENSION_RULES if extension not in _DOC_EXTENSIONS]
-# Only the names that no extension above already lets through: every suffix costs each path a test.
-_RULE_SUFFIXES = tuple(
-    _RULE_EXTENSIONS
-    + [f"/{name.lower()}" for name in _NAME_RULES if not name.lower().endswith(tuple(_RULE_EXTENSIONS))]
-)
-# Product documents below the root, by name prefix, and issue template folders: the folders
-# as rules match them (exactly), then folder and name in upper case.
-_DOCUMENT_FOLDERS = tuple(sorted({f"{folder}/" for folder in (*_PRODUCT_FOLDERS, *_ISSUE_TEMPLATE_FOLDERS) if folder}))
-_DOCUMENT_STARTS = tuple(
-    sorted(
-        {f"{folder}/{prefix}".upper() for folder in _PRODUCT_FOLDERS if folder for prefix in _DOCUMENT_PREFIXES}
-        | {f"{folder}/".upper() for folder in _ISSUE_TEMPLATE_FOLDERS}
+# Endings a rule takes below the root. Extensions match in any case, as `classify` folds
+# them; name rules match exactly, and only the names no extension already lets through.
+_RULE_EXTENSIONS = tuple(f".{extension}" for extension in _EXTENSION_RULES if extension not in _DOC_EXTENSIONS)
+_RULE_NAMES = tuple(
+    f"/{name}" for name in _NAME_RULES if not name.lower().endswith(_RULE_EXTENSIONS) and name != "Jenkinsfile"
+)  # Jenkinsfile: "Jenkinsfile" in the path lets it through
+# The endings by a path's last character. A path whose last character is not ASCII ends, lower
+# cased, in what that character lower-cases to: ASCII only for the Kelvin sign (K, to k).
+_LAST_CANDIDATES = (*map(chr, range(128)), "\u212a")
+_FOLDED_ENDINGS = {
+    last: tuple(ending for ending in _RULE_EXTENSIONS if ending[-1] == last.lower()) or None for last in _LAST_CANDIDATES
+}
+_EXACT_ENDINGS = {last: tuple(ending for ending in _RULE_NAMES if ending[-1] == last) or None for last in _LAST_CANDIDATES}
+_LAST_CHARACTERS = frozenset(last for last in _LAST_CANDIDATES if _FOLDED_ENDINGS[last] or _EXACT_ENDINGS[last])
+# Product documents below the root, by the first letter of their prefixes (the name's first
+# character upper-cases to it, or is not ASCII: `ß` upper-cases to SS), and anything in an
+# issue template folder.
+_DOCUMENT_LETTERS = "".join(sorted({prefix[0] for prefix in _DOCUMENT_PREFIXES}))
+_DOCUMENT_PATH = re.compile(
+    "|".join(
+        [f"{re.escape(folder)}/[{_DOCUMENT_LETTERS}{_DOCUMENT_LETTERS.lower()}\\x80-\\U0010ffff]" for folder in sorted(_PRODUCT_FOLDERS) if folder]
+        + [f"{re.escape(folder)}/" for folder in sorted(_ISSUE_TEMPLATE_FOLDERS)]
     )
 )
+_DOCUMENT_FIRSTS = frozenset(folder[0] for folder in (*_PRODUCT_FOLDERS, *_ISSUE_TEMPLATE_FOLDERS) if folder)
 
 
 # The folders of an Ansible role that hold YAML: roles/<role>/tasks/install.yml and kin.

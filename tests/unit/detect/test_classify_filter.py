@@ -22,7 +22,8 @@ NAMES = (
     "copier.yml", ".copier-answers.yml", "mkdocs.yml", "docusaurus.config.ts", "antora.yml", "hugo.toml",
     "ROADMAP.md", "roadmap", "Changelog.rst", "CHANGES.txt", "HISTORY.md", "CONTRIBUTING.md", "SECURITY.md",
     "ISSUE_TEMPLATE.md", "issue_template.md", "bug_report.md", "feature_request.yml", "catalog-info.yaml",
-    "template.yaml", "values.yaml",
+    "template.yaml", "values.yaml", "board.workboo\u212a", "rbac.yaml.J2", "Main.Tf", "Ruleset.REGO", "app.JSON",
+    "docusaurus.config.ts", "renovate.json5", "Kustomization", "hugo.toml", "terragrunt.hcl", "ci.Jenkinsfile",
 )
 NOISE = ("src/main.py", "src/pkg/util.go", "assets/logo.png", "docs/guide.md", "tests/test_api.py", "web/index.ts")
 
@@ -54,3 +55,15 @@ def test_planning_with_the_filter_equals_classifying_every_path() -> None:
         classify(path, None, unfiltered, findings)
     unfiltered.sort()
     assert filtered == unfiltered
+
+
+def test_the_only_character_outside_ascii_that_lower_cases_into_ascii_is_the_kelvin_sign() -> None:
+    # The filter looks endings up by a path's last character: ASCII ones, and this one.
+    assert [c for c in map(chr, range(128, 0x110000)) if c.lower()[-1:].isascii()] == ["\u212a"]
+
+
+def test_a_jenkinsfile_below_the_root_passes_and_any_listing_is_taken_in_order() -> None:
+    listing = ["src/a.py", "ci/Jenkinsfile.release", "docs/guide.md", "deploy/app.YAML", "README"]
+    assert candidates(listing) == ["ci/Jenkinsfile.release", "deploy/app.YAML", "README"]
+    assert candidates(iter(listing)) == candidates(listing)
+    assert candidates(["src/a.py", ""]) == [""]
