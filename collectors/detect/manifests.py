@@ -21,8 +21,10 @@ from collectors.detect.findings import (
 
 # Top-level (column 0) document separators, apiVersion and kind lines, searched after a
 # newline in "\n" + text: the same matches as `^` under re.M, but a literal first character
-# lets the engine skip from line to line instead of trying every position.
-_HEAD = re.compile(r"\n(?:---|apiVersion:[ \t]*[\"']?([^\s\"'#]*)|kind:[ \t]*[\"']?([^\s\"'#]*))")
+# lets the engine skip from line to line instead of trying every position. Groups: "-" for a
+# separator, "a" and the value for apiVersion, the value for kind (all of them strings, for
+# `findall`, which builds no match objects).
+_HEAD = re.compile(r"\n(?:(-)--|(a)piVersion:[ \t]*[\"']?([^\s\"'#]*)|kind:[ \t]*[\"']?([^\s\"'#]*))")
 
 RBAC_KINDS = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"})
 _ARGO_KINDS = frozenset({"Application", "ApplicationSet", "AppProject"})
@@ -41,12 +43,11 @@ def manifest_heads(text: str) -> list[tuple[str, str]]:
     """(apiVersion, kind) of every document that has a top-level kind; apiVersion may be ''."""
     heads: list[tuple[str, str]] = []
     api_version = kind = ""
-    for match in _HEAD.finditer("\n" + text):
-        api_group, kind_group = match.group(1), match.group(2)
-        if api_group is not None:
-            api_version = api_group
-        elif kind_group is not None:
-            kind = kind_group
+    for separator, api, api_value, kind_value in _HEAD.findall("\n" + text):
+        if api:
+            api_version = api_value
+        elif not separator:
+            kind = kind_value
         else:  # '---': the document ends
             if kind:
                 heads.append((api_version, kind))
