@@ -265,13 +265,8 @@ def candidates(paths: Iterable[str]) -> list[str]:
         path
         for path in paths
         if "/" not in path
-        or (
-            (last := path[-1]) in _LAST_CHARACTERS
-            and (
-                ((folded := _FOLDED_ENDINGS[last]) is not None and path.lower().endswith(folded))
-                or ((exact := _EXACT_ENDINGS[last]) is not None and path.endswith(exact))
-            )
-        )
+        or ((last := path[-1]) in _FOLDED_LAST and path.lower().endswith(_FOLDED_ENDINGS[last]))
+        or (last in _EXACT_LAST and path.endswith(_EXACT_ENDINGS[last]))
         or (path[0] in _DOCUMENT_FIRSTS and _DOCUMENT_PATH.match(path) is not None)
         or (jenkins and "Jenkinsfile" in path)
     ]
@@ -514,10 +509,14 @@ _RULE_NAMES = tuple(
 # cased, in what that character lower-cases to: ASCII only for the Kelvin sign (K, to k).
 _LAST_CANDIDATES = (*map(chr, range(128)), "\u212a")
 _FOLDED_ENDINGS = {
-    last: tuple(ending for ending in _RULE_EXTENSIONS if ending[-1] == last.lower()) or None for last in _LAST_CANDIDATES
+    last: endings
+    for last in _LAST_CANDIDATES
+    if (endings := tuple(ending for ending in _RULE_EXTENSIONS if ending[-1] == last.lower()))
 }
-_EXACT_ENDINGS = {last: tuple(ending for ending in _RULE_NAMES if ending[-1] == last) or None for last in _LAST_CANDIDATES}
-_LAST_CHARACTERS = frozenset(last for last in _LAST_CANDIDATES if _FOLDED_ENDINGS[last] or _EXACT_ENDINGS[last])
+_EXACT_ENDINGS = {
+    last: endings for last in _LAST_CANDIDATES if (endings := tuple(ending for ending in _RULE_NAMES if ending[-1] == last))
+}
+_FOLDED_LAST, _EXACT_LAST = frozenset(_FOLDED_ENDINGS), frozenset(_EXACT_ENDINGS)
 # Product documents below the root, by the first letter of their prefixes (the name's first
 # character upper-cases to it, or is not ASCII: `ß` upper-cases to SS), and anything in an
 # issue template folder.

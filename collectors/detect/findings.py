@@ -40,6 +40,7 @@ _ABSENT: dict[str, dict[str, Any]] = {
     spec.name: spec.data_model().model_dump(mode="json") for spec in KINDS if spec.name in FILE_SIGNAL_KINDS
 }
 _ABSENT_LISTS = {kind: tuple(field for field, value in data.items() if isinstance(value, list)) for kind, data in _ABSENT.items()}
+_ABSENT_PARTS = tuple((kind, _ABSENT[kind], _ABSENT_LISTS[kind]) for kind in FILE_SIGNAL_KINDS)
 
 
 def absent(kind: str) -> dict[str, Any]:
@@ -131,9 +132,16 @@ class Findings:
         return self._found(kind, data)
 
     def signals(self) -> dict[str, dict[str, Any]]:
-        """`data` of every file-signal kind; most are absent, and built as such directly."""
+        """`data` of every file-signal kind; most are absent, and built as such directly (as
+        `absent` builds them, written out: a call per kind costs more than the copy)."""
         touched = self._paths.keys() | self._items.keys() | self._values.keys()
-        return {kind: self._found(kind, absent(kind)) if kind in touched else absent(kind) for kind in FILE_SIGNAL_KINDS}
+        signals = {}
+        for kind, defaults, lists in _ABSENT_PARTS:
+            data = defaults.copy()
+            for field in lists:
+                data[field] = []
+            signals[kind] = self._found(kind, data) if kind in touched else data
+        return signals
 
     def _found(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
         by_tool = self._tool_paths.get(kind, {})
