@@ -36,8 +36,12 @@ metadata:
 TERRAFORM = 'module "net" {{\n  source = "git::https://git.example/acme/modules.git//net?ref=v{n}"\n}}\n'
 
 
-def write_tree(root: Path, repositories: int = 500, files_per_repository: int = 200, seed: int = 7) -> int:
-    """Write `repositories` plain-folder repositories; return the number of files written."""
+def write_tree(
+    root: Path, repositories: int = 500, files_per_repository: int = 200, seed: int = 7, distinct: bool = False
+) -> int:
+    """Write `repositories` plain-folder repositories; return the number of files written.
+    `distinct`: each repository's workflow, catalog entry and manifests end in a comment naming
+    it, so no two repositories share a text (detection keeps what a shared text says)."""
     rng = random.Random(seed)
     written = 0
     for index in range(repositories):
@@ -57,6 +61,10 @@ def write_tree(root: Path, repositories: int = 500, files_per_repository: int = 
             folder = ("src", "src/pkg", "tests", "docs", "assets")[n % 5]
             suffix = (".py", ".py", ".py", ".md", ".png")[n % 5]
             specials[f"{folder}/file_{n}{suffix}"] = f"# generated file {n}\n" * 4
+        if distinct:
+            for relative in specials:
+                if relative.endswith((".yml", ".yaml")):
+                    specials[relative] += f"# svc-{index:04d}\n"
         for relative, text in specials.items():
             path = repo / relative
             path.parent.mkdir(parents=True, exist_ok=True)

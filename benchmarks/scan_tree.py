@@ -116,12 +116,15 @@ def main() -> None:
     parser.add_argument("--repositories", type=int, default=500)
     parser.add_argument("--files", type=int, default=200, help="files per repository (the second tree: a quarter)")
     parser.add_argument("--runs", type=int, default=7, help="rounds")
+    parser.add_argument(
+        "--distinct", action="store_true", help="no text shared by two repositories (as in an organization that copies nothing)"
+    )
     args = parser.parse_args()
     timings = Timings()
     with tempfile.TemporaryDirectory(prefix="pecm-bench-") as tmp:
         root, small = Path(tmp) / "tree", Path(tmp) / "small"
-        files = write_tree(root, args.repositories, args.files)
-        small_files = write_tree(small, args.repositories, args.files // 4)
+        files = write_tree(root, args.repositories, args.files, distinct=args.distinct)
+        small_files = write_tree(small, args.repositories, args.files // 4, distinct=args.distinct)
         for _ in range(args.runs):
             timings.measure("walk", lambda: plain_walk(root))
             timings.measure("walk+stat", lambda: walk_with_sizes(root))
@@ -135,7 +138,7 @@ def main() -> None:
     assert isinstance(bundle, EvidenceBundle)
     walk_s, scan_s = timings.best("walk"), timings.best("scan")
     files_read = sum(e.data.get("files_read", 0) for e in bundle.evidence if e.kind == "repo.inventory")
-    print(f"tree: {args.repositories} repositories, {files} files (walk saw {timings.results['walk']}); load {load()}")
+    print(f"tree: {args.repositories} repositories, {files} files{', no text shared' if args.distinct else ''} (walk saw {timings.results['walk']}); load {load()}")
     print(f"best of {args.runs} rounds, each running the walks and the scans in turn; medians in brackets")
     print(
         f"plain directory walk (ideal): {walk_s:.3f} s [{timings.median('walk'):.3f}]"
