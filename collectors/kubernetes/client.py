@@ -175,8 +175,9 @@ def list_objects(page: Page, path: str) -> list[dict[str, Any]]:
 
 def _list_head(body: bytes) -> dict[str, Any] | None:
     """The fields of a list before its items (kind, apiVersion, metadata), parsed without the
-    items; None unless the first `"items"` key is the list's own, after them (the prefix up to it,
-    closed, is then a whole JSON object: no string or deeper object can contain that cut)."""
+    items; None unless the first `"items"` key is the list's own, after its metadata (the prefix
+    up to it, closed, is then a whole JSON object: no string or deeper object can contain that
+    cut). Without the metadata before it, the page's continue token may come after the items."""
     at = body.find(_ITEMS)
     if at < 0:
         return None
@@ -184,7 +185,7 @@ def _list_head(body: bytes) -> dict[str, Any] | None:
         head = orjson.loads(body[:at] + b"}")
     except orjson.JSONDecodeError:
         return None
-    return head if type(head) is dict else None
+    return head if type(head) is dict and "metadata" in head else None
 
 
 def _loads(body: bytes, status: int, path: str) -> Any:

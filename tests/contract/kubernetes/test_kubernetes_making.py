@@ -174,6 +174,7 @@ def test_the_proxy_of_the_environment_is_read_when_the_client_is_made_not_again_
 @pytest.mark.parametrize(("first", "parsed_whole"), [
     ({"kind": "DeploymentList", "metadata": {"continue": "TOKEN"}, "items": []}, False),  # as the API server writes it
     ({"items": [], "metadata": {"continue": "TOKEN"}}, True),  # the items before the metadata
+    ({"kind": "DeploymentList", "items": [], "metadata": {"continue": "TOKEN"}}, True),  # and after the kind
     ({"metadata": {"continue": "TOKEN", "labels": {"a": "b", "items": "no"}}, "items": []}, True),  # an "items" key inside first
 ])
 def test_a_pages_continue_token_is_read_before_its_objects_are_parsed_whatever_the_order_of_its_fields(
