@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from scanner.kinds import FILE_SIGNAL_KINDS, KINDS, MAX_PATHS
-from scanner.kinds.spec import data_defaults
+from scanner.kinds.spec import model_defaults
 from scanner.scopes import is_live
 
 #: Items kept per list other than `paths` (module refs, owners, workflows …): lists are for
@@ -38,16 +38,18 @@ DEPS = "deps.automation"
 PRODUCT = "product.artifacts"
 REFS = "references.origins"
 
-def _model_defaults(model: type[BaseModel]) -> dict[str, Any]:
-    # Read from the fields where that is exact: an instance of each model would build a
-    # validator per kind at import, which a local scan never uses.
-    defaults = data_defaults(model)
-    return model().model_dump(mode="json") if defaults is None else defaults
+def _absent_data(model: type[BaseModel]) -> dict[str, Any]:
+    # model_defaults reads them from the fields where that is exact: an instance of each model
+    # would build a validator per kind at import, which a local scan never uses.
+    defaults = model_defaults(model)
+    if defaults is None:
+        raise TypeError(f"{model.__name__}: a file-signal kind's fields all need defaults")
+    return defaults
 
 
 # Most kinds are absent from most repositories: their data is the model's defaults, built once.
 _ABSENT: dict[str, dict[str, Any]] = {
-    spec.name: _model_defaults(spec.data_model) for spec in KINDS if spec.name in FILE_SIGNAL_KINDS
+    spec.name: _absent_data(spec.data_model) for spec in KINDS if spec.name in FILE_SIGNAL_KINDS
 }
 _ABSENT_LISTS = {kind: tuple(field for field, value in data.items() if isinstance(value, list)) for kind, data in _ABSENT.items()}
 _ABSENT_PARTS = tuple((kind, _ABSENT[kind], _ABSENT_LISTS[kind]) for kind in FILE_SIGNAL_KINDS)

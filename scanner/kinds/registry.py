@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from scanner.kinds.spec import KindSpec, data_defaults
+from scanner.kinds.spec import KindSpec, model_defaults
 
 
 class DuplicateKind(ValueError):
@@ -114,12 +114,9 @@ class KindRegistry:
 
 
 def _validated_defaults(model: type[BaseModel]) -> tuple[dict[str, Any], tuple[str, ...]] | None:
-    valid = data_defaults(model)
-    if valid is None:
-        try:
-            valid = model.__pydantic_serializer__.to_python(model(), mode="json")
-        except (ValidationError, TypeError):  # required fields: there are no defaults to compare with
-            return None
+    valid = model_defaults(model)
+    if valid is None:  # required fields: there are no defaults to compare with
+        return None
     containers = tuple(name for name, value in valid.items() if isinstance(value, (list, dict)))
     if any(valid[name] for name in containers):  # copying those would need a deep copy
         return None

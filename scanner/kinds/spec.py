@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from scanner.model import SubjectKind
 
@@ -43,6 +43,19 @@ def data_defaults(model: type[BaseModel]) -> dict[str, Any] | None:
             return None  # an enum, a model, a non-empty container: the serializer decides
         data[name] = value
     return data
+
+
+def model_defaults(model: type[BaseModel]) -> dict[str, Any] | None:
+    """`model().model_dump(mode="json")`: from the fields where that is exact (`data_defaults`),
+    else from the model; None where the model has required fields."""
+    data = data_defaults(model)
+    if data is not None:
+        return data
+    try:
+        dumped: dict[str, Any] = model.__pydantic_serializer__.to_python(model(), mode="json")
+    except (ValidationError, TypeError):  # required fields: there are no defaults
+        return None
+    return dumped
 
 
 class Signal(KindData):
