@@ -22,19 +22,27 @@ INCLUDE = "gitlab_include"
 def project_path(ref: str, projects: Mapping[str, str], instance: str = "") -> str | None:
     """The scanned project (`projects`: lower-case path -> path) a reference takes from, if any;
     `instance`: the instance's server_fqdn (instance.py), whose path, where it is served under
-    one, is no part of a project's."""
+    one, is no part of a project's. A reference on another host (GitHub, a registry that
+    `internal_sources` names) takes from no scanned project, whatever its path."""
     name = normalize(ref)
-    for prefix in (*_SAME_INSTANCE, f"{instance}/") if instance else _SAME_INSTANCE:
+    for prefix in _instance_prefixes(instance):
         name = name.removeprefix(prefix)
     name = name.split("?", 1)[0].split("//", 1)[0]
     parts = [part.partition("@")[0] for part in name.split("/")]
-    if parts and ("." in parts[0] or ":" in parts[0]) and len(parts) > 1:  # a host
-        parts = parts[1:]
     for end in range(len(parts), 1, -1):  # a project path has a group and a name at least
         found = projects.get("/".join(parts[:end]).removesuffix(".git"))
         if found is not None:
             return found
     return None
+
+
+def _instance_prefixes(instance: str) -> tuple[str, ...]:
+    """How a reference's path starts where it names the instance: its variables, its server_fqdn
+    and, for SSH (`git@host:group/project`, no port or path), its host alone."""
+    if not instance:
+        return _SAME_INSTANCE
+    host = instance.split("/", 1)[0].split(":", 1)[0]
+    return (*_SAME_INSTANCE, f"{instance}/", f"{host}/")
 
 
 def relations(

@@ -88,13 +88,25 @@ def test_a_reference_names_the_longest_scanned_project_path() -> None:
     projects = {path.lower(): path for path in ("acme/platform/ci-templates", "acme/platform/components", "acme/platform/tf-net")}
     assert consumers.project_path("acme/platform/ci-templates/templates/build.yml@v1", projects) == "acme/platform/ci-templates"
     assert consumers.project_path("$CI_SERVER_FQDN/acme/platform/components/deploy@1.2", projects) == "acme/platform/components"
-    assert consumers.project_path("git::https://gitlab.example.com/acme/platform/tf-net.git?ref=v2", projects) == "acme/platform/tf-net"
+    assert consumers.project_path("git::https://gitlab.example.com/acme/platform/tf-net.git?ref=v2", projects,
+                                  "gitlab.example.com") == "acme/platform/tf-net"
+    assert consumers.project_path("git@gitlab.example.com:acme/platform/tf-net.git", projects,
+                                  "gitlab.example.com:8443") == "acme/platform/tf-net"
     assert consumers.project_path("acme/platform", projects) is None  # a group, not a project
     # an instance served under a path: the path is no part of the project's
     served = "https://example.com/gitlab/acme/platform/tf-net.git?ref=v2"
     assert consumers.project_path(served, projects, "example.com/gitlab") == "acme/platform/tf-net"
     assert consumers.project_path("example.com/gitlab/acme/platform/components/deploy@1.2", projects,
                                   "example.com/gitlab") == "acme/platform/components"
+
+
+def test_a_reference_on_another_host_names_no_scanned_project() -> None:
+    # internal by configuration (`internal_sources`) or not, the same path elsewhere is another asset
+    projects = {"acme/ci": "acme/ci"}
+    assert consumers.project_path("acme/ci/build.yml@v1", projects, "gitlab.example.com") == "acme/ci"
+    assert consumers.project_path("https://github.com/acme/ci.git", projects, "gitlab.example.com") is None
+    assert consumers.project_path("oci://registry.acme.io/acme/ci", projects, "gitlab.example.com") is None
+    assert consumers.project_path("gitlab.com/acme/ci/build@1.0", projects, "gitlab.example.com") is None
 
 
 def test_copier_answers_naming_a_scanned_project_say_it_was_made_from_there() -> None:
