@@ -38,7 +38,13 @@ def data_defaults(model: type[BaseModel]) -> dict[str, Any] | None:
     for name, field in model.model_fields.items():
         if field.is_required() or field.exclude:
             return None
-        value = field.get_default(call_default_factory=True)
+        # `list` and `dict` called here: `field.get_default` first asks whether the factory takes
+        # the validated data, which parses the builtin's signature from its text (most of the cost).
+        factory = field.default_factory
+        if factory is list or factory is dict:
+            value: Any = factory()
+        else:
+            value = field.get_default(call_default_factory=True)
         if not (type(value) in _PLAIN or (type(value) in (list, dict) and not value)):
             return None  # an enum, a model, a non-empty container: the serializer decides
         data[name] = value
