@@ -69,10 +69,13 @@ def _start() -> None:
     if problem is not None:
         print(f"pecm: error: {problem}", file=sys.stderr)
         raise SystemExit(EXIT_USER_ERROR)
-    from scanner.commands.heap import collector_paused
+    from scanner.commands.heap import collector_paused, left_to_teardown
 
     # Start-up makes only what lives until the command ends (modules, classes, models,
     # validators): cycle collections while importing would traverse them for nothing.
     with collector_paused():
         from scanner.cli import main as cli  # the application, imported only now
-    cli()
+    try:
+        cli()
+    finally:
+        left_to_teardown()

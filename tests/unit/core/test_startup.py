@@ -85,3 +85,27 @@ def test_loading_a_config_does_not_import_the_gate() -> None:
     probe = "import sys; import scanner.config; print('scanner.gate' in sys.modules)"
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
     assert loaded.stdout.strip() == "False"
+
+
+TEARDOWN_PROBE = """
+import atexit, gc, sys
+# Registered first, so it runs last of the exit functions: just before the interpreter's teardown.
+atexit.register(lambda: print(gc.isenabled(), len(gc.get_objects()), gc.get_freeze_count() > 0))
+sys.argv = ["pecm", "scan", sys.argv[1], "--format", "json", "--no-progress", "-o", sys.argv[2]]
+from scanner.start import main
+main()
+"""
+
+
+def test_a_command_leaves_what_it_made_to_the_teardown_without_full_collections(tmp_path: Path) -> None:
+    """The teardown's full collections would traverse every module, class, validator and
+    record only to find them still referenced: after the command, nothing is left to them."""
+    ran = subprocess.run(
+        [sys.executable, "-c", TEARDOWN_PROBE, str(EXAMPLE), str(tmp_path / "assessment.json")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert ran.returncode == 0, ran.stderr
+    enabled, tracked, frozen = ran.stdout.split()
+    assert (enabled, frozen) == ("False", "True")
+    assert int(tracked) < 100  # what the exit functions made; all else is frozen
+    assert (tmp_path / "assessment.json").stat().st_size > 0
