@@ -241,7 +241,6 @@ def load_ruleset(loaded: LoadedConfig, plugins: Plugins) -> RuleSet:
     """The rule set a command evaluates with: the packs the config names (or the default pack),
     its parameters, disabled rules, declarations and the self-assessment it agrees with."""
     from rules.loader import build_ruleset, load_pack
-    from scanner.self_assessment import load_self_assessment
 
     rules = loaded.config.rules
     paths = ([plugins.rule_packs["default"]] if rules.default_pack and "default" in plugins.rule_packs else []) + list(
@@ -251,11 +250,16 @@ def load_ruleset(loaded: LoadedConfig, plugins: Plugins) -> RuleSet:
         raise UserError("no rule pack to evaluate", hint="set rules.default_pack: true or list rules.packs")
     packs = [load_pack(path, plugins.kinds) for path in paths]
     reported = loaded.config.self_assessment
+    agreed = None
+    if reported is not None:  # its models and readers cost a scan without one nothing
+        from scanner.self_assessment import load_self_assessment
+
+        agreed = load_self_assessment(reported).agreed_stages()
     return build_ruleset(
         packs,
         params=rules.params,
         disabled=rules.disable,
-        self_reported=load_self_assessment(reported).agreed_stages() if reported is not None else None,
+        self_reported=agreed,
         declarations=loaded.config.declared,
     )
 
