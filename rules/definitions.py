@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from rules.conditions import AllOf, AnyOf, EvidenceCondition, FieldRef, Not, leaves
-from scanner.model import Capability, Stage
+from scanner.model import Capability, NotInferable, Stage
 
 MetricForm = Literal["share_of", "count_of", "median_of"]
 
@@ -150,3 +151,16 @@ def _describe_when(node: WhenCondition) -> dict[str, Any]:
     if node.floor_of is not None:
         described["floor_of"] = node.floor_of
     return described
+
+
+@dataclass(frozen=True)
+class RulePack:
+    name: str
+    version: str
+    source: str  # the pack's path, as shown to the user
+    model: PackModel | None  # None in an add-on pack that uses the first pack's model
+    params: Mapping[str, ParamDef]
+    metrics: Mapping[str, MetricDef]
+    rules: tuple[RuleDef, ...]
+    not_inferable: tuple[NotInferable, ...]
+    min_sample: tuple[MinSample, ...] = ()

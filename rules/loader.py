@@ -9,47 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from rules.conditions import AllOf, AnyOf, Not
-from rules.definitions import MetricDef, MetricLeaf, MinSample, PackModel, ParamDef, RuleDef, WhenCondition
+from rules.definitions import MetricDef, MetricLeaf, MinSample, PackModel, ParamDef, RuleDef, RulePack, WhenCondition
 from rules.errors import PackError
-from rules.pack_compiler import (
-    PackScope,
-    Site,
-    capability_of,
-    compile_metric,
-    compile_min_sample,
-    compile_model,
-    compile_not_inferable,
-    compile_params,
-    compile_rule,
-    floor_share_problem,
-    parse_document,
-)
-from rules.pack_schema import CapabilityDoc, ManifestDoc, SingleFilePackDoc
+from rules.pack_cache import cached_pack
 from rules.yaml_file import display_path, read_yaml
 from scanner.kinds import KindRegistry
 from scanner.model import Capability, NotInferable, PackRef, Stage
+
+if TYPE_CHECKING:
+    from rules.pack_schema import CapabilityDoc, ManifestDoc
 
 __all__ = ["PackError", "RulePack", "RuleSet", "build_ruleset", "load_pack"]
 
 MANIFEST = "pack.yaml"
 Named = TypeVar("Named", ParamDef, MetricDef, RuleDef)
-
-
-@dataclass(frozen=True)
-class RulePack:
-    name: str
-    version: str
-    source: str  # the pack's path, as shown to the user
-    model: PackModel | None  # None in an add-on pack that uses the first pack's model
-    params: Mapping[str, ParamDef]
-    metrics: Mapping[str, MetricDef]
-    rules: tuple[RuleDef, ...]
-    not_inferable: tuple[NotInferable, ...]
-    min_sample: tuple[MinSample, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,32 +50,47 @@ class RuleSet:
         return next((rule for rule in self.rules if rule.id == rule_id), None)
 
 
-def load_pack(path: Path, kinds: KindRegistry) -> RulePack:
-    """Load and check a pack: a directory with pack.yaml, or a single YAML file."""
+def load_pack(path: Path, kinds: KindRegistry, cache_dir: Path | None = None) -> RulePack:
+    """Load and check a pack: a directory with pack.yaml, or a single YAML file. With a
+    `cache_dir`, a pack compiled before from the same files is read from there (pack_cache)."""
     shown = display_path(path)
-    manifest: ManifestDoc
     if path.is_dir():
         manifest_path = path / MANIFEST
         if not manifest_path.is_file():
             raise PackError(f"{shown}: not a rule pack: {MANIFEST} is missing")
-        manifest_file = display_path(manifest_path)
-        manifest = parse_document(ManifestDoc, read_yaml(manifest_path, manifest_file), manifest_file)
         # Each file's name as shown, worked out once (it resolves both it and the working directory).
         files = [
             (file, display_path(file))
             for file in sorted(path.glob("*.yaml"), key=lambda file: file.name)
             if file.name != MANIFEST
         ]
-        documents = [
-            (file_shown, parse_document(CapabilityDoc, read_yaml(file, file_shown), file_shown)) for file, file_shown in files
-        ]
+        names = {path: shown, manifest_path: display_path(manifest_path), **dict(files)}
+        compile_pack = partial(_load_folder, path, shown, names[manifest_path], files, kinds)
     elif path.is_file():
-        single = parse_document(SingleFilePackDoc, read_yaml(path, shown), shown)
-        manifest, manifest_file = single, shown
-        documents = [(shown, document) for document in single.capabilities]
+        names = {path: shown}
+        compile_pack = partial(_load_file, path, shown, kinds)
     else:
         raise PackError(f"{shown}: no such rule pack (neither a file nor a directory)")
+    return compile_pack() if cache_dir is None else cached_pack(names, kinds, cache_dir, compile_pack)
+
+
+# The document models and the compiler are imported only when a pack is compiled: a scan
+# whose pack is in the cache never needs them.
+def _load_folder(path: Path, shown: str, manifest_file: str, files: list[tuple[Path, str]], kinds: KindRegistry) -> RulePack:
+    from rules.pack_compiler import parse_document
+    from rules.pack_schema import CapabilityDoc, ManifestDoc
+
+    manifest = parse_document(ManifestDoc, read_yaml(path / MANIFEST, manifest_file), manifest_file)
+    documents = [(file_shown, parse_document(CapabilityDoc, read_yaml(file, file_shown), file_shown)) for file, file_shown in files]
     return _compile_pack(manifest, manifest_file, documents, kinds, shown)
+
+
+def _load_file(path: Path, shown: str, kinds: KindRegistry) -> RulePack:
+    from rules.pack_compiler import parse_document
+    from rules.pack_schema import SingleFilePackDoc
+
+    single = parse_document(SingleFilePackDoc, read_yaml(path, shown), shown)
+    return _compile_pack(single, shown, [(shown, document) for document in single.capabilities], kinds, shown)
 
 
 def _compile_pack(
@@ -107,6 +100,18 @@ def _compile_pack(
     kinds: KindRegistry,
     source: str,
 ) -> RulePack:
+    from rules.pack_compiler import (
+        PackScope,
+        Site,
+        capability_of,
+        compile_metric,
+        compile_min_sample,
+        compile_model,
+        compile_not_inferable,
+        compile_params,
+        compile_rule,
+    )
+
     model = compile_model(manifest.model, manifest_file) if manifest.model else None
     params = compile_params(manifest.params, manifest_file)
     min_sample = compile_min_sample(manifest.min_sample, manifest_file, params.keys())
@@ -216,6 +221,8 @@ def _param_values(declared: Mapping[str, ParamDef], overrides: Mapping[str, floa
             raise PackError(f"config rules.params.{name}: no rule pack declares this parameter")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise PackError(f"config rules.params.{name}: expected a number, got {value!r}")
+        from rules.pack_compiler import floor_share_problem  # the compiler's rule, for an override
+
         problem = floor_share_problem(value) if declared[name].floor_of is not None else None
         if problem:
             raise PackError(f"config rules.params.{name}: {problem}")

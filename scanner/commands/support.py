@@ -248,7 +248,7 @@ def load_ruleset(loaded: LoadedConfig, plugins: Plugins) -> RuleSet:
     )
     if not paths:
         raise UserError("no rule pack to evaluate", hint="set rules.default_pack: true or list rules.packs")
-    packs = [load_pack(path, plugins.kinds) for path in paths]
+    packs = [load_pack(path, plugins.kinds, loaded.config.cache_dir) for path in paths]
     reported = loaded.config.self_assessment
     agreed = None
     if reported is not None:  # its models and readers cost a scan without one nothing
