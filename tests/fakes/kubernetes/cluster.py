@@ -111,7 +111,7 @@ class ClusterState:
     unserved: set[tuple[str, str]] = field(default_factory=set)  # (group, plural) an older version lacks
     faults: Faults = field(default_factory=lambda: Faults(KubernetesErrors()))
     resource_version: int = 4711
-    latency: float = 0.0  # seconds before each answer (benchmarks: a remote API server's round trip)
+    latency: float = 0.0  # seconds from a request read to its answer (benchmarks: a remote API server's round trip)
     # The first lists answer only once this many are in flight together (up to 5 s, else HTTP
     # 500): shows concurrency without timing the client.
     rendezvous: int = 0

@@ -97,11 +97,16 @@ class FakeKubernetes:
 
     def _handle(self, request: Request) -> Response | None:
         arrived = self.clock.time()
+        # A remote server's latency covers its own work: the answer goes `latency` after the
+        # request was read, the fake's parsing and encoding inside that time, never before it.
+        due = time.monotonic() + self.state.latency
         with self._lock:
             self.in_flight += 1
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
             response = self._answer(request)
+            if (wait := due - time.monotonic()) > 0:
+                time.sleep(wait)
         finally:
             with self._lock:
                 self.in_flight -= 1
@@ -110,8 +115,6 @@ class FakeKubernetes:
         return response
 
     def _answer(self, request: Request) -> Response | None:
-        if self.state.latency:
-            time.sleep(self.state.latency)
         account = self._account(request)
         with self._lock:
             user = account.user if account else None
