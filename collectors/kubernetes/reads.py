@@ -101,9 +101,11 @@ def read_cluster(client: ClusterClient, workers: int, progress: Progress | None 
     events: SimpleQueue[_Event] = SimpleQueue()
     # Closing the pool cancels the lists not started: a refusal of the credentials ends the cluster.
     with WorkerPool(workers, "pecm-kubernetes") as pool:
+        # The longest chain is asked first: each request started before it (a thread, a TLS
+        # handshake, all wanting the GIL) would delay its first page and so the whole scan.
+        first = _submit(pool, client, FIRST, events) if pool.workers > _DISCOVERY else None
         core, listing = pool.submit(client.get, "/api"), pool.submit(client.get, "/apis")
         review = pool.submit(_permissions, client)
-        first = _submit(pool, client, FIRST, events) if pool.workers > _DISCOVERY else None
         lists = _Lists(pool, client, _served(core.result(), listing.result()), review.result(), events, progress)
         return lists.read(first)
 
