@@ -21,6 +21,7 @@ from kubernetes.config import ConfigException
 from kubernetes.config.kube_config import KubeConfigLoader
 
 from collectors.kubernetes.config import InClusterConfig, KubernetesConfig
+from collectors.kubernetes.tls import share_tls_context
 from scanner.errors import SourceUnavailable, UserError
 from scanner.user_yaml import read_user_yaml
 
@@ -128,6 +129,7 @@ def _kubeconfig_client(document: dict[str, Any], path: Path, context: str) -> Ap
     # setter reads the environment's proxy variables again (no request uses them: the connection
     # pool is made); setting the proxy it was made with stops that.
     configuration.proxy = configuration.proxy
+    share_tls_context(client)
     return client
 
 
@@ -148,7 +150,9 @@ def _in_cluster_client(config: InClusterConfig, base_dir: Path) -> ApiClient:
     configuration.ssl_ca_cert = str(ca_file)
     configuration.api_key = {"BearerToken": token}
     configuration.api_key_prefix = {"BearerToken": "Bearer"}
-    return ApiClient(configuration)
+    client = ApiClient(configuration)
+    share_tls_context(client)
+    return client
 
 
 def _no_retries() -> Configuration:
