@@ -6,8 +6,9 @@ least as long as its longest chain of requests: the workload lists (many pages e
 whose answers name more lists (constraint templates their constraint kinds, XRDs their claims).
 A bounded pool reads the lists at once, those chains first: the first page of the longest list
 is asked beside discovery, and a list another one names starts as soon as that one is read,
-before the lists still waiting. Results are kept by resource, so the evidence never depends on
-which answer came first.
+before the lists still waiting. A worker whose list is done takes the next list waiting itself,
+without waiting for the thread reading the cluster to hear of it (unless its list names more).
+Results are kept by resource, so the evidence never depends on which answer came first.
 
 The thread reading the cluster is otherwise idle while the lists are read: it tells a `Progress`
 each page as it comes and what is read so far after each list (a resource still being read is
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from queue import SimpleQueue
+from threading import RLock
 from typing import Any, Protocol
 
 from collectors.base import Gap, WorkerPool
@@ -115,11 +117,18 @@ def read_cluster(client: ClusterClient, workers: int, progress: Progress | None 
 _Event = tuple[Resource, Page] | Future[Read]
 
 
-def _submit(pool: WorkerPool, client: ClusterClient, resource: Resource, events: SimpleQueue[_Event]) -> Future[Read]:
+def _submit(
+    pool: WorkerPool, client: ClusterClient, resource: Resource, events: SimpleQueue[_Event],
+    freed: Callable[[Future[Read]], None] | None = None,
+) -> Future[Read]:
+    """Read `resource` in the pool; `freed` is called in the worker when the list is done, before
+    the list done is told (a callback that raises is logged by the future and never stops the next)."""
     def page(page: Page) -> None:
         events.put((resource, page))
 
     future = pool.submit(read_list, client, resource, page)
+    if freed is not None:
+        future.add_done_callback(freed)
     future.add_done_callback(events.put)  # after its pages: the worker puts both, in that order
     return future
 
@@ -141,8 +150,14 @@ class _Lists:
         self.reads: dict[Resource, Read] = {}
         self.constraints: dict[Resource, Read] = {}  # by constraint kind, in the templates' order
         self.claims: dict[Resource, Read] = {}  # by claim API, in the XRDs' order
+        # The lists waiting and those started, and the workers of those started that their lists
+        # set free (`_freed`): changed by this thread and by the workers, under the lock (which
+        # `_freed` takes again when a list is done before its callback is added, in `_fill`).
+        self._lock = RLock()
         self._queue: list[tuple[dict[Resource, Read], Resource]] = []
         self._running: dict[Future[Read], tuple[dict[Resource, Read], Resource]] = {}
+        self._released: set[Future[Read]] = set()
+        self._closed = False
         self._derived: dict[str, Any] = {}
         self._objects: dict[Resource, list[dict[str, Any]] | int] = {}  # lists being read: objects kept, or how many taken
         self._broken: dict[Resource, Read] = {}  # lists with a page that is not a list object
@@ -158,25 +173,45 @@ class _Lists:
                 self._running[first] = (self.reads, FIRST)
                 served.remove(FIRST)
             # else: the early answer is not used; the pool's close waits for it
-        self._queue = [(self.reads, resource) for resource in sorted(served, key=_order) if self._listable(self.reads, resource)]
-        self._fill()
-        if self._progress is not None:
-            self._progress.settled(self._view())
-        while self._queue or self._running:
-            event = self._events.get()
-            if not isinstance(event, Future):
-                self._page(*event)
-                continue
-            if event not in self._running:
-                continue  # the first list's early answer, not used
-            into, resource = self._running.pop(event)
-            into[resource] = self._read(resource, event.result())  # CredentialsRefused ends the cluster
-            if into is self.reads:
-                self._named_by(resource)
-            self._fill()  # the worker set free takes the next list before the evidence this one allows is made
+        try:
+            self._enqueue([(self.reads, resource) for resource in sorted(served, key=_order)])
+            with self._lock:
+                self._fill()
             if self._progress is not None:
                 self._progress.settled(self._view())
-        return self._view(final=True)
+            while self._waiting():
+                event = self._events.get()
+                if not isinstance(event, Future):
+                    self._page(*event)
+                    continue
+                with self._lock:
+                    if event not in self._running:
+                        continue  # the first list's early answer, not used
+                    into, resource = self._running.pop(event)
+                    self._released.discard(event)
+                into[resource] = self._read(resource, event.result())  # CredentialsRefused ends the cluster
+                if into is self.reads:
+                    self._named_by(resource)
+                with self._lock:
+                    self._fill()  # a worker set free by a list that names more lists takes those first
+                if self._progress is not None:
+                    self._progress.settled(self._view())
+            return self._view(final=True)
+        finally:
+            with self._lock:
+                self._closed = True  # no worker starts another list: the pool is closing
+
+    def _freed(self, done: Future[Read]) -> None:
+        """In the worker whose list is done: it takes the next list waiting at once, instead of
+        waiting for this thread to hear of it (busy parsing a page or making evidence). Not after
+        a list that names more lists (those go first, once this thread has read it), nor after
+        a list that failed (a refusal of the credentials ends the cluster)."""
+        with self._lock:
+            entry = self._running.get(done)
+            if self._closed or entry is None or entry[1] in _NAMING or done.cancelled() or done.exception() is not None:
+                return
+            self._released.add(done)
+            self._fill()
 
     def _page(self, resource: Resource, page: Page) -> None:
         """Parse a page of a list being read: kept for its Read, or handed to the Progress."""
@@ -206,12 +241,29 @@ class _Lists:
             return broken
         return Read(items=objects) if isinstance(objects, list) else Read(taken=objects)
 
-    def _fill(self) -> None:
-        """Hand lists from the queue to the pool while it has a worker free."""
-        while self._queue and len(self._running) < self._pool.workers:
-            into, resource = self._queue.pop(0)
+    def _waiting(self) -> bool:
+        """Whether a list is still waiting or being read."""
+        with self._lock:
+            return bool(self._queue or self._running)
+
+    def _enqueue(self, waiting: list[tuple[dict[Resource, Read], Resource]], first: bool = False) -> None:
+        """Queue the lists the role may list (at the front when `first`), each told where its
+        objects go before any worker can take it."""
+        listable = [(into, resource) for into, resource in waiting if self._listable(into, resource)]
+        for _, resource in listable:
             self._start(resource)
-            self._running[_submit(self._pool, self._client, resource, self._events)] = (into, resource)
+        with self._lock:
+            if first:
+                self._queue[:0] = listable
+            else:
+                self._queue += listable
+
+    def _fill(self) -> None:
+        """Hand lists from the queue to the pool while it has a worker free (the lock held)."""
+        while self._queue and len(self._running) - len(self._released) < self._pool.workers:
+            into, resource = self._queue.pop(0)
+            future = _submit(self._pool, self._client, resource, self._events, self._freed)
+            self._running[future] = (into, resource)
 
     def _start(self, resource: Resource) -> None:
         """Where a list's objects go as its pages are parsed: kept, or counted when the Progress takes them."""
@@ -246,7 +298,7 @@ class _Lists:
             return
         for kind in named:
             into.setdefault(kind, Read())  # in the order named, whichever answer comes first
-        self._queue[:0] = [(into, kind) for kind in named if self._listable(into, kind)]
+        self._enqueue([(into, kind) for kind in named], first=True)
 
     def _view(self, final: bool = False) -> ClusterReads:
         """The lists read so far (all of them when `final`), in `READ` order. The constraints
@@ -276,7 +328,8 @@ class _Lists:
 
     def _outstanding(self, into: dict[Resource, Read]) -> bool:
         """Whether a list of `into` is still waiting or being read."""
-        return any(target is into for target, _ in self._queue) or any(target is into for target, _ in self._running.values())
+        with self._lock:
+            return any(target is into for target, _ in self._queue) or any(target is into for target, _ in self._running.values())
 
 
 def _order(resource: Resource) -> int:

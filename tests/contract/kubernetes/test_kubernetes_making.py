@@ -27,7 +27,7 @@ from scanner.model import Evidence, Subject
 from tests.collecting import CollectedScan, context_for
 from tests.contract.kubernetes.scanning import NOW
 from tests.fakes.http.exchange import Response
-from tests.fakes.kubernetes.cluster import Fault
+from tests.fakes.kubernetes.cluster import ClusterState, Fault
 from tests.fakes.kubernetes.fixtures import write_kubeconfig
 from tests.fakes.kubernetes.samples import READER_TOKEN, sample_cluster
 from tests.fakes.kubernetes.server import FakeKubernetes
@@ -115,6 +115,52 @@ def test_a_worker_set_free_takes_the_next_list_before_the_evidence_is_made(fake_
     finally:
         client.close()
     assert len(progress.asked_meanwhile) > 10 and all(progress.asked_meanwhile)
+
+
+class _Held(_Recorded):
+    """A Progress that holds the thread reading the cluster once the first list is read, until
+    every request of `paths` has reached the fake (5 s at most)."""
+
+    def __init__(self, fake: FakeKubernetes, paths: set[str]) -> None:
+        super().__init__()
+        self.fake, self.paths = fake, paths
+        self.all_asked_meanwhile: bool | None = None
+
+    def settled(self, found: ClusterReads) -> None:
+        super().settled(found)
+        if len(self.views) != 2:  # the first view comes before any list is read
+            return
+        deadline = time.monotonic() + 5
+        while not self.paths <= {seen.path for seen in self.fake.requests} and time.monotonic() < deadline:
+            time.sleep(0.002)
+        self.all_asked_meanwhile = self.paths <= {seen.path for seen in self.fake.requests}
+
+
+def _naming_nothing() -> ClusterState:
+    """The sample cluster without Gatekeeper and Crossplane: no list names more lists."""
+    state = sample_cluster()
+    for group in ("templates.gatekeeper.sh", "constraints.gatekeeper.sh", "apiextensions.crossplane.io", "platform.acme.example"):
+        state.groups.pop(group, None)
+    return state
+
+
+def test_workers_set_free_take_the_next_lists_while_the_thread_reading_the_cluster_is_busy(
+    fake_kubernetes: FakeKubernetes, tmp_path: Path,
+) -> None:
+    # Held on the first list it is told of, the thread reading the cluster starts no list: every
+    # other list is asked meanwhile by the two workers, each taking the next itself.
+    fake_kubernetes.reset(_naming_nothing())
+    client = _client(fake_kubernetes, tmp_path)
+    try:
+        whole = read_cluster(client, 2)
+        lists = {seen.path for seen in fake_kubernetes.requests}
+        fake_kubernetes.reset(_naming_nothing())
+        held = _Held(fake_kubernetes, lists)
+        found = read_cluster(client, 2, held)
+    finally:
+        client.close()
+    assert held.all_asked_meanwhile
+    assert found == whole
 
 
 def test_what_is_made_while_reading_is_what_the_whole_lists_make(fake_kubernetes: FakeKubernetes, tmp_path: Path) -> None:
