@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from itertools import chain
+from operator import itemgetter
 from typing import NamedTuple
 
 from collectors.detect import runners
@@ -203,10 +205,13 @@ def is_ignored(path: str) -> bool:
     return not IGNORED_FOLDERS.isdisjoint(folders) or ".github" in folders[1:]
 
 
-def plan_files(paths: Sequence[str], sizes: Mapping[str, int], findings: Findings) -> Plan:
-    """Classify every path; `sizes` gives the byte size of the files whose size the lister knows."""
+def plan_files(
+    paths: Sequence[str], sizes: Mapping[str, int], findings: Findings, chosen: Sequence[str] | None = None
+) -> Plan:
+    """Classify every path; `sizes` gives the byte size of the files whose size the lister knows;
+    `chosen`: the paths a rule may take, where the lister found them (`candidates_by_folder`)."""
     plan = Plan()
-    for path in candidates(paths):
+    for path in candidates(paths) if chosen is None else chosen:
         classify(path, sizes.get(path), plan, findings)
     if plan.hugo_candidates:
         _confirm_hugo(paths, plan.hugo_candidates, plan)
@@ -270,6 +275,45 @@ def candidates(paths: Iterable[str]) -> list[str]:
         or (path[0] in _DOCUMENT_FIRSTS and _DOCUMENT_PATH.match(path) is not None)
         or (jenkins and "Jenkinsfile" in path)
     ]
+
+
+def candidates_by_folder(folders: Iterable[tuple[str, Sequence[str]]]) -> list[str]:
+    """`candidates` for a lister that has each folder's file names apart: (the folder's prefix,
+    "" or "a/b/", and its files' names, none empty), in listing order. Every path a rule may
+    take passes, as there. A folder's names are first tested together by set operations that
+    loop in C (their last characters, the rule names, first letters in a document folder): most
+    folders hold none a rule may take and are passed over whole, without a test per name."""
+    folders = folders if isinstance(folders, list) else list(folders)
+    jenkins = "Jenkinsfile" in "\n".join(chain.from_iterable([names for _prefix, names in folders]))
+    chosen: list[str] = []
+    for prefix, names in folders:
+        if not prefix or prefix in _ISSUE_TEMPLATE_PREFIXES:
+            chosen.extend([prefix + name for name in names])
+            continue
+        documents = prefix in _DOCUMENT_PREFIXES_BELOW_ROOT
+        if not names or (
+            _FOLDED_LAST.isdisjoint(map(_LAST_CHARACTER, names))
+            and _RULE_NAME_SET.isdisjoint(names)
+            and not jenkins
+            and not (documents and _may_be_documents(names))
+        ):
+            continue
+        chosen.extend(
+            [
+                prefix + name
+                for name in names
+                if ((last := name[-1]) in _FOLDED_LAST and name.lower().endswith(_FOLDED_ENDINGS[last]))
+                or name in _RULE_NAME_SET
+                or (documents and ((first := name[0]) in _DOCUMENT_FIRST_LETTERS or first > "\x7f"))
+                or (jenkins and name.startswith("Jenkinsfile"))
+            ]
+        )
+    return chosen
+
+
+def _may_be_documents(names: Sequence[str]) -> bool:
+    firsts = set(map(_FIRST_CHARACTER, names))
+    return not _DOCUMENT_FIRST_LETTERS.isdisjoint(firsts) or max(firsts) > "\x7f"
 
 
 class _File(NamedTuple):
@@ -528,6 +572,13 @@ _DOCUMENT_PATH = re.compile(
     )
 )
 _DOCUMENT_FIRSTS = frozenset(folder[0] for folder in (*_PRODUCT_FOLDERS, *_ISSUE_TEMPLATE_FOLDERS) if folder)
+# The same tests by folder (candidates_by_folder): a name's ending or its whole, and in the
+# document folders its first character.
+_RULE_NAME_SET = frozenset(ending[1:] for ending in _RULE_NAMES)
+_ISSUE_TEMPLATE_PREFIXES = frozenset(f"{folder}/" for folder in _ISSUE_TEMPLATE_FOLDERS)
+_DOCUMENT_PREFIXES_BELOW_ROOT = frozenset(f"{folder}/" for folder in _PRODUCT_FOLDERS if folder)
+_DOCUMENT_FIRST_LETTERS = frozenset(_DOCUMENT_LETTERS + _DOCUMENT_LETTERS.lower())
+_LAST_CHARACTER, _FIRST_CHARACTER = itemgetter(-1), itemgetter(0)
 
 
 # The folders of an Ansible role that hold YAML: roles/<role>/tasks/install.yml and kin.

@@ -57,9 +57,12 @@ class Planned:
     findings: Findings
 
 
-def plan_detection(paths: Sequence[str], sizes: Mapping[str, int] | None = None) -> Planned:
+def plan_detection(
+    paths: Sequence[str], sizes: Mapping[str, int] | None = None, chosen: Sequence[str] | None = None
+) -> Planned:
+    """`chosen`: the paths a rule may take, where the lister found them (classify.candidates_by_folder)."""
     findings = Findings()
-    return Planned(plan_files(paths, sizes or {}, findings), findings)
+    return Planned(plan_files(paths, sizes or {}, findings, chosen), findings)
 
 
 def detect(

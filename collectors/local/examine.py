@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from collectors.detect import Detection, detect
-from collectors.detect.classify import used_by_name
+from collectors.detect.classify import candidates_by_folder, used_by_name
+from collectors.detect.detection import plan_detection
 from collectors.detect.findings import absent, is_absent
 from collectors.local.read import FileReader
 from collectors.local.shared_work import WorkerStopped, in_order
@@ -81,7 +82,10 @@ def examine_files(root: str, limits: Limits) -> FileExamination:
     detection: FileSignals | str = f"cannot list the repository folder: {listing.root_error}"
     if listing.root_error is None:
         try:
-            detection = FileSignals.of(detect(listing.paths, reader, max_file_bytes=limits.max_file_bytes))
+            planned = plan_detection(listing.paths, chosen=candidates_by_folder(listing.folders))
+            detection = FileSignals.of(
+                detect(listing.paths, reader, max_file_bytes=limits.max_file_bytes, planned=planned)
+            )
         except Exception as exc:  # a detection bug must cost one repository's file signals, not the scan
             detection = f"file detection failed: {type(exc).__name__}: {exc}"
     inventory = {

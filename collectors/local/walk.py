@@ -39,6 +39,9 @@ _LINK_HINT = "links are never followed out of a repository; the rest was scanned
 class Listing:
     root: str
     paths: list[str] = field(default_factory=list)  # POSIX, relative to root, printable
+    # The same files by folder: its prefix in `paths` ("" or "a/b/") and its files' names there,
+    # in listing order; detection tests a folder's names together (candidates_by_folder).
+    folders: list[tuple[str, list[str]]] = field(default_factory=list)
     # Listed paths whose file is not at root/path: resolved links, names shown escaped.
     redirects: dict[str, str] = field(default_factory=dict)
     skipped: int = 0
@@ -122,15 +125,21 @@ def _add_other(listing: Listing, entry: os.DirEntry[str], relative: str, names: 
 
 
 def _add_files(listing: Listing, folder: str, prefix: str, names: list[str], exact: bool) -> None:
+    if not names:
+        return
     joined = "".join(names)
     if exact and joined.isprintable() and "\\" not in joined:  # one check for the whole folder: the common case
         listing.paths.extend([prefix + name for name in names])
+        listing.folders.append((prefix, names))
         return
+    shown_names: list[str] = []
     for name in names:
         shown = printable(name)
+        shown_names.append(shown)
         listing.paths.append(prefix + shown)
         if not exact or shown != name:  # root/<listed path> is not where the file is
             listing.redirects.setdefault(prefix + shown, os.path.join(folder, name))
+    listing.folders.append((prefix, shown_names))
 
 
 def _path(relative: str, name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from itertools import product
 
-from collectors.detect.classify import Plan, candidates, classify, plan_files
+from collectors.detect.classify import Plan, candidates, candidates_by_folder, classify, plan_files
 from collectors.detect.findings import Findings
 from scanner.kinds import FILE_SIGNAL_KINDS
 
@@ -67,3 +67,53 @@ def test_a_jenkinsfile_below_the_root_passes_and_any_listing_is_taken_in_order()
     assert candidates(listing) == ["ci/Jenkinsfile.release", "deploy/app.YAML", "README"]
     assert candidates(iter(listing)) == candidates(listing)
     assert candidates(["src/a.py", ""]) == [""]
+
+
+# --- the same filter by folder (a lister that has each folder's names apart) ---------------
+
+
+def by_folder(paths: list[str]) -> list[tuple[str, list[str]]]:
+    """The listing's folders in order: (prefix, names), as collectors/local/walk lists them."""
+    folders: list[tuple[str, list[str]]] = []
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        prefix = f"{folder}/" if folder else ""
+        if folders and folders[-1][0] == prefix:
+            folders[-1][1].append(name)
+        else:
+            folders.append((prefix, [name]))
+    return folders
+
+
+def test_by_folder_every_path_a_rule_takes_passes_and_in_listing_order() -> None:
+    paths = [f"{folder}/{name}" if folder else name for folder, name in product(FOLDERS, NAMES)] + list(NOISE)
+    chosen = candidates_by_folder(by_folder(paths))
+    assert [path for path in chosen if taken(path)] == [path for path in paths if taken(path)]
+    assert set(chosen) <= set(candidates(paths))
+
+
+def test_by_folder_planning_equals_classifying_every_path() -> None:
+    paths = [f"{folder}/{name}" if folder else name for folder, name in product(FOLDERS, NAMES)] + list(NOISE)
+    findings, every = Findings(), Findings()
+    filtered = plan_files(paths, {}, findings, chosen=candidates_by_folder(by_folder(paths)))
+    unfiltered = Plan()
+    for path in paths:
+        classify(path, None, unfiltered, every)
+    unfiltered.sort()
+    assert filtered == unfiltered
+    assert findings.signals() == every.signals()
+
+
+def test_by_folder_ordinary_folders_pass_nothing_and_the_few_names_that_count_pass() -> None:
+    assert candidates_by_folder(by_folder(list(NOISE))) == []
+    listing = [
+        "README", "ci/Jenkinsfile.release", "ci/run.sh", "docs/guide.md", "docs/CHANGELOG.md", "docs/\u00dfig.md",
+        "docs/sub/Security.md", ".github/ISSUE_TEMPLATE/anything", "deploy/app.YAML", "deploy/x.py",
+        "site/board.workboo\u212a", "site/conf.py", "infra/CODEOWNERS",
+    ]
+    assert candidates_by_folder(by_folder(listing)) == [
+        "README", "ci/Jenkinsfile.release", "docs/CHANGELOG.md", "docs/\u00dfig.md",
+        ".github/ISSUE_TEMPLATE/anything", "deploy/app.YAML", "site/board.workboo\u212a", "site/conf.py",
+        "infra/CODEOWNERS",
+    ]
+    assert candidates_by_folder(iter(by_folder(listing))) == candidates_by_folder(by_folder(listing))

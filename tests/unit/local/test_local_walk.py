@@ -226,6 +226,8 @@ def test_odd_file_names_are_listed_printably_and_read(tmp_path: Path, scan_local
         "caf\\xe9/new\\nline.md",
         "with space.md",
     ]
+    # By folder, the same listed (escaped) names: what detection's path filter is handed.
+    assert [prefix + name for prefix, names in listing.folders for name in names] == listing.paths
 
 
 @pytest.mark.parametrize(
@@ -258,6 +260,7 @@ def test_the_file_cap_keeps_the_first_files_in_walk_order_and_is_reported(tmp_pa
     scan = scan_local(tmp_path / "org", limits=Limits(max_files_per_repository=3))
 
     assert capped.paths == ["a.txt", "b.txt", "c/y.txt"]
+    assert capped.folders == [("", ["a.txt", "b.txt"]), ("c/", ["y.txt"])]
     assert capped.capped and not exact.capped
     assert scan.data("local:api", "repo.inventory")["files"] == 3
     assert scan.messages("local:api") == ["api: listed only the first 3 files"]
