@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from collectors.detect import ci, gitops, iac, named, observability, origins, ownership, policy, portal, runners
 from collectors.detect.classify import Plan, plan_files
 from collectors.detect.files import FileReader, ReadFile, RepoFile
-from collectors.detect.findings import Findings
+from collectors.detect.findings import Findings, absent
 from collectors.detect.manifests import scan_manifests
 from collectors.detect.parse import (
     has_template_blocks,
@@ -19,6 +20,7 @@ from collectors.detect.parse import (
     refuse_alias_bomb,
     strip_template,
 )
+from scanner.kinds import FILE_SIGNAL_KINDS
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +40,23 @@ _JSON_MARKERS = (
 
 @dataclass
 class Detection:
-    signals: dict[str, dict[str, Any]]  # kind -> evidence data; every FILE_SIGNAL_KINDS kind
-    locators: dict[str, tuple[str, ...]]  # kind -> paths behind it (data["paths"])
+    found: dict[str, dict[str, Any]]  # kind -> evidence data, only for the kinds found something of
     files_read: int  # calls made to `read`
     problems: list[str]  # "<path>: <what happened> — <what to do>"
     #: kind -> why it is unknown: a file that decides it could not be used. Collectors emit
-    #: these kinds as unavailable with that reason instead of the signals above.
+    #: these kinds as unavailable with that reason instead of the signals below.
     unknown: dict[str, str]
+
+    @cached_property
+    def signals(self) -> dict[str, dict[str, Any]]:
+        """kind -> evidence data, every FILE_SIGNAL_KINDS kind: what was found, else its defaults."""
+        found = self.found
+        return {kind: found[kind] if kind in found else absent(kind) for kind in FILE_SIGNAL_KINDS}
+
+    @cached_property
+    def locators(self) -> dict[str, tuple[str, ...]]:
+        """kind -> paths behind it (data["paths"]), every FILE_SIGNAL_KINDS kind."""
+        return {kind: tuple(data["paths"]) for kind, data in self.signals.items()}
 
 
 @dataclass(frozen=True)
@@ -111,15 +123,8 @@ def detect(
     ci.resolve_internal_only(findings)
     gitops.resolve(findings, pending)
 
-    signals = findings.signals()
     logger.debug("detection read %d of %d files, %d problems", reader.files_read, len(paths), len(reader.problems))
-    return Detection(
-        signals=signals,
-        locators={kind: tuple(data["paths"]) for kind, data in signals.items()},
-        files_read=reader.files_read,
-        problems=reader.problems,
-        unknown=findings.unknown,
-    )
+    return Detection(found=findings.found(), files_read=reader.files_read, problems=reader.problems, unknown=findings.unknown)
 
 
 def _scan_yaml(file: RepoFile, reader: FileReader, findings: Findings, pending: gitops.PendingRefs) -> None:

@@ -63,11 +63,6 @@ def absent(kind: str) -> dict[str, Any]:
     return data
 
 
-def is_absent(kind: str, data: dict[str, Any]) -> bool:
-    """Whether `data` (as `Findings.data` made it) says nothing of the kind was found."""
-    return data == _ABSENT[kind]
-
-
 class Findings:
     """Accumulates signals; `hit` marks a kind present at a path, the rest adds detail."""
 
@@ -143,17 +138,21 @@ class Findings:
             return data
         return self._found(kind, data)
 
-    def signals(self) -> dict[str, dict[str, Any]]:
-        """`data` of every file-signal kind; most are absent, and built as such directly (as
-        `absent` builds them, written out: a call per kind costs more than the copy)."""
+    def found(self) -> dict[str, dict[str, Any]]:
+        """`data` of the file-signal kinds detection found something of, in the kinds' order; the
+        others are absent (`absent`), and are neither built nor compared (most kinds, in most
+        repositories)."""
         touched = self._paths.keys() | self._items.keys() | self._values.keys()
-        signals = {}
+        found = {}
         for kind, defaults, lists in _ABSENT_PARTS:
-            data = defaults.copy()
-            for field in lists:
-                data[field] = []
-            signals[kind] = self._found(kind, data) if kind in touched else data
-        return signals
+            if kind in touched:
+                data = defaults.copy()
+                for field in lists:
+                    data[field] = []
+                data = self._found(kind, data)
+                if data != defaults:  # touched, yet nothing to say (a value set to its default)
+                    found[kind] = data
+        return found
 
     def _found(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
         by_tool = self._tool_paths.get(kind, {})

@@ -21,7 +21,7 @@ from typing import Any
 from collectors.detect import Detection, detect
 from collectors.detect.classify import candidates_by_folder, used_by_name
 from collectors.detect.detection import plan_detection
-from collectors.detect.findings import absent, is_absent
+from collectors.detect.findings import absent
 from collectors.local.read import FileReader
 from collectors.local.shared_work import WorkerStopped, in_order
 from collectors.local.walk import list_files
@@ -45,8 +45,8 @@ class FileSignals:
     @classmethod
     def of(cls, detection: Detection) -> FileSignals:
         return cls(
-            found={kind: data for kind, data in detection.signals.items() if not is_absent(kind, data)},
-            locators={kind: paths for kind, paths in detection.locators.items() if paths},
+            found=detection.found,
+            locators={kind: tuple(data["paths"]) for kind, data in detection.found.items() if data["paths"]},
             files_read=detection.files_read,
             problems=detection.problems,
             unknown=detection.unknown,

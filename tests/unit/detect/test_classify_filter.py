@@ -101,7 +101,7 @@ def test_by_folder_planning_equals_classifying_every_path() -> None:
         classify(path, None, unfiltered, every)
     unfiltered.sort()
     assert filtered == unfiltered
-    assert findings.signals() == every.signals()
+    assert findings.found() == every.found()
 
 
 def test_by_folder_ordinary_folders_pass_nothing_and_the_few_names_that_count_pass() -> None:
