@@ -24,7 +24,7 @@ from collectors.detect.detection import plan_detection
 from collectors.detect.findings import absent
 from collectors.local.read import FileReader
 from collectors.local.shared_work import WorkerStopped, in_order
-from collectors.local.walk import list_files
+from collectors.local.walk import ListedPaths, list_files
 from scanner.contract import Limits
 from scanner.errors import SourceUnavailable
 
@@ -82,14 +82,13 @@ def examine_files(root: str, limits: Limits) -> FileExamination:
     detection: FileSignals | str = f"cannot list the repository folder: {listing.root_error}"
     if listing.root_error is None:
         try:
-            planned = plan_detection(listing.paths, chosen=candidates_by_folder(listing.folders))
-            detection = FileSignals.of(
-                detect(listing.paths, reader, max_file_bytes=limits.max_file_bytes, planned=planned)
-            )
+            paths = ListedPaths(listing)
+            planned = plan_detection(paths, chosen=candidates_by_folder(listing.folders))
+            detection = FileSignals.of(detect(paths, reader, max_file_bytes=limits.max_file_bytes, planned=planned))
         except Exception as exc:  # a detection bug must cost one repository's file signals, not the scan
             detection = f"file detection failed: {type(exc).__name__}: {exc}"
     inventory = {
-        "files": len(listing.paths),
+        "files": listing.files,
         "files_read": 0 if isinstance(detection, str) else detection.files_read,
         "skipped": listing.skipped + len(reader.refused),
     }

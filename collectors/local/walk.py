@@ -19,8 +19,10 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import overload
 
 from collectors.local.text import os_reason, printable
 from scanner.errors import file_kind
@@ -38,10 +40,10 @@ _LINK_HINT = "links are never followed out of a repository; the rest was scanned
 @dataclass
 class Listing:
     root: str
-    paths: list[str] = field(default_factory=list)  # POSIX, relative to root, printable
-    # The same files by folder: its prefix in `paths` ("" or "a/b/") and its files' names there,
+    # The listed files by folder: its prefix in `paths` ("" or "a/b/") and its files' names there,
     # in listing order; detection tests a folder's names together (candidates_by_folder).
     folders: list[tuple[str, list[str]]] = field(default_factory=list)
+    files: int = 0  # listed files
     # Listed paths whose file is not at root/path: resolved links, names shown escaped.
     redirects: dict[str, str] = field(default_factory=dict)
     skipped: int = 0
@@ -50,15 +52,54 @@ class Listing:
     problems: list[tuple[str, str]] = field(default_factory=list)  # ("<path>: <what happened>", what to do)
     capped: bool = False
     root_error: str | None = None  # the repository folder itself could not be listed
-    _listed: frozenset[str] | None = field(default=None, init=False, repr=False)
+    _paths: list[str] | None = field(default=None, init=False, repr=False)
+    _by_prefix: dict[str, list[str]] | None = field(default=None, init=False, repr=False)
+    _listed: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
+
+    @property
+    def paths(self) -> list[str]:
+        """POSIX, relative to root, printable, in listing order; joined when first asked for (a
+        path per file costs the walk a third more, and most repositories' detection needs none:
+        `ListedPaths`)."""
+        if self._paths is None:
+            self._paths = [prefix + name for prefix, names in self.folders for name in names]
+        return self._paths
 
     def locate(self, path: str) -> str | None:
         """The file to open for a listed path; None for a path the walk did not list."""
-        if self._listed is None:  # built on the first read: most repositories read a few files
-            self._listed = frozenset(self.paths)
-        if path not in self._listed:
+        folder, slash, name = path.rpartition("/")
+        prefix = folder + slash
+        listed = self._listed.get(prefix)
+        if listed is None:  # a folder's names as a set on its first read: most repositories read a few files
+            if self._by_prefix is None:
+                self._by_prefix = dict(self.folders)
+            listed = self._listed[prefix] = frozenset(self._by_prefix.get(prefix, ()))
+        if name not in listed:
             return None
         return self.redirects.get(path) or os.path.join(self.root, path)
+
+
+class ListedPaths(Sequence[str]):
+    """A listing's paths for detection: its length known, the paths joined only if a check reads
+    them (one that looks beside a file, as Hugo's and a few named files' do)."""
+
+    def __init__(self, listing: Listing) -> None:
+        self._listing = listing
+
+    def __len__(self) -> int:
+        return self._listing.files
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        return self._listing.paths[index]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._listing.paths)
 
 
 def list_files(root: str, max_files: int) -> Listing:
@@ -95,7 +136,7 @@ def list_files(root: str, max_files: int) -> Listing:
             _add_other(listing, entry, relative, names)
         prefix = f"{relative}/" if relative else ""
         names.sort()
-        room = max_files - len(listing.paths)
+        room = max_files - listing.files
         if len(names) > room:
             del names[room:]
             listing.capped = True
@@ -128,15 +169,14 @@ def _add_files(listing: Listing, folder: str, prefix: str, names: list[str], exa
     if not names:
         return
     joined = "".join(names)
+    listing.files += len(names)
     if exact and joined.isprintable() and "\\" not in joined:  # one check for the whole folder: the common case
-        listing.paths.extend([prefix + name for name in names])
         listing.folders.append((prefix, names))
         return
     shown_names: list[str] = []
     for name in names:
         shown = printable(name)
         shown_names.append(shown)
-        listing.paths.append(prefix + shown)
         if not exact or shown != name:  # root/<listed path> is not where the file is
             listing.redirects.setdefault(prefix + shown, os.path.join(folder, name))
     listing.folders.append((prefix, shown_names))

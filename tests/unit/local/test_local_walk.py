@@ -17,7 +17,7 @@ import pytest
 from collectors.detect import UnreadableFile
 from collectors.local.read import FileReader
 from collectors.local.text import printable
-from collectors.local.walk import list_files
+from collectors.local.walk import ListedPaths, list_files
 from scanner.contract import Limits
 from scanner.model import EvidenceStatus
 
@@ -245,6 +245,20 @@ def test_odd_file_names_are_listed_printably_and_read(tmp_path: Path, scan_local
 )
 def test_printable_names_are_one_line_and_never_collide(raw: str, shown: str) -> None:
     assert printable(raw) == shown
+
+
+def test_listed_paths_are_located_by_folder_and_joined_only_for_a_reader(tmp_path: Path) -> None:
+    for name in ("b.txt", "c/y.txt", "c/z.txt", "c/d/w.txt"):
+        write(tmp_path / name)
+    listing = list_files(str(tmp_path), max_files=100)
+    paths = ListedPaths(listing)
+
+    assert len(paths) == listing.files == 4
+    assert listing.locate("c/z.txt") == str(tmp_path / "c" / "z.txt")
+    assert listing.locate("b.txt") == str(tmp_path / "b.txt")
+    assert [listing.locate(path) for path in ("c/x.txt", "x/y.txt", "d/w.txt", "c/d", "c")] == [None] * 5
+    assert list(paths) == listing.paths == ["b.txt", "c/y.txt", "c/z.txt", "c/d/w.txt"]
+    assert paths[1] == "c/y.txt" and paths[-2:] == ["c/z.txt", "c/d/w.txt"]
 
 
 # --- limits and pruning ---------------------------------------------------------------
