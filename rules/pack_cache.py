@@ -22,6 +22,7 @@ from typing import Any, get_args
 from pydantic import BaseModel
 
 import scanner.enums
+import scanner.kinds
 from rules.conditions import AllOf, AnyOf, EvidenceLeaf, FieldRef, Not, evidence_leaf
 from rules.definitions import (
     CapabilityDef,
@@ -47,6 +48,7 @@ FOLDER = "rule-packs"
 # a checkout) must not meet an entry compiled by the code before it.
 _COMPILER_SOURCES = ("loader.py", "pack_compiler.py", "pack_schema.py", "definitions.py", "conditions.py",
                      "field_types.py", "pack_cache.py", "yaml_file.py")
+_CORE_KINDS = "scanner.kinds."
 _ENUMS: dict[str, type[enum.Enum]] = {"Capability": Capability, "Stage": Stage}
 
 
@@ -71,7 +73,7 @@ def _key(shown: dict[Path, str], kinds: KindRegistry) -> str | None:
     (compiling will say why)."""
     digest = hashlib.sha256(f"pecm {VERSION} rule-pack cache {FORMAT}\0".encode())
     try:
-        for source in [Path(__file__).with_name(name) for name in _COMPILER_SOURCES] + [Path(scanner.enums.__file__)]:
+        for source in _sources():
             digest.update(hashlib.sha256(source.read_bytes()).digest())
         for file, name in shown.items():
             digest.update(f"{name}\0".encode())
@@ -83,15 +85,25 @@ def _key(shown: dict[Path, str], kinds: KindRegistry) -> str | None:
     return digest.hexdigest()
 
 
+def _sources() -> list[Path]:
+    kinds = Path(scanner.kinds.__file__).parent
+    return [Path(__file__).with_name(name) for name in _COMPILER_SOURCES] + [Path(scanner.enums.__file__)] + sorted(
+        kinds.glob("*.py")
+    )
+
+
 def _kind_fields(kinds: KindRegistry) -> list[Any]:
-    """What a pack's checks read of the kinds: names, subjects and the fields of their models
-    (and of the models those nest), without building a validator."""
+    """What a pack's checks read of the kinds: names, subjects and models; the fields of a
+    plugin's models (and of the models those nest) too. The core vocabulary's are in its
+    sources, hashed beside the compiler's: its deferred families are never imported for this."""
     models: dict[type[BaseModel], None] = {}
     described: list[Any] = []
     for name in kinds.names():
         spec = kinds[name]
-        described.append([name, spec.subject_kind, _model_name(spec.data_model)])
-        _collect(spec.data_model, models)
+        model = spec.model if isinstance(spec.model, str) else _model_name(spec.model)
+        described.append([name, spec.subject_kind, model])
+        if not model.startswith(_CORE_KINDS):
+            _collect(spec.data_model, models)
     described.append([[_model_name(model), [[field, repr(info.annotation)] for field, info in model.model_fields.items()]]
                       for model in models])
     return described

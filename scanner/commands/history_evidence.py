@@ -16,7 +16,6 @@ from typing import Any
 
 from scanner.commands.store import open_store
 from scanner.errors import UserError
-from scanner.kinds import DoraSeries
 from scanner.model import Evidence, EvidenceBundle, EvidenceStatus, SourceRun, Subject
 from scanner.scope import ScanScope
 from scanner.version import VERSION
@@ -72,6 +71,8 @@ def _series(store_url: str, scope: ScanScope) -> tuple[EvidenceStatus, dict[str,
         return EvidenceStatus.UNAVAILABLE, {}, f"no earlier scan could be read from the history store: {exc.message}"
     if not outcomes:
         return EvidenceStatus.UNAVAILABLE, {}, NO_EARLIER_SCAN
+    from scanner.kinds.delivery import DoraSeries  # a deferred family: only a scan with a history store
+
     tracked = [started for started, outcome in outcomes if outcome == "pass"]
     series = DoraSeries(
         earlier_scans=len(outcomes),

@@ -11,21 +11,10 @@ list[KindSpec]`), without touching this package; a kind defined twice is refused
 Everything is re-exported here, so `from scanner.kinds import X` names any of it.
 """
 
-from scanner.kinds.cloud import CLOUD, Budgets, PolicyAssignments, ResourceLocks, RoleAssignments
-from scanner.kinds.cluster import (
-    CLUSTER,
-    AdminGrants,
-    AdmissionControl,
-    CostAllocation,
-    NamespaceGuardrails,
-    NamespaceObservability,
-    ObservabilityCoverage,
-    PlatformApis,
-    Reconciliation,
-    TenancyGuardrails,
-    WorkloadCoverage,
-)
-from scanner.kinds.delivery import DELIVERY, Deployments, DoraSeries
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from scanner.kinds.deferred import CLOUD, CLUSTER, DELIVERY, HOST_SETTINGS
 from scanner.kinds.file_signals import (
     FILE_SIGNAL_KINDS,
     FILE_SIGNALS,
@@ -69,19 +58,56 @@ from scanner.kinds.git_host import (
     TemplateLink,
     VcsActivity,
 )
-from scanner.kinds.host_settings import (
-    HOST_SETTINGS,
-    CiPolicy,
-    CiTemplates,
-    CodeownersCheck,
-    CodeScanning,
-    EnvironmentProtection,
-    HostedPages,
-    PropertySchema,
-    RepositoryProperties,
-)
 from scanner.kinds.registry import DuplicateKind, KindRegistry
 from scanner.kinds.spec import MAX_PATHS, KindData, KindSpec, Signal, ToolSignal
+
+# The models of the deferred families (by name: their module in scanner.kinds), imported when
+# first asked for, so that `from scanner.kinds import Budgets` still works; type checkers see
+# the imports below.
+_DEFERRED_MODELS = {
+    "Budgets": "cloud", "PolicyAssignments": "cloud", "ResourceLocks": "cloud", "RoleAssignments": "cloud",
+    "AdminGrants": "cluster", "AdmissionControl": "cluster", "CostAllocation": "cluster",
+    "NamespaceGuardrails": "cluster", "NamespaceObservability": "cluster", "ObservabilityCoverage": "cluster",
+    "PlatformApis": "cluster", "Reconciliation": "cluster", "TenancyGuardrails": "cluster",
+    "WorkloadCoverage": "cluster", "Deployments": "delivery", "DoraSeries": "delivery", "CiPolicy": "host_settings",
+    "CiTemplates": "host_settings", "CodeownersCheck": "host_settings", "CodeScanning": "host_settings",
+    "EnvironmentProtection": "host_settings", "HostedPages": "host_settings", "PropertySchema": "host_settings",
+    "RepositoryProperties": "host_settings",
+}
+
+if TYPE_CHECKING:
+    from scanner.kinds.cloud import Budgets, PolicyAssignments, ResourceLocks, RoleAssignments
+    from scanner.kinds.cluster import (
+        AdminGrants,
+        AdmissionControl,
+        CostAllocation,
+        NamespaceGuardrails,
+        NamespaceObservability,
+        ObservabilityCoverage,
+        PlatformApis,
+        Reconciliation,
+        TenancyGuardrails,
+        WorkloadCoverage,
+    )
+    from scanner.kinds.delivery import Deployments, DoraSeries
+    from scanner.kinds.host_settings import (
+        CiPolicy,
+        CiTemplates,
+        CodeownersCheck,
+        CodeScanning,
+        EnvironmentProtection,
+        HostedPages,
+        PropertySchema,
+        RepositoryProperties,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module = _DEFERRED_MODELS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{module}"), name)
+
 
 #: The core vocabulary, the `core` entry point of `pecm.kinds`.
 KINDS: list[KindSpec] = FILE_SIGNALS + REPOSITORY + GIT_HOST + HOST_SETTINGS + DELIVERY + CLOUD + CLUSTER

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from scanner.kinds.spec import KindData, KindSpec
+from scanner.kinds.spec import KindData
 
 
 class PolicyAssignments(KindData):
@@ -186,30 +186,3 @@ class CostAllocationRules(KindData):
         default=0, description="Rules in force whose costs go to several targets (subscriptions, resource groups or tag values)."
     )
     targets: int = Field(default=0, description="Distinct targets the rules in force charge (each with its kind).")
-
-
-CLOUD: list[KindSpec] = [
-    KindSpec("cloud.policy_assignments", "subscription", PolicyAssignments, "Policy assignments and their enforcement."),
-    KindSpec("cloud.role_assignments", "subscription", RoleAssignments, "Role assignments by principal type; privileged ones."),
-    KindSpec("cloud.role_eligibility", "subscription", RoleAssignments, "Just-in-time (PIM) eligible roles; privileged ones."),
-    KindSpec("cloud.locks", "subscription", ResourceLocks, "Delete and read-only locks."),
-    KindSpec("cost.budgets", "subscription", Budgets, "Budgets and their actual / forecast alerts."),
-    KindSpec("cost.tag_coverage", "subscription", TagCoverage, "Resources tagged with an owner and a cost centre."),
-    KindSpec("cloud.policy_compliance", "subscription", PolicyCompliance, "Latest policy compliance summary."),
-    KindSpec("cloud.policy_exemptions", "subscription", PolicyExemptions, "Policy exemptions and their expiry."),
-    KindSpec("cloud.policy_remediations", "subscription", PolicyRemediations, "Policy remediation tasks."),
-    KindSpec("cloud.activity_log_export", "subscription", ActivityLogExport, "Diagnostic settings of the activity log."),
-    KindSpec("cloud.resource_provenance", "subscription", ResourceProvenance, "Resources traceable to IaC, deployments, stacks."),
-    KindSpec("cloud.deployments", "subscription", DeploymentHistory, "Deployment history by caller type."),
-    KindSpec("cloud.self_service", "subscription", SelfService, "Template specs and deployment stacks offered."),
-    KindSpec("cloud.autoscale", "subscription", Autoscale, "Autoscale settings."),
-    KindSpec("cloud.monitoring", "subscription", CloudMonitoring, "Alert rules, action groups, dashboards, Application Insights."),
-    KindSpec("cloud.group_policy_assignments", "management_group", PolicyAssignments,
-             "Policy assignments at a management group and above, and their enforcement."),
-    KindSpec("cloud.group_policy_remediations", "management_group", PolicyRemediations,
-             "Policy remediation tasks made at a management group (a subscription's own list leaves them out)."),
-    KindSpec("cloud.group_role_assignments", "management_group", RoleAssignments,
-             "Role assignments at a management group and above; privileged ones."),
-    KindSpec("cost.allocation_rules", "billing_account", CostAllocationRules,
-             "Cost allocation rules of a billing account: shared costs charged to subscriptions, groups or tags."),
-]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from scanner.kinds.spec import KindData, KindSpec
+from scanner.kinds.spec import KindData
 
 
 class AdminGrants(KindData):
@@ -170,20 +170,3 @@ class NamespaceClaims(KindData):
 
     claims: int = Field(description="Claims of any XRD's claim kind in the namespace.")
     kinds: list[str] = Field(default_factory=list, description="Their claim kinds (Database, Bucket...).")
-
-
-CLUSTER: list[KindSpec] = [
-    KindSpec("access.admin_grants", "cluster", AdminGrants, "Standing administrative grants, to people or groups."),
-    KindSpec("policy.admission", "cluster", AdmissionControl, "Admission policies, and whether they enforce."),
-    KindSpec("tenancy.guardrails", "cluster", TenancyGuardrails, "Quotas, limits, default-deny and pod security per namespace."),
-    KindSpec("gitops.reconciliation", "cluster", Reconciliation, "GitOps applications: automated, self-healing, pruning, in sync."),
-    KindSpec("observability.coverage", "cluster", ObservabilityCoverage, "Scraping, alerting and auto-instrumentation per namespace."),
-    KindSpec("workloads.coverage", "cluster", WorkloadCoverage, "Workloads autoscaled, and managed by GitOps or Helm."),
-    KindSpec("platform.apis", "cluster", PlatformApis, "Crossplane composite resource definitions and compositions offered."),
-    KindSpec("cost.allocation", "cluster", CostAllocation, "Cost-allocation tools (OpenCost, Kubecost) running."),
-    KindSpec("tenancy.namespace", "namespace", NamespaceGuardrails, "One namespace's quota, limits, default-deny and pod security."),
-    KindSpec("observability.namespace", "namespace", NamespaceObservability, "One namespace's scraping, alerting and auto-instrumentation."),
-    KindSpec("workloads.namespace", "namespace", NamespaceWorkloads, "One namespace's workloads, autoscaled and managed."),
-    KindSpec("policy.namespace", "namespace", NamespacePolicies, "One namespace's own admission policies and policy reports."),
-    KindSpec("platform.claims", "namespace", NamespaceClaims, "Crossplane claims one namespace holds."),
-]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from scanner.kinds.spec import KindData, KindSpec
+from scanner.kinds.spec import KindData
 
 
 class Deployments(KindData):
@@ -44,10 +44,3 @@ class DoraSeries(KindData):
         description="Of those, the scans in which DORA inputs were recorded (measurement.dora_inputs_recorded passed)."
     )
     first_tracked_at: str | None = Field(default=None, description="ISO 8601 start of the earliest such scan.")
-
-
-DELIVERY: list[KindSpec] = [
-    KindSpec("delivery.deployments", "repository", Deployments, "Deployment history: DORA inputs."),
-    KindSpec("delivery.dora_figures", "organization", DoraFigures, "The Git host's own DORA figures over the organization."),
-    KindSpec("history.dora_series", "organization", DoraSeries, "DORA inputs recorded in the earlier scans of this scope."),
-]

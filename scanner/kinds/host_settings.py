@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from scanner.kinds.spec import KindData, KindSpec
+from scanner.kinds.spec import KindData
 
 
 class RepositoryProperties(KindData):
@@ -89,16 +89,3 @@ class CiTemplates(KindData):
     templates: int
     names: list[str] = Field(default_factory=list)
     repository: str | None = Field(default=None, description="Where they live.")
-
-
-#: Settings of repositories and organizations on a Git host.
-HOST_SETTINGS: list[KindSpec] = [
-    KindSpec("repo.properties", "repository", RepositoryProperties, "Custom properties set on the repository."),
-    KindSpec("delivery.environments", "repository", EnvironmentProtection, "Deployment environments and their protection."),
-    KindSpec("vcs.code_scanning", "repository", CodeScanning, "The host's default code scanning."),
-    KindSpec("vcs.codeowners_check", "repository", CodeownersCheck, "Errors the host finds in CODEOWNERS."),
-    KindSpec("vcs.pages", "repository", HostedPages, "A static site published from the repository."),
-    KindSpec("org.property_schema", "organization", PropertySchema, "Custom properties the organization defines."),
-    KindSpec("org.ci_policy", "organization", CiPolicy, "Allowed actions and CI tokens' default permissions."),
-    KindSpec("org.ci_templates", "organization", CiTemplates, "Workflow templates offered to repositories."),
-]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from importlib import import_module
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -16,8 +18,20 @@ MAX_PATHS = 20  # paths kept per tool of a signal: enough to show where, small e
 class KindSpec:
     name: str
     subject_kind: SubjectKind
-    data_model: type[BaseModel]
+    # The data model, or where it is defined ("module:Class"): imported on first use, so that a
+    # process pays for the model classes of the kinds it records, not of the whole vocabulary.
+    model: type[BaseModel] | str
     description: str
+
+    @cached_property
+    def data_model(self) -> type[BaseModel]:
+        if not isinstance(self.model, str):
+            return self.model
+        module, _, name = self.model.partition(":")
+        model = getattr(import_module(module), name)
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            raise TypeError(f"evidence kind {self.name!r}: {self.model} is no pydantic model")
+        return model
 
 
 class KindData(BaseModel):

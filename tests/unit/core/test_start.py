@@ -93,7 +93,8 @@ def test_a_local_json_scan_imports_no_github_collector_terminal_renderer_or_gap_
     probe = (
         "import atexit, sys\n"
         "unwanted = ('collectors.github', 'github', 'reports.html', 'jinja2', 'sqlalchemy', 'rich', 'reports.console',"
-        " 'reports.coverage', 'scanner.gaps', 'scanner.self_assessment')\n"
+        " 'reports.coverage', 'scanner.gaps', 'scanner.self_assessment', 'scanner.kinds.cloud', 'scanner.kinds.cluster',"
+        " 'scanner.kinds.host_settings', 'scanner.kinds.delivery')\n"
         "atexit.register(lambda: print('loaded:', sorted(m for m in sys.modules if m in unwanted)))\n"
         f"sys.argv = ['pecm', 'scan', {str(ROOT / 'examples' / 'acme')!r}, '--format', 'json', '--no-progress']\n"
         "from scanner.start import main\n"
