@@ -4,8 +4,8 @@ Collector sections (`sources.<name>`) are validated by each collector's own conf
 secrets are never written in the file, only the names of environment variables holding them.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic would compile every field's annotation
+# from its text as each model class is made (this module's classes are made in every scan).
 import hashlib
 import json
 import re

@@ -4,8 +4,8 @@ Everything here crosses a file or package boundary (evidence bundles, assessment
 so it is pydantic: it validates on load and serialises to JSON losslessly.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic would compile every field's annotation
+# from its text as each model class is made (this module's classes are made in every scan).
 from datetime import datetime, timezone
 from typing import Any, Literal
 

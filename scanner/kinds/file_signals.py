@@ -5,8 +5,8 @@ They share one convention: `present` says whether the signal was found, `paths` 
 (capped, see MAX_PATHS), and lists such as `tools` name what was found.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic would compile every field's annotation
+# from its text as each model class is made (this module's classes are made in every scan).
 from pydantic import Field
 
 from scanner.kinds.spec import KindData, KindSpec, Signal, ToolSignal

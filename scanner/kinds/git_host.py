@@ -6,8 +6,8 @@ GitLab top-level group is an organization, its subgroups are teams, its protecte
 protect like GitHub's branch protection); a field a host cannot tell is None, never a guess.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic would compile every field's annotation
+# from its text as each model class is made (this module's classes are made in every scan).
 from typing import Literal
 
 from pydantic import Field

@@ -1,7 +1,7 @@
 """What every kind is made of: its spec, the base of its data model, and the shapes file signals share."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic would compile every field's annotation
+# from its text as each model class is made (this module's classes are made in every scan).
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import import_module

@@ -48,3 +48,4 @@ def test_the_vocabulary_is_known_without_importing_the_deferred_families() -> No
     ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
     assert ran.stdout.strip() == "[]"
     assert len({spec.name for spec in KINDS}) == len(KINDS)
+
