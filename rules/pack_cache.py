@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from pathlib import Path
@@ -131,7 +132,7 @@ def _read(entry: Path, key: str) -> RulePack | None:
         if type(kept) is not dict or kept.get("key") != key:
             return None  # another pack's, or this pack's before a change: compiled again
         pack = kept["pack"]
-    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError, re.error):
         return None  # unreadable, or not an entry this code wrote: compiled again
     return pack if type(pack) is RulePack else None
 

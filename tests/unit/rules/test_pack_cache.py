@@ -95,6 +95,7 @@ def test_kinds_with_other_fields_do_not_meet_the_entry(pack_dir: Path, tmp_path:
         b'{"key": "KEY", "pack": {"$C": "RuleDef"}}',
         b'{"key": "KEY", "pack": {"$E": "Stage", "v": "no such stage"}}',
         b'{"key": "KEY", "pack": [1]}',
+        b'{"key": "KEY", "pack": {"$C": "EvidenceLeaf", "kind": "k", "field": "f", "op": "matches", "value": "(unclosed"}}',
     ],
 )
 def test_an_entry_that_is_not_one_pecm_wrote_is_compiled_again(pack_dir: Path, tmp_path: Path, content: bytes) -> None:
