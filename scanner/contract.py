@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -104,6 +104,8 @@ class CollectContext:
     internal_sources: tuple[str, ...] = ()
     # (subject id, when it was examined, whether those are typed): see `_examined`.
     _stamp: tuple[str, Any, bool] | None = field(default=None, init=False, repr=False, compare=False)
+    # Kind -> the fields of its "nothing found" records but their subject and time: see `_nothing_found`.
+    _nothing: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def includes(self, subject_id: str) -> bool:
         return self.shard is None or self.shard.includes(subject_id)
@@ -122,7 +124,22 @@ class CollectContext:
     def observed_defaults(self, kind: str, subject: Subject) -> Evidence:
         """Observed, and nothing of the kind found: its data is the kind's defaults, one validated
         dict shared by every such record (most records of a scan say that)."""
-        return self._evidence(kind, subject, EvidenceStatus.OBSERVED, self.kinds.defaults(kind), None, ())
+        return self.observed_defaults_of((kind,), subject)[0]
+
+    def observed_defaults_of(self, kinds: Iterable[str], subject: Subject) -> list[Evidence]:
+        """`observed_defaults` for each of `kinds`, in order: the subject's time and types are read
+        once, and each record is its kind's fields, checked once a scan, with the subject's own."""
+        examined_at, stamp_typed = self._examined(subject)
+        nothing, subject_id = self._nothing, subject.id
+        records: list[Evidence] = []
+        for kind in kinds:
+            shared = (nothing.get(kind) or self._nothing_found(kind)) if stamp_typed and type(kind) is str else None
+            if shared is None:
+                # Something of another type (a clock's string, a plugin's str subclass): the model's checks decide.
+                records.append(self._evidence(kind, subject, EvidenceStatus.OBSERVED, self.kinds.defaults(kind), None, ()))
+            else:  # updating a key keeps its place: the fields in the order `_evidence` gives them
+                records.append(typed_evidence({**shared, "subject": subject_id, "observed_at": examined_at}))
+        return records
 
     def unavailable(self, kind: str, subject: Subject, reason: str) -> Evidence:
         return self._evidence(kind, subject, EvidenceStatus.UNAVAILABLE, {}, reason, ())
@@ -150,22 +167,43 @@ class CollectContext:
         locators: tuple[str, ...],
     ) -> Evidence:
         examined_at, stamp_typed = self._examined(subject)
-        fields = {
-            "kind": kind,
-            "subject": subject.id,
-            "status": status,
-            "data": data,
-            "reason": reason,
-            "locators": tuple(locators),
-            "collector": self.collector,
-            "collector_version": self.collector_version,
-            "observed_at": examined_at,
-        }
+        fields = self._fields(kind, subject.id, status, data, reason, tuple(locators), examined_at)
         if stamp_typed and _typed(kind, data, reason, fields["locators"]):
             return typed_evidence(fields)  # nothing left that the model would check
         # Something of another type (a plugin's Path, a clock's string): the model's checks decide.
         evidence: Evidence = _EVIDENCE.validate_python(fields)
         return evidence
+
+    def _nothing_found(self, kind: str) -> dict[str, Any] | None:
+        """The kind's "nothing found" fields but the subject and time, kept for its next records;
+        None for a kind whose fields are not exactly of Evidence's types."""
+        data = self.kinds.defaults(kind)
+        if not _typed(kind, data, None, ()):
+            return None
+        fields = self._nothing[kind] = self._fields(kind, "", EvidenceStatus.OBSERVED, data, None, (), None)
+        return fields
+
+    def _fields(
+        self,
+        kind: str,
+        subject_id: str,
+        status: EvidenceStatus,
+        data: dict[str, Any],
+        reason: str | None,
+        locators: tuple[str, ...],
+        examined_at: Any,
+    ) -> dict[str, Any]:
+        return {
+            "kind": kind,
+            "subject": subject_id,
+            "status": status,
+            "data": data,
+            "reason": reason,
+            "locators": locators,
+            "collector": self.collector,
+            "collector_version": self.collector_version,
+            "observed_at": examined_at,
+        }
 
     def _examined(self, subject: Subject) -> tuple[Any, bool]:
         """When the subject was examined: the clock read at the first of its records built one after

@@ -219,6 +219,7 @@ def _evidence(
     else:
         problems.extend((line, _FILE_HINT) for line in detection.problems)
         found, unknown, locators = detection.found, detection.unknown, detection.locators
+        nothing: list[str] = []  # the kinds of which nothing was found: most of them, recorded in one go
         for kind in FILE_SIGNAL_KINDS:
             if kind in unknown:
                 yield ctx.unavailable(kind, subject, unknown[kind])
@@ -227,7 +228,8 @@ def _evidence(
             elif kind in found:  # as detection built it: its tests check that validation would not change it
                 yield ctx.observed_valid(kind, subject, found[kind], locators.get(kind, ()))
             else:
-                yield ctx.observed_defaults(kind, subject)
+                nothing.append(kind)
+        yield from ctx.observed_defaults_of(nothing, subject)
         yield ctx.observed_valid("repo.inventory", subject, examination.inventory)  # three counts it made itself
     findings.report_problems(subject, problems)
 

@@ -112,6 +112,31 @@ def test_defaults_and_valid_data_are_recorded_as_given() -> None:
         ctx.kinds.defaults("repo.inventory")
 
 
+def test_records_of_nothing_found_are_made_in_one_go_as_one_at_a_time() -> None:
+    ctx, one_at_a_time = _context(), _context()
+    other = Subject(id="local:web", kind="repository", name="web", source="local")
+    kinds = ["iac.usage", "ci.pipelines", "docs.site"]
+    for subject in (SUBJECT, other, SUBJECT):  # the kinds' shared fields are kept, the subject's never
+        batch = ctx.observed_defaults_of(kinds, subject)
+        alone = [one_at_a_time.observed_defaults(kind, subject) for kind in kinds]
+        assert [record.kind for record in batch] == kinds and {record.subject for record in batch} == {subject.id}
+        for record, single in zip(batch, alone, strict=True):
+            assert record == single == _validated(record)
+            assert record.model_dump_json() == _validated(record).model_dump_json()  # fields in their order
+            assert record.data is ctx.kinds.defaults(record.kind) and record.__dict__ is not single.__dict__
+    assert ctx.observed_defaults_of([], SUBJECT) == []
+    with pytest.raises(ValueError, match="no defaults"):
+        ctx.observed_defaults_of(["iac.usage", "repo.inventory"], SUBJECT)
+
+
+def test_records_of_nothing_found_stamped_with_text_are_still_validated() -> None:
+    stamps = iter([T0, "2026-11-01T00:00:00Z"])
+    ctx = _context(clock=lambda: next(stamps))
+    other = Subject(id="local:web", kind="repository", name="web", source="local")
+    assert ctx.observed_defaults_of(["iac.usage"], SUBJECT)[0].observed_at == T0  # the kind's fields kept
+    assert [record.observed_at for record in ctx.observed_defaults_of(["iac.usage"], other)] == [T0]
+
+
 def test_a_plugins_data_that_does_not_fit_its_kind_is_refused() -> None:
     with pytest.raises(ValueError, match="does not fit its model"):
         _context().observed("iac.usage", SUBJECT, {"present": "maybe"})
