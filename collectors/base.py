@@ -20,7 +20,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
 
@@ -121,7 +121,7 @@ class WorkerPool:
         Items for which `inline` holds are examined here, without a thread (work that is known
         to be instant). Examinations queued when the iteration is abandoned are cancelled when
         the pool closes."""
-        ahead: deque[tuple[T, Future[R]]] = deque()
+        ahead: deque[tuple[T, Future[R] | _Known[R]]] = deque()
         pending = iter(items)
         stop: tuple[type[BaseException], ...] = (SourceUnavailable, *fatal)
 
@@ -134,9 +134,9 @@ class WorkerPool:
                 log.debug("examining %r failed", item, exc_info=True)
                 return failed(item, exc)
 
-        def schedule(item: T) -> Future[R]:
+        def schedule(item: T) -> Future[R] | _Known[R]:
             if inline is not None and inline(item):
-                return completed(guarded(item))
+                return _Known(guarded(item))
             return self.submit(guarded, item)
 
         while True:
@@ -167,6 +167,19 @@ class WorkerPool:
 
 
 _END: Any = object()
+
+
+class _Known(Generic[R]):
+    """An answer known without a thread, read as a future's: `completed` without the future's
+    lock and condition, which `in_order` made for every inline item (every plain folder)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: R) -> None:
+        self._value = value
+
+    def result(self) -> R:
+        return self._value
 
 
 def completed(value: R) -> Future[R]:

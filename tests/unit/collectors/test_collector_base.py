@@ -127,6 +127,17 @@ def test_inline_items_start_no_thread() -> None:
     assert threads == {threading.current_thread().name}
 
 
+def test_inline_items_and_items_examined_in_threads_come_back_in_listing_order() -> None:
+    def examine(item: int) -> str:
+        if item == 4:
+            raise KeyError(item)
+        return f"{threading.current_thread().name == 'MainThread'} {item}"
+
+    with WorkerPool(2, "pecm-test") as pool:
+        answers = list(pool.in_order(range(6), examine, lambda item, exc: f"{item} failed", inline=lambda item: item % 2 == 0))
+    assert answers == [(0, "True 0"), (1, "False 1"), (2, "True 2"), (3, "False 3"), (4, "4 failed"), (5, "False 5")]
+
+
 def test_problems_are_capped_per_subject() -> None:
     scan = CollectedScan()
     findings = _findings(scan)
