@@ -252,9 +252,10 @@ def _run_source(
     started = clock()
     status: Literal["ok", "partial", "failed"] = "ok"
     failure: str | None = None
+    take = recorder.take
     try:
         for item in plugin().collect(ctx):
-            recorder.take(item)
+            take(item)
     except UserError:  # the source's settings name nothing it could scan: as a bad config, stop here
         raise
     except SourceUnavailable as exc:

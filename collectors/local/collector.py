@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import quote_from_bytes
 
 from pydantic import BaseModel
 
@@ -24,7 +25,7 @@ from collectors.people import Mailmap, people
 from scanner.contract import CollectContext, Limits
 from scanner.errors import UserError
 from scanner.kinds import FILE_SIGNAL_KINDS
-from scanner.model import Evidence, EvidenceStatus, Subject
+from scanner.model import Evidence, Subject
 
 BRANCH_PROTECTION_REASON = (
     "a local checkout cannot show branch protection; scan the Git host (github collector) to see it"
@@ -80,7 +81,7 @@ class LocalCollector(Collector):
         findings = Findings(ctx, self.name)
 
         for repository, files, history in _examine_all(repositories, directories, config, ctx.limits, git, now):
-            url = Path(repository.root).as_uri()
+            url = _file_url(repository.root)
             subject = Subject(
                 id=repository.id,
                 kind="repository",
@@ -91,12 +92,9 @@ class LocalCollector(Collector):
             )
             yield subject
             subjects.append(subject)
-            origins[subject.id] = None
             internal = InternalSources.of(remotes[repository.id], ctx.internal_sources, unowned)
-            for item in _evidence(findings, subject, files, history, ctx.limits, internal):
-                if item.kind == ORIGINS and item.status is EvidenceStatus.OBSERVED:
-                    origins[subject.id] = item.data
-                yield item
+            origins[subject.id] = None
+            yield from _evidence(findings, subject, files, history, ctx.limits, internal, origins)
             findings.end_subject(subject)
         yield from cross_reference_records(ctx, subjects, origins)
 
@@ -104,6 +102,14 @@ class LocalCollector(Collector):
     def recompute(cls, subjects: Sequence[Subject], evidence: Sequence[Evidence]) -> list[Evidence]:
         """repo.cross_references from the merged evidence of every shard (see CrossSubjectCollector)."""
         return recompute_cross_references(subjects, evidence)
+
+
+def _file_url(root: str) -> str:
+    """`Path(root).as_uri()` of a root as discovery gives it (absolute, normalized), without
+    building the Path where the URL is the root's bytes quoted."""
+    if os.sep == "/":
+        return "file://" + quote_from_bytes(os.fsencode(root))
+    return Path(root).as_uri()
 
 
 def _remote_urls(root: str, directory: str | None) -> list[str]:
@@ -196,7 +202,10 @@ def _evidence(
     history: Found,
     limits: Limits,
     internal: InternalSources,
+    origins: dict[str, dict[str, Any] | None],
 ) -> Iterator[Evidence]:
+    """The subject's records; `origins` gets its observed references.origins data, for
+    repo.cross_references (kept here, not looked for in every record it yields)."""
     ctx, name = findings.ctx, subject.name
     problems = list(examination.walk_problems)
     if examination.capped:
@@ -224,7 +233,9 @@ def _evidence(
             if kind in unknown:
                 yield ctx.unavailable(kind, subject, unknown[kind])
             elif kind == ORIGINS:  # told internal or external here, where the scan's repositories are known
-                yield ctx.observed(kind, subject, classify(detection.data(kind), internal, subject.name), locators.get(kind, ()))
+                record = ctx.observed(kind, subject, classify(detection.data(kind), internal, subject.name), locators.get(kind, ()))
+                origins[subject.id] = record.data
+                yield record
             elif kind in found:  # as detection built it: its tests check that validation would not change it
                 yield ctx.observed_valid(kind, subject, found[kind], locators.get(kind, ()))
             else:

@@ -24,6 +24,17 @@ def make_repo(folder: Path, *, git: bool = False) -> Path:
     return folder
 
 
+def test_a_repositorys_url_is_its_folders_file_url_whatever_its_name(tmp_path: Path, scan_local) -> None:
+    names = ["with space", "per%cent", "hash#and?query", "ünïcode", "semi;colon", "tilde~plus+"]
+    for name in names:
+        make_repo(tmp_path / name)
+
+    scan = scan_local(tmp_path, git=None)
+
+    assert {subject.url for subject in scan.subjects} == {(tmp_path / name).resolve().as_uri() for name in names}
+    assert {subject.files_url for subject in scan.subjects} == {(tmp_path / name).resolve().as_uri() + "/" for name in names}
+
+
 def test_an_organization_folder_lists_its_subfolders_as_repositories(tmp_path: Path, scan_local) -> None:
     make_repo(tmp_path / "zeta")
     make_repo(tmp_path / "alpha", git=True)
