@@ -61,18 +61,13 @@ from scanner.kinds.git_host import (
 from scanner.kinds.registry import DuplicateKind, KindRegistry
 from scanner.kinds.spec import MAX_PATHS, KindData, KindSpec, Signal, ToolSignal
 
-# The models of the deferred families (by name: their module in scanner.kinds), imported when
-# first asked for, so that `from scanner.kinds import Budgets` still works; type checkers see
+# The models of the deferred families, by the names their specs give ("module:Class"), imported
+# when first asked for, so that `from scanner.kinds import Budgets` still works; type checkers see
 # the imports below.
 _DEFERRED_MODELS = {
-    "Budgets": "cloud", "PolicyAssignments": "cloud", "ResourceLocks": "cloud", "RoleAssignments": "cloud",
-    "AdminGrants": "cluster", "AdmissionControl": "cluster", "CostAllocation": "cluster",
-    "NamespaceGuardrails": "cluster", "NamespaceObservability": "cluster", "ObservabilityCoverage": "cluster",
-    "PlatformApis": "cluster", "Reconciliation": "cluster", "TenancyGuardrails": "cluster",
-    "WorkloadCoverage": "cluster", "Deployments": "delivery", "DoraSeries": "delivery", "CiPolicy": "host_settings",
-    "CiTemplates": "host_settings", "CodeownersCheck": "host_settings", "CodeScanning": "host_settings",
-    "EnvironmentProtection": "host_settings", "HostedPages": "host_settings", "PropertySchema": "host_settings",
-    "RepositoryProperties": "host_settings",
+    spec.model.rpartition(":")[2]: spec.model.partition(":")[0]
+    for spec in (*CLOUD, *CLUSTER, *DELIVERY, *HOST_SETTINGS)
+    if isinstance(spec.model, str)
 }
 
 if TYPE_CHECKING:
@@ -106,7 +101,7 @@ def __getattr__(name: str) -> Any:
     module = _DEFERRED_MODELS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{module}"), name)
+    return getattr(import_module(module), name)
 
 
 #: The core vocabulary, the `core` entry point of `pecm.kinds`.
